@@ -1,0 +1,43 @@
+"""Text fields held in English, Russian and Kyrgyz (django-modeltranslation)."""
+
+import simple_history
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Activity, ActionPlan, Commitment, Milestone
+
+
+@register(ActionPlan)
+class ActionPlanTranslation(TranslationOptions):
+    fields = ("title", "monitoring_body", "co_creation")
+
+
+@register(Commitment)
+class CommitmentTranslation(TranslationOptions):
+    fields = (
+        "title",
+        "other_state_actors",
+        "other_actors",
+        "problem",
+        "description",
+        "contribution",
+        "relevance",
+        "additional_information",
+        "expected_results",
+        "contact_title",
+    )
+
+
+@register(Activity)
+class ActivityTranslation(TranslationOptions):
+    fields = ("title", "expected_results")
+
+
+@register(Milestone)
+class MilestoneTranslation(TranslationOptions):
+    fields = ("deliverable",)
+
+
+# History is registered here, after modeltranslation has added the per-language
+# columns, so that each historical record keeps the English, Russian and Kyrgyz text.
+for _model in (ActionPlan, Commitment, Activity, Milestone):
+    simple_history.register(_model, app="commitments")
