@@ -9,6 +9,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("forums/", include("forums.urls")),
+    path("compliance/", include("compliance.urls")),
     path("", include("commitments.urls")),
     prefix_default_language=False,
 )
