@@ -158,6 +158,10 @@ class ActionPlan(models.Model):
     submitted_on = models.DateField(
         _("submitted on"), null=True, blank=True, help_text=_("The day the plan was delivered (uploaded to OGP).")
     )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approval_act = models.CharField(
+        _("approved by"), max_length=300, blank=True, help_text=_("The act that adopted the plan, such as a government decree.")
+    )
     lead_institutions = models.ManyToManyField(
         Agency, verbose_name=_("lead institutions"), blank=True, related_name="led_plans"
     )
