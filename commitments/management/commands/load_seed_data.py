@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from commitments.models import Commitment, Member, Milestone
+from commitments.services import FIXTURES_DIR, load_seed_data
+
+
+class Command(BaseCommand):
+    help = "Load the real seed data (Kyrgyz NAP 2018–2020, Bishkek 2025, OGP letters) from fixtures/. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixtures", default=str(FIXTURES_DIR), help="Folder holding the seed JSON files.")
+
+    def handle(self, *args, fixtures, **options):
+        load_seed_data(fixtures)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {Member.objects.count()} members, {Commitment.objects.count()} commitments, "
+                f"{Milestone.objects.count()} milestones."
+            )
+        )
