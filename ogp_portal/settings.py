@@ -169,9 +169,21 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-# Email: console in the demo, SMTP in production via EMAIL_URL.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Email: console in the demo, SMTP in production via EMAIL_URL (smtp+tls://user:pass@host:587).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_options = {
+    key: _email[setting]
+    for key, setting in {
+        "host": "EMAIL_HOST",
+        "port": "EMAIL_PORT",
+        "username": "EMAIL_HOST_USER",
+        "password": "EMAIL_HOST_PASSWORD",
+        "use_tls": "EMAIL_USE_TLS",
+        "use_ssl": "EMAIL_USE_SSL",
+    }.items()
+    if _email.get(setting) and _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OGP portal <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
