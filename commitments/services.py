@@ -33,7 +33,11 @@ def _saved(obj):
 
 
 def _upsert(model, lookup, values):
-    obj = model.objects.filter(**lookup).first() or model(**lookup)
+    """Create or update the row found by ``lookup``; an unchanged row is not saved (no empty history)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is not None and all(getattr(obj, key) == value for key, value in values.items()):
+        return obj
+    obj = obj or model(**lookup)
     for key, value in values.items():
         setattr(obj, key, value)
     return _saved(obj)
@@ -95,8 +99,9 @@ def _load_commitment(plan, number, data, by_name):
             "start_date": _date(data.get("start")),
             "end_date": _date(data.get("end")),
             "lead_agency": lead,
-            "problem": data.get("problem", ""),
-            "description": data.get("description", ""),
+            # OGP Local's template names the problem "challenge" and the commitment "goal".
+            "problem": data.get("problem") or data.get("challenge") or "",
+            "description": data.get("description") or data.get("goal") or "",
             "contribution": data.get("contribution", ""),
             "relevance": data.get("relevance", ""),
             "additional_information": data.get("additional_information", ""),
@@ -215,7 +220,7 @@ def _load_local(data, parent):
             "themes": plan_data.get("themes", []),
         },
     )
-    lead = plan_data.get("lead_institution") or []
+    lead = plan_data.get("lead_institutions") or plan_data.get("lead_institution") or []
     if isinstance(lead, str):
         lead = [p.strip(" ,") for p in re.split(r"\s*\d+\.\s+", lead) if p.strip(" ,")]
     plan.lead_institutions.set([_agency(member, name) for name in lead])
@@ -224,7 +229,9 @@ def _load_local(data, parent):
     forum_data = data.get("forum")
     if forum_data:
         forum = _upsert(
-            Forum, {"member": member, "name": forum_data["name"]}, {"description": forum_data.get("description") or ""}
+            Forum,
+            {"member": member, "name": forum_data["name"]},
+            {"description": forum_data.get("description") or forum_data.get("composition") or ""},
         )
         for m in forum_data.get("members", []):
             _upsert(

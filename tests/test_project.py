@@ -11,6 +11,7 @@ from django.urls import reverse
 OUR_APPS = {"commitments", "forums", "compliance"}
 
 
+@pytest.mark.django_db
 def test_system_check_is_clean():
     out = io.StringIO()
     call_command("check", stdout=out)
