@@ -1,0 +1,599 @@
+"""OGP compliance rules as pure functions of (a member's data, now).
+
+Nothing here touches the database or reads the clock: ``services.py`` builds a
+:class:`MemberSnapshot` from the ORM, converts every instant to a local date in
+the portal's zone (Asia/Bishkek) at that edge, and calls :func:`evaluate` with
+the ``now`` it read once. Tests build snapshots by hand.
+
+The rules (docs ogp-rules.md §3 and §4):
+
+* **Action-plan cycles.** Every cycle has one delivery deadline. It is computed
+  from the last delivered plan by the policy in force (the 2019 calendar, or the
+  end of the last plan + 12 months), unless an administrator set the deadline,
+  which wins. A plan delivered by the deadline meets the cycle. Nothing by the
+  deadline: the member acted contrary to process for the cycle from the next
+  day, a new cycle is considered started, and its deadline is 12 months later.
+* **The status ladder.** Contrary to process in ``under_review_after_cycles``
+  consecutive cycles → under review; a further failure while under review, or
+  ``inactive_after_years_without_plan`` consecutive missed plans → inactive
+  recommended; a Steering Committee decision → inactive; inactive for
+  ``removal_after_inactive_months`` → removal recommended. Meeting a cycle (a
+  plan delivered) resolves it all and the member is active again.
+* **Recurring obligations.** A forum must hold a meeting in every period of the
+  forum cadence (quarters by default), a member with a plan in implementation
+  must publish a status update in every period of the update cadence (halves).
+  A period is missed once it has ended (plus the grace days) with nothing in it;
+  it is measured from the last time the obligation was met.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+# Status values (mirrors compliance.models.MemberStatus; kept as plain strings to stay ORM-free).
+ACTIVE = "active"
+CONTRARY_TO_PROCESS = "contrary_to_process"
+UNDER_REVIEW = "under_review"
+INACTIVE_RECOMMENDED = "inactive_recommended"
+INACTIVE = "inactive"
+REMOVAL_RECOMMENDED = "removal_recommended"
+REMOVED = "removed"
+
+# Finding kinds (mirrors compliance.models.Finding.Kind).
+MISSED_STATUS_UPDATE = "missed_status_update"
+MISSED_FORUM_MEETING = "missed_forum_meeting"
+FINDING_CONTRARY = "contrary_to_process"
+IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements"
+IRM_NO_PROGRESS = "irm_no_progress"
+IRM_KINDS = (IRM_MINIMUM_REQUIREMENTS, IRM_NO_PROGRESS)
+
+# Steering Committee decisions (mirrors compliance.models.Decision.Kind).
+SC_INACTIVE = "sc_inactive"
+SC_REMOVAL = "sc_removal"
+SC_REACTIVATION = "sc_reactivation"
+
+# Deadline kinds (mirrors compliance.models.Deadline.Kind).
+DEADLINE_ACTION_PLAN = "action_plan"
+DEADLINE_STATUS_UPDATE = "status_update"
+DEADLINE_FORUM_MEETING = "forum_meeting"
+
+CALENDAR_2019 = "calendar_2019"
+AFTER_PLAN_END_12M = "after_plan_end_12m"
+
+DEFAULT_TIME_ZONE = "Asia/Bishkek"
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """The compliance policy in force from ``effective_from`` (for one member, or for all)."""
+
+    effective_from: dt.date
+    forum_cadence_months: int = 3
+    update_cadence_months: int = 6
+    deadline_rule: str = CALENDAR_2019
+    under_review_after_cycles: int = 2
+    inactive_after_years_without_plan: int = 3
+    removal_after_inactive_months: int = 12
+    grace_days: int = 0
+    member_specific: bool = False
+
+
+# OGP's defaults when no policy is stored: the 2019 calendar until the end of
+# 2021, then "12 months after the end of the last plan" (docs ogp-rules.md §4).
+DEFAULT_POLICIES = (
+    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=CALENDAR_2019),
+    PolicyVersion(effective_from=dt.date(2022, 1, 1), deadline_rule=AFTER_PLAN_END_12M),
+)
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    start: dt.date | None
+    end: dt.date | None
+    submitted_on: dt.date | None
+    title: str = ""
+
+    @property
+    def delivered_on(self) -> dt.date | None:
+        """Return the day the plan counts as delivered.
+
+        Older plans were sometimes recorded without a submission date; one whose
+        implementation started counts as delivered on its start.
+        """
+        return self.submitted_on or self.start
+
+
+@dataclass(frozen=True)
+class DeadlineOverride:
+    """An action-plan deadline set by the administrator (it always wins), with its reason."""
+
+    cycle: str
+    due_on: dt.date
+    reason: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """An IRM finding or a Steering Committee decision recorded by the administrator."""
+
+    kind: str
+    decided_on: dt.date
+    cycle: str = ""
+    reference: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ForumInfo:
+    subject: str  # "forum:<id>"
+    name: str
+    held_on: tuple[dt.date, ...] = ()
+    founded_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MemberSnapshot:
+    code: str
+    joined_on: dt.date | None = None
+    plans: tuple[PlanInfo, ...] = ()
+    deadline_overrides: tuple[DeadlineOverride, ...] = ()
+    update_published_on: tuple[dt.date, ...] = ()
+    forums: tuple[ForumInfo, ...] = ()
+    decisions: tuple[DecisionInfo, ...] = ()
+    policies: tuple[PolicyVersion, ...] = DEFAULT_POLICIES
+
+
+# ---------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class FindingResult:
+    kind: str
+    subject: str
+    period: str
+    effective_on: dt.date
+    resolved_on: dt.date | None
+    reason: str
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    previous_status: str
+    effective_on: dt.date
+    cycle: str
+    reason: str
+    next_deadline: dt.date | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    kind: str
+    due: dt.date
+    subject: str = ""
+    period: str = ""
+    source: str = "rule"
+    reason: str = ""
+    days_left: int = 0
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One action-plan cycle: its deadline, and how it ended (met, missed, or still open)."""
+
+    label: str
+    starts_on: dt.date
+    due: dt.date
+    source: str  # "rule" or "administrator"
+    reason: str
+    met_on: dt.date | None = None
+    missed: bool = False
+
+
+@dataclass
+class Evaluation:
+    code: str
+    today: dt.date
+    status: str
+    status_since: dt.date | None
+    changes: list[StatusChange] = field(default_factory=list)
+    findings: list[FindingResult] = field(default_factory=list)
+    next_deadlines: list[NextDeadline] = field(default_factory=list)
+    cycles: list[Cycle] = field(default_factory=list)
+
+    @property
+    def open_findings(self) -> list[FindingResult]:
+        return [f for f in self.findings if f.resolved_on is None]
+
+
+# ---------------------------------------------------------------- date helpers
+
+
+def local_date(now: dt.datetime | dt.date, tz: str = DEFAULT_TIME_ZONE) -> dt.date:
+    """Return the portal-local calendar day of ``now``.
+
+    An aware datetime is converted to ``tz`` explicitly, never to the server's
+    zone: 2022-12-31T19:00Z is already 2023-01-01 in Bishkek (UTC+6).
+    """
+    if isinstance(now, dt.datetime):
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        return now.astimezone(ZoneInfo(tz)).date()
+    return now
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Return ``day`` moved by whole months, clamped to the month's end (29 Feb + 12 months = 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def period_of(day: dt.date, months: int) -> Period:
+    """Return the calendar period of ``months`` months holding ``day``: 2024-Q1, 2024-H2, 2024."""
+    if months not in (1, 2, 3, 4, 6, 12):
+        raise ValueError(f"a cadence must divide the year, not {months} months")
+    index = (day.month - 1) // months
+    start = dt.date(day.year, index * months + 1, 1)
+    end = add_months(start, months) - dt.timedelta(days=1)
+    if months == 3:
+        label = f"{day.year}-Q{index + 1}"
+    elif months == 6:
+        label = f"{day.year}-H{index + 1}"
+    elif months == 12:
+        label = f"{day.year}"
+    else:
+        label = f"{day.year}-P{index + 1}of{12 // months}"
+    return Period(start, end, label)
+
+
+def policy_at(policies: tuple[PolicyVersion, ...], day: dt.date) -> PolicyVersion:
+    """Return the policy in force on ``day``: the member's own version if one is, else the default."""
+    for specific in (True, False):
+        candidates = [p for p in policies if p.member_specific is specific and p.effective_from <= day]
+        if candidates:
+            return max(candidates, key=lambda p: p.effective_from)
+    if policies:
+        return min(policies, key=lambda p: p.effective_from)
+    return DEFAULT_POLICIES[0]
+
+
+def cycle_label(due: dt.date) -> str:
+    """Return the plan cycle a deadline opens: a plan due in 2022 is the 2022–2024 plan."""
+    return f"{due.year}-{due.year + 2}"
+
+
+# ---------------------------------------------------------------- action-plan cycles
+
+
+def computed_deadline(policies, plan: PlanInfo | None, joined_on: dt.date | None) -> dt.date | None:
+    """Return the rule's deadline for the plan after ``plan`` (or the first plan, from joining)."""
+    if plan is None:
+        return add_months(joined_on, 12) if joined_on else None
+    end = plan.end or (add_months(plan.start, 24) if plan.start else None)
+    if end is None:
+        return add_months(plan.delivered_on, 24) if plan.delivered_on else None
+    policy = policy_at(policies, end + dt.timedelta(days=1))
+    if policy.deadline_rule == CALENDAR_2019:
+        # 2019 calendar: due 31 August of the year the plan ends, on time until 31 December.
+        return dt.date(end.year, 12, 31)
+    return add_months(end, 12)
+
+
+def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Cycle], list[tuple[dt.date, PlanInfo]]]:
+    """Return the member's cycles up to the one open today, and the plans that met a cycle.
+
+    An administrator's deadline replaces the computed one for the cycle it falls
+    in: the earliest unused one due between the cycle's start and 12 months after
+    the computed date.
+    """
+    plans = sorted((p for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on)
+    overrides = sorted(snapshot.deadline_overrides, key=lambda d: d.due_on)
+    used: set[int] = set()
+    cycles: list[Cycle] = []
+    met: list[tuple[dt.date, PlanInfo]] = []
+
+    anchor = plans[0] if plans else None
+    cursor = anchor.delivered_on + dt.timedelta(days=1) if anchor else dt.date.min
+    computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
+    for _ in range(500):  # a cycle lasts at least a day; this bounds a corrupt input
+        override = None
+        unused = [(i, o) for i, o in enumerate(overrides) if i not in used and o.due_on >= cursor]
+        if computed is not None:
+            same_label = [(i, o) for i, o in unused if o.cycle == cycle_label(computed)]
+            in_window = [(i, o) for i, o in unused if o.due_on <= add_months(computed, 12)]
+            override = (same_label or in_window or [None])[0]
+        elif unused:
+            override = unused[0]
+        if override:
+            used.add(override[0])
+            o = override[1]
+            due, source, reason, label = o.due_on, "administrator", o.reason, o.cycle or cycle_label(o.due_on)
+        elif computed is not None:
+            due, source, reason, label = computed, "rule", "", cycle_label(computed)
+        else:
+            break
+        if not reason:
+            reason = f"Computed by rule: next action plan due {due.isoformat()}."
+        starts_on = cursor if cursor != dt.date.min else due
+        delivered = next((p for p in plans if cursor <= p.delivered_on <= min(due, today)), None)
+        if delivered:
+            cycles.append(Cycle(label, starts_on, due, source, reason, met_on=delivered.delivered_on))
+            met.append((delivered.delivered_on, delivered))
+            cursor = delivered.delivered_on + dt.timedelta(days=1)
+            computed = computed_deadline(snapshot.policies, delivered, snapshot.joined_on)
+            continue
+        if today > due:
+            cycles.append(Cycle(label, starts_on, due, source, reason, missed=True))
+            # A missed deadline starts a new cycle with its deadline 12 months later.
+            cursor = due + dt.timedelta(days=1)
+            computed = add_months(due, 12)
+            continue
+        cycles.append(Cycle(label, starts_on, due, source, reason))
+        break
+    return cycles, met
+
+
+# ---------------------------------------------------------------- recurring obligations
+
+
+def _periods_from(anchor: dt.date, until: dt.date, cadence_for) -> list[Period]:
+    """Return consecutive periods from the one holding ``anchor`` to the one holding ``until``."""
+    periods = []
+    day = anchor
+    while day <= until:
+        p = period_of(day, cadence_for(day))
+        p = Period(max(p.start, day), p.end, p.label)
+        periods.append(p)
+        day = p.end + dt.timedelta(days=1)
+    return periods
+
+
+def _missed_periods(anchor, done_on, today, policies, cadence_attr, required=lambda p: True):
+    """Yield (period, effective_on, resolved_on) for each ended period after ``anchor``'s without an occurrence."""
+    done = sorted(set(done_on))
+    periods = _periods_from(anchor, today, lambda d: getattr(policy_at(policies, d), cadence_attr))
+    for period in periods[1:]:  # the anchor's own period is when the obligation was last met
+        grace = policy_at(policies, period.end).grace_days
+        effective_on = period.end + dt.timedelta(days=1 + grace)
+        if effective_on > today or not required(period):
+            continue
+        if any(period.contains(d) for d in done):
+            continue
+        later = [d for d in done if period.end < d <= today]
+        yield period, effective_on, (later[0] if later else None)
+
+
+def _current_period_due(today, done_on, policies, cadence_attr) -> Period:
+    """Return the period whose end is the next due date: this one, or the next if already met."""
+    current = period_of(today, getattr(policy_at(policies, today), cadence_attr))
+    if any(current.contains(d) for d in done_on):
+        after = current.end + dt.timedelta(days=1)
+        return period_of(after, getattr(policy_at(policies, after), cadence_attr))
+    return current
+
+
+def forum_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[FindingResult], list[NextDeadline]]:
+    findings, deadlines = [], []
+    for forum in snapshot.forums:
+        held = sorted(d for d in forum.held_on if d <= today)
+        anchor = held[0] if held else forum.founded_on
+        if anchor is None or anchor > today:
+            continue
+        for period, effective_on, resolved_on in _missed_periods(
+            anchor, held, today, snapshot.policies, "forum_cadence_months"
+        ):
+            findings.append(
+                FindingResult(
+                    MISSED_FORUM_MEETING,
+                    forum.subject,
+                    period.label,
+                    effective_on,
+                    resolved_on,
+                    f"{forum.name} held no meeting in {period.label} ({period.start.isoformat()} – {period.end.isoformat()}).",
+                )
+            )
+        due = _current_period_due(today, held, snapshot.policies, "forum_cadence_months")
+        deadlines.append(NextDeadline(DEADLINE_FORUM_MEETING, due.end, forum.subject, due.label))
+    return findings, deadlines
+
+
+def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[FindingResult], list[NextDeadline]]:
+    """Flag each ended update period of a plan in implementation with no published update."""
+    plans = [p for p in snapshot.plans if p.start and p.delivered_on and p.delivered_on <= today]
+    if not plans:
+        return [], []
+    published = sorted(d for d in snapshot.update_published_on if d <= today)
+
+    def cadence(day):
+        return policy_at(snapshot.policies, day).update_cadence_months
+
+    required: dict[str, Period] = {}
+    for plan in plans:
+        end = plan.end or today
+        for period in _periods_from(plan.start, min(end, today), cadence)[1:]:
+            required.setdefault(period.label, period)
+    findings = []
+    first_start = min(p.start for p in plans)
+    for period, effective_on, resolved_on in _missed_periods(
+        first_start, published, today, snapshot.policies, "update_cadence_months", lambda p: p.label in required
+    ):
+        findings.append(
+            FindingResult(
+                MISSED_STATUS_UPDATE,
+                "",
+                period.label,
+                effective_on,
+                resolved_on,
+                f"No status update was published in {period.label} ({period.start.isoformat()} – {period.end.isoformat()}).",
+            )
+        )
+    deadlines = []
+    in_implementation = [p for p in plans if p.start <= today and (p.end is None or today <= p.end)]
+    if in_implementation:
+        due = _current_period_due(today, published, snapshot.policies, "update_cadence_months")
+        deadlines.append(NextDeadline(DEADLINE_STATUS_UPDATE, due.end, "", due.label))
+    return findings, deadlines
+
+
+# ---------------------------------------------------------------- the ladder
+
+
+def _next_plan_deadline(cycles: list[Cycle], day: dt.date) -> dt.date | None:
+    for c in cycles:
+        if c.due >= day and not (c.met_on and c.met_on < day):
+            return c.due
+    return None
+
+
+def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEFAULT_TIME_ZONE) -> Evaluation:
+    """Return the member's findings, status and status history, and next deadlines as of ``now``."""
+    today = local_date(now, tz)
+    cycles, met = action_plan_cycles(snapshot, today)
+    findings: list[FindingResult] = []
+
+    # Events in date order: (date, order, kind, payload). On one day a delivered
+    # plan is taken before a failure, and decisions last.
+    events: list[tuple[dt.date, int, str, object]] = []
+    for d, plan in met:
+        events.append((d, 0, "met", plan))
+    for c in cycles:
+        if c.missed:
+            effective_on = c.due + dt.timedelta(days=1)
+            resolved = next((d for d, _ in met if d >= effective_on), None)
+            findings.append(
+                FindingResult(
+                    FINDING_CONTRARY,
+                    "",
+                    c.label,
+                    effective_on,
+                    resolved,
+                    f"No action plan for the {c.label} cycle was delivered by the deadline of {c.due.isoformat()}.",
+                )
+            )
+            events.append((effective_on, 1, "failure", ("plan", c.label, "")))
+    for dec in sorted(snapshot.decisions, key=lambda x: x.decided_on):
+        if dec.decided_on > today:
+            continue
+        if dec.kind in IRM_KINDS:
+            cycle = dec.cycle or next((c.label for c in cycles if c.starts_on <= dec.decided_on <= c.due), "")
+            resolved = next((d for d, _ in met if d > dec.decided_on), None)
+            findings.append(
+                FindingResult(
+                    dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, resolved,
+                    dec.summary or "Recorded from an IRM report.", dec.reference,
+                )
+            )
+            events.append((dec.decided_on, 1, "failure", ("irm", cycle or dec.decided_on.isoformat(), dec.reference)))
+        else:
+            events.append((dec.decided_on, 2, dec.kind, dec))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    status, since = ACTIVE, None
+    changes: list[StatusChange] = []
+    failed_cycles: list[str] = []
+    missed_plans = 0
+    inactive_since: dt.date | None = None
+
+    def change(new, day, cycle, reason, reference=""):
+        nonlocal status, since, inactive_since
+        if new == status:
+            return
+        changes.append(StatusChange(new, status, day, cycle, reason, _next_plan_deadline(cycles, day), reference))
+        status, since = new, day
+        inactive_since = day if new == INACTIVE else None
+
+    def check_removal(day):
+        if status == INACTIVE and inactive_since:
+            months = policy_at(snapshot.policies, inactive_since).removal_after_inactive_months
+            due = add_months(inactive_since, months)
+            if due <= day:
+                change(
+                    REMOVAL_RECOMMENDED, due, "",
+                    f"Inactive since {inactive_since.isoformat()} without re-engaging for {months} months.",
+                )
+
+    for day, _, kind, payload in events:
+        check_removal(day)
+        if status == REMOVED:
+            break
+        policy = policy_at(snapshot.policies, day)
+        if kind == "met":
+            if status != ACTIVE:
+                change(ACTIVE, day, "", f"An action plan was delivered on {day.isoformat()}; the member is back on track.")
+            failed_cycles, missed_plans = [], 0
+        elif kind == "failure":
+            what, cycle, reference = payload
+            if status in (INACTIVE, REMOVAL_RECOMMENDED):
+                continue
+            further = cycle not in failed_cycles
+            if further:
+                failed_cycles.append(cycle)
+            if what == "plan":
+                missed_plans += 1
+            cause = (
+                f"no action plan delivered for the {cycle} cycle"
+                if what == "plan"
+                else f"an IRM finding for the {cycle} cycle"
+            )
+            if status == UNDER_REVIEW and further:
+                change(INACTIVE_RECOMMENDED, day, cycle, f"A further failure while under review: {cause}.", reference)
+            elif what == "plan" and missed_plans >= policy.inactive_after_years_without_plan:
+                change(
+                    INACTIVE_RECOMMENDED, day, cycle,
+                    f"No action plan delivered for {missed_plans} consecutive years ({cause}).", reference,
+                )
+            elif len(failed_cycles) >= policy.under_review_after_cycles and status in (ACTIVE, CONTRARY_TO_PROCESS):
+                change(
+                    UNDER_REVIEW, day, cycle,
+                    f"Acted contrary to process for {len(failed_cycles)} consecutive cycles ({cause}).", reference,
+                )
+            elif status == ACTIVE:
+                change(CONTRARY_TO_PROCESS, day, cycle, f"Acted contrary to process: {cause}.", reference)
+        elif kind == SC_INACTIVE:
+            change(INACTIVE, day, payload.cycle, payload.summary or "Designated inactive by the Steering Committee.", payload.reference)
+        elif kind == SC_REMOVAL:
+            change(REMOVED, day, payload.cycle, payload.summary or "Removed by the Steering Committee.", payload.reference)
+        elif kind == SC_REACTIVATION:
+            change(ACTIVE, day, payload.cycle, payload.summary or "Reactivated by the Steering Committee.", payload.reference)
+            failed_cycles, missed_plans = [], 0
+    check_removal(today)
+
+    f_findings, f_deadlines = forum_findings(snapshot, today)
+    u_findings, u_deadlines = update_findings(snapshot, today)
+    findings.extend(u_findings)
+    findings.extend(f_findings)
+    findings.sort(key=lambda f: (f.effective_on, f.kind, f.subject, f.period))
+
+    next_deadlines = []
+    if cycles and not cycles[-1].missed and not cycles[-1].met_on and status != REMOVED:
+        c = cycles[-1]
+        next_deadlines.append(NextDeadline(DEADLINE_ACTION_PLAN, c.due, "", c.label, c.source, c.reason))
+    if status != REMOVED:
+        next_deadlines.extend(u_deadlines)
+        next_deadlines.extend(f_deadlines)
+    next_deadlines = [
+        NextDeadline(d.kind, d.due, d.subject, d.period, d.source, d.reason, (d.due - today).days)
+        for d in sorted(next_deadlines, key=lambda d: (d.due, d.kind, d.subject))
+    ]
+    return Evaluation(snapshot.code, today, status, since, changes, findings, next_deadlines, cycles)
