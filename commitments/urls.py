@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "commitments"
-urlpatterns = []
+urlpatterns = [
+    path("", views.member_list, name="home"),
+    path("members/<str:code>/", views.member_detail, name="member"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("commitments/<str:identifier>/", views.commitment_detail, name="commitment"),
+]

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "forums"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.forum_detail, name="forum"),
+]
