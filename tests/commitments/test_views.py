@@ -1,0 +1,406 @@
+"""Public pages: member list, member, action plan and commitment, in three languages."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import (
+    ActionPlanFactory,
+    ActivityFactory,
+    AgencyFactory,
+    CommitmentFactory,
+    ForumFactory,
+    LocalMemberFactory,
+    MemberFactory,
+    MilestoneFactory,
+    ProgressUpdateFactory,
+)
+from tests.pages import assert_strict_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Start each test in English: LocaleMiddleware leaves a request's language active in the thread."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def kg():
+    return MemberFactory()
+
+
+@pytest.fixture
+def bishkek(kg):
+    return LocalMemberFactory(parent=kg)
+
+
+@pytest.fixture
+def plan(kg):
+    plan = ActionPlanFactory(
+        member=kg,
+        title="National Action Plan 2018–2020",
+        monitoring_body="Independent Reporting Mechanism",
+        co_creation="Drafted with twelve civil-society organisations.",
+        themes=["Fiscal openness", "Open data"],
+        approval_act="Government Decree No. 360-r",
+    )
+    plan.lead_institutions.add(AgencyFactory(member=kg, name="Ministry of Economy"))
+    return plan
+
+
+@pytest.fixture
+def commitment(plan):
+    return CommitmentFactory(
+        plan=plan,
+        identifier="KG0017",
+        title="Implement an auditing system with public participation",
+        lead_agency=AgencyFactory(member=plan.member, name="Accounts Chamber", acronym="AC"),
+        problem="Audits happen behind closed doors.",
+        description="Open audits to citizens.",
+        contribution="Citizens flag risks.",
+        relevance="Public accountability.",
+        additional_information="Linked to SDG 16.",
+        expected_results="Audit reports with citizen input.",
+        ogp_values=["civic_participation", "public_accountability"],
+        themes=["Fiscal openness"],
+        other_state_actors="Ministry of Finance",
+        other_actors="Transparency International Kyrgyzstan",
+        contact_name="Ulukbek Maripov",
+        contact_title="Head of department",
+        contact_email="esep@esep.kg",
+        contact_phone="+996 312 323430",
+    )
+
+
+@pytest.fixture
+def milestones(commitment):
+    activity = ActivityFactory(
+        commitment=commitment, number=2, title="Pilot public audits", expected_results="Two pilot audits."
+    )
+    first = MilestoneFactory(
+        commitment=commitment,
+        activity=activity,
+        number="2.1",
+        deliverable="Methodology adopted",
+        budget_development_partners=True,
+        budget_national=False,
+        start_date=dt.date(2019, 3, 1),
+        start_precision="month",
+        end_date=dt.date(2019, 12, 1),
+        end_precision="month",
+    )
+    second = MilestoneFactory(
+        commitment=commitment,
+        activity=activity,
+        number="2.2",
+        deliverable="Pilot audits held",
+        start_date=dt.date(2019, 12, 1),
+        start_precision="month",
+        end_date=dt.date(2020, 8, 15),
+        end_precision="day",
+    )
+    return first, second
+
+
+def get(client, name, *args, lang="en"):
+    with translation.override(lang):
+        url = reverse(name, args=args)
+    return client.get(url)
+
+
+# --- member list --------------------------------------------------------------
+
+
+def test_home_lists_national_members_with_their_local_members_nested(client, plan, bishkek):
+    ActionPlanFactory(member=bishkek, title="Bishkek 2025")
+    response = get(client, "commitments:home")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="{bishkek.get_absolute_url()}"' in html
+    assert f'href="{plan.member.get_absolute_url()}"' in html
+    # Bishkek sits in a list nested inside Kyrgyz Republic's item.
+    kg_item = html.index("Kyrgyz Republic")
+    assert kg_item < html.index('class="nested-members"') < html.index("Bishkek")
+    assert "(1 action plan)" in html
+    assert_strict_page(response)
+
+
+def test_home_lists_a_local_member_without_a_national_member(client):
+    LocalMemberFactory(parent=None, name="Lonely City", code="XXLC")
+    response = get(client, "commitments:home")
+    assert "Lonely City" in response.content.decode()
+
+
+def test_home_runs_a_constant_number_of_queries(client, django_assert_max_num_queries, kg):
+    for i in range(3):
+        national = MemberFactory(name=f"Country {i}", code=f"C{i}", country=f"Country {i}")
+        ActionPlanFactory(member=national)
+        for j in range(3):
+            local = LocalMemberFactory(name=f"City {i}{j}", code=f"C{i}L{j}", parent=national)
+            ActionPlanFactory(member=local)
+    with django_assert_max_num_queries(3):
+        response = get(client, "commitments:home")
+    assert response.status_code == 200
+
+
+# --- member page --------------------------------------------------------------
+
+
+def test_member_page_shows_its_plans_forums_and_local_members(client, plan, commitment, bishkek):
+    forum = ForumFactory(member=plan.member)
+    response = get(client, "commitments:member", "KG")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Kyrgyz Republic</h1>" in html
+    assert f'href="{plan.get_absolute_url()}"' in html
+    assert "1 commitment" in html
+    assert f'href="{forum.get_absolute_url()}"' in html
+    assert f'href="{bishkek.get_absolute_url()}"' in html
+    assert_strict_page(response)
+
+
+def test_member_page_of_a_local_member_links_back_to_its_national_member(client, bishkek):
+    response = get(client, "commitments:member", "KGBSK")
+    assert f'href="{bishkek.parent.get_absolute_url()}"' in response.content.decode()
+
+
+def test_unknown_member_is_404(client, kg):
+    assert get(client, "commitments:member", "NOPE").status_code == 404
+
+
+def test_member_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries, plan, bishkek):
+    for i in range(3):
+        ActionPlanFactory(member=plan.member, title=f"Plan {i}")
+        ForumFactory(member=plan.member, name=f"Forum {i}")
+        CommitmentFactory(plan=plan)
+    with django_assert_max_num_queries(4):
+        response = get(client, "commitments:member", "KG")
+    assert response.status_code == 200
+
+
+# --- plan page ------------------------------------------------------------------
+
+
+def test_plan_page_shows_the_plan_and_its_commitments(client, plan, commitment, milestones):
+    response = get(client, "commitments:plan", plan.pk)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "National Action Plan 2018–2020",
+        "Sept. 1, 2018",  # period start
+        "Aug. 31, 2020",  # period end
+        "Dec. 20, 2018",  # submitted on
+        "Government Decree No. 360-r",
+        "Ministry of Economy",
+        "Independent Reporting Mechanism",
+        "Drafted with twelve civil-society organisations.",
+        "Fiscal openness",
+        "KG0017",
+        "Accounts Chamber (AC)",
+    ):
+        assert text in html, text
+    assert f'href="{commitment.get_absolute_url()}"' in html
+    assert 'data-label="Milestones">2</td>' in html
+    assert_strict_page(response)
+
+
+def test_unknown_plan_is_404(client, db):
+    assert get(client, "commitments:plan", 999999).status_code == 404
+
+
+def test_plan_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries, plan):
+    for _ in range(5):
+        c = CommitmentFactory(plan=plan)
+        MilestoneFactory.create_batch(3, commitment=c)
+    with django_assert_max_num_queries(3):
+        response = get(client, "commitments:plan", plan.pk)
+    assert response.content.decode().count('data-label="Milestones">3</td>') == 5
+
+
+# --- commitment page ------------------------------------------------------------
+
+
+def test_commitment_page_shows_every_template_field(client, commitment, milestones):
+    response = get(client, "commitments:commitment", "KG0017")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "Implement an auditing system with public participation",
+        "Audits happen behind closed doors.",
+        "Open audits to citizens.",
+        "Citizens flag risks.",
+        "Public accountability.",
+        "Linked to SDG 16.",
+        "Audit reports with citizen input.",
+        "Civic participation",
+        "Public accountability",
+        "Fiscal openness",
+        "Accounts Chamber (AC)",
+        "Ministry of Finance",
+        "Transparency International Kyrgyzstan",
+        "Ulukbek Maripov",
+        "Head of department",
+        'href="mailto:esep@esep.kg"',
+        "+996 312 323430",
+    ):
+        assert text in html, text
+    assert_strict_page(response)
+
+
+def test_commitment_page_shows_activities_and_milestones_with_their_precision(client, commitment, milestones):
+    html = get(client, "commitments:commitment", "KG0017").content.decode()
+    assert "Activity 2: Pilot public audits" in html
+    assert "Two pilot audits." in html
+    assert "Methodology adopted" in html
+    assert "Development partners&#x27; funds" in html
+    assert "Within the national budget" in html
+    # Month precision reads as a month, day precision as a full date.
+    assert "March 2019" in html
+    assert "December 2019" in html
+    assert "Aug. 15, 2020" in html
+
+
+def test_commitment_page_shows_the_latest_published_progress_only(client, commitment, milestones):
+    first, _second = milestones
+    ProgressUpdateFactory(
+        milestone=first, period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30), completion="limited"
+    )
+    ProgressUpdateFactory(
+        milestone=first, period_start=dt.date(2019, 7, 1), period_end=dt.date(2019, 12, 31), completion="substantial"
+    )
+    ProgressUpdateFactory(
+        milestone=first,
+        period_start=dt.date(2020, 1, 1),
+        period_end=dt.date(2020, 6, 30),
+        completion="complete",
+        narrative="Draft, not public yet.",
+        state="draft",
+        published_at=None,
+    )
+    html = get(client, "commitments:commitment", "KG0017").content.decode()
+    assert "<strong>Substantial</strong>" in html
+    assert "<strong>Limited</strong>" not in html
+    assert "Draft, not public yet." not in html
+    assert "No published update yet" in html  # milestone 2.2
+
+
+def test_milestones_outside_any_activity_are_listed_too(client, commitment):
+    MilestoneFactory(commitment=commitment, number="9.9", deliverable="A loose deliverable")
+    assert "A loose deliverable" in get(client, "commitments:commitment", "KG0017").content.decode()
+
+
+def test_unknown_commitment_is_404(client, db):
+    assert get(client, "commitments:commitment", "KG9999").status_code == 404
+
+
+def test_commitment_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries, commitment):
+    for n in range(1, 4):
+        activity = ActivityFactory(commitment=commitment, number=n)
+        for m in range(1, 4):
+            milestone = MilestoneFactory(commitment=commitment, activity=activity, number=f"{n}.{m}")
+            ProgressUpdateFactory(milestone=milestone)
+    with django_assert_max_num_queries(4):
+        response = get(client, "commitments:commitment", "KG0017")
+    assert response.content.decode().count("<strong>Substantial</strong>") == 9
+
+
+# --- languages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_prefixed_pages_are_served_in_that_language(client, lang, commitment):
+    response = get(client, "commitments:commitment", "KG0017", lang=lang)
+    assert response.status_code == 200
+    assert_strict_page(response, lang=lang)
+
+
+def test_russian_page_falls_back_to_english_when_the_translation_is_empty(client, commitment):
+    assert commitment.title_ru in ("", None)
+    html = get(client, "commitments:commitment", "KG0017", lang="ru").content.decode()
+    assert "Implement an auditing system with public participation" in html
+    assert "Audits happen behind closed doors." in html
+
+
+def test_russian_page_shows_the_russian_text_when_set(client, commitment):
+    commitment.title_ru = "Внедрить систему аудита с участием общественности"
+    commitment.problem_ru = "Аудиты проходят за закрытыми дверями."
+    commitment.save()
+    html = get(client, "commitments:commitment", "KG0017", lang="ru").content.decode()
+    assert "Внедрить систему аудита с участием общественности" in html
+    assert "Аудиты проходят за закрытыми дверями." in html
+    assert "Implement an auditing system with public participation" not in html
+    # The English page is unchanged.
+    assert "Implement an auditing system" in get(client, "commitments:commitment", "KG0017").content.decode()
+
+
+def test_every_page_offers_a_language_switcher_for_each_language(client, kg):
+    html = get(client, "commitments:home").content.decode()
+    assert f'action="{reverse("set_language")}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    for code in ("en", "ru", "ky"):
+        assert f'name="language" value="{code}" lang="{code}"' in html
+    assert 'aria-current="true">English</button>' in html
+
+
+def next_field(html):
+    return re.search(r'name="next" value="([^"]*)"', html).group(1)
+
+
+@pytest.mark.parametrize(
+    ("page_lang", "target", "expected"),
+    [
+        ("en", "ru", "/ru/commitments/KG0017/?tab=1"),
+        ("en", "ky", "/ky/commitments/KG0017/?tab=1"),
+        ("ru", "en", "/commitments/KG0017/?tab=1"),
+        ("ru", "ky", "/ky/commitments/KG0017/?tab=1"),
+    ],
+)
+def test_switching_language_returns_to_the_same_page_in_that_language(client, commitment, page_lang, target, expected):
+    with translation.override(page_lang):
+        url = reverse("commitments:commitment", args=["KG0017"])
+    html = client.get(url + "?tab=1").content.decode()
+    response = client.post(reverse("set_language"), {"language": target, "next": next_field(html)})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert client.get(expected).status_code == 200
+
+
+def test_pages_have_a_skip_link_to_main_content(client, kg):
+    html = get(client, "commitments:home").content.decode()
+    assert 'href="#main"' in html
+    assert '<main id="main"' in html
+    assert html.count("<h1") == 1
+
+
+# --- the real seed data ---------------------------------------------------------
+
+
+def test_home_lists_the_seed_members(client, seed_data):
+    html = get(client, "commitments:home").content.decode()
+    assert "Kyrgyz Republic" in html
+    assert "Bishkek" in html
+
+
+def test_kg_plan_page_lists_its_18_commitments(client, seed_data):
+    from commitments.models import ActionPlan
+
+    plan = ActionPlan.objects.get(member__code="KG")
+    html = get(client, "commitments:plan", plan.pk).content.decode()
+    assert html.count('data-label="Identifier">KG') == 18
+
+
+def test_accounts_chamber_commitment_shows_milestone_2_2_with_its_months(client, seed_data):
+    from commitments.models import Commitment
+
+    commitment = Commitment.objects.get(title="Implement an auditing system with public participation")
+    html = get(client, "commitments:commitment", commitment.identifier).content.decode()
+    row = html[html.index('data-label="No.">2.2</th>') :]
+    row = row[: row.index("</tr>")]
+    assert "December 2019" in row
+    assert "August 2020" in row

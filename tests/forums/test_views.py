@@ -1,0 +1,115 @@
+"""Public forum page: founding, cadence, members by sector, meetings."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from forums.models import Forum, ForumMembership, Meeting
+from tests.factories import ForumFactory, ForumMembershipFactory, MeetingFactory
+from tests.pages import assert_strict_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Start each test in English: LocaleMiddleware leaves a request's language active in the thread."""
+    with translation.override("en"):
+        yield
+
+
+def forum_url(forum, lang="en"):
+    with translation.override(lang):
+        return reverse("forums:forum", args=[forum.pk])
+
+
+@pytest.fixture
+def forum():
+    forum = ForumFactory(
+        name="Open Government National Forum",
+        founding_act="Government Decree No. 123",
+        founded_on=dt.date(2017, 5, 1),
+        cadence=Forum.Cadence.QUARTERLY,
+    )
+    ForumMembershipFactory(forum=forum, person="Aida Government", sector="government", role="co_chair")
+    ForumMembershipFactory(forum=forum, person="Bakyt Official", sector="government", role="member")
+    ForumMembershipFactory(
+        forum=forum, person="Cholpon Activist", sector="civil_society", role="co_chair", organisation="Tech Kyrgyzstan"
+    )
+    MeetingFactory(
+        forum=forum,
+        title="Spring meeting",
+        starts_at=timezone.make_aware(dt.datetime(2019, 3, 15, 10, 0)),
+        status=Meeting.Status.HELD,
+        place="Bishkek, White House",
+    )
+    MeetingFactory(
+        forum=forum,
+        title="Summer meeting",
+        starts_at=timezone.make_aware(dt.datetime(2019, 6, 20, 10, 0)),
+        status=Meeting.Status.CANCELLED,
+    )
+    return forum
+
+
+def test_forum_page_shows_founding_cadence_and_meetings(client, forum):
+    response = client.get(forum_url(forum))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "<h1>Open Government National Forum</h1>",
+        "Government Decree No. 123",
+        "May 1, 2017",
+        "Every quarter",
+        "Spring meeting",
+        "Bishkek, White House",
+        "Held",
+        "Summer meeting",
+        "Cancelled",
+        "March 15, 2019",
+    ):
+        assert text in html, text
+    # Latest meeting first.
+    assert html.index("Summer meeting") < html.index("Spring meeting")
+    assert f'href="{forum.member.get_absolute_url()}"' in html
+    assert_strict_page(response)
+
+
+def test_forum_members_are_grouped_by_sector_with_their_role(client, forum):
+    html = client.get(forum_url(forum)).content.decode()
+    government = html.index("<h3>Government</h3>")
+    civil_society = html.index("<h3>Civil society</h3>")
+    assert government < html.index("Aida Government") < html.index("Bakyt Official") < civil_society
+    assert civil_society < html.index("Cholpon Activist")
+    assert "Aida Government — <strong>Co-chair</strong>" in html
+    assert "Tech Kyrgyzstan" in html
+    assert "<h3>Other</h3>" not in html  # empty sectors are left out
+
+
+def test_unknown_forum_is_404(client, db):
+    assert client.get(reverse("forums:forum", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_forum_page_is_served_in_each_language(client, forum, lang):
+    response = client.get(forum_url(forum, lang))
+    assert response.status_code == 200
+    assert response.wsgi_request.path.startswith(f"/{lang}/forums/")
+    assert_strict_page(response, lang=lang)
+
+
+def test_forum_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries, forum):
+    ForumMembershipFactory.create_batch(10, forum=forum, sector=ForumMembership.Sector.OTHER)
+    MeetingFactory.create_batch(10, forum=forum)
+    with django_assert_max_num_queries(3):
+        response = client.get(forum_url(forum))
+    assert response.status_code == 200
+
+
+def test_seed_national_forum_page_renders(client, seed_data):
+    forum = Forum.objects.get(name="Open Government National Forum")
+    response = client.get(forum_url(forum))
+    assert response.status_code == 200
+    assert "Open Government National Forum" in response.content.decode()
