@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 # Status values (mirrors compliance.models.MemberStatus; kept as plain strings to stay ORM-free).
@@ -420,7 +420,12 @@ def forum_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Findi
 
 def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[FindingResult], list[NextDeadline]]:
     """Flag each ended update period of a plan in implementation with no published update."""
-    plans = [p for p in snapshot.plans if p.start and p.delivered_on and p.delivered_on <= today]
+    # A plan recorded without an implementation start is taken to start when delivered.
+    plans = [
+        replace(p, start=p.start or p.submitted_on)
+        for p in snapshot.plans
+        if p.delivered_on and p.delivered_on <= today
+    ]
     if not plans:
         return [], []
     published = sorted(d for d in snapshot.update_published_on if d <= today)

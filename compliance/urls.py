@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "compliance"
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<str:code>/", views.member_detail, name="member"),
+    path("<str:code>/letters/<int:event_id>/", views.letter, name="letter"),
+]

@@ -7,6 +7,7 @@ DATABASE_URL, REDIS_URL and ALLOWED_HOSTS; see README "Running in production".
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -211,7 +212,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}  # filled in by compliance (see below)
+# One beat process in production. Every job is idempotent (claim before acting),
+# so a late, repeated or doubled run writes nothing twice; `expires` drops a run
+# still queued when the next one is due. Each job has a management-command twin.
+CELERY_BEAT_SCHEDULE = {
+    # Daily, just after midnight in Bishkek: periods and deadlines end at midnight local time.
+    # Twin: `manage.py compliance_sweep`.
+    "compliance-daily-sweep": {
+        "task": "compliance.tasks.sweep_all_task",
+        "schedule": crontab(hour=0, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Daily, in working hours: the 30/7/1-day deadline reminders and any notice still pending.
+    # Twin: `manage.py send_reminders`.
+    "compliance-reminders": {
+        "task": "compliance.tasks.send_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from compliance import services
+
+from ._asof import members, parse_as_of
+
+
+class Command(BaseCommand):
+    help = "Record findings and status changes as of a date (default now), and send their notices. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="Portal-local date YYYY-MM-DD (default: now).")
+        parser.add_argument("--member", help="Only this member's code, such as KG.")
+        parser.add_argument("--no-notify", action="store_true", help="Record rows without sending notices.")
+
+    def handle(self, *args, as_of=None, member=None, no_notify=False, **options):
+        now = parse_as_of(as_of)
+        for m in members(member):
+            result = services.sweep_member(m.pk, now=now, notify="none" if no_notify else "inline")
+            self.stdout.write(
+                f"{m.code}: {result.status}; {len(result.created_findings)} new findings, "
+                f"{len(result.resolved_findings)} resolved, {len(result.created_events)} new status events"
+            )

@@ -1,0 +1,107 @@
+"""Public compliance pages: where every member stands with OGP, and the notification letters.
+
+Status and next deadlines are computed live from the data with the pure rules
+(as of the request's day); findings, status history and letters are the rows
+the sweep recorded.
+"""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from commitments.models import Member, Role
+
+from . import rules, services
+from .models import Finding, MemberStatus, StatusEvent
+
+
+def overview(request):
+    """Render every member with its status and next action-plan deadline, filterable by ``?status=``."""
+    now = timezone.now()
+    wanted = request.GET.get("status", "")
+    invalid_status = bool(wanted) and wanted not in MemberStatus.values
+    rows = []
+    for member in Member.objects.select_related("parent").order_by("kind", "name"):
+        ev = services.evaluate_member(member, now)
+        if wanted and not invalid_status and ev.status != wanted:
+            continue
+        plan_deadline = next((d for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
+        rows.append(
+            {
+                "member": member,
+                "status": ev.status,
+                "status_label": MemberStatus(ev.status).label,
+                "status_since": ev.status_since,
+                "open_findings": len(ev.open_findings),
+                "plan_deadline": plan_deadline,
+            }
+        )
+    context = {
+        "rows": rows,
+        "statuses": MemberStatus.choices,
+        "selected": "" if invalid_status else wanted,
+        "invalid_status": wanted if invalid_status else "",
+    }
+    return render(request, "compliance/overview.html", context)
+
+
+def member_detail(request, code):
+    """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
+    member = get_object_or_404(Member.objects.prefetch_related("forums"), code=code)
+    ev = services.evaluate_member(member, timezone.now())
+    forums = {f"forum:{f.pk}": f for f in member.forums.all()}
+    deadlines = [
+        {"deadline": d, "kind_label": services.Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
+        for d in ev.next_deadlines
+    ]
+    findings = list(Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period"))
+    for f in findings:
+        f.forum = forums.get(f.subject)
+    context = {
+        "member": member,
+        "evaluation": ev,
+        "status_label": MemberStatus(ev.status).label,
+        "events": StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk"),
+        "deadlines": deadlines,
+        "open_findings": [f for f in findings if f.resolved_on is None],
+        "resolved_findings": [f for f in findings if f.resolved_on is not None],
+    }
+    return render(request, "compliance/member_detail.html", context)
+
+
+def letter(request, code, event_id):
+    """Render the notification letter of one status event, filled from the data, ready to print."""
+    member = get_object_or_404(
+        Member.objects.prefetch_related(
+            Prefetch("roles", queryset=Role.objects.filter(kind=Role.Kind.POINT_OF_CONTACT).select_related("user", "agency"))
+        ),
+        code=code,
+    )
+    event = get_object_or_404(StatusEvent, member=member, pk=event_id)
+    # The rules as of the event's day give the deadline the letter announces.
+    ev = services.evaluate_member(member, event.effective_on)
+    next_deadline = next((d.due for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
+    missed = Finding.objects.filter(
+        member=member, kind=Finding.Kind.CONTRARY_TO_PROCESS, effective_on=event.effective_on
+    ).first()
+    contrary_cycles = [
+        f.period
+        for f in Finding.objects.filter(
+            member=member,
+            kind__in=[Finding.Kind.CONTRARY_TO_PROCESS, Finding.Kind.IRM_MINIMUM_REQUIREMENTS, Finding.Kind.IRM_NO_PROGRESS],
+            effective_on__lt=event.effective_on,
+        ).order_by("effective_on")
+    ]
+    contact = next(iter(member.roles.all()), None)
+    context = {
+        "member": member,
+        "event": event,
+        "next_deadline": next_deadline,
+        "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
+        "previous_cycles": contrary_cycles,
+        "contact": contact,
+        "policy": rules.policy_at(services.build_snapshot(member).policies, event.effective_on),
+    }
+    return render(request, "compliance/letter.html", context)
