@@ -400,7 +400,7 @@ def test_accounts_chamber_commitment_shows_milestone_2_2_with_its_months(client,
 
     commitment = Commitment.objects.get(title="Implement an auditing system with public participation")
     html = get(client, "commitments:commitment", commitment.identifier).content.decode()
-    row = html[html.index('data-label="No.">2.2</th>') :]
+    row = html[html.index('data-label="Milestone">2.2</th>') :]
     row = row[: row.index("</tr>")]
     assert "December 2019" in row
     assert "August 2020" in row
