@@ -293,7 +293,11 @@ def send_once(*, key: str, kind: str, member: Member, user, template: str, conte
         message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         if html:
             message.attach_alternative(html, "text/html")
-        message.send()
+        try:
+            message.send()
+        except Exception:  # SMTP down, a bad address: the claim stays unsent and is retried once stale
+            logger.exception("Could not send notification %s to %s", key, user.email)
+            return False
     Notification.objects.filter(key=key).update(sent_at=timezone.now(), subject=subject[:300], language=language)
     return True
 

@@ -135,3 +135,56 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Forum meeting {n}")
     starts_at = factory.LazyFunction(lambda: timezone.make_aware(dt.datetime(2019, 3, 15, 10, 0)))
     status = Meeting.Status.HELD
+
+
+# --- compliance -------------------------------------------------------------
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from commitments.models import Role  # noqa: E402
+from compliance.models import Deadline, Decision  # noqa: E402
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    first_name = "Aibek"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    member = factory.SubFactory(MemberFactory)
+    kind = Role.Kind.POINT_OF_CONTACT
+    agency = None
+
+
+class AdminDeadlineFactory(factory.django.DjangoModelFactory):
+    """An action-plan deadline stated by OGP in a letter (seed 000)."""
+
+    class Meta:
+        model = Deadline
+
+    member = factory.SubFactory(MemberFactory)
+    kind = Deadline.Kind.ACTION_PLAN
+    cycle = factory.LazyAttribute(lambda o: f"{o.due_on.year}-{o.due_on.year + 2}")
+    due_on = dt.date(2021, 12, 31)
+    source = Deadline.Source.ADMINISTRATOR
+    reason = "Stated in OGP's letter."
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    member = factory.SubFactory(MemberFactory)
+    kind = Decision.Kind.IRM_MINIMUM_REQUIREMENTS
+    decided_on = dt.date(2022, 9, 1)
+    document = "IRM Action Plan Review"

@@ -1,0 +1,157 @@
+"""The sweep writes findings and status events idempotently, and resolves them with their dates."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connections
+
+from compliance import services
+from compliance.models import Finding, StatusEvent
+from tests.factories import ActionPlanFactory, DecisionFactory, MeetingFactory
+
+from .conftest import bishkek
+
+D = dt.date
+
+
+def rows():
+    """Return every finding and status event as comparable tuples."""
+    findings = sorted(
+        Finding.objects.values_list("member__code", "kind", "subject", "period", "effective_on", "resolved_on")
+    )
+    events = sorted(StatusEvent.objects.values_list("member__code", "status", "previous_status", "effective_on", "cycle"))
+    return findings, events
+
+
+def test_it_records_the_seed_000_ladder_as_status_events(kg):
+    services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    assert list(StatusEvent.objects.order_by("effective_on").values_list("status", "effective_on", "cycle")) == [
+        ("contrary_to_process", D(2022, 1, 1), "2021-2023"),
+        ("under_review", D(2023, 1, 1), "2022-2024"),
+        ("inactive_recommended", D(2024, 1, 1), "2023-2025"),
+    ]
+    assert list(
+        Finding.objects.filter(kind="contrary_to_process").order_by("effective_on").values_list("period", "effective_on")
+    ) == [("2021-2023", D(2022, 1, 1)), ("2022-2024", D(2023, 1, 1)), ("2023-2025", D(2024, 1, 1))]
+
+
+def test_running_the_sweep_twice_leaves_the_same_rows(kg):
+    first = services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    snapshot = rows()
+    second = services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    assert rows() == snapshot
+    assert first.created_findings and not second.changed
+    assert Finding.history.count() == len(snapshot[0])  # nothing re-saved
+
+
+def test_a_sweep_rerun_after_a_crash_ends_with_the_same_rows(kg, monkeypatch):
+    services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    expected = rows()
+    Finding.objects.all().delete()
+    StatusEvent.objects.all().delete()
+
+    calls = {"n": 0}
+    real = services.record_finding
+
+    def crash_after_five(member, result):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise SystemExit("worker killed")
+        return real(member, result)
+
+    monkeypatch.setattr(services, "record_finding", crash_after_five)
+    with pytest.raises(SystemExit):
+        services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    assert Finding.objects.count() == 5
+    monkeypatch.setattr(services, "record_finding", real)
+    services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    assert rows() == expected
+
+
+def test_a_plan_delivered_later_resolves_the_findings_and_the_review(kg):
+    services.sweep_member(kg.pk, now=bishkek(2023, 6, 1))
+    assert Finding.objects.filter(kind="contrary_to_process", resolved_on=None).count() == 2
+    ActionPlanFactory(member=kg, start_date=D(2024, 1, 1), end_date=D(2025, 12, 31), submitted_on=D(2023, 11, 30))
+    services.sweep_member(kg.pk, now=bishkek(2023, 12, 1))
+    assert list(
+        Finding.objects.filter(kind="contrary_to_process").order_by("period").values_list("period", "resolved_on")
+    ) == [("2021-2023", D(2023, 11, 30)), ("2022-2024", D(2023, 11, 30))]
+    latest = StatusEvent.objects.latest("effective_on")
+    assert (latest.status, latest.previous_status, latest.effective_on) == ("active", "under_review", D(2023, 11, 30))
+    # Resolving went through save(): the history shows it.
+    finding = Finding.objects.get(period="2021-2023")
+    assert finding.history.first().resolved_on == D(2023, 11, 30)
+
+
+def test_a_late_meeting_resolves_the_missed_quarter_with_its_date(kg):
+    services.sweep_member(kg.pk, now=bishkek(2019, 1, 2))
+    [missed] = Finding.objects.filter(kind="missed_forum_meeting")
+    assert (missed.period, missed.effective_on, missed.resolved_on) == ("2018-Q4", D(2019, 1, 1), None)
+    MeetingFactory(forum=kg.forums.get(), starts_at=bishkek(2019, 2, 20))
+    services.sweep_member(kg.pk, now=bishkek(2019, 3, 1))
+    missed.refresh_from_db()
+    assert missed.resolved_on == D(2019, 2, 20)
+
+
+def test_a_meeting_recorded_inside_the_missed_quarter_clears_the_finding_on_the_next_sweep(kg):
+    services.sweep_member(kg.pk, now=bishkek(2019, 1, 2))
+    MeetingFactory(forum=kg.forums.get(), starts_at=bishkek(2018, 11, 15))  # backfilled
+    services.sweep_member(kg.pk, now=bishkek(2019, 1, 3))
+    assert Finding.objects.get(kind="missed_forum_meeting").resolved_on == D(2019, 1, 3)
+
+
+def test_an_irm_finding_recorded_by_the_administrator_counts_in_the_ladder(kg):
+    ActionPlanFactory(member=kg, start_date=D(2022, 1, 1), end_date=D(2023, 12, 31), submitted_on=D(2021, 12, 1))
+    DecisionFactory(member=kg, kind="irm_no_progress", decided_on=D(2022, 9, 1), cycle="2021-2023")
+    result = services.sweep_member(kg.pk, now=bishkek(2022, 10, 1))
+    assert result.status == "contrary_to_process"
+    finding = Finding.objects.get(kind="irm_no_progress")
+    assert (finding.period, finding.effective_on, finding.reference) == ("2021-2023", D(2022, 9, 1), "IRM Action Plan Review")
+
+
+def test_the_sweep_keeps_the_letters_already_recorded(kg):
+    StatusEvent.objects.create(
+        member=kg, status="contrary_to_process", effective_on=D(2022, 1, 1), cycle="2021-2023",
+        reference="OGP letter of 2022-03-09",
+    )
+    services.sweep_member(kg.pk, now=bishkek(2022, 6, 1))
+    [event] = StatusEvent.objects.all()
+    assert event.reference == "OGP letter of 2022-03-09"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_write_each_row_once(kg):
+    """Four sweeps of the same member at once (real threads, separate connections)."""
+    # On PostgreSQL the inserts really race (the unique constraints decide); SQLite
+    # serialises writers with IMMEDIATE transactions.
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            services.sweep_member(kg.pk, now=bishkek(2024, 1, 1), notify="none")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    findings, events = rows()
+    assert len(findings) == len(set((f[0], f[1], f[2], f[3]) for f in findings))
+    assert [e[1] for e in events] == ["contrary_to_process", "inactive_recommended", "under_review"]
+    assert Finding.objects.filter(kind="contrary_to_process").count() == 3
+
+
+def test_sweep_all_sweeps_every_member(kg):
+    from tests.factories import LocalMemberFactory
+
+    LocalMemberFactory(parent=kg)
+    results = services.sweep_all(bishkek(2024, 1, 1))
+    assert {r.member for r in results} == {"KG", "KGBSK"}

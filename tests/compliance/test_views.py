@@ -1,0 +1,99 @@
+"""The public compliance pages: overview with a status filter, member page, printable letters."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from compliance import services
+from compliance.models import StatusEvent
+from tests.factories import ActionPlanFactory, LocalMemberFactory
+
+from .conftest import bishkek
+
+
+@pytest.fixture
+def swept(kg, time_machine):
+    time_machine.move_to(bishkek(2023, 3, 1), tick=False)
+    local = LocalMemberFactory(parent=kg, joined_on=dt.date(2022, 1, 1))
+    ActionPlanFactory(member=local, start_date=dt.date(2022, 9, 1), end_date=dt.date(2024, 8, 31), submitted_on=dt.date(2022, 8, 15))
+    services.sweep_all(bishkek(2023, 3, 1), notify="none")
+    return kg
+
+
+def test_the_overview_lists_every_member_with_its_status(client, swept):
+    response = client.get(reverse("compliance:overview"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kyrgyz Republic" in html and "Bishkek" in html
+    assert "Under procedural review" in html
+
+
+def test_the_overview_filters_by_status(client, swept):
+    kg_link, bishkek_link = 'href="/compliance/KG/"', 'href="/compliance/KGBSK/"'
+    html = client.get(reverse("compliance:overview"), {"status": "under_review"}).content.decode()
+    assert kg_link in html and bishkek_link not in html
+    html = client.get(reverse("compliance:overview"), {"status": "active"}).content.decode()
+    assert kg_link not in html and bishkek_link in html
+
+
+@pytest.mark.parametrize("bad", ["nonsense", "<script>", "ACTIVE", "x" * 500])
+def test_an_unknown_status_shows_everyone_with_a_message(client, swept, bad):
+    response = client.get(reverse("compliance:overview"), {"status": bad})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is not a known status" in html and "Bishkek" in html and "<script>" not in html
+
+
+def test_the_member_page(client, swept):
+    response = client.get(reverse("compliance:member", args=["KG"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Status history" in html
+    assert "2023-2025" in html  # the next deadline's cycle
+    assert "305" in html  # days left from 2023-03-01 to 2023-12-31
+    assert "Open findings" in html and "Resolved findings" in html
+
+
+def test_an_unknown_member_is_404(client, db):
+    assert client.get(reverse("compliance:member", args=["NOPE"])).status_code == 404
+    assert client.get(reverse("compliance:letter", args=["NOPE", 1])).status_code == 404
+
+
+def test_the_under_review_letter_is_filled_from_the_data(client, swept):
+    event = StatusEvent.objects.get(member=swept, status="under_review")
+    response = client.get(reverse("compliance:letter", args=["KG", event.pk]))
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "did not receive a new action plan from the Government of Kyrgyz Republic by the deadline of Dec. 31, 2022" in html
+    assert "contrary to the OGP process for the 2022-2024 cycle" in html
+    assert "must deliver a new action plan by Dec. 31, 2023" in html
+    assert "css/compliance.css" in html
+    assert "<style" not in html and "style=" not in html
+
+
+def test_the_contrary_to_process_letter(client, swept):
+    event = StatusEvent.objects.get(member=swept, status="contrary_to_process")
+    html = " ".join(client.get(reverse("compliance:letter", args=["KG", event.pk])).content.decode().split())
+    assert "as of the deadline of Dec. 31, 2021" in html
+    assert "has to be delivered before Dec. 31, 2022" in html
+
+
+def test_a_letter_of_another_member_is_404(client, swept):
+    event = StatusEvent.objects.get(member=swept, status="under_review")
+    assert client.get(reverse("compliance:letter", args=["KGBSK", event.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_the_pages_render_in_every_language(client, swept, lang):
+    event = StatusEvent.objects.filter(member=swept).first()
+    with translation.override(lang):
+        urls = [
+            reverse("compliance:overview"),
+            reverse("compliance:member", args=["KG"]),
+            reverse("compliance:letter", args=["KG", event.pk]),
+        ]
+    for url in urls:
+        assert url.startswith(f"/{lang}/")
+        assert client.get(url).status_code == 200
