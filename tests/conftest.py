@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -16,6 +17,14 @@ def require_service(available: bool, what: str):
     if IN_CI:
         pytest.fail(f"{what} is required under CI=true but is not available")
     pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Start every test in English: a request to /ru/ leaves Russian active in the thread."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
