@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -160,7 +161,7 @@ class ActionPlan(models.Model):
     )
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     approval_act = models.CharField(
-        _("approved by"), max_length=300, blank=True, help_text=_("The act that adopted the plan, such as a government decree.")
+        _("approval act"), max_length=300, blank=True, help_text=_("The act that adopted the plan, such as a government decree.")
     )
     lead_institutions = models.ManyToManyField(
         Agency, verbose_name=_("lead institutions"), blank=True, related_name="led_plans"
@@ -362,15 +363,17 @@ class Milestone(models.Model):
             errors["activity"] = _("The activity belongs to another commitment.")
         c = self.commitment if self.commitment_id else None
         if c and c.start_date and self.start_date and period_end(self.start_date, self.start_precision) < c.start_date:
-            errors["start_date"] = _("The milestone cannot start before its commitment (%(d)s).") % {"d": c.start_date}
+            errors["start_date"] = _("The milestone cannot start before its commitment (%(d)s).") % {
+                "d": date_format(c.start_date, "DATE_FORMAT")
+            }
         if c and c.end_date and self.start_date and self.end_date and self.end_date > c.end_date:
-            errors["end_date"] = _("The milestone cannot end after its commitment (%(d)s).") % {"d": c.end_date}
+            errors["end_date"] = _("The milestone cannot end after its commitment (%(d)s).") % {
+                "d": date_format(c.end_date, "DATE_FORMAT")
+            }
         if errors:
             raise ValidationError(errors)
 
     def format_date(self, which):
-        from django.utils.formats import date_format
-
         day, precision = getattr(self, f"{which}_date"), getattr(self, f"{which}_precision")
         if day is None:
             return ""

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import ActionPlan, Member
@@ -81,7 +82,7 @@ class Finding(models.Model):
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     subject = models.CharField(
-        _("subject"), max_length=64, blank=True, default="", help_text=_("What the finding is about, such as forum:3.")
+        pgettext_lazy("finding", "subject"), max_length=64, blank=True, default="", help_text=_("What the finding is about, such as forum:3.")
     )
     period = models.CharField(_("cycle or period"), max_length=32, help_text=_("Such as 2022-Q2, 2022-H1 or 2021-2023."))
     effective_on = models.DateField(_("effective on"))
@@ -284,7 +285,7 @@ class Notification(models.Model):
     )
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=8, blank=True)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = models.CharField(pgettext_lazy("email", "subject"), max_length=300, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -298,4 +299,5 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.email} ({self.sent_at or _('not sent')})"
+        sent = self.sent_at or _("not sent")
+        return f"{self.get_kind_display()} → {self.email} ({sent})"

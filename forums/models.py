@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Member
@@ -53,7 +54,7 @@ class ForumMembership(models.Model):
 
     class Role(models.TextChoices):
         CO_CHAIR = "co_chair", _("Co-chair")
-        MEMBER = "member", _("Member")
+        MEMBER = "member", pgettext_lazy("forum role", "Member")
         OBSERVER = "observer", _("Observer")
 
     forum = models.ForeignKey(Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="memberships")
@@ -148,8 +149,8 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "membership"], name="attendance_once_per_meeting"),
         ]
