@@ -1,0 +1,115 @@
+"""Benchmark the compliance sweep and the what-if report over many members.
+
+Usage (prints figures, asserts nothing):
+    DEBUG=true DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep.py --members 200
+    DEBUG=true DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py
+
+Each member gets a 2018–2020 plan with 5 commitments of 3 milestones, a forum with
+a few held meetings and some published progress, so that the sweep writes real findings.
+"""
+
+import argparse
+import datetime as dt
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ogp_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from commitments.models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate  # noqa: E402
+from compliance.models import Finding, StatusEvent  # noqa: E402
+from compliance.services import sweep_all  # noqa: E402
+from forums.models import Forum, Meeting  # noqa: E402
+
+
+def build(n):
+    members = Member.objects.bulk_create(
+        Member(name=f"Bench member {i}", code=f"BX{i:04d}", country="Benchland", joined_on=dt.date(2017, 11, 21))
+        for i in range(n)
+    )
+    plans = ActionPlan.objects.bulk_create(
+        ActionPlan(member=m, title=f"Plan {m.code}", start_date=dt.date(2018, 9, 1), end_date=dt.date(2020, 8, 31))
+        for m in members
+    )
+    commitments = Commitment.objects.bulk_create(
+        Commitment(plan=p, identifier=f"{p.member.code}{j:04d}", title=f"Commitment {j}", number=j)
+        for p in plans
+        for j in range(1, 6)
+    )
+    milestones = Milestone.objects.bulk_create(
+        Milestone(commitment=c, number=f"1.{k}", deliverable="Deliverable") for c in commitments for k in range(1, 4)
+    )
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            milestone=m,
+            period_start=dt.date(2019, 1, 1),
+            period_end=dt.date(2019, 6, 30),
+            completion="limited",
+            state="published",
+            published_at=timezone.make_aware(dt.datetime(2019, 7, 15, 12)),
+        )
+        for m in milestones[::3]
+    )
+    forums = Forum.objects.bulk_create(Forum(member=m, name=f"Forum {m.code}") for m in members)
+    Meeting.objects.bulk_create(
+        Meeting(forum=f, starts_at=timezone.make_aware(dt.datetime(2018 + q // 4, 1 + 3 * (q % 4), 15, 12)), status="held")
+        for f in forums
+        for q in range(0, 8)
+    )
+
+
+def timed(label, fn):
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        value = fn()
+        elapsed = time.perf_counter() - start
+    print(f"{label:<42} {elapsed:8.2f} s  {count[0]:7d} queries")
+    return value, elapsed
+
+
+def clean():
+    ActionPlan.objects.filter(member__code__startswith="BX").delete()
+    Member.objects.filter(code__startswith="BX").delete()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--as-of", default="2024-01-01")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    clean()
+    now = timezone.make_aware(dt.datetime.fromisoformat(args.as_of + "T12:00"))
+    print(f"database: {connection.vendor}; members: {args.members}; as of {args.as_of}")
+    timed("build data", lambda: build(args.members))
+    bench = Member.objects.filter(code__startswith="BX")
+    _, first = timed("sweep, first run (writes findings)", lambda: sweep_all(now, notify="none"))
+    findings = Finding.objects.filter(member__in=bench).count()
+    events = StatusEvent.objects.filter(member__in=bench).count()
+    print(f"  findings written: {findings}; status events: {events}; {first / args.members * 1000:.1f} ms a member")
+    _, second = timed("sweep, second run (nothing to write)", lambda: sweep_all(now, notify="none"))
+    print(f"  {second / args.members * 1000:.1f} ms a member")
+    out = io.StringIO()
+    timed("compliance_report --json (read-only)", lambda: call_command("compliance_report", "--as-of", args.as_of, "--json", stdout=out))
+    clean()
+
+
+if __name__ == "__main__":
+    main()
