@@ -97,10 +97,23 @@ def test_a_visitor_switches_the_page_to_russian_and_kyrgyz(browser, live_seed):
     assert errors == []
 
 
-@pytest.mark.parametrize("path", ["/", "/members/KGBSK/", "/compliance/", "/compliance/KG/"])
-def test_public_pages_meet_wcag_aa(browser, live_seed, path):
+@pytest.mark.parametrize(
+    "path", ["/", "/members/KGBSK/", "{plan}", "{forum}", "/compliance/", "/compliance/KG/", "/ky/compliance/KG/"]
+)
+def test_public_pages_meet_wcag_aa_and_fit_a_phone(browser, live_seed, path):
     page, errors = open_page(browser, PHONE)
+    from commitments.models import ActionPlan
+    from forums.models import Forum
+
+    path = path.format(
+        plan=ActionPlan.objects.get(member__code="KG").get_absolute_url(),
+        forum=Forum.objects.get(member__code="KG").get_absolute_url(),
+    )
+    if "/compliance/" in path:
+        call_command("compliance_sweep", "--as-of", "2024-01-01", verbosity=0)
     response = page.goto(live_seed.url + path)
     assert response.status == 200
     assert axe_violations(page) == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{path} scrolls sideways on a phone by {overflow}px"
     assert errors == []
