@@ -28,7 +28,7 @@ run: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Rebuild fixtures/*.json from the seed documents in ../shared/seeds (repeatable).
+# Rebuild fixtures/*.json from the seed documents in fixtures/seeds (repeatable).
 fixtures: setup
 	DEBUG=true $(PY) manage.py build_seed_fixtures
 

@@ -19,7 +19,7 @@ from commitments.seed_parser import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / ".." / "shared" / "seeds"
+SEEDS = REPO / "fixtures" / "seeds"
 FIXTURES = REPO / "fixtures"
 
 # Milestones per commitment, counted by hand in seed 001 (commitment 15's last
@@ -27,7 +27,6 @@ FIXTURES = REPO / "fixtures"
 EXPECTED_MILESTONES = [9, 8, 8, 5, 6, 5, 9, 3, 4, 9, 4, 5, 2, 8, 10, 5, 3, 7]
 EXPECTED_ACTIVITIES = [3, 4, 4, 3, 2, 2, 4, 1, 2, 2, 1, 2, 1, 2, 4, 1, 2, 1]
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed folder {SEEDS} not present")
 
 
 def _seed(prefix):

@@ -2,7 +2,7 @@
 
     python manage.py build_seed_fixtures [--seeds DIR] [--out DIR]
 
-Reads ``<BASE_DIR>/../shared/seeds`` by default and writes into ``<BASE_DIR>/fixtures``:
+Reads ``<BASE_DIR>/fixtures/seeds`` (copies of the shared seed documents) by default and writes into ``<BASE_DIR>/fixtures``:
 
 * ``kg_nap_2018_2020.json`` – seed ``001_*.txt`` (Kyrgyz NAP 2018–2020), with the
   letter of intent of seed ``004_*.txt`` attached to the member,
@@ -51,7 +51,7 @@ def base_dir():
 
 
 def default_seeds_dir():
-    return base_dir().parent / "shared" / "seeds"
+    return base_dir() / "fixtures" / "seeds"
 
 
 def default_out_dir():
