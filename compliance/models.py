@@ -93,7 +93,6 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["member", "-effective_on"]
@@ -126,7 +125,6 @@ class StatusEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True, help_text=_("The letter or decision."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["member", "effective_on"]

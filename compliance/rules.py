@@ -33,6 +33,13 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+# Reasons are lazy translations: ``services`` stores each in English, Russian and
+# Kyrgyz, so pages show them in the visitor's language. Lazy strings read no
+# database and no clock, so the rules stay pure.
+
 # Status values (mirrors compliance.models.MemberStatus; kept as plain strings to stay ORM-free).
 ACTIVE = "active"
 CONTRARY_TO_PROCESS = "contrary_to_process"
@@ -316,7 +323,7 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     anchor = plans[0] if plans else None
     cursor = anchor.delivered_on + dt.timedelta(days=1) if anchor else dt.date.min
     computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
-    for _ in range(500):  # a cycle lasts at least a day; this bounds a corrupt input
+    for _attempt in range(500):  # a cycle lasts at least a day; this bounds a corrupt input
         override = None
         unused = [(i, o) for i, o in enumerate(overrides) if i not in used and o.due_on >= cursor]
         if computed is not None:
@@ -334,7 +341,7 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         else:
             break
         if not reason:
-            reason = f"Computed by rule: next action plan due {due.isoformat()}."
+            reason = format_lazy(_("Computed by rule: next action plan due {due}."), due=due.isoformat())
         starts_on = cursor if cursor != dt.date.min else due
         delivered = next((p for p in plans if cursor <= p.delivered_on <= min(due, today)), None)
         if delivered:
@@ -410,7 +417,10 @@ def forum_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Findi
                     period.label,
                     effective_on,
                     resolved_on,
-                    f"{forum.name} held no meeting in {period.label} ({period.start.isoformat()} – {period.end.isoformat()}).",
+                    format_lazy(
+                        _("{forum} held no meeting in {period} ({start} – {end})."),
+                        forum=forum.name, period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
+                    ),
                 )
             )
         due = _current_period_due(today, held, snapshot.policies, "forum_cadence_months")
@@ -450,7 +460,10 @@ def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Find
                 period.label,
                 effective_on,
                 resolved_on,
-                f"No status update was published in {period.label} ({period.start.isoformat()} – {period.end.isoformat()}).",
+                format_lazy(
+                    _("No status update was published in {period} ({start} – {end})."),
+                    period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
+                ),
             )
         )
     deadlines = []
@@ -485,7 +498,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
     for c in cycles:
         if c.missed:
             effective_on = c.due + dt.timedelta(days=1)
-            resolved = next((d for d, _ in met if d >= effective_on), None)
+            resolved = next((d for d, _plan in met if d >= effective_on), None)
             findings.append(
                 FindingResult(
                     FINDING_CONTRARY,
@@ -493,7 +506,10 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                     c.label,
                     effective_on,
                     resolved,
-                    f"No action plan for the {c.label} cycle was delivered by the deadline of {c.due.isoformat()}.",
+                    format_lazy(
+                        _("No action plan for the {cycle} cycle was delivered by the deadline of {due}."),
+                        cycle=c.label, due=c.due.isoformat(),
+                    ),
                 )
             )
             events.append((effective_on, 1, "failure", ("plan", c.label, "")))
@@ -502,11 +518,11 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             continue
         if dec.kind in IRM_KINDS:
             cycle = dec.cycle or next((c.label for c in cycles if c.starts_on <= dec.decided_on <= c.due), "")
-            resolved = next((d for d, _ in met if d > dec.decided_on), None)
+            resolved = next((d for d, _plan in met if d > dec.decided_on), None)
             findings.append(
                 FindingResult(
                     dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, resolved,
-                    dec.summary or "Recorded from an IRM report.", dec.reference,
+                    dec.summary or _("Recorded from an IRM report."), dec.reference,
                 )
             )
             events.append((dec.decided_on, 1, "failure", ("irm", cycle or dec.decided_on.isoformat(), dec.reference)))
@@ -535,17 +551,23 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             if due <= day:
                 change(
                     REMOVAL_RECOMMENDED, due, "",
-                    f"Inactive since {inactive_since.isoformat()} without re-engaging for {months} months.",
+                    format_lazy(
+                        _("Inactive since {since} without re-engaging for {months} months."),
+                        since=inactive_since.isoformat(), months=months,
+                    ),
                 )
 
-    for day, _, kind, payload in events:
+    for day, _order, kind, payload in events:
         check_removal(day)
         if status == REMOVED:
             break
         policy = policy_at(snapshot.policies, day)
         if kind == "met":
             if status != ACTIVE:
-                change(ACTIVE, day, "", f"An action plan was delivered on {day.isoformat()}; the member is back on track.")
+                change(
+                    ACTIVE, day, "",
+                    format_lazy(_("An action plan was delivered on {day}; the member is back on track."), day=day.isoformat()),
+                )
             failed_cycles, missed_plans = [], 0
         elif kind == "failure":
             what, cycle, reference = payload
@@ -557,30 +579,37 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             if what == "plan":
                 missed_plans += 1
             cause = (
-                f"no action plan delivered for the {cycle} cycle"
+                format_lazy(_("no action plan delivered for the {cycle} cycle"), cycle=cycle)
                 if what == "plan"
-                else f"an IRM finding for the {cycle} cycle"
+                else format_lazy(_("an IRM finding for the {cycle} cycle"), cycle=cycle)
             )
             if status == UNDER_REVIEW and further:
-                change(INACTIVE_RECOMMENDED, day, cycle, f"A further failure while under review: {cause}.", reference)
+                change(INACTIVE_RECOMMENDED, day, cycle, format_lazy(_("A further failure while under review: {cause}."), cause=cause), reference)
             elif what == "plan" and missed_plans >= policy.inactive_after_years_without_plan:
                 change(
                     INACTIVE_RECOMMENDED, day, cycle,
-                    f"No action plan delivered for {missed_plans} consecutive years ({cause}).", reference,
+                    format_lazy(
+                        _("No action plan delivered for {years} consecutive years ({cause})."), years=missed_plans, cause=cause
+                    ),
+                    reference,
                 )
             elif len(failed_cycles) >= policy.under_review_after_cycles and status in (ACTIVE, CONTRARY_TO_PROCESS):
                 change(
                     UNDER_REVIEW, day, cycle,
-                    f"Acted contrary to process for {len(failed_cycles)} consecutive cycles ({cause}).", reference,
+                    format_lazy(
+                        _("Acted contrary to process for {cycles} consecutive cycles ({cause})."),
+                        cycles=len(failed_cycles), cause=cause,
+                    ),
+                    reference,
                 )
             elif status == ACTIVE:
-                change(CONTRARY_TO_PROCESS, day, cycle, f"Acted contrary to process: {cause}.", reference)
+                change(CONTRARY_TO_PROCESS, day, cycle, format_lazy(_("Acted contrary to process: {cause}."), cause=cause), reference)
         elif kind == SC_INACTIVE:
-            change(INACTIVE, day, payload.cycle, payload.summary or "Designated inactive by the Steering Committee.", payload.reference)
+            change(INACTIVE, day, payload.cycle, payload.summary or _("Designated inactive by the Steering Committee."), payload.reference)
         elif kind == SC_REMOVAL:
-            change(REMOVED, day, payload.cycle, payload.summary or "Removed by the Steering Committee.", payload.reference)
+            change(REMOVED, day, payload.cycle, payload.summary or _("Removed by the Steering Committee."), payload.reference)
         elif kind == SC_REACTIVATION:
-            change(ACTIVE, day, payload.cycle, payload.summary or "Reactivated by the Steering Committee.", payload.reference)
+            change(ACTIVE, day, payload.cycle, payload.summary or _("Reactivated by the Steering Committee."), payload.reference)
             failed_cycles, missed_plans = [], 0
     check_removal(today)
 

@@ -117,6 +117,15 @@ class SweepResult:
         return bool(self.created_findings or self.resolved_findings or self.created_events)
 
 
+def in_every_language(field: str, text) -> dict[str, str]:
+    """Return ``{field_en: …, field_ru: …, field_ky: …}`` for a (lazily) translated text."""
+    values = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            values[f"{field}_{code}"] = str(text)
+    return values
+
+
 def record_finding(member: Member, result: rules.FindingResult) -> tuple[Finding, bool]:
     """Return the finding for (member, kind, subject, period), creating it once.
 
@@ -130,7 +139,7 @@ def record_finding(member: Member, result: rules.FindingResult) -> tuple[Finding
             kind=result.kind,
             subject=result.subject,
             period=result.period,
-            defaults={"effective_on": result.effective_on, "reason": result.reason, "reference": result.reference},
+            defaults={"effective_on": result.effective_on, **in_every_language("reason", result.reason), "reference": result.reference},
         )
 
 
@@ -158,7 +167,7 @@ def record_status_event(member: Member, change: rules.StatusChange) -> tuple[Sta
             defaults={
                 "previous_status": change.previous_status,
                 "cycle": change.cycle,
-                "reason": change.reason,
+                **in_every_language("reason", change.reason),
                 "reference": change.reference,
             },
         )

@@ -155,3 +155,28 @@ def test_sweep_all_sweeps_every_member(kg):
     LocalMemberFactory(parent=kg)
     results = services.sweep_all(bishkek(2024, 1, 1))
     assert {r.member for r in results} == {"KG", "KGBSK"}
+
+
+def test_reasons_are_written_in_english_russian_and_kyrgyz(kg):
+    services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    event = StatusEvent.objects.get(member=kg, status="under_review")
+    assert event.reason_en == "Acted contrary to process for 2 consecutive cycles (no action plan delivered for the 2022-2024 cycle)."
+    assert event.reason_ru == (
+        "Циклов подряд с действиями вопреки процессу: 2 (не представлен план действий на цикл 2022-2024)."
+    )
+    assert event.reason_ky == (
+        "Процесске каршы аракеттенген катарлаш циклдер: 2 (2022-2024 цикли үчүн иш-аракет планы тапшырылган жок)."
+    )
+    finding = Finding.objects.get(member=kg, kind="contrary_to_process", period="2021-2023")
+    assert finding.reason_ky.startswith("2021-2023 цикли үчүн иш-аракет планы")
+    assert "2021-12-31" in finding.reason_ru
+
+
+def test_a_sweep_run_inside_a_russian_request_still_writes_english_as_the_original(kg):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    event = StatusEvent.objects.get(member=kg, status="contrary_to_process")
+    assert event.reason_en.startswith("Acted contrary to process")
+    assert event.reason_ru.startswith("Действовал вопреки процессу")
