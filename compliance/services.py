@@ -173,6 +173,39 @@ def record_status_event(member: Member, change: rules.StatusChange) -> tuple[Sta
         )
 
 
+def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
+    """Keep one action-plan Deadline row per cycle, with the day it was met.
+
+    Rule-computed rows follow the rules (and go when a cycle no longer exists);
+    an administrator's row keeps its date, reason and reference, and only gets
+    ``met_on``. Each row is locked and re-checked, so concurrent sweeps agree.
+    """
+    labels = set()
+    for cycle in cycles:
+        labels.add(cycle.label)
+        with transaction.atomic():
+            row, created = Deadline.objects.select_for_update().get_or_create(
+                member=member,
+                kind=Deadline.Kind.ACTION_PLAN,
+                cycle=cycle.label,
+                defaults={"due_on": cycle.due, "met_on": cycle.met_on, "source": Deadline.Source.RULE, "reason": ""},
+            )
+            if created:
+                continue
+            changed = []
+            if row.met_on != cycle.met_on:
+                row.met_on = cycle.met_on
+                changed.append("met_on")
+            if row.source == Deadline.Source.RULE and row.due_on != cycle.due:
+                row.due_on = cycle.due
+                changed.append("due_on")
+            if changed:
+                row.save(update_fields=changed)
+    stale = Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.RULE)
+    for row in stale.exclude(cycle__in=labels):
+        row.delete()
+
+
 def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
     """Apply the member's evaluation as of ``now``; running it again changes nothing.
 
@@ -181,7 +214,8 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
     2. record each finding once, and resolve it once its obligation was met later;
     3. resolve open sweep findings the rules no longer produce (data corrected since);
     4. record each status change once;
-    5. send the notices for what is new: ``inline`` (commands, tasks), ``enqueue``
+    5. keep the action-plan deadlines of every cycle, with the day each was met;
+    6. send the notices for what is new: ``inline`` (commands, tasks), ``enqueue``
        (a task after commit, for web requests), or ``none``.
     """
     member = Member.objects.get(pk=member_id)
@@ -205,6 +239,7 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         event, created = record_status_event(member, change)
         if created:
             result.created_events.append(event.pk)
+    record_plan_deadlines(member, evaluation.cycles)
     if notify == "inline":
         send_pending_notices(member.pk, now=now)
     elif notify == "enqueue" and result.changed:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 
 from compliance import services
-from compliance.models import Finding, StatusEvent
+from compliance.models import Deadline, Finding, StatusEvent
 from tests.factories import ActionPlanFactory, DecisionFactory, MeetingFactory
 
 from .conftest import bishkek
@@ -21,7 +21,8 @@ def rows():
         Finding.objects.values_list("member__code", "kind", "subject", "period", "effective_on", "resolved_on")
     )
     events = sorted(StatusEvent.objects.values_list("member__code", "status", "previous_status", "effective_on", "cycle"))
-    return findings, events
+    deadlines = sorted(Deadline.objects.values_list("member__code", "kind", "cycle", "due_on", "met_on", "source"))
+    return findings, events, deadlines
 
 
 def test_it_records_the_seed_000_ladder_as_status_events(kg):
@@ -143,10 +144,11 @@ def test_concurrent_sweeps_write_each_row_once(kg):
     for t in threads:
         t.join()
     assert errors == []
-    findings, events = rows()
+    findings, events, deadlines = rows()
     assert len(findings) == len(set((f[0], f[1], f[2], f[3]) for f in findings))
     assert [e[1] for e in events] == ["contrary_to_process", "inactive_recommended", "under_review"]
     assert Finding.objects.filter(kind="contrary_to_process").count() == 3
+    assert len(deadlines) == len({d[:3] for d in deadlines}) == 4
 
 
 def test_sweep_all_sweeps_every_member(kg):
@@ -180,3 +182,19 @@ def test_a_sweep_run_inside_a_russian_request_still_writes_english_as_the_origin
     event = StatusEvent.objects.get(member=kg, status="contrary_to_process")
     assert event.reason_en.startswith("Acted contrary to process")
     assert event.reason_ru.startswith("Действовал вопреки процессу")
+
+
+def test_the_sweep_keeps_a_deadline_per_cycle_and_the_day_it_was_met(kg):
+    services.sweep_member(kg.pk, now=bishkek(2024, 6, 1))
+    assert list(Deadline.objects.filter(member=kg).order_by("due_on").values_list("cycle", "due_on", "met_on", "source")) == [
+        ("2021-2023", D(2021, 12, 31), None, "administrator"),
+        ("2022-2024", D(2022, 12, 31), None, "administrator"),
+        ("2023-2025", D(2023, 12, 31), None, "administrator"),
+        ("2024-2026", D(2024, 12, 31), None, "rule"),
+    ]
+    ActionPlanFactory(member=kg, start_date=D(2024, 1, 1), end_date=D(2027, 12, 31), submitted_on=D(2024, 9, 15))
+    services.sweep_member(kg.pk, now=bishkek(2024, 10, 1))
+    met = Deadline.objects.get(member=kg, cycle="2024-2026")
+    assert (met.met_on, met.source) == (D(2024, 9, 15), "rule")
+    admin_rows = Deadline.objects.filter(member=kg, source="administrator")
+    assert all(d.reason for d in admin_rows), "an administrator's reason is never overwritten"
