@@ -173,6 +173,9 @@ def record_status_event(member: Member, change: rules.StatusChange) -> tuple[Sta
         )
 
 
+FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
+
+
 def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
     """Keep one action-plan Deadline row per cycle, with the day it was met.
 
@@ -181,8 +184,12 @@ def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
     ``met_on``. Each row is locked and re-checked, so concurrent sweeps agree.
     """
     labels = set()
+    rows = {d.cycle: d for d in Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN)}
     for cycle in cycles:
         labels.add(cycle.label)
+        row = rows.get(cycle.label)
+        if row and row.met_on == cycle.met_on and (row.source != Deadline.Source.RULE or row.due_on == cycle.due):
+            continue
         with transaction.atomic():
             row, created = Deadline.objects.select_for_update().get_or_create(
                 member=member,
@@ -201,9 +208,9 @@ def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
                 changed.append("due_on")
             if changed:
                 row.save(update_fields=changed)
-    stale = Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.RULE)
-    for row in stale.exclude(cycle__in=labels):
-        row.delete()
+    for row in rows.values():
+        if row.source == Deadline.Source.RULE and row.cycle not in labels:
+            row.delete()
 
 
 def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
@@ -221,9 +228,14 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
     member = Member.objects.get(pk=member_id)
     evaluation = evaluate_member(member, now)
     result = SweepResult(member.code, status=evaluation.status)
+    # Rows already recorded are read once; only what is missing or changed is written (and claimed).
+    known = {(f.kind, f.subject, f.period): f for f in Finding.objects.filter(member=member).only(*FINDING_KEY)}
+    known_events = set(StatusEvent.objects.filter(member=member).values_list("status", "effective_on"))
     seen = set()
     for f in evaluation.findings:
-        finding, created = record_finding(member, f)
+        finding, created = known.get((f.kind, f.subject, f.period)), False
+        if finding is None:
+            finding, created = record_finding(member, f)
         seen.add(finding.pk)
         if created:
             result.created_findings.append(finding.pk)
@@ -236,6 +248,8 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         if resolve_finding(pk, evaluation.today):
             result.resolved_findings.append(pk)
     for change in evaluation.changes:
+        if (change.status, change.effective_on) in known_events:
+            continue
         event, created = record_status_event(member, change)
         if created:
             result.created_events.append(event.pk)

@@ -198,3 +198,10 @@ def test_the_sweep_keeps_a_deadline_per_cycle_and_the_day_it_was_met(kg):
     assert (met.met_on, met.source) == (D(2024, 9, 15), "rule")
     admin_rows = Deadline.objects.filter(member=kg, source="administrator")
     assert all(d.reason for d in admin_rows), "an administrator's reason is never overwritten"
+
+
+def test_a_sweep_with_nothing_new_only_reads(kg, django_assert_max_num_queries):
+    services.sweep_member(kg.pk, now=bishkek(2024, 1, 1), notify="none")
+    with django_assert_max_num_queries(14):
+        result = services.sweep_member(kg.pk, now=bishkek(2024, 1, 1), notify="none")
+    assert not result.changed
