@@ -142,15 +142,9 @@ def _load_commitment(plan, number, data, by_name):
     return commitment
 
 
-def _load_national(data):
-    member = _member(data["member"])
-    by_name = {}
-    for a in data.get("agencies", []):
-        agency = _agency(member, a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
-        by_name[_norm(a["name"])] = agency
-    plan_data = data["plan"]
+def _load_plan(member, plan_data):
     start, end = _plan_dates(plan_data)
-    plan = _upsert(
+    return _upsert(
         ActionPlan,
         {"member": member, "title": plan_data["title"]},
         {
@@ -159,10 +153,21 @@ def _load_national(data):
             "submitted_on": _date(plan_data.get("submitted_on")),
             "approved_on": _date(plan_data.get("approved_on")),
             "approval_act": plan_data.get("approval_act") or "",
+            "monitoring_body": plan_data.get("monitoring_body") or "",
             "co_creation": plan_data.get("co_creation") or "",
             "themes": plan_data.get("themes", []),
         },
     )
+
+
+def _load_national(data):
+    member = _member(data["member"])
+    by_name = {}
+    for a in data.get("agencies", []):
+        agency = _agency(member, a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
+        by_name[_norm(a["name"])] = agency
+    plan_data = data["plan"]
+    plan = _load_plan(member, plan_data)
     if plan_data.get("lead_institution"):
         plan.lead_institutions.set([_find_agency(member, plan_data["lead_institution"], by_name)])
     for number, c in enumerate(data["commitments"], start=1):
@@ -207,19 +212,7 @@ def _meeting(forum, day, title):
 def _load_local(data, parent):
     member = _member(data["member"], parent=parent)
     plan_data = data["plan"]
-    start, end = _plan_dates(plan_data)
-    plan = _upsert(
-        ActionPlan,
-        {"member": member, "title": plan_data["title"]},
-        {
-            "start_date": start,
-            "end_date": end,
-            "submitted_on": _date(plan_data.get("submitted_on")),
-            "monitoring_body": plan_data.get("monitoring_body") or "",
-            "co_creation": plan_data.get("co_creation") or "",
-            "themes": plan_data.get("themes", []),
-        },
-    )
+    plan = _load_plan(member, plan_data)
     lead = plan_data.get("lead_institutions") or plan_data.get("lead_institution") or []
     if isinstance(lead, str):
         lead = [p.strip(" ,") for p in re.split(r"\s*\d+\.\s+", lead) if p.strip(" ,")]
