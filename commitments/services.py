@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
@@ -203,8 +204,6 @@ def _load_national_forum(member, data):
 
 def _meeting(forum, day, title):
     # Seed meetings carry a day, not an hour: keep them at local noon so the day never shifts across zones.
-    from django.utils import timezone
-
     starts = timezone.make_aware(dt.datetime.combine(_date(day), dt.time(12, 0)))
     return _upsert(Meeting, {"forum": forum, "starts_at": starts}, {"title": title, "status": Meeting.Status.HELD})
 

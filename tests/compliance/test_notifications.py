@@ -9,7 +9,7 @@ from django.utils import translation
 from commitments.models import Role
 from compliance import services
 from compliance.models import Notification
-from tests.factories import AgencyFactory, CommitmentFactory, ForumFactory, RoleFactory, UserFactory
+from tests.factories import AgencyFactory, CommitmentFactory, RoleFactory, UserFactory
 
 D = dt.date
 

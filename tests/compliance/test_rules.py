@@ -1,7 +1,6 @@
 """The compliance rules as specs: pure functions, no database, no frozen clock."""
 
 import datetime as dt
-import os
 import time
 from dataclasses import replace
 from zoneinfo import ZoneInfo
