@@ -35,6 +35,7 @@ fixtures: setup
 # Refresh and compile the English, Russian and Kyrgyz catalogs (needs GNU gettext).
 messages: setup
 	DEBUG=true $(PY) manage.py makemessages -l en -l ru -l ky --ignore=.venv --ignore=staticfiles --ignore=.ci-tmp
+	$(PY) locale/apply_pending.py
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
