@@ -1,8 +1,28 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate, Role
+from . import services
+from .models import (
+    Activity,
+    ActionPlan,
+    Agency,
+    Commitment,
+    Evidence,
+    Member,
+    Milestone,
+    ProgressUpdate,
+    Role,
+    StatusReport,
+    StatusReportLine,
+)
 
 
 class HistoryTranslationAdmin(SimpleHistoryAdmin, TranslationAdmin):
@@ -72,10 +92,148 @@ class MilestoneAdmin(HistoryTranslationAdmin):
     raw_id_fields = ["commitment", "activity"]
 
 
+# --- Progress workflow (helper h6b): progress updates, evidence, status reports --------------
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the page was loaded at; saving over a newer version is refused with what changed."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        base = cleaned.get("base_version")
+        if self.instance.pk and base is not None:
+            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current is not None and current != base:
+                raise forms.ValidationError(services.StaleVersion(self.instance, services.changes_since(self.instance, base)).message)
+        return cleaned
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ["kind", "url", "download", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by", "created_at"]
+    verbose_name_plural = _("evidence (links can be added here; files through the progress page, where their type is checked)")
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if obj.pk and obj.kind == Evidence.Kind.FILE:
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+        return "—"
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
-    list_display = ["milestone", "period_start", "period_end", "completion", "state", "author", "published_at"]
-    list_filter = ["state", "completion", "milestone__commitment__plan"]
-    search_fields = ["narrative", "milestone__commitment__identifier"]
+    form = VersionedAdminForm
+    list_display = ["commitment_identifier", "milestone_number", "period_start", "period_end", "completion", "state", "author", "submitted_at", "published_at", "evidence_count"]
+    list_filter = ["state", "completion", "milestone__commitment__plan__member", "milestone__commitment__plan"]
+    search_fields = ["narrative", "milestone__commitment__identifier", "milestone__number"]
     list_select_related = ["milestone__commitment", "author"]
-    raw_id_fields = ["milestone", "author"]
+    autocomplete_fields = ["milestone", "author", "reviewed_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [EvidenceInline]
+    actions = ["approve_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    @admin.display(description=_("commitment"), ordering="milestone__commitment__identifier")
+    def commitment_identifier(self, obj):
+        return obj.milestone.commitment.identifier
+
+    @admin.display(description=_("milestone"), ordering="milestone__number")
+    def milestone_number(self, obj):
+        return obj.milestone.number
+
+    @admin.display(description=_("evidence"), ordering="evidence_total")
+    def evidence_count(self, obj):
+        return obj.evidence_total
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            try:
+                with transaction.atomic():
+                    services._claim(obj, form.cleaned_data.get("base_version") or obj.version)
+                    obj.save()
+            except services.StaleVersion as error:
+                # Lost a race after the form's check: nothing of this form is written.
+                self.message_user(request, error.message, level=messages.ERROR)
+        else:
+            obj.save()
+
+    @admin.action(description=_("Approve the selected submitted updates"))
+    def approve_selected(self, request, queryset):
+        done = 0
+        for update in queryset.filter(state=ProgressUpdate.State.SUBMITTED):
+            try:
+                services.approve_progress(update, by=request.user, version=update.version, now=timezone.now())
+                done += 1
+            except (ValidationError, services.StaleVersion, PermissionDenied) as error:
+                self.message_user(request, f"{update}: {error}", level=messages.WARNING)
+        self.message_user(request, _("%(n)d updates approved.") % {"n": done})
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "update", "content_type", "size", "uploaded_by", "created_at"]
+    list_filter = ["kind", "content_type"]
+    search_fields = ["url", "original_name", "update__milestone__commitment__identifier"]
+    list_select_related = ["update__milestone", "uploaded_by"]
+    autocomplete_fields = ["update"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+
+
+class StatusReportLineInline(admin.TabularInline):
+    model = StatusReportLine
+    extra = 0
+    fields = ["commitment", "completion", "percent"]
+    readonly_fields = ["commitment", "completion", "percent"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(SimpleHistoryAdmin):
+    form = VersionedAdminForm
+    list_display = ["member", "period_label", "plan", "state", "published_at", "published_by", "line_count"]
+    list_filter = ["state", "member"]
+    search_fields = ["period_label", "plan__title", "member__name"]
+    list_select_related = ["member", "plan", "published_by"]
+    autocomplete_fields = ["plan", "member"]
+    readonly_fields = ["state", "published_at", "published_by", "version", "created_at"]
+    inlines = [StatusReportLineInline]
+    actions = ["publish_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lines_total=Count("lines"))
+
+    @admin.display(description=_("lines"), ordering="lines_total")
+    def line_count(self, obj):
+        return obj.lines_total
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.is_published:
+            # A published report is an immutable snapshot.
+            return [f.name for f in obj._meta.concrete_fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+
+    @admin.action(description=_("Publish the selected status reports"))
+    def publish_selected(self, request, queryset):
+        for report in queryset.filter(state=StatusReport.State.DRAFT):
+            try:
+                services.publish_status_report(report, by=request.user, version=report.version, now=timezone.now())
+                self.message_user(request, _("%(report)s published.") % {"report": report})
+            except (ValidationError, services.StaleVersion, PermissionDenied) as error:
+                self.message_user(request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.ERROR)

@@ -10,6 +10,8 @@ active language, falling back to English.
 
 import calendar
 import datetime as dt
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -229,6 +231,7 @@ class Commitment(models.Model):
     contact_title = models.CharField(_("title, department"), max_length=300, blank=True)
     contact_email = models.CharField(_("email"), max_length=300, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["plan", "number", "identifier"]
@@ -326,6 +329,7 @@ class Milestone(models.Model):
     )
     end_date = models.DateField(_("end"), null=True, blank=True)
     end_precision = models.CharField(_("end precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["commitment", "id"]
@@ -392,6 +396,7 @@ class Completion(models.TextChoices):
 
 
 def validate_evidence_links(value):
+    """Validate the former ``evidence_links`` list (kept for migration 0001; evidence is now :class:`Evidence`)."""
     if not isinstance(value, list):
         raise ValidationError(_("Evidence must be a list of links."))
     check = URLValidator(schemes=["http", "https"])
@@ -402,30 +407,101 @@ def validate_evidence_links(value):
             raise ValidationError(_("“%(link)s” is not a valid web address.") % {"link": link}) from None
 
 
+# Points on OGP's scale, used by the roll-up rule below (withdrawn milestones do not count).
+COMPLETION_POINTS = {
+    Completion.NO_EVIDENCE: 0,
+    Completion.NOT_STARTED: 0,
+    Completion.LIMITED: 1,
+    Completion.SUBSTANTIAL: 2,
+    Completion.COMPLETE: 3,
+}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A commitment's completion rolled up from its milestones."""
+
+    level: str | None  # a Completion value, or None when no milestone has an approved update
+    percent: int  # 0–100
+    reported: int  # milestones with an approved update
+    counted: int  # milestones that count (not withdrawn)
+
+    def get_level_display(self):
+        return Completion(self.level).label if self.level else _("No approved update yet")
+
+
+def rollup_completion(milestone_levels):
+    """Return the commitment's :class:`Rollup` from its milestones' latest approved completion levels.
+
+    The one rule, used by every page, the status report and the coming API:
+
+    * each milestone counts with the level of its latest approved update; a milestone without one
+      counts as "not started"; a withdrawn milestone does not count;
+    * points: not started / no evidence 0, limited 1, substantial 2, complete 3;
+      ``percent`` = points earned / (3 × milestones counted), rounded down;
+    * level: complete at 100 %, substantial from 50 %, limited above 0 %, otherwise not started;
+      "withdrawn" when every milestone is withdrawn; ``None`` when no milestone has an approved update.
+    """
+    levels = list(milestone_levels)
+    reported = sum(1 for level in levels if level)
+    counted = [level for level in levels if level != Completion.WITHDRAWN]
+    if not reported:
+        return Rollup(None, 0, 0, len(counted))
+    if not counted:
+        return Rollup(Completion.WITHDRAWN, 0, reported, 0)
+    points = sum(COMPLETION_POINTS.get(level, 0) for level in counted)
+    percent = points * 100 // (3 * len(counted))
+    if percent >= 100:
+        level = Completion.COMPLETE
+    elif percent >= 50:
+        level = Completion.SUBSTANTIAL
+    elif percent > 0:
+        level = Completion.LIMITED
+    else:
+        level = Completion.NOT_STARTED
+    return Rollup(level, percent, reported, len(counted))
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def published(self):
+        """Return approved updates: approved is public."""
         return self.filter(state=ProgressUpdate.State.PUBLISHED)
 
 
 class ProgressUpdate(models.Model):
-    """Progress on one milestone for one reporting period."""
+    """Progress on one milestone for one reporting period.
+
+    States: a draft is kept until its author submits it; the point of contact approves a
+    submitted update (it becomes public, ``published``) or returns it with a comment, after
+    which it can be edited and submitted again. ``published`` is the stored value of
+    "approved": ``ProgressUpdate.objects.published()`` is what the public sees.
+    """
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        PUBLISHED = "published", _("Published")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned for changes")
+        PUBLISHED = "published", _("Approved (public)")
+
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
     milestone = models.ForeignKey(Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="progress_updates")
     period_start = models.DateField(_("reporting period starts"))
     period_end = models.DateField(_("reporting period ends"))
+    as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("The day this progress is reported as of."))
     completion = models.CharField(_("completion"), max_length=20, choices=Completion.choices)
     narrative = models.TextField(_("narrative"), blank=True)
-    evidence_links = models.JSONField(_("evidence links"), default=list, blank=True, validators=[validate_evidence_links])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    published_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
@@ -437,7 +513,11 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         constraints = [
-            models.UniqueConstraint(fields=["milestone", "period_start", "period_end"], name="progress_one_per_period"),
+            models.UniqueConstraint(
+                fields=["milestone", "period_start", "period_end"],
+                name="progress_one_per_period",
+                violation_error_message=_("This milestone already has an update for this reporting period."),
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="progress_period_ordered",
@@ -446,6 +526,7 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="published") | Q(published_at__isnull=False),
                 name="progress_published_has_date",
+                violation_error_message=_("An approved update needs the date it was approved."),
             ),
         ]
         indexes = [
@@ -456,5 +537,156 @@ class ProgressUpdate(models.Model):
     def __str__(self):
         return f"{self.milestone.number} {self.period_start}–{self.period_end}: {self.get_completion_display()}"
 
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE_STATES
+
     def clean(self):
         _validate_period(self.period_start, self.period_end, "period_start", "period_end")
+        if self.state == self.State.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": _("An approved update needs the date it was approved.")})
+
+
+def evidence_upload_to(instance, filename):
+    """Return a random storage name: the uploaded name is kept only as ``original_name``."""
+    return f"evidence/{secrets.token_hex(16)}"
+
+
+class Evidence(models.Model):
+    """A link or an uploaded file backing a progress update.
+
+    Files are stored under random names in the private media root (``MEDIA_ROOT``, never served
+    as static files) and downloaded through a view that checks permission.
+    """
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("Link")
+        FILE = "file", _("File")
+
+    update = models.ForeignKey(ProgressUpdate, verbose_name=_("progress update"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    url = models.URLField(_("web address"), max_length=1000, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "created_at", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="")) | (Q(kind="file") & ~Q(file="")),
+                name="evidence_link_or_file",
+                violation_error_message=_("Evidence is either a web address or a file."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.url if self.kind == self.Kind.LINK else self.original_name
+
+    def clean(self):
+        if self.kind == self.Kind.LINK and not self.url:
+            raise ValidationError({"url": _("Enter the web address of the evidence.")})
+        if self.kind == self.Kind.FILE and not self.file:
+            raise ValidationError({"file": _("Choose a file.")})
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.LINK:
+            return self.url
+        return reverse("commitments:evidence", args=[self.pk])
+
+
+class StatusReport(models.Model):
+    """A member's six-month status report on one plan for one reporting period.
+
+    The period is the update cadence of the compliance policy (six months by default). The
+    report owns one line per commitment of the plan; the point of contact publishes it once
+    every commitment has an approved update for the period, and the published report is a
+    dated, immutable snapshot. The compliance engine counts published reports.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("In preparation")
+        PUBLISHED = "published", _("Published")
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="status_reports")
+    plan = models.ForeignKey(ActionPlan, verbose_name=_("action plan"), on_delete=models.PROTECT, related_name="status_reports")
+    period_label = models.CharField(_("period"), max_length=16)
+    period_start = models.DateField(_("reporting period starts"))
+    period_end = models.DateField(_("reporting period ends"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "-period_start"]
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "period_start"],
+                name="status_report_one_per_period",
+                violation_error_message=_("This plan already has a status report for this period."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(published_at__isnull=False),
+                name="status_report_published_has_date",
+                violation_error_message=_("A published report needs its publication date."),
+            ),
+        ]
+        indexes = [
+            # Used by the compliance sweep: a member's published reports.
+            models.Index(fields=["member", "state"], name="status_report_member_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.period_label}"
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+    def clean(self):
+        _validate_period(self.period_start, self.period_end, "period_start", "period_end")
+        if self.state == self.State.PUBLISHED and not self.published_at:
+            raise ValidationError({"published_at": _("A published report needs its publication date.")})
+        if self.plan_id and self.member_id and self.plan.member_id != self.member_id:
+            raise ValidationError({"plan": _("The plan belongs to another member.")})
+
+    def get_absolute_url(self):
+        return reverse("commitments:status_report", args=[self.pk])
+
+
+class StatusReportLine(models.Model):
+    """One commitment's line in a status report; filled with a snapshot when the report is published."""
+
+    report = models.ForeignKey(StatusReport, verbose_name=_("status report"), on_delete=models.CASCADE, related_name="lines")
+    commitment = models.ForeignKey(Commitment, verbose_name=_("commitment"), on_delete=models.PROTECT, related_name="status_lines")
+    completion = models.CharField(_("completion"), max_length=20, choices=Completion.choices, blank=True)
+    percent = models.PositiveSmallIntegerField(_("percent complete"), default=0)
+    milestones = models.JSONField(
+        _("milestones"), default=list, blank=True, help_text=_("The approved milestone updates as published.")
+    )
+
+    class Meta:
+        ordering = ["report", "commitment"]
+        verbose_name = _("status report line")
+        verbose_name_plural = _("status report lines")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "commitment"], name="status_line_one_per_commitment"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} — {self.commitment.identifier}"

@@ -1,18 +1,37 @@
-"""Write paths for plans and commitments: the seed import."""
+"""Write paths for plans and commitments: the seed import, and the progress workflow (below)."""
 
 import datetime as dt
 import json
 import re
 from pathlib import Path
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
 
-from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, parse_partial_date, period_end
+from .models import (
+    Activity,
+    ActionPlan,
+    Agency,
+    Commitment,
+    Evidence,
+    Member,
+    Milestone,
+    ProgressUpdate,
+    StatusReport,
+    StatusReportLine,
+    parse_partial_date,
+    period_end,
+    rollup_completion,
+)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 NATIONAL_FILE = "kg_nap_2018_2020.json"
@@ -295,3 +314,581 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
     letters = json.loads((fixtures_dir / LETTERS_FILE).read_text(encoding="utf-8"))
     _load_letters(kg, letters)
     return kg
+
+
+# =============================================================================
+# Progress workflow: progress updates, evidence, review, six-month status reports
+# =============================================================================
+#
+# Each state change is one function below, called by the HTML views, the admin and (later) the
+# API. Each checks permission through ``ogp_portal/permissions.py`` and records history (the
+# acting user is set on the instance, so history names them outside a request too).
+#
+# Conflict-safe edits: every editable object carries ``version``. A change names the version it
+# was based on; the service claims the row with one conditional UPDATE (``pk`` and ``version``
+# match → ``version + 1``). If no row matched, someone saved first: :class:`StaleVersion` says what
+# they changed and nothing is written. The claim locks the row until the transaction ends, so the
+# ordinary ``save()`` that follows (and writes the history record) cannot interleave with another.
+
+
+class StaleVersion(Exception):
+    """A save based on an old version: nothing was written. ``changes`` lists what the other person changed."""
+
+    def __init__(self, obj, changes):
+        self.obj = obj
+        self.changes = changes
+        super().__init__(str(self.message))
+
+    @property
+    def message(self):
+        from django.utils.translation import gettext as _
+
+        if not self.changes:
+            return _("Someone else saved this in the meantime. Nothing of yours was saved; reload and try again.")
+        return _("Someone else saved this in the meantime, so nothing of yours was saved. They changed: %(changes)s.") % {
+            "changes": "; ".join(f"{c.label}: {c.theirs}" for c in self.changes)
+        }
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's change in readable form: label in the active language, values as displayed."""
+
+    field: str
+    label: str
+    before: str
+    theirs: str
+
+
+def etag(obj):
+    """Return the ETag of an editable object's current version (for the API's If-Match)."""
+    return f'"{obj._meta.label_lower}:{obj.pk}:v{obj.version}"'
+
+
+def version_from_etag(value):
+    """Return the version an ``If-Match`` header names, or None when it does not name one."""
+    match = re.fullmatch(r'\s*(?:W/)?"[^":]+:\d+:v(\d+)"\s*', value or "")
+    return int(match.group(1)) if match else None
+
+
+# Fields never shown in a diff (bookkeeping, not content).
+DIFF_SKIP = {"id", "version", "updated_at", "created_at"}
+
+
+def _display(obj, field):
+    """Return a field's value as a person reads it (choice labels, dates in the active language)."""
+    from django.utils.formats import date_format, localize
+
+    value = getattr(obj, field.attname, None)
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        from django.utils.translation import gettext as _
+
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value, "DATE_FORMAT")
+    if field.is_relation:
+        related = getattr(obj, field.name, None)
+        return str(related) if related is not None else "—"
+    return str(localize(value))
+
+
+def _diff_fields(model):
+    """Return (field name in history, label) pairs worth showing, in the active language.
+
+    A translated field (``title`` with ``title_en``, ``title_ru``, ``title_ky``) is shown once,
+    through the column of the visitor's language, under the field's own label.
+    """
+    from django.utils.translation import get_language
+
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        translated = set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        translated = set()
+    lang = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    pairs = []
+    for field in model._meta.concrete_fields:
+        if field.name in DIFF_SKIP or field.name in translated:
+            continue
+        base = field.name.rsplit("_", 1)[0]
+        if base in translated:
+            if not field.name.endswith(f"_{lang}"):
+                continue
+            pairs.append((field, model._meta.get_field(base).verbose_name))
+            continue
+        pairs.append((field, field.verbose_name))
+    return pairs
+
+
+def diff_records(model, old, new):
+    """Return the :class:`FieldChange` list between two versions (historical records or instances)."""
+    changes = []
+    for field, label in _diff_fields(model):
+        before, after = getattr(old, field.attname, None), getattr(new, field.attname, None)
+        if before != after:
+            changes.append(FieldChange(field.name, str(label), _display(old, field), _display(new, field)))
+    return changes
+
+
+def changes_since(obj, version):
+    """Return what changed in ``obj`` since ``version`` (from its history), as :class:`FieldChange`."""
+    current = type(obj)._default_manager.get(pk=obj.pk)
+    base = obj.history.filter(version=version).order_by("-history_date").first()
+    if base is None:
+        return []
+    return diff_records(type(obj), base, current)
+
+
+def history_entries(obj, limit=50):
+    """Return ``obj``'s history as readable diffs, newest first: ``{who, when, changes}``.
+
+    Each historical record is compared with the one before it; records that change nothing
+    shown (bookkeeping only) are left out, the first (creation) is shown without fields.
+    """
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if older is None:
+            if len(records) <= limit:
+                entries.append({"who": newer.history_user, "when": newer.history_date, "created": True, "changes": []})
+            continue
+        changes = diff_records(type(obj), older, newer)
+        if changes:
+            entries.append({"who": newer.history_user, "when": newer.history_date, "created": False, "changes": changes})
+    return entries
+
+
+def _claim(obj, version):
+    """Claim ``obj`` for a write based on ``version``: one conditional UPDATE; raise StaleVersion if it moved on.
+
+    Must run inside a transaction: the claimed row stays locked until it ends.
+    """
+    model = type(obj)
+    claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleVersion(obj, changes_since(obj, version))
+    obj.version = version + 1
+
+
+def _require(user, perm, obj):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commitment"):
+    """Apply ``changes`` (field → value) to a versioned object (a commitment, a milestone) based on ``version``.
+
+    Validates with the model's rules; a stale version raises :class:`StaleVersion` and writes nothing.
+    """
+    _require(by, perm, obj)
+    with transaction.atomic():
+        _claim(obj, version)
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        obj.full_clean()
+        obj._history_user = by
+        obj.save()
+    return obj
+
+
+# ------------------------------------------------------------- reporting periods
+
+
+def update_policies(member):
+    """Return the compliance policy versions that apply to ``member`` (as the compliance engine reads them)."""
+    from compliance.models import Policy
+    from compliance.rules import DEFAULT_POLICIES
+
+    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member=member)))
+    policies = tuple(p.as_rule() for p in stored)
+    if not any(p.member_id is None for p in stored):
+        policies += DEFAULT_POLICIES
+    return policies
+
+
+def reporting_periods(plan, today, policies=None):
+    """Return the update periods of ``plan`` (the policy's cadence, six months by default) up to ``today``, latest first."""
+    from compliance.rules import period_of, policy_at
+
+    if not plan.start_date:
+        return []
+    policies = policies if policies is not None else update_policies(plan.member)
+    until = min(plan.end_date or today, today)
+    periods, day = [], plan.start_date
+    while day <= until:
+        period = period_of(day, policy_at(policies, day).update_cadence_months)
+        periods.append(period)
+        day = period.end + dt.timedelta(days=1)
+    return periods[::-1]
+
+
+def period_label_of(update):
+    """Return the label of the reporting period an update belongs to (such as 2019-H2)."""
+    plan = update.milestone.commitment.plan
+    for period in reporting_periods(plan, max(timezone.localdate(), update.period_end)):
+        if period.start == update.period_start:
+            return period.label
+    return ""
+
+
+def find_period(plan, label, today):
+    """Return the plan's reporting period called ``label``; raise ValidationError if it has none."""
+    from django.utils.translation import gettext as _
+
+    for period in reporting_periods(plan, today):
+        if period.label == label:
+            return period
+    raise ValidationError({"period": _("Choose one of the plan's reporting periods.")})
+
+
+# ------------------------------------------------------------- progress updates
+
+
+def save_progress(milestone, period, *, by, data, version, now):
+    """Create or change the draft update of ``milestone`` for ``period``; return it.
+
+    ``data`` holds ``completion``, ``narrative`` and ``as_of``. ``version`` is the version the
+    form was based on (0 for a new update). A returned update becomes a draft again.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", milestone)
+    fields = ("completion", "narrative", "as_of")
+    with transaction.atomic():
+        update = ProgressUpdate.objects.filter(
+            milestone=milestone, period_start=period.start, period_end=period.end
+        ).first()
+        if update is None:
+            if version:
+                # The form was based on an update that no longer exists.
+                raise StaleVersion(ProgressUpdate(milestone=milestone), [])
+            update = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end, author=by)
+            for name in fields:
+                setattr(update, name, data.get(name))
+            update.full_clean()
+            update._history_user = by
+            try:
+                with transaction.atomic():
+                    update.save()
+            except IntegrityError:
+                # Someone created this period's update between our read and our insert.
+                current = ProgressUpdate.objects.get(milestone=milestone, period_start=period.start, period_end=period.end)
+                raise StaleVersion(current, changes_since(current, 0) or diff_records(ProgressUpdate, update, current)) from None
+            return update
+        if not update.is_editable:
+            if update.version != version:
+                raise StaleVersion(update, changes_since(update, version))
+            raise ValidationError(_("This update is %(state)s and can no longer be edited.") % {"state": update.get_state_display().lower()})
+        _claim(update, version)
+        for name in fields:
+            setattr(update, name, data.get(name))
+        update.state = ProgressUpdate.State.DRAFT
+        update.full_clean()
+        update._history_user = by
+        update.save()
+    return update
+
+
+def submit_progress(update, *, by, version, now):
+    """Send a draft (or returned) update to the point of contact for review."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    with transaction.atomic():
+        _claim(update, version)
+        if update.state not in ProgressUpdate.EDITABLE_STATES:
+            raise ValidationError(_("Only a draft or a returned update can be submitted."))
+        update.state = ProgressUpdate.State.SUBMITTED
+        update.submitted_at = now
+        update._history_user = by
+        update.save()
+    return update
+
+
+def approve_progress(update, *, by, version, now, comment=""):
+    """Approve a submitted update: it becomes public (``published``) as of ``now``."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.review_progress", update)
+    with transaction.atomic():
+        _claim(update, version)
+        if update.state != ProgressUpdate.State.SUBMITTED:
+            raise ValidationError(_("Only a submitted update can be approved."))
+        update.state = ProgressUpdate.State.PUBLISHED
+        update.published_at = now
+        update.reviewed_by = by
+        update.review_comment = comment
+        update._history_user = by
+        update.save()
+    return update
+
+
+def return_progress(update, *, by, version, now, comment):
+    """Return a submitted update to its authors with a comment saying what to change."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.review_progress", update)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what should change before returning the update.")})
+    with transaction.atomic():
+        _claim(update, version)
+        if update.state != ProgressUpdate.State.SUBMITTED:
+            raise ValidationError(_("Only a submitted update can be returned."))
+        update.state = ProgressUpdate.State.RETURNED
+        update.reviewed_by = by
+        update.review_comment = comment.strip()
+        update._history_user = by
+        update.save()
+    return update
+
+
+# ------------------------------------------------------------- evidence
+
+# Accepted evidence: the type detected from the content, and the name endings allowed for it.
+EVIDENCE_TYPES = {
+    "application/pdf": {"pdf"},
+    "image/png": {"png"},
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/gif": {"gif"},
+    "image/webp": {"webp"},
+    "application/msword": {"doc", "xls", "ppt"},  # one OLE signature for the three legacy formats
+    "application/vnd.ms-excel": {"doc", "xls", "ppt"},
+    "application/vnd.ms-powerpoint": {"doc", "xls", "ppt"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
+    "application/vnd.oasis.opendocument.text": {"odt"},
+    "application/vnd.oasis.opendocument.spreadsheet": {"ods"},
+    "application/vnd.oasis.opendocument.presentation": {"odp"},
+    "text/plain": {"txt"},
+    "text/csv": {"csv"},
+}
+# Characters that make a file name a path (Django already drops "/" and "\" from uploaded names).
+_PATH_CHARS = re.compile(r'[/\\:\x00-\x1f]')
+
+
+def detect_evidence_type(name, head):
+    """Return the content type of an upload from its first bytes, checked against its name; raise ValidationError.
+
+    The type comes from the content (``filetype``); plain text has no signature, so a file with
+    none is accepted only as ``.txt`` / ``.csv`` and only if it is valid UTF-8 without NUL bytes.
+    """
+    import filetype
+    from django.utils.translation import gettext as _
+
+    if not name or _PATH_CHARS.search(name) or name.startswith(".") or ".." in name:
+        raise ValidationError({"file": _("The file name must be a plain name, without a folder or path.")})
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = kind.mime
+    else:
+        try:
+            head.decode("utf-8")
+            is_text = b"\x00" not in head
+        except UnicodeDecodeError as error:
+            # A multi-byte character may be cut at the end of the sample.
+            is_text = error.start >= len(head) - 4 and b"\x00" not in head
+        mime = ("text/csv" if extension == "csv" else "text/plain") if is_text else None
+    if mime not in EVIDENCE_TYPES:
+        raise ValidationError({"file": _("This type of file is not accepted. Upload a PDF, an image, an office document or plain text.")})
+    if extension not in EVIDENCE_TYPES[mime]:
+        raise ValidationError({"file": _("The file's content does not match its name: it is not a .%(ext)s file.") % {"ext": extension or "?"}})
+    return mime
+
+
+def check_evidence_file(upload):
+    """Return the content type of an upload if it is acceptable evidence; raise ValidationError otherwise.
+
+    Checks the size against ``EVIDENCE_MAX_BYTES``, the name, and the type read from the content.
+    Reads only the first bytes; stores nothing.
+    """
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": _("The file is too large: at most %(max)s.") % {"max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    return detect_evidence_type(upload.name, head)
+
+
+def add_evidence_file(update, upload, *, by):
+    """Attach an uploaded file to ``update``; return the Evidence row.
+
+    Refused (ValidationError, nothing stored): an update no longer editable, a file above
+    ``EVIDENCE_MAX_BYTES``, a name with a path, a type not accepted or not matching its name.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be added only while the update is a draft or returned."))
+    mime = check_evidence_file(upload)
+    evidence = Evidence(
+        update=update, kind=Evidence.Kind.FILE, original_name=upload.name[:255], content_type=mime, size=upload.size, uploaded_by=by
+    )
+    evidence._history_user = by
+    with transaction.atomic():
+        evidence.file.save(upload.name, upload, save=False)
+        try:
+            evidence.full_clean()
+            evidence.save()
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def add_evidence_link(update, url, *, by):
+    """Attach a web address (http or https) to ``update``; return the Evidence row."""
+    from django.core.validators import URLValidator
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be added only while the update is a draft or returned."))
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"url": _("“%(link)s” is not a valid web address.") % {"link": url}}) from None
+    evidence = Evidence(update=update, kind=Evidence.Kind.LINK, url=url, uploaded_by=by)
+    evidence.full_clean()
+    evidence._history_user = by
+    evidence.save()
+    return evidence
+
+
+def remove_evidence(evidence, *, by):
+    """Remove a piece of evidence (and its stored file) from an editable update."""
+    from django.utils.translation import gettext as _
+
+    update = evidence.update
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be removed only while the update is a draft or returned."))
+    stored = evidence.file.name if evidence.file else None
+    evidence._history_user = by
+    evidence.delete()
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+# ------------------------------------------------------------- completion roll-up
+
+
+def commitment_rollups(commitments, *, until=None):
+    """Return ``{commitment pk: Rollup}`` by :func:`~commitments.models.rollup_completion`, in two queries.
+
+    ``until``: count only updates of periods ending on or before that day (a status report's period).
+    """
+    commitments = list(commitments)
+    ids = [c.pk for c in commitments]
+    milestones = list(Milestone.objects.filter(commitment_id__in=ids).values_list("pk", "commitment_id"))
+    updates = ProgressUpdate.objects.published().filter(milestone__commitment_id__in=ids)
+    if until:
+        updates = updates.filter(period_end__lte=until)
+    latest = {}
+    for milestone_id, completion in updates.order_by("milestone_id", "period_end", "published_at").values_list(
+        "milestone_id", "completion"
+    ):
+        latest[milestone_id] = completion  # ordered oldest first: the last one wins
+    levels = {}
+    for milestone_id, commitment_id in milestones:
+        levels.setdefault(commitment_id, []).append(latest.get(milestone_id))
+    return {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
+
+
+# ------------------------------------------------------------- six-month status reports
+
+
+def open_status_report(plan, period, *, by):
+    """Return the plan's status report for ``period``, creating it (one line per commitment) on first use."""
+    _require(by, "commitments.publish_status_report", plan)
+    with transaction.atomic():
+        report, created = StatusReport.objects.get_or_create(
+            plan=plan,
+            period_start=period.start,
+            defaults={"member": plan.member, "period_end": period.end, "period_label": period.label},
+        )
+        if created or not report.is_published:
+            have = set(report.lines.values_list("commitment_id", flat=True))
+            StatusReportLine.objects.bulk_create(
+                [StatusReportLine(report=report, commitment=c) for c in plan.commitments.all() if c.pk not in have]
+            )
+    return report
+
+
+def report_readiness(report):
+    """Return ``(lines, missing)``: each line with its commitment's approved updates for the period, and the lines without any."""
+    lines = list(report.lines.select_related("commitment").order_by("commitment__number", "commitment__identifier"))
+    approved = {}
+    for update in (
+        ProgressUpdate.objects.published()
+        .filter(
+            milestone__commitment__in=[line.commitment_id for line in lines],
+            period_start=report.period_start,
+            period_end=report.period_end,
+        )
+        .select_related("milestone")
+        .order_by("milestone_id")
+    ):
+        approved.setdefault(update.milestone.commitment_id, []).append(update)
+    for line in lines:
+        line.approved_updates = approved.get(line.commitment_id, [])
+    return lines, [line for line in lines if not line.approved_updates]
+
+
+def publish_status_report(report, *, by, version, now):
+    """Publish the status report as a dated, immutable snapshot.
+
+    Steps: claim the report at ``version``; refuse if any commitment has no approved update for
+    the period; fill every line with the rolled-up completion and the approved milestone updates;
+    mark it published at ``now``. The compliance engine counts it from then on.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.publish_status_report", report)
+    with transaction.atomic():
+        _claim(report, version)
+        if report.is_published:
+            raise ValidationError(_("This status report is already published."))
+        lines, missing = report_readiness(report)
+        if missing:
+            raise ValidationError(
+                _("Every commitment needs an approved update for the period first. Missing: %(ids)s.")
+                % {"ids": ", ".join(line.commitment.identifier for line in missing)}
+            )
+        rollups = commitment_rollups([line.commitment for line in lines], until=report.period_end)
+        for line in lines:
+            rollup = rollups[line.commitment_id]
+            line.completion = rollup.level or ""
+            line.percent = rollup.percent
+            line.milestones = [
+                {
+                    "update": u.pk,
+                    "milestone": u.milestone.number,
+                    "completion": u.completion,
+                    "narrative": u.narrative,
+                    "as_of": u.as_of.isoformat() if u.as_of else None,
+                }
+                for u in line.approved_updates
+            ]
+        StatusReportLine.objects.bulk_update(lines, ["completion", "percent", "milestones"])
+        report.state = StatusReport.State.PUBLISHED
+        report.published_at = now
+        report.published_by = by
+        report._history_user = by
+        report.save()
+    return report

@@ -8,4 +8,13 @@ urlpatterns = [
     path("members/<str:code>/", views.member_detail, name="member"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("commitments/<str:identifier>/", views.commitment_detail, name="commitment"),
+    # Progress workflow (coordinators, the point of contact) and the public status reports.
+    path("commitments/<str:identifier>/history/", views.commitment_history, name="commitment_history"),
+    path("commitments/<str:identifier>/milestones/<int:pk>/progress/", views.progress_entry, name="progress"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("review/", views.review_queue, name="review"),
+    path("review/<int:pk>/", views.review_progress, name="review_progress"),
+    path("plans/<int:pk>/status-reports/", views.status_reports, name="status_reports"),
+    path("status-reports/<int:pk>/", views.status_report_detail, name="status_report"),
 ]

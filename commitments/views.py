@@ -4,10 +4,36 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from .models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
+from ogp_portal.permissions import evidence_visible_to, reviewable_progress
+
+from . import services
+from .models import (
+    ActionPlan,
+    Commitment,
+    Completion,
+    Evidence,
+    Member,
+    Milestone,
+    ProgressUpdate,
+    StatusReport,
+    StatusReportLine,
+    rollup_completion,
+)
 
 # Commitment text fields shown in OGP's template order, under their model labels.
 TEMPLATE_FIELDS = (
@@ -65,7 +91,21 @@ def plan_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "commitments/plan_detail.html", {"plan": plan})
+    commitments = list(plan.commitments.all())
+    rollups = services.commitment_rollups(commitments)
+    for c in commitments:
+        c.rollup = rollups[c.pk]
+    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
+    return render(
+        request,
+        "commitments/plan_detail.html",
+        {
+            "plan": plan,
+            "commitments": commitments,
+            "status_reports": reports,
+            "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
+        },
+    )
 
 
 def commitment_detail(request, identifier):
@@ -78,7 +118,9 @@ def commitment_detail(request, identifier):
                 queryset=Milestone.objects.prefetch_related(
                     Prefetch(
                         "progress_updates",
-                        queryset=ProgressUpdate.objects.published().order_by("-period_end", "-published_at"),
+                        queryset=ProgressUpdate.objects.published()
+                        .order_by("-period_end", "-published_at")
+                        .prefetch_related("evidence"),
                         to_attr="published_updates",
                     )
                 ),
@@ -98,6 +140,13 @@ def commitment_detail(request, identifier):
     sections = [
         (Commitment._meta.get_field(name).verbose_name, getattr(commitment, name)) for name in TEMPLATE_FIELDS
     ]
+    # The roll-up rule, from the same latest approved updates the table shows.
+    rollup = rollup_completion(m.latest_progress.completion if m.latest_progress else None for m in milestones)
+    report_lines = (
+        StatusReportLine.objects.filter(commitment=commitment, report__state=StatusReport.State.PUBLISHED)
+        .select_related("report")
+        .order_by("-report__period_start")
+    )
     context = {
         "commitment": commitment,
         "plan": commitment.plan,
@@ -105,5 +154,306 @@ def commitment_detail(request, identifier):
         "sections": sections,
         "activities": activities,
         "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "rollup": rollup,
+        "report_lines": report_lines,
+        "can_enter": request.user.has_perm("commitments.enter_progress", commitment),
     }
     return render(request, "commitments/commitment_detail.html", context)
+
+
+# =============================================================================
+# Progress workflow pages (coordinators and the point of contact)
+# =============================================================================
+#
+# Every form posts normally and works with JavaScript off (post, then redirect); with htmx the
+# same view returns just the panel it changed. Bad input answers 400 with the form as typed,
+# a stale version 409 with what the other person changed; nothing saved is ever lost.
+
+
+def _login_required(view):
+    return login_required(view)
+
+
+def _now():
+    return timezone.now()
+
+
+def _status_for(error):
+    return 409 if isinstance(error, services.StaleVersion) else 400
+
+
+def _errors(error):
+    """Return a flat list of messages from a ValidationError or StaleVersion."""
+    if isinstance(error, services.StaleVersion):
+        return [error.message]
+    if hasattr(error, "message_dict"):
+        return [m for messages_ in error.message_dict.values() for m in messages_]
+    return list(error.messages)
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _milestone_for(request, identifier, pk):
+    """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("commitment__plan__member", "commitment__lead_agency"),
+        pk=pk,
+        commitment__identifier=identifier,
+    )
+    if not request.user.has_perm("commitments.enter_progress", milestone):
+        raise Http404
+    return milestone
+
+
+class ProgressForm(forms.Form):
+    completion = forms.ChoiceField(label=gettext_lazy("Completion"), choices=Completion.choices)
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    narrative = forms.CharField(label=gettext_lazy("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    evidence_url = forms.URLField(
+        label=gettext_lazy("Add a link to evidence"), required=False, assume_scheme="https", max_length=1000
+    )
+    evidence_file = forms.FileField(
+        label=gettext_lazy("Add a file as evidence"),
+        required=False,
+        help_text=gettext_lazy("PDF, image, office document or plain text."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _progress_context(request, milestone, period, periods, update, form, errors=()):
+    evidence = list(update.evidence.all()) if update and update.pk else []
+    return {
+        "milestone": milestone,
+        "commitment": milestone.commitment,
+        "period": period,
+        "periods": periods,
+        "update": update,
+        "evidence": evidence,
+        "form": form,
+        "errors": errors,
+        "max_bytes": settings.EVIDENCE_MAX_BYTES,
+        "history": services.history_entries(update) if update and update.pk else [],
+    }
+
+
+def _render_progress(request, context, status=200):
+    template = "commitments/progress_entry.html"
+    if request.htmx:
+        template += "#panel"
+    return render(request, template, context, status=status)
+
+
+@_login_required
+def progress_entry(request, identifier, pk):
+    """Enter a milestone's progress for one reporting period: save a draft, add evidence, submit for review."""
+    milestone = _milestone_for(request, identifier, pk)
+    plan = milestone.commitment.plan
+    today = timezone.localdate()
+    periods = services.reporting_periods(plan, today)
+    if not periods:
+        raise Http404
+    label = request.POST.get("period") or request.GET.get("period") or periods[0].label
+    try:
+        period = services.find_period(plan, label, today)
+    except ValidationError:
+        period = periods[0]
+    update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+    if request.method != "POST":
+        initial = {"version": update.version if update else 0, "completion": Completion.NOT_STARTED, "as_of": today}
+        if update:
+            initial.update(completion=update.completion, narrative=update.narrative, as_of=update.as_of)
+        form = ProgressForm(initial=initial)
+        return _render_progress(request, _progress_context(request, milestone, period, periods, update, form))
+
+    form = ProgressForm(request.POST, request.FILES)
+    action = request.POST.get("action", "save")
+    if not form.is_valid():
+        context = _progress_context(request, milestone, period, periods, update, form)
+        return _render_progress(request, context, status=400)
+    data = form.cleaned_data
+    version = data.get("version") or 0
+    now = _now()
+    try:
+        upload = data.get("evidence_file")
+        if upload is not None:
+            # Checked before anything is written, so a refused file leaves no trace.
+            services.check_evidence_file(upload)
+        with transaction.atomic():
+            update = services.save_progress(milestone, period, by=request.user, data=data, version=version, now=now)
+            if data.get("evidence_url"):
+                services.add_evidence_link(update, data["evidence_url"], by=request.user)
+            if upload is not None:
+                services.add_evidence_file(update, upload, by=request.user)
+            if action == "submit":
+                update = services.submit_progress(update, by=request.user, version=update.version, now=now)
+    except (ValidationError, services.StaleVersion) as error:
+        current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+        context = _progress_context(request, milestone, period, periods, current, form, errors=_errors(error))
+        return _render_progress(request, context, status=_status_for(error))
+    if action == "submit":
+        messages.success(request, _("Submitted for review. The point of contact will approve it or return it to you."))
+    else:
+        messages.success(request, _("Draft saved."))
+    url = reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period.label}"
+    if request.htmx:
+        fresh = ProgressForm(
+            initial={"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
+        )
+        return _render_progress(request, _progress_context(request, milestone, period, periods, update, fresh))
+    return redirect(url)
+
+
+@_login_required
+@require_POST
+def evidence_remove(request, pk):
+    """Remove a piece of evidence from an editable update."""
+    evidence = get_object_or_404(evidence_visible_to(request.user, Evidence.objects.select_related("update__milestone__commitment")), pk=pk)
+    update = evidence.update
+    try:
+        services.remove_evidence(evidence, by=request.user)
+    except ValidationError as error:
+        return HttpResponse("; ".join(_errors(error)), status=400, content_type="text/plain; charset=utf-8")
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Evidence removed."))
+    period = services.period_label_of(update)
+    milestone = update.milestone
+    return redirect(reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period}")
+
+
+def evidence_download(request, pk):
+    """Send an evidence file: to everyone once its update is approved, before that only to those who may see the update."""
+    evidence = get_object_or_404(
+        evidence_visible_to(request.user, Evidence.objects.filter(kind=Evidence.Kind.FILE)), pk=pk
+    )
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    if evidence.update.state != ProgressUpdate.State.PUBLISHED:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@_login_required
+def review_queue(request):
+    """List the updates waiting for the point of contact's review, with approve and return forms."""
+    updates = reviewable_progress(
+        request.user,
+        ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
+        .select_related("milestone__commitment__plan__member", "author")
+        .prefetch_related("evidence")
+        .order_by("submitted_at", "pk"),
+    )
+    if not request.user.has_perm("commitments.review_progress", None) and not updates:
+        raise Http404
+    return render(request, "commitments/review_queue.html", {"updates": updates})
+
+
+@_login_required
+@require_POST
+def review_progress(request, pk):
+    """Approve or return one submitted update (the point of contact)."""
+    update = get_object_or_404(reviewable_progress(request.user, ProgressUpdate.objects.select_related("milestone__commitment__plan")), pk=pk)
+    action = request.POST.get("action")
+    version = _int(request.POST.get("version"))
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "approve":
+            services.approve_progress(update, by=request.user, version=version, now=_now(), comment=comment)
+            messages.success(request, _("Update approved: it is now public."))
+        elif action == "return":
+            services.return_progress(update, by=request.user, version=version, now=_now(), comment=comment)
+            messages.success(request, _("Update returned with your comment."))
+        else:
+            return HttpResponse(_("Unknown action."), status=400, content_type="text/plain; charset=utf-8")
+    except (ValidationError, services.StaleVersion) as error:
+        for message in _errors(error):
+            messages.error(request, message)
+        return redirect("commitments:review")
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("commitments:review")
+
+
+def status_reports(request, pk):
+    """List a plan's reporting periods with their status reports; the point of contact opens one here."""
+    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
+    can_publish = request.user.has_perm("commitments.publish_status_report", plan)
+    reports = {r.period_start: r for r in plan.status_reports.all()}
+    if request.method == "POST":
+        if not can_publish:
+            raise Http404
+        try:
+            period = services.find_period(plan, request.POST.get("period", ""), timezone.localdate())
+        except ValidationError as error:
+            messages.error(request, "; ".join(_errors(error)))
+            return redirect("commitments:status_reports", pk=plan.pk)
+        report = services.open_status_report(plan, period, by=request.user)
+        return redirect(report)
+    periods = []
+    for period in services.reporting_periods(plan, timezone.localdate()):
+        report = reports.get(period.start)
+        if report and (report.is_published or can_publish):
+            periods.append((period, report))
+        elif can_publish:
+            periods.append((period, None))
+    return render(request, "commitments/status_reports.html", {"plan": plan, "periods": periods, "can_publish": can_publish})
+
+
+def status_report_detail(request, pk):
+    """Show a status report: published ones to everyone, one in preparation to the point of contact, who publishes it here."""
+    report = get_object_or_404(StatusReport.objects.select_related("plan", "member", "published_by"), pk=pk)
+    can_publish = request.user.has_perm("commitments.publish_status_report", report)
+    if not report.is_published and not can_publish:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        if not can_publish:
+            raise Http404
+        try:
+            services.publish_status_report(report, by=request.user, version=_int(request.POST.get("version")), now=_now())
+            messages.success(request, _("Status report published."))
+            return redirect(report)
+        except (ValidationError, services.StaleVersion) as error:
+            for message in _errors(error):
+                messages.error(request, message)
+            status = _status_for(error)
+            report.refresh_from_db()
+    lines, missing = services.report_readiness(report)
+    if report.is_published:
+        for line in lines:
+            line.snapshot = [
+                {**m, "completion_label": Completion(m["completion"]).label, "as_of": _date_or_none(m.get("as_of"))}
+                for m in line.milestones
+            ]
+    return render(
+        request,
+        "commitments/status_report.html",
+        {"report": report, "plan": report.plan, "lines": lines, "missing": missing, "can_publish": can_publish},
+        status=status,
+    )
+
+
+def _date_or_none(value):
+    import datetime as dt
+
+    return dt.date.fromisoformat(value) if value else None
+
+
+def commitment_history(request, identifier):
+    """Show the commitment's and its milestones' change history as readable diffs, in the visitor's language."""
+    commitment = get_object_or_404(Commitment.objects.select_related("plan__member"), identifier=identifier)
+    sections = [(commitment.identifier, services.history_entries(commitment))]
+    for milestone in commitment.milestones.all():
+        entries = services.history_entries(milestone)
+        sections.append((_("Milestone %(number)s") % {"number": milestone.number}, entries))
+    return render(
+        request,
+        "commitments/commitment_history.html",
+        {"commitment": commitment, "plan": commitment.plan, "member": commitment.plan.member, "sections": sections},
+    )

@@ -23,7 +23,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from commitments.models import Member, ProgressUpdate, Role
+from commitments.models import Member, Role, StatusReport
 from forums.models import Meeting
 
 from . import rules
@@ -65,9 +65,9 @@ def build_snapshot(member: Member) -> rules.MemberSnapshot:
             member=member, kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR
         )
     )
+    # The six-month obligation is met by a published status report, not by single milestone updates.
     published = tuple(
-        ProgressUpdate.objects.published()
-        .filter(milestone__commitment__plan__member=member)
+        StatusReport.objects.filter(member=member, state=StatusReport.State.PUBLISHED)
         .annotate(day=TruncDate("published_at", tzinfo=zone))
         .values_list("day", flat=True)
         .distinct()

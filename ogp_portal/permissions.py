@@ -153,3 +153,33 @@ def editable_commitments(user, qs: QuerySet) -> QuerySet:
 def editable_milestones(user, qs: QuerySet) -> QuerySet:
     q = _commitment_scope(user, "commitment__")
     return qs if q is None else qs.filter(q)
+
+
+# ---------------------------------------------------------------------------
+# Progress workflow (helper h6b): progress updates, evidence, status reports
+# ---------------------------------------------------------------------------
+
+rules.add_perm("commitments.view_progress", is_administrator | is_lead_agency_coordinator | is_point_of_contact)
+
+
+def progress_visible_to(user, qs: QuerySet) -> QuerySet:
+    """Progress updates the user may read: every approved one, plus drafts of what they may edit or review."""
+    q = _commitment_scope(user, "milestone__commitment__")
+    if q is None:
+        return qs
+    return qs.filter(Q(state="published") | q)
+
+
+def evidence_visible_to(user, qs: QuerySet) -> QuerySet:
+    """Evidence the user may download: of approved updates, or of updates they may see."""
+    q = _commitment_scope(user, "update__milestone__commitment__")
+    if q is None:
+        return qs
+    return qs.filter(Q(update__state="published") | q)
+
+
+def reviewable_progress(user, qs: QuerySet) -> QuerySet:
+    """Progress updates the user may approve or return: the whole member's for its point of contact."""
+    if is_administrator(user):
+        return qs
+    return qs.filter(milestone__commitment__plan__member_id__in=member_ids_with_role(user, "point_of_contact"))

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_htmx",
     "commitments",
     "forums",
     "compliance",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     # Axes last: it must see the authenticated user and the response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,6 +140,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploaded evidence: stored under random names in a private root, outside the static root and
+# never served directly; a view checks permission before sending a file.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "private-media")
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
 

@@ -51,7 +51,15 @@ def one_of_each(seed_data):
     # The default policy comes from a data migration, which transactional tests flush away.
     Policy.objects.get_or_create(member=None, effective_from=dt.date(2022, 1, 1))
     kg_milestone = Milestone.objects.filter(commitment__identifier="KG0001").first()
-    ProgressUpdateFactory(milestone=kg_milestone)
+    update = ProgressUpdateFactory(milestone=kg_milestone)
+    from commitments.models import Evidence, StatusReport, StatusReportLine
+
+    Evidence.objects.create(update=update, kind=Evidence.Kind.LINK, url="https://www.audit.kg/")
+    plan = kg_milestone.commitment.plan
+    report = StatusReport.objects.create(
+        member=plan.member, plan=plan, period_label="2019-H1", period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30)
+    )
+    StatusReportLine.objects.create(report=report, commitment=kg_milestone.commitment)
     user = UserFactory()
     agency = Agency.objects.get(member__code="KG", acronym="SCITC")
     Role.objects.create(user=user, member=agency.member, kind=Role.Kind.COORDINATOR, agency=agency)

@@ -149,18 +149,28 @@ def test_period_end_of_a_month_is_its_last_day_including_leap_february():
     assert period_end(dt.date(2019, 7, 1), DatePrecision.DAY) == dt.date(2019, 7, 1)
 
 
-def test_progress_update_rejects_bad_evidence_links_by_name(commitment):
+def test_evidence_links_are_refused_by_name_when_not_a_web_address(commitment, django_user_model):
+    from commitments import services
+
+    m = Milestone.objects.create(commitment=commitment, number="1.1", deliverable="x")
+    update = ProgressUpdate.objects.create(
+        milestone=m, period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30), completion="limited"
+    )
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    with pytest.raises(ValidationError) as exc:
+        services.add_evidence_link(update, "javascript:alert(1)", by=admin)
+    assert messages(exc)["url"] == ["“javascript:alert(1)” is not a valid web address."]
+    assert not update.evidence.exists()
+
+
+def test_an_approved_update_without_its_date_is_refused_with_a_message_not_a_constraint_name(commitment):
     m = Milestone.objects.create(commitment=commitment, number="1.1", deliverable="x")
     update = ProgressUpdate(
-        milestone=m,
-        period_start=dt.date(2019, 1, 1),
-        period_end=dt.date(2019, 6, 30),
-        completion="limited",
-        evidence_links=["https://data.gov.kg/report", "javascript:alert(1)"],
+        milestone=m, period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30), completion="limited", state="published"
     )
     with pytest.raises(ValidationError) as exc:
         update.full_clean()
-    assert messages(exc)["evidence_links"] == ["“javascript:alert(1)” is not a valid web address."]
+    assert messages(exc) == {"published_at": ["An approved update needs the date it was approved."]}
 
 
 def test_progress_update_period_must_be_ordered_in_the_database(commitment):
