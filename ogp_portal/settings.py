@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "commitments",
     "forums",
     "compliance",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +140,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "work:my_work"
 
 # Security. A strict CSP: nothing inline, nothing from other origins.
 SECURE_CSP = {
@@ -169,6 +171,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 
 # Email: console in the demo, SMTP in production via EMAIL_URL (smtp+tls://user:pass@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
