@@ -41,7 +41,7 @@ class ConstraintMessagesForm(forms.ModelForm):
         if constraint.name in CONSTRAINT_MESSAGES:
             field, message = CONSTRAINT_MESSAGES[constraint.name]
             self.add_error(field if field in self.fields else None, ValidationError(message, code=constraint.name))
-        elif getattr(error, "code", None) == "unique":
+        elif getattr(error, "code", None) in ("unique", "unique_together"):
             # Django's own "… with this … already exists.", translated; put it on the field if there is one.
             fields = getattr(constraint, "fields", ())
             field = fields[0] if len(fields) == 1 and fields[0] in self.fields else None
