@@ -17,10 +17,11 @@ $(VENV)/.installed: requirements.lock
 
 setup: $(VENV)/.installed
 
-# Migrate a SQLite database, load the real seed data, run the compliance sweep once in-process, serve.
+# Migrate a SQLite database, load the real seed data and the demo accounts, run the compliance sweep once in-process, serve.
 run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_seed_data
+	DEBUG=true $(PY) manage.py create_demo_accounts
 	DEBUG=true $(PY) manage.py compliance_sweep
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

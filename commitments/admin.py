@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,9 +7,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
+from django.db.models import Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
+
+from ogp_portal.admin_tools import PermissionScopedAdmin
 
 from . import services
 from .models import (
@@ -25,41 +31,53 @@ from .models import (
 )
 
 
-class HistoryTranslationAdmin(SimpleHistoryAdmin, TranslationAdmin):
-    """Admin with per-language fields and a History button."""
+class HistoryTranslationAdmin(PermissionScopedAdmin, SimpleHistoryAdmin, TranslationAdmin):
+    """Admin with per-language fields and a History button, for administrators only."""
+
+
+class ScopedHistoryAdmin(PermissionScopedAdmin, SimpleHistoryAdmin):
+    """Admin with a History button, for administrators only."""
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "kind", "country", "parent", "joined_on"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "code", "country"]
+    list_select_related = ["parent"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(ScopedHistoryAdmin):
     list_display = ["name", "acronym", "kind", "member"]
     list_filter = ["kind", "member"]
-    search_fields = ["name", "acronym"]
+    search_fields = ["name", "acronym", "member__code"]
+    list_select_related = ["member"]
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "kind", "member", "agency"]
+class RoleAdmin(ScopedHistoryAdmin):
+    list_display = ["user", "user_email", "kind", "member", "agency"]
     list_filter = ["kind", "member"]
-    search_fields = ["user__username", "user__email", "agency__name"]
+    search_fields = ["user__username", "user__email", "agency__name", "member__code"]
+    list_select_related = ["user", "member", "agency"]
     autocomplete_fields = ["user", "agency"]
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def user_email(self, role):
+        return role.user.email
 
 
 @admin.register(ActionPlan)
 class ActionPlanAdmin(HistoryTranslationAdmin):
     list_display = ["title", "member", "start_date", "end_date", "submitted_on"]
     list_filter = ["member", "submitted_on"]
-    search_fields = ["title", "monitoring_body"]
+    search_fields = ["title", "monitoring_body", "member__code"]
+    list_select_related = ["member"]
     filter_horizontal = ["lead_institutions"]
 
 
-class ActivityInline(TranslationTabularInline):
+class ActivityInline(PermissionScopedAdmin, TranslationTabularInline):
     model = Activity
     extra = 0
     fields = ["number", "title", "expected_results"]
@@ -81,15 +99,41 @@ class ActivityAdmin(HistoryTranslationAdmin):
     list_filter = ["commitment__plan"]
     search_fields = ["title", "commitment__identifier"]
     list_select_related = ["commitment"]
+    autocomplete_fields = ["commitment"]
+
+
+# "KG0017 2.1", "KG0017 - 2.1": a commitment identifier, then a milestone number.
+IDENTIFIER_AND_NUMBER = re.compile(r"^\s*([A-Za-z]+\d+)\s*[-—–:]?\s*(\d+(?:\.\d+)*)\s*$")
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(HistoryTranslationAdmin):
-    list_display = ["commitment", "number", "start_date", "end_date", "budget_development_partners", "budget_national"]
-    list_filter = ["commitment__plan", "budget_development_partners", "budget_national", "end_precision"]
-    search_fields = ["number", "deliverable", "commitment__identifier"]
-    list_select_related = ["commitment"]
-    raw_id_fields = ["commitment", "activity"]
+    list_display = ["commitment_identifier", "number", "short_deliverable", "start_date", "end_date", "activity"]
+    list_display_links = ["commitment_identifier", "number"]
+    list_filter = ["commitment__plan__member", "commitment__plan", "budget_development_partners", "budget_national"]
+    search_fields = ["commitment__identifier", "number", "deliverable"]
+    list_select_related = ["commitment", "activity"]
+    ordering = ["commitment__identifier", "id"]
+    # Picked by commitment and number ("KG0017 2.1") rather than by a raw id.
+    autocomplete_fields = ["commitment", "activity"]
+
+    @admin.display(description=_("commitment"), ordering="commitment__identifier")
+    def commitment_identifier(self, milestone):
+        return milestone.commitment.identifier
+
+    @admin.display(description=_("deliverable"))
+    def short_deliverable(self, milestone):
+        return Truncator(milestone.deliverable).chars(90)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search "KG0017 2.1" as commitment KG0017's milestone 2.1; anything else as usual."""
+        match = IDENTIFIER_AND_NUMBER.match(search_term or "")
+        if match:
+            identifier, number = match.groups()
+            exact = queryset.filter(Q(commitment__identifier__iexact=identifier) & Q(number__startswith=number))
+            return exact.select_related("commitment"), False
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return results.select_related("commitment"), may_have_duplicates
 
 
 # --- Progress workflow (helper h6b): progress updates, evidence, status reports --------------

@@ -156,18 +156,129 @@ def editable_milestones(user, qs: QuerySet) -> QuerySet:
 
 
 # ---------------------------------------------------------------------------
+# Scopes by model: visible_to / editable_by / reviewable_by (accounts and workspace, h6a)
+# ---------------------------------------------------------------------------
+#
+# Members, plans, commitments and milestones are public: everyone sees them. Progress updates
+# are public once published; a draft or a submitted update is seen only by those who may edit or
+# review it (the lead agency's coordinators, the member's point of contact, administrators) and
+# by its author. No one sees another member's drafts.
+#
+# ``editable_by`` is "the rows this user may write to": administrators everything; a point of
+# contact their member's rows; a coordinator the commitments (and their milestones and updates)
+# whose lead agency is theirs. Lists a user can write to are built from it.
+
+# The path from each model to its member and to the commitment that decides per-agency rights.
+_PATHS = {
+    "Member": {"member": "pk", "commitment": None},
+    "ActionPlan": {"member": "member_id", "commitment": None},
+    "Agency": {"member": "member_id", "commitment": None},
+    "Role": {"member": "member_id", "commitment": None},
+    "Commitment": {"member": "plan__member_id", "commitment": ""},
+    "Activity": {"member": "commitment__plan__member_id", "commitment": "commitment__"},
+    "Milestone": {"member": "commitment__plan__member_id", "commitment": "commitment__"},
+    "ProgressUpdate": {"member": "milestone__commitment__plan__member_id", "commitment": "milestone__commitment__"},
+}
+
+
+def _paths(qs: QuerySet) -> dict:
+    try:
+        return _PATHS[qs.model.__name__]
+    except KeyError:
+        raise TypeError(f"no permission scope is declared for {qs.model.__name__}") from None
+
+
+def _none(qs: QuerySet) -> QuerySet:
+    return qs.none()
+
+
+def _write_q(user, qs: QuerySet) -> Q | None:
+    """Q for the rows of ``qs`` the user may write to; None means every row (administrators)."""
+    if is_administrator(user):
+        return None
+    paths = _paths(qs)
+    q = Q(pk__in=[])
+    members = member_ids_with_role(user, "point_of_contact")
+    if members:
+        q |= Q(**{f"{paths['member']}__in": members})
+    agencies = coordinated_agency_ids(user)
+    if agencies and paths["commitment"] is not None:
+        q |= Q(**{f"{paths['commitment']}lead_agency_id__in": agencies})
+    return q
+
+
+def editable_by(user, qs: QuerySet) -> QuerySet:
+    """Return the rows of ``qs`` (members, plans, agencies, commitments, milestones, updates) the user may write to.
+
+    Published progress updates are a public record: no one but an administrator changes them.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return _none(qs)
+    q = _write_q(user, qs)
+    if q is None:
+        return qs
+    qs = qs.filter(q)
+    if qs.model.__name__ == "ProgressUpdate":
+        qs = qs.exclude(state=qs.model.State.PUBLISHED)
+    return qs
+
+
+def visible_to(user, qs: QuerySet) -> QuerySet:
+    """Return the rows of ``qs`` the user may see.
+
+    Everything is public except progress updates not yet published: those are seen by the people
+    who may edit or review them (``editable_by``, ``reviewable_by``) and by their author.
+    """
+    if qs.model.__name__ != "ProgressUpdate":
+        _paths(qs)
+        return qs
+    published = Q(state=qs.model.State.PUBLISHED)
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.filter(published)
+    q = _write_q(user, qs)
+    if q is None:
+        return qs
+    return qs.filter(published | q | Q(author_id=user.pk))
+
+
+def reviewable_by(user, qs: QuerySet) -> QuerySet:
+    """Return the submitted progress updates the user may approve or return: their member's, for a point of contact."""
+    submitted = qs.filter(state=qs.model.State.SUBMITTED)
+    if is_administrator(user):
+        return submitted
+    members = member_ids_with_role(user, "point_of_contact")
+    if not members:
+        return qs.none()
+    return submitted.filter(**{f"{_paths(qs)['member']}__in": members})
+
+
+def can_view_update(user, update) -> bool:
+    """Return True if the user may see this progress update (the object twin of ``visible_to``)."""
+    if update.state == update.State.PUBLISHED:
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if is_administrator(user) or update.author_id == user.pk:
+        return True
+    return _member_id(update) in member_ids_with_role(user, "point_of_contact") or bool(
+        is_lead_agency_coordinator(user, update)
+    )
+
+
+rules.add_perm("commitments.view_progress", rules.predicate(can_view_update))
+# The Django admin is for administrators (OGP staff) only: every ModelAdmin asks this.
+rules.add_perm("ogp.use_admin", is_administrator)
+
+
+# ---------------------------------------------------------------------------
 # Progress workflow (helper h6b): progress updates, evidence, status reports
 # ---------------------------------------------------------------------------
 
-rules.add_perm("commitments.view_progress", is_administrator | is_lead_agency_coordinator | is_point_of_contact)
 
 
 def progress_visible_to(user, qs: QuerySet) -> QuerySet:
     """Progress updates the user may read: every approved one, plus drafts of what they may edit or review."""
-    q = _commitment_scope(user, "milestone__commitment__")
-    if q is None:
-        return qs
-    return qs.filter(Q(state="published") | q)
+    return visible_to(user, qs)
 
 
 def evidence_visible_to(user, qs: QuerySet) -> QuerySet:

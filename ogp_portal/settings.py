@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "commitments",
     "forums",
     "compliance",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -146,7 +147,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "private-media")
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "work:my_work"
 
 # Security. A strict CSP: nothing inline, nothing from other origins.
 SECURE_CSP = {
@@ -176,6 +178,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 
 # Email: console in the demo, SMTP in production via EMAIL_URL (smtp+tls://user:pass@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -7,6 +7,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("work/", include("accounts.work_urls")),
     path("forums/", include("forums.urls")),
     path("compliance/", include("compliance.urls")),
     path("", include("commitments.urls")),

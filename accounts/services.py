@@ -1,0 +1,73 @@
+"""Write paths for accounts: open a civil-society account, confirm its email address."""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .tokens import email_confirmation_token
+
+logger = logging.getLogger(__name__)
+
+
+def confirmation_url(user) -> str:
+    """Return the absolute, signed link that confirms ``user``'s email address (in the active language)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_confirmation_token.make_token(user)
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:confirm_email", args=[uid, token])
+
+
+def send_confirmation_email(user) -> None:
+    context = {"user": user, "confirm_url": confirmation_url(user), "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string("emails/account-confirm-subject.txt", context).split())
+    body = render_to_string("emails/account-confirm-body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def open_account(*, username: str, email: str, password: str):
+    """Create an inactive civil-society account and email it a confirmation link; return the user.
+
+    The account cannot sign in until the link is opened (``confirm_account``). If the mail server
+    fails, the account is kept and the person asks for a new link (``resend_confirmation``).
+    """
+    user = get_user_model().objects.create_user(username=username, email=email, password=password, is_active=False)
+    _send_quietly(user)
+    return user
+
+
+def resend_confirmation(email: str) -> bool:
+    """Send a new confirmation link to every unconfirmed account with ``email``; return True if one was sent.
+
+    Callers show the same answer either way, so the form does not reveal who has an account.
+    """
+    sent = False
+    for user in get_user_model().objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True):
+        sent = _send_quietly(user) or sent
+    return sent
+
+
+def _send_quietly(user) -> bool:
+    try:
+        send_confirmation_email(user)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not send the confirmation email to user %s", user.pk)
+        return False
+    return True
+
+
+def confirm_account(user) -> bool:
+    """Activate an account whose email address was confirmed; return True if this call activated it.
+
+    Only an account that never signed in is activated: an administrator's deactivation of a used
+    account is not undone by an old link.
+    """
+    activated = get_user_model().objects.filter(pk=user.pk, is_active=False, last_login__isnull=True).update(is_active=True)
+    if activated:
+        user.is_active = True
+    return bool(activated)

@@ -1,0 +1,203 @@
+"""Account pages: sign-in and out, password change and reset, sign-up with a confirmed email.
+
+Django's own auth views do the work; these are their templates under the site layout, plus the
+civil-society sign-up. django-axes throttles the sign-in form (``AXES_*`` in settings).
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from commitments import workload
+from commitments.models import Commitment, Milestone, ProgressUpdate, Role
+from forums.models import Forum
+from ogp_portal import permissions
+
+from . import services
+from .forms import SignUpForm
+from .tokens import email_confirmation_token
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "accounts/logged_out.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "emails/password-reset-body.txt"
+    subject_template_name = "emails/password-reset-subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """Open a civil-society account; it works once its email address is confirmed."""
+    if request.user.is_authenticated:
+        return redirect("work:my_work")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.open_account(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+
+@require_http_methods(["GET", "POST"])
+def resend_confirmation(request):
+    """Send a new confirmation link; the answer is the same whether or not an account is waiting."""
+    form = ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_confirmation(form.cleaned_data["email"])
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/resend_confirmation.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def _user_from_uid(uidb64):
+    try:
+        return get_user_model()._default_manager.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, get_user_model().DoesNotExist):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, uidb64, token):
+    """Confirm an email address: GET shows a button (mail scanners follow links), POST activates and signs in."""
+    user = _user_from_uid(uidb64)
+    if user is None or not email_confirmation_token.check_token(user, token):
+        return render(request, "accounts/confirm_email.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        if services.confirm_account(user):
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("accounts:confirm_email_done")
+        return render(request, "accounts/confirm_email.html", {"valid": False}, status=400)
+    return render(request, "accounts/confirm_email.html", {"valid": True})
+
+
+def confirm_email_done(request):
+    return render(request, "accounts/confirm_email_done.html")
+
+
+# ---------------------------------------------------------------------------
+# My work and the review queue (sign-in required)
+# ---------------------------------------------------------------------------
+
+
+def _review_url_name():
+    """Return the review view's URL name if the progress workflow provides one, else None."""
+    try:
+        reverse("commitments:review_update", args=[1])
+    except NoReverseMatch:
+        return None
+    return "commitments:review_update"
+
+
+def _review_queue(user):
+    return (
+        permissions.reviewable_by(user, ProgressUpdate.objects.all())
+        .select_related("milestone__commitment__plan__member", "author")
+        .order_by("updated_at", "pk")
+    )
+
+
+@login_required
+def my_work(request):
+    """Render what the signed-in person has to do: milestones due, overdue and missing, and updates to review.
+
+    Coordinators see their agency's commitments, points of contact their whole member (with the
+    review queue), administrators everything; a fixed number of queries whatever the data size.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    period = workload.current_reporting_period(today)
+    user = request.user
+    roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
+    visible_updates = permissions.visible_to(user, ProgressUpdate.objects.all()).order_by("-period_end", "-updated_at")
+    commitments = (
+        permissions.editable_by(user, Commitment.objects.all())
+        .select_related("plan__member", "lead_agency")
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.prefetch_related(
+                    Prefetch("progress_updates", queryset=visible_updates, to_attr="visible_updates")
+                ),
+            )
+        )
+        .order_by("plan__member__name", "plan__start_date", "number", "identifier")
+    )
+    work = workload.workload(commitments, lambda m: m.visible_updates, today, period)
+    may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
+    queue = list(_review_queue(user)) if may_review else []
+    secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
+    forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
+    context = {
+        "now": now,
+        "period": period,
+        "roles": roles,
+        "work": work,
+        "totals": workload.totals(work),
+        "may_review": may_review,
+        "queue": queue,
+        "review_url_name": _review_url_name(),
+        "forums": forums,
+        "is_administrator": permissions.is_administrator(user),
+    }
+    return render(request, "accounts/my_work.html", context)
+
+
+@login_required
+def review_queue(request):
+    """Render the submitted progress updates the point of contact (or an administrator) may approve or return."""
+    user = request.user
+    if not (permissions.is_administrator(user) or permissions.member_ids_with_role(user, Role.Kind.POINT_OF_CONTACT)):
+        raise PermissionDenied
+    context = {"queue": list(_review_queue(user)), "review_url_name": _review_url_name()}
+    return render(request, "accounts/review_queue.html", context)

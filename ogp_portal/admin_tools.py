@@ -1,0 +1,79 @@
+"""Shared pieces of the Django admin: scoping through ``ogp_portal.permissions`` and readable constraint errors.
+
+The admin is for administrators (active ``is_staff`` users) only. ``PermissionScopedAdmin`` makes
+every ModelAdmin (and inline) ask the permissions module: who may open it (``ogp.use_admin``) and
+which rows it lists (``editable_by``). ``ConstraintMessagesForm`` turns a database constraint the
+form would otherwise report as "Constraint “…” is violated." into a translated sentence.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import router
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+
+# Constraint name → (form field the message belongs to, or None for the whole form; message).
+CONSTRAINT_MESSAGES = {
+    "role_unique_with_agency": ("agency", _("This person already has this role for this agency.")),
+    "role_unique_without_agency": ("kind", _("This person already has this role for this member.")),
+    "role_coordinator_has_agency": ("agency", _("A coordinator role needs an agency.")),
+    "progress_published_has_date": ("published_at", _("A published update needs its publication date.")),
+    "progress_period_ordered": ("period_end", _("The reporting period cannot end before it starts.")),
+}
+GENERIC_CONSTRAINT_MESSAGE = _("These values conflict with another record or with each other; please check them.")
+
+
+class ConstraintMessagesForm(forms.ModelForm):
+    """A ModelForm whose constraint errors are always sentences a person can act on."""
+
+    def validate_constraints(self):
+        exclude = self._get_validation_exclusions()
+        using = router.db_for_write(type(self.instance), instance=self.instance)
+        for model_class, constraints in self.instance.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self.instance, exclude=exclude, using=using)
+                except ValidationError as error:
+                    self._add_constraint_error(constraint, error)
+
+    def _add_constraint_error(self, constraint, error):
+        if constraint.name in CONSTRAINT_MESSAGES:
+            field, message = CONSTRAINT_MESSAGES[constraint.name]
+            self.add_error(field if field in self.fields else None, ValidationError(message, code=constraint.name))
+        elif getattr(error, "code", None) in ("unique", "unique_together"):
+            # Django's own "… with this … already exists.", translated; put it on the field if there is one.
+            fields = getattr(constraint, "fields", ())
+            field = fields[0] if len(fields) == 1 and fields[0] in self.fields else None
+            self.add_error(field, error)
+        elif constraint.violation_error_message == constraint.default_violation_error_message:
+            self.add_error(None, ValidationError(GENERIC_CONSTRAINT_MESSAGE, code=constraint.name))
+        else:
+            self.add_error(None, error)
+
+
+class PermissionScopedAdmin:
+    """Mixin for ModelAdmin and InlineModelAdmin: administrators only, rows from ``editable_by``."""
+
+    form = ConstraintMessagesForm
+
+    def _may(self, request, obj=None):
+        return request.user.has_perm("ogp.use_admin")
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def get_queryset(self, request):
+        return permissions.editable_by(request.user, super().get_queryset(request))

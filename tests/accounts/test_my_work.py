@@ -1,0 +1,146 @@
+""""My work" and the review queue on the real seed data: scoped rows, due/overdue/missing, fixed query counts."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commitments.models import ActionPlan, ProgressUpdate
+from tests.factories import CommitmentFactory, MilestoneFactory, ProgressUpdateFactory
+from tests.pages import assert_strict_page
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+# Mid 2019-H2, while the Kyrgyz plan 2018–2020 is in implementation.
+PINNED = dt.datetime(2019, 8, 15, 10, 0, tzinfo=dt.UTC)
+
+
+def _identifiers(html):
+    return set(re.findall(r"<strong>(KG\w+)</strong>", html))
+
+
+def test_my_work_needs_sign_in(client):
+    response = client.get(reverse("work:my_work"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("accounts:login"))
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_coordinator_sees_only_their_agencys_commitments_with_what_is_due(client, world):
+    response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    assert_strict_page(response)
+    assert _identifiers(response.text) == {"KG0017"}
+    html = response.text
+    assert "Coordinator" in html or "coordinator" in html
+    # The 2019-H2 period is shown and KG0017's milestones each have a status.
+    assert "2019" in html
+    assert "updates to review" not in html
+    assert world.users.other_agency.username not in html
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_the_point_of_contact_sees_the_whole_member_and_the_review_queue(client, world):
+    response = sign_in(client, world.users.poc).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    ids = _identifiers(response.text)
+    assert {"KG0001", "KG0008", "KG0017", "KG0018"} <= ids
+    assert not any(i.startswith("KGBSK") for i in ids)
+    assert "1 update to review" in response.text
+    queue = response.context["queue"]
+    assert [u.pk for u in queue] == [world.updates.submitted.pk]
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_another_members_point_of_contact_sees_nothing_of_kyrgyzstans(client, world):
+    response = sign_in(client, world.users.other_poc).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    ids = _identifiers(response.text)
+    assert ids and all(i.startswith("KGBSK") for i in ids)
+    assert list(response.context["queue"]) == []
+
+
+def test_a_civil_society_account_is_told_what_it_can_do(client, world):
+    response = sign_in(client, world.users.civil).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    assert "civil-society account" in response.text
+    assert response.context["work"] == []
+
+
+def test_the_secretariat_finds_its_forum(client, world):
+    response = sign_in(client, world.users.secretariat).get(reverse("work:my_work"))
+    assert "Open Government National Forum" in response.text
+
+
+def test_the_status_of_each_milestone_comes_from_its_dates_and_updates(client, world):
+    with time_machine.travel(PINNED, tick=False):
+        response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+    (kg0017,) = response.context["work"]
+    rows = {row.milestone.pk: row for row in kg0017.milestones}
+    # The first milestone has a published update for 2019-H2: nothing missing for the period.
+    assert rows[world.milestone.pk].missing is False
+    assert rows[world.milestone.pk].latest.pk == world.updates.published.pk
+    others = [row for pk, row in rows.items() if pk != world.milestone.pk]
+    assert all(row.missing for row in others if row.status != "done" and row.milestone.start_date <= dt.date(2019, 12, 31))
+    today = dt.date(2019, 8, 15)
+    for row in kg0017.milestones:
+        if row.status == "overdue":
+            assert row.milestone.ends_on < today
+
+
+def test_the_review_queue_is_for_points_of_contact(client, world):
+    assert client.get(reverse("work:review_queue")).status_code == 302
+    assert sign_in(client, world.users.own).get(reverse("work:review_queue")).status_code == 403
+    client.logout()
+    response = sign_in(client, world.users.poc).get(reverse("work:review_queue"))
+    assert response.status_code == 200
+    assert_strict_page(response)
+    assert [u.pk for u in response.context["queue"]] == [world.updates.submitted.pk]
+    client.logout()
+    assert list(sign_in(client, world.users.other_poc).get(reverse("work:review_queue")).context["queue"]) == []
+
+
+def _grow(world, n):
+    """Add n commitments led by the Accounts Chamber, each with 3 milestones and a submitted update on each."""
+    plan = ActionPlan.objects.get(member=world.kg)
+    for i in range(n):
+        commitment = CommitmentFactory(plan=plan, number=200 + i, identifier=f"KG{200 + i:04d}", lead_agency=world.chamber)
+        for _ in range(3):
+            milestone = MilestoneFactory(commitment=commitment)
+            ProgressUpdateFactory(
+                milestone=milestone, state=ProgressUpdate.State.SUBMITTED, published_at=None, author=world.users.own
+            )
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize("who", ["own", "poc", "admin"])
+def test_my_work_takes_the_same_number_of_queries_at_two_data_sizes(client, world, who):
+    sign_in(client, getattr(world.users, who))
+    url = reverse("work:my_work")
+    small, first = _count(client, url)
+    _grow(world, 6)
+    large, second = _count(client, url)
+    assert sum(len(c.milestones) for c in second.context["work"]) >= sum(len(c.milestones) for c in first.context["work"]) + 18
+    assert small == large, f"{small} queries with the seed, {large} with 6 more commitments"
+
+
+def test_the_review_queue_takes_the_same_number_of_queries_at_two_data_sizes(client, world):
+    sign_in(client, world.users.poc)
+    url = reverse("work:review_queue")
+    small, first = _count(client, url)
+    _grow(world, 6)
+    large, second = _count(client, url)
+    assert len(second.context["queue"]) == len(first.context["queue"]) + 18
+    assert small == large
