@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import PermissionScopedAdmin
+from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin
 
 from . import services
 from .models import (
@@ -139,7 +139,7 @@ class MilestoneAdmin(HistoryTranslationAdmin):
 # --- Progress workflow (helper h6b): progress updates, evidence, status reports --------------
 
 
-class VersionedAdminForm(forms.ModelForm):
+class VersionedAdminForm(ConstraintMessagesForm):
     """Carries the version the page was loaded at; saving over a newer version is refused with what changed."""
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -159,7 +159,7 @@ class VersionedAdminForm(forms.ModelForm):
         return cleaned
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(PermissionScopedAdmin, admin.TabularInline):
     model = Evidence
     extra = 0
     fields = ["kind", "url", "download", "content_type", "size", "uploaded_by", "created_at"]
@@ -174,7 +174,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ScopedHistoryAdmin):
     form = VersionedAdminForm
     list_display = ["commitment_identifier", "milestone_number", "period_start", "period_end", "completion", "state", "author", "submitted_at", "published_at", "evidence_count"]
     list_filter = ["state", "completion", "milestone__commitment__plan__member", "milestone__commitment__plan"]
@@ -225,7 +225,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "kind", "update", "content_type", "size", "uploaded_by", "created_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["url", "original_name", "update__milestone__commitment__identifier"]
@@ -234,7 +234,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
 
 
-class StatusReportLineInline(admin.TabularInline):
+class StatusReportLineInline(PermissionScopedAdmin, admin.TabularInline):
     model = StatusReportLine
     extra = 0
     fields = ["commitment", "completion", "percent"]
@@ -246,7 +246,7 @@ class StatusReportLineInline(admin.TabularInline):
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(SimpleHistoryAdmin):
+class StatusReportAdmin(ScopedHistoryAdmin):
     form = VersionedAdminForm
     list_display = ["member", "period_label", "plan", "state", "published_at", "published_by", "line_count"]
     list_filter = ["state", "member"]
@@ -281,3 +281,24 @@ class StatusReportAdmin(SimpleHistoryAdmin):
                 self.message_user(request, _("%(report)s published.") % {"report": report})
             except (ValidationError, services.StaleVersion, PermissionDenied) as error:
                 self.message_user(request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.ERROR)
+
+
+@admin.register(StatusReportLine)
+class StatusReportLineAdmin(PermissionScopedAdmin, admin.ModelAdmin):
+    """The lines of status reports, read-only: they are written when the point of contact publishes."""
+
+    read_only = True
+
+    list_display = ["report", "commitment", "completion", "percent"]
+    list_filter = ["report__member", "completion"]
+    search_fields = ["commitment__identifier", "report__member__name"]
+    list_select_related = ["report__member", "commitment"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

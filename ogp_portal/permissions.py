@@ -178,6 +178,9 @@ _PATHS = {
     "Activity": {"member": "commitment__plan__member_id", "commitment": "commitment__"},
     "Milestone": {"member": "commitment__plan__member_id", "commitment": "commitment__"},
     "ProgressUpdate": {"member": "milestone__commitment__plan__member_id", "commitment": "milestone__commitment__"},
+    "Evidence": {"member": "update__milestone__commitment__plan__member_id", "commitment": "update__milestone__commitment__"},
+    "StatusReport": {"member": "member_id", "commitment": None},
+    "StatusReportLine": {"member": "report__member_id", "commitment": "commitment__"},
 }
 
 
