@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from commitments.models import Member, Role
 
-from . import rules, services
+from . import engine, services
 from .models import Finding, MemberStatus, StatusEvent
 
 
@@ -27,7 +27,7 @@ def overview(request):
         ev = services.evaluate_member(member, now)
         if wanted and not invalid_status and ev.status != wanted:
             continue
-        plan_deadline = next((d for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
+        plan_deadline = next((d for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
         rows.append(
             {
                 "member": member,
@@ -82,7 +82,7 @@ def letter(request, code, event_id):
     event = get_object_or_404(StatusEvent, member=member, pk=event_id)
     # The rules as of the event's day give the deadline the letter announces.
     ev = services.evaluate_member(member, event.effective_on)
-    next_deadline = next((d.due for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
+    next_deadline = next((d.due for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
     missed = Finding.objects.filter(
         member=member, kind=Finding.Kind.CONTRARY_TO_PROCESS, effective_on=event.effective_on
     ).first()
@@ -102,6 +102,6 @@ def letter(request, code, event_id):
         "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
         "previous_cycles": contrary_cycles,
         "contact": contact,
-        "policy": rules.policy_at(services.build_snapshot(member).policies, event.effective_on),
+        "policy": engine.policy_at(services.build_snapshot(member).policies, event.effective_on),
     }
     return render(request, "compliance/letter.html", context)
