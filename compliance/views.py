@@ -7,14 +7,16 @@ the sweep recorded.
 
 import datetime as dt
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commitments.models import Member, Role
 
 from . import engine, services
-from .models import Finding, MemberStatus, StatusEvent
+from .models import Cycle, Deadline, Decision, Finding, Letter, MemberStanding, MemberStatus, StatusEvent
 
 
 def overview(request):
@@ -105,3 +107,42 @@ def letter(request, code, event_id):
         "policy": engine.policy_at(services.build_snapshot(member).policies, event.effective_on),
     }
     return render(request, "compliance/letter.html", context)
+
+
+@staff_member_required
+def admin_member(request, code):
+    """Render a member's compliance record for administrators, and a what-if: its status as of a chosen day.
+
+    The what-if is the same computation as ``compliance_report --as-of`` (same
+    entry builder), so the page and the command always agree.
+    """
+    from .management.commands.compliance_report import Command as Report
+
+    member = get_object_or_404(Member, code=code)
+    as_of_raw = request.GET.get("as_of", "").strip()
+    error, what_if = "", None
+    if as_of_raw:
+        try:
+            as_of = dt.date.fromisoformat(as_of_raw)
+        except ValueError:
+            error = _("Enter a date like 2023-02-24.")
+        else:
+            ev = services.evaluate_member(member, as_of)
+            what_if = Report.entry(member, ev)
+            what_if["status_label"] = MemberStatus(ev.status).label
+            what_if["changes"] = ev.changes
+    context = {
+        "member": member,
+        "standing": MemberStanding.objects.filter(member=member).first(),
+        "cycles": Cycle.objects.filter(member=member).select_related("plan").order_by("starts_on"),
+        "deadlines": Deadline.objects.filter(member=member).order_by("due_on"),
+        "plans": member.plans.order_by("submitted_on", "start_date"),
+        "findings": Finding.objects.filter(member=member).order_by("effective_on", "kind"),
+        "decisions": Decision.objects.filter(member=member).order_by("decided_on"),
+        "letters": Letter.objects.filter(member=member).select_related("status_event").order_by("dated"),
+        "events": StatusEvent.objects.filter(member=member).order_by("effective_on", "pk"),
+        "as_of": as_of_raw,
+        "error": error,
+        "what_if": what_if,
+    }
+    return render(request, "compliance/admin_member.html", context, status=400 if error else 200)
