@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.models import ActionPlan
+from commitments.models import ActionPlan, Member
 
 from . import services
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
@@ -46,6 +46,20 @@ def _member_id(form):
         return None
 
 
+def member_cycle_labels(member_id) -> list[str]:
+    """Return the member's cycles as the rules know them today, and any the sweep stored."""
+    if not member_id:
+        return []
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        return []
+    labels = [c.label for c in services.evaluate_member(member, timezone.now()).cycles]
+    for label in Cycle.objects.filter(member=member).values_list("label", flat=True):
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
 class MemberScopedForm(forms.ModelForm):
     """A form whose ``cycle`` is chosen from the member's cycles, and whose plan/status event are the member's."""
 
@@ -54,9 +68,7 @@ class MemberScopedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         member_id = _member_id(self)
-        labels = list(
-            Cycle.objects.filter(member_id=member_id).order_by("starts_on").values_list("label", flat=True)
-        ) if member_id else []
+        labels = member_cycle_labels(member_id)
         current = getattr(self.instance, self.cycle_field, "") if self.instance.pk else ""
         if current and current not in labels:
             labels.append(current)

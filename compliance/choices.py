@@ -33,6 +33,7 @@ class DecisionKind(TextChoices):
     IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements", _("IRM: minimum requirements not met")
     IRM_NO_PROGRESS = "irm_no_progress", _("IRM: no progress on any commitment")
     CSS_UNDER_REVIEW = "css_under_review", _("Criteria and Standards Subcommittee: placed under review")
+    CSS_INACTIVE_RECOMMENDED = "css_inactive_recommended", _("Criteria and Standards Subcommittee: inactive recommended")
     SC_REMEDIAL_DEADLINE = "sc_remedial_deadline", _("Steering Committee: remedial deadline")
     SC_INACTIVE = "sc_inactive", _("Steering Committee: inactive")
     SC_REMOVAL = "sc_removal", _("Steering Committee: removal")

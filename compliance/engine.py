@@ -60,6 +60,7 @@ IRM_NO_PROGRESS = FindingKind.IRM_NO_PROGRESS.value
 IRM_KINDS = IRM_DECISION_KINDS
 
 CSS_UNDER_REVIEW = DecisionKind.CSS_UNDER_REVIEW.value
+CSS_INACTIVE_RECOMMENDED = DecisionKind.CSS_INACTIVE_RECOMMENDED.value
 SC_REMEDIAL_DEADLINE = DecisionKind.SC_REMEDIAL_DEADLINE.value
 SC_INACTIVE = DecisionKind.SC_INACTIVE.value
 SC_REMOVAL = DecisionKind.SC_REMOVAL.value
@@ -468,7 +469,9 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
             reason = format_lazy(_("Computed by rule: next action plan due {due}."), due=due.isoformat())
         starts_on = cursor if cursor != dt.date.min else due
         tolerance = LATE_TOLERANCE_MONTHS.get(policy_at(snapshot.policies, due).deadline_rule, 0)
-        late_until = add_months(due, tolerance) if tolerance else None
+        # "More than four months late": a plan due 1 July 2014 was contrary as of 1 November 2014
+        # (OGP's letter to Turkey, 2014), so the last day still on time is the day before.
+        late_until = add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else None
         last_day = late_until or due
         delivered = next((p for p in plans if cursor <= p.delivered_on <= min(last_day, today)), None)
         if not delivered and switch_to and today > last_day:
@@ -706,6 +709,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
         elif dec.kind == SC_REMEDIAL_DEADLINE:
             if dec.due_on is None:
                 continue
+            events.append((dec.decided_on, ORDER_DECISION, SC_REMEDIAL_DEADLINE, dec))
             remedied = [d for d in met_days if dec.decided_on <= d <= dec.due_on]
             if dec.met_on and dec.met_on <= min(dec.due_on, today):
                 remedied.append(dec.met_on)
@@ -726,6 +730,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
     last_failure = None
     missed_plans = 0
     inactive_since: dt.date | None = None
+    remedial_until: dt.date | None = None
 
     def change(new, day, cycle, reason, reference=""):
         nonlocal status, since, inactive_since
@@ -784,6 +789,8 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             if status in (INACTIVE, REMOVAL_RECOMMENDED):
                 continue
             last_failure = key
+            if what == "plan" and remedial_until and day <= remedial_until:
+                continue  # the Steering Committee's remedial deadline stands in for the plan deadline
             if what != "plan" and cycle == last_met_cycle and not failed_cycles and run_before_met:
                 # A finding against the cycle a (late) plan met: that cycle did not break the run.
                 failed_cycles = list(run_before_met)
@@ -823,6 +830,25 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 change(
                     UNDER_REVIEW, day, payload.cycle,
                     payload.summary or _("Placed under review by the Criteria and Standards Subcommittee."), payload.reference,
+                )
+        elif kind == SC_REMEDIAL_DEADLINE:
+            # The Steering Committee gives the member until the remedial deadline: a pending
+            # inactive recommendation waits (missing the deadline recommends it again).
+            remedial_until = payload.due_on
+            if status == INACTIVE_RECOMMENDED:
+                change(
+                    UNDER_REVIEW, day, payload.cycle,
+                    payload.summary or format_lazy(
+                        _("The Steering Committee set a remedial deadline of {due}."), due=payload.due_on.isoformat()
+                    ),
+                    payload.reference,
+                )
+        elif kind == CSS_INACTIVE_RECOMMENDED:
+            if status not in (INACTIVE, REMOVAL_RECOMMENDED):
+                change(
+                    INACTIVE_RECOMMENDED, day, payload.cycle,
+                    payload.summary or _("The Criteria and Standards Subcommittee recommended inactive status."),
+                    payload.reference,
                 )
         elif kind == SC_INACTIVE:
             change(INACTIVE, day, payload.cycle, payload.summary or _("Designated inactive by the Steering Committee."), payload.reference)

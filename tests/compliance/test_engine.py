@@ -400,10 +400,10 @@ class TestPolicyEras:
     def test_2014_a_plan_up_to_four_months_late_is_not_contrary(self):
         plan = PlanInfo(D(2012, 7, 1), D(2014, 6, 30), D(2012, 4, 1))
         m = MemberSnapshot(code="XX", plans=(plan,), extensions=NO_EXT)
-        # Due when the last plan ends (2014-06-30); four months late is 2014-10-30, contrary from the next day.
-        assert evaluate(m, at(D(2014, 10, 30))).status == "active"
-        ev = evaluate(m, at(D(2014, 10, 31)))
-        assert (ev.status, ev.status_since) == ("contrary_to_process", D(2014, 10, 31))
+        # Due when the last plan ends (2014-06-30); more than four months late from 2014-10-30.
+        assert evaluate(m, at(D(2014, 10, 29))).status == "active"
+        ev = evaluate(m, at(D(2014, 10, 30)))
+        assert (ev.status, ev.status_since) == ("contrary_to_process", D(2014, 10, 30))
         late = PlanInfo(D(2014, 11, 1), D(2016, 6, 30), D(2014, 10, 15))
         assert evaluate(replace(m, plans=(plan, late)), at(D(2014, 11, 1))).status == "active"
 
