@@ -343,6 +343,7 @@ class MemberStanding(models.Model):
     status_since = models.DateField(_("status since"), null=True, blank=True)
     next_deadline = models.DateField(_("next deadline"), null=True, blank=True)
     next_deadline_kind = models.CharField(_("next deadline kind"), max_length=20, choices=DeadlineKind.choices, blank=True)
+    plan_deadline = models.DateField(_("next action plan due"), null=True, blank=True)
     open_findings = models.PositiveIntegerField(_("open findings"), default=0)
     swept_at = models.DateTimeField(_("swept at"))
 

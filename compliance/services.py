@@ -263,6 +263,9 @@ def record_standing(member: Member, evaluation: engine.Evaluation, now) -> None:
         "status_since": evaluation.status_since,
         "next_deadline": upcoming.due if upcoming else None,
         "next_deadline_kind": upcoming.kind if upcoming else "",
+        "plan_deadline": next(
+            (d.due for d in evaluation.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None
+        ),
         "open_findings": len(evaluation.open_findings),
         "swept_at": now if isinstance(now, dt.datetime) else timezone.now(),
     }

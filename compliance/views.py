@@ -8,7 +8,7 @@ the sweep recorded.
 import datetime as dt
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 from commitments.models import Member, Role
 
 from . import engine, services
-from .models import Cycle, Deadline, Decision, Finding, Letter, MemberStanding, MemberStatus, StatusEvent
+from .models import (
+    Cycle,
+    Deadline,
+    Decision,
+    Finding,
+    Letter,
+    LetterProfile,
+    MemberStanding,
+    MemberStatus,
+    StatusEvent,
+)
 
 
 def overview(request):
@@ -24,19 +34,32 @@ def overview(request):
     now = timezone.now()
     wanted = request.GET.get("status", "")
     invalid_status = bool(wanted) and wanted not in MemberStatus.values
+    today = services.today_for(now)
     rows = []
-    for member in Member.objects.select_related("parent").order_by("kind", "name"):
-        ev = services.evaluate_member(member, now)
-        if wanted and not invalid_status and ev.status != wanted:
+    # The sweep's stored standing is read (one query, filtered in the database); a member
+    # never swept yet is evaluated live.
+    members = Member.objects.select_related("parent", "standing").order_by("kind", "name")
+    if wanted and not invalid_status:
+        members = members.filter(Q(standing__status=wanted) | Q(standing__isnull=True))
+    for member in members:
+        standing = getattr(member, "standing", None)
+        if standing is None:
+            ev = services.evaluate_member(member, now)
+            status, since, open_count = ev.status, ev.status_since, len(ev.open_findings)
+            due = next((d.due for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
+        else:
+            status, since, open_count = standing.status, standing.status_since, standing.open_findings
+            due = standing.plan_deadline
+        plan_deadline = {"due": due, "days_left": (due - today).days} if due else None
+        if wanted and not invalid_status and status != wanted:
             continue
-        plan_deadline = next((d for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
         rows.append(
             {
                 "member": member,
-                "status": ev.status,
-                "status_label": MemberStatus(ev.status).label,
-                "status_since": ev.status_since,
-                "open_findings": len(ev.open_findings),
+                "status": status,
+                "status_label": MemberStatus(status).label,
+                "status_since": since,
+                "open_findings": open_count,
                 "plan_deadline": plan_deadline,
             }
         )
@@ -97,8 +120,22 @@ def letter(request, code, event_id):
         ).order_by("effective_on")
     ]
     contact = next(iter(member.roles.all()), None)
+    profile = LetterProfile.objects.filter(member=member).first()
+    name = (profile.name_in_letters if profile else "") or member.name
+    possessive = (profile.name_genitive if profile else "") or _("%(name)s's") % {"name": name}
+    # Dated the day it was issued: OGP's own letter attached to the event, else the day it is generated.
+    issued = event.letters.order_by("dated").first()
     context = {
         "member": member,
+        "name": name,
+        "possessive": possessive,
+        "letter_date": issued.dated if issued else timezone.localdate(),
+        "issued": issued,
+        "generated_on": timezone.localdate(),
+        "contact_name": (profile.contact_name if profile else "")
+        or (contact.user.get_full_name() or contact.user.username if contact else ""),
+        "contact_title": (profile.contact_title if profile else "")
+        or (contact.agency.name if contact and contact.agency else ""),
         "event": event,
         "next_deadline": next_deadline,
         "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
