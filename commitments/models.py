@@ -186,6 +186,11 @@ class ActionPlan(models.Model):
 
     def clean(self):
         _validate_period(self.start_date, self.end_date)
+        if not self.start_date and not self.submitted_on:
+            # The compliance rules date a plan by its submission (or its start): without either it would be ignored.
+            raise ValidationError(
+                {"submitted_on": _("Give the day the plan was submitted or the day its implementation starts.")}
+            )
 
     def get_absolute_url(self):
         return reverse("commitments:plan", args=[self.pk])

@@ -504,7 +504,7 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
 def update_policies(member):
     """Return the compliance policy versions that apply to ``member`` (as the compliance engine reads them)."""
     from compliance.models import Policy
-    from compliance.rules import DEFAULT_POLICIES
+    from compliance.engine import DEFAULT_POLICIES
 
     stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member=member)))
     policies = tuple(p.as_rule() for p in stored)
@@ -515,7 +515,7 @@ def update_policies(member):
 
 def reporting_periods(plan, today, policies=None):
     """Return the update periods of ``plan`` (the policy's cadence, six months by default) up to ``today``, latest first."""
-    from compliance.rules import period_of, policy_at
+    from compliance.engine import period_of, policy_at
 
     if not plan.start_date:
         return []

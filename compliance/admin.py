@@ -1,35 +1,290 @@
-from django.contrib import admin
+"""Compliance admin: what administrators enter (deadlines, decisions, findings, letters, policies) and,
+read-only, what the sweep owns (computed findings and deadlines, status events, cycles, standings).
+
+Every form that refers to a member's cycle offers only that member's cycles
+(``?member=<id>`` on the add form, or the row's member), and only that
+member's plans and status events. Saving recomputes the member, so its cycles
+and status follow at once.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Deadline, Decision, Finding, Notification, Policy, StatusEvent
+from commitments.models import ActionPlan, Member
+
+from . import services
+from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
+from .models import (
+    Cycle,
+    Deadline,
+    DeadlineExtension,
+    Decision,
+    Finding,
+    Letter,
+    LetterProfile,
+    MemberStanding,
+    Notification,
+    Policy,
+    StatusEvent,
+)
+
+
+def _member_id(form):
+    """Return the member the form is about: the posted one, the ``?member=`` initial, or the row's."""
+    raw = form.data.get("member") if form.is_bound else None
+    raw = raw or form.initial.get("member") or getattr(form.instance, "member_id", None)
+    try:
+        return int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+def member_cycle_labels(member_id) -> list[str]:
+    """Return the member's cycles as the rules know them today, and any the sweep stored."""
+    if not member_id:
+        return []
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        return []
+    labels = [c.label for c in services.evaluate_member(member, timezone.now()).cycles]
+    for label in Cycle.objects.filter(member=member).values_list("label", flat=True):
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+class MemberScopedForm(forms.ModelForm):
+    """A form whose ``cycle`` is chosen from the member's cycles, and whose plan/status event are the member's."""
+
+    cycle_field = "cycle"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        member_id = _member_id(self)
+        labels = member_cycle_labels(member_id)
+        current = getattr(self.instance, self.cycle_field, "") if self.instance.pk else ""
+        if current and current not in labels:
+            labels.append(current)
+        if self.cycle_field in self.fields:
+            field = self.fields[self.cycle_field]
+            self.fields[self.cycle_field] = forms.ChoiceField(
+                label=field.label, required=False, help_text=_("The member's cycles, as the rules know them."),
+                choices=[("", "—")] + [(label, label) for label in labels],
+            )
+        if "plan" in self.fields:
+            self.fields["plan"].queryset = ActionPlan.objects.filter(member_id=member_id)
+        if "status_event" in self.fields:
+            self.fields["status_event"].queryset = StatusEvent.objects.filter(member_id=member_id)
+        if "decision" in self.fields:
+            self.fields["decision"].queryset = Decision.objects.filter(member_id=member_id)
+
+
+class RecomputeOnSave:
+    """Recompute the member after an administrator's change, so cycles and status follow at once."""
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "recorded_by_id") and not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        services.recompute_member(obj.member_id)
+
+    def delete_model(self, request, obj):
+        member_id = obj.member_id
+        super().delete_model(request, obj)
+        services.recompute_member(member_id)
+
+
+class ReadOnlyForRule:
+    """Rows the sweep owns (source = rule) are read-only; an administrator's rows stay editable."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, "source", "administrator") == "rule":
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, "source", "administrator") == "rule":
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Policy)
 class PolicyAdmin(SimpleHistoryAdmin):
     list_display = [
-        "effective_from", "member", "forum_cadence_months", "update_cadence_months", "deadline_rule",
-        "under_review_after_cycles", "inactive_after_years_without_plan", "removal_after_inactive_months", "grace_days",
+        "effective_from", "member", "applies_to", "forum_cadence_months", "update_cadence_months", "deadline_rule",
+        "under_review_after_cycles", "inactive_after_years_without_plan", "removal_after_inactive_months",
+        "first_plan_months", "grace_days",
     ]
-    list_filter = ["deadline_rule", "forum_cadence_months", ("member", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["deadline_rule", "applies_to", "forum_cadence_months", ("member", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["member__name", "member__code", "reason"]
     date_hierarchy = "effective_from"
 
 
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "due_from", "due_to", "until", "cohort_switch"]
+
+
+class DeadlineForm(MemberScopedForm):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[(k, DeadlineKind(k).label) for k in JUDGED_DEADLINE_KINDS],
+        help_text=_("Only the deadlines the rules judge can be set by hand."),
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["member", "kind", "cycle", "due_on", "reason", "reference"]
+
+    def clean_reason(self):
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise ValidationError(_("A deadline set by an administrator needs a reason."))
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("cycle") and data.get("due_on"):
+            data["cycle"] = f"{data['due_on'].year}-{data['due_on'].year + 2}"
+        if not self.instance.pk and data.get("member") and data.get("cycle"):
+            # The cycle's rule-computed row is taken over (the sweep recorded it; the administrator now sets it).
+            computed = Deadline.objects.filter(
+                member=data["member"], kind=data.get("kind"), cycle=data["cycle"], source=Deadline.Source.RULE
+            ).first()
+            if computed:
+                self.instance = computed
+        # The source is never chosen: whatever an administrator enters is the administrator's.
+        self.instance.source = Deadline.Source.ADMINISTRATOR
+        return data
+
+
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
+    form = DeadlineForm
     list_display = ["member", "kind", "cycle", "due_on", "met_on", "source"]
     list_filter = ["kind", "source", "member"]
     search_fields = ["member__name", "member__code", "cycle", "reason", "reference"]
     date_hierarchy = "due_on"
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["source", "met_on"] if obj else []
+
+
+class DecisionForm(MemberScopedForm):
+    class Meta:
+        model = Decision
+        fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
+
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
-    list_display = ["member", "kind", "decided_on", "cycle", "document", "recorded_by"]
+class DecisionAdmin(RecomputeOnSave, SimpleHistoryAdmin):
+    form = DecisionForm
+    list_display = ["member", "kind", "decided_on", "cycle", "document", "due_on", "recorded_by"]
     list_filter = ["kind", "member"]
     search_fields = ["member__name", "member__code", "document", "summary", "cycle"]
     date_hierarchy = "decided_on"
     readonly_fields = ["recorded_by", "created_at"]
+
+
+class FindingForm(MemberScopedForm):
+    """An administrator's "contrary to process" finding; resolving it is a separate, reasoned step."""
+
+    cycle_field = "period"
+    kind = forms.ChoiceField(label=_("kind"), choices=[(Finding.Kind.CONTRARY_TO_PROCESS, Finding.Kind.CONTRARY_TO_PROCESS.label)])
+
+    class Meta:
+        model = Finding
+        fields = ["member", "kind", "period", "effective_on", "reason", "reference"]
+
+    def clean_reason(self):
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise ValidationError(_("Say why the member acted contrary to process."))
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("period") and data.get("effective_on"):
+            data["period"] = data["effective_on"].isoformat()
+        self.instance.source = Finding.Source.ADMINISTRATOR
+        return data
+
+
+class ResolveFindingForm(forms.Form):
+    resolved_on = forms.DateField(label=_("resolved on"), widget=forms.DateInput(attrs={"type": "date"}))
+    resolution = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
+    form = FindingForm
+    list_display = ["member", "kind", "subject", "period", "effective_on", "resolved_on", "source"]
+    list_filter = ["kind", "source", "member", ("resolved_on", admin.EmptyFieldListFilter)]
+    search_fields = ["member__name", "member__code", "period", "subject", "reason", "reference"]
+    date_hierarchy = "effective_on"
+    change_form_template = "admin/compliance/finding/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.resolved_on:
+            return ["member", "kind", "period", "effective_on", "reason", "reference"]
+        return ["member"] if obj else []
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view), name="compliance_finding_resolve"),
+        ] + super().get_urls()
+
+    def resolve_view(self, request, pk):
+        """Resolve an administrator's finding with a date and a reason (``services.resolve_admin_finding``)."""
+        from django.template.response import TemplateResponse
+
+        finding = Finding.objects.select_related("member").get(pk=pk)
+        if not self.has_change_permission(request, finding):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = ResolveFindingForm(request.POST or None, initial={"resolved_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.resolve_admin_finding(
+                    finding.pk, resolved_on=form.cleaned_data["resolved_on"],
+                    reason=form.cleaned_data["resolution"], user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, _("The finding is resolved."), messages.SUCCESS)
+                return redirect(reverse("admin:compliance_finding_change", args=[finding.pk]))
+        context = {
+            **self.admin_site.each_context(request), "title": _("Resolve the finding"), "finding": finding,
+            "form": form, "opts": self.model._meta,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/compliance/finding/resolve.html", context, status=status)
+
+
+class LetterForm(MemberScopedForm):
+    class Meta:
+        model = Letter
+        fields = ["member", "kind", "dated", "document", "status_event", "decision", "summary"]
+
+
+@admin.register(Letter)
+class LetterAdmin(SimpleHistoryAdmin):
+    form = LetterForm
+    list_display = ["member", "kind", "dated", "document", "status_event"]
+    list_filter = ["kind", "member"]
+    search_fields = ["member__name", "member__code", "document", "summary"]
+    date_hierarchy = "dated"
 
     def save_model(self, request, obj, form, change):
         if not obj.recorded_by_id:
@@ -37,20 +292,55 @@ class DecisionAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
-    list_display = ["member", "kind", "subject", "period", "effective_on", "resolved_on"]
-    list_filter = ["kind", "member", ("resolved_on", admin.EmptyFieldListFilter)]
-    search_fields = ["member__name", "member__code", "period", "subject", "reason", "reference"]
-    date_hierarchy = "effective_on"
+@admin.register(LetterProfile)
+class LetterProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "contact_name", "contact_title", "name_in_letters"]
+    search_fields = ["member__name", "member__code", "contact_name"]
+
+
+class SweepOwned(admin.ModelAdmin):
+    """Rows only the sweep writes: visible, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(SimpleHistoryAdmin):
+class StatusEventAdmin(SweepOwned, SimpleHistoryAdmin):
     list_display = ["member", "status", "previous_status", "effective_on", "cycle", "reference"]
     list_filter = ["status", "member"]
     search_fields = ["member__name", "member__code", "cycle", "reason", "reference"]
     date_hierarchy = "effective_on"
+
+
+@admin.register(Cycle)
+class CycleAdmin(SweepOwned):
+    list_display = ["member", "label", "starts_on", "due_on", "source", "plan", "met_on", "missed"]
+    list_filter = ["missed", "source", "member"]
+
+
+@admin.register(MemberStanding)
+class MemberStandingAdmin(SweepOwned):
+    list_display = ["member", "status", "status_since", "next_deadline", "next_deadline_kind", "open_findings", "swept_at", "page"]
+    list_filter = ["status", "next_deadline_kind"]
+    search_fields = ["member__name", "member__code"]
+    actions = ["recompute"]
+
+    @admin.display(description=_("Compliance record"))
+    def page(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("compliance:admin_member", args=[obj.member.code]), _("Timeline"))
+
+    @admin.action(description=_("Recompute now"), permissions=["view"])
+    def recompute(self, request, queryset):
+        for standing in queryset:
+            services.recompute_member(standing.member_id)
+        self.message_user(request, _("Recomputed."), messages.SUCCESS)
 
 
 @admin.register(Notification)
@@ -59,3 +349,4 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "language", "member", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "email", "subject", "member__code"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+

@@ -10,30 +10,25 @@ from simple_history.models import HistoricalRecords
 
 from commitments.models import ActionPlan, Member
 
+from .choices import (
+    Cadence,
+    DeadlineKind,
+    DeadlineRule,
+    DecisionKind,
+    FindingKind,
+    LetterKind,
+    MemberStatus,
+    Source,
+)
 
-class MemberStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    CONTRARY_TO_PROCESS = "contrary_to_process", _("Acting contrary to process")
-    UNDER_REVIEW = "under_review", _("Under procedural review")
-    INACTIVE_RECOMMENDED = "inactive_recommended", _("Inactive recommended")
-    INACTIVE = "inactive", _("Inactive")
-    REMOVAL_RECOMMENDED = "removal_recommended", _("Removal recommended")
-    # Only after a Steering Committee removal decision.
-    REMOVED = "removed", _("Removed")
+__all__ = ["MemberStatus"]  # re-exported: ``from compliance.models import MemberStatus`` keeps working
 
 
 class Deadline(models.Model):
     """A due date a member must meet; computed by rule, or set by an administrator with a reason."""
 
-    class Kind(models.TextChoices):
-        ACTION_PLAN = "action_plan", _("Action plan delivery")
-        STATUS_UPDATE = "status_update", _("Six-month status update")
-        FORUM_MEETING = "forum_meeting", _("Forum meeting")
-        SELF_ASSESSMENT = "self_assessment", _("Self-assessment report")
-
-    class Source(models.TextChoices):
-        RULE = "rule", _("Computed by rule")
-        ADMINISTRATOR = "administrator", _("Set by an administrator")
+    Kind = DeadlineKind
+    Source = Source
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="deadlines")
     plan = models.ForeignKey(
@@ -72,12 +67,8 @@ class Deadline(models.Model):
 class Finding(models.Model):
     """A missed obligation or an IRM finding, for one subject and period; resolved once met later."""
 
-    class Kind(models.TextChoices):
-        MISSED_STATUS_UPDATE = "missed_status_update", _("Missed six-month status update")
-        MISSED_FORUM_MEETING = "missed_forum_meeting", _("Missed forum meeting")
-        CONTRARY_TO_PROCESS = "contrary_to_process", _("Acting contrary to process")
-        IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements", _("IRM: minimum requirements not met")
-        IRM_NO_PROGRESS = "irm_no_progress", _("IRM: no progress on any commitment")
+    Kind = FindingKind
+    Source = Source
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -89,6 +80,15 @@ class Finding(models.Model):
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True)
+    source = models.CharField(
+        _("recorded by"), max_length=16, choices=Source.choices, default=Source.RULE,
+        help_text=_("Findings set by an administrator count in the ladder and only an administrator resolves them."),
+    )
+    resolution = models.TextField(_("resolution"), blank=True, help_text=_("Why an administrator resolved the finding."))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -100,7 +100,14 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
         constraints = [
             # At most one finding per kind, subject and period: the sweep relies on this to stay idempotent.
-            models.UniqueConstraint(fields=["member", "kind", "subject", "period"], name="finding_once_per_period"),
+            models.UniqueConstraint(
+                fields=["member", "kind", "subject", "period"], condition=Q(source="rule"), name="finding_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="rule") | Q(resolved_on__isnull=True) | ~Q(resolution=""),
+                name="finding_admin_resolution_has_reason",
+                violation_error_message=_("Resolving an administrator's finding needs a reason."),
+            ),
         ]
         indexes = [
             models.Index(fields=["member", "resolved_on"], name="finding_open_by_member"),
@@ -145,14 +152,13 @@ class Policy(models.Model):
     version wins over the default one while it is in force.
     """
 
-    class DeadlineRule(models.TextChoices):
-        CALENDAR_2019 = "calendar_2019", _("2019–2021 calendar: due 31 August, on time until 31 December")
-        AFTER_PLAN_END_12M = "after_plan_end_12m", _("12 months after the end of the last plan")
+    DeadlineRule = DeadlineRule
+    Cadence = Cadence
 
-    class Cadence(models.IntegerChoices):
-        QUARTER = 3, _("Every quarter")
-        HALF_YEAR = 6, _("Every six months")
-        YEAR = 12, _("Every year")
+    class AppliesTo(models.TextChoices):
+        ALL = "", _("Every member")
+        NATIONAL = "national", _("National members")
+        LOCAL = "local", _("OGP Local members")
 
     member = models.ForeignKey(
         Member,
@@ -161,7 +167,11 @@ class Policy(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="compliance_policies",
-        help_text=_("Empty: the default for every member."),
+        help_text=_("Empty: the default for every member (or every member of the kind below)."),
+    )
+    applies_to = models.CharField(
+        _("applies to"), max_length=10, choices=AppliesTo.choices, default="", blank=True,
+        help_text=_("OGP Local members are judged by their own rules when a version for them exists."),
     )
     effective_from = models.DateField(_("in force from"))
     forum_cadence_months = models.PositiveSmallIntegerField(
@@ -182,6 +192,9 @@ class Policy(models.Model):
     removal_after_inactive_months = models.PositiveSmallIntegerField(
         _("removal recommended after months inactive"), default=12
     )
+    first_plan_months = models.PositiveSmallIntegerField(
+        _("first plan due months after joining"), default=12, help_text=_("0: the first plan is not judged.")
+    )
     grace_days = models.PositiveSmallIntegerField(
         _("grace days"), default=0, help_text=_("Days after a period ends before a missed meeting or update is flagged.")
     )
@@ -194,7 +207,7 @@ class Policy(models.Model):
         verbose_name_plural = _("compliance policies")
         constraints = [
             models.UniqueConstraint(
-                fields=["effective_from"], condition=Q(member__isnull=True), name="policy_one_default_per_date"
+                fields=["applies_to", "effective_from"], condition=Q(member__isnull=True), name="policy_one_default_per_date"
             ),
             models.UniqueConstraint(
                 fields=["member", "effective_from"], condition=Q(member__isnull=False), name="policy_one_per_member_date"
@@ -206,12 +219,12 @@ class Policy(models.Model):
         ]
 
     def __str__(self):
-        who = self.member or _("all members")
+        who = self.member or (self.get_applies_to_display() if self.applies_to else _("all members"))
         return f"{who} — {self.effective_from}"
 
     def as_rule(self):
         """Return the pure-rules version of this row."""
-        from compliance.rules import PolicyVersion
+        from compliance.engine import PolicyVersion
 
         return PolicyVersion(
             effective_from=self.effective_from,
@@ -223,18 +236,15 @@ class Policy(models.Model):
             removal_after_inactive_months=self.removal_after_inactive_months,
             grace_days=self.grace_days,
             member_specific=self.member_id is not None,
+            applies_to="" if self.member_id else self.applies_to,
+            first_plan_months=self.first_plan_months,
         )
 
 
 class Decision(models.Model):
     """What only OGP decides, recorded by the administrator: IRM findings and Steering Committee decisions."""
 
-    class Kind(models.TextChoices):
-        IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements", _("IRM: minimum requirements not met")
-        IRM_NO_PROGRESS = "irm_no_progress", _("IRM: no progress on any commitment")
-        SC_INACTIVE = "sc_inactive", _("Steering Committee: inactive")
-        SC_REMOVAL = "sc_removal", _("Steering Committee: removal")
-        SC_REACTIVATION = "sc_reactivation", _("Steering Committee: reactivation")
+    Kind = DecisionKind
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="ogp_decisions")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -243,7 +253,14 @@ class Decision(models.Model):
     document = models.CharField(
         _("document"), max_length=500, help_text=_("The IRM report or the Steering Committee resolution: a title or a link.")
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("reason"), blank=True, help_text=_("Why OGP decided this, as stated in the document."))
+    due_on = models.DateField(
+        _("remedial deadline"), null=True, blank=True, help_text=_("For a remedial deadline: the day the remedy is due.")
+    )
+    met_on = models.DateField(
+        _("remedy done on"), null=True, blank=True,
+        help_text=_("For a remedial deadline: the day the member did what was asked (a plan delivered in time also counts)."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -262,9 +279,22 @@ class Decision(models.Model):
         return f"{self.member} — {self.get_kind_display()} ({self.decided_on})"
 
     def as_rule(self):
-        from compliance.rules import DecisionInfo
+        from compliance.engine import DecisionInfo
 
-        return DecisionInfo(self.kind, self.decided_on, self.cycle, self.document, self.summary)
+        return DecisionInfo(self.kind, self.decided_on, self.cycle, self.document, self.summary, self.due_on, self.met_on)
+
+    def clean(self):
+        errors = {}
+        if self.kind == DecisionKind.SC_REMEDIAL_DEADLINE and not self.due_on:
+            errors["due_on"] = _("A remedial deadline needs its date.")
+        if self.kind != DecisionKind.SC_REMEDIAL_DEADLINE and (self.due_on or self.met_on):
+            errors["due_on"] = _("Only a remedial deadline has a due date.")
+        if self.due_on and self.decided_on and self.due_on < self.decided_on:
+            errors["due_on"] = _("The remedial deadline cannot be before the decision.")
+        if not (self.summary or "").strip():
+            errors["summary"] = _("Give the reason OGP stated for this decision.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Notification(models.Model):
@@ -299,3 +329,161 @@ class Notification(models.Model):
     def __str__(self):
         sent = self.sent_at or _("not sent")
         return f"{self.get_kind_display()} → {self.email} ({sent})"
+
+
+class MemberStanding(models.Model):
+    """Where a member stands today, written by the sweep only, so pages, filters and the API need not evaluate the rules.
+
+    The healthchecks ``alert_after`` pattern: indexed columns read with a plain
+    query (``Member.objects.filter(standing__status=...)``, ``order_by("standing__next_deadline")``).
+    """
+
+    member = models.OneToOneField(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="standing")
+    status = models.CharField(_("status"), max_length=24, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    next_deadline = models.DateField(_("next deadline"), null=True, blank=True)
+    next_deadline_kind = models.CharField(_("next deadline kind"), max_length=20, choices=DeadlineKind.choices, blank=True)
+    plan_deadline = models.DateField(_("next action plan due"), null=True, blank=True)
+    open_findings = models.PositiveIntegerField(_("open findings"), default=0)
+    swept_at = models.DateTimeField(_("swept at"))
+
+    class Meta:
+        verbose_name = _("member standing")
+        verbose_name_plural = _("member standings")
+        indexes = [
+            models.Index(fields=["status"], name="standing_status"),
+            models.Index(fields=["next_deadline"], name="standing_next_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class Cycle(models.Model):
+    """One action-plan cycle of a member: its deadline and the plan that met it; kept by the sweep from the rules.
+
+    Findings, deadlines and decisions refer to a cycle by its label, chosen from
+    the member's cycles in the admin.
+    """
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="cycles")
+    label = models.CharField(_("cycle"), max_length=32)
+    starts_on = models.DateField(_("starts on"))
+    due_on = models.DateField(_("plan due on"))
+    late_until = models.DateField(_("still on time until"), null=True, blank=True)
+    source = models.CharField(_("deadline set by"), max_length=16, choices=Source.choices, default=Source.RULE)
+    plan = models.ForeignKey(
+        ActionPlan, verbose_name=_("action plan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cycles"
+    )
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    missed = models.BooleanField(_("missed"), default=False)
+
+    class Meta:
+        ordering = ["member", "starts_on"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [models.UniqueConstraint(fields=["member", "label"], name="cycle_label_once")]
+
+    def __str__(self):
+        return f"{self.label} ({self.due_on})"
+
+
+class Letter(models.Model):
+    """A dated OGP letter, attached to the status event it announces (or the decision it notifies)."""
+
+    Kind = LetterKind
+
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="ogp_letters")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    dated = models.DateField(_("dated"))
+    document = models.CharField(_("document"), max_length=500, help_text=_("The letter's title or a link to it."))
+    status_event = models.ForeignKey(
+        StatusEvent, verbose_name=_("announces"), null=True, blank=True, on_delete=models.SET_NULL, related_name="letters",
+        help_text=_("The status event the letter announces."),
+    )
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "dated"]
+        verbose_name = _("OGP letter")
+        verbose_name_plural = _("OGP letters")
+
+    def __str__(self):
+        return f"{self.member} — {self.get_kind_display()} ({self.dated})"
+
+    def clean(self):
+        errors = {}
+        if self.status_event_id and self.member_id and self.status_event.member_id != self.member_id:
+            errors["status_event"] = _("The status event belongs to another member.")
+        if self.decision_id and self.member_id and self.decision.member_id != self.member_id:
+            errors["decision"] = _("The decision belongs to another member.")
+        if self.status_event_id and self.dated and self.status_event.effective_on > self.dated:
+            errors["status_event"] = _("A letter cannot announce a status that takes effect after it is dated.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DeadlineExtension(models.Model):
+    """A global extension of action-plan deadlines, such as the 2020 COVID-19 one (one record for every member)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    due_from = models.DateField(_("for deadlines from"))
+    due_to = models.DateField(_("for deadlines until"))
+    until = models.DateField(_("plans accepted until"))
+    cohort_switch = models.BooleanField(
+        _("may switch cohort"), default=True,
+        help_text=_("Nothing delivered by then moves the member to the next year's cohort without acting contrary to process."),
+    )
+    reason = models.TextField(_("reason"), help_text=_("The OGP decision behind the extension."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_from"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.due_from and self.due_to and self.due_to < self.due_from:
+            raise ValidationError({"due_to": _("The end of the range cannot be before its start.")})
+
+    def as_rule(self):
+        from compliance.engine import Extension
+
+        return Extension(self.due_from, self.due_to, self.until, self.cohort_switch, self.reason)
+
+
+class LetterProfile(models.Model):
+    """How letters address a member: its point of contact, and its name in the forms each language needs.
+
+    ``name_in_letters`` and ``name_genitive`` are kept per language (modeltranslation):
+    English "the Kyrgyz Republic" / "the Kyrgyz Republic's", Russian
+    "Кыргызская Республика" / "Кыргызской Республики".
+    """
+
+    member = models.OneToOneField(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="letter_profile")
+    contact_name = models.CharField(_("point of contact"), max_length=200, blank=True)
+    contact_title = models.CharField(_("title"), max_length=300, blank=True, help_text=_("Such as Minister of Digital Development."))
+    name_in_letters = models.CharField(
+        _("name in letters"), max_length=200, blank=True, help_text=_("With its article where the language needs one: the Kyrgyz Republic.")
+    )
+    name_genitive = models.CharField(
+        _("name, possessive"), max_length=200, blank=True, help_text=_("The Kyrgyz Republic's; in Russian the genitive case.")
+    )
+    # History is registered in translation.py, after the per-language columns exist.
+
+    class Meta:
+        verbose_name = _("letter profile")
+        verbose_name_plural = _("letter profiles")
+
+    def __str__(self):
+        return str(self.member)

@@ -1,6 +1,6 @@
 """Compliance services: the one write path for findings, status events and notifications.
 
-The sweep reads a member's data into a :class:`~compliance.rules.MemberSnapshot`,
+The sweep reads a member's data into a :class:`~compliance.engine.MemberSnapshot`,
 evaluates it with the pure rules, and applies the result idempotently: every
 row is keyed by a database constraint, written in its own short transaction, and
 a concurrent or repeated sweep finds the row already there. A sweep re-run
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,12 +23,23 @@ from django.db.models.functions import TruncDate
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from commitments.models import Member, Role, StatusReport
 from forums.models import Meeting
 
-from . import rules
-from .models import Deadline, Decision, Finding, Notification, Policy, StatusEvent
+from . import engine
+from .models import (
+    Cycle,
+    Deadline,
+    DeadlineExtension,
+    Decision,
+    Finding,
+    MemberStanding,
+    Notification,
+    Policy,
+    StatusEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,20 +59,20 @@ def portal_zone() -> ZoneInfo:
 
 def today_for(now: dt.datetime | dt.date) -> dt.date:
     """Return the portal-local day of ``now`` (a date is taken as already local)."""
-    return rules.local_date(now, settings.TIME_ZONE)
+    return engine.local_date(now, settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def build_snapshot(member: Member) -> rules.MemberSnapshot:
+def build_snapshot(member: Member) -> engine.MemberSnapshot:
     """Return everything the rules need about ``member``, instants converted to Bishkek days."""
     zone = portal_zone()
     plans = tuple(
-        rules.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title) for p in member.plans.all()
+        engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in member.plans.all()
     )
     overrides = tuple(
-        rules.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference)
+        engine.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference)
         for d in Deadline.objects.filter(
             member=member, kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR
         )
@@ -76,15 +88,20 @@ def build_snapshot(member: Member) -> rules.MemberSnapshot:
     for forum_id, starts_at in Meeting.objects.held().filter(forum__member=member).values_list("forum_id", "starts_at"):
         held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
     forums = tuple(
-        rules.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
+        engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
         for f in member.forums.all()
     )
     decisions = tuple(d.as_rule() for d in Decision.objects.filter(member=member))
+    admin_findings = tuple(
+        engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
+        for f in Finding.objects.filter(member=member, source=Finding.Source.ADMINISTRATOR)
+    )
+    extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
     stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member=member)))
     policies = tuple(p.as_rule() for p in stored)
     if not any(p.member_id is None for p in stored):
-        policies += rules.DEFAULT_POLICIES
-    return rules.MemberSnapshot(
+        policies += engine.DEFAULT_POLICIES
+    return engine.MemberSnapshot(
         code=member.code,
         joined_on=member.joined_on,
         plans=plans,
@@ -93,12 +110,15 @@ def build_snapshot(member: Member) -> rules.MemberSnapshot:
         forums=forums,
         decisions=decisions,
         policies=policies,
+        admin_findings=admin_findings,
+        extensions=extensions,
+        kind=member.kind,
     )
 
 
-def evaluate_member(member: Member, now) -> rules.Evaluation:
+def evaluate_member(member: Member, now) -> engine.Evaluation:
     """Return the member's evaluation as of ``now`` without writing anything."""
-    return rules.evaluate(build_snapshot(member), now, settings.TIME_ZONE)
+    return engine.evaluate(build_snapshot(member), now, settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------- writing
@@ -110,7 +130,7 @@ class SweepResult:
     created_findings: list[int] = field(default_factory=list)
     resolved_findings: list[int] = field(default_factory=list)
     created_events: list[int] = field(default_factory=list)
-    status: str = rules.ACTIVE
+    status: str = engine.ACTIVE
 
     @property
     def changed(self) -> bool:
@@ -126,7 +146,7 @@ def in_every_language(field: str, text) -> dict[str, str]:
     return values
 
 
-def record_finding(member: Member, result: rules.FindingResult) -> tuple[Finding, bool]:
+def record_finding(member: Member, result: engine.FindingResult) -> tuple[Finding, bool]:
     """Return the finding for (member, kind, subject, period), creating it once.
 
     ``get_or_create`` retries the read when a concurrent sweep wins the insert
@@ -157,7 +177,7 @@ def resolve_finding(finding_id: int, resolved_on: dt.date) -> bool:
         return True
 
 
-def record_status_event(member: Member, change: rules.StatusChange) -> tuple[StatusEvent, bool]:
+def record_status_event(member: Member, change: engine.StatusChange) -> tuple[StatusEvent, bool]:
     """Return the status event for (member, status, effective_on), creating it once."""
     with transaction.atomic():
         return StatusEvent.objects.get_or_create(
@@ -176,7 +196,7 @@ def record_status_event(member: Member, change: rules.StatusChange) -> tuple[Sta
 FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
 
 
-def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
+def record_plan_deadlines(member: Member, cycles: list[engine.Cycle]) -> None:
     """Keep one action-plan Deadline row per cycle, with the day it was met.
 
     Rule-computed rows follow the rules (and go when a cycle no longer exists);
@@ -213,6 +233,47 @@ def record_plan_deadlines(member: Member, cycles: list[rules.Cycle]) -> None:
             row.delete()
 
 
+def record_cycles(member: Member, cycles: list[engine.Cycle]) -> None:
+    """Keep the member's Cycle rows equal to the rules' cycles (the sweep owns them)."""
+    rows = {c.label: c for c in Cycle.objects.filter(member=member)}
+    for c in cycles:
+        values = {
+            "starts_on": c.starts_on, "due_on": c.due, "late_until": c.late_until, "source": c.source,
+            "plan_id": c.plan_key, "met_on": c.met_on, "missed": c.missed,
+        }
+        row = rows.pop(c.label, None)
+        if row is None:
+            with transaction.atomic():
+                Cycle.objects.update_or_create(member=member, label=c.label, defaults=values)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.save()
+    if rows:
+        Cycle.objects.filter(pk__in=[r.pk for r in rows.values()]).delete()
+
+
+def record_standing(member: Member, evaluation: engine.Evaluation, now) -> None:
+    """Store the member's current status, its date and the next deadline in indexed columns."""
+    kinds = set(Deadline.Kind.values)
+    upcoming = next((d for d in evaluation.next_deadlines if d.kind in kinds), None)
+    values = {
+        "status": evaluation.status,
+        "status_since": evaluation.status_since,
+        "next_deadline": upcoming.due if upcoming else None,
+        "next_deadline_kind": upcoming.kind if upcoming else "",
+        "plan_deadline": next(
+            (d.due for d in evaluation.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None
+        ),
+        "open_findings": len(evaluation.open_findings),
+        "swept_at": now if isinstance(now, dt.datetime) else timezone.now(),
+    }
+    # One UPDATE when the row exists (every sweep but the first); swept_at changes each time.
+    if not MemberStanding.objects.filter(member=member).update(**values):
+        with transaction.atomic():
+            MemberStanding.objects.update_or_create(member=member, defaults=values)
+
+
 def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
     """Apply the member's evaluation as of ``now``; running it again changes nothing.
 
@@ -229,10 +290,15 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
     evaluation = evaluate_member(member, now)
     result = SweepResult(member.code, status=evaluation.status)
     # Rows already recorded are read once; only what is missing or changed is written (and claimed).
-    known = {(f.kind, f.subject, f.period): f for f in Finding.objects.filter(member=member).only(*FINDING_KEY)}
+    known = {
+        (f.kind, f.subject, f.period): f
+        for f in Finding.objects.filter(member=member, source=Finding.Source.RULE).only(*FINDING_KEY)
+    }
     known_events = set(StatusEvent.objects.filter(member=member).values_list("status", "effective_on"))
     seen = set()
     for f in evaluation.findings:
+        if f.source != engine.RULE:
+            continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
         finding, created = known.get((f.kind, f.subject, f.period)), False
         if finding is None:
             finding, created = record_finding(member, f)
@@ -242,7 +308,8 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         if f.resolved_on and finding.resolved_on is None and resolve_finding(finding.pk, f.resolved_on):
             result.resolved_findings.append(finding.pk)
     stale = Finding.objects.filter(
-        member=member, kind__in=SWEEP_KINDS, resolved_on__isnull=True, effective_on__lte=evaluation.today
+        member=member, kind__in=SWEEP_KINDS, source=Finding.Source.RULE, resolved_on__isnull=True,
+        effective_on__lte=evaluation.today,
     ).exclude(pk__in=seen)
     for pk in stale.values_list("pk", flat=True):
         if resolve_finding(pk, evaluation.today):
@@ -254,6 +321,8 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         if created:
             result.created_events.append(event.pk)
     record_plan_deadlines(member, evaluation.cycles)
+    record_cycles(member, evaluation.cycles)
+    record_standing(member, evaluation, now)
     if notify == "inline":
         send_pending_notices(member.pk, now=now)
     elif notify == "enqueue" and result.changed:
@@ -261,6 +330,34 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
 
         enqueue_on_commit(send_notices_task, member.pk)
     return result
+
+
+def recompute_member(member_id: int) -> SweepResult:
+    """Sweep one member as of now after an administrator changed its record (notices go by a task)."""
+    return sweep_member(member_id, now=timezone.now(), notify="enqueue")
+
+
+def resolve_admin_finding(finding_id: int, *, resolved_on: dt.date, reason: str, user=None) -> Finding:
+    """Resolve an administrator's "contrary to process" finding, with a reason; the sweep never does.
+
+    Raises ValidationError for a rule-computed finding, one already resolved, a
+    missing reason, or a date before the finding takes effect.
+    """
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().get(pk=finding_id)
+        if finding.source != Finding.Source.ADMINISTRATOR:
+            raise ValidationError(_("Only a finding an administrator recorded is resolved by hand; the sweep resolves the others."))
+        if finding.resolved_on is not None:
+            raise ValidationError(_("This finding is already resolved."))
+        if not reason:
+            raise ValidationError(_("Give the reason the finding is resolved."))
+        if resolved_on < finding.effective_on:
+            raise ValidationError(_("A finding cannot be resolved before it takes effect."))
+        finding.resolved_on, finding.resolution, finding.resolved_by = resolved_on, reason, user
+        finding.save(update_fields=["resolved_on", "resolution", "resolved_by"])
+    recompute_member(finding.member_id)
+    return finding
 
 
 def sweep_all(now, *, notify: str = "inline") -> list[SweepResult]:
@@ -296,9 +393,9 @@ def recipients_for(member: Member, kind: str):
     """
     roles = Role.objects.filter(member=member).select_related("user")
     wanted = Q(kind=Role.Kind.POINT_OF_CONTACT)
-    if kind in (rules.DEADLINE_FORUM_MEETING, rules.MISSED_FORUM_MEETING):
+    if kind in (engine.DEADLINE_FORUM_MEETING, engine.MISSED_FORUM_MEETING):
         wanted |= Q(kind=Role.Kind.SECRETARIAT)
-    elif kind in (rules.DEADLINE_STATUS_UPDATE, rules.MISSED_STATUS_UPDATE):
+    elif kind in (engine.DEADLINE_STATUS_UPDATE, engine.MISSED_STATUS_UPDATE):
         leading = roles.filter(kind=Role.Kind.COORDINATOR, agency__led_commitments__plan__member=member)
         wanted |= Q(pk__in=leading.values("pk")) if leading.exists() else Q(kind=Role.Kind.COORDINATOR)
     else:
@@ -417,7 +514,7 @@ def send_pending_notices(member_id: int, *, now) -> int:
             )
     events = StatusEvent.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
     for event in events:
-        for user in recipients_for(member, rules.DEADLINE_ACTION_PLAN):
+        for user in recipients_for(member, engine.DEADLINE_ACTION_PLAN):
             sent += send_once(
                 key=f"status:{event.pk}:{user.pk}", kind=Notification.Kind.STATUS, member=member, user=user,
                 template="compliance-status", context={"event": event}, now=now,

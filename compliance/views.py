@@ -7,14 +7,26 @@ the sweep recorded.
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commitments.models import Member, Role
 
-from . import rules, services
-from .models import Finding, MemberStatus, StatusEvent
+from . import engine, services
+from .models import (
+    Cycle,
+    Deadline,
+    Decision,
+    Finding,
+    Letter,
+    LetterProfile,
+    MemberStanding,
+    MemberStatus,
+    StatusEvent,
+)
 
 
 def overview(request):
@@ -22,19 +34,32 @@ def overview(request):
     now = timezone.now()
     wanted = request.GET.get("status", "")
     invalid_status = bool(wanted) and wanted not in MemberStatus.values
+    today = services.today_for(now)
     rows = []
-    for member in Member.objects.select_related("parent").order_by("kind", "name"):
-        ev = services.evaluate_member(member, now)
-        if wanted and not invalid_status and ev.status != wanted:
+    # The sweep's stored standing is read (one query, filtered in the database); a member
+    # never swept yet is evaluated live.
+    members = Member.objects.select_related("parent", "standing").order_by("kind", "name")
+    if wanted and not invalid_status:
+        members = members.filter(Q(standing__status=wanted) | Q(standing__isnull=True))
+    for member in members:
+        standing = getattr(member, "standing", None)
+        if standing is None:
+            ev = services.evaluate_member(member, now)
+            status, since, open_count = ev.status, ev.status_since, len(ev.open_findings)
+            due = next((d.due for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
+        else:
+            status, since, open_count = standing.status, standing.status_since, standing.open_findings
+            due = standing.plan_deadline
+        plan_deadline = {"due": due, "days_left": (due - today).days} if due else None
+        if wanted and not invalid_status and status != wanted:
             continue
-        plan_deadline = next((d for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
         rows.append(
             {
                 "member": member,
-                "status": ev.status,
-                "status_label": MemberStatus(ev.status).label,
-                "status_since": ev.status_since,
-                "open_findings": len(ev.open_findings),
+                "status": status,
+                "status_label": MemberStatus(status).label,
+                "status_since": since,
+                "open_findings": open_count,
                 "plan_deadline": plan_deadline,
             }
         )
@@ -82,7 +107,7 @@ def letter(request, code, event_id):
     event = get_object_or_404(StatusEvent, member=member, pk=event_id)
     # The rules as of the event's day give the deadline the letter announces.
     ev = services.evaluate_member(member, event.effective_on)
-    next_deadline = next((d.due for d in ev.next_deadlines if d.kind == rules.DEADLINE_ACTION_PLAN), None)
+    next_deadline = next((d.due for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
     missed = Finding.objects.filter(
         member=member, kind=Finding.Kind.CONTRARY_TO_PROCESS, effective_on=event.effective_on
     ).first()
@@ -95,13 +120,66 @@ def letter(request, code, event_id):
         ).order_by("effective_on")
     ]
     contact = next(iter(member.roles.all()), None)
+    profile = LetterProfile.objects.filter(member=member).first()
+    name = (profile.name_in_letters if profile else "") or member.name
+    possessive = (profile.name_genitive if profile else "") or _("%(name)s's") % {"name": name}
+    # Dated the day it was issued: OGP's own letter attached to the event, else the day it is generated.
+    issued = event.letters.order_by("dated").first()
     context = {
         "member": member,
+        "name": name,
+        "possessive": possessive,
+        "letter_date": issued.dated if issued else timezone.localdate(),
+        "issued": issued,
+        "generated_on": timezone.localdate(),
+        "contact_name": (profile.contact_name if profile else "")
+        or (contact.user.get_full_name() or contact.user.username if contact else ""),
+        "contact_title": (profile.contact_title if profile else "")
+        or (contact.agency.name if contact and contact.agency else ""),
         "event": event,
         "next_deadline": next_deadline,
         "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
         "previous_cycles": contrary_cycles,
         "contact": contact,
-        "policy": rules.policy_at(services.build_snapshot(member).policies, event.effective_on),
+        "policy": engine.policy_at(services.build_snapshot(member).policies, event.effective_on),
     }
     return render(request, "compliance/letter.html", context)
+
+
+@staff_member_required
+def admin_member(request, code):
+    """Render a member's compliance record for administrators, and a what-if: its status as of a chosen day.
+
+    The what-if is the same computation as ``compliance_report --as-of`` (same
+    entry builder), so the page and the command always agree.
+    """
+    from .management.commands.compliance_report import Command as Report
+
+    member = get_object_or_404(Member, code=code)
+    as_of_raw = request.GET.get("as_of", "").strip()
+    error, what_if = "", None
+    if as_of_raw:
+        try:
+            as_of = dt.date.fromisoformat(as_of_raw)
+        except ValueError:
+            error = _("Enter a date like 2023-02-24.")
+        else:
+            ev = services.evaluate_member(member, as_of)
+            what_if = Report.entry(member, ev)
+            what_if["status_label"] = MemberStatus(ev.status).label
+            what_if["changes"] = ev.changes
+    context = {
+        "member": member,
+        "standing": MemberStanding.objects.filter(member=member).first(),
+        "cycles": Cycle.objects.filter(member=member).select_related("plan").order_by("starts_on"),
+        "deadlines": Deadline.objects.filter(member=member).order_by("due_on"),
+        "plans": member.plans.order_by("submitted_on", "start_date"),
+        "findings": Finding.objects.filter(member=member).order_by("effective_on", "kind"),
+        "decisions": Decision.objects.filter(member=member).order_by("decided_on"),
+        "letters": Letter.objects.filter(member=member).select_related("status_event").order_by("dated"),
+        "events": StatusEvent.objects.filter(member=member).order_by("effective_on", "pk"),
+        "as_of": as_of_raw,
+        "error": error,
+        "what_if": what_if,
+    }
+    return render(request, "compliance/admin_member.html", context, status=400 if error else 200)

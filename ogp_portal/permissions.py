@@ -16,7 +16,7 @@ Roles (``commitments.Role``) are per member:
 * forum secretariat of a member: keeps that member's forums;
 * any other signed-in person is a civil-society account.
 
-(The compliance engine's rules live in ``compliance/rules.py``; this module is deliberately
+(The compliance engine's rules live in ``compliance/engine.py``; this module is deliberately
 not called ``rules.py`` in an app, so that the ``rules`` autodiscovery does not import the engine.)
 """
 

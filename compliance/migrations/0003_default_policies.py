@@ -1,6 +1,6 @@
 """Store OGP's default compliance policy so administrators can see and edit it.
 
-The same values are the built-in fallback in ``compliance.rules.DEFAULT_POLICIES``.
+The same values are the built-in fallback in ``compliance.engine.DEFAULT_POLICIES``.
 """
 
 import datetime as dt

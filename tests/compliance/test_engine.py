@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance import rules
-from compliance.rules import (
+from compliance import engine as rules
+from compliance.engine import (
     DecisionInfo,
     DeadlineOverride,
     ForumInfo,
@@ -97,6 +97,8 @@ class TestWorkedExampleOfSeed000:
         kg = replace(KG, deadline_overrides=KG_DEADLINES[:1])
         ev = evaluate(kg, at(D(2024, 1, 1)))
         assert [(c.label, c.due, c.source) for c in ev.cycles] == [
+            # The first plan is judged too: due 12 months after joining, met on 2018-08-31.
+            ("2018-2020", D(2018, 11, 21), "rule"),
             ("2021-2023", D(2021, 12, 31), "administrator"),
             ("2022-2024", D(2022, 12, 31), "rule"),
             ("2023-2025", D(2023, 12, 31), "rule"),
@@ -108,8 +110,9 @@ class TestWorkedExampleOfSeed000:
         kg = replace(
             KG, deadline_overrides=(DeadlineOverride("2020-2022", D(2021, 3, 31), "Extension granted by letter"),)
         )
-        # By the 2019 calendar alone, the plan after one ending in 2020 was due on 2020-12-31.
-        assert evaluate(replace(KG, deadline_overrides=()), at(D(2021, 1, 1))).status == "contrary_to_process"
+        # By the 2019 calendar alone (without the 2020 COVID-19 extension), the plan after one
+        # ending in 2020 was due on 2020-12-31.
+        assert evaluate(replace(KG, deadline_overrides=(), extensions=()), at(D(2021, 1, 1))).status == "contrary_to_process"
         ev = evaluate(kg, at(D(2021, 1, 1)))
         assert ev.status == "active"
         assert ev.next_deadlines[0].due == D(2021, 3, 31)
@@ -296,3 +299,146 @@ class TestDateHelpers:
     )
     def test_period_labels(self, day, months, label):
         assert rules.period_of(day, months).label == label
+
+
+# ---------------------------------------------------------------- issue #7: fidelity rules, each to the day
+
+from compliance.engine import AdminFinding, Extension  # noqa: E402
+
+NO_EXT = ()
+
+
+class TestLatePlansAndTheRun:
+    """A late plan meets the next cycle; a finding against that cycle extends the run (docs ogp-rules.md §4)."""
+
+    # A member whose plan ends 2021-12-31: under the 2022 rule the next one is due 2022-12-31.
+    FIRST = PlanInfo(D(2020, 1, 1), D(2021, 12, 31), D(2019, 12, 1))
+    LATE = PlanInfo(D(2023, 4, 1), D(2025, 3, 31), D(2023, 3, 15))
+    M = MemberSnapshot(code="XX", plans=(FIRST, LATE), extensions=NO_EXT)
+
+    def test_a_late_plan_leaves_the_missed_cycle_contrary_and_meets_the_next(self):
+        ev = evaluate(self.M, at(D(2023, 3, 15)))
+        assert [(c.label, c.due, c.missed, c.met_on) for c in ev.cycles][:2] == [
+            ("2022-2024", D(2022, 12, 31), True, None),
+            ("2023-2025", D(2023, 12, 31), False, D(2023, 3, 15)),
+        ]
+        assert ev.status == "active" and ev.status_since == D(2023, 3, 15)
+        [f] = findings(ev, "contrary_to_process")
+        assert (f.effective_on, f.resolved_on) == (D(2023, 1, 1), D(2023, 3, 15))
+
+    def test_an_irm_finding_against_the_late_plans_cycle_is_the_second_consecutive_contrary_cycle(self):
+        irm = DecisionInfo("irm_minimum_requirements", D(2023, 9, 1), "", "IRM Action Plan Review 2023-2025")
+        m = replace(self.M, decisions=(irm,))
+        assert evaluate(m, at(D(2023, 8, 31))).status == "active"
+        ev = evaluate(m, at(D(2023, 9, 1)))
+        assert ev.status == "under_review"
+        assert ev.changes[-1].cycle == "2023-2025"  # the cycle the late plan met
+
+    def test_a_cycle_met_on_time_without_a_finding_breaks_the_run(self):
+        on_time = PlanInfo(D(2023, 1, 1), D(2024, 12, 31), D(2022, 12, 20))
+        irm = DecisionInfo("irm_minimum_requirements", D(2023, 9, 1))
+        m = MemberSnapshot(code="XX", plans=(self.FIRST, on_time), decisions=(irm,), extensions=NO_EXT)
+        # The IRM finding is against the on-time plan's cycle, but no cycle before it was contrary.
+        assert evaluate(m, at(D(2023, 9, 1))).status == "contrary_to_process"
+
+    def test_same_day_a_plan_on_the_deadline_meets_it(self):
+        on_deadline = PlanInfo(D(2023, 1, 1), D(2024, 12, 31), D(2022, 12, 31))
+        m = MemberSnapshot(code="XX", plans=(self.FIRST, on_deadline), extensions=NO_EXT)
+        ev = evaluate(m, at(D(2023, 1, 1)))
+        assert ev.status == "active" and not findings(ev, "contrary_to_process")
+
+
+class TestOGPDecisions:
+    def test_the_css_places_a_member_under_review_for_any_reason(self):
+        css = DecisionInfo("css_under_review", D(2021, 6, 1), "", "C&S resolution", "Eligibility criteria not met")
+        m = replace(KG, decisions=(css,))
+        assert evaluate(m, at(D(2021, 5, 31))).status == "active"
+        ev = evaluate(m, at(D(2021, 6, 1)))
+        assert (ev.status, ev.status_since) == ("under_review", D(2021, 6, 1))
+        assert ev.changes[-1].reason == "Eligibility criteria not met"
+
+    def test_a_missed_remedial_deadline_recommends_inactive_the_next_day(self):
+        remedial = DecisionInfo("sc_remedial_deadline", D(2021, 3, 1), reference="SC letter", due_on=D(2021, 9, 30))
+        m = replace(KG, deadline_overrides=(), decisions=(remedial,))
+        ev = evaluate(m, at(D(2021, 9, 30)))
+        assert ev.status != "inactive_recommended"
+        assert [d.due for d in ev.next_deadlines if d.kind == "remedial"] == [D(2021, 9, 30)]
+        ev = evaluate(m, at(D(2021, 10, 1)))
+        assert (ev.status, ev.status_since) == ("inactive_recommended", D(2021, 10, 1))
+
+    def test_a_remedial_deadline_met_by_a_plan_or_by_the_administrator(self):
+        remedial = DecisionInfo("sc_remedial_deadline", D(2021, 3, 1), due_on=D(2021, 9, 30), met_on=D(2021, 9, 1))
+        m = replace(KG, deadline_overrides=(), decisions=(remedial,))
+        assert evaluate(m, at(D(2021, 10, 1))).status != "inactive_recommended"
+        plan = PlanInfo(D(2021, 10, 1), D(2023, 9, 30), D(2021, 9, 15))
+        remedial = replace(remedial, met_on=None)
+        m = replace(KG, deadline_overrides=(), plans=(KG_PLAN, plan), decisions=(remedial,))
+        assert evaluate(m, at(D(2021, 10, 1))).status == "active"
+
+
+class TestAdministratorsFindings:
+    def test_it_counts_in_the_ladder_and_is_never_resolved_by_a_plan(self):
+        plan2 = PlanInfo(D(2022, 1, 1), D(2023, 12, 31), D(2021, 12, 1))
+        af = AdminFinding(1, D(2022, 6, 1), "2022-2024", "Forum did not meet for seven months")
+        m = replace(KG, deadline_overrides=(), plans=(KG_PLAN, plan2), admin_findings=(af,))
+        ev = evaluate(m, at(D(2024, 6, 1)))
+        [f] = [f for f in ev.findings if f.source == "administrator"]
+        assert f.resolved_on is None and f.effective_on == D(2022, 6, 1)
+        assert ev.changes[0].status == "contrary_to_process" and ev.changes[0].effective_on == D(2022, 6, 1)
+
+    def test_only_the_administrators_resolution_ends_it(self):
+        plan2 = PlanInfo(D(2022, 1, 1), D(2023, 12, 31), D(2021, 12, 1))
+        af = AdminFinding(1, D(2022, 6, 1), "2022-2024", "x", resolved_on=D(2022, 9, 1), resolution="Forum met")
+        m = replace(KG, deadline_overrides=(), plans=(KG_PLAN, plan2), admin_findings=(af,))
+        assert evaluate(m, at(D(2022, 8, 31))).status == "contrary_to_process"
+        ev = evaluate(m, at(D(2022, 9, 1)))
+        assert ev.status == "active"
+        assert [f.resolved_on for f in ev.findings if f.source == "administrator"] == [D(2022, 9, 1)]
+
+
+class TestPolicyEras:
+    def test_2014_a_plan_up_to_four_months_late_is_not_contrary(self):
+        plan = PlanInfo(D(2012, 7, 1), D(2014, 6, 30), D(2012, 4, 1))
+        m = MemberSnapshot(code="XX", plans=(plan,), extensions=NO_EXT)
+        # Due when the last plan ends (2014-06-30); more than four months late from 2014-10-30.
+        assert evaluate(m, at(D(2014, 10, 29))).status == "active"
+        ev = evaluate(m, at(D(2014, 10, 30)))
+        assert (ev.status, ev.status_since) == ("contrary_to_process", D(2014, 10, 30))
+        late = PlanInfo(D(2014, 11, 1), D(2016, 6, 30), D(2014, 10, 15))
+        assert evaluate(replace(m, plans=(plan, late)), at(D(2014, 11, 1))).status == "active"
+
+    def test_2015_calendar_keeps_or_shifts_the_cohort(self):
+        first = PlanInfo(D(2013, 7, 1), D(2015, 6, 30), D(2013, 4, 1))
+        policies = (PolicyVersion(D(2000, 1, 1), deadline_rule="calendar_2015"),)
+        slightly_late = PlanInfo(D(2015, 9, 1), D(2017, 6, 30), D(2015, 9, 1))
+        m = MemberSnapshot(code="XX", plans=(first, slightly_late), policies=policies, extensions=NO_EXT)
+        # Due 2015-06-30 (the end of the plan), delivered within six months: the cohort keeps 2017-06-30.
+        assert plan_deadline(evaluate(m, at(D(2016, 1, 1)))) == D(2017, 6, 30)
+        very_late = PlanInfo(D(2016, 3, 1), D(2018, 6, 30), D(2016, 2, 1))
+        m = replace(m, plans=(first, very_late))
+        # More than six months late: the cohort shifts a year, due 2018-06-30.
+        assert plan_deadline(evaluate(m, at(D(2016, 3, 1)))) == D(2018, 6, 30)
+
+    def test_2020_covid_extension_lets_a_member_switch_cohort_without_acting_contrary(self):
+        plan = PlanInfo(D(2018, 9, 1), D(2020, 8, 31), D(2018, 8, 31))
+        m = MemberSnapshot(code="XX", plans=(plan,))  # the default COVID-19 extension
+        ev = evaluate(m, at(D(2021, 1, 1)))
+        assert ev.status == "active" and plan_deadline(ev) == D(2021, 12, 31)
+        assert evaluate(m, at(D(2022, 1, 1))).status == "contrary_to_process"
+        no_switch = (Extension(D(2020, 1, 1), D(2020, 12, 31), D(2020, 12, 31), cohort_switch=False),)
+        assert evaluate(replace(m, extensions=no_switch), at(D(2021, 1, 1))).status == "contrary_to_process"
+
+    def test_a_first_plan_can_be_late(self):
+        m = MemberSnapshot(code="XX", joined_on=D(2019, 3, 1), extensions=NO_EXT)
+        assert evaluate(m, at(D(2020, 3, 1))).status == "active"
+        ev = evaluate(m, at(D(2020, 3, 2)))
+        assert (ev.status, ev.status_since) == ("contrary_to_process", D(2020, 3, 2))
+
+    def test_ogp_local_members_are_judged_by_their_own_rules(self):
+        local = MemberSnapshot(code="XXLOC", joined_on=D(2020, 12, 1), kind="local", extensions=NO_EXT)
+        assert evaluate(local, at(D(2023, 1, 1))).status == "active"  # the first local plan is not judged
+        strict = rules.DEFAULT_POLICIES + (PolicyVersion(D(2000, 1, 1), applies_to="local", first_plan_months=12, member_specific=True),)
+        assert evaluate(replace(local, policies=strict), at(D(2022, 1, 1))).status == "contrary_to_process"
+        # National rules do not reach a local member, and local rules do not reach a national one.
+        national = replace(local, kind="national")
+        assert evaluate(national, at(D(2021, 12, 2))).status == "contrary_to_process"

@@ -36,39 +36,48 @@ from zoneinfo import ZoneInfo
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .choices import IRM_DECISION_KINDS, DeadlineKind, DeadlineRule, DecisionKind, FindingKind, MemberStatus, Source
+
 # Reasons are lazy translations: ``services`` stores each in English, Russian and
 # Kyrgyz, so pages show them in the visitor's language. Lazy strings read no
 # database and no clock, so the rules stay pure.
 
-# Status values (mirrors compliance.models.MemberStatus; kept as plain strings to stay ORM-free).
-ACTIVE = "active"
-CONTRARY_TO_PROCESS = "contrary_to_process"
-UNDER_REVIEW = "under_review"
-INACTIVE_RECOMMENDED = "inactive_recommended"
-INACTIVE = "inactive"
-REMOVAL_RECOMMENDED = "removal_recommended"
-REMOVED = "removed"
+# The vocabulary is defined once in ``compliance.choices`` (shared with the models);
+# the names below are plain-string aliases so the rules read naturally.
+ACTIVE = MemberStatus.ACTIVE.value
+CONTRARY_TO_PROCESS = MemberStatus.CONTRARY_TO_PROCESS.value
+UNDER_REVIEW = MemberStatus.UNDER_REVIEW.value
+INACTIVE_RECOMMENDED = MemberStatus.INACTIVE_RECOMMENDED.value
+INACTIVE = MemberStatus.INACTIVE.value
+REMOVAL_RECOMMENDED = MemberStatus.REMOVAL_RECOMMENDED.value
+REMOVED = MemberStatus.REMOVED.value
 
-# Finding kinds (mirrors compliance.models.Finding.Kind).
-MISSED_STATUS_UPDATE = "missed_status_update"
-MISSED_FORUM_MEETING = "missed_forum_meeting"
-FINDING_CONTRARY = "contrary_to_process"
-IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements"
-IRM_NO_PROGRESS = "irm_no_progress"
-IRM_KINDS = (IRM_MINIMUM_REQUIREMENTS, IRM_NO_PROGRESS)
+MISSED_STATUS_UPDATE = FindingKind.MISSED_STATUS_UPDATE.value
+MISSED_FORUM_MEETING = FindingKind.MISSED_FORUM_MEETING.value
+FINDING_CONTRARY = FindingKind.CONTRARY_TO_PROCESS.value
+IRM_MINIMUM_REQUIREMENTS = FindingKind.IRM_MINIMUM_REQUIREMENTS.value
+IRM_NO_PROGRESS = FindingKind.IRM_NO_PROGRESS.value
+IRM_KINDS = IRM_DECISION_KINDS
 
-# Steering Committee decisions (mirrors compliance.models.Decision.Kind).
-SC_INACTIVE = "sc_inactive"
-SC_REMOVAL = "sc_removal"
-SC_REACTIVATION = "sc_reactivation"
+CSS_UNDER_REVIEW = DecisionKind.CSS_UNDER_REVIEW.value
+CSS_INACTIVE_RECOMMENDED = DecisionKind.CSS_INACTIVE_RECOMMENDED.value
+SC_REMEDIAL_DEADLINE = DecisionKind.SC_REMEDIAL_DEADLINE.value
+SC_INACTIVE = DecisionKind.SC_INACTIVE.value
+SC_REMOVAL = DecisionKind.SC_REMOVAL.value
+SC_REACTIVATION = DecisionKind.SC_REACTIVATION.value
 
-# Deadline kinds (mirrors compliance.models.Deadline.Kind).
-DEADLINE_ACTION_PLAN = "action_plan"
-DEADLINE_STATUS_UPDATE = "status_update"
-DEADLINE_FORUM_MEETING = "forum_meeting"
+DEADLINE_ACTION_PLAN = DeadlineKind.ACTION_PLAN.value
+DEADLINE_STATUS_UPDATE = DeadlineKind.STATUS_UPDATE.value
+DEADLINE_FORUM_MEETING = DeadlineKind.FORUM_MEETING.value
+DEADLINE_REMEDIAL = DeadlineKind.REMEDIAL.value
 
-CALENDAR_2019 = "calendar_2019"
-AFTER_PLAN_END_12M = "after_plan_end_12m"
+FOUR_MONTHS_2014 = DeadlineRule.FOUR_MONTHS_2014.value
+CALENDAR_2015 = DeadlineRule.CALENDAR_2015.value
+CALENDAR_2019 = DeadlineRule.CALENDAR_2019.value
+AFTER_PLAN_END_12M = DeadlineRule.AFTER_PLAN_END_12M.value
+
+RULE = Source.RULE.value
+ADMINISTRATOR = Source.ADMINISTRATOR.value
 
 DEFAULT_TIME_ZONE = "Asia/Bishkek"
 
@@ -78,7 +87,11 @@ DEFAULT_TIME_ZONE = "Asia/Bishkek"
 
 @dataclass(frozen=True)
 class PolicyVersion:
-    """The compliance policy in force from ``effective_from`` (for one member, or for all)."""
+    """The compliance policy in force from ``effective_from`` (for one member, one kind of member, or all).
+
+    ``applies_to`` is "" (every member), "national" or "local" (OGP Local members
+    are judged by their own rules when such a version exists).
+    """
 
     effective_from: dt.date
     forum_cadence_months: int = 3
@@ -89,14 +102,13 @@ class PolicyVersion:
     removal_after_inactive_months: int = 12
     grace_days: int = 0
     member_specific: bool = False
+    applies_to: str = ""
+    # The first plan is due this many months after joining (0: the first plan is not judged).
+    first_plan_months: int = 12
 
 
-# OGP's defaults when no policy is stored: the 2019 calendar until the end of
-# 2021, then "12 months after the end of the last plan" (docs ogp-rules.md §4).
-DEFAULT_POLICIES = (
-    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=CALENDAR_2019),
-    PolicyVersion(effective_from=dt.date(2022, 1, 1), deadline_rule=AFTER_PLAN_END_12M),
-)
+# How late a plan may be under a rule without the cycle counting as contrary to process.
+LATE_TOLERANCE_MONTHS = {FOUR_MONTHS_2014: 4}
 
 
 @dataclass(frozen=True)
@@ -105,13 +117,15 @@ class PlanInfo:
     end: dt.date | None
     submitted_on: dt.date | None
     title: str = ""
+    key: object = None  # the stored plan's id, carried through to the cycle it meets
 
     @property
     def delivered_on(self) -> dt.date | None:
         """Return the day the plan counts as delivered.
 
         Older plans were sometimes recorded without a submission date; one whose
-        implementation started counts as delivered on its start.
+        implementation started counts as delivered on its start. (A plan with
+        neither is refused when entered: ``ActionPlan.clean``.)
         """
         return self.submitted_on or self.start
 
@@ -128,13 +142,70 @@ class DeadlineOverride:
 
 @dataclass(frozen=True)
 class DecisionInfo:
-    """An IRM finding or a Steering Committee decision recorded by the administrator."""
+    """An IRM finding or an OGP decision (C&S Subcommittee, Steering Committee) recorded by the administrator.
+
+    ``due_on`` is a remedial deadline's date; ``met_on`` the day the administrator
+    recorded the remedy as done (a plan delivered in time meets it too).
+    """
 
     kind: str
     decided_on: dt.date
     cycle: str = ""
     reference: str = ""
     summary: str = ""
+    due_on: dt.date | None = None
+    met_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AdminFinding:
+    """A "contrary to process" finding entered by an administrator: it counts, and only an administrator resolves it."""
+
+    key: object
+    effective_on: dt.date
+    cycle: str = ""
+    reason: str = ""
+    reference: str = ""
+    resolved_on: dt.date | None = None
+    resolution: str = ""
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A global extension of plan deadlines (the 2020 COVID-19 one).
+
+    A rule-computed deadline falling between ``due_from`` and ``due_to`` is
+    moved to ``until``; with ``cohort_switch``, a member that delivers nothing
+    by then moves to the next year's cohort (deadline one year later) without
+    acting contrary to process.
+    """
+
+    due_from: dt.date
+    due_to: dt.date
+    until: dt.date
+    cohort_switch: bool = True
+    reason: str = ""
+
+
+# OGP's defaults when no policy is stored (docs ogp-rules.md §4), the same rows as
+# migrations 0003 and 0005 store: the 2014 four-months rule, the 2015 calendar, the
+# 2019 calendar, then "12 months after the end of the last plan". The eras' first
+# days are settings an administrator corrects in the admin, not facts of the code.
+# OGP Local members have their own version: the same deadline rule, first plan not judged.
+DEFAULT_POLICIES = (
+    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=FOUR_MONTHS_2014),
+    PolicyVersion(effective_from=dt.date(2015, 1, 1), deadline_rule=CALENDAR_2015),
+    PolicyVersion(effective_from=dt.date(2019, 1, 1), deadline_rule=CALENDAR_2019),
+    PolicyVersion(effective_from=dt.date(2022, 1, 1), deadline_rule=AFTER_PLAN_END_12M),
+    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=AFTER_PLAN_END_12M, applies_to="local", first_plan_months=0),
+)
+
+# The 2020 COVID-19 extension (one global record; migration 0005 stores it).
+COVID_2020 = Extension(
+    dt.date(2020, 1, 1), dt.date(2020, 12, 31), dt.date(2020, 12, 31), True,
+    "OGP Steering Committee, COVID-19 (2020): plans due in 2020 could be delivered until 31 December 2020, "
+    "or the member could move to the next cohort without acting contrary to process.",
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +226,9 @@ class MemberSnapshot:
     forums: tuple[ForumInfo, ...] = ()
     decisions: tuple[DecisionInfo, ...] = ()
     policies: tuple[PolicyVersion, ...] = DEFAULT_POLICIES
+    admin_findings: tuple[AdminFinding, ...] = ()
+    extensions: tuple[Extension, ...] = (COVID_2020,)
+    kind: str = "national"
 
 
 # ---------------------------------------------------------------- outputs
@@ -169,6 +243,7 @@ class FindingResult:
     resolved_on: dt.date | None
     reason: str
     reference: str = ""
+    source: str = RULE  # "administrator": a stored row the sweep never writes nor resolves
 
 
 @dataclass(frozen=True)
@@ -188,7 +263,7 @@ class NextDeadline:
     due: dt.date
     subject: str = ""
     period: str = ""
-    source: str = "rule"
+    source: str = RULE
     reason: str = ""
     days_left: int = 0
 
@@ -204,6 +279,13 @@ class Cycle:
     reason: str
     met_on: dt.date | None = None
     missed: bool = False
+    plan_key: object = None
+    late_until: dt.date | None = None  # the last day a plan still meets it (the 2014 four-months rule)
+
+    @property
+    def contrary_on(self) -> dt.date:
+        """Return the day a missed cycle counts as contrary to process."""
+        return (self.late_until or self.due) + dt.timedelta(days=1)
 
 
 @dataclass
@@ -275,9 +357,12 @@ def period_of(day: dt.date, months: int) -> Period:
 
 
 def policy_at(policies: tuple[PolicyVersion, ...], day: dt.date) -> PolicyVersion:
-    """Return the policy in force on ``day``: the member's own version if one is, else the default."""
-    for specific in (True, False):
-        candidates = [p for p in policies if p.member_specific is specific and p.effective_from <= day]
+    """Return the policy in force on ``day``: the member's own version, else its kind's, else the default."""
+    for rank in (2, 1, 0):
+        candidates = [
+            p for p in policies
+            if (2 if p.member_specific else 1 if p.applies_to else 0) == rank and p.effective_from <= day
+        ]
         if candidates:
             return max(candidates, key=lambda p: p.effective_from)
     if policies:
@@ -293,36 +378,71 @@ def cycle_label(due: dt.date) -> str:
 # ---------------------------------------------------------------- action-plan cycles
 
 
-def computed_deadline(policies, plan: PlanInfo | None, joined_on: dt.date | None) -> dt.date | None:
-    """Return the rule's deadline for the plan after ``plan`` (or the first plan, from joining)."""
+def computed_deadline(policies, plan: PlanInfo | None, joined_on: dt.date | None, cohort_due: dt.date | None = None):
+    """Return the rule's deadline for the plan after ``plan`` (or the first plan, from joining).
+
+    The rule is the one in force the day after the plan ends:
+
+    * 2014 (four months): the next plan is due when the last one ends (and is
+      contrary to process only once more than four months late, see ``action_plan_cycles``);
+    * 2015 calendar: two years after the cohort's deadline when the plan came at
+      most six months after it (it keeps its end date), three years when later
+      (the cohort shifts);
+    * 2019 calendar: 31 December of the year the plan ends (due 31 August, on time until 31 December);
+    * 2022 on: 12 months after the end of the plan.
+    """
     if plan is None:
-        return add_months(joined_on, 12) if joined_on else None
+        if not joined_on:
+            return None
+        months = policy_at(policies, joined_on).first_plan_months
+        return add_months(joined_on, months) if months else None
     end = plan.end or (add_months(plan.start, 24) if plan.start else None)
     if end is None:
         return add_months(plan.delivered_on, 24) if plan.delivered_on else None
     policy = policy_at(policies, end + dt.timedelta(days=1))
+    if policy.deadline_rule == FOUR_MONTHS_2014:
+        return end
+    if policy.deadline_rule == CALENDAR_2015:
+        if cohort_due is None:
+            return end
+        on_time = plan.delivered_on <= add_months(cohort_due, 6)
+        return add_months(cohort_due, 24 if on_time else 36)
     if policy.deadline_rule == CALENDAR_2019:
-        # 2019 calendar: due 31 August of the year the plan ends, on time until 31 December.
         return dt.date(end.year, 12, 31)
     return add_months(end, 12)
 
 
-def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Cycle], list[tuple[dt.date, PlanInfo]]]:
-    """Return the member's cycles up to the one open today, and the plans that met a cycle.
+def _extension_for(extensions, due: dt.date) -> Extension | None:
+    return next((e for e in extensions if e.due_from <= due <= e.due_to), None)
 
-    An administrator's deadline replaces the computed one for the cycle it falls
-    in: the earliest unused one due between the cycle's start and 12 months after
-    the computed date.
+
+def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Cycle], list[tuple[dt.date, PlanInfo, str]]]:
+    """Return the member's cycles up to the one open today, and the plans that met a cycle (day, plan, cycle).
+
+    The first cycle starts on joining (its deadline ``first_plan_months`` later:
+    a first plan can be late too); without a joining date, the first delivered
+    plan anchors the chain. An administrator's deadline replaces the computed
+    one for the cycle it falls in: the earliest unused one with the cycle's
+    label, or due between the cycle's start and 12 months after the computed date.
+    A cycle whose deadline passes without a plan is missed even when the plan
+    arrives later: that late plan meets the next cycle, due 12 months after the missed one.
     """
     plans = sorted((p for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on)
     overrides = sorted(snapshot.deadline_overrides, key=lambda d: d.due_on)
     used: set[int] = set()
     cycles: list[Cycle] = []
-    met: list[tuple[dt.date, PlanInfo]] = []
+    met: list[tuple[dt.date, PlanInfo, str]] = []
 
-    anchor = plans[0] if plans else None
-    cursor = anchor.delivered_on + dt.timedelta(days=1) if anchor else dt.date.min
-    computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
+    first_due = computed_deadline(snapshot.policies, None, snapshot.joined_on)
+    if first_due is not None:
+        cursor, computed = snapshot.joined_on, first_due
+    elif plans:
+        anchor = plans[0]
+        cursor = anchor.delivered_on + dt.timedelta(days=1)
+        computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
+    else:
+        cursor, computed = dt.date.min, None
+    cohort_due = None  # the 2015 calendar's cohort deadline, kept through missed cycles
     for _attempt in range(500):  # a cycle lasts at least a day; this bounds a corrupt input
         override = None
         unused = [(i, o) for i, o in enumerate(overrides) if i not in used and o.due_on >= cursor]
@@ -332,31 +452,48 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
             override = (same_label or in_window or [None])[0]
         elif unused:
             override = unused[0]
+        switch_to = None
         if override:
             used.add(override[0])
             o = override[1]
-            due, source, reason, label = o.due_on, "administrator", o.reason, o.cycle or cycle_label(o.due_on)
+            due, source, reason, label = o.due_on, ADMINISTRATOR, o.reason, o.cycle or cycle_label(o.due_on)
         elif computed is not None:
-            due, source, reason, label = computed, "rule", "", cycle_label(computed)
+            due, source, reason, label = computed, RULE, "", cycle_label(computed)
+            extension = _extension_for(snapshot.extensions, due)
+            if extension:
+                switch_to = add_months(due, 12) if extension.cohort_switch else None
+                due, reason = max(due, extension.until), extension.reason
         else:
             break
         if not reason:
             reason = format_lazy(_("Computed by rule: next action plan due {due}."), due=due.isoformat())
         starts_on = cursor if cursor != dt.date.min else due
-        delivered = next((p for p in plans if cursor <= p.delivered_on <= min(due, today)), None)
+        tolerance = LATE_TOLERANCE_MONTHS.get(policy_at(snapshot.policies, due).deadline_rule, 0)
+        # "More than four months late": a plan due 1 July 2014 was contrary as of 1 November 2014
+        # (OGP's letter to Turkey, 2014), so the last day still on time is the day before.
+        late_until = add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else None
+        last_day = late_until or due
+        delivered = next((p for p in plans if cursor <= p.delivered_on <= min(last_day, today)), None)
+        if not delivered and switch_to and today > last_day:
+            # The 2020 extension: nothing by its end moves the member to the next cohort, not contrary to process.
+            due, last_day, label = switch_to, switch_to, cycle_label(switch_to)
+            delivered = next((p for p in plans if cursor <= p.delivered_on <= min(last_day, today)), None)
         if delivered:
-            cycles.append(Cycle(label, starts_on, due, source, reason, met_on=delivered.delivered_on))
-            met.append((delivered.delivered_on, delivered))
+            cycles.append(Cycle(label, starts_on, due, source, reason, met_on=delivered.delivered_on,
+                                plan_key=delivered.key, late_until=late_until))
+            met.append((delivered.delivered_on, delivered, label))
             cursor = delivered.delivered_on + dt.timedelta(days=1)
-            computed = computed_deadline(snapshot.policies, delivered, snapshot.joined_on)
+            computed = computed_deadline(snapshot.policies, delivered, snapshot.joined_on, cohort_due or due)
+            cohort_due = None
             continue
-        if today > due:
-            cycles.append(Cycle(label, starts_on, due, source, reason, missed=True))
+        if today > last_day:
+            cycles.append(Cycle(label, starts_on, due, source, reason, missed=True, late_until=late_until))
             # A missed deadline starts a new cycle with its deadline 12 months later.
-            cursor = due + dt.timedelta(days=1)
+            cursor = last_day + dt.timedelta(days=1)
+            cohort_due = cohort_due or due
             computed = add_months(due, 12)
             continue
-        cycles.append(Cycle(label, starts_on, due, source, reason))
+        cycles.append(Cycle(label, starts_on, due, source, reason, late_until=late_until))
         break
     return cycles, met
 
@@ -484,21 +621,39 @@ def _next_plan_deadline(cycles: list[Cycle], day: dt.date) -> dt.date | None:
     return None
 
 
+# Events on one day are taken in this order (the documented same-day rule):
+# 0. a plan delivered (a plan on the deadline day meets it; a missed deadline
+#    only takes effect the next day, so a plan always comes first);
+# 1. an administrator resolving a finding;
+# 2. failures: a missed deadline, an IRM finding, an administrator's contrary
+#    finding, a missed remedial deadline;
+# 3. OGP decisions (C&S Subcommittee, Steering Committee), which have the last word on their day.
+ORDER_MET, ORDER_RESOLVED, ORDER_FAILURE, ORDER_DECISION = 0, 1, 2, 3
+
+
 def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEFAULT_TIME_ZONE) -> Evaluation:
-    """Return the member's findings, status and status history, and next deadlines as of ``now``."""
+    """Return the member's findings, status and status history, and next deadlines as of ``now``.
+
+    The run of consecutive contrary cycles is broken only by a cycle met on
+    time with no IRM (or administrator's) finding against it: a plan delivered
+    late meets the next cycle, and a finding against that cycle later extends
+    the run it would otherwise have broken.
+    """
     today = local_date(now, tz)
+    applicable = tuple(p for p in snapshot.policies if p.applies_to in ("", snapshot.kind))
+    if applicable != snapshot.policies:
+        snapshot = replace(snapshot, policies=applicable or DEFAULT_POLICIES)
     cycles, met = action_plan_cycles(snapshot, today)
+    met_days = [d for d, _plan, _label in met]
     findings: list[FindingResult] = []
 
-    # Events in date order: (date, order, kind, payload). On one day a delivered
-    # plan is taken before a failure, and decisions last.
     events: list[tuple[dt.date, int, str, object]] = []
-    for d, plan in met:
-        events.append((d, 0, "met", plan))
+    for d, plan, label in met:
+        events.append((d, ORDER_MET, "met", label))
     for c in cycles:
         if c.missed:
-            effective_on = c.due + dt.timedelta(days=1)
-            resolved = next((d for d, _plan in met if d >= effective_on), None)
+            effective_on = c.contrary_on
+            resolved = next((d for d in met_days if d >= effective_on), None)
             findings.append(
                 FindingResult(
                     FINDING_CONTRARY,
@@ -508,33 +663,74 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                     resolved,
                     format_lazy(
                         _("No action plan for the {cycle} cycle was delivered by the deadline of {due}."),
-                        cycle=c.label, due=c.due.isoformat(),
+                        cycle=c.label, due=(c.late_until or c.due).isoformat(),
                     ),
                 )
             )
-            events.append((effective_on, 1, "failure", ("plan", c.label, "")))
+            events.append((effective_on, ORDER_FAILURE, "failure", ("plan", c.label, "", None)))
+
+    def cycle_of(day: dt.date) -> str:
+        """Return the cycle a finding made on ``day`` is about: the one whose plan was last delivered."""
+        done = [c for c in cycles if c.met_on and c.met_on <= day]
+        if done:
+            return done[-1].label
+        return next((c.label for c in cycles if c.starts_on <= day <= c.due), "")
+
+    for af in snapshot.admin_findings:
+        if af.effective_on > today:
+            continue
+        cycle = af.cycle or cycle_of(af.effective_on) or af.effective_on.isoformat()
+        resolved = af.resolved_on if af.resolved_on and af.resolved_on <= today else None
+        findings.append(
+            FindingResult(
+                FINDING_CONTRARY, "", cycle, af.effective_on, resolved,
+                af.reason or _("Recorded by an administrator."), af.reference, ADMINISTRATOR,
+            )
+        )
+        events.append((af.effective_on, ORDER_FAILURE, "failure", ("admin", cycle, af.reference, af.key)))
+        if resolved:
+            events.append((resolved, ORDER_RESOLVED, "resolved", (af.key, af.resolution)))
+    remedial_open: list[DecisionInfo] = []
     for dec in sorted(snapshot.decisions, key=lambda x: x.decided_on):
         if dec.decided_on > today:
             continue
         if dec.kind in IRM_KINDS:
-            cycle = dec.cycle or next((c.label for c in cycles if c.starts_on <= dec.decided_on <= c.due), "")
-            resolved = next((d for d, _plan in met if d > dec.decided_on), None)
+            cycle = dec.cycle or cycle_of(dec.decided_on)
+            resolved = next((d for d in met_days if d > dec.decided_on), None)
             findings.append(
                 FindingResult(
                     dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, resolved,
                     dec.summary or _("Recorded from an IRM report."), dec.reference,
                 )
             )
-            events.append((dec.decided_on, 1, "failure", ("irm", cycle or dec.decided_on.isoformat(), dec.reference)))
+            events.append(
+                (dec.decided_on, ORDER_FAILURE, "failure", ("irm", cycle or dec.decided_on.isoformat(), dec.reference, None))
+            )
+        elif dec.kind == SC_REMEDIAL_DEADLINE:
+            if dec.due_on is None:
+                continue
+            events.append((dec.decided_on, ORDER_DECISION, SC_REMEDIAL_DEADLINE, dec))
+            remedied = [d for d in met_days if dec.decided_on <= d <= dec.due_on]
+            if dec.met_on and dec.met_on <= min(dec.due_on, today):
+                remedied.append(dec.met_on)
+            missed_on = dec.due_on + dt.timedelta(days=1)
+            if not remedied and missed_on <= today:
+                events.append((missed_on, ORDER_FAILURE, "remedial_missed", dec))
+            elif not remedied:
+                remedial_open.append(dec)
         else:
-            events.append((dec.decided_on, 2, dec.kind, dec))
+            events.append((dec.decided_on, ORDER_DECISION, dec.kind, dec))
     events.sort(key=lambda e: (e[0], e[1]))
 
     status, since = ACTIVE, None
     changes: list[StatusChange] = []
     failed_cycles: list[str] = []
+    run_before_met: list[str] = []  # the run a plan delivery interrupted, restored if a finding hits that cycle
+    last_met_cycle = ""
+    last_failure = None
     missed_plans = 0
     inactive_since: dt.date | None = None
+    remedial_until: dt.date | None = None
 
     def change(new, day, cycle, reason, reference=""):
         nonlocal status, since, inactive_since
@@ -568,21 +764,46 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                     ACTIVE, day, "",
                     format_lazy(_("An action plan was delivered on {day}; the member is back on track."), day=day.isoformat()),
                 )
-            failed_cycles, missed_plans = [], 0
+            if failed_cycles:
+                run_before_met = failed_cycles
+            failed_cycles, missed_plans, last_met_cycle = [], 0, payload
+        elif kind == "resolved":
+            key, resolution = payload
+            if last_failure == key and status in (CONTRARY_TO_PROCESS, UNDER_REVIEW):
+                change(
+                    ACTIVE, day, "",
+                    format_lazy(_("The finding was resolved by an administrator: {reason}"), reason=resolution or "—"),
+                )
+        elif kind == "remedial_missed":
+            if status not in (INACTIVE_RECOMMENDED, INACTIVE, REMOVAL_RECOMMENDED):
+                change(
+                    INACTIVE_RECOMMENDED, day, payload.cycle,
+                    format_lazy(
+                        _("The remedial deadline of {due} set by the Steering Committee was missed."),
+                        due=payload.due_on.isoformat(),
+                    ),
+                    payload.reference,
+                )
         elif kind == "failure":
-            what, cycle, reference = payload
+            what, cycle, reference, key = payload
             if status in (INACTIVE, REMOVAL_RECOMMENDED):
                 continue
+            last_failure = key
+            if what == "plan" and remedial_until and day <= remedial_until:
+                continue  # the Steering Committee's remedial deadline stands in for the plan deadline
+            if what != "plan" and cycle == last_met_cycle and not failed_cycles and run_before_met:
+                # A finding against the cycle a (late) plan met: that cycle did not break the run.
+                failed_cycles = list(run_before_met)
             further = cycle not in failed_cycles
             if further:
                 failed_cycles.append(cycle)
             if what == "plan":
                 missed_plans += 1
-            cause = (
-                format_lazy(_("no action plan delivered for the {cycle} cycle"), cycle=cycle)
-                if what == "plan"
-                else format_lazy(_("an IRM finding for the {cycle} cycle"), cycle=cycle)
-            )
+            cause = {
+                "plan": format_lazy(_("no action plan delivered for the {cycle} cycle"), cycle=cycle),
+                "irm": format_lazy(_("an IRM finding for the {cycle} cycle"), cycle=cycle),
+                "admin": format_lazy(_("a finding recorded by an administrator for the {cycle} cycle"), cycle=cycle),
+            }[what]
             if status == UNDER_REVIEW and further:
                 change(INACTIVE_RECOMMENDED, day, cycle, format_lazy(_("A further failure while under review: {cause}."), cause=cause), reference)
             elif what == "plan" and missed_plans >= policy.inactive_after_years_without_plan:
@@ -604,13 +825,38 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 )
             elif status == ACTIVE:
                 change(CONTRARY_TO_PROCESS, day, cycle, format_lazy(_("Acted contrary to process: {cause}."), cause=cause), reference)
+        elif kind == CSS_UNDER_REVIEW:
+            if status in (ACTIVE, CONTRARY_TO_PROCESS):
+                change(
+                    UNDER_REVIEW, day, payload.cycle,
+                    payload.summary or _("Placed under review by the Criteria and Standards Subcommittee."), payload.reference,
+                )
+        elif kind == SC_REMEDIAL_DEADLINE:
+            # The Steering Committee gives the member until the remedial deadline: a pending
+            # inactive recommendation waits (missing the deadline recommends it again).
+            remedial_until = payload.due_on
+            if status == INACTIVE_RECOMMENDED:
+                change(
+                    UNDER_REVIEW, day, payload.cycle,
+                    payload.summary or format_lazy(
+                        _("The Steering Committee set a remedial deadline of {due}."), due=payload.due_on.isoformat()
+                    ),
+                    payload.reference,
+                )
+        elif kind == CSS_INACTIVE_RECOMMENDED:
+            if status not in (INACTIVE, REMOVAL_RECOMMENDED):
+                change(
+                    INACTIVE_RECOMMENDED, day, payload.cycle,
+                    payload.summary or _("The Criteria and Standards Subcommittee recommended inactive status."),
+                    payload.reference,
+                )
         elif kind == SC_INACTIVE:
             change(INACTIVE, day, payload.cycle, payload.summary or _("Designated inactive by the Steering Committee."), payload.reference)
         elif kind == SC_REMOVAL:
             change(REMOVED, day, payload.cycle, payload.summary or _("Removed by the Steering Committee."), payload.reference)
         elif kind == SC_REACTIVATION:
             change(ACTIVE, day, payload.cycle, payload.summary or _("Reactivated by the Steering Committee."), payload.reference)
-            failed_cycles, missed_plans = [], 0
+            failed_cycles, run_before_met, missed_plans = [], [], 0
     check_removal(today)
 
     f_findings, f_deadlines = forum_findings(snapshot, today)
@@ -624,6 +870,10 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
         c = cycles[-1]
         next_deadlines.append(NextDeadline(DEADLINE_ACTION_PLAN, c.due, "", c.label, c.source, c.reason))
     if status != REMOVED:
+        for dec in remedial_open:
+            next_deadlines.append(
+                NextDeadline(DEADLINE_REMEDIAL, dec.due_on, "", dec.cycle, ADMINISTRATOR, dec.summary or dec.reference)
+            )
         next_deadlines.extend(u_deadlines)
         next_deadlines.extend(f_deadlines)
     next_deadlines = [

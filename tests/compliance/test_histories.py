@@ -1,0 +1,237 @@
+"""Real procedural histories OGP published, entered through the admin's own forms over HTTP with CSRF,
+and checked on the days of OGP's published decisions, on the administrators' page and with
+``compliance_report --as-of`` (they must agree).
+
+Sources (each history says which facts come from where):
+* seed 000: OGP's letters to the Kyrgyz Republic of 9 March 2022 and 24 February 2023;
+* opengovpartnership.org news "Turkey made inactive in the Open Government Partnership" (21 September
+  2016) and "Government of Turkey leaves the Open Government Partnership" (2017); OGP's 2014 letter
+  to Turkey as quoted by Joinup (4 May 2015): second NAP due 1 July 2014, not submitted as of
+  1 November 2014, four months later; OGP's statement of 11 February 2014 on the missed September
+  2013 self-assessment, as reported by FreedomInfo.org (3 May 2016);
+* opengovpartnership.org news "Azerbaijan to maintain its inactive status" (29 June 2017) and the
+  C&S Subcommittee minutes of 23–24 February 2016 as reported by FreedomInfo.org (9 March 2016);
+* opengovpartnership.org news "Azerbaijan suspension extended; Bosnia and Herzegovina and Trinidad and
+  Tobago designated inactive in OGP" (Steering Committee meeting of 5–6 December 2018).
+Only the facts those sources state are entered; where a source gives a meeting of several days, the
+comment says which day was recorded.
+"""
+
+import datetime as dt
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from commitments.models import Member
+from compliance.models import Cycle, Deadline, Finding, Letter, MemberStanding, StatusEvent
+
+D = dt.date
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def admin(db, django_user_model):
+    user = django_user_model.objects.create_superuser("ogp-admin", "admin@example.org", "a-long-password-123")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def submit(client, url, data, expect=302):
+    """GET the admin form (reading its CSRF token), then POST it back as a browser would."""
+    page = client.get(url)
+    assert page.status_code == 200, url
+    token = TOKEN.search(page.content.decode()).group(1)
+    response = client.post(url, {**data, "csrfmiddlewaretoken": token})
+    if response.status_code != expect:
+        errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+        raise AssertionError(f"{url} answered {response.status_code}: {errors}")
+    return response
+
+
+def add_member(client, code, name, joined_on=""):
+    submit(client, reverse("admin:commitments_member_add"), {
+        "name": name, "code": code, "kind": "national", "country": name, "joined_on": joined_on,
+    })
+    return Member.objects.get(code=code)
+
+
+def add_plan(client, member, title, start, end, submitted):
+    submit(client, reverse("admin:commitments_actionplan_add"), {
+        "member": member.pk, "title_en": title, "title": title, "start_date": start, "end_date": end,
+        "submitted_on": submitted, "themes": "[]",
+    })
+
+
+def add_deadline(client, member, cycle, due_on, reason):
+    url = reverse("admin:compliance_deadline_add") + f"?member={member.pk}"
+    submit(client, url, {"member": member.pk, "kind": "action_plan", "cycle": cycle, "due_on": due_on, "reason": reason})
+
+
+def add_decision(client, member, kind, decided_on, document, summary, due_on="", cycle=""):
+    url = reverse("admin:compliance_decision_add") + f"?member={member.pk}"
+    submit(client, url, {
+        "member": member.pk, "kind": kind, "decided_on": decided_on, "cycle": cycle, "document": document,
+        "summary": summary, "due_on": due_on, "met_on": "",
+    })
+
+
+def add_finding(client, member, effective_on, reason, reference, period=""):
+    url = reverse("admin:compliance_finding_add") + f"?member={member.pk}"
+    submit(client, url, {
+        "member": member.pk, "kind": "contrary_to_process", "period": period, "effective_on": effective_on,
+        "reason": reason, "reference": reference,
+    })
+
+
+def report(code, day):
+    out = StringIO()
+    call_command("compliance_report", "--as-of", day.isoformat(), "--member", code, "--json", stdout=out)
+    [entry] = json.loads(out.getvalue())
+    return entry
+
+
+def page_status(client, code, day):
+    html = client.get(reverse("compliance:admin_member", args=[code]), {"as_of": day.isoformat()}).content.decode()
+    return re.search(r'data-what-if-status="([a-z_]+)"', html).group(1), re.findall(r'data-what-if-deadline="([^"]+)"', html)
+
+
+def check(client, code, expected):
+    """Each (day, status) on the page's what-if and in ``compliance_report --as-of``; both agree."""
+    for day, status in expected:
+        entry = report(code, day)
+        on_page, deadlines = page_status(client, code, day)
+        assert (day, entry["status"]) == (day, status)
+        assert on_page == entry["status"]
+        assert deadlines == [f"{d['kind']}:{d['due']}" for d in entry["next_deadlines"]]
+
+
+def test_the_kyrgyz_republic_2022_2023_from_the_letters_of_seed_000(admin):
+    kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
+    add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
+    # The rules know the member's cycles; the administrator picks them from that list.
+    html = admin.get(reverse("admin:compliance_deadline_add") + f"?member={kg.pk}").content.decode()
+    assert all(f'value="{label}"' in html for label in ("2021-2023", "2022-2024", "2023-2025"))
+    add_deadline(admin, kg, "2021-2023", "2021-12-31", "OGP letter of 9 March 2022")
+    add_deadline(admin, kg, "2022-2024", "2022-12-31", "OGP letter of 9 March 2022")
+    add_deadline(admin, kg, "2023-2025", "2023-12-31", "OGP letter of 24 February 2023")
+    assert set(Deadline.objects.filter(member=kg, cycle__in=["2021-2023", "2022-2024"]).values_list("source", flat=True)) == {
+        "administrator"
+    }
+    check(admin, "KG", [
+        (D(2021, 12, 31), "active"),
+        (D(2022, 1, 1), "contrary_to_process"),
+        (D(2022, 3, 9), "contrary_to_process"),  # the first letter
+        (D(2023, 1, 1), "under_review"),
+        (D(2023, 2, 24), "under_review"),  # the second letter
+        (D(2024, 1, 1), "inactive_recommended"),
+    ])
+    # The letters are dated documents attached to the status events they announce.
+    event = StatusEvent.objects.get(member=kg, status="contrary_to_process")
+    url = reverse("admin:compliance_letter_add") + f"?member={kg.pk}"
+    submit(admin, url, {
+        "member": kg.pk, "kind": "contrary_to_process", "dated": "2022-03-09", "document": "OGP letter of 9 March 2022",
+        "status_event": event.pk, "decision": "", "summary": "",
+    })
+    assert Letter.objects.get(member=kg).status_event == event
+
+
+def test_turkey_under_review_remedial_deadline_inactive_then_out(admin):
+    tr = add_member(admin, "TR", "Turkey")  # joined April 2012: no day published, so none entered
+    # OGP statement of 11 February 2014: the self-assessment due September 2013 was not delivered.
+    add_finding(admin, tr, "2014-02-11", "Self-assessment report due September 2013 not delivered.",
+                "OGP statement of 11 February 2014")  # no cycle known to the rules: none is chosen
+    # OGP's 2014 letter: the second NAP was due 1 July 2014; more than four months late from 1 November 2014.
+    add_deadline(admin, tr, "", "2014-07-01", "OGP letter to Turkey, 2014: second NAP due 1 July 2014")
+    # The Steering Committee resolution of 4 May 2016: a NAP by 1 September 2016, or inactive.
+    add_decision(admin, tr, "sc_remedial_deadline", "2016-05-04", "Steering Committee resolution of 4 May 2016",
+                 "Deliver a National Action Plan co-created with civil society by 1 September 2016.", due_on="2016-09-01")
+    add_decision(admin, tr, "sc_inactive", "2016-09-21", "OGP news, 21 September 2016",
+                 "Failed to deliver a National Action Plan since 2014.")
+    add_decision(admin, tr, "sc_removal", "2017-09-21", "OGP news: Government of Turkey leaves OGP",
+                 "Inactive for 12 months without re-engaging.")
+    check(admin, "TR", [
+        (D(2014, 2, 11), "contrary_to_process"),
+        (D(2014, 10, 31), "contrary_to_process"),
+        (D(2014, 11, 1), "under_review"),  # two consecutive cycles: the letter's "as of November 1, 2014"
+        (D(2015, 3, 9), "under_review"),  # the C&S meeting Turkey was invited to, while under review
+        # The 2015 plan (due 1 July 2015, 12 months on) never came: a further failure under review, and the
+        # C&S recommended inactive status before the May 2016 meeting (FreedomInfo.org, 3 May 2016).
+        (D(2016, 5, 3), "inactive_recommended"),
+        (D(2016, 5, 4), "under_review"),  # the Steering Committee gave it until 1 September 2016 instead
+        (D(2016, 9, 1), "under_review"),
+        (D(2016, 9, 2), "inactive_recommended"),  # the remedial deadline passed
+        (D(2016, 9, 21), "inactive"),
+        (D(2017, 9, 21), "removed"),
+    ])
+
+
+def test_azerbaijan_response_policy_inactive_2016_maintained_2017(admin):
+    # Only the Response Policy decisions are entered (no plans): the case was about civic space.
+    az = add_member(admin, "AZ", "Azerbaijan")
+    add_decision(admin, az, "css_inactive_recommended", "2016-02-24", "C&S Subcommittee minutes, 23–24 February 2016",
+                 "Concerns on the operating environment for civil society found valid (recorded on the meeting's last day).")
+    add_decision(admin, az, "sc_inactive", "2016-05-04", "Steering Committee resolution, Cape Town, 4 May 2016",
+                 "Unresolved constraints on the operating environment for NGOs.")
+    add_decision(admin, az, "sc_inactive", "2017-06-28", "Steering Committee resolution of 28 June 2017",
+                 "Inactive status maintained for a second year.")
+    check(admin, "AZ", [
+        (D(2016, 2, 23), "active"),
+        (D(2016, 2, 24), "inactive_recommended"),
+        (D(2016, 5, 3), "inactive_recommended"),
+        (D(2016, 5, 4), "inactive"),
+        (D(2017, 6, 28), "inactive"),
+        (D(2018, 6, 27), "inactive"),
+    ])
+
+
+@pytest.mark.parametrize("code,name", [("TT", "Trinidad and Tobago"), ("BA", "Bosnia and Herzegovina")])
+def test_procedural_review_cases_made_inactive_in_december_2018(admin, code, name):
+    member = add_member(admin, code, name)
+    # Steering Committee meeting of 5–6 December 2018; the decision is recorded on its last day.
+    add_decision(admin, member, "sc_inactive", "2018-12-06", "OGP news: designated inactive, December 2018",
+                 "Procedural Review case: designated inactive by the Steering Committee.")
+    check(admin, code, [(D(2018, 12, 5), "active"), (D(2018, 12, 6), "inactive"), (D(2019, 12, 6), "removal_recommended")])
+
+
+def test_an_administrators_finding_is_resolved_only_by_an_administrator_with_a_reason(admin):
+    kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
+    add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "2018-08-31")
+    add_finding(admin, kg, "2019-03-01", "The forum did not meet for seven months.", "IRM report", period="2018-2020")
+    finding = Finding.objects.get(member=kg, source="administrator")
+    assert finding.resolved_on is None
+    assert MemberStanding.objects.get(member=kg).status != "active"  # the sweep ran, and left it open
+    url = reverse("admin:compliance_finding_resolve", args=[finding.pk])
+    submit(admin, url, {"resolved_on": "2019-06-01", "resolution": ""}, expect=400)
+    submit(admin, url, {"resolved_on": "2019-06-01", "resolution": "The forum met on 20 May 2019."})
+    finding.refresh_from_db()
+    assert (finding.resolved_on, finding.resolution) == (D(2019, 6, 1), "The forum met on 20 May 2019.")
+    check(admin, "KG", [(D(2019, 3, 1), "contrary_to_process"), (D(2019, 6, 1), "active")])
+
+
+def test_the_admin_offers_only_what_the_rules_judge_and_keeps_sweep_rows_read_only(admin):
+    kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
+    add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
+    html = admin.get(reverse("admin:compliance_deadline_add") + f"?member={kg.pk}").content.decode()
+    assert 'value="self_assessment"' not in html and 'name="source"' not in html
+    assert 'value="2021-2023"' in html  # the member's cycles
+    from compliance import services
+
+    services.recompute_member(kg.pk)
+    rule_row = Deadline.objects.filter(member=kg, source="rule").first()
+    html = admin.get(reverse("admin:compliance_deadline_change", args=[rule_row.pk])).content.decode()
+    assert 'name="due_on"' not in html  # read-only
+    event = StatusEvent.objects.filter(member=kg).first()
+    html = admin.get(reverse("admin:compliance_statusevent_change", args=[event.pk])).content.decode()
+    assert 'name="status"' not in html
+    # A plan with neither a start nor a submission date is refused with a message, not ignored.
+    response = submit(admin, reverse("admin:commitments_actionplan_add"), {
+        "member": kg.pk, "title_en": "Undated", "title": "Undated", "start_date": "", "end_date": "",
+        "submitted_on": "", "themes": "[]",
+    }, expect=200)
+    assert "Give the day the plan was submitted" in response.content.decode()
