@@ -70,6 +70,13 @@ class Forum(models.Model):
     def get_absolute_url(self):
         return reverse("forums:forum", args=[self.pk])
 
+    def clean(self):
+        import holidays
+
+        if self.holiday_country and self.holiday_country.upper() not in holidays.list_supported_countries():
+            raise ValidationError({"holiday_country": _("Holidays of this country are not known; use a code such as KG.")})
+        self.holiday_country = self.holiday_country.upper()
+
 
 class ForumMembershipQuerySet(models.QuerySet):
     def current(self, day):

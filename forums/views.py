@@ -125,6 +125,9 @@ def meeting_detail(request, pk, meeting_id):
         "show_minutes": meeting.minutes_published_at is not None or can_manage,
         "minutes_due": services.minutes_due([meeting], forum, now),
         "is_future": meeting.starts_at > now,
+        "invitations": (
+            meeting.invitations.filter(sequence=meeting.sequence).select_related("membership") if can_manage else ()
+        ),
     }
     return render(request, "forums/meeting_detail.html", context)
 
@@ -299,12 +302,19 @@ def _attendance_rows(meeting, post=None):
     """Return one row per member seated on the meeting's day (or already recorded), with the recorded or posted values."""
     day = meeting.starts_at.astimezone(services.portal_zone()).date()
     recorded = {a.membership_id: a for a in meeting.attendances.all()}
+    answers = {i.membership_id: i for i in meeting.invitations.filter(sequence=meeting.sequence)}
     members = [m for m in meeting.forum.memberships.order_by("sector", "person") if m.is_current(day) or m.pk in recorded]
     rows = []
     for m in members:
         a = recorded.get(m.pk)
         status = a.status if a else Attendance.Status.ABSENT
         representative = a.representative if a else ""
+        answer = answers.get(m.pk)
+        if a is None and answer is not None:  # nothing recorded yet: start from the member's RSVP
+            if answer.response == answer.Response.ACCEPTED:
+                status = Attendance.Status.PRESENT
+            elif answer.response == answer.Response.DELEGATED:
+                status, representative = Attendance.Status.REPRESENTED, answer.delegate
         if post is not None:
             status = post.get(f"status-{m.pk}", status)
             representative = post.get(f"representative-{m.pk}", representative)

@@ -164,3 +164,24 @@ def test_refusal_message_is_translated(client, meeting, pinned):
         response = client.get("/ru" + reverse("forums:rsvp", args=["not-a-token"]))
     assert response.status_code == 400
     assert_strict_page(response, lang="ru")
+
+
+def test_secretariat_sees_the_answers_and_the_attendance_form_starts_from_them(client, meeting, secretariat, pinned):
+    send_invitations_task(meeting.pk)
+    by_email = {m.to[0]: rsvp_url_from(m) for m in mail.outbox}
+    client.post(by_email["gulzhan@example.kg"], {"response": "delegated", "delegate": "Aida Kasymova"})
+    client.post(by_email["mirlanbek@example.kg"], {"response": "accepted"})
+    client.post(by_email["dmitry@example.kg"], {"response": "declined"})
+    public = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Answers to the invitation" not in public
+    client.force_login(secretariat)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Answers to the invitation" in html and "Sends a representative</span> — Aida Kasymova" in html
+    with time_machine.travel(at(2026, 12, 10, 15), tick=False):
+        client.force_login(secretariat)
+        form = client.get(reverse("forums:record", args=[meeting.forum_id, meeting.pk])).content.decode()
+    gulzhan = meeting.forum.memberships.get(person="Gulzhan Baibetova")
+    mirlanbek = meeting.forum.memberships.get(person="Mirlanbek Baigonchokov")
+    assert f'name="status-{gulzhan.pk}" value="represented" checked' in form
+    assert f'name="representative-{gulzhan.pk}" value="Aida Kasymova"' in form
+    assert f'name="status-{mirlanbek.pk}" value="present" checked' in form
