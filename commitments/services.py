@@ -207,6 +207,7 @@ def _load_national_forum(member, data):
             "founding_act": data.get("founding_act", ""),
             "founded_on": _date(data.get("founded_on")),
             "description": description,
+            "seats": data.get("member_count"),
         },
     )
     for text in data.get("co_chairs", []):
@@ -242,7 +243,10 @@ def _load_local(data, parent):
         forum = _upsert(
             Forum,
             {"member": member, "name": forum_data["name"]},
-            {"description": forum_data.get("description") or forum_data.get("composition") or ""},
+            {
+                "description": forum_data.get("description") or forum_data.get("composition") or "",
+                "seats": forum_data.get("member_count"),
+            },
         )
         for m in forum_data.get("members", []):
             _upsert(

@@ -1,19 +1,29 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attendance, Forum, ForumMembership, Meeting
+from .models import (
+    ActionItem,
+    Attendance,
+    Forum,
+    ForumMembership,
+    Invitation,
+    Meeting,
+    MeetingChange,
+    MeetingDecision,
+    MinutesApproval,
+)
 
 
 class MembershipInline(admin.TabularInline):
     model = ForumMembership
     extra = 0
-    fields = ["person", "organisation", "position", "sector", "role", "term_start", "term_end"]
+    fields = ["person", "organisation", "position", "sector", "role", "term_start", "term_end", "email"]
 
 
 @admin.register(Forum)
 class ForumAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "member", "founded_on", "cadence"]
-    list_filter = ["member", "cadence"]
+    list_display = ["name", "member", "founded_on", "cadence", "seats", "requires_parity"]
+    list_filter = ["member", "cadence", "requires_parity"]
     search_fields = ["name", "founding_act"]
     inlines = [MembershipInline]
 
@@ -22,7 +32,8 @@ class ForumAdmin(SimpleHistoryAdmin):
 class ForumMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["person", "organisation", "sector", "role", "forum", "term_start", "term_end"]
     list_filter = ["forum", "sector", "role"]
-    search_fields = ["person", "organisation", "position"]
+    search_fields = ["person", "organisation", "position", "email"]
+    raw_id_fields = ["user"]
 
 
 class AttendanceInline(admin.TabularInline):
@@ -31,18 +42,49 @@ class AttendanceInline(admin.TabularInline):
     raw_id_fields = ["membership"]
 
 
+class ChangeInline(admin.TabularInline):
+    model = MeetingChange
+    extra = 0
+    raw_id_fields = ["changed_by"]
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    raw_id_fields = ["membership"]
+    readonly_fields = ["claimed_at", "sent_at", "responded_at"]
+
+
+class ApprovalInline(admin.TabularInline):
+    model = MinutesApproval
+    extra = 0
+    raw_id_fields = ["co_chair", "recorded_by"]
+
+
+class DecisionInline(admin.TabularInline):
+    model = MeetingDecision
+    extra = 0
+    raw_id_fields = ["commitment"]
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    raw_id_fields = ["commitment"]
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "forum", "starts_at", "status"]
+    list_display = ["__str__", "forum", "starts_at", "status", "minutes_published_at"]
     list_filter = ["forum", "status"]
     search_fields = ["title", "agenda", "minutes", "place"]
     date_hierarchy = "starts_at"
-    inlines = [AttendanceInline]
+    inlines = [AttendanceInline, ChangeInline, InvitationInline, ApprovalInline, DecisionInline, ActionItemInline]
 
 
 @admin.register(Attendance)
 class AttendanceAdmin(SimpleHistoryAdmin):
-    list_display = ["membership", "meeting", "present"]
-    list_filter = ["present", "meeting__forum"]
+    list_display = ["membership", "meeting", "status"]
+    list_filter = ["status", "meeting__forum"]
     search_fields = ["membership__person", "meeting__title"]
     raw_id_fields = ["meeting", "membership"]

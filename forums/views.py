@@ -1,25 +1,466 @@
-"""Public, read-only forum page."""
+"""Forum pages: the public forum and meeting pages, the secretariat's forms, RSVP and calendar feeds.
 
-from django.shortcuts import get_object_or_404, render
+Public pages show what a forum publishes (membership, meetings, attendance,
+published minutes, decisions, action items); the secretariat's private notes
+and the unpublished minutes appear only to those who keep the forum. Every
+change goes through one function in ``services``.
+"""
 
-from .models import Forum, ForumMembership
+from functools import wraps
+from pathlib import Path
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from commitments.models import Member, Milestone
+from ogp_portal.permissions import managed_forums
+
+from . import calendars, forms, services
+from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
+
+RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
+
+
+def _forum(pk):
+    return get_object_or_404(Forum.objects.select_related("member"), pk=pk)
+
+
+def _meeting(forum, meeting_id):
+    return get_object_or_404(Meeting.objects.select_related("forum__member"), forum=forum, pk=meeting_id)
+
+
+def secretariat_required(perm="forums.manage_forum"):
+    """Let through the forum's secretariat (or an administrator): others get 403, anonymous visitors sign in."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            forum = _forum(pk)
+            if not request.user.has_perm(perm, forum):
+                raise PermissionDenied(_("Only the forum's secretariat can do this."))
+            return view(request, forum, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _minutes_warnings(meetings, forum, now):
+    recent = [m for m in meetings if (now - m.starts_at).days <= RECENT_DAYS]
+    return services.minutes_due(recent, forum, now)
+
+
+# ---------------------------------------------------------------- public pages
 
 
 def forum_detail(request, pk):
-    """Render a forum: its founding, cadence, members grouped by sector, and meetings."""
+    """Render a forum: membership by sector with parity, co-chairs and vacancies; cadence; meetings; open action items."""
     forum = get_object_or_404(
-        Forum.objects.select_related("member").prefetch_related("memberships", "meetings"), pk=pk
+        Forum.objects.select_related("member").prefetch_related(
+            Prefetch("memberships", queryset=ForumMembership.objects.order_by("role", "person")),
+            Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at")),
+        ),
+        pk=pk,
     )
-    memberships = list(forum.memberships.all())
-    # Sectors in their declared order (government, civil society, other), empty ones left out.
-    sectors = [
-        (label, [m for m in memberships if m.sector == value])
-        for value, label in ForumMembership.Sector.choices
-    ]
+    now = timezone.now()
+    today = services.local_today(now)
+    meetings = list(forum.meetings.all())
+    periods = services.forum_cadence(forum, meetings, now)
+    can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
         "forum": forum,
         "member": forum.member,
-        "sectors": [(label, people) for label, people in sectors if people],
-        "meetings": forum.meetings.all(),
+        "composition": services.composition(forum, list(forum.memberships.all()), today),
+        "periods": periods,
+        "at_risk": [p for p in periods if p.state == services.PeriodState.AT_RISK],
+        "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
+        "meetings": meetings,
+        "open_items": ActionItem.objects.open().filter(meeting__forum=forum).select_related("meeting", "commitment"),
+        "minutes_due": _minutes_warnings(meetings, forum, now),
+        "can_manage": can_manage,
+        "today": today,
     }
     return render(request, "forums/forum_detail.html", context)
+
+
+def meeting_detail(request, pk, meeting_id):
+    """Render one meeting: time and place, changes with reasons, agenda, attendance and quorum, minutes, decisions."""
+    forum = _forum(pk)
+    meeting = get_object_or_404(
+        Meeting.objects.prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("membership").order_by("membership__sector", "membership__person")),
+            "changes",
+            Prefetch("decisions", queryset=MeetingDecision.objects.select_related("commitment")),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("commitment")),
+            "approvals__co_chair",
+        ),
+        forum=forum,
+        pk=meeting_id,
+    )
+    meeting.forum = forum
+    can_manage = request.user.has_perm("forums.manage_forum", forum)
+    attendances = list(meeting.attendances.all())
+    now = timezone.now()
+    context = {
+        "forum": forum,
+        "member": forum.member,
+        "meeting": meeting,
+        "attendances": attendances,
+        "quorum": services.meeting_quorum(meeting, attendances) if attendances else None,
+        "can_manage": can_manage,
+        "show_minutes": meeting.minutes_published_at is not None or can_manage,
+        "minutes_due": services.minutes_due([meeting], forum, now),
+        "is_future": meeting.starts_at > now,
+        "invitations": (
+            meeting.invitations.filter(sequence=meeting.sequence).select_related("membership") if can_manage else ()
+        ),
+    }
+    return render(request, "forums/meeting_detail.html", context)
+
+
+def minutes_file(request, pk, meeting_id):
+    """Serve a meeting's minutes file: to everyone once published, before that only to the secretariat."""
+    forum = _forum(pk)
+    meeting = _meeting(forum, meeting_id)
+    if not meeting.minutes_file:
+        raise Http404
+    if meeting.minutes_published_at is None and not request.user.has_perm("forums.manage_forum", forum):
+        raise Http404
+    name = Path(meeting.minutes_file.name).name
+    return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True, filename=name)
+
+
+# ---------------------------------------------------------------- calendar feeds
+
+
+def forum_calendar(request, pk):
+    forum = _forum(pk)
+    body = calendars.forum_calendar(forum, forum.meetings.select_related("forum").order_by("starts_at"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="forum-{forum.pk}.ics"'
+    return response
+
+
+def member_calendar(request, code):
+    from compliance.models import Deadline
+
+    member = get_object_or_404(Member, code=code)
+    body = calendars.member_calendar(
+        member,
+        meetings=Meeting.objects.filter(forum__member=member).select_related("forum").order_by("starts_at"),
+        deadlines=Deadline.objects.filter(member=member).order_by("due_on"),
+        milestones=Milestone.objects.filter(commitment__plan__member=member, end_date__isnull=False)
+        .select_related("commitment")
+        .order_by("end_date"),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{member.code}-ogp.ics"'
+    return response
+
+
+# ---------------------------------------------------------------- RSVP
+
+
+def rsvp(request, token):
+    """Answer an invitation through its signed link: accept, decline, or name a representative."""
+    now = timezone.now()
+    try:
+        invitation = services.invitation_from_token(token, now=now)
+    except services.RsvpRefused as refused:
+        return render(request, "forums/rsvp_refused.html", {"message": refused.message}, status=refused.status)
+    form = forms.RsvpForm(request.POST or None, initial={"response": request.GET.get("answer") or invitation.response})
+    done = False
+    if request.method == "POST" and form.is_valid():
+        services.record_rsvp(
+            invitation, response=form.cleaned_data["response"], delegate=form.cleaned_data.get("delegate", ""), now=now
+        )
+        done = True
+    status = 400 if request.method == "POST" and not done else 200
+    context = {"invitation": invitation, "meeting": invitation.meeting, "forum": invitation.meeting.forum, "form": form, "done": done}
+    return render(request, "forums/rsvp.html", context, status=status)
+
+
+# ---------------------------------------------------------------- the secretariat's pages
+
+
+def secretariat_home(request):
+    """The secretariat's work page: per forum, periods at risk, minutes due, open action items, upcoming meetings."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    forums_qs = managed_forums(request.user, Forum.objects.select_related("member")).prefetch_related(
+        Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at"))
+    )
+    now = timezone.now()
+    rows = []
+    for forum in forums_qs:
+        meetings = list(forum.meetings.all())
+        periods = services.forum_cadence(forum, meetings, now)
+        rows.append(
+            {
+                "forum": forum,
+                "at_risk": [p for p in periods if p.state == services.PeriodState.AT_RISK],
+                "minutes_due": _minutes_warnings(meetings, forum, now),
+                "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
+                "to_record": [m for m in meetings if m.status == Meeting.Status.PLANNED and m.starts_at < now],
+                "open_items": ActionItem.objects.open().filter(meeting__forum=forum).count(),
+            }
+        )
+    if not rows and not request.user.has_perm("forums.manage_forum"):
+        raise PermissionDenied(_("This page is for forum secretariats."))
+    return render(request, "forums/secretariat.html", {"rows": rows})
+
+
+@secretariat_required()
+def meeting_new(request, forum):
+    now = timezone.now()
+    meetings = list(forum.meetings.all())
+    periods = services.forum_cadence(forum, meetings, now)
+    suggestions = services.suggestions_for(forum, periods, services.local_today(now))
+    initial = {"day": request.GET.get("day") or (suggestions[0] if suggestions else None)}
+    form = forms.MeetingForm(request.POST or None, initial=initial)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.schedule_meeting(
+                forum, starts_at=data["starts_at"], ends_at=data["ends_at"], title=data["title"], place=data["place"],
+                online_link=data["online_link"], agenda=data["agenda"], by=request.user, now=now,
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(meeting.get_absolute_url())
+    context = {
+        "forum": forum, "member": forum.member, "form": form, "errors": errors, "suggestions": suggestions,
+        "target": services.next_period_to_schedule(periods), "holiday_country": forum.holiday_country,
+    }
+    return render(request, "forums/meeting_new.html", context, status=400 if request.method == "POST" else 200)
+
+
+@secretariat_required()
+def meeting_reschedule(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    zone = services.portal_zone()
+    local = meeting.starts_at.astimezone(zone)
+    initial = {"day": local.date(), "starts": local.time(), "ends": meeting.ends_at.astimezone(zone).time() if meeting.ends_at else None}
+    form = forms.RescheduleForm(request.POST or None, initial=initial)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reschedule_meeting(
+                meeting, starts_at=data["starts_at"], ends_at=data["ends_at"], reason=data["reason"],
+                by=request.user, now=timezone.now(),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(meeting.get_absolute_url())
+    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "errors": errors, "action": "reschedule"}
+    return render(request, "forums/meeting_change.html", context, status=400 if request.method == "POST" else 200)
+
+
+@secretariat_required()
+def meeting_cancel(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    form = forms.CancelForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(meeting, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now())
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(meeting.get_absolute_url())
+    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "errors": errors, "action": "cancel"}
+    return render(request, "forums/meeting_change.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@secretariat_required()
+def meeting_invite(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    services.enqueue_invitations(meeting.pk)
+    return redirect(reverse("forums:meeting", args=[forum.pk, meeting.pk]) + "?invited=1")
+
+
+def _attendance_rows(meeting, post=None):
+    """Return one row per member seated on the meeting's day (or already recorded), with the recorded or posted values."""
+    day = meeting.starts_at.astimezone(services.portal_zone()).date()
+    recorded = {a.membership_id: a for a in meeting.attendances.all()}
+    answers = {i.membership_id: i for i in meeting.invitations.filter(sequence=meeting.sequence)}
+    members = [m for m in meeting.forum.memberships.order_by("sector", "person") if m.is_current(day) or m.pk in recorded]
+    rows = []
+    for m in members:
+        a = recorded.get(m.pk)
+        status = a.status if a else Attendance.Status.ABSENT
+        representative = a.representative if a else ""
+        answer = answers.get(m.pk)
+        if a is None and answer is not None:  # nothing recorded yet: start from the member's RSVP
+            if answer.response == answer.Response.ACCEPTED:
+                status = Attendance.Status.PRESENT
+            elif answer.response == answer.Response.DELEGATED:
+                status, representative = Attendance.Status.REPRESENTED, answer.delegate
+        if post is not None:
+            status = post.get(f"status-{m.pk}", status)
+            representative = post.get(f"representative-{m.pk}", representative)
+        rows.append({"membership": m, "status": status, "representative": representative})
+    return rows
+
+
+@secretariat_required("forums.record_meeting")
+def meeting_record(request, forum, meeting_id):
+    """Record attendance (present, absent, represented) and the private notes; the meeting becomes held."""
+    meeting = _meeting(forum, meeting_id)
+    post = request.POST if request.method == "POST" else None
+    rows = _attendance_rows(meeting, post)
+    errors = []
+    if post is not None:
+        attendance = {r["membership"].pk: (r["status"], r["representative"]) for r in rows}
+        try:
+            services.record_meeting(
+                meeting, attendance=attendance, by=request.user, now=timezone.now(),
+                private_notes=post.get("private_notes", meeting.private_notes),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(reverse("forums:minutes", args=[forum.pk, meeting.pk]))
+    context = {
+        "forum": forum, "member": forum.member, "meeting": meeting, "rows": rows, "errors": errors,
+        "choices": Attendance.Status.choices, "private_notes": post.get("private_notes") if post else meeting.private_notes,
+    }
+    return render(request, "forums/meeting_record.html", context, status=400 if errors else 200)
+
+
+@secretariat_required("forums.record_meeting")
+def meeting_minutes(request, forum, meeting_id):
+    """Write or upload the minutes, record the co-chairs' approvals, and add decisions and action items."""
+    meeting = _meeting(forum, meeting_id)
+    form = forms.MinutesForm(request.POST or None, request.FILES or None, initial={"minutes": meeting.minutes})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_minutes(
+                meeting, text=form.cleaned_data["minutes"], file=form.cleaned_data.get("minutes_file"),
+                by=request.user, now=timezone.now(),
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(reverse("forums:minutes", args=[forum.pk, meeting.pk]) + "#approvals")
+    meeting.refresh_from_db()
+    return _render_minutes(request, forum, meeting, form=form, errors=errors, status=400 if request.method == "POST" else 200)
+
+
+def _render_minutes(request, forum, meeting, *, form=None, errors=(), decision_form=None, action_form=None, status=200):
+    chairs = services.co_chairs_for(meeting)
+    approved = {a.co_chair_id: a for a in meeting.approvals.all()}
+    context = {
+        "forum": forum,
+        "member": forum.member,
+        "meeting": meeting,
+        "form": form or forms.MinutesForm(initial={"minutes": meeting.minutes}),
+        "errors": errors,
+        "chairs": [(c, approved.get(c.pk)) for c in chairs],
+        "decision_form": decision_form or forms.DecisionForm(member_id=forum.member_id),
+        "action_form": action_form or forms.ActionItemForm(member_id=forum.member_id),
+        "decisions": meeting.decisions.select_related("commitment"),
+        "action_items": meeting.action_items.select_related("commitment"),
+        "status_choices": ActionItem.Status.choices,
+    }
+    return render(request, "forums/meeting_minutes.html", context, status=status)
+
+
+@require_POST
+def meeting_approve(request, pk, meeting_id):
+    """Record a co-chair's approval of the minutes (by the co-chair, or by the secretariat on their word)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    forum = _forum(pk)
+    meeting = _meeting(forum, meeting_id)
+    co_chair = get_object_or_404(ForumMembership, forum=forum, pk=request.POST.get("co_chair") or 0)
+    manager = request.user.has_perm("forums.record_meeting", forum)
+    if not manager and not (co_chair.user_id == request.user.pk and request.user.has_perm("forums.approve_minutes", forum)):
+        raise PermissionDenied(_("Only the co-chairs or the secretariat can record an approval."))
+    try:
+        if request.POST.get("publish") == "1":
+            services.publish_minutes_without_co_chairs(meeting, by=request.user, now=timezone.now())
+        else:
+            services.approve_minutes(meeting, co_chair, by=request.user, now=timezone.now())
+    except ValidationError as exc:
+        if not manager:
+            return render(request, "forums/rsvp_refused.html", {"message": " ".join(_errors(exc))}, status=400)
+        return _render_minutes(request, forum, meeting, errors=_errors(exc), status=400)
+    target = "forums:minutes" if manager else "forums:meeting"
+    return redirect(reverse(target, args=[forum.pk, meeting.pk]))
+
+
+@require_POST
+@secretariat_required("forums.record_meeting")
+def meeting_publish(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    try:
+        services.publish_minutes_without_co_chairs(meeting, by=request.user, now=timezone.now())
+    except ValidationError as exc:
+        return _render_minutes(request, forum, meeting, errors=_errors(exc), status=400)
+    return redirect(reverse("forums:minutes", args=[forum.pk, meeting.pk]))
+
+
+@require_POST
+@secretariat_required("forums.record_meeting")
+def decision_add(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    form = forms.DecisionForm(request.POST, member_id=forum.member_id)
+    if form.is_valid():
+        try:
+            services.add_decision(meeting, text=form.cleaned_data["text"], commitment=form.cleaned_data["commitment"], by=request.user)
+        except ValidationError as exc:
+            return _render_minutes(request, forum, meeting, errors=_errors(exc), decision_form=form, status=400)
+        return redirect(reverse("forums:minutes", args=[forum.pk, meeting.pk]) + "#decisions")
+    return _render_minutes(request, forum, meeting, decision_form=form, status=400)
+
+
+@require_POST
+@secretariat_required("forums.record_meeting")
+def action_add(request, forum, meeting_id):
+    meeting = _meeting(forum, meeting_id)
+    form = forms.ActionItemForm(request.POST, member_id=forum.member_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_action_item(
+                meeting, title=data["title"], owner=data["owner"], due_on=data["due_on"], commitment=data["commitment"], by=request.user
+            )
+        except ValidationError as exc:
+            return _render_minutes(request, forum, meeting, errors=_errors(exc), action_form=form, status=400)
+        return redirect(reverse("forums:minutes", args=[forum.pk, meeting.pk]) + "#actions")
+    return _render_minutes(request, forum, meeting, action_form=form, status=400)
+
+
+@require_POST
+@secretariat_required("forums.record_meeting")
+def action_status(request, forum, item_id):
+    item = get_object_or_404(ActionItem.objects.select_related("meeting"), meeting__forum=forum, pk=item_id)
+    form = forms.ActionStatusForm(request.POST)
+    if not form.is_valid():
+        return render(request, "forums/rsvp_refused.html", {"message": _("Choose a status.")}, status=400)
+    services.set_action_item_status(item, status=form.cleaned_data["status"], by=request.user, now=timezone.now())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = forum.get_absolute_url()
+    return redirect(target)

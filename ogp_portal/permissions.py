@@ -278,7 +278,6 @@ rules.add_perm("ogp.use_admin", is_administrator)
 # ---------------------------------------------------------------------------
 
 
-
 def progress_visible_to(user, qs: QuerySet) -> QuerySet:
     """Progress updates the user may read: every approved one, plus drafts of what they may edit or review."""
     return visible_to(user, qs)
@@ -297,3 +296,55 @@ def reviewable_progress(user, qs: QuerySet) -> QuerySet:
     if is_administrator(user):
         return qs
     return qs.filter(milestone__commitment__plan__member_id__in=member_ids_with_role(user, "point_of_contact"))
+
+
+# ---------------------------------------------------------------------------
+# Forums (forum secretariat, co-chairs)
+# ---------------------------------------------------------------------------
+#
+# ``forums.manage_forum`` (above) takes a forum, a meeting or a member: the
+# administrator and the secretariat of the forum's member schedule, record and
+# keep action items. Co-chairs approve minutes: a co-chair is a forum membership
+# with role "co_chair" linked to the user's account.
+
+
+def forum_of(obj):
+    """Return the forum of a forum, a meeting, or a row that belongs to a meeting."""
+    if obj.__class__.__name__ == "Forum":
+        return obj
+    if hasattr(obj, "forum"):
+        return obj.forum
+    if hasattr(obj, "meeting"):
+        return obj.meeting.forum
+    return None
+
+
+@rules.predicate
+def is_forum_co_chair(user, obj):
+    """A user whose account is linked to a co-chair membership of the object's forum."""
+    if user is None or not user.is_authenticated or obj is None:
+        return False
+    forum = forum_of(obj)
+    if forum is None:
+        return False
+    return forum.memberships.filter(user=user, role="co_chair").exists()
+
+
+@rules.predicate
+def is_secretariat_of_forum(user, obj):
+    """Secretariat of the member owning the forum of any forum object (meeting, action item, …)."""
+    forum = forum_of(obj) if obj is not None else None
+    if forum is None:
+        return False
+    return forum.member_id in member_ids_with_role(user, "secretariat")
+
+
+rules.add_perm("forums.record_meeting", is_administrator | is_secretariat_of_forum)
+rules.add_perm("forums.approve_minutes", is_administrator | is_secretariat_of_forum | is_forum_co_chair)
+
+
+def managed_forums(user, qs: QuerySet) -> QuerySet:
+    """Forums the user keeps: all for an administrator, their members' forums for a secretariat."""
+    if is_administrator(user):
+        return qs
+    return qs.filter(member_id__in=member_ids_with_role(user, "secretariat"))

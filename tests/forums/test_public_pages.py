@@ -1,0 +1,53 @@
+"""Public meeting pages: in every language, strict CSP, and a constant number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from forums import services
+from forums.models import ActionItem, ForumMembership, MeetingDecision
+from tests.forums.conftest import at
+from tests.pages import assert_strict_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held(bishkek_forum, secretariat):
+    meeting = services.schedule_meeting(bishkek_forum, starts_at=at(2026, 12, 10), by=secretariat, now=at(2026, 11, 2), invite=False)
+    services.record_meeting(meeting, attendance={m.pk: ("present", "") for m in bishkek_forum.memberships.all()},
+                            by=secretariat, now=at(2026, 12, 10, 15))
+    services.save_minutes(meeting, text="Minutes", by=secretariat, now=at(2026, 12, 10, 15))
+    services.publish_minutes_without_co_chairs(meeting, by=secretariat, now=at(2026, 12, 11))
+    return meeting
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ky"])
+def test_meeting_page_is_served_in_each_language(client, held, lang):
+    with translation.override(lang):
+        url = reverse("forums:meeting", args=[held.forum_id, held.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_strict_page(response, lang=lang)
+
+
+def test_meeting_page_runs_a_constant_number_of_queries(client, held, bishkek_forum):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(held.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(10):
+        m = ForumMembership.objects.create(forum=bishkek_forum, person=f"Observer {i}", sector="other", role="observer")
+        held.attendances.create(membership=m, status="present")
+        MeetingDecision.objects.create(meeting=held, text=f"Decision {i}")
+        ActionItem.objects.create(meeting=held, title=f"Action {i}", owner="Mayor's Office")
+    assert count() == small
+
+
+def test_unknown_meeting_or_meeting_of_another_forum_is_404(client, held, db):
+    assert client.get(reverse("forums:meeting", args=[held.forum_id, 999999])).status_code == 404
+    assert client.get(reverse("forums:meeting", args=[999999, held.pk])).status_code == 404
