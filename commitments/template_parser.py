@@ -441,6 +441,9 @@ def read_docx(data):
 
     blocks = []
     counters = {"paragraph": 0, "table": 0}
+    # Style names by id, read once (python-docx looks each paragraph's style up in the styles part).
+    style_names = {style.style_id: style.name or "" for style in document.styles}
+    heading_ids = {sid for sid, name in style_names.items() if name.startswith("Heading") or name == "Title"}
 
     def clean(text):
         return fix_mixed_script(text.replace("\t", " ").replace("\r", ""))
@@ -454,8 +457,7 @@ def read_docx(data):
             elif child.tag == qn("w:p"):
                 counters["paragraph"] += 1
                 paragraph = Paragraph(child, document)
-                style = paragraph.style.name if paragraph.style is not None else ""
-                heading = style.startswith("Heading") or style == "Title"
+                heading = child.style in heading_ids
                 text = clean(paragraph.text)
                 blocks.append(Block("heading" if heading else "line", text.strip() if heading else text,
                                     Location(paragraph=counters["paragraph"])))
