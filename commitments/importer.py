@@ -155,6 +155,7 @@ class Outcome:
     problems: list = field(default_factory=list)  # reading problems (warnings): template_parser.Problem
     errors: list = field(default_factory=list)  # validation errors (refuse): translated strings
     committed: bool = False
+    plan_id: int | None = None  # the plan imported into (meaningful once committed)
 
     def items(self):
         for item in [self.plan, *self.agencies]:
@@ -343,6 +344,7 @@ class _Sync:
             values["submitted_on"] = _date(data["submitted_on"])
         plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title)
         self.outcome.plan = item
+        self.outcome.plan_id = plan.pk if plan else None
         return plan
 
     # -- agencies ---------------------------------------------------------------
@@ -468,3 +470,22 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None):
         else:
             transaction.set_rollback(True)
     return outcome
+
+
+def outcome_lines(outcome, *, verbose=True):
+    """The preview as plain text lines (the management command prints them)."""
+    counts = outcome.counts()
+    lines = [gettext("%(created)s to create, %(updated)s to update, %(unchanged)s unchanged, "
+                     "%(kept)s not in the file (kept).") % counts]
+    for item in outcome.items():
+        if item.status == UNCHANGED and not verbose:
+            continue
+        depth = {"plan": 0, "agency": 1, "commitment": 1, "activity": 2, "milestone": 3}[item.kind]
+        lines.append(f"{'  ' * depth}[{item.status_label}] {item.label}")
+        for change in item.changes:
+            lines.append(f"{'  ' * (depth + 2)}{change.field}: {_shorten(change.old, 60)} → {_shorten(change.new, 60)}")
+    for warning in outcome.warnings():
+        lines.append(gettext("Warning: %(text)s") % {"text": warning})
+    for error in outcome.errors:
+        lines.append(gettext("Error: %(text)s") % {"text": error})
+    return lines
