@@ -274,7 +274,7 @@ class _Sync:
         with translation.override(self.language):
             return str(model._meta.get_field(name).verbose_name)
 
-    def _upsert(self, model, lookup, values, kind, label):
+    def _upsert(self, model, lookup, values, kind, label, parent=""):
         """Create or update one row; return (row or None when invalid, Item)."""
         obj = model.objects.filter(**lookup).first()
         status = UPDATED if obj is not None else CREATED
@@ -300,7 +300,8 @@ class _Sync:
         except ValidationError as error:
             messages = [f"{self._verbose(model, k) if k != '__all__' else ''}: {m}".lstrip(": ")
                         for k, ms in error.message_dict.items() for m in ms]
-            self.outcome.errors.append(self._t(gettext_noop("%(item)s: %(errors)s"), item=label,
+            item_label = f"{parent}, {label}" if parent else label  # "KG0018, Milestone 1.7: …"
+            self.outcome.errors.append(self._t(gettext_noop("%(item)s: %(errors)s"), item=item_label,
                                                errors=" ".join(messages)))
             return None, item
         obj._history_user = self.user
@@ -405,6 +406,7 @@ class _Sync:
                 "activity",
                 self._t(gettext_noop("Activity %(n)s: %(title)s"), n=activity_data["number"],
                         title=activity_data.get("title", "")),
+                parent=identifier,
             )
             item.children.append(activity_item)
             if activity is None or activity.pk is None:
@@ -424,6 +426,7 @@ class _Sync:
                     "milestone",
                     self._t(gettext_noop("Milestone %(number)s: %(deliverable)s"), number=m["number"],
                             deliverable=_shorten(m["deliverable"])),
+                    parent=identifier,
                 )
                 activity_item.children.append(milestone_item)
         for activity in commitment.activities.exclude(pk__in=seen_activities):
