@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -34,6 +34,7 @@ from . import template_parser
 from .models import Activity, ActionPlan, Agency, Commitment, Milestone, parse_partial_date, period_end
 from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
 
+_MISSING = object()
 BUDGET_CODES = {"development_partners": "budget_development_partners", "national_budget": "budget_national"}
 
 
@@ -274,9 +275,12 @@ class _Sync:
         with translation.override(self.language):
             return str(model._meta.get_field(name).verbose_name)
 
-    def _upsert(self, model, lookup, values, kind, label, parent=""):
-        """Create or update one row; return (row or None when invalid, Item)."""
-        obj = model.objects.filter(**lookup).first()
+    def _upsert(self, model, lookup, values, kind, label, parent="", existing=_MISSING):
+        """Create or update one row; return (row or None when invalid, Item).
+
+        ``existing`` is the row already read for ``lookup`` (None: there is none); without it the row is queried.
+        """
+        obj = model.objects.filter(**lookup).first() if existing is _MISSING else existing
         status = UPDATED if obj is not None else CREATED
         changes = []
         if obj is None:
@@ -294,9 +298,12 @@ class _Sync:
         item = Item(kind, label, status if (status == CREATED or changes) else UNCHANGED, changes)
         if item.status == UNCHANGED:
             return obj, item
+        # Foreign keys set to rows just read or saved need no existence query each.
+        known = [name for name, value in {**lookup, **values}.items()
+                 if isinstance(value, models.Model) and value.pk is not None]
         try:
             with translation.override(self.language):  # validation messages in the reader's language
-                obj.full_clean()
+                obj.full_clean(exclude=known)
         except ValidationError as error:
             messages = [f"{self._verbose(model, k) if k != '__all__' else ''}: {m}".lstrip(": ")
                         for k, ms in error.message_dict.items() for m in ms]
@@ -314,10 +321,7 @@ class _Sync:
     def _plan(self):
         data = self.parsed.data["plan"]
         title = data.get("title")
-        plan = None
-        if title:
-            plan = ActionPlan.objects.filter(member=self.member, title=title).first()
-        else:
+        if not title:
             identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
             existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
             plan = existing.plan if existing else self.member.plans.order_by("-start_date").first()
@@ -343,7 +347,9 @@ class _Sync:
             values["approved_on"] = _date(data["approved_on"])
         if data.get("submitted_on"):
             values["submitted_on"] = _date(data["submitted_on"])
-        plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title)
+        existing = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
+        plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title,
+                                  existing=existing)
         self.outcome.plan = item
         self.outcome.plan_id = plan.pk if plan else None
         return plan
@@ -351,21 +357,24 @@ class _Sync:
     # -- agencies ---------------------------------------------------------------
 
     def _agency(self, name, acronym="", kind=Agency.Kind.STATE):
-        agency = Agency.objects.filter(member=self.member, name=name).first()
+        agency = self.agencies.get(name)
         if agency:
             return agency
         agency, item = self._upsert(Agency, {"member": self.member, "name": name},
-                                    {"acronym": acronym or "", "kind": kind}, "agency", name)
+                                    {"acronym": acronym or "", "kind": kind}, "agency", name, existing=None)
         self.outcome.agencies.append(item)
+        if agency is not None:
+            self.agencies[name] = agency
         return agency
 
     def _agencies(self):
+        self.agencies = {agency.name: agency for agency in Agency.objects.filter(member=self.member)}
         self.by_name = {}
         for a in self.parsed.data.get("agencies", []):
             agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
             if agency:
                 self.by_name[_norm(a["name"])] = agency
-        for agency in Agency.objects.filter(member=self.member):
+        for agency in self.agencies.values():
             self.by_name.setdefault(_norm(agency.name), agency)
 
     def _find_agency(self, name):
@@ -386,17 +395,21 @@ class _Sync:
     def _commitment(self, plan, number, data):
         identifier = data["identifier"]
         label = f"{identifier} — {data['title']}"
-        elsewhere = Commitment.objects.filter(identifier=identifier).exclude(plan__member=self.member).first()
-        if elsewhere:
+        existing = self.commitments.get(identifier)
+        if existing and existing.plan.member_id != self.member.pk:
             self.outcome.errors.append(self._t(gettext_noop("%(item)s: the identifier is already used by %(member)s."),
-                                               item=label, member=elsewhere.plan.member.name))
+                                               item=label, member=existing.plan.member.name))
             return
         lead = self._find_agency(data["lead_agency"]) if data.get("lead_agency") else None
         commitment, item = self._upsert(Commitment, {"identifier": identifier},
-                                        commitment_values(data, plan, number, lead), "commitment", label)
+                                        commitment_values(data, plan, number, lead), "commitment", label,
+                                        existing=existing)
+
         self.outcome.commitments.append(item)
         if commitment is None or commitment.pk is None:
             return
+        activities = self.activities.get(commitment.pk, {}) if existing else {}
+        milestones = self.milestones.get(commitment.pk, {}) if existing else {}
         seen_activities, seen_milestones = set(), set()
         for activity_data in data.get("activities", []):
             activity, activity_item = self._upsert(
@@ -407,6 +420,7 @@ class _Sync:
                 self._t(gettext_noop("Activity %(n)s: %(title)s"), n=activity_data["number"],
                         title=activity_data.get("title", "")),
                 parent=identifier,
+                existing=activities.get(activity_data["number"]),
             )
             item.children.append(activity_item)
             if activity is None or activity.pk is None:
@@ -427,17 +441,35 @@ class _Sync:
                     self._t(gettext_noop("Milestone %(number)s: %(deliverable)s"), number=m["number"],
                             deliverable=_shorten(m["deliverable"])),
                     parent=identifier,
+                    existing=milestones.get(m["number"]),
                 )
                 activity_item.children.append(milestone_item)
-        for activity in commitment.activities.exclude(pk__in=seen_activities):
+        for activity in [a for a in activities.values() if a.pk not in seen_activities]:
             item.children.append(Item("activity", self._t(gettext_noop("Activity %(n)s: %(title)s"),
                                                           n=activity.number, title=activity.title), KEPT))
-        for milestone in commitment.milestones.exclude(number__in=seen_milestones):
+        for milestone in [m for m in milestones.values() if m.number not in seen_milestones]:
             item.children.append(Item("milestone", self._t(gettext_noop("Milestone %(number)s: %(deliverable)s"),
                                                            number=milestone.number,
                                                            deliverable=_shorten(milestone.deliverable)), KEPT))
 
+    def _read_existing(self):
+        """Read the rows the file may touch once, instead of one query per row."""
+        identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
+        self.commitments = {c.identifier: c for c in Commitment.objects.filter(identifier__in=identifiers)
+                            .select_related("plan__member", "lead_agency")}
+        by_pk = {c.pk: c for c in self.commitments.values()}
+        self.activities, self.milestones = {}, {}
+        for activity in Activity.objects.filter(commitment__in=by_pk):
+            activity.commitment = by_pk[activity.commitment_id]
+            self.activities.setdefault(activity.commitment_id, {})[activity.number] = activity
+        for milestone in Milestone.objects.filter(commitment__in=by_pk).order_by("id"):
+            milestone.commitment = by_pk[milestone.commitment_id]
+            activity = self.activities.get(milestone.commitment_id, {})
+            milestone.activity = next((a for a in activity.values() if a.pk == milestone.activity_id), None)
+            self.milestones.setdefault(milestone.commitment_id, {})[milestone.number] = milestone
+
     def run(self):
+        self._read_existing()
         self._agencies()
         plan = self._plan()
         if plan is None or plan.pk is None:
