@@ -26,8 +26,10 @@ def _signed_in_page(browser, live_server, user, viewport):  # noqa: F811
     return page, errors
 
 
-def test_a_point_of_contact_uploads_the_docx_reads_the_preview_and_confirms(browser, transactional_db, live_server):  # noqa: F811
+def test_a_point_of_contact_uploads_the_docx_reads_the_preview_and_confirms(browser, transactional_db, live_server,  # noqa: F811
+                                                                            settings, tmp_path):
     """On a phone: the harder layout (wide change tables must scroll inside their box, not the page)."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path)
     viewport = PHONE
     data = seed_docx()
     kg = kyrgyz_republic()

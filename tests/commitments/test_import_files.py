@@ -245,3 +245,29 @@ def test_csv_export_neutralises_formulas_and_import_refuses_them(seed_data):
 def test_a_csv_in_another_format_is_refused(kg):
     assert "not in the portal's format" in _refused("plan.csv", b"name,age\nx,1\n", kg)
     assert "not encoded as UTF-8" in _refused("plan.csv", "Row Type,Заголовок\n".encode("cp1251"), kg)
+
+
+def _first_commitments(count):
+    """Seed 001 cut after its first ``count`` commitments (the next title cell and all after it go)."""
+    text = seed_text()
+    titles = [i for i, line in enumerate(text.split("\n")) if line.startswith("\tCommitment Start and End")]
+    lines = text.split("\n")
+    return "\n".join(lines[: titles[count] - 2]).encode()
+
+
+def test_an_unchanged_reimport_reads_the_database_in_the_same_few_queries_at_any_size(kg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments.models import Member
+
+    small = Member.objects.create(code="KGA", name="Small", country="Kyrgyz Republic")
+    counts = []
+    for member, data in ((small, _first_commitments(3)), (kg, seed_bytes())):
+        run_import(member, read_file("plan.txt", data, member), commit=True)
+        parsed = read_file("plan.txt", data, member)
+        with CaptureQueriesContext(connection) as queries:
+            outcome = run_import(member, parsed)
+        assert outcome.counts()["created"] == outcome.counts()["updated"] == 0
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 10

@@ -24,6 +24,12 @@ def _user(name, member=None, kind=None, agency=None):
     return user
 
 
+@pytest.fixture(autouse=True)
+def private_upload_dir(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "imports")
+    return tmp_path / "imports"
+
+
 @pytest.fixture
 def kg():
     return kyrgyz_republic()
@@ -87,6 +93,17 @@ def test_upload_preview_confirm(client, kg, point_of_contact):
     assert record.history_change_reason == "Imported from plan.docx"
     # The stored upload is gone: the same token cannot import twice.
     assert client.post(CONFIRM, {"token": token}).status_code == 400
+
+
+def test_the_upload_waits_in_a_private_folder_until_confirmed(client, kg, point_of_contact, private_upload_dir):
+    client.force_login(point_of_contact)
+    token = _upload(client, kg, "plan.txt", seed_bytes()).context["token"]
+    (stored,) = private_upload_dir.iterdir()
+    assert stored.read_bytes() == seed_bytes()
+    assert private_upload_dir.stat().st_mode & 0o077 == 0  # only the portal's own user may read it
+    assert stored.name not in token and "plan.txt" not in stored.name  # random name; the token is signed
+    client.post(CONFIRM, {"token": token})
+    assert list(private_upload_dir.iterdir()) == []
 
 
 def test_a_token_of_another_user_or_a_forged_one_is_refused(client, kg, point_of_contact):
