@@ -69,6 +69,14 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _too_large(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > LIMITS["max_bytes"] + 64 * 1024  # the file plus the form's other fields
+
+
 def _allowed(request):
     """None if the user may import into some member, else the response to send."""
     if not request.user.is_authenticated:
@@ -94,6 +102,11 @@ def upload(request):
     refused = _allowed(request)
     if refused:
         return refused
+    if request.method == "POST" and _too_large(request):
+        # Refuse before Django spools the upload to disk: the body is never read.
+        form = ImportForm(user=request.user)
+        error = gettext("The file is larger than %(limit)s MB.") % {"limit": LIMITS["max_bytes"] // (1024 * 1024)}
+        return render(request, "commitments/import_upload.html", {"form": form, "error": error}, status=413)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200

@@ -153,3 +153,11 @@ def test_the_csv_export_of_a_plan_costs_the_same_queries_at_two_sizes(client, se
     assert response.content.decode("utf-8-sig").startswith("Row Type,Commitment Unique Identifier,")
     page = client.get(kg_plan.get_absolute_url())
     assert reverse("commitments:plan_csv", args=[kg_plan.pk]).encode() in page.content
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, kg, point_of_contact, settings):
+    client.force_login(point_of_contact)
+    response = _upload(client, kg, "plan.docx", b"PK\x03\x04" + b"\x00" * (10 * 1024 * 1024 + 70 * 1024), DOCX)
+    assert response.status_code == 413
+    assert "larger than 10 MB" in response.content.decode()
+    assert Commitment.objects.count() == 0
