@@ -17,6 +17,7 @@ from django.utils import timezone
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
 
+from .importer import commitment_values, milestone_values
 from .models import (
     Activity,
     ActionPlan,
@@ -37,8 +38,6 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 NATIONAL_FILE = "kg_nap_2018_2020.json"
 LOCAL_FILE = "bishkek_2025.json"
 LETTERS_FILE = "kg_ogp_letters.json"
-
-BUDGET_CODES = {"development_partners": "budget_development_partners", "national_budget": "budget_national"}
 
 
 def _date(value):
@@ -108,34 +107,8 @@ def _plan_dates(plan_data):
 def _load_commitment(plan, number, data, by_name):
     member = plan.member
     lead = _find_agency(member, data["lead_agency"], by_name) if data.get("lead_agency") else None
-    contact = data.get("contact") or {}
-    commitment = _upsert(
-        Commitment,
-        {"identifier": data["identifier"]},
-        {
-            "plan": plan,
-            "number": data.get("number", number),
-            "title": data["title"],
-            "start_date": _date(data.get("start")),
-            "end_date": _date(data.get("end")),
-            "lead_agency": lead,
-            # OGP Local's template names the problem "challenge" and the commitment "goal".
-            "problem": data.get("problem") or data.get("challenge") or "",
-            "description": data.get("description") or data.get("goal") or "",
-            "contribution": data.get("contribution", ""),
-            "relevance": data.get("relevance", ""),
-            "additional_information": data.get("additional_information", ""),
-            "expected_results": data.get("expected_results", ""),
-            "ogp_values": data.get("ogp_values", []),
-            "themes": data.get("themes", []),
-            "other_state_actors": data.get("other_state_actors", ""),
-            "other_actors": data.get("other_actors", ""),
-            "contact_name": contact.get("name", ""),
-            "contact_title": contact.get("title", ""),
-            "contact_email": contact.get("email", ""),
-            "contact_phone": contact.get("phone", "") or contact.get("email_phone_raw", ""),
-        },
-    )
+    # The field mapping is the importer's: the seed and an uploaded plan land in the same columns.
+    commitment = _upsert(Commitment, {"identifier": data["identifier"]}, commitment_values(data, plan, number, lead))
     seen = []
     for activity_data in data.get("activities", []):
         activity = _upsert(
@@ -144,20 +117,8 @@ def _load_commitment(plan, number, data, by_name):
             {"title": activity_data.get("title", ""), "expected_results": activity_data.get("expected_results", "")},
         )
         for m in activity_data.get("milestones", []):
-            start, start_precision = parse_partial_date(m.get("start"))
-            end, end_precision = parse_partial_date(m.get("end"))
-            values = {
-                "activity": activity,
-                "deliverable": m["deliverable"],
-                "budget_text": m.get("budget_text", ""),
-                "start_date": start,
-                "start_precision": start_precision,
-                "end_date": end,
-                "end_precision": end_precision,
-            }
-            for code, field in BUDGET_CODES.items():
-                values[field] = code in m.get("budget_sources", [])
-            seen.append(_upsert(Milestone, {"commitment": commitment, "number": m["number"]}, values).pk)
+            milestone = _upsert(Milestone, {"commitment": commitment, "number": m["number"]}, milestone_values(m, activity))
+            seen.append(milestone.pk)
     commitment.milestones.exclude(pk__in=seen).delete()
     return commitment
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("review/<int:pk>/", views.review_progress, name="review_progress"),
     path("plans/<int:pk>/status-reports/", views.status_reports, name="status_reports"),
     path("status-reports/<int:pk>/", views.status_report_detail, name="status_report"),
+    # Plan import (workspace) and the CSV export of a plan.
+    path("work/import/", import_views.upload, name="import_upload"),
+    path("work/import/confirm/", import_views.confirm, name="import_confirm"),
+    path("plans/<int:pk>/commitments.csv", import_views.export_csv, name="plan_csv"),
 ]

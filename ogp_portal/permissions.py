@@ -348,3 +348,19 @@ def managed_forums(user, qs: QuerySet) -> QuerySet:
     if is_administrator(user):
         return qs
     return qs.filter(member_id__in=member_ids_with_role(user, "secretariat"))
+
+
+# ---------------------------------------------------------------------------
+# Plan import (commitments/importer.py, the upload page under /work/import/)
+# ---------------------------------------------------------------------------
+
+# Importing a plan rewrites a member's commitments: administrators, and the member's point of contact
+# (obj: the member, or None for "may import into some member").
+rules.add_perm("commitments.import_plan", is_administrator | is_point_of_contact)
+
+
+def importable_members(user, qs: QuerySet) -> QuerySet:
+    """Members the user may import a plan into: all for an administrator, else those they are point of contact of."""
+    if is_administrator(user):
+        return qs
+    return qs.filter(pk__in=member_ids_with_role(user, "point_of_contact"))

@@ -248,3 +248,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Plan import: an uploaded plan waits here (mode 0700, random names) between its preview and the
+# confirmation; empty means a folder in the system's temporary directory.
+IMPORT_UPLOAD_DIR = env.str("IMPORT_UPLOAD_DIR", default="")

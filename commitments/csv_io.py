@@ -1,0 +1,335 @@
+"""The portal's one CSV format for action plans: export, and import through the same preview.
+
+One row a commitment, in the columns of OGP's public commitments spreadsheet (first), then
+the template fields OGP's sheet does not carry; then one row per activity and per
+milestone, told apart by the ``Row Type`` column and tied to their commitment by
+``Commitment Unique Identifier``.  IRM assessment columns (Specificity, Potential Impact,
+Completion, Did It Open Government) are exported empty and ignored on import: the portal
+does not hold IRM assessments.
+
+Column names have changed between OGP's releases: ``COLUMN_ALIASES`` maps the older names,
+in this one place.
+
+Spreadsheet formula injection: on export every cell that a spreadsheet would run as a
+formula (starting with = + - @, a TAB or a carriage return) is prefixed with an apostrophe;
+on import that apostrophe is removed again, and a cell that starts like a formula without
+it refuses the whole file.
+"""
+
+import csv
+import io
+import re
+
+from django.urls import reverse
+
+from .importer import ImportRefused
+from .models import Commitment
+from .template_parser import OGP_VALUE_ORDER, TemplateError, decode_text, gettext_noop
+
+ROW_TYPE = "Row Type"
+COMMITMENT, ACTIVITY, MILESTONE = "commitment", "activity", "milestone"
+
+# OGP's spreadsheet columns (ogp-rules.md, section 5), then the portal's own.
+OGP_COLUMNS = [
+    "Commitment Unique Identifier",
+    "Commitment Title",
+    "Short Title",
+    "Full Text",
+    "Country/Locality",
+    "Region",
+    "Theme",
+    "Year Of Submission",
+    "Action Plan Number",
+    "Commitment Number",
+    "Lead Institution",
+    "Supporting Institution(s)",
+    "URL",
+    "OGP Value Access To Information",
+    "OGP Value Civic Participation",
+    "OGP Value Public Accountability",
+    "OGP Value Technology",
+    "Specificity",
+    "Potential Impact",
+    "Completion (Progress Report)",
+    "Did It Open Government (Overall)",
+]
+PORTAL_COLUMNS = [
+    "Action Plan",
+    "Action Plan Start",
+    "Action Plan End",
+    "Start Date",
+    "End Date",
+    "Problem",
+    "Contribution",
+    "Relevance",
+    "Additional Information",
+    "Expected Results",
+    "Other Actors",
+    "Contact Name",
+    "Contact Title",
+    "Contact Email",
+    "Contact Phone",
+    "Activity Number",
+    "Activity Title",
+    "Activity Expected Results",
+    "Milestone Number",
+    "Deliverable",
+    "Budget",
+    "Budget Sources",
+    "Milestone Start",
+    "Milestone End",
+]
+COLUMNS = [ROW_TYPE, *OGP_COLUMNS, *PORTAL_COLUMNS]
+
+# Older names of OGP's columns -> today's.
+COLUMN_ALIASES = {
+    "Unique Identifier": "Commitment Unique Identifier",
+    "Title": "Commitment Title",
+    "Lead Institutions": "Lead Institution",
+    "Supporting Institutions": "Supporting Institution(s)",
+    "Country": "Country/Locality",
+    "OGP Value Access to Information": "OGP Value Access To Information",
+    "OGP Value Technology and Innovation for Transparency and Accountability": "OGP Value Technology",
+    "OGP Value Technology And Innovation": "OGP Value Technology",
+}
+
+OGP_VALUE_COLUMNS = dict(zip(OGP_VALUE_ORDER, [
+    "OGP Value Access To Information",
+    "OGP Value Civic Participation",
+    "OGP Value Public Accountability",
+    "OGP Value Technology",
+]))
+YES = "Yes"
+MAX_ROWS = 20000
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet would run: = + @ TAB CR, or a minus not followed by a space or a digit ("- item" is prose).
+_FORMULA_RE = re.compile(r"^(?:[=+@\t\r]|-(?![\s\d]|$))")
+
+
+def neutralise(value):
+    """Return a cell value a spreadsheet will show as text, never run as a formula."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _partial(day, precision):
+    if day is None:
+        return ""
+    return day.strftime("%Y-%m") if precision == "month" else day.isoformat()
+
+
+def _iso(day):
+    return day.isoformat() if day else ""
+
+
+def export_rows(plan):
+    """Yield dict rows for one plan: each commitment, then its activities and milestones."""
+    commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
+                   .prefetch_related("activities", "milestones__activity"))
+    year = str(plan.submitted_on.year) if plan.submitted_on else ""
+    for c in commitments:
+        row = {
+            ROW_TYPE: COMMITMENT,
+            "Commitment Unique Identifier": c.identifier,
+            "Commitment Title": c.title,
+            "Full Text": c.description,
+            "Country/Locality": plan.member.name,
+            "Theme": "; ".join(c.themes or []),
+            "Year Of Submission": year,
+            "Commitment Number": c.number or "",
+            "Lead Institution": c.lead_agency.name if c.lead_agency else "",
+            "Supporting Institution(s)": c.other_state_actors,
+            "URL": reverse("commitments:commitment", args=[c.identifier]),
+            "Action Plan": plan.title,
+            "Action Plan Start": _iso(plan.start_date),
+            "Action Plan End": _iso(plan.end_date),
+            "Start Date": _iso(c.start_date),
+            "End Date": _iso(c.end_date),
+            "Problem": c.problem,
+            "Contribution": c.contribution,
+            "Relevance": c.relevance,
+            "Additional Information": c.additional_information,
+            "Expected Results": c.expected_results,
+            "Other Actors": c.other_actors,
+            "Contact Name": c.contact_name,
+            "Contact Title": c.contact_title,
+            "Contact Email": c.contact_email,
+            "Contact Phone": c.contact_phone,
+        }
+        for value, column in OGP_VALUE_COLUMNS.items():
+            row[column] = YES if value in (c.ogp_values or []) else ""
+        yield row
+        for a in c.activities.all():
+            yield {ROW_TYPE: ACTIVITY, "Commitment Unique Identifier": c.identifier, "Activity Number": a.number,
+                   "Activity Title": a.title, "Activity Expected Results": a.expected_results}
+        for m in c.milestones.all():
+            sources = [code for code, on in (("development_partners", m.budget_development_partners),
+                                              ("national_budget", m.budget_national)) if on]
+            yield {
+                ROW_TYPE: MILESTONE,
+                "Commitment Unique Identifier": c.identifier,
+                "Activity Number": m.activity.number if m.activity else "",
+                "Milestone Number": m.number,
+                "Deliverable": m.deliverable,
+                "Budget": m.budget_text,
+                "Budget Sources": "; ".join(sources),
+                "Milestone Start": _partial(m.start_date, m.start_precision),
+                "Milestone End": _partial(m.end_date, m.end_precision),
+            }
+
+
+def export_plan_csv(plan):
+    """Return the plan as CSV text (UTF-8 with a BOM, so that spreadsheets read the Cyrillic right)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in export_rows(plan):
+        writer.writerow({column: neutralise(row.get(column, "")) for column in COLUMNS})
+    return "\ufeff" + out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------
+
+def _cell(row, column, line):
+    value = row.get(column) or ""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]  # our own neutralising apostrophe
+    if _FORMULA_RE.match(value):
+        raise ImportRefused(gettext_noop(
+            "Row %(row)s, column “%(column)s” starts like a spreadsheet formula (%(start)s). Formulas are not "
+            "accepted: remove it, or put an apostrophe in front to keep it as text."),
+            row=line, column=column, start=value[:1].replace("\t", "TAB").replace("\r", "CR"))
+    return value
+
+
+def _int(value, line, column):
+    try:
+        return int(value)
+    except ValueError:
+        raise ImportRefused(gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a whole number."),
+                            row=line, column=column, value=value[:40]) from None
+
+
+def read_csv(data, member):
+    """Read the portal's CSV format into the dictionaries the importer takes: (data, problems)."""
+    try:
+        text = decode_text(data)
+    except TemplateError as error:
+        raise ImportRefused.from_template_error(error) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [COLUMN_ALIASES.get(name.strip(), name.strip()) for name in (reader.fieldnames or [])]
+    except csv.Error:
+        header = []
+    if ROW_TYPE not in header or "Commitment Unique Identifier" not in header:
+        raise ImportRefused(gettext_noop(
+            "This CSV file is not in the portal's format: it needs the columns “Row Type” and "
+            "“Commitment Unique Identifier”. Export a plan to see the format."))
+    reader.fieldnames = header
+    plan = {"title": None, "start": None, "end": None}
+    commitments, by_identifier = [], {}
+    try:
+        for line, row in enumerate(reader, start=2):
+            if line > MAX_ROWS:
+                raise ImportRefused(gettext_noop("The CSV file has more than %(limit)s rows."), limit=MAX_ROWS)
+            kind = _cell(row, ROW_TYPE, line).strip().lower()
+            identifier = _cell(row, "Commitment Unique Identifier", line).strip()
+            if not kind and not identifier:
+                continue
+            if kind == COMMITMENT:
+                plan["title"] = plan["title"] or _cell(row, "Action Plan", line) or None
+                plan["start"] = plan["start"] or _cell(row, "Action Plan Start", line) or None
+                plan["end"] = plan["end"] or _cell(row, "Action Plan End", line) or None
+                number = _cell(row, "Commitment Number", line)
+                commitment = {
+                    "number": _int(number, line, "Commitment Number") if number else len(commitments) + 1,
+                    "identifier": identifier,
+                    "title": _cell(row, "Commitment Title", line),
+                    "start": _cell(row, "Start Date", line) or None,
+                    "end": _cell(row, "End Date", line) or None,
+                    "lead_agency": _cell(row, "Lead Institution", line),
+                    "problem": _cell(row, "Problem", line),
+                    "description": _cell(row, "Full Text", line),
+                    "contribution": _cell(row, "Contribution", line),
+                    "relevance": _cell(row, "Relevance", line),
+                    "additional_information": _cell(row, "Additional Information", line),
+                    "ogp_values": [v for v, column in OGP_VALUE_COLUMNS.items()
+                                   if _cell(row, column, line).strip().lower() in ("yes", "y", "true", "1", "x")],
+                    "themes": [t.strip() for t in _cell(row, "Theme", line).split(";") if t.strip()],
+                    "activities": [],
+                    "expected_results": _cell(row, "Expected Results", line),
+                    "contact": {
+                        "name": _cell(row, "Contact Name", line),
+                        "title": _cell(row, "Contact Title", line),
+                        "email": _cell(row, "Contact Email", line),
+                        "phone": _cell(row, "Contact Phone", line),
+                    },
+                    "other_state_actors": _cell(row, "Supporting Institution(s)", line),
+                    "other_actors": _cell(row, "Other Actors", line),
+                }
+                commitments.append(commitment)
+                by_identifier[identifier] = commitment
+                continue
+            if kind not in (ACTIVITY, MILESTONE):
+                raise ImportRefused(gettext_noop(
+                    "Row %(row)s: the row type “%(kind)s” is not one of commitment, activity, milestone."),
+                    row=line, kind=kind[:40])
+            commitment = by_identifier.get(identifier)
+            if commitment is None:
+                raise ImportRefused(gettext_noop(
+                    "Row %(row)s: the commitment %(identifier)s has no commitment row above it."),
+                    row=line, identifier=identifier[:40])
+            number_text = _cell(row, "Activity Number", line)
+            activities = {a["number"]: a for a in commitment["activities"]}
+            if kind == ACTIVITY:
+                number = _int(number_text, line, "Activity Number")
+                activity = {"number": number, "title": _cell(row, "Activity Title", line),
+                            "expected_results": _cell(row, "Activity Expected Results", line), "milestones": []}
+                commitment["activities"].append(activity)
+                continue
+            number = _int(number_text, line, "Activity Number") if number_text else 1
+            activity = activities.get(number)
+            if activity is None:
+                activity = {"number": number, "title": "", "expected_results": "", "milestones": []}
+                commitment["activities"].append(activity)
+            activity["milestones"].append({
+                "number": _cell(row, "Milestone Number", line).strip(),
+                "deliverable": _cell(row, "Deliverable", line),
+                "budget_sources": [s.strip() for s in _cell(row, "Budget Sources", line).split(";") if s.strip()],
+                "budget_text": _cell(row, "Budget", line),
+                "start": _cell(row, "Milestone Start", line) or None,
+                "end": _cell(row, "Milestone End", line) or None,
+            })
+    except csv.Error as error:
+        raise ImportRefused(gettext_noop("The CSV file could not be read: %(error)s"), error=str(error)[:200]) from None
+    if not commitments:
+        raise ImportRefused(gettext_noop("The CSV file holds no commitment rows."))
+    _check_dates(commitments)
+    return {"member": None, "plan": plan, "agencies": [], "forum": None, "commitments": commitments}, []
+
+
+_PARTIAL_DATE_RE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+
+
+def _check_dates(commitments):
+    import datetime as dt
+
+    for c in commitments:
+        values = [("Start Date", c["start"]), ("End Date", c["end"])]
+        values += [("Milestone Start", m["start"]) for a in c["activities"] for m in a["milestones"]]
+        values += [("Milestone End", m["end"]) for a in c["activities"] for m in a["milestones"]]
+        for column, value in values:
+            if value is None:
+                continue
+            try:
+                if not _PARTIAL_DATE_RE.match(value):
+                    raise ValueError
+                dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+            except ValueError:
+                raise ImportRefused(gettext_noop(
+                    "%(identifier)s, column “%(column)s”: “%(value)s” is not a date (write 2019-07-01, or 2019-07 "
+                    "for a month)."), identifier=c["identifier"], column=column, value=value[:40]) from None
+

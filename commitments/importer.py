@@ -1,0 +1,526 @@
+"""Import an action plan: read the file, preview every change, apply it in one transaction.
+
+Steps, the same for the upload page and ``manage.py import_plan``:
+
+1. ``read_file(name, data, member)`` reads a .docx or a text file in OGP's commitment
+   template (``template_parser``), or a CSV file in the portal's one CSV format
+   (``csv_io``), into a ``ParsedPlan``: plain dictionaries plus the problems met while
+   reading, each naming where it is in the document.  A file that cannot be a plan is
+   refused with ``ImportRefused`` before anything is compared.
+2. ``run_import(member, parsed, user=..., commit=False)`` compares it with the database
+   and returns an ``Outcome``: each plan, agency, commitment, activity and milestone as
+   created / updated / unchanged / kept, field by field.  The preview runs the very same
+   code as the import, inside a transaction that is rolled back, so the preview cannot
+   disagree with what confirming does (model validation included).
+3. ``run_import(..., commit=True)`` saves it, in one transaction: if any object fails the
+   models' validation nothing is saved.  Rows are matched by commitment identifier and
+   milestone number and updated in place, so progress already entered stays attached;
+   rows the document no longer lists are kept, never deleted; unchanged rows are not
+   saved, so a re-import writes no history.  Every save records who imported it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy as _
+
+from . import template_parser
+from .models import Activity, ActionPlan, Agency, Commitment, Milestone, parse_partial_date, period_end
+from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
+
+_MISSING = object()
+BUDGET_CODES = {"development_partners": "budget_development_partners", "national_budget": "budget_national"}
+
+
+class ImportRefused(Exception):
+    """The file is refused as a whole; ``message`` is translated into the active language."""
+
+    def __init__(self, msgid, **params):
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid % params if params else msgid)
+
+    @property
+    def message(self):
+        text = gettext(self.msgid)
+        return text % self.params if self.params else text
+
+    @classmethod
+    def from_template_error(cls, error):
+        return cls(error.msgid, **error.params)
+
+
+def problem_text(problem):
+    """A reading problem in the active language, with its place in the document."""
+    text = gettext(problem.msgid) % problem.params
+    if problem.where is None:
+        return text
+    msgid, params = problem.where.parts()
+    return gettext("%(where)s: %(problem)s") % {"where": gettext(msgid) % params, "problem": text}
+
+
+@dataclass
+class ParsedPlan:
+    """What was read from one file, before it is compared with the database."""
+
+    data: dict
+    problems: list
+    source: str
+    format: str  # "docx" | "text" | "csv"
+
+
+# ---------------------------------------------------------------------------
+# 1. Reading
+# ---------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_file(name, data, member):
+    """Read an uploaded plan; identifiers are numbered with the member's code."""
+    name = (name or "").lower()
+    if not data:
+        raise ImportRefused(gettext_noop("The file is empty."))
+    if len(data) > LIMITS["max_bytes"]:
+        raise ImportRefused(gettext_noop("The file is larger than %(limit)s MB."),
+                            limit=LIMITS["max_bytes"] // (1024 * 1024))
+    try:
+        if name.endswith(".csv"):
+            from .csv_io import read_csv
+
+            data_dict, problems = read_csv(data, member)
+            return ParsedPlan(data_dict, problems, name, "csv")
+        if data.startswith(b"PK") or name.endswith(".docx"):
+            blocks = template_parser.read_docx(data)
+            kind = "docx"
+        elif data.startswith(_OLE_MAGIC):
+            raise ImportRefused(gettext_noop(
+                "This is an old Word .doc file. Save it as a .docx document (Word 2007 or later) and upload it again."))
+        elif name.endswith((".txt", ".text")) or not name:
+            blocks = template_parser.read_text(template_parser.decode_text(data))
+            kind = "text"
+        else:
+            raise ImportRefused(gettext_noop("Upload a Word .docx, a text .txt or a .csv file."))
+        parsed, problems = template_parser.parse_plan(blocks, strict=False, code=member.code)
+    except TemplateError as error:
+        raise ImportRefused.from_template_error(error) from None
+    return ParsedPlan(parsed, problems, name, kind)
+
+
+# ---------------------------------------------------------------------------
+# 2. Comparing and applying
+# ---------------------------------------------------------------------------
+
+CREATED, UPDATED, UNCHANGED, KEPT = "created", "updated", "unchanged", "kept"
+STATUS_LABELS = {
+    CREATED: _("will be created"),
+    UPDATED: _("will be updated"),
+    UNCHANGED: _("unchanged"),
+    KEPT: _("not in the file: kept as it is"),
+}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Item:
+    """One row of the preview: a plan, agency, commitment, activity or milestone."""
+
+    kind: str
+    label: str
+    status: str
+    changes: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Outcome:
+    plan: Item | None = None
+    agencies: list = field(default_factory=list)
+    commitments: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # reading problems (warnings): template_parser.Problem
+    errors: list = field(default_factory=list)  # validation errors (refuse): translated strings
+    committed: bool = False
+    plan_id: int | None = None  # the plan imported into (meaningful once committed)
+
+    def items(self):
+        for item in [self.plan, *self.agencies]:
+            if item:
+                yield item
+        for item in self.commitments:
+            yield item
+            for child in item.children:
+                yield child
+                yield from child.children
+
+    def counts(self):
+        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, KEPT: 0}
+        for item in self.items():
+            counts[item.status] += 1
+        return counts
+
+    @property
+    def has_changes(self):
+        counts = self.counts()
+        return bool(counts[CREATED] or counts[UPDATED])
+
+    def warnings(self):
+        return [problem_text(p) for p in self.problems]
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _norm(text):
+    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("the ", "")).strip()
+
+
+def commitment_values(data, plan, number, lead):
+    """The Commitment fields a plan's dictionary gives (the seed loader uses the same mapping)."""
+    contact = data.get("contact") or {}
+    return {
+        "plan": plan,
+        "number": data.get("number", number),
+        "title": data["title"],
+        "start_date": _date(data.get("start")),
+        "end_date": _date(data.get("end")),
+        "lead_agency": lead,
+        # OGP Local's template names the problem "challenge" and the commitment "goal".
+        "problem": data.get("problem") or data.get("challenge") or "",
+        "description": data.get("description") or data.get("goal") or "",
+        "contribution": data.get("contribution", ""),
+        "relevance": data.get("relevance", ""),
+        "additional_information": data.get("additional_information", ""),
+        "expected_results": data.get("expected_results", ""),
+        "ogp_values": data.get("ogp_values", []),
+        "themes": data.get("themes", []),
+        "other_state_actors": data.get("other_state_actors", ""),
+        "other_actors": data.get("other_actors", ""),
+        "contact_name": contact.get("name", ""),
+        "contact_title": contact.get("title", ""),
+        "contact_email": contact.get("email", ""),
+        "contact_phone": contact.get("phone", "") or contact.get("email_phone_raw", ""),
+    }
+
+
+def milestone_values(data, activity):
+    """The Milestone fields of one milestone dictionary (the seed loader uses the same mapping)."""
+    start, start_precision = parse_partial_date(data.get("start"))
+    end, end_precision = parse_partial_date(data.get("end"))
+    values = {
+        "activity": activity,
+        "deliverable": data["deliverable"],
+        "budget_text": data.get("budget_text", ""),
+        "start_date": start,
+        "start_precision": start_precision,
+        "end_date": end,
+        "end_precision": end_precision,
+    }
+    for code, field_name in BUDGET_CODES.items():
+        values[field_name] = code in data.get("budget_sources", [])
+    return values
+
+
+class _Sync:
+    """Walk a parsed plan against the database, saving changed rows (rolled back for a preview)."""
+
+    def __init__(self, member, parsed, user, reason, language):
+        self.language = language  # messages in the reader's language; rows are read and written in English
+        self.member = member
+        self.parsed = parsed
+        self.user = user
+        self.reason = reason
+        self.outcome = Outcome(problems=list(parsed.problems))
+
+    # -- generic row handling ---------------------------------------------
+
+    def _t(self, msgid, **params):
+        with translation.override(self.language):
+            text = gettext(msgid)
+            return text % params if params else text
+
+    def _display(self, value):
+        with translation.override(self.language):
+            return _display(value)
+
+    def _verbose(self, model, name):
+        with translation.override(self.language):
+            return str(model._meta.get_field(name).verbose_name)
+
+    def _upsert(self, model, lookup, values, kind, label, parent="", existing=_MISSING):
+        """Create or update one row; return (row or None when invalid, Item).
+
+        ``existing`` is the row already read for ``lookup`` (None: there is none); without it the row is queried.
+        """
+        obj = model.objects.filter(**lookup).first() if existing is _MISSING else existing
+        status = UPDATED if obj is not None else CREATED
+        changes = []
+        if obj is None:
+            obj = model(**lookup)
+        for key, value in values.items():
+            old = getattr(obj, key) if status == UPDATED else None
+            if status == UPDATED and old == value:
+                continue
+            if status == CREATED and value in (None, "", [], False):
+                setattr(obj, key, value)
+                continue
+            changes.append(Change(self._verbose(model, key), self._display(old if status == UPDATED else None),
+                                  self._display(value)))
+            setattr(obj, key, value)
+        item = Item(kind, label, status if (status == CREATED or changes) else UNCHANGED, changes)
+        if item.status == UNCHANGED:
+            return obj, item
+        # Foreign keys set to rows just read or saved need no existence query each.
+        known = [name for name, value in {**lookup, **values}.items()
+                 if isinstance(value, models.Model) and value.pk is not None]
+        try:
+            with translation.override(self.language):  # validation messages in the reader's language
+                obj.full_clean(exclude=known)
+        except ValidationError as error:
+            messages = [f"{self._verbose(model, k) if k != '__all__' else ''}: {m}".lstrip(": ")
+                        for k, ms in error.message_dict.items() for m in ms]
+            item_label = f"{parent}, {label}" if parent else label  # "KG0018, Milestone 1.7: …"
+            self.outcome.errors.append(self._t(gettext_noop("%(item)s: %(errors)s"), item=item_label,
+                                               errors=" ".join(messages)))
+            return None, item
+        obj._history_user = self.user
+        obj._change_reason = self.reason
+        obj.save()
+        return obj, item
+
+    # -- the plan -------------------------------------------------------------
+
+    def _plan(self):
+        data = self.parsed.data["plan"]
+        title = data.get("title")
+        if not title:
+            identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
+            existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
+            plan = existing.plan if existing else self.member.plans.order_by("-start_date").first()
+            if plan is None:
+                self.outcome.errors.append(self._t(gettext_noop(
+                    "The file does not name its action plan, and %(member)s has no plan to import into. "
+                    "Put the plan's title (containing “Action Plan”) at the top of the document."),
+                    member=self.member.name))
+                return None
+            title = plan.title
+            self.outcome.problems.append(Problem(gettext_noop(
+                "The file does not name its action plan; its commitments go into “%(plan)s”."), {"plan": title}))
+        start, _precision = parse_partial_date(data.get("start"))
+        end, end_precision = parse_partial_date(data.get("end"))
+        values = {"start_date": start, "end_date": period_end(end, end_precision)}
+        if not ActionPlan.objects.filter(member=self.member, title=title).exists():
+            values.update({"approval_act": "", "monitoring_body": "", "co_creation": "", "themes": []})
+        # Only what the document states: a plan's other fields are left as they are.
+        for key, name in (("approval_act", "approval_act"), ("co_creation", "co_creation"), ("themes", "themes")):
+            if data.get(key):
+                values[name] = data[key]
+        if data.get("approved_on"):
+            values["approved_on"] = _date(data["approved_on"])
+        if data.get("submitted_on"):
+            values["submitted_on"] = _date(data["submitted_on"])
+        existing = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
+        plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title,
+                                  existing=existing)
+        self.outcome.plan = item
+        self.outcome.plan_id = plan.pk if plan else None
+        return plan
+
+    # -- agencies ---------------------------------------------------------------
+
+    def _agency(self, name, acronym="", kind=Agency.Kind.STATE):
+        agency = self.agencies.get(name)
+        if agency:
+            return agency
+        agency, item = self._upsert(Agency, {"member": self.member, "name": name},
+                                    {"acronym": acronym or "", "kind": kind}, "agency", name, existing=None)
+        self.outcome.agencies.append(item)
+        if agency is not None:
+            self.agencies[name] = agency
+        return agency
+
+    def _agencies(self):
+        self.agencies = {agency.name: agency for agency in Agency.objects.filter(member=self.member)}
+        self.by_name = {}
+        for a in self.parsed.data.get("agencies", []):
+            agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
+            if agency:
+                self.by_name[_norm(a["name"])] = agency
+        for agency in self.agencies.values():
+            self.by_name.setdefault(_norm(agency.name), agency)
+
+    def _find_agency(self, name):
+        """Return the agency a commitment names, matching the abbreviations list loosely (as the seed loader)."""
+        key = _norm(name)
+        if key in self.by_name:
+            return self.by_name[key]
+        for agency_key, agency in self.by_name.items():
+            if key.startswith(agency_key) or agency_key.startswith(key):
+                return agency
+        agency = self._agency(name)
+        if agency:
+            self.by_name[key] = agency
+        return agency
+
+    # -- commitments ------------------------------------------------------------
+
+    def _commitment(self, plan, number, data):
+        identifier = data["identifier"]
+        label = f"{identifier} — {data['title']}"
+        existing = self.commitments.get(identifier)
+        if existing and existing.plan.member_id != self.member.pk:
+            self.outcome.errors.append(self._t(gettext_noop("%(item)s: the identifier is already used by %(member)s."),
+                                               item=label, member=existing.plan.member.name))
+            return
+        lead = self._find_agency(data["lead_agency"]) if data.get("lead_agency") else None
+        commitment, item = self._upsert(Commitment, {"identifier": identifier},
+                                        commitment_values(data, plan, number, lead), "commitment", label,
+                                        existing=existing)
+
+        self.outcome.commitments.append(item)
+        if commitment is None or commitment.pk is None:
+            return
+        activities = self.activities.get(commitment.pk, {}) if existing else {}
+        milestones = self.milestones.get(commitment.pk, {}) if existing else {}
+        seen_activities, seen_milestones = set(), set()
+        for activity_data in data.get("activities", []):
+            activity, activity_item = self._upsert(
+                Activity,
+                {"commitment": commitment, "number": activity_data["number"]},
+                {"title": activity_data.get("title", ""), "expected_results": activity_data.get("expected_results", "")},
+                "activity",
+                self._t(gettext_noop("Activity %(n)s: %(title)s"), n=activity_data["number"],
+                        title=activity_data.get("title", "")),
+                parent=identifier,
+                existing=activities.get(activity_data["number"]),
+            )
+            item.children.append(activity_item)
+            if activity is None or activity.pk is None:
+                continue
+            seen_activities.add(activity.pk)
+            for m in activity_data.get("milestones", []):
+                if m["number"] in seen_milestones:
+                    self.outcome.problems.append(Problem(gettext_noop(
+                        "%(commitment)s: milestone %(number)s appears twice; only the first was imported."),
+                        {"commitment": identifier, "number": m["number"]}))
+                    continue
+                seen_milestones.add(m["number"])
+                _milestone, milestone_item = self._upsert(
+                    Milestone,
+                    {"commitment": commitment, "number": m["number"]},
+                    milestone_values(m, activity),
+                    "milestone",
+                    self._t(gettext_noop("Milestone %(number)s: %(deliverable)s"), number=m["number"],
+                            deliverable=_shorten(m["deliverable"])),
+                    parent=identifier,
+                    existing=milestones.get(m["number"]),
+                )
+                activity_item.children.append(milestone_item)
+        for activity in [a for a in activities.values() if a.pk not in seen_activities]:
+            item.children.append(Item("activity", self._t(gettext_noop("Activity %(n)s: %(title)s"),
+                                                          n=activity.number, title=activity.title), KEPT))
+        for milestone in [m for m in milestones.values() if m.number not in seen_milestones]:
+            item.children.append(Item("milestone", self._t(gettext_noop("Milestone %(number)s: %(deliverable)s"),
+                                                           number=milestone.number,
+                                                           deliverable=_shorten(milestone.deliverable)), KEPT))
+
+    def _read_existing(self):
+        """Read the rows the file may touch once, instead of one query per row."""
+        identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
+        self.commitments = {c.identifier: c for c in Commitment.objects.filter(identifier__in=identifiers)
+                            .select_related("plan__member", "lead_agency")}
+        by_pk = {c.pk: c for c in self.commitments.values()}
+        self.activities, self.milestones = {}, {}
+        for activity in Activity.objects.filter(commitment__in=by_pk):
+            activity.commitment = by_pk[activity.commitment_id]
+            self.activities.setdefault(activity.commitment_id, {})[activity.number] = activity
+        for milestone in Milestone.objects.filter(commitment__in=by_pk).order_by("id"):
+            milestone.commitment = by_pk[milestone.commitment_id]
+            activity = self.activities.get(milestone.commitment_id, {})
+            milestone.activity = next((a for a in activity.values() if a.pk == milestone.activity_id), None)
+            self.milestones.setdefault(milestone.commitment_id, {})[milestone.number] = milestone
+
+    def run(self):
+        self._read_existing()
+        self._agencies()
+        plan = self._plan()
+        if plan is None or plan.pk is None:
+            return self.outcome
+        identifiers = []
+        for number, data in enumerate(self.parsed.data["commitments"], start=1):
+            identifiers.append(data["identifier"])
+            self._commitment(plan, number, data)
+        for commitment in plan.commitments.exclude(identifier__in=identifiers):
+            self.outcome.commitments.append(Item("commitment", str(commitment), KEPT))
+        return self.outcome
+
+
+def _shorten(text, limit=90):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_import(member, parsed, *, user=None, commit=False, reason=None):
+    """Compare ``parsed`` with the database; save it only if ``commit`` and every row is valid.
+
+    Return the ``Outcome`` (``outcome.committed`` tells whether anything was saved).
+    The preview (``commit=False``) runs the same writes inside a transaction that is
+    rolled back.
+    """
+    reason = reason or f"Imported from {parsed.source or parsed.format}"
+    language = translation.get_language() or "en"
+    # Translated columns are read, matched and written in English, as the seed loader does.
+    with translation.override("en"), transaction.atomic():
+        outcome = _Sync(member, parsed, user, reason[:100], language).run()
+        if commit and not outcome.errors:
+            outcome.committed = True
+        else:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def outcome_lines(outcome, *, verbose=True):
+    """The preview as plain text lines (the management command prints them)."""
+    counts = outcome.counts()
+    lines = [gettext("%(created)s to create, %(updated)s to update, %(unchanged)s unchanged, "
+                     "%(kept)s not in the file (kept).") % counts]
+    for item in outcome.items():
+        if item.status == UNCHANGED and not verbose:
+            continue
+        depth = {"plan": 0, "agency": 1, "commitment": 1, "activity": 2, "milestone": 3}[item.kind]
+        lines.append(f"{'  ' * depth}[{item.status_label}] {item.label}")
+        for change in item.changes:
+            lines.append(f"{'  ' * (depth + 2)}{change.field}: {_shorten(change.old, 60)} → {_shorten(change.new, 60)}")
+    for warning in outcome.warnings():
+        lines.append(gettext("Warning: %(text)s") % {"text": warning})
+    for error in outcome.errors:
+        lines.append(gettext("Error: %(text)s") % {"text": error})
+    return lines

@@ -1,0 +1,67 @@
+"""The plan import in a real browser: a point of contact uploads the .docx, reads the preview and confirms."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from commitments.models import Commitment, Milestone, Role
+from tests.test_browser import PHONE, axe_violations, browser, open_page  # noqa: F401 (fixture)
+
+from .importing import kyrgyz_republic, seed_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _signed_in_page(browser, live_server, user, viewport):  # noqa: F811
+    """A page whose browser context carries a session of ``user`` (sign-in pages are not needed)."""
+    client = Client()
+    client.force_login(user)
+    page, errors = open_page(browser, viewport)
+    page.context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }])
+    return page, errors
+
+
+def test_a_point_of_contact_uploads_the_docx_reads_the_preview_and_confirms(browser, transactional_db, live_server,  # noqa: F811
+                                                                            settings, tmp_path):
+    """On a phone: the harder layout (wide change tables must scroll inside their box, not the page)."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path)
+    viewport = PHONE
+    data = seed_docx()
+    kg = kyrgyz_republic()
+    user = get_user_model().objects.create_user("poc", "poc@example.org", "pass-123-long")
+    Role.objects.create(user=user, member=kg, kind=Role.Kind.POINT_OF_CONTACT)
+    page, errors = _signed_in_page(browser, live_server, user, viewport)
+
+    page.goto(live_server.url + "/work/import/")
+    assert page.get_by_role("heading", name="Import an action plan").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Member").select_option(label="Kyrgyz Republic")
+    page.get_by_label("Action plan file").set_input_files(files=[{"name": "kg-nap-2018-2020.docx", "mimeType": DOCX,
+                                                                  "buffer": data}])
+    page.get_by_role("button", name="Preview the import").click()
+
+    page.wait_for_url("**/work/import/")
+    main = page.locator("main")
+    assert page.get_by_role("heading", name="Preview of the import").is_visible()
+    assert "193 rows to create" in main.inner_text()
+    audit = main.locator("details", has_text="KG0017 — Implement an auditing system with public participation")
+    assert "will be created" in audit.inner_text()
+    assert "Accounts Chamber" in audit.inner_text()
+    assert Commitment.objects.count() == 0  # the preview saved nothing
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Confirm the import").click()
+    page.wait_for_url("**/work/import/confirm/")
+    assert page.get_by_role("heading", name="Plan imported").is_visible()
+    assert Commitment.objects.filter(plan__member=kg).count() == 18
+    assert Milestone.objects.filter(commitment__plan__member=kg).count() == 110
+    page.get_by_role("link", name="Open the action plan").click()
+    assert page.locator("main").get_by_text("KG0018").count() >= 1
+    assert errors == []
