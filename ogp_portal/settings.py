@@ -101,6 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: without them every request opens a new PostgreSQL connection,
+# which caps the portal at ~200 requests a second (measured, BENCHMARKS.md). 0 closes
+# after each request; keep it below the server's idle timeout. Health checks drop a dead
+# connection before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -208,6 +214,13 @@ REST_FRAMEWORK = {
 # Celery (Redis broker). Results live in the database, so none are stored here.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+
+# Cache: local memory in the demo (DEBUG) and tests, Redis in production. CACHE_URL picks
+# another server (e.g. a Redis with allkeys-lru beside the broker's noeviction Redis);
+# "locmemcache://" or "dummycache://" turn it local or off. Pages are not cached yet.
+CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="locmemcache://" if DEBUG else REDIS_URL))}
+CACHES["default"].setdefault("KEY_PREFIX", "ogp")
+CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

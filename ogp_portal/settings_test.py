@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-a-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Tests never share a cache with another process: local memory, whatever the environment says.
+os.environ["CACHE_URL"] = "locmemcache://"
 
 from ogp_portal.settings import *  # noqa: E402,F403
 

@@ -1,0 +1,327 @@
+"""Load the portal's public pages with wrk under gunicorn, against two floors. Loopback only.
+
+Usage (the database must hold data, e.g. from ``manage.py generate_scale_data``):
+
+    BENCH_DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py --database-url postgres://… --duration 10 --connections 16 --json out.json
+    .venv/bin/python bench/pages.py --database-url postgres://… --generate 1      # load scale 1 first (flushes!)
+
+What it does, bounded in time (about (URLs + 2) × (duration + 2) seconds) and stopping by itself:
+
+1. collects static files into .bench/static (the production manifest storage needs them);
+2. serves ``bench/floor_wsgi.py`` (a bare WSGI app) with gunicorn, 3 sync workers, and loads it with
+   wrk: the server's floor;
+3. serves the portal the same way with production-like settings (DEBUG off, a generated SECRET_KEY,
+   SECURE_SSL_REDIRECT off, ALLOWED_HOSTS=127.0.0.1, ``bench.settings``: the production settings plus
+   /bench/one-row/, a view that reads one row through the full middleware) and loads the one-row view
+   (the second floor), then each page: home, member, plan, commitment, forum, compliance overview and
+   member, plus any list, API, feed or CSV export URL the portal has (found in its URL patterns);
+   a URL that does not answer 200 to a single GET is skipped and listed;
+4. prints p50, p95, p99 latency, requests a second, errors (non-2xx/3xx answers and socket errors), and
+   each page's throughput as a fraction of the one-row floor. A page whose single request takes longer
+   than --too-slow seconds (default 3) is not loaded: its single-request time is reported instead.
+
+Environment passed to the servers: CONN_MAX_AGE (default 60, as in production) and CACHE_URL (default
+local memory) may be set to compare, e.g. ``CONN_MAX_AGE=0``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+LUA = ROOT / "bench" / "wrk_report.lua"
+# URL names or paths that look like lists, feeds, exports or API endpoints (found, not assumed).
+DISCOVER = re.compile(r"(list|feed|atom|rss|csv|export|api|search)", re.I)
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECURE_SSL_REDIRECT": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.setdefault("CONN_MAX_AGE", "60")
+    env.setdefault("CACHE_URL", "locmemcache://")
+    return env
+
+
+def check_loopback(database_url: str):
+    host = urlsplit(database_url).hostname or ""
+    if database_url.startswith("postgres") and host not in {"127.0.0.1", "localhost", "::1"}:
+        sys.exit(f"Refusing a database that is not on loopback: {host}")
+
+
+class Server:
+    """gunicorn with 3 sync workers on 127.0.0.1, stopped (its own process group) on exit."""
+
+    def __init__(self, app: str, port: int, env: dict[str, str], workers: int):
+        self.port = port
+        self.proc = subprocess.Popen(
+            [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120",
+             "--chdir", str(ROOT), "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, path: str, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}")
+            try:
+                status, _ = get(self.port, path, timeout=5)
+                if status:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def get(port: int, path: str, timeout: float = 60.0) -> tuple[int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, len(response.read())
+    finally:
+        conn.close()
+
+
+def wrk(port: int, path: str, duration: int, connections: int, threads: int) -> dict:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(LUA),
+         f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no report: {out.stdout}{out.stderr}")
+    data = json.loads(line[6:])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    data["errors"] = data["status_errors"] + data["socket_errors"]
+    return data
+
+
+# ------------------------------------------------------------------ which URLs
+
+
+def pick_urls() -> list[tuple[str, str]]:
+    """Return (label, path) pairs: named pages on typical rows, then discovered lists, feeds, exports, APIs."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, get_resolver, reverse
+
+    from commitments.models import ActionPlan, Commitment, Member
+    from forums.models import Forum
+
+    urls: list[tuple[str, str]] = []
+
+    def add(label, name, *args):
+        try:
+            urls.append((label, reverse(name, args=args)))
+        except NoReverseMatch:
+            pass
+
+    national = (
+        Member.objects.filter(kind=Member.Kind.NATIONAL).annotate(n=Count("plans")).order_by("-n", "code").first()
+    )
+    if national is None:
+        sys.exit("The database holds no national member: load data first (--generate 1).")
+    plan = (
+        ActionPlan.objects.filter(member=national).annotate(n=Count("commitments")).order_by("-n", "pk").first()
+    )
+    commitment = (
+        Commitment.objects.filter(plan=plan).annotate(n=Count("milestones")).order_by("-n", "pk").first()
+        if plan
+        else None
+    )
+    forum = Forum.objects.filter(member=national).first()
+    add("home", "commitments:home")
+    add("member page", "commitments:member", national.code)
+    if plan:
+        add(f"plan page ({plan.n} commitments)", "commitments:plan", plan.pk)
+    if commitment:
+        add(f"commitment page ({commitment.n} milestones)", "commitments:commitment", commitment.identifier)
+    if forum:
+        add("forum page", "forums:forum", forum.pk)
+    add("compliance overview", "compliance:overview")
+    add("compliance member page", "compliance:member", national.code)
+
+    # Lists, feeds, exports and API endpoints without parameters, as the portal declares them.
+    seen = {path for _, path in urls}
+
+    def walk(patterns, prefix="", namespace=""):
+        for p in patterns:
+            route = str(p.pattern)
+            if hasattr(p, "url_patterns"):
+                ns = p.namespace or ""
+                if ns in {"admin"} or route.startswith("i18n"):
+                    continue
+                walk(p.url_patterns, prefix + route, ns or namespace)
+                continue
+            full = prefix + route
+            if "<" in full or "(" in full or "^" in full or "bench/" in full:
+                continue
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            if DISCOVER.search(full) or DISCOVER.search(name):
+                path = "/" + full.lstrip("/")
+                if path not in seen:
+                    seen.add(path)
+                    urls.append((name or path, path))
+
+    walk(get_resolver().url_patterns)
+    # A filtered, searched and paginated list, when the portal has a commitment list.
+    for label, path in list(urls):
+        if re.search(r"commitment.*list|^/commitments/$", label + " " + path):
+            urls.append((f"{label} (searched)", f"{path}?q=open+data"))
+            urls.append((f"{label} (page 2)", f"{path}?page=2"))
+    connection.close()
+    return urls
+
+
+# ------------------------------------------------------------------ run
+
+
+def row(label, r, floor_rps=None):
+    fraction = f"{r['rps'] / floor_rps:6.1%}" if floor_rps else "      "
+    return (
+        f"{label[:44]:<44} {r['p50_us'] / 1000:8.1f} {r['p95_us'] / 1000:8.1f} {r['p99_us'] / 1000:8.1f} "
+        f"{r['rps']:9.1f} {r['errors']:6d}  {fraction}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL (max 60)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--max-urls", type=int, default=24)
+    parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
+    parser.add_argument("--only", default="", help="run only pages whose label contains this text")
+    parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    if not args.database_url:
+        sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk).")
+    args.duration = max(1, min(args.duration, 60))
+    check_loopback(args.database_url)
+    env = server_env(args.database_url)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+
+    manage = [PYTHON, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600)
+    if args.generate:
+        subprocess.run(
+            [*manage, "generate_scale_data", "--flush", "--scale", str(args.generate), "--seed", "42"],
+            cwd=ROOT, env=env, check=True, timeout=3 * 3600,
+        )
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600)
+    urls = pick_urls()
+    if args.only:
+        urls = [(label, path) for label, path in urls if args.only in label]
+    urls = urls[: args.max_urls]
+
+    results = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
+        "settings": {k: env[k] for k in ("CONN_MAX_AGE", "CACHE_URL")}
+        | {"workers": args.workers, "connections": args.connections, "duration_s": args.duration},
+        "floors": {},
+        "pages": [],
+        "skipped": [],
+        "too_slow": [],
+    }
+    header = f"{'URL':<44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>9} {'errors':>6}  of floor"
+    print(f"{results['date']}  {results['machine']}  {results['settings']}")
+    print(header)
+
+    with Server("bench.floor_wsgi:application", args.port + 1, env, args.workers) as bare:
+        bare.wait_ready("/")
+        wrk(bare.port, "/", 2, args.connections, args.threads)  # warm-up
+        r = wrk(bare.port, "/", args.duration, args.connections, args.threads)
+        results["floors"]["bare WSGI"] = r
+        print(row("floor: bare WSGI app (same gunicorn)", r))
+
+    with Server("ogp_portal.wsgi:application", args.port, env, args.workers) as portal:
+        portal.wait_ready("/bench/one-row/")
+        wrk(portal.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
+        floor = wrk(portal.port, "/bench/one-row/", args.duration, args.connections, args.threads)
+        results["floors"]["one row"] = floor
+        print(row("floor: one row, full middleware", floor))
+        for label, path in urls:
+            started = time.perf_counter()
+            status, size = get(portal.port, path, timeout=300)
+            single = time.perf_counter() - started
+            if status != 200:
+                results["skipped"].append({"label": label, "path": path, "status": status})
+                continue
+            if single > args.too_slow:
+                # Loading it would only queue requests behind each other for minutes: report the one request.
+                results["too_slow"].append({"label": label, "path": path, "single_request_s": single})
+                print(f"{label[:44]:<44} one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
+                continue
+            wrk(portal.port, path, 1, args.connections, args.threads)  # warm-up
+            r = wrk(portal.port, path, args.duration, args.connections, args.threads)
+            r.update({"label": label, "path": path, "bytes_per_page": size, "of_floor": r["rps"] / floor["rps"]})
+            results["pages"].append(r)
+            print(row(f"{label} {path}" if len(label) < 30 else label, r, floor["rps"]))
+            get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
+    for s in results["skipped"]:
+        print(f"skipped (HTTP {s['status']}): {s['label']} {s['path']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

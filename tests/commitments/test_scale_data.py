@@ -1,0 +1,84 @@
+"""The synthetic data generator: deterministic, proportional, valid rows, three languages."""
+
+import hashlib
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from commitments.models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
+from commitments.scale_data import generate, plan_sizes
+from compliance.models import Deadline
+from forums.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint():
+    """Everything the generator wrote except primary keys and load-time stamps."""
+    h = hashlib.sha256()
+    for row in Member.objects.order_by("code").values_list("code", "name", "kind", "parent__code", "joined_on"):
+        h.update(repr(row).encode())
+    for row in Commitment.objects.order_by("identifier").values_list(
+        "identifier", "plan__start_date", "title_en", "title_ru", "title_ky", "problem_ky", "lead_agency__name"
+    ):
+        h.update(repr(row).encode())
+    for row in Milestone.objects.order_by("commitment__identifier", "number").values_list(
+        "commitment__identifier", "number", "deliverable_ru", "start_date", "end_date", "end_precision"
+    ):
+        h.update(repr(row).encode())
+    for row in ProgressUpdate.objects.order_by("milestone__commitment__identifier", "milestone__number", "period_end").values_list(
+        "milestone__commitment__identifier", "milestone__number", "period_end", "completion", "state", "published_at", "narrative"
+    ):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def generated(scale, seed):
+    """Generate inside a savepoint, return the fingerprint and counts, and roll it back."""
+    with transaction.atomic():
+        counts = generate(scale, seed)
+        result = fingerprint()
+        transaction.set_rollback(True)
+    return result, counts
+
+
+def test_the_same_seed_writes_the_same_data_and_another_seed_other_data():
+    first, counts = generated(0.004, 42)
+    again, _ = generated(0.004, 42)
+    other, _ = generated(0.004, 7)
+    assert first == again
+    assert first != other
+    assert counts.commitments > 0 and counts.progress_updates > counts.milestones > counts.commitments
+
+
+def test_counts_follow_the_scale():
+    assert plan_sizes(1)[:4] == (75, 225, 1000, 5000)
+    assert plan_sizes(10)[:4] == (750, 2250, 10000, 50000)
+    national, local, plans, meetings, per_national, per_local = plan_sizes(0.1)
+    assert (national, local, plans, meetings) == (8, 23, 100, 500)
+    assert sum(per_national) + sum(per_local) == plans
+
+
+def test_rows_are_valid_in_three_languages_and_beside_the_real_seed_data(seed_data):
+    counts = generate(0.01, 42)
+    assert counts.members == Member.objects.exclude(code__in=["KG", "KGBSK"]).count() == 4
+    assert not Member.objects.filter(code__in=["KG", "KGBSK"], name__startswith="Republic of").exists()
+    # Every kind of row passes the models' own validation.
+    for model in (Member, ActionPlan, Commitment, Milestone, ProgressUpdate, Meeting, Deadline):
+        for obj in model.objects.order_by("-pk")[:25]:
+            obj.full_clean()
+    c = Commitment.objects.filter(identifier__startswith="XN").first()
+    assert c.title_en and c.title_ru and c.title_ky
+    assert any("\u0400" <= ch <= "\u04ff" for ch in c.problem_ru)
+    assert any(ch in "өүң" for ch in c.problem_ky)  # Kyrgyz letters
+    assert 250 <= len(c.problem_en) <= 700  # about the real plan's ~430 characters
+    local = Member.objects.filter(code__startswith="XL").first()
+    assert local.kind == Member.Kind.LOCAL and local.parent.code.startswith("XN")
+
+
+def test_command_refuses_to_write_twice_and_reports_counts(capsys):
+    call_command("generate_scale_data", "--scale", "0.004", "--seed", "1")
+    assert "commitments" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already exist"):
+        call_command("generate_scale_data", "--scale", "0.004")

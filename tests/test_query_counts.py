@@ -1,0 +1,59 @@
+"""Public pages run the same number of queries whatever the amount of data.
+
+Each page is requested on synthetic data (``commitments.scale_data``) at two sizes,
+the larger with twice the members, plans and commitments; the query counts must be
+equal. The compliance overview is left out on purpose: it evaluates each member
+separately (about 7 queries a member today, see BENCHMARKS.md) until the set-based
+sweep lands.
+"""
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commitments.models import ActionPlan, Commitment, Member
+from commitments.scale_data import generate
+from forums.models import Forum
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 0.004, 0.012
+
+
+def page_urls():
+    """The pages of the largest national member, its largest plan and that plan's largest commitment."""
+    member = Member.objects.filter(code__startswith="XN").annotate(n=Count("plans")).order_by("-n", "code").first()
+    plan = ActionPlan.objects.filter(member=member).annotate(n=Count("commitments")).order_by("-n", "pk").first()
+    commitment = Commitment.objects.filter(plan=plan).annotate(n=Count("milestones")).order_by("-n", "pk").first()
+    return {
+        "member list": reverse("commitments:home"),
+        "member page": reverse("commitments:member", args=[member.code]),
+        "plan page": reverse("commitments:plan", args=[plan.pk]),
+        "commitment page": reverse("commitments:commitment", args=[commitment.identifier]),
+        "forum page": reverse("forums:forum", args=[Forum.objects.filter(member=member).first().pk]),
+        "compliance member page": reverse("compliance:member", args=[member.code]),
+    }, {"members": Member.objects.count(), "plan commitments": plan.n, "milestones": commitment.n}
+
+
+def query_counts(client, scale):
+    with transaction.atomic():
+        generate(scale, seed=42)
+        urls, sizes = page_urls()
+        counts = {}
+        for name, url in urls.items():
+            client.get(url)  # warm per-process caches (content types, translations)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            assert response.status_code == 200, name
+            counts[name] = len(ctx.captured_queries)
+        transaction.set_rollback(True)
+    return counts, sizes
+
+
+def test_public_pages_run_the_same_number_of_queries_at_two_data_sizes(client):
+    small, small_sizes = query_counts(client, SMALL)
+    large, large_sizes = query_counts(client, LARGE)
+    assert large_sizes["members"] > small_sizes["members"]
+    assert small == large, f"queries at {SMALL}: {small}; at {LARGE}: {large}"
