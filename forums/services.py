@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance import rules
+from compliance import engine
 
 from .models import (
     ActionItem,
@@ -50,7 +50,7 @@ def portal_zone() -> ZoneInfo:
 
 
 def local_today(now: dt.datetime) -> dt.date:
-    return rules.local_date(now, settings.TIME_ZONE)
+    return engine.local_date(now, settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------- membership and parity
@@ -158,14 +158,14 @@ def meeting_quorum(meeting: Meeting, attendances) -> Quorum:
 # ---------------------------------------------------------------- cadence
 
 
-def policies_for(member_id: int) -> tuple[rules.PolicyVersion, ...]:
+def policies_for(member_id: int) -> tuple[engine.PolicyVersion, ...]:
     """Return the compliance policy versions that apply to a member (the rules' defaults if none is stored)."""
     from compliance.models import Policy
 
     stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member_id=member_id)))
     policies = tuple(p.as_rule() for p in stored)
     if not any(p.member_id is None for p in stored):
-        policies += rules.DEFAULT_POLICIES
+        policies += engine.DEFAULT_POLICIES
     return policies
 
 
@@ -187,7 +187,7 @@ class PeriodState:
 
 @dataclass
 class CadencePeriod:
-    period: rules.Period
+    period: engine.Period
     state: str
     days_left: int | None = None
     held: list[dt.date] = field(default_factory=list)
@@ -203,7 +203,7 @@ class CadencePeriod:
 
 
 def cadence_months(policies, day: dt.date) -> int:
-    return rules.policy_at(policies, day).forum_cadence_months
+    return engine.policy_at(policies, day).forum_cadence_months
 
 
 def cadence_periods(
@@ -216,15 +216,15 @@ def cadence_periods(
     held in it; one that ended without is missed; today's period with nothing
     held or planned is at risk, with the days left until it ends.
     """
-    current = rules.period_of(today, cadence_months(policies, today))
+    current = engine.period_of(today, cadence_months(policies, today))
     periods = [current]
     while len(periods) < past:
         before = periods[0].start - dt.timedelta(days=1)
         if anchor is not None and before < anchor:
             break
-        periods.insert(0, rules.period_of(before, cadence_months(policies, before)))
+        periods.insert(0, engine.period_of(before, cadence_months(policies, before)))
     after = current.end + dt.timedelta(days=1)
-    periods.append(rules.period_of(after, cadence_months(policies, after)))
+    periods.append(engine.period_of(after, cadence_months(policies, after)))
     result = []
     for p in periods:
         held_in = sorted(d for d in held if p.contains(d) and d <= today)

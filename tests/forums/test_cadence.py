@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from compliance.rules import DEFAULT_POLICIES, PolicyVersion
+from compliance.engine import DEFAULT_POLICIES, PolicyVersion
 from forums.services import PeriodState, cadence_periods, suggest_dates, suggestions_for
 
 D = dt.date
