@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.member_list, name="home"),
     path("members/<str:code>/", views.member_detail, name="member"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("commitments/", views.commitment_list, name="list"),
     path("commitments/<str:identifier>/", views.commitment_detail, name="commitment"),
 ]

@@ -4,10 +4,19 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ogp_portal.permissions import published_updates
+
+from . import timeline
+from .filters import CommitmentFilterSet
 from .models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
+
+PAGE_SIZE = 25
 
 # Commitment text fields shown in OGP's template order, under their model labels.
 TEMPLATE_FIELDS = (
@@ -53,51 +62,90 @@ def member_detail(request, code):
     return render(request, "commitments/member_detail.html", {"member": member})
 
 
-def plan_detail(request, pk):
-    """Render an action plan with the table of its commitments."""
-    plan = get_object_or_404(
-        ActionPlan.objects.select_related("member").prefetch_related(
-            "lead_institutions",
-            Prefetch(
-                "commitments",
-                queryset=Commitment.objects.select_related("lead_agency").annotate(milestone_count=Count("milestones")),
-            ),
-        ),
-        pk=pk,
+def _published_updates_prefetch():
+    return Prefetch(
+        "progress_updates",
+        queryset=published_updates(ProgressUpdate.objects.all()).order_by("-period_end", "-published_at"),
+        to_attr="published_updates",
     )
-    return render(request, "commitments/plan_detail.html", {"plan": plan})
+
+
+def plan_detail(request, pk):
+    """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
+    today = timezone.localdate()
+    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+    commitments = list(
+        Commitment.objects.filter(plan=plan)
+        .select_related("lead_agency")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.prefetch_related(_published_updates_prefetch())))
+    )
+    groups, all_milestones = [], []
+    for commitment in commitments:
+        milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+        timeline.annotate_commitment_progress(commitment, milestones)
+        commitment.milestone_count = len(milestones)
+        groups.append((commitment, milestones))
+        all_milestones.extend(milestones)
+    charts = [
+        timeline.tally_chart(
+            _("Commitments by completion"), _("commitments"), [c.completion for c in commitments]
+        ),
+        timeline.tally_chart(
+            _("Milestones by completion"), _("milestones"), [m.state for m in all_milestones]
+        ),
+    ]
+    context = {
+        "plan": plan,
+        "member": plan.member,
+        "commitments": commitments,
+        "charts": [c for c in charts if c.total],
+        "gantt": timeline.build_gantt(groups, today),
+        "milestone_count": len(all_milestones),
+        "overdue_count": sum(1 for m in all_milestones if m.overdue),
+        "today": today,
+    }
+    return render(request, "commitments/plan_detail.html", context)
+
+
+def commitment_list(request):
+    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
+    filterset = CommitmentFilterSet(
+        request.GET,
+        queryset=Commitment.objects.select_related("plan__member", "lead_agency"),
+        today=timezone.localdate(),
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for commitment in page.object_list:
+        commitment.completion_label = timeline.completion_label(commitment.latest_completion)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": page,
+        "query": params.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+    }
+    # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
+    return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
 
 
 def commitment_detail(request, identifier):
-    """Render every field of a commitment, its activities and milestones with their latest published progress."""
+    """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
+    today = timezone.localdate()
     commitment = get_object_or_404(
         Commitment.objects.select_related("plan__member", "lead_agency").prefetch_related(
             "activities",
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.prefetch_related(
-                    Prefetch(
-                        "progress_updates",
-                        queryset=ProgressUpdate.objects.published().order_by("-period_end", "-published_at"),
-                        to_attr="published_updates",
-                    )
-                ),
-            ),
+            Prefetch("milestones", queryset=Milestone.objects.prefetch_related(_published_updates_prefetch())),
         ),
         identifier=identifier,
     )
-    milestones = list(commitment.milestones.all())
-    for milestone in milestones:
-        milestone.latest_progress = milestone.published_updates[0] if milestone.published_updates else None
-        # Month-precision dates read "December 2019", day-precision ones a full date.
-        milestone.start_label = milestone.format_date("start")
-        milestone.end_label = milestone.format_date("end")
+    milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+    timeline.annotate_commitment_progress(commitment, milestones)
     activities = list(commitment.activities.all())
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
-    sections = [
-        (Commitment._meta.get_field(name).verbose_name, getattr(commitment, name)) for name in TEMPLATE_FIELDS
-    ]
+    sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
     context = {
         "commitment": commitment,
         "plan": commitment.plan,
@@ -105,5 +153,7 @@ def commitment_detail(request, identifier):
         "sections": sections,
         "activities": activities,
         "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "gantt": timeline.build_gantt([(commitment, milestones)], today),
+        "today": today,
     }
     return render(request, "commitments/commitment_detail.html", context)

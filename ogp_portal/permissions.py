@@ -153,3 +153,13 @@ def editable_commitments(user, qs: QuerySet) -> QuerySet:
 def editable_milestones(user, qs: QuerySet) -> QuerySet:
     q = _commitment_scope(user, "commitment__")
     return qs if q is None else qs.filter(q)
+
+
+# ---------------------------------------------------------------------------
+# Public read side (h8): what anyone, without an account, may read
+# ---------------------------------------------------------------------------
+
+
+def published_updates(qs: QuerySet) -> QuerySet:
+    """Progress updates the public sees: published ones only (pages, feeds and open data)."""
+    return qs.filter(state="published")
