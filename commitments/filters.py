@@ -59,12 +59,19 @@ def _prefix_query(words):
     return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config=SEARCH_CONFIG)
 
 
-def _words_q(words, columns, prefix=""):
+def _words_q(words, columns):
+    """Q for rows where every word appears in one of ``columns`` (the SQLite fallback).
+
+    SQLite's LIKE ignores case for ASCII letters only, so a Cyrillic word is also tried
+    capitalised and upper-cased.
+    """
     q = Q()
     for word in words:
+        variants = {word} if word.isascii() else {word, word.capitalize(), word.upper()}
         any_column = Q()
         for column in columns:
-            any_column |= Q(**{f"{prefix}{column}__icontains": word})
+            for variant in variants:
+                any_column |= Q(**{f"{column}__icontains": variant})
         q &= any_column
     return q
 
@@ -76,11 +83,11 @@ def search_commitments(qs, text: str):
         return qs
     identifier = Q(identifier__iexact=text.strip())
     if connection.vendor == "postgresql":
+        # Two sub-selects, each answered from its GIN index (an OR across tables would not be).
         query = _prefix_query(words)
-        in_milestones = Exists(
-            Milestone.objects.annotate(_search=milestone_search_vector()).filter(commitment=OuterRef("pk"), _search=query)
-        )
-        return qs.annotate(_search=commitment_search_vector()).filter(Q(_search=query) | in_milestones | identifier)
+        by_text = Commitment.objects.annotate(_search=commitment_search_vector()).filter(_search=query).values("pk")
+        by_milestone = Milestone.objects.annotate(_search=milestone_search_vector()).filter(_search=query)
+        return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone.values("commitment_id")) | identifier)
     in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
 
