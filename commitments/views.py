@@ -6,13 +6,14 @@ Each view loads its page in a small, fixed number of queries (asserted in
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ogp_portal.permissions import published_updates
 
-from . import timeline
+from . import exports, timeline
 from .filters import CommitmentFilterSet
 from .models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
 
@@ -157,3 +158,32 @@ def commitment_detail(request, identifier):
         "today": today,
     }
     return render(request, "commitments/commitment_detail.html", context)
+
+
+def open_data(request):
+    """Render the open-data page: every dataset, its formats, every field and the licence."""
+    context = {
+        "datasets": [(d, exports.FILTER_HINTS.get(d.slug, "")) for d in exports.DATASETS.values()],
+        "ogp_columns": {c.name for c in exports.OGP_COLUMNS},
+        "licence_name": exports.LICENCE_NAME,
+        "licence_url": exports.LICENCE_URL,
+    }
+    return render(request, "commitments/open_data.html", context)
+
+
+def export(request, dataset, fmt):
+    """Stream one dataset as CSV or JSON, filtered by the same parameters as the pages (``?member=KG``)."""
+    spec = exports.DATASETS.get(dataset)
+    if spec is None or fmt not in ("csv", "json"):
+        raise Http404(_("No such dataset."))
+    rows, errors = spec.rows(request.GET, exports.today())
+    if errors:
+        message = "\n".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.stream_csv(spec, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{dataset}.csv"'
+    else:
+        response = StreamingHttpResponse(exports.stream_json(spec, rows), content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
