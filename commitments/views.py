@@ -11,10 +11,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.models import Deadline, MemberStatus
+from compliance.presentation import members_with_standing
 from ogp_portal.permissions import published_updates
 
 from . import exports, timeline
-from .filters import CommitmentFilterSet
+
+from .filters import NO_UPDATE, CommitmentFilterSet, annotate_commitments, overdue_milestones_q
 from .models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
 
 PAGE_SIZE = 25
@@ -30,27 +33,58 @@ TEMPLATE_FIELDS = (
 )
 
 
-def _members_with_plan_count():
-    return Member.objects.annotate(plan_count=Count("plans", distinct=True))
+def _members(today):
+    return members_with_standing(Member.objects.all(), today)
+
+
+def _label_status(members, current_plans, today):
+    for member in members:
+        member.status_label = MemberStatus(member.status).label
+        member.current_plan = current_plans.get(member.pk)
 
 
 def member_list(request):
-    """Render national members with their OGP Local members nested under them."""
-    nationals = (
-        _members_with_plan_count()
+    """Render the home page: headline figures, then every member with its compliance status and current plan.
+
+    National members come with their OGP Local members nested under them. Statuses are the
+    ones the compliance sweep stored; nothing here evaluates the rules.
+    """
+    today = timezone.localdate()
+    nationals = list(
+        _members(today)
         .filter(kind=Member.Kind.NATIONAL)
-        .prefetch_related(Prefetch("local_members", queryset=_members_with_plan_count().order_by("name")))
+        .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name")))
         .order_by("name")
     )
     # A local member whose national member is not on the portal still gets listed.
-    orphans = _members_with_plan_count().filter(kind=Member.Kind.LOCAL, parent__isnull=True).order_by("name")
-    return render(request, "commitments/member_list.html", {"nationals": nationals, "orphans": orphans})
+    orphans = list(_members(today).filter(kind=Member.Kind.LOCAL, parent__isnull=True).order_by("name"))
+    # The current plan of each member: its latest by start (or submission), in one query.
+    current_plans = {}
+    for plan in ActionPlan.objects.order_by("member_id", "-start_date", "-submitted_on", "-pk"):
+        current_plans.setdefault(plan.member_id, plan)
+    locals_ = [local for member in nationals for local in member.local_members.all()]
+    _label_status([*nationals, *locals_, *orphans], current_plans, today)
+    completions = annotate_commitments(Commitment.objects.order_by(), today).values_list("latest_completion", flat=True)
+    commitments_chart = timeline.tally_chart(
+        _("Commitments by completion"), _("commitments"), [value or NO_UPDATE for value in completions]
+    )
+    context = {
+        "nationals": nationals,
+        "orphans": orphans,
+        "chart": commitments_chart,
+        "overdue_milestones": Milestone.objects.filter(overdue_milestones_q(today)).count(),
+        "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
+        .select_related("member")
+        .order_by("due_on", "member__name")[:5],
+        "today": today,
+    }
+    return render(request, "commitments/member_list.html", context)
 
 
 def member_detail(request, code):
-    """Render one member: its action plans, forums and OGP Local members."""
+    """Render one member: its compliance status (as stored), action plans, forums and OGP Local members."""
     member = get_object_or_404(
-        Member.objects.select_related("parent").prefetch_related(
+        members_with_standing(Member.objects.select_related("parent"), timezone.localdate()).prefetch_related(
             Prefetch(
                 "plans",
                 queryset=ActionPlan.objects.annotate(commitment_count=Count("commitments")).order_by("-start_date"),
@@ -60,6 +94,7 @@ def member_detail(request, code):
         ),
         code=code,
     )
+    member.status_label = MemberStatus(member.status).label
     return render(request, "commitments/member_detail.html", {"member": member})
 
 
