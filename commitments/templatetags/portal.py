@@ -69,3 +69,20 @@ def page_url(context, number):
 def attr(obj, name):
     """Return ``getattr(obj, name)`` (a field named in the view, such as a template section)."""
     return getattr(obj, name, "")
+
+
+@register.inclusion_tag("_alternate_links.html", takes_context=True)
+def alternate_links(context):
+    """Return the links to this page in every language (``<link rel="alternate" hreflang>``).
+
+    English, the default, has no prefix and is also the ``x-default`` version.
+    """
+    request = context.get("request")
+    if request is None:
+        return {"links": []}
+    path = request.get_full_path()
+    links = [
+        (code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES
+    ]
+    default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
+    return {"links": links, "default": default}
