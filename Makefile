@@ -17,13 +17,28 @@ $(VENV)/.installed: requirements.lock
 
 setup: $(VENV)/.installed
 
+# The demo as production runs it (DEBUG off, static files collected and served by WhiteNoise, gunicorn),
+# on SQLite and without a broker (DEMO=true runs tasks in-process). The secret key is generated on the first
+# run into .secret_key (git-ignored). Developers who want debug pages: `DEBUG=true make run`.
+SECRET_KEY_FILE := .secret_key
+DEMO_ENV = DEMO=true DATABASE_URL=sqlite:///db.sqlite3 REDIS_URL=memory:// EMAIL_URL=consolemail:// \
+	SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=http://127.0.0.1:$(PORT) \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	SECURE_HSTS_PRELOAD=false
+
+$(SECRET_KEY_FILE):
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 # Migrate a SQLite database, load the real seed data and the demo accounts, run the compliance sweep once in-process, serve.
-run: setup
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py load_seed_data
-	DEBUG=true $(PY) manage.py create_demo_accounts
-	DEBUG=true $(PY) manage.py compliance_sweep
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+run: setup $(SECRET_KEY_FILE)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_seed_data
+	$(DEMO_ENV) $(PY) manage.py create_demo_accounts
+	$(DEMO_ENV) $(PY) manage.py compliance_sweep
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@echo "Serving the demo on http://127.0.0.1:$(PORT)/"
+	if [ "$${DEBUG:-false}" = "true" ]; then $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else $(DEMO_ENV) $(VENV)/bin/gunicorn ogp_portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -; fi
 
 # The whole suite. DATABASE_URL and REDIS_URL select PostgreSQL and Redis (see .ci/run).
 test: setup
@@ -40,4 +55,4 @@ messages: setup
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles
+	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles $(SECRET_KEY_FILE)

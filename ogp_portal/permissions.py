@@ -364,3 +364,10 @@ def importable_members(user, qs: QuerySet) -> QuerySet:
     if is_administrator(user):
         return qs
     return qs.filter(pk__in=member_ids_with_role(user, "point_of_contact"))
+# Public read side (h8): what anyone, without an account, may read
+# ---------------------------------------------------------------------------
+
+
+def published_updates(qs: QuerySet) -> QuerySet:
+    """Progress updates the public sees: published ones only (pages, feeds and open data)."""
+    return qs.filter(state="published")

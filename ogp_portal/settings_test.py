@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-key-not-a-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Tests never share a cache with another process: local memory, whatever the environment says.
 os.environ["CACHE_URL"] = "locmemcache://"
+# With DEBUG off the settings require both; tests default to SQLite and a local Redis (CI sets its own).
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.path.join(os.path.dirname(os.path.dirname(__file__)), 'db.sqlite3')}")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from ogp_portal.settings import *  # noqa: E402,F403
 

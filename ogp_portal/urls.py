@@ -14,3 +14,5 @@ urlpatterns += i18n_patterns(
     path("", include("commitments.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "ogp_portal.views.server_error"

@@ -3,6 +3,10 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.html import conditional_escape, format_html, linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -17,3 +21,68 @@ def default_language_path(context):
     """
     request = context["request"]
     return translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def tr(obj, field, block=False):
+    """Return ``obj.field`` in the active language, marked up when it falls back to the original.
+
+    modeltranslation falls back to English when the active language's column is empty; such
+    text then carries ``lang="en"`` (so screen readers read it as English) and a discreet note.
+    ``block=True`` renders paragraphs (``linebreaks``) in a ``div``; otherwise a ``span``.
+    """
+    value = getattr(obj, field, "") or ""
+    text = linebreaks(value, autoescape=True) if block else conditional_escape(value)
+    language = get_language() or settings.LANGUAGE_CODE
+    original = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    own = getattr(obj, f"{field}_{language.replace('-', '_')}", None)
+    if not value or language == original or own is None or own:
+        return mark_safe(text)  # noqa: S308 (escaped above)
+    tag = "div" if block else "span"
+    info = get_language_info(original)
+    note = _("(shown in %(language)s: not translated yet)") % {"language": info["name_translated"]}
+    return format_html(
+        '<{tag} lang="{lang}" class="fallback">{text}</{tag}> <small class="fallback-note">{note}</small>',
+        tag=tag,
+        lang=original,
+        text=mark_safe(text),  # noqa: S308 (escaped above)
+        note=note,
+    )
+
+
+@register.filter
+def completion_label(value):
+    """Return the label of a completion value ('none' or empty: no published update)."""
+    from commitments.timeline import completion_label as label
+
+    return label(value)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """Return the current list URL at page ``number``, keeping every filter."""
+    query = context.get("query", "")
+    return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.filter
+def attr(obj, name):
+    """Return ``getattr(obj, name)`` (a field named in the view, such as a template section)."""
+    return getattr(obj, name, "")
+
+
+@register.inclusion_tag("_alternate_links.html", takes_context=True)
+def alternate_links(context):
+    """Return the links to this page in every language (``<link rel="alternate" hreflang>``).
+
+    English, the default, has no prefix and is also the ``x-default`` version.
+    """
+    request = context.get("request")
+    if request is None:
+        return {"links": []}
+    path = request.get_full_path()
+    links = [
+        (code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES
+    ]
+    default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
+    return {"links": links, "default": default}

@@ -25,12 +25,12 @@ ADMINISTRATORS = {"ogp-admin"}
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (one per role) on the real seed data. Refused unless DEBUG is on."
+    help = "Create the demo accounts (one per role) on the real seed data. Refused unless DEMO or DEBUG is on."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not (settings.DEBUG or getattr(settings, "DEMO", False)):
             raise CommandError(
-                "Demo accounts are created only in the local demo: run with DEBUG=true (as `make run` does). "
+                "Demo accounts are created only in the local demo: run with DEMO=true (as `make run` does) or DEBUG=true. "
                 "Production never creates them."
             )
         missing = [code for code in ("KG", "KGBSK") if not Member.objects.filter(code=code).exists()]

@@ -1,0 +1,304 @@
+"""Open data: commitments, milestones, progress updates and compliance findings as CSV and JSON.
+
+Each dataset is a list of columns (name, meaning, how to read it from a row) kept
+here, in one place: the export views stream them and the "Open data" page
+documents them from the same list. Commitments use the column names of OGP's
+public commitments spreadsheet (see ``OGP_COLUMNS``); columns OGP has and the
+portal does not record (IRM assessments such as "Specificity") are present and
+empty, so the file lines up with OGP's.
+
+Exports are in English (the original language of the plans), publish only what
+the public may read (published progress updates), and are streamed row by row
+from a server-side cursor (``QuerySet.iterator``), so a large member does not
+hold a worker's memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, Value, When
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from ogp_portal.permissions import published_updates
+
+from .filters import (
+    CommitmentFilterSet,
+    MilestoneFilterSet,
+    ProgressUpdateFilterSet,
+    annotate_commitments,
+    annotate_milestones,
+    overdue_milestones_q,
+)
+from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, ProgressUpdate
+
+LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+CHUNK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: str
+    get: Callable
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    rows: Callable  # (params, today) -> (iterable of objects, errors)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _completion(value):
+    return str(Completion(value).label) if value else None
+
+
+def _absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _yes_no(value):
+    return lambda c: "Yes" if value in (c.ogp_values or []) else "No"
+
+
+def _join(*parts):
+    return "; ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _en(obj, field):
+    return getattr(obj, f"{field}_en", None) or getattr(obj, field, "") or ""
+
+
+# The names OGP's spreadsheet uses (ogp-rules.md, section 5). Column names have changed between
+# OGP's releases: this is the one place that maps them.
+OGP_COLUMNS = (
+    Column("Commitment Unique Identifier", _("OGP's identifier of the commitment, such as KG0012."), lambda c: c.identifier),
+    Column("Commitment Title", _("Title, in English."), lambda c: _en(c, "title")),
+    Column("Short Title", _("Not recorded by the portal (empty)."), lambda c: ""),
+    Column("Full Text", _("What the commitment is (OGP template), in English."), lambda c: _en(c, "description")),
+    Column("Country/Locality", _("The member: a country or an OGP Local member."), lambda c: c.plan.member.name),
+    Column("Region", _("Not recorded by the portal (empty)."), lambda c: ""),
+    Column("Theme", _("Themes, separated by semicolons."), lambda c: "; ".join(c.themes or [])),
+    Column(
+        "Year Of Submission",
+        _("Year the action plan was submitted to OGP; empty when no date is recorded."),
+        lambda c: c.plan.submitted_on.year if c.plan.submitted_on else None,
+    ),
+    Column("Action Plan Number", _("1 for the member's first action plan, 2 for the second, …"), lambda c: c.plan_number),
+    Column("Commitment Number", _("Number of the commitment in its plan."), lambda c: c.number),
+    Column("Lead Institution", _("Lead implementing agency."), lambda c: c.lead_agency.name if c.lead_agency else ""),
+    Column(
+        "Supporting Institution(s)",
+        _("Other state actors, then CSOs, private sector, multilaterals and working groups, separated by semicolons."),
+        lambda c: _join(_en(c, "other_state_actors"), _en(c, "other_actors")),
+    ),
+    Column("URL", _("The commitment's page on this portal."), lambda c: _absolute(c.get_absolute_url())),
+    Column("OGP Value Access To Information", _("Yes or No."), _yes_no(OGPValues.ACCESS_TO_INFORMATION)),
+    Column("OGP Value Civic Participation", _("Yes or No."), _yes_no(OGPValues.CIVIC_PARTICIPATION)),
+    Column("OGP Value Public Accountability", _("Yes or No."), _yes_no(OGPValues.PUBLIC_ACCOUNTABILITY)),
+    Column("OGP Value Technology", _("Yes or No (technology and innovation)."), _yes_no(OGPValues.TECHNOLOGY_INNOVATION)),
+    Column("Specificity", _("IRM assessment; not recorded by the portal (empty)."), lambda c: ""),
+    Column("Potential Impact", _("IRM assessment; not recorded by the portal (empty)."), lambda c: ""),
+    Column(
+        "Completion (Progress Report)",
+        _("Completion in the commitment's most recent published progress update; empty when none is published."),
+        lambda c: _completion(c.latest_completion),
+    ),
+    Column("Did It Open Government (Overall)", _("IRM assessment; not recorded by the portal (empty)."), lambda c: ""),
+)
+
+COMMITMENT_COLUMNS = OGP_COLUMNS + (
+    Column("Member Code", _("OGP code of the member, such as KG or KGBSK."), lambda c: c.plan.member.code),
+    Column("Action Plan", _("Title of the action plan, in English."), lambda c: _en(c.plan, "title")),
+    Column("Start Date", _("Start of the commitment (YYYY-MM-DD)."), lambda c: _iso(c.start_date)),
+    Column("End Date", _("End of the commitment (YYYY-MM-DD)."), lambda c: _iso(c.end_date)),
+    Column("Public Problem", _("The public problem the commitment addresses (OGP template)."), lambda c: _en(c, "problem")),
+    Column("Contribution", _("How the commitment contributes to solving the problem (OGP template)."), lambda c: _en(c, "contribution")),
+    Column("Relevance To OGP Values", _("Why the commitment is relevant to OGP values (OGP template)."), lambda c: _en(c, "relevance")),
+    Column("Additional Information", _("Additional information (OGP template)."), lambda c: _en(c, "additional_information")),
+    Column("Expected Results", _("Expected results."), lambda c: _en(c, "expected_results")),
+    Column("Last Published Update", _("When the most recent progress update was published (ISO 8601)."), lambda c: c.latest_update_at.isoformat() if c.latest_update_at else None),
+    Column("Overdue Milestones", _("Milestones past their end without a published update saying complete, on the day of the export."), lambda c: c.overdue_count),
+)
+
+MILESTONE_COLUMNS = (
+    Column("commitment", _("Identifier of the commitment."), lambda m: m.commitment.identifier),
+    Column("number", _("Number of the milestone in the plan, such as 1.2."), lambda m: m.number),
+    Column("activity", _("Number of the activity the milestone belongs to; empty if none."), lambda m: m.activity.number if m.activity else None),
+    Column("deliverable", _("The verifiable deliverable, in English."), lambda m: _en(m, "deliverable")),
+    Column("start_date", _("Start (YYYY-MM-DD; the first of the month for a month-precision date)."), lambda m: _iso(m.start_date)),
+    Column("start_precision", _("day or month."), lambda m: m.start_precision),
+    Column("end_date", _("End (YYYY-MM-DD; the first of the month for a month-precision date)."), lambda m: _iso(m.end_date)),
+    Column("end_precision", _("day or month."), lambda m: m.end_precision),
+    Column("ends_on", _("The last day the end stands for (a month-precision end lasts the whole month)."), lambda m: _iso(m.ends_on)),
+    Column("budget_development_partners", _("Funded by development partners (true or false)."), lambda m: m.budget_development_partners),
+    Column("budget_national", _("Funded within the national budget (true or false)."), lambda m: m.budget_national),
+    Column("budget_text", _("Budget as written in the plan."), lambda m: m.budget_text),
+    Column("completion", _("Completion in the most recent published update; empty when none is published."), lambda m: m.latest_completion),
+    Column("overdue", _("Past its end without a published update saying complete, on the day of the export (true or false)."), lambda m: m.is_overdue),
+)
+
+UPDATE_COLUMNS = (
+    Column("id", _("Identifier of the progress update."), lambda u: u.pk),
+    Column("commitment", _("Identifier of the commitment."), lambda u: u.milestone.commitment.identifier),
+    Column("milestone", _("Number of the milestone."), lambda u: u.milestone.number),
+    Column("period_start", _("Start of the reporting period (YYYY-MM-DD)."), lambda u: _iso(u.period_start)),
+    Column("period_end", _("End of the reporting period (YYYY-MM-DD)."), lambda u: _iso(u.period_end)),
+    Column("completion", _("Completion: no_evidence, not_started, limited, substantial, complete or withdrawn."), lambda u: u.completion),
+    Column("narrative", _("What was done, as published."), lambda u: u.narrative),
+    Column("evidence_links", _("Links to evidence (in CSV separated by spaces)."), lambda u: list(u.evidence_links or [])),
+    Column("published_at", _("When the update was published (ISO 8601)."), lambda u: u.published_at.isoformat() if u.published_at else None),
+)
+
+FINDING_COLUMNS = (
+    Column("member", _("OGP code of the member."), lambda f: f.member.code),
+    Column("kind", _("What was missed or found, such as missed_forum_meeting or contrary_to_process."), lambda f: f.kind),
+    Column("subject", _("What the finding is about, such as forum:3; empty for the whole member."), lambda f: f.subject),
+    Column("period", _("The period or cycle, such as 2022-Q2, 2022-H1 or 2021-2023."), lambda f: f.period),
+    Column("effective_on", _("The day the finding took effect (YYYY-MM-DD)."), lambda f: _iso(f.effective_on)),
+    Column("resolved_on", _("The day it was resolved; empty while open."), lambda f: _iso(f.resolved_on)),
+    Column("reason", _("Why, in English."), lambda f: _en(f, "reason")),
+    Column("reference", _("The letter, report or decision behind it."), lambda f: f.reference),
+)
+
+
+def _plan_numbers():
+    """Return {plan id: its ordinal among its member's plans, oldest first} in one query."""
+    numbers, counts = {}, {}
+    for pk, member_id in ActionPlan.objects.order_by("member_id", "start_date", "submitted_on", "pk").values_list(
+        "pk", "member_id"
+    ):
+        counts[member_id] = counts.get(member_id, 0) + 1
+        numbers[pk] = counts[member_id]
+    return numbers
+
+
+def _commitment_rows(params, today):
+    fs = CommitmentFilterSet(params, queryset=Commitment.objects.select_related("plan__member", "lead_agency"), today=today)
+    if not fs.is_valid():
+        return None, fs.errors
+    numbers = _plan_numbers()
+
+    def rows():
+        for c in fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").iterator(CHUNK_SIZE):
+            c.plan_number = numbers.get(c.plan_id)
+            yield c
+
+    return rows(), None
+
+
+def _milestone_rows(params, today):
+    fs = MilestoneFilterSet(params, queryset=Milestone.objects.select_related("commitment", "activity"), today=today)
+    if not fs.is_valid():
+        return None, fs.errors
+    qs = fs.qs.annotate(is_overdue=Case(When(overdue_milestones_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return qs.order_by("commitment__identifier", "pk").iterator(CHUNK_SIZE), None
+
+
+def _update_rows(params, today):
+    fs = ProgressUpdateFilterSet(params, queryset=published_updates(ProgressUpdate.objects.select_related("milestone__commitment")))
+    if not fs.is_valid():
+        return None, fs.errors
+    return fs.qs.order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk").iterator(CHUNK_SIZE), None
+
+
+def _finding_rows(params, today):
+    from compliance.models import Finding
+
+    qs = Finding.objects.select_related("member").order_by("member__code", "effective_on", "kind", "period", "pk")
+    if params.get("member"):
+        qs = qs.filter(member__code=params["member"])
+    return qs.iterator(CHUNK_SIZE), None
+
+
+DATASETS = {
+    d.slug: d
+    for d in (
+        Dataset(
+            "commitments",
+            _("Commitments"),
+            _("One row a commitment, in the column names of OGP's commitments spreadsheet, then the portal's own columns."),
+            COMMITMENT_COLUMNS,
+            _commitment_rows,
+        ),
+        Dataset("milestones", _("Milestones"), _("One row a milestone, with its latest published completion."), MILESTONE_COLUMNS, _milestone_rows),
+        Dataset(
+            "progress-updates",
+            _("Progress updates"),
+            _("One row a published progress update on a milestone (drafts are never exported)."),
+            UPDATE_COLUMNS,
+            _update_rows,
+        ),
+        Dataset(
+            "findings",
+            _("Compliance findings"),
+            _("One row a missed obligation or IRM finding recorded by the compliance sweep or an administrator."),
+            FINDING_COLUMNS,
+            _finding_rows,
+        ),
+    )
+}
+FILTER_HINTS = {
+    "commitments": "?member=KG&plan=…&q=…&ogp_value=…&completion=…&overdue=true",
+    "milestones": "?member=KG&commitment=KG0001&overdue=true",
+    "progress-updates": "?member=KG&commitment=KG0001&period_end_after=2019-01-01",
+    "findings": "?member=KG",
+}
+
+
+def record(dataset, obj):
+    """Return one row as a dict of column name -> JSON value."""
+    return {col.name: col.get(obj) for col in dataset.columns}
+
+
+def csv_value(value):
+    """Return how a JSON value is written in CSV (lists space-separated, booleans true/false, null empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(dataset, rows):
+    """Yield the CSV text (UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic) row by row."""
+    writer = csv.writer(_Echo())
+    with translation.override(settings.LANGUAGE_CODE):
+        yield "\ufeff" + writer.writerow([c.name for c in dataset.columns])
+        for obj in rows:
+            yield writer.writerow([csv_value(col.get(obj)) for col in dataset.columns])
+
+
+def stream_json(dataset, rows):
+    """Yield a JSON array of objects, one object a row."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield "["
+        first = True
+        for obj in rows:
+            yield ("\n" if first else ",\n") + json.dumps(record(dataset, obj), ensure_ascii=False)
+            first = False
+        yield "\n]\n"
+
+
+def today():
+    return timezone.localdate()

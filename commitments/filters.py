@@ -1,0 +1,296 @@
+"""FilterSets for commitments, milestones and progress updates (one per model).
+
+The public list page and the API use the same FilterSets, so a filter means the
+same thing everywhere. Each FilterSet takes ``today`` (a date, default: the
+portal's local date) for the filters that depend on the day, such as "overdue".
+
+Search: PostgreSQL full-text search over the titles, descriptions and milestone
+deliverables in every language (``simple`` configuration, prefix matching, GIN
+indexes from migration ``0003_commitment_search_index``); on SQLite every word must
+appear (case-insensitive) in one of the same columns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import django_filters
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
+
+LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)
+SEARCH_CONFIG = "simple"  # no stemming: the same rules for English, Russian and Kyrgyz
+COMMITMENT_SEARCH_COLUMNS = tuple(f"{field}_{code}" for field in ("title", "description") for code in LANGUAGE_CODES)
+MILESTONE_SEARCH_COLUMNS = tuple(f"deliverable_{code}" for code in LANGUAGE_CODES)
+MAX_SEARCH_WORDS = 10
+
+# A milestone is done (never overdue) once a published update says so.
+DONE_COMPLETIONS = (Completion.COMPLETE, Completion.WITHDRAWN)
+NO_UPDATE = "none"
+COMPLETION_CHOICES = [*Completion.choices, (NO_UPDATE, _("No published update"))]
+YES_NO_CHOICES = [("true", _("Yes")), ("false", _("No"))]
+
+
+def commitment_search_vector():
+    """Return the search vector the GIN index on commitments is built on (keep them identical)."""
+    return SearchVector(*COMMITMENT_SEARCH_COLUMNS, config=SEARCH_CONFIG)
+
+
+def milestone_search_vector():
+    """Return the search vector the GIN index on milestones is built on (keep them identical)."""
+    return SearchVector(*MILESTONE_SEARCH_COLUMNS, config=SEARCH_CONFIG)
+
+
+def search_words(text: str) -> list[str]:
+    """Return the words of a search, lower-cased, letters and digits only (safe in a raw tsquery)."""
+    return re.findall(r"[^\W_]+", (text or "").lower())[:MAX_SEARCH_WORDS]
+
+
+def _prefix_query(words):
+    # Every word, each as a prefix: "audit" finds "auditing", "аудит" finds "аудита".
+    return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config=SEARCH_CONFIG)
+
+
+def _words_q(words, columns):
+    """Q for rows where every word appears in one of ``columns`` (the SQLite fallback).
+
+    SQLite's LIKE ignores case for ASCII letters only, so a Cyrillic word is also tried
+    capitalised and upper-cased.
+    """
+    q = Q()
+    for word in words:
+        variants = {word} if word.isascii() else {word, word.capitalize(), word.upper()}
+        any_column = Q()
+        for column in columns:
+            for variant in variants:
+                any_column |= Q(**{f"{column}__icontains": variant})
+        q &= any_column
+    return q
+
+
+def search_commitments(qs, text: str):
+    """Return commitments whose identifier, titles, descriptions or milestones match every word of ``text``."""
+    words = search_words(text)
+    if not words:
+        return qs
+    identifier = Q(identifier__iexact=text.strip())
+    if connection.vendor == "postgresql":
+        # Two sub-selects, each answered from its GIN index (an OR across tables would not be).
+        query = _prefix_query(words)
+        by_text = Commitment.objects.annotate(_search=commitment_search_vector()).filter(_search=query).values("pk")
+        by_milestone = Milestone.objects.annotate(_search=milestone_search_vector()).filter(_search=query)
+        return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone.values("commitment_id")) | identifier)
+    in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
+    return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
+
+
+def _json_list_contains(field, value):
+    """Q for a JSON list column holding ``value`` (JSON ``contains`` is not supported on SQLite)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})
+
+
+# --- Progress: the day-dependent annotations --------------------------------
+
+
+def overdue_milestones_q(today, prefix=""):
+    """Q for milestones past their end (a month-precision end lasts the whole month) without a published 'complete'.
+
+    The same rule as :func:`milestone_is_overdue`, in the database.
+    """
+    ended = Q(**{f"{prefix}end_precision": DatePrecision.DAY, f"{prefix}end_date__lt": today}) | Q(
+        **{f"{prefix}end_precision": DatePrecision.MONTH, f"{prefix}end_date__lt": today.replace(day=1)}
+    )
+    done = Exists(
+        ProgressUpdate.objects.published().filter(milestone=OuterRef(f"{prefix}pk"), completion__in=DONE_COMPLETIONS)
+    )
+    return ended & ~done
+
+
+def milestone_is_overdue(milestone, published_updates, today) -> bool:
+    """Return whether the milestone is past its end without a published 'complete' (or 'withdrawn') update."""
+    ends_on = milestone.ends_on
+    if ends_on is None or ends_on >= today:
+        return False
+    return not any(u.completion in DONE_COMPLETIONS for u in published_updates)
+
+
+def _latest_published(outer):
+    return ProgressUpdate.objects.published().filter(**{outer: OuterRef("pk")}).order_by("-period_end", "-published_at")
+
+
+def annotate_commitments(qs, today):
+    """Add ``latest_completion``, ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
+
+    ``latest_completion`` is the completion of the commitment's most recent published update
+    (by reporting period); empty when nothing is published yet.
+    """
+    latest = _latest_published("milestone__commitment")
+    overdue = (
+        Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk"))
+        .order_by()
+        .values("commitment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        latest_completion=Subquery(latest.values("completion")[:1]),
+        latest_update_at=Subquery(latest.values("published_at")[:1]),
+        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+    )
+
+
+def annotate_milestones(qs):
+    """Add ``latest_completion`` (of the most recent published update) to milestones."""
+    return qs.annotate(latest_completion=Subquery(_latest_published("milestone").values("completion")[:1]))
+
+
+def theme_choices():
+    """Return the themes used by any commitment, sorted (one query)."""
+    themes = set()
+    for values in Commitment.objects.exclude(themes=[]).values_list("themes", flat=True):
+        themes.update(values or [])
+    return [(t, t) for t in sorted(themes)]
+
+
+class DayAwareFilterSet(django_filters.FilterSet):
+    """A FilterSet that knows the day it filters as of (passed in, for tests and reports)."""
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        for f in self.filters.values():
+            if isinstance(f, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)):
+                f.extra.setdefault("empty_label", _("Any"))
+
+    def filter_completion(self, qs, name, value):
+        if value == NO_UPDATE:
+            return qs.filter(latest_completion__isnull=True)
+        return qs.filter(latest_completion=value)
+
+
+class CommitmentFilterSet(DayAwareFilterSet):
+    """Filters of the commitment list: ``?q=&member=KG&plan=1&theme=&ogp_value=&lead_agency=&completion=&overdue=&sort=``.
+
+    There is no "contested" filter yet: reviews of updates do not exist.
+    """
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    member = django_filters.ModelChoiceFilter(
+        field_name="plan__member", to_field_name="code", queryset=Member.objects.order_by("kind", "name"), label=_("Member")
+    )
+    plan = django_filters.ModelChoiceFilter(
+        queryset=ActionPlan.objects.select_related("member").order_by("member__name", "-start_date"), label=_("Action plan")
+    )
+    theme = django_filters.ChoiceFilter(choices=theme_choices, method="filter_theme", label=_("Theme"))
+    ogp_value = django_filters.ChoiceFilter(choices=OGPValues.choices, method="filter_ogp_value", label=_("OGP value"))
+    lead_agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.select_related("member").order_by("member__name", "name"), label=_("Lead agency")
+    )
+    completion = django_filters.ChoiceFilter(
+        choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
+    )
+    overdue = django_filters.TypedChoiceFilter(
+        choices=YES_NO_CHOICES, coerce=lambda v: v == "true", method="filter_overdue", label=_("Overdue milestones")
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("plan__member__name", "member"),
+            ("number", "number"),
+            ("identifier", "identifier"),
+            ("title", "title"),
+            ("end_date", "end"),
+            ("latest_update_at", "updated"),
+            ("overdue_count", "overdue"),
+        ),
+        field_labels={
+            "plan__member__name": _("Member"),
+            "number": _("Number in the plan"),
+            "identifier": _("Identifier"),
+            "title": _("Title"),
+            "end_date": _("End date"),
+            "latest_update_at": _("Last published update"),
+            "overdue_count": _("Overdue milestones"),
+        },
+        label=_("Sort by"),
+        empty_label=_("Member and number"),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["q", "member", "plan", "theme", "ogp_value", "lead_agency", "completion", "overdue"]
+
+    def filter_queryset(self, queryset):
+        queryset = annotate_commitments(queryset, self.today)
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by("plan__member__name", "-plan__start_date", "number", "identifier")
+        return queryset
+
+    def filter_search(self, qs, name, value):
+        return search_commitments(qs, value)
+
+    def filter_theme(self, qs, name, value):
+        return qs.filter(_json_list_contains("themes", value))
+
+    def filter_ogp_value(self, qs, name, value):
+        return qs.filter(_json_list_contains("ogp_values", value))
+
+    def filter_overdue(self, qs, name, value):
+        return qs.filter(overdue_count__gt=0) if value else qs.filter(overdue_count=0)
+
+
+class MilestoneFilterSet(DayAwareFilterSet):
+    """Filters of milestones: ``?commitment=KG0001&member=KG&plan=1&completion=&overdue=``."""
+
+    commitment = django_filters.ModelChoiceFilter(
+        to_field_name="identifier", queryset=Commitment.objects.all(), label=_("Commitment")
+    )
+    member = django_filters.ModelChoiceFilter(
+        field_name="commitment__plan__member", to_field_name="code", queryset=Member.objects.all(), label=_("Member")
+    )
+    plan = django_filters.ModelChoiceFilter(field_name="commitment__plan", queryset=ActionPlan.objects.all(), label=_("Action plan"))
+    completion = django_filters.ChoiceFilter(
+        choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
+    )
+    overdue = django_filters.TypedChoiceFilter(
+        choices=YES_NO_CHOICES, coerce=lambda v: v == "true", method="filter_overdue", label=_("Overdue")
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["commitment", "member", "plan", "completion", "overdue"]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(annotate_milestones(queryset))
+
+    def filter_overdue(self, qs, name, value):
+        q = overdue_milestones_q(self.today)
+        return qs.filter(q) if value else qs.exclude(q)
+
+
+class ProgressUpdateFilterSet(django_filters.FilterSet):
+    """Filters of progress updates: ``?commitment=KG0001&member=KG&completion=&period_end_after=&period_end_before=``."""
+
+    commitment = django_filters.ModelChoiceFilter(
+        field_name="milestone__commitment", to_field_name="identifier", queryset=Commitment.objects.all(), label=_("Commitment")
+    )
+    member = django_filters.ModelChoiceFilter(
+        field_name="milestone__commitment__plan__member", to_field_name="code", queryset=Member.objects.all(), label=_("Member")
+    )
+    milestone = django_filters.NumberFilter(field_name="milestone_id", label=_("Milestone"))
+    completion = django_filters.ChoiceFilter(choices=Completion.choices, label=_("Completion"))
+    period_end = django_filters.DateFromToRangeFilter(label=_("Reporting period ends"))
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["commitment", "member", "milestone", "completion", "period_end"]

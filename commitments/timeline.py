@@ -1,0 +1,252 @@
+"""Pure functions behind the public progress pages: where milestones stand, charts and Gantt geometry.
+
+Nothing here queries the database or reads the clock: callers pass prefetched
+objects and ``today`` (computed once per request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .filters import NO_UPDATE, milestone_is_overdue
+from .models import Completion, rollup_completion
+
+# The order completion values are shown in (charts, tables), "no update" last.
+COMPLETION_ORDER = [
+    Completion.COMPLETE,
+    Completion.SUBSTANTIAL,
+    Completion.LIMITED,
+    Completion.NOT_STARTED,
+    Completion.NO_EVIDENCE,
+    Completion.WITHDRAWN,
+    NO_UPDATE,
+]
+
+
+def completion_label(value) -> str:
+    if not value or value == NO_UPDATE:
+        return _("No published update")
+    try:
+        return str(Completion(value).label)
+    except ValueError:
+        return str(value)
+
+
+def latest_update(updates):
+    """Return the most recent of ``updates`` (by reporting period, then publication), or None."""
+    return max(updates, key=lambda u: (u.period_end, u.published_at), default=None)
+
+
+def annotate_milestone_progress(milestones, today):
+    """Set ``latest_progress``, ``overdue``, ``state`` and the date labels on each milestone.
+
+    Each milestone must carry ``published_updates`` (a prefetch of its published updates).
+    ``state`` is the latest published completion, or ``"none"``.
+    """
+    for m in milestones:
+        updates = list(getattr(m, "published_updates", []))
+        m.latest_progress = latest_update(updates)
+        m.overdue = milestone_is_overdue(m, updates, today)
+        m.state = m.latest_progress.completion if m.latest_progress else NO_UPDATE
+        # Month-precision dates read "December 2019", day-precision ones a full date.
+        m.start_label = m.format_date("start")
+        m.end_label = m.format_date("end")
+    return milestones
+
+
+def annotate_commitment_progress(commitment, milestones):
+    """Set ``latest_progress``, ``rollup``, ``completion`` and ``overdue_count`` from its (annotated) milestones.
+
+    ``rollup`` and ``completion`` (its level) follow the one roll-up rule,
+    :func:`commitments.models.rollup_completion`, over the milestones' latest published levels.
+    """
+    commitment.latest_progress = latest_update([m.latest_progress for m in milestones if m.latest_progress])
+    commitment.rollup = rollup_completion(m.latest_progress.completion if m.latest_progress else None for m in milestones)
+    commitment.completion = commitment.rollup.level or NO_UPDATE
+    commitment.overdue_count = sum(1 for m in milestones if m.overdue)
+    return commitment
+
+
+@dataclass
+class Bar:
+    value: str
+    label: str
+    count: int
+    percent: int = 0
+    width: float = 0.0
+    y: float = 0.0
+
+
+@dataclass
+class BarChart:
+    """A horizontal bar chart drawn by ``templates/commitments/_bar_chart.html`` (with its data table)."""
+
+    title: str
+    unit: str
+    bars: list[Bar] = field(default_factory=list)
+    total: int = 0
+    row_height: float = 28.0
+    label_width: float = 190.0
+    bar_area: float = 260.0
+
+    @property
+    def height(self):
+        return self.row_height * len(self.bars) + 4
+
+    @property
+    def width(self):
+        return self.label_width + self.bar_area + 60
+
+
+def tally_chart(title, unit, values) -> BarChart:
+    """Return a bar chart counting ``values`` (completion values) in OGP's order; empty categories left out."""
+    counts = Counter(values)
+    chart = BarChart(title=title, unit=unit, total=sum(counts.values()))
+    top = max(counts.values(), default=0)
+    for value in COMPLETION_ORDER:
+        n = counts.get(value, 0)
+        if not n:
+            continue
+        chart.bars.append(
+            Bar(
+                value=str(value),
+                label=completion_label(value),
+                count=n,
+                percent=round(100 * n / chart.total) if chart.total else 0,
+                width=round(chart.bar_area * n / top, 1) if top else 0,
+                y=chart.row_height * len(chart.bars),
+            )
+        )
+    return chart
+
+
+# --- Gantt ------------------------------------------------------------------
+
+
+@dataclass
+class GanttRow:
+    milestone: object
+    x: float
+    width: float
+    y: float
+    state: str
+    overdue: bool
+
+
+@dataclass
+class GanttGroup:
+    commitment: object
+    rows: list[GanttRow]
+    y: float = 0.0
+    height: float = 0.0
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class Gantt:
+    """Geometry of a milestone timeline in SVG user units (``templates/commitments/_gantt.html``)."""
+
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    groups: list[GanttGroup]
+    ticks: list[Tick]
+    today_x: float | None
+    label_width: float
+    chart_width: float
+    row_height: float
+    height: float
+
+    @property
+    def width(self):
+        return self.label_width + self.chart_width + 10
+
+    @property
+    def today_label(self):
+        return date_format(self.today, "DATE_FORMAT")
+
+    @property
+    def today_after_end(self):
+        return self.today > self.end
+
+    @property
+    def today_before_start(self):
+        return self.today < self.start
+
+
+def build_gantt(commitments_with_milestones, today, *, label_width=56.0, chart_width=640.0, row_height=22.0, header=26.0):
+    """Return the Gantt geometry for ``[(commitment, [milestone, …]), …]`` as of ``today``.
+
+    Milestones without dates take their commitment's; a milestone's end is the last day its
+    (month or day precision) end stands for. Each milestone must have gone through
+    :func:`annotate_milestone_progress`. The axis spans every milestone; today's line is drawn
+    when today falls inside it.
+    """
+    spans = []
+    for commitment, milestones in commitments_with_milestones:
+        for m in milestones:
+            start = m.start_date or commitment.start_date
+            end = m.ends_on or commitment.end_date
+            if start and end:
+                spans.append((start, max(start, end)))
+    if not spans:
+        return None
+    axis_start = min(s for s, _e in spans).replace(day=1)
+    axis_end = max(e for _s, e in spans)
+    total = max((axis_end - axis_start).days + 1, 1)
+
+    def x_of(day):
+        return label_width + round(chart_width * (day - axis_start).days / total, 1)
+
+    groups, y = [], header
+    for commitment, milestones in commitments_with_milestones:
+        group = GanttGroup(commitment=commitment, rows=[], y=y)
+        y += row_height  # the commitment's own label row
+        for m in milestones:
+            start = m.start_date or commitment.start_date
+            end = m.ends_on or commitment.end_date
+            if not (start and end):
+                continue
+            end = max(start, end)
+            x = x_of(start)
+            width = max(x_of(end + dt.timedelta(days=1)) - x, 2.0)
+            group.rows.append(GanttRow(milestone=m, x=x, width=width, y=y, state=m.state, overdue=m.overdue))
+            y += row_height
+        group.height = y - group.y
+        groups.append(group)
+    ticks = []
+    months = (axis_end.year - axis_start.year) * 12 + axis_end.month - axis_start.month
+    step = 3 if months <= 18 else 6
+    day = dt.date(axis_start.year, 1, 1)
+    while day <= axis_end:
+        if day >= axis_start:
+            if step == 3:
+                label = date_format(day, "M Y")
+            else:
+                label = str(day.year) if day.month == 1 else ""
+            ticks.append(Tick(x=x_of(day), label=label))
+        month = day.month + step
+        day = dt.date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    today_x = x_of(today) if axis_start <= today <= axis_end else None
+    return Gantt(
+        start=axis_start,
+        end=axis_end,
+        today=today,
+        groups=groups,
+        ticks=ticks,
+        today_x=today_x,
+        label_width=label_width,
+        chart_width=chart_width,
+        row_height=row_height,
+        height=y + 4,
+    )

@@ -1,0 +1,204 @@
+"""The FilterSets of commitments, milestones and progress updates, run directly on querysets."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from commitments.filters import (
+    CommitmentFilterSet,
+    MilestoneFilterSet,
+    ProgressUpdateFilterSet,
+    milestone_is_overdue,
+    overdue_milestones_q,
+    search_words,
+)
+from commitments.models import Commitment, Milestone, ProgressUpdate
+from tests.factories import (
+    ActionPlanFactory,
+    AgencyFactory,
+    CommitmentFactory,
+    LocalMemberFactory,
+    MemberFactory,
+    MilestoneFactory,
+    ProgressUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2020, 3, 15)
+
+
+def identifiers(data, today=TODAY):
+    fs = CommitmentFilterSet(data, queryset=Commitment.objects.all(), today=today)
+    assert fs.is_valid(), fs.errors
+    return sorted(c.identifier for c in fs.qs)
+
+
+@pytest.fixture
+def world():
+    kg = MemberFactory()
+    bishkek = LocalMemberFactory(parent=kg)
+    kg_plan = ActionPlanFactory(member=kg)
+    bsk_plan = ActionPlanFactory(member=bishkek, title="Bishkek 2025", start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 12, 31))
+    audit = AgencyFactory(member=kg, name="Accounts Chamber", acronym="AC")
+    courts = AgencyFactory(member=kg, name="Judicial Department")
+    c1 = CommitmentFactory(
+        plan=kg_plan, identifier="KG0001", number=1, title="Open data portal", description="Publish datasets.",
+        lead_agency=courts, ogp_values=["access_to_information"], themes=["Open data"],
+    )
+    c2 = CommitmentFactory(
+        plan=kg_plan, identifier="KG0017", number=17, title="Implement an auditing system with public participation",
+        title_ru="Внедрение системы аудита с участием общественности", lead_agency=audit,
+        ogp_values=["civic_participation", "public_accountability"], themes=["Fiscal openness"],
+    )
+    c3 = CommitmentFactory(
+        plan=bsk_plan, identifier="KGBSK0001", number=1, title="City budget for citizens", description="",
+        ogp_values=["access_to_information"], themes=[],
+    )
+    # c1: one milestone ended (day precision) in 2019 without an update -> overdue
+    m1 = MilestoneFactory(commitment=c1, number="1.1", end_date=dt.date(2019, 12, 31), end_precision="day",
+                          deliverable="Launch the open data portal")
+    # c2: a milestone ended in 2019, completed; a month-precision one ending March 2020 (not yet over on the 15th)
+    m2 = MilestoneFactory(commitment=c2, number="2.1", end_date=dt.date(2019, 6, 30), end_precision="day",
+                          deliverable="Train auditors with citizen observers")
+    m3 = MilestoneFactory(commitment=c2, number="2.2", start_date=dt.date(2019, 12, 1), end_date=dt.date(2020, 3, 1),
+                          end_precision="month", deliverable="Hold public hearings")
+    ProgressUpdateFactory(milestone=m2, completion="complete", period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30))
+    ProgressUpdateFactory(milestone=m3, completion="limited", period_start=dt.date(2019, 7, 1), period_end=dt.date(2019, 12, 31))
+    # A draft never counts.
+    ProgressUpdateFactory(milestone=m1, completion="complete", state="draft", published_at=None)
+    return {"kg": kg, "bishkek": bishkek, "kg_plan": kg_plan, "bsk_plan": bsk_plan, "audit": audit, "courts": courts,
+            "c1": c1, "c2": c2, "c3": c3, "m1": m1, "m2": m2, "m3": m3}
+
+
+def test_no_filter_returns_everything_in_member_plan_number_order(world):
+    assert identifiers({}) == ["KG0001", "KG0017", "KGBSK0001"]
+
+
+def test_member_filter_takes_the_member_code(world):
+    assert identifiers({"member": "KGBSK"}) == ["KGBSK0001"]
+    assert identifiers({"member": "KG"}) == ["KG0001", "KG0017"]
+
+
+def test_plan_filter(world):
+    assert identifiers({"plan": world["bsk_plan"].pk}) == ["KGBSK0001"]
+
+
+def test_theme_filter(world):
+    assert identifiers({"theme": "Fiscal openness"}) == ["KG0017"]
+
+
+def test_ogp_value_filter(world):
+    assert identifiers({"ogp_value": "access_to_information"}) == ["KG0001", "KGBSK0001"]
+    assert identifiers({"ogp_value": "public_accountability"}) == ["KG0017"]
+
+
+def test_lead_agency_filter(world):
+    assert identifiers({"lead_agency": world["audit"].pk}) == ["KG0017"]
+
+
+def test_completion_filter_reads_the_latest_published_update(world):
+    # KG0017's latest update by reporting period is "limited" (2019-H2), not the earlier "complete".
+    assert identifiers({"completion": "limited"}) == ["KG0017"]
+    assert identifiers({"completion": "complete"}) == []
+    assert identifiers({"completion": "none"}) == ["KG0001", "KGBSK0001"]  # KG0001's only update is a draft
+
+
+def test_overdue_filter_counts_month_precision_ends_to_the_month_end(world):
+    assert identifiers({"overdue": "true"}) == ["KG0001"]
+    assert identifiers({"overdue": "false"}) == ["KG0017", "KGBSK0001"]
+    # From April 2020, milestone 2.2 (ends "March 2020") without a complete update is overdue too.
+    assert identifiers({"overdue": "true"}, today=dt.date(2020, 4, 1)) == ["KG0001", "KG0017"]
+    assert identifiers({"overdue": "true"}, today=dt.date(2020, 3, 31)) == ["KG0001"]
+
+
+def test_search_finds_titles_descriptions_and_milestones_by_word_prefix(world):
+    assert identifiers({"q": "audit"}) == ["KG0017"]  # "auditing" in the title
+    assert identifiers({"q": "datasets"}) == ["KG0001"]  # description
+    assert identifiers({"q": "hearings"}) == ["KG0017"]  # a milestone's deliverable
+    assert identifiers({"q": "public hearings"}) == ["KG0017"]  # every word must match
+    assert identifiers({"q": "public zebra"}) == []
+    assert identifiers({"q": "KGBSK0001"}) == ["KGBSK0001"]  # an identifier
+
+
+def test_search_finds_russian_text_whatever_the_active_language(world):
+    assert identifiers({"q": "аудита"}) == ["KG0017"]
+    assert identifiers({"q": "Внедрение"}) == ["KG0017"]
+
+
+def test_search_ignores_punctuation_and_operators(world):
+    assert search_words("open & data | !portal:* ( )") == ["open", "data", "portal"]
+    assert identifiers({"q": "open & data | !portal"}) == ["KG0001"]
+    assert identifiers({"q": "&|!"}) == ["KG0001", "KG0017", "KGBSK0001"]
+
+
+def test_filters_combine(world):
+    assert identifiers({"member": "KG", "ogp_value": "access_to_information", "overdue": "true"}) == ["KG0001"]
+    assert identifiers({"member": "KG", "q": "portal", "completion": "limited"}) == []
+
+
+def test_sorting(world):
+    assert identifiers({"sort": "-identifier"}) == sorted(["KG0001", "KG0017", "KGBSK0001"])  # order-free helper
+    fs = CommitmentFilterSet({"sort": "-identifier"}, queryset=Commitment.objects.all(), today=TODAY)
+    assert [c.identifier for c in fs.qs] == ["KGBSK0001", "KG0017", "KG0001"]
+    fs = CommitmentFilterSet({"sort": "-overdue"}, queryset=Commitment.objects.all(), today=TODAY)
+    assert [c.identifier for c in fs.qs][0] == "KG0001"
+
+
+def test_unknown_values_are_form_errors_not_crashes(world):
+    fs = CommitmentFilterSet({"plan": "999", "overdue": "maybe", "sort": "nope"}, queryset=Commitment.objects.all(), today=TODAY)
+    assert not fs.is_valid()
+    assert set(fs.errors) == {"plan", "overdue", "sort"}
+    assert fs.qs.count() == 3  # the valid rest still applies
+
+
+def test_overdue_rule_is_the_same_in_the_database_and_in_python(world):
+    for today in (dt.date(2019, 7, 1), TODAY, dt.date(2020, 3, 31), dt.date(2020, 4, 1), dt.date(2030, 1, 1)):
+        in_db = set(Milestone.objects.filter(overdue_milestones_q(today)).values_list("number", flat=True))
+        in_python = {
+            m.number
+            for m in Milestone.objects.all()
+            if milestone_is_overdue(m, list(m.progress_updates.filter(state="published")), today)
+        }
+        assert in_db == in_python, today
+
+
+def test_milestone_filterset(world):
+    def numbers(data, today=TODAY):
+        fs = MilestoneFilterSet(data, queryset=Milestone.objects.all(), today=today)
+        assert fs.is_valid(), fs.errors
+        return sorted(m.number for m in fs.qs)
+
+    assert numbers({"commitment": "KG0017"}) == ["2.1", "2.2"]
+    assert numbers({"member": "KG", "overdue": "true"}) == ["1.1"]
+    assert numbers({"overdue": "false", "plan": world["kg_plan"].pk}) == ["2.1", "2.2"]
+    assert numbers({"completion": "complete"}) == ["2.1"]
+    assert numbers({"completion": "none"}) == ["1.1"]
+
+
+def test_progress_update_filterset(world):
+    def ids(data):
+        fs = ProgressUpdateFilterSet(data, queryset=ProgressUpdate.objects.filter(state="published"))
+        assert fs.is_valid(), fs.errors
+        return sorted((u.milestone.number, u.completion) for u in fs.qs)
+
+    assert ids({"commitment": "KG0017"}) == [("2.1", "complete"), ("2.2", "limited")]
+    assert ids({"completion": "limited"}) == [("2.2", "limited")]
+    assert ids({"member": "KGBSK"}) == []
+    assert ids({"period_end_after": "2019-07-01"}) == [("2.2", "limited")]
+
+
+def test_search_uses_the_gin_index_on_postgresql(world):
+    if connection.vendor != "postgresql":
+        return  # SQLite has no GIN index: the fallback is tested above (a skip would fail CI)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('commitment_search_gin', 'milestone_search_gin')")
+        assert {row[0] for row in cursor.fetchall()} == {"commitment_search_gin", "milestone_search_gin"}
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            fs = CommitmentFilterSet({"q": "audit"}, queryset=Commitment.objects.all(), today=TODAY)
+            plan = fs.qs.explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    assert "commitment_search_gin" in plan
