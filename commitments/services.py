@@ -1,4 +1,4 @@
-"""Write paths for plans and commitments: the seed import."""
+"""Write paths for plans and commitments: the seed import and conflict-safe edits."""
 
 import datetime as dt
 import json
@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
+from ogp_portal.versioning import bump_version, check_version
 
 from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, parse_partial_date, period_end
 
@@ -295,3 +298,83 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
     letters = json.loads((fixtures_dir / LETTERS_FILE).read_text(encoding="utf-8"))
     _load_letters(kg, letters)
     return kg
+
+
+# ---------------------------------------------------------------------------
+# Conflict-safe edits (h11): the API's PATCH and any form call these
+# ---------------------------------------------------------------------------
+
+
+def _update_versioned(model, obj, *, by, data, version, fields, rule):
+    """Apply ``data`` to ``obj`` if ``by`` may and ``version`` is still current; return the saved row.
+
+    Steps: lock the row; check the rule on the locked row; check the version (StaleVersion if it
+    moved, which the API answers with 412); set only the allowed fields; validate with the model's
+    own rules; bump the version (when the model has one) and save, recording ``by`` in the history.
+    """
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    with transaction.atomic():
+        # The lock serialises concurrent edits (PostgreSQL); SQLite's IMMEDIATE transactions do the same.
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        if not (by and by.has_perm(rule, locked)):
+            raise PermissionDenied
+        check_version(locked, version)
+        changed = {name: value for name, value in data.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        bump_version(locked)
+        locked._history_user = by
+        locked.save()
+    return locked
+
+
+COMMITMENT_EDITABLE_FIELDS = (
+    "title",
+    "other_state_actors",
+    "other_actors",
+    "problem",
+    "description",
+    "contribution",
+    "relevance",
+    "additional_information",
+    "expected_results",
+    "ogp_values",
+    "themes",
+    "contact_name",
+    "contact_title",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def update_commitment(commitment, *, by, data, version):
+    """Change a commitment's texts, values, themes or contact, as of ``version`` (see ``_update_versioned``)."""
+    return _update_versioned(
+        Commitment, commitment, by=by, data=data, version=version, fields=COMMITMENT_EDITABLE_FIELDS,
+        rule="commitments.edit_commitment",
+    )
+
+
+MILESTONE_EDITABLE_FIELDS = (
+    "deliverable",
+    "budget_development_partners",
+    "budget_national",
+    "budget_text",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+)
+
+
+def update_milestone(milestone, *, by, data, version):
+    """Change a milestone's deliverable, budget or dates, as of ``version`` (see ``_update_versioned``)."""
+    return _update_versioned(
+        Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
+        rule="commitments.edit_commitment",
+    )

@@ -153,3 +153,19 @@ def editable_commitments(user, qs: QuerySet) -> QuerySet:
 def editable_milestones(user, qs: QuerySet) -> QuerySet:
     q = _commitment_scope(user, "commitment__")
     return qs if q is None else qs.filter(q)
+
+
+# ---------------------------------------------------------------------------
+# API (h11): scopes the REST API needs beyond the ones above
+# ---------------------------------------------------------------------------
+
+
+def visible_progress_updates(user, qs: QuerySet) -> QuerySet:
+    """Published updates for everyone; drafts and submitted ones also to their author and to
+    whoever may enter progress on the milestone (its agency's coordinators, the member's PoC)."""
+    if is_administrator(user):
+        return qs
+    q = Q(state="published")
+    if user is not None and user.is_authenticated:
+        q |= Q(author_id=user.pk) | _commitment_scope(user, "milestone__commitment__")
+    return qs.filter(q)
