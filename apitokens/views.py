@@ -57,16 +57,23 @@ def docs(request):
     return render(request, "apitokens/docs.html", {"site_url": settings.SITE_URL.rstrip("/")})
 
 
-# The interactive viewers set styles from script (allowed) and, for ReDoc, in <style> elements that
-# carry the page's nonce: the same strict policy, plus the nonce for styles.
-_VIEWER_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.NONCE]}
-
-
-@csp_override(_VIEWER_CSP)
+@never_cache
 def swagger_ui(request):
+    """Render Swagger UI from drf-spectacular-sidecar's files under the site's strict CSP, unchanged."""
     return render(request, "apitokens/swagger_ui.html")
 
 
-@csp_override(_VIEWER_CSP)
+# ReDoc puts its styles in <style> elements: styled-components' carry the nonce we hand to
+# Redoc.init; the bundled perfect-scrollbar sheet is inserted before that, so it is allowed by
+# its hash (and an empty sheet's). Upgrading drf-spectacular-sidecar may change the hash:
+# tests/api/test_browser_api.py fails on any CSP report, naming the new hash.
+REDOC_STYLE_HASHES = [
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",  # perfect-scrollbar's CSS
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>
+]
+
+
+@never_cache
+@csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.NONCE, *REDOC_STYLE_HASHES]})
 def redoc(request):
     return render(request, "apitokens/redoc.html")
