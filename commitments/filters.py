@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
+from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
 
 LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 SEARCH_CONFIG = "simple"  # no stemming: the same rules for English, Russian and Kyrgyz
@@ -294,3 +294,37 @@ class ProgressUpdateFilterSet(django_filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields = ["commitment", "member", "milestone", "completion", "period_end"]
+
+
+# --- The API's FilterSets for the other models (h11) ---------------------------------
+
+ID_LOOKUPS = ["exact", "in"]
+DATE_LOOKUPS = ["exact", "gte", "lte"]
+
+
+class MemberFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Member
+        fields = {"kind": ["exact"], "code": ["exact"], "parent": ["exact"], "country": ["exact"]}
+
+
+class AgencyFilterSet(django_filters.FilterSet):
+    member_code = django_filters.CharFilter(field_name="member__code", label="Member code")
+
+    class Meta:
+        model = Agency
+        fields = {"member": ["exact"], "kind": ["exact"]}
+
+
+class ActionPlanFilterSet(django_filters.FilterSet):
+    member_code = django_filters.CharFilter(field_name="member__code", label="Member code")
+
+    class Meta:
+        model = ActionPlan
+        fields = {"member": ["exact"], "start_date": DATE_LOOKUPS, "end_date": DATE_LOOKUPS}
+
+
+class ActivityFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Activity
+        fields = {"commitment": ["exact"]}

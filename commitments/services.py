@@ -1,4 +1,4 @@
-"""Write paths for plans and commitments: the seed import, and the progress workflow (below)."""
+"""Write paths for plans and commitments: the seed import, conflict-safe edits and the progress workflow (below)."""
 
 import datetime as dt
 import json
@@ -13,9 +13,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
+from ogp_portal import versioning
 
 from .importer import commitment_values, milestone_values
 from .models import (
@@ -296,7 +298,7 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
 # ordinary ``save()`` that follows (and writes the history record) cannot interleave with another.
 
 
-class StaleVersion(Exception):
+class StaleVersion(versioning.StaleVersion):
     """A save based on an old version: nothing was written. ``changes`` lists what the other person changed."""
 
     def __init__(self, obj, changes):
@@ -857,3 +859,77 @@ def publish_status_report(report, *, by, version, now):
         report._history_user = by
         report.save()
     return report
+
+
+# ---------------------------------------------------------------------------
+# Conflict-safe edits of commitment and milestone texts (the API's PATCH): through update_versioned
+# ---------------------------------------------------------------------------
+
+
+def _update_versioned(model, obj, *, by, data, version, fields, rule):
+    """Apply ``data`` to ``obj`` if ``by`` may and ``version`` is still current; return the saved row.
+
+    Only ``fields`` may change (others are refused, 400 in the API); the write itself is
+    :func:`update_versioned` (one conditional UPDATE claims the version; a stale one raises
+    :class:`StaleVersion`, 412 in the API). Nothing changed: nothing written.
+    """
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise StaleVersion(obj, []) from None
+    changed = {name: value for name, value in data.items() if getattr(obj, name) != value}
+    if not changed:
+        if obj.version != version:
+            raise StaleVersion(obj, changes_since(obj, version))
+        return obj
+    return update_versioned(obj, changed, by=by, version=version, perm=rule)
+
+
+COMMITMENT_EDITABLE_FIELDS = (
+    "title",
+    "other_state_actors",
+    "other_actors",
+    "problem",
+    "description",
+    "contribution",
+    "relevance",
+    "additional_information",
+    "expected_results",
+    "ogp_values",
+    "themes",
+    "contact_name",
+    "contact_title",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def update_commitment(commitment, *, by, data, version):
+    """Change a commitment's texts, values, themes or contact, as of ``version`` (see ``_update_versioned``)."""
+    return _update_versioned(
+        Commitment, commitment, by=by, data=data, version=version, fields=COMMITMENT_EDITABLE_FIELDS,
+        rule="commitments.edit_commitment",
+    )
+
+
+MILESTONE_EDITABLE_FIELDS = (
+    "deliverable",
+    "budget_development_partners",
+    "budget_national",
+    "budget_text",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+)
+
+
+def update_milestone(milestone, *, by, data, version):
+    """Change a milestone's deliverable, budget or dates, as of ``version`` (see ``_update_versioned``)."""
+    return _update_versioned(
+        Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
+        rule="commitments.edit_commitment",
+    )

@@ -371,3 +371,13 @@ def importable_members(user, qs: QuerySet) -> QuerySet:
 def published_updates(qs: QuerySet) -> QuerySet:
     """Progress updates the public sees: published ones only (pages, feeds and open data)."""
     return qs.filter(state="published")
+
+
+# ---------------------------------------------------------------------------
+# API (h11): scopes the REST API needs beyond the ones above
+# ---------------------------------------------------------------------------
+
+
+def visible_progress_updates(user, qs: QuerySet) -> QuerySet:
+    """Progress updates the API shows: the same rule as the pages (:func:`visible_to`)."""
+    return visible_to(user, qs)

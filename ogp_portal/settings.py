@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "forums",
     "compliance",
     "accounts",
+    "apitokens",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware: a first visit to / in a browser asking for Russian or Kyrgyz goes to /ru/ or /ky/.
     "ogp_portal.middleware.PreferredLanguageMiddleware",
+    "ogp_portal.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -242,12 +246,53 @@ MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _email_opt
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OGP portal <noreply@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# REST API (/api/v1/): session (with CSRF) or a personal token; see ogp_portal/api.py.
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apitokens.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["ogp_portal.api.ReadOnlyOrScopedWrite"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "ogp_portal.api.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "ogp_portal.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "ogp_portal.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["ogp_portal.api.AnonThrottle", "ogp_portal.api.UserThrottle"],
+    "NUM_PROXIES": 1 if env.bool("BEHIND_PROXY", default=False) else 0,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OGP action-plan portal API",
+    "DESCRIPTION": "Members, action plans, commitments, milestones, progress, forums and compliance. "
+    "Read without an account; write with a personal token (`Authorization: Bearer ...`) or the browser session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "commitments.models.DatePrecision",
+        "MemberStatusEnum": "compliance.models.MemberStatus",
+        "MeetingStatusEnum": "forums.models.Meeting.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Requests per client (IP address when anonymous, account otherwise); the 429 carries Retry-After.
+# The counters live in the default cache: give production a shared cache so every worker counts together.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+}
+# API tokens: the longest lifetime a user may choose, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # Celery (Redis broker). Results live in the database, so none are stored here.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -4,6 +4,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The API and its pages take their language from Accept-Language (or the language cookie), not the path.
+    path("api/", include("ogp_portal.api_urls")),
+    path("api/", include("apitokens.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -16,3 +19,4 @@ urlpatterns += i18n_patterns(
 )
 
 handler500 = "ogp_portal.views.server_error"
+handler404 = "ogp_portal.api.page_not_found"

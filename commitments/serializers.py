@@ -1,0 +1,151 @@
+"""API representations of members, agencies, plans, commitments, activities, milestones and progress.
+
+Translated text (titles, descriptions) is given in the request's language (Accept-Language),
+falling back to English.
+"""
+
+from rest_framework import serializers
+
+from ogp_portal.api import StrictModelSerializer
+
+from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, OGPValues, ProgressUpdate
+
+def text_list():
+    """A list of short texts (themes)."""
+    return serializers.ListField(child=serializers.CharField(max_length=200), max_length=50)
+
+
+class HtmlUrlMixin(serializers.Serializer):
+    html_url = serializers.SerializerMethodField(help_text="The object's page on the portal.")
+
+    def get_html_url(self, obj) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class MemberSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["id", "code", "name", "kind", "country", "parent", "joined_on", "html_url"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "member", "name", "acronym", "kind"]
+
+
+class ActionPlanSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    themes = text_list()
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id",
+            "member",
+            "title",
+            "start_date",
+            "end_date",
+            "submitted_on",
+            "approved_on",
+            "approval_act",
+            "lead_institutions",
+            "monitoring_body",
+            "co_creation",
+            "themes",
+            "html_url",
+        ]
+
+
+COMMITMENT_TEXT_FIELDS = [
+    "title",
+    "other_state_actors",
+    "other_actors",
+    "problem",
+    "description",
+    "contribution",
+    "relevance",
+    "additional_information",
+    "expected_results",
+    "ogp_values",
+    "themes",
+    "contact_name",
+    "contact_title",
+    "contact_email",
+    "contact_phone",
+]
+
+
+class CommitmentSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    ogp_values = serializers.ListField(child=serializers.ChoiceField(choices=OGPValues.choices), max_length=4)
+    themes = text_list()
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "plan", "identifier", "number", "start_date", "end_date", "lead_agency", *COMMITMENT_TEXT_FIELDS, "html_url"]
+
+
+class CommitmentWriteSerializer(StrictModelSerializer):
+    """What an agency's coordinator may change of a commitment: its texts, values, themes and contact."""
+
+    ogp_values = serializers.ListField(child=serializers.ChoiceField(choices=OGPValues.choices), max_length=4)
+    themes = text_list()
+
+    class Meta:
+        model = Commitment
+        fields = COMMITMENT_TEXT_FIELDS
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = ["id", "commitment", "number", "title", "expected_results"]
+
+
+MILESTONE_WRITABLE_FIELDS = [
+    "deliverable",
+    "budget_development_partners",
+    "budget_national",
+    "budget_text",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    ends_on = serializers.DateField(read_only=True, allow_null=True, help_text="The last day the end stands for.")
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "commitment", "activity", "number", *MILESTONE_WRITABLE_FIELDS, "ends_on"]
+
+
+class MilestoneWriteSerializer(StrictModelSerializer):
+    """What an agency's coordinator may change of a milestone: the deliverable, budget and dates."""
+
+    class Meta:
+        model = Milestone
+        fields = MILESTONE_WRITABLE_FIELDS
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    evidence_links = serializers.ListField(child=serializers.URLField(), max_length=50)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "milestone",
+            "period_start",
+            "period_end",
+            "completion",
+            "narrative",
+            "evidence_links",
+            "state",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]

@@ -1,0 +1,29 @@
+"""API representations of deadlines, findings, status events and OGP decisions."""
+
+from rest_framework import serializers
+
+from .models import Deadline, Decision, Finding, StatusEvent
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deadline
+        fields = ["id", "member", "plan", "cycle", "kind", "due_on", "met_on", "source", "reason", "reference"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = ["id", "member", "kind", "subject", "period", "effective_on", "resolved_on", "reason", "reference", "created_at"]
+
+
+class StatusEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusEvent
+        fields = ["id", "member", "status", "previous_status", "effective_on", "cycle", "reason", "reference", "created_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["id", "member", "kind", "decided_on", "cycle", "document", "summary", "created_at"]

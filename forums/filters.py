@@ -1,0 +1,37 @@
+"""FilterSets for forums, memberships, meetings and attendance (one per model)."""
+
+import django_filters
+
+from .models import Attendance, Forum, ForumMembership, Meeting
+
+
+class ForumFilterSet(django_filters.FilterSet):
+    member_code = django_filters.CharFilter(field_name="member__code", label="Member code")
+
+    class Meta:
+        model = Forum
+        fields = {"member": ["exact"], "cadence": ["exact"]}
+
+
+class ForumMembershipFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ForumMembership
+        fields = {"forum": ["exact"], "sector": ["exact"], "role": ["exact"]}
+
+
+class MeetingFilterSet(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="forum__member_id", label="Member id")
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label="Starts at or after")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", label="Starts before")
+
+    class Meta:
+        model = Meeting
+        fields = {"forum": ["exact"], "status": ["exact"]}
+
+
+class AttendanceFilterSet(django_filters.FilterSet):
+    forum = django_filters.NumberFilter(field_name="meeting__forum_id", label="Forum id")
+
+    class Meta:
+        model = Attendance
+        fields = {"meeting": ["exact"], "membership": ["exact"], "status": ["exact"]}

@@ -1,0 +1,232 @@
+"""REST API plumbing shared by every app's viewsets (``<app>/api.py``).
+
+* ``VersionedUpdateMixin``: PATCH through the app's service function, guarded by ETag / If-Match
+  (no If-Match: 428; a stale one: 412); GET of one object returns its ETag.
+* ``StrictModelSerializer``: unknown or read-only fields in a write are refused (400).
+* ``exception_handler``: Django's validation errors and database rejections of a value become
+  400 with a translated message per field; nothing a client sends yields a 500.
+* ``ReadOnlyOrScopedWrite``: anyone reads what the scopes in ``ogp_portal.permissions`` show;
+  writing needs a signed-in user or a read-write token, then the object's permission rule.
+* Pagination (cursor for the large lists, page numbers elsewhere) and throttles.
+
+The schema class is in ``ogp_portal/api_schema.py``. This module must not import
+``rest_framework.views`` at load time: the REST_FRAMEWORK settings name classes in it.
+"""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, pagination, permissions, serializers, throttling
+from rest_framework.response import Response
+
+from ogp_portal.versioning import StaleVersion, current_version
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _(
+        "Send the If-Match header with the ETag you last read, so that you do not overwrite someone else's change."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = _("This object changed since you read it. Read it again and reapply your change.")
+    default_code = "precondition_failed"
+
+
+def _django_errors(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def exception_handler(exc, context):
+    """Return DRF's error response, with Django's and the database's rejections mapped to 4xx."""
+    if isinstance(exc, StaleVersion):
+        exc = PreconditionFailed()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, DataError):
+        exc = exceptions.ValidationError({"non_field_errors": [_("A value is out of range or too long.")]})
+    elif isinstance(exc, IntegrityError):
+        exc = exceptions.ValidationError({"non_field_errors": [_("This change conflicts with existing data.")]})
+    # Imported here: this module is named in REST_FRAMEWORK settings, which rest_framework.views reads.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)
+
+
+# ---------------------------------------------------------------------------
+# Permissions, throttles, pagination
+# ---------------------------------------------------------------------------
+
+
+class ReadOnlyOrScopedWrite(permissions.BasePermission):
+    """Reads for everyone; writes for a signed-in user whose token (if any) may write.
+
+    Which rows a user reads is the viewset's ``get_queryset`` (scoped through
+    ``ogp_portal.permissions``); whether they may change one object is ``has_object_permission``,
+    which asks the viewset's ``write_permission`` rule.
+    """
+
+    message = _("You may not change this.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not (request.user and request.user.is_authenticated):
+            return False
+        token = request.auth
+        if getattr(token, "can_write", True) is False:
+            self.message = _("This token may only read. Create a read-write token to change data.")
+            return False
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        rule = getattr(view, "write_permission", None)
+        return bool(rule) and request.user.has_perm(rule, obj)
+
+
+class _SettingsRateMixin:
+    """Read the rate from ``settings.API_THROTTLE_RATES`` on each request (tests may change it)."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES[self.scope]
+
+
+class AnonThrottle(_SettingsRateMixin, throttling.AnonRateThrottle):
+    pass
+
+
+class UserThrottle(_SettingsRateMixin, throttling.UserRateThrottle):
+    pass
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CursorPagination(pagination.CursorPagination):
+    """For the long lists: stable pages however many rows are added meanwhile."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A hand-made cursor can carry a position the ordering field cannot hold: that is a bad cursor, not a 500.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            raise exceptions.NotFound(self.invalid_cursor_message) from None
+
+
+# ---------------------------------------------------------------------------
+# Serializers and conflict-safe writes
+# ---------------------------------------------------------------------------
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A write serializer that refuses fields it does not accept, instead of ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise exceptions.ValidationError(
+                    {key: [_("Unknown or read-only field: this endpoint does not accept it.")] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def etag(obj) -> str:
+    return f'"{current_version(obj)}"'
+
+
+def _if_match_versions(header: str) -> list[str]:
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    return [tag.removeprefix("W/").strip('"') for tag in tags if tag != "*"]
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=True,
+    type=str,
+    description="The ETag of the object as you last read it (GET returns it in the ETag header).",
+)
+
+
+class VersionedUpdateMixin:
+    """Retrieve with an ETag; PATCH through ``update_service`` with If-Match.
+
+    The viewset names ``write_serializer_class`` (a ``StrictModelSerializer``), the rule
+    ``write_permission`` and ``update_service``: a function ``(obj, *, by, data, version)`` that
+    re-checks the version under a row lock and raises ``StaleVersion`` when it moved.
+    """
+
+    write_serializer_class = None
+    write_permission = None
+    update_service = None
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag(instance)
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        header = request.headers.get("If-Match", "")
+        versions = _if_match_versions(header)
+        if not versions:
+            raise PreconditionRequired()
+        current = current_version(instance)
+        if current not in versions:
+            raise PreconditionFailed()
+        serializer = self.write_serializer_class(instance, data=request.data, partial=True, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        service = type(self).update_service
+        updated = service(instance, by=request.user, data=serializer.validated_data, version=current)
+        response = Response(self.get_serializer(updated).data)
+        response["ETag"] = etag(updated)
+        return response
+
+
+def versioned_update_schema(serializer_class, write_serializer_class):
+    """The schema of a conflict-safe PATCH (If-Match required, 412 / 428 documented)."""
+    return extend_schema(
+        request=write_serializer_class,
+        responses={200: serializer_class},
+        parameters=[IF_MATCH],
+        description="Change some fields. Send If-Match with the ETag from your last GET; "
+        "without it the answer is 428, with a stale one 412.",
+    )
+
+
+def page_not_found(request, exception):
+    """Answer unknown /api/ addresses in JSON, like the API's own 404s; other pages as before."""
+    if request.path.startswith("/api/v1/") or request.path.startswith("/api/schema/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    from django.views.defaults import page_not_found as default_page_not_found
+
+    return default_page_not_found(request, exception)

@@ -1,0 +1,33 @@
+"""The REST API's router: /api/v1/<resource>/ for every model, plus the OpenAPI schema."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from commitments import api as commitments_api
+from compliance import api as compliance_api
+from forums import api as forums_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("members", commitments_api.MemberViewSet, basename="member")
+router.register("agencies", commitments_api.AgencyViewSet, basename="agency")
+router.register("plans", commitments_api.ActionPlanViewSet, basename="plan")
+router.register("commitments", commitments_api.CommitmentViewSet, basename="commitment")
+router.register("activities", commitments_api.ActivityViewSet, basename="activity")
+router.register("milestones", commitments_api.MilestoneViewSet, basename="milestone")
+router.register("progress-updates", commitments_api.ProgressUpdateViewSet, basename="progress-update")
+router.register("forums", forums_api.ForumViewSet, basename="forum")
+router.register("forum-memberships", forums_api.ForumMembershipViewSet, basename="forum-membership")
+router.register("meetings", forums_api.MeetingViewSet, basename="meeting")
+router.register("attendance", forums_api.AttendanceViewSet, basename="attendance")
+router.register("deadlines", compliance_api.DeadlineViewSet, basename="deadline")
+router.register("findings", compliance_api.FindingViewSet, basename="finding")
+router.register("status-events", compliance_api.StatusEventViewSet, basename="status-event")
+router.register("decisions", compliance_api.DecisionViewSet, basename="decision")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,81 @@
+"""Every list endpoint reads in the same number of queries whether it lists few rows or many."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments.models import ProgressUpdate
+from compliance.models import Finding, StatusEvent
+from forums.models import Attendance
+from tests.api.conftest import client_for
+from tests.factories import (
+    ActionPlanFactory,
+    ActivityFactory,
+    AdminDeadlineFactory,
+    AgencyFactory,
+    CommitmentFactory,
+    DecisionFactory,
+    ForumFactory,
+    ForumMembershipFactory,
+    MeetingFactory,
+    MemberFactory,
+    MilestoneFactory,
+    ProgressUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+RESOURCES = [
+    "members", "agencies", "plans", "commitments", "activities", "milestones", "progress-updates", "forums",
+    "forum-memberships", "meetings", "attendance", "deadlines", "findings", "status-events", "decisions",
+]
+
+
+def add_rows(world, n, start):
+    """Add ``n`` rows of every kind (numbered from ``start`` so that unique keys never clash)."""
+    kg = world["kg"]
+    plan = world["own"].plan
+    plan.lead_institutions.add(*[AgencyFactory(member=kg) for _ in range(n)])
+    forum = ForumFactory(member=kg, name=f"Forum {start}")
+    for i in range(start, start + n):
+        commitment = CommitmentFactory(plan=plan, identifier=f"KG{i:04d}", number=i, lead_agency=world["own"].lead_agency)
+        ActivityFactory(commitment=commitment, number=1)
+        milestone = MilestoneFactory(commitment=commitment)
+        ProgressUpdateFactory(milestone=milestone)
+        ProgressUpdateFactory(
+            milestone=milestone, period_start=dt.date(2019, 7, 1), period_end=dt.date(2019, 12, 31),
+            state=ProgressUpdate.State.DRAFT, published_at=None,
+        )
+        membership = ForumMembershipFactory(forum=forum)
+        meeting = MeetingFactory(forum=forum)
+        Attendance.objects.create(meeting=meeting, membership=membership)
+        AdminDeadlineFactory(member=kg, cycle=f"c{i}")
+        Finding.objects.create(member=kg, kind="missed_forum_meeting", period=f"p{i}", effective_on=dt.date(2022, 7, 1))
+        StatusEvent.objects.create(member=kg, status="active", effective_on=dt.date(2000, 1, 1) + dt.timedelta(days=i))
+        DecisionFactory(member=kg, decided_on=dt.date(2000, 1, 1) + dt.timedelta(days=i))
+        MemberFactory(code=f"KGL{i}", name=f"Local member {i}", kind="local", parent=kg)
+        ActionPlanFactory(member=kg, title=f"Plan {i}").lead_institutions.add(world["own"].lead_agency, commitment.lead_agency)
+
+
+def count_queries(client, resource):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/{resource}/?page_size=100")
+    assert response.status_code == 200
+    return len(queries), len(response.json()["results"])
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "coordinator"])
+def test_list_endpoints_use_a_fixed_number_of_queries(world, persona):
+    client = client_for(None if persona == "anonymous" else world["users"][persona])
+    client.get("/api/v1/members/")  # the token's first use records last_used_at once
+    add_rows(world, 2, start=100)
+    small = {resource: count_queries(client, resource) for resource in RESOURCES}
+    add_rows(world, 6, start=200)
+    large = {resource: count_queries(client, resource) for resource in RESOURCES}
+    for resource in RESOURCES:
+        (small_queries, small_rows), (large_queries, large_rows) = small[resource], large[resource]
+        assert large_rows > small_rows, resource
+        assert large_queries == small_queries, f"{resource}: {small_queries} queries for {small_rows} rows, {large_queries} for {large_rows}"
+        assert small_queries <= 4, f"{resource}: {small_queries} queries"
