@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.models import ActionPlan, Member
@@ -293,7 +294,9 @@ class LetterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterProfile)
-class LetterProfileAdmin(SimpleHistoryAdmin):
+class LetterProfileAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    """The member's name per language (with its article; the Russian genitive) and its point of contact."""
+
     list_display = ["member", "contact_name", "contact_title", "name_in_letters"]
     search_fields = ["member__name", "member__code", "contact_name"]
 

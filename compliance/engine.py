@@ -19,6 +19,23 @@ The rules (docs ogp-rules.md §3 and §4):
   recommended; a Steering Committee decision → inactive; inactive for
   ``removal_after_inactive_months`` → removal recommended. Meeting a cycle (a
   plan delivered) resolves it all and the member is active again.
+* **Late plans.** A cycle whose deadline passed without a plan stays contrary to
+  process when the plan comes later: that late plan meets the next cycle. Only a
+  cycle met on time with no IRM or administrator's finding against it breaks the
+  run of consecutive contrary cycles.
+* **What only OGP decides** (``DecisionInfo``): the C&S Subcommittee placing a member
+  under review (any reason) or recommending inactive; a Steering Committee remedial
+  deadline (missed → inactive recommended the next day; while it runs, a pending
+  recommendation waits and missed plan deadlines do not escalate); inactive; removal;
+  reactivation. An administrator's "contrary to process" finding counts like an IRM
+  finding and only the administrator's resolution (with a reason) ends it.
+* **Policy eras** are dated settings (``PolicyVersion.deadline_rule``): 2014 (more than
+  four months late is contrary), the 2015 calendar, the 2019 calendar, and from 2022
+  twelve months after the end of the last plan; the 2020 COVID-19 extension is one
+  global ``Extension``. The first plan is judged too (``first_plan_months`` after
+  joining); OGP Local members read the versions with ``applies_to="local"``.
+* **Same-day order**: a delivered plan, then an administrator's resolution, then
+  failures, then OGP's decisions (see ``ORDER_*`` below).
 * **Recurring obligations.** A forum must hold a meeting in every period of the
   forum cadence (quarters by default), a member with a plan in implementation
   must publish a status update in every period of the update cadence (halves).

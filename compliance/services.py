@@ -236,6 +236,7 @@ def record_plan_deadlines(member: Member, cycles: list[engine.Cycle]) -> None:
 def record_cycles(member: Member, cycles: list[engine.Cycle]) -> None:
     """Keep the member's Cycle rows equal to the rules' cycles (the sweep owns them)."""
     rows = {c.label: c for c in Cycle.objects.filter(member=member)}
+    new = []
     for c in cycles:
         values = {
             "starts_on": c.starts_on, "due_on": c.due, "late_until": c.late_until, "source": c.source,
@@ -243,12 +244,14 @@ def record_cycles(member: Member, cycles: list[engine.Cycle]) -> None:
         }
         row = rows.pop(c.label, None)
         if row is None:
-            with transaction.atomic():
-                Cycle.objects.update_or_create(member=member, label=c.label, defaults=values)
+            new.append(Cycle(member=member, label=c.label, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
             row.save()
+    if new:
+        # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
+        Cycle.objects.bulk_create(new, ignore_conflicts=True)
     if rows:
         Cycle.objects.filter(pk__in=[r.pk for r in rows.values()]).delete()
 

@@ -66,6 +66,18 @@ def one_of_each(seed_data):
     meeting = Meeting.objects.filter(forum__member__code="KG").first()
     Attendance.objects.create(meeting=meeting, membership=meeting.forum.memberships.first())
     DecisionFactory(member=agency.member)
+    # Compliance rows only an administrator enters (issue #7): an OGP letter, a letter profile, the 2020 extension.
+    from compliance.models import DeadlineExtension, Letter, LetterProfile, StatusEvent
+
+    Letter.objects.create(
+        member=agency.member, kind="contrary_to_process", dated=dt.date(2022, 3, 9), document="OGP letter of 9 March 2022",
+        status_event=StatusEvent.objects.filter(member=agency.member).first(),
+    )
+    LetterProfile.objects.create(member=agency.member, name_in_letters="the Kyrgyz Republic")
+    DeadlineExtension.objects.get_or_create(
+        name="COVID-19 (2020)",
+        defaults={"due_from": dt.date(2020, 1, 1), "due_to": dt.date(2020, 12, 31), "until": dt.date(2020, 12, 31), "reason": "COVID-19"},
+    )
     Notification.objects.create(
         key="test:1", kind=Notification.Kind.choices[0][0], member=agency.member, email="poc@example.org",
         claimed_at=timezone.now(),
@@ -79,8 +91,12 @@ def test_admin_changelist_search_and_change_pages_load(model, one_of_each, admin
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert admin_client.get(changelist).status_code == 200
     assert admin_client.get(changelist, {"q": "Kyrgyz"}).status_code == 200
-    # Rows the system writes (status report lines, the sweep's rows) are read-only: no add page.
-    read_only = getattr(admin.site._registry[model], "read_only", False)
+    # Rows the system writes (status report lines; the sweep's status events, cycles, standings) cannot be added by hand.
+    read_only = getattr(admin.site._registry[model], "read_only", False) or opts.label in {
+        "compliance.StatusEvent",
+        "compliance.Cycle",
+        "compliance.MemberStanding",
+    }
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert add.status_code == (403 if read_only else 200)
     obj = model._default_manager.first()

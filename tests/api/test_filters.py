@@ -1,4 +1,8 @@
-"""Every FilterSet the API uses, run on querysets directly (no HTTP)."""
+"""Every FilterSet the API uses, run on querysets directly (no HTTP).
+
+The commitment, milestone and progress-update FilterSets are the public pages' own, tested in
+``tests/commitments/test_filters.py``.
+"""
 
 import datetime as dt
 
@@ -52,42 +56,10 @@ def test_action_plan_filterset(world):
     assert ids(cf.ActionPlanFilterSet, {"end_date__lte": "2000-01-01"}, qs) == set()
 
 
-def test_commitment_filterset(world):
-    qs = Commitment.objects.all()
-    own, other, local = world["own"], world["other"], world["local"]
-    assert ids(cf.CommitmentFilterSet, {"member_code": "KG"}, qs) == {own.pk, other.pk}
-    assert ids(cf.CommitmentFilterSet, {"member": world["bishkek"].pk}, qs) == {local.pk}
-    assert ids(cf.CommitmentFilterSet, {"lead_agency": own.lead_agency_id}, qs) == {own.pk}
-    assert ids(cf.CommitmentFilterSet, {"plan": own.plan_id, "identifier": "KG0002"}, qs) == {other.pk}
-    assert ids(cf.CommitmentFilterSet, {"q": "kgbsk"}, qs) == {local.pk}
-    assert ids(cf.CommitmentFilterSet, {"q": f"KG {other.title.split()[-1]}"}, qs) >= {other.pk}
-
-
 def test_activity_filterset(world):
     activity = ActivityFactory(commitment=world["own"])
     ActivityFactory(commitment=world["other"])
     assert ids(cf.ActivityFilterSet, {"commitment": world["own"].pk}, Activity.objects.all()) == {activity.pk}
-
-
-def test_milestone_filterset(world):
-    qs = Milestone.objects.all()
-    assert ids(cf.MilestoneFilterSet, {"commitment": world["own"].pk}, qs) == {world["own_milestone"].pk}
-    assert ids(cf.MilestoneFilterSet, {"plan": world["local"].plan_id}, qs) == {world["local_milestone"].pk}
-    assert ids(cf.MilestoneFilterSet, {"end_date__lte": "2019-01-01"}, qs) == set()
-    assert len(ids(cf.MilestoneFilterSet, {"end_date__gte": "2019-06-30"}, qs)) == 3
-
-
-def test_progress_update_filterset(world):
-    qs = ProgressUpdate.objects.all()
-    published, draft = world["published"], world["draft"]
-    assert ids(cf.ProgressUpdateFilterSet, {"state": "draft"}, qs) == {draft.pk}
-    assert ids(cf.ProgressUpdateFilterSet, {"commitment": world["own"].pk}, qs) == {published.pk, draft.pk}
-    assert ids(cf.ProgressUpdateFilterSet, {"plan": world["local"].plan_id}, qs) == set()
-    assert ids(cf.ProgressUpdateFilterSet, {"period_end__lte": "2019-06-30"}, qs) == {published.pk}
-    assert ids(cf.ProgressUpdateFilterSet, {"completion": "substantial", "milestone": world["own_milestone"].pk}, qs) == {
-        published.pk,
-        draft.pk,
-    }
 
 
 @pytest.fixture

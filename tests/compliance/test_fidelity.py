@@ -104,3 +104,16 @@ def test_ogp_local_members_get_their_own_rules_from_the_stored_policy(kg):
     # 12 months after the end of the last plan: due 2024-12-31, missed from 2025-01-01.
     assert services.evaluate_member(local, D(2024, 12, 31)).status == "active"
     assert services.evaluate_member(local, D(2025, 1, 1)).status == "contrary_to_process"
+
+
+def test_the_sweep_never_deletes_nor_moves_an_administrators_deadline(kg):
+    from compliance.models import Deadline
+
+    odd = Deadline.objects.create(
+        member=kg, kind="action_plan", cycle="2030-2032", due_on=D(2030, 6, 30), source="administrator",
+        reason="Stated in a letter, for a cycle the rules do not reach",
+    )
+    for day in (bishkek(2023, 3, 1), bishkek(2024, 1, 1)):
+        services.sweep_member(kg.pk, now=day, notify="none")
+    odd.refresh_from_db()
+    assert (odd.due_on, odd.source, odd.reason) == (D(2030, 6, 30), "administrator", "Stated in a letter, for a cycle the rules do not reach")

@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.models import Member
-from compliance.models import Cycle, Deadline, Finding, Letter, MemberStanding, StatusEvent
+from compliance.models import Deadline, Decision, Finding, Letter, MemberStanding, StatusEvent
 
 D = dt.date
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -235,3 +235,15 @@ def test_the_admin_offers_only_what_the_rules_judge_and_keeps_sweep_rows_read_on
         "submitted_on": "", "themes": "[]",
     }, expect=200)
     assert "Give the day the plan was submitted" in response.content.decode()
+
+
+def test_a_remedial_deadline_without_its_date_is_refused_with_a_message(admin):
+    tr = add_member(admin, "TR", "Turkey")
+    url = reverse("admin:compliance_decision_add") + f"?member={tr.pk}"
+    response = submit(admin, url, {
+        "member": tr.pk, "kind": "sc_remedial_deadline", "decided_on": "2016-05-04", "cycle": "",
+        "document": "Steering Committee resolution of 4 May 2016", "summary": "A plan by 1 September 2016.",
+        "due_on": "", "met_on": "",
+    }, expect=200)
+    assert "A remedial deadline needs its date." in response.content.decode()
+    assert not Decision.objects.filter(member=tr).exists()
