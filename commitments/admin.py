@@ -237,3 +237,19 @@ class StatusReportAdmin(SimpleHistoryAdmin):
                 self.message_user(request, _("%(report)s published.") % {"report": report})
             except (ValidationError, services.StaleVersion, PermissionDenied) as error:
                 self.message_user(request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.ERROR)
+
+
+@admin.register(StatusReportLine)
+class StatusReportLineAdmin(admin.ModelAdmin):
+    """Read-only: lines are written by opening and publishing their report."""
+
+    list_display = ["report", "commitment", "completion", "percent"]
+    list_filter = ["report__member", "completion"]
+    search_fields = ["commitment__identifier", "report__period_label"]
+    list_select_related = ["report__member", "commitment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
