@@ -241,15 +241,16 @@ class StatusReportAdmin(SimpleHistoryAdmin):
 
 @admin.register(StatusReportLine)
 class StatusReportLineAdmin(admin.ModelAdmin):
-    """Read-only: lines are written by opening and publishing their report."""
+    """Lines are written by opening and publishing their report; a published report's lines do not change."""
 
     list_display = ["report", "commitment", "completion", "percent"]
     list_filter = ["report__member", "completion"]
     search_fields = ["commitment__identifier", "report__period_label"]
     list_select_related = ["report__member", "commitment"]
-
-    def has_add_permission(self, request):
-        return False
+    autocomplete_fields = ["report", "commitment"]
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return super().has_change_permission(request, obj) and not (obj and obj.report.is_published)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.report.is_published)
