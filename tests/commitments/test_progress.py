@@ -460,3 +460,63 @@ def test_the_published_report_appears_on_the_public_pages(client, kg17, poc, dja
         html = client.get(url).content.decode()
         assert "Status report 2019-H1" in html, url
     assert StatusReport.objects.get().published_at == NOW
+
+
+# --- admin ------------------------------------------------------------------------------------------
+
+
+def _admin_payload(update, **changes):
+    payload = {
+        "milestone": update.milestone_id,
+        "period_start": "2019-01-01",
+        "period_end": "2019-06-30",
+        "completion": "limited",
+        "narrative": "",
+        "state": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "base_version": update.version,
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "1000",
+    }
+    payload.update(changes)
+    return payload
+
+
+def test_admin_shows_a_translated_message_not_a_constraint_name(admin_client, coordinator, milestone):
+    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
+    response = admin_client.post(url, _admin_payload(update, state="published"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "An approved update needs the date it was approved." in html
+    assert "progress_published_has_date" not in html
+    update.refresh_from_db()
+    assert update.state == "draft"
+
+
+def test_admin_refuses_a_stale_save_and_keeps_the_newer_text(admin_client, coordinator, milestone):
+    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
+    stale_version = update.version
+    services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Newer"}, version=1, now=NOW)
+    response = admin_client.post(url, _admin_payload(update, narrative="Older", base_version=stale_version))
+    assert response.status_code == 200
+    assert "Narrative: Newer" in response.content.decode()
+    update.refresh_from_db()
+    assert update.narrative == "Newer"
+
+
+def test_admin_picks_milestones_by_autocomplete_and_lists_telling_columns(admin_client, coordinator, milestone):
+    services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    html = admin_client.get(reverse("admin:commitments_progressupdate_add")).content.decode()
+    assert "admin-autocomplete" in html
+    html = admin_client.get(reverse("admin:commitments_progressupdate_changelist")).content.decode()
+    assert "KG0017" in html and "1.1" in html
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "commitments", "model_name": "progressupdate", "field_name": "milestone", "term": "KG0017"},
+    ).json()
+    assert any(r["id"] == str(milestone.pk) for r in found["results"])
