@@ -15,7 +15,6 @@ from commitments.models import (
     ActionPlan,
     Agency,
     Commitment,
-    Completion,
     Evidence,
     Milestone,
     ProgressUpdate,
@@ -385,12 +384,11 @@ def test_a_stale_milestone_edit_is_refused_and_nothing_is_overwritten(poc, miles
 
 
 def test_history_shows_who_when_and_field_before_after_in_the_visitors_language(client, kg17, milestone, django_user_model):
-    admin = django_user_model.objects.create_superuser("auditor", "a@example.org", "pw", first_name="Aida")
-    old_end = milestone.format_date("end")
     from django.utils.formats import date_format
 
+    admin = django_user_model.objects.create_superuser("auditor", "a@example.org", "pw")
     old_end_day = date_format(milestone.end_date, "DATE_FORMAT")
-    services.update_versioned(milestone, {"end_date": dt.date(2020, 6, 1), "end_precision": "month"}, by=admin, version=1)
+    services.update_versioned(milestone, {"end_date": dt.date(2020, 6, 1), "end_precision": "day"}, by=admin, version=1)
     services.update_versioned(kg17, {"title_en": "Audit with the public"}, by=admin, version=kg17.version)
     [entry] = [e for e in services.history_entries(milestone) if not e["created"]]
     assert entry["who"] == admin
@@ -398,11 +396,13 @@ def test_history_shows_who_when_and_field_before_after_in_the_visitors_language(
     assert changes["end"] == (old_end_day, "June 1, 2020")
     html = client.get(reverse("commitments:commitment_history", args=["KG0017"])).content.decode()
     assert "Audit with the public" in html and "auditor" in html and "June 1, 2020" in html
+    # In Russian: the field's Russian name, the dates in Russian.
     with translation.override("ru"):
         [entry_ru] = [e for e in services.history_entries(milestone) if not e["created"]]
-        labels = [c.label for c in entry_ru["changes"]]
-    assert labels and all(label for label in labels)
-    assert old_end  # the before value was shown from history, not lost
+        changes_ru = {c.label: c.theirs for c in entry_ru["changes"]}
+    assert changes_ru["окончание"] == "1 июня 2020 г."
+    html = client.get("/ru" + reverse("commitments:commitment_history", args=["KG0017"])).content.decode()
+    assert "Окончание" in html and "Audit with the public" not in html  # the Russian title did not change
 
 
 # --- six-month status report and compliance ---------------------------------------------------------
