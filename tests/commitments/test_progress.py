@@ -520,3 +520,33 @@ def test_admin_picks_milestones_by_autocomplete_and_lists_telling_columns(admin_
         {"app_label": "commitments", "model_name": "progressupdate", "field_name": "milestone", "term": "KG0017"},
     ).json()
     assert any(r["id"] == str(milestone.pk) for r in found["results"])
+
+
+def test_the_review_queue_runs_the_same_number_of_queries_at_two_sizes(client, kg17, coordinator, poc, django_user_model):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    commitments = list(kg17.plan.commitments.order_by("number")[:6])
+
+    def submit(commitment):
+        milestone = commitment.milestones.order_by("id").first()
+        update = services.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=NOW)
+        services.add_evidence_link(update, "https://www.gov.kg/", by=admin)
+        services.submit_progress(update, by=admin, version=update.version, now=NOW)
+
+    client.force_login(poc)
+
+    def count():
+        with CaptureQueriesContext(conn) as queries:
+            response = client.get(reverse("commitments:review"))
+        assert response.status_code == 200
+        return len(queries), response.content.decode().count("Approve and publish")
+
+    submit(commitments[0])
+    small = count()
+    for commitment in commitments[1:]:
+        submit(commitment)
+    large = count()
+    assert small[1] == 1 and large[1] == 6
+    assert small[0] == large[0]
