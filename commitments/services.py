@@ -616,12 +616,12 @@ def save_progress(milestone, period, *, by, data, version, now):
                 raise StaleVersion(ProgressUpdate(milestone=milestone), [])
             update = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end, author=by)
             _set_progress_fields(update, data)
-            update.full_clean()
             update._history_user = by
             try:
+                update.full_clean()
                 with transaction.atomic():
                     update.save()
-            except IntegrityError:
+            except (IntegrityError, ValidationError):
                 # Someone created this period's update between our read and our insert.
                 current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
                 if current is None:
