@@ -204,7 +204,7 @@ class ProgressUpdateAdmin(ScopedHistoryAdmin):
         if change:
             try:
                 with transaction.atomic():
-                    services._claim(obj, form.cleaned_data.get("base_version") or obj.version)
+                    services.claim(obj, form.cleaned_data.get("base_version") or obj.version, refresh=False)
                     obj.save()
             except services.StaleVersion as error:
                 # Lost a race after the form's check: nothing of this form is written.

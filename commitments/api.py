@@ -111,4 +111,4 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
 
     def get_queryset(self):
-        return permissions.visible_progress_updates(self.request.user, super().get_queryset())
+        return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related("evidence")

@@ -159,7 +159,11 @@ UPDATE_COLUMNS = (
     Column("period_end", _("End of the reporting period (YYYY-MM-DD)."), lambda u: _iso(u.period_end)),
     Column("completion", _("Completion: no_evidence, not_started, limited, substantial, complete or withdrawn."), lambda u: u.completion),
     Column("narrative", _("What was done, as published."), lambda u: u.narrative),
-    Column("evidence_links", _("Links to evidence (in CSV separated by spaces)."), lambda u: list(u.evidence_links or [])),
+    Column(
+        "evidence_links",
+        _("Links to evidence: web addresses, and the download addresses of uploaded files (in CSV separated by spaces)."),
+        lambda u: [e.url if e.kind == "link" else settings.SITE_URL.rstrip("/") + e.get_absolute_url() for e in u.evidence.all()],
+    ),
     Column("published_at", _("When the update was published (ISO 8601)."), lambda u: u.published_at.isoformat() if u.published_at else None),
 )
 
@@ -212,7 +216,8 @@ def _update_rows(params, today):
     fs = ProgressUpdateFilterSet(params, queryset=published_updates(ProgressUpdate.objects.select_related("milestone__commitment")))
     if not fs.is_valid():
         return None, fs.errors
-    return fs.qs.order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk").iterator(CHUNK_SIZE), None
+    qs = fs.qs.prefetch_related("evidence").order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk")
+    return qs.iterator(CHUNK_SIZE), None
 
 
 def _finding_rows(params, today):

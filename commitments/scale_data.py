@@ -550,9 +550,6 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
                     period_end=period_end,
                     completion=completion,
                     narrative=f"{NARRATIVE[completion]} {_text(rng, 200)['en' if rng.random() < 0.7 else 'ru']}",
-                    evidence_links=[f"https://{plan.member.code.lower()}.example.org/evidence/{milestone.pk}/{p}"]
-                    if completion in (Completion.SUBSTANTIAL, Completion.COMPLETE)
-                    else [],
                     state=state,
                     published_at=published,
                 )

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from ogp_portal.api import StrictModelSerializer
 
-from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, OGPValues, ProgressUpdate
+from .models import Activity, ActionPlan, Agency, Commitment, Evidence, Member, Milestone, OGPValues, ProgressUpdate
 
 def text_list():
     """A list of short texts (themes)."""
@@ -131,8 +131,26 @@ class MilestoneWriteSerializer(StrictModelSerializer):
         fields = MILESTONE_WRITABLE_FIELDS
 
 
+class EvidenceSerializer(serializers.ModelSerializer):
+    """One piece of evidence: a link, or a file downloadable at ``download`` (by those who may see it)."""
+
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "url", "original_name", "content_type", "size", "created_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, obj) -> str | None:
+        if obj.kind != Evidence.Kind.FILE:
+            return None
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
-    evidence_links = serializers.ListField(child=serializers.URLField(), max_length=50)
+    evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = ProgressUpdate
@@ -143,7 +161,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "period_end",
             "completion",
             "narrative",
-            "evidence_links",
+            "evidence",
             "state",
             "published_at",
             "created_at",

@@ -3,17 +3,19 @@
 import datetime as dt
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.text import capfirst
 
 from compliance.models import Deadline, StatusEvent
 from forums.models import Forum, ForumMembership, Meeting
@@ -313,7 +315,7 @@ class StaleVersion(versioning.StaleVersion):
         if not self.changes:
             return _("Someone else saved this in the meantime. Nothing of yours was saved; reload and try again.")
         return _("Someone else saved this in the meantime, so nothing of yours was saved. They changed: %(changes)s.") % {
-            "changes": "; ".join(f"{c.label}: {c.theirs}" for c in self.changes)
+            "changes": "; ".join(f"{capfirst(c.label)}: {c.theirs}" for c in self.changes)
         }
 
 
@@ -360,7 +362,10 @@ def _display(obj, field):
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     if field.is_relation:
-        related = getattr(obj, field.name, None)
+        try:
+            related = getattr(obj, field.name, None)
+        except ObjectDoesNotExist:
+            related = None
         return str(related) if related is not None else "—"
     return str(localize(value))
 
@@ -404,13 +409,21 @@ def diff_records(model, old, new):
     return changes
 
 
-def changes_since(obj, version):
-    """Return what changed in ``obj`` since ``version`` (from its history), as :class:`FieldChange`."""
-    current = type(obj)._default_manager.get(pk=obj.pk)
-    base = obj.history.filter(version=version).order_by("-history_date").first()
+def changes_since(obj, version, fields=None):
+    """Return what changed in ``obj`` since ``version`` (from its history), as :class:`FieldChange`.
+
+    ``version`` 0 means the form was based on nothing (a new object): every filled field counts.
+    ``fields`` limits the answer to those field names.
+    """
+    model = type(obj)
+    current = model._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+    if current is None:
+        return []
+    base = obj.history.filter(version=version).order_by("-history_date").first() if version else model()
     if base is None:
         return []
-    return diff_records(type(obj), base, current)
+    changes = diff_records(model, base, current)
+    return [c for c in changes if fields is None or c.field in fields]
 
 
 def history_entries(obj, limit=50):
@@ -432,16 +445,40 @@ def history_entries(obj, limit=50):
     return entries
 
 
-def _claim(obj, version):
-    """Claim ``obj`` for a write based on ``version``: one conditional UPDATE; raise StaleVersion if it moved on.
+@contextmanager
+def _claimed(obj, version, fields=None):
+    """Claim ``obj`` for a write based on ``version`` and run the block in the same transaction.
 
-    Must run inside a transaction: the claimed row stays locked until it ends.
+    The claim is one conditional UPDATE (``pk`` and ``version`` match → ``version + 1``); if no row
+    matched, :class:`StaleVersion` says what changed and nothing is written. The claimed row stays
+    locked until the transaction ends, and ``obj`` is re-read under the lock, so the block sees
+    the stored state. If the block fails, everything (the claim too) is rolled back.
     """
+    model = type(obj)
+    try:
+        with transaction.atomic():
+            claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
+            if not claimed:
+                raise StaleVersion(obj, changes_since(obj, version, fields))
+            obj.refresh_from_db()
+            yield obj
+    except BaseException:
+        if obj.pk:
+            stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = stored if stored is not None else obj.version
+        raise
+
+
+def claim(obj, version, fields=None, *, refresh=True):
+    """Claim ``obj`` inside the caller's transaction (see :func:`_claimed`); ``refresh=False`` keeps unsaved edits on ``obj``."""
     model = type(obj)
     claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
     if not claimed:
-        raise StaleVersion(obj, changes_since(obj, version))
-    obj.version = version + 1
+        raise StaleVersion(obj, changes_since(obj, version, fields))
+    if refresh:
+        obj.refresh_from_db()
+    else:
+        obj.version = version + 1
 
 
 def _require(user, perm, obj):
@@ -455,8 +492,7 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
     Validates with the model's rules; a stale version raises :class:`StaleVersion` and writes nothing.
     """
     _require(by, perm, obj)
-    with transaction.atomic():
-        _claim(obj, version)
+    with _claimed(obj, version):
         for name, value in changes.items():
             setattr(obj, name, value)
         obj.full_clean()
@@ -518,6 +554,16 @@ def find_period(plan, label, today):
 # ------------------------------------------------------------- progress updates
 
 
+# What a person edits in a progress update: the fields a conflict message names.
+PROGRESS_FIELDS = ("completion", "narrative", "as_of", "state")
+
+
+def _set_progress_fields(update, data):
+    update.completion = data.get("completion") or ""
+    update.narrative = (data.get("narrative") or "").strip()
+    update.as_of = data.get("as_of") or None
+
+
 def save_progress(milestone, period, *, by, data, version, now):
     """Create or change the draft update of ``milestone`` for ``period``; return it.
 
@@ -527,7 +573,6 @@ def save_progress(milestone, period, *, by, data, version, now):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.enter_progress", milestone)
-    fields = ("completion", "narrative", "as_of")
     with transaction.atomic():
         update = ProgressUpdate.objects.filter(
             milestone=milestone, period_start=period.start, period_end=period.end
@@ -537,25 +582,25 @@ def save_progress(milestone, period, *, by, data, version, now):
                 # The form was based on an update that no longer exists.
                 raise StaleVersion(ProgressUpdate(milestone=milestone), [])
             update = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end, author=by)
-            for name in fields:
-                setattr(update, name, data.get(name))
-            update.full_clean()
+            _set_progress_fields(update, data)
             update._history_user = by
             try:
+                update.full_clean()
                 with transaction.atomic():
                     update.save()
-            except IntegrityError:
+            except (IntegrityError, ValidationError):
                 # Someone created this period's update between our read and our insert.
-                current = ProgressUpdate.objects.get(milestone=milestone, period_start=period.start, period_end=period.end)
-                raise StaleVersion(current, changes_since(current, 0) or diff_records(ProgressUpdate, update, current)) from None
+                current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+                if current is None:
+                    raise
+                raise StaleVersion(current, changes_since(current, 0, PROGRESS_FIELDS)) from None
             return update
         if not update.is_editable:
             if update.version != version:
-                raise StaleVersion(update, changes_since(update, version))
+                raise StaleVersion(update, changes_since(update, version, PROGRESS_FIELDS))
             raise ValidationError(_("This update is %(state)s and can no longer be edited.") % {"state": update.get_state_display().lower()})
-        _claim(update, version)
-        for name in fields:
-            setattr(update, name, data.get(name))
+        claim(update, version, PROGRESS_FIELDS)
+        _set_progress_fields(update, data)
         update.state = ProgressUpdate.State.DRAFT
         update.full_clean()
         update._history_user = by
@@ -568,8 +613,7 @@ def submit_progress(update, *, by, version, now):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.enter_progress", update)
-    with transaction.atomic():
-        _claim(update, version)
+    with _claimed(update, version, PROGRESS_FIELDS):
         if update.state not in ProgressUpdate.EDITABLE_STATES:
             raise ValidationError(_("Only a draft or a returned update can be submitted."))
         update.state = ProgressUpdate.State.SUBMITTED
@@ -584,8 +628,7 @@ def approve_progress(update, *, by, version, now, comment=""):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.review_progress", update)
-    with transaction.atomic():
-        _claim(update, version)
+    with _claimed(update, version, PROGRESS_FIELDS):
         if update.state != ProgressUpdate.State.SUBMITTED:
             raise ValidationError(_("Only a submitted update can be approved."))
         update.state = ProgressUpdate.State.PUBLISHED
@@ -604,8 +647,7 @@ def return_progress(update, *, by, version, now, comment):
     _require(by, "commitments.review_progress", update)
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what should change before returning the update.")})
-    with transaction.atomic():
-        _claim(update, version)
+    with _claimed(update, version, PROGRESS_FIELDS):
         if update.state != ProgressUpdate.State.SUBMITTED:
             raise ValidationError(_("Only a submitted update can be returned."))
         update.state = ProgressUpdate.State.RETURNED
@@ -827,8 +869,7 @@ def publish_status_report(report, *, by, version, now):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.publish_status_report", report)
-    with transaction.atomic():
-        _claim(report, version)
+    with _claimed(report, version):
         if report.is_published:
             raise ValidationError(_("This status report is already published."))
         lines, missing = report_readiness(report)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from commitments import exports
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import Commitment, Evidence, ProgressUpdate
 from tests.factories import MilestoneFactory, ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +32,11 @@ def parse_csv(text):
 def kg_with_progress(seed_data):
     kg0017 = Commitment.objects.get(identifier="KG0017")
     milestones = list(kg0017.milestones.order_by("pk"))
-    ProgressUpdateFactory(
+    update = ProgressUpdateFactory(
         milestone=milestones[0], completion="complete", narrative="Done, with «quotes», commas, and\na new line.",
-        evidence_links=["https://esep.kg/report-1", "https://esep.kg/report-2"],
     )
+    for url in ("https://esep.kg/report-1", "https://esep.kg/report-2"):
+        Evidence.objects.create(update=update, kind=Evidence.Kind.LINK, url=url)
     ProgressUpdateFactory(milestone=milestones[1], completion="limited", state="draft", published_at=None, narrative="secret draft")
     call_command("compliance_sweep", "--as-of", "2024-01-01", verbosity=0)
     return kg0017

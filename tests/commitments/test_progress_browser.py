@@ -1,0 +1,123 @@
+"""The coordinators' journey in a real browser (Debian's Chromium, Playwright), on the real Kyrgyz plan.
+
+The Accounts Chamber's coordinator enters progress with a file on a milestone of KG0017 and submits
+it; the point of contact approves it and publishes the six-month report; an anonymous visitor then
+sees the update, its file and the report on the public commitment page.
+"""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from commitments import services
+from commitments.models import Commitment, Role
+from compliance.engine import Period
+from tests.commitments.test_progress import PDF
+from tests.test_browser import DESKTOP, PHONE, axe_violations, browser, live_seed, open_page  # noqa: F401
+
+H1_2019 = Period(dt.date(2019, 1, 1), dt.date(2019, 6, 30), "2019-H1")
+
+
+def signed_in(browser, live_server, user, viewport):
+    """Return a page whose browser context carries ``user``'s session (as after signing in)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    errors = []
+    # A refused upload answers 400 on purpose; Chromium logs that as a console error, which is not a fault.
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and "status of 400" not in msg.text else None,
+    )
+    return page, errors
+
+
+@pytest.fixture
+def people(live_seed, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users = get_user_model().objects
+    kg17 = Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
+    member = kg17.plan.member
+    coordinator = users.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
+    Role.objects.create(user=coordinator, member=member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
+    poc = users.create_user("kg-poc", "poc@example.org", "poc-pass-123")
+    Role.objects.create(user=poc, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    # Every other commitment already has an approved update for 2019-H1.
+    admin = users.create_superuser("root", "root@example.org", "root-pass-123")
+    now = timezone.now()
+    for commitment in kg17.plan.commitments.exclude(pk=kg17.pk):
+        milestone = commitment.milestones.order_by("id").first()
+        update = services.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=now)
+        update = services.submit_progress(update, by=admin, version=update.version, now=now)
+        services.approve_progress(update, by=admin, version=update.version, now=now)
+    return kg17, coordinator, poc
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_progress_with_a_file_is_approved_and_the_six_month_report_published(browser, live_seed, people, viewport):  # noqa: F811
+    kg17, coordinator, poc = people
+    milestone = kg17.milestones.get(number="1.1")
+
+    # 1. The coordinator finds the milestone from the public commitment page and enters progress.
+    page, errors = signed_in(browser, live_seed, coordinator, viewport)
+    page.goto(live_seed.url + kg17.get_absolute_url())
+    page.get_by_role("link", name="Enter progress on 1.1").click()
+    page.get_by_label("Reporting period").select_option("2019-H1")
+    page.get_by_role("button", name="Show").click()
+    # A text file under a PDF name is refused in place, and what was typed stays.
+    page.get_by_label("Narrative").fill("Methodology drafted.")
+    page.get_by_label("Add a file as evidence").set_input_files(
+        {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"plain text, not a PDF"}
+    )
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("#progress-panel .form-errors").get_by_text("does not match its name").wait_for()
+    assert page.get_by_label("Narrative").input_value() == "Methodology drafted."
+    page.get_by_label("Completion").select_option("substantial")
+    page.get_by_label("As of").fill("2019-06-28")
+    page.get_by_label("Narrative").fill("The audit methodology with public participation was adopted.")
+    page.get_by_label("Add a file as evidence").set_input_files(
+        {"name": "audit-methodology.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Submit for review").click()
+    panel = page.locator("#progress-panel")
+    panel.locator("p.state strong", has_text="Submitted for review").wait_for()
+    assert "audit-methodology.pdf" in panel.inner_text()
+    assert axe_violations(page) == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    assert errors == []  # includes CSP violations (htmx runs under the nonce)
+
+    # 2. The point of contact approves it and publishes the six-month report.
+    page, errors = signed_in(browser, live_seed, poc, viewport)
+    page.goto(live_seed.url + "/review/")
+    article = page.locator("article", has_text="KG0017")
+    article.get_by_role("button", name="Approve and publish").click()
+    page.get_by_text("Update approved").wait_for()
+    page.goto(live_seed.url + kg17.plan.get_absolute_url())
+    page.get_by_role("link", name="Prepare and publish status reports").click()
+    page.get_by_role("button", name="Prepare the report for 2019-H1").click()
+    page.get_by_role("button", name="Publish the status report").click()
+    page.get_by_text("Status report published.").wait_for()
+    assert axe_violations(page) == []
+    assert errors == []
+
+    # 3. Anyone sees the update, its file and the report on the public commitment page.
+    page, errors = open_page(browser, viewport)
+    page.goto(live_seed.url + kg17.get_absolute_url())
+    main = page.locator("main")
+    row = main.locator("tr", has_text="1.1").first
+    assert "Substantial" in row.inner_text() and "audit methodology" in row.inner_text()
+    assert "Status report 2019-H1" in main.inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("link", name="audit-methodology.pdf").click()
+    assert download.value.suggested_filename == "audit-methodology.pdf"
+    assert axe_violations(page) == []
+    assert errors == []
+    assert milestone.progress_updates.get().state == "published"
