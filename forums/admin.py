@@ -88,3 +88,43 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "meeting__forum"]
     search_fields = ["membership__person", "meeting__title"]
     raw_id_fields = ["meeting", "membership"]
+
+
+@admin.register(MeetingChange)
+class MeetingChangeAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "kind", "previous_starts_at", "new_starts_at", "changed_at"]
+    list_filter = ["kind", "meeting__forum"]
+    search_fields = ["reason", "meeting__title"]
+    raw_id_fields = ["meeting", "changed_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    list_display = ["membership", "meeting", "sequence", "sent_at", "response"]
+    list_filter = ["response", "meeting__forum"]
+    search_fields = ["membership__person", "email", "meeting__title"]
+    raw_id_fields = ["meeting", "membership"]
+    readonly_fields = ["claimed_at", "sent_at", "responded_at"]
+
+
+@admin.register(MinutesApproval)
+class MinutesApprovalAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "co_chair", "approved_at"]
+    search_fields = ["co_chair__person", "meeting__title"]
+    raw_id_fields = ["meeting", "co_chair", "recorded_by"]
+
+
+@admin.register(MeetingDecision)
+class MeetingDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "meeting", "commitment"]
+    list_filter = ["meeting__forum"]
+    search_fields = ["text", "meeting__title"]
+    raw_id_fields = ["meeting", "commitment"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "owner", "due_on", "status", "meeting"]
+    list_filter = ["status", "meeting__forum"]
+    search_fields = ["title", "owner", "meeting__title"]
+    raw_id_fields = ["meeting", "commitment"]

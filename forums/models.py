@@ -139,7 +139,10 @@ class ForumMembership(models.Model):
 
 
 def minutes_storage():
-    """Return where uploaded minutes are kept (``FORUM_MINUTES_ROOT``, default media/ in the project); served by a view."""
+    """Return where uploaded minutes are kept (``FORUM_MINUTES_ROOT``, default media/ in the project), read at start-up.
+
+    Minutes files are served by a view (published minutes to everyone, drafts to the secretariat), never as static files.
+    """
     from django.core.files.storage import FileSystemStorage
 
     return FileSystemStorage(location=getattr(settings, "FORUM_MINUTES_ROOT", None) or settings.BASE_DIR / "media")

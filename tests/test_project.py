@@ -65,6 +65,18 @@ def one_of_each(seed_data):
     Role.objects.create(user=user, member=agency.member, kind=Role.Kind.COORDINATOR, agency=agency)
     meeting = Meeting.objects.filter(forum__member__code="KG").first()
     Attendance.objects.create(meeting=meeting, membership=meeting.forum.memberships.first())
+    # Forums: one row of each secretariat record the seed leaves empty.
+    from forums.models import ActionItem, Invitation, MeetingChange, MeetingDecision, MinutesApproval
+
+    co_chair = meeting.forum.memberships.filter(role="co_chair").first()
+    MeetingChange.objects.create(
+        meeting=meeting, kind="rescheduled", previous_starts_at=meeting.starts_at, new_starts_at=meeting.starts_at,
+        reason="Kyrgyz forum moved by a day", changed_at=timezone.now(),
+    )
+    Invitation.objects.create(meeting=meeting, membership=co_chair, email="co-chair@example.org")
+    MinutesApproval.objects.create(meeting=meeting, co_chair=co_chair, approved_at=timezone.now())
+    MeetingDecision.objects.create(meeting=meeting, text="Complete the first Kyrgyz NAP")
+    ActionItem.objects.create(meeting=meeting, title="Publish the Kyrgyz NAP", owner="Secretariat")
     DecisionFactory(member=agency.member)
     # Compliance rows only an administrator enters (issue #7): an OGP letter, a letter profile, the 2020 extension.
     from compliance.models import DeadlineExtension, Letter, LetterProfile, StatusEvent

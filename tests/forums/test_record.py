@@ -131,8 +131,11 @@ def test_without_co_chairs_the_secretariat_publishes(signed_in, bishkek_forum, m
     assert meeting.minutes_published_at == AFTER
 
 
-def test_minutes_file_upload_checks_the_content(signed_in, bishkek_forum, meeting, secretariat, settings, tmp_path):
-    settings.FORUM_MINUTES_ROOT = str(tmp_path)
+def test_minutes_file_upload_checks_the_content(signed_in, bishkek_forum, meeting, secretariat, monkeypatch, tmp_path):
+    from django.core.files.storage import FileSystemStorage
+
+    # The storage is built once at start-up (FORUM_MINUTES_ROOT); keep this test's files out of the tree.
+    monkeypatch.setattr(Meeting._meta.get_field("minutes_file"), "storage", FileSystemStorage(location=tmp_path))
     services.record_meeting(meeting, attendance=everyone(bishkek_forum), by=secretariat, now=AFTER)
     url = reverse("forums:minutes", args=[bishkek_forum.pk, meeting.pk])
     fake = SimpleUploadedFile("minutes.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
