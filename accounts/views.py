@@ -138,6 +138,15 @@ def _review_page_url():
         return None
 
 
+def _has_progress_pages():
+    """Return True if the progress workflow offers a progress-entry page per milestone."""
+    try:
+        reverse("commitments:progress", args=["KG0001", 1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def _review_queue(user):
     return (
         permissions.reviewable_by(user, ProgressUpdate.objects.all())
@@ -186,6 +195,7 @@ def my_work(request):
         "may_review": may_review,
         "queue": queue,
         "review_url": _review_page_url(),
+        "progress_links": _has_progress_pages(),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
     }
