@@ -130,13 +130,21 @@ def confirm_email_done(request):
 # ---------------------------------------------------------------------------
 
 
-def _review_url_name():
-    """Return the review view's URL name if the progress workflow provides one, else None."""
+def _review_page_url():
+    """Return the URL of the progress workflow's review page (approve / return) if it exists, else None."""
     try:
-        reverse("commitments:review_update", args=[1])
+        return reverse("commitments:review")
     except NoReverseMatch:
         return None
-    return "commitments:review_update"
+
+
+def _has_progress_pages():
+    """Return True if the progress workflow offers a progress-entry page per milestone."""
+    try:
+        reverse("commitments:progress", args=["KG0001", 1])
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def _review_queue(user):
@@ -186,7 +194,8 @@ def my_work(request):
         "totals": workload.totals(work),
         "may_review": may_review,
         "queue": queue,
-        "review_url_name": _review_url_name(),
+        "review_url": _review_page_url(),
+        "progress_links": _has_progress_pages(),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
     }
@@ -195,9 +204,15 @@ def my_work(request):
 
 @login_required
 def review_queue(request):
-    """Render the submitted progress updates the point of contact (or an administrator) may approve or return."""
+    """Render the submitted progress updates the point of contact (or an administrator) may approve or return.
+
+    Where the progress workflow has its own review page (with the approve and return forms), this
+    address leads there, so that there is one review queue.
+    """
     user = request.user
     if not (permissions.is_administrator(user) or permissions.member_ids_with_role(user, Role.Kind.POINT_OF_CONTACT)):
         raise PermissionDenied
-    context = {"queue": list(_review_queue(user)), "review_url_name": _review_url_name()}
-    return render(request, "accounts/review_queue.html", context)
+    review_url = _review_page_url()
+    if review_url:
+        return redirect(review_url)
+    return render(request, "accounts/review_queue.html", {"queue": list(_review_queue(user)), "review_url": None})

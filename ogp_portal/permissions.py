@@ -213,7 +213,8 @@ def _write_q(user, qs: QuerySet) -> Q | None:
 def editable_by(user, qs: QuerySet) -> QuerySet:
     """Return the rows of ``qs`` (members, plans, agencies, commitments, milestones, updates) the user may write to.
 
-    Published progress updates are a public record: no one but an administrator changes them.
+    Published progress updates are a public record: no one but an administrator changes them; a
+    submitted one waits for review (``reviewable_by``).
     """
     if not (user and user.is_authenticated and user.is_active):
         return _none(qs)
@@ -222,7 +223,12 @@ def editable_by(user, qs: QuerySet) -> QuerySet:
         return qs
     qs = qs.filter(q)
     if qs.model.__name__ == "ProgressUpdate":
-        qs = qs.exclude(state=qs.model.State.PUBLISHED)
+        # The workflow's editable states (draft, returned) if it declares them; never a published update.
+        editable_states = getattr(qs.model, "EDITABLE_STATES", None)
+        if editable_states:
+            qs = qs.filter(state__in=editable_states)
+        else:
+            qs = qs.exclude(state=qs.model.State.PUBLISHED)
     return qs
 
 
@@ -268,7 +274,6 @@ def can_view_update(user, update) -> bool:
     )
 
 
-rules.add_perm("commitments.view_progress", rules.predicate(can_view_update))
 # The Django admin is for administrators (OGP staff) only: every ModelAdmin asks this.
 rules.add_perm("ogp.use_admin", is_administrator)
 

@@ -78,3 +78,19 @@ def sign_in(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def review_queue_of(response):
+    """The updates listed on the review page (this app's, or the progress workflow's where it exists)."""
+    context = response.context
+    return list(context["queue"] if "queue" in context else context["updates"])
+
+
+def get_review_page(client):
+    """GET the review queue, following a redirect to the progress workflow's review page but not to sign-in."""
+    from django.urls import reverse
+
+    response = client.get(reverse("work:review_queue"))
+    if response.status_code == 302 and not response.headers["Location"].startswith(reverse("accounts:login")):
+        response = client.get(response.headers["Location"])
+    return response
