@@ -199,9 +199,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
     completion = django_filters.ChoiceFilter(
         choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
     )
-    overdue = django_filters.TypedChoiceFilter(
-        choices=YES_NO_CHOICES, coerce=lambda v: v == "true", method="filter_overdue", label=_("Overdue milestones")
-    )
+    overdue = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue milestones"))
     sort = django_filters.OrderingFilter(
         fields=(
             ("plan__member__name", "member"),
@@ -246,7 +244,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
         return qs.filter(_json_list_contains("ogp_values", value))
 
     def filter_overdue(self, qs, name, value):
-        return qs.filter(overdue_count__gt=0) if value else qs.filter(overdue_count=0)
+        return qs.filter(overdue_count__gt=0) if value == "true" else qs.filter(overdue_count=0)
 
 
 class MilestoneFilterSet(DayAwareFilterSet):
@@ -262,9 +260,7 @@ class MilestoneFilterSet(DayAwareFilterSet):
     completion = django_filters.ChoiceFilter(
         choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
     )
-    overdue = django_filters.TypedChoiceFilter(
-        choices=YES_NO_CHOICES, coerce=lambda v: v == "true", method="filter_overdue", label=_("Overdue")
-    )
+    overdue = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue"))
 
     class Meta:
         model = Milestone
@@ -275,7 +271,7 @@ class MilestoneFilterSet(DayAwareFilterSet):
 
     def filter_overdue(self, qs, name, value):
         q = overdue_milestones_q(self.today)
-        return qs.filter(q) if value else qs.exclude(q)
+        return qs.filter(q) if value == "true" else qs.exclude(q)
 
 
 class ProgressUpdateFilterSet(django_filters.FilterSet):
