@@ -20,10 +20,11 @@ import csv
 import io
 import re
 
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from .importer import ImportRefused
-from .models import Commitment
+from .models import Commitment, Milestone
 from .template_parser import OGP_VALUE_ORDER, TemplateError, decode_text, gettext_noop
 
 ROW_TYPE = "Row Type"
@@ -126,7 +127,7 @@ def _iso(day):
 def export_rows(plan):
     """Yield dict rows for one plan: each commitment, then its activities and milestones."""
     commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
-                   .prefetch_related("activities", "milestones__activity"))
+                   .prefetch_related("activities", Prefetch("milestones", Milestone.objects.select_related("activity"))))
     year = str(plan.submitted_on.year) if plan.submitted_on else ""
     for c in commitments:
         row = {

@@ -1,6 +1,5 @@
 """The plan import in a real browser: a point of contact uploads the .docx, reads the preview and confirms."""
 
-import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client

@@ -1,6 +1,5 @@
 """Hostile and broken files, re-imports, the dry run, and the CSV round trip."""
 
-import copy
 import io
 import zipfile
 
@@ -13,7 +12,7 @@ from commitments.importer import ImportRefused, read_file, run_import
 from commitments.models import ActionPlan, Commitment, Milestone, ProgressUpdate
 from commitments.template_parser import LIMITS
 
-from .importing import kyrgyz_republic, seed_bytes, seed_docx, seed_text, snapshot, write_seed_docx
+from .importing import kyrgyz_republic, seed_bytes, seed_docx, seed_text, snapshot
 
 pytestmark = pytest.mark.django_db
 

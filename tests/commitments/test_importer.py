@@ -3,7 +3,6 @@
 import pytest
 
 from commitments.importer import read_file, run_import
-from commitments.models import Commitment, Milestone
 
 from .importing import foundation_snapshot, kyrgyz_republic, seed_bytes, seed_docx, snapshot
 
