@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
 from ogp_portal import permissions
-from ogp_portal.api import CursorPagination, VersionedUpdateMixin, versioned_update_schema
+from ogp_portal.api import CursorPagination, VersionedUpdateMixin, versioned_retrieve_schema, versioned_update_schema
 
 from . import filters, serializers, services
 from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
@@ -47,6 +47,7 @@ class ActionPlanViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
+    retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.CommitmentSerializer, serializers.CommitmentWriteSerializer)
 )
 class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
@@ -77,6 +78,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
+    retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.MilestoneSerializer, serializers.MilestoneWriteSerializer)
 )
 class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):

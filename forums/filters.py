@@ -1,8 +1,22 @@
 """FilterSets for forums, memberships, meetings and attendance (one per model)."""
 
+import datetime as dt
+
 import django_filters
 
 from .models import Attendance, Forum, ForumMembership, Meeting
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO allows."""
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:  # beyond the calendar's ends in UTC: the nearest representable moment
+                value = (dt.datetime.max if value.year > 1 else dt.datetime.min).replace(tzinfo=dt.UTC)
+        return super().filter(qs, value)
 
 
 class ForumFilterSet(django_filters.FilterSet):
@@ -21,8 +35,8 @@ class ForumMembershipFilterSet(django_filters.FilterSet):
 
 class MeetingFilterSet(django_filters.FilterSet):
     member = django_filters.NumberFilter(field_name="forum__member_id", label="Member id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label="Starts at or after")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", label="Starts before")
+    starts_after = UtcDateTimeFilter(field_name="starts_at", lookup_expr="gte", label="Starts at or after")
+    starts_before = UtcDateTimeFilter(field_name="starts_at", lookup_expr="lt", label="Starts before")
 
     class Meta:
         model = Meeting

@@ -174,6 +174,15 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    type=str,
+    description="The object's current version: send it back as If-Match to change the object.",
+)
+
+
 class VersionedUpdateMixin:
     """Retrieve with an ETag; PATCH through ``update_service`` with If-Match.
 
@@ -210,12 +219,17 @@ class VersionedUpdateMixin:
         return response
 
 
+def versioned_retrieve_schema():
+    """The schema of a GET that returns the object's ETag."""
+    return extend_schema(parameters=[ETAG])
+
+
 def versioned_update_schema(serializer_class, write_serializer_class):
     """The schema of a conflict-safe PATCH (If-Match required, 412 / 428 documented)."""
     return extend_schema(
         request=write_serializer_class,
         responses={200: serializer_class},
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         description="Change some fields. Send If-Match with the ETag from your last GET; "
         "without it the answer is 428, with a stale one 412.",
     )

@@ -50,6 +50,10 @@ class AutoSchema(SpectacularAutoSchema):
             serializer = ValidationErrors if code == "400" else ErrorDetail
             responses[code] = self._get_response_for_code(serializer, code, direction=direction)
             responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+        if "429" in responses:
+            responses["429"]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before the next request."}
+            }
         return responses
 
 

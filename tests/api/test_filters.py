@@ -88,6 +88,10 @@ def test_forum_filtersets(forum_world):
     assert ids(ff.MeetingFilterSet, {"starts_before": "2024-01-01T00:00:00Z", "member": w["kg_forum"].member_id}, qs) == {
         w["held"].pk
     }
+    # ISO allows offsets PostgreSQL refuses (beyond ±15:59); the moment is compared in UTC.
+    assert ids(ff.MeetingFilterSet, {"starts_after": "2024-12-31T09:00:00-22:57"}, qs) == {w["planned"].pk}
+    assert ids(ff.MeetingFilterSet, {"starts_after": "9999-12-31T23:00:00-05:00"}, qs) == set()
+    assert len(ids(ff.MeetingFilterSet, {"starts_after": "0001-01-01T00:30:00+05:00"}, qs)) == 2
     qs = Attendance.objects.all()
     assert ids(ff.AttendanceFilterSet, {"status": "absent"}, qs) == {w["absent"].pk}
     assert ids(ff.AttendanceFilterSet, {"forum": w["kg_forum"].pk}, qs) == {w["present"].pk}

@@ -21,6 +21,9 @@ def test_schema_documents_every_error_and_if_match(client):
     assert {"200", "400", "401", "403", "404", "412", "415", "428", "429"} <= set(patch["responses"])
     assert all(response["description"] for response in patch["responses"].values() if response is not patch["responses"]["200"])
     assert any(p["name"] == "If-Match" and p["required"] for p in patch["parameters"])
+    assert "ETag" in patch["responses"]["200"]["headers"]
+    assert "ETag" in schema["paths"]["/api/v1/milestones/{id}/"]["get"]["responses"]["200"]["headers"]
+    assert "Retry-After" in patch["responses"]["429"]["headers"]
     listing = schema["paths"]["/api/v1/commitments/"]["get"]
     assert {"cursor", "page_size", "ordering", "search", "member_code", "q"} <= {p["name"] for p in listing["parameters"]}
     assert "tokenAuth" in schema["components"]["securitySchemes"]
