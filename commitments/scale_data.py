@@ -730,6 +730,9 @@ def _forums(w: _Writer, members: list[Member], meetings_of: dict[int, int]):
             continue
         for person in rng.sample(people[meeting.forum_id], ATTENDANCE_PER_MEETING):
             attendances.append(Attendance(meeting=meeting, membership=person, present=rng.random() < 0.9))
+        if len(attendances) >= BATCH * 5:  # flat memory at scale 10 (450,000 rows)
+            w.insert(Attendance, attendances, "attendances")
+            attendances = []
     w.insert(Attendance, attendances, "attendances")
 
 
