@@ -4,12 +4,13 @@ import hashlib
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from commitments.models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
 from commitments.scale_data import generate, plan_sizes
 from compliance.models import Deadline
 from forums.models import Meeting
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,10 @@ def fingerprint():
     return h.hexdigest()
 
 
-def generated(scale, seed):
+def generated(scale, seed, method="auto"):
     """Generate inside a savepoint, return the fingerprint and counts, and roll it back."""
     with transaction.atomic():
-        counts = generate(scale, seed)
+        counts = generate(scale, seed, method=method)
         result = fingerprint()
         transaction.set_rollback(True)
     return result, counts
@@ -50,6 +51,11 @@ def test_the_same_seed_writes_the_same_data_and_another_seed_other_data():
     assert first == again
     assert first != other
     assert counts.commitments > 0 and counts.progress_updates > counts.milestones > counts.commitments
+
+
+def test_copy_and_bulk_create_write_the_same_rows():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (COPY)")
+    assert generated(0.004, 42, "copy")[0] == generated(0.004, 42, "bulk")[0]
 
 
 def test_counts_follow_the_scale():

@@ -18,17 +18,23 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="1 = today's OGP; usual values 0.01, 0.1, 1, 10.")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
+            "--method",
+            choices=["auto", "bulk", "copy"],
+            default="auto",
+            help="bulk: bulk_create; copy: PostgreSQL COPY; auto (default): COPY on PostgreSQL, else bulk_create.",
+        )
+        parser.add_argument(
             "--flush",
             action="store_true",
             help="Empty the WHOLE database first (manage.py flush): for a benchmark database only.",
         )
 
-    def handle(self, *args, scale, seed, flush, **options):
+    def handle(self, *args, scale, seed, flush, method, **options):
         if flush:
             call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
         try:
-            counts = generate(scale, seed, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None)
+            counts = generate(scale, seed, method=method, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None)
         except ValueError as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
