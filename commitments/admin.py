@@ -39,6 +39,45 @@ class ScopedHistoryAdmin(PermissionScopedAdmin, SimpleHistoryAdmin):
     """Admin with a History button, for administrators only."""
 
 
+class VersionedAdminForm(ConstraintMessagesForm):
+    """Carries the version the page was loaded at; saving over a newer version is refused with what changed."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        base = cleaned.get("base_version")
+        if self.instance.pk and base is not None:
+            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current is not None and current != base:
+                raise forms.ValidationError(services.StaleVersion(self.instance, services.changes_since(self.instance, base)).message)
+        return cleaned
+
+
+class VersionedAdminMixin:
+    """Admin of a versioned model: the form carries the version it was loaded at, and a save claims the
+    next version with the same conditional UPDATE as the services (a stale save writes nothing)."""
+
+    form = VersionedAdminForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            try:
+                with transaction.atomic():
+                    services.claim(obj, form.cleaned_data.get("base_version") or obj.version, refresh=False)
+                    obj.save()
+            except services.StaleVersion as error:
+                # Lost a race after the form's check: nothing of this form is written.
+                self.message_user(request, error.message, level=messages.ERROR)
+        else:
+            obj.save()
+
+
 @admin.register(Member)
 class MemberAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "kind", "country", "parent", "joined_on"]
@@ -84,7 +123,7 @@ class ActivityInline(PermissionScopedAdmin, TranslationTabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(HistoryTranslationAdmin):
+class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
     list_display = ["identifier", "title", "plan", "lead_agency", "start_date", "end_date"]
     list_filter = ["plan__member", "plan", "lead_agency"]
     search_fields = ["identifier", "title", "description", "contact_name"]
@@ -107,7 +146,7 @@ IDENTIFIER_AND_NUMBER = re.compile(r"^\s*([A-Za-z]+\d+)\s*[-—–:]?\s*(\d+(?:\
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(HistoryTranslationAdmin):
+class MilestoneAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
     list_display = ["commitment_identifier", "number", "short_deliverable", "start_date", "end_date", "activity"]
     list_display_links = ["commitment_identifier", "number"]
     list_filter = ["commitment__plan__member", "commitment__plan", "budget_development_partners", "budget_national"]
@@ -139,26 +178,6 @@ class MilestoneAdmin(HistoryTranslationAdmin):
 # --- Progress workflow (helper h6b): progress updates, evidence, status reports --------------
 
 
-class VersionedAdminForm(ConstraintMessagesForm):
-    """Carries the version the page was loaded at; saving over a newer version is refused with what changed."""
-
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["base_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        base = cleaned.get("base_version")
-        if self.instance.pk and base is not None:
-            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if current is not None and current != base:
-                raise forms.ValidationError(services.StaleVersion(self.instance, services.changes_since(self.instance, base)).message)
-        return cleaned
-
-
 class EvidenceInline(PermissionScopedAdmin, admin.TabularInline):
     model = Evidence
     extra = 0
@@ -174,8 +193,7 @@ class EvidenceInline(PermissionScopedAdmin, admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ScopedHistoryAdmin):
-    form = VersionedAdminForm
+class ProgressUpdateAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
     list_display = ["commitment_identifier", "milestone_number", "period_start", "period_end", "completion", "state", "author", "submitted_at", "published_at", "evidence_count"]
     list_filter = ["state", "completion", "milestone__commitment__plan__member", "milestone__commitment__plan"]
     search_fields = ["narrative", "milestone__commitment__identifier", "milestone__number"]
@@ -199,18 +217,6 @@ class ProgressUpdateAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("evidence"), ordering="evidence_total")
     def evidence_count(self, obj):
         return obj.evidence_total
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            try:
-                with transaction.atomic():
-                    services.claim(obj, form.cleaned_data.get("base_version") or obj.version, refresh=False)
-                    obj.save()
-            except services.StaleVersion as error:
-                # Lost a race after the form's check: nothing of this form is written.
-                self.message_user(request, error.message, level=messages.ERROR)
-        else:
-            obj.save()
 
     @admin.action(description=_("Approve the selected submitted updates"))
     def approve_selected(self, request, queryset):

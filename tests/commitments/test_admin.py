@@ -136,3 +136,27 @@ def test_list_pages_show_the_columns_that_tell_rows_apart(client, staff):
     Role.objects.create(user=staff, member=Member.objects.get(code="KG"), kind="secretariat")
     roles = client.get(reverse("admin:commitments_role_changelist"))
     assert "column-agency" in roles.text and "column-user_email" in roles.text
+
+
+def test_admin_refuses_a_stale_commitment_save_and_keeps_the_newer_title(seed_data, admin_user, rf):
+    """The admin writes commitments through the same version claim as the services."""
+    from django.contrib import admin as django_admin
+
+    from commitments import services
+    from commitments.models import Commitment
+
+    commitment = Commitment.objects.get(identifier="KG0017")
+    model_admin = django_admin.site._registry[Commitment]
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = model_admin.get_form(request, commitment, change=True)
+    loaded = form_class(instance=commitment)
+    data = {name: value for name, value in loaded.initial.items() if value is not None}
+    data["base_version"] = commitment.version
+    data["title_en"] = "My edit, made on an old page"
+    # Someone else saves first.
+    services.update_versioned(commitment, {"title_en": "Their newer title"}, by=admin_user, version=commitment.version)
+    stale = form_class(data, instance=Commitment.objects.get(pk=commitment.pk))
+    assert not stale.is_valid()
+    assert "Their newer title" in str(stale.non_field_errors())
+    assert Commitment.objects.get(pk=commitment.pk).title_en == "Their newer title"
