@@ -75,7 +75,7 @@ def test_a_visitor_walks_from_members_to_a_milestone(browser, live_seed, viewpor
     page.get_by_role("link", name="Implement an auditing system with public participation").click()
     main = page.locator("main")
     assert "Accounts Chamber" in main.inner_text()
-    row = main.locator("tr", has_text="2.2").first
+    row = main.locator("table.milestones tr", has_text="2.2").first
     assert "December 2019" in row.inner_text() and "August 2020" in row.inner_text()
     # Nothing wider than the screen: usable on a phone without sideways scrolling.
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
