@@ -64,6 +64,7 @@ def server_env(database_url: str) -> dict[str, str]:
             "LOG_LEVEL": "WARNING",
         }
     )
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # required by the settings; pages never enqueue
     env.setdefault("CONN_MAX_AGE", "60")
     env.setdefault("CACHE_URL", "locmemcache://")
     return env

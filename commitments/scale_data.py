@@ -607,6 +607,7 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
                     period_end=period_end,
                     completion=completion,
                     narrative=f"{NARRATIVE[completion]} {_text(rng, 200)['en' if rng.random() < 0.7 else 'ru']}",
+                    **_evidence(plan, milestone, p, completion),
                     state=state,
                     published_at=published,
                 )
@@ -726,11 +727,30 @@ def _forums(w: _Writer, members: list[Member], meetings_of: dict[int, int]):
         if meeting.status != Meeting.Status.HELD:
             continue
         for person in rng.sample(people[meeting.forum_id], ATTENDANCE_PER_MEETING):
-            attendances.append(Attendance(meeting=meeting, membership=person, present=rng.random() < 0.9))
+            attendances.append(_attendance(meeting, person, rng.random() < 0.9))
         if len(attendances) >= BATCH * 5:  # flat memory at scale 10 (450,000 rows)
             w.insert(Attendance, attendances, "attendances")
             attendances = []
     w.insert(Attendance, attendances, "attendances")
+
+
+_HAS_EVIDENCE_LINKS = any(f.name == "evidence_links" for f in ProgressUpdate._meta.concrete_fields)
+
+
+def _evidence(plan, milestone, period, completion) -> dict:
+    # Links on the update itself where the model has them (evidence as its own model is not generated yet).
+    if not _HAS_EVIDENCE_LINKS:
+        return {}
+    done = completion in (Completion.SUBSTANTIAL, Completion.COMPLETE)
+    return {"evidence_links": [f"https://{plan.member.code.lower()}.example.org/evidence/{milestone.pk}/{period}"] if done else []}
+
+
+def _attendance(meeting, person, present: bool) -> Attendance:
+    # Attendance records a status (present / absent / represented) where the forums app has one,
+    # else a present flag.
+    if any(f.name == "status" for f in Attendance._meta.concrete_fields):
+        return Attendance(meeting=meeting, membership=person, status="present" if present else "absent")
+    return Attendance(meeting=meeting, membership=person, present=present)
 
 
 def _agencies(w: _Writer, members: list[Member]) -> dict[int, list[Agency]]:

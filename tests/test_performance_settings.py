@@ -22,7 +22,13 @@ def settings_with(**environment):
         for k, v in os.environ.items()
         if k not in {"DEBUG", "CACHE_URL", "CONN_MAX_AGE", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
     }
-    env |= {"DJANGO_SETTINGS_MODULE": "ogp_portal.settings", "SECRET_KEY": "k" * 50, **environment}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "ogp_portal.settings",
+        "SECRET_KEY": "k" * 50,
+        "DATABASE_URL": "sqlite:///unused.sqlite3",
+        "REDIS_URL": "redis://127.0.0.1:6379/5",
+        **environment,
+    }
     result = subprocess.run(
         [sys.executable, "-c", PRINT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -31,7 +37,7 @@ def settings_with(**environment):
 
 
 def test_production_keeps_connections_open_with_health_checks_and_caches_in_redis():
-    assert settings_with(REDIS_URL="redis://127.0.0.1:6379/5") == [
+    assert settings_with() == [
         60,
         True,
         "django.core.cache.backends.redis.RedisCache",
