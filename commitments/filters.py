@@ -237,7 +237,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
     def filter_search(self, qs, name, value):
         return search_commitments(qs, value)
 
-    def filter_theme(self, qs, name, value):
+    def filter_theme(self, qs, name, value: str):
         return qs.filter(_json_list_contains("themes", value))
 
     def filter_ogp_value(self, qs, name, value):
