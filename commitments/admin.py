@@ -142,7 +142,8 @@ class ActivityAdmin(HistoryTranslationAdmin):
 
 
 # "KG0017 2.1", "KG0017 - 2.1": a commitment identifier, then a milestone number.
-IDENTIFIER_AND_NUMBER = re.compile(r"^\s*([A-Za-z]+\d+)\s*[-—–:]?\s*(\d+(?:\.\d+)*)\s*$")
+# "KG0017 2.1" or "KG0017: 2.1" — a separator is needed, so that "KG0017" alone is not read as "KG001" + "7".
+IDENTIFIER_AND_NUMBER = re.compile(r"^\s*([A-Za-z]+\d+)(?:\s+|\s*[-—–:]\s*)(\d+(?:\.\d+)*)\s*$")
 
 
 @admin.register(Milestone)

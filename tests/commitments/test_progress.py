@@ -519,7 +519,7 @@ def test_admin_picks_milestones_by_autocomplete_and_lists_telling_columns(admin_
         reverse("admin:autocomplete"),
         {"app_label": "commitments", "model_name": "progressupdate", "field_name": "milestone", "term": "KG0017"},
     ).json()
-    assert any(r["id"] == str(milestone.pk) for r in found["results"])
+    assert any(r["id"] == str(milestone.pk) for r in found["results"]), found
 
 
 def test_the_review_queue_runs_the_same_number_of_queries_at_two_sizes(client, kg17, coordinator, poc, django_user_model):
