@@ -21,7 +21,7 @@ def _reviews_for(request, commitment_id):
         by_update = defaultdict(list)
         rows = Review.objects.filter(
             update__milestone__commitment_id=commitment_id, update__state="published"
-        ).select_related("author", "responded_by").order_by("created_at", "pk")
+        ).select_related("author", "responded_by", "update__milestone__commitment__plan").order_by("created_at", "pk")
         for row in rows:
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
@@ -33,7 +33,9 @@ def review_panel(context, update):
     """Reviews of one published update, its "contested" mark and the forms to review, respond or hide."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    reviews = _reviews_for(request, update.milestone.commitment_id).get(update.pk, [])
+    page_commitment = context.get("commitment")
+    commitment_id = page_commitment.pk if page_commitment is not None else update.milestone.commitment_id
+    reviews = _reviews_for(request, commitment_id).get(update.pk, [])
     for row in reviews:
         row.can_respond = bool(user and user.has_perm("engagement.respond_review", row))
         row.can_hide = bool(user and user.has_perm("engagement.hide_review", row))
