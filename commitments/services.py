@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.text import capfirst
 
 from compliance.models import Deadline, StatusEvent
+from engagement.services import notify_followers
 from forums.models import Forum, ForumMembership, Meeting
 from ogp_portal import versioning
 
@@ -637,6 +638,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update.review_comment = comment
         update._history_user = by
         update.save()
+        notify_followers("update", update)
     return update
 
 
@@ -899,6 +901,7 @@ def publish_status_report(report, *, by, version, now):
         report.published_by = by
         report._history_user = by
         report.save()
+        notify_followers("status_report", report)
     return report
 
 

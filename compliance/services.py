@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commitments.models import Member, Role, StatusReport
+from engagement.services import notify_followers
 from forums.models import Meeting
 
 from . import engine
@@ -323,6 +324,7 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         event, created = record_status_event(member, change)
         if created:
             result.created_events.append(event.pk)
+            notify_followers("status_event", event)
     record_plan_deadlines(member, evaluation.cycles)
     record_cycles(member, evaluation.cycles)
     record_standing(member, evaluation, now)

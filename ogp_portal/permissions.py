@@ -386,3 +386,36 @@ def published_updates(qs: QuerySet) -> QuerySet:
 def visible_progress_updates(user, qs: QuerySet) -> QuerySet:
     """Progress updates the API shows: the same rule as the pages (:func:`visible_to`)."""
     return visible_to(user, qs)
+
+
+# ---------------------------------------------------------------------------
+# Engagement (h13): civil-society reviews of published progress, following
+# ---------------------------------------------------------------------------
+#
+# Any active signed-in account reviews a published progress update and follows commitments,
+# plans and members. The coordinator of the commitment's lead agency, the member's point of
+# contact and administrators answer a review (obj: the review). Administrators hide abuse.
+
+
+@rules.predicate
+def is_published_update(user, obj):
+    update = getattr(obj, "update", obj)
+    return getattr(update, "state", None) == "published"
+
+
+@rules.predicate
+def _may_answer_for(user, obj):
+    """Coordinator of the reviewed update's lead agency, or the member's point of contact (obj: a review)."""
+    update = getattr(obj, "update", obj)
+    return bool(is_lead_agency_coordinator(user, update) or is_point_of_contact(user, update))
+
+
+rules.add_perm("engagement.review_update", is_civil_society & is_published_update)
+rules.add_perm("engagement.respond_review", is_civil_society & (is_administrator | _may_answer_for))
+rules.add_perm("engagement.hide_review", is_administrator)
+rules.add_perm("engagement.follow", is_civil_society)
+
+
+def reviews_visible_to(user, qs: QuerySet) -> QuerySet:
+    """Reviews of published updates: everyone sees them (hidden ones show only the moderators' reason)."""
+    return qs.filter(update__state="published")

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "compliance",
     "accounts",
     "apitokens",
+    "engagement",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("work/", include("accounts.work_urls")),
     path("forums/", include("forums.urls")),
     path("compliance/", include("compliance.urls")),
+    path("engagement/", include("engagement.urls")),
     path("", include("commitments.urls")),
     prefix_default_language=False,
 )

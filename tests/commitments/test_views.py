@@ -313,8 +313,8 @@ def test_commitment_page_runs_a_constant_number_of_queries(client, django_assert
             milestone = MilestoneFactory(commitment=commitment, activity=activity, number=f"{n}.{m}")
             ProgressUpdateFactory(milestone=milestone)
     # commitment (with plan, member, lead agency), activities, milestones, published updates, their evidence,
-    # published status report lines
-    with django_assert_num_queries(6):
+    # published status report lines, civil-society reviews of the published updates (engagement)
+    with django_assert_num_queries(7):
         response = get(client, "commitments:commitment", "KG0017")
     assert response.content.decode().count("completion-substantial\">Substantial</strong>") == size * 3
 

@@ -1,0 +1,366 @@
+"""Every state change of reviews and follows, and the notices to followers.
+
+One function per transition (``review``, ``respond``, ``hide``, ``follow``, ``unfollow``); views,
+the admin and tasks call them. Each checks its permission through ``ogp_portal/permissions.py``
+and records who changed what (django-simple-history).
+
+``notify_followers(kind, obj)`` is the hook other apps call after a change followers care about
+(a published progress update, a published status report, a compliance status event); it queues
+one Celery task after the transaction commits. The task sends each email at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Delivery, Follow, Review
+
+logger = logging.getLogger(__name__)
+
+MAX_LINKS = 10
+STATUS_NEWS_WINDOW = dt.timedelta(days=31)
+UNSUBSCRIBE_SALT = "engagement.unsubscribe"
+
+# Kinds of notice: the model each one's id refers to.
+KINDS = {
+    "update": ("commitments", "ProgressUpdate"),
+    "status_report": ("commitments", "StatusReport"),
+    "review": ("engagement", "Review"),
+    "response": ("engagement", "Review"),
+    "status_event": ("compliance", "StatusEvent"),
+}
+
+
+def _require(user, perm, obj):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def parse_links(text: str) -> list[str]:
+    """Split evidence links given one per line (or separated by spaces); refuse anything but http(s) addresses."""
+    links = [part for part in (text or "").split() if part]
+    if len(links) > MAX_LINKS:
+        raise ValidationError(_("Give at most %(count)d links.") % {"count": MAX_LINKS})
+    check = URLValidator(schemes=["http", "https"])
+    for link in links:
+        try:
+            check(link)
+        except ValidationError:
+            raise ValidationError(_("“%(link)s” is not a valid web address.") % {"link": link}) from None
+    return links
+
+
+# ---------------------------------------------------------------------------
+# Reviews
+# ---------------------------------------------------------------------------
+
+
+def review(update, *, by, stance, comment, links=(), now) -> Review:
+    """Record (or change) ``by``'s review of a published update; a changed review awaits a new response."""
+    _require(by, "engagement.review_update", update)
+    if stance not in Review.Stance.values:
+        raise ValidationError(_("Choose agree, partly agree or dispute."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Write a comment explaining your review."))
+    links = list(links)
+    with transaction.atomic():
+        row = Review.objects.select_for_update().filter(update=update, author=by).first()
+        if row is None:
+            row = Review(update=update, author=by, created_at=now)
+        elif row.is_hidden:
+            raise ValidationError(_("Your review was hidden by the moderators and cannot be changed."))
+        row.stance = stance
+        row.comment = comment
+        row.evidence_links = links
+        # A changed review is a new claim: the earlier response no longer answers it.
+        row.response, row.responded_by, row.responded_at = "", None, None
+        row._history_user = by
+        row.full_clean(exclude=["update", "author"])
+        row.save()
+        notify_followers("review", row)
+    return row
+
+
+def respond(review_row: Review, *, by, text, now) -> Review:
+    """Answer a review with a reasoned response (the lead agency's coordinator, the point of contact)."""
+    _require(by, "engagement.respond_review", review_row)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write the reasons of your response."))
+    with transaction.atomic():
+        row = Review.objects.select_for_update().get(pk=review_row.pk)
+        if row.is_hidden:
+            raise ValidationError(_("A hidden review cannot be answered."))
+        row.response, row.responded_by, row.responded_at = text, by, now
+        row._history_user = by
+        row.save()
+        notify_followers("response", row)
+    return row
+
+
+def hide(review_row: Review, *, by, reason, now) -> Review:
+    """Hide abusive content (the review and its response); the reason is kept and shown in its place."""
+    _require(by, "engagement.hide_review", review_row)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for hiding."))
+    with transaction.atomic():
+        row = Review.objects.select_for_update().get(pk=review_row.pk)
+        row.hidden_reason, row.hidden_by, row.hidden_at = reason, by, now
+        row._history_user = by
+        row.save()
+    return row
+
+
+def contested_updates_q(prefix: str = "") -> Q:
+    """Q for progress updates (reached through ``prefix``) with an unanswered, visible dispute."""
+    return Q(**{f"{prefix}reviews__stance": Review.Stance.DISPUTE, f"{prefix}reviews__responded_at__isnull": True,
+                f"{prefix}reviews__hidden_at__isnull": True})
+
+
+def contested_commitments_q() -> Exists:
+    """An Exists() for Commitment querysets: True when a published update of it has an open dispute.
+
+    Use as ``Commitment.objects.filter(contested_commitments_q())`` or
+    ``.annotate(contested=contested_commitments_q())``.
+    """
+    return Exists(
+        Review.objects.contested().filter(
+            update__state="published", update__milestone__commitment_id=OuterRef("pk")
+        )
+    )
+
+
+def contested_update_ids(update_ids) -> set[int]:
+    return set(Review.objects.contested().filter(update_id__in=list(update_ids)).values_list("update_id", flat=True))
+
+
+# ---------------------------------------------------------------------------
+# Following
+# ---------------------------------------------------------------------------
+
+
+def _target_field(target) -> str:
+    name = target.__class__.__name__
+    field = {"Commitment": "commitment", "ActionPlan": "plan", "Member": "member"}.get(name)
+    if field is None:
+        raise ValidationError(_("Only a commitment, a plan or a member can be followed."))
+    return field
+
+
+def follow(target, *, by) -> Follow:
+    """Follow a commitment, a plan or a member (once; following again changes nothing)."""
+    _require(by, "engagement.follow", target)
+    field = _target_field(target)
+    try:
+        with transaction.atomic():
+            row, _created = Follow.objects.get_or_create(user=by, **{field: target})
+    except IntegrityError:
+        row = Follow.objects.get(user=by, **{field: target})
+    return row
+
+
+def unfollow(target, *, by) -> int:
+    """Stop following; return how many follows were removed (0 or 1)."""
+    field = _target_field(target)
+    deleted, _rows = Follow.objects.filter(user=by, **{field: target}).delete()
+    return deleted
+
+
+def is_following(user, target) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return Follow.objects.filter(user=user, **{_target_field(target): target}).exists()
+
+
+def unsubscribe_token(follow_row: Follow) -> str:
+    return signing.dumps({"f": follow_row.pk, "u": follow_row.user_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def follow_from_token(token: str) -> Follow | None:
+    """Return the follow a signed token names, None if it is already gone; raise BadSignature if tampered."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return Follow.objects.filter(pk=data.get("f"), user_id=data.get("u")).select_related("user").first()
+
+
+def unsubscribe(token: str) -> Follow | None:
+    """Remove the follow named by a signed token (one click from an email); BadSignature when tampered."""
+    row = follow_from_token(token)
+    if row is not None:
+        row.delete()
+    return row
+
+
+# ---------------------------------------------------------------------------
+# Notices to followers
+# ---------------------------------------------------------------------------
+
+
+def _targets(kind: str, obj):
+    """(commitment, plan, member) an event concerns; any may be None."""
+    if kind in ("review", "response"):
+        obj = obj.update
+        kind = "update"
+    if kind == "update":
+        commitment = obj.milestone.commitment
+        return commitment, commitment.plan, commitment.plan.member
+    if kind == "status_report":
+        return None, obj.plan, obj.member
+    if kind == "status_event":
+        return None, None, obj.member
+    raise ValueError(f"unknown notice kind {kind!r}")
+
+
+def _followers_q(kind: str, obj) -> Q:
+    commitment, plan, member = _targets(kind, obj)
+    q = Q(pk__in=[])
+    if commitment is not None:
+        q |= Q(commitment=commitment)
+    if plan is not None:
+        q |= Q(plan=plan)
+    if member is not None:
+        q |= Q(member=member)
+    return q
+
+
+def _has_followers(kind: str, obj) -> bool:
+    return Follow.objects.filter(_followers_q(kind, obj)).exists()
+
+
+def followers_of(kind: str, obj) -> list[Follow]:
+    """The follows an event reaches, one per user (the most specific target wins)."""
+    rows = Follow.objects.filter(_followers_q(kind, obj), user__is_active=True).exclude(user__email="").select_related(
+        "user", "commitment", "plan", "member"
+    )
+    rank = {"commitment": 0, "plan": 1, "member": 2}
+    by_user = {}
+    for row in rows:
+        kind_now = "commitment" if row.commitment_id else "plan" if row.plan_id else "member"
+        held = by_user.get(row.user_id)
+        if held is None or rank[kind_now] < rank["commitment" if held.commitment_id else "plan" if held.plan_id else "member"]:
+            by_user[row.user_id] = row
+    return sorted(by_user.values(), key=lambda row: row.user_id)
+
+
+def _enqueue(kind: str, pk: int):
+    from .tasks import notify_followers_task
+
+    try:
+        notify_followers_task.delay(kind, pk)
+    except Exception:  # a broker outage costs the user nothing: the notice is lost, the change is saved
+        logger.exception("Could not queue the %s notice for %s", kind, pk)
+
+
+def notify_followers(kind: str, obj) -> None:
+    """Queue the emails to the followers of ``obj`` once the current transaction commits.
+
+    ``kind``: "update" (a progress update just published), "status_report" (just published),
+    "review", "response" (engagement reviews) or "status_event" (a compliance status change).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    if not _has_followers(kind, obj):
+        return  # nothing to send: no task (the seed load and the sweeps create many rows no one follows)
+    pk = obj.pk
+    transaction.on_commit(lambda: _enqueue(kind, pk))
+
+
+def _load(kind: str, pk: int):
+    from django.apps import apps
+
+    app_label, model = KINDS[kind]
+    return apps.get_model(app_label, model).objects.filter(pk=pk).first()
+
+
+def _render(name: str, context: dict):
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    try:
+        html = render_to_string(f"emails/{name}-body.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    return subject, body, html
+
+
+def _still_relevant(kind, obj) -> bool:
+    if kind in ("update",):
+        return obj.state == "published"
+    if kind == "status_report":
+        return obj.state == "published"
+    if kind == "review":
+        return not obj.is_hidden
+    if kind == "response":
+        return obj.is_answered and not obj.is_hidden
+    if kind == "status_event":
+        # A first sweep of a member records its whole past: only a change of the last month is news.
+        return obj.effective_on >= timezone.localdate(obj.created_at) - STATUS_NEWS_WINDOW
+    return True
+
+
+def send_notices(kind: str, pk: int, *, now) -> int:
+    """Email every follower of the event once; return how many emails this call sent.
+
+    Each (kind, object, recipient) is claimed by inserting a Delivery row with a unique key before
+    sending, so a task run twice, or two workers at once, send nothing twice.
+    """
+    obj = _load(kind, pk)
+    if obj is None or not _still_relevant(kind, obj):
+        return 0
+    sent = 0
+    for row in followers_of(kind, obj):
+        user = row.user
+        if kind in ("review",) and obj.author_id == user.pk:
+            continue
+        if kind == "response" and obj.responded_by_id == user.pk:
+            continue
+        key = f"{kind}:{pk}:{user.pk}"
+        try:
+            with transaction.atomic():
+                Delivery.objects.create(key=key, kind=kind, recipient=user, email=user.email, claimed_at=now)
+        except IntegrityError:
+            continue
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        context = {
+            "kind": kind, "obj": obj, "user": user, "follow": row, "target": row.target,
+            "site_url": settings.SITE_URL, "unsubscribe_url": settings.SITE_URL + unsubscribe_path(row),
+        }
+        with translation.override(language):
+            subject, body, html = _render(f"engagement-{kind.replace('_', '-')}", context)
+            message = EmailMultiAlternatives(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
+                headers={
+                    "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+            if html:
+                message.attach_alternative(html, "text/html")
+            try:
+                message.send()
+            except Exception:  # the claim stays unsent; an operator sees it in the admin
+                logger.exception("Could not send %s to %s", key, user.email)
+                continue
+        Delivery.objects.filter(key=key).update(sent_at=timezone.now(), subject=subject[:300])
+        sent += 1
+    return sent
+
+
+def unsubscribe_path(follow_row: Follow) -> str:
+    from django.urls import reverse
+
+    with translation.override(None):
+        return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])

@@ -1,0 +1,59 @@
+"""The review panel reads all reviews of a page at once; the admin lists engagement rows."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from commitments.models import ProgressUpdate
+from engagement import services
+from engagement.models import Delivery, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _add_reviewed_update(people, milestone, year, users):
+    update = ProgressUpdate.objects.create(
+        milestone=milestone, completion="limited", author=people.users.coordinator, state="published",
+        published_at=timezone.now(), period_start=dt.date(year, 1, 1), period_end=dt.date(year, 6, 30),
+    )
+    for user in users:
+        row = services.review(update, by=user, stance="dispute", comment="Not done.", links=["https://www.esep.kg/"], now=timezone.now())
+        services.respond(row, by=people.users.poc, text="Done in June.", now=timezone.now())
+
+
+def test_commitment_page_queries_do_not_grow_with_reviews(people, client):
+    u = people.users
+    client.force_login(u.civil)
+    url = people.commitment.get_absolute_url()
+    milestones = list(people.commitment.milestones.order_by("id"))
+    _add_reviewed_update(people, milestones[0], 2020, [u.civil])
+    small = _count(client, url)
+    for i, milestone in enumerate(milestones[1:4]):
+        _add_reviewed_update(people, milestone, 2020 + i, [u.civil, u.civil2])
+    assert _count(client, url) == small
+    client.logout()
+    assert client.get(url).status_code == 200
+
+
+def test_admin_lists_reviews_follows_and_deliveries(people, client):
+    u = people.users
+    row = services.review(people.published, by=u.civil, stance="agree", comment="Right.", now=timezone.now())
+    follow = services.follow(people.kg, by=u.civil)
+    Delivery.objects.create(key="review:1:1", kind="review", email="citizen@example.org", claimed_at=timezone.now())
+    client.force_login(u.admin)
+    for model, obj in ((Review, row), (type(follow), follow), (Delivery, Delivery.objects.get())):
+        opts = model._meta
+        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "KG"}).status_code == 200
+        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
+    client.force_login(u.coordinator)
+    assert client.get(reverse("admin:engagement_review_changelist")).status_code in (302, 403)
