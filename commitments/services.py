@@ -446,6 +446,10 @@ def history_entries(obj, limit=50):
     return entries
 
 
+class _NotClaimed(Exception):
+    """No row matched the version: someone saved first (turned into :class:`StaleVersion` outside the transaction)."""
+
+
 @contextmanager
 def _claimed(obj, version, fields=None):
     """Claim ``obj`` for a write based on ``version`` and run the block in the same transaction.
@@ -456,17 +460,26 @@ def _claimed(obj, version, fields=None):
     the stored state. If the block fails, everything (the claim too) is rolled back.
     """
     model = type(obj)
+
+    def restore_version():
+        if obj.pk:
+            stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = stored if stored is not None else obj.version
+
     try:
         with transaction.atomic():
             claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
             if not claimed:
-                raise StaleVersion(obj, changes_since(obj, version, fields))
+                raise _NotClaimed
             obj.refresh_from_db()
             yield obj
+    except _NotClaimed:
+        # Said after the transaction has ended, so that reading what changed (the history) does not
+        # hold the write lock while other saves wait for it.
+        restore_version()
+        raise StaleVersion(obj, changes_since(obj, version, fields)) from None
     except BaseException:
-        if obj.pk:
-            stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = stored if stored is not None else obj.version
+        restore_version()
         raise
 
 
