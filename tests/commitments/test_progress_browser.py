@@ -112,7 +112,7 @@ def test_progress_with_a_file_is_approved_and_the_six_month_report_published(bro
     page, errors = open_page(browser, viewport)
     page.goto(live_seed.url + kg17.get_absolute_url())
     main = page.locator("main")
-    row = main.locator("tr", has_text="1.1").first
+    row = main.locator("table.milestones tr", has_text="1.1").first
     assert "Substantial" in row.inner_text() and "audit methodology" in row.inner_text()
     assert "Status report 2019-H1" in main.inner_text()
     with page.expect_download() as download:
