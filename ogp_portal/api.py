@@ -66,7 +66,12 @@ def exception_handler(exc, context):
     # Imported here: this module is named in REST_FRAMEWORK settings, which rest_framework.views reads.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A validation error without a field (such as a null character in a filter) is a list: give it
+        # the documented shape of every 400, an object with its messages under non_field_errors.
+        response.data = {"non_field_errors": response.data}
+    return response
 
 
 # ---------------------------------------------------------------------------
