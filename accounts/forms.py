@@ -18,10 +18,6 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address already exists. Sign in, or reset your password."),
-                code="duplicate_email",
-            )
-        return email
+        # A taken address is not an error here: the view answers as for a new account and emails the
+        # address's owner instead (accounts.services.open_account), so the form reveals nobody's email.
+        return self.cleaned_data["email"].strip()

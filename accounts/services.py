@@ -31,14 +31,35 @@ def send_confirmation_email(user) -> None:
 
 
 def open_account(*, username: str, email: str, password: str):
-    """Create an inactive civil-society account and email it a confirmation link; return the user.
+    """Create an inactive civil-society account and email it a confirmation link; return the user, or None.
 
     The account cannot sign in until the link is opened (``confirm_account``). If the mail server
     fails, the account is kept and the person asks for a new link (``resend_confirmation``).
+
+    If ``email`` already belongs to an account, nothing is created: the owner of that address gets an
+    email saying so (with the sign-in and password-reset links), and the caller shows the same answer
+    as for a new account, so the sign-up form does not reveal who has an account here.
     """
+    existing = get_user_model().objects.filter(email__iexact=email).first()
+    if existing is not None:
+        _send_quietly(existing, send=send_existing_account_email)
+        return None
     user = get_user_model().objects.create_user(username=username, email=email, password=password, is_active=False)
     _send_quietly(user)
     return user
+
+
+def send_existing_account_email(user) -> None:
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "user": user,
+        "sign_in_url": site + reverse("accounts:login"),
+        "reset_url": site + reverse("accounts:password_reset"),
+        "site_url": settings.SITE_URL,
+    }
+    subject = " ".join(render_to_string("emails/account-exists-subject.txt", context).split())
+    body = render_to_string("emails/account-exists-body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
 def resend_confirmation(email: str) -> bool:
@@ -52,9 +73,9 @@ def resend_confirmation(email: str) -> bool:
     return sent
 
 
-def _send_quietly(user) -> bool:
+def _send_quietly(user, send=send_confirmation_email) -> bool:
     try:
-        send_confirmation_email(user)
+        send(user)
     except (OSError, smtplib.SMTPException):
         logger.exception("Could not send the confirmation email to user %s", user.pk)
         return False

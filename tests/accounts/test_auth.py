@@ -147,15 +147,27 @@ def test_a_forged_confirmation_link_is_refused(client):
     assert "not valid" in response.text
 
 
-def test_sign_up_refuses_a_taken_email_with_a_clear_message(client):
-    _user("chamber")
-    response = client.post(
+def test_sign_up_with_a_taken_email_answers_as_for_a_new_account_and_tells_the_owner(client):
+    owner = _user("chamber")
+    accounts_before = get_user_model().objects.count()
+    taken = client.post(
         reverse("accounts:signup"),
         {"username": "other", "email": "CHAMBER@example.org", "password1": "civic-voice-2026", "password2": "civic-voice-2026"},
     )
-    assert response.status_code == 400
-    assert "already exists" in response.text
-    assert_strict_page(response)
+    fresh = client.post(
+        reverse("accounts:signup"),
+        {"username": "aigul", "email": "aigul@example.org", "password1": "civic-voice-2026", "password2": "civic-voice-2026"},
+    )
+    # The same answer either way: the form does not reveal who has an account.
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"] == reverse("accounts:signup_done")
+    assert get_user_model().objects.count() == accounts_before + 1
+    assert not get_user_model().objects.filter(username="other").exists()
+    # The owner of the address is told, with the links to sign in and to reset the password.
+    to_owner = [m for m in mail.outbox if m.to == [owner.email]]
+    assert len(to_owner) == 1
+    assert "already has an account" in to_owner[0].body
+    assert reverse("accounts:login") in to_owner[0].body and reverse("accounts:password_reset") in to_owner[0].body
 
 
 def test_resend_sends_a_new_link_only_to_unconfirmed_accounts(client):
