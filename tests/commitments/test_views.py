@@ -413,3 +413,23 @@ def test_accounts_chamber_commitment_shows_milestone_2_2_with_its_months(client,
     row = row[: row.index("</tr>")]
     assert "December 2019" in row
     assert "August 2020" in row
+
+
+def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, seed_data, monkeypatch):
+    import html
+
+    from commitments import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    first = client.get(reverse("commitments:list"), {"member": "KG", "sort": "identifier"})
+    assert first.status_code == 200
+    body = first.content.decode()
+    assert 'rel="prev"' not in body
+    next_link = html.unescape(re.search(r'href="([^"]+)" rel="next"', body).group(1))
+    assert "member=KG" in next_link and "sort=identifier" in next_link and "page=2" in next_link
+    second = client.get(reverse("commitments:list") + next_link)
+    assert 'rel="prev"' in second.content.decode()
+    assert "Page 2 of" in second.content.decode()
+    first_ids = set(re.findall(r"KG\d{4}", body.split("<tbody>")[1].split("</tbody>")[0]))
+    second_ids = set(re.findall(r"KG\d{4}", second.content.decode().split("<tbody>")[1].split("</tbody>")[0]))
+    assert len(first_ids) == 5 and first_ids.isdisjoint(second_ids)
