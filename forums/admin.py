@@ -17,7 +17,7 @@ from .models import (
 class MembershipInline(admin.TabularInline):
     model = ForumMembership
     extra = 0
-    fields = ["person", "organisation", "position", "sector", "role", "term_start", "term_end", "email"]
+    fields = ["person", "organisation", "position", "sector", "role", "term_start", "term_end", "email", "language"]
 
 
 @admin.register(Forum)

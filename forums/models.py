@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -107,6 +108,10 @@ class ForumMembership(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True, on_delete=models.SET_NULL
     )
     email = models.EmailField(_("email"), blank=True, help_text=_("Where invitations go; the user account's email if empty."))
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("The language invitations are written in; the portal's default language if empty."),
+    )
     history = HistoricalRecords()
 
     objects = ForumMembershipQuerySet.as_manager()
@@ -136,6 +141,18 @@ class ForumMembership(models.Model):
     @property
     def contact_email(self) -> str:
         return self.email or (self.user.email if self.user_id and self.user.is_active else "")
+
+    @property
+    def contact_language(self) -> str:
+        """The language to write to this member in: the one recorded here, else the one known for their account."""
+        if self.language:
+            return self.language
+        if self.user_id:
+            from compliance.services import language_for  # the rule compliance notices follow for a user
+
+            with translation.override(settings.LANGUAGE_CODE):  # no account preference: the default, not the sender's
+                return language_for(self.user)
+        return settings.LANGUAGE_CODE
 
 
 def minutes_storage():

@@ -488,7 +488,7 @@ def send_meeting_invitations(meeting_id: int, *, now: dt.datetime) -> int:
             pass
     sent = 0
     unsent = Invitation.objects.filter(meeting=meeting, sequence=meeting.sequence, sent_at__isnull=True)
-    for invitation in unsent.select_related("membership"):
+    for invitation in unsent.select_related("membership__user"):
         if not _claim(invitation.pk, now):
             continue
         if _send_invitation(meeting, invitation):
@@ -498,24 +498,27 @@ def send_meeting_invitations(meeting_id: int, *, now: dt.datetime) -> int:
 
 
 def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
+    """Render the invitation (subject, body, .ics) in the member's language and send it; return True if it went."""
     from . import calendars
 
     token = rsvp_token(invitation)
-    with translation.override(settings.LANGUAGE_CODE):
-        rsvp_url = settings.SITE_URL + reverse("forums:rsvp", args=[token])
-    context = {
-        "meeting": meeting,
-        "forum": meeting.forum,
-        "membership": invitation.membership,
-        "rsvp_url": rsvp_url,
-        "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
-        "updated": invitation.sequence > 0,
-        "site_url": settings.SITE_URL,
-    }
-    subject = " ".join(render_to_string("emails/forum-invitation-subject.txt", context).split())
-    body = render_to_string("emails/forum-invitation-body.txt", context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-    message.attach("meeting.ics", calendars.invitation_ics(meeting, invitation.email), "text/calendar; method=REQUEST")
+    language = invitation.membership.contact_language
+    with translation.override(language):
+        context = {
+            "meeting": meeting,
+            "forum": meeting.forum,
+            "membership": invitation.membership,
+            "rsvp_url": settings.SITE_URL + reverse("forums:rsvp", args=[token]),
+            "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
+            "updated": invitation.sequence > 0,
+            "site_url": settings.SITE_URL,
+        }
+        subject = " ".join(render_to_string("emails/forum-invitation-subject.txt", context).split())
+        body = render_to_string("emails/forum-invitation-body.txt", context)
+        message = EmailMultiAlternatives(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], headers={"Content-Language": language}
+        )
+        message.attach("meeting.ics", calendars.invitation_ics(meeting, invitation.email), "text/calendar; method=REQUEST")
     try:
         message.send()
     except Exception:  # SMTP down, a bad address: the claim goes stale and the next run retries

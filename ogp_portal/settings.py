@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "accounts",
     "apitokens",
     "engagement",
+    # The project package itself: its management commands (load_seed_data) write into every app above.
+    "ogp_portal",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from commitments.models import Activity, ActionPlan, Agency, Commitment, Member, Milestone
-from commitments.services import load_seed_data
+from ogp_portal.seeding import load_seed_data
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "fixtures" / "seeds"

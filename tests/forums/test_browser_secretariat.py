@@ -1,11 +1,8 @@
 """In Chromium: the secretariat schedules next quarter's meeting, records attendance and minutes, and the quarter is met."""
 
-import datetime as dt
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 
 from commitments.models import Role
 from forums.models import Meeting
@@ -14,12 +11,18 @@ from tests.forums.conftest import at, load_bishkek_forum
 from tests.test_browser import DESKTOP, PHONE, axe_violations, browser  # noqa: F401  (the browser fixture)
 
 
-def sign_in(context, live_server, user):
-    """Put the session of a signed-in client into the browser (sign-in pages are another helper's work)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+PASSWORD = "a-long-secretariat-password-42"
+
+
+def sign_in(page, live_server, username, then):
+    """Sign in through the real form at /accounts/sign-in/ (fill the fields, submit) and land on ``then``."""
+    page.goto(f"{live_server.url}/accounts/sign-in/?next={then}")
+    assert page.get_by_role("heading", level=1).count() == 1
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}{then}")
+    assert page.get_by_role("button", name=f"Sign out ({username})").count() == 1
 
 
 def no_sideways_scroll(page):
@@ -30,6 +33,8 @@ def no_sideways_scroll(page):
 def test_secretariat_schedules_records_and_the_quarter_is_met(browser, transactional_db, live_server, viewport):  # noqa: F811
     forum = load_bishkek_forum()
     user = UserFactory(username="bishkek-secretariat")
+    user.set_password(PASSWORD)
+    user.save()
     Role.objects.create(user=user, member=forum.member, kind=Role.Kind.SECRETARIAT)
     errors = []
 
@@ -37,10 +42,9 @@ def test_secretariat_schedules_records_and_the_quarter_is_met(browser, transacti
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        sign_in(context, live_server, user)
 
-        # 1. The forum page, then the secretariat schedules next quarter's meeting.
-        page.goto(live_server.url + forum.get_absolute_url())
+        # 1. The secretariat signs in, lands on the forum page and schedules next quarter's meeting.
+        sign_in(page, live_server, user.username, then=forum.get_absolute_url())
         assert page.locator("#cadence").get_by_text("2027-Q1").count() == 1
         assert axe_violations(page) == []
         assert no_sideways_scroll(page)
@@ -64,8 +68,10 @@ def test_secretariat_schedules_records_and_the_quarter_is_met(browser, transacti
 
         # 2. After the meeting: attendance, then minutes, then publication.
         traveller.move_to(at(2027, 1, 12, 15))
-        sign_in(context, live_server, user)  # the November session has expired by January
+        # The December session has expired by January: the secretariat signs in again.
         page.goto(live_server.url + meeting.get_absolute_url())
+        assert page.get_by_role("button", name="Record attendance").count() == 0
+        sign_in(page, live_server, user.username, then=meeting.get_absolute_url())
         page.get_by_role("button", name="Record attendance").click()
         assert axe_violations(page) == []
         for person in ("Mirlanbek Baigonchokov", "Kubanychbek Karypbekovich Kudabaev", "Gulzhan Baibetova", "Adilat Saparbaeva"):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail, signing
 from django.urls import reverse
+from django.utils import translation
 
 from forums import services
 from forums.models import Invitation
@@ -185,3 +186,31 @@ def test_secretariat_sees_the_answers_and_the_attendance_form_starts_from_them(c
     assert f'name="status-{gulzhan.pk}" value="represented" checked' in form
     assert f'name="representative-{gulzhan.pk}" value="Aida Kasymova"' in form
     assert f'name="status-{mirlanbek.pk}" value="present" checked' in form
+
+
+def test_each_invitation_is_written_in_its_recipients_language(meeting, bishkek_forum, pinned):
+    # Gulzhan reads Russian, Mirlanbek Kyrgyz (recorded on their membership); the others keep the default, English.
+    bishkek_forum.memberships.filter(person="Gulzhan Baibetova").update(language="ru")
+    bishkek_forum.memberships.filter(person="Mirlanbek Baigonchokov").update(language="ky")
+    with translation.override("ky"):  # the sender's own language plays no part
+        assert send_invitations_task(meeting.pk) == 6
+    by_email = {m.to[0]: m for m in mail.outbox}
+    expected = {
+        "gulzhan@example.kg": ("ru", "Приглашение: Open Bishkek: Q4 meeting, 10 декабря 2026", "Повестка дня:", "Заседание форума завтра"),
+        "mirlanbek@example.kg": ("ky", "Чакыруу: Open Bishkek: Q4 meeting", "Күн тартиби:", "Форумдун жыйыны эртең"),
+        "dmitry@example.kg": ("en", "Invitation: Open Bishkek: Q4 meeting on Dec. 10, 2026", "Agenda:", "Forum meeting tomorrow"),
+    }
+    for email, (lang, subject, agenda, alarm) in expected.items():
+        message = by_email[email]
+        assert message.subject.startswith(subject), message.subject
+        assert agenda in message.body and "1. Progress on KGBSK0001" in message.body
+        assert message.extra_headers["Content-Language"] == lang
+        event = icalendar.Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")[0]
+        assert [str(a["DESCRIPTION"]) for a in event.walk("VALARM")][0] == alarm
+        # The answer page opens in the same language.
+        rsvp_line = next(line for line in message.body.splitlines() if "/forums/rsvp/" in line)
+        assert ("/forums/rsvp/" if lang == "en" else f"/{lang}/forums/rsvp/") in rsvp_line
+    assert "декабрь" in by_email["mirlanbek@example.kg"].subject.lower()
+    # No language recorded and no account: the portal's default, whatever language is active.
+    with translation.override("ru"):
+        assert bishkek_forum.memberships.get(email="dmitry@example.kg").contact_language == "en"

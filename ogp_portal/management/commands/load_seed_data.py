@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from commitments.models import Commitment, Member, Milestone
-from commitments.services import FIXTURES_DIR, load_seed_data
+from ogp_portal.seeding import FIXTURES_DIR, load_seed_data
 
 
 class Command(BaseCommand):
