@@ -23,6 +23,7 @@ class ForumMembershipViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ForumMembership.objects.all()
     serializer_class = serializers.ForumMembershipSerializer
     filterset_class = filters.ForumMembershipFilterSet
+    member_code_path = "forum__member__code"
     search_fields = ["person", "organisation"]
     ordering_fields = ["id", "person"]
     ordering = ["id"]
@@ -45,5 +46,6 @@ class AttendanceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Attendance.objects.all()
     serializer_class = serializers.AttendanceSerializer
     filterset_class = filters.AttendanceFilterSet
+    member_code_path = "meeting__forum__member__code"
     ordering_fields = ["id"]
     ordering = ["id"]
