@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "compliance.models.MemberStatus",
         "MeetingStatusEnum": "forums.models.Meeting.Status",
         "EvidenceKindEnum": "commitments.models.Evidence.Kind",
+        "AttendanceStatusEnum": "forums.models.Attendance.Status",
+        "ActionItemStatusEnum": "forums.models.ActionItem.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

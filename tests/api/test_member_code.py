@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 MEMBER_LISTS = [
     "agencies", "plans", "commitments", "activities", "milestones", "progress-updates", "evidence", "status-reports",
     "forums", "forum-memberships", "meetings", "attendance", "deadlines", "findings", "status-events", "decisions",
-    # NEXT: "reviews", "meeting-decisions", "action-items",
+    "reviews", "meeting-decisions", "action-items",
 ]
 
 
