@@ -72,6 +72,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Activity.objects.all()
     serializer_class = serializers.ActivitySerializer
     filterset_class = filters.ActivityFilterSet
+    member_code_path = "commitment__plan__member__code"
     search_fields = ["title"]
     ordering_fields = ["id", "number"]
     ordering = ["id"]
@@ -114,3 +115,237 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related("evidence")
+
+
+# ---------------------------------------------------------------------------
+# Writes of the progress workflow (h11): each through its service in ``services`` (imported by
+# name below, so that moving the workflow to another module is a one-line change)
+# ---------------------------------------------------------------------------
+
+import types  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+from drf_spectacular.utils import OpenApiResponse, extend_schema  # noqa: E402
+from rest_framework import exceptions, mixins, parsers, status  # noqa: E402
+from rest_framework.decorators import action  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+
+from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
+
+from .models import Evidence, StatusReport  # noqa: E402
+from .services import (  # noqa: E402
+    add_evidence_file,
+    add_evidence_link,
+    approve_progress,
+    find_period,
+    open_status_report,
+    publish_status_report,
+    remove_evidence,
+    return_progress,
+    save_progress,
+    submit_progress,
+)
+
+
+def _object_or_400(queryset, pk, field):
+    """The object a body names by id, or a 400 on that field (an object the client may not see does not exist)."""
+    from django.utils.translation import gettext as _
+
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise exceptions.ValidationError({field: [_("No such object.")]})
+    return obj
+
+
+class ProgressUpdateWriteViewSet(mixins.CreateModelMixin, ProgressUpdateViewSet):
+    """Progress on milestones: published updates for everyone; drafts for those who may enter progress.
+
+    A coordinator's script creates a draft (POST), changes it (PATCH with If-Match), adds evidence,
+    and submits it (POST ``submit/`` with If-Match); the point of contact approves or returns it.
+    """
+
+    write_permissions = {
+        "partial_update": "commitments.enter_progress",
+        "submit": "commitments.enter_progress",
+        "evidence": "commitments.enter_progress",
+        "approve": "commitments.review_progress",
+        "return_": "commitments.review_progress",
+    }
+    versioned_actions = ("submit", "approve", "return_")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("milestone__commitment__plan")
+
+    def retrieve(self, request, *args, **kwargs):
+        return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())
+
+    def _answer(self, update, status_code=200):
+        update = self.get_queryset().get(pk=update.pk)
+        return with_etag(Response(serializers.ProgressUpdateSerializer(update, context=self.get_serializer_context()).data, status=status_code), update)
+
+    @extend_schema(
+        request=serializers.ProgressUpdateCreateSerializer,
+        responses={201: serializers.ProgressUpdateSerializer},
+        parameters=[ETAG],
+        description="Create the draft update of a milestone for a reporting period (one per milestone and period). "
+        "Needs the right to enter the milestone's progress.",
+    )
+    def create(self, request, *args, **kwargs):
+        from django.utils.translation import gettext as _
+
+        body = serializers.ProgressUpdateCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        milestone = _object_or_400(Milestone.objects.select_related("commitment__plan__member"), data.pop("milestone"), "milestone")
+        period = find_period(milestone.commitment.plan, data.pop("period"), timezone.localdate())
+        if ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).exists():
+            raise exceptions.ValidationError(
+                {"period": [_("This milestone already has an update for this period: change it with PATCH.")]}
+            )
+        update = save_progress(milestone, period, by=request.user, data=data, version=0, now=timezone.now())
+        return self._answer(update, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.ProgressUpdateWriteSerializer,
+        responses={200: serializers.ProgressUpdateSerializer},
+        parameters=[IF_MATCH, ETAG],
+        description="Change a draft or returned update (it becomes a draft again). Send If-Match with its ETag.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        update = self.get_object()
+        version = int_version(require_if_match(request, update))
+        body = serializers.ProgressUpdateWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = {"completion": update.completion, "narrative": update.narrative, "as_of": update.as_of, **body.validated_data}
+        period = types.SimpleNamespace(start=update.period_start, end=update.period_end)
+        saved = save_progress(update.milestone, period, by=request.user, data=data, version=version, now=timezone.now())
+        return self._answer(saved)
+
+    @action_schema(serializers.NoBodySerializer, serializers.ProgressUpdateSerializer, description="Submit a draft or returned update for review.")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        update = self.get_object()
+        version = int_version(require_if_match(request, update))
+        serializers.NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
+        return self._answer(submit_progress(update, by=request.user, version=version, now=timezone.now()))
+
+    @action_schema(serializers.ApproveSerializer, serializers.ProgressUpdateSerializer, description="Approve a submitted update: it is published.")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        update = self.get_object()
+        version = int_version(require_if_match(request, update))
+        body = serializers.ApproveSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        comment = body.validated_data.get("comment", "")
+        return self._answer(approve_progress(update, by=request.user, version=version, now=timezone.now(), comment=comment))
+
+    @action_schema(serializers.ReturnSerializer, serializers.ProgressUpdateSerializer, description="Return a submitted update to its authors with a comment.")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        update = self.get_object()
+        version = int_version(require_if_match(request, update))
+        body = serializers.ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = body.validated_data["comment"]
+        return self._answer(return_progress(update, by=request.user, version=version, now=timezone.now(), comment=comment))
+
+    @extend_schema(
+        request={"application/json": serializers.EvidenceLinkSerializer, "multipart/form-data": serializers.EvidenceFileSerializer},
+        responses={201: serializers.EvidenceItemSerializer},
+        description="Add evidence to a draft or returned update: a link (JSON ``{\"url\": ...}``) or a file "
+        "(multipart, field ``file``), checked by its content as in the browser.",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser, parsers.MultiPartParser])
+    def evidence(self, request, pk=None):
+        update = self.get_object()
+        if request.content_type.startswith("multipart/"):
+            body = serializers.EvidenceFileSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            row = add_evidence_file(update, body.validated_data["file"], by=request.user)
+        else:
+            body = serializers.EvidenceLinkSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            row = add_evidence_link(update, body.validated_data["url"], by=request.user)
+        data = serializers.EvidenceItemSerializer(row, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Evidence of progress updates: links and files (of approved updates for everyone, of drafts for their editors)."""
+
+    queryset = Evidence.objects.select_related("update__milestone__commitment__plan")
+    serializer_class = serializers.EvidenceItemSerializer
+    filterset_fields = ["update", "kind"]
+    member_code_path = "update__milestone__commitment__plan__member__code"
+    pagination_class = CursorPagination
+    ordering_fields = ["id"]
+    ordering = ["-id"]
+    write_permission = "commitments.enter_progress"
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def permission_object(self, obj):
+        return obj.update
+
+    def get_queryset(self):
+        return permissions.evidence_visible_to(self.request.user, super().get_queryset())
+
+    @extend_schema(responses={204: OpenApiResponse(description="Removed.")}, description="Remove evidence from a draft or returned update.")
+    def destroy(self, request, *args, **kwargs):
+        remove_evidence(self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StatusReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Six-month status reports: published ones for everyone; one in preparation for the member's point of contact."""
+
+    queryset = StatusReport.objects.prefetch_related("lines")
+    serializer_class = serializers.StatusReportSerializer
+    filterset_fields = ["plan", "state"]
+    member_code_path = "member__code"
+    ordering_fields = ["id", "period_start"]
+    ordering = ["id"]
+    write_permissions = {"publish": "commitments.publish_status_report"}
+    versioned_actions = ("publish",)
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        user = self.request.user
+        drafts = permissions.editable_by(user, StatusReport.objects.all()).values("pk")
+        from django.db.models import Q
+
+        return qs.filter(Q(state=StatusReport.State.PUBLISHED) | Q(pk__in=drafts))
+
+    def retrieve(self, request, *args, **kwargs):
+        return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())
+
+    def _answer(self, report, status_code=200):
+        report = self.get_queryset().get(pk=report.pk)
+        return with_etag(Response(self.get_serializer(report).data, status=status_code), report)
+
+    @extend_schema(
+        request=serializers.StatusReportCreateSerializer,
+        responses={201: serializers.StatusReportSerializer},
+        parameters=[ETAG],
+        description="Open the plan's status report for a reporting period (one line per commitment); "
+        "the existing one if it was opened before. The member's point of contact and administrators.",
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.StatusReportCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        plan = _object_or_400(ActionPlan.objects.select_related("member"), body.validated_data["plan"], "plan")
+        period = find_period(plan, body.validated_data["period"], timezone.localdate())
+        report = open_status_report(plan, period, by=request.user)
+        return self._answer(report, status.HTTP_201_CREATED)
+
+    @action_schema(
+        serializers.NoBodySerializer, serializers.StatusReportSerializer,
+        description="Publish the status report as a dated snapshot: every commitment needs an approved update for the period.",
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        report = self.get_object()
+        version = int_version(require_if_match(request, report))
+        serializers.NoBodySerializer(data=request.data or {}).is_valid(raise_exception=True)
+        return self._answer(publish_status_report(report, by=request.user, version=version, now=timezone.now()))

@@ -167,3 +167,84 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+# ---------------------------------------------------------------------------
+# Writes of the progress workflow (h11): bodies of POST / PATCH and of the actions
+# ---------------------------------------------------------------------------
+
+from ogp_portal.api import StrictSerializer  # noqa: E402
+
+from .models import Completion, StatusReport, StatusReportLine  # noqa: E402
+
+
+class ProgressUpdateCreateSerializer(StrictSerializer):
+    """A new draft update of a milestone for one of its plan's reporting periods (such as ``2019-H2``)."""
+
+    milestone = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = serializers.CharField(max_length=16, help_text="The reporting period's label, such as 2019-H2.")
+    completion = serializers.ChoiceField(choices=Completion.choices)
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    as_of = serializers.DateField(required=False, allow_null=True)
+
+
+class ProgressUpdateWriteSerializer(StrictSerializer):
+    """What changes in a draft (or returned) update; a returned update becomes a draft again."""
+
+    completion = serializers.ChoiceField(choices=Completion.choices, required=False)
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    as_of = serializers.DateField(required=False, allow_null=True)
+
+
+class NoBodySerializer(StrictSerializer):
+    """An action without a body (send ``{}`` or nothing)."""
+
+
+class ApproveSerializer(StrictSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ReturnSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=5000, help_text="What should change before the update is submitted again.")
+
+
+class EvidenceLinkSerializer(StrictSerializer):
+    url = serializers.CharField(max_length=1000, help_text="An http or https address.")
+
+
+class EvidenceFileSerializer(StrictSerializer):
+    file = serializers.FileField(help_text="PDF, image, office document or plain text; checked by its content.")
+
+
+class EvidenceItemSerializer(EvidenceSerializer):
+    class Meta(EvidenceSerializer.Meta):
+        fields = ["id", "update", *EvidenceSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+
+class StatusReportLineSerializer(serializers.ModelSerializer):
+    milestones = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = StatusReportLine
+        fields = ["commitment", "completion", "percent", "milestones"]
+        read_only_fields = fields
+
+
+class StatusReportSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+    lines = StatusReportLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusReport
+        fields = [
+            "id", "member", "plan", "period_label", "period_start", "period_end", "state", "published_at", "version", "lines",
+            "html_url",
+        ]
+        read_only_fields = fields
+
+
+class StatusReportCreateSerializer(StrictSerializer):
+    """Open (or find) the plan's status report for one reporting period."""
+
+    plan = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = serializers.CharField(max_length=16, help_text="The reporting period's label, such as 2019-H2.")

@@ -51,3 +51,35 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["document", "summary"]
     ordering_fields = ["id", "decided_on"]
     ordering = ["id"]
+
+
+# ---------------------------------------------------------------------------
+# Writes (h11): administrators' records that have a service in ``compliance.services``
+# ---------------------------------------------------------------------------
+
+from rest_framework.decorators import action  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+
+from ogp_portal.api import action_schema  # noqa: E402
+
+from .services import resolve_admin_finding  # noqa: E402
+
+
+class FindingWriteViewSet(FindingViewSet):
+    """Missed obligations and IRM findings, open or resolved; an administrator resolves the findings they recorded."""
+
+    write_permissions = {"resolve": "ogp.use_admin"}
+    http_method_names = ["get", "post", "head", "options"]
+
+    @action_schema(
+        serializers.ResolveFindingSerializer, serializers.FindingSerializer, versioned=False,
+        description="Resolve a finding an administrator recorded (the sweep resolves the others), with the day and the reason.",
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        finding = self.get_object()
+        body = serializers.ResolveFindingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        resolved = resolve_admin_finding(finding.pk, resolved_on=data["resolved_on"], reason=data["reason"], user=request.user)
+        return Response(self.get_serializer(resolved).data)

@@ -27,3 +27,15 @@ class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "member", "kind", "decided_on", "cycle", "document", "summary", "created_at"]
+
+
+# Writes (h11): what an administrator records through ``compliance.services``.
+
+from ogp_portal.api import StrictSerializer  # noqa: E402
+
+
+class ResolveFindingSerializer(StrictSerializer):
+    """Resolve an administrator's finding by hand, with the day and the reason."""
+
+    resolved_on = serializers.DateField()
+    reason = serializers.CharField(max_length=5000)

@@ -23,6 +23,7 @@ class ForumMembershipViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ForumMembership.objects.all()
     serializer_class = serializers.ForumMembershipSerializer
     filterset_class = filters.ForumMembershipFilterSet
+    member_code_path = "forum__member__code"
     search_fields = ["person", "organisation"]
     ordering_fields = ["id", "person"]
     ordering = ["id"]
@@ -45,5 +46,206 @@ class AttendanceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Attendance.objects.all()
     serializer_class = serializers.AttendanceSerializer
     filterset_class = filters.AttendanceFilterSet
+    member_code_path = "meeting__forum__member__code"
     ordering_fields = ["id"]
     ordering = ["id"]
+
+
+# ---------------------------------------------------------------------------
+# Writes (h11): each through ``forums.services``; the forum's secretariat and administrators
+# ---------------------------------------------------------------------------
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db.models import Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from drf_spectacular.utils import extend_schema, extend_schema_view  # noqa: E402
+from rest_framework import mixins, status  # noqa: E402
+from rest_framework.decorators import action  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+
+from commitments.models import Commitment  # noqa: E402
+from ogp_portal import permissions  # noqa: E402
+from ogp_portal.api import ETAG, action_schema, require_if_match, versioned_retrieve_schema, with_etag  # noqa: E402
+
+from .models import ActionItem, MeetingDecision  # noqa: E402
+from .services import (  # noqa: E402
+    add_action_item,
+    add_decision,
+    cancel_meeting,
+    record_meeting,
+    reschedule_meeting,
+    schedule_meeting,
+    set_action_item_status,
+)
+
+
+def _named(queryset, pk, field):
+    from commitments.api import _object_or_400
+
+    return _object_or_400(queryset, pk, field)
+
+
+def _require(user, perm, obj):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+class MeetingSerializerWithPrivacy(serializers.MeetingSerializer):
+    """Minutes not yet published are shown only to those who keep the forum."""
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if obj.minutes_published_at is None:
+            user = self.context["request"].user if self.context.get("request") else None
+            keeps = permissions.is_administrator(user) or obj.forum.member_id in permissions.member_ids_with_role(user, "secretariat")
+            if not keeps:
+                data["minutes"] = ""
+        return data
+
+
+@extend_schema_view(retrieve=versioned_retrieve_schema())
+class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
+    """Forum meetings: planned, held, cancelled or postponed. The forum's secretariat schedules, moves, cancels and records them."""
+
+    serializer_class = MeetingSerializerWithPrivacy
+    write_permissions = {
+        "reschedule": "forums.manage_forum",
+        "cancel": "forums.manage_forum",
+        "record": "forums.record_meeting",
+    }
+    versioned_actions = ("reschedule", "cancel", "record")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("forum")
+
+    def retrieve(self, request, *args, **kwargs):
+        return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())
+
+    def _answer(self, meeting, status_code=200):
+        meeting = self.get_queryset().get(pk=meeting.pk)
+        return with_etag(Response(self.get_serializer(meeting).data, status=status_code), meeting)
+
+    @extend_schema(
+        request=serializers.MeetingCreateSerializer,
+        responses={201: MeetingSerializerWithPrivacy},
+        parameters=[ETAG],
+        description="Schedule a meeting in the future; the forum's members are invited by email.",
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.MeetingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        forum = _named(Forum.objects.all(), data.pop("forum"), "forum")
+        _require(request.user, "forums.manage_forum", forum)
+        meeting = schedule_meeting(forum, by=request.user, now=timezone.now(), **data)
+        return self._answer(meeting, status.HTTP_201_CREATED)
+
+    @action_schema(serializers.RescheduleSerializer, MeetingSerializerWithPrivacy, description="Move a planned meeting, giving the reason.")
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        meeting = self.get_object()
+        require_if_match(request, meeting)
+        body = serializers.RescheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        moved = reschedule_meeting(
+            meeting, starts_at=data["starts_at"], ends_at=data.get("ends_at"), reason=data["reason"], by=request.user, now=timezone.now()
+        )
+        return self._answer(moved)
+
+    @action_schema(serializers.CancelSerializer, MeetingSerializerWithPrivacy, description="Cancel a planned meeting, giving the reason.")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        meeting = self.get_object()
+        require_if_match(request, meeting)
+        body = serializers.CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._answer(cancel_meeting(meeting, reason=body.validated_data["reason"], by=request.user, now=timezone.now()))
+
+    @action_schema(serializers.RecordSerializer, MeetingSerializerWithPrivacy, description="Record a meeting that has started as held, with each member's attendance.")
+    @action(detail=True, methods=["post"])
+    def record(self, request, pk=None):
+        meeting = self.get_object()
+        require_if_match(request, meeting)
+        body = serializers.RecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attendance = {
+            row["membership"]: (row["status"], row.get("representative", "")) for row in body.validated_data["attendance"]
+        }
+        return self._answer(record_meeting(meeting, attendance=attendance, by=request.user, now=timezone.now()))
+
+
+class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows of a meeting's record: public once the minutes are published, before that for the forum's keepers."""
+
+    member_code_path = "meeting__forum__member__code"
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        user = self.request.user
+        if permissions.is_administrator(user):
+            return qs
+        kept = Q(meeting__forum__member_id__in=permissions.member_ids_with_role(user, "secretariat"))
+        return qs.filter(Q(meeting__minutes_published_at__isnull=False) | kept)
+
+    def _meeting_and_commitment(self, request, data):
+        meeting = _named(Meeting.objects.select_related("forum"), data.pop("meeting"), "meeting")
+        _require(request.user, "forums.record_meeting", meeting)
+        commitment_id = data.pop("commitment", None)
+        commitment = _named(Commitment.objects.select_related("plan"), commitment_id, "commitment") if commitment_id else None
+        return meeting, commitment
+
+
+class MeetingDecisionViewSet(_MeetingRecordViewSet):
+    """Decisions a forum took at its meetings."""
+
+    queryset = MeetingDecision.objects.all()
+    serializer_class = serializers.MeetingDecisionSerializer
+    filterset_fields = ["meeting", "commitment"]
+    search_fields = ["text"]
+
+    @extend_schema(request=serializers.MeetingDecisionCreateSerializer, responses={201: serializers.MeetingDecisionSerializer})
+    def create(self, request, *args, **kwargs):
+        body = serializers.MeetingDecisionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        meeting, commitment = self._meeting_and_commitment(request, data)
+        row = add_decision(meeting, text=data["text"], commitment=commitment, by=request.user)
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ActionItemViewSet(_MeetingRecordViewSet):
+    """Work a meeting gave someone, tracked until it is closed."""
+
+    queryset = ActionItem.objects.all()
+    serializer_class = serializers.ActionItemSerializer
+    filterset_fields = ["meeting", "status", "commitment"]
+    search_fields = ["title", "owner"]
+    write_permissions = {"set_status": "forums.record_meeting"}
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.select_related("meeting__forum") if self.action == "set_status" else qs
+
+    @extend_schema(request=serializers.ActionItemCreateSerializer, responses={201: serializers.ActionItemSerializer})
+    def create(self, request, *args, **kwargs):
+        body = serializers.ActionItemCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        meeting, commitment = self._meeting_and_commitment(request, data)
+        row = add_action_item(
+            meeting, title=data["title"], owner=data["owner"], due_on=data.get("due_on"), commitment=commitment, by=request.user
+        )
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+
+    @action_schema(serializers.ActionItemStatusSerializer, serializers.ActionItemSerializer, versioned=False, description="Close (done, dropped) or reopen an action item.")
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def set_status(self, request, pk=None):
+        item = self.get_object()
+        body = serializers.ActionItemStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self.get_serializer(set_action_item_status(item, status=body.validated_data["status"], by=request.user, now=timezone.now())).data)

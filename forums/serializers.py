@@ -29,3 +29,80 @@ class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "meeting", "membership", "status", "representative", "note"]
+
+
+# ---------------------------------------------------------------------------
+# Writes (h11): decisions, action items, and the bodies of the meeting actions
+# ---------------------------------------------------------------------------
+
+from ogp_portal.api import StrictSerializer  # noqa: E402
+
+from .models import ActionItem, MeetingDecision  # noqa: E402
+
+ID = {"min_value": 1, "max_value": 2**31 - 1}
+
+
+class MeetingDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeetingDecision
+        fields = ["id", "meeting", "text", "commitment"]
+        read_only_fields = fields
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "meeting", "title", "owner", "due_on", "status", "commitment", "closed_on"]
+        read_only_fields = fields
+
+
+class MeetingCreateSerializer(StrictSerializer):
+    """Schedule a meeting of a forum (its secretariat or an administrator); members are invited."""
+
+    forum = serializers.IntegerField(**ID)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    online_link = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    agenda = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class RescheduleSerializer(StrictSerializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=2000)
+
+
+class CancelSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AttendanceEntrySerializer(StrictSerializer):
+    membership = serializers.IntegerField(**ID)
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    representative = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class RecordSerializer(StrictSerializer):
+    """Record the meeting as held, with each member's attendance."""
+
+    attendance = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=500)
+
+
+class MeetingDecisionCreateSerializer(StrictSerializer):
+    meeting = serializers.IntegerField(**ID)
+    text = serializers.CharField(max_length=10000)
+    commitment = serializers.IntegerField(required=False, allow_null=True, **ID)
+
+
+class ActionItemCreateSerializer(StrictSerializer):
+    meeting = serializers.IntegerField(**ID)
+    title = serializers.CharField(max_length=500)
+    owner = serializers.CharField(max_length=200)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    commitment = serializers.IntegerField(required=False, allow_null=True, **ID)
+
+
+class ActionItemStatusSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=ActionItem.Status.choices)

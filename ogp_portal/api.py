@@ -103,8 +103,11 @@ class ReadOnlyOrScopedWrite(permissions.BasePermission):
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
-        rule = getattr(view, "write_permission", None)
-        return bool(rule) and request.user.has_perm(rule, obj)
+        # A viewset names one rule for its writes, or one per action (``write_permissions``), and may
+        # check the rule on a related object (``permission_object``, e.g. a piece of evidence's update).
+        rule = getattr(view, "write_permissions", {}).get(getattr(view, "action", None)) or getattr(view, "write_permission", None)
+        target = view.permission_object(obj) if hasattr(view, "permission_object") else obj
+        return bool(rule) and request.user.has_perm(rule, target)
 
 
 class _SettingsRateMixin:
@@ -147,8 +150,8 @@ class CursorPagination(pagination.CursorPagination):
 # ---------------------------------------------------------------------------
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
-    """A write serializer that refuses fields it does not accept, instead of ignoring them."""
+class _RefuseUnknownFields:
+    """Refuse fields a write serializer does not accept, instead of ignoring them."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -159,6 +162,14 @@ class StrictModelSerializer(serializers.ModelSerializer):
                     {key: [_("Unknown or read-only field: this endpoint does not accept it.")] for key in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class StrictModelSerializer(_RefuseUnknownFields, serializers.ModelSerializer):
+    """A write serializer that refuses fields it does not accept, instead of ignoring them."""
+
+
+class StrictSerializer(_RefuseUnknownFields, serializers.Serializer):
+    """The body of an action (submit, approve, cancel, ...): unknown fields refused."""
 
 
 def etag(obj) -> str:
@@ -188,6 +199,36 @@ ETAG = OpenApiParameter(
 )
 
 
+def require_if_match(request, obj) -> str:
+    """Return the object's current version if If-Match names it; 428 without If-Match, 412 if stale."""
+    versions = _if_match_versions(request.headers.get("If-Match", ""))
+    if not versions:
+        raise PreconditionRequired()
+    current = current_version(obj)
+    if current not in versions:
+        raise PreconditionFailed()
+    return current
+
+
+def int_version(version: str) -> int:
+    """The integer ``version`` column a service takes, from an ETag's value."""
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise PreconditionFailed() from None
+
+
+def with_etag(response, obj):
+    response["ETag"] = etag(obj)
+    return response
+
+
+def action_schema(request, response, *, versioned=True, description="", status=200, **kwargs):
+    """The schema of a POST action (submit, approve, ...): If-Match required when ``versioned``."""
+    parameters = [IF_MATCH, ETAG] if versioned else []
+    return extend_schema(request=request, responses={status: response}, parameters=parameters, description=description, **kwargs)
+
+
 class VersionedUpdateMixin:
     """Retrieve with an ETag; PATCH through ``update_service`` with If-Match.
 
@@ -208,13 +249,7 @@ class VersionedUpdateMixin:
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
-        header = request.headers.get("If-Match", "")
-        versions = _if_match_versions(header)
-        if not versions:
-            raise PreconditionRequired()
-        current = current_version(instance)
-        if current not in versions:
-            raise PreconditionFailed()
+        current = require_if_match(request, instance)
         serializer = self.write_serializer_class(instance, data=request.data, partial=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         service = type(self).update_service

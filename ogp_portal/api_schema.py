@@ -36,7 +36,7 @@ class AutoSchema(SpectacularAutoSchema):
         codes = {"400", "401", "403", "404", "406", "429"}
         if method not in ("GET", "HEAD", "OPTIONS"):
             codes |= {"405", "415"}
-        if method in ("PATCH", "PUT"):
+        if method in ("PATCH", "PUT") or getattr(self.view, "action", None) in getattr(self.view, "versioned_actions", ()):
             codes |= {"412", "428"}
         return codes
 

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from commitments import api as commitments_api
 from compliance import api as compliance_api
+from engagement import api as engagement_api
 from forums import api as forums_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -16,13 +17,18 @@ router.register("plans", commitments_api.ActionPlanViewSet, basename="plan")
 router.register("commitments", commitments_api.CommitmentViewSet, basename="commitment")
 router.register("activities", commitments_api.ActivityViewSet, basename="activity")
 router.register("milestones", commitments_api.MilestoneViewSet, basename="milestone")
-router.register("progress-updates", commitments_api.ProgressUpdateViewSet, basename="progress-update")
+router.register("progress-updates", commitments_api.ProgressUpdateWriteViewSet, basename="progress-update")
+router.register("evidence", commitments_api.EvidenceViewSet, basename="evidence")
+router.register("status-reports", commitments_api.StatusReportViewSet, basename="status-report")
 router.register("forums", forums_api.ForumViewSet, basename="forum")
 router.register("forum-memberships", forums_api.ForumMembershipViewSet, basename="forum-membership")
-router.register("meetings", forums_api.MeetingViewSet, basename="meeting")
+router.register("meetings", forums_api.MeetingWriteViewSet, basename="meeting")
 router.register("attendance", forums_api.AttendanceViewSet, basename="attendance")
+router.register("meeting-decisions", forums_api.MeetingDecisionViewSet, basename="meeting-decision")
+router.register("action-items", forums_api.ActionItemViewSet, basename="action-item")
+router.register("reviews", engagement_api.ReviewViewSet, basename="review")
 router.register("deadlines", compliance_api.DeadlineViewSet, basename="deadline")
-router.register("findings", compliance_api.FindingViewSet, basename="finding")
+router.register("findings", compliance_api.FindingWriteViewSet, basename="finding")
 router.register("status-events", compliance_api.StatusEventViewSet, basename="status-event")
 router.register("decisions", compliance_api.DecisionViewSet, basename="decision")
 

@@ -257,7 +257,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ogp_portal.api.ReadOnlyOrScopedWrite"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "ogp_portal.api_filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -283,6 +283,9 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "commitments.models.DatePrecision",
         "MemberStatusEnum": "compliance.models.MemberStatus",
         "MeetingStatusEnum": "forums.models.Meeting.Status",
+        "EvidenceKindEnum": "commitments.models.Evidence.Kind",
+        "AttendanceStatusEnum": "forums.models.Attendance.Status",
+        "ActionItemStatusEnum": "forums.models.ActionItem.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "civil_society", "coordinator", "other_coordinator", "point_of_contact", "other_member_poc", "admin"]
 READ_ONLY_RESOURCES = [
-    "members", "agencies", "plans", "activities", "progress-updates", "forums", "forum-memberships",
-    "meetings", "attendance", "deadlines", "findings", "status-events", "decisions",
+    "members", "agencies", "plans", "activities", "forums", "forum-memberships",
+    "attendance", "deadlines", "status-events", "decisions",
 ]
 
 # PATCH of a commitment/milestone by target: "own" (led by the coordinator's agency),

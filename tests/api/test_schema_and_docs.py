@@ -25,7 +25,7 @@ def test_schema_documents_every_error_and_if_match(client):
     assert "ETag" in schema["paths"]["/api/v1/milestones/{id}/"]["get"]["responses"]["200"]["headers"]
     assert "Retry-After" in patch["responses"]["429"]["headers"]
     listing = schema["paths"]["/api/v1/commitments/"]["get"]
-    assert {"cursor", "page_size", "ordering", "search", "member", "q"} <= {p["name"] for p in listing["parameters"]}
+    assert {"cursor", "page_size", "ordering", "search", "member_code", "q"} <= {p["name"] for p in listing["parameters"]}
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 

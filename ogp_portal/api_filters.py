@@ -1,0 +1,67 @@
+"""The API's filter backend: the app FilterSets, with one name for "of this member" on every endpoint.
+
+Every list filters by ``member_code`` (the member's code, such as ``KG`` or ``KGBSK``). The old
+``member`` parameter (a code on some lists, an id on others) is refused with a 400 that names the
+new one, rather than silently ignored. The browser's pages keep their own ``?member=`` parameter:
+only the API's copies of the FilterSets change.
+"""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+
+OLD_MEMBER_PARAMETER = "member"
+_DERIVED = {}
+
+
+def _member_code_path(view, base) -> str | None:
+    """The lookup to the member's code for this endpoint (``view.member_code_path`` wins), or None."""
+    explicit = getattr(view, "member_code_path", None)
+    if explicit:
+        return explicit
+    declared = base.base_filters.get("member_code")
+    if declared is not None:
+        return declared.field_name
+    member = base.base_filters.get(OLD_MEMBER_PARAMETER)
+    if member is None:
+        return None
+    field_name = member.field_name
+    if member.extra.get("to_field_name") == "code":
+        return f"{field_name}__code"
+    return f"{field_name.removesuffix('_id')}__code"
+
+
+def api_filterset(view, base):
+    """Return ``base`` with ``member`` replaced by ``member_code`` (one class per FilterSet, cached)."""
+    path = _member_code_path(view, base)
+    key = (base, path)
+    if key not in _DERIVED:
+        attrs = {"__module__": base.__module__}
+        if path:
+            attrs["member_code"] = django_filters.CharFilter(
+                field_name=path, label=_("Member code (such as KG or KGBSK)")
+            )
+        derived = type(f"Api{base.__name__}", (base,), attrs)
+        derived.base_filters.pop(OLD_MEMBER_PARAMETER, None)
+        _DERIVED[key] = derived
+    return _DERIVED[key]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend over the API's copies of the FilterSets (see the module's docstring)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        base = super().get_filterset_class(view, queryset)
+        return api_filterset(view, base) if base is not None else None
+
+    def filter_queryset(self, request, queryset, view):
+        if OLD_MEMBER_PARAMETER in request.query_params and getattr(view, "action", None) == "list":
+            raise exceptions.ValidationError(
+                {
+                    OLD_MEMBER_PARAMETER: [
+                        _("Unknown filter “member”: filter by member_code, the member's code (such as KG).")
+                    ]
+                }
+            )
+        return super().filter_queryset(request, queryset, view)
