@@ -177,6 +177,21 @@ class DeadlineAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["source", "met_on"] if obj else []
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Nothing accepted is silently ignored: say so when the rules use this deadline for no cycle up to today.
+        used = Cycle.objects.filter(member_id=obj.member_id, due_on=obj.due_on, source=Deadline.Source.ADMINISTRATOR)
+        if obj.kind == DeadlineKind.ACTION_PLAN and not used.exists():
+            self.message_user(
+                request,
+                _(
+                    "The rules use this deadline for none of the member's cycles up to today (it falls before the "
+                    "cycle it names, or another deadline of yours already holds that cycle): check its day and cycle "
+                    "on the member's compliance record."
+                ),
+                messages.WARNING,
+            )
+
 
 class DecisionForm(MemberScopedForm):
     class Meta:

@@ -124,8 +124,12 @@ class PolicyVersion:
     first_plan_months: int = 12
 
 
-# How late a plan may be under a rule without the cycle counting as contrary to process.
-LATE_TOLERANCE_MONTHS = {FOUR_MONTHS_2014: 4}
+# How late a plan may be under a rule without the cycle counting as contrary to process. The 2015
+# calendar kept the four months: "countries more than four months late in submitting their NAP will be
+# considered acting contrary to OGP process for that action plan cycle" (OGP news, "Letters Sent to
+# Countries Encouraging Submission of Action Plans", 2015); the 2019 calendar's four months (31 August
+# to 31 December) are in its computed deadline already.
+LATE_TOLERANCE_MONTHS = {FOUR_MONTHS_2014: 4, CALENDAR_2015: 4}
 
 
 @dataclass(frozen=True)
@@ -205,14 +209,15 @@ class Extension:
 
 
 # OGP's defaults when no policy is stored (docs ogp-rules.md §4), the same rows as
-# migrations 0003 and 0005 store: the 2014 four-months rule, the 2015 calendar, the
-# 2019 calendar, then "12 months after the end of the last plan". The eras' first
-# days are settings an administrator corrects in the admin, not facts of the code.
+# migrations 0003, 0005 and 0006 store: the 2014 four-months rule, the 2015 calendar, the
+# 31 August calendar (named 2019, in force for the plans due from 2018), then "12 months after
+# the end of the last plan". The eras' first days are settings an administrator corrects in
+# the admin; README "Policy eras" gives each one's source, or says none was found.
 # OGP Local members have their own version: the same deadline rule, first plan not judged.
 DEFAULT_POLICIES = (
     PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=FOUR_MONTHS_2014),
     PolicyVersion(effective_from=dt.date(2015, 1, 1), deadline_rule=CALENDAR_2015),
-    PolicyVersion(effective_from=dt.date(2019, 1, 1), deadline_rule=CALENDAR_2019),
+    PolicyVersion(effective_from=dt.date(2018, 1, 1), deadline_rule=CALENDAR_2019),  # README, "Policy eras"
     PolicyVersion(effective_from=dt.date(2022, 1, 1), deadline_rule=AFTER_PLAN_END_12M),
     PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=AFTER_PLAN_END_12M, applies_to="local", first_plan_months=0),
 )
@@ -220,8 +225,8 @@ DEFAULT_POLICIES = (
 # The 2020 COVID-19 extension (one global record; migration 0005 stores it).
 COVID_2020 = Extension(
     dt.date(2020, 1, 1), dt.date(2020, 12, 31), dt.date(2020, 12, 31), True,
-    "OGP Steering Committee, COVID-19 (2020): plans due in 2020 could be delivered until 31 December 2020, "
-    "or the member could move to the next cohort without acting contrary to process.",
+    "OGP Criteria and Standards Subcommittee resolution, COVID-19 (2020): plans due in 2020 could be delivered "
+    "until 31 December 2020, or the member could move to the next cohort without acting contrary to process.",
 )
 
 

@@ -291,6 +291,12 @@ class Decision(models.Model):
             errors["due_on"] = _("Only a remedial deadline has a due date.")
         if self.due_on and self.decided_on and self.due_on < self.decided_on:
             errors["due_on"] = _("The remedial deadline cannot be before the decision.")
+        if self.met_on and self.due_on and not (self.decided_on and self.decided_on <= self.met_on <= self.due_on):
+            # A remedy after the deadline would be ignored by the rules: refuse it, saying what counts instead.
+            errors["met_on"] = _(
+                "A remedial deadline is met between the decision and its date; a plan delivered later is entered as "
+                "an action plan."
+            )
         if not (self.summary or "").strip():
             errors["summary"] = _("Give the reason OGP stated for this decision.")
         if errors:

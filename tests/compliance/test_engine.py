@@ -419,6 +419,26 @@ class TestPolicyEras:
         # More than six months late: the cohort shifts a year, due 2018-06-30.
         assert plan_deadline(evaluate(m, at(D(2016, 3, 1)))) == D(2018, 6, 30)
 
+    def test_2015_calendar_more_than_four_months_late_is_contrary(self):
+        # OGP news, "Letters Sent to Countries Encouraging Submission of Action Plans" (2015): "countries more
+        # than four months late in submitting their NAP will be considered acting contrary to OGP process".
+        first = PlanInfo(D(2013, 7, 1), D(2015, 6, 30), D(2013, 4, 1))
+        policies = (PolicyVersion(D(2000, 1, 1), deadline_rule="calendar_2015"),)
+        m = MemberSnapshot(code="XX", plans=(first,), policies=policies, extensions=NO_EXT)
+        assert evaluate(m, at(D(2015, 10, 29))).status == "active"
+        ev = evaluate(m, at(D(2015, 10, 30)))
+        assert (ev.status, ev.status_since) == ("contrary_to_process", D(2015, 10, 30))
+        # Late within the four months: the cycle is met, not contrary.
+        late = PlanInfo(D(2015, 9, 1), D(2017, 6, 30), D(2015, 9, 1))
+        assert evaluate(replace(m, plans=(first, late)), at(D(2016, 1, 1))).status == "active"
+
+    def test_the_31_august_calendar_was_in_force_for_the_plans_due_in_2018(self):
+        # OGP, "Let's Get Co-Creating: Participate in the 2018 Action Plan Process!": 2018 plans due 31 August 2018.
+        plan = PlanInfo(D(2016, 7, 1), D(2018, 6, 30), D(2016, 6, 30))
+        m = MemberSnapshot(code="XX", plans=(plan,), extensions=NO_EXT)
+        assert plan_deadline(evaluate(m, at(D(2018, 9, 1)))) == D(2018, 12, 31)
+        assert evaluate(m, at(D(2019, 1, 1))).status == "contrary_to_process"
+
     def test_2020_covid_extension_lets_a_member_switch_cohort_without_acting_contrary(self):
         plan = PlanInfo(D(2018, 9, 1), D(2020, 8, 31), D(2018, 8, 31))
         m = MemberSnapshot(code="XX", plans=(plan,))  # the default COVID-19 extension

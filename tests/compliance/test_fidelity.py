@@ -117,3 +117,38 @@ def test_the_sweep_never_deletes_nor_moves_an_administrators_deadline(kg):
         services.sweep_member(kg.pk, now=day, notify="none")
     odd.refresh_from_db()
     assert (odd.due_on, odd.source, odd.reason) == (D(2030, 6, 30), "administrator", "Stated in a letter, for a cycle the rules do not reach")
+
+
+def test_the_stored_eras_start_on_the_days_the_sources_support_and_cite_them(db):
+    """README "Policy eras": the 31 August calendar from 2018 (not the 2019 estimate), each reason cites OGP.
+
+    The rows are written as migration 0005 stored them, then migration 0006 corrects them (a database whose
+    rows a transactional test flushed must not make this pass or fail)."""
+    import importlib
+
+    from django.apps import apps
+
+    from compliance.engine import DEFAULT_POLICIES
+    from compliance.models import DeadlineExtension, Policy
+
+    fix = importlib.import_module("compliance.migrations.0006_era_sources")
+    Policy.objects.filter(member=None, applies_to="").delete()
+    DeadlineExtension.objects.filter(name="COVID-19 (2020)").delete()
+    Policy.objects.create(effective_from=D(2014, 1, 1), deadline_rule="four_months_2014", reason=fix.OLD_2014)
+    Policy.objects.create(effective_from=D(2015, 1, 1), deadline_rule="calendar_2015", reason=fix.OLD_2015)
+    Policy.objects.create(effective_from=D(2019, 1, 1), deadline_rule="calendar_2019", reason=fix.OLD_2019)
+    edited = Policy.objects.create(effective_from=D(2022, 1, 1), deadline_rule="after_plan_end_12m", reason="Edited by hand")
+    DeadlineExtension.objects.create(name="COVID-19 (2020)", due_from=D(2020, 1, 1), due_to=D(2020, 12, 31),
+                                     until=D(2020, 12, 31), reason=fix.OLD_COVID)
+    fix.forwards(apps, None)
+    stored = {p.effective_from: p for p in Policy.objects.filter(member=None, applies_to="")}
+    assert stored[D(2018, 1, 1)].deadline_rule == "calendar_2019" and D(2019, 1, 1) not in stored
+    assert "2018 Action Plan Process" in stored[D(2018, 1, 1)].reason
+    assert "A New OGP Calendar" in stored[D(2015, 1, 1)].reason
+    assert "February 2014" in stored[D(2014, 1, 1)].reason
+    assert stored[D(2022, 1, 1)].reason == edited.reason  # an administrator's row is left alone
+    assert "Criteria and Standards Subcommittee" in DeadlineExtension.objects.get(name="COVID-19 (2020)").reason
+    fix.backwards(apps, None)
+    assert Policy.objects.get(effective_from=D(2019, 1, 1)).reason == fix.OLD_2019
+    # The defaults for an empty database hold the same eras.
+    assert (D(2018, 1, 1), "calendar_2019") in {(p.effective_from, p.deadline_rule) for p in DEFAULT_POLICIES}

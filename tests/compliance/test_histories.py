@@ -12,7 +12,8 @@ Sources (each history says which facts come from where):
 * opengovpartnership.org news "Azerbaijan to maintain its inactive status" (29 June 2017) and the
   C&S Subcommittee minutes of 23–24 February 2016 as reported by FreedomInfo.org (9 March 2016);
 * opengovpartnership.org news "Azerbaijan suspension extended; Bosnia and Herzegovina and Trinidad and
-  Tobago designated inactive in OGP" (Steering Committee meeting of 5–6 December 2018).
+  Tobago designated inactive in OGP" (Steering Committee meeting of 5–6 December 2018);
+* Montenegro and Bosnia and Herzegovina: the sources are in each test's docstring.
 Only the facts those sources state are entered; where a source gives a meeting of several days, the
 comment says which day was recorded.
 """
@@ -190,13 +191,44 @@ def test_azerbaijan_response_policy_inactive_2016_maintained_2017(admin):
     ])
 
 
-@pytest.mark.parametrize("code,name", [("TT", "Trinidad and Tobago"), ("BA", "Bosnia and Herzegovina")])
-def test_procedural_review_cases_made_inactive_in_december_2018(admin, code, name):
-    member = add_member(admin, code, name)
+def test_trinidad_and_tobago_made_inactive_in_december_2018(admin):
+    """OGP news "Azerbaijan suspension extended; Bosnia and Herzegovina and Trinidad and Tobago designated
+    inactive in OGP" (Steering Committee meeting of 5–6 December 2018); OGP's "Letters and Responses" page lists,
+    for December 2019 (no day), the letter informing the Government of Trinidad and Tobago of its withdrawal
+    from OGP, after the twelve months inactive the rules allow. Its earlier cycles are not published with days."""
+    member = add_member(admin, "TT", "Trinidad and Tobago")
     # Steering Committee meeting of 5–6 December 2018; the decision is recorded on its last day.
     add_decision(admin, member, "sc_inactive", "2018-12-06", "OGP news: designated inactive, December 2018",
                  "Procedural Review case: designated inactive by the Steering Committee.")
-    check(admin, code, [(D(2018, 12, 5), "active"), (D(2018, 12, 6), "inactive"), (D(2019, 12, 6), "removal_recommended")])
+    check(admin, "TT", [(D(2018, 12, 5), "active"), (D(2018, 12, 6), "inactive"), (D(2019, 12, 6), "removal_recommended")])
+
+
+def test_bosnia_and_herzegovina_first_plan_late_2015_then_inactive_2018(admin):
+    """Bosnia and Herzegovina, 2014–2018:
+
+    * joined 24 September 2014 (Government of BiH, PARCO: https://parco.gov.ba/en/partnerstvo-za-otvorenu-vlast/);
+    * its first plan was due by the end of June 2015 (OGP news "Letters Sent to Countries Encouraging Submission
+      of Action Plans": the 2015 plans "were due by the end of June, 2015", and "Bosnia and Herzegovina received
+      a letter because they have not submitted their NAP within four months of the due date"; reported by
+      FreedomInfo.org on 28 January 2016, http://www.freedominfo.org/2016/01/ogp-examines-membership-of-kenya-malawi-montenegro/);
+    * designated inactive by the Steering Committee at its meeting of 5–6 December 2018 (OGP news above).
+
+    Not published with days, so not entered: the 2016 and 2017 deadlines (the rules compute them, 12 months
+    after each missed one), the C&S steps, the day in 2019 its first plan was published. Checked: the letter
+    (as reported on 28 January 2016) and the Steering Committee's decision.
+    """
+    ba = add_member(admin, "BA", "Bosnia and Herzegovina", "2014-09-24")
+    add_deadline(admin, ba, "", "2015-06-30", "OGP news, 2015: first NAP due by the end of June 2015")
+    add_decision(admin, ba, "sc_inactive", "2018-12-06", "OGP news: designated inactive, December 2018",
+                 "Procedural Review case: designated inactive by the Steering Committee (meeting of 5-6 December 2018).")
+    check(admin, "BA", [
+        (D(2015, 6, 30), "active"),
+        (D(2016, 1, 28), "contrary_to_process"),  # more than four months late: OGP's letter, as reported
+        # The rules' reading of the unpublished 2016 and 2017 cycles: a procedural review case recommended inactive.
+        (D(2018, 12, 5), "inactive_recommended"),
+        (D(2018, 12, 6), "inactive"),
+    ])
+    assert report("BA", D(2015, 6, 30))["next_deadlines"][0]["due"] == "2015-06-30"
 
 
 def test_an_administrators_finding_is_resolved_only_by_an_administrator_with_a_reason(admin):
@@ -247,3 +279,117 @@ def test_a_remedial_deadline_without_its_date_is_refused_with_a_message(admin):
     }, expect=200)
     assert "A remedial deadline needs its date." in response.content.decode()
     assert not Decision.objects.filter(member=tr).exists()
+
+
+def test_montenegro_three_missed_cycles_inactive_2017_reactivated_2018(admin):
+    """Montenegro, 2014–2018, from what OGP and the government published:
+
+    * FreedomInfo.org, "OGP Cautions 12 Countries Tardy on Their Commitments" (2 December 2014,
+      http://www.freedominfo.org/2014/12/ogp-cautions-12-countries-tardy-commitments/): letters to ten
+      countries, Montenegro among them, that had not submitted their action plan "within four months of
+      the July 1 due date" (2014); the same letters on ogpblog.wordpress.com (5 December 2014);
+    * OGP news "Letters Sent to Countries Encouraging Submission of Action Plans"
+      (https://opengovpartnership.org/stories/letters-sent-to-countries-encouraging-submission-of-action-plans-2):
+      the 2015 plans "were due by the end of June, 2015"; more than four months late is contrary to process;
+    * FreedomInfo.org, "OGP Examines Membership of Kenya, Malawi, Montenegro" (28 January 2016,
+      http://www.freedominfo.org/2016/01/ogp-examines-membership-of-kenya-malawi-montenegro/): deadlines
+      missed in 2014 and 2015; OGP's letters of 7 January 2016 gave a new deadline of 1 July 2016;
+    * OGP news "Montenegro Designated as Inactive in the Open Government Partnership" (Washington, D.C.,
+      29 June 2017, https://www.opengovpartnership.org/news/montenegro-designated-as-inactive-in-the-open-government-partnership/):
+      contrary to process for three consecutive cycles; at most one year to publish a plan;
+    * OGP's "Letters and Responses" page (https://www.opengovpartnership.org/about/who-we-are/steering-committee/letters-and-responses/):
+      Montenegro's letter of commitment and the C&S response, both 28 June 2018;
+    * Government of Montenegro, "Montenegro regained active status in the Open Government Partnership"
+      (https://www.otvorenauprava.me/en/news/montenegro-regained-active-status-in-the-open-government-partnership-ogp/),
+      quoting OGP's CEO: active again "effective as of 20 November 2018".
+
+    Not published, so not entered: the day Montenegro joined (cohort 2, 2012), the days in November 2015
+    when the C&S took up the case and when it recommended inactive status, the day the 2018–2020 plan was
+    submitted. Only days the sources give are checked.
+    """
+    me = add_member(admin, "ME", "Montenegro")
+    add_deadline(admin, me, "", "2014-07-01", "FreedomInfo.org, 2 December 2014: second NAP due 1 July 2014")
+    add_deadline(admin, me, "", "2015-06-30", "OGP news: 2015 plans due by the end of June 2015")
+    add_deadline(admin, me, "", "2016-07-01", "OGP letter of 7 January 2016: new deadline 1 July 2016")
+    # The news is datelined 29 June 2017; the resolution's own day is not published apart from it.
+    add_decision(admin, me, "sc_inactive", "2017-06-29", "OGP news, 29 June 2017",
+                 "Acted contrary to process for three consecutive cycles; no plan since November 2014.")
+    add_decision(admin, me, "sc_reactivation", "2018-11-20", "Letter of OGP's CEO: active as of 20 November 2018",
+                 "The Government adopted its 2018-2020 action plan.")
+    check(admin, "ME", [
+        (D(2014, 10, 31), "active"),
+        (D(2014, 11, 1), "contrary_to_process"),  # more than four months after 1 July 2014: the first warning
+        (D(2016, 1, 7), "under_review"),  # the 2015 plan missed too: the C&S reviews it (letters of 7 January 2016)
+        (D(2017, 6, 28), "inactive_recommended"),  # the third cycle (due 1 July 2016) missed while under review
+        (D(2017, 6, 29), "inactive"),
+        (D(2018, 6, 28), "inactive"),  # the C&S answered Montenegro's letter of commitment: still inactive
+        (D(2018, 11, 20), "active"),
+    ])
+    assert report("ME", D(2016, 1, 7))["next_deadlines"][0]["due"] == "2016-07-01"
+    # OGP's letter of 7 January 2016 is attached to the status event it announced.
+    # (The 2018-2020 plan's submission day is not entered, so the rules fail later cycles again after 2018.)
+    event = StatusEvent.objects.filter(member=me, status="under_review").order_by("effective_on").first()
+    assert D(2015, 7, 1) <= event.effective_on <= D(2016, 1, 7)
+    submit(admin, reverse("admin:compliance_letter_add") + f"?member={me.pk}", {
+        "member": me.pk, "kind": "under_review", "dated": "2016-01-07", "document": "OGP letter of 7 January 2016",
+        "status_event": event.pk, "decision": "", "summary": "A new deadline of 1 July 2016.",
+    })
+    assert Letter.objects.get(member=me).status_event == event
+
+
+def test_nothing_accepted_is_silently_ignored(admin):
+    """Issue #7 point 5, clause by clause, through the admin's forms over HTTP with CSRF."""
+    from django.core.exceptions import ValidationError
+
+    from commitments.models import ActionPlan
+    from compliance import services
+
+    kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
+    add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
+    url = reverse("admin:compliance_deadline_add") + f"?member={kg.pk}"
+    # A deadline kind the rules do not judge by a hand-set date is not offered, and a forged one is refused.
+    for kind in ("self_assessment", "status_update", "forum_meeting", "remedial"):
+        response = submit(admin, url, {"member": kg.pk, "kind": kind, "cycle": "", "due_on": "2021-12-31",
+                                       "reason": "Forged kind"}, expect=200)
+        assert "Select a valid choice" in response.content.decode()
+    assert not Deadline.objects.filter(member=kg, source="administrator").exists()
+    # The source cannot be chosen: a forged "rule" is still the administrator's deadline.
+    submit(admin, url, {"member": kg.pk, "kind": "action_plan", "cycle": "2021-2023", "due_on": "2021-12-31",
+                        "reason": "OGP letter of 9 March 2022", "source": "rule"})
+    mine = Deadline.objects.get(member=kg, cycle="2021-2023")
+    assert (mine.source, mine.due_on) == ("administrator", D(2021, 12, 31))
+    # The sweep recomputes; the administrator's row stays, unchanged.
+    services.recompute_member(kg.pk)
+    mine.refresh_from_db()
+    assert (mine.source, mine.due_on) == ("administrator", D(2021, 12, 31))
+    # A deadline the rules use for no cycle is saved, and the administrator is told so.
+    response = admin.get(url)
+    token = TOKEN.search(response.content.decode()).group(1)
+    response = admin.post(url, {"member": kg.pk, "kind": "action_plan", "cycle": "", "due_on": "2017-01-01",
+                                "reason": "Before joining", "csrfmiddlewaretoken": token}, follow=True)
+    assert "use this deadline for none of the member" in response.content.decode()
+    # Rows the sweep owns are read-only: a rule deadline can be neither changed nor deleted.
+    rule_row = Deadline.objects.filter(member=kg, source="rule").first()
+    assert rule_row is not None
+    change = reverse("admin:compliance_deadline_change", args=[rule_row.pk])
+    page = admin.get(change).content.decode()
+    assert 'name="due_on"' not in page
+    delete = admin.get(reverse("admin:compliance_deadline_delete", args=[rule_row.pk]))
+    assert delete.status_code == 403
+    before = (rule_row.due_on, rule_row.source)
+    rule_row.refresh_from_db()
+    assert (rule_row.due_on, rule_row.source) == before
+    event = StatusEvent.objects.filter(member=kg).first()
+    assert admin.get(reverse("admin:compliance_statusevent_delete", args=[event.pk])).status_code == 403
+    assert admin.get(reverse("admin:compliance_statusevent_add")).status_code == 403
+    # A remedial deadline "met" after its date would be ignored by the rules: it is refused with a message.
+    response = submit(admin, reverse("admin:compliance_decision_add") + f"?member={kg.pk}", {
+        "member": kg.pk, "kind": "sc_remedial_deadline", "decided_on": "2024-03-01", "cycle": "",
+        "document": "Resolution", "summary": "A plan by 1 September 2024.", "due_on": "2024-09-01", "met_on": "2024-10-01",
+    }, expect=200)
+    assert "A remedial deadline is met between the decision and its date" in response.content.decode()
+    assert not Decision.objects.filter(member=kg).exists()
+    # A plan with neither a start nor a submission date is refused by the model too (every path saves through it).
+    with pytest.raises(ValidationError) as refused:
+        ActionPlan(member=kg, title="Undated", title_en="Undated").full_clean()
+    assert "submitted_on" in refused.value.message_dict
