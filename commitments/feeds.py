@@ -1,7 +1,8 @@
-"""Atom feeds of published progress (and, for a member, compliance status changes).
+"""Atom 1.0 feeds of published progress, status reports and (for a member) compliance status changes.
 
-One feed per member, action plan and commitment, linked from their pages. Only
-what the public may read is in them: published progress updates and the status
+One feed per member, action plan and commitment (the portal's only feeds): the pages link them in
+their ``<head>`` and in the follow block (``engagement`` template tags). Only what the public may
+read is in them: published progress updates, published six-month status reports and the status
 events the compliance sweep recorded.
 """
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from compliance.models import StatusEvent
 from ogp_portal.permissions import published_updates
 
-from .models import ActionPlan, Commitment, Member, ProgressUpdate
+from .models import ActionPlan, Commitment, Member, ProgressUpdate, StatusReport
 
 MAX_ITEMS = 50
 
@@ -25,12 +26,31 @@ def _updates():
     )
 
 
+def _reports():
+    return StatusReport.objects.filter(state=StatusReport.State.PUBLISHED).select_related("member").order_by(
+        "-published_at", "-pk"
+    )
+
+
+def _when(item):
+    return getattr(item, "published_at", None) or getattr(item, "created_at", None)
+
+
+def _newest(*groups):
+    """Merge lists of items, newest first, keeping at most ``MAX_ITEMS``."""
+    items = [item for group in groups for item in group]
+    items.sort(key=_when, reverse=True)
+    return items[:MAX_ITEMS]
+
+
 class ProgressFeed(Feed):
     feed_type = Atom1Feed
 
     def item_title(self, item):
         if isinstance(item, StatusEvent):
             return _("Compliance status: %(status)s") % {"status": item.get_status_display()}
+        if isinstance(item, StatusReport):
+            return _("Status report %(period)s of %(member)s") % {"period": item.period_label, "member": item.member.name}
         return _("%(commitment)s, milestone %(milestone)s: %(completion)s") % {
             "commitment": item.milestone.commitment.identifier,
             "milestone": item.milestone.number,
@@ -40,22 +60,26 @@ class ProgressFeed(Feed):
     def item_description(self, item):
         if isinstance(item, StatusEvent):
             return item.reason
+        if isinstance(item, StatusReport):
+            return _("Reporting period %(start)s – %(end)s") % {"start": item.period_start, "end": item.period_end}
         period = _("Reporting period %(start)s – %(end)s") % {"start": item.period_start, "end": item.period_end}
         return f"{period}. {item.narrative}".strip()
 
     def item_link(self, item):
         if isinstance(item, StatusEvent):
             return reverse("compliance:member", args=[item.member.code]) + f"#event-{item.pk}"
+        if isinstance(item, StatusReport):
+            return item.get_absolute_url()
         return item.milestone.commitment.get_absolute_url() + f"#milestone-{item.milestone_id}"
 
     def item_guid(self, item):
-        kind = "status" if isinstance(item, StatusEvent) else "update"
+        kind = {StatusEvent: "status", StatusReport: "report"}.get(type(item), "update")
         return f"{self.link_for_guid}{kind}-{item.pk}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return getattr(item, "published_at", None) or getattr(item, "created_at", None)
+        return _when(item)
 
     def item_updateddate(self, item):
         return getattr(item, "updated_at", None) or self.item_pubdate(item)
@@ -76,7 +100,10 @@ class CommitmentFeed(ProgressFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return _updates().filter(milestone__commitment=obj)[:MAX_ITEMS]
+        return _newest(
+            _updates().filter(milestone__commitment=obj)[:MAX_ITEMS],
+            _reports().filter(lines__commitment=obj)[:MAX_ITEMS],
+        )
 
 
 class PlanFeed(ProgressFeed):
@@ -90,7 +117,7 @@ class PlanFeed(ProgressFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return _updates().filter(milestone__commitment__plan=obj)[:MAX_ITEMS]
+        return _newest(_updates().filter(milestone__commitment__plan=obj)[:MAX_ITEMS], _reports().filter(plan=obj)[:MAX_ITEMS])
 
 
 class MemberFeed(ProgressFeed):
@@ -104,8 +131,8 @@ class MemberFeed(ProgressFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        updates = list(_updates().filter(milestone__commitment__plan__member=obj)[:MAX_ITEMS])
-        events = list(StatusEvent.objects.filter(member=obj).select_related("member").order_by("-effective_on")[:MAX_ITEMS])
-        items = updates + events
-        items.sort(key=lambda i: self.item_pubdate(i), reverse=True)
-        return items[:MAX_ITEMS]
+        return _newest(
+            _updates().filter(milestone__commitment__plan__member=obj)[:MAX_ITEMS],
+            _reports().filter(member=obj)[:MAX_ITEMS],
+            StatusEvent.objects.filter(member=obj).select_related("member").order_by("-effective_on")[:MAX_ITEMS],
+        )

@@ -24,6 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from engagement.services import contested_commitments_q
+
 from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
 
 LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)
@@ -179,9 +181,10 @@ class DayAwareFilterSet(django_filters.FilterSet):
 
 
 class CommitmentFilterSet(DayAwareFilterSet):
-    """Filters of the commitment list: ``?q=&member=KG&plan=1&theme=&ogp_value=&lead_agency=&completion=&overdue=&sort=``.
+    """Filters of the commitment list: ``?q=&member=KG&plan=1&theme=&ogp_value=&lead_agency=&completion=&overdue=&contested=&sort=``.
 
-    There is no "contested" filter yet: reviews of updates do not exist.
+    "Contested": a published update of the commitment has a visible dispute not yet answered
+    (``engagement.services.contested_commitments_q``); each row carries it as ``contested``.
     """
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
@@ -200,6 +203,9 @@ class CommitmentFilterSet(DayAwareFilterSet):
         choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
     )
     overdue = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue milestones"))
+    contested = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES, method="filter_contested", label=_("Contested (a dispute awaits a response)")
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("plan__member__name", "member"),
@@ -225,10 +231,12 @@ class CommitmentFilterSet(DayAwareFilterSet):
 
     class Meta:
         model = Commitment
-        fields = ["q", "member", "plan", "theme", "ogp_value", "lead_agency", "completion", "overdue"]
+        fields = ["q", "member", "plan", "theme", "ogp_value", "lead_agency", "completion", "overdue", "contested"]
 
     def filter_queryset(self, queryset):
         queryset = annotate_commitments(queryset, self.today)
+        # One EXISTS per row in the same query: the list's "contested" mark costs no extra query.
+        queryset = queryset.annotate(contested=contested_commitments_q())
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("plan__member__name", "-plan__start_date", "number", "identifier")
@@ -245,6 +253,9 @@ class CommitmentFilterSet(DayAwareFilterSet):
 
     def filter_overdue(self, qs, name, value):
         return qs.filter(overdue_count__gt=0) if value == "true" else qs.filter(overdue_count=0)
+
+    def filter_contested(self, qs, name, value):
+        return qs.filter(contested=True) if value == "true" else qs.filter(contested=False)
 
 
 class MilestoneFilterSet(DayAwareFilterSet):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
+from engagement.services import contested_commitments_q
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_progress
 
 from . import exports, services, timeline
@@ -132,6 +133,7 @@ def plan_detail(request, pk):
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
+        .annotate(contested=contested_commitments_q())
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.prefetch_related(_published_updates_prefetch())))
     )
     groups, all_milestones = [], []
@@ -192,7 +194,9 @@ def commitment_detail(request, identifier):
     """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
     today = timezone.localdate()
     commitment = get_object_or_404(
-        Commitment.objects.select_related("plan__member", "lead_agency").prefetch_related(
+        Commitment.objects.select_related("plan__member", "lead_agency")
+        .annotate(contested=contested_commitments_q())
+        .prefetch_related(
             "activities",
             Prefetch(
                 "milestones",

@@ -83,6 +83,7 @@ def build_snapshot(member: Member) -> engine.MemberSnapshot:
         StatusReport.objects.filter(member=member, state=StatusReport.State.PUBLISHED)
         .annotate(day=TruncDate("published_at", tzinfo=zone))
         .values_list("day", flat=True)
+        .order_by()  # without it, the default ordering's columns join the DISTINCT: one day per report
         .distinct()
     )
     held: dict[int, list[dt.date]] = {}

@@ -23,6 +23,9 @@ def default_language_path(context):
     return translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
 
 
+_ABSENT = object()
+
+
 @register.simple_tag
 def tr(obj, field, block=False):
     """Return ``obj.field`` in the active language, marked up when it falls back to the original.
@@ -35,8 +38,9 @@ def tr(obj, field, block=False):
     text = linebreaks(value, autoescape=True) if block else conditional_escape(value)
     language = get_language() or settings.LANGUAGE_CODE
     original = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    own = getattr(obj, f"{field}_{language.replace('-', '_')}", None)
-    if not value or language == original or own is None or own:
+    # The column of the active language: absent (a field that is not translated), empty or NULL (not yet).
+    own = getattr(obj, f"{field}_{language.replace('-', '_')}", _ABSENT)
+    if not value or language == original or own is _ABSENT or own:
         return mark_safe(text)  # noqa: S308 (escaped above)
     tag = "div" if block else "span"
     info = get_language_info(original)
@@ -48,6 +52,19 @@ def tr(obj, field, block=False):
         text=mark_safe(text),  # noqa: S308 (escaped above)
         note=note,
     )
+
+
+@register.simple_tag
+def name_of(obj, default="—"):
+    """Return the name of a member, agency or forum in the active language (see :func:`tr`), ``default`` if none.
+
+    An agency's acronym follows its name, as in ``str(agency)``.
+    """
+    if obj is None:
+        return default
+    name = tr(obj, "name")
+    acronym = getattr(obj, "acronym", "")
+    return format_html("{} ({})", name, acronym) if acronym else name
 
 
 @register.filter

@@ -79,8 +79,9 @@ def follow_button(context, target):
 
 @register.simple_tag
 def feed_url(target):
+    """Return the Atom feed of ``target`` (the one implementation, in ``commitments/feeds.py``)."""
     kind, key = _kind_key(target)
-    return reverse(f"engagement:feed_{kind}", args=[key])
+    return reverse(f"commitments:{kind}_feed", args=[key])
 
 
 @register.simple_tag

@@ -74,3 +74,37 @@ def test_feeds_in_russian_parse_too(client, progress):
 
 def test_unknown_feed_is_404(client, db):
     assert client.get(reverse("commitments:commitment_feed", args=["KG9999"])).status_code == 404
+
+
+def test_published_status_reports_are_in_the_commitment_plan_and_member_feeds(client, progress):
+    from commitments.models import StatusReport, StatusReportLine
+
+    plan = progress.plan
+    published = StatusReport.objects.create(
+        member=plan.member, plan=plan, period_label="2019-H2", period_start=dt.date(2019, 7, 1),
+        period_end=dt.date(2019, 12, 31), state="published", published_at=dt.datetime(2020, 1, 20, tzinfo=dt.UTC),
+    )
+    StatusReportLine.objects.create(report=published, commitment=progress, completion="substantial")
+    StatusReport.objects.create(
+        member=plan.member, plan=plan, period_label="2020-H1", period_start=dt.date(2020, 1, 1),
+        period_end=dt.date(2020, 6, 30),
+    )
+    for url in (
+        reverse("commitments:commitment_feed", args=["KG0017"]),
+        reverse("commitments:plan_feed", args=[plan.pk]),
+        reverse("commitments:member_feed", args=["KG"]),
+    ):
+        entries = parse(client, url).entries
+        reports = [e for e in entries if e.title.startswith("Status report")]
+        assert [e.title for e in reports] == ["Status report 2019-H2 of Kyrgyz Republic"], url
+        assert reports[0].link.endswith(published.get_absolute_url())
+        assert reports[0].id.endswith(f"/report-{published.pk}")
+        assert any(e.title == "KG0017, milestone 1.1: Substantial" for e in entries)
+
+
+def test_the_engagement_app_has_no_feeds_of_its_own(client, db):
+    from django.urls import NoReverseMatch
+
+    for name in ("engagement:feed_member", "engagement:feed_plan", "engagement:feed_commitment"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name, args=["KG"])

@@ -113,6 +113,38 @@ def test_overdue_filter_counts_month_precision_ends_to_the_month_end(world):
     assert identifiers({"overdue": "true"}, today=dt.date(2020, 3, 31)) == ["KG0001"]
 
 
+def test_contested_filter_reads_open_disputes_of_published_updates(world):
+    from django.utils import timezone
+
+    from engagement.models import Review
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    reviewer, other = UserFactory(), UserFactory()
+    limited, complete = ProgressUpdate.objects.filter(milestone__in=[world["m3"], world["m2"]]).order_by("-period_end")
+    draft = ProgressUpdate.objects.get(milestone=world["m1"])
+    assert identifiers({"contested": "true"}) == []
+    # An answered dispute and a hidden one do not contest; neither does a dispute of a draft (never public).
+    Review.objects.create(update=complete, author=reviewer, stance="dispute", comment="No.", created_at=now,
+                          response="Here is the report.", responded_at=now)
+    Review.objects.create(update=limited, author=other, stance="dispute", comment="Abuse.", created_at=now,
+                          hidden_reason="Insults.", hidden_at=now)
+    Review.objects.create(update=draft, author=reviewer, stance="dispute", comment="Not done.", created_at=now)
+    Review.objects.create(update=limited, author=reviewer, stance="agree", comment="Seen it.", created_at=now)
+    assert identifiers({"contested": "true"}) == []
+    assert identifiers({"contested": "false"}) == ["KG0001", "KG0017", "KGBSK0001"]
+    # An open dispute of a published update: contested until answered.
+    open_dispute = Review.objects.create(update=complete, author=other, stance="dispute", comment="Not online.", created_at=now)
+    assert identifiers({"contested": "true"}) == ["KG0017"]
+    assert identifiers({"contested": "false"}) == ["KG0001", "KGBSK0001"]
+    assert identifiers({"contested": "true", "member": "KGBSK"}) == []
+    fs = CommitmentFilterSet({}, queryset=Commitment.objects.all(), today=TODAY)
+    assert {c.identifier: c.contested for c in fs.qs} == {"KG0001": False, "KG0017": True, "KGBSK0001": False}
+    open_dispute.responded_at, open_dispute.response = now, "The portal is online since May."
+    open_dispute.save()
+    assert identifiers({"contested": "true"}) == []
+
+
 def test_search_finds_titles_descriptions_and_milestones_by_word_prefix(world):
     assert identifiers({"q": "audit"}) == ["KG0017"]  # "auditing" in the title
     assert identifiers({"q": "datasets"}) == ["KG0001"]  # description

@@ -97,3 +97,42 @@ def test_the_pages_render_in_every_language(client, swept, lang):
     for url in urls:
         assert url.startswith(f"/{lang}/")
         assert client.get(url).status_code == 200
+
+
+def _publish_reports(member, day, periods):
+    from commitments.models import StatusReport
+
+    plan = member.plans.first()
+    for start in periods:
+        StatusReport.objects.create(
+            member=member, plan=plan, period_label=f"{start:%Y-%m}", period_start=start,
+            period_end=start.replace(month=start.month + 5, day=30), state="published", published_at=bishkek(*day),
+        )
+
+
+def test_published_days_count_each_day_once_however_many_reports(kg):
+    # Two reports published on the same day are one day the obligation was met, not two.
+    _publish_reports(kg, (2019, 1, 10), [dt.date(2018, 1, 1), dt.date(2018, 7, 1)])
+    _publish_reports(kg, (2019, 7, 10), [dt.date(2019, 1, 1)])
+    days = services.build_snapshot(kg).update_published_on
+    assert sorted(days) == [dt.date(2019, 1, 10), dt.date(2019, 7, 10)]
+
+
+def test_member_page_runs_the_same_queries_with_more_reports_findings_and_events(client, kg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("compliance:member", args=["KG"])
+
+    def count():
+        client.get(url)  # warm per-process caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _publish_reports(kg, (2019, 1, 10), [dt.date(2018, 7, 1)])
+    services.sweep_member(kg.pk, now=bishkek(2021, 1, 1), notify="none")
+    small = count()
+    _publish_reports(kg, (2019, 7, 10), [dt.date(2019, 1, 1), dt.date(2019, 7, 1), dt.date(2020, 1, 1)])
+    services.sweep_member(kg.pk, now=bishkek(2024, 6, 1), notify="none")  # more quarters, findings and events
+    assert count() == small

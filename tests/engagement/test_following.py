@@ -118,10 +118,13 @@ def test_unsubscribe_by_signed_link_and_tampered_link_refused(people, client):
 
 
 def test_atom_feeds_parse_and_hold_published_updates_only(people, client):
+    # The follow block links the same feeds as the pages' <head> (commitments/feeds.py, the only feeds).
+    page = client.get(people.commitment.get_absolute_url()).content.decode()
+    assert page.count(f'href="{reverse("commitments:commitment_feed", args=["KG0017"])}"') == 3  # head, follow block, foot
     for url in (
-        reverse("engagement:feed_commitment", args=["KG0017"]),
-        reverse("engagement:feed_plan", args=[people.plan.pk]),
-        reverse("engagement:feed_member", args=["KG"]),
+        reverse("commitments:commitment_feed", args=["KG0017"]),
+        reverse("commitments:plan_feed", args=[people.plan.pk]),
+        reverse("commitments:member_feed", args=["KG"]),
     ):
         response = client.get(url)
         assert response.status_code == 200
@@ -129,6 +132,6 @@ def test_atom_feeds_parse_and_hold_published_updates_only(people, client):
         feed = feedparser.parse(response.content)
         assert feed.version == "atom10" and not feed.bozo
         ids = [entry.id for entry in feed.entries]
-        assert f"progress-update-{people.published.pk}" in ids
-        assert f"progress-update-{people.draft.pk}" not in ids
-    assert client.get(reverse("engagement:feed_member", args=["XX"])).status_code == 404
+        assert any(i.endswith(f"/update-{people.published.pk}") for i in ids)
+        assert not any(i.endswith(f"/update-{people.draft.pk}") for i in ids)
+    assert client.get(reverse("commitments:member_feed", args=["XX"])).status_code == 404

@@ -57,3 +57,29 @@ def test_admin_lists_reviews_follows_and_deliveries(people, client):
         assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
     client.force_login(u.coordinator)
     assert client.get(reverse("admin:engagement_review_changelist")).status_code in (302, 403)
+
+
+def _marked(client, url):
+    """Return the identifiers of the rows (or the page) that carry the "Contested" mark."""
+    html = client.get(url).content.decode()
+    return html.count('class="contested-badge"')
+
+
+def test_contested_mark_on_the_list_plan_and_commitment_pages_until_answered(people, client):
+    u = people.users
+    list_url = reverse("commitments:list")
+    plan_url, commitment_url = people.plan.get_absolute_url(), people.commitment.get_absolute_url()
+    assert _marked(client, list_url) == _marked(client, plan_url) == _marked(client, commitment_url) == 0
+    row = services.review(people.published, by=u.civil, stance="dispute", comment="Not online.", now=timezone.now())
+    html = client.get(f"{list_url}?contested=true").content.decode()
+    assert "KG0017" in html and "KG0008" not in html and html.count('class="contested-badge"') == 1
+    assert "KG0017" not in client.get(f"{list_url}?contested=false&member=KG").content.decode()
+    plan = client.get(plan_url).content.decode()
+    assert plan.count('class="contested-badge"') == 1
+    kg0017_row = plan[plan.index(people.commitment.get_absolute_url() + '">'):]
+    assert kg0017_row.index('class="contested-badge"') < kg0017_row.index("</tr>")
+    # The commitment page: the headline mark and the update's own mark.
+    assert _marked(client, commitment_url) == 2
+    services.respond(row, by=u.coordinator, text="The reports are at https://esep.kg/.", now=timezone.now())
+    assert _marked(client, list_url) == _marked(client, plan_url) == _marked(client, commitment_url) == 0
+    assert "KG0017" not in client.get(f"{list_url}?contested=true").content.decode()
