@@ -414,3 +414,18 @@ def test_the_admin_offers_only_the_members_own_status_events_and_cycles(admin):
 
     offered = set(re.findall(r'<option value="(\d{4}-\d{4})"', html.split('name="cycle"')[1].split("</select>")[0]))
     assert offered == set(Cycle.objects.filter(member=me).values_list("label", flat=True))  # Montenegro's own cycles
+
+
+def test_a_members_own_policy_with_a_kind_is_refused_not_ignored(admin):
+    """The rules read a member's own policy for that member whatever "applies to" says: the form refuses it."""
+    from compliance.models import Policy
+
+    me = add_member(admin, "ME", "Montenegro")
+    response = submit(admin, reverse("admin:compliance_policy_add"), {
+        "member": me.pk, "applies_to": "local", "effective_from": "2016-01-07", "forum_cadence_months": 3,
+        "update_cadence_months": 6, "deadline_rule": "calendar_2015", "under_review_after_cycles": 2,
+        "inactive_after_years_without_plan": 3, "removal_after_inactive_months": 12, "first_plan_months": 12,
+        "grace_days": 0, "reason": "OGP letter of 7 January 2016",
+    }, expect=200)
+    assert "applies to that member only" in response.content.decode()
+    assert not Policy.objects.filter(member=me).exists()
