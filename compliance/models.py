@@ -222,6 +222,11 @@ class Policy(models.Model):
         who = self.member or (self.get_applies_to_display() if self.applies_to else _("all members"))
         return f"{who} — {self.effective_from}"
 
+    def clean(self):
+        # A member's own version applies to that member whatever its kind: "applies to" would be ignored.
+        if self.member_id and self.applies_to:
+            raise ValidationError({"applies_to": _("A member's own policy applies to that member only: leave this empty.")})
+
     def as_rule(self):
         """Return the pure-rules version of this row."""
         from compliance.engine import PolicyVersion

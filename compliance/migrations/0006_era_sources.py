@@ -28,7 +28,7 @@ NEW_2014 = (
 OLD_2015 = "OGP 2015 calendar: a plan late within six months keeps its end date; later, the cohort shifts."
 NEW_2015 = (
     "OGP 2015 calendar (\"Starting 2015, all OGP countries will now fall into two groups\": OGP, \"A New OGP "
-    "Calendar: What Countries Need To Do and When\", January 2015): more than four months late is contrary to "
+    "Calendar: What Countries Need To Do and When\", early 2015): more than four months late is contrary to "
     "process; late within six months keeps the end date; later, the cohort shifts."
 )
 OLD_COVID = (

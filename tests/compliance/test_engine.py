@@ -347,6 +347,16 @@ class TestLatePlansAndTheRun:
         ev = evaluate(m, at(D(2023, 1, 1)))
         assert ev.status == "active" and not findings(ev, "contrary_to_process")
 
+    def test_same_day_a_failure_comes_before_ogps_decision(self):
+        # The documented order (engine ORDER_*): a plan, an administrator's resolution, failures, OGP's decisions.
+        m = MemberSnapshot(code="XX", plans=(self.FIRST,), extensions=NO_EXT)
+        assert evaluate(m, at(D(2023, 1, 1))).status == "contrary_to_process"  # due 2022-12-31, nothing came
+        reactivated = DecisionInfo("sc_reactivation", D(2023, 1, 1), "", "SC resolution", "Reactivated")
+        ev = evaluate(replace(m, decisions=(reactivated,)), at(D(2023, 1, 1)))
+        assert (ev.status, ev.status_since) == ("active", D(2023, 1, 1))
+        css = DecisionInfo("css_under_review", D(2023, 1, 1), "", "C&S resolution", "Eligibility")
+        assert evaluate(replace(m, decisions=(css,)), at(D(2023, 1, 1))).status == "under_review"
+
 
 class TestOGPDecisions:
     def test_the_css_places_a_member_under_review_for_any_reason(self):

@@ -393,3 +393,39 @@ def test_nothing_accepted_is_silently_ignored(admin):
     with pytest.raises(ValidationError) as refused:
         ActionPlan(member=kg, title="Undated", title_en="Undated").full_clean()
     assert "submitted_on" in refused.value.message_dict
+
+
+def test_the_admin_offers_only_the_members_own_status_events_and_cycles(admin):
+    me = add_member(admin, "ME", "Montenegro")
+    add_deadline(admin, me, "", "2014-07-01", "FreedomInfo.org, 2 December 2014: second NAP due 1 July 2014")
+    kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
+    add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
+    from compliance import services
+
+    services.recompute_member(kg.pk)
+    theirs = set(StatusEvent.objects.filter(member=kg).values_list("pk", flat=True))
+    mine = set(StatusEvent.objects.filter(member=me).values_list("pk", flat=True))
+    assert theirs and mine
+    html = admin.get(reverse("admin:compliance_letter_add") + f"?member={me.pk}").content.decode()
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', html.split('name="status_event"')[1].split("</select>")[0])}
+    assert offered == mine
+    html = admin.get(reverse("admin:compliance_decision_add") + f"?member={me.pk}").content.decode()
+    from compliance.models import Cycle
+
+    offered = set(re.findall(r'<option value="(\d{4}-\d{4})"', html.split('name="cycle"')[1].split("</select>")[0]))
+    assert offered == set(Cycle.objects.filter(member=me).values_list("label", flat=True))  # Montenegro's own cycles
+
+
+def test_a_members_own_policy_with_a_kind_is_refused_not_ignored(admin):
+    """The rules read a member's own policy for that member whatever "applies to" says: the form refuses it."""
+    from compliance.models import Policy
+
+    me = add_member(admin, "ME", "Montenegro")
+    response = submit(admin, reverse("admin:compliance_policy_add"), {
+        "member": me.pk, "applies_to": "local", "effective_from": "2016-01-07", "forum_cadence_months": 3,
+        "update_cadence_months": 6, "deadline_rule": "calendar_2015", "under_review_after_cycles": 2,
+        "inactive_after_years_without_plan": 3, "removal_after_inactive_months": 12, "first_plan_months": 12,
+        "grace_days": 0, "reason": "OGP letter of 7 January 2016",
+    }, expect=200)
+    assert "applies to that member only" in response.content.decode()
+    assert not Policy.objects.filter(member=me).exists()
