@@ -79,7 +79,7 @@ class VersionedAdminMixin:
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedHistoryAdmin):
+class MemberAdmin(HistoryTranslationAdmin):
     list_display = ["name", "code", "kind", "country", "parent", "joined_on"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "code", "country"]
@@ -87,7 +87,7 @@ class MemberAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ScopedHistoryAdmin):
+class AgencyAdmin(HistoryTranslationAdmin):
     list_display = ["name", "acronym", "kind", "member"]
     list_filter = ["kind", "member"]
     search_fields = ["name", "acronym", "member__code"]

@@ -50,7 +50,7 @@ class Member(models.Model):
         help_text=_("For an OGP Local member, the national member of its country."),
     )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    history = HistoricalRecords()
+    # History: registered in translation.py, after the name's per-language columns exist.
 
     class Meta:
         ordering = ["kind", "name"]
@@ -83,7 +83,7 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STATE)
-    history = HistoricalRecords()
+    # History: registered in translation.py, after the name's per-language columns exist.
 
     class Meta:
         ordering = ["name"]

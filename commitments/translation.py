@@ -3,7 +3,18 @@
 import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Activity, ActionPlan, Commitment, Milestone
+from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone
+
+
+@register(Member)
+class MemberTranslation(TranslationOptions):
+    # Official names: "Kyrgyz Republic", "Кыргызская Республика", "Кыргыз Республикасы".
+    fields = ("name", "country")
+
+
+@register(Agency)
+class AgencyTranslation(TranslationOptions):
+    fields = ("name",)
 
 
 @register(ActionPlan)
@@ -39,5 +50,5 @@ class MilestoneTranslation(TranslationOptions):
 
 # History is registered here, after modeltranslation has added the per-language
 # columns, so that each historical record keeps the English, Russian and Kyrgyz text.
-for _model in (ActionPlan, Commitment, Activity, Milestone):
+for _model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone):
     simple_history.register(_model, app="commitments")

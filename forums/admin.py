@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -21,7 +22,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(SimpleHistoryAdmin):
+class ForumAdmin(SimpleHistoryAdmin, TranslationAdmin):  # the name in English, Russian and Kyrgyz
     list_display = ["name", "member", "founded_on", "cadence", "seats", "requires_parity"]
     list_filter = ["member", "cadence", "requires_parity"]
     search_fields = ["name", "founding_act"]

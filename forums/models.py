@@ -58,7 +58,7 @@ class Forum(models.Model):
     minutes_due_days = models.PositiveSmallIntegerField(
         _("minutes due within (days)"), default=30, help_text=_("Days after a meeting by which its minutes are published.")
     )
-    history = HistoricalRecords()
+    # History: registered in forums/translation.py, after the name's per-language columns exist.
 
     class Meta:
         ordering = ["member", "name"]

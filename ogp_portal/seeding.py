@@ -140,7 +140,29 @@ def _load_national(data):
     forum = data.get("forum")
     if forum:
         _load_national_forum(member, forum)
+    _load_names(member, data.get("names") or {})
     return member
+
+
+def _load_names(member, names):
+    """Store the official Russian and Kyrgyz names (``{english: {"ru", "ky"}}``) of the member (and its country), its agencies and forums.
+
+    Rows are found by their English name; a row already holding these names is not saved again.
+    """
+    if not names:
+        return
+    for obj in [member, *member.agencies.all(), *member.forums.all()]:
+        fields = ("name", "country") if obj is member else ("name",)
+        values = {
+            f"{field}_{lang}": names[english][lang]
+            for field in fields
+            if (english := getattr(obj, f"{field}_en")) in names
+            for lang in ("ru", "ky")
+        }
+        if values and any(getattr(obj, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(obj, key, value)
+            _saved(obj)
 
 
 def _load_national_forum(member, data):
@@ -206,6 +228,7 @@ def _load_local(data, parent):
             )
         for meeting in forum_data.get("meetings", []):
             _meeting(forum, meeting["date"], meeting.get("title") or "")
+    _load_names(member, data.get("names") or {})
     return member
 
 

@@ -97,7 +97,7 @@ def test_a_coordinator_role_without_agency_or_with_another_members_agency_is_exp
 
 def test_a_duplicate_agency_and_milestone_number_are_explained(client, staff):
     kg = Member.objects.get(code="KG")
-    response = _post_admin_form(client, "agency", {"member": kg.pk, "name": "Accounts Chamber", "acronym": "", "kind": "state"})
+    response = _post_admin_form(client, "agency", {"member": kg.pk, "name_en": "Accounts Chamber", "acronym": "", "kind": "state"})
     assert response.status_code == 200
     assert "already exists" in response.text
     existing = Milestone.objects.filter(commitment__identifier="KG0017").order_by("id").first()

@@ -57,7 +57,7 @@ def submit(client, url, data, expect=302):
 
 def add_member(client, code, name, joined_on=""):
     submit(client, reverse("admin:commitments_member_add"), {
-        "name": name, "code": code, "kind": "national", "country": name, "joined_on": joined_on,
+        "name_en": name, "code": code, "kind": "national", "country_en": name, "joined_on": joined_on,
     })
     return Member.objects.get(code=code)
 

@@ -9,6 +9,9 @@ Reads ``<BASE_DIR>/fixtures/seeds`` (copies of the shared seed documents) by def
 * ``bishkek_2025.json``     – seed ``003_*.txt`` (OGP Local plan of Bishkek),
 * ``kg_ogp_letters.json``   – seed ``000_*.txt`` (OGP letters of 2022 and 2023).
 
+The plan fixtures also get ``"names"``: the official Russian and Kyrgyz names of their member,
+agencies and forum (``commitments.official_names``), which the seed documents (in English) lack.
+
 Seed ``002_*.txt`` (a news item on the accession) is not needed: seed 001 states the
 accession date itself.  All parsing lives in ``commitments.seed_parser``; this
 command only finds the files and writes the output.  The output is deterministic:
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from commitments.official_names import names_used
 from commitments.seed_parser import (
     parse_letter_of_intent,
     parse_letters,
@@ -81,11 +85,18 @@ def build_fixtures(seeds_dir):
     local_path, local_text = find_seed(seeds_dir, "local")
     letters_path, letters_text = find_seed(seeds_dir, "letters")
     intent = parse_letter_of_intent(intent_text) if intent_text else None
+    national = parse_national_plan(national_text, source=national_path.name, letter_of_intent=intent)
+    local = parse_local_plan(local_text, source=local_path.name)
     return {
-        NATIONAL_FILE: render_json(parse_national_plan(national_text, source=national_path.name, letter_of_intent=intent)),
-        LOCAL_FILE: render_json(parse_local_plan(local_text, source=local_path.name)),
+        NATIONAL_FILE: render_json(with_names(national)),
+        LOCAL_FILE: render_json(with_names(local)),
         LETTERS_FILE: render_json(parse_letters(letters_text, source=letters_path.name)),
     }
+
+
+def with_names(data):
+    """Return the parsed plan with the official ru/ky names of the names it uses (``"names"``, last)."""
+    return {**data, "names": names_used(data)}
 
 
 def write_fixtures(seeds_dir, out_dir):
