@@ -198,6 +198,7 @@ def my_work(request):
         "progress_links": _has_progress_pages(),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
+        "may_import": user.has_perm("commitments.import_plan"),
     }
     return render(request, "accounts/my_work.html", context)
 

@@ -311,10 +311,33 @@ class _Sync:
             self.outcome.errors.append(self._t(gettext_noop("%(item)s: %(errors)s"), item=item_label,
                                                errors=" ".join(messages)))
             return None, item
+        if status == UPDATED and not self._claim(obj, item, model, label, parent):
+            return None, item
         obj._history_user = self.user
         obj._change_reason = self.reason
         obj.save()
         return obj, item
+
+    def _claim(self, obj, item, model, label, parent):
+        """Claim a versioned row (a commitment, a milestone) before changing it, as every edit does.
+
+        The version read at the start of the import is claimed with the services' conditional UPDATE,
+        so the import bumps it (an edit based on the version before the import is then refused as
+        stale), and a row someone saved while the import ran is not overwritten: the import stops.
+        """
+        if not hasattr(obj, "version"):
+            return True
+        from .services import StaleVersion, claim
+
+        try:
+            claim(obj, obj.version, refresh=False)
+        except StaleVersion:
+            item_label = f"{parent}, {label}" if parent else label
+            self.outcome.errors.append(self._t(gettext_noop(
+                "%(item)s: someone saved it while the file was being imported. Nothing was saved; import the file again."),
+                item=item_label))
+            return False
+        return True
 
     # -- the plan -------------------------------------------------------------
 

@@ -526,3 +526,52 @@ def send_pending_notices(member_id: int, *, now) -> int:
                 template="compliance-status", context={"event": event}, now=now,
             )
     return sent
+
+
+# =============================================================================
+# OGP's letters: the deadlines and statuses a letter states (the seed's letters of 2022 and 2023)
+# =============================================================================
+#
+# A letter from OGP is an administrator's source: the deadline it sets is kept as the administrator's
+# (the rule's row for that cycle is taken over, as in the admin's deadline form), and the status it
+# gives is a status event with the letter as its reference. The letter's words stay in the language
+# they were written in (English): the other languages fall back to them, marked as such on pages.
+# Both functions save nothing when the row already says the same, so loading the letters twice
+# writes no history.
+
+
+def _source_language_field(field: str) -> str:
+    return f"{field}_{settings.LANGUAGE_CODE}"
+
+
+def record_letter_deadline(member: Member, *, kind: str, cycle: str, due_on: dt.date, reason: str, reference: str) -> Deadline:
+    """Set the deadline an OGP letter states for (member, kind, cycle), as the administrator's, with the letter's reason."""
+    values = {"due_on": due_on, "source": Deadline.Source.ADMINISTRATOR, "reason": reason, "reference": reference}
+    with transaction.atomic():
+        row = Deadline.objects.select_for_update().filter(member=member, kind=kind, cycle=cycle).first()
+        if row is not None and all(getattr(row, key) == value for key, value in values.items()):
+            return row
+        row = row or Deadline(member=member, kind=kind, cycle=cycle)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.full_clean()
+        row.save()
+    return row
+
+
+def record_letter_status(
+    member: Member, *, status: str, previous_status: str, effective_on: dt.date, cycle: str, reason: str, reference: str
+) -> StatusEvent:
+    """Record the status an OGP letter gives the member from ``effective_on``, once (the sweep finds it and keeps it)."""
+    # The letter's words in its own language; the other columns empty, so pages fall back to them (marked lang=en).
+    reasons = {f"reason_{code}": "" for code, _name in settings.LANGUAGES} | {_source_language_field("reason"): reason}
+    values = {"previous_status": previous_status, "cycle": cycle, **reasons, "reference": reference}
+    with transaction.atomic():
+        event, created = StatusEvent.objects.select_for_update().get_or_create(
+            member=member, status=status, effective_on=effective_on, defaults=values
+        )
+        if not created and any(getattr(event, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(event, key, value)
+            event.save()
+    return event

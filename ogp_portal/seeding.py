@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from commitments.importer import commitment_values, milestone_values
 from commitments.models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, parse_partial_date, period_end
-from compliance.models import Deadline, StatusEvent
+from commitments.services import claim
+from compliance import services as compliance_services
+from compliance.models import Deadline, MemberStatus
 from forums.models import Forum, ForumMembership, Meeting
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -40,6 +42,8 @@ def _upsert(model, lookup, values):
     obj = model.objects.filter(**lookup).first()
     if obj is not None and all(getattr(obj, key) == value for key, value in values.items()):
         return obj
+    if obj is not None and hasattr(obj, "version"):
+        claim(obj, obj.version, refresh=False)  # a changed commitment or milestone gets a new version, as in any edit
     obj = obj or model(**lookup)
     for key, value in values.items():
         setattr(obj, key, value)
@@ -233,13 +237,13 @@ def _load_local(data, parent):
 
 
 def _load_letters(member, data):
+    """The deadlines and statuses of OGP's letters, through the compliance services like any letter an administrator records."""
     letters = sorted(data["letters"], key=lambda letter: letter["date"])
     by_missed = {letter["missed_deadline"]: letter for letter in letters}
     # The first deadline is the one the first letter says was missed; each letter sets the next.
     deadlines = sorted(data.get("deadlines") or {letters[0]["missed_deadline"], *[x["next_deadline"] for x in letters]})
     for due in deadlines:
         due_date = _date(due)
-        cycle = f"{due_date.year}-{due_date.year + 2}"
         set_in = next((x for x in letters if x["next_deadline"] == due), None)
         missed_in = by_missed.get(due)
         reasons = []
@@ -247,27 +251,26 @@ def _load_letters(member, data):
             reasons.append(f"OGP letter of {set_in['date']}: the next action plan must be delivered by {due}.")
         if missed_in:
             reasons.append(f"OGP letter of {missed_in['date']}: no action plan was received by {due}.")
-        _upsert(
-            Deadline,
-            {"member": member, "kind": Deadline.Kind.ACTION_PLAN, "cycle": cycle},
-            {
-                "due_on": due_date,
-                "source": Deadline.Source.ADMINISTRATOR,
-                "reason": " ".join(reasons) or f"Deadline stated in OGP's letters to {member.name}.",
-                "reference": f"OGP letter of {(set_in or missed_in)['date']}" if (set_in or missed_in) else "",
-            },
+        compliance_services.record_letter_deadline(
+            member,
+            kind=Deadline.Kind.ACTION_PLAN,
+            cycle=f"{due_date.year}-{due_date.year + 2}",
+            due_on=due_date,
+            reason=" ".join(reasons) or f"Deadline stated in OGP's letters to {member.name}.",
+            reference=f"OGP letter of {(set_in or missed_in)['date']}" if (set_in or missed_in) else "",
         )
+    previous = MemberStatus.ACTIVE
     for letter in letters:
-        effective = _date(letter["missed_deadline"]) + dt.timedelta(days=1)
-        _upsert(
-            StatusEvent,
-            {"member": member, "status": letter["status"], "effective_on": effective},
-            {
-                "cycle": letter.get("cycle", ""),
-                "reason": letter.get("summary", ""),
-                "reference": f"OGP letter of {letter['date']} to {letter.get('addressee', member.name)}",
-            },
+        compliance_services.record_letter_status(
+            member,
+            status=letter["status"],
+            previous_status=previous,
+            effective_on=_date(letter["missed_deadline"]) + dt.timedelta(days=1),
+            cycle=letter.get("cycle", ""),
+            reason=letter.get("summary", ""),
+            reference=f"OGP letter of {letter['date']} to {letter.get('addressee', member.name)}",
         )
+        previous = letter["status"]
 
 
 @transaction.atomic

@@ -1,8 +1,6 @@
 """The plan import in a real browser: a point of contact uploads the .docx, reads the preview and confirms."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from commitments.models import Commitment, Milestone, Role
 from tests.test_browser import PHONE, axe_violations, browser, open_page  # noqa: F401 (fixture)
@@ -12,16 +10,14 @@ from .importing import kyrgyz_republic, seed_docx
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _signed_in_page(browser, live_server, user, viewport):  # noqa: F811
-    """A page whose browser context carries a session of ``user`` (sign-in pages are not needed)."""
-    client = Client()
-    client.force_login(user)
+def _sign_in(browser, live_server, username, password, viewport):  # noqa: F811
+    """Sign in through the real form at /accounts/sign-in/ and land on My work."""
     page, errors = open_page(browser, viewport)
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    page.goto(live_server.url + "/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/work/")
     return page, errors
 
 
@@ -34,9 +30,11 @@ def test_a_point_of_contact_uploads_the_docx_reads_the_preview_and_confirms(brow
     kg = kyrgyz_republic()
     user = get_user_model().objects.create_user("poc", "poc@example.org", "pass-123-long")
     Role.objects.create(user=user, member=kg, kind=Role.Kind.POINT_OF_CONTACT)
-    page, errors = _signed_in_page(browser, live_server, user, viewport)
+    page, errors = _sign_in(browser, live_server, "poc", "pass-123-long", viewport)
 
-    page.goto(live_server.url + "/work/import/")
+    # The upload page is found from the point of contact's workspace.
+    page.get_by_role("link", name="Import an action plan").click()
+    page.wait_for_url("**/work/import/")
     assert page.get_by_role("heading", name="Import an action plan").is_visible()
     assert axe_violations(page) == []
     page.get_by_label("Member").select_option(label="Kyrgyz Republic")

@@ -178,6 +178,59 @@ def test_a_reimport_updates_in_place_keeps_progress_and_records_history(kg, admi
     assert Milestone.objects.filter(pk=milestone.pk).exists()
 
 
+def test_a_reimport_claims_the_version_of_what_it_changes(kg, admin_user):
+    from commitments.services import StaleVersion, update_commitment, update_milestone
+
+    run_import(kg, read_file("plan.txt", seed_bytes(), kg), commit=True)
+    commitment = Commitment.objects.get(identifier="KG0017")
+    milestone = commitment.milestones.get(number="2.2")
+    other = Milestone.objects.get(commitment__identifier="KG0001", number="3.1")
+    read_before = {"commitment": commitment.version, "milestone": milestone.version, "other": other.version}
+    # A re-import that changes nothing bumps nothing.
+    run_import(kg, read_file("plan.txt", seed_bytes(), kg), user=admin_user, commit=True)
+    assert set(Commitment.objects.values_list("version", flat=True)) == {1}
+    assert set(Milestone.objects.values_list("version", flat=True)) == {1}
+    # A re-import that changes a commitment's text and a milestone bumps exactly those two.
+    text = seed_text().replace("2.2. Conduct a pilot joint audit", "2.2. Conduct two pilot joint audits")
+    text = text.replace("Implement an auditing system with public participation",
+                        "Implement an auditing system with citizens' participation")
+    outcome = run_import(kg, read_file("plan.txt", text.encode(), kg), user=admin_user, commit=True)
+    assert outcome.committed and outcome.errors == []
+    commitment.refresh_from_db(), milestone.refresh_from_db(), other.refresh_from_db()
+    assert (commitment.version, milestone.version, other.version) == (
+        read_before["commitment"] + 1, read_before["milestone"] + 1, read_before["other"])
+    # A coordinator's edit based on what they read before the import is refused, naming what the import changed.
+    with pytest.raises(StaleVersion) as stale:
+        update_commitment(commitment, by=admin_user, data={"contact_name": "Ms. A. Asanova"},
+                          version=read_before["commitment"])
+    assert [c.field for c in stale.value.changes] == ["title_en"]  # the title, in its English column
+    with pytest.raises(StaleVersion):
+        update_milestone(milestone, by=admin_user, data={"budget_text": "State budget"}, version=read_before["milestone"])
+    commitment.refresh_from_db()
+    assert commitment.contact_name != "Ms. A. Asanova"
+    # Based on the version after the import, the same edit is saved.
+    update_commitment(commitment, by=admin_user, data={"contact_name": "Ms. A. Asanova"}, version=commitment.version)
+
+
+def test_a_row_saved_while_the_import_runs_stops_the_import(kg, admin_user, monkeypatch):
+    from commitments import importer
+
+    run_import(kg, read_file("plan.txt", seed_bytes(), kg), commit=True)
+    text = seed_text().replace("2.2. Conduct a pilot joint audit", "2.2. Conduct two pilot joint audits")
+    real = importer._Sync._read_existing
+
+    def read_then_someone_saves(self):
+        real(self)
+        # After the import read the rows, a coordinator saves the same milestone.
+        Milestone.objects.filter(commitment__identifier="KG0017", number="2.2").update(version=2, budget_text="edited")
+
+    monkeypatch.setattr(importer._Sync, "_read_existing", read_then_someone_saves)
+    outcome = run_import(kg, read_file("plan.txt", text.encode(), kg), user=admin_user, commit=True)
+    assert not outcome.committed
+    assert any("KG0017, Milestone 2.2" in e and "while the file was being imported" in e for e in outcome.errors)
+    assert not Milestone.objects.filter(deliverable__startswith="Conduct two pilot").exists()
+
+
 def test_the_command_dry_run_shows_the_preview_and_saves_nothing(kg, tmp_path):
     path = tmp_path / "plan.docx"
     path.write_bytes(seed_docx())

@@ -167,3 +167,17 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, kg, point_of_c
     assert response.status_code == 413
     assert "larger than 10 MB" in response.content.decode()
     assert Commitment.objects.count() == 0
+
+
+@pytest.mark.parametrize("who,linked", [("poc", True), ("admin", True), ("coordinator", False), ("secretariat", False)])
+def test_my_work_links_the_upload_page_for_those_who_may_import(client, kg, who, linked):
+    agency = Agency.objects.create(member=kg, name="Accounts Chamber")
+    if who == "admin":
+        user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pass-123-long")
+    else:
+        kind = {"poc": Role.Kind.POINT_OF_CONTACT, "coordinator": Role.Kind.COORDINATOR, "secretariat": Role.Kind.SECRETARIAT}[who]
+        user = _user(who, kg, kind, agency if who == "coordinator" else None)
+    client.force_login(user)
+    response = client.get(reverse("work:my_work"))
+    assert response.status_code == 200
+    assert (f'href="{UPLOAD}"' in response.content.decode()) is linked

@@ -104,3 +104,51 @@ def test_loading_twice_changes_nothing(seed_data):
     after = (Commitment.objects.count(), Milestone.objects.count(), Deadline.objects.count(), Meeting.objects.count())
     assert after == before
     assert Commitment.history.count() == history_before
+
+
+def test_the_letters_go_through_the_compliance_services(db, monkeypatch):
+    """The seed's letters are recorded by the compliance services an administrator's letter uses, not written directly."""
+    from compliance import services as compliance_services
+
+    calls = []
+    for name in ("record_letter_deadline", "record_letter_status"):
+        real = getattr(compliance_services, name)
+        monkeypatch.setattr(compliance_services, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    call_command("load_seed_data", verbosity=0)
+    assert calls.count("record_letter_deadline") == 3 and calls.count("record_letter_status") == 2
+    events = list(StatusEvent.objects.filter(member__code="KG").order_by("effective_on"))
+    # Each letter's status follows the one before it; its words stay in English, the other languages fall back to them.
+    assert [(e.previous_status, e.status) for e in events] == [("active", "contrary_to_process"), ("contrary_to_process", "under_review")]
+    assert events[0].reason_en and events[0].reason_ru == "" and events[0].reason_ky == ""
+    history = (Deadline.history.count(), StatusEvent.history.count())
+    call_command("load_seed_data", verbosity=0)
+    assert (Deadline.history.count(), StatusEvent.history.count()) == history  # loading again writes no history
+
+
+def test_a_letter_takes_over_the_rules_deadline_for_its_cycle(db):
+    from compliance import services as compliance_services
+    from tests.factories import MemberFactory
+
+    kg = MemberFactory(code="KG")
+    Deadline.objects.create(member=kg, kind=Deadline.Kind.ACTION_PLAN, cycle="2022-2024", due_on=dt.date(2022, 8, 31))
+    row = compliance_services.record_letter_deadline(
+        kg, kind=Deadline.Kind.ACTION_PLAN, cycle="2022-2024", due_on=dt.date(2022, 12, 31),
+        reason="OGP letter of 2022-03-09: the next action plan must be delivered by 2022-12-31.", reference="OGP letter of 2022-03-09",
+    )
+    assert Deadline.objects.get(member=kg, cycle="2022-2024") == row
+    assert (row.source, row.due_on) == (Deadline.Source.ADMINISTRATOR, dt.date(2022, 12, 31))
+
+
+def test_a_changed_seed_gives_the_changed_commitment_a_new_version(seed_data, tmp_path, settings):
+    import json
+    import shutil
+
+    for path in (settings.BASE_DIR / "fixtures").glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    national = json.loads((tmp_path / "kg_nap_2018_2020.json").read_text(encoding="utf-8"))
+    national["commitments"][16]["title"] = "Implement an auditing system with citizens' participation"
+    (tmp_path / "kg_nap_2018_2020.json").write_text(json.dumps(national), encoding="utf-8")
+    call_command("load_seed_data", "--fixtures", str(tmp_path), verbosity=0)
+    changed = Commitment.objects.get(identifier=national["commitments"][16]["identifier"])
+    assert changed.title == "Implement an auditing system with citizens' participation" and changed.version == 2
+    assert set(Commitment.objects.exclude(pk=changed.pk).values_list("version", flat=True)) == {1}

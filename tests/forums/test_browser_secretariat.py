@@ -1,6 +1,5 @@
 """In Chromium: the secretariat schedules next quarter's meeting, records attendance and minutes, and the quarter is met."""
 
-
 import pytest
 import time_machine
 
