@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from commitments import services as commitment_services
 from commitments import workload
 from commitments.models import Commitment, Milestone, ProgressUpdate, Role
 from forums.models import Forum
@@ -130,24 +131,8 @@ def confirm_email_done(request):
 # ---------------------------------------------------------------------------
 
 
-def _review_page_url():
-    """Return the URL of the progress workflow's review page (approve / return) if it exists, else None."""
-    try:
-        return reverse("commitments:review")
-    except NoReverseMatch:
-        return None
-
-
-def _has_progress_pages():
-    """Return True if the progress workflow offers a progress-entry page per milestone."""
-    try:
-        reverse("commitments:progress", args=["KG0001", 1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def _review_queue(user):
+    """Return the updates waiting for the user's review: the one review scope, ``permissions.reviewable_by``."""
     return (
         permissions.reviewable_by(user, ProgressUpdate.objects.all())
         .select_related("milestone__commitment__plan__member", "author")
@@ -164,11 +149,10 @@ def my_work(request):
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    period = workload.current_reporting_period(today)
     user = request.user
     roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
     visible_updates = permissions.visible_to(user, ProgressUpdate.objects.all()).order_by("-period_end", "-updated_at")
-    commitments = (
+    commitments = list(
         permissions.editable_by(user, Commitment.objects.all())
         .select_related("plan__member", "lead_agency")
         .prefetch_related(
@@ -181,21 +165,28 @@ def my_work(request):
         )
         .order_by("plan__member__name", "plan__start_date", "number", "identifier")
     )
-    work = workload.workload(commitments, lambda m: m.visible_updates, today, period)
+    # The reporting period of each member: its compliance policy's update cadence (one query for all).
+    members = {c.plan.member_id: c.plan.member for c in commitments}
+    policies = commitment_services.update_policies_by_member(members.values())
+    periods = {pk: commitment_services.reporting_period(today, policies[pk]) for pk in members}
+    work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan.member_id])
+    distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
     queue = list(_review_queue(user)) if may_review else []
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
     forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
     context = {
         "now": now,
-        "period": period,
+        # The period in the page's first sentence; with several (members under different cadences),
+        # each commitment names its own.
+        "period": distinct_periods[0] if len(distinct_periods) == 1 else None,
+        "several_periods": len(distinct_periods) > 1,
         "roles": roles,
         "work": work,
         "totals": workload.totals(work),
         "may_review": may_review,
         "queue": queue,
-        "review_url": _review_page_url(),
-        "progress_links": _has_progress_pages(),
+        "review_url": reverse("commitments:review"),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
         "may_import": user.has_perm("commitments.import_plan"),
@@ -205,15 +196,12 @@ def my_work(request):
 
 @login_required
 def review_queue(request):
-    """Render the submitted progress updates the point of contact (or an administrator) may approve or return.
+    """Lead a point of contact (or an administrator) to the one review queue, ``/review/``; refuse anyone else.
 
-    Where the progress workflow has its own review page (with the approve and return forms), this
-    address leads there, so that there is one review queue.
+    Kept so that links to ``/work/reviews/`` still work; the queue itself, with the approve and
+    return forms, is ``commitments.views.review_queue``.
     """
     user = request.user
     if not (permissions.is_administrator(user) or permissions.member_ids_with_role(user, Role.Kind.POINT_OF_CONTACT)):
         raise PermissionDenied
-    review_url = _review_page_url()
-    if review_url:
-        return redirect(review_url)
-    return render(request, "accounts/review_queue.html", {"queue": list(_review_queue(user)), "review_url": None})
+    return redirect("commitments:review")

@@ -78,6 +78,31 @@ class VersionedAdminMixin:
             obj.save()
 
 
+class RefreshesCompletionMixin:
+    """Admin of a model the completion roll-up reads (milestones, progress updates): after a save or a
+    delete, store the roll-up again on the commitments concerned (``services.refresh_completion``)."""
+
+    def _commitment_ids(self, objs):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = set()
+        if change and obj.pk:
+            before = self._commitment_ids(type(obj)._default_manager.filter(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        services.refresh_completion(before | self._commitment_ids([obj]))
+
+    def delete_model(self, request, obj):
+        ids = self._commitment_ids([obj])
+        super().delete_model(request, obj)
+        services.refresh_completion(ids)
+
+    def delete_queryset(self, request, queryset):
+        ids = self._commitment_ids(queryset)
+        super().delete_queryset(request, queryset)
+        services.refresh_completion(ids)
+
+
 @admin.register(Member)
 class MemberAdmin(HistoryTranslationAdmin):
     list_display = ["name", "code", "kind", "country", "parent", "joined_on"]
@@ -131,14 +156,23 @@ class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
     autocomplete_fields = ["lead_agency"]
     inlines = [ActivityInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Deleting an activity deletes its milestones: the roll-up may change.
+        services.refresh_completion([form.instance.pk])
+
 
 @admin.register(Activity)
-class ActivityAdmin(HistoryTranslationAdmin):
+class ActivityAdmin(RefreshesCompletionMixin, HistoryTranslationAdmin):
     list_display = ["commitment", "number", "title"]
     list_filter = ["commitment__plan"]
     search_fields = ["title", "commitment__identifier"]
     list_select_related = ["commitment"]
     autocomplete_fields = ["commitment"]
+
+    def _commitment_ids(self, objs):
+        # Deleting an activity deletes its milestones.
+        return {a.commitment_id for a in objs}
 
 
 # "KG0017 2.1", "KG0017 - 2.1": a commitment identifier, then a milestone number.
@@ -147,7 +181,7 @@ IDENTIFIER_AND_NUMBER = re.compile(r"^\s*([A-Za-z]+\d+)(?:\s+|\s*[-—–:]\s*)(
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
+class MilestoneAdmin(RefreshesCompletionMixin, VersionedAdminMixin, HistoryTranslationAdmin):
     list_display = ["commitment_identifier", "number", "short_deliverable", "start_date", "end_date", "activity"]
     list_display_links = ["commitment_identifier", "number"]
     list_filter = ["commitment__plan__member", "commitment__plan", "budget_development_partners", "budget_national"]
@@ -156,6 +190,9 @@ class MilestoneAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
     ordering = ["commitment__identifier", "id"]
     # Picked by commitment and number ("KG0017 2.1") rather than by a raw id.
     autocomplete_fields = ["commitment", "activity"]
+
+    def _commitment_ids(self, objs):
+        return {m.commitment_id for m in objs}
 
     @admin.display(description=_("commitment"), ordering="commitment__identifier")
     def commitment_identifier(self, milestone):
@@ -194,7 +231,7 @@ class EvidenceInline(PermissionScopedAdmin, admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
+class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedHistoryAdmin):
     list_display = ["commitment_identifier", "milestone_number", "period_start", "period_end", "completion", "state", "author", "submitted_at", "published_at", "evidence_count"]
     list_filter = ["state", "completion", "milestone__commitment__plan__member", "milestone__commitment__plan"]
     search_fields = ["narrative", "milestone__commitment__identifier", "milestone__number"]
@@ -206,6 +243,10 @@ class ProgressUpdateAdmin(VersionedAdminMixin, ScopedHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    def _commitment_ids(self, objs):
+        milestone_ids = {u.milestone_id for u in objs}
+        return set(Milestone.objects.filter(pk__in=milestone_ids).values_list("commitment_id", flat=True))
 
     @admin.display(description=_("commitment"), ordering="milestone__commitment__identifier")
     def commitment_identifier(self, obj):

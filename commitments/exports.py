@@ -114,8 +114,8 @@ OGP_COLUMNS = (
     Column("Potential Impact", _("IRM assessment; not recorded by the portal (empty)."), lambda c: ""),
     Column(
         "Completion (Progress Report)",
-        _("Completion in the commitment's most recent published progress update; empty when none is published."),
-        lambda c: _completion(c.latest_completion),
+        _("Completion rolled up from the milestones' latest approved updates (the rule is under “How completion rolls up”); empty while none is approved."),
+        lambda c: _completion(c.completion),
     ),
     Column("Did It Open Government (Overall)", _("IRM assessment; not recorded by the portal (empty)."), lambda c: ""),
 )
@@ -130,6 +130,7 @@ COMMITMENT_COLUMNS = OGP_COLUMNS + (
     Column("Relevance To OGP Values", _("Why the commitment is relevant to OGP values (OGP template)."), lambda c: _en(c, "relevance")),
     Column("Additional Information", _("Additional information (OGP template)."), lambda c: _en(c, "additional_information")),
     Column("Expected Results", _("Expected results."), lambda c: _en(c, "expected_results")),
+    Column("Completion Percent", _("The same roll-up as a percentage, 0 to 100."), lambda c: c.completion_percent),
     Column("Last Published Update", _("When the most recent progress update was published (ISO 8601)."), lambda c: c.latest_update_at.isoformat() if c.latest_update_at else None),
     Column("Overdue Milestones", _("Milestones past their end without a published update saying complete, on the day of the export."), lambda c: c.overdue_count),
 )

@@ -38,6 +38,8 @@ MAX_SEARCH_WORDS = 10
 DONE_COMPLETIONS = (Completion.COMPLETE, Completion.WITHDRAWN)
 NO_UPDATE = "none"
 COMPLETION_CHOICES = [*Completion.choices, (NO_UPDATE, _("No published update"))]
+# A commitment's completion is the roll-up of its milestones (models.rollup_completion); "none": no approved update yet.
+ROLLUP_CHOICES = [*Completion.choices, (NO_UPDATE, _("No approved update yet"))]
 YES_NO_CHOICES = [("true", _("Yes")), ("false", _("No"))]
 
 
@@ -131,10 +133,10 @@ def _latest_published(outer):
 
 
 def annotate_commitments(qs, today):
-    """Add ``latest_completion``, ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
+    """Add ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
 
-    ``latest_completion`` is the completion of the commitment's most recent published update
-    (by reporting period); empty when nothing is published yet.
+    A commitment's completion is not annotated here: it is the stored roll-up
+    (``Commitment.completion`` and ``completion_percent``, see ``models.rollup_completion``).
     """
     latest = _latest_published("milestone__commitment")
     overdue = (
@@ -145,7 +147,6 @@ def annotate_commitments(qs, today):
         .values("n")
     )
     return qs.annotate(
-        latest_completion=Subquery(latest.values("completion")[:1]),
         latest_update_at=Subquery(latest.values("published_at")[:1]),
         overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
     )
@@ -200,7 +201,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
         queryset=Agency.objects.select_related("member").order_by("member__name", "name"), label=_("Lead agency")
     )
     completion = django_filters.ChoiceFilter(
-        choices=COMPLETION_CHOICES, method="filter_completion", label=_("Completion (latest published update)")
+        choices=ROLLUP_CHOICES, method="filter_rollup", label=_("Completion (rolled up from the milestones)")
     )
     overdue = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue milestones"))
     contested = django_filters.ChoiceFilter(
@@ -256,6 +257,10 @@ class CommitmentFilterSet(DayAwareFilterSet):
 
     def filter_contested(self, qs, name, value):
         return qs.filter(contested=True) if value == "true" else qs.filter(contested=False)
+
+    def filter_rollup(self, qs, name, value):
+        """Filter on the stored roll-up (indexed ``completion`` column), the value every page shows."""
+        return qs.filter(completion="" if value == NO_UPDATE else value)
 
 
 class MilestoneFilterSet(DayAwareFilterSet):

@@ -203,6 +203,17 @@ class OGPValues(models.TextChoices):
     TECHNOLOGY_INNOVATION = "technology_innovation", _("Technology and innovation")
 
 
+class Completion(models.TextChoices):
+    """OGP's completion scale (IRM), plus Withdrawn as used by some trackers."""
+
+    NO_EVIDENCE = "no_evidence", _("No evidence available")
+    NOT_STARTED = "not_started", _("Not started")
+    LIMITED = "limited", _("Limited")
+    SUBSTANTIAL = "substantial", _("Substantial")
+    COMPLETE = "complete", _("Complete")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class Commitment(models.Model):
     """One commitment of an action plan, with every field of OGP's template."""
 
@@ -237,11 +248,30 @@ class Commitment(models.Model):
     contact_email = models.CharField(_("email"), max_length=300, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The completion roll-up (:func:`rollup_completion`), stored so that lists, filters, exports and the
+    # API read it from the row. Written only by ``services.refresh_completion`` (never by a person, and
+    # outside history and ``version``: a review elsewhere must not make a coordinator's edit stale).
+    completion = models.CharField(
+        _("completion"),
+        max_length=20,
+        choices=Completion.choices,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Rolled up from the milestones' latest approved updates; empty while none is approved."),
+    )
+    completion_percent = models.PositiveSmallIntegerField(_("percent complete"), default=0, editable=False)
 
     class Meta:
         ordering = ["plan", "number", "identifier"]
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
+        indexes = [
+            # Used by the completion filter of the commitment list, the export and the API.
+            models.Index(fields=["completion"], name="commitment_completion"),
+            # Used to sort by how far a commitment has come.
+            models.Index(fields=["completion_percent"], name="commitment_completion_pct"),
+        ]
 
     def __str__(self):
         return f"{self.identifier} — {self.title}"
@@ -272,6 +302,11 @@ class Commitment(models.Model):
     def get_ogp_values_display(self):
         labels = dict(OGPValues.choices)
         return [labels[v] for v in self.ogp_values or [] if v in labels]
+
+    @property
+    def stored_rollup(self):
+        """Return the stored completion roll-up (``completion``, ``completion_percent``) as a :class:`Rollup`."""
+        return Rollup(self.completion or None, self.completion_percent)
 
 
 class Activity(models.Model):
@@ -389,17 +424,6 @@ class Milestone(models.Model):
         return date_format(day, "YEAR_MONTH_FORMAT" if precision == DatePrecision.MONTH else "DATE_FORMAT")
 
 
-class Completion(models.TextChoices):
-    """OGP's completion scale (IRM), plus Withdrawn as used by some trackers."""
-
-    NO_EVIDENCE = "no_evidence", _("No evidence available")
-    NOT_STARTED = "not_started", _("Not started")
-    LIMITED = "limited", _("Limited")
-    SUBSTANTIAL = "substantial", _("Substantial")
-    COMPLETE = "complete", _("Complete")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
 def validate_evidence_links(value):
     """Validate the former ``evidence_links`` list (kept for migration 0001; evidence is now :class:`Evidence`)."""
     if not isinstance(value, list):
@@ -428,17 +452,32 @@ class Rollup:
 
     level: str | None  # a Completion value, or None when no milestone has an approved update
     percent: int  # 0–100
-    reported: int  # milestones with an approved update
-    counted: int  # milestones that count (not withdrawn)
+    reported: int | None = None  # milestones with an approved update (None: not known, as in the stored columns)
+    counted: int | None = None  # milestones that count (not withdrawn)
 
     def get_level_display(self):
         return Completion(self.level).label if self.level else _("No approved update yet")
 
 
+# The roll-up rule in words, for people: the open-data page and the API's field docs show this text.
+ROLLUP_RULE = _(
+    "A commitment's completion rolls up from its milestones: each milestone counts with the completion of its "
+    "latest approved update (a milestone without one counts as not started; a withdrawn milestone does not count). "
+    "Not started and no evidence earn 0 points, limited 1, substantial 2, complete 3; the percentage is the points "
+    "earned out of 3 per milestone counted, rounded down. The level is complete when the percentage is 100, "
+    "substantial from 50, limited above 0, otherwise not started; withdrawn when every milestone is withdrawn; "
+    "empty while no milestone has an approved update."
+)
+
+
 def rollup_completion(milestone_levels):
     """Return the commitment's :class:`Rollup` from its milestones' latest approved completion levels.
 
-    The one rule, used by every page, the status report and the coming API:
+    The one rule (:data:`ROLLUP_RULE` says it in words on the open-data page and in the API docs).
+    The plan page, the commitment page and the status report compute it from the updates they show;
+    it is also stored on each commitment (``Commitment.completion`` and ``completion_percent``, by
+    ``services.refresh_completion`` whenever an approved update or a milestone changes), and the
+    commitment list, its completion filter, the exports and the API read those stored columns:
 
     * each milestone counts with the level of its latest approved update; a milestone without one
       counts as "not started"; a withdrawn milestone does not count;

@@ -616,6 +616,10 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
                 w.insert(ProgressUpdate, updates, "progress_updates")
                 updates = []
     w.insert(ProgressUpdate, updates, "progress_updates")
+    # The stored completion roll-up, as approving the updates one by one would have left it.
+    from .services import refresh_completion
+
+    refresh_completion([c.pk for c in commitments])
 
     # Deadlines: the action plan each plan met, the next one still open, and
     # the six-month status updates of each plan.

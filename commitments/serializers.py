@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 from ogp_portal.api import StrictModelSerializer
 
-from .models import Activity, ActionPlan, Agency, Commitment, Evidence, Member, Milestone, OGPValues, ProgressUpdate
+from django.utils.text import format_lazy
+
+from .models import ROLLUP_RULE, Activity, ActionPlan, Agency, Commitment, Completion, Evidence, Member, Milestone, OGPValues, ProgressUpdate
 
 def text_list():
     """A list of short texts (themes)."""
@@ -80,10 +82,22 @@ COMMITMENT_TEXT_FIELDS = [
 class CommitmentSerializer(HtmlUrlMixin, serializers.ModelSerializer):
     ogp_values = serializers.ListField(child=serializers.ChoiceField(choices=OGPValues.choices), max_length=4)
     themes = text_list()
+    # The stored roll-up: the value every page, the list, its filter and the exports show.
+    completion = serializers.ChoiceField(
+        choices=Completion.choices,
+        allow_null=True,
+        read_only=True,
+        source="stored_rollup.level",
+        help_text=format_lazy("{} {}", "Rolled up from the milestones; null while no milestone has an approved update.", ROLLUP_RULE),
+    )
+    completion_percent = serializers.IntegerField(read_only=True, min_value=0, max_value=100, help_text="The same roll-up as a percentage.")
 
     class Meta:
         model = Commitment
-        fields = ["id", "plan", "identifier", "number", "start_date", "end_date", "lead_agency", *COMMITMENT_TEXT_FIELDS, "html_url"]
+        fields = [
+            "id", "plan", "identifier", "number", "start_date", "end_date", "lead_agency", *COMMITMENT_TEXT_FIELDS,
+            "completion", "completion_percent", "html_url",
+        ]
 
 
 class CommitmentWriteSerializer(StrictModelSerializer):

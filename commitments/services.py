@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,27 +262,52 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
 
 def update_policies(member):
     """Return the compliance policy versions that apply to ``member`` (as the compliance engine reads them)."""
-    from compliance.models import Policy
-    from compliance.engine import DEFAULT_POLICIES
+    return update_policies_by_member([member])[member.pk]
 
-    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member=member)))
-    policies = tuple(p.as_rule() for p in stored)
-    if not any(p.member_id is None for p in stored):
-        policies += DEFAULT_POLICIES
-    return policies
+
+def update_policies_by_member(members):
+    """Return ``{member pk: policy versions}`` for ``members`` in one query, as the compliance engine reads them.
+
+    A member's own versions, the versions for every member, the defaults when no version for every
+    member is stored; then only those for the member's kind (a version for OGP Local members does
+    not apply to a national one), as ``compliance.engine.evaluate`` filters them.
+    """
+    from compliance.engine import DEFAULT_POLICIES
+    from compliance.models import Policy
+
+    members = list(members)
+    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member__in=[m.pk for m in members])))
+    result = {}
+    for member in members:
+        rows = [p for p in stored if p.member_id in (None, member.pk)]
+        policies = tuple(p.as_rule() for p in rows)
+        if not any(p.member_id is None for p in rows):
+            policies += DEFAULT_POLICIES
+        result[member.pk] = tuple(p for p in policies if p.applies_to in ("", member.kind)) or DEFAULT_POLICIES
+    return result
+
+
+def reporting_period(day, policies):
+    """Return the reporting period holding ``day``: the update cadence of the compliance policy in force that day.
+
+    The one definition of "the reporting period" (six months by default: 2019-H2; a quarter under a
+    quarterly cadence), read by progress updates, status reports and "My work" alike. ``policies``:
+    the member's versions (:func:`update_policies`). Pure: no query, no clock.
+    """
+    from compliance.engine import period_of, policy_at
+
+    return period_of(day, policy_at(policies, day).update_cadence_months)
 
 
 def reporting_periods(plan, today, policies=None):
-    """Return the update periods of ``plan`` (the policy's cadence, six months by default) up to ``today``, latest first."""
-    from compliance.engine import period_of, policy_at
-
+    """Return the update periods of ``plan`` (:func:`reporting_period`, one after the other) up to ``today``, latest first."""
     if not plan.start_date:
         return []
     policies = policies if policies is not None else update_policies(plan.member)
     until = min(plan.end_date or today, today)
     periods, day = [], plan.start_date
     while day <= until:
-        period = period_of(day, policy_at(policies, day).update_cadence_months)
+        period = reporting_period(day, policies)
         periods.append(period)
         day = period.end + dt.timedelta(days=1)
     return periods[::-1]
@@ -393,6 +418,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update.review_comment = comment
         update._history_user = by
         update.save()
+        refresh_completion([update.milestone.commitment_id])
         notify_followers("update", update)
     return update
 
@@ -574,6 +600,36 @@ def commitment_rollups(commitments, *, until=None):
     for milestone_id, commitment_id in milestones:
         levels.setdefault(commitment_id, []).append(latest.get(milestone_id))
     return {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
+
+
+def refresh_completion(commitments):
+    """Store the roll-up (:func:`~commitments.models.rollup_completion`) on ``commitments``; return how many changed.
+
+    ``commitments``: a queryset of commitments, or their ids. Call it in the same transaction as
+    whatever changed an input of the rule: an update approved (or changed or deleted by an
+    administrator), a milestone added, moved or deleted, an import, generated data. Writes only
+    rows whose stored value differs, with a plain UPDATE: no history entry and no new ``version``
+    (a review must not make a coordinator's open edit stale). Works in chunks, so a whole
+    database can be refreshed (``manage.py refresh_completion``).
+    """
+    if isinstance(commitments, models.QuerySet):
+        ids = list(commitments.order_by().values_list("pk", flat=True))
+    else:
+        ids = sorted({pk for pk in commitments if pk is not None})
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = list(Commitment.objects.filter(pk__in=ids[start : start + 500]).only("pk", "completion", "completion_percent"))
+        rollups = commitment_rollups(chunk)
+        stale = []
+        for commitment in chunk:
+            rollup = rollups[commitment.pk]
+            level, percent = rollup.level or "", rollup.percent
+            if (commitment.completion, commitment.completion_percent) != (level, percent):
+                commitment.completion, commitment.completion_percent = level, percent
+                stale.append(commitment)
+        Commitment.objects.bulk_update(stale, ["completion", "completion_percent"])
+        changed += len(stale)
+    return changed
 
 
 # ------------------------------------------------------------- six-month status reports

@@ -60,14 +60,14 @@ def annotate_milestone_progress(milestones, today):
 
 
 def annotate_commitment_progress(commitment, milestones):
-    """Set ``latest_progress``, ``rollup``, ``completion`` and ``overdue_count`` from its (annotated) milestones.
+    """Set ``latest_progress``, ``rollup`` and ``overdue_count`` from its (annotated) milestones.
 
-    ``rollup`` and ``completion`` (its level) follow the one roll-up rule,
-    :func:`commitments.models.rollup_completion`, over the milestones' latest published levels.
+    ``rollup`` follows the one roll-up rule, :func:`commitments.models.rollup_completion`, over the
+    milestones' latest published levels: the same value ``services.refresh_completion`` stores in
+    ``commitment.completion`` and ``completion_percent`` (which this leaves untouched).
     """
     commitment.latest_progress = latest_update([m.latest_progress for m in milestones if m.latest_progress])
     commitment.rollup = rollup_completion(m.latest_progress.completion if m.latest_progress else None for m in milestones)
-    commitment.completion = commitment.rollup.level or NO_UPDATE
     commitment.overdue_count = sum(1 for m in milestones if m.overdue)
     return commitment
 

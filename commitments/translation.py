@@ -50,5 +50,14 @@ class MilestoneTranslation(TranslationOptions):
 
 # History is registered here, after modeltranslation has added the per-language
 # columns, so that each historical record keeps the English, Russian and Kyrgyz text.
-for _model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone):
-    simple_history.register(_model, app="commitments")
+# The stored completion roll-up is derived (services.refresh_completion), not edited: it stays out
+# of history, so a diff never shows it as changed by the person who edited the texts.
+for _model, _excluded in (
+    (Member, []),
+    (Agency, []),
+    (ActionPlan, []),
+    (Commitment, ["completion", "completion_percent"]),
+    (Activity, []),
+    (Milestone, []),
+):
+    simple_history.register(_model, app="commitments", excluded_fields=_excluded)

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
-from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_progress
+from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
 
 from . import exports, services, timeline
-from .filters import NO_UPDATE, CommitmentFilterSet, annotate_commitments, overdue_milestones_q
+from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q
 from .models import (
     ActionPlan,
     Commitment,
@@ -37,6 +37,7 @@ from .models import (
     ProgressUpdate,
     StatusReport,
     StatusReportLine,
+    ROLLUP_RULE,
 )
 
 
@@ -84,7 +85,7 @@ def member_list(request):
         current_plans.setdefault(plan.member_id, plan)
     locals_ = [local for member in nationals for local in member.local_members.all()]
     _label_status([*nationals, *locals_, *orphans], current_plans, today)
-    completions = annotate_commitments(Commitment.objects.order_by(), today).values_list("latest_completion", flat=True)
+    completions = Commitment.objects.order_by().values_list("completion", flat=True)  # the stored roll-up
     commitments_chart = timeline.tally_chart(
         _("Commitments by completion"), _("commitments"), [value or NO_UPDATE for value in completions]
     )
@@ -145,7 +146,7 @@ def plan_detail(request, pk):
         all_milestones.extend(milestones)
     charts = [
         timeline.tally_chart(
-            _("Commitments by completion"), _("commitments"), [c.completion for c in commitments]
+            _("Commitments by completion"), _("commitments"), [c.rollup.level or NO_UPDATE for c in commitments]
         ),
         timeline.tally_chart(
             _("Milestones by completion"), _("milestones"), [m.state for m in all_milestones]
@@ -175,8 +176,6 @@ def commitment_list(request):
         today=timezone.localdate(),
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for commitment in page.object_list:
-        commitment.completion_label = timeline.completion_label(commitment.latest_completion)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -423,10 +422,9 @@ def evidence_download(request, pk):
 @_login_required
 def review_queue(request):
     """List the updates waiting for the point of contact's review, with approve and return forms."""
-    updates = reviewable_progress(
+    updates = reviewable_by(
         request.user,
-        ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
-        .select_related("milestone__commitment__plan__member", "author")
+        ProgressUpdate.objects.select_related("milestone__commitment__plan__member", "author")
         .prefetch_related("evidence")
         .order_by("submitted_at", "pk"),
     )
@@ -439,7 +437,10 @@ def review_queue(request):
 @require_POST
 def review_progress(request, pk):
     """Approve or return one submitted update (the point of contact)."""
-    update = get_object_or_404(reviewable_progress(request.user, ProgressUpdate.objects.select_related("milestone__commitment__plan")), pk=pk)
+    # Any state: a review posted after someone else's answers with what they changed (StaleVersion).
+    update = get_object_or_404(
+        reviewable_by(request.user, ProgressUpdate.objects.select_related("milestone__commitment__plan"), pending=False), pk=pk
+    )
     action = request.POST.get("action")
     version = _int(request.POST.get("version"))
     comment = request.POST.get("comment", "")
@@ -543,6 +544,7 @@ def open_data(request):
     context = {
         "datasets": [(d, exports.FILTER_HINTS.get(d.slug, "")) for d in exports.DATASETS.values()],
         "ogp_columns": {c.name for c in exports.OGP_COLUMNS},
+        "rollup_rule": ROLLUP_RULE,
         "licence_name": exports.LICENCE_NAME,
         "licence_url": exports.LICENCE_URL,
     }

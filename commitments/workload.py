@@ -5,8 +5,9 @@ and passes the day down, so tests pin any date with unsaved objects.
 
 Rules (documented once, used by the page and its tests):
 
-* The reporting period is the calendar half-year holding the day (1 January–30 June,
-  1 July–31 December): the six-month cadence of OGP's status updates.
+* The reporting period is the one progress updates and status reports use:
+  ``services.reporting_period`` (the update cadence of the member's compliance policy, six
+  months by default). The caller passes each commitment's period in.
 * A milestone is *done* when its latest update (any state) says complete or withdrawn.
 * Otherwise it is *overdue* when the last day its end date stands for has passed, *due* when it
   ends within the current reporting period, *upcoming* when it ends later, and *unscheduled*
@@ -29,24 +30,9 @@ UPCOMING = "upcoming"
 UNSCHEDULED = "unscheduled"
 
 
-@dataclass(frozen=True)
-class ReportingPeriod:
-    start: dt.date
-    end: dt.date
-
-    @property
-    def label(self) -> str:
-        return f"{self.start.year}-H{1 if self.start.month == 1 else 2}"
-
-    def overlaps(self, start: dt.date, end: dt.date) -> bool:
-        return start <= self.end and end >= self.start
-
-
-def current_reporting_period(today: dt.date) -> ReportingPeriod:
-    """Return the calendar half-year holding ``today``."""
-    if today.month <= 6:
-        return ReportingPeriod(dt.date(today.year, 1, 1), dt.date(today.year, 6, 30))
-    return ReportingPeriod(dt.date(today.year, 7, 1), dt.date(today.year, 12, 31))
+def overlaps(period, start: dt.date, end: dt.date) -> bool:
+    """Return True if the days ``start``–``end`` overlap ``period`` (a ``compliance.engine.Period``)."""
+    return start <= period.end and end >= period.start
 
 
 def latest_update(updates):
@@ -54,7 +40,7 @@ def latest_update(updates):
     return max(updates, key=lambda u: (u.period_end, u.updated_at or dt.datetime.min.replace(tzinfo=dt.UTC)), default=None)
 
 
-def milestone_status(milestone, updates, today: dt.date, period: ReportingPeriod) -> str:
+def milestone_status(milestone, updates, today: dt.date, period) -> str:
     """Return done / overdue / due / upcoming / unscheduled for one milestone on ``today``."""
     latest = latest_update(updates)
     if latest is not None and latest.completion in DONE_COMPLETIONS:
@@ -69,13 +55,13 @@ def milestone_status(milestone, updates, today: dt.date, period: ReportingPeriod
     return UPCOMING
 
 
-def update_missing(milestone, updates, status: str, period: ReportingPeriod) -> bool:
+def update_missing(milestone, updates, status: str, period) -> bool:
     """Return True if the milestone still needs an update for ``period``."""
     if status == DONE:
         return False
     if milestone.start_date and milestone.start_date > period.end:
         return False
-    return not any(period.overlaps(u.period_start, u.period_end) for u in updates)
+    return not any(overlaps(period, u.period_start, u.period_end) for u in updates)
 
 
 @dataclass
@@ -89,6 +75,7 @@ class MilestoneWork:
 @dataclass
 class CommitmentWork:
     commitment: object
+    period: object = None  # the commitment's current reporting period
     milestones: list[MilestoneWork] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -107,15 +94,17 @@ class CommitmentWork:
         return sum(1 for m in self.milestones if m.missing)
 
 
-def workload(commitments, updates_of, today: dt.date, period: ReportingPeriod) -> list[CommitmentWork]:
+def workload(commitments, updates_of, today: dt.date, period_of) -> list[CommitmentWork]:
     """Return each commitment with the status of each of its milestones.
 
     ``commitments`` yields commitments whose ``milestones.all()`` is prefetched; ``updates_of(m)``
-    returns the updates of milestone ``m`` the user may see.
+    returns the updates of milestone ``m`` the user may see; ``period_of(c)`` the current reporting
+    period of commitment ``c`` (``services.reporting_period`` under its member's policy).
     """
     result = []
     for commitment in commitments:
-        work = CommitmentWork(commitment)
+        period = period_of(commitment)
+        work = CommitmentWork(commitment, period)
         for milestone in commitment.milestones.all():
             updates = updates_of(milestone)
             status = milestone_status(milestone, updates, today, period)

@@ -250,15 +250,22 @@ def visible_to(user, qs: QuerySet) -> QuerySet:
     return qs.filter(published | q | Q(author_id=user.pk))
 
 
-def reviewable_by(user, qs: QuerySet) -> QuerySet:
-    """Return the submitted progress updates the user may approve or return: their member's, for a point of contact."""
-    submitted = qs.filter(state=qs.model.State.SUBMITTED)
+def reviewable_by(user, qs: QuerySet, *, pending: bool = True) -> QuerySet:
+    """Return the progress updates the user reviews: the whole member's for its point of contact, all for an administrator.
+
+    The one review scope: the review queue (``/review/``, and "My work"), the approve / return
+    forms and the permission matrix all read it. ``pending`` (the default): only the updates
+    waiting for review (submitted). ``pending=False``: whatever their state, so that a review
+    posted after someone else's is answered with what changed (a stale version), not a 404.
+    """
     if is_administrator(user):
-        return submitted
-    members = member_ids_with_role(user, "point_of_contact")
-    if not members:
-        return qs.none()
-    return submitted.filter(**{f"{_paths(qs)['member']}__in": members})
+        scoped = qs
+    else:
+        members = member_ids_with_role(user, "point_of_contact")
+        if not members:
+            return qs.none()
+        scoped = qs.filter(**{f"{_paths(qs)['member']}__in": members})
+    return scoped.filter(state=qs.model.State.SUBMITTED) if pending else scoped
 
 
 def can_view_update(user, update) -> bool:
@@ -294,13 +301,6 @@ def evidence_visible_to(user, qs: QuerySet) -> QuerySet:
     if q is None:
         return qs
     return qs.filter(Q(update__state="published") | q)
-
-
-def reviewable_progress(user, qs: QuerySet) -> QuerySet:
-    """Progress updates the user may approve or return: the whole member's for its point of contact."""
-    if is_administrator(user):
-        return qs
-    return qs.filter(milestone__commitment__plan__member_id__in=member_ids_with_role(user, "point_of_contact"))
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commitments.importer import commitment_values, milestone_values
@@ -288,4 +289,8 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
     _load_local(local, parent=kg)
     letters = json.loads((fixtures_dir / LETTERS_FILE).read_text(encoding="utf-8"))
     _load_letters(kg, letters)
+    # Milestones may have been added to plans that already have approved updates.
+    from commitments.services import refresh_completion
+
+    refresh_completion(Commitment.objects.filter(Q(plan__member=kg) | Q(plan__member__parent=kg)))
     return kg

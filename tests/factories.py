@@ -91,8 +91,12 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    """A progress update, approved (published) by default, with the commitment's stored roll-up refreshed
+    as ``services.approve_progress`` leaves it."""
+
     class Meta:
         model = ProgressUpdate
+        skip_postgeneration_save = True
 
     milestone = factory.SubFactory(MilestoneFactory)
     period_start = dt.date(2019, 1, 1)
@@ -101,6 +105,13 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     narrative = "Half the datasets are out."
     state = ProgressUpdate.State.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def refresh_rollup(obj, create, extracted, **kwargs):
+        if create:
+            from commitments.services import refresh_completion
+
+            refresh_completion([obj.milestone.commitment_id])
 
 
 # --- forums -----------------------------------------------------------------

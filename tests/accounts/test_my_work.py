@@ -144,3 +144,36 @@ def test_the_review_queue_takes_the_same_number_of_queries_at_two_data_sizes(cli
     large, second = _count(client, url)
     assert len(review_queue_of(second)) == len(review_queue_of(first)) + 18
     assert small == large
+
+
+def test_a_quarterly_update_cadence_changes_what_my_work_reports_as_missing(client, world):
+    """My work reads the reporting period from the compliance policy, as progress entry and status reports do."""
+    from commitments import services
+    from compliance.models import Policy
+
+    # A KG0017 milestone started by September 2019 and not done, with updates for January–June and
+    # October–December 2019 only.
+    milestone = next(
+        m for m in world.kg0017.milestones.order_by("id")[1:]
+        if (m.start_date or dt.date.min) <= dt.date(2019, 9, 30)
+    )
+    ProgressUpdate.objects.create(
+        milestone=milestone, completion="limited", author=world.users.own, state="draft",
+        period_start=dt.date(2019, 10, 1), period_end=dt.date(2019, 12, 31),
+    )
+
+    def row():
+        with time_machine.travel(PINNED, tick=False):
+            response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+        (kg0017,) = response.context["work"]
+        return kg0017.period, next(r for r in kg0017.milestones if r.milestone.pk == milestone.pk), response
+
+    period, by_default, _response = row()
+    assert period.label == "2019-H2" and by_default.missing is False  # October–December lies in 2019-H2
+    Policy.objects.create(member=world.kg, effective_from=dt.date(2000, 1, 1), update_cadence_months=3)
+    period, quarterly, response = row()
+    assert (period.label, period.end) == ("2019-Q3", dt.date(2019, 9, 30))
+    assert quarterly.missing is True  # nothing for July–September
+    assert response.context["period"] == period
+    # The progress pages offer the same period.
+    assert services.reporting_periods(world.kg0017.plan, dt.date(2019, 8, 15))[0] == period

@@ -98,9 +98,10 @@ def test_lead_agency_filter(world):
     assert identifiers({"lead_agency": world["audit"].pk}) == ["KG0017"]
 
 
-def test_completion_filter_reads_the_latest_published_update(world):
-    # KG0017's latest update by reporting period is "limited" (2019-H2), not the earlier "complete".
-    assert identifiers({"completion": "limited"}) == ["KG0017"]
+def test_completion_filter_reads_the_stored_rollup_of_the_milestones(world):
+    # KG0017 rolls up from its two milestones: complete (3 points) and limited (1 point) = 66 %, substantial.
+    assert identifiers({"completion": "substantial"}) == ["KG0017"]
+    assert identifiers({"completion": "limited"}) == []
     assert identifiers({"completion": "complete"}) == []
     assert identifiers({"completion": "none"}) == ["KG0001", "KGBSK0001"]  # KG0001's only update is a draft
 

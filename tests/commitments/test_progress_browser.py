@@ -1,34 +1,34 @@
 """The coordinators' journey in a real browser (Debian's Chromium, Playwright), on the real Kyrgyz plan.
 
-The Accounts Chamber's coordinator enters progress with a file on a milestone of KG0017 and submits
-it; the point of contact approves it and publishes the six-month report; an anonymous visitor then
+The Accounts Chamber's coordinator signs in through the sign-in form with the demo account ``make run``
+prints, enters progress with a file on a milestone of KG0017 and submits it; the point of contact
+signs in the same way, approves it and publishes the six-month report; an anonymous visitor then
 sees the update, its file and the report on the public commitment page.
 """
 
 import datetime as dt
+import io
+from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.management.commands.create_demo_accounts import DEMO_ACCOUNTS
 from commitments import services
-from commitments.models import Commitment, Role
+from commitments.models import Commitment
 from compliance.engine import Period
 from tests.commitments.test_progress import PDF
 from tests.test_browser import DESKTOP, PHONE, axe_violations, browser, live_seed, open_page  # noqa: F401
 
 H1_2019 = Period(dt.date(2019, 1, 1), dt.date(2019, 6, 30), "2019-H1")
+PASSWORDS = {username: password for username, password, _description, _roles in DEMO_ACCOUNTS}
 
 
-def signed_in(browser, live_server, user, viewport):
-    """Return a page whose browser context carries ``user``'s session (as after signing in)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+def signed_in(browser, live_server, username, viewport, next_path):
+    """Return a page signed in as ``username`` through the sign-in form (the demo password), now at ``next_path``."""
     context = browser.new_context(viewport=viewport)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page = context.new_page()
     errors = []
     # A refused upload answers 400 on purpose; Chromium logs that as a console error, which is not a fault.
@@ -36,19 +36,25 @@ def signed_in(browser, live_server, user, viewport):
         "console",
         lambda msg: errors.append(msg.text) if msg.type == "error" and "status of 400" not in msg.text else None,
     )
+    page.goto(f"{live_server.url}/accounts/sign-in/?next={quote(next_path)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORDS[username])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + next_path)
+    assert page.get_by_role("button", name=f"Sign out ({username})").count() == 1
     return page, errors
 
 
 @pytest.fixture
 def people(live_seed, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # The demo accounts, as `make run` creates and prints them.
+    settings.DEMO = True
+    call_command("create_demo_accounts", stdout=io.StringIO())
     users = get_user_model().objects
     kg17 = Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
-    member = kg17.plan.member
-    coordinator = users.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
-    Role.objects.create(user=coordinator, member=member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
-    poc = users.create_user("kg-poc", "poc@example.org", "poc-pass-123")
-    Role.objects.create(user=poc, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    coordinator, poc = users.get(username="chamber"), users.get(username="kg-poc")
+    assert coordinator.has_perm("commitments.enter_progress", kg17) and not coordinator.has_perm("commitments.review_progress", kg17)
     # Every other commitment already has an approved update for 2019-H1.
     admin = users.create_superuser("root", "root@example.org", "root-pass-123")
     now = timezone.now()
@@ -65,9 +71,8 @@ def test_progress_with_a_file_is_approved_and_the_six_month_report_published(bro
     kg17, coordinator, poc = people
     milestone = kg17.milestones.get(number="1.1")
 
-    # 1. The coordinator finds the milestone from the public commitment page and enters progress.
-    page, errors = signed_in(browser, live_seed, coordinator, viewport)
-    page.goto(live_seed.url + kg17.get_absolute_url())
+    # 1. The coordinator signs in, finds the milestone on the public commitment page and enters progress.
+    page, errors = signed_in(browser, live_seed, coordinator.username, viewport, kg17.get_absolute_url())
     page.get_by_role("link", name="Enter progress on 1.1").click()
     page.get_by_label("Reporting period").select_option("2019-H1")
     page.get_by_role("button", name="Show").click()
@@ -94,9 +99,8 @@ def test_progress_with_a_file_is_approved_and_the_six_month_report_published(bro
     assert overflow <= 1
     assert errors == []  # includes CSP violations (htmx runs under the nonce)
 
-    # 2. The point of contact approves it and publishes the six-month report.
-    page, errors = signed_in(browser, live_seed, poc, viewport)
-    page.goto(live_seed.url + "/review/")
+    # 2. The point of contact signs in, approves it and publishes the six-month report.
+    page, errors = signed_in(browser, live_seed, poc.username, viewport, "/review/")
     article = page.locator("article", has_text="KG0017")
     article.get_by_role("button", name="Approve and publish").click()
     page.get_by_text("Update approved").wait_for()

@@ -6,9 +6,12 @@ import pytest
 
 from commitments import workload
 from commitments.models import Milestone, ProgressUpdate
+from commitments.services import reporting_period
+from compliance.engine import DEFAULT_POLICIES, PolicyVersion
 
 TODAY = dt.date(2019, 8, 15)
-PERIOD = workload.current_reporting_period(TODAY)
+PERIOD = reporting_period(TODAY, DEFAULT_POLICIES)
+QUARTERLY = (PolicyVersion(effective_from=dt.date(2000, 1, 1), update_cadence_months=3, member_specific=True),)
 
 
 def _milestone(start, end, precision="day"):
@@ -28,9 +31,19 @@ def _update(start, end, completion="limited"):
         (dt.date(2020, 12, 31), dt.date(2020, 7, 1), dt.date(2020, 12, 31), "2020-H2"),
     ],
 )
-def test_the_reporting_period_is_the_calendar_half_year(day, start, end, label):
-    period = workload.current_reporting_period(day)
+def test_the_reporting_period_is_the_calendar_half_year_by_default(day, start, end, label):
+    period = reporting_period(day, DEFAULT_POLICIES)
     assert (period.start, period.end, period.label) == (start, end, label)
+
+
+def test_the_reporting_period_follows_the_policys_update_cadence():
+    period = reporting_period(TODAY, QUARTERLY)
+    assert (period.start, period.end, period.label) == (dt.date(2019, 7, 1), dt.date(2019, 9, 30), "2019-Q3")
+    # An update for October–December covers the half-year, not the quarter.
+    m = _milestone(dt.date(2019, 1, 1), dt.date(2020, 6, 1))
+    q4 = [_update(dt.date(2019, 10, 1), dt.date(2019, 12, 31))]
+    assert not workload.update_missing(m, q4, "upcoming", PERIOD)
+    assert workload.update_missing(m, q4, "upcoming", period)
 
 
 def test_a_milestone_past_its_end_is_overdue():

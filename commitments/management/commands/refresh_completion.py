@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from commitments.models import Commitment
+from commitments.services import refresh_completion
+
+
+class Command(BaseCommand):
+    help = (
+        "Store the completion roll-up again on every commitment (or one member's): the same "
+        "services.refresh_completion that approving an update runs. Safe to run at any time."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--member", help="OGP code of one member, such as KG (default: every member).")
+
+    def handle(self, *args, member=None, **options):
+        commitments = Commitment.objects.all()
+        if member:
+            commitments = commitments.filter(plan__member__code=member)
+        with transaction.atomic():
+            changed = refresh_completion(commitments)
+        self.stdout.write(self.style.SUCCESS(f"{changed} of {commitments.count()} commitments changed."))
