@@ -148,12 +148,16 @@ class MilestoneWriteSerializer(StrictModelSerializer):
 class EvidenceSerializer(serializers.ModelSerializer):
     """One piece of evidence: a link, or a file downloadable at ``download`` (by those who may see it)."""
 
+    url = serializers.SerializerMethodField(help_text="The web address of a link; null for a file.")
     download = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
         fields = ["id", "kind", "url", "original_name", "content_type", "size", "created_at", "download"]
         read_only_fields = fields
+
+    def get_url(self, obj) -> str | None:
+        return obj.url or None
 
     def get_download(self, obj) -> str | None:
         if obj.kind != Evidence.Kind.FILE:

@@ -44,7 +44,8 @@ class MeetingFilterSet(django_filters.FilterSet):
 
 
 class AttendanceFilterSet(django_filters.FilterSet):
-    forum = django_filters.NumberFilter(field_name="meeting__forum_id", label="Forum id")
+    # A choice of forum (not a number filter): a huge or fractional id is a 400, not an overflow in the database.
+    forum = django_filters.ModelChoiceFilter(field_name="meeting__forum", queryset=Forum.objects.all(), label="Forum id")
 
     class Meta:
         model = Attendance

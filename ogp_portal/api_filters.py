@@ -7,8 +7,11 @@ only the API's copies of the FilterSets change.
 """
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 OLD_MEMBER_PARAMETER = "member"
@@ -32,6 +35,18 @@ def _member_code_path(view, base) -> str | None:
     return f"{field_name.removesuffix('_id')}__code"
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number in the database's range (a huge or fractional one is a 400, not an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 def api_filterset(view, base):
     """Return ``base`` with ``member`` replaced by ``member_code`` (one class per FilterSet, cached)."""
     path = _member_code_path(view, base)
@@ -42,6 +57,9 @@ def api_filterset(view, base):
             attrs["member_code"] = django_filters.CharFilter(
                 field_name=path, label=_("Member code (such as KG or KGBSK)")
             )
+        for name, declared in base.base_filters.items():
+            if type(declared) is django_filters.NumberFilter and declared.field_name.endswith("_id"):
+                attrs[name] = IdFilter(field_name=declared.field_name, label=declared.label)
         derived = type(f"Api{base.__name__}", (base,), attrs)
         derived.base_filters.pop(OLD_MEMBER_PARAMETER, None)
         _DERIVED[key] = derived

@@ -1,7 +1,9 @@
 """The permission matrix: every persona × own agency / other agency / other member × each method.
 
-Reads are public (drafts aside); writes exist for commitments and milestones, through their
-services, for administrators and the lead agency's coordinators only; other methods are 405.
+Reads are public (drafts aside). Commitments and milestones are changed through their services by
+administrators and the lead agency's coordinators only; the resources below that take no write answer
+405. Every other write (progress, evidence, status reports, meetings, reviews, findings) is in the
+declared table of ``test_permission_matrix.py``.
 """
 
 import pytest

@@ -36,6 +36,9 @@ def test_the_guide_page_has_curl_examples(client):
     text = response.content.decode()
     assert "curl" in text and "If-Match" in text and "/api/v1/plans/?member_code=KG" in text
     assert "/api/tokens/" in text and "/api/schema/swagger-ui/" in text
+    # The coordinator's script posts progress through the real endpoints: draft, then submit with If-Match.
+    assert '"$OGP/api/v1/progress-updates/"' in text and "/progress-updates/7/submit/" in text
+    assert '"period": "2019-H2"' in text and "If-Match: $ETAG" in text and "To be wired" not in text
 
 
 @pytest.mark.parametrize("path", ["/api/schema/swagger-ui/", "/api/schema/redoc/"])
