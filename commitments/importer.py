@@ -30,6 +30,8 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 
+from ogp_portal.cache import public_pages_changed
+
 from . import template_parser
 from .models import Activity, ActionPlan, Agency, Commitment, Milestone, parse_partial_date, period_end
 from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
@@ -502,6 +504,7 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None):
         outcome = _Sync(member, parsed, user, reason[:100], language).run()
         if commit and not outcome.errors:
             outcome.committed = True
+            public_pages_changed()
         else:
             transaction.set_rollback(True)
     return outcome

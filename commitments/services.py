@@ -21,6 +21,7 @@ from compliance.models import Deadline, StatusEvent
 from engagement.services import notify_followers
 from forums.models import Forum, ForumMembership, Meeting
 from ogp_portal import versioning
+from ogp_portal.cache import public_pages_changed
 
 from .importer import commitment_values, milestone_values
 from .models import (
@@ -512,6 +513,7 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
         obj.full_clean()
         obj._history_user = by
         obj.save()
+        public_pages_changed()
     return obj
 
 
@@ -652,6 +654,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update._history_user = by
         update.save()
         notify_followers("update", update)
+        public_pages_changed()
     return update
 
 
@@ -915,6 +918,7 @@ def publish_status_report(report, *, by, version, now):
         report._history_user = by
         report.save()
         notify_followers("status_report", report)
+        public_pages_changed()
     return report
 
 
