@@ -1,6 +1,8 @@
 """Benchmark the compliance sweep and the what-if report over many members.
 
 Usage (prints figures, asserts nothing):
+    # sweep the data already there (generated scale data), twice; prints time, queries, peak memory:
+    DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py --existing --as-of 2026-11-29
     DEBUG=true DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep.py --members 200
     DEBUG=true DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py
 
@@ -93,7 +95,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--as-of", default="2024-01-01")
+    parser.add_argument("--existing", action="store_true", help="sweep the members already in the database (no build)")
     args = parser.parse_args()
+    if args.existing:
+        return existing(args)
     call_command("migrate", verbosity=0)
     clean()
     now = timezone.make_aware(dt.datetime.fromisoformat(args.as_of + "T12:00"))
@@ -109,6 +114,23 @@ def main():
     out = io.StringIO()
     timed("compliance_report --json (read-only)", lambda: call_command("compliance_report", "--as-of", args.as_of, "--json", stdout=out))
     clean()
+
+
+def existing(args):
+    """Sweep every member already in the database twice (the first run may write, the second should not)."""
+    import resource
+
+    now = timezone.make_aware(dt.datetime.fromisoformat(args.as_of + "T12:00"))
+    members = Member.objects.count()
+    print(f"database: {connection.vendor}; members: {members}; as of {args.as_of}")
+    for label in ("sweep, first run", "sweep, second run"):
+        before = Finding.objects.count(), StatusEvent.objects.count()
+        results, elapsed = timed(label, lambda: sweep_all(now, notify="none"))
+        changed = sum(1 for r in results if r.changed or r.standing_changed)
+        after = Finding.objects.count(), StatusEvent.objects.count()
+        print(f"  {changed} members changed; findings +{after[0] - before[0]}, status events +{after[1] - before[1]}; "
+              f"{elapsed / members * 1000:.1f} ms a member")
+    print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 
+from ogp_portal.cache import public_pages_changed
+
 from . import template_parser
 from .models import Activity, ActionPlan, Agency, Commitment, Milestone, parse_partial_date, period_end
 from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
@@ -529,6 +531,7 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None):
             # New milestones change the roll-up of commitments that already have approved updates.
             refresh_completion(Commitment.objects.filter(plan__member=member))
             outcome.committed = True
+            public_pages_changed()
         else:
             transaction.set_rollback(True)
     return outcome

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 
 from engagement.services import notify_followers
 from ogp_portal import versioning
+from ogp_portal.cache import public_pages_changed
 
 from .models import (
     Commitment,
@@ -254,6 +255,7 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
         obj.full_clean()
         obj._history_user = by
         obj.save()
+        public_pages_changed()
     return obj
 
 
@@ -420,6 +422,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update.save()
         refresh_completion([update.milestone.commitment_id])
         notify_followers("update", update)
+        public_pages_changed()
     return update
 
 
@@ -713,6 +716,7 @@ def publish_status_report(report, *, by, version, now):
         report._history_user = by
         report.save()
         notify_followers("status_report", report)
+        public_pages_changed()
     return report
 
 

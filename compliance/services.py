@@ -25,9 +25,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from commitments.models import Member, Role, StatusReport
+from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers
-from forums.models import Meeting
+from forums.models import Forum, Meeting
+from ogp_portal.cache import public_pages_changed
 
 from . import engine
 from .models import (
@@ -68,54 +69,97 @@ def today_for(now: dt.datetime | dt.date) -> dt.date:
 
 def build_snapshot(member: Member) -> engine.MemberSnapshot:
     """Return everything the rules need about ``member``, instants converted to Bishkek days."""
+    return build_snapshots([member])[member.pk]
+
+
+def _member_filter(members, field: str = "member") -> dict:
+    """Return the filter selecting rows of ``members`` (a list of Member rows, or a queryset as a subquery)."""
+    if isinstance(members, (list, tuple)):
+        return {f"{field}_id__in": [m.pk for m in members]}
+    return {f"{field}__in": members.values("pk")}
+
+
+def _by_member(rows, key=lambda row: row.member_id) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
+
+
+def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
+    """Return {member id: snapshot} for ``members`` in a fixed number of queries (nine), whatever their number.
+
+    ``members`` is a list of Member rows or a Member queryset (read once, and used as a subquery
+    in the others). Every query selects the rows of all the members at once and orders by member
+    id without joins; the rows are then grouped per member in the order each member's own query
+    used to give them.
+    """
+    members = list(members) if not isinstance(members, (list, tuple)) else members
+    if not members:
+        return {}
+    where = _member_filter(list(members))
     zone = portal_zone()
-    plans = tuple(
-        engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in member.plans.all()
-    )
-    overrides = tuple(
-        engine.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference)
-        for d in Deadline.objects.filter(
-            member=member, kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR
-        )
+    plans = _by_member(ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk"))
+    overrides = _by_member(
+        Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
+        .order_by("member_id", "due_on", "pk")
     )
     # The six-month obligation is met by a published status report, not by single milestone updates.
-    published = tuple(
-        StatusReport.objects.filter(member=member, state=StatusReport.State.PUBLISHED)
+    # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
+    published = _by_member(
+        StatusReport.objects.filter(state=StatusReport.State.PUBLISHED, **where)
         .annotate(day=TruncDate("published_at", tzinfo=zone))
-        .values_list("day", flat=True)
-        .order_by()  # without it, the default ordering's columns join the DISTINCT: one day per report
-        .distinct()
+        .order_by()
+        .values_list("member_id", "day")
+        .distinct(),
+        key=lambda row: row[0],
     )
+    forums = _by_member(Forum.objects.filter(**where).order_by("member_id", "name", "pk"))
     held: dict[int, list[dt.date]] = {}
-    for forum_id, starts_at in Meeting.objects.held().filter(forum__member=member).values_list("forum_id", "starts_at"):
+    for forum_id, starts_at in (
+        Meeting.objects.held().filter(**_member_filter(list(members), "forum__member")).order_by().values_list("forum_id", "starts_at")
+    ):
         held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
-    forums = tuple(
-        engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
-        for f in member.forums.all()
-    )
-    decisions = tuple(d.as_rule() for d in Decision.objects.filter(member=member))
-    admin_findings = tuple(
-        engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
-        for f in Finding.objects.filter(member=member, source=Finding.Source.ADMINISTRATOR)
+    decisions = _by_member(Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk"))
+    admin_findings = _by_member(
+        Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
     )
     extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
-    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member=member)))
-    policies = tuple(p.as_rule() for p in stored)
-    if not any(p.member_id is None for p in stored):
-        policies += engine.DEFAULT_POLICIES
-    return engine.MemberSnapshot(
-        code=member.code,
-        joined_on=member.joined_on,
-        plans=plans,
-        deadline_overrides=overrides,
-        update_published_on=published,
-        forums=forums,
-        decisions=decisions,
-        policies=policies,
-        admin_findings=admin_findings,
-        extensions=extensions,
-        kind=member.kind,
+    stored_policies = list(
+        Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
     )
+    shared = [p for p in stored_policies if p.member_id is None]
+    own = _by_member(p for p in stored_policies if p.member_id is not None)
+    snapshots = {}
+    for member in members:
+        stored = shared + own.get(member.pk, [])
+        policies = tuple(p.as_rule() for p in stored)
+        if not shared:
+            policies += engine.DEFAULT_POLICIES
+        snapshots[member.pk] = engine.MemberSnapshot(
+            code=member.code,
+            joined_on=member.joined_on,
+            plans=tuple(
+                engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in plans.get(member.pk, ())
+            ),
+            deadline_overrides=tuple(
+                engine.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference) for d in overrides.get(member.pk, ())
+            ),
+            update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
+            forums=tuple(
+                engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
+                for f in forums.get(member.pk, ())
+            ),
+            decisions=tuple(d.as_rule() for d in decisions.get(member.pk, ())),
+            policies=policies,
+            admin_findings=tuple(
+                engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
+                for f in admin_findings.get(member.pk, ())
+            ),
+            extensions=extensions,
+            kind=member.kind,
+        )
+    return snapshots
 
 
 def evaluate_member(member: Member, now) -> engine.Evaluation:
@@ -133,6 +177,7 @@ class SweepResult:
     resolved_findings: list[int] = field(default_factory=list)
     created_events: list[int] = field(default_factory=list)
     status: str = engine.ACTIVE
+    standing_changed: bool = False
 
     @property
     def changed(self) -> bool:
@@ -198,7 +243,7 @@ def record_status_event(member: Member, change: engine.StatusChange) -> tuple[St
 FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
 
 
-def record_plan_deadlines(member: Member, cycles: list[engine.Cycle]) -> None:
+def record_plan_deadlines(member: Member, cycles: list[engine.Cycle], rows: dict | None = None) -> None:
     """Keep one action-plan Deadline row per cycle, with the day it was met.
 
     Rule-computed rows follow the rules (and go when a cycle no longer exists);
@@ -206,7 +251,8 @@ def record_plan_deadlines(member: Member, cycles: list[engine.Cycle]) -> None:
     ``met_on``. Each row is locked and re-checked, so concurrent sweeps agree.
     """
     labels = set()
-    rows = {d.cycle: d for d in Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN)}
+    if rows is None:
+        rows = {d.cycle: d for d in Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN)}
     for cycle in cycles:
         labels.add(cycle.label)
         row = rows.get(cycle.label)
@@ -235,9 +281,9 @@ def record_plan_deadlines(member: Member, cycles: list[engine.Cycle]) -> None:
             row.delete()
 
 
-def record_cycles(member: Member, cycles: list[engine.Cycle]) -> None:
+def record_cycles(member: Member, cycles: list[engine.Cycle], rows: dict | None = None) -> None:
     """Keep the member's Cycle rows equal to the rules' cycles (the sweep owns them)."""
-    rows = {c.label: c for c in Cycle.objects.filter(member=member)}
+    rows = dict(rows) if rows is not None else {c.label: c for c in Cycle.objects.filter(member=member)}
     new = []
     for c in cycles:
         values = {
@@ -258,11 +304,14 @@ def record_cycles(member: Member, cycles: list[engine.Cycle]) -> None:
         Cycle.objects.filter(pk__in=[r.pk for r in rows.values()]).delete()
 
 
-def record_standing(member: Member, evaluation: engine.Evaluation, now) -> None:
-    """Store the member's current status, its date and the next deadline in indexed columns."""
+STANDING_FIELDS = ("status", "status_since", "next_deadline", "next_deadline_kind", "plan_deadline", "open_findings")
+
+
+def standing_values(evaluation: engine.Evaluation) -> dict:
+    """Return the stored standing of an evaluation (without ``swept_at``)."""
     kinds = set(Deadline.Kind.values)
     upcoming = next((d for d in evaluation.next_deadlines if d.kind in kinds), None)
-    values = {
+    return {
         "status": evaluation.status,
         "status_since": evaluation.status_since,
         "next_deadline": upcoming.due if upcoming else None,
@@ -271,35 +320,121 @@ def record_standing(member: Member, evaluation: engine.Evaluation, now) -> None:
             (d.due for d in evaluation.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None
         ),
         "open_findings": len(evaluation.open_findings),
-        "swept_at": now if isinstance(now, dt.datetime) else timezone.now(),
     }
-    # One UPDATE when the row exists (every sweep but the first); swept_at changes each time.
+
+
+def record_standing(member: Member, evaluation: engine.Evaluation, now, stored: MemberStanding | None = None) -> bool:
+    """Store the member's current status, its date and the next deadline in indexed columns.
+
+    With ``stored`` (the row read beforehand; None if there was none) an unchanged standing is
+    not written and False is returned: the caller stamps ``swept_at`` of all of those in one
+    UPDATE. Otherwise the row is written and True returned.
+    """
+    values = standing_values(evaluation)
+    if stored is not None and all(getattr(stored, k) == v for k, v in values.items()):
+        return False
+    values["swept_at"] = now if isinstance(now, dt.datetime) else timezone.now()
+    # One UPDATE when the row exists (every sweep but the first).
     if not MemberStanding.objects.filter(member=member).update(**values):
         with transaction.atomic():
             MemberStanding.objects.update_or_create(member=member, defaults=values)
+    return True
 
 
 def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
-    """Apply the member's evaluation as of ``now``; running it again changes nothing.
+    """Apply the member's evaluation as of ``now``; running it again changes nothing (see :func:`sweep_members`)."""
+    results = sweep_members(Member.objects.filter(pk=member_id), now=now, notify=notify)
+    if not results:
+        raise Member.DoesNotExist(f"No member with id {member_id}.")
+    return results[0]
 
-    Steps:
-    1. evaluate the member's data with the pure rules;
-    2. record each finding once, and resolve it once its obligation was met later;
-    3. resolve open sweep findings the rules no longer produce (data corrected since);
-    4. record each status change once;
-    5. keep the action-plan deadlines of every cycle, with the day each was met;
-    6. send the notices for what is new: ``inline`` (commands, tasks), ``enqueue``
-       (a task after commit, for web requests), or ``none``.
+
+# Members read and evaluated together; the queries of a sweep grow by one set per this many members.
+SWEEP_CHUNK = 1000
+
+
+def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
+    """Sweep ``members`` (a queryset) as of ``now`` in set-based reads; running it again changes nothing.
+
+    Steps, for each chunk of ``SWEEP_CHUNK`` members:
+    1. read every member's data (:func:`build_snapshots`) and what the sweep recorded before
+       (findings, status events, plan deadlines, cycles, standings): 14 queries, whatever the
+       number of members;
+    2. evaluate each member with the pure rules;
+    3. write only what differs: record each new finding once, resolve it once its obligation was
+       met later, resolve open sweep findings the rules no longer produce (data corrected since),
+       record each status change once, keep the plan deadlines and cycles, store the standing;
+       every write is keyed by a constraint, in its own short transaction, so a concurrent or
+       repeated sweep finds the row already there;
+    4. stamp ``swept_at`` of every unchanged standing in one UPDATE;
+    5. send the notices for what is new: ``inline`` (commands, tasks; only members with a finding
+       or status change in the notice window are read again), ``enqueue`` (a task after commit,
+       for web requests), or ``none``.
+    When anything was written, public pages are marked out of date (``public_pages_changed``).
     """
-    member = Member.objects.get(pk=member_id)
-    evaluation = evaluate_member(member, now)
+    results: list[SweepResult] = []
+    last = 0
+    while True:  # keyset pagination by primary key: one query a chunk
+        chunk = list(members.filter(pk__gt=last).order_by("pk")[:SWEEP_CHUNK])
+        if chunk:
+            results.extend(_sweep_chunk(chunk, now=now, notify=notify))
+        if len(chunk) < SWEEP_CHUNK:
+            break
+        last = chunk[-1].pk
+    if any(r.changed or r.standing_changed for r in results):
+        public_pages_changed()
+    return results
+
+
+def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult]:
+    snapshots = build_snapshots(members)
+    where = _member_filter(members)
+    known_findings = _by_member(
+        Finding.objects.filter(source=Finding.Source.RULE, **where).order_by().only(*FINDING_KEY, "member_id", "effective_on")
+    )
+    known_events: dict[int, set] = {}
+    for member_id, status, effective_on in StatusEvent.objects.filter(**where).order_by().values_list("member_id", "status", "effective_on"):
+        known_events.setdefault(member_id, set()).add((status, effective_on))
+    deadlines = _by_member(Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, **where).order_by())
+    cycles = _by_member(Cycle.objects.filter(**where).order_by())
+    standings = {s.member_id: s for s in MemberStanding.objects.filter(**where).order_by()}
+    results, unchanged = [], []
+    for member in members:
+        evaluation = engine.evaluate(snapshots[member.pk], now, settings.TIME_ZONE)
+        result = _apply(member, evaluation, known_findings.get(member.pk, []), known_events.get(member.pk, set()))
+        record_plan_deadlines(member, evaluation.cycles, {d.cycle: d for d in deadlines.get(member.pk, ())})
+        record_cycles(member, evaluation.cycles, {c.label: c for c in cycles.get(member.pk, ())})
+        result.standing_changed = record_standing(member, evaluation, now, standings.get(member.pk))
+        if not result.standing_changed:
+            unchanged.append(member.pk)
+        results.append(result)
+    if unchanged:
+        swept_at = now if isinstance(now, dt.datetime) else timezone.now()
+        MemberStanding.objects.filter(member_id__in=unchanged).update(swept_at=swept_at)
+    if notify == "inline":
+        today = today_for(now)
+        since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
+        recent = set(
+            Finding.objects.filter(effective_on__gte=since, effective_on__lte=today, **where).order_by().values_list("member_id", flat=True)
+        ) | set(
+            StatusEvent.objects.filter(effective_on__gte=since, effective_on__lte=today, **where).order_by().values_list("member_id", flat=True)
+        )
+        for member in members:
+            if member.pk in recent:
+                send_pending_notices(member.pk, now=now)
+    elif notify == "enqueue":
+        from .tasks import send_notices_task
+
+        for member, result in zip(members, results):
+            if result.changed:
+                enqueue_on_commit(send_notices_task, member.pk)
+    return results
+
+
+def _apply(member: Member, evaluation: engine.Evaluation, known_rows, known_events: set) -> SweepResult:
+    """Write the findings and status events of ``evaluation`` that the stored rows lack."""
     result = SweepResult(member.code, status=evaluation.status)
-    # Rows already recorded are read once; only what is missing or changed is written (and claimed).
-    known = {
-        (f.kind, f.subject, f.period): f
-        for f in Finding.objects.filter(member=member, source=Finding.Source.RULE).only(*FINDING_KEY)
-    }
-    known_events = set(StatusEvent.objects.filter(member=member).values_list("status", "effective_on"))
+    known = {(f.kind, f.subject, f.period): f for f in known_rows}
     seen = set()
     for f in evaluation.findings:
         if f.source != engine.RULE:
@@ -312,11 +447,12 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
             result.created_findings.append(finding.pk)
         if f.resolved_on and finding.resolved_on is None and resolve_finding(finding.pk, f.resolved_on):
             result.resolved_findings.append(finding.pk)
-    stale = Finding.objects.filter(
-        member=member, kind__in=SWEEP_KINDS, source=Finding.Source.RULE, resolved_on__isnull=True,
-        effective_on__lte=evaluation.today,
-    ).exclude(pk__in=seen)
-    for pk in stale.values_list("pk", flat=True):
+    sweep_kinds = set(SWEEP_KINDS)
+    stale = [
+        f.pk for f in known_rows
+        if f.kind in sweep_kinds and f.resolved_on is None and f.effective_on <= evaluation.today and f.pk not in seen
+    ]
+    for pk in sorted(stale):
         if resolve_finding(pk, evaluation.today):
             result.resolved_findings.append(pk)
     for change in evaluation.changes:
@@ -326,15 +462,6 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
         if created:
             result.created_events.append(event.pk)
             notify_followers("status_event", event)
-    record_plan_deadlines(member, evaluation.cycles)
-    record_cycles(member, evaluation.cycles)
-    record_standing(member, evaluation, now)
-    if notify == "inline":
-        send_pending_notices(member.pk, now=now)
-    elif notify == "enqueue" and result.changed:
-        from .tasks import send_notices_task
-
-        enqueue_on_commit(send_notices_task, member.pk)
     return result
 
 
@@ -362,13 +489,14 @@ def resolve_admin_finding(finding_id: int, *, resolved_on: dt.date, reason: str,
             raise ValidationError(_("A finding cannot be resolved before it takes effect."))
         finding.resolved_on, finding.resolution, finding.resolved_by = resolved_on, reason, user
         finding.save(update_fields=["resolved_on", "resolution", "resolved_by"])
+        public_pages_changed()
     recompute_member(finding.member_id)
     return finding
 
 
 def sweep_all(now, *, notify: str = "inline") -> list[SweepResult]:
-    """Sweep every member, one at a time (each member's rows in their own transactions)."""
-    return [sweep_member(pk, now=now, notify=notify) for pk in Member.objects.order_by("pk").values_list("pk", flat=True)]
+    """Sweep every member in set-based reads (each member's writes in their own short transactions)."""
+    return sweep_members(Member.objects.all(), now=now, notify=notify)
 
 
 def enqueue_on_commit(task, *args) -> None:

@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ogp_portal.cache import public_pages_changed
+
 from .models import Delivery, Follow, Review
 
 logger = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ def review(update, *, by, stance, comment, links=(), now) -> Review:
         row.full_clean(exclude=["update", "author"])
         row.save()
         notify_followers("review", row)
+        public_pages_changed()
     return row
 
 
@@ -109,6 +112,7 @@ def respond(review_row: Review, *, by, text, now) -> Review:
         row._history_user = by
         row.save()
         notify_followers("response", row)
+        public_pages_changed()
     return row
 
 
@@ -123,6 +127,7 @@ def hide(review_row: Review, *, by, reason, now) -> Review:
         row.hidden_reason, row.hidden_by, row.hidden_at = reason, by, now
         row._history_user = by
         row.save()
+        public_pages_changed()
     return row
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compliance import engine
+from ogp_portal.cache import public_pages_changed
 
 from .models import (
     ActionItem,
@@ -328,6 +329,7 @@ def schedule_meeting(
         )
         meeting.full_clean()
         meeting.save()
+        public_pages_changed()
         if invite:
             enqueue_invitations(meeting.pk)
     return meeting
@@ -361,6 +363,7 @@ def reschedule_meeting(
             meeting=meeting, kind=MeetingChange.Kind.RESCHEDULED, previous_starts_at=previous, new_starts_at=starts_at,
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
+        public_pages_changed()
         if invite:
             enqueue_invitations(meeting.pk)
     return meeting
@@ -376,6 +379,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime) -> Me
         meeting.status = Meeting.Status.CANCELLED
         meeting.sequence += 1
         meeting.save()
+        public_pages_changed()
         MeetingChange.objects.create(
             meeting=meeting, kind=MeetingChange.Kind.CANCELLED, previous_starts_at=meeting.starts_at,
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
@@ -570,6 +574,7 @@ def record_meeting(meeting: Meeting, *, attendance: dict[int, tuple[str, str]], 
         if private_notes is not None:
             meeting.private_notes = private_notes
         meeting.save()
+        public_pages_changed()
     return meeting
 
 
@@ -623,6 +628,7 @@ def _publish_if_approved(meeting: Meeting, chairs, now) -> bool:
         return False
     meeting.minutes_published_at = now
     meeting.save(update_fields=["minutes_published_at"])
+    public_pages_changed()
     return True
 
 
@@ -641,6 +647,7 @@ def add_decision(meeting: Meeting, *, text: str, commitment=None, by) -> Meeting
     if not text.strip():
         raise ValidationError({"text": _("Write the decision.")})
     _check_commitment(meeting, commitment)
+    public_pages_changed()
     return MeetingDecision.objects.create(meeting=meeting, text=text.strip(), commitment=commitment)
 
 
@@ -653,6 +660,7 @@ def add_action_item(meeting: Meeting, *, title: str, owner: str, due_on=None, co
     if not title.strip() or not owner.strip():
         raise ValidationError(_("An action item needs what is to be done and who owns it."))
     _check_commitment(meeting, commitment)
+    public_pages_changed()
     return ActionItem.objects.create(
         meeting=meeting, title=title.strip(), owner=owner.strip(), due_on=due_on, commitment=commitment
     )
@@ -665,6 +673,7 @@ def set_action_item_status(item: ActionItem, *, status: str, by, now: dt.datetim
     item.status = status
     item.closed_on = None if status == ActionItem.Status.OPEN else local_today(now)
     item.save(update_fields=["status", "closed_on"])
+    public_pages_changed()
     return item
 
 

@@ -111,6 +111,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Axes last: it must see the authenticated user and the response.
     "axes.middleware.AxesMiddleware",
+    # Public pages for anonymous visitors, per language (ogp_portal/cache.py): last, so that it
+    # sees the resolved view, the language and the visitor, and the middleware above still
+    # add their headers (CSP, CSRF cookie, Content-Language) to a page served from the cache.
+    "ogp_portal.cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "ogp_portal.urls"
@@ -310,6 +314,8 @@ CELERY_BROKER_URL = REDIS_URL
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="locmemcache://" if DEBUG else REDIS_URL))}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
+# Cache public pages for anonymous visitors (ogp_portal/cache.py); invalidated by the services.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

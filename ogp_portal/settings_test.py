@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # The API's throttles have their own test (tests/api/test_tokens.py); elsewhere their counters,
 # kept in the process's cache, would carry over from one test to the next.
 API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
+
+# The public page cache is off in tests: many tests change rows directly (factories, not services)
+# between two requests. tests/test_page_cache.py turns it on.
+PUBLIC_PAGE_CACHE = False

@@ -59,3 +59,32 @@ def test_public_pages_run_the_same_number_of_queries_at_two_data_sizes(client):
     large, large_sizes = query_counts(client, LARGE)
     assert large_sizes["members"] > small_sizes["members"]
     assert small == large, f"queries at {SMALL}: {small}; at {LARGE}: {large}"
+
+
+def sweep_queries(now, notify):
+    from compliance.services import sweep_all
+
+    sweep_all(now, notify=notify)  # the first run writes the findings, events, cycles and standings
+    with CaptureQueriesContext(connection) as ctx:
+        results = sweep_all(now, notify=notify)
+    assert not any(r.changed for r in results)
+    return len(ctx.captured_queries), len(results)
+
+
+@pytest.mark.parametrize("notify", ["none", "inline"])
+def test_a_sweep_with_nothing_new_runs_the_same_queries_for_2_and_for_more_members(seed_data, notify):
+    """The compliance sweep reads every member's data in a fixed number of set-based queries (issue #12 point 4)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # A day with no finding or status change in the notice window: ``inline`` reads nobody again.
+    now = timezone.make_aware(dt.datetime(2026, 11, 29, 12))
+    with transaction.atomic():
+        two, members = sweep_queries(now, notify)
+        assert members == 2  # the real Kyrgyz Republic and Bishkek
+        generate(LARGE, seed=42)
+        more, more_members = sweep_queries(now, notify)
+        transaction.set_rollback(True)
+    assert more_members > members
+    assert two == more, f"{two} queries for {members} members, {more} for {more_members}"

@@ -1,0 +1,164 @@
+"""The public page cache: public pages and feeds, per language, for anonymous visitors only (issue #12).
+
+How it works (BENCHMARKS.md §5 has the reasoning):
+
+* **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
+  commitment list, commitment, compliance overview and member page, forum page, Atom feeds), with
+  status 200, for a visitor who sends no session cookie and no messages cookie (so nobody signed
+  in, and nobody with a pending message). A signed-in user's request is neither served from the
+  cache nor stored into it, so their name, "Sign out" and follow buttons never reach anybody else,
+  and they never see an anonymous copy.
+* **Per language**: the key holds the active language and the full path with its query string
+  (sorted), so ``/``, ``/ru/`` and ``/ky/`` are different entries.
+* **Per-response secrets are not replayed**: every page carries the language switcher's CSRF
+  token, and a page may use the CSP nonce. The stored copy has both replaced by placeholders; a
+  visitor served from the cache gets a fresh token of their own (the CSRF cookie is set as for a
+  rendered page) and a fresh nonce, which the CSP middleware then puts into the header.
+* **Invalidation by generation**: every key holds the current generation, a token stored in the
+  cache. :func:`public_pages_changed` replaces it (after the transaction commits), so every
+  cached page is out of date at once; the old entries expire by themselves (``CACHE_TIMEOUT``).
+  The service functions that change what public pages show call it (publish a progress update or
+  a status report, a review, a response, hiding a review, a compliance sweep that writes, an
+  import, a forum publication), and so does every change made in the admin (its log entry).
+
+``PUBLIC_PAGE_CACHE`` (settings, default on; off in the test settings so tests that change rows
+directly still read fresh pages) turns it all off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
+
+# The view names (namespace:name) whose anonymous GET answers are cached.
+PUBLIC_PAGES = frozenset(
+    {
+        "commitments:home",
+        "commitments:member",
+        "commitments:plan",
+        "commitments:list",
+        "commitments:commitment",
+        "commitments:member_feed",
+        "commitments:plan_feed",
+        "commitments:commitment_feed",
+        "engagement:feed_member",
+        "engagement:feed_plan",
+        "engagement:feed_commitment",
+        "compliance:overview",
+        "compliance:member",
+        "forums:forum",
+    }
+)
+
+GENERATION_KEY = "pages:generation"
+CSRF_PLACEHOLDER = b"\x00csrf\x00"
+NONCE_PLACEHOLDER = b"\x00nonce\x00"
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+MAX_QUERY = 512  # a longer query string is not cached (bounded key space)
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Disposition", "Last-Modified")
+
+
+def enabled() -> bool:
+    return getattr(settings, "PUBLIC_PAGE_CACHE", True)
+
+
+def public_pages_changed() -> None:
+    """Mark every cached public page out of date once the current transaction commits.
+
+    Call it from each service function that changes what a public page or feed shows. A
+    rolled-back change invalidates nothing, and no reader can cache the old data after the
+    commit (the new generation is set after the rows are visible).
+    """
+    transaction.on_commit(_bump, robust=True)
+
+
+def _bump() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        value = cache.get(GENERATION_KEY) or "0"
+    return value
+
+
+def anonymous_request(request) -> bool:
+    """Return True for a GET/HEAD without a session or messages cookie (nobody signed in)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY
+
+
+def page_key(request) -> str:
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    raw = f"{translation.get_language()}|{request.path}|{query}"
+    return f"page:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+class PublicPageCacheMiddleware(MiddlewareMixin):
+    """Serve and store the public pages (place it last: it needs the resolved view and the language)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if not enabled() or match is None or match.view_name not in PUBLIC_PAGES or not anonymous_request(request):
+            return None
+        key = page_key(request)
+        stored = cache.get(key)
+        if stored is None:
+            request._public_page_key = key
+            return None
+        content, headers = stored
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        if NONCE_PLACEHOLDER in content:
+            content = content.replace(NONCE_PLACEHOLDER, str(request._csp_nonce).encode())
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    def process_response(self, request, response):
+        key = getattr(request, "_public_page_key", None)
+        if key is None or request.method != "GET" or response.status_code != 200 or response.streaming:
+            return response
+        if response.cookies or getattr(request, "session", None) is not None and request.session.modified:
+            return response  # something per visitor was set: never share it
+        content = response.content
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            tokens = set(_CSRF_INPUT.findall(content))
+            if not tokens:
+                return response  # the token is used somewhere we cannot find it again: do not cache
+            for token in tokens:
+                content = content.replace(token, CSRF_PLACEHOLDER)
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce:  # the nonce was generated, so the page may carry it
+            content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        cache.set(key, (content, headers))
+        response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _admin_changed(sender, **kwargs):
+    """Every add, change or delete in the admin writes a log entry: public pages may have changed."""
+    public_pages_changed()
+
+
+# Connected when the middleware loads (every web process): the admin is only reached through it.
+post_save.connect(_admin_changed, sender="admin.LogEntry", dispatch_uid="public_pages_admin_changed")
