@@ -116,11 +116,11 @@ OFFICIAL_NAMES: dict[str, dict[str, str]] = {
 def names_used(data: dict) -> dict[str, dict[str, str]]:
     """Return the official names (``{english: {"ru", "ky"}}``) of the names a parsed seed fixture uses.
 
-    Looks at the member, the agencies, the plan's lead institutions and the forum.
+    Looks at the member (and its country), the agencies, the plan's lead institutions and the forum.
     """
     found = []
     if data.get("member"):
-        found.append(data["member"].get("name"))
+        found.extend([data["member"].get("name"), data["member"].get("country")])
     found.extend(a.get("name") for a in data.get("agencies", []))
     plan = data.get("plan") or {}
     leads = plan.get("lead_institutions") or plan.get("lead_institution") or []
