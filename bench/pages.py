@@ -303,20 +303,24 @@ def main():
         for label, path in urls:
             started = time.perf_counter()
             status, size = get(portal.port, path, timeout=300)
-            single = time.perf_counter() - started
+            first = time.perf_counter() - started
             if status != 200:
                 results["skipped"].append({"label": label, "path": path, "status": status})
                 continue
+            # Timed again: with the page cache on, the first request rendered and stored the page.
+            started = time.perf_counter()
+            get(portal.port, path, timeout=300)
+            single = time.perf_counter() - started
             if single > args.too_slow:
                 # Loading it would only queue requests behind each other for minutes: report the one request.
-                results["too_slow"].append({"label": label, "path": path, "single_request_s": single})
+                results["too_slow"].append({"label": label, "path": path, "single_request_s": single, "first_request_s": first})
                 print(f"{label[:44]:<44} one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
                 continue
             wrk(portal.port, path, 1, args.connections, args.threads)  # warm-up
             r = wrk(portal.port, path, args.duration, args.connections, args.threads)
-            r.update({"label": label, "path": path, "bytes_per_page": size, "of_floor": r["rps"] / floor["rps"]})
+            r.update({"label": label, "path": path, "bytes_per_page": size, "of_floor": r["rps"] / floor["rps"], "first_request_s": first})
             results["pages"].append(r)
-            print(row(f"{label} {path}" if len(label) < 30 else label, r, floor["rps"]))
+            print(row(f"{label} {path}" if len(label) < 30 else label, r, floor["rps"]) + f"  first {first:.2f} s")
             get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
     for s in results["skipped"]:
         print(f"skipped (HTTP {s['status']}): {s['label']} {s['path']}")

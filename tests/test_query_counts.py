@@ -3,7 +3,9 @@
 Each page is requested on synthetic data (``commitments.scale_data``) at two sizes,
 the larger with twice the members, plans and commitments; the query counts must be
 equal. The commitment list is counted unfiltered and with filters (contested, overdue,
-sorted by last update); the compliance overview reads the statuses the sweep stored.
+sorted by last update). The compliance overview reads the standings the sweep stored (its own test:
+tests/compliance/test_presentation.py); the sweep itself is checked below: with nothing
+to write it runs the same queries for 2 members and for more.
 """
 
 import pytest

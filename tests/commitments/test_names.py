@@ -8,7 +8,7 @@ from django.utils import translation
 
 from commitments.models import Agency, Commitment, Member
 from commitments.official_names import OFFICIAL_NAMES
-from commitments.services import FIXTURES_DIR
+from ogp_portal.seeding import FIXTURES_DIR
 from forums.models import Forum
 
 pytestmark = pytest.mark.django_db
