@@ -28,6 +28,7 @@ directly still read fresh pages) turns it all off.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 
@@ -39,6 +40,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+
+logger = logging.getLogger(__name__)
 
 # The view names (namespace:name) whose anonymous GET answers are cached.
 PUBLIC_PAGES = frozenset(
@@ -83,6 +86,7 @@ def public_pages_changed() -> None:
 
 
 def _bump() -> None:
+    # A failure here is logged by on_commit(robust=True); pages then expire within CACHE_TIMEOUT.
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
@@ -117,8 +121,12 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
         match = request.resolver_match
         if not enabled() or match is None or match.view_name not in PUBLIC_PAGES or not anonymous_request(request):
             return None
-        key = page_key(request)
-        stored = cache.get(key)
+        try:
+            key = page_key(request)
+            stored = cache.get(key)
+        except Exception:  # the cache server is down: render the page as if nothing were cached
+            logger.warning("Public page cache unavailable; rendering %s", request.path, exc_info=True)
+            return None
         if stored is None:
             request._public_page_key = key
             return None
@@ -150,7 +158,11 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
         if nonce:  # the nonce was generated, so the page may carry it
             content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        cache.set(key, (content, headers))
+        try:
+            cache.set(key, (content, headers))
+        except Exception:
+            logger.warning("Public page cache unavailable; %s not stored", request.path, exc_info=True)
+            return response
         response["X-Page-Cache"] = "miss"
         return response
 

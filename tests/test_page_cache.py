@@ -240,3 +240,13 @@ def test_every_public_page_and_feed_is_cached_for_anonymous_visitors(people, cli
     for url in urls:
         assert client.get(url)["X-Page-Cache"] == "miss", url
         assert client.get(url)["X-Page-Cache"] == "hit", url
+
+
+def test_pages_still_render_when_the_cache_server_is_down(people, client, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(page_cache.cache, "get", down)
+    monkeypatch.setattr(page_cache.cache, "set", down)
+    response = client.get(commitment_url(people))
+    assert response.status_code == 200 and "X-Page-Cache" not in response
