@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from commitments import services as commitment_services
+from commitments import progress
 from commitments import workload
 from commitments.models import Commitment, Milestone, ProgressUpdate, Role
 from forums.models import Forum
@@ -167,8 +167,8 @@ def my_work(request):
     )
     # The reporting period of each member: its compliance policy's update cadence (one query for all).
     members = {c.plan.member_id: c.plan.member for c in commitments}
-    policies = commitment_services.update_policies_by_member(members.values())
-    periods = {pk: commitment_services.reporting_period(today, policies[pk]) for pk in members}
+    policies = progress.update_policies_by_member(members.values())
+    periods = {pk: progress.reporting_period(today, policies[pk]) for pk in members}
     work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan.member_id])
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin
 
-from . import services
+from . import progress, services
 from .models import (
     Activity,
     ActionPlan,
@@ -80,7 +80,7 @@ class VersionedAdminMixin:
 
 class RefreshesCompletionMixin:
     """Admin of a model the completion roll-up reads (milestones, progress updates): after a save or a
-    delete, store the roll-up again on the commitments concerned (``services.refresh_completion``)."""
+    delete, store the roll-up again on the commitments concerned (``progress.refresh_completion``)."""
 
     def _commitment_ids(self, objs):
         raise NotImplementedError
@@ -90,17 +90,17 @@ class RefreshesCompletionMixin:
         if change and obj.pk:
             before = self._commitment_ids(type(obj)._default_manager.filter(pk=obj.pk))
         super().save_model(request, obj, form, change)
-        services.refresh_completion(before | self._commitment_ids([obj]))
+        progress.refresh_completion(before | self._commitment_ids([obj]))
 
     def delete_model(self, request, obj):
         ids = self._commitment_ids([obj])
         super().delete_model(request, obj)
-        services.refresh_completion(ids)
+        progress.refresh_completion(ids)
 
     def delete_queryset(self, request, queryset):
         ids = self._commitment_ids(queryset)
         super().delete_queryset(request, queryset)
-        services.refresh_completion(ids)
+        progress.refresh_completion(ids)
 
 
 @admin.register(Member)
@@ -159,7 +159,7 @@ class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Deleting an activity deletes its milestones: the roll-up may change.
-        services.refresh_completion([form.instance.pk])
+        progress.refresh_completion([form.instance.pk])
 
 
 @admin.register(Activity)
@@ -265,7 +265,7 @@ class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedH
         done = 0
         for update in queryset.filter(state=ProgressUpdate.State.SUBMITTED):
             try:
-                services.approve_progress(update, by=request.user, version=update.version, now=timezone.now())
+                progress.approve_progress(update, by=request.user, version=update.version, now=timezone.now())
                 done += 1
             except (ValidationError, services.StaleVersion, PermissionDenied) as error:
                 self.message_user(request, f"{update}: {error}", level=messages.WARNING)
@@ -325,7 +325,7 @@ class StatusReportAdmin(ScopedHistoryAdmin):
     def publish_selected(self, request, queryset):
         for report in queryset.filter(state=StatusReport.State.DRAFT):
             try:
-                services.publish_status_report(report, by=request.user, version=report.version, now=timezone.now())
+                progress.publish_status_report(report, by=request.user, version=report.version, now=timezone.now())
                 self.message_user(request, _("%(report)s published.") % {"report": report})
             except (ValidationError, services.StaleVersion, PermissionDenied) as error:
                 self.message_user(request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.ERROR)

@@ -133,7 +133,7 @@ from rest_framework.response import Response  # noqa: E402
 from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
 
 from .models import Evidence, StatusReport  # noqa: E402
-from .services import (  # noqa: E402
+from .progress import (  # noqa: E402
     add_evidence_file,
     add_evidence_link,
     approve_progress,

@@ -526,7 +526,7 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None):
     with translation.override("en"), transaction.atomic():
         outcome = _Sync(member, parsed, user, reason[:100], language).run()
         if commit and not outcome.errors:
-            from .services import refresh_completion  # services imports this module
+            from .progress import refresh_completion  # services (imported by progress) imports this module
 
             # New milestones change the roll-up of commitments that already have approved updates.
             refresh_completion(Commitment.objects.filter(plan__member=member))

@@ -249,7 +249,7 @@ class Commitment(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The completion roll-up (:func:`rollup_completion`), stored so that lists, filters, exports and the
-    # API read it from the row. Written only by ``services.refresh_completion`` (never by a person, and
+    # API read it from the row. Written only by ``progress.refresh_completion`` (never by a person, and
     # outside history and ``version``: a review elsewhere must not make a coordinator's edit stale).
     completion = models.CharField(
         _("completion"),
@@ -476,7 +476,7 @@ def rollup_completion(milestone_levels):
     The one rule (:data:`ROLLUP_RULE` says it in words on the open-data page and in the API docs).
     The plan page, the commitment page and the status report compute it from the updates they show;
     it is also stored on each commitment (``Commitment.completion`` and ``completion_percent``, by
-    ``services.refresh_completion`` whenever an approved update or a milestone changes), and the
+    ``progress.refresh_completion`` whenever an approved update or a milestone changes), and the
     commitment list, its completion filter, the exports and the API read those stored columns:
 
     * each milestone counts with the level of its latest approved update; a milestone without one

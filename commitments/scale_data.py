@@ -617,7 +617,7 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
                 updates = []
     w.insert(ProgressUpdate, updates, "progress_updates")
     # The stored completion roll-up, as approving the updates one by one would have left it.
-    from .services import refresh_completion
+    from .progress import refresh_completion
 
     refresh_completion([c.pk for c in commitments])
 

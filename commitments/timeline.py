@@ -63,7 +63,7 @@ def annotate_commitment_progress(commitment, milestones):
     """Set ``latest_progress``, ``rollup`` and ``overdue_count`` from its (annotated) milestones.
 
     ``rollup`` follows the one roll-up rule, :func:`commitments.models.rollup_completion`, over the
-    milestones' latest published levels: the same value ``services.refresh_completion`` stores in
+    milestones' latest published levels: the same value ``progress.refresh_completion`` stores in
     ``commitment.completion`` and ``completion_percent`` (which this leaves untouched).
     """
     commitment.latest_progress = latest_update([m.latest_progress for m in milestones if m.latest_progress])

@@ -50,7 +50,7 @@ class MilestoneTranslation(TranslationOptions):
 
 # History is registered here, after modeltranslation has added the per-language
 # columns, so that each historical record keeps the English, Russian and Kyrgyz text.
-# The stored completion roll-up is derived (services.refresh_completion), not edited: it stays out
+# The stored completion roll-up is derived (progress.refresh_completion), not edited: it stays out
 # of history, so a diff never shows it as changed by the person who edited the texts.
 for _model, _excluded in (
     (Member, []),

@@ -25,7 +25,7 @@ from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
 
-from . import exports, services, timeline
+from . import exports, progress, services, timeline
 from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q
 from .models import (
     ActionPlan,
@@ -334,12 +334,12 @@ def progress_entry(request, identifier, pk):
     milestone = _milestone_for(request, identifier, pk)
     plan = milestone.commitment.plan
     today = timezone.localdate()
-    periods = services.reporting_periods(plan, today)
+    periods = progress.reporting_periods(plan, today)
     if not periods:
         raise Http404
     label = request.POST.get("period") or request.GET.get("period") or periods[0].label
     try:
-        period = services.find_period(plan, label, today)
+        period = progress.find_period(plan, label, today)
     except ValidationError:
         period = periods[0]
     update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
@@ -362,15 +362,15 @@ def progress_entry(request, identifier, pk):
         upload = data.get("evidence_file")
         if upload is not None:
             # Checked before anything is written, so a refused file leaves no trace.
-            services.check_evidence_file(upload)
+            progress.check_evidence_file(upload)
         with transaction.atomic():
-            update = services.save_progress(milestone, period, by=request.user, data=data, version=version, now=now)
+            update = progress.save_progress(milestone, period, by=request.user, data=data, version=version, now=now)
             if data.get("evidence_url"):
-                services.add_evidence_link(update, data["evidence_url"], by=request.user)
+                progress.add_evidence_link(update, data["evidence_url"], by=request.user)
             if upload is not None:
-                services.add_evidence_file(update, upload, by=request.user)
+                progress.add_evidence_file(update, upload, by=request.user)
             if action == "submit":
-                update = services.submit_progress(update, by=request.user, version=update.version, now=now)
+                update = progress.submit_progress(update, by=request.user, version=update.version, now=now)
     except (ValidationError, services.StaleVersion) as error:
         current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
         context = _progress_context(request, milestone, period, periods, current, form, errors=_errors(error))
@@ -395,13 +395,13 @@ def evidence_remove(request, pk):
     evidence = get_object_or_404(evidence_visible_to(request.user, Evidence.objects.select_related("update__milestone__commitment")), pk=pk)
     update = evidence.update
     try:
-        services.remove_evidence(evidence, by=request.user)
+        progress.remove_evidence(evidence, by=request.user)
     except ValidationError as error:
         return HttpResponse("; ".join(_errors(error)), status=400, content_type="text/plain; charset=utf-8")
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("Evidence removed."))
-    period = services.period_label_of(update)
+    period = progress.period_label_of(update)
     milestone = update.milestone
     return redirect(reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period}")
 
@@ -446,10 +446,10 @@ def review_progress(request, pk):
     comment = request.POST.get("comment", "")
     try:
         if action == "approve":
-            services.approve_progress(update, by=request.user, version=version, now=_now(), comment=comment)
+            progress.approve_progress(update, by=request.user, version=version, now=_now(), comment=comment)
             messages.success(request, _("Update approved: it is now public."))
         elif action == "return":
-            services.return_progress(update, by=request.user, version=version, now=_now(), comment=comment)
+            progress.return_progress(update, by=request.user, version=version, now=_now(), comment=comment)
             messages.success(request, _("Update returned with your comment."))
         else:
             return HttpResponse(_("Unknown action."), status=400, content_type="text/plain; charset=utf-8")
@@ -471,14 +471,14 @@ def status_reports(request, pk):
         if not can_publish:
             raise Http404
         try:
-            period = services.find_period(plan, request.POST.get("period", ""), timezone.localdate())
+            period = progress.find_period(plan, request.POST.get("period", ""), timezone.localdate())
         except ValidationError as error:
             messages.error(request, "; ".join(_errors(error)))
             return redirect("commitments:status_reports", pk=plan.pk)
-        report = services.open_status_report(plan, period, by=request.user)
+        report = progress.open_status_report(plan, period, by=request.user)
         return redirect(report)
     periods = []
-    for period in services.reporting_periods(plan, timezone.localdate()):
+    for period in progress.reporting_periods(plan, timezone.localdate()):
         report = reports.get(period.start)
         if report and (report.is_published or can_publish):
             periods.append((period, report))
@@ -498,7 +498,7 @@ def status_report_detail(request, pk):
         if not can_publish:
             raise Http404
         try:
-            services.publish_status_report(report, by=request.user, version=_int(request.POST.get("version")), now=_now())
+            progress.publish_status_report(report, by=request.user, version=_int(request.POST.get("version")), now=_now())
             messages.success(request, _("Status report published."))
             return redirect(report)
         except (ValidationError, services.StaleVersion) as error:
@@ -506,7 +506,7 @@ def status_report_detail(request, pk):
                 messages.error(request, message)
             status = _status_for(error)
             report.refresh_from_db()
-    lines, missing = services.report_readiness(report)
+    lines, missing = progress.report_readiness(report)
     if report.is_published:
         for line in lines:
             line.snapshot = [

@@ -6,7 +6,7 @@ and passes the day down, so tests pin any date with unsaved objects.
 Rules (documented once, used by the page and its tests):
 
 * The reporting period is the one progress updates and status reports use:
-  ``services.reporting_period`` (the update cadence of the member's compliance policy, six
+  ``progress.reporting_period`` (the update cadence of the member's compliance policy, six
   months by default). The caller passes each commitment's period in.
 * A milestone is *done* when its latest update (any state) says complete or withdrawn.
 * Otherwise it is *overdue* when the last day its end date stands for has passed, *due* when it
@@ -99,7 +99,7 @@ def workload(commitments, updates_of, today: dt.date, period_of) -> list[Commitm
 
     ``commitments`` yields commitments whose ``milestones.all()`` is prefetched; ``updates_of(m)``
     returns the updates of milestone ``m`` the user may see; ``period_of(c)`` the current reporting
-    period of commitment ``c`` (``services.reporting_period`` under its member's policy).
+    period of commitment ``c`` (``progress.reporting_period`` under its member's policy).
     """
     result = []
     for commitment in commitments:

@@ -290,7 +290,7 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
     letters = json.loads((fixtures_dir / LETTERS_FILE).read_text(encoding="utf-8"))
     _load_letters(kg, letters)
     # Milestones may have been added to plans that already have approved updates.
-    from commitments.services import refresh_completion
+    from commitments.progress import refresh_completion
 
     refresh_completion(Commitment.objects.filter(Q(plan__member=kg) | Q(plan__member__parent=kg)))
     return kg

@@ -92,7 +92,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     """A progress update, approved (published) by default, with the commitment's stored roll-up refreshed
-    as ``services.approve_progress`` leaves it."""
+    as ``progress.approve_progress`` leaves it."""
 
     class Meta:
         model = ProgressUpdate
@@ -109,7 +109,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def refresh_rollup(obj, create, extracted, **kwargs):
         if create:
-            from commitments.services import refresh_completion
+            from commitments.progress import refresh_completion
 
             refresh_completion([obj.milestone.commitment_id])
 

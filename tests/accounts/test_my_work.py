@@ -148,7 +148,7 @@ def test_the_review_queue_takes_the_same_number_of_queries_at_two_data_sizes(cli
 
 def test_a_quarterly_update_cadence_changes_what_my_work_reports_as_missing(client, world):
     """My work reads the reporting period from the compliance policy, as progress entry and status reports do."""
-    from commitments import services
+    from commitments import progress
     from compliance.models import Policy
 
     # A KG0017 milestone started by September 2019 and not done, with updates for January–June and
@@ -176,4 +176,4 @@ def test_a_quarterly_update_cadence_changes_what_my_work_reports_as_missing(clie
     assert quarterly.missing is True  # nothing for July–September
     assert response.context["period"] == period
     # The progress pages offer the same period.
-    assert services.reporting_periods(world.kg0017.plan, dt.date(2019, 8, 15))[0] == period
+    assert progress.reporting_periods(world.kg0017.plan, dt.date(2019, 8, 15))[0] == period

@@ -150,7 +150,7 @@ def test_period_end_of_a_month_is_its_last_day_including_leap_february():
 
 
 def test_evidence_links_are_refused_by_name_when_not_a_web_address(commitment, django_user_model):
-    from commitments import services
+    from commitments import progress
 
     m = Milestone.objects.create(commitment=commitment, number="1.1", deliverable="x")
     update = ProgressUpdate.objects.create(
@@ -158,7 +158,7 @@ def test_evidence_links_are_refused_by_name_when_not_a_web_address(commitment, d
     )
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     with pytest.raises(ValidationError) as exc:
-        services.add_evidence_link(update, "javascript:alert(1)", by=admin)
+        progress.add_evidence_link(update, "javascript:alert(1)", by=admin)
     assert messages(exc)["url"] == ["“javascript:alert(1)” is not a valid web address."]
     assert not update.evidence.exists()
 

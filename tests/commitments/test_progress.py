@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from commitments import services
+from commitments import progress, services
 from commitments.models import (
     ActionPlan,
     Agency,
@@ -107,11 +107,11 @@ def post_progress(client, milestone, period="2019-H1", **data):
 
 
 def approved(milestone, by_coordinator, by_poc, completion="substantial", period=H1_2019, now=NOW):
-    update = services.save_progress(
+    update = progress.save_progress(
         milestone, period, by=by_coordinator, data={"completion": completion, "narrative": "Done in part."}, version=0, now=now
     )
-    update = services.submit_progress(update, by=by_coordinator, version=update.version, now=now)
-    return services.approve_progress(update, by=by_poc, version=update.version, now=now)
+    update = progress.submit_progress(update, by=by_coordinator, version=update.version, now=now)
+    return progress.approve_progress(update, by=by_poc, version=update.version, now=now)
 
 
 # --- the roll-up rule (pure) -------------------------------------------------------------------
@@ -212,26 +212,26 @@ def test_validation_messages_are_clear_and_nothing_is_saved(client, coordinator,
 
 
 def test_returning_needs_a_comment_and_only_submitted_updates_are_reviewed(coordinator, poc, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     with pytest.raises(ValidationError) as exc:
-        services.approve_progress(update, by=poc, version=update.version, now=NOW)
+        progress.approve_progress(update, by=poc, version=update.version, now=NOW)
     assert exc.value.messages == ["Only a submitted update can be approved."]
-    update = services.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
     with pytest.raises(ValidationError) as exc:
-        services.return_progress(update, by=poc, version=update.version, now=NOW, comment="  ")
+        progress.return_progress(update, by=poc, version=update.version, now=NOW, comment="  ")
     assert exc.value.message_dict == {"comment": ["Say what should change before returning the update."]}
-    update = services.return_progress(update, by=poc, version=update.version, now=NOW, comment="Add the decree's number.")
+    update = progress.return_progress(update, by=poc, version=update.version, now=NOW, comment="Add the decree's number.")
     assert update.state == "returned"
     # Edited after being returned: a draft again, then submitted and approved.
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Decree 12"}, version=update.version, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Decree 12"}, version=update.version, now=NOW)
     assert update.state == "draft"
 
 
 def test_a_coordinator_cannot_review_and_another_agency_cannot_enter(client, coordinator, poc, seed_data, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
-    update = services.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
     with pytest.raises(PermissionDenied):
-        services.approve_progress(update, by=coordinator, version=update.version, now=NOW)
+        progress.approve_progress(update, by=coordinator, version=update.version, now=NOW)
     other = Milestone.objects.filter(commitment__plan__member__code="KG").exclude(commitment__lead_agency=milestone.commitment.lead_agency).first()
     client.force_login(coordinator)
     assert client.get(progress_url(other)).status_code == 404
@@ -294,8 +294,8 @@ def test_a_file_above_the_limit_is_refused(client, coordinator, milestone, media
 
 
 def test_a_draft_file_is_hidden_from_others_and_public_once_approved(client, coordinator, poc, bishkek_coordinator, milestone, media):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
-    evidence = services.add_evidence_file(update, SimpleUploadedFile("act.pdf", PDF), by=coordinator)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    evidence = progress.add_evidence_file(update, SimpleUploadedFile("act.pdf", PDF), by=coordinator)
     url = reverse("commitments:evidence", args=[evidence.pk])
     assert client.get(url).status_code == 404  # anonymous
     client.force_login(bishkek_coordinator)  # another member's coordinator, by URL
@@ -304,8 +304,8 @@ def test_a_draft_file_is_hidden_from_others_and_public_once_approved(client, coo
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment")
-    update = services.submit_progress(update, by=coordinator, version=update.version, now=NOW)
-    services.approve_progress(update, by=poc, version=update.version, now=NOW)
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    progress.approve_progress(update, by=poc, version=update.version, now=NOW)
     client.logout()
     assert client.get(url).status_code == 200
 
@@ -314,7 +314,7 @@ def test_a_draft_file_is_hidden_from_others_and_public_once_approved(client, coo
 
 
 def test_the_second_of_two_editors_is_refused_and_sees_what_the_first_changed(client, coordinator, colleague, milestone):
-    first = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Start"}, version=0, now=NOW)
+    first = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Start"}, version=0, now=NOW)
     # Both open the form at version 1; the colleague saves first.
     other = client.__class__()
     other.force_login(colleague)
@@ -330,13 +330,13 @@ def test_the_second_of_two_editors_is_refused_and_sees_what_the_first_changed(cl
 
 
 def test_fifty_concurrent_saves_of_one_version_keep_exactly_one(transactional_db, seed_data, coordinator, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     results, barrier = [], threading.Barrier(50)
 
     def save(n):
         try:
             barrier.wait()
-            services.save_progress(
+            progress.save_progress(
                 milestone, H1_2019, by=coordinator, data={"completion": "substantial", "narrative": f"writer {n}"},
                 version=update.version, now=NOW,
             )
@@ -361,7 +361,7 @@ def test_fifty_concurrent_saves_of_one_version_keep_exactly_one(transactional_db
 
 
 def test_versions_give_an_etag_and_if_match_reads_it_back(coordinator, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     tag = services.etag(update)
     assert tag == f'"commitments.progressupdate:{update.pk}:v1"'
     assert services.version_from_etag(tag) == 1 and services.version_from_etag('W/' + tag) == 1
@@ -419,16 +419,16 @@ def test_publishing_the_status_report_resolves_the_compliance_finding_for_its_pe
     finding = Finding.objects.get(member=member, kind="missed_status_update", period="2019-H1")
     assert finding.resolved_on is None
 
-    report = services.open_status_report(plan, H1_2019, by=poc)
+    report = progress.open_status_report(plan, H1_2019, by=poc)
     assert report.lines.count() == plan.commitments.count() == 18
     with pytest.raises(ValidationError) as exc:
-        services.publish_status_report(report, by=poc, version=report.version, now=NOW)
+        progress.publish_status_report(report, by=poc, version=report.version, now=NOW)
     assert "Missing: KG0001" in exc.value.messages[0]
     report.refresh_from_db()
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     for commitment in plan.commitments.all():
         approved(commitment.milestones.order_by("id").first(), admin, poc)
-    report = services.publish_status_report(report, by=poc, version=report.version, now=NOW)
+    report = progress.publish_status_report(report, by=poc, version=report.version, now=NOW)
     assert report.is_published and report.lines.exclude(milestones=[]).count() == 18
 
     sweep_member(member.pk, now=at(dt.date(2019, 7, 15)), notify="none")
@@ -436,7 +436,7 @@ def test_publishing_the_status_report_resolves_the_compliance_finding_for_its_pe
     assert finding.resolved_on == dt.date(2019, 7, 10)
     # A published report is immutable: publishing again is refused.
     with pytest.raises(ValidationError):
-        services.publish_status_report(report, by=poc, version=report.version, now=NOW)
+        progress.publish_status_report(report, by=poc, version=report.version, now=NOW)
 
 
 def test_single_approved_updates_do_not_count_as_the_six_month_report(kg17, coordinator, poc):
@@ -453,9 +453,9 @@ def test_the_published_report_appears_on_the_public_pages(client, kg17, poc, dja
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     for commitment in kg17.plan.commitments.all():
         approved(commitment.milestones.order_by("id").first(), admin, poc)
-    report = services.open_status_report(kg17.plan, H1_2019, by=poc)
+    report = progress.open_status_report(kg17.plan, H1_2019, by=poc)
     assert client.get(report.get_absolute_url()).status_code == 404  # not public while in preparation
-    services.publish_status_report(report, by=poc, version=report.version, now=NOW)
+    progress.publish_status_report(report, by=poc, version=report.version, now=NOW)
     for url in (kg17.get_absolute_url(), kg17.plan.get_absolute_url(), report.get_absolute_url()):
         html = client.get(url).content.decode()
         assert "Status report 2019-H1" in html, url
@@ -486,7 +486,7 @@ def _admin_payload(update, **changes):
 
 
 def test_admin_shows_a_translated_message_not_a_constraint_name(admin_client, coordinator, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
     response = admin_client.post(url, _admin_payload(update, state="published"))
     html = response.content.decode()
@@ -498,10 +498,10 @@ def test_admin_shows_a_translated_message_not_a_constraint_name(admin_client, co
 
 
 def test_admin_refuses_a_stale_save_and_keeps_the_newer_text(admin_client, coordinator, milestone):
-    update = services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
     stale_version = update.version
-    services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Newer"}, version=1, now=NOW)
+    progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Newer"}, version=1, now=NOW)
     response = admin_client.post(url, _admin_payload(update, narrative="Older", base_version=stale_version))
     assert response.status_code == 200
     assert "Narrative: Newer" in response.content.decode()
@@ -510,7 +510,7 @@ def test_admin_refuses_a_stale_save_and_keeps_the_newer_text(admin_client, coord
 
 
 def test_admin_picks_milestones_by_autocomplete_and_lists_telling_columns(admin_client, coordinator, milestone):
-    services.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     html = admin_client.get(reverse("admin:commitments_progressupdate_add")).content.decode()
     assert "admin-autocomplete" in html
     html = admin_client.get(reverse("admin:commitments_progressupdate_changelist")).content.decode()
@@ -531,9 +531,9 @@ def test_the_review_queue_runs_the_same_number_of_queries_at_two_sizes(client, k
 
     def submit(commitment):
         milestone = commitment.milestones.order_by("id").first()
-        update = services.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=NOW)
-        services.add_evidence_link(update, "https://www.gov.kg/", by=admin)
-        services.submit_progress(update, by=admin, version=update.version, now=NOW)
+        update = progress.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=NOW)
+        progress.add_evidence_link(update, "https://www.gov.kg/", by=admin)
+        progress.submit_progress(update, by=admin, version=update.version, now=NOW)
 
     client.force_login(poc)
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.management.commands.create_demo_accounts import DEMO_ACCOUNTS
-from commitments import services
+from commitments import progress
 from commitments.models import Commitment
 from compliance.engine import Period
 from tests.commitments.test_progress import PDF
@@ -60,9 +60,9 @@ def people(live_seed, settings, tmp_path):
     now = timezone.now()
     for commitment in kg17.plan.commitments.exclude(pk=kg17.pk):
         milestone = commitment.milestones.order_by("id").first()
-        update = services.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=now)
-        update = services.submit_progress(update, by=admin, version=update.version, now=now)
-        services.approve_progress(update, by=admin, version=update.version, now=now)
+        update = progress.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=now)
+        update = progress.submit_progress(update, by=admin, version=update.version, now=now)
+        progress.approve_progress(update, by=admin, version=update.version, now=now)
     return kg17, coordinator, poc
 
 

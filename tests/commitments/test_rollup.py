@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments import filters, services
+from commitments import filters, progress
 from commitments.models import Commitment, Completion, Role, rollup_completion
 from compliance.engine import Period
 
@@ -37,11 +37,11 @@ def people(django_user_model, kg17):
 
 def approve(milestone, people, completion, period=H1_2019):
     coordinator, poc = people
-    update = services.save_progress(
+    update = progress.save_progress(
         milestone, period, by=coordinator, data={"completion": completion, "narrative": "Reported."}, version=0, now=NOW
     )
-    update = services.submit_progress(update, by=coordinator, version=update.version, now=NOW)
-    return services.approve_progress(update, by=poc, version=update.version, now=NOW)
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    return progress.approve_progress(update, by=poc, version=update.version, now=NOW)
 
 
 def expected_rollup(commitment):
@@ -82,8 +82,8 @@ def test_approving_an_update_stores_the_rollup_on_the_commitment(kg17, people):
 def test_a_submitted_or_draft_update_does_not_change_the_stored_rollup(kg17, people):
     coordinator, _poc = people
     m1 = kg17.milestones.order_by("id").first()
-    update = services.save_progress(m1, H1_2019, by=coordinator, data={"completion": "complete"}, version=0, now=NOW)
-    services.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    update = progress.save_progress(m1, H1_2019, by=coordinator, data={"completion": "complete"}, version=0, now=NOW)
+    progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
     kg17.refresh_from_db()
     assert (kg17.completion, kg17.completion_percent) == ("", 0)
 
@@ -147,7 +147,7 @@ def test_the_command_and_the_seed_load_repair_a_stale_stored_rollup(kg17, people
     kg17.refresh_from_db()
     assert (kg17.completion, kg17.completion_percent) == right
     # Running it again changes nothing.
-    assert services.refresh_completion(Commitment.objects.all()) == 0
+    assert progress.refresh_completion(Commitment.objects.all()) == 0
 
 
 def test_an_administrator_deleting_a_milestone_updates_the_stored_rollup(admin_client, kg17, people):

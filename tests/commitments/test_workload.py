@@ -6,7 +6,7 @@ import pytest
 
 from commitments import workload
 from commitments.models import Milestone, ProgressUpdate
-from commitments.services import reporting_period
+from commitments.progress import reporting_period
 from compliance.engine import DEFAULT_POLICIES, PolicyVersion
 
 TODAY = dt.date(2019, 8, 15)

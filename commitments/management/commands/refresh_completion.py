@@ -2,13 +2,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from commitments.models import Commitment
-from commitments.services import refresh_completion
+from commitments.progress import refresh_completion
 
 
 class Command(BaseCommand):
     help = (
         "Store the completion roll-up again on every commitment (or one member's): the same "
-        "services.refresh_completion that approving an update runs. Safe to run at any time."
+        "progress.refresh_completion that approving an update runs. Safe to run at any time."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,496 @@
+"""The progress workflow: reporting periods, progress updates, evidence, the completion roll-up, status reports.
+
+Each state change is one function here (draft, submit, approve, return, publish), called by the HTML
+views, the admin and the API. Each checks permission through ``ogp_portal/permissions.py``, claims
+the row's ``version`` with ``services.claim`` (a stale change raises ``services.StaleVersion`` and
+writes nothing) and records history: the acting user is set on the instance, so history names them
+outside a request too.
+
+Moved here from ``services.py`` unchanged; ``commitments.services`` still answers for these names
+(``services.approve_progress`` and the like), so callers elsewhere keep working.
+"""
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from engagement.services import notify_followers
+from ogp_portal.cache import public_pages_changed
+
+from .models import (
+    Commitment,
+    Evidence,
+    Milestone,
+    ProgressUpdate,
+    StatusReport,
+    StatusReportLine,
+    rollup_completion,
+)
+from .services import StaleVersion, _claimed, _require, changes_since, claim
+
+
+# ------------------------------------------------------------- reporting periods
+
+
+def update_policies(member):
+    """Return the compliance policy versions that apply to ``member`` (as the compliance engine reads them)."""
+    return update_policies_by_member([member])[member.pk]
+
+
+def update_policies_by_member(members):
+    """Return ``{member pk: policy versions}`` for ``members`` in one query, as the compliance engine reads them.
+
+    A member's own versions, the versions for every member, the defaults when no version for every
+    member is stored; then only those for the member's kind (a version for OGP Local members does
+    not apply to a national one), as ``compliance.engine.evaluate`` filters them.
+    """
+    from compliance.engine import DEFAULT_POLICIES
+    from compliance.models import Policy
+
+    members = list(members)
+    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member__in=[m.pk for m in members])))
+    result = {}
+    for member in members:
+        rows = [p for p in stored if p.member_id in (None, member.pk)]
+        policies = tuple(p.as_rule() for p in rows)
+        if not any(p.member_id is None for p in rows):
+            policies += DEFAULT_POLICIES
+        result[member.pk] = tuple(p for p in policies if p.applies_to in ("", member.kind)) or DEFAULT_POLICIES
+    return result
+
+
+def reporting_period(day, policies):
+    """Return the reporting period holding ``day``: the update cadence of the compliance policy in force that day.
+
+    The one definition of "the reporting period" (six months by default: 2019-H2; a quarter under a
+    quarterly cadence), read by progress updates, status reports and "My work" alike. ``policies``:
+    the member's versions (:func:`update_policies`). Pure: no query, no clock.
+    """
+    from compliance.engine import period_of, policy_at
+
+    return period_of(day, policy_at(policies, day).update_cadence_months)
+
+
+def reporting_periods(plan, today, policies=None):
+    """Return the update periods of ``plan`` (:func:`reporting_period`, one after the other) up to ``today``, latest first."""
+    if not plan.start_date:
+        return []
+    policies = policies if policies is not None else update_policies(plan.member)
+    until = min(plan.end_date or today, today)
+    periods, day = [], plan.start_date
+    while day <= until:
+        period = reporting_period(day, policies)
+        periods.append(period)
+        day = period.end + dt.timedelta(days=1)
+    return periods[::-1]
+
+
+def period_label_of(update):
+    """Return the label of the reporting period an update belongs to (such as 2019-H2)."""
+    plan = update.milestone.commitment.plan
+    for period in reporting_periods(plan, max(timezone.localdate(), update.period_end)):
+        if period.start == update.period_start:
+            return period.label
+    return ""
+
+
+def find_period(plan, label, today):
+    """Return the plan's reporting period called ``label``; raise ValidationError if it has none."""
+    from django.utils.translation import gettext as _
+
+    for period in reporting_periods(plan, today):
+        if period.label == label:
+            return period
+    raise ValidationError({"period": _("Choose one of the plan's reporting periods.")})
+
+
+# ------------------------------------------------------------- progress updates
+
+
+# What a person edits in a progress update: the fields a conflict message names.
+PROGRESS_FIELDS = ("completion", "narrative", "as_of", "state")
+
+
+def _set_progress_fields(update, data):
+    update.completion = data.get("completion") or ""
+    update.narrative = (data.get("narrative") or "").strip()
+    update.as_of = data.get("as_of") or None
+
+
+def save_progress(milestone, period, *, by, data, version, now):
+    """Create or change the draft update of ``milestone`` for ``period``; return it.
+
+    ``data`` holds ``completion``, ``narrative`` and ``as_of``. ``version`` is the version the
+    form was based on (0 for a new update). A returned update becomes a draft again.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", milestone)
+    with transaction.atomic():
+        update = ProgressUpdate.objects.filter(
+            milestone=milestone, period_start=period.start, period_end=period.end
+        ).first()
+        if update is None:
+            if version:
+                # The form was based on an update that no longer exists.
+                raise StaleVersion(ProgressUpdate(milestone=milestone), [])
+            update = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end, author=by)
+            _set_progress_fields(update, data)
+            update._history_user = by
+            try:
+                update.full_clean()
+                with transaction.atomic():
+                    update.save()
+            except (IntegrityError, ValidationError):
+                # Someone created this period's update between our read and our insert.
+                current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+                if current is None:
+                    raise
+                raise StaleVersion(current, changes_since(current, 0, PROGRESS_FIELDS)) from None
+            return update
+        if not update.is_editable:
+            if update.version != version:
+                raise StaleVersion(update, changes_since(update, version, PROGRESS_FIELDS))
+            raise ValidationError(_("This update is %(state)s and can no longer be edited.") % {"state": update.get_state_display().lower()})
+        claim(update, version, PROGRESS_FIELDS)
+        _set_progress_fields(update, data)
+        update.state = ProgressUpdate.State.DRAFT
+        update.full_clean()
+        update._history_user = by
+        update.save()
+    return update
+
+
+def submit_progress(update, *, by, version, now):
+    """Send a draft (or returned) update to the point of contact for review."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    with _claimed(update, version, PROGRESS_FIELDS):
+        if update.state not in ProgressUpdate.EDITABLE_STATES:
+            raise ValidationError(_("Only a draft or a returned update can be submitted."))
+        update.state = ProgressUpdate.State.SUBMITTED
+        update.submitted_at = now
+        update._history_user = by
+        update.save()
+    return update
+
+
+def approve_progress(update, *, by, version, now, comment=""):
+    """Approve a submitted update: it becomes public (``published``) as of ``now``."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.review_progress", update)
+    with _claimed(update, version, PROGRESS_FIELDS):
+        if update.state != ProgressUpdate.State.SUBMITTED:
+            raise ValidationError(_("Only a submitted update can be approved."))
+        update.state = ProgressUpdate.State.PUBLISHED
+        update.published_at = now
+        update.reviewed_by = by
+        update.review_comment = comment
+        update._history_user = by
+        update.save()
+        refresh_completion([update.milestone.commitment_id])
+        notify_followers("update", update)
+        public_pages_changed()
+    return update
+
+
+def return_progress(update, *, by, version, now, comment):
+    """Return a submitted update to its authors with a comment saying what to change."""
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.review_progress", update)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what should change before returning the update.")})
+    with _claimed(update, version, PROGRESS_FIELDS):
+        if update.state != ProgressUpdate.State.SUBMITTED:
+            raise ValidationError(_("Only a submitted update can be returned."))
+        update.state = ProgressUpdate.State.RETURNED
+        update.reviewed_by = by
+        update.review_comment = comment.strip()
+        update._history_user = by
+        update.save()
+    return update
+
+
+# ------------------------------------------------------------- evidence
+
+# Accepted evidence: the type detected from the content, and the name endings allowed for it.
+EVIDENCE_TYPES = {
+    "application/pdf": {"pdf"},
+    "image/png": {"png"},
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/gif": {"gif"},
+    "image/webp": {"webp"},
+    "application/msword": {"doc", "xls", "ppt"},  # one OLE signature for the three legacy formats
+    "application/vnd.ms-excel": {"doc", "xls", "ppt"},
+    "application/vnd.ms-powerpoint": {"doc", "xls", "ppt"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
+    "application/vnd.oasis.opendocument.text": {"odt"},
+    "application/vnd.oasis.opendocument.spreadsheet": {"ods"},
+    "application/vnd.oasis.opendocument.presentation": {"odp"},
+    "text/plain": {"txt"},
+    "text/csv": {"csv"},
+}
+# Characters that make a file name a path (Django already drops "/" and "\" from uploaded names).
+_PATH_CHARS = re.compile(r'[/\\:\x00-\x1f]')
+
+
+def detect_evidence_type(name, head):
+    """Return the content type of an upload from its first bytes, checked against its name; raise ValidationError.
+
+    The type comes from the content (``filetype``); plain text has no signature, so a file with
+    none is accepted only as ``.txt`` / ``.csv`` and only if it is valid UTF-8 without NUL bytes.
+    """
+    import filetype
+    from django.utils.translation import gettext as _
+
+    if not name or _PATH_CHARS.search(name) or name.startswith(".") or ".." in name:
+        raise ValidationError({"file": _("The file name must be a plain name, without a folder or path.")})
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = kind.mime
+    else:
+        try:
+            head.decode("utf-8")
+            is_text = b"\x00" not in head
+        except UnicodeDecodeError as error:
+            # A multi-byte character may be cut at the end of the sample.
+            is_text = error.start >= len(head) - 4 and b"\x00" not in head
+        mime = ("text/csv" if extension == "csv" else "text/plain") if is_text else None
+    if mime not in EVIDENCE_TYPES:
+        raise ValidationError({"file": _("This type of file is not accepted. Upload a PDF, an image, an office document or plain text.")})
+    if extension not in EVIDENCE_TYPES[mime]:
+        raise ValidationError({"file": _("The file's content does not match its name: it is not a .%(ext)s file.") % {"ext": extension or "?"}})
+    return mime
+
+
+def check_evidence_file(upload):
+    """Return the content type of an upload if it is acceptable evidence; raise ValidationError otherwise.
+
+    Checks the size against ``EVIDENCE_MAX_BYTES``, the name, and the type read from the content.
+    Reads only the first bytes; stores nothing.
+    """
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": _("The file is too large: at most %(max)s.") % {"max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    return detect_evidence_type(upload.name, head)
+
+
+def add_evidence_file(update, upload, *, by):
+    """Attach an uploaded file to ``update``; return the Evidence row.
+
+    Refused (ValidationError, nothing stored): an update no longer editable, a file above
+    ``EVIDENCE_MAX_BYTES``, a name with a path, a type not accepted or not matching its name.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be added only while the update is a draft or returned."))
+    mime = check_evidence_file(upload)
+    evidence = Evidence(
+        update=update, kind=Evidence.Kind.FILE, original_name=upload.name[:255], content_type=mime, size=upload.size, uploaded_by=by
+    )
+    evidence._history_user = by
+    with transaction.atomic():
+        evidence.file.save(upload.name, upload, save=False)
+        try:
+            evidence.full_clean()
+            evidence.save()
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def add_evidence_link(update, url, *, by):
+    """Attach a web address (http or https) to ``update``; return the Evidence row."""
+    from django.core.validators import URLValidator
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be added only while the update is a draft or returned."))
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"url": _("“%(link)s” is not a valid web address.") % {"link": url}}) from None
+    evidence = Evidence(update=update, kind=Evidence.Kind.LINK, url=url, uploaded_by=by)
+    evidence.full_clean()
+    evidence._history_user = by
+    evidence.save()
+    return evidence
+
+
+def remove_evidence(evidence, *, by):
+    """Remove a piece of evidence (and its stored file) from an editable update."""
+    from django.utils.translation import gettext as _
+
+    update = evidence.update
+    _require(by, "commitments.enter_progress", update)
+    if not update.is_editable:
+        raise ValidationError(_("Evidence can be removed only while the update is a draft or returned."))
+    stored = evidence.file.name if evidence.file else None
+    evidence._history_user = by
+    evidence.delete()
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+# ------------------------------------------------------------- completion roll-up
+
+
+def commitment_rollups(commitments, *, until=None):
+    """Return ``{commitment pk: Rollup}`` by :func:`~commitments.models.rollup_completion`, in two queries.
+
+    ``until``: count only updates of periods ending on or before that day (a status report's period).
+    """
+    commitments = list(commitments)
+    ids = [c.pk for c in commitments]
+    milestones = list(Milestone.objects.filter(commitment_id__in=ids).values_list("pk", "commitment_id"))
+    updates = ProgressUpdate.objects.published().filter(milestone__commitment_id__in=ids)
+    if until:
+        updates = updates.filter(period_end__lte=until)
+    latest = {}
+    for milestone_id, completion in updates.order_by("milestone_id", "period_end", "published_at").values_list(
+        "milestone_id", "completion"
+    ):
+        latest[milestone_id] = completion  # ordered oldest first: the last one wins
+    levels = {}
+    for milestone_id, commitment_id in milestones:
+        levels.setdefault(commitment_id, []).append(latest.get(milestone_id))
+    return {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
+
+
+def refresh_completion(commitments):
+    """Store the roll-up (:func:`~commitments.models.rollup_completion`) on ``commitments``; return how many changed.
+
+    ``commitments``: a queryset of commitments, or their ids. Call it in the same transaction as
+    whatever changed an input of the rule: an update approved (or changed or deleted by an
+    administrator), a milestone added, moved or deleted, an import, generated data. Writes only
+    rows whose stored value differs, with a plain UPDATE: no history entry and no new ``version``
+    (a review must not make a coordinator's open edit stale). Works in chunks, so a whole
+    database can be refreshed (``manage.py refresh_completion``).
+    """
+    if isinstance(commitments, models.QuerySet):
+        ids = list(commitments.order_by().values_list("pk", flat=True))
+    else:
+        ids = sorted({pk for pk in commitments if pk is not None})
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = list(Commitment.objects.filter(pk__in=ids[start : start + 500]).only("pk", "completion", "completion_percent"))
+        rollups = commitment_rollups(chunk)
+        stale = []
+        for commitment in chunk:
+            rollup = rollups[commitment.pk]
+            level, percent = rollup.level or "", rollup.percent
+            if (commitment.completion, commitment.completion_percent) != (level, percent):
+                commitment.completion, commitment.completion_percent = level, percent
+                stale.append(commitment)
+        Commitment.objects.bulk_update(stale, ["completion", "completion_percent"])
+        changed += len(stale)
+    return changed
+
+
+# ------------------------------------------------------------- six-month status reports
+
+
+def open_status_report(plan, period, *, by):
+    """Return the plan's status report for ``period``, creating it (one line per commitment) on first use."""
+    _require(by, "commitments.publish_status_report", plan)
+    with transaction.atomic():
+        report, created = StatusReport.objects.get_or_create(
+            plan=plan,
+            period_start=period.start,
+            defaults={"member": plan.member, "period_end": period.end, "period_label": period.label},
+        )
+        if created or not report.is_published:
+            have = set(report.lines.values_list("commitment_id", flat=True))
+            StatusReportLine.objects.bulk_create(
+                [StatusReportLine(report=report, commitment=c) for c in plan.commitments.all() if c.pk not in have]
+            )
+    return report
+
+
+def report_readiness(report):
+    """Return ``(lines, missing)``: each line with its commitment's approved updates for the period, and the lines without any."""
+    lines = list(report.lines.select_related("commitment").order_by("commitment__number", "commitment__identifier"))
+    approved = {}
+    for update in (
+        ProgressUpdate.objects.published()
+        .filter(
+            milestone__commitment__in=[line.commitment_id for line in lines],
+            period_start=report.period_start,
+            period_end=report.period_end,
+        )
+        .select_related("milestone")
+        .order_by("milestone_id")
+    ):
+        approved.setdefault(update.milestone.commitment_id, []).append(update)
+    for line in lines:
+        line.approved_updates = approved.get(line.commitment_id, [])
+    return lines, [line for line in lines if not line.approved_updates]
+
+
+def publish_status_report(report, *, by, version, now):
+    """Publish the status report as a dated, immutable snapshot.
+
+    Steps: claim the report at ``version``; refuse if any commitment has no approved update for
+    the period; fill every line with the rolled-up completion and the approved milestone updates;
+    mark it published at ``now``. The compliance engine counts it from then on.
+    """
+    from django.utils.translation import gettext as _
+
+    _require(by, "commitments.publish_status_report", report)
+    with _claimed(report, version):
+        if report.is_published:
+            raise ValidationError(_("This status report is already published."))
+        lines, missing = report_readiness(report)
+        if missing:
+            raise ValidationError(
+                _("Every commitment needs an approved update for the period first. Missing: %(ids)s.")
+                % {"ids": ", ".join(line.commitment.identifier for line in missing)}
+            )
+        rollups = commitment_rollups([line.commitment for line in lines], until=report.period_end)
+        for line in lines:
+            rollup = rollups[line.commitment_id]
+            line.completion = rollup.level or ""
+            line.percent = rollup.percent
+            line.milestones = [
+                {
+                    "update": u.pk,
+                    "milestone": u.milestone.number,
+                    "completion": u.completion,
+                    "narrative": u.narrative,
+                    "as_of": u.as_of.isoformat() if u.as_of else None,
+                }
+                for u in line.approved_updates
+            ]
+        StatusReportLine.objects.bulk_update(lines, ["completion", "percent", "milestones"])
+        report.state = StatusReport.State.PUBLISHED
+        report.published_at = now
+        report.published_by = by
+        report._history_user = by
+        report.save()
+        notify_followers("status_report", report)
+        public_pages_changed()
+    return report
