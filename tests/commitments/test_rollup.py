@@ -123,7 +123,7 @@ def test_the_same_commitment_shows_the_same_completion_on_every_page_export_and_
     assert (body["completion"], body["completion_percent"]) == (rollup.level, rollup.percent)
     listed = client.get("/api/v1/commitments/", {"completion": rollup.level}).json()
     assert [c["identifier"] for c in listed["results"]] == ["KG0017"]
-    other = client.get("/api/v1/commitments/", {"completion": "none", "member": "KG"}).json()
+    other = client.get("/api/v1/commitments/", {"completion": "none", "member_code": "KG"}).json()
     assert all(c["completion"] is None for c in other["results"]) and other["results"]
 
 
