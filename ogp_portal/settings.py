@@ -308,10 +308,15 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 
-# Cache: local memory in the demo (DEBUG) and tests, Redis in production. CACHE_URL picks
-# another server (e.g. a Redis with allkeys-lru beside the broker's noeviction Redis);
-# "locmemcache://" or "dummycache://" turn it local or off. Pages are not cached yet.
-CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="locmemcache://" if DEBUG else REDIS_URL))}
+# Cache: local memory in the demo (DEBUG or DEMO, whose broker is in-process: REDIS_URL=memory://) and
+# tests, Redis in production. CACHE_URL picks another server (e.g. a Redis with allkeys-lru beside the
+# broker's noeviction Redis); "locmemcache://" or "dummycache://" turn it local or off.
+_REDIS_BROKER = REDIS_URL.startswith(("redis://", "rediss://", "unix://"))
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default=REDIS_URL if _REDIS_BROKER and not (DEBUG or DEMO) else "locmemcache://")
+    )
+}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
 # Cache public pages for anonymous visitors (ogp_portal/cache.py); invalidated by the services.

@@ -170,6 +170,32 @@ def test_production_settings_require_the_database_and_the_broker():
     assert ok.returncode == 0, ok.stderr
 
 
+def test_the_demo_settings_of_make_run_load_with_a_local_cache():
+    """`make run` has no Redis (REDIS_URL=memory://, tasks in-process): its cache is local memory, not an error."""
+    makefile = (ROOT / "Makefile").read_text()
+    demo_env = makefile[makefile.index("DEMO_ENV =") :].split("\n\n")[0]
+    assert "REDIS_URL=memory://" in demo_env and "DEMO=true" in demo_env
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "CACHE_URL"}},
+            "DJANGO_SETTINGS_MODULE": "ogp_portal.settings",
+            "DEMO": "true",
+            "REDIS_URL": "memory://",
+            "DATABASE_URL": "sqlite:///db.sqlite3",
+            "SECRET_KEY": "x" * 50,
+            "EMAIL_URL": "consolemail://",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("LocMemCache")
+
+
 def test_make_run_serves_without_debug_and_keeps_its_key_out_of_git():
     makefile = (ROOT / "Makefile").read_text()
     run = makefile[makefile.index("\nrun:") :].split("\n\n")[0]
