@@ -119,9 +119,15 @@ def _diff_fields(model):
     except NotRegistered:
         translated = set()
     lang = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    # Fields left out of history (derived columns such as the stored completion roll-up) have no
+    # "before" in a historical record: they are never shown as changed by a person.
+    history = getattr(model, "history", None)
+    tracked = {f.name for f in history.model._meta.fields} if history is not None else None
     pairs = []
     for field in model._meta.concrete_fields:
         if field.name in DIFF_SKIP or field.name in translated:
+            continue
+        if tracked is not None and field.name not in tracked:
             continue
         base = field.name.rsplit("_", 1)[0]
         if base in translated:
