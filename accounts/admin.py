@@ -7,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin
 from commitments.models import Role
 from ogp_portal.admin_tools import PermissionScopedAdmin
 
+from .models import Preference
+
 User = get_user_model()
 
 
@@ -18,6 +20,16 @@ class RoleInline(PermissionScopedAdmin, admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
+class PreferenceInline(admin.StackedInline):
+    """The language the account is written to in (set by the person through the language switcher)."""
+
+    model = Preference
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ["language"]
+
+
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 
@@ -26,7 +38,7 @@ if admin.site.is_registered(User):
 class PortalUserAdmin(PermissionScopedAdmin, UserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "ogp_roles__kind", "ogp_roles__member"]
-    inlines = [RoleInline]
+    inlines = [RoleInline, PreferenceInline]
     form = UserAdmin.form  # keep Django's user forms (the password field), not the mixin's
 
     def get_queryset(self, request):

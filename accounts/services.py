@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
+from django.utils import translation
 from django.utils.http import urlsafe_base64_encode
 
 from .tokens import email_confirmation_token
@@ -30,6 +31,25 @@ def send_confirmation_email(user) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
+def remember_language(user, language: str) -> None:
+    """Record ``language`` as the one to write to ``user`` in (emails, compliance notices, invitations).
+
+    Called when a signed-in person picks a language in the switcher and when an account is opened. A code
+    that is not one of the portal's languages is refused (``ValueError``), never stored.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language code: {language!r}")
+    from .models import Preference
+
+    Preference.objects.update_or_create(user=user, defaults={"language": language})
+
+
+def preferred_language(user) -> str:
+    """The language ``user`` chose, or "" when they never chose one (or ``user`` is anonymous / None)."""
+    preference = getattr(user, "preference", None) if getattr(user, "pk", None) else None
+    return preference.language if preference is not None else ""
+
+
 def open_account(*, username: str, email: str, password: str):
     """Create an inactive civil-society account and email it a confirmation link; return the user, or None.
 
@@ -45,6 +65,9 @@ def open_account(*, username: str, email: str, password: str):
         _send_quietly(existing, send=send_existing_account_email)
         return None
     user = get_user_model().objects.create_user(username=username, email=email, password=password, is_active=False)
+    active = translation.get_language()
+    if active in dict(settings.LANGUAGES):
+        remember_language(user, active)  # the language they signed up in is the one to write to them in
     _send_quietly(user)
     return user
 

@@ -5,6 +5,7 @@ civil-society sign-up. django-axes throttles the sign-in form (``AXES_*`` in set
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+def set_language(request):
+    """Django's language switcher; for a signed-in person it also remembers the choice for emails and notices."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and response.status_code in (200, 302):
+        services.remember_language(request.user, language)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

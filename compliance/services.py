@@ -542,8 +542,10 @@ def recipients_for(member: Member, kind: str):
 
 
 def language_for(user) -> str:
-    """Return the language to write to ``user`` in: their own if known, else the active one."""
-    return getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+    """Return the language to write to ``user`` in: the one they chose (their account preference), else the active one."""
+    from accounts.services import preferred_language
+
+    return preferred_language(user) or translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str | None]:

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.services import preferred_language
 from ogp_portal.cache import public_pages_changed
 
 from .models import Delivery, Follow, Review
@@ -338,7 +339,7 @@ def send_notices(kind: str, pk: int, *, now) -> int:
                 Delivery.objects.create(key=key, kind=kind, recipient=user, email=user.email, claimed_at=now)
         except IntegrityError:
             continue
-        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        language = preferred_language(user) or settings.LANGUAGE_CODE  # the follower's choice, not the sender's
         context = {
             "kind": kind, "obj": obj, "user": user, "follow": row, "target": row.target,
             "site_url": settings.SITE_URL, "unsubscribe_url": settings.SITE_URL + unsubscribe_path(row),

@@ -2,8 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import set_language
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switcher (django.conf.urls.i18n), wrapped to remember a signed-in person's choice.
+    path("i18n/setlang/", set_language, name="set_language"),
     # The API and its pages take their language from Accept-Language (or the language cookie), not the path.
     path("api/", include("ogp_portal.api_urls")),
     path("api/", include("apitokens.urls")),
