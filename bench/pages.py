@@ -67,6 +67,8 @@ def server_env(database_url: str) -> dict[str, str]:
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # required by the settings; pages never enqueue
     env.setdefault("CONN_MAX_AGE", "60")
     env.setdefault("CACHE_URL", "locmemcache://")
+    # The benchmark measures the API, not its throttle: 16 connections from one address would get 429s.
+    env.setdefault("API_THROTTLE_ANON", "100000000/minute")
     return env
 
 
@@ -192,6 +194,20 @@ def pick_urls() -> list[tuple[str, str]]:
         add("forum page", "forums:forum", forum.pk)
     add("compliance overview", "compliance:overview")
     add("compliance member page", "compliance:member", national.code)
+    # Atom feeds and exports on the same typical rows (they take parameters, so discovery misses them).
+    add("Atom feed of the member", "commitments:member_feed", national.code)
+    if plan:
+        add("Atom feed of the plan", "commitments:plan_feed", plan.pk)
+        add("CSV export of the plan", "commitments:plan_csv", plan.pk)
+    if commitment:
+        add("Atom feed of the commitment", "commitments:commitment_feed", commitment.identifier)
+    try:
+        from commitments import exports
+
+        for slug in exports.DATASETS:
+            urls.append((f"open data {slug}.csv (one member)", reverse("commitments:export", args=(slug, "csv")) + f"?member={national.code}"))
+    except (ImportError, NoReverseMatch):
+        pass
 
     # Lists, feeds, exports and API endpoints without parameters, as the portal declares them.
     seen = {path for _, path in urls}
@@ -221,6 +237,8 @@ def pick_urls() -> list[tuple[str, str]]:
         if re.search(r"commitment.*list|^/commitments/$", label + " " + path):
             urls.append((f"{label} (searched)", f"{path}?q=open+data"))
             urls.append((f"{label} (page 2)", f"{path}?page=2"))
+        if path.startswith("/api/") and path.rstrip("/").endswith("commitments"):
+            urls.append((f"{label} (one member)", f"{path}?member_code={national.code}"))
     connection.close()
     return urls
 
@@ -244,7 +262,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--max-urls", type=int, default=24)
+    parser.add_argument("--max-urls", type=int, default=80)
     parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
     parser.add_argument("--only", default="", help="run only pages whose label contains this text")
     parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")

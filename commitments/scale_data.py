@@ -6,8 +6,13 @@ activities, 75,000 milestones, ~270,000 progress updates, 300 forums with 6,000
 memberships, 5,000 meetings with their attendance, ~2,250 agencies and the
 action-plan and status-update deadlines. Scale 10 is ten times that.
 
-What it does not make: reviews and followers (no such models yet), users and
-roles, compliance findings and status events (the sweep writes those).
+It also makes civil society's side in proportion: 10 reviewer accounts per
+member (3,000 at scale 1, unusable passwords), reviews of about 5 % of the
+published updates (~13,000; a third disputes, half of those answered) and 8
+follows per reviewer (their member, one plan, six commitments: 24,000).
+
+What it does not make: staff accounts and roles, compliance findings and status
+events (the sweep writes those).
 
 Design:
 
@@ -39,10 +44,13 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from compliance.models import Deadline
+from engagement.models import Follow, Review
 from forums.models import Attendance, Forum, ForumMembership, Meeting
 
 from .models import (
@@ -78,6 +86,9 @@ MILESTONES_PER_COMMITMENT = (2, 8)  # mean 5
 ACTIVITIES_PER_COMMITMENT = (1, 3)  # mean 2
 AGENCIES = {"national": 12, "local": 6}
 FORUM_MEMBERSHIPS = 20
+REVIEWERS_PER_MEMBER = 10
+REVIEW_SHARE = 0.05  # of published progress updates
+COMMITMENT_FOLLOWS = 6  # per reviewer, plus their member and one plan
 ATTENDANCE_PER_MEETING = 10
 
 LANGS = ("en", "ru", "ky")
@@ -326,6 +337,9 @@ class Counts:
     meetings: int = 0
     attendances: int = 0
     deadlines: int = 0
+    users: int = 0
+    reviews: int = 0
+    follows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_rows(self):
@@ -465,8 +479,15 @@ def _plan_dates(member: Member, index: int, count: int) -> tuple[dt.date, dt.dat
     return start, _add_months(start, 12) - dt.timedelta(days=1), 3, 4
 
 
-def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies_of: dict[int, list[Agency]]):
+def _chunk(
+    w: _Writer,
+    members: list[Member],
+    plans_of: dict[int, int],
+    agencies_of: dict[int, list[Agency]],
+    reviewers_of: dict[int, list] | None = None,
+):
     rng = w.rng
+    reviewers_of = reviewers_of or {}
     plans, plan_meta = [], []
     for member in members:
         count = plans_of[member.pk]
@@ -585,7 +606,16 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
 
     # Progress: one update per elapsed reporting period; all published but the
     # latest, which may still be a draft or awaiting publication.
-    updates = []
+    updates, reviews = [], []
+
+    def flush_updates(batch):
+        # Reviews of the published updates just written (they need the updates' primary keys).
+        w.insert(ProgressUpdate, batch, "progress_updates")
+        for update in batch:
+            pool = reviewers_of.get(update.milestone.commitment.plan.member_id)
+            if pool and update.published_at is not None and rng.random() < REVIEW_SHARE:
+                reviews.append(_review(rng, update, rng.choice(pool)))
+
     for milestone, (plan, months, periods) in zip(milestones, milestone_meta, strict=True):
         level = 0
         for p in range(periods):
@@ -613,9 +643,11 @@ def _chunk(w: _Writer, members: list[Member], plans_of: dict[int, int], agencies
                 )
             )
             if len(updates) >= BATCH * 5:
-                w.insert(ProgressUpdate, updates, "progress_updates")
+                flush_updates(updates)
                 updates = []
-    w.insert(ProgressUpdate, updates, "progress_updates")
+    flush_updates(updates)
+    w.insert(Review, reviews, "reviews")
+    _follows(w, members, plans, commitments, reviewers_of)
     # The stored completion roll-up, as approving the updates one by one would have left it.
     from .progress import refresh_completion
 
@@ -757,6 +789,58 @@ def _attendance(meeting, person, present: bool) -> Attendance:
     return Attendance(meeting=meeting, membership=person, present=present)
 
 
+def _reviewers(w: _Writer, members: list[Member]) -> dict[int, list]:
+    """Civil-society accounts, ten per member, that cannot sign in (unusable passwords)."""
+    User = get_user_model()
+    users, owner = [], []
+    for m in members:
+        for k in range(1, REVIEWERS_PER_MEMBER + 1):
+            name = f"reviewer-{m.code.lower()}-{k:02d}"
+            users.append(User(username=name, email=f"{name}@example.org", password=UNUSABLE_PASSWORD_PREFIX, is_active=True))
+            owner.append(m.pk)
+    reviewers_of: dict[int, list] = {}
+    for member_pk, user in zip(owner, w.insert(User, users, "users"), strict=True):
+        reviewers_of.setdefault(member_pk, []).append(user)
+    return reviewers_of
+
+
+def _review(rng: random.Random, update: ProgressUpdate, author) -> Review:
+    stance = rng.choice([Review.Stance.AGREE, Review.Stance.PARTLY, Review.Stance.DISPUTE])
+    created = update.published_at + dt.timedelta(days=rng.randint(1, 30))
+    answered = stance == Review.Stance.DISPUTE and rng.random() < 0.5
+    lang = "ru" if rng.random() < 0.5 else "en"
+    return Review(
+        update=update,
+        author=author,
+        stance=stance,
+        comment=_text(rng, 180)[lang],
+        evidence_links=[f"https://monitor.example.org/{update.pk}"] if stance == Review.Stance.DISPUTE else [],
+        created_at=created,
+        response=_text(rng, 150)[lang] if answered else "",
+        responded_at=created + dt.timedelta(days=rng.randint(1, 20)) if answered else None,
+    )
+
+
+def _follows(w: _Writer, members, plans, commitments, reviewers_of) -> None:
+    """Each reviewer follows their member, one of its plans and six of its commitments."""
+    rng = w.rng
+    plans_of: dict[int, list] = {}
+    for p in plans:
+        plans_of.setdefault(p.member_id, []).append(p)
+    commitments_of: dict[int, list] = {}
+    for c in commitments:
+        commitments_of.setdefault(c.plan.member_id, []).append(c)
+    follows = []
+    for m in members:
+        for user in reviewers_of.get(m.pk, []):
+            follows.append(Follow(user=user, member=m))
+            if plans_of.get(m.pk):
+                follows.append(Follow(user=user, plan=rng.choice(plans_of[m.pk])))
+            own = commitments_of.get(m.pk, [])
+            follows += [Follow(user=user, commitment=c) for c in rng.sample(own, min(COMMITMENT_FOLLOWS, len(own)))]
+    w.insert(Follow, follows, "follows")
+
+
 def _agencies(w: _Writer, members: list[Member]) -> dict[int, list[Agency]]:
     rng = w.rng
     agencies = []
@@ -799,10 +883,11 @@ def generate(scale: float = 1.0, seed: int = 42, log=None, method: str = "auto")
         plans_of = {m.pk: n for m, n in zip(members, national_plans + local_plans, strict=True)}
         meetings_of = {m.pk: n for m, n in zip(members, _spread(meetings, len(members)), strict=True)}
         _forums(w, members, meetings_of)
+        reviewers_of = _reviewers(w, members)
     for i in range(0, len(members), MEMBERS_PER_CHUNK):
         chunk = members[i : i + MEMBERS_PER_CHUNK]
         with transaction.atomic():
-            _chunk(w, chunk, plans_of, agencies_of)
+            _chunk(w, chunk, plans_of, agencies_of, reviewers_of)
         log(
             f"members {i + len(chunk)}/{len(members)}: {counts.commitments} commitments, "
             f"{counts.progress_updates} progress updates, {time.perf_counter() - started:.0f} s"
@@ -813,7 +898,7 @@ def generate(scale: float = 1.0, seed: int = 42, log=None, method: str = "auto")
         analyzed = time.perf_counter()
         with connection.cursor() as cursor:
             for model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone, ProgressUpdate, Forum,
-                          ForumMembership, Meeting, Attendance, Deadline):
+                          ForumMembership, Meeting, Attendance, Deadline, get_user_model(), Review, Follow):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         counts.seconds["analyze"] = time.perf_counter() - analyzed
     counts.seconds["total"] = time.perf_counter() - started

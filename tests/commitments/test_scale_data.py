@@ -91,3 +91,26 @@ def test_command_refuses_to_write_twice_and_reports_counts(capsys):
     assert "commitments" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already exist"):
         call_command("generate_scale_data", "--scale", "0.004")
+
+
+def test_reviews_and_followers_come_in_proportion_and_mark_some_commitments_contested():
+    from django.contrib.auth import get_user_model
+
+    from engagement.models import Follow, Review
+    from engagement.services import contested_commitments_q
+
+    counts = generate(0.01, 42)
+    published = ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED).count()
+    assert counts.users == 10 * counts.members == get_user_model().objects.filter(username__startswith="reviewer-").count()
+    # About 5 % of the published updates are reviewed, each by one of its own member's reviewers.
+    assert 0.02 * published <= counts.reviews == Review.objects.count() <= 0.08 * published
+    assert not Review.objects.exclude(update__state=ProgressUpdate.State.PUBLISHED).exists()
+    for review in Review.objects.select_related("author", "update__milestone__commitment__plan__member")[:50]:
+        review.full_clean()
+        assert review.author.username.startswith(f"reviewer-{review.update.milestone.commitment.plan.member.code.lower()}-")
+        assert not review.author.has_usable_password()
+    assert Review.objects.filter(stance=Review.Stance.DISPUTE, responded_at__isnull=False).exists()
+    assert Commitment.objects.filter(contested_commitments_q()).exists()
+    # Eight follows per reviewer: their member, one plan, six commitments.
+    assert counts.follows == Follow.objects.count() == 8 * counts.users
+    assert Follow.objects.filter(member__isnull=False).count() == counts.users

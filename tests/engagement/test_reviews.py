@@ -129,3 +129,17 @@ def test_review_respond_and_hide_through_the_pages(people, client):
 def test_draft_update_has_no_review_page(people, client):
     client.force_login(people.users.civil)
     assert client.get(reverse("engagement:review", args=[people.draft.pk])).status_code == 404
+
+
+def test_a_response_whose_author_account_was_deleted_still_shows(people, client):
+    u = people.users
+    row = services.review(people.published, by=u.civil, stance="dispute", comment="Where is the report?", now=timezone.now())
+    services.respond(row, by=u.poc, text="Published on the ministry's site.", now=timezone.now())
+    u.poc.delete()  # the response stays (responded_by is set to NULL)
+
+    page = client.get(people.commitment.get_absolute_url())
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Published on the ministry&#x27;s site." in text or "Published on the ministry's site." in text
+    assert "a deleted account" in text
