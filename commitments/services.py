@@ -363,3 +363,102 @@ def update_milestone(milestone, *, by, data, version):
         Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
         rule="commitments.edit_commitment",
     )
+
+
+# ---------------------------------------------------------------------------
+# Members, agencies, plans and activities (h11): one service per write, called by the API and the
+# admin. Rows without a ``version`` column are versioned by a digest of their stored values
+# (``ogp_portal.versioning``): the write locks the row and compares it, so a stale one writes nothing.
+# ---------------------------------------------------------------------------
+
+from ogp_portal.versioning import save_checked  # noqa: E402
+
+from .models import Activity, ActionPlan, Agency, Member  # noqa: E402
+
+
+def _split_m2m(model, data):
+    """Split ``data`` into plain fields and many-to-many fields (set after the row is saved)."""
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m_names}
+    return plain, {k: v for k, v in data.items() if k in m2m_names}
+
+
+def _write(model, obj, *, by, data, version, perm, target):
+    _require(by, perm, target)
+    plain, m2m = _split_m2m(model, data)
+    row = save_checked(obj if obj is not None else model(), plain, by=by, version=version, m2m=m2m)
+    public_pages_changed()
+    return row
+
+
+def create_member(*, by, data) -> Member:
+    """Add an OGP member (national or OGP Local): administrators."""
+    return _write(Member, None, by=by, data=data, version=None, perm="commitments.manage_members", target=None)
+
+
+def update_member(member, *, by, data, version) -> Member:
+    """Change a member as of ``version`` (a stale one raises StaleVersion): administrators."""
+    return _write(Member, member, by=by, data=data, version=version, perm="commitments.manage_members", target=member)
+
+
+def create_agency(*, by, data) -> Agency:
+    """Add an implementing institution to a member: administrators."""
+    return _write(Agency, None, by=by, data=data, version=None, perm="commitments.manage_members", target=None)
+
+
+def update_agency(agency, *, by, data, version) -> Agency:
+    if "member" in data and data["member"] != agency.member:
+        raise ValidationError({"member": _("An agency cannot move to another member.")})
+    return _write(Agency, agency, by=by, data=data, version=version, perm="commitments.manage_members", target=agency)
+
+
+def _check_lead_institutions(member, agencies):
+    if any(a.member_id != member.pk for a in agencies or ()):
+        raise ValidationError({"lead_institutions": _("Every lead institution must be one of the member's agencies.")})
+
+
+def create_plan(*, by, data) -> ActionPlan:
+    """Add an action plan to a member: its point of contact, or an administrator."""
+    member = data.get("member")
+    if member is None:
+        raise ValidationError({"member": _("This field is required.")})
+    _check_lead_institutions(member, data.get("lead_institutions"))
+    return _write(ActionPlan, None, by=by, data=data, version=None, perm="commitments.edit_plan", target=member)
+
+
+def update_plan(plan, *, by, data, version) -> ActionPlan:
+    """Change an action plan as of ``version``: the member's point of contact, or an administrator."""
+    if "member" in data and data["member"] != plan.member:
+        raise ValidationError({"member": _("A plan cannot move to another member.")})
+    _check_lead_institutions(plan.member, data.get("lead_institutions"))
+    return _write(ActionPlan, plan, by=by, data=data, version=version, perm="commitments.edit_plan", target=plan)
+
+
+def create_activity(*, by, data) -> Activity:
+    """Add an activity to a commitment: the member's point of contact, the lead agency's coordinator, administrators."""
+    commitment = data.get("commitment")
+    if commitment is None:
+        raise ValidationError({"commitment": _("This field is required.")})
+    return _write(Activity, None, by=by, data=data, version=None, perm="commitments.edit_activity", target=commitment)
+
+
+def update_activity(activity, *, by, data, version) -> Activity:
+    if "commitment" in data and data["commitment"] != activity.commitment:
+        raise ValidationError({"commitment": _("An activity cannot move to another commitment.")})
+    return _write(Activity, activity, by=by, data=data, version=version, perm="commitments.edit_activity", target=activity)
+
+
+def delete_activity(activity, *, by, version) -> None:
+    """Delete an activity that has no milestones (deleting one with milestones would delete them and their progress)."""
+    from ogp_portal.versioning import StaleVersion as _Stale, current_version
+
+    _require(by, "commitments.edit_activity", activity)
+    with transaction.atomic():
+        row = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        if row is None or current_version(row) != str(version):
+            raise _Stale
+        if row.milestones.exists():
+            raise ValidationError(_("This activity has milestones: move or delete them first."))
+        row._history_user = by
+        row.delete()
+        public_pages_changed()
