@@ -407,8 +407,6 @@ def create_agency(*, by, data) -> Agency:
 
 
 def update_agency(agency, *, by, data, version) -> Agency:
-    if "member" in data and data["member"] != agency.member:
-        raise ValidationError({"member": _("An agency cannot move to another member.")})
     return _write(Agency, agency, by=by, data=data, version=version, perm="commitments.manage_members", target=agency)
 
 
@@ -429,8 +427,8 @@ def create_plan(*, by, data) -> ActionPlan:
 def update_plan(plan, *, by, data, version) -> ActionPlan:
     """Change an action plan as of ``version``: the member's point of contact, or an administrator."""
     if "member" in data and data["member"] != plan.member:
-        raise ValidationError({"member": _("A plan cannot move to another member.")})
-    _check_lead_institutions(plan.member, data.get("lead_institutions"))
+        _require(by, "commitments.edit_plan", data["member"])  # moving needs the right on both members
+    _check_lead_institutions(data.get("member", plan.member), data.get("lead_institutions"))
     return _write(ActionPlan, plan, by=by, data=data, version=version, perm="commitments.edit_plan", target=plan)
 
 
@@ -444,7 +442,7 @@ def create_activity(*, by, data) -> Activity:
 
 def update_activity(activity, *, by, data, version) -> Activity:
     if "commitment" in data and data["commitment"] != activity.commitment:
-        raise ValidationError({"commitment": _("An activity cannot move to another commitment.")})
+        _require(by, "commitments.edit_activity", data["commitment"])  # moving needs the right on both commitments
     return _write(Activity, activity, by=by, data=data, version=version, perm="commitments.edit_activity", target=activity)
 
 

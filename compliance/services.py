@@ -768,12 +768,13 @@ def update_deadline(deadline: Deadline, *, by, data, version) -> Deadline:
     _require_admin(by)
     if deadline.source != Deadline.Source.ADMINISTRATOR:
         raise ValidationError(_("The rules compute this deadline: set the cycle's deadline instead (it takes the row over)."))
-    if "member" in data and data["member"] != deadline.member:
-        raise ValidationError({"member": _("A deadline cannot move to another member.")})
+    before = deadline.member_id
     with transaction.atomic():
         row = save_checked(deadline, _deadline_values(data, deadline), by=by, version=version)
         _after_admin_write(row.member_id)
     recompute_member(row.member_id)
+    if before != row.member_id:
+        recompute_member(before)  # moved: the member it left is judged again too
     return row
 
 
@@ -814,12 +815,13 @@ def update_decision(decision: Decision, *, by, data, version) -> Decision:
     from ogp_portal.versioning import save_checked
 
     _require_admin(by)
-    if "member" in data and data["member"] != decision.member:
-        raise ValidationError({"member": _("A decision cannot move to another member.")})
+    before = decision.member_id
     with transaction.atomic():
         row = save_checked(decision, data, by=by, version=version)
         _after_admin_write(row.member_id)
     recompute_member(row.member_id)
+    if before != row.member_id:
+        recompute_member(before)  # moved: the member it left is judged again too
     return row
 
 

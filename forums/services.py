@@ -748,7 +748,7 @@ def update_forum(forum: Forum, *, by, data, version) -> Forum:
 
     _require_manage(by, forum)
     if "member" in data and data["member"] != forum.member:
-        raise ValidationError({"member": _("A forum cannot move to another member.")})
+        _require_manage(by, data["member"])  # moving needs the right on both members
     forum = save_checked(forum, data, by=by, version=version)
     public_pages_changed()
     return forum
@@ -773,7 +773,7 @@ def update_membership(membership: ForumMembership, *, by, data, version) -> Foru
 
     _require_manage(by, membership)
     if "forum" in data and data["forum"] != membership.forum:
-        raise ValidationError({"forum": _("A membership cannot move to another forum.")})
+        _require_manage(by, data["forum"])  # moving needs the right on both forums
     row = save_checked(membership, data, by=by, version=version)
     public_pages_changed()
     return row

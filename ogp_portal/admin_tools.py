@@ -100,8 +100,18 @@ class ServiceSaveAdmin:
 
         data = self._service_data(form, obj, change)
         if change:
+            from django.contrib import messages
+            from django.core.exceptions import PermissionDenied
+
+            from .versioning import StaleVersion
+
             stored = type(obj)._default_manager.get(pk=obj.pk)
-            saved = type(self).update_service(stored, by=request.user, data=data, version=current_version(stored))
+            try:
+                saved = type(self).update_service(stored, by=request.user, data=data, version=current_version(stored))
+            except (ValidationError, StaleVersion, PermissionDenied) as error:
+                # The service's own rules, beyond the form's: nothing of this form is written; say why.
+                self.message_user(request, " ".join(getattr(error, "messages", [str(error)])), level=messages.ERROR)
+                return
         else:
             saved = type(self).create_service(by=request.user, data=data)
         obj.pk = saved.pk

@@ -368,7 +368,22 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+def _reasonable_date(value):
+    """Dates of OGP's records lie between 1900 and 2200 (outside that, date arithmetic of the rules would overflow)."""
+    import datetime as dt
+
+    if not dt.date(1900, 1, 1) <= value <= dt.date(2200, 12, 31):
+        raise serializers.ValidationError(_("Enter a date between 1900 and 2200."))
+
+
 class StrictWriteSerializer(StrictModelSerializer):
-    """The body of a reference-data write: unknown fields refused, related objects by bounded id."""
+    """The body of a reference-data write: unknown fields refused, related objects by bounded id, dates in range."""
 
     serializer_related_field = BoundedPrimaryKeyRelatedField
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.DateField) and not isinstance(field, serializers.DateTimeField):
+                field.validators.append(_reasonable_date)
+        return fields
