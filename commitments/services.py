@@ -1,7 +1,7 @@
 """Write paths for plans and commitments: conflict-safe edits (versions, history diffs); the seed loader is ogp_portal/seeding.py.
 
 The progress workflow (progress updates, evidence, review, status reports, the completion roll-up)
-is in ``progress.py``; its names still answer here (see ``PROGRESS_NAMES``).
+is in ``progress.py``: import it from there.
 """
 
 import datetime as dt
@@ -253,42 +253,6 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
         obj.save()
         public_pages_changed()
     return obj
-
-
-# The progress workflow lives in ``progress.py``; these names still answer here, for callers that
-# import them from ``commitments.services`` (resolved on first use: progress.py imports this module).
-PROGRESS_NAMES = frozenset({
-    "update_policies",
-    "update_policies_by_member",
-    "reporting_period",
-    "reporting_periods",
-    "period_label_of",
-    "find_period",
-    "PROGRESS_FIELDS",
-    "save_progress",
-    "submit_progress",
-    "approve_progress",
-    "return_progress",
-    "EVIDENCE_TYPES",
-    "detect_evidence_type",
-    "check_evidence_file",
-    "add_evidence_file",
-    "add_evidence_link",
-    "remove_evidence",
-    "commitment_rollups",
-    "refresh_completion",
-    "open_status_report",
-    "report_readiness",
-    "publish_status_report",
-})
-
-
-def __getattr__(name):
-    if name in PROGRESS_NAMES:
-        from . import progress
-
-        return getattr(progress, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------
