@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin
+from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin, ServiceSaveAdmin
 
 from . import progress, services
 from .models import (
@@ -104,7 +104,9 @@ class RefreshesCompletionMixin:
 
 
 @admin.register(Member)
-class MemberAdmin(HistoryTranslationAdmin):
+class MemberAdmin(ServiceSaveAdmin, HistoryTranslationAdmin):
+    create_service = services.create_member
+    update_service = services.update_member
     list_display = ["name", "code", "kind", "country", "parent", "joined_on"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "code", "country"]
@@ -112,7 +114,9 @@ class MemberAdmin(HistoryTranslationAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(HistoryTranslationAdmin):
+class AgencyAdmin(ServiceSaveAdmin, HistoryTranslationAdmin):
+    create_service = services.create_agency
+    update_service = services.update_agency
     list_display = ["name", "acronym", "kind", "member"]
     list_filter = ["kind", "member"]
     search_fields = ["name", "acronym", "member__code"]
@@ -133,7 +137,9 @@ class RoleAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(HistoryTranslationAdmin):
+class ActionPlanAdmin(ServiceSaveAdmin, HistoryTranslationAdmin):
+    create_service = services.create_plan
+    update_service = services.update_plan
     list_display = ["title", "member", "start_date", "end_date", "submitted_on"]
     list_filter = ["member", "submitted_on"]
     search_fields = ["title", "monitoring_body", "member__code"]
@@ -163,7 +169,9 @@ class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(RefreshesCompletionMixin, HistoryTranslationAdmin):
+class ActivityAdmin(RefreshesCompletionMixin, ServiceSaveAdmin, HistoryTranslationAdmin):
+    create_service = services.create_activity
+    update_service = services.update_activity
     list_display = ["commitment", "number", "title"]
     list_filter = ["commitment__plan"]
     search_fields = ["title", "commitment__identifier"]

@@ -5,45 +5,78 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
 from ogp_portal import permissions
-from ogp_portal.api import CursorPagination, VersionedUpdateMixin, versioned_retrieve_schema, versioned_update_schema
+from ogp_portal.api import (
+    CursorPagination,
+    ServiceWriteMixin,
+    VersionedUpdateMixin,
+    service_write_schema,
+    versioned_retrieve_schema,
+    versioned_update_schema,
+)
 
 from . import filters, serializers, services
 from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
 
 
-class MemberViewSet(viewsets.ReadOnlyModelViewSet):
-    """OGP members: national governments and OGP Local members."""
+@extend_schema_view(**service_write_schema(
+    serializers.MemberSerializer, serializers.MemberWriteSerializer, serializers.MemberWriteSerializer, what="a member (administrators)",
+))
+class MemberViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """OGP members: national governments and OGP Local members. Administrators (OGP staff) add and change them."""
 
     queryset = Member.objects.all()
     serializer_class = serializers.MemberSerializer
+    create_serializer_class = write_serializer_class = serializers.MemberWriteSerializer
+    write_permission = "commitments.manage_members"
+    create_service = services.create_member
+    update_service = services.update_member
     filterset_class = filters.MemberFilterSet
     search_fields = ["name", "code", "country"]
     ordering_fields = ["id", "name", "code"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Implementing institutions: ministries, city departments, civil-society organisations."""
+@extend_schema_view(**service_write_schema(
+    serializers.AgencySerializer, serializers.AgencyWriteSerializer, serializers.AgencyWriteSerializer,
+    what="an agency of a member (administrators)",
+))
+class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Implementing institutions: ministries, city departments, civil-society organisations. Administrators keep them."""
 
     queryset = Agency.objects.all()
     serializer_class = serializers.AgencySerializer
+    create_serializer_class = write_serializer_class = serializers.AgencyWriteSerializer
+    write_permission = "commitments.manage_members"
+    create_service = services.create_agency
+    update_service = services.update_agency
     filterset_class = filters.AgencyFilterSet
     search_fields = ["name", "acronym"]
     ordering_fields = ["id", "name"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class ActionPlanViewSet(viewsets.ReadOnlyModelViewSet):
-    """Action plans, with their lead institutions."""
+@extend_schema_view(**service_write_schema(
+    serializers.ActionPlanSerializer, serializers.ActionPlanWriteSerializer, serializers.ActionPlanWriteSerializer,
+    what="an action plan (the member's point of contact, administrators)",
+))
+class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Action plans, with their lead institutions. The member's point of contact adds and changes them."""
 
     queryset = ActionPlan.objects.select_related("member").prefetch_related(
         Prefetch("lead_institutions", queryset=Agency.objects.only("id"))
     )
     serializer_class = serializers.ActionPlanSerializer
+    create_serializer_class = write_serializer_class = serializers.ActionPlanWriteSerializer
+    write_permission = "commitments.edit_plan"
+    create_service = services.create_plan
+    update_service = services.update_plan
     filterset_class = filters.ActionPlanFilterSet
     search_fields = ["title"]
     ordering_fields = ["id", "start_date", "end_date", "submitted_on"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
 
 @extend_schema_view(
@@ -66,16 +99,33 @@ class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
 
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
-    """Numbered groups of a commitment's milestones."""
+@extend_schema_view(**service_write_schema(
+    serializers.ActivitySerializer, serializers.ActivityWriteSerializer, serializers.ActivityWriteSerializer,
+    what="an activity of a commitment (the member's point of contact, the lead agency's coordinators, administrators)",
+    destroy={"description": "Delete an activity that has no milestones (one with milestones is refused with 400)."},
+))
+class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Numbered groups of a commitment's milestones; the member's point of contact and the lead agency's coordinators keep them."""
 
     queryset = Activity.objects.all()
     serializer_class = serializers.ActivitySerializer
+    create_serializer_class = write_serializer_class = serializers.ActivityWriteSerializer
+    write_permission = "commitments.edit_activity"
+    create_service = services.create_activity
+    update_service = services.update_activity
+    destroy_service = services.delete_activity
+    versioned_actions = ("destroy",)
     filterset_class = filters.ActivityFilterSet
     member_code_path = "commitment__plan__member__code"
     search_fields = ["title"]
     ordering_fields = ["id", "number"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        # The write rules read the activity's commitment and its plan.
+        return qs.select_related("commitment__plan") if self.action in ("partial_update", "destroy") else qs
 
 
 @extend_schema_view(

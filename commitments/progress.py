@@ -6,8 +6,7 @@ the row's ``version`` with ``services.claim`` (a stale change raises ``services.
 writes nothing) and records history: the acting user is set on the instance, so history names them
 outside a request too.
 
-Moved here from ``services.py`` unchanged; ``commitments.services`` still answers for these names
-(``services.approve_progress`` and the like), so callers elsewhere keep working.
+Moved here from ``services.py``; import these names from ``commitments.progress``.
 """
 
 import datetime as dt

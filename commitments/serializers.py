@@ -266,3 +266,43 @@ class StatusReportCreateSerializer(StrictSerializer):
 
     plan = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     period = serializers.CharField(max_length=16, help_text="The reporting period's label, such as 2019-H2.")
+
+
+# ---------------------------------------------------------------------------
+# Writes of members, agencies, plans and activities (h11): bodies of POST and PATCH
+# ---------------------------------------------------------------------------
+
+from ogp_portal.api import StrictWriteSerializer  # noqa: E402
+
+
+class MemberWriteSerializer(StrictWriteSerializer):
+    """A member as an administrator enters it (the name and country in the request's language)."""
+
+    class Meta:
+        model = Member
+        fields = ["code", "name", "kind", "country", "parent", "joined_on"]
+
+
+class AgencyWriteSerializer(StrictWriteSerializer):
+    class Meta:
+        model = Agency
+        fields = ["member", "name", "acronym", "kind"]
+        validators = []  # the name's uniqueness per member is checked by the service (400 per field)
+
+
+class ActionPlanWriteSerializer(StrictWriteSerializer):
+    themes = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False)
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "member", "title", "start_date", "end_date", "submitted_on", "approved_on", "approval_act", "lead_institutions",
+            "monitoring_body", "co_creation", "themes",
+        ]
+
+
+class ActivityWriteSerializer(StrictWriteSerializer):
+    class Meta:
+        model = Activity
+        fields = ["commitment", "number", "title", "expected_results"]
+        validators = []  # the number's uniqueness per commitment is checked by the service (400 per field)

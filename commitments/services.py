@@ -1,7 +1,7 @@
 """Write paths for plans and commitments: conflict-safe edits (versions, history diffs); the seed loader is ogp_portal/seeding.py.
 
 The progress workflow (progress updates, evidence, review, status reports, the completion roll-up)
-is in ``progress.py``; its names still answer here (see ``PROGRESS_NAMES``).
+is in ``progress.py``: import it from there.
 """
 
 import datetime as dt
@@ -255,42 +255,6 @@ def update_versioned(obj, changes, *, by, version, perm="commitments.edit_commit
     return obj
 
 
-# The progress workflow lives in ``progress.py``; these names still answer here, for callers that
-# import them from ``commitments.services`` (resolved on first use: progress.py imports this module).
-PROGRESS_NAMES = frozenset({
-    "update_policies",
-    "update_policies_by_member",
-    "reporting_period",
-    "reporting_periods",
-    "period_label_of",
-    "find_period",
-    "PROGRESS_FIELDS",
-    "save_progress",
-    "submit_progress",
-    "approve_progress",
-    "return_progress",
-    "EVIDENCE_TYPES",
-    "detect_evidence_type",
-    "check_evidence_file",
-    "add_evidence_file",
-    "add_evidence_link",
-    "remove_evidence",
-    "commitment_rollups",
-    "refresh_completion",
-    "open_status_report",
-    "report_readiness",
-    "publish_status_report",
-})
-
-
-def __getattr__(name):
-    if name in PROGRESS_NAMES:
-        from . import progress
-
-        return getattr(progress, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # ---------------------------------------------------------------------------
 # Conflict-safe edits of commitment and milestone texts (the API's PATCH): through update_versioned
 # ---------------------------------------------------------------------------
@@ -363,3 +327,100 @@ def update_milestone(milestone, *, by, data, version):
         Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
         rule="commitments.edit_commitment",
     )
+
+
+# ---------------------------------------------------------------------------
+# Members, agencies, plans and activities (h11): one service per write, called by the API and the
+# admin. Rows without a ``version`` column are versioned by a digest of their stored values
+# (``ogp_portal.versioning``): the write locks the row and compares it, so a stale one writes nothing.
+# ---------------------------------------------------------------------------
+
+from ogp_portal.versioning import save_checked  # noqa: E402
+
+from .models import Activity, ActionPlan, Agency, Member  # noqa: E402
+
+
+def _split_m2m(model, data):
+    """Split ``data`` into plain fields and many-to-many fields (set after the row is saved)."""
+    m2m_names = {f.name for f in model._meta.many_to_many}
+    plain = {k: v for k, v in data.items() if k not in m2m_names}
+    return plain, {k: v for k, v in data.items() if k in m2m_names}
+
+
+def _write(model, obj, *, by, data, version, perm, target):
+    _require(by, perm, target)
+    plain, m2m = _split_m2m(model, data)
+    row = save_checked(obj if obj is not None else model(), plain, by=by, version=version, m2m=m2m)
+    public_pages_changed()
+    return row
+
+
+def create_member(*, by, data) -> Member:
+    """Add an OGP member (national or OGP Local): administrators."""
+    return _write(Member, None, by=by, data=data, version=None, perm="commitments.manage_members", target=None)
+
+
+def update_member(member, *, by, data, version) -> Member:
+    """Change a member as of ``version`` (a stale one raises StaleVersion): administrators."""
+    return _write(Member, member, by=by, data=data, version=version, perm="commitments.manage_members", target=member)
+
+
+def create_agency(*, by, data) -> Agency:
+    """Add an implementing institution to a member: administrators."""
+    return _write(Agency, None, by=by, data=data, version=None, perm="commitments.manage_members", target=None)
+
+
+def update_agency(agency, *, by, data, version) -> Agency:
+    return _write(Agency, agency, by=by, data=data, version=version, perm="commitments.manage_members", target=agency)
+
+
+def _check_lead_institutions(member, agencies):
+    if any(a.member_id != member.pk for a in agencies or ()):
+        raise ValidationError({"lead_institutions": _("Every lead institution must be one of the member's agencies.")})
+
+
+def create_plan(*, by, data) -> ActionPlan:
+    """Add an action plan to a member: its point of contact, or an administrator."""
+    member = data.get("member")
+    if member is None:
+        raise ValidationError({"member": _("This field is required.")})
+    _check_lead_institutions(member, data.get("lead_institutions"))
+    return _write(ActionPlan, None, by=by, data=data, version=None, perm="commitments.edit_plan", target=member)
+
+
+def update_plan(plan, *, by, data, version) -> ActionPlan:
+    """Change an action plan as of ``version``: the member's point of contact, or an administrator."""
+    if "member" in data and data["member"] != plan.member:
+        _require(by, "commitments.edit_plan", data["member"])  # moving needs the right on both members
+    _check_lead_institutions(data.get("member", plan.member), data.get("lead_institutions"))
+    return _write(ActionPlan, plan, by=by, data=data, version=version, perm="commitments.edit_plan", target=plan)
+
+
+def create_activity(*, by, data) -> Activity:
+    """Add an activity to a commitment: the member's point of contact, the lead agency's coordinator, administrators."""
+    commitment = data.get("commitment")
+    if commitment is None:
+        raise ValidationError({"commitment": _("This field is required.")})
+    return _write(Activity, None, by=by, data=data, version=None, perm="commitments.edit_activity", target=commitment)
+
+
+def update_activity(activity, *, by, data, version) -> Activity:
+    if "commitment" in data and data["commitment"] != activity.commitment:
+        _require(by, "commitments.edit_activity", data["commitment"])  # moving needs the right on both commitments
+    return _write(Activity, activity, by=by, data=data, version=version, perm="commitments.edit_activity", target=activity)
+
+
+def delete_activity(activity, *, by, version) -> None:
+    """Delete an activity that has no milestones (deleting one with milestones would delete them and their progress)."""
+    from ogp_portal.versioning import StaleVersion as _Stale, current_version
+
+    _require(by, "commitments.edit_activity", activity)
+    with transaction.atomic():
+        row = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+        if row is None or current_version(row) != str(version):
+            raise _Stale
+        if row.milestones.exists():
+            raise ValidationError(_("This activity has milestones: move or delete them first."))
+        row._history_user = by
+        row.delete()
+        public_pages_changed()

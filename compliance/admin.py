@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ogp_portal.admin_tools import ServiceSaveAdmin
+
 from commitments.models import ActionPlan, Member
 
 from . import services
@@ -166,8 +168,26 @@ class DeadlineForm(MemberScopedForm):
         return data
 
 
+class ServiceDeleteAdmin:
+    """Deletes through the app's service (``delete_service(obj, *, by, version)``), which recomputes the member."""
+
+    delete_service = None
+
+    def delete_model(self, request, obj):
+        from ogp_portal.versioning import current_version
+
+        type(self).delete_service(obj, by=request.user, version=current_version(obj))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
+class DeadlineAdmin(ReadOnlyForRule, ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
+    create_service = services.set_deadline
+    update_service = services.update_deadline
+    delete_service = services.delete_deadline
     form = DeadlineForm
     list_display = ["member", "kind", "cycle", "due_on", "met_on", "source"]
     list_filter = ["kind", "source", "member"]
@@ -200,7 +220,10 @@ class DecisionForm(MemberScopedForm):
 
 
 @admin.register(Decision)
-class DecisionAdmin(RecomputeOnSave, SimpleHistoryAdmin):
+class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
+    create_service = services.record_decision
+    update_service = services.update_decision
+    delete_service = services.delete_decision
     form = DecisionForm
     list_display = ["member", "kind", "decided_on", "cycle", "document", "due_on", "recorded_by"]
     list_filter = ["kind", "member"]

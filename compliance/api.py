@@ -1,22 +1,36 @@
 """API viewsets for compliance (routed in ``ogp_portal/api_urls.py``): public, read-only records."""
 
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_view
+from rest_framework import exceptions, viewsets
 
-from ogp_portal.api import CursorPagination
+from ogp_portal.api import CursorPagination, ServiceWriteMixin, service_write_schema
 
-from . import filters, serializers
+from . import filters, serializers, services
 from .models import Deadline, Decision, Finding, StatusEvent
 
 
-class DeadlineViewSet(viewsets.ReadOnlyModelViewSet):
-    """Due dates members must meet: computed by rule or set by OGP with a reason."""
+@extend_schema_view(**service_write_schema(
+    serializers.DeadlineSerializer, serializers.DeadlineWriteSerializer, serializers.DeadlineWriteSerializer,
+    what="a deadline set by OGP (administrators); the cycle's computed deadline, if any, is taken over",
+    destroy={"description": "Remove a deadline an administrator set (the rules compute the cycle's deadline again)."},
+))
+class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Due dates members must meet: computed by rule or set by OGP (administrators) with a reason."""
 
     queryset = Deadline.objects.all()
     serializer_class = serializers.DeadlineSerializer
+    create_serializer_class = write_serializer_class = serializers.DeadlineWriteSerializer
+    write_permission = "compliance.record_decision"
+    create_service = services.set_deadline
+    update_service = services.update_deadline
+    destroy_service = services.delete_deadline
+    versioned_actions = ("destroy",)
     filterset_class = filters.DeadlineFilterSet
     search_fields = ["cycle", "reason", "reference"]
     ordering_fields = ["id", "due_on"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -32,7 +46,11 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class StatusEventViewSet(viewsets.ReadOnlyModelViewSet):
-    """Changes of a member's OGP status, with the letter or decision behind each."""
+    """Changes of a member's OGP status, with the letter or decision behind each.
+
+    Read-only by design: the compliance sweep records status events from the member's record
+    (deadlines, findings, OGP decisions). Change those instead; a write here answers 405.
+    """
 
     queryset = StatusEvent.objects.all()
     serializer_class = serializers.StatusEventSerializer
@@ -41,16 +59,37 @@ class StatusEventViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "effective_on"]
     ordering = ["id"]
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed(
+            request.method,
+            detail=_(
+                "Status events are read-only: the compliance sweep records them from the member's deadlines, "
+                "findings and OGP decisions. Change those instead."
+            ),
+        )
 
-class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
-    """What only OGP decides: IRM findings and Steering Committee decisions."""
+
+@extend_schema_view(**service_write_schema(
+    serializers.DecisionSerializer, serializers.DecisionWriteSerializer, serializers.DecisionWriteSerializer,
+    what="an OGP decision about a member: an IRM finding or a Steering Committee decision (administrators)",
+    destroy={"description": "Remove a decision recorded by mistake (its history keeps it)."},
+))
+class DecisionViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """What only OGP decides: IRM findings and Steering Committee decisions, recorded by administrators."""
 
     queryset = Decision.objects.all()
     serializer_class = serializers.DecisionSerializer
+    create_serializer_class = write_serializer_class = serializers.DecisionWriteSerializer
+    write_permission = "compliance.record_decision"
+    create_service = services.record_decision
+    update_service = services.update_decision
+    destroy_service = services.delete_decision
+    versioned_actions = ("destroy",)
     filterset_class = filters.DecisionFilterSet
     search_fields = ["document", "summary"]
     ordering_fields = ["id", "decided_on"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
 # ---------------------------------------------------------------------------

@@ -39,3 +39,23 @@ class ResolveFindingSerializer(StrictSerializer):
 
     resolved_on = serializers.DateField()
     reason = serializers.CharField(max_length=5000)
+
+
+# Writes of deadlines and OGP decisions (h11): bodies of POST and PATCH.
+
+from ogp_portal.api import StrictWriteSerializer  # noqa: E402
+
+
+class DeadlineWriteSerializer(StrictWriteSerializer):
+    """A deadline an administrator sets (``source`` is always the administrator's; ``met_on`` is the sweep's)."""
+
+    class Meta:
+        model = Deadline
+        fields = ["member", "plan", "cycle", "kind", "due_on", "reason", "reference"]
+        validators = []  # one per member, kind and cycle: the service takes the cycle's computed row over
+
+
+class DecisionWriteSerializer(StrictWriteSerializer):
+    class Meta:
+        model = Decision
+        fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]

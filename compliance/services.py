@@ -29,6 +29,7 @@ from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers
 from forums.models import Forum, Meeting
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.versioning import StaleVersion
 
 from . import engine
 from .models import (
@@ -705,3 +706,137 @@ def record_letter_status(
                 setattr(event, key, value)
             event.save()
     return event
+
+
+# ---------------------------------------------------------------------------
+# What only OGP sets (h11): deadlines set by an administrator and OGP decisions. One service per
+# write, called by the API and the admin; each recomputes the member afterwards, so its cycles
+# and status follow at once. Status events stay the sweep's (no write path here).
+# ---------------------------------------------------------------------------
+
+
+def _require_admin(by):
+    from django.core.exceptions import PermissionDenied
+
+    if not (by and by.has_perm("compliance.record_decision")):
+        raise PermissionDenied
+
+
+def _after_admin_write(member_id: int) -> None:
+    public_pages_changed()
+
+
+def _deadline_values(data: dict, row: Deadline | None) -> dict:
+    from .choices import JUDGED_DEADLINE_KINDS
+
+    values = dict(data)
+    kind = values.get("kind", row.kind if row else None)
+    if kind not in JUDGED_DEADLINE_KINDS:
+        raise ValidationError({"kind": _("Only the deadlines the rules judge can be set by hand.")})
+    if "reason" in values:
+        values["reason"] = (values["reason"] or "").strip()
+    due_on = values.get("due_on", row.due_on if row else None)
+    if not values.get("cycle", row.cycle if row else "") and due_on:
+        values["cycle"] = f"{due_on.year}-{due_on.year + 2}"
+    values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
+    return values
+
+
+def set_deadline(*, by, data) -> Deadline:
+    """Set a member's deadline for a cycle: a new row, or the cycle's rule-computed row taken over."""
+    from ogp_portal.versioning import save_checked
+
+    _require_admin(by)
+    values = _deadline_values(data, None)
+    with transaction.atomic():
+        row = Deadline.objects.select_for_update().filter(
+            member=values.get("member"), kind=values.get("kind"), cycle=values.get("cycle", ""), source=Deadline.Source.RULE
+        ).first()
+        if row is not None:
+            from ogp_portal.versioning import current_version
+
+            row = save_checked(row, values, by=by, version=current_version(row))
+        else:
+            row = save_checked(Deadline(), values, by=by, version=None)
+        _after_admin_write(row.member_id)
+    recompute_member(row.member_id)
+    return row
+
+
+def update_deadline(deadline: Deadline, *, by, data, version) -> Deadline:
+    """Change an administrator's deadline as of ``version``; the sweep's rows are taken over with :func:`set_deadline`."""
+    from ogp_portal.versioning import save_checked
+
+    _require_admin(by)
+    if deadline.source != Deadline.Source.ADMINISTRATOR:
+        raise ValidationError(_("The rules compute this deadline: set the cycle's deadline instead (it takes the row over)."))
+    before = deadline.member_id
+    with transaction.atomic():
+        row = save_checked(deadline, _deadline_values(data, deadline), by=by, version=version)
+        _after_admin_write(row.member_id)
+    recompute_member(row.member_id)
+    if before != row.member_id:
+        recompute_member(before)  # moved: the member it left is judged again too
+    return row
+
+
+def delete_deadline(deadline: Deadline, *, by, version) -> None:
+    """Remove an administrator's deadline (the rules compute the cycle's deadline again)."""
+    from ogp_portal.versioning import current_version
+
+    _require_admin(by)
+    with transaction.atomic():
+        row = Deadline.objects.select_for_update().filter(pk=deadline.pk).first()
+        if row is None or current_version(row) != str(version):
+            raise StaleVersion
+        if row.source != Deadline.Source.ADMINISTRATOR:
+            raise ValidationError(_("The rules compute this deadline; only an administrator's deadline is removed."))
+        row._history_user = by
+        row.delete()
+        _after_admin_write(deadline.member_id)
+    recompute_member(deadline.member_id)
+
+
+def record_decision(*, by, data) -> Decision:
+    """Record an IRM finding or a Steering Committee decision about a member: administrators."""
+    from ogp_portal.versioning import save_checked
+
+    _require_admin(by)
+    values = dict(data)
+    if by is not None and by.is_authenticated:
+        values.setdefault("recorded_by", by)
+    with transaction.atomic():
+        row = save_checked(Decision(), values, by=by, version=None)
+        _after_admin_write(row.member_id)
+    recompute_member(row.member_id)
+    return row
+
+
+def update_decision(decision: Decision, *, by, data, version) -> Decision:
+    """Change a recorded OGP decision as of ``version`` (a stale one raises StaleVersion)."""
+    from ogp_portal.versioning import save_checked
+
+    _require_admin(by)
+    before = decision.member_id
+    with transaction.atomic():
+        row = save_checked(decision, data, by=by, version=version)
+        _after_admin_write(row.member_id)
+    recompute_member(row.member_id)
+    if before != row.member_id:
+        recompute_member(before)  # moved: the member it left is judged again too
+    return row
+
+
+def delete_decision(decision: Decision, *, by, version) -> None:
+    """Remove a decision recorded by mistake (its history keeps it)."""
+    from ogp_portal.versioning import current_version
+
+    _require_admin(by)
+    with transaction.atomic():
+        row = Decision.objects.select_for_update().filter(pk=decision.pk).first()
+        if row is None or current_version(row) != str(version):
+            raise StaleVersion
+        row._history_user = by
+        row.delete()
+        _after_admin_write(decision.member_id)
+    recompute_member(decision.member_id)

@@ -2,6 +2,10 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ogp_portal.admin_tools import ServiceSaveAdmin
+
+from . import services
+
 from .models import (
     ActionItem,
     Attendance,
@@ -22,15 +26,37 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(SimpleHistoryAdmin, TranslationAdmin):  # the name in English, Russian and Kyrgyz
+class ForumAdmin(ServiceSaveAdmin, SimpleHistoryAdmin, TranslationAdmin):  # the name in English, Russian and Kyrgyz
+    create_service = services.create_forum
+    update_service = services.update_forum
     list_display = ["name", "member", "founded_on", "cadence", "seats", "requires_parity"]
     list_filter = ["member", "cadence", "requires_parity"]
     search_fields = ["name", "founding_act"]
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Seats added or changed here go through the membership services, as in the API."""
+        if formset.model is not ForumMembership:
+            return super().save_formset(request, form, formset, change)
+        from ogp_portal.versioning import current_version
+
+        for row in formset.save(commit=False):
+            changed = next((f for f in formset.forms if f.instance is row), None)
+            names = changed.changed_data if changed is not None and row.pk else [n for n in formset.form.base_fields]
+            data = {n: getattr(row, n) for n in names if n in {f.name for f in ForumMembership._meta.concrete_fields}}
+            if row.pk:
+                stored = ForumMembership.objects.get(pk=row.pk)
+                services.update_membership(stored, by=request.user, data=data, version=current_version(stored))
+            else:
+                services.add_membership(by=request.user, data={**data, "forum": form.instance})
+        for row in formset.deleted_objects:
+            row.delete()
+
 
 @admin.register(ForumMembership)
-class ForumMembershipAdmin(SimpleHistoryAdmin):
+class ForumMembershipAdmin(ServiceSaveAdmin, SimpleHistoryAdmin):
+    create_service = services.add_membership
+    update_service = services.update_membership
     list_display = ["person", "organisation", "sector", "role", "forum", "term_start", "term_end"]
     list_filter = ["forum", "sector", "role"]
     search_fields = ["person", "organisation", "position", "email"]

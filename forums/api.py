@@ -1,32 +1,60 @@
 """API viewsets for forums (routed in ``ogp_portal/api_urls.py``); read-only until the forum services exist."""
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
-from . import filters, serializers
+from ogp_portal.api import ServiceWriteMixin, service_write_schema
+
+from . import filters, serializers, services
 from .models import Attendance, Forum, ForumMembership, Meeting
 
 
-class ForumViewSet(viewsets.ReadOnlyModelViewSet):
-    """Multi-stakeholder forums."""
+@extend_schema_view(**service_write_schema(
+    serializers.ForumSerializer, serializers.ForumWriteSerializer, serializers.ForumWriteSerializer,
+    what="a forum of a member (its secretariat, administrators)",
+))
+class ForumViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Multi-stakeholder forums; the member's forum secretariat and administrators add and change them."""
 
     queryset = Forum.objects.all()
     serializer_class = serializers.ForumSerializer
+    create_serializer_class = write_serializer_class = serializers.ForumWriteSerializer
+    write_permission = "forums.manage_forum"
+    create_service = services.create_forum
+    update_service = services.update_forum
     filterset_class = filters.ForumFilterSet
     search_fields = ["name", "description"]
     ordering_fields = ["id", "name"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class ForumMembershipViewSet(viewsets.ReadOnlyModelViewSet):
-    """Who sits on each forum, for which sector and in which role."""
+@extend_schema_view(**service_write_schema(
+    serializers.ForumMembershipSerializer, serializers.ForumMembershipWriteSerializer, serializers.ForumMembershipWriteSerializer,
+    what="a seat on a forum (the forum's secretariat, administrators)",
+    destroy={"status": 200, "description": "End the seat's term today: the membership stays on record (past attendance refers to it)."},
+))
+class ForumMembershipViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+    """Who sits on each forum, for which sector and in which role; the forum's secretariat keeps the seats."""
 
     queryset = ForumMembership.objects.all()
     serializer_class = serializers.ForumMembershipSerializer
+    create_serializer_class = write_serializer_class = serializers.ForumMembershipWriteSerializer
+    write_permission = "forums.manage_forum"
+    create_service = services.add_membership
+    update_service = services.update_membership
+    destroy_service = services.end_membership
+    versioned_actions = ("destroy",)
     filterset_class = filters.ForumMembershipFilterSet
     member_code_path = "forum__member__code"
     search_fields = ["person", "organisation"]
     ordering_fields = ["id", "person"]
     ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.select_related("forum") if self.action in ("partial_update", "destroy") else qs
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -65,7 +93,7 @@ from rest_framework.response import Response  # noqa: E402
 
 from commitments.models import Commitment  # noqa: E402
 from ogp_portal import permissions  # noqa: E402
-from ogp_portal.api import ETAG, action_schema, require_if_match, versioned_retrieve_schema, with_etag  # noqa: E402
+from ogp_portal.api import ETAG, action_schema, int_version, require_if_match, versioned_retrieve_schema, with_etag  # noqa: E402
 
 from .models import ActionItem, MeetingDecision  # noqa: E402
 from .services import (  # noqa: E402
@@ -145,12 +173,13 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         meeting = self.get_object()
-        require_if_match(request, meeting)
+        version = int_version(require_if_match(request, meeting))
         body = serializers.RescheduleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         moved = reschedule_meeting(
-            meeting, starts_at=data["starts_at"], ends_at=data.get("ends_at"), reason=data["reason"], by=request.user, now=timezone.now()
+            meeting, starts_at=data["starts_at"], ends_at=data.get("ends_at"), reason=data["reason"], by=request.user, now=timezone.now(),
+            version=version,
         )
         return self._answer(moved)
 
@@ -158,22 +187,24 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         meeting = self.get_object()
-        require_if_match(request, meeting)
+        version = int_version(require_if_match(request, meeting))
         body = serializers.CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(cancel_meeting(meeting, reason=body.validated_data["reason"], by=request.user, now=timezone.now()))
+        return self._answer(
+            cancel_meeting(meeting, reason=body.validated_data["reason"], by=request.user, now=timezone.now(), version=version)
+        )
 
     @action_schema(serializers.RecordSerializer, MeetingSerializerWithPrivacy, description="Record a meeting that has started as held, with each member's attendance.")
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         meeting = self.get_object()
-        require_if_match(request, meeting)
+        version = int_version(require_if_match(request, meeting))
         body = serializers.RecordSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         attendance = {
             row["membership"]: (row["status"], row.get("representative", "")) for row in body.validated_data["attendance"]
         }
-        return self._answer(record_meeting(meeting, attendance=attendance, by=request.user, now=timezone.now()))
+        return self._answer(record_meeting(meeting, attendance=attendance, by=request.user, now=timezone.now(), version=version))
 
 
 class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -197,6 +197,9 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Raised at each reschedule, so calendars replace the old date.")
     )
+    # Raised by every service that changes the meeting: the API's ETag. A change based on an older
+    # version is refused (forums.services claims it with UPDATE … WHERE version = the one read).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["private_notes"])
 
     objects = MeetingQuerySet.as_manager()

@@ -8,7 +8,10 @@ from .models import Attendance, Forum, ForumMembership, Meeting
 class ForumSerializer(serializers.ModelSerializer):
     class Meta:
         model = Forum
-        fields = ["id", "member", "name", "founding_act", "founded_on", "cadence", "description"]
+        fields = [
+            "id", "member", "name", "founding_act", "founded_on", "cadence", "description", "seats", "requires_parity",
+            "quorum_rule", "holiday_country", "minutes_due_days",
+        ]
 
 
 class ForumMembershipSerializer(serializers.ModelSerializer):
@@ -106,3 +109,32 @@ class ActionItemCreateSerializer(StrictSerializer):
 
 class ActionItemStatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=ActionItem.Status.choices)
+
+
+# Writes of forums and memberships (h11): bodies of POST and PATCH.
+
+from ogp_portal.api import StrictWriteSerializer  # noqa: E402
+
+FORUM_WRITABLE_FIELDS = [
+    "member", "name", "founding_act", "founded_on", "cadence", "description", "seats", "requires_parity", "quorum_rule",
+    "holiday_country", "minutes_due_days",
+]
+
+
+class ForumWriteSerializer(StrictWriteSerializer):
+    class Meta:
+        model = Forum
+        fields = FORUM_WRITABLE_FIELDS
+
+
+class ForumMembershipWriteSerializer(StrictWriteSerializer):
+    """A seat on a forum; ``email`` and ``language`` (where invitations go, in which language) are written, never shown."""
+
+    email = serializers.EmailField(required=False, allow_blank=True, write_only=True, max_length=254)
+    language = serializers.ChoiceField(
+        required=False, allow_blank=True, write_only=True, choices=ForumMembership._meta.get_field("language").choices
+    )
+
+    class Meta:
+        model = ForumMembership
+        fields = ["forum", "person", "organisation", "position", "sector", "role", "term_start", "term_end", "email", "language"]

@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from compliance import engine
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.versioning import StaleVersion
 
 from .models import (
     ActionItem,
@@ -335,13 +336,33 @@ def schedule_meeting(
     return meeting
 
 
+def _claim_meeting(meeting: Meeting, version: int | None) -> Meeting:
+    """Claim the meeting for a change inside the caller's transaction and return it, locked and fresh.
+
+    One conditional UPDATE raises ``version`` (``pk`` and, when given, ``version`` match); no row
+    matched means someone changed the meeting since ``version`` was read: StaleVersion, nothing
+    written. The claimed row stays locked until the transaction ends. ``version`` None (the
+    secretariat's pages, which re-read the meeting under the lock) claims whatever is stored.
+    """
+    rows = Meeting.objects.filter(pk=meeting.pk)
+    if version is not None:
+        try:
+            rows = rows.filter(version=int(version))
+        except (TypeError, ValueError):
+            raise StaleVersion from None
+    if not rows.update(version=F("version") + 1):
+        raise StaleVersion
+    return Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+
+
 def _require_planned(meeting: Meeting):
     if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.POSTPONED):
         raise ValidationError(_("Only a planned meeting can be changed; this one is %(status)s.") % {"status": meeting.get_status_display()})
 
 
 def reschedule_meeting(
-    meeting: Meeting, *, starts_at: dt.datetime, reason: str, by, now: dt.datetime, ends_at=None, invite: bool = True
+    meeting: Meeting, *, starts_at: dt.datetime, reason: str, by, now: dt.datetime, ends_at=None, invite: bool = True,
+    version: int | None = None,
 ) -> Meeting:
     """Move a planned meeting to a new time, keeping the reason; members get an updated invitation."""
     if not reason.strip():
@@ -350,7 +371,7 @@ def reschedule_meeting(
     if starts_at < now:
         raise ValidationError({"starts_at": _("The new time must be in the future.")})
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = _claim_meeting(meeting, version)
         _require_planned(meeting)
         previous = meeting.starts_at
         duration = (meeting.ends_at - meeting.starts_at) if meeting.ends_at else None
@@ -369,12 +390,12 @@ def reschedule_meeting(
     return meeting
 
 
-def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime) -> Meeting:
+def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime, version: int | None = None) -> Meeting:
     """Cancel a planned meeting, keeping the reason (shown on the meeting's page)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = _claim_meeting(meeting, version)
         _require_planned(meeting)
         meeting.status = Meeting.Status.CANCELLED
         meeting.sequence += 1
@@ -534,14 +555,16 @@ def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
 # ---------------------------------------------------------------- the record of a meeting
 
 
-def record_meeting(meeting: Meeting, *, attendance: dict[int, tuple[str, str]], by, now: dt.datetime, private_notes=None) -> Meeting:
+def record_meeting(
+    meeting: Meeting, *, attendance: dict[int, tuple[str, str]], by, now: dt.datetime, private_notes=None, version: int | None = None
+) -> Meeting:
     """Record a meeting as held with the attendance of each member: {membership id: (status, representative)}.
 
     The meeting must have started; every listed membership must belong to its
     forum. A held meeting counts for the forum's cadence in the compliance sweep.
     """
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+        meeting = _claim_meeting(meeting, version)
         if meeting.status == Meeting.Status.CANCELLED:
             raise ValidationError(_("A cancelled meeting cannot be recorded as held."))
         if meeting.starts_at > now:
@@ -581,7 +604,7 @@ def record_meeting(meeting: Meeting, *, attendance: dict[int, tuple[str, str]], 
 def save_minutes(meeting: Meeting, *, text: str, file=None, by, now: dt.datetime) -> Meeting:
     """Save a held meeting's minutes (text, a file, or both). Changed minutes need the co-chairs' approval again."""
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = _claim_meeting(meeting, None)
         if meeting.status != Meeting.Status.HELD:
             raise ValidationError(_("Minutes can be added once the meeting is recorded as held."))
         if meeting.minutes_published_at:
@@ -627,7 +650,8 @@ def _publish_if_approved(meeting: Meeting, chairs, now) -> bool:
     if chairs and not {c.pk for c in chairs} <= approved:
         return False
     meeting.minutes_published_at = now
-    meeting.save(update_fields=["minutes_published_at"])
+    meeting.version += 1  # the caller holds the row lock
+    meeting.save(update_fields=["minutes_published_at", "version"])
     public_pages_changed()
     return True
 
@@ -689,3 +713,76 @@ def minutes_due(meetings, forum: Forum, now: dt.datetime) -> list[tuple[Meeting,
             due = m.minutes_due_on(forum.minutes_due_days, zone)
             result.append((m, due, today > due))
     return sorted(result, key=lambda r: r[1])
+
+
+# ---------------------------------------------------------------- forums and memberships (h11)
+#
+# The one write path for a forum and its seats (the API and the admin call these). The forum's
+# secretariat and administrators keep them (``forums.manage_forum``). Parity is not a refusal:
+# a forum below parity shows the warning of :func:`composition`, and the answer carries it.
+
+
+def _require_manage(by, obj):
+    from django.core.exceptions import PermissionDenied
+
+    if not (by and by.has_perm("forums.manage_forum", obj)):
+        raise PermissionDenied
+
+
+def create_forum(*, by, data) -> Forum:
+    """Add a forum to a member: its secretariat, or an administrator."""
+    from ogp_portal.versioning import save_checked
+
+    member = data.get("member")
+    if member is None:
+        raise ValidationError({"member": _("This field is required.")})
+    _require_manage(by, member)
+    forum = save_checked(Forum(), data, by=by, version=None)
+    public_pages_changed()
+    return forum
+
+
+def update_forum(forum: Forum, *, by, data, version) -> Forum:
+    """Change a forum as of ``version`` (a stale one raises StaleVersion, nothing written)."""
+    from ogp_portal.versioning import save_checked
+
+    _require_manage(by, forum)
+    if "member" in data and data["member"] != forum.member:
+        _require_manage(by, data["member"])  # moving needs the right on both members
+    forum = save_checked(forum, data, by=by, version=version)
+    public_pages_changed()
+    return forum
+
+
+def add_membership(*, by, data) -> ForumMembership:
+    """Give someone a seat on a forum: the forum's secretariat, or an administrator."""
+    from ogp_portal.versioning import save_checked
+
+    forum = data.get("forum")
+    if forum is None:
+        raise ValidationError({"forum": _("This field is required.")})
+    _require_manage(by, forum)
+    row = save_checked(ForumMembership(), data, by=by, version=None)
+    public_pages_changed()
+    return row
+
+
+def update_membership(membership: ForumMembership, *, by, data, version) -> ForumMembership:
+    """Change a seat (role, sector, term, contact) as of ``version``."""
+    from ogp_portal.versioning import save_checked
+
+    _require_manage(by, membership)
+    if "forum" in data and data["forum"] != membership.forum:
+        _require_manage(by, data["forum"])  # moving needs the right on both forums
+    row = save_checked(membership, data, by=by, version=version)
+    public_pages_changed()
+    return row
+
+
+def end_membership(membership: ForumMembership, *, by, version, today: dt.date | None = None) -> ForumMembership:
+    """End a seat's term today (kept on record: past meetings' attendance refers to it)."""
+    today = today or timezone.localdate()
+    end = today if membership.term_end is None or membership.term_end > today else membership.term_end
+    if membership.term_start and membership.term_start > end:
+        end = membership.term_start
+    return update_membership(membership, by=by, data={"term_end": end}, version=version)

@@ -284,3 +284,106 @@ def page_not_found(request, exception):
     from django.views.defaults import page_not_found as default_page_not_found
 
     return default_page_not_found(request, exception)
+
+
+# ---------------------------------------------------------------------------
+# Writes of reference data (h11): create / PATCH / DELETE, each through one service function
+# ---------------------------------------------------------------------------
+
+
+class ServiceWriteMixin:
+    """POST, PATCH (If-Match) and, where offered, DELETE (If-Match), each through the app's service.
+
+    The viewset names ``create_serializer_class`` and ``write_serializer_class`` (strict
+    serializers: unknown fields refused), ``write_permission`` (the rule ``has_object_permission``
+    asks before a PATCH or DELETE; the services ask their own rules too) and the services:
+    ``create_service(*, by, data)``, ``update_service(obj, *, by, data, version)`` and
+    ``destroy_service(obj, *, by, version)`` (returns None when the row is gone, else the row, as
+    when a membership is ended rather than deleted).
+    """
+
+    create_serializer_class = None
+    write_serializer_class = None
+    create_service = None
+    update_service = None
+    destroy_service = None
+
+    def _answer(self, obj, status_code=200):
+        obj = self.get_queryset().get(pk=obj.pk)
+        return with_etag(Response(self.get_serializer(obj).data, status=status_code), obj)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return with_etag(Response(self.get_serializer(instance).data), instance)
+
+    def create(self, request, *args, **kwargs):
+        body = self.create_serializer_class(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        obj = type(self).create_service(by=request.user, data=dict(body.validated_data))
+        return self._answer(obj, 201)
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        current = require_if_match(request, instance)
+        body = self.write_serializer_class(instance, data=request.data, partial=True, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        obj = type(self).update_service(instance, by=request.user, data=dict(body.validated_data), version=current)
+        return self._answer(obj)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        current = require_if_match(request, instance)
+        result = type(self).destroy_service(instance, by=request.user, version=current)
+        if result is None:
+            return Response(status=204)
+        return self._answer(result)
+
+
+def service_write_schema(serializer_class, create_serializer_class, write_serializer_class, *, destroy=None, what=""):
+    """The schema of a ``ServiceWriteMixin`` viewset's operations (for ``extend_schema_view``)."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    schemas = {
+        "retrieve": versioned_retrieve_schema(),
+        "create": extend_schema(
+            request=create_serializer_class, responses={201: serializer_class}, parameters=[ETAG],
+            description=f"Create {what}.",
+        ),
+        "partial_update": versioned_update_schema(serializer_class, write_serializer_class),
+    }
+    if destroy:
+        responses = {204: OpenApiResponse(description="Deleted.")} if destroy.get("status", 204) == 204 else {200: serializer_class}
+        schemas["destroy"] = extend_schema(parameters=[IF_MATCH], responses=responses, description=destroy["description"])
+    return schemas
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id: an id outside the database's range is "no such object", never an overflow."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, int) and not 1 <= data <= 2**63 - 1):
+            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, str) and data.strip().isdigit() and not 1 <= int(data) <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def _reasonable_date(value):
+    """Dates of OGP's records lie between 1900 and 2200 (outside that, date arithmetic of the rules would overflow)."""
+    import datetime as dt
+
+    if not dt.date(1900, 1, 1) <= value <= dt.date(2200, 12, 31):
+        raise serializers.ValidationError(_("Enter a date between 1900 and 2200."))
+
+
+class StrictWriteSerializer(StrictModelSerializer):
+    """The body of a reference-data write: unknown fields refused, related objects by bounded id, dates in range."""
+
+    serializer_related_field = BoundedPrimaryKeyRelatedField
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.DateField) and not isinstance(field, serializers.DateTimeField):
+                field.validators.append(_reasonable_date)
+        return fields

@@ -419,3 +419,20 @@ rules.add_perm("engagement.follow", is_civil_society)
 def reviews_visible_to(user, qs: QuerySet) -> QuerySet:
     """Reviews of published updates: everyone sees them (hidden ones show only the moderators' reason)."""
     return qs.filter(update__state="published")
+
+
+# ---------------------------------------------------------------------------
+# Reference data writes (h11): members, agencies, plans, activities, forums, memberships,
+# deadlines and OGP decisions. The services in each app's services.py ask these rules; the
+# API and the admin call those services.
+# ---------------------------------------------------------------------------
+
+# Members and agencies are OGP's reference data; deadlines and OGP decisions are what only OGP sets.
+rules.add_perm("commitments.manage_members", is_administrator)
+rules.add_perm("compliance.record_decision", is_administrator)
+# A plan (obj: the plan, or its member for a new one): the member's point of contact.
+rules.add_perm("commitments.edit_plan", is_administrator | is_point_of_contact)
+# An activity (obj: the activity, or its commitment for a new one): the member's point of contact,
+# and the coordinator of the commitment's lead agency (as for its milestones).
+rules.add_perm("commitments.edit_activity", is_administrator | is_point_of_contact | is_lead_agency_coordinator)
+# Forums and their memberships use ``forums.manage_forum`` (obj: the forum, a membership or the member).

@@ -290,6 +290,12 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "commitments.models.Evidence.Kind",
         "AttendanceStatusEnum": "forums.models.Attendance.Status",
         "ActionItemStatusEnum": "forums.models.ActionItem.Status",
+        # The writes of members, agencies, deadlines and OGP decisions (h11) name several "kind" choice sets.
+        "MemberKindEnum": "commitments.models.Member.Kind",
+        "AgencyKindEnum": "commitments.models.Agency.Kind",
+        "DeadlineKindEnum": "compliance.choices.DeadlineKind",
+        "DecisionKindEnum": "compliance.choices.DecisionKind",
+        "FindingKindEnum": "compliance.choices.FindingKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -35,3 +35,37 @@ def bump_version(obj) -> None:
     """Advance the ``version`` column, when the model has one, before saving a change."""
     if getattr(obj, "version", None) is not None:
         obj.version += 1
+
+
+# ---------------------------------------------------------------------------
+# Checked writes of rows without a ``version`` column (h11): lock, compare, write
+# ---------------------------------------------------------------------------
+
+
+def save_checked(obj, data, *, by, version, m2m=None):
+    """Apply ``data`` (field → value) to ``obj`` as of ``version`` and save it; return the saved row.
+
+    The row is locked (``SELECT … FOR UPDATE``) and its version compared under the lock, so of two
+    writes based on the same version one wins and the other raises :class:`StaleVersion` (nothing
+    written). ``version`` None (a new row: ``obj.pk`` is None) skips the comparison. The model's
+    rules are checked (``full_clean``); the history records ``by``. ``m2m``: {field: objects}.
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        if obj.pk is not None:
+            row = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+            if version is None or current_version(row) != str(version):
+                raise StaleVersion
+        else:
+            row = obj
+        for name, value in data.items():
+            setattr(row, name, value)
+        bump_version(row) if row.pk is not None else None
+        row.full_clean()
+        if by is not None and getattr(by, "is_authenticated", False):
+            row._history_user = by
+        row.save()
+        for name, values in (m2m or {}).items():
+            getattr(row, name).set(values)
+    return row

@@ -86,7 +86,7 @@ def test_a_reviewer_disputes_an_update_the_coordinator_responds_and_the_visitor_
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from commitments import services
+    from commitments import progress
     from commitments.models import Commitment, Role
     from compliance.engine import Period
 
@@ -102,9 +102,9 @@ def test_a_reviewer_disputes_an_update_the_coordinator_responds_and_the_visitor_
     milestone = kg17.milestones.order_by("id").first()
     period = Period(dt.date(2019, 1, 1), dt.date(2019, 6, 30), "2019-H1")
     data = {"completion": "complete", "narrative": "The audit reports are published on the Chamber's website."}
-    update = services.save_progress(milestone, period, by=coordinator, data=data, version=0, now=now)
-    update = services.submit_progress(update, by=coordinator, version=update.version, now=now)
-    services.approve_progress(update, by=poc, version=update.version, now=now)
+    update = progress.save_progress(milestone, period, by=coordinator, data=data, version=0, now=now)
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=now)
+    progress.approve_progress(update, by=poc, version=update.version, now=now)
     commitment_url = live_seed.url + kg17.get_absolute_url()
     contested_list = live_seed.url + "/commitments/?member=KG&contested=true"
 

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from commitments import services as commitment_services
+from commitments import progress as commitment_progress
 from commitments.models import Member
 from compliance import services as compliance_services
 from engagement import services as engagement_services
@@ -156,16 +156,16 @@ def test_an_approved_progress_update_shows_at_once(people, client, django_captur
     milestone = people.commitment.milestones.order_by("id").first()
     url = commitment_url(people)
     client.get(url)
-    period = commitment_services.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
+    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
     now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
-    update = commitment_services.save_progress(
+    update = commitment_progress.save_progress(
         milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
         version=0, now=now,
     )
-    update = commitment_services.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
     assert not fresh(client, url, "All audit reports are online.")  # submitted, not public
     with django_capture_on_commit_callbacks(execute=True):
-        commitment_services.approve_progress(update, by=u.poc, version=update.version, now=now)
+        commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)
     assert fresh(client, url, "All audit reports are online.")
 
 

@@ -14,12 +14,22 @@ import pytest
 from django.utils import timezone
 
 from commitments.models import Evidence, ProgressUpdate, Role, StatusReport
-from compliance.models import Finding
+from compliance.models import Finding, StatusEvent
 from engagement.models import Review
 from forums.models import ActionItem, Meeting, MeetingDecision
 from ogp_portal.api import etag
 from tests.api.conftest import client_for
-from tests.factories import ForumFactory, ForumMembershipFactory, MeetingFactory, ProgressUpdateFactory, RoleFactory
+from tests.factories import (
+    ActivityFactory,
+    AdminDeadlineFactory,
+    DecisionFactory,
+    ForumFactory,
+    ForumMembershipFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    ProgressUpdateFactory,
+    RoleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +72,47 @@ WRITES = {
     "review respond":                 (200, 200, 200,  403,  403, 403,  403, 403,  A,   N),
     "review hide":                    (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
     "finding resolve":                (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
-    "OGP decision POST":              (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
-    "member PATCH":                   (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    # Reference data (h11): members and agencies, deadlines and OGP decisions are OGP staff's;
+    # plans the member's point of contact's; activities also the lead agency's coordinators';
+    # forums and their seats the member's forum secretariat's.
+    #                                 admin poc  coord oth-c om-c om-p  sec civil anon ro
+    "member POST":                    (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "member PATCH":                   (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "member DELETE":                  (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    "agency POST":                    (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "agency PATCH own":               (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "agency PATCH other member":      (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "agency DELETE":                  (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    "plan POST":                      (201, 201, 403,  403,  403, 403,  403, 403,  A,   N),
+    "plan POST other member":         (201, 403, 403,  403,  403, 201,  403, 403,  A,   N),
+    "plan PATCH own":                 (200, 200, 403,  403,  403, 403,  403, 403,  A,   N),
+    "plan PATCH other member":        (200, 403, 403,  403,  403, 200,  403, 403,  A,   N),
+    "plan DELETE":                    (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    "activity POST own":              (201, 201, 201,  403,  403, 403,  403, 403,  A,   N),
+    "activity POST other member":     (201, 403, 403,  403,  201, 201,  403, 403,  A,   N),
+    "activity PATCH own":             (200, 200, 200,  403,  403, 403,  403, 403,  A,   N),
+    "activity PATCH other agency":    (200, 200, 403,  200,  403, 403,  403, 403,  A,   N),
+    "activity PATCH other member":    (200, 403, 403,  403,  200, 200,  403, 403,  A,   N),
+    "activity DELETE own":            (204, 204, 204,  403,  403, 403,  403, 403,  A,   N),
+    "activity DELETE with milestones": (400, 400, 400, 403,  403, 403,  403, 403,  A,   N),
+    "forum POST":                     (201, 403, 403,  403,  403, 403,  201, 403,  A,   N),
+    "forum POST other member":        (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "forum PATCH own":                (200, 403, 403,  403,  403, 403,  200, 403,  A,   N),
+    "forum PATCH other member":       (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "forum DELETE":                   (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    "membership POST":                (201, 403, 403,  403,  403, 403,  201, 403,  A,   N),
+    "membership POST other member":   (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "membership PATCH":               (200, 403, 403,  403,  403, 403,  200, 403,  A,   N),
+    "membership PATCH other member":  (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "membership DELETE (ends term)":  (200, 403, 403,  403,  403, 403,  200, 403,  A,   N),
+    "deadline POST":                  (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "deadline PATCH":                 (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "deadline DELETE":                (204, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "OGP decision POST":              (201, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "OGP decision PATCH":             (200, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "OGP decision DELETE":            (204, 403, 403,  403,  403, 403,  403, 403,  A,   N),
+    "status event POST":              (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    "status event PATCH":             (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
 }
 
 # Rows that are not public, and the roles that find them in the lists (everyone else: never).
@@ -132,7 +181,7 @@ def m(world):
     }
     private["evidence_own"] = Evidence.objects.create(update=private["draft_own"], kind="link", url="https://minfin.kg/")
     private["evidence_local"] = Evidence.objects.create(update=private["draft_local"], kind="link", url="https://bishkek.kg/")
-    return {**world, "roles": roles, "forum": forum, "unpublished": unpublished, "private": private}
+    return {**world, "roles": roles, "forum": forum, "bsk_forum": bsk_forum, "unpublished": unpublished, "private": private}
 
 
 def client(m, role):
@@ -242,11 +291,94 @@ def do(m, c, name):
         finding = Finding.objects.create(member=m["kg"], kind="missed_forum_meeting", period="2022",
                                          effective_on=dt.date(2022, 7, 1), source=Finding.Source.ADMINISTRATOR)
         return c.post(f"/api/v1/findings/{finding.pk}/resolve/", {"resolved_on": "2022-09-01", "reason": "Met"}, format="json")
-    if name == "OGP decision POST":
-        return c.post("/api/v1/decisions/", {"summary": "x"}, format="json")
-    if name == "member PATCH":
-        return c.patch(f"/api/v1/members/{m['kg'].pk}/", {"name": "x"}, format="json", HTTP_IF_MATCH=etag(m["kg"]))
+    reference = _reference_write(m, c, name)
+    if reference is not None:
+        return reference
     raise AssertionError(name)
+
+
+def _reference_write(m, c, name):
+    """The writes of members, agencies, plans, activities, forums, seats, deadlines and OGP decisions (h11)."""
+    kg, bishkek, own, local = m["kg"], m["bishkek"], m["own"], m["local"]
+    bsk_forum = m["bsk_forum"]
+    if name == "member POST":
+        return c.post("/api/v1/members/", {"code": "KGOSH", "name": "Osh", "kind": "local", "country": "Kyrgyzstan",
+                                           "parent": kg.pk}, format="json")
+    if name == "member PATCH":
+        return _patch(c, f"/api/v1/members/{kg.pk}/", {"joined_on": "2022-03-01"}, kg)
+    if name == "member DELETE":
+        return c.delete(f"/api/v1/members/{bishkek.pk}/", HTTP_IF_MATCH=etag(bishkek))
+    if name == "agency POST":
+        return c.post("/api/v1/agencies/", {"member": kg.pk, "name": "Ministry of Justice", "acronym": "MoJ"}, format="json")
+    if name.startswith("agency PATCH"):
+        agency = own.lead_agency if name.endswith("own") else local.lead_agency
+        return _patch(c, f"/api/v1/agencies/{agency.pk}/", {"acronym": "MF"}, agency)
+    if name == "agency DELETE":
+        return c.delete(f"/api/v1/agencies/{own.lead_agency_id}/", HTTP_IF_MATCH=etag(own.lead_agency))
+    if name.startswith("plan POST"):
+        member = bishkek if name.endswith("other member") else kg
+        body = {"member": member.pk, "title": "Action plan 2026-2028", "submitted_on": "2026-01-15",
+                "start_date": "2026-01-01", "end_date": "2028-12-31", "themes": ["Budget"]}
+        return c.post("/api/v1/plans/", body, format="json")
+    if name.startswith("plan PATCH"):
+        plan = own.plan if name.endswith("own") else local.plan
+        return _patch(c, f"/api/v1/plans/{plan.pk}/", {"approval_act": "Decree No. 7"}, plan)
+    if name == "plan DELETE":
+        return c.delete(f"/api/v1/plans/{own.plan_id}/", HTTP_IF_MATCH=etag(own.plan))
+    if name.startswith("activity POST"):
+        commitment = local if name.endswith("other member") else own
+        return c.post("/api/v1/activities/", {"commitment": commitment.pk, "number": 7, "title": "Publish"}, format="json")
+    if name.startswith("activity PATCH"):
+        commitment = {"own": own, "other agency": m["other"], "other member": local}[name.split("PATCH ")[1]]
+        activity = ActivityFactory(commitment=commitment, number=8)
+        return _patch(c, f"/api/v1/activities/{activity.pk}/", {"title": "Consult"}, activity)
+    if name.startswith("activity DELETE"):
+        activity = ActivityFactory(commitment=own, number=9)
+        if name.endswith("with milestones"):
+            MilestoneFactory(commitment=own, activity=activity, number="9.1")
+        return c.delete(f"/api/v1/activities/{activity.pk}/", HTTP_IF_MATCH=etag(activity))
+    if name.startswith("forum POST"):
+        member = bishkek if name.endswith("other member") else kg
+        return c.post("/api/v1/forums/", {"member": member.pk, "name": "Budget working group"}, format="json")
+    if name.startswith("forum PATCH"):
+        forum = bsk_forum if name.endswith("other member") else m["forum"]
+        return _patch(c, f"/api/v1/forums/{forum.pk}/", {"description": "Meets in the Government House"}, forum)
+    if name == "forum DELETE":
+        return c.delete(f"/api/v1/forums/{m['forum'].pk}/", HTTP_IF_MATCH=etag(m["forum"]))
+    if name.startswith("membership POST"):
+        forum = bsk_forum if name.endswith("other member") else m["forum"]
+        return c.post("/api/v1/forum-memberships/", {"forum": forum.pk, "person": "Aida Bekova", "sector": "civil_society"},
+                      format="json")
+    if name.startswith("membership PATCH"):
+        seat = ForumMembershipFactory(forum=bsk_forum if name.endswith("other member") else m["forum"])
+        return _patch(c, f"/api/v1/forum-memberships/{seat.pk}/", {"role": "co_chair"}, seat)
+    if name == "membership DELETE (ends term)":
+        seat = ForumMembershipFactory(forum=m["forum"])
+        return c.delete(f"/api/v1/forum-memberships/{seat.pk}/", HTTP_IF_MATCH=etag(seat))
+    if name == "deadline POST":
+        body = {"member": kg.pk, "kind": "action_plan", "cycle": "2027-2029", "due_on": "2027-08-31",
+                "reason": "OGP's letter of 3 March"}
+        return c.post("/api/v1/deadlines/", body, format="json")
+    if name in ("deadline PATCH", "deadline DELETE"):
+        deadline = AdminDeadlineFactory(member=kg, reason="OGP's letter")
+        if name == "deadline PATCH":
+            return _patch(c, f"/api/v1/deadlines/{deadline.pk}/", {"due_on": "2022-01-31"}, deadline)
+        return c.delete(f"/api/v1/deadlines/{deadline.pk}/", HTTP_IF_MATCH=etag(deadline))
+    if name == "OGP decision POST":
+        body = {"member": kg.pk, "kind": "irm_no_progress", "decided_on": "2023-05-01", "document": "IRM Results Report",
+                "summary": "No commitment made progress."}
+        return c.post("/api/v1/decisions/", body, format="json")
+    if name in ("OGP decision PATCH", "OGP decision DELETE"):
+        decision = DecisionFactory(member=kg, summary="Minimum requirements not met.")
+        if name == "OGP decision PATCH":
+            return _patch(c, f"/api/v1/decisions/{decision.pk}/", {"document": "IRM Action Plan Review 2022"}, decision)
+        return c.delete(f"/api/v1/decisions/{decision.pk}/", HTTP_IF_MATCH=etag(decision))
+    if name == "status event POST":
+        return c.post("/api/v1/status-events/", {"member": kg.pk, "status": "inactive"}, format="json")
+    if name == "status event PATCH":
+        event = StatusEvent.objects.create(member=kg, status="contrary_to_process", effective_on=dt.date(2022, 1, 1))
+        return c.patch(f"/api/v1/status-events/{event.pk}/", {"reason": "x"}, format="json", HTTP_IF_MATCH=etag(event))
+    return None
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -277,6 +409,18 @@ def test_the_table_covers_every_write_operation_of_the_schema(m):
         ("POST", "action-items", "status"): "action item status", ("POST", "reviews", ""): "review POST",
         ("POST", "reviews", "respond"): "review respond", ("POST", "reviews", "hide"): "review hide",
         ("POST", "findings", "resolve"): "finding resolve",
+        ("POST", "members", ""): "member POST", ("PATCH", "members", ""): "member PATCH",
+        ("POST", "agencies", ""): "agency POST", ("PATCH", "agencies", ""): "agency PATCH own",
+        ("POST", "plans", ""): "plan POST", ("PATCH", "plans", ""): "plan PATCH own",
+        ("POST", "activities", ""): "activity POST own", ("PATCH", "activities", ""): "activity PATCH own",
+        ("DELETE", "activities", ""): "activity DELETE own",
+        ("POST", "forums", ""): "forum POST", ("PATCH", "forums", ""): "forum PATCH own",
+        ("POST", "forum-memberships", ""): "membership POST", ("PATCH", "forum-memberships", ""): "membership PATCH",
+        ("DELETE", "forum-memberships", ""): "membership DELETE (ends term)",
+        ("POST", "deadlines", ""): "deadline POST", ("PATCH", "deadlines", ""): "deadline PATCH",
+        ("DELETE", "deadlines", ""): "deadline DELETE",
+        ("POST", "decisions", ""): "OGP decision POST", ("PATCH", "decisions", ""): "OGP decision PATCH",
+        ("DELETE", "decisions", ""): "OGP decision DELETE",
     }
     assert offered == set(covered_by), offered ^ set(covered_by)
     assert set(covered_by.values()) <= set(WRITES)

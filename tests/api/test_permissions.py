@@ -14,10 +14,9 @@ from tests.api.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "civil_society", "coordinator", "other_coordinator", "point_of_contact", "other_member_poc", "admin"]
-READ_ONLY_RESOURCES = [
-    "members", "agencies", "plans", "activities", "forums", "forum-memberships",
-    "attendance", "deadlines", "status-events", "decisions",
-]
+# Members, agencies, plans, activities, forums, memberships, deadlines and OGP decisions take writes
+# (their rows are in the declared table of ``test_permission_matrix.py``).
+READ_ONLY_RESOURCES = ["attendance", "status-events"]
 
 # PATCH of a commitment/milestone by target: "own" (led by the coordinator's agency),
 # "other" (another agency of the same member), "local" (another member's).
@@ -138,3 +137,12 @@ def test_history_records_the_api_user(world):
     milestone = world["own_milestone"]
     client.patch(f"/api/v1/milestones/{milestone.pk}/", {"budget_text": "Donor funds"}, format="json", HTTP_IF_MATCH=etag(milestone))
     assert milestone.history.latest().history_user == coordinator
+
+
+def test_a_write_to_status_events_says_why_it_is_refused(world):
+    client = _client(world, "admin")
+    response = client.post("/api/v1/status-events/", {"status": "inactive"}, format="json")
+    assert response.status_code == 405
+    assert "sweep" in response.json()["detail"]
+    schema = client.get("/api/schema/?format=json").json()
+    assert "Read-only by design" in schema["paths"]["/api/v1/status-events/"]["get"]["description"]

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments import services as commitment_services
+from commitments import progress as commitment_progress
 from commitments.models import ProgressUpdate, StatusReport
 from compliance.models import StatusEvent
 from engagement import services, tasks
@@ -78,7 +78,7 @@ def test_approving_an_update_and_publishing_a_report_notify_followers(people, dj
         submitted_at=timezone.now(), period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 6, 30),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        commitment_services.approve_progress(submitted, by=u.poc, version=submitted.version, now=timezone.now())
+        commitment_progress.approve_progress(submitted, by=u.poc, version=submitted.version, now=timezone.now())
     assert queued == [("update", submitted.pk)]
     tasks.notify_followers_task("update", submitted.pk)
     tasks.notify_followers_task("update", submitted.pk)
