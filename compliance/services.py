@@ -103,7 +103,8 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     plans = _by_member(ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk"))
     overrides = _by_member(
         Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
-        .order_by("member_id", "due_on", "pk")
+        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
+        key=lambda row: row[0],
     )
     # The six-month obligation is met by a published status report, not by single milestone updates.
     # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
@@ -121,7 +122,11 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         Meeting.objects.held().filter(**_member_filter(list(members), "forum__member")).order_by().values_list("forum_id", "starts_at")
     ):
         held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
-    decisions = _by_member(Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk"))
+    decisions = _by_member(
+        Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk")
+        .values_list("member_id", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"),
+        key=lambda row: row[0],
+    )
     admin_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
     )
@@ -131,10 +136,11 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     )
     shared = [p for p in stored_policies if p.member_id is None]
     own = _by_member(p for p in stored_policies if p.member_id is not None)
+    shared_rules = tuple(p.as_rule() for p in shared)
     snapshots = {}
     for member in members:
-        stored = shared + own.get(member.pk, [])
-        policies = tuple(p.as_rule() for p in stored)
+        # The same tuple for every member without its own versions (the rules cache by it).
+        policies = shared_rules + tuple(p.as_rule() for p in own[member.pk]) if member.pk in own else shared_rules
         if not shared:
             policies += engine.DEFAULT_POLICIES
         snapshots[member.pk] = engine.MemberSnapshot(
@@ -144,14 +150,14 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
                 engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in plans.get(member.pk, ())
             ),
             deadline_overrides=tuple(
-                engine.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference) for d in overrides.get(member.pk, ())
+                engine.DeadlineOverride(*d[1:]) for d in overrides.get(member.pk, ())
             ),
             update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
             forums=tuple(
                 engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
                 for f in forums.get(member.pk, ())
             ),
-            decisions=tuple(d.as_rule() for d in decisions.get(member.pk, ())),
+            decisions=tuple(engine.DecisionInfo(*d[1:]) for d in decisions.get(member.pk, ())),
             policies=policies,
             admin_findings=tuple(
                 engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
@@ -335,9 +341,7 @@ def plan_cycles(writes: SweepWrites, member: Member, cycles: list[engine.Cycle],
         if row is None:
             writes.cycles.append(Cycle(member_id=member.pk, label=c.label, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            writes.cycles_changed.append(row)
+            writes.cycles_changed.append(Cycle(pk=row.pk, member_id=member.pk, label=c.label, **values))
     writes.cycles_gone.extend(r.pk for r in rows.values())
 
 
@@ -360,16 +364,16 @@ def standing_values(evaluation: engine.Evaluation) -> dict:
     }
 
 
-def plan_standing(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, stored: MemberStanding | None) -> bool:
-    """Queue the member's standing if it changed (return True); an unchanged one only gets ``swept_at``."""
+def plan_standing(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, stored) -> bool:
+    """Queue the member's standing if it changed (return True); an unchanged one only gets ``swept_at``.
+
+    ``stored``: the stored standing's values (a row with ``pk`` and the standing fields), or None.
+    """
     values = standing_values(evaluation)
     if stored is not None and all(getattr(stored, k) == v for k, v in values.items()):
         writes.unchanged.append(member.pk)
         return False
-    row = stored or MemberStanding(member_id=member.pk)
-    for k, v in values.items():
-        setattr(row, k, v)
-    writes.standings.append(row)
+    writes.standings.append(MemberStanding(pk=stored.pk if stored else None, member_id=member.pk, **values))
     return True
 
 
@@ -547,15 +551,23 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
 def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult]:
     snapshots = build_snapshots(members)
     where = _member_filter(members)
+    # Rows read as named tuples, not model instances (a few thousand a chunk: instances cost more than the rules).
     known_findings = _by_member(
-        Finding.objects.filter(source=Finding.Source.RULE, **where).order_by().only(*FINDING_KEY, "member_id", "effective_on")
+        Finding.objects.filter(source=Finding.Source.RULE, **where).order_by()
+        .values_list(*FINDING_KEY, "member_id", "effective_on", named=True)
     )
     known_events: dict[int, set] = {}
     for member_id, status, effective_on in StatusEvent.objects.filter(**where).order_by().values_list("member_id", "status", "effective_on"):
         known_events.setdefault(member_id, set()).add((status, effective_on))
-    deadlines = _by_member(Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, **where).order_by())
-    cycles = _by_member(Cycle.objects.filter(**where).order_by())
-    standings = {s.member_id: s for s in MemberStanding.objects.filter(**where).order_by()}
+    deadlines = _by_member(
+        Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, **where).order_by()
+        .values_list("pk", "member_id", "cycle", "due_on", "met_on", "source", named=True)
+    )
+    cycles = _by_member(Cycle.objects.filter(**where).order_by().values_list("pk", "member_id", "label", *CYCLE_FIELDS, named=True))
+    standings = {
+        s.member_id: s
+        for s in MemberStanding.objects.filter(**where).order_by().values_list("pk", "member_id", *STANDING_FIELDS, named=True)
+    }
     writes = SweepWrites(now=now)
     results = []
     for member in members:
