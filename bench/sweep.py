@@ -1,7 +1,8 @@
 """Benchmark the compliance sweep and the what-if report over many members.
 
 Usage (prints figures, asserts nothing):
-    # sweep the data already there (generated scale data), twice; prints time, queries, peak memory:
+    # sweep the data already there (generated scale data), twice; prints time, queries, peak memory
+    # (--forget-sweep first deletes what earlier sweeps wrote, so that the first run writes again):
     DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py --existing --as-of 2026-11-29
     DEBUG=true DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep.py --members 200
     DEBUG=true DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py
@@ -96,6 +97,11 @@ def main():
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--as-of", default="2024-01-01")
     parser.add_argument("--existing", action="store_true", help="sweep the members already in the database (no build)")
+    parser.add_argument(
+        "--forget-sweep", action="store_true",
+        help="with --existing: first delete what sweeps wrote (rule findings, status events, rule deadlines, cycles, "
+        "standings and their history), so that the first run writes again. For a benchmark database only.",
+    )
     args = parser.parse_args()
     if args.existing:
         return existing(args)
@@ -116,11 +122,31 @@ def main():
     clean()
 
 
+def forget_sweep():
+    """Delete every row a sweep writes (and its history), as before the first sweep of a new deployment."""
+    from compliance.models import Cycle, Deadline, Letter, MemberStanding
+
+    lettered = set(Letter.objects.exclude(status_event=None).values_list("status_event_id", flat=True))
+    deleted = {
+        "findings": Finding.objects.filter(source=Finding.Source.RULE)._raw_delete(Finding.objects.db),
+        "finding history": Finding.history.filter(source=Finding.Source.RULE)._raw_delete(Finding.objects.db),
+        "status events": StatusEvent.objects.exclude(pk__in=lettered)._raw_delete(StatusEvent.objects.db),
+        "status event history": StatusEvent.history.exclude(id__in=lettered)._raw_delete(StatusEvent.objects.db),
+        "deadlines": Deadline.objects.filter(source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
+        "deadline history": Deadline.history.filter(source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
+        "cycles": Cycle.objects.all()._raw_delete(Cycle.objects.db),
+        "standings": MemberStanding.objects.all()._raw_delete(MemberStanding.objects.db),
+    }
+    print("forgot the sweep's rows: " + ", ".join(f"{n} {name}" for name, n in deleted.items()))
+
+
 def existing(args):
     """Sweep every member already in the database twice (the first run may write, the second should not)."""
     import resource
 
     now = timezone.make_aware(dt.datetime.fromisoformat(args.as_of + "T12:00"))
+    if args.forget_sweep:
+        forget_sweep()
     members = Member.objects.count()
     print(f"database: {connection.vendor}; members: {members}; as of {args.as_of}")
     for label in ("sweep, first run", "sweep, second run"):

@@ -45,8 +45,10 @@ The rules (docs ogp-rules.md §3 and §4):
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -342,6 +344,7 @@ def local_date(now: dt.datetime | dt.date, tz: str = DEFAULT_TIME_ZONE) -> dt.da
     return now
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and called thousands of times a sweep with the same days
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return ``day`` moved by whole months, clamped to the month's end (29 Feb + 12 months = 28 Feb)."""
     index = day.year * 12 + day.month - 1 + months
@@ -360,6 +363,7 @@ class Period:
         return self.start <= day <= self.end
 
 
+@functools.lru_cache(maxsize=65536)  # pure; Period is immutable, so sharing it is safe
 def period_of(day: dt.date, months: int) -> Period:
     """Return the calendar period of ``months`` months holding ``day``: 2024-Q1, 2024-H2, 2024."""
     if months not in (1, 2, 3, 4, 6, 12):
@@ -380,6 +384,24 @@ def period_of(day: dt.date, months: int) -> Period:
 
 def policy_at(policies: tuple[PolicyVersion, ...], day: dt.date) -> PolicyVersion:
     """Return the policy in force on ``day``: the member's own version, else its kind's, else the default."""
+    if not isinstance(policies, tuple):
+        return _policy_at(policies, day)
+    # Memoised per tuple (immutable; most members share one): hashing the versions would cost more than the rule.
+    entry = _POLICY_MEMO.get(id(policies))
+    if entry is None or entry[0] is not policies:
+        if len(_POLICY_MEMO) >= 4096:
+            _POLICY_MEMO.clear()
+        entry = _POLICY_MEMO[id(policies)] = (policies, {})  # holding the tuple keeps its id from being reused
+    found = entry[1].get(day)
+    if found is None:
+        found = entry[1][day] = _policy_at(policies, day)
+    return found
+
+
+_POLICY_MEMO: dict[int, tuple[tuple, dict]] = {}
+
+
+def _policy_at(policies, day: dt.date) -> PolicyVersion:
     for rank in (2, 1, 0):
         candidates = [
             p for p in policies
@@ -544,10 +566,12 @@ def _missed_periods(anchor, done_on, today, policies, cadence_attr, required=lam
         effective_on = period.end + dt.timedelta(days=1 + grace)
         if effective_on > today or not required(period):
             continue
-        if any(period.contains(d) for d in done):
-            continue
-        later = [d for d in done if period.end < d <= today]
-        yield period, effective_on, (later[0] if later else None)
+        first = bisect.bisect_left(done, period.start)  # the first occurrence on or after the period's start
+        if first < len(done) and done[first] <= period.end:
+            continue  # met within the period
+        # The first occurrence after the period (none inside it, so the same one), if by today.
+        later = done[first] if first < len(done) and done[first] <= today else None
+        yield period, effective_on, later
 
 
 def _current_period_due(today, done_on, policies, cadence_attr) -> Period:

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.constants import OnConflict
 from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.template import TemplateDoesNotExist
@@ -103,7 +104,8 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     plans = _by_member(ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk"))
     overrides = _by_member(
         Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
-        .order_by("member_id", "due_on", "pk")
+        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
+        key=lambda row: row[0],
     )
     # The six-month obligation is met by a published status report, not by single milestone updates.
     # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
@@ -121,7 +123,11 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         Meeting.objects.held().filter(**_member_filter(list(members), "forum__member")).order_by().values_list("forum_id", "starts_at")
     ):
         held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
-    decisions = _by_member(Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk"))
+    decisions = _by_member(
+        Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk")
+        .values_list("member_id", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"),
+        key=lambda row: row[0],
+    )
     admin_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
     )
@@ -131,10 +137,11 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     )
     shared = [p for p in stored_policies if p.member_id is None]
     own = _by_member(p for p in stored_policies if p.member_id is not None)
+    shared_rules = tuple(p.as_rule() for p in shared)
     snapshots = {}
     for member in members:
-        stored = shared + own.get(member.pk, [])
-        policies = tuple(p.as_rule() for p in stored)
+        # The same tuple for every member without its own versions (the rules cache by it).
+        policies = shared_rules + tuple(p.as_rule() for p in own[member.pk]) if member.pk in own else shared_rules
         if not shared:
             policies += engine.DEFAULT_POLICIES
         snapshots[member.pk] = engine.MemberSnapshot(
@@ -144,14 +151,14 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
                 engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in plans.get(member.pk, ())
             ),
             deadline_overrides=tuple(
-                engine.DeadlineOverride(d.cycle, d.due_on, d.reason, d.reference) for d in overrides.get(member.pk, ())
+                engine.DeadlineOverride(*d[1:]) for d in overrides.get(member.pk, ())
             ),
             update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
             forums=tuple(
                 engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
                 for f in forums.get(member.pk, ())
             ),
-            decisions=tuple(d.as_rule() for d in decisions.get(member.pk, ())),
+            decisions=tuple(engine.DecisionInfo(*d[1:]) for d in decisions.get(member.pk, ())),
             policies=policies,
             admin_findings=tuple(
                 engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
@@ -194,98 +201,138 @@ def in_every_language(field: str, text) -> dict[str, str]:
     return values
 
 
-def record_finding(member: Member, result: engine.FindingResult) -> tuple[Finding, bool]:
-    """Return the finding for (member, kind, subject, period), creating it once.
+# Every write of the sweep is a batch per chunk of members, keyed by a unique constraint:
+# ``INSERT … ON CONFLICT DO NOTHING RETURNING`` for new rows (a row another sweep inserted first
+# is skipped by the database, and RETURNING says which rows this sweep inserted, so their history
+# and notices are written once), and ``SELECT … FOR UPDATE`` then one UPDATE for changed rows
+# (re-checked under the lock, so two sweeps change a row once). Each step is one short
+# transaction with its history rows: a sweep killed between steps leaves whole steps done, and
+# the next sweep (which only writes what differs) completes the rest.
 
-    ``get_or_create`` retries the read when a concurrent sweep wins the insert
-    (the unique constraint ``finding_once_per_period`` turns the race into an
-    IntegrityError it handles).
+
+def insert_new(model, objs: list) -> list:
+    """Insert ``objs``, skipping any whose unique key is already taken; return the ones inserted, pk set.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per batch (as many rows as the database takes
+    in one statement: all of them on PostgreSQL). ``bulk_create(ignore_conflicts=True)`` cannot say
+    which rows were new; this can, from the returned key columns.
     """
-    with transaction.atomic():
-        return Finding.objects.get_or_create(
-            member=member,
-            kind=result.kind,
-            subject=result.subject,
-            period=result.period,
-            defaults={"effective_on": result.effective_on, **in_every_language("reason", result.reason), "reference": result.reference},
+    if not objs:
+        return []
+    opts = model._meta
+    using = router.db_for_write(model)
+    connection = connections[using]
+    fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
+    key_fields = [opts.get_field(name) for name in INSERT_KEYS[model]]
+    pending = {tuple(getattr(obj, f.attname) for f in key_fields): obj for obj in objs}
+    batch = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    inserted = []
+    for start in range(0, len(objs), batch):
+        rows = model._base_manager.using(using)._insert(
+            objs[start:start + batch], fields, returning_fields=[opts.pk, *key_fields], using=using,
+            on_conflict=OnConflict.IGNORE,
         )
+        for pk, *key in rows:
+            obj = pending[tuple(key)]
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, using
+            inserted.append(obj)
+    return inserted
 
 
-def resolve_finding(finding_id: int, resolved_on: dt.date) -> bool:
-    """Mark an open finding resolved on ``resolved_on``; return False if it already was.
-
-    The row is locked and re-checked, so two sweeps resolve it once, with history.
-    """
-    with transaction.atomic():
-        finding = Finding.objects.select_for_update().get(pk=finding_id)
-        if finding.resolved_on is not None:
-            return False
-        finding.resolved_on = max(resolved_on, finding.effective_on)
-        finding.save(update_fields=["resolved_on"])
-        return True
+# The unique key each sweep-written model is inserted by (the columns of its unique constraint).
+INSERT_KEYS = {
+    Finding: ("member", "kind", "subject", "period"),  # finding_once_per_period (rule findings)
+    StatusEvent: ("member", "status", "effective_on"),  # status_event_once
+    Deadline: ("member", "kind", "cycle"),  # deadline_one_per_cycle
+}
 
 
-def record_status_event(member: Member, change: engine.StatusChange) -> tuple[StatusEvent, bool]:
-    """Return the status event for (member, status, effective_on), creating it once."""
-    with transaction.atomic():
-        return StatusEvent.objects.get_or_create(
-            member=member,
-            status=change.status,
-            effective_on=change.effective_on,
-            defaults={
-                "previous_status": change.previous_status,
-                "cycle": change.cycle,
-                **in_every_language("reason", change.reason),
-                "reference": change.reference,
-            },
-        )
+@dataclass
+class SweepWrites:
+    """What one chunk's evaluations differ from the stored rows by, written in :func:`write_sweep`."""
+
+    now: object
+    results: dict[int, SweepResult] = field(default_factory=dict)  # by member id
+    findings: list[Finding] = field(default_factory=list)
+    resolutions: dict[int, dt.date] = field(default_factory=dict)  # finding pk -> resolved on
+    events: list[StatusEvent] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    deadline_changes: dict[int, engine.Cycle] = field(default_factory=dict)  # deadline pk -> the rules' cycle
+    deadlines_gone: list[int] = field(default_factory=list)
+    cycles: list[Cycle] = field(default_factory=list)
+    cycles_changed: list[Cycle] = field(default_factory=list)
+    cycles_gone: list[int] = field(default_factory=list)
+    standings: list[MemberStanding] = field(default_factory=list)  # new or changed (pk set when stored)
+    unchanged: list[int] = field(default_factory=list)  # member ids whose standing only gets swept_at
 
 
-FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
+def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
+    """New findings (inserted already resolved when the rules say so) and resolutions of stored ones."""
+    known = {(f.kind, f.subject, f.period): f for f in known_rows}
+    seen = set()
+    for f in evaluation.findings:
+        if f.source != engine.RULE:
+            continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
+        row = known.get((f.kind, f.subject, f.period))
+        if row is None:
+            writes.findings.append(Finding(
+                member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
+                resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
+                **in_every_language("reason", f.reason), reference=f.reference, source=Finding.Source.RULE,
+            ))
+            continue
+        seen.add(row.pk)
+        if f.resolved_on and row.resolved_on is None:
+            writes.resolutions[row.pk] = f.resolved_on
+    # Open sweep findings the rules no longer give (the data was corrected since): resolved today.
+    sweep_kinds = set(SWEEP_KINDS)
+    for row in known_rows:
+        if row.kind in sweep_kinds and row.resolved_on is None and row.effective_on <= evaluation.today and row.pk not in seen:
+            writes.resolutions[row.pk] = evaluation.today
 
 
-def record_plan_deadlines(member: Member, cycles: list[engine.Cycle], rows: dict | None = None) -> None:
-    """Keep one action-plan Deadline row per cycle, with the day it was met.
+def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_events: set) -> None:
+    keys = set(known_events)
+    for change in evaluation.changes:
+        if (change.status, change.effective_on) in keys:
+            continue
+        keys.add((change.status, change.effective_on))
+        writes.events.append(StatusEvent(
+            member_id=member.pk, status=change.status, effective_on=change.effective_on,
+            previous_status=change.previous_status, cycle=change.cycle,
+            **in_every_language("reason", change.reason), reference=change.reference,
+        ))
 
-    Rule-computed rows follow the rules (and go when a cycle no longer exists);
-    an administrator's row keeps its date, reason and reference, and only gets
-    ``met_on``. Each row is locked and re-checked, so concurrent sweeps agree.
+
+def plan_deadlines(writes: SweepWrites, member: Member, cycles: list[engine.Cycle], rows: dict) -> None:
+    """One action-plan Deadline per cycle, with the day it was met.
+
+    Rule-computed rows follow the rules (and go when a cycle no longer exists); an administrator's
+    row keeps its date, reason and reference, and only gets ``met_on``.
     """
     labels = set()
-    if rows is None:
-        rows = {d.cycle: d for d in Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN)}
     for cycle in cycles:
         labels.add(cycle.label)
         row = rows.get(cycle.label)
-        if row and row.met_on == cycle.met_on and (row.source != Deadline.Source.RULE or row.due_on == cycle.due):
-            continue
-        with transaction.atomic():
-            row, created = Deadline.objects.select_for_update().get_or_create(
-                member=member,
-                kind=Deadline.Kind.ACTION_PLAN,
-                cycle=cycle.label,
-                defaults={"due_on": cycle.due, "met_on": cycle.met_on, "source": Deadline.Source.RULE, "reason": ""},
-            )
-            if created:
-                continue
-            changed = []
-            if row.met_on != cycle.met_on:
-                row.met_on = cycle.met_on
-                changed.append("met_on")
-            if row.source == Deadline.Source.RULE and row.due_on != cycle.due:
-                row.due_on = cycle.due
-                changed.append("due_on")
-            if changed:
-                row.save(update_fields=changed)
-    for row in rows.values():
-        if row.source == Deadline.Source.RULE and row.cycle not in labels:
-            row.delete()
+        if row is None:
+            writes.deadlines.append(Deadline(
+                member_id=member.pk, kind=Deadline.Kind.ACTION_PLAN, cycle=cycle.label, due_on=cycle.due,
+                met_on=cycle.met_on, source=Deadline.Source.RULE, reason="",
+            ))
+        elif row.met_on != cycle.met_on or (row.source == Deadline.Source.RULE and row.due_on != cycle.due):
+            writes.deadline_changes[row.pk] = cycle
+    writes.deadlines_gone.extend(
+        row.pk for row in rows.values() if row.source == Deadline.Source.RULE and row.cycle not in labels
+    )
 
 
-def record_cycles(member: Member, cycles: list[engine.Cycle], rows: dict | None = None) -> None:
-    """Keep the member's Cycle rows equal to the rules' cycles (the sweep owns them)."""
-    rows = dict(rows) if rows is not None else {c.label: c for c in Cycle.objects.filter(member=member)}
-    new = []
+CYCLE_FIELDS = ("starts_on", "due_on", "late_until", "source", "plan_id", "met_on", "missed")
+
+
+def plan_cycles(writes: SweepWrites, member: Member, cycles: list[engine.Cycle], rows: dict) -> None:
+    """Keep the member's Cycle rows equal to the rules' cycles (the sweep owns them; no history)."""
+    rows = dict(rows)
     for c in cycles:
         values = {
             "starts_on": c.starts_on, "due_on": c.due, "late_until": c.late_until, "source": c.source,
@@ -293,16 +340,10 @@ def record_cycles(member: Member, cycles: list[engine.Cycle], rows: dict | None 
         }
         row = rows.pop(c.label, None)
         if row is None:
-            new.append(Cycle(member=member, label=c.label, **values))
+            writes.cycles.append(Cycle(member_id=member.pk, label=c.label, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.save()
-    if new:
-        # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
-        Cycle.objects.bulk_create(new, ignore_conflicts=True)
-    if rows:
-        Cycle.objects.filter(pk__in=[r.pk for r in rows.values()]).delete()
+            writes.cycles_changed.append(Cycle(pk=row.pk, member_id=member.pk, label=c.label, **values))
+    writes.cycles_gone.extend(r.pk for r in rows.values())
 
 
 STANDING_FIELDS = ("status", "status_since", "next_deadline", "next_deadline_kind", "plan_deadline", "open_findings")
@@ -324,22 +365,141 @@ def standing_values(evaluation: engine.Evaluation) -> dict:
     }
 
 
-def record_standing(member: Member, evaluation: engine.Evaluation, now, stored: MemberStanding | None = None) -> bool:
-    """Store the member's current status, its date and the next deadline in indexed columns.
+def plan_standing(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, stored) -> bool:
+    """Queue the member's standing if it changed (return True); an unchanged one only gets ``swept_at``.
 
-    With ``stored`` (the row read beforehand; None if there was none) an unchanged standing is
-    not written and False is returned: the caller stamps ``swept_at`` of all of those in one
-    UPDATE. Otherwise the row is written and True returned.
+    ``stored``: the stored standing's values (a row with ``pk`` and the standing fields), or None.
     """
     values = standing_values(evaluation)
     if stored is not None and all(getattr(stored, k) == v for k, v in values.items()):
+        writes.unchanged.append(member.pk)
         return False
-    values["swept_at"] = now if isinstance(now, dt.datetime) else timezone.now()
-    # One UPDATE when the row exists (every sweep but the first).
-    if not MemberStanding.objects.filter(member=member).update(**values):
-        with transaction.atomic():
-            MemberStanding.objects.update_or_create(member=member, defaults=values)
+    writes.standings.append(MemberStanding(pk=stored.pk if stored else None, member_id=member.pk, **values))
     return True
+
+
+def write_sweep(writes: SweepWrites) -> None:
+    """Write a chunk's differences: a fixed number of statements per kind of change, whatever the members."""
+    swept_at = writes.now if isinstance(writes.now, dt.datetime) else timezone.now()
+    write_findings(writes)
+    write_resolutions(writes)
+    write_events(writes)
+    write_deadlines(writes)
+    write_cycles(writes)
+    new = [s for s in writes.standings if s.pk is None]
+    changed = [s for s in writes.standings if s.pk is not None]
+    for row in writes.standings:
+        row.swept_at = swept_at
+    if changed:
+        MemberStanding.objects.bulk_update(changed, [*STANDING_FIELDS, "swept_at"])
+    if new:
+        # A concurrent sweep that stored the same member first wins (the same values).
+        MemberStanding.objects.bulk_create(new, ignore_conflicts=True)
+    if writes.unchanged:
+        MemberStanding.objects.filter(member_id__in=writes.unchanged).update(swept_at=swept_at)
+
+
+def write_findings(writes: SweepWrites) -> None:
+    """Insert the new findings once (with their history, in the same transaction)."""
+    if not writes.findings:
+        return
+    writes.findings.sort(key=lambda f: (f.member_id, f.kind, f.subject, f.period))  # one lock order for every sweep
+    with transaction.atomic():
+        inserted = insert_new(Finding, writes.findings)
+        if inserted:
+            Finding.history.bulk_history_create(inserted)
+    for finding in inserted:
+        writes.results[finding.member_id].created_findings.append(finding.pk)
+
+
+def write_resolutions(writes: SweepWrites) -> None:
+    """Resolve open findings once: locked, re-checked, one UPDATE and their history."""
+    if not writes.resolutions:
+        return
+    with transaction.atomic():
+        rows = list(
+            Finding.objects.select_for_update().filter(pk__in=sorted(writes.resolutions), resolved_on__isnull=True).order_by("pk")
+        )
+        for row in rows:
+            row.resolved_on = max(writes.resolutions[row.pk], row.effective_on)
+        if rows:
+            Finding.objects.bulk_update(rows, ["resolved_on"])
+            Finding.history.bulk_history_create(rows, update=True)
+    for row in rows:
+        writes.results[row.member_id].resolved_findings.append(row.pk)
+
+
+def write_events(writes: SweepWrites) -> None:
+    """Insert the new status events once, with their history; queue their notices to followers."""
+    if not writes.events:
+        return
+    from engagement.services import notify_followers_many
+
+    writes.events.sort(key=lambda e: (e.member_id, e.status, e.effective_on))
+    with transaction.atomic():
+        inserted = insert_new(StatusEvent, writes.events)
+        if inserted:
+            StatusEvent.history.bulk_history_create(inserted)
+            notify_followers_many("status_event", inserted)
+    for event in inserted:
+        writes.results[event.member_id].created_events.append(event.pk)
+
+
+def write_deadlines(writes: SweepWrites) -> None:
+    if writes.deadlines:
+        writes.deadlines.sort(key=lambda d: (d.member_id, d.kind, d.cycle))
+        with transaction.atomic():
+            inserted = insert_new(Deadline, writes.deadlines)
+            if inserted:
+                Deadline.history.bulk_history_create(inserted)
+    if writes.deadline_changes:
+        with transaction.atomic():
+            rows = list(Deadline.objects.select_for_update().filter(pk__in=sorted(writes.deadline_changes)).order_by("pk"))
+            changed = []
+            for row in rows:
+                cycle = writes.deadline_changes[row.pk]
+                wanted = (cycle.met_on, cycle.due if row.source == Deadline.Source.RULE else row.due_on)
+                if (row.met_on, row.due_on) != wanted:
+                    row.met_on, row.due_on = wanted
+                    changed.append(row)
+            if changed:
+                Deadline.objects.bulk_update(changed, ["met_on", "due_on"])
+                Deadline.history.bulk_history_create(changed, update=True)
+    if writes.deadlines_gone:
+        # Rule deadlines of cycles the data no longer gives: locked, their "-" history written, one DELETE.
+        with transaction.atomic():
+            rows = list(
+                Deadline.objects.select_for_update().filter(pk__in=sorted(writes.deadlines_gone), source=Deadline.Source.RULE)
+                .order_by("pk")
+            )
+            if rows:
+                write_deleted_history(Deadline, rows)
+                # Nothing refers to a deadline; the history is written above, so no per-row delete signal is needed.
+                Deadline.objects.filter(pk__in=[r.pk for r in rows])._raw_delete(Deadline.objects.db)
+
+
+def write_deleted_history(model, rows) -> None:
+    """Write the "-" history rows of ``rows`` (about to be deleted) in one INSERT, as ``delete()`` would one by one."""
+    historical = model.history.model
+    when = timezone.now()
+    historical.objects.bulk_create([
+        historical(
+            history_date=when, history_user=None, history_change_reason="", history_type="-",
+            **{f.attname: getattr(row, f.attname) for f in historical.tracked_fields},
+        )
+        for row in rows
+    ])
+
+
+def write_cycles(writes: SweepWrites) -> None:
+    if writes.cycles:
+        # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
+        writes.cycles.sort(key=lambda c: (c.member_id, c.label))
+        Cycle.objects.bulk_create(writes.cycles, ignore_conflicts=True)
+    if writes.cycles_changed:
+        Cycle.objects.bulk_update(writes.cycles_changed, list(CYCLE_FIELDS))
+    if writes.cycles_gone:
+        Cycle.objects.filter(pk__in=writes.cycles_gone).delete()
 
 
 def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
@@ -353,22 +513,24 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
 # Members read and evaluated together; the queries of a sweep grow by one set per this many members.
 SWEEP_CHUNK = 1000
 
+FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
+
 
 def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
-    """Sweep ``members`` (a queryset) as of ``now`` in set-based reads; running it again changes nothing.
+    """Sweep ``members`` (a queryset) as of ``now`` in set-based reads and writes; running it again changes nothing.
 
     Steps, for each chunk of ``SWEEP_CHUNK`` members:
     1. read every member's data (:func:`build_snapshots`) and what the sweep recorded before
        (findings, status events, plan deadlines, cycles, standings): 14 queries, whatever the
        number of members;
-    2. evaluate each member with the pure rules;
-    3. write only what differs: record each new finding once, resolve it once its obligation was
-       met later, resolve open sweep findings the rules no longer produce (data corrected since),
-       record each status change once, keep the plan deadlines and cycles, store the standing;
-       every write is keyed by a constraint, in its own short transaction, so a concurrent or
-       repeated sweep finds the row already there;
-    4. stamp ``swept_at`` of every unchanged standing in one UPDATE;
-    5. send the notices for what is new: ``inline`` (commands, tasks; only members with a finding
+    2. evaluate each member with the pure rules, and collect what differs from the stored rows;
+    3. write it in batches (:func:`write_sweep`): new findings (already resolved when their
+       obligation was met later), resolutions of stored findings (met later, or no longer given by
+       the corrected data), new status events, plan deadlines, cycles and standings; new rows are
+       inserted keyed by their unique constraints (a row another sweep inserted first is skipped),
+       changed rows locked and re-checked; history rows in the same transaction as their rows;
+       the ``swept_at`` of every unchanged standing stamped in one UPDATE;
+    4. send the notices for what is new: ``inline`` (commands, tasks; only members with a finding
        or status change in the notice window are read again), ``enqueue`` (a task after commit,
        for web requests), or ``none``.
     When anything was written, public pages are marked out of date (``public_pages_changed``).
@@ -390,28 +552,35 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
 def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult]:
     snapshots = build_snapshots(members)
     where = _member_filter(members)
+    # Rows read as named tuples, not model instances (a few thousand a chunk: instances cost more than the rules).
     known_findings = _by_member(
-        Finding.objects.filter(source=Finding.Source.RULE, **where).order_by().only(*FINDING_KEY, "member_id", "effective_on")
+        Finding.objects.filter(source=Finding.Source.RULE, **where).order_by()
+        .values_list(*FINDING_KEY, "member_id", "effective_on", named=True)
     )
     known_events: dict[int, set] = {}
     for member_id, status, effective_on in StatusEvent.objects.filter(**where).order_by().values_list("member_id", "status", "effective_on"):
         known_events.setdefault(member_id, set()).add((status, effective_on))
-    deadlines = _by_member(Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, **where).order_by())
-    cycles = _by_member(Cycle.objects.filter(**where).order_by())
-    standings = {s.member_id: s for s in MemberStanding.objects.filter(**where).order_by()}
-    results, unchanged = [], []
+    deadlines = _by_member(
+        Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, **where).order_by()
+        .values_list("pk", "member_id", "cycle", "due_on", "met_on", "source", named=True)
+    )
+    cycles = _by_member(Cycle.objects.filter(**where).order_by().values_list("pk", "member_id", "label", *CYCLE_FIELDS, named=True))
+    standings = {
+        s.member_id: s
+        for s in MemberStanding.objects.filter(**where).order_by().values_list("pk", "member_id", *STANDING_FIELDS, named=True)
+    }
+    writes = SweepWrites(now=now)
+    results = []
     for member in members:
         evaluation = engine.evaluate(snapshots[member.pk], now, settings.TIME_ZONE)
-        result = _apply(member, evaluation, known_findings.get(member.pk, []), known_events.get(member.pk, set()))
-        record_plan_deadlines(member, evaluation.cycles, {d.cycle: d for d in deadlines.get(member.pk, ())})
-        record_cycles(member, evaluation.cycles, {c.label: c for c in cycles.get(member.pk, ())})
-        result.standing_changed = record_standing(member, evaluation, now, standings.get(member.pk))
-        if not result.standing_changed:
-            unchanged.append(member.pk)
+        result = writes.results[member.pk] = SweepResult(member.code, status=evaluation.status)
+        plan_findings(writes, member, evaluation, known_findings.get(member.pk, []))
+        plan_events(writes, member, evaluation, known_events.get(member.pk, set()))
+        plan_deadlines(writes, member, evaluation.cycles, {d.cycle: d for d in deadlines.get(member.pk, ())})
+        plan_cycles(writes, member, evaluation.cycles, {c.label: c for c in cycles.get(member.pk, ())})
+        result.standing_changed = plan_standing(writes, member, evaluation, standings.get(member.pk))
         results.append(result)
-    if unchanged:
-        swept_at = now if isinstance(now, dt.datetime) else timezone.now()
-        MemberStanding.objects.filter(member_id__in=unchanged).update(swept_at=swept_at)
+    write_sweep(writes)
     if notify == "inline":
         today = today_for(now)
         since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
@@ -430,40 +599,6 @@ def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult
             if result.changed:
                 enqueue_on_commit(send_notices_task, member.pk)
     return results
-
-
-def _apply(member: Member, evaluation: engine.Evaluation, known_rows, known_events: set) -> SweepResult:
-    """Write the findings and status events of ``evaluation`` that the stored rows lack."""
-    result = SweepResult(member.code, status=evaluation.status)
-    known = {(f.kind, f.subject, f.period): f for f in known_rows}
-    seen = set()
-    for f in evaluation.findings:
-        if f.source != engine.RULE:
-            continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
-        finding, created = known.get((f.kind, f.subject, f.period)), False
-        if finding is None:
-            finding, created = record_finding(member, f)
-        seen.add(finding.pk)
-        if created:
-            result.created_findings.append(finding.pk)
-        if f.resolved_on and finding.resolved_on is None and resolve_finding(finding.pk, f.resolved_on):
-            result.resolved_findings.append(finding.pk)
-    sweep_kinds = set(SWEEP_KINDS)
-    stale = [
-        f.pk for f in known_rows
-        if f.kind in sweep_kinds and f.resolved_on is None and f.effective_on <= evaluation.today and f.pk not in seen
-    ]
-    for pk in sorted(stale):
-        if resolve_finding(pk, evaluation.today):
-            result.resolved_findings.append(pk)
-    for change in evaluation.changes:
-        if (change.status, change.effective_on) in known_events:
-            continue
-        event, created = record_status_event(member, change)
-        if created:
-            result.created_events.append(event.pk)
-            notify_followers("status_event", event)
-    return result
 
 
 def recompute_member(member_id: int) -> SweepResult:

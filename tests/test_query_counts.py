@@ -90,3 +90,37 @@ def test_a_sweep_with_nothing_new_runs_the_same_queries_for_2_and_for_more_membe
         transaction.set_rollback(True)
     assert more_members > members
     assert two == more, f"{two} queries for {members} members, {more} for {more_members}"
+
+
+def writing_sweep(scale, now):
+    """Return (queries, members, rows written) of a first sweep over generated data at ``scale``."""
+    from compliance.models import Cycle, Deadline, Finding, MemberStanding, StatusEvent
+    from compliance.services import sweep_all
+
+    models = (Finding, Finding.history.model, StatusEvent, StatusEvent.history.model, Deadline, Cycle, MemberStanding)
+    with transaction.atomic():
+        generate(scale, seed=42)
+        before = [m.objects.count() for m in models]
+        with CaptureQueriesContext(connection) as ctx:
+            results = sweep_all(now, notify="none")
+        written = [m.objects.count() - b for m, b in zip(models, before)]
+        transaction.set_rollback(True)
+    return len(ctx.captured_queries), len(results), written
+
+
+def test_a_sweep_that_writes_runs_the_same_queries_for_few_and_for_more_members():
+    """The first sweep writes findings, status events, deadlines, cycles and standings (with history) in
+    batches: a fixed number of statements per chunk of members, not a few per row (issue #12 point 5)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.make_aware(dt.datetime(2026, 11, 29, 12))
+    few, few_members, few_written = writing_sweep(SMALL, now)
+    more, more_members, more_written = writing_sweep(LARGE, now)
+    assert more_members > few_members
+    # Every kind of row (findings and status events with their history, deadlines, cycles, standings)
+    # is written at both sizes, more in all at the larger one.
+    assert all(n > 0 for n in few_written) and all(n > 0 for n in more_written), (few_written, more_written)
+    assert sum(more_written) > sum(few_written)
+    assert few == more, f"{few} queries for {few_members} members ({few_written}), {more} for {more_members} ({more_written})"

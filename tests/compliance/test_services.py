@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connections
+from simple_history.manager import HistoryManager
 
 from compliance import services
 from compliance.models import Deadline, Finding, StatusEvent
@@ -47,27 +48,38 @@ def test_running_the_sweep_twice_leaves_the_same_rows(kg):
 
 
 def test_a_sweep_rerun_after_a_crash_ends_with_the_same_rows(kg, monkeypatch):
+    """The sweep writes in batches, one short transaction per step with its history: a crash between
+    steps leaves whole steps written, a crash inside a step none of it, and a rerun completes the rest."""
     services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
     expected = rows()
     Finding.objects.all().delete()
     StatusEvent.objects.all().delete()
+    Finding.history.all().delete()
 
-    calls = {"n": 0}
-    real = services.record_finding
-
-    def crash_after_five(member, result):
-        calls["n"] += 1
-        if calls["n"] > 5:
-            raise SystemExit("worker killed")
-        return real(member, result)
-
-    monkeypatch.setattr(services, "record_finding", crash_after_five)
+    # Killed after the findings were written, before the status events.
+    monkeypatch.setattr(services, "write_events", lambda writes: (_ for _ in ()).throw(SystemExit("worker killed")))
     with pytest.raises(SystemExit):
         services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
-    assert Finding.objects.count() == 5
-    monkeypatch.setattr(services, "record_finding", real)
+    assert Finding.objects.count() == len(expected[0]) and StatusEvent.objects.count() == 0
+    assert Finding.history.count() == Finding.objects.count()  # each finding with its history
+    monkeypatch.undo()
+
+    # Killed inside the findings' step (while writing their history): nothing of that step stays.
+    Finding.objects.all().delete()
+    Finding.history.all().delete()
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(HistoryManager, "bulk_history_create", killed)
+    with pytest.raises(SystemExit):
+        services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
+    assert Finding.objects.count() == 0
+    monkeypatch.undo()
+
     services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
     assert rows() == expected
+    assert Finding.history.filter(history_type="+").count() == Finding.objects.count()
 
 
 def test_a_plan_delivered_later_resolves_the_findings_and_the_review(kg):
