@@ -4,6 +4,8 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,34 +66,70 @@ def _label_status(members, current_plans, today):
         member.current_plan = current_plans.get(member.pk)
 
 
-def member_list(request):
-    """Render the home page: headline figures, then every member with its compliance status and current plan.
+# The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
+MEMBERS_PER_PAGE = 50
+HOME_VIEWS = ("all", "local")
 
-    National members come with their OGP Local members nested under them. Statuses are the
-    ones the compliance sweep stored; nothing here evaluates the rules.
+
+def member_list(request):
+    """Render the home page: headline figures, then the members, a page at a time, with status and current plan.
+
+    ``?view=all`` (the default): national members first, each with its OGP Local members nested
+    under it, then the OGP Local members whose national member is not on the portal.
+    ``?view=local``: the OGP Local members alone. ``?page=N`` pages through either; every state
+    is a shareable URL. Statuses are the ones the compliance sweep stored; nothing here
+    evaluates the rules. The page runs the same queries whatever the number of members.
     """
     today = timezone.localdate()
-    nationals = list(
-        _members(today)
-        .filter(kind=Member.Kind.NATIONAL)
-        .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name")))
-        .order_by("name")
+    view = request.GET.get("view", "all")
+    if view not in HOME_VIEWS:
+        view = "all"
+    counts = Member.objects.aggregate(
+        all=Count("pk"),
+        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        top=Count("pk", filter=Q(parent__isnull=True)),
     )
-    # A local member whose national member is not on the portal still gets listed.
-    orphans = list(_members(today).filter(kind=Member.Kind.LOCAL, parent__isnull=True).order_by("name"))
-    # The current plan of each member: its latest by start (or submission), in one query.
+    if view == "local":
+        members = _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
+        total = counts["local"]
+    else:
+        # Top-level members: national members, then local members without one, each by name.
+        members = (
+            _members(today)
+            .filter(parent__isnull=True)
+            .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
+            .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
+        )
+        total = counts["top"]
+    paginator = Paginator(members, MEMBERS_PER_PAGE)
+    paginator.count = total  # known from the aggregate above: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    nested = [local for member in shown if view == "all" for local in member.local_members.all()]
+    rows = [*shown, *nested]
+    # The current plan of each member shown: its latest by start (or submission), in one query.
     current_plans = {}
-    for plan in ActionPlan.objects.order_by("member_id", "-start_date", "-submitted_on", "-pk"):
+    for plan in ActionPlan.objects.filter(member__in=[m.pk for m in rows]).order_by(
+        "member_id", "-start_date", "-submitted_on", "-pk"
+    ):
         current_plans.setdefault(plan.member_id, plan)
-    locals_ = [local for member in nationals for local in member.local_members.all()]
-    _label_status([*nationals, *locals_, *orphans], current_plans, today)
-    completions = Commitment.objects.order_by().values_list("completion", flat=True)  # the stored roll-up
-    commitments_chart = timeline.tally_chart(
-        _("Commitments by completion"), _("commitments"), [value or NO_UPDATE for value in completions]
+    _label_status(rows, current_plans, today)
+    # The stored roll-up, counted in the database (not one row per commitment).
+    completions = Counter(
+        {
+            (value or NO_UPDATE): n
+            for value, n in Commitment.objects.order_by().values_list("completion").annotate(n=Count("pk"))
+        }
     )
+    commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), completions)
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
-        "nationals": nationals,
-        "orphans": orphans,
+        "view": view,
+        "page": page,
+        "members": shown,
+        "member_counts": counts,
+        "query": params.urlencode(),
         "chart": commitments_chart,
         "overdue_milestones": Milestone.objects.filter(overdue_milestones_q(today)).count(),
         "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
