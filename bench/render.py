@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def configure(database_url: str):
+def configure(database_url: str, mode: str):
     host = urlsplit(database_url).hostname or ""
     if not database_url.startswith("postgres") or host not in {"127.0.0.1", "localhost", "::1"}:
         sys.exit(f"Give a PostgreSQL database on loopback (got {host or database_url!r}).")
@@ -49,7 +49,11 @@ def configure(database_url: str):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "testserver,127.0.0.1",
-            "PUBLIC_PAGE_CACHE": "false",
+            # first-visit: nothing cached (the first visitor after a publication: the public pages'
+            # generation changed, so pages and the figures kept under it are computed again).
+            # signed-in: the page cache on, but the request carries a session cookie, so the page is
+            # rendered (as for every signed-in user) while shared figures kept in the cache are reused.
+            "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",
             "CACHE_URL": "locmemcache://",
             "LOG_LEVEL": "WARNING",
             # The anonymous API throttle (60/minute) would answer 429 after a few repeats.
@@ -71,7 +75,7 @@ def home_variants():
     from django.urls import reverse
 
     home = reverse("commitments:home")
-    return [("home, OGP Local members", f"{home}?kind=local"), ("home, page 2", f"{home}?page=2")]
+    return [("home, OGP Local members", f"{home}?view=local"), ("home, page 2", f"{home}?page=2")]
 
 
 def render(client, path):
@@ -109,12 +113,13 @@ def main():
     parser.add_argument("--language", default="", help="e.g. ru: render /ru/… pages")
     parser.add_argument("--profile", default="", help="regular expression: cProfile these pages")
     parser.add_argument("--explain", default="", help="regular expression: EXPLAIN ANALYZE these pages' slowest queries")
+    parser.add_argument("--as", dest="mode", choices=["first-visit", "signed-in"], default="first-visit")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not args.database_url:
         sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
     args.repeat = max(1, min(args.repeat, 10))
-    configure(args.database_url)
+    configure(args.database_url, args.mode)
     deadline = time.monotonic() + max(10.0, min(args.budget, 3600.0))
 
     import django
@@ -151,8 +156,11 @@ def main():
     if args.only:
         urls = [(label, path) for label, path in urls if re.search(args.only, f"{label} {path}")]
     client = Client(raise_request_exception=False)
+    if args.mode == "signed-in":
+        # A session cookie (of no session): the page cache neither serves nor stores the page.
+        client.cookies[settings.SESSION_COOKIE_NAME] = secrets.token_hex(16)
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}  load {os.getloadavg()[0]:.2f}  "
-          f"{connection.settings_dict['NAME']}  repeat {args.repeat}, median")
+          f"{connection.settings_dict['NAME']}  as {args.mode}, repeat {args.repeat}, median")
     print(f"{'page':<46} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
     results = []
     for label, path in urls:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
+from ogp_portal.cache import derived
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
 
 from . import exports, progress, services, timeline
@@ -109,19 +110,16 @@ def member_list(request):
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), in one query.
     current_plans = {}
-    for plan in ActionPlan.objects.filter(member__in=[m.pk for m in rows]).order_by(
+    plans = ActionPlan.objects.filter(member__in=[m.pk for m in rows]).only(
+        "member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)
+    )
+    for plan in plans.order_by(
         "member_id", "-start_date", "-submitted_on", "-pk"
     ):
         current_plans.setdefault(plan.member_id, plan)
     _label_status(rows, current_plans, today)
-    # The stored roll-up, counted in the database (not one row per commitment).
-    completions = Counter(
-        {
-            (value or NO_UPDATE): n
-            for value, n in Commitment.objects.order_by().values_list("completion").annotate(n=Count("pk"))
-        }
-    )
-    commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), completions)
+    figures = derived(f"home-figures:{today.isoformat()}", lambda: _headline_figures(today))
+    commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -131,13 +129,28 @@ def member_list(request):
         "member_counts": counts,
         "query": params.urlencode(),
         "chart": commitments_chart,
-        "overdue_milestones": Milestone.objects.filter(overdue_milestones_q(today)).count(),
+        "overdue_milestones": figures["overdue"],
         "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
         .select_related("member")
         .order_by("due_on", "member__name")[:5],
         "today": today,
     }
     return render(request, "commitments/member_list.html", context)
+
+
+def _headline_figures(today):
+    """Return the commitments by stored roll-up and the number of overdue milestones, portal-wide.
+
+    Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
+    day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
+    """
+    completions = Counter(
+        {
+            (value or NO_UPDATE): n
+            for value, n in Commitment.objects.order_by("completion").values_list("completion").annotate(n=Count("pk"))
+        }
+    )
+    return {"completions": completions, "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count()}
 
 
 def member_detail(request, code):
@@ -206,6 +219,36 @@ def plan_detail(request, pk):
     return render(request, "commitments/plan_detail.html", context)
 
 
+# Filters whose options are the rows of one member: listed once a member is chosen (10,000 plans and
+# 22,500 agencies at scale 10 would make every list page megabytes of options).
+MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
+
+
+def _scope_choices_to_member(form):
+    """Offer the plan and lead agency options of the chosen member only; return True when none is chosen.
+
+    Validation still accepts any plan or agency (a shared link keeps working); only the options
+    rendered change. Without a member, a filter already set keeps its one option (so it shows
+    and can be cleared), and an unset one is left out, with a note to choose a member first.
+    """
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    member = data.get("member")
+    for name in MEMBER_SCOPED_FILTERS:
+        field = form.fields[name]
+        current = data.get(name)
+        if member is not None:
+            rows = list(field.queryset.filter(member=member))
+            if current is not None and current not in rows:
+                rows.append(current)
+        elif current is not None:
+            rows = [current]
+        else:
+            del form.fields[name]
+            continue
+        field.widget.choices = [("", field.empty_label), *((row.pk, field.label_from_instance(row)) for row in rows)]
+    return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
     filterset = CommitmentFilterSet(
@@ -219,6 +262,7 @@ def commitment_list(request):
     context = {
         "filterset": filterset,
         "form": filterset.form,
+        "choose_member_first": _scope_choices_to_member(filterset.form),
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
