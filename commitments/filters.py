@@ -189,7 +189,7 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        choices = list(iter(self.choices))  # not list(): its length hint would COUNT the rows first
         if any(isinstance(label, (list, tuple)) for _, label in choices):
             return super().render(name, value, attrs, renderer)
         final = self.build_attrs(self.attrs, attrs)

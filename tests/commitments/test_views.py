@@ -459,3 +459,27 @@ def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, se
     first_ids = set(re.findall(r"KG\d{4}", body.split("<tbody>")[1].split("</tbody>")[0]))
     second_ids = set(re.findall(r"KG\d{4}", second.content.decode().split("<tbody>")[1].split("</tbody>")[0]))
     assert len(first_ids) == 5 and first_ids.isdisjoint(second_ids)
+
+
+def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_only(client, kg):
+    """Issue #12: 10,000 plans and 22,500 agencies at scale 10 are not options on every list page."""
+    armenia = MemberFactory(name="Armenia", code="AM", country="Armenia")
+    kg_commitment = CommitmentFactory(plan=ActionPlanFactory(member=kg, title="Kyrgyz plan"))
+    am_commitment = CommitmentFactory(plan=ActionPlanFactory(member=armenia, title="Armenian plan"))
+    url = reverse("commitments:list")
+    plain = client.get(url).content.decode()
+    assert 'name="plan"' not in plain and 'name="lead_agency"' not in plain
+    assert "choose a member and apply" in plain
+    assert f'<option value="{kg.code}">' in plain and f'<option value="{armenia.code}">' in plain  # every member
+    chosen = client.get(url, {"member": kg.code}).content.decode()
+    assert f'<option value="{kg.code}" selected>' in chosen
+    assert "Kyrgyz plan" in chosen and "Armenian plan" not in chosen.split("<tbody>")[0]
+    assert str(kg_commitment.lead_agency) in chosen and str(am_commitment.lead_agency) not in chosen
+    assert "choose a member and apply" not in chosen
+    # A shared link to a plan keeps working without a member: that plan is the one option, selected.
+    linked = client.get(url, {"plan": am_commitment.plan_id})
+    html = linked.content.decode()
+    assert linked.status_code == 200
+    assert f'<option value="{am_commitment.plan_id}" selected>' in html
+    assert am_commitment.identifier in html and kg_commitment.identifier not in html
+    assert_strict_page(linked)
