@@ -8,7 +8,7 @@ process, against a PostgreSQL database on loopback that it only reads (every tra
 
     BENCH_DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/render.py
     .venv/bin/python bench/render.py --database-url postgres://… --repeat 5 --only "plan|list" --json out.json
-    .venv/bin/python bench/render.py … --profile "home"     # cProfile of that page's render (top 25 by cumulative)
+    .venv/bin/python bench/render.py … --profile "home"     # cProfile of that page's render (top 60 by cumulative, 20 by own time)
     .venv/bin/python bench/render.py … --explain "list"     # EXPLAIN ANALYZE of that page's 5 slowest queries
 
 Pages: the same as bench/pages.py (home, the member with most plans, its largest plan, that plan's
@@ -76,6 +76,14 @@ def home_variants():
 
     home = reverse("commitments:home")
     return [("home, OGP Local members", f"{home}?view=local"), ("home, page 2", f"{home}?page=2")]
+
+
+def api_lists():
+    """The API's list endpoints (/api/v1/<resource>/): their router patterns are regular expressions,
+    which bench/pages.py's discovery skips."""
+    from ogp_portal.api_urls import router
+
+    return [(f"API {prefix}", f"/api/v1/{prefix}/") for prefix, _viewset, _basename in router.registry]
 
 
 def render(client, path):
@@ -151,6 +159,7 @@ def main():
     if home:
         index = [label for label, _ in urls].index("home") + 1
         urls[index:index] = home_variants()
+    urls += api_lists()
     if args.language:
         urls = [(label, f"/{args.language}{path}" if not path.startswith("/api/") else path) for label, path in urls]
     if args.only:
@@ -192,7 +201,9 @@ def main():
             profiler.enable()
             client.get(path)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(20)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

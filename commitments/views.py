@@ -68,7 +68,7 @@ def _label_status(members, current_plans, today):
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
-MEMBERS_PER_PAGE = 50
+MEMBERS_PER_PAGE = 25
 HOME_VIEWS = ("all", "local")
 
 
@@ -171,9 +171,11 @@ def member_detail(request, code):
 
 
 def _published_updates_prefetch():
+    # The plan page reads only an update's level and dates (not its narrative or review text).
+    fields = ("milestone_id", "period_end", "published_at", "completion", "state")
     return Prefetch(
         "progress_updates",
-        queryset=published_updates(ProgressUpdate.objects.all()).order_by("-period_end", "-published_at"),
+        queryset=published_updates(ProgressUpdate.objects.only(*fields)).order_by("-period_end", "-published_at"),
         to_attr="published_updates",
     )
 
