@@ -16,12 +16,16 @@ import json
 import re
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from engagement.services import contested_commitments_q
@@ -157,12 +161,49 @@ def annotate_milestones(qs):
     return qs.annotate(latest_completion=Subquery(_latest_published("milestone").values("completion")[:1]))
 
 
-def theme_choices():
-    """Return the themes used by any commitment, sorted (one query)."""
+def _themes_in_use():
     themes = set()
-    for values in Commitment.objects.exclude(themes=[]).values_list("themes", flat=True):
+    # DISTINCT lists only, without the default ordering's joins (a few dozen rows, not one a commitment).
+    for values in Commitment.objects.order_by().exclude(themes=[]).values_list("themes", flat=True).distinct():
         themes.update(values or [])
-    return [(t, t) for t in sorted(themes)]
+    return sorted(themes)
+
+
+def theme_choices():
+    """Return the themes used by any commitment, sorted.
+
+    Reading them scans every commitment (about 1 s at scale 10), so the list is kept in the cache
+    under the public pages' generation (``ogp_portal.cache.derived``: every service that changes a
+    commitment, an import and every admin change replace it).
+    """
+    from ogp_portal.cache import derived
+
+    return [(t, t) for t in derived("commitment-themes", _themes_in_use)]
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` rendered in Python, not one template per option.
+
+    The member filter lists every member (3,000 at scale 10): Django's option template costs
+    about a millisecond an option; this costs microseconds. Same markup, no option groups.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(iter(self.choices))  # not list(): its length hint would COUNT the rows first
+        if any(isinstance(label, (list, tuple)) for _, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                ("" if v is None else v, mark_safe(" selected") if str("" if v is None else v) in selected else "", label)
+                for v, label in choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 class DayAwareFilterSet(django_filters.FilterSet):
@@ -190,7 +231,11 @@ class CommitmentFilterSet(DayAwareFilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     member = django_filters.ModelChoiceFilter(
-        field_name="plan__member", to_field_name="code", queryset=Member.objects.order_by("kind", "name"), label=_("Member")
+        field_name="plan__member",
+        to_field_name="code",
+        queryset=Member.objects.order_by("kind", "name"),
+        label=_("Member"),
+        widget=FastSelect,
     )
     plan = django_filters.ModelChoiceFilter(
         queryset=ActionPlan.objects.select_related("member").order_by("member__name", "-start_date"), label=_("Action plan")

@@ -54,6 +54,9 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
+        # The commitment list is ordered by member name (in the active language), then plan and number:
+        # with these, PostgreSQL reads members in name order and stops after a page (issue #12).
+        indexes = [models.Index(fields=[f"name_{code}"], name=f"member_name_{code}") for code in ("en", "ru", "ky")]
         verbose_name = _("member")
         verbose_name_plural = _("members")
 

@@ -104,7 +104,10 @@ class BarChart:
 
 
 def tally_chart(title, unit, values) -> BarChart:
-    """Return a bar chart counting ``values`` (completion values) in OGP's order; empty categories left out."""
+    """Return a bar chart counting ``values`` (completion values) in OGP's order; empty categories left out.
+
+    ``values`` is an iterable of values, or a ``Counter`` of value -> count (counted in the database).
+    """
     counts = Counter(values)
     chart = BarChart(title=title, unit=unit, total=sum(counts.values()))
     top = max(counts.values(), default=0)

@@ -4,6 +4,8 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_POST
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
+from ogp_portal.cache import derived
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
 
 from . import exports, progress, services, timeline
@@ -64,42 +67,90 @@ def _label_status(members, current_plans, today):
         member.current_plan = current_plans.get(member.pk)
 
 
-def member_list(request):
-    """Render the home page: headline figures, then every member with its compliance status and current plan.
+# The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
+MEMBERS_PER_PAGE = 25
+HOME_VIEWS = ("all", "local")
 
-    National members come with their OGP Local members nested under them. Statuses are the
-    ones the compliance sweep stored; nothing here evaluates the rules.
+
+def member_list(request):
+    """Render the home page: headline figures, then the members, a page at a time, with status and current plan.
+
+    ``?view=all`` (the default): national members first, each with its OGP Local members nested
+    under it, then the OGP Local members whose national member is not on the portal.
+    ``?view=local``: the OGP Local members alone. ``?page=N`` pages through either; every state
+    is a shareable URL. Statuses are the ones the compliance sweep stored; nothing here
+    evaluates the rules. The page runs the same queries whatever the number of members.
     """
     today = timezone.localdate()
-    nationals = list(
-        _members(today)
-        .filter(kind=Member.Kind.NATIONAL)
-        .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name")))
-        .order_by("name")
+    view = request.GET.get("view", "all")
+    if view not in HOME_VIEWS:
+        view = "all"
+    counts = Member.objects.aggregate(
+        all=Count("pk"),
+        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        top=Count("pk", filter=Q(parent__isnull=True)),
     )
-    # A local member whose national member is not on the portal still gets listed.
-    orphans = list(_members(today).filter(kind=Member.Kind.LOCAL, parent__isnull=True).order_by("name"))
-    # The current plan of each member: its latest by start (or submission), in one query.
+    if view == "local":
+        members = _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
+        total = counts["local"]
+    else:
+        # Top-level members: national members, then local members without one, each by name.
+        members = (
+            _members(today)
+            .filter(parent__isnull=True)
+            .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
+            .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
+        )
+        total = counts["top"]
+    paginator = Paginator(members, MEMBERS_PER_PAGE)
+    paginator.count = total  # known from the aggregate above: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    nested = [local for member in shown if view == "all" for local in member.local_members.all()]
+    rows = [*shown, *nested]
+    # The current plan of each member shown: its latest by start (or submission), in one query.
     current_plans = {}
-    for plan in ActionPlan.objects.order_by("member_id", "-start_date", "-submitted_on", "-pk"):
-        current_plans.setdefault(plan.member_id, plan)
-    locals_ = [local for member in nationals for local in member.local_members.all()]
-    _label_status([*nationals, *locals_, *orphans], current_plans, today)
-    completions = Commitment.objects.order_by().values_list("completion", flat=True)  # the stored roll-up
-    commitments_chart = timeline.tally_chart(
-        _("Commitments by completion"), _("commitments"), [value or NO_UPDATE for value in completions]
+    plans = ActionPlan.objects.filter(member__in=[m.pk for m in rows]).only(
+        "member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)
     )
+    for plan in plans.order_by(
+        "member_id", "-start_date", "-submitted_on", "-pk"
+    ):
+        current_plans.setdefault(plan.member_id, plan)
+    _label_status(rows, current_plans, today)
+    figures = derived(f"home-figures:{today.isoformat()}", lambda: _headline_figures(today))
+    commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
-        "nationals": nationals,
-        "orphans": orphans,
+        "view": view,
+        "page": page,
+        "members": shown,
+        "member_counts": counts,
+        "query": params.urlencode(),
         "chart": commitments_chart,
-        "overdue_milestones": Milestone.objects.filter(overdue_milestones_q(today)).count(),
+        "overdue_milestones": figures["overdue"],
         "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
         .select_related("member")
         .order_by("due_on", "member__name")[:5],
         "today": today,
     }
     return render(request, "commitments/member_list.html", context)
+
+
+def _headline_figures(today):
+    """Return the commitments by stored roll-up and the number of overdue milestones, portal-wide.
+
+    Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
+    day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
+    """
+    completions = Counter(
+        {
+            (value or NO_UPDATE): n
+            for value, n in Commitment.objects.order_by("completion").values_list("completion").annotate(n=Count("pk"))
+        }
+    )
+    return {"completions": completions, "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count()}
 
 
 def member_detail(request, code):
@@ -120,9 +171,11 @@ def member_detail(request, code):
 
 
 def _published_updates_prefetch():
+    # The plan page reads only an update's level and dates (not its narrative or review text).
+    fields = ("milestone_id", "period_end", "published_at", "completion", "state")
     return Prefetch(
         "progress_updates",
-        queryset=published_updates(ProgressUpdate.objects.all()).order_by("-period_end", "-published_at"),
+        queryset=published_updates(ProgressUpdate.objects.only(*fields)).order_by("-period_end", "-published_at"),
         to_attr="published_updates",
     )
 
@@ -168,6 +221,36 @@ def plan_detail(request, pk):
     return render(request, "commitments/plan_detail.html", context)
 
 
+# Filters whose options are the rows of one member: listed once a member is chosen (10,000 plans and
+# 22,500 agencies at scale 10 would make every list page megabytes of options).
+MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
+
+
+def _scope_choices_to_member(form):
+    """Offer the plan and lead agency options of the chosen member only; return True when none is chosen.
+
+    Validation still accepts any plan or agency (a shared link keeps working); only the options
+    rendered change. Without a member, a filter already set keeps its one option (so it shows
+    and can be cleared), and an unset one is left out, with a note to choose a member first.
+    """
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    member = data.get("member")
+    for name in MEMBER_SCOPED_FILTERS:
+        field = form.fields[name]
+        current = data.get(name)
+        if member is not None:
+            rows = list(field.queryset.filter(member=member))
+            if current is not None and current not in rows:
+                rows.append(current)
+        elif current is not None:
+            rows = [current]
+        else:
+            del form.fields[name]
+            continue
+        field.widget.choices = [("", field.empty_label), *((row.pk, field.label_from_instance(row)) for row in rows)]
+    return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
     filterset = CommitmentFilterSet(
@@ -181,6 +264,7 @@ def commitment_list(request):
     context = {
         "filterset": filterset,
         "form": filterset.form,
+        "choose_member_first": _scope_choices_to_member(filterset.form),
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),

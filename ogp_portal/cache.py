@@ -98,6 +98,32 @@ def generation() -> str:
     return value
 
 
+def derived(name: str, compute, timeout: int = 300):
+    """Return ``compute()``, kept in the cache under the current generation (``name`` must say what it depends on).
+
+    For figures every visitor shares and that only a service, an import or the admin change (so
+    :func:`public_pages_changed` replaces the generation), such as the home page's headline
+    figures: a signed-in user's page then reuses them instead of scanning whole tables. Follows
+    ``PUBLIC_PAGE_CACHE`` (off in tests, which change rows directly); a cache that is down costs
+    the computation, never the page.
+    """
+    if not enabled():
+        return compute()
+    try:
+        key = f"derived:{generation()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; computing %s", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
+    return value
+
+
 def anonymous_request(request) -> bool:
     """Return True for a GET/HEAD without a session or messages cookie (nobody signed in)."""
     if request.method not in ("GET", "HEAD"):

@@ -138,6 +138,32 @@ def test_home_lists_a_local_member_without_a_national_member(client):
     assert "Lonely City" in response.content.decode()
 
 
+def test_home_lists_members_a_page_at_a_time_with_a_shareable_url_per_state(client, monkeypatch, bishkek):
+    """Issue #12: at scale 10 (3,000 members) the home page does not render every member at once."""
+    from commitments import views
+
+    monkeypatch.setattr(views, "MEMBERS_PER_PAGE", 2)
+    MemberFactory(name="Armenia", code="AM", country="Armenia")
+    MemberFactory(name="Zambia", code="ZM", country="Zambia")
+    LocalMemberFactory(parent=None, name="Lonely City", code="XXLC")
+    first = get(client, "commitments:home").content.decode()
+    # National members first, by name; the OGP Local members nested under theirs.
+    assert "Armenia" in first and "Kyrgyz Republic" in first and bishkek.name in first
+    assert "Zambia" not in first and "Lonely City" not in first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "All members (5)" in first and "OGP Local members only (2)" in first
+    second = client.get(reverse("commitments:home") + "?page=2").content.decode()
+    assert "Zambia" in second and "Lonely City" in second and "Armenia" not in second
+    local = client.get(reverse("commitments:home") + "?view=local")
+    html = local.content.decode()
+    assert bishkek.name in html and "Lonely City" in html and "Armenia" not in html
+    assert "OGP Local member in Kyrgyz Republic" in html
+    assert 'href="/?view=local" aria-current="page"' in html
+    assert_strict_page(local)
+    # A view or page that does not exist shows the first page, never an error.
+    assert client.get(reverse("commitments:home") + "?view=nope&page=x").status_code == 200
+
+
 @pytest.mark.parametrize("size", [1, 3])
 def test_home_runs_a_constant_number_of_queries(client, django_assert_num_queries, kg, size):
     for i in range(size):
@@ -433,3 +459,27 @@ def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, se
     first_ids = set(re.findall(r"KG\d{4}", body.split("<tbody>")[1].split("</tbody>")[0]))
     second_ids = set(re.findall(r"KG\d{4}", second.content.decode().split("<tbody>")[1].split("</tbody>")[0]))
     assert len(first_ids) == 5 and first_ids.isdisjoint(second_ids)
+
+
+def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_only(client, kg):
+    """Issue #12: 10,000 plans and 22,500 agencies at scale 10 are not options on every list page."""
+    armenia = MemberFactory(name="Armenia", code="AM", country="Armenia")
+    kg_commitment = CommitmentFactory(plan=ActionPlanFactory(member=kg, title="Kyrgyz plan"))
+    am_commitment = CommitmentFactory(plan=ActionPlanFactory(member=armenia, title="Armenian plan"))
+    url = reverse("commitments:list")
+    plain = client.get(url).content.decode()
+    assert 'name="plan"' not in plain and 'name="lead_agency"' not in plain
+    assert "choose a member and apply" in plain
+    assert f'<option value="{kg.code}">' in plain and f'<option value="{armenia.code}">' in plain  # every member
+    chosen = client.get(url, {"member": kg.code}).content.decode()
+    assert f'<option value="{kg.code}" selected>' in chosen
+    assert "Kyrgyz plan" in chosen and "Armenian plan" not in chosen.split("<tbody>")[0]
+    assert str(kg_commitment.lead_agency) in chosen and str(am_commitment.lead_agency) not in chosen
+    assert "choose a member and apply" not in chosen
+    # A shared link to a plan keeps working without a member: that plan is the one option, selected.
+    linked = client.get(url, {"plan": am_commitment.plan_id})
+    html = linked.content.decode()
+    assert linked.status_code == 200
+    assert f'<option value="{am_commitment.plan_id}" selected>' in html
+    assert am_commitment.identifier in html and kg_commitment.identifier not in html
+    assert_strict_page(linked)

@@ -1,0 +1,212 @@
+"""Time uncached renders of the public pages and API lists in-process: queries, SQL time, total time, size.
+
+What a signed-in user gets, and the first anonymous visitor after any publication: the page
+rendered from the database, with production-like settings (DEBUG off, the public page cache off,
+persistent connection, manifest static files). No server, no network: Django's test client in this
+process, against a PostgreSQL database on loopback that it only reads (every transaction is
+``READ ONLY``, with a statement timeout), so it is safe on a shared benchmark database.
+
+    BENCH_DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/render.py
+    .venv/bin/python bench/render.py --database-url postgres://… --repeat 5 --only "plan|list" --json out.json
+    .venv/bin/python bench/render.py … --profile "home"     # cProfile of that page's render (top 60 by cumulative, 20 by own time)
+    .venv/bin/python bench/render.py … --explain "list"     # EXPLAIN ANALYZE of that page's 5 slowest queries
+
+Pages: the same as bench/pages.py (home, the member with most plans, its largest plan, that plan's
+commitment with most milestones, its forum, compliance overview and member page, every list, feed,
+export and API URL without parameters, the commitment list searched and on page 2), plus the home
+page's other views (OGP Local members, page 2). Each URL is rendered once to warm the process
+(templates, translations, content types), then ``--repeat`` times (default 3, max 10); the table
+shows the median. Bounded: a URL whose warm-up takes more than ``--too-slow`` seconds (default 10)
+is reported once and not repeated, and the whole run stops after ``--budget`` seconds (default 600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def configure(database_url: str, mode: str):
+    host = urlsplit(database_url).hostname or ""
+    if not database_url.startswith("postgres") or host not in {"127.0.0.1", "localhost", "::1"}:
+        sys.exit(f"Give a PostgreSQL database on loopback (got {host or database_url!r}).")
+    os.environ.pop("DEBUG", None)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECURE_SSL_REDIRECT": "false",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            # first-visit: nothing cached (the first visitor after a publication: the public pages'
+            # generation changed, so pages and the figures kept under it are computed again).
+            # signed-in: the page cache on, but the request carries a session cookie, so the page is
+            # rendered (as for every signed-in user) while shared figures kept in the cache are reused.
+            "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",
+            "CACHE_URL": "locmemcache://",
+            "LOG_LEVEL": "WARNING",
+            # The anonymous API throttle (60/minute) would answer 429 after a few repeats.
+            "API_THROTTLE_ANON": "1000000/minute",
+        }
+    )
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # required by the settings; nothing is enqueued
+    os.environ.setdefault("CONN_MAX_AGE", "60")
+
+
+def read_only(sender, connection, **kwargs):
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")
+        cursor.execute("SET statement_timeout = '120s'")
+
+
+def home_variants():
+    """The home page's other shareable states (if this version of the portal has them)."""
+    from django.urls import reverse
+
+    home = reverse("commitments:home")
+    return [("home, OGP Local members", f"{home}?view=local"), ("home, page 2", f"{home}?page=2")]
+
+
+def api_lists():
+    """The API's list endpoints (/api/v1/<resource>/): their router patterns are regular expressions,
+    which bench/pages.py's discovery skips."""
+    from ogp_portal.api_urls import router
+
+    return [(f"API {prefix}", f"/api/v1/{prefix}/") for prefix, _viewset, _basename in router.registry]
+
+
+def render(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        response = client.get(path)
+        body = b"".join(response) if response.streaming else response.content
+        total = time.perf_counter() - started
+    sql = sum(float(q["time"]) for q in ctx.captured_queries)
+    return response.status_code, len(body), len(ctx.captured_queries), sql, total, ctx.captured_queries
+
+
+def explain(queries, top=5):
+    from django.db import connection
+
+    slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:top]
+    with connection.cursor() as cursor:
+        for q in slowest:
+            print(f"\n-- {float(q['time']) * 1000:.1f} ms: {q['sql'][:300]}")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            for (line,) in cursor.fetchall():
+                print("   ", line)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="regular expression on the label or path")
+    parser.add_argument("--too-slow", type=float, default=10.0)
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds for the whole run")
+    parser.add_argument("--language", default="", help="e.g. ru: render /ru/… pages")
+    parser.add_argument("--profile", default="", help="regular expression: cProfile these pages")
+    parser.add_argument("--explain", default="", help="regular expression: EXPLAIN ANALYZE these pages' slowest queries")
+    parser.add_argument("--as", dest="mode", choices=["first-visit", "signed-in"], default="first-visit")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if not args.database_url:
+        sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
+    args.repeat = max(1, min(args.repeat, 10))
+    configure(args.database_url, args.mode)
+    deadline = time.monotonic() + max(10.0, min(args.budget, 3600.0))
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from django.db.migrations.executor import MigrationExecutor
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from bench.pages import pick_urls
+
+    connection_created.connect(read_only)
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # files only, into .bench/static
+    setup_test_environment()  # lets the test client run with DEBUG off
+    settings.DEBUG = False
+    pending = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    if pending:
+        print(f"NOTE: {len(pending)} migrations of this tree are not applied to the database "
+              f"(e.g. {pending[0][0]}); indexes they add are missing from these figures.")
+    urls = pick_urls()
+    connection.connect()
+    home = next((path for label, path in urls if label == "home"), None)
+    if home:
+        index = [label for label, _ in urls].index("home") + 1
+        urls[index:index] = home_variants()
+    urls += api_lists()
+    if args.language:
+        urls = [(label, f"/{args.language}{path}" if not path.startswith("/api/") else path) for label, path in urls]
+    if args.only:
+        urls = [(label, path) for label, path in urls if re.search(args.only, f"{label} {path}")]
+    client = Client(raise_request_exception=False)
+    if args.mode == "signed-in":
+        # A session cookie (of no session): the page cache neither serves nor stores the page.
+        client.cookies[settings.SESSION_COOKIE_NAME] = secrets.token_hex(16)
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}  load {os.getloadavg()[0]:.2f}  "
+          f"{connection.settings_dict['NAME']}  as {args.mode}, repeat {args.repeat}, median")
+    print(f"{'page':<46} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
+    results = []
+    for label, path in urls:
+        if time.monotonic() > deadline:
+            print(f"budget of {args.budget:.0f} s spent: stopped before {label}")
+            break
+        status, size, count, sql, total, queries = render(client, path)  # warm-up
+        runs = [(sql, total)]
+        if status == 200 and total <= args.too_slow:
+            runs = []
+            for _ in range(args.repeat):
+                if time.monotonic() > deadline:
+                    break
+                status, size, count, sql, total, queries = render(client, path)
+                runs.append((sql, total))
+        sql_ms = statistics.median(r[0] for r in runs) * 1000
+        total_ms = statistics.median(r[1] for r in runs) * 1000
+        note = "" if status == 200 and len(runs) > 1 or args.repeat == 1 else "  (once)"
+        print(f"{label[:46]:<46} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} {size / 1024:>7.1f}{note}  {path}")
+        results.append({"label": label, "path": path, "status": status, "queries": count,
+                        "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "bytes": size})
+        if args.explain and re.search(args.explain, f"{label} {path}"):
+            explain(queries)
+        if args.profile and re.search(args.profile, f"{label} {path}"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            client.get(path)
+            profiler.disable()
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(20)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
