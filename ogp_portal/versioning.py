@@ -61,6 +61,8 @@ def save_checked(obj, data, *, by, version, m2m=None):
             row = obj
         for name, value in data.items():
             setattr(row, name, value)
+        if row.pk is None:
+            _fill_default_language(row)
         bump_version(row) if row.pk is not None else None
         row.full_clean()
         if by is not None and getattr(by, "is_authenticated", False):
@@ -69,3 +71,26 @@ def save_checked(obj, data, *, by, version, m2m=None):
         for name, values in (m2m or {}).items():
             getattr(row, name).set(values)
     return row
+
+
+def _fill_default_language(row) -> None:
+    """A new row written in another language (the API writes ``name`` in the request's language):
+    its default-language column, empty, takes that text, so every page falls back to something."""
+    from django.conf import settings
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        fields = translator.get_options_for_model(type(row)).all_fields
+    except NotRegistered:
+        return
+    default = settings.LANGUAGE_CODE.split("-")[0]
+    codes = [code for code, _name in settings.LANGUAGES]
+    for name in fields:
+        column = f"{name}_{default}"
+        if getattr(row, column, None):
+            continue
+        for code in codes:
+            value = getattr(row, f"{name}_{code}", None)
+            if value:
+                setattr(row, column, value)
+                break

@@ -225,3 +225,11 @@ def test_the_admin_classes_name_the_services_the_api_uses():
         model_admin = type(django_admin.site._registry[model])
         assert model_admin.create_service is viewset.create_service, model
         assert model_admin.update_service is viewset.update_service, model
+
+
+def test_a_member_created_in_russian_has_its_name_in_every_language_it_falls_back_to(world, admin):
+    body = {"code": "KGOSH", "name": "Ош", "country": "Кыргызстан", "kind": "local", "parent": world["kg"].pk}
+    response = admin.post("/api/v1/members/", body, format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 201, response.content
+    member = Member.objects.get(code="KGOSH")
+    assert (member.name_ru, member.name_en) == ("Ош", "Ош")  # English, empty, falls back to what was written
