@@ -132,8 +132,8 @@ def forget_sweep():
         "finding history": Finding.history.filter(source=Finding.Source.RULE)._raw_delete(Finding.objects.db),
         "status events": StatusEvent.objects.exclude(pk__in=lettered)._raw_delete(StatusEvent.objects.db),
         "status event history": StatusEvent.history.exclude(id__in=lettered)._raw_delete(StatusEvent.objects.db),
-        "deadlines": Deadline.objects.filter(source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
-        "deadline history": Deadline.history.filter(source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
+        "deadlines": Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
+        "deadline history": Deadline.history.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.RULE)._raw_delete(Deadline.objects.db),
         "cycles": Cycle.objects.all()._raw_delete(Cycle.objects.db),
         "standings": MemberStanding.objects.all()._raw_delete(MemberStanding.objects.db),
     }

@@ -265,6 +265,14 @@ class SweepWrites:
     cycles_gone: list[int] = field(default_factory=list)
     standings: list[MemberStanding] = field(default_factory=list)  # new or changed (pk set when stored)
     unchanged: list[int] = field(default_factory=list)  # member ids whose standing only gets swept_at
+    reasons: list[tuple] = field(default_factory=list)  # (new finding or event, its lazily translated reason)
+
+    def translate_reasons(self) -> None:
+        """Write each new row's reason in every language (one language switch per language, not per row)."""
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for obj, text in self.reasons:
+                    setattr(obj, f"reason_{code}", str(text))
 
 
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
@@ -279,8 +287,9 @@ def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evalua
             writes.findings.append(Finding(
                 member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
                 resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
-                **in_every_language("reason", f.reason), reference=f.reference, source=Finding.Source.RULE,
+                reference=f.reference, source=Finding.Source.RULE,
             ))
+            writes.reasons.append((writes.findings[-1], f.reason))
             continue
         seen.add(row.pk)
         if f.resolved_on and row.resolved_on is None:
@@ -300,9 +309,9 @@ def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluati
         keys.add((change.status, change.effective_on))
         writes.events.append(StatusEvent(
             member_id=member.pk, status=change.status, effective_on=change.effective_on,
-            previous_status=change.previous_status, cycle=change.cycle,
-            **in_every_language("reason", change.reason), reference=change.reference,
+            previous_status=change.previous_status, cycle=change.cycle, reference=change.reference,
         ))
+        writes.reasons.append((writes.events[-1], change.reason))
 
 
 def plan_deadlines(writes: SweepWrites, member: Member, cycles: list[engine.Cycle], rows: dict) -> None:
@@ -381,6 +390,7 @@ def plan_standing(writes: SweepWrites, member: Member, evaluation: engine.Evalua
 def write_sweep(writes: SweepWrites) -> None:
     """Write a chunk's differences: a fixed number of statements per kind of change, whatever the members."""
     swept_at = writes.now if isinstance(writes.now, dt.datetime) else timezone.now()
+    writes.translate_reasons()
     write_findings(writes)
     write_resolutions(writes)
     write_events(writes)

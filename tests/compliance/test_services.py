@@ -221,3 +221,23 @@ def test_a_sweep_with_nothing_new_only_reads(kg, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         result = services.sweep_member(kg.pk, now=bishkek(2024, 1, 1), notify="none")
     assert not result.changed
+
+
+def test_the_sweep_queues_one_follower_notice_per_new_status_event_of_a_followed_member(kg, monkeypatch, django_capture_on_commit_callbacks):
+    """Status events are inserted in one batch: the followers' notices are still queued once per new event."""
+    from engagement import services as engagement
+    from engagement.models import Follow
+    from tests.factories import LocalMemberFactory, UserFactory
+
+    Follow.objects.create(user=UserFactory(), member=kg)
+    LocalMemberFactory(parent=kg)  # swept too, followed by nobody
+    queued = []
+    monkeypatch.setattr(engagement, "_enqueue", lambda kind, pk: queued.append((kind, pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_all(bishkek(2024, 1, 1), notify="none")
+    events = list(StatusEvent.objects.filter(member=kg).order_by("pk").values_list("pk", flat=True))
+    assert len(events) == 3
+    assert sorted(queued) == [("status_event", pk) for pk in events]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_all(bishkek(2024, 1, 1), notify="none")
+    assert len(queued) == 3  # nothing new: nothing queued again
