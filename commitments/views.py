@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from compliance.models import Deadline, MemberStatus
@@ -235,6 +235,14 @@ def _scope_choices_to_member(form):
     """
     data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     member = data.get("member")
+    # Every member is an option (3,000 at scale 10): read as (code, name) pairs, not model instances.
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
+    field = form.fields["member"]
+    members = field.queryset.values_list("code", "name_en", own) if own != "name_en" else (
+        (code, name, name) for code, name in field.queryset.values_list("code", "name_en")
+    )
+    field.widget.choices = [("", field.empty_label), *((code, name or english) for code, english, name in members)]
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)
