@@ -227,7 +227,9 @@ MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
 
 
 def _scope_choices_to_member(form):
-    """Offer the plan and lead agency options of the chosen member only; return True when none is chosen.
+    """Offer every member as a light option, and the plan and lead agency options of the chosen member only.
+
+    Returns True when no member is chosen (the template then says to choose one first).
 
     Validation still accepts any plan or agency (a shared link keeps working); only the options
     rendered change. Without a member, a filter already set keeps its one option (so it shows
