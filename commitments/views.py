@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from compliance.models import Deadline, MemberStatus
@@ -227,7 +227,9 @@ MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
 
 
 def _scope_choices_to_member(form):
-    """Offer the plan and lead agency options of the chosen member only; return True when none is chosen.
+    """Offer every member as a light option, and the plan and lead agency options of the chosen member only.
+
+    Returns True when no member is chosen (the template then says to choose one first).
 
     Validation still accepts any plan or agency (a shared link keeps working); only the options
     rendered change. Without a member, a filter already set keeps its one option (so it shows
@@ -235,6 +237,14 @@ def _scope_choices_to_member(form):
     """
     data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     member = data.get("member")
+    # Every member is an option (3,000 at scale 10): read as (code, name) pairs, not model instances.
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
+    field = form.fields["member"]
+    members = field.queryset.values_list("code", "name_en", own) if own != "name_en" else (
+        (code, name, name) for code, name in field.queryset.values_list("code", "name_en")
+    )
+    field.widget.choices = [("", field.empty_label), *((code, name or english) for code, english, name in members)]
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)

@@ -98,7 +98,7 @@ def test_a_visitor_switches_the_page_to_russian_and_kyrgyz(browser, live_seed):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/members/KGBSK/", "{plan}", "{forum}", "/compliance/", "/compliance/KG/", "/ky/compliance/KG/"]
+    "path", ["/", "/?view=local", "/commitments/?member=KG", "/members/KGBSK/", "{plan}", "{forum}", "/compliance/", "/compliance/KG/", "/ky/compliance/KG/"]
 )
 def test_public_pages_meet_wcag_aa_and_fit_a_phone(browser, live_seed, path):
     page, errors = open_page(browser, PHONE)

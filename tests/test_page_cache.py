@@ -250,3 +250,36 @@ def test_pages_still_render_when_the_cache_server_is_down(people, client, monkey
     monkeypatch.setattr(page_cache.cache, "set", down)
     response = client.get(commitment_url(people))
     assert response.status_code == 200 and "X-Page-Cache" not in response
+
+
+def test_a_signed_in_users_home_page_reuses_the_headline_figures_until_a_publication(
+    people, client, django_capture_on_commit_callbacks
+):
+    """Issue #12: the figures that scan whole tables are computed once per generation, not per signed-in render."""
+    client.cookies["sessionid"] = "no-such-session"  # as a signed-in user: the page itself is never cached
+    home = reverse("commitments:home")
+
+    def overdue(response):
+        return int(re.search(r"<strong>(\d+)</strong> milestones? overdue", response.content.decode()).group(1))
+
+    def figure_queries(ctx):  # the roll-up tally and the overdue count
+        return [q for q in ctx.captured_queries if "GROUP BY" in q["sql"] or 'FROM "commitments_milestone"' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as first:
+        before = overdue(client.get(home))
+    assert before >= 1  # the seed plan ended in 2020
+    assert len(figure_queries(first)) == 2
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(home)
+    assert "X-Page-Cache" not in response
+    assert figure_queries(second) == []
+    # A change without a service call is not seen until the generation changes (as for cached pages) ...
+    people.published.completion = "complete"
+    people.published.save()
+    assert overdue(client.get(home)) == before
+    # ... and a publication (a service calls public_pages_changed) makes the next render count again.
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed()
+    with CaptureQueriesContext(connection) as third:
+        assert overdue(client.get(home)) == before - 1
+    assert len(figure_queries(third)) == 2
