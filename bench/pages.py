@@ -215,6 +215,8 @@ def pick_urls() -> list[tuple[str, str]]:
     def walk(patterns, prefix="", namespace=""):
         for p in patterns:
             route = str(p.pattern)
+            if route.startswith("^"):  # a regular expression (DRF's router): keep it when it is a plain path
+                route = route[1:].removesuffix("$")
             if hasattr(p, "url_patterns"):
                 ns = p.namespace or ""
                 if ns in {"admin"} or route.startswith("i18n"):
@@ -222,7 +224,7 @@ def pick_urls() -> list[tuple[str, str]]:
                 walk(p.url_patterns, prefix + route, ns or namespace)
                 continue
             full = prefix + route
-            if "<" in full or "(" in full or "^" in full or "bench/" in full:
+            if any(c in full for c in "<(^$\\[?*+") or "bench/" in full:
                 continue
             name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
             if DISCOVER.search(full) or DISCOVER.search(name):
@@ -234,11 +236,14 @@ def pick_urls() -> list[tuple[str, str]]:
     walk(get_resolver().url_patterns)
     # A filtered, searched and paginated list, when the portal has a commitment list.
     for label, path in list(urls):
+        if path.startswith("/api/"):
+            if path.rstrip("/").endswith("commitments"):
+                urls.append((f"{label} (searched)", f"{path}?search=open+data"))
+                urls.append((f"{label} (one member)", f"{path}?member_code={national.code}"))
+            continue
         if re.search(r"commitment.*list|^/commitments/$", label + " " + path):
             urls.append((f"{label} (searched)", f"{path}?q=open+data"))
             urls.append((f"{label} (page 2)", f"{path}?page=2"))
-        if path.startswith("/api/") and path.rstrip("/").endswith("commitments"):
-            urls.append((f"{label} (one member)", f"{path}?member_code={national.code}"))
     connection.close()
     return urls
 
