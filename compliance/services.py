@@ -1,10 +1,11 @@
 """Compliance services: the one write path for findings, status events and notifications.
 
-The sweep reads a member's data into a :class:`~compliance.engine.MemberSnapshot`,
-evaluates it with the pure rules, and applies the result idempotently: every
-row is keyed by a database constraint, written in its own short transaction, and
-a concurrent or repeated sweep finds the row already there. A sweep re-run
-after a crash therefore ends with exactly the rows of an uninterrupted one.
+The sweep reads members' data into :class:`~compliance.engine.MemberSnapshot` objects a chunk
+at a time, evaluates them with the pure rules, and applies the result idempotently, in batches:
+every new row is inserted keyed by a database constraint (a row a concurrent or earlier sweep
+inserted is skipped), every changed row locked and re-checked, each step in one short transaction
+with its history. A sweep re-run after a crash therefore ends with exactly the rows of an
+uninterrupted one.
 """
 
 from __future__ import annotations
