@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commitments.models import ActionPlan, Member, Role, StatusReport
-from engagement.services import notify_followers
+from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
 from ogp_portal.cache import public_pages_changed
 
@@ -443,8 +443,6 @@ def write_events(writes: SweepWrites) -> None:
     """Insert the new status events once, with their history; queue their notices to followers."""
     if not writes.events:
         return
-    from engagement.services import notify_followers_many
-
     writes.events.sort(key=lambda e: (e.member_id, e.status, e.effective_on))
     with transaction.atomic():
         inserted = insert_new(StatusEvent, writes.events)
