@@ -1,10 +1,11 @@
 """Compliance services: the one write path for findings, status events and notifications.
 
-The sweep reads a member's data into a :class:`~compliance.engine.MemberSnapshot`,
-evaluates it with the pure rules, and applies the result idempotently: every
-row is keyed by a database constraint, written in its own short transaction, and
-a concurrent or repeated sweep finds the row already there. A sweep re-run
-after a crash therefore ends with exactly the rows of an uninterrupted one.
+The sweep reads members' data into :class:`~compliance.engine.MemberSnapshot` objects a chunk
+at a time, evaluates them with the pure rules, and applies the result idempotently, in batches:
+every new row is inserted keyed by a database constraint (a row a concurrent or earlier sweep
+inserted is skipped), every changed row locked and re-checked, each step in one short transaction
+with its history. A sweep re-run after a crash therefore ends with exactly the rows of an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commitments.models import ActionPlan, Member, Role, StatusReport
-from engagement.services import notify_followers
+from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
@@ -443,8 +444,6 @@ def write_events(writes: SweepWrites) -> None:
     """Insert the new status events once, with their history; queue their notices to followers."""
     if not writes.events:
         return
-    from engagement.services import notify_followers_many
-
     writes.events.sort(key=lambda e: (e.member_id, e.status, e.effective_on))
     with transaction.atomic():
         inserted = insert_new(StatusEvent, writes.events)
