@@ -230,6 +230,9 @@ def test_two_beats_at_once_for_a_minute_produce_no_duplicate_finding(kg, celery)
     assert set(events) == expected_events(timezone.now())
     log = worker.log_path.read_text(errors="replace")
     runs = log.count("sweep_all_task")
-    sent = sum(p.log_path.read_text(errors="replace").count("Sending due task") for p in beats)
-    assert sent >= 2 * (seconds // 2) * 0.8, f"both beats should have sent sweeps ({sent})\n{celery.logs()}"
+    per_beat = [p.log_path.read_text(errors="replace").count("Sending due task") for p in beats]
+    sent = sum(per_beat)
+    # Each beat sends a sweep every 2 s once started; on a loaded machine start-up eats into the minute,
+    # so ask for a third of the schedule from each (the point is that both ran at once, not their pace).
+    assert min(per_beat) >= (seconds // 2) / 3, f"both beats should have sent sweeps ({per_beat})\n{celery.logs()}"
     print(f"\n{sent} sweeps sent by two beats in {seconds:.0f} s; worker log mentions sweep_all_task {runs} times")
