@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin, ServiceSaveAdmin
+from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
 
 from . import progress, services
 from .models import (
@@ -151,6 +151,8 @@ class ActivityInline(PermissionScopedAdmin, TranslationTabularInline):
     model = Activity
     extra = 0
     fields = ["number", "title", "expected_results"]
+    # Deleted on the activity's own page, through ``services.delete_activity`` (refused while it has milestones).
+    can_delete = False
 
 
 @admin.register(Commitment)
@@ -169,9 +171,13 @@ class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(RefreshesCompletionMixin, ServiceSaveAdmin, HistoryTranslationAdmin):
+class ActivityAdmin(RefreshesCompletionMixin, ServiceDeleteAdmin, ServiceSaveAdmin, HistoryTranslationAdmin):
     create_service = services.create_activity
     update_service = services.update_activity
+    delete_service = services.delete_activity
+
+    def delete_refusal(self, obj):
+        return _("This activity has milestones: move or delete them first.") if obj.milestones.exists() else ""
     list_display = ["commitment", "number", "title"]
     list_filter = ["commitment__plan"]
     search_fields = ["title", "commitment__identifier"]

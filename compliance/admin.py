@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ServiceSaveAdmin
+from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
@@ -166,21 +166,6 @@ class DeadlineForm(MemberScopedForm):
         # The source is never chosen: whatever an administrator enters is the administrator's.
         self.instance.source = Deadline.Source.ADMINISTRATOR
         return data
-
-
-class ServiceDeleteAdmin:
-    """Deletes through the app's service (``delete_service(obj, *, by, version)``), which recomputes the member."""
-
-    delete_service = None
-
-    def delete_model(self, request, obj):
-        from ogp_portal.versioning import current_version
-
-        type(self).delete_service(obj, by=request.user, version=current_version(obj))
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 @admin.register(Deadline)

@@ -23,6 +23,8 @@ class MembershipInline(admin.TabularInline):
     model = ForumMembership
     extra = 0
     fields = ["person", "organisation", "position", "sector", "role", "term_start", "term_end", "email", "language"]
+    # A seat is ended (its term end set), never deleted: past meetings' attendance refers to it.
+    can_delete = False
 
 
 @admin.register(Forum)
@@ -49,8 +51,6 @@ class ForumAdmin(ServiceSaveAdmin, SimpleHistoryAdmin, TranslationAdmin):  # the
                 services.update_membership(stored, by=request.user, data=data, version=current_version(stored))
             else:
                 services.add_membership(by=request.user, data={**data, "forum": form.instance})
-        for row in formset.deleted_objects:
-            row.delete()
 
 
 @admin.register(ForumMembership)
@@ -61,6 +61,11 @@ class ForumMembershipAdmin(ServiceSaveAdmin, SimpleHistoryAdmin):
     list_filter = ["forum", "sector", "role"]
     search_fields = ["person", "organisation", "position", "email"]
     raw_id_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A seat is ended by setting its term end (``services.end_membership`` in the API), never deleted:
+        # past meetings' attendance refers to it.
+        return False
 
 
 class AttendanceInline(admin.TabularInline):

@@ -117,3 +117,37 @@ class ServiceSaveAdmin:
         obj.pk = saved.pk
         obj._state.adding = False
         obj._state.db = saved._state.db
+
+
+class ServiceDeleteAdmin:
+    """Mixin for a ModelAdmin whose deletes go through the app's service (``delete_service(obj, *, by, version)``).
+
+    ``delete_refusal(obj)`` names why a row may not be deleted (the service's own rule, e.g. an activity
+    that still has milestones): the admin then does not offer the delete at all, instead of failing
+    after the confirmation page.
+    """
+
+    delete_service = None
+
+    def delete_refusal(self, obj) -> str:
+        return ""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.delete_refusal(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        from .versioning import current_version
+
+        type(self).delete_service(obj, by=request.user, version=current_version(obj))
+
+    def delete_queryset(self, request, queryset):
+        from django.contrib import messages
+
+        for obj in queryset:
+            refusal = self.delete_refusal(obj)
+            if refusal:
+                self.message_user(request, f"{obj}: {refusal}", level=messages.ERROR)
+                continue
+            self.delete_model(request, obj)

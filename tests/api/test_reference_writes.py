@@ -233,3 +233,30 @@ def test_a_member_created_in_russian_has_its_name_in_every_language_it_falls_bac
     assert response.status_code == 201, response.content
     member = Member.objects.get(code="KGOSH")
     assert (member.name_ru, member.name_en) == ("Ош", "Ош")  # English, empty, falls back to what was written
+
+
+def test_the_admin_deletes_through_the_services_and_never_offers_a_delete_they_refuse(world, client):
+    from tests.factories import MilestoneFactory
+
+    admin_user = world["users"]["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    busy = ActivityFactory(commitment=world["own"])
+    MilestoneFactory(commitment=world["own"], activity=busy)
+    empty = ActivityFactory(commitment=world["own"])
+    seat = ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
+
+    # An activity with milestones, and any seat, have no delete page (a seat is ended by its term end).
+    assert client.get(f"/admin/commitments/activity/{busy.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/forums/forummembership/{seat.pk}/delete/").status_code == 403
+    # The bulk action refuses a batch holding a row the service would refuse (nothing deleted) ...
+    both = {"action": "delete_selected", "_selected_action": [busy.pk, empty.pk], "post": "yes"}
+    assert client.post("/admin/commitments/activity/", both).status_code == 403
+    assert Activity.objects.filter(pk__in=[busy.pk, empty.pk]).count() == 2
+    # ... and deletes the others through the service, which keeps who did it.
+    one = {"action": "delete_selected", "_selected_action": [empty.pk], "post": "yes"}
+    assert client.post("/admin/commitments/activity/", one).status_code == 302
+    assert not Activity.objects.filter(pk=empty.pk).exists()
+    assert Activity.history.filter(id=empty.pk, history_type="-").get().history_user == admin_user
+    assert ForumMembership.objects.filter(pk=seat.pk).exists()
