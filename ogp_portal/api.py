@@ -117,11 +117,45 @@ class _SettingsRateMixin:
         return settings.API_THROTTLE_RATES[self.scope]
 
 
-class AnonThrottle(_SettingsRateMixin, throttling.AnonRateThrottle):
+class _FixedWindowMixin:
+    """Count requests per fixed window with one atomic ``incr`` (O(1) a request).
+
+    DRF's default keeps every request's timestamp of the last window in one cache entry, read,
+    trimmed and written back on each request: its cost grows with the rate (at a generous rate,
+    thousands of timestamps pickled per request: an empty API list served at a quarter of the
+    one-row floor), and two workers' read-modify-write can lose counts. A counter per
+    (client, window) in the cache (Redis in production: ``SET NX`` then ``INCR``) costs the same at
+    any rate and loses nothing across workers. A client may send up to twice the rate across a
+    window's boundary; ``Retry-After`` is the time to the next window.
+    """
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends_at = (window + 1) * self.duration
+        key = f"{self.key}:{window}"
+        self.cache.add(key, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # expired between add and incr
+            self.cache.set(key, 1, self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(1.0, self.window_ends_at - self.now)
+
+
+class AnonThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.AnonRateThrottle):
     pass
 
 
-class UserThrottle(_SettingsRateMixin, throttling.UserRateThrottle):
+class UserThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.UserRateThrottle):
     pass
 
 

@@ -3,9 +3,11 @@
 How it works (BENCHMARKS.md §5 has the reasoning):
 
 * **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
-  commitment list, commitment, compliance overview and member page, forum page, Atom feeds), with
-  status 200, for a visitor who sends no session cookie and no messages cookie (so nobody signed
-  in, and nobody with a pending message). A signed-in user's request is neither served from the
+  commitment list, commitment, compliance overview and member page, forum page, Atom feeds) and of
+  the REST API's lists (``api:*-list``), with status 200, for a visitor who sends no session cookie,
+  no messages cookie and no ``Authorization`` header (so nobody signed in, no token, and nobody
+  with a pending message). An API list served from the cache still counts against the anonymous
+  throttle. A signed-in user's request is neither served from the
   cache nor stored into it, so their name, "Sign out" and follow buttons never reach anybody else,
   and they never see an anonymous copy.
 * **Per language**: the key holds the active language and the full path with its query string
@@ -63,12 +65,17 @@ PUBLIC_PAGES = frozenset(
     }
 )
 
+# The REST API's public lists (``api:<resource>-list``) are cached the same way, for a client that
+# sends neither a cookie nor an ``Authorization`` header (a token's answer is never shared), after
+# the anonymous throttle has counted the request (a cached answer is not a way around it).
+API_LIST = re.compile(r"^api:[a-z-]+-list$")
+
 GENERATION_KEY = "pages:generation"
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 NONCE_PLACEHOLDER = b"\x00nonce\x00"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 MAX_QUERY = 512  # a longer query string is not cached (bounded key space)
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Disposition", "Last-Modified")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Disposition", "Last-Modified", "Allow")
 
 
 def enabled() -> bool:
@@ -125,13 +132,18 @@ def derived(name: str, compute, timeout: int = 300):
 
 
 def anonymous_request(request) -> bool:
-    """Return True for a GET/HEAD without a session or messages cookie (nobody signed in)."""
+    """Return True for a GET/HEAD without a session or messages cookie or a token (nobody signed in)."""
     if request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies or "HTTP_AUTHORIZATION" in request.META:
         return False
     return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY
+
+
+def cached_view(view_name: str) -> bool:
+    """Return whether anonymous GET answers of this view are cached: a public page, a feed or an API list."""
+    return view_name in PUBLIC_PAGES or bool(API_LIST.match(view_name))
 
 
 def page_key(request) -> str:
@@ -140,12 +152,21 @@ def page_key(request) -> str:
     return f"page:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def _throttled(request, view_func) -> bool:
+    """Count an anonymous API request against its throttles, as the view would; True when over the rate."""
+    view_class = getattr(view_func, "cls", None)
+    if view_class is None:
+        return False
+    view = view_class()
+    return any(not throttle().allow_request(request, view) for throttle in view_class.throttle_classes)
+
+
 class PublicPageCacheMiddleware(MiddlewareMixin):
     """Serve and store the public pages (place it last: it needs the resolved view and the language)."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if not enabled() or match is None or match.view_name not in PUBLIC_PAGES or not anonymous_request(request):
+        if not enabled() or match is None or not cached_view(match.view_name) or not anonymous_request(request):
             return None
         try:
             key = page_key(request)
@@ -156,6 +177,8 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
         if stored is None:
             request._public_page_key = key
             return None
+        if match.view_name not in PUBLIC_PAGES and _throttled(request, view_func):
+            return None  # the view answers 429 itself, with its Retry-After
         content, headers = stored
         if CSRF_PLACEHOLDER in content:
             content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())

@@ -283,3 +283,65 @@ def test_a_signed_in_users_home_page_reuses_the_headline_figures_until_a_publica
     with CaptureQueriesContext(connection) as third:
         assert overdue(client.get(home)) == before - 1
     assert len(figure_queries(third)) == 2
+
+
+# --- The REST API's public lists -------------------------------------------------------------
+
+API_LISTS = ("/api/v1/members/", "/api/v1/commitments/", "/api/v1/milestones/", "/api/v1/progress-updates/", "/api/v1/forums/")
+
+
+def test_every_api_list_is_cached_for_anonymous_clients_and_served_without_queries(people, client):
+    for url in API_LISTS:
+        miss = client.get(url)
+        assert miss["X-Page-Cache"] == "miss", url
+        with CaptureQueriesContext(connection) as ctx:
+            hit = client.get(url)
+        assert hit["X-Page-Cache"] == "hit" and len(ctx.captured_queries) == 0, url
+        assert hit["Content-Type"] == "application/json" and hit.json() == miss.json() and hit.json()["results"]
+    # A detail answer (one row, with its ETag for If-Match) is not cached.
+    detail = client.get(f"/api/v1/members/{people.kg.pk}/")
+    assert detail.status_code == 200 and "X-Page-Cache" not in detail
+
+
+def test_a_token_clients_api_answer_is_never_shared(people, client):
+    from apitokens.services import create_token
+    from rest_framework.test import APIClient
+
+    _token, secret = create_token(people.users.coordinator, name="t", scope="read", days=30, now=timezone.now())
+    with_token = APIClient()
+    with_token.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert "X-Page-Cache" not in with_token.get("/api/v1/progress-updates/")  # neither stored...
+    assert client.get("/api/v1/progress-updates/")["X-Page-Cache"] == "miss"
+    assert "X-Page-Cache" not in with_token.get("/api/v1/progress-updates/")  # ...nor served from the copy
+
+
+def test_a_cached_api_list_still_counts_against_the_anonymous_throttle(people, client, settings, monkeypatch):
+    from ogp_portal.api import AnonThrottle
+
+    monkeypatch.setattr(AnonThrottle, "timer", lambda self: 1_800_000_010.0)  # no minute boundary inside the test
+    settings.API_THROTTLE_RATES = {"anon": "3/minute", "user": "600/minute"}
+    answers = [client.get("/api/v1/members/") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.get("X-Page-Cache") for a in answers[:3]] == ["miss", "hit", "hit"]
+    assert int(answers[3]["Retry-After"]) == 50
+
+
+def test_an_approved_progress_update_shows_at_once_in_the_api(people, client, django_capture_on_commit_callbacks):
+    from commitments.models import Role
+
+    u = people.users
+    Role.objects.create(user=u.civil2, member=people.kg, kind=Role.Kind.POINT_OF_CONTACT)
+    milestone = people.commitment.milestones.order_by("id").first()
+    url = "/api/v1/progress-updates/"
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
+    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
+    update = commitment_progress.save_progress(
+        milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
+        version=0, now=now,
+    )
+    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    assert not fresh(client, url, "All audit reports are online.")
+    with django_capture_on_commit_callbacks(execute=True):
+        commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)
+    assert fresh(client, url, "All audit reports are online.")

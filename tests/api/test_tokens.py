@@ -120,13 +120,39 @@ def test_revoking_twice_and_other_peoples_tokens(world):
         revoke_token(token, by=world["users"]["coordinator"], now=now)
 
 
-def test_throttling_answers_429_with_retry_after(settings, world):
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttles' clock, pinned (so a minute's boundary never falls inside a test) and movable."""
+    from ogp_portal.api import AnonThrottle, UserThrottle
+
+    now = {"t": 1_800_000_010.0}  # 10 s into a minute
+    for throttle in (AnonThrottle, UserThrottle):
+        monkeypatch.setattr(throttle, "timer", lambda self: now["t"])
+    return now
+
+
+def test_throttling_answers_429_with_retry_after(settings, world, clock):
     settings.API_THROTTLE_RATES = {"anon": "3/minute", "user": "5/minute"}
     anonymous = APIClient()
     assert [anonymous.get("/api/v1/members/").status_code for _ in range(4)] == [200, 200, 200, 429]
     limited = anonymous.get("/api/v1/members/")
     assert limited.status_code == 429
-    assert 0 < int(limited["Retry-After"]) <= 60
+    assert int(limited["Retry-After"]) == 50  # the rest of the minute
     _token, secret = create_token(world["users"]["civil_society"], name="t", scope="read", days=30, now=timezone.now())
     signed = _bearer(secret)
     assert [signed.get("/api/v1/members/").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_the_throttle_keeps_one_counter_per_window_whatever_the_rate(settings, world, clock):
+    """A counter per client and window, not a list of every request's time: the same cost at any rate."""
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATES = {"anon": "3/minute", "user": "5/minute"}
+    anonymous = APIClient()
+    assert [anonymous.get("/api/v1/members/").status_code for _ in range(5)] == [200, 200, 200, 429, 429]
+    window = int(clock["t"] // 60)
+    counter = cache.get(f"throttle_anon_127.0.0.1:{window}")
+    assert counter == 5  # an integer: refused requests count too
+    clock["t"] += 50  # the next minute: a new window, a fresh allowance
+    assert anonymous.get("/api/v1/members/").status_code == 200
+    assert cache.get(f"throttle_anon_127.0.0.1:{window + 1}") == 1
