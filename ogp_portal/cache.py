@@ -3,13 +3,14 @@
 How it works (BENCHMARKS.md §5 has the reasoning):
 
 * **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
-  commitment list, commitment, compliance overview and member page, forum page, Atom feeds) and of
-  the REST API's lists (``api:*-list``), with status 200, for a visitor who sends no session cookie,
-  no messages cookie and no ``Authorization`` header (so nobody signed in, no token, and nobody
-  with a pending message). An API list served from the cache still counts against the anonymous
-  throttle. A signed-in user's request is neither served from the
+  commitment list, commitment, compliance overview and member page, forum page, Atom feeds, a
+  plan's CSV) and of the REST API's lists (``api:*-list``), with status 200, for a visitor who
+  sends no session cookie, no messages cookie and no ``Authorization`` header (so nobody signed
+  in, no token, and nobody with a pending message). An API list served from the cache still
+  counts against the anonymous throttle. A signed-in user's request is neither served from the
   cache nor stored into it, so their name, "Sign out" and follow buttons never reach anybody else,
-  and they never see an anonymous copy.
+  and they never see an anonymous copy. The open-data exports stream (a whole table can be
+  hundreds of megabytes) and are not cached.
 * **Per language**: the key holds the active language and the full path with its query string
   (sorted), so ``/``, ``/ru/`` and ``/ky/`` are different entries.
 * **Per-response secrets are not replayed**: every page carries the language switcher's CSRF
@@ -56,6 +57,7 @@ PUBLIC_PAGES = frozenset(
         "commitments:member_feed",
         "commitments:plan_feed",
         "commitments:commitment_feed",
+        "commitments:plan_csv",
         "engagement:feed_member",
         "engagement:feed_plan",
         "engagement:feed_commitment",

@@ -229,6 +229,7 @@ def test_every_public_page_and_feed_is_cached_for_anonymous_visitors(people, cli
         reverse("commitments:home"), reverse("commitments:member", args=["KG"]), reverse("commitments:plan", args=[people.plan.pk]),
         reverse("commitments:list"), reverse("commitments:list") + "?q=audit", commitment_url(people),
         reverse("compliance:overview"), reverse("compliance:member", args=["KG"]), reverse("forums:forum", args=[forum.pk]),
+        reverse("commitments:plan_csv", args=[people.plan.pk]),
     ]
     from django.urls import NoReverseMatch
 
