@@ -22,7 +22,8 @@ What it does, bounded in time (about (URLs + 2) × (duration + 2) seconds) and s
    than --too-slow seconds (default 3) is not loaded: its single-request time is reported instead.
 
 Environment passed to the servers: CONN_MAX_AGE (default 60, as in production) and CACHE_URL (default
-local memory) may be set to compare, e.g. ``CONN_MAX_AGE=0``.
+Redis database 30 on loopback, emptied at the start, as production shares one Redis; ``locmemcache://``
+gives each worker its own) may be set to compare, e.g. ``CONN_MAX_AGE=0``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ LUA = ROOT / "bench" / "wrk_report.lua"
 DISCOVER = re.compile(r"(list|feed|atom|rss|csv|export|api|search)", re.I)
 
 
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/30"
+
+
 def server_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
     env.update(
@@ -66,7 +70,9 @@ def server_env(database_url: str) -> dict[str, str]:
     )
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # required by the settings; pages never enqueue
     env.setdefault("CONN_MAX_AGE", "60")
-    env.setdefault("CACHE_URL", "locmemcache://")
+    # As in production, one cache shared by the workers (Redis): a page rendered by one worker is
+    # served by all. A database of its own, emptied at the start of each run (see main).
+    env.setdefault("CACHE_URL", BENCH_CACHE_URL)
     # The benchmark measures the API, not its throttle: 16 connections from one address would get 429s.
     env.setdefault("API_THROTTLE_ANON", "100000000/minute")
     return env
@@ -281,6 +287,10 @@ def main():
     check_loopback(args.database_url)
     env = server_env(args.database_url)
     os.environ.update(env)
+    if env["CACHE_URL"].startswith("redis://"):
+        import redis
+
+        redis.Redis.from_url(env["CACHE_URL"]).flushdb()  # nothing cached by an earlier run
     sys.path.insert(0, str(ROOT))
 
     manage = [PYTHON, "manage.py"]
