@@ -156,7 +156,12 @@ class AnonThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.AnonRateThr
 
 
 class UserThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.UserRateThrottle):
-    pass
+    """The signed-in rate, for signed-in users and tokens only (DRF's would also count anonymous clients by address)."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None  # AnonThrottle's
+        return super().get_cache_key(request, view)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

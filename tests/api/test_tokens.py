@@ -156,3 +156,12 @@ def test_the_throttle_keeps_one_counter_per_window_whatever_the_rate(settings, w
     clock["t"] += 50  # the next minute: a new window, a fresh allowance
     assert anonymous.get("/api/v1/members/").status_code == 200
     assert cache.get(f"throttle_anon_127.0.0.1:{window + 1}") == 1
+
+
+def test_anonymous_clients_get_the_anonymous_rate_and_signed_in_clients_the_signed_in_rate(settings, world, clock):
+    """Each client is counted once, under its own rate (DRF's user throttle would also count the anonymous)."""
+    settings.API_THROTTLE_RATES = {"anon": "5/minute", "user": "2/minute"}
+    anonymous = APIClient()
+    assert [anonymous.get("/api/v1/members/").status_code for _ in range(5)] == [200] * 5
+    _token, secret = create_token(world["users"]["civil_society"], name="t", scope="read", days=30, now=timezone.now())
+    assert [_bearer(secret).get("/api/v1/members/").status_code for _ in range(3)] == [200, 200, 429]
