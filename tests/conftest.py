@@ -27,10 +27,59 @@ def english_by_default():
     translation.activate("en")
 
 
+# The rows the first ``load_seed_data`` of this test process wrote: [(model, [column values, ...]), ...].
+_seed_rows = None
+
+
+def _seed_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _stored_columns(model):
+    return [f.attname for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
+def _restore_seed_rows(rows) -> bool:
+    """Insert the captured seed rows in bulk; False (nothing written) if one of their keys is already taken."""
+    from django.db import transaction
+
+    for model, values in rows:
+        if model._default_manager.filter(pk__in=[v[model._meta.pk.attname] for v in values]).exists():
+            return False
+    with transaction.atomic():  # foreign keys are checked at the end (deferred), so the order does not matter
+        for model, values in rows:
+            model._default_manager.bulk_create([model(**v) for v in values])
+    return True
+
+
 @pytest.fixture
 def seed_data(db):
-    """Load the real seed data (Kyrgyz NAP 2018–2020, Bishkek 2025, OGP letters)."""
+    """Load the real seed data (Kyrgyz NAP 2018–2020, Bishkek 2025, OGP letters).
+
+    The first test of a process that asks for it runs ``load_seed_data`` itself (validation, services,
+    history: about 250 rows, a few seconds); the rows it wrote are kept, and every later test gets the
+    same rows inserted in bulk (one query a table), which is what most of the suite's time went to.
+    A test whose database already holds one of those keys gets the full loader again.
+    """
+    global _seed_rows
+    if _seed_rows is not None and _restore_seed_rows(_seed_rows):
+        return
+    models = _seed_models()
+    before = {m: set(m._default_manager.values_list("pk", flat=True)) for m in models}
     call_command("load_seed_data", verbosity=0)
+    if _seed_rows is not None:
+        return
+    captured = []
+    for model in models:
+        columns = _stored_columns(model)
+        new = [v for v in model._default_manager.order_by("pk").values(*columns) if v[model._meta.pk.attname] not in before[model]]
+        if new and before[model]:
+            return  # the loader may have changed rows this test made first: keep nothing from this load
+        if new:
+            captured.append((model, new))
+    _seed_rows = captured
 
 
 @pytest.fixture
