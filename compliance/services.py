@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -211,35 +212,81 @@ def in_every_language(field: str, text) -> dict[str, str]:
 # the next sweep (which only writes what differs) completes the rest.
 
 
-def insert_new(model, objs: list) -> list:
-    """Insert ``objs``, skipping any whose unique key is already taken; return the ones inserted, pk set.
+def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_conflicts: bool = False) -> list[dict]:
+    """Insert ``rows`` (dicts by field attname; missing fields get their defaults) without model instances.
 
-    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per batch (as many rows as the database takes
-    in one statement: all of them on PostgreSQL). ``bulk_create(ignore_conflicts=True)`` cannot say
-    which rows were new; this can, from the returned key columns.
+    With ``key`` (attnames of a unique constraint): ``INSERT … ON CONFLICT DO NOTHING RETURNING pk, key``
+    (SQLite: ``INSERT OR IGNORE … RETURNING``), and only the rows this call inserted are returned,
+    completed with their defaults and primary key, so that their history and notices are written
+    once. Without ``key``: every row is returned (``ignore_conflicts`` skips taken keys silently).
+    One statement per batch (all the rows on PostgreSQL). Rows are built as tuples: at thousands
+    of rows, model instances and the ORM's per-value compilation cost far more than the INSERT.
     """
-    if not objs:
+    if not rows:
         return []
     opts = model._meta
-    using = router.db_for_write(model)
-    connection = connections[using]
+    connection = connections[router.db_for_write(model)]
     fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
-    key_fields = [opts.get_field(name) for name in INSERT_KEYS[model]]
-    pending = {tuple(getattr(obj, f.attname) for f in key_fields): obj for obj in objs}
-    batch = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    now = timezone.now()
+    defaults = {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    }
+    raw = connection.vendor == "postgresql"  # psycopg adapts dates, aware datetimes, str and int itself
+    prepared = []
+    for row in rows:
+        for name, value in defaults.items():
+            row.setdefault(name, value)
+        if raw:
+            prepared.append(tuple(row[f.attname] for f in fields))
+        else:
+            prepared.append(tuple(f.get_db_prep_save(row[f.attname], connection) for f in fields))
+    qn = connection.ops.quote_name
+    conflict = OnConflict.IGNORE if key or ignore_conflicts else None
+    head = "%s %s (%s) VALUES " % (
+        connection.ops.insert_statement(on_conflict=conflict), qn(opts.db_table), ", ".join(qn(f.column) for f in fields)
+    )
+    tail = " " + (connection.ops.on_conflict_suffix_sql(fields, conflict, None, None) or "") if conflict else ""
+    key_fields = [opts.get_field(name) for name in key]
+    if key:
+        tail += " RETURNING %s" % ", ".join(qn(f.column) for f in [opts.pk, *key_fields])
+        pending = {tuple(row[f.attname] for f in key_fields): row for row in rows}
+    one = "(%s)" % ", ".join(["%s"] * len(fields))
+    batch = max(connection.ops.bulk_batch_size(fields, prepared), 1)
     inserted = []
-    for start in range(0, len(objs), batch):
-        rows = model._base_manager.using(using)._insert(
-            objs[start:start + batch], fields, returning_fields=[opts.pk, *key_fields], using=using,
-            on_conflict=OnConflict.IGNORE,
-        )
-        for pk, *key in rows:
-            obj = pending[tuple(key)]
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, using
-            inserted.append(obj)
-    return inserted
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), batch):
+            chunk = prepared[start:start + batch]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for values in chunk for v in values])
+            if key:
+                for pk, *returned in cursor.fetchall():
+                    row = pending[tuple(f.to_python(v) for f, v in zip(key_fields, returned))]
+                    row[opts.pk.attname] = pk
+                    inserted.append(row)
+    return inserted if key else rows
 
+
+def write_history(model, rows: list, history_type: str) -> None:
+    """Write the history rows of ``rows`` (dicts of inserted rows, or instances) in one INSERT.
+
+    The same rows as simple-history's ``bulk_history_create`` (who: the request's user when a
+    request is running, else nobody, i.e. the sweep; when: now), built as tuples.
+    """
+    if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    historical = model.history.model
+    user = historical.get_default_history_user(object())
+    extra = {
+        "history_date": timezone.now(), "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": "", "history_type": history_type,
+    }
+    names = [f.attname for f in historical.tracked_fields]
+    get = dict.__getitem__ if isinstance(rows[0], dict) else getattr
+    insert_rows(historical, [{**{name: get(row, name) for name in names}, **extra} for row in rows])
+
+
+RULE_SOURCE = str(Finding.Source.RULE)  # the same value for findings and deadlines ("rule")
+ACTION_PLAN_KIND = str(Deadline.Kind.ACTION_PLAN)
 
 # The unique key each sweep-written model is inserted by (the columns of its unique constraint).
 INSERT_KEYS = {
@@ -255,13 +302,14 @@ class SweepWrites:
 
     now: object
     results: dict[int, SweepResult] = field(default_factory=dict)  # by member id
-    findings: list[Finding] = field(default_factory=list)
+    # New rows are dicts by field attname (inserted by :func:`insert_rows`), not model instances.
+    findings: list[dict] = field(default_factory=list)
     resolutions: dict[int, dt.date] = field(default_factory=dict)  # finding pk -> resolved on
-    events: list[StatusEvent] = field(default_factory=list)
-    deadlines: list[Deadline] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    deadlines: list[dict] = field(default_factory=list)
     deadline_changes: dict[int, engine.Cycle] = field(default_factory=dict)  # deadline pk -> the rules' cycle
     deadlines_gone: list[int] = field(default_factory=list)
-    cycles: list[Cycle] = field(default_factory=list)
+    cycles: list[dict] = field(default_factory=list)
     cycles_changed: list[Cycle] = field(default_factory=list)
     cycles_gone: list[int] = field(default_factory=list)
     standings: list[MemberStanding] = field(default_factory=list)  # new or changed (pk set when stored)
@@ -272,8 +320,11 @@ class SweepWrites:
         """Write each new row's reason in every language (one language switch per language, not per row)."""
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                for obj, text in self.reasons:
-                    setattr(obj, f"reason_{code}", str(text))
+                for row, text in self.reasons:
+                    row[f"reason_{code}"] = str(text)
+        default = f"reason_{settings.LANGUAGE_CODE}"
+        for row, _text in self.reasons:
+            row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)
 
 
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
@@ -285,10 +336,10 @@ def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evalua
             continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
         row = known.get((f.kind, f.subject, f.period))
         if row is None:
-            writes.findings.append(Finding(
+            writes.findings.append(dict(
                 member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
                 resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
-                reference=f.reference, source=Finding.Source.RULE,
+                reference=f.reference, source=RULE_SOURCE,
             ))
             writes.reasons.append((writes.findings[-1], f.reason))
             continue
@@ -308,7 +359,7 @@ def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluati
         if (change.status, change.effective_on) in keys:
             continue
         keys.add((change.status, change.effective_on))
-        writes.events.append(StatusEvent(
+        writes.events.append(dict(
             member_id=member.pk, status=change.status, effective_on=change.effective_on,
             previous_status=change.previous_status, cycle=change.cycle, reference=change.reference,
         ))
@@ -326,9 +377,9 @@ def plan_deadlines(writes: SweepWrites, member: Member, cycles: list[engine.Cycl
         labels.add(cycle.label)
         row = rows.get(cycle.label)
         if row is None:
-            writes.deadlines.append(Deadline(
-                member_id=member.pk, kind=Deadline.Kind.ACTION_PLAN, cycle=cycle.label, due_on=cycle.due,
-                met_on=cycle.met_on, source=Deadline.Source.RULE, reason="",
+            writes.deadlines.append(dict(
+                member_id=member.pk, kind=ACTION_PLAN_KIND, cycle=cycle.label, due_on=cycle.due,
+                met_on=cycle.met_on, source=RULE_SOURCE, reason="",
             ))
         elif row.met_on != cycle.met_on or (row.source == Deadline.Source.RULE and row.due_on != cycle.due):
             writes.deadline_changes[row.pk] = cycle
@@ -350,7 +401,7 @@ def plan_cycles(writes: SweepWrites, member: Member, cycles: list[engine.Cycle],
         }
         row = rows.pop(c.label, None)
         if row is None:
-            writes.cycles.append(Cycle(member_id=member.pk, label=c.label, **values))
+            writes.cycles.append(dict(member_id=member.pk, label=c.label, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
             writes.cycles_changed.append(Cycle(pk=row.pk, member_id=member.pk, label=c.label, **values))
     writes.cycles_gone.extend(r.pk for r in rows.values())
@@ -405,7 +456,11 @@ def write_sweep(writes: SweepWrites) -> None:
         MemberStanding.objects.bulk_update(changed, [*STANDING_FIELDS, "swept_at"])
     if new:
         # A concurrent sweep that stored the same member first wins (the same values).
-        MemberStanding.objects.bulk_create(new, ignore_conflicts=True)
+        insert_rows(
+            MemberStanding,
+            [{"member_id": s.member_id, "swept_at": swept_at, **{k: getattr(s, k) for k in STANDING_FIELDS}} for s in new],
+            ignore_conflicts=True,
+        )
     if writes.unchanged:
         MemberStanding.objects.filter(member_id__in=writes.unchanged).update(swept_at=swept_at)
 
@@ -414,13 +469,12 @@ def write_findings(writes: SweepWrites) -> None:
     """Insert the new findings once (with their history, in the same transaction)."""
     if not writes.findings:
         return
-    writes.findings.sort(key=lambda f: (f.member_id, f.kind, f.subject, f.period))  # one lock order for every sweep
+    writes.findings.sort(key=lambda f: (f["member_id"], f["kind"], f["subject"], f["period"]))  # one lock order for every sweep
     with transaction.atomic():
-        inserted = insert_new(Finding, writes.findings)
-        if inserted:
-            Finding.history.bulk_history_create(inserted)
+        inserted = insert_rows(Finding, writes.findings, key=INSERT_KEYS[Finding])
+        write_history(Finding, inserted, "+")
     for finding in inserted:
-        writes.results[finding.member_id].created_findings.append(finding.pk)
+        writes.results[finding["member_id"]].created_findings.append(finding["id"])
 
 
 def write_resolutions(writes: SweepWrites) -> None:
@@ -444,23 +498,21 @@ def write_events(writes: SweepWrites) -> None:
     """Insert the new status events once, with their history; queue their notices to followers."""
     if not writes.events:
         return
-    writes.events.sort(key=lambda e: (e.member_id, e.status, e.effective_on))
+    writes.events.sort(key=lambda e: (e["member_id"], e["status"], e["effective_on"]))
     with transaction.atomic():
-        inserted = insert_new(StatusEvent, writes.events)
-        if inserted:
-            StatusEvent.history.bulk_history_create(inserted)
-            notify_followers_many("status_event", inserted)
+        inserted = insert_rows(StatusEvent, writes.events, key=INSERT_KEYS[StatusEvent])
+        write_history(StatusEvent, inserted, "+")
+        notify_followers_many("status_event", [SimpleNamespace(pk=e["id"], member_id=e["member_id"]) for e in inserted])
     for event in inserted:
-        writes.results[event.member_id].created_events.append(event.pk)
+        writes.results[event["member_id"]].created_events.append(event["id"])
 
 
 def write_deadlines(writes: SweepWrites) -> None:
     if writes.deadlines:
-        writes.deadlines.sort(key=lambda d: (d.member_id, d.kind, d.cycle))
+        writes.deadlines.sort(key=lambda d: (d["member_id"], d["kind"], d["cycle"]))
         with transaction.atomic():
-            inserted = insert_new(Deadline, writes.deadlines)
-            if inserted:
-                Deadline.history.bulk_history_create(inserted)
+            inserted = insert_rows(Deadline, writes.deadlines, key=INSERT_KEYS[Deadline])
+            write_history(Deadline, inserted, "+")
     if writes.deadline_changes:
         with transaction.atomic():
             rows = list(Deadline.objects.select_for_update().filter(pk__in=sorted(writes.deadline_changes)).order_by("pk"))
@@ -503,8 +555,8 @@ def write_deleted_history(model, rows) -> None:
 def write_cycles(writes: SweepWrites) -> None:
     if writes.cycles:
         # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
-        writes.cycles.sort(key=lambda c: (c.member_id, c.label))
-        Cycle.objects.bulk_create(writes.cycles, ignore_conflicts=True)
+        writes.cycles.sort(key=lambda c: (c["member_id"], c["label"]))
+        insert_rows(Cycle, writes.cycles, ignore_conflicts=True)
     if writes.cycles_changed:
         Cycle.objects.bulk_update(writes.cycles_changed, list(CYCLE_FIELDS))
     if writes.cycles_gone:
