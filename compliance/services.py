@@ -90,20 +90,27 @@ def _by_member(rows, key=lambda row: row.member_id) -> dict[int, list]:
     return grouped
 
 
-def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
+def build_snapshots(members, where: dict | None = None) -> dict[int, engine.MemberSnapshot]:
     """Return {member id: snapshot} for ``members`` in a fixed number of queries (nine), whatever their number.
 
-    ``members`` is a list of Member rows or a Member queryset (read once, and used as a subquery
-    in the others). Every query selects the rows of all the members at once and orders by member
-    id without joins; the rows are then grouped per member in the order each member's own query
-    used to give them.
+    ``members`` is a list of Member rows (or rows with their ``pk``, ``code``, ``joined_on`` and
+    ``kind``) or a Member queryset. ``where`` selects the members' rows in the other tables
+    (default: their ids); the sweep passes a range of ids when it reads every member. Every query
+    selects the rows of all the members at once, as tuples (translated names read in the active
+    language with its fallbacks, as the model's attribute gives them), and orders by member id
+    without joins; the rows are then grouped per member in the order each member's own query used
+    to give them. Meeting days are computed by the database (in the portal's zone) and read once a day.
     """
     members = list(members) if not isinstance(members, (list, tuple)) else members
     if not members:
         return {}
-    where = _member_filter(list(members))
+    where = where or _member_filter(list(members))
     zone = portal_zone()
-    plans = _by_member(ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk"))
+    plans = _by_member(
+        ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk")
+        .values_list("member_id", "start_date", "end_date", "submitted_on", "title", "pk"),
+        key=lambda row: row[0],
+    )
     overrides = _by_member(
         Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
         .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
@@ -119,12 +126,16 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         .distinct(),
         key=lambda row: row[0],
     )
-    forums = _by_member(Forum.objects.filter(**where).order_by("member_id", "name", "pk"))
+    forums = _by_member(
+        Forum.objects.filter(**where).order_by("member_id", "name", "pk").values_list("member_id", "pk", "name", "founded_on"),
+        key=lambda row: row[0],
+    )
     held: dict[int, list[dt.date]] = {}
-    for forum_id, starts_at in (
-        Meeting.objects.held().filter(**_member_filter(list(members), "forum__member")).order_by().values_list("forum_id", "starts_at")
+    for forum_id, day in (
+        Meeting.objects.held().filter(**{f"forum__{key}": value for key, value in where.items()})
+        .annotate(day=TruncDate("starts_at", tzinfo=zone)).order_by().values_list("forum_id", "day").distinct()
     ):
-        held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
+        held.setdefault(forum_id, []).append(day)
     decisions = _by_member(
         Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk")
         .values_list("member_id", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"),
@@ -132,6 +143,8 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     )
     admin_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
+        .values_list("member_id", "pk", "effective_on", "period", "reason", "reference", "resolved_on", "resolution"),
+        key=lambda row: row[0],
     )
     extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
     stored_policies = list(
@@ -149,23 +162,18 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         snapshots[member.pk] = engine.MemberSnapshot(
             code=member.code,
             joined_on=member.joined_on,
-            plans=tuple(
-                engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in plans.get(member.pk, ())
-            ),
+            plans=tuple(engine.PlanInfo(*p[1:]) for p in plans.get(member.pk, ())),
             deadline_overrides=tuple(
                 engine.DeadlineOverride(*d[1:]) for d in overrides.get(member.pk, ())
             ),
             update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
             forums=tuple(
-                engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
-                for f in forums.get(member.pk, ())
+                engine.ForumInfo(f"forum:{pk}", name, tuple(sorted(held.get(pk, ()))), founded_on)
+                for _member_id, pk, name, founded_on in forums.get(member.pk, ())
             ),
             decisions=tuple(engine.DecisionInfo(*d[1:]) for d in decisions.get(member.pk, ())),
             policies=policies,
-            admin_findings=tuple(
-                engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
-                for f in admin_findings.get(member.pk, ())
-            ),
+            admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
             extensions=extensions,
             kind=member.kind,
         )
@@ -598,10 +606,16 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     """
     results: list[SweepResult] = []
     last = 0
+    # Every member (no filter): a chunk's rows elsewhere are selected by the range of its ids, which
+    # costs the database and Django less than a list of 1,000 ids.
+    every = not members.query.where
     while True:  # keyset pagination by primary key: one query a chunk
-        chunk = list(members.filter(pk__gt=last).order_by("pk")[:SWEEP_CHUNK])
+        chunk = list(
+            members.filter(pk__gt=last).order_by("pk").values_list("pk", "code", "joined_on", "kind", named=True)[:SWEEP_CHUNK]
+        )
         if chunk:
-            results.extend(_sweep_chunk(chunk, now=now, notify=notify))
+            where = {"member_id__gte": chunk[0].pk, "member_id__lte": chunk[-1].pk} if every else None
+            results.extend(_sweep_chunk(chunk, now=now, notify=notify, where=where))
         if len(chunk) < SWEEP_CHUNK:
             break
         last = chunk[-1].pk
@@ -610,9 +624,10 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     return results
 
 
-def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult]:
-    snapshots = build_snapshots(members)
-    where = _member_filter(members)
+def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) -> list[SweepResult]:
+    """Sweep a chunk of members (rows with ``pk``, ``code``, ``joined_on`` and ``kind``); ``where`` selects their rows."""
+    where = where or _member_filter(members)
+    snapshots = build_snapshots(members, where)
     # Rows read as named tuples, not model instances (a few thousand a chunk: instances cost more than the rules).
     known_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.RULE, **where).order_by()
