@@ -275,22 +275,36 @@ def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_co
 
 
 def write_history(model, rows: list, history_type: str) -> None:
-    """Write the history rows of ``rows`` (dicts of inserted rows, or instances) in one INSERT.
+    """Write the history rows of ``rows`` (dicts of rows just written, with their ``id``) in one statement.
 
     The same rows as simple-history's ``bulk_history_create`` (who: the request's user when a
-    request is running, else nobody, i.e. the sweep; when: now), built as tuples.
+    request is running, else nobody, i.e. the sweep; when: now), copied by the database from the
+    stored rows (``INSERT … SELECT … WHERE id IN …``): nothing is sent back and forth but the ids.
     """
     if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     historical = model.history.model
     user = historical.get_default_history_user(object())
-    extra = {
-        "history_date": timezone.now(), "history_user_id": user.pk if user is not None else None,
-        "history_change_reason": "", "history_type": history_type,
-    }
-    names = [f.attname for f in historical.tracked_fields]
-    get = dict.__getitem__ if isinstance(rows[0], dict) else getattr
-    insert_rows(historical, [{**{name: get(row, name) for name in names}, **extra} for row in rows])
+    connection = connections[router.db_for_write(historical)]
+    qn = connection.ops.quote_name
+    tracked = [f.column for f in historical.tracked_fields]
+    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
+    extra_values = [
+        connection.ops.adapt_datetimefield_value(timezone.now()), user.pk if user is not None else None, "", history_type,
+    ]
+    head = "INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE %s " % (
+        qn(historical._meta.db_table), ", ".join(qn(c) for c in [*tracked, *extra]),
+        ", ".join(qn(c) for c in tracked), ", ".join(["%s"] * len(extra)), qn(model._meta.db_table), qn(model._meta.pk.column),
+    )
+    ids = [row[model._meta.pk.attname] for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + "= ANY(%s)", [*extra_values, ids])
+            return
+        batch = (connection.features.max_query_params or 999) - len(extra)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            cursor.execute(head + "IN (%s)" % ", ".join(["%s"] * len(chunk)), [*extra_values, *chunk])
 
 
 RULE_SOURCE = str(Finding.Source.RULE)  # the same value for findings and deadlines ("rule")
