@@ -10,7 +10,10 @@ uninterrupted one.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import itertools
 import logging
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -261,17 +264,39 @@ def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_co
         pending = {tuple(row[f.attname] for f in key_fields): row for row in rows}
     one = "(%s)" % ", ".join(["%s"] * len(fields))
     batch = max(connection.ops.bulk_batch_size(fields, prepared), 1)
-    inserted = []
+    returned = []
     with connection.cursor() as cursor:
-        for start in range(0, len(prepared), batch):
-            chunk = prepared[start:start + batch]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for values in chunk for v in values])
-            if key:
-                for pk, *returned in cursor.fetchall():
-                    row = pending[tuple(f.to_python(v) for f, v in zip(key_fields, returned))]
-                    row[opts.pk.attname] = pk
-                    inserted.append(row)
+        if raw and hasattr(cursor.cursor, "copy_expert"):
+            # PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (with the same conflict
+            # clause and RETURNING). Half the time of a VALUES list of thousands of rows, which the
+            # server parses value by value.
+            table = qn(f"sweep_rows_{next(_TEMPORARY_TABLES)}")
+            columns = ", ".join(qn(f.column) for f in fields)
+            buffer = io.StringIO()
+            csv.writer(buffer, quoting=csv.QUOTE_NOTNULL).writerows(prepared)  # None: unquoted empty, i.e. NULL
+            buffer.seek(0)
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {columns} FROM {qn(opts.db_table)} WITH NO DATA"
+                )
+                cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+                cursor.execute(head.replace(" VALUES ", f" SELECT {columns} FROM {table}") + tail)
+                returned = cursor.fetchall() if key else []
+        else:
+            for start in range(0, len(prepared), batch):
+                chunk = prepared[start:start + batch]
+                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for values in chunk for v in values])
+                if key:
+                    returned.extend(cursor.fetchall())
+    inserted = []
+    for pk, *values in returned:
+        row = pending[tuple(f.to_python(v) for f, v in zip(key_fields, values))]
+        row[opts.pk.attname] = pk
+        inserted.append(row)
     return inserted if key else rows
+
+
+_TEMPORARY_TABLES = itertools.count()
 
 
 def write_history(model, rows: list, history_type: str) -> None:
