@@ -80,10 +80,11 @@ def timed(label, fn):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(counter):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         value = fn()
-        elapsed = time.perf_counter() - start
-    print(f"{label:<42} {elapsed:8.2f} s  {count[0]:7d} queries")
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # CPU: this process's (not the database's); on a shared machine it varies less than wall time with the load.
+    print(f"{label:<42} {elapsed:8.2f} s  {count[0]:7d} queries  {cpu:7.2f} s CPU  load {os.getloadavg()[0]:.1f}")
     return value, elapsed
 
 

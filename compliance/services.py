@@ -10,9 +10,13 @@ uninterrupted one.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import itertools
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -89,20 +93,27 @@ def _by_member(rows, key=lambda row: row.member_id) -> dict[int, list]:
     return grouped
 
 
-def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
+def build_snapshots(members, where: dict | None = None) -> dict[int, engine.MemberSnapshot]:
     """Return {member id: snapshot} for ``members`` in a fixed number of queries (nine), whatever their number.
 
-    ``members`` is a list of Member rows or a Member queryset (read once, and used as a subquery
-    in the others). Every query selects the rows of all the members at once and orders by member
-    id without joins; the rows are then grouped per member in the order each member's own query
-    used to give them.
+    ``members`` is a list of Member rows (or rows with their ``pk``, ``code``, ``joined_on`` and
+    ``kind``) or a Member queryset. ``where`` selects the members' rows in the other tables
+    (default: their ids); the sweep passes a range of ids when it reads every member. Every query
+    selects the rows of all the members at once, as tuples (translated names read in the active
+    language with its fallbacks, as the model's attribute gives them), and orders by member id
+    without joins; the rows are then grouped per member in the order each member's own query used
+    to give them. Meeting days are computed by the database (in the portal's zone) and read once a day.
     """
     members = list(members) if not isinstance(members, (list, tuple)) else members
     if not members:
         return {}
-    where = _member_filter(list(members))
+    where = where or _member_filter(list(members))
     zone = portal_zone()
-    plans = _by_member(ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk"))
+    plans = _by_member(
+        ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk")
+        .values_list("member_id", "start_date", "end_date", "submitted_on", "title", "pk"),
+        key=lambda row: row[0],
+    )
     overrides = _by_member(
         Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
         .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
@@ -118,12 +129,16 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         .distinct(),
         key=lambda row: row[0],
     )
-    forums = _by_member(Forum.objects.filter(**where).order_by("member_id", "name", "pk"))
+    forums = _by_member(
+        Forum.objects.filter(**where).order_by("member_id", "name", "pk").values_list("member_id", "pk", "name", "founded_on"),
+        key=lambda row: row[0],
+    )
     held: dict[int, list[dt.date]] = {}
-    for forum_id, starts_at in (
-        Meeting.objects.held().filter(**_member_filter(list(members), "forum__member")).order_by().values_list("forum_id", "starts_at")
+    for forum_id, day in (
+        Meeting.objects.held().filter(**{f"forum__{key}": value for key, value in where.items()})
+        .annotate(day=TruncDate("starts_at", tzinfo=zone)).order_by().values_list("forum_id", "day").distinct()
     ):
-        held.setdefault(forum_id, []).append(starts_at.astimezone(zone).date())
+        held.setdefault(forum_id, []).append(day)
     decisions = _by_member(
         Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk")
         .values_list("member_id", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"),
@@ -131,6 +146,8 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
     )
     admin_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
+        .values_list("member_id", "pk", "effective_on", "period", "reason", "reference", "resolved_on", "resolution"),
+        key=lambda row: row[0],
     )
     extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
     stored_policies = list(
@@ -148,23 +165,18 @@ def build_snapshots(members) -> dict[int, engine.MemberSnapshot]:
         snapshots[member.pk] = engine.MemberSnapshot(
             code=member.code,
             joined_on=member.joined_on,
-            plans=tuple(
-                engine.PlanInfo(p.start_date, p.end_date, p.submitted_on, p.title, p.pk) for p in plans.get(member.pk, ())
-            ),
+            plans=tuple(engine.PlanInfo(*p[1:]) for p in plans.get(member.pk, ())),
             deadline_overrides=tuple(
                 engine.DeadlineOverride(*d[1:]) for d in overrides.get(member.pk, ())
             ),
             update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
             forums=tuple(
-                engine.ForumInfo(f"forum:{f.pk}", f.name, tuple(sorted(held.get(f.pk, ()))), f.founded_on)
-                for f in forums.get(member.pk, ())
+                engine.ForumInfo(f"forum:{pk}", name, tuple(sorted(held.get(pk, ()))), founded_on)
+                for _member_id, pk, name, founded_on in forums.get(member.pk, ())
             ),
             decisions=tuple(engine.DecisionInfo(*d[1:]) for d in decisions.get(member.pk, ())),
             policies=policies,
-            admin_findings=tuple(
-                engine.AdminFinding(f.pk, f.effective_on, f.period, f.reason, f.reference, f.resolved_on, f.resolution)
-                for f in admin_findings.get(member.pk, ())
-            ),
+            admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
             extensions=extensions,
             kind=member.kind,
         )
@@ -211,35 +223,117 @@ def in_every_language(field: str, text) -> dict[str, str]:
 # the next sweep (which only writes what differs) completes the rest.
 
 
-def insert_new(model, objs: list) -> list:
-    """Insert ``objs``, skipping any whose unique key is already taken; return the ones inserted, pk set.
+def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_conflicts: bool = False) -> list[dict]:
+    """Insert ``rows`` (dicts by field attname; missing fields get their defaults) without model instances.
 
-    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per batch (as many rows as the database takes
-    in one statement: all of them on PostgreSQL). ``bulk_create(ignore_conflicts=True)`` cannot say
-    which rows were new; this can, from the returned key columns.
+    With ``key`` (attnames of a unique constraint): ``INSERT … ON CONFLICT DO NOTHING RETURNING pk, key``
+    (SQLite: ``INSERT OR IGNORE … RETURNING``), and only the rows this call inserted are returned,
+    completed with their defaults and primary key, so that their history and notices are written
+    once. Without ``key``: every row is returned (``ignore_conflicts`` skips taken keys silently).
+    One statement per batch (all the rows on PostgreSQL). Rows are built as tuples: at thousands
+    of rows, model instances and the ORM's per-value compilation cost far more than the INSERT.
     """
-    if not objs:
+    if not rows:
         return []
     opts = model._meta
-    using = router.db_for_write(model)
-    connection = connections[using]
+    connection = connections[router.db_for_write(model)]
     fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
-    key_fields = [opts.get_field(name) for name in INSERT_KEYS[model]]
-    pending = {tuple(getattr(obj, f.attname) for f in key_fields): obj for obj in objs}
-    batch = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    now = timezone.now()
+    defaults = {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    }
+    raw = connection.vendor == "postgresql"  # psycopg adapts dates, aware datetimes, str and int itself
+    prepared = []
+    for row in rows:
+        for name, value in defaults.items():
+            row.setdefault(name, value)
+        if raw:
+            prepared.append(tuple(row[f.attname] for f in fields))
+        else:
+            prepared.append(tuple(f.get_db_prep_save(row[f.attname], connection) for f in fields))
+    qn = connection.ops.quote_name
+    conflict = OnConflict.IGNORE if key or ignore_conflicts else None
+    head = "%s %s (%s) VALUES " % (
+        connection.ops.insert_statement(on_conflict=conflict), qn(opts.db_table), ", ".join(qn(f.column) for f in fields)
+    )
+    tail = " " + (connection.ops.on_conflict_suffix_sql(fields, conflict, None, None) or "") if conflict else ""
+    key_fields = [opts.get_field(name) for name in key]
+    if key:
+        tail += " RETURNING %s" % ", ".join(qn(f.column) for f in [opts.pk, *key_fields])
+        pending = {tuple(row[f.attname] for f in key_fields): row for row in rows}
+    one = "(%s)" % ", ".join(["%s"] * len(fields))
+    batch = max(connection.ops.bulk_batch_size(fields, prepared), 1)
+    returned = []
+    with connection.cursor() as cursor:
+        if raw and hasattr(cursor.cursor, "copy_expert"):
+            # PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (with the same conflict
+            # clause and RETURNING). Half the time of a VALUES list of thousands of rows, which the
+            # server parses value by value.
+            table = qn(f"sweep_rows_{next(_TEMPORARY_TABLES)}")
+            columns = ", ".join(qn(f.column) for f in fields)
+            buffer = io.StringIO()
+            csv.writer(buffer, quoting=csv.QUOTE_NOTNULL).writerows(prepared)  # None: unquoted empty, i.e. NULL
+            buffer.seek(0)
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {columns} FROM {qn(opts.db_table)} WITH NO DATA"
+                )
+                cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+                cursor.execute(head.replace(" VALUES ", f" SELECT {columns} FROM {table}") + tail)
+                returned = cursor.fetchall() if key else []
+        else:
+            for start in range(0, len(prepared), batch):
+                chunk = prepared[start:start + batch]
+                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for values in chunk for v in values])
+                if key:
+                    returned.extend(cursor.fetchall())
     inserted = []
-    for start in range(0, len(objs), batch):
-        rows = model._base_manager.using(using)._insert(
-            objs[start:start + batch], fields, returning_fields=[opts.pk, *key_fields], using=using,
-            on_conflict=OnConflict.IGNORE,
-        )
-        for pk, *key in rows:
-            obj = pending[tuple(key)]
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, using
-            inserted.append(obj)
-    return inserted
+    for pk, *values in returned:
+        row = pending[tuple(f.to_python(v) for f, v in zip(key_fields, values))]
+        row[opts.pk.attname] = pk
+        inserted.append(row)
+    return inserted if key else rows
 
+
+_TEMPORARY_TABLES = itertools.count()
+
+
+def write_history(model, rows: list, history_type: str) -> None:
+    """Write the history rows of ``rows`` (dicts of rows just written, with their ``id``) in one statement.
+
+    The same rows as simple-history's ``bulk_history_create`` (who: the request's user when a
+    request is running, else nobody, i.e. the sweep; when: now), copied by the database from the
+    stored rows (``INSERT … SELECT … WHERE id IN …``): nothing is sent back and forth but the ids.
+    """
+    if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    historical = model.history.model
+    user = historical.get_default_history_user(object())
+    connection = connections[router.db_for_write(historical)]
+    qn = connection.ops.quote_name
+    tracked = [f.column for f in historical.tracked_fields]
+    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
+    extra_values = [
+        connection.ops.adapt_datetimefield_value(timezone.now()), user.pk if user is not None else None, "", history_type,
+    ]
+    head = "INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE %s " % (
+        qn(historical._meta.db_table), ", ".join(qn(c) for c in [*tracked, *extra]),
+        ", ".join(qn(c) for c in tracked), ", ".join(["%s"] * len(extra)), qn(model._meta.db_table), qn(model._meta.pk.column),
+    )
+    ids = [row[model._meta.pk.attname] for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + "= ANY(%s)", [*extra_values, ids])
+            return
+        batch = (connection.features.max_query_params or 999) - len(extra)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            cursor.execute(head + "IN (%s)" % ", ".join(["%s"] * len(chunk)), [*extra_values, *chunk])
+
+
+RULE_SOURCE = str(Finding.Source.RULE)  # the same value for findings and deadlines ("rule")
+ACTION_PLAN_KIND = str(Deadline.Kind.ACTION_PLAN)
 
 # The unique key each sweep-written model is inserted by (the columns of its unique constraint).
 INSERT_KEYS = {
@@ -255,13 +349,14 @@ class SweepWrites:
 
     now: object
     results: dict[int, SweepResult] = field(default_factory=dict)  # by member id
-    findings: list[Finding] = field(default_factory=list)
+    # New rows are dicts by field attname (inserted by :func:`insert_rows`), not model instances.
+    findings: list[dict] = field(default_factory=list)
     resolutions: dict[int, dt.date] = field(default_factory=dict)  # finding pk -> resolved on
-    events: list[StatusEvent] = field(default_factory=list)
-    deadlines: list[Deadline] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    deadlines: list[dict] = field(default_factory=list)
     deadline_changes: dict[int, engine.Cycle] = field(default_factory=dict)  # deadline pk -> the rules' cycle
     deadlines_gone: list[int] = field(default_factory=list)
-    cycles: list[Cycle] = field(default_factory=list)
+    cycles: list[dict] = field(default_factory=list)
     cycles_changed: list[Cycle] = field(default_factory=list)
     cycles_gone: list[int] = field(default_factory=list)
     standings: list[MemberStanding] = field(default_factory=list)  # new or changed (pk set when stored)
@@ -272,8 +367,11 @@ class SweepWrites:
         """Write each new row's reason in every language (one language switch per language, not per row)."""
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                for obj, text in self.reasons:
-                    setattr(obj, f"reason_{code}", str(text))
+                for row, text in self.reasons:
+                    row[f"reason_{code}"] = str(text)
+        default = f"reason_{settings.LANGUAGE_CODE}"
+        for row, _text in self.reasons:
+            row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)
 
 
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
@@ -285,10 +383,10 @@ def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evalua
             continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
         row = known.get((f.kind, f.subject, f.period))
         if row is None:
-            writes.findings.append(Finding(
+            writes.findings.append(dict(
                 member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
                 resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
-                reference=f.reference, source=Finding.Source.RULE,
+                reference=f.reference, source=RULE_SOURCE,
             ))
             writes.reasons.append((writes.findings[-1], f.reason))
             continue
@@ -308,7 +406,7 @@ def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluati
         if (change.status, change.effective_on) in keys:
             continue
         keys.add((change.status, change.effective_on))
-        writes.events.append(StatusEvent(
+        writes.events.append(dict(
             member_id=member.pk, status=change.status, effective_on=change.effective_on,
             previous_status=change.previous_status, cycle=change.cycle, reference=change.reference,
         ))
@@ -326,9 +424,9 @@ def plan_deadlines(writes: SweepWrites, member: Member, cycles: list[engine.Cycl
         labels.add(cycle.label)
         row = rows.get(cycle.label)
         if row is None:
-            writes.deadlines.append(Deadline(
-                member_id=member.pk, kind=Deadline.Kind.ACTION_PLAN, cycle=cycle.label, due_on=cycle.due,
-                met_on=cycle.met_on, source=Deadline.Source.RULE, reason="",
+            writes.deadlines.append(dict(
+                member_id=member.pk, kind=ACTION_PLAN_KIND, cycle=cycle.label, due_on=cycle.due,
+                met_on=cycle.met_on, source=RULE_SOURCE, reason="",
             ))
         elif row.met_on != cycle.met_on or (row.source == Deadline.Source.RULE and row.due_on != cycle.due):
             writes.deadline_changes[row.pk] = cycle
@@ -350,7 +448,7 @@ def plan_cycles(writes: SweepWrites, member: Member, cycles: list[engine.Cycle],
         }
         row = rows.pop(c.label, None)
         if row is None:
-            writes.cycles.append(Cycle(member_id=member.pk, label=c.label, **values))
+            writes.cycles.append(dict(member_id=member.pk, label=c.label, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
             writes.cycles_changed.append(Cycle(pk=row.pk, member_id=member.pk, label=c.label, **values))
     writes.cycles_gone.extend(r.pk for r in rows.values())
@@ -405,7 +503,11 @@ def write_sweep(writes: SweepWrites) -> None:
         MemberStanding.objects.bulk_update(changed, [*STANDING_FIELDS, "swept_at"])
     if new:
         # A concurrent sweep that stored the same member first wins (the same values).
-        MemberStanding.objects.bulk_create(new, ignore_conflicts=True)
+        insert_rows(
+            MemberStanding,
+            [{"member_id": s.member_id, "swept_at": swept_at, **{k: getattr(s, k) for k in STANDING_FIELDS}} for s in new],
+            ignore_conflicts=True,
+        )
     if writes.unchanged:
         MemberStanding.objects.filter(member_id__in=writes.unchanged).update(swept_at=swept_at)
 
@@ -414,13 +516,12 @@ def write_findings(writes: SweepWrites) -> None:
     """Insert the new findings once (with their history, in the same transaction)."""
     if not writes.findings:
         return
-    writes.findings.sort(key=lambda f: (f.member_id, f.kind, f.subject, f.period))  # one lock order for every sweep
+    writes.findings.sort(key=lambda f: (f["member_id"], f["kind"], f["subject"], f["period"]))  # one lock order for every sweep
     with transaction.atomic():
-        inserted = insert_new(Finding, writes.findings)
-        if inserted:
-            Finding.history.bulk_history_create(inserted)
+        inserted = insert_rows(Finding, writes.findings, key=INSERT_KEYS[Finding])
+        write_history(Finding, inserted, "+")
     for finding in inserted:
-        writes.results[finding.member_id].created_findings.append(finding.pk)
+        writes.results[finding["member_id"]].created_findings.append(finding["id"])
 
 
 def write_resolutions(writes: SweepWrites) -> None:
@@ -444,23 +545,21 @@ def write_events(writes: SweepWrites) -> None:
     """Insert the new status events once, with their history; queue their notices to followers."""
     if not writes.events:
         return
-    writes.events.sort(key=lambda e: (e.member_id, e.status, e.effective_on))
+    writes.events.sort(key=lambda e: (e["member_id"], e["status"], e["effective_on"]))
     with transaction.atomic():
-        inserted = insert_new(StatusEvent, writes.events)
-        if inserted:
-            StatusEvent.history.bulk_history_create(inserted)
-            notify_followers_many("status_event", inserted)
+        inserted = insert_rows(StatusEvent, writes.events, key=INSERT_KEYS[StatusEvent])
+        write_history(StatusEvent, inserted, "+")
+        notify_followers_many("status_event", [SimpleNamespace(pk=e["id"], member_id=e["member_id"]) for e in inserted])
     for event in inserted:
-        writes.results[event.member_id].created_events.append(event.pk)
+        writes.results[event["member_id"]].created_events.append(event["id"])
 
 
 def write_deadlines(writes: SweepWrites) -> None:
     if writes.deadlines:
-        writes.deadlines.sort(key=lambda d: (d.member_id, d.kind, d.cycle))
+        writes.deadlines.sort(key=lambda d: (d["member_id"], d["kind"], d["cycle"]))
         with transaction.atomic():
-            inserted = insert_new(Deadline, writes.deadlines)
-            if inserted:
-                Deadline.history.bulk_history_create(inserted)
+            inserted = insert_rows(Deadline, writes.deadlines, key=INSERT_KEYS[Deadline])
+            write_history(Deadline, inserted, "+")
     if writes.deadline_changes:
         with transaction.atomic():
             rows = list(Deadline.objects.select_for_update().filter(pk__in=sorted(writes.deadline_changes)).order_by("pk"))
@@ -503,8 +602,8 @@ def write_deleted_history(model, rows) -> None:
 def write_cycles(writes: SweepWrites) -> None:
     if writes.cycles:
         # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
-        writes.cycles.sort(key=lambda c: (c.member_id, c.label))
-        Cycle.objects.bulk_create(writes.cycles, ignore_conflicts=True)
+        writes.cycles.sort(key=lambda c: (c["member_id"], c["label"]))
+        insert_rows(Cycle, writes.cycles, ignore_conflicts=True)
     if writes.cycles_changed:
         Cycle.objects.bulk_update(writes.cycles_changed, list(CYCLE_FIELDS))
     if writes.cycles_gone:
@@ -546,10 +645,16 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     """
     results: list[SweepResult] = []
     last = 0
+    # Every member (no filter): a chunk's rows elsewhere are selected by the range of its ids, which
+    # costs the database and Django less than a list of 1,000 ids.
+    every = not members.query.where
     while True:  # keyset pagination by primary key: one query a chunk
-        chunk = list(members.filter(pk__gt=last).order_by("pk")[:SWEEP_CHUNK])
+        chunk = list(
+            members.filter(pk__gt=last).order_by("pk").values_list("pk", "code", "joined_on", "kind", named=True)[:SWEEP_CHUNK]
+        )
         if chunk:
-            results.extend(_sweep_chunk(chunk, now=now, notify=notify))
+            where = {"member_id__gte": chunk[0].pk, "member_id__lte": chunk[-1].pk} if every else None
+            results.extend(_sweep_chunk(chunk, now=now, notify=notify, where=where))
         if len(chunk) < SWEEP_CHUNK:
             break
         last = chunk[-1].pk
@@ -558,9 +663,10 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     return results
 
 
-def _sweep_chunk(members: list[Member], *, now, notify: str) -> list[SweepResult]:
-    snapshots = build_snapshots(members)
-    where = _member_filter(members)
+def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) -> list[SweepResult]:
+    """Sweep a chunk of members (rows with ``pk``, ``code``, ``joined_on`` and ``kind``); ``where`` selects their rows."""
+    where = where or _member_filter(members)
+    snapshots = build_snapshots(members, where)
     # Rows read as named tuples, not model instances (a few thousand a chunk: instances cost more than the rules).
     known_findings = _by_member(
         Finding.objects.filter(source=Finding.Source.RULE, **where).order_by()

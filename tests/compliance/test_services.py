@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from django.db import connections
-from simple_history.manager import HistoryManager
 
 from compliance import services
 from compliance.models import Deadline, Finding, StatusEvent
@@ -71,7 +70,7 @@ def test_a_sweep_rerun_after_a_crash_ends_with_the_same_rows(kg, monkeypatch):
     def killed(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(HistoryManager, "bulk_history_create", killed)
+    monkeypatch.setattr(services, "write_history", killed)
     with pytest.raises(SystemExit):
         services.sweep_member(kg.pk, now=bishkek(2024, 1, 1))
     assert Finding.objects.count() == 0
