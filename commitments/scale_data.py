@@ -64,6 +64,7 @@ from .models import (
     Milestone,
     OGPValues,
     ProgressUpdate,
+    rollup_completion,
 )
 
 NATIONAL_PREFIX = "XN"
@@ -370,7 +371,13 @@ class _Writer:
     COPY skips Django's SQL compiler (the bulk of the load time at scale 1): the
     primary keys are reserved from the table's sequence first, so children can
     point at their parents, and every other column takes the value the model
-    instance holds (its default unless the generator set it).
+    instance holds (its default unless the generator set it). Each column is
+    formatted by a converter chosen once per model, not by type tests per value.
+
+    ``insert(..., defer=True)`` (COPY only) reserves the primary keys now and
+    writes the rows at ``flush()``, so the generator can still set columns that
+    depend on rows made later (a commitment's completion roll-up). The foreign
+    keys are ``DEFERRABLE INITIALLY DEFERRED``, so children may be written first.
     """
 
     def __init__(self, rng: random.Random, counts: Counts, log, method: str):
@@ -378,43 +385,71 @@ class _Writer:
         self.counts = counts
         self.log = log
         self.method = method
+        self._layouts = {}
+        self._deferred = []
 
-    def insert(self, model, objs, counter: str):
+    def insert(self, model, objs, counter: str, defer: bool = False):
         if not objs:
             return objs
         started = time.perf_counter()
         if self.method == "copy":
-            created = self._copy(model, objs)
+            self._reserve(model, objs)
+            if defer:
+                self._deferred.append((model, objs, counter))
+            else:
+                self._copy(model, objs)
         else:
-            created = model.objects.bulk_create(objs, batch_size=BATCH)
-        self.counts.seconds[counter] = self.counts.seconds.get(counter, 0.0) + time.perf_counter() - started
-        setattr(self.counts, counter, getattr(self.counts, counter) + len(created))
-        return created
+            objs = model.objects.bulk_create(objs, batch_size=BATCH)
+        self._tally(counter, started, 0 if defer and self.method == "copy" else len(objs))
+        return objs
 
-    def _copy(self, model, objs):
+    def flush(self):
+        """Write the rows held back by ``insert(..., defer=True)``."""
+        deferred, self._deferred = self._deferred, []
+        for model, objs, counter in deferred:
+            started = time.perf_counter()
+            self._copy(model, objs)
+            self._tally(counter, started, len(objs))
+
+    def _tally(self, counter, started, rows):
+        self.counts.seconds[counter] = self.counts.seconds.get(counter, 0.0) + time.perf_counter() - started
+        setattr(self.counts, counter, getattr(self.counts, counter) + rows)
+
+    def _reserve(self, model, objs):
         meta = model._meta
-        table, pk = meta.db_table, meta.pk.column
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(objs)]
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
             )
             for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk_value
-            fields = meta.concrete_fields
+                obj._state.adding = False
+                obj._state.db = connection.alias
+
+    def _layout(self, model):
+        """Return (COPY statement, [(attname, converter)], stamped fields) for ``model``, built once."""
+        if model not in self._layouts:
+            meta = model._meta
+            # Generated columns (GeneratedField) are computed by PostgreSQL, never written.
+            fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
             stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-            buffer = io.StringIO()
-            for obj in objs:
-                for f in stamped:
-                    f.pre_save(obj, add=True)
-                buffer.write("\t".join(_copy_value(f, getattr(obj, f.attname)) for f in fields))
-                buffer.write("\n")
-            buffer.seek(0)
             columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN", buffer)
+            statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+            self._layouts[model] = (statement, [(f.attname, _converter(f)) for f in fields], stamped)
+        return self._layouts[model]
+
+    def _copy(self, model, objs):
+        statement, layout, stamped = self._layout(model)
+        lines = []
         for obj in objs:
-            obj._state.adding = False
-            obj._state.db = connection.alias
-        return objs
+            for f in stamped:
+                f.pre_save(obj, add=True)
+            # getattr, not __dict__: a translated field's own column reads through modeltranslation's descriptor.
+            lines.append("\t".join([convert(getattr(obj, attname)) for attname, convert in layout]))
+        lines.append("")
+        with connection.cursor() as cursor:
+            cursor.copy_expert(statement, io.StringIO("\n".join(lines)))
 
 
 def _escape(text: str) -> str:
@@ -422,14 +457,25 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy_value(f, value) -> str:
-    """Return ``value`` in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
+def _converter(f):
+    """Return a function formatting a value of field ``f`` in PostgreSQL's COPY text format."""
+
+    def nullable(convert):
+        return lambda value: "\\N" if value is None else convert(value)
+
+    if isinstance(f, models.JSONField):
+        return nullable(lambda value: _escape(json.dumps(value, ensure_ascii=False)))
+    if isinstance(f, models.BooleanField):
+        return nullable(lambda value: "t" if value else "f")
+    if isinstance(f, (models.AutoField, models.IntegerField, models.ForeignKey)) and not f.choices:
+        return nullable(str)
+    return nullable(_copy_value)
+
+
+def _copy_value(value) -> str:
+    """Return ``value`` in PostgreSQL's COPY text format (not None)."""
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(f, models.JSONField):
-        return _escape(json.dumps(value, ensure_ascii=False))
     if isinstance(value, dt.date):  # dates and aware datetimes
         return value.isoformat()
     return _escape(str(value))
@@ -556,7 +602,8 @@ def _chunk(
                 )
             )
             commitment_meta.append((plan, months, periods))
-    commitments = w.insert(Commitment, commitments, "commitments")
+    # With COPY the commitments are written at the end of the chunk, with their completion roll-up.
+    commitments = w.insert(Commitment, commitments, "commitments", defer=True)
 
     activities, activity_meta = [], []
     for commitment, meta in zip(commitments, commitment_meta, strict=True):
@@ -607,6 +654,7 @@ def _chunk(
     # Progress: one update per elapsed reporting period; all published but the
     # latest, which may still be a draft or awaiting publication.
     updates, reviews = [], []
+    latest_level: dict[int, str] = {}  # milestone pk: completion of its latest published update
 
     def flush_updates(batch):
         # Reviews of the published updates just written (they need the updates' primary keys).
@@ -630,6 +678,8 @@ def _chunk(
             if last and rng.random() < 0.2:
                 state = rng.choice([ProgressUpdate.State.DRAFT, ProgressUpdate.State.SUBMITTED])
             published = _noon(period_end + dt.timedelta(days=rng.randint(5, 40))) if state == ProgressUpdate.State.PUBLISHED else None
+            if state == ProgressUpdate.State.PUBLISHED:
+                latest_level[milestone.pk] = completion
             updates.append(
                 ProgressUpdate(
                     milestone=milestone,
@@ -649,9 +699,20 @@ def _chunk(
     w.insert(Review, reviews, "reviews")
     _follows(w, members, plans, commitments, reviewers_of)
     # The stored completion roll-up, as approving the updates one by one would have left it.
-    from .progress import refresh_completion
+    if w.method == "copy":
+        # Computed here by the one rule from the updates just made (the same result as
+        # progress.refresh_completion, which the bulk path runs), then the commitments are written.
+        levels: dict[int, list] = {c.pk: [] for c in commitments}
+        for milestone in milestones:
+            levels[milestone.commitment_id].append(latest_level.get(milestone.pk))
+        for commitment in commitments:
+            rollup = rollup_completion(levels[commitment.pk])
+            commitment.completion, commitment.completion_percent = rollup.level or "", rollup.percent
+        w.flush()
+    else:
+        from .progress import refresh_completion
 
-    refresh_completion([c.pk for c in commitments])
+        refresh_completion([c.pk for c in commitments])
 
     # Deadlines: the action plan each plan met, the next one still open, and
     # the six-month status updates of each plan.
@@ -856,12 +917,88 @@ def _agencies(w: _Writer, members: list[Member]) -> dict[int, list[Agency]]:
     return agencies_of
 
 
-def generate(scale: float = 1.0, seed: int = 42, log=None, method: str = "auto") -> Counts:
+def _loaded_tables() -> list[str]:
+    """The big tables the generator fills, whose indexes and constraints ``defer_indexes`` rebuilds."""
+    return [
+        model._meta.db_table
+        for model in (
+            ActionPlan, ActionPlan.lead_institutions.through, Commitment, Activity, Milestone, ProgressUpdate,
+            ForumMembership, Meeting, Attendance, Deadline, Review, Follow,
+        )
+    ]
+
+
+def drop_secondary_indexes(tables: list[str]) -> list[str]:
+    """Drop the foreign keys, unique constraints and indexes (not the primary keys) of ``tables``.
+
+    Returns the statements that recreate exactly what was dropped, read from PostgreSQL's own
+    catalog (``pg_get_indexdef``, ``pg_get_constraintdef``): indexes first, then unique
+    constraints, then foreign keys (validated in one pass each, far cheaper than a check per row).
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c
+            WHERE c.conrelid = ANY (%s::regclass[]) AND c.contype IN ('f', 'u')
+            ORDER BY c.conrelid::regclass::text, c.conname
+            """,
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY (%s::regclass[]) AND NOT i.indisprimary
+              AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c
+                WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
+              )
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for kind in ("f", "u"):
+            for table, name, contype, _definition in constraints:
+                if contype == kind:
+                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    restore = [definition for _name, definition in indexes]
+    for kind in ("u", "f"):
+        restore += [
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+            for table, name, contype, definition in constraints
+            if contype == kind
+        ]
+    return restore
+
+
+def restore_indexes(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        # Index builds sort in memory up to maintenance_work_mem (64 MB by default): give them more.
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute("RESET maintenance_work_mem")
+
+
+def generate(
+    scale: float = 1.0, seed: int = 42, log=None, method: str = "auto", defer_indexes: bool = False
+) -> Counts:
     """Write synthetic members and everything under them; return what was written.
 
     Refuses (ValueError) when synthetic members already exist: load into an
     empty (or flushed) database. ``method``: ``bulk`` (``bulk_create``), ``copy``
     (PostgreSQL COPY) or ``auto`` (COPY on PostgreSQL, else ``bulk_create``).
+
+    ``defer_indexes`` (PostgreSQL): drop the loaded tables' secondary indexes, unique
+    constraints and foreign keys first and recreate them from the catalog's own definitions
+    after the load (``manage.py generate_scale_data`` does; at scale 10 maintaining them row
+    by row was most of the server's time). Their DDL takes the tables' locks until the load ends.
     """
     if method == "auto":
         method = "copy" if connection.vendor == "postgresql" else "bulk"
@@ -871,12 +1008,49 @@ def generate(scale: float = 1.0, seed: int = 42, log=None, method: str = "auto")
         raise ValueError("The scale must be positive.")
     if existing_synthetic_members().exists():
         raise ValueError("Synthetic members (codes XN…, XL…) already exist: flush the database first.")
+    if defer_indexes and connection.vendor != "postgresql":
+        raise ValueError("Deferring the indexes needs PostgreSQL.")
     log = log or (lambda message: None)
     rng = random.Random(seed)
     counts = Counts()
     w = _Writer(rng, counts, log, method)
-    national, local, _plans, meetings, national_plans, local_plans = plan_sizes(scale)
     started = time.perf_counter()
+    restore = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # A crash loses at most the last chunks (never corrupts): no wait for the WAL flush per commit.
+            cursor.execute("SET synchronous_commit = off")
+    try:
+        if defer_indexes:
+            with transaction.atomic():
+                restore = drop_secondary_indexes(_loaded_tables())
+            log(f"dropped {len(restore)} indexes and constraints; they are recreated after the load")
+        _load(w, rng, counts, log, scale, started)
+    finally:
+        if restore:
+            rebuilt = time.perf_counter()
+            with transaction.atomic():
+                restore_indexes(restore)
+            counts.seconds["indexes"] = time.perf_counter() - rebuilt
+            log(f"recreated {len(restore)} indexes and constraints in {counts.seconds['indexes']:.0f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+    if connection.vendor == "postgresql":
+        # Fresh statistics: with none (before autovacuum gets to these tables) the planner
+        # has been seen to take 17 minutes over the compliance page's published-days query.
+        analyzed = time.perf_counter()
+        with connection.cursor() as cursor:
+            for model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone, ProgressUpdate, Forum,
+                          ForumMembership, Meeting, Attendance, Deadline, get_user_model(), Review, Follow):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        counts.seconds["analyze"] = time.perf_counter() - analyzed
+    counts.seconds["total"] = time.perf_counter() - started
+    return counts
+
+
+def _load(w: _Writer, rng: random.Random, counts: Counts, log, scale: float, started: float) -> None:
+    national, local, _plans, meetings, national_plans, local_plans = plan_sizes(scale)
     with transaction.atomic():
         members = _members(w, national, local)
         agencies_of = _agencies(w, members)
@@ -892,14 +1066,3 @@ def generate(scale: float = 1.0, seed: int = 42, log=None, method: str = "auto")
             f"members {i + len(chunk)}/{len(members)}: {counts.commitments} commitments, "
             f"{counts.progress_updates} progress updates, {time.perf_counter() - started:.0f} s"
         )
-    if connection.vendor == "postgresql":
-        # Fresh statistics: with none (before autovacuum gets to these tables) the planner
-        # has been seen to take 17 minutes over the compliance page's published-days query.
-        analyzed = time.perf_counter()
-        with connection.cursor() as cursor:
-            for model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone, ProgressUpdate, Forum,
-                          ForumMembership, Meeting, Attendance, Deadline, get_user_model(), Review, Follow):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        counts.seconds["analyze"] = time.perf_counter() - analyzed
-    counts.seconds["total"] = time.perf_counter() - started
-    return counts

@@ -24,17 +24,31 @@ class Command(BaseCommand):
             help="bulk: bulk_create; copy: PostgreSQL COPY; auto (default): COPY on PostgreSQL, else bulk_create.",
         )
         parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help=(
+                "PostgreSQL: keep the indexes, unique constraints and foreign keys of the loaded tables during the "
+                "load (by default they are dropped first and recreated from their own definitions afterwards)."
+            ),
+        )
+        parser.add_argument(
             "--flush",
             action="store_true",
             help="Empty the WHOLE database first (manage.py flush): for a benchmark database only.",
         )
 
-    def handle(self, *args, scale, seed, flush, method, **options):
+    def handle(self, *args, scale, seed, flush, method, keep_indexes, **options):
         if flush:
             call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
         try:
-            counts = generate(scale, seed, method=method, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None)
+            counts = generate(
+                scale,
+                seed,
+                method=method,
+                defer_indexes=connection.vendor == "postgresql" and not keep_indexes,
+                log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None,
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
