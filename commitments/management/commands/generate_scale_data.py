@@ -24,6 +24,15 @@ class Command(BaseCommand):
             help="bulk: bulk_create; copy: PostgreSQL COPY; auto (default): COPY on PostgreSQL, else bulk_create.",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Processes writing the members' data (COPY on PostgreSQL only; the rows do not depend on it). "
+                "Default: 2 with COPY, else 1."
+            ),
+        )
+        parser.add_argument(
             "--keep-indexes",
             action="store_true",
             help=(
@@ -37,7 +46,10 @@ class Command(BaseCommand):
             help="Empty the WHOLE database first (manage.py flush): for a benchmark database only.",
         )
 
-    def handle(self, *args, scale, seed, flush, method, keep_indexes, **options):
+    def handle(self, *args, scale, seed, flush, method, keep_indexes, workers, **options):
+        copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
+        if workers is None:
+            workers = 2 if copy and not connection.in_atomic_block else 1
         if flush:
             call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
@@ -47,6 +59,7 @@ class Command(BaseCommand):
                 seed,
                 method=method,
                 defer_indexes=connection.vendor == "postgresql" and not keep_indexes,
+                workers=workers,
                 log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None,
             )
         except ValueError as error:
