@@ -36,6 +36,7 @@ Design:
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 import json
@@ -1014,8 +1015,9 @@ def drop_secondary_indexes(tables: list[str]) -> list[str]:
     """Drop the foreign keys, unique constraints and indexes (not the primary keys) of ``tables``.
 
     Returns the statements that recreate exactly what was dropped, read from PostgreSQL's own
-    catalog (``pg_get_indexdef``, ``pg_get_constraintdef``): indexes first, then unique
-    constraints, then foreign keys (validated in one pass each, far cheaper than a check per row).
+    catalog (``pg_get_indexdef``, ``pg_get_constraintdef``), as ``(table, statement)``: indexes
+    first, then unique constraints, then foreign keys (table ``None``: they run last, one at a
+    time; each is validated in one pass, far cheaper than a check per row).
     """
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -1031,14 +1033,17 @@ def drop_secondary_indexes(tables: list[str]) -> list[str]:
         constraints = cursor.fetchall()
         cursor.execute(
             """
-            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
             FROM pg_index i
             WHERE i.indrelid = ANY (%s::regclass[]) AND NOT i.indisprimary
+              -- A partial index's predicate would come back re-parsed (casts moved), which could
+              -- change which queries the planner proves it serves: those stay (they are small anyway).
+              AND i.indpred IS NULL
               AND NOT EXISTS (
                 SELECT 1 FROM pg_constraint c
                 WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
               )
-            ORDER BY 1
+            ORDER BY 1, 2
             """,
             [tables],
         )
@@ -1047,28 +1052,60 @@ def drop_secondary_indexes(tables: list[str]) -> list[str]:
             for table, name, contype, _definition in constraints:
                 if contype == kind:
                     cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-        for name, _definition in indexes:
+        for _table, name, _definition in indexes:
             cursor.execute(f"DROP INDEX {quote(name)}")
-    restore = [definition for _name, definition in indexes]
+    restore = [(table, definition) for table, _name, definition in indexes]
     for kind in ("u", "f"):
         restore += [
-            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+            (table if kind == "u" else None, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             for table, name, contype, definition in constraints
             if contype == kind
         ]
     return restore
 
 
-def restore_indexes(statements: list[str], log=None) -> None:
-    with connection.cursor() as cursor:
-        # Index builds sort in memory up to maintenance_work_mem (64 MB by default): give them more.
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for statement in statements:
-            started = time.perf_counter()
-            cursor.execute(statement)
-            if log and time.perf_counter() - started > 0.5:
-                log(f"{time.perf_counter() - started:6.1f} s  {statement[:110]}")
-        cursor.execute("RESET maintenance_work_mem")
+def restore_indexes(statements: list[tuple[str | None, str]], log=None, threads: int = 1) -> None:
+    """Run what :func:`drop_secondary_indexes` returned: each table's indexes and unique constraints
+    in ``threads`` connections at once (one table per connection), then the foreign keys."""
+    log = log or (lambda message: None)
+    per_table: dict[str, list[str]] = {}
+    for table, statement in statements:
+        if table is not None:
+            per_table.setdefault(table, []).append(statement)
+    # The tables with the most to build first (the search indexes' tables).
+    _run_groups(sorted(per_table.values(), key=len, reverse=True), log, threads)
+    _run_groups([[statement for table, statement in statements if table is None]], log, 1)
+
+
+def _run_groups(groups: list[list[str]], log, threads: int) -> None:
+    """Run each group's statements in order; groups in ``threads`` connections at once.
+
+    Needs autocommit for ``threads`` > 1 (the other connections must see the tables as they are).
+    """
+
+    def run(group, own_connection):
+        try:
+            with connection.cursor() as cursor:
+                # Index builds sort in memory up to maintenance_work_mem (64 MB by default): give them more.
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                for statement in group:
+                    started = time.perf_counter()
+                    cursor.execute(statement)
+                    if time.perf_counter() - started > 0.5:
+                        log(f"{time.perf_counter() - started:6.1f} s  {statement[:110]}")
+                cursor.execute("RESET maintenance_work_mem")
+        finally:
+            if own_connection:
+                connection.close()
+
+    if threads <= 1 or connection.in_atomic_block:
+        for group in groups:
+            run(group, False)
+        return
+    # psycopg releases the GIL while PostgreSQL works; each thread has its own connection.
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(run, group, True) for group in groups]:
+            future.result()
 
 
 def generate(
@@ -1125,8 +1162,7 @@ def generate(
     finally:
         if restore:
             rebuilt = time.perf_counter()
-            with transaction.atomic():
-                restore_indexes(restore, log)
+            restore_indexes(restore, log, threads=workers)
             counts.seconds["indexes"] = time.perf_counter() - rebuilt
             log(f"recreated {len(restore)} indexes and constraints in {counts.seconds['indexes']:.0f} s")
         if connection.vendor == "postgresql":
@@ -1136,13 +1172,15 @@ def generate(
         # Fresh statistics: with none (before autovacuum gets to these tables) the planner
         # has been seen to take 17 minutes over the compliance page's published-days query.
         analyzed = time.perf_counter()
-        with connection.cursor() as cursor:
-            for model in (Member, Agency, ActionPlan, Commitment, Activity, Milestone, ProgressUpdate, Forum,
-                          ForumMembership, Meeting, Attendance, Deadline, get_user_model(), Review, Follow):
-                one = time.perf_counter()
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-                if time.perf_counter() - one > 0.5:
-                    log(f"{time.perf_counter() - one:6.1f} s  ANALYZE {model._meta.db_table}")
+        _run_groups(
+            [
+                [f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}"]
+                for model in (Commitment, ProgressUpdate, Milestone, Activity, Member, Agency, ActionPlan, Forum,
+                              ForumMembership, Meeting, Attendance, Deadline, get_user_model(), Review, Follow)
+            ],
+            log,
+            workers,
+        )
         counts.seconds["analyze"] = time.perf_counter() - analyzed
     counts.seconds["total"] = time.perf_counter() - started
     return counts
