@@ -16,15 +16,24 @@ events (the sweep writes those).
 
 Design:
 
-* Deterministic: one ``random.Random(seed)`` drawn in a fixed order, and dates
-  counted from a fixed day (``ANCHOR``), never from the clock. Two runs with the
-  same scale and seed write the same rows (only primary keys and the
-  ``created_at``/``updated_at`` stamps differ).
-* Bulk inserts: ``bulk_create(batch_size=…)``, members in chunks so memory stays
-  flat at any scale. No ``save()`` or ``full_clean()`` per row: the generator
-  builds valid rows itself. ``bulk_create`` sends no signals, so
+* Deterministic: the members and their agencies from one
+  ``random.Random(seed)``, and each chunk of members (forums, meetings, reviewers, plans, commitments,
+  milestones, updates, reviews, follows, deadlines) from its own generator seeded
+  by the seed and the chunk's number, drawn in a fixed order; dates counted from
+  a fixed day (``ANCHOR``), never from the clock. Two runs with the same scale and
+  seed write the same rows, whatever the number of processes (only primary keys,
+  the ``created_at``/``updated_at`` stamps, and links that quote a primary key differ).
+* Bulk inserts: PostgreSQL's COPY (``bulk_create(batch_size=…)`` elsewhere),
+  members in chunks so memory stays flat at any scale, model instances built
+  without ``Model.__init__`` (:func:`_make`). No ``save()`` or ``full_clean()``
+  per row: the generator builds valid rows itself. No signals, so
   django-simple-history records no history for these rows (acceptable for
   synthetic data: nobody edited them).
+* Fast on PostgreSQL (``manage.py generate_scale_data``): the loaded tables'
+  secondary indexes, unique constraints and foreign keys are dropped first and
+  recreated from their own catalog definitions afterwards, two processes write
+  the chunks, commits do not wait for the WAL flush, and the commitments'
+  completion roll-up is computed while generating instead of updated afterwards.
 * Only the fields a row needs are set; every other field (including fields other
   branches add with defaults) takes its default.
 * Text in English, Russian and Kyrgyz (``title_en``/``title_ru``/``title_ky`` …)
@@ -599,10 +608,12 @@ def _chunk(
     members: list[Member],
     plans_of: dict[int, int],
     agencies_of: dict[int, list[Agency]],
-    reviewers_of: dict[int, list] | None = None,
+    meetings_of: dict[int, int],
 ):
+    # The members' forums (with meetings and attendance) and civil-society reviewers first.
+    _forums(w, members, meetings_of)
+    reviewers_of = _reviewers(w, members)
     rng = w.rng
-    reviewers_of = reviewers_of or {}
     plans, plan_meta = [], []
     for member in members:
         count = plans_of[member.pk]
@@ -1193,10 +1204,8 @@ def _load(w: _Writer, rng: random.Random, counts: Counts, log, scale: float, sta
         agencies_of = _agencies(w, members)
         plans_of = {m.pk: n for m, n in zip(members, national_plans + local_plans, strict=True)}
         meetings_of = {m.pk: n for m, n in zip(members, _spread(meetings, len(members)), strict=True)}
-        _forums(w, members, meetings_of)
-        reviewers_of = _reviewers(w, members)
     chunks = [members[i : i + MEMBERS_PER_CHUNK] for i in range(0, len(members), MEMBERS_PER_CHUNK)]
-    state = (w.method, seed, chunks, plans_of, agencies_of, reviewers_of, log, started)
+    state = (w.method, seed, chunks, plans_of, agencies_of, meetings_of, log, started)
     if workers > 1 and len(chunks) > 1:
         # Members are independent: each process writes every n-th chunk over its own connection.
         global _WORKER_STATE
@@ -1222,7 +1231,7 @@ def _load_chunks(part: tuple[int, int], state=None) -> Counts:
     Each chunk draws from its own generator, seeded by the seed and the chunk's number, so the
     rows do not depend on how many processes share the work.
     """
-    method, seed, chunks, plans_of, agencies_of, reviewers_of, log, started = state or _WORKER_STATE
+    method, seed, chunks, plans_of, agencies_of, meetings_of, log, started = state or _WORKER_STATE
     k, n = part
     counts = Counts()
     w = _Writer(None, counts, log, method)
@@ -1234,7 +1243,7 @@ def _load_chunks(part: tuple[int, int], state=None) -> Counts:
         chunk = chunks[index]
         w.rng = random.Random(f"{seed}:{index}")
         with transaction.atomic():
-            _chunk(w, chunk, plans_of, agencies_of, reviewers_of)
+            _chunk(w, chunk, plans_of, agencies_of, meetings_of)
         done += len(chunk)
         log(
             f"{'process %d: ' % (k + 1) if n > 1 else ''}members {done}/{sum(len(c) for c in chunks[k::n])}: "
