@@ -20,7 +20,8 @@ def fingerprint():
     for row in Member.objects.order_by("code").values_list("code", "name", "kind", "parent__code", "joined_on"):
         h.update(repr(row).encode())
     for row in Commitment.objects.order_by("identifier").values_list(
-        "identifier", "plan__start_date", "title_en", "title_ru", "title_ky", "problem_ky", "lead_agency__name"
+        "identifier", "plan__start_date", "title_en", "title_ru", "title_ky", "problem_ky", "lead_agency__name",
+        "completion", "completion_percent",
     ):
         h.update(repr(row).encode())
     for row in Milestone.objects.order_by("commitment__identifier", "number").values_list(
@@ -114,3 +115,34 @@ def test_reviews_and_followers_come_in_proportion_and_mark_some_commitments_cont
     # Eight follows per reviewer: their member, one plan, six commitments.
     assert counts.follows == Follow.objects.count() == 8 * counts.users
     assert Follow.objects.filter(member__isnull=False).count() == counts.users
+
+
+def schema():
+    """Every index and constraint definition in the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2")
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype::text, pg_get_constraintdef(oid), condeferrable, condeferred "
+            "FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+        )
+        return indexes, cursor.fetchall()
+
+
+def test_indexes_and_constraints_dropped_for_the_load_come_back_exactly():
+    # The command drops the loaded tables' secondary indexes, unique constraints and foreign keys
+    # during the load and recreates them from the catalog's own definitions.
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            generate(0.004, 42, defer_indexes=True)
+        return
+    before = schema()
+    counts = generate(0.004, 42, defer_indexes=True)
+    assert counts.progress_updates > 0 and counts.seconds["indexes"] > 0
+    assert schema() == before
+
+
+def test_several_processes_are_refused_inside_a_transaction():
+    # They see only committed rows: the command uses them only outside a transaction.
+    with pytest.raises(ValueError, match="outside a transaction"):
+        generate(0.004, 42, workers=2)

@@ -24,17 +24,44 @@ class Command(BaseCommand):
             help="bulk: bulk_create; copy: PostgreSQL COPY; auto (default): COPY on PostgreSQL, else bulk_create.",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Processes writing the members' data (COPY on PostgreSQL only; the rows do not depend on it). "
+                "Default: 2 with COPY, else 1."
+            ),
+        )
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help=(
+                "PostgreSQL: keep the indexes, unique constraints and foreign keys of the loaded tables during the "
+                "load (by default they are dropped first and recreated from their own definitions afterwards)."
+            ),
+        )
+        parser.add_argument(
             "--flush",
             action="store_true",
             help="Empty the WHOLE database first (manage.py flush): for a benchmark database only.",
         )
 
-    def handle(self, *args, scale, seed, flush, method, **options):
+    def handle(self, *args, scale, seed, flush, method, keep_indexes, workers, **options):
+        copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
+        if workers is None:
+            workers = 2 if copy and not connection.in_atomic_block else 1
         if flush:
             call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
         try:
-            counts = generate(scale, seed, method=method, log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None)
+            counts = generate(
+                scale,
+                seed,
+                method=method,
+                defer_indexes=connection.vendor == "postgresql" and not keep_indexes,
+                workers=workers,
+                log=lambda m: self.stdout.write(m) if options["verbosity"] > 1 else None,
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
