@@ -139,15 +139,25 @@ def _json_list_contains(field, value):
 def overdue_milestones_q(today, prefix=""):
     """Q for milestones past their end (a month-precision end lasts the whole month) without a published 'complete'.
 
-    The same rule as :func:`milestone_is_overdue`, in the database.
+    The same rule as :func:`milestone_is_overdue`, in the database. "Done" (a published update says
+    complete or withdrawn) is the stored ``Milestone.done`` flag, kept by ``progress.refresh_done_flags``
+    whenever an update is approved; the partial index ``milestone_open_end`` serves the count.
     """
     ended = Q(**{f"{prefix}end_precision": DatePrecision.DAY, f"{prefix}end_date__lt": today}) | Q(
         **{f"{prefix}end_precision": DatePrecision.MONTH, f"{prefix}end_date__lt": today.replace(day=1)}
     )
-    done = Exists(
+    # "Ended before today" holds for both precisions: a range on the partial index's first column.
+    return ended & Q(**{f"{prefix}end_date__lt": today, f"{prefix}done": False})
+
+
+def milestones_done_q(prefix=""):
+    """Q for milestones with a published update that says complete or withdrawn, from the updates themselves.
+
+    The rule the stored ``Milestone.done`` flag holds (``progress.refresh_done_flags`` writes it from this).
+    """
+    return Exists(
         ProgressUpdate.objects.published().filter(milestone=OuterRef(f"{prefix}pk"), completion__in=DONE_COMPLETIONS)
     )
-    return ended & ~done
 
 
 def milestone_is_overdue(milestone, published_updates, today) -> bool:

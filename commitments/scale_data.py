@@ -649,8 +649,9 @@ def _chunk(
     w.insert(Review, reviews, "reviews")
     _follows(w, members, plans, commitments, reviewers_of)
     # The stored completion roll-up, as approving the updates one by one would have left it.
-    from .progress import refresh_completion
+    from .progress import refresh_completion, refresh_done_flags
 
+    refresh_done_flags()  # every milestone's done flag in one set-based pass (refresh_completion's chunks then find them right)
     refresh_completion([c.pk for c in commitments])
 
     # Deadlines: the action plan each plan met, the next one still open, and

@@ -1,4 +1,6 @@
-"""Stored full-text search vectors for commitments and milestones (PostgreSQL only).
+"""Issue #12 at scale: stored search vectors (PostgreSQL) and a stored "done" flag per milestone.
+
+1. Stored full-text search vectors for commitments and milestones (PostgreSQL only).
 
 Issue #12: the search filtered on ``to_tsvector(...)`` expressions with expression GIN indexes
 (migration 0003). A search matching many rows recomputed ``to_tsvector`` over six text columns
@@ -14,7 +16,8 @@ the search stays the LIKE fallback. The generated expressions are the ones ``Sea
 ``commitments.filters`` (``commitment_search_vector`` / ``milestone_search_vector``) compiles to.
 """
 
-from django.db import migrations
+from django.db import migrations, models
+from django.db.models import Exists, OuterRef
 
 SEARCH_CONFIG = "simple"
 LANGUAGES = ("en", "ru", "ky")
@@ -61,7 +64,36 @@ def remove_stored_vectors(apps, schema_editor):
         schema_editor.add_index(apps.get_model("commitments", model_name), GinIndex(vector, name=index))
 
 
+# 2. ``Milestone.done``: a published update says complete or withdrawn (the rule of
+# commitments.filters.milestones_done_q, kept by progress.refresh_done_flags). Filled here in one
+# set-based UPDATE; out of history (translation.py), so no historical column.
+DONE_COMPLETIONS = ("complete", "withdrawn")
+
+
+def fill_done_flags(apps, schema_editor):
+    Milestone = apps.get_model("commitments", "Milestone")
+    ProgressUpdate = apps.get_model("commitments", "ProgressUpdate")
+    closing = ProgressUpdate.objects.filter(milestone=OuterRef("pk"), state="published", completion__in=DONE_COMPLETIONS)
+    Milestone.objects.order_by().filter(Exists(closing)).update(done=True)
+
+
 class Migration(migrations.Migration):
     dependencies = [("commitments", "0007_performance_indexes")]
 
-    operations = [migrations.RunPython(add_stored_vectors, remove_stored_vectors, elidable=False)]
+    operations = [
+        migrations.RunPython(add_stored_vectors, remove_stored_vectors, elidable=False),
+        migrations.AddField(
+            model_name="milestone",
+            name="done",
+            field=models.BooleanField(default=False, editable=False, verbose_name="done"),
+        ),
+        migrations.AddIndex(
+            model_name="milestone",
+            index=models.Index(
+                condition=models.Q(("done", False)), fields=["end_date", "end_precision"], name="milestone_open_end"
+            ),
+        ),
+        # Last: on PostgreSQL, no DDL on the table may follow the UPDATE in this transaction (its
+        # deferred foreign-key checks are pending events: "cannot CREATE INDEX … pending trigger events").
+        migrations.RunPython(fill_done_flags, migrations.RunPython.noop, elidable=False),
+    ]
