@@ -392,8 +392,9 @@ def refresh_done_flags(milestones=None):
     clears it where none does any more), writing only rows whose flag is wrong, with no history
     entry and no new ``version``. :func:`refresh_completion` calls it for the milestones of the
     commitments it refreshes, so every path that stores the roll-up (approving an update, the
-    admin, an import, the seed loader) stores the flags too; migration 0008, ``generate_scale_data``
-    and ``manage.py refresh_completion`` call it for every milestone.
+    admin, an import, the seed loader) stores the flags too; ``generate_scale_data`` and
+    ``manage.py refresh_completion`` call it for every milestone (migration 0008 fills the flags
+    by the same rule, in its own copy).
     """
     from .filters import milestones_done_q
 
