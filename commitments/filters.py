@@ -5,9 +5,9 @@ same thing everywhere. Each FilterSet takes ``today`` (a date, default: the
 portal's local date) for the filters that depend on the day, such as "overdue".
 
 Search: PostgreSQL full-text search over the titles, descriptions and milestone
-deliverables in every language (``simple`` configuration, prefix matching, GIN
-indexes from migration ``0003_commitment_search_index``); on SQLite every word must
-appear (case-insensitive) in one of the same columns.
+deliverables in every language (``simple`` configuration, prefix matching, stored
+``search_vector`` columns with GIN indexes from migration ``0008_stored_search_vector``);
+on SQLite every word must appear (case-insensitive) in one of the same columns.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from html import escape as stdlib_escape
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -48,13 +49,21 @@ ROLLUP_CHOICES = [*Completion.choices, (NO_UPDATE, _("No approved update yet"))]
 YES_NO_CHOICES = [("true", _("Yes")), ("false", _("No"))]
 
 
+# On PostgreSQL each table stores its vector in a generated column with a GIN index (migration 0008).
+SEARCH_VECTOR_COLUMN = "search_vector"
+
+
 def commitment_search_vector():
-    """Return the search vector the GIN index on commitments is built on (keep them identical)."""
+    """Return the search vector of a commitment: the expression of the stored ``search_vector`` column.
+
+    Migration 0008 stores it (``GENERATED ALWAYS AS … STORED``, the same columns and configuration);
+    migration 0003 indexed this expression before, and 0008's reverse restores that index.
+    """
     return SearchVector(*COMMITMENT_SEARCH_COLUMNS, config=SEARCH_CONFIG)
 
 
 def milestone_search_vector():
-    """Return the search vector the GIN index on milestones is built on (keep them identical)."""
+    """Return the search vector of a milestone (stored as ``search_vector`` on PostgreSQL, migration 0008)."""
     return SearchVector(*MILESTONE_SEARCH_COLUMNS, config=SEARCH_CONFIG)
 
 
@@ -63,9 +72,25 @@ def search_words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", (text or "").lower())[:MAX_SEARCH_WORDS]
 
 
-def _prefix_query(words):
+def _prefix_tsquery(words) -> str:
     # Every word, each as a prefix: "audit" finds "auditing", "аудит" finds "аудита".
-    return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config=SEARCH_CONFIG)
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def _stored_vector_matches(model, selected, tsquery):
+    """SQL (a sub-select of ``selected``) for the rows of ``model`` whose stored search vector matches.
+
+    Reads the stored ``search_vector`` column (migration 0008), answered from its GIN index; the
+    recheck, the COUNT and the ordered page read the stored vector instead of computing
+    ``to_tsvector`` over every text column of each matching row. The column is not a model field
+    (SQLite has no equivalent; see the migration), hence the sub-select in SQL.
+    """
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"SELECT {quote(selected)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)",
+        [SEARCH_CONFIG, tsquery],
+    )
 
 
 def _words_q(words, columns):
@@ -93,10 +118,10 @@ def search_commitments(qs, text: str):
     identifier = Q(identifier__iexact=text.strip())
     if connection.vendor == "postgresql":
         # Two sub-selects, each answered from its GIN index (an OR across tables would not be).
-        query = _prefix_query(words)
-        by_text = Commitment.objects.annotate(_search=commitment_search_vector()).filter(_search=query).values("pk")
-        by_milestone = Milestone.objects.annotate(_search=milestone_search_vector()).filter(_search=query)
-        return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone.values("commitment_id")) | identifier)
+        tsquery = _prefix_tsquery(words)
+        by_text = _stored_vector_matches(Commitment, Commitment._meta.pk.column, tsquery)
+        by_milestone = _stored_vector_matches(Milestone, Milestone._meta.get_field("commitment").column, tsquery)
+        return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone) | identifier)
     in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
 
@@ -114,15 +139,25 @@ def _json_list_contains(field, value):
 def overdue_milestones_q(today, prefix=""):
     """Q for milestones past their end (a month-precision end lasts the whole month) without a published 'complete'.
 
-    The same rule as :func:`milestone_is_overdue`, in the database.
+    The same rule as :func:`milestone_is_overdue`, in the database. "Done" (a published update says
+    complete or withdrawn) is the stored ``Milestone.done`` flag, kept by ``progress.refresh_done_flags``
+    whenever an update is approved; the partial index ``milestone_open_end`` serves the count.
     """
     ended = Q(**{f"{prefix}end_precision": DatePrecision.DAY, f"{prefix}end_date__lt": today}) | Q(
         **{f"{prefix}end_precision": DatePrecision.MONTH, f"{prefix}end_date__lt": today.replace(day=1)}
     )
-    done = Exists(
+    # "Ended before today" holds for both precisions: a range on the partial index's first column.
+    return ended & Q(**{f"{prefix}end_date__lt": today, f"{prefix}done": False})
+
+
+def milestones_done_q(prefix=""):
+    """Q for milestones with a published update that says complete or withdrawn, from the updates themselves.
+
+    The rule the stored ``Milestone.done`` flag holds (``progress.refresh_done_flags`` writes it from this).
+    """
+    return Exists(
         ProgressUpdate.objects.published().filter(milestone=OuterRef(f"{prefix}pk"), completion__in=DONE_COMPLETIONS)
     )
-    return ended & ~done
 
 
 def milestone_is_overdue(milestone, published_updates, today) -> bool:

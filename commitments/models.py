@@ -373,6 +373,10 @@ class Milestone(models.Model):
     end_date = models.DateField(_("end"), null=True, blank=True)
     end_precision = models.CharField(_("end precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Done: an approved (published) update says complete or withdrawn, so the milestone is never overdue
+    # (``filters.overdue_milestones_q``). Derived, like the commitment's roll-up: written only by
+    # ``progress.refresh_done_flags`` (never by a person, outside history and ``version``).
+    done = models.BooleanField(_("done"), default=False, editable=False)
 
     class Meta:
         ordering = ["commitment", "id"]
@@ -380,6 +384,11 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         constraints = [
             models.UniqueConstraint(fields=["commitment", "number"], name="milestone_unique_number"),
+        ]
+        indexes = [
+            # The overdue-milestones count (home page, list filter, exports): the milestones not done,
+            # by end (issue #12: an anti-join with 2.7 million updates at scale 10 without the flag).
+            models.Index(fields=["end_date", "end_precision"], condition=Q(done=False), name="milestone_open_end"),
         ]
 
     def __str__(self):

@@ -182,7 +182,11 @@ def submit_progress(update, *, by, version, now):
 
 
 def approve_progress(update, *, by, version, now, comment=""):
-    """Approve a submitted update: it becomes public (``published``) as of ``now``."""
+    """Approve a submitted update: it becomes public (``published``) as of ``now``.
+
+    In the same transaction: the commitment's stored roll-up and its milestones' done flags
+    (:func:`refresh_completion`), so a 'complete' update stops the milestone being overdue.
+    """
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.review_progress", update)
@@ -380,6 +384,32 @@ def commitment_rollups(commitments, *, until=None):
     return {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
 
 
+def refresh_done_flags(milestones=None):
+    """Store ``Milestone.done`` (a published update says complete or withdrawn) on ``milestones``; return how many changed.
+
+    ``milestones``: a queryset of milestones, their ids, or ``None`` for every milestone. Set-based:
+    two UPDATEs whatever the number of rows (one sets the flag where a closing update exists, one
+    clears it where none does any more), writing only rows whose flag is wrong, with no history
+    entry and no new ``version``. :func:`refresh_completion` calls it for the milestones of the
+    commitments it refreshes, so every path that stores the roll-up (approving an update, the
+    admin, an import, the seed loader) stores the flags too; ``generate_scale_data`` and
+    ``manage.py refresh_completion`` call it for every milestone (migration 0008 fills the flags
+    by the same rule, in its own copy).
+    """
+    from .filters import milestones_done_q
+
+    if milestones is None:
+        rows = Milestone.objects.all()
+    elif isinstance(milestones, models.QuerySet):
+        rows = milestones
+    else:
+        rows = Milestone.objects.filter(pk__in=list(milestones))
+    rows = rows.order_by()
+    closed = rows.filter(done=False).filter(milestones_done_q()).update(done=True)
+    reopened = rows.filter(done=True).exclude(milestones_done_q()).update(done=False)
+    return closed + reopened
+
+
 def refresh_completion(commitments):
     """Store the roll-up (:func:`~commitments.models.rollup_completion`) on ``commitments``; return how many changed.
 
@@ -388,7 +418,8 @@ def refresh_completion(commitments):
     administrator), a milestone added, moved or deleted, an import, generated data. Writes only
     rows whose stored value differs, with a plain UPDATE: no history entry and no new ``version``
     (a review must not make a coordinator's open edit stale). Works in chunks, so a whole
-    database can be refreshed (``manage.py refresh_completion``).
+    database can be refreshed (``manage.py refresh_completion``). Stores the done flags of the
+    commitments' milestones too (:func:`refresh_done_flags`: the same input, the approved updates).
     """
     if isinstance(commitments, models.QuerySet):
         ids = list(commitments.order_by().values_list("pk", flat=True))
@@ -406,6 +437,7 @@ def refresh_completion(commitments):
                 commitment.completion, commitment.completion_percent = level, percent
                 stale.append(commitment)
         Commitment.objects.bulk_update(stale, ["completion", "completion_percent"])
+        refresh_done_flags(Milestone.objects.filter(commitment_id__in=[c.pk for c in chunk]))
         changed += len(stale)
     return changed
 

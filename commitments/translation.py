@@ -50,14 +50,16 @@ class MilestoneTranslation(TranslationOptions):
 
 # History is registered here, after modeltranslation has added the per-language
 # columns, so that each historical record keeps the English, Russian and Kyrgyz text.
-# The stored completion roll-up is derived (progress.refresh_completion), not edited: it stays out
-# of history, so a diff never shows it as changed by the person who edited the texts.
+# The stored completion roll-up and a milestone's done flag are derived (progress.refresh_completion,
+# progress.refresh_done_flags) from the approved updates, which have their own history; they are
+# written by plain UPDATEs that record no history, so a copy in history would be stale and a diff
+# would show them as changed by the person who edited the texts. They stay out of history.
 for _model, _excluded in (
     (Member, []),
     (Agency, []),
     (ActionPlan, []),
     (Commitment, ["completion", "completion_percent"]),
     (Activity, []),
-    (Milestone, []),
+    (Milestone, ["done"]),
 ):
     simple_history.register(_model, app="commitments", excluded_fields=_excluded)

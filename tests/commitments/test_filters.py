@@ -234,4 +234,19 @@ def test_search_uses_the_gin_index_on_postgresql(world):
             plan = fs.qs.explain()
         finally:
             cursor.execute("SET enable_seqscan = on")
-    assert "commitment_search_gin" in plan
+    assert "commitment_search_gin" in plan and "milestone_search_gin" in plan, plan
+    # The stored vectors (migration 0008): no row's vector is computed by the query.
+    assert "search_vector @@" in plan and "to_tsvector" not in plan, plan
+
+
+def test_search_follows_every_write_of_the_texts(world):
+    """The stored vectors are generated columns: a save, a queryset update and a bulk insert all keep them current."""
+    Commitment.objects.filter(identifier="KG0001").update(title_en="Beneficial ownership register", description_en="")
+    assert identifiers({"q": "ownership"}) == ["KG0001"]
+    assert identifiers({"q": "datasets"}) == []
+    milestone = Milestone.objects.get(number="1.1")
+    milestone.deliverable_ky = "Ачык маалыматтар порталы"
+    milestone.save()
+    assert identifiers({"q": "маалымат"}) == ["KG0001"]
+    Commitment.objects.bulk_create([Commitment(plan=world["kg_plan"], identifier="KG0099", number=99, title="Zoning maps", title_en="Zoning maps")])
+    assert identifiers({"q": "zoning"}) == ["KG0099"]
