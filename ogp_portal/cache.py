@@ -4,7 +4,7 @@ How it works (BENCHMARKS.md §5 has the reasoning):
 
 * **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
   commitment list, commitment, compliance overview and member page, forum page, Atom feeds, a
-  plan's CSV) and of the REST API's lists (``api:*-list``), with status 200, for a visitor who
+  plan's CSV) and of the REST API's lists (``api:*-list``) and schema, with status 200, for a visitor who
   sends no session cookie, no messages cookie and no ``Authorization`` header (so nobody signed
   in, no token, and nobody with a pending message). An API list served from the cache still
   counts against the anonymous throttle. A signed-in user's request is neither served from the
@@ -70,7 +70,8 @@ PUBLIC_PAGES = frozenset(
 # The REST API's public lists (``api:<resource>-list``) are cached the same way, for a client that
 # sends neither a cookie nor an ``Authorization`` header (a token's answer is never shared), after
 # the anonymous throttle has counted the request (a cached answer is not a way around it).
-API_LIST = re.compile(r"^api:[a-z-]+-list$")
+# The OpenAPI schema (``api:schema``, seconds to generate) is cached the same way.
+API_LIST = re.compile(r"^api:([a-z-]+-list|schema)$")
 
 GENERATION_KEY = "pages:generation"
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
@@ -151,6 +152,8 @@ def cached_view(view_name: str) -> bool:
 def page_key(request) -> str:
     query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
     raw = f"{translation.get_language()}|{request.path}|{query}"
+    if request.path.startswith("/api/"):  # the API negotiates its format (the schema: YAML or JSON) from Accept
+        raw += "|" + request.META.get("HTTP_ACCEPT", "")
     return f"page:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -349,3 +349,13 @@ def test_an_approved_progress_update_shows_at_once_in_the_api(people, client, dj
     with django_capture_on_commit_callbacks(execute=True):
         commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)
     assert fresh(client, url, "All audit reports are online.")
+
+
+def test_the_api_schema_is_cached_per_format(people, client):
+    yaml = client.get("/api/schema/")
+    assert yaml["X-Page-Cache"] == "miss" and "openapi" in yaml.content.decode()
+    as_json = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert as_json["X-Page-Cache"] == "miss" and as_json.content.decode().lstrip().startswith("{")
+    again = client.get("/api/schema/")
+    assert again["X-Page-Cache"] == "hit" and again.content == yaml.content
+    assert client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content == as_json.content
