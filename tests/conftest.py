@@ -42,11 +42,15 @@ def _stored_columns(model):
 
 
 def _restore_seed_rows(rows) -> bool:
-    """Insert the captured seed rows in bulk; False (nothing written) if one of their keys is already taken."""
+    """Insert the captured seed rows in bulk; False (nothing written) if one of their tables already holds rows.
+
+    The rows were captured from empty tables, so they are only inserted into empty tables: a test
+    that made a row first (e.g. a member the loader would have updated, not inserted) gets the loader.
+    """
     from django.db import transaction
 
-    for model, values in rows:
-        if model._default_manager.filter(pk__in=[v[model._meta.pk.attname] for v in values]).exists():
+    for model, _values in rows:
+        if model._default_manager.exists():
             return False
     with transaction.atomic():  # foreign keys are checked at the end (deferred), so the order does not matter
         for model, values in rows:
@@ -61,7 +65,7 @@ def seed_data(db):
     The first test of a process that asks for it runs ``load_seed_data`` itself (validation, services,
     history: about 250 rows, a few seconds); the rows it wrote are kept, and every later test gets the
     same rows inserted in bulk (one query a table), which is what most of the suite's time went to.
-    A test whose database already holds one of those keys gets the full loader again.
+    A test that already wrote into one of those tables gets the full loader again.
     """
     global _seed_rows
     if _seed_rows is not None and _restore_seed_rows(_seed_rows):
