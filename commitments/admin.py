@@ -250,8 +250,10 @@ class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedH
     list_filter = ["state", "completion", "milestone__commitment__plan__member", "milestone__commitment__plan"]
     search_fields = ["narrative", "milestone__commitment__identifier", "milestone__number"]
     list_select_related = ["milestone__commitment", "author"]
-    autocomplete_fields = ["milestone", "author", "reviewed_by"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    autocomplete_fields = ["milestone", "author"]
+    # The review workflow owns the state and its record: it changes only through the services
+    # (``progress.submit_progress``, ``approve_progress``, ``return_progress``), here through the action.
+    readonly_fields = ["state", "submitted_at", "reviewed_by", "review_comment", "published_at", "version", "created_at", "updated_at"]
     inlines = [EvidenceInline]
     actions = ["approve_selected"]
 

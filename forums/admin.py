@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +21,21 @@ from .models import (
     MeetingDecision,
     MinutesApproval,
 )
+
+
+class WorkflowOwned:
+    """Rows the forum services own (a meeting's state, its attendance, changes, invitations, approvals,
+    decisions and action items): the admin shows them and changes them only through actions that call the
+    services; the secretariat changes them on the forum pages and the API, which call the same services."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -68,54 +87,81 @@ class ForumMembershipAdmin(ServiceSaveAdmin, SimpleHistoryAdmin):
         return False
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(WorkflowOwned, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["membership"]
 
 
-class ChangeInline(admin.TabularInline):
+class ChangeInline(WorkflowOwned, admin.TabularInline):
     model = MeetingChange
     extra = 0
     raw_id_fields = ["changed_by"]
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(WorkflowOwned, admin.TabularInline):
     model = Invitation
     extra = 0
     raw_id_fields = ["membership"]
     readonly_fields = ["claimed_at", "sent_at", "responded_at"]
 
 
-class ApprovalInline(admin.TabularInline):
+class ApprovalInline(WorkflowOwned, admin.TabularInline):
     model = MinutesApproval
     extra = 0
     raw_id_fields = ["co_chair", "recorded_by"]
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(WorkflowOwned, admin.TabularInline):
     model = MeetingDecision
     extra = 0
     raw_id_fields = ["commitment"]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(WorkflowOwned, admin.TabularInline):
     model = ActionItem
     extra = 0
     raw_id_fields = ["commitment"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(WorkflowOwned, SimpleHistoryAdmin):
+    """Meetings are scheduled, moved, cancelled, held and minuted through the forum services only."""
+
     list_display = ["__str__", "forum", "starts_at", "status", "minutes_published_at"]
     list_filter = ["forum", "status"]
     search_fields = ["title", "agenda", "minutes", "place"]
     date_hierarchy = "starts_at"
     inlines = [AttendanceInline, ChangeInline, InvitationInline, ApprovalInline, DecisionInline, ActionItemInline]
+    actions = ["cancel_selected", "publish_minutes_selected"]
+
+    @admin.action(description=_("Cancel the selected planned meetings"))
+    def cancel_selected(self, request, queryset):
+        done = 0
+        for meeting in queryset.filter(status=Meeting.Status.PLANNED):
+            try:
+                services.cancel_meeting(meeting, reason=str(_("Cancelled by an administrator.")), by=request.user, now=timezone.now())
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{meeting}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.WARNING)
+        self.message_user(request, ngettext("%(n)d meeting cancelled.", "%(n)d meetings cancelled.", done) % {"n": done})
+
+    @admin.action(description=_("Publish the minutes of the selected held meetings of forums without co-chairs"))
+    def publish_minutes_selected(self, request, queryset):
+        done = 0
+        for meeting in queryset.filter(status=Meeting.Status.HELD, minutes_published_at__isnull=True):
+            try:
+                services.publish_minutes_without_co_chairs(meeting, by=request.user, now=timezone.now())
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{meeting}: {' '.join(getattr(error, 'messages', [str(error)]))}", level=messages.WARNING)
+        self.message_user(
+            request, ngettext("The minutes of %(n)d meeting published.", "The minutes of %(n)d meetings published.", done) % {"n": done}
+        )
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(WorkflowOwned, SimpleHistoryAdmin):
     list_display = ["membership", "meeting", "status"]
     list_filter = ["status", "meeting__forum"]
     search_fields = ["membership__person", "meeting__title"]
@@ -123,7 +169,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeetingChange)
-class MeetingChangeAdmin(admin.ModelAdmin):
+class MeetingChangeAdmin(WorkflowOwned, admin.ModelAdmin):
     list_display = ["meeting", "kind", "previous_starts_at", "new_starts_at", "changed_at"]
     list_filter = ["kind", "meeting__forum"]
     search_fields = ["reason", "meeting__title"]
@@ -131,7 +177,7 @@ class MeetingChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SimpleHistoryAdmin):
+class InvitationAdmin(WorkflowOwned, SimpleHistoryAdmin):
     list_display = ["membership", "meeting", "sequence", "sent_at", "response"]
     list_filter = ["response", "meeting__forum"]
     search_fields = ["membership__person", "email", "meeting__title"]
@@ -140,14 +186,14 @@ class InvitationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MinutesApproval)
-class MinutesApprovalAdmin(admin.ModelAdmin):
+class MinutesApprovalAdmin(WorkflowOwned, admin.ModelAdmin):
     list_display = ["meeting", "co_chair", "approved_at"]
     search_fields = ["co_chair__person", "meeting__title"]
     raw_id_fields = ["meeting", "co_chair", "recorded_by"]
 
 
 @admin.register(MeetingDecision)
-class MeetingDecisionAdmin(SimpleHistoryAdmin):
+class MeetingDecisionAdmin(WorkflowOwned, SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "commitment"]
     list_filter = ["meeting__forum"]
     search_fields = ["text", "meeting__title"]
@@ -155,7 +201,7 @@ class MeetingDecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SimpleHistoryAdmin):
+class ActionItemAdmin(WorkflowOwned, SimpleHistoryAdmin):
     list_display = ["title", "owner", "due_on", "status", "meeting"]
     list_filter = ["status", "meeting__forum"]
     search_fields = ["title", "owner", "meeting__title"]

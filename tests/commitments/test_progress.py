@@ -486,15 +486,64 @@ def _admin_payload(update, **changes):
 
 
 def test_admin_shows_a_translated_message_not_a_constraint_name(admin_client, coordinator, milestone):
+    # (The state is read-only in the admin since issue 16, so the period's order is the constraint at hand.)
     update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
     url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
-    response = admin_client.post(url, _admin_payload(update, state="published"))
+    response = admin_client.post(url, _admin_payload(update, period_end="2018-12-31"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "An approved update needs the date it was approved." in html
-    assert "progress_published_has_date" not in html
+    assert "The end date cannot be before the start date." in html
+    assert "progress_period_ordered" not in html
     update.refresh_from_db()
-    assert update.state == "draft"
+    assert update.period_end == dt.date(2019, 6, 30)
+
+
+def test_the_admin_cannot_publish_an_update_by_editing_its_state(admin_client, coordinator, milestone):
+    """The review workflow owns the state: a posted state (and approval date) is ignored, the rest is saved."""
+    update = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    url = reverse("admin:commitments_progressupdate_change", args=[update.pk])
+    payload = _admin_payload(update, state="published", published_at_0="2019-07-01", published_at_1="12:00:00", narrative="Edited")
+    response = admin_client.post(url, payload)
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.state, update.published_at, update.narrative) == ("draft", None, "Edited")
+    assert not ProgressUpdate.objects.published().exists()
+    html = admin_client.get(url).content.decode()
+    assert 'name="state"' not in html and 'name="published_at_0"' not in html
+
+
+def test_the_admin_approves_submitted_updates_through_the_service(admin_client, coordinator, milestone):
+    draft = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited"}, version=0, now=NOW)
+    other = milestone.commitment.milestones.exclude(pk=milestone.pk).order_by("id").first()
+    submitted = progress.save_progress(other, H1_2019, by=coordinator, data={"completion": "substantial"}, version=0, now=NOW)
+    submitted = progress.submit_progress(submitted, by=coordinator, version=submitted.version, now=NOW)
+    response = admin_client.post(
+        reverse("admin:commitments_progressupdate_changelist"),
+        {"action": "approve_selected", "_selected_action": [draft.pk, submitted.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 updates approved." in response.content.decode()
+    draft.refresh_from_db()
+    submitted.refresh_from_db()
+    assert draft.state == "draft"  # only submitted updates are approved
+    assert submitted.state == "published" and submitted.published_at is not None
+    assert submitted.version == 3  # claimed by the service: saved, submitted, approved
+    assert submitted.history.first().state == "published"  # kept in history, as every service change
+
+
+def test_the_admin_cannot_publish_a_status_report_by_editing_it(admin_client, kg17, poc):
+    report = progress.open_status_report(kg17.plan, H1_2019, by=poc)
+    url = reverse("admin:commitments_statusreport_change", args=[report.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="state"' not in html and 'name="published_at_0"' not in html
+    response = admin_client.post(
+        reverse("admin:commitments_statusreport_changelist"), {"action": "publish_selected", "_selected_action": [report.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.state == "draft"  # the service refuses: no commitment has an approved update for the period
+    assert "Every commitment needs an approved update for the period first." in response.content.decode()
 
 
 def test_admin_refuses_a_stale_save_and_keeps_the_newer_text(admin_client, coordinator, milestone):
