@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 
 from commitments.models import Member  # noqa: E402
-from commitments.scale_data import generate  # noqa: E402
+from bench.scale_data import generate  # noqa: E402
 from tests.test_query_counts import page_urls  # noqa: E402
 
 

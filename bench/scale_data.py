@@ -66,7 +66,7 @@ from compliance.models import Deadline
 from engagement.models import Follow, Review
 from forums.models import Attendance, Forum, ForumMembership, Meeting
 
-from .models import (
+from commitments.models import (
     Activity,
     ActionPlan,
     Agency,
@@ -795,7 +795,7 @@ def _chunk(
             commitment.completion, commitment.completion_percent = rollup.level or "", rollup.percent
         w.flush()
     else:
-        from .progress import refresh_completion
+        from commitments.progress import refresh_completion
 
         refresh_completion([c.pk for c in commitments])
 
@@ -1182,7 +1182,7 @@ def generate(
     # Every milestone's stored "done" flag in one set-based pass, once the indexes are back
     # (the bulk path's refresh_completion has set them already: then this changes nothing).
     flagged = time.perf_counter()
-    from .progress import refresh_done_flags
+    from commitments.progress import refresh_done_flags
 
     refresh_done_flags()
     counts.seconds["done flags"] = time.perf_counter() - flagged

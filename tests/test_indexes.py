@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from commitments.filters import CommitmentFilterSet, search_commitments
 from commitments.models import Agency, Commitment, Member
-from commitments.scale_data import generate
+from bench.scale_data import generate
 from compliance.models import MemberStanding
 
 pytestmark = pytest.mark.django_db

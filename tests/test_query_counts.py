@@ -1,6 +1,6 @@
 """Public pages run the same number of queries whatever the amount of data.
 
-Each page is requested on synthetic data (``commitments.scale_data``) at two sizes,
+Each page is requested on synthetic data (``bench.scale_data``) at two sizes,
 the larger with twice the members, plans and commitments; the query counts must be
 equal. The commitment list is counted unfiltered and with filters (contested, overdue,
 sorted by last update). The compliance overview reads the standings the sweep stored (its own test:
@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.models import ActionPlan, Commitment, Member
-from commitments.scale_data import generate
+from bench.scale_data import generate
 from forums.models import Forum
 
 pytestmark = pytest.mark.django_db

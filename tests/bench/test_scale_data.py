@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from commitments.models import ActionPlan, Commitment, Member, Milestone, ProgressUpdate
-from commitments.scale_data import generate, plan_sizes
+from bench.scale_data import generate, plan_sizes
 from compliance.models import Deadline
 from forums.models import Meeting
 

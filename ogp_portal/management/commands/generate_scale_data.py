@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from commitments.scale_data import generate
+from bench.scale_data import generate
 
 
 class Command(BaseCommand):
