@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Django 6.1 needs Python 3.12+: take python3.12 (pyenv shim or system), else pyenv's 3.12.x, else 3.13.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -1 || command -v python3.13)
 
-.PHONY: run test setup fixtures messages clean
+.PHONY: run test test-all setup fixtures messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (pyenv install 3.12 or apt-get install python3.12)"; exit 1; }
@@ -40,9 +40,15 @@ run: setup $(SECRET_KEY_FILE)
 	if [ "$${DEBUG:-false}" = "true" ]; then $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT); \
 	else $(DEMO_ENV) $(VENV)/bin/gunicorn ogp_portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -; fi
 
-# The whole suite. DATABASE_URL and REDIS_URL select PostgreSQL and Redis (see .ci/run).
+# The quick suite: every test but those marked slow (real browsers, real Celery worker and beat, fuzzing,
+# scale data, load). `make test-all` (the same as `make test SUITE=all`) runs the whole suite.
+# DATABASE_URL and REDIS_URL select PostgreSQL and Redis (see .ci/run).
+SUITE ?= quick
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter all,$(SUITE)),,-m "not slow") $(PYTEST_ARGS)
+
+test-all:
+	$(MAKE) test SUITE=all
 
 # Rebuild fixtures/*.json from the seed documents in fixtures/seeds (repeatable).
 fixtures: setup

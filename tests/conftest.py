@@ -97,6 +97,17 @@ def outsider(db):
     return get_user_model().objects.create_user("outsider", "outsider@example.org", "outsider-pass-123")
 
 
+# Fixtures that start a real component: a test using one is slow even if its file forgot the mark.
+SLOW_FIXTURES = {"browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark slow every test that drives a real browser (the ``browser`` fixture of tests/test_browser.py)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI=true a skipped test is a failure: CI has every service a test needs."""

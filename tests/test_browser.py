@@ -8,6 +8,8 @@ from django.core.management import call_command
 
 from tests.conftest import require_service
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

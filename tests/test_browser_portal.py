@@ -5,6 +5,8 @@ from django.core.management import call_command
 
 from tests.test_browser import DESKTOP, PHONE, browser, live_seed, open_page  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.slow
+
 PAGES = ["/", "{plan}", "/commitments/?member=KG&q=audit", "/commitments/KG0017/", "/compliance/", "/compliance/KG/"]
 
 

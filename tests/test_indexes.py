@@ -25,7 +25,7 @@ from commitments.models import Agency, Commitment, Member
 from bench.scale_data import generate
 from compliance.models import MemberStanding
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 TODAY = dt.date(2026, 11, 29)
 POSTGRES = connection.vendor == "postgresql"
@@ -47,18 +47,39 @@ def analyze():
             cursor.execute("ANALYZE")
 
 
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Generated members, plans and commitments, plus 3,000 stored standings with spread deadlines.
+
+    Built once for the module, inside a transaction rolled back after its last test (each test runs
+    in a savepoint inside it, as usual, so what one test writes is gone before the next).
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            generate(0.04, seed=42)
+            members = Member.objects.bulk_create(
+                Member(name=f"Index test member {i}", code=f"IX{i:04d}", country="Testland", kind="national") for i in range(3000)
+            )
+            MemberStanding.objects.bulk_create(
+                MemberStanding(member=m, next_deadline=TODAY + dt.timedelta(days=(i * 7) % 1095), swept_at=dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
+                for i, m in enumerate(members)
+            )
+            analyze()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def data(db):
-    """Generated members, plans and commitments, plus 3,000 stored standings with spread deadlines."""
-    generate(0.04, seed=42)
-    members = Member.objects.bulk_create(
-        Member(name=f"Index test member {i}", code=f"IX{i:04d}", country="Testland", kind="national") for i in range(3000)
-    )
-    MemberStanding.objects.bulk_create(
-        MemberStanding(member=m, next_deadline=TODAY + dt.timedelta(days=(i * 7) % 1095), swept_at=dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
-        for i, m in enumerate(members)
-    )
-    analyze()
+def data(generated, db):
+    """The module's generated data, seen from a test's own transaction."""
 
 
 def list_query(params):

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from commitments.models import Commitment, Member, Role
 from tests.test_browser import PHONE, axe_violations, browser, live_seed, open_page  # noqa: F401
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "a-long-test-password-42"
 
 

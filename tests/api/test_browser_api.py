@@ -4,6 +4,8 @@ import pytest
 
 from tests.test_browser import DESKTOP, PHONE, axe_violations, browser, open_page  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def live(transactional_db, live_server):

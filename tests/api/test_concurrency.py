@@ -21,6 +21,8 @@ from apitokens.services import create_token
 from commitments.models import Milestone, Role
 from tests.factories import AgencyFactory, MemberFactory, MilestoneFactory, RoleFactory
 
+pytestmark = pytest.mark.slow
+
 CLIENTS = 50
 
 

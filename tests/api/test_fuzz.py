@@ -41,6 +41,8 @@ from tests.factories import (
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
+pytestmark = pytest.mark.slow
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 10
 SEED = 20261129

@@ -11,7 +11,7 @@ from bench.scale_data import generate, plan_sizes
 from compliance.models import Deadline
 from forums.models import Meeting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def fingerprint():

@@ -1,11 +1,14 @@
 """The plan import in a real browser: a point of contact uploads the .docx, reads the preview and confirms."""
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from commitments.models import Commitment, Milestone, Role
 from tests.test_browser import PHONE, axe_violations, browser, open_page  # noqa: F401 (fixture)
 
 from .importing import kyrgyz_republic, seed_docx
+
+pytestmark = pytest.mark.slow
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

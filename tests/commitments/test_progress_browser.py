@@ -22,6 +22,8 @@ from compliance.engine import Period
 from tests.commitments.test_progress import PDF
 from tests.test_browser import DESKTOP, PHONE, axe_violations, browser, live_seed, open_page  # noqa: F401
 
+pytestmark = pytest.mark.slow
+
 H1_2019 = Period(dt.date(2019, 1, 1), dt.date(2019, 6, 30), "2019-H1")
 PASSWORDS = {username: password for username, password, _description, _roles in DEMO_ACCOUNTS}
 

@@ -28,7 +28,7 @@ from compliance.tasks import sweep_all_task
 from forums.models import Forum, Meeting
 from tests.conftest import require_service
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(settings.BASE_DIR)
 

@@ -8,6 +8,8 @@ from tests.test_browser import browser  # noqa: F401  (the shared Chromium fixtu
 
 from .conftest import bishkek
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_printed_letter_shows_its_date_and_the_generated_note(browser, kg, live_server):  # noqa: F811

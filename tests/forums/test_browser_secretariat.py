@@ -9,6 +9,8 @@ from tests.factories import UserFactory
 from tests.forums.conftest import at, load_bishkek_forum
 from tests.test_browser import DESKTOP, PHONE, axe_violations, browser  # noqa: F401  (the browser fixture)
 
+pytestmark = pytest.mark.slow
+
 
 PASSWORD = "a-long-secretariat-password-42"
 

@@ -9,7 +9,7 @@ from tests.compliance.test_celery_worker import Celery, redis_available, wait_un
 from tests.conftest import require_service
 from tests.forums.conftest import at, load_bishkek_forum
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 def sent_subjects(mail_dir):
