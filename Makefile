@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Django 6.1 needs Python 3.12+: take python3.12 (pyenv shim or system), else pyenv's 3.12.x, else 3.13.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -1 || command -v python3.13)
 
-.PHONY: run test test-all setup fixtures messages clean
+.PHONY: run test test-all lint setup fixtures messages clean
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (pyenv install 3.12 or apt-get install python3.12)"; exit 1; }
@@ -49,6 +49,11 @@ test: setup
 
 test-all:
 	$(MAKE) test SUITE=all
+
+# Ruff (pyproject.toml's [tool.ruff]) and the layers contract of import-linter (.importlinter).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Rebuild fixtures/*.json from the seed documents in fixtures/seeds (repeatable).
 fixtures: setup
