@@ -17,6 +17,15 @@ class SignUpForm(UserCreationForm):
         model = get_user_model()
         fields = ("username", "email")
 
+    def clean_username(self):
+        # Whether the name is taken is not checked here ("A user with that username already exists."
+        # would tell anyone who has an account): the view answers "check your email" either way and
+        # accounts.services.open_account writes to the address if the name is taken.
+        return self.cleaned_data["username"]
+
+    def validate_unique(self):
+        """Skip the model's uniqueness checks (user name): the database keeps them, the service answers."""
+
     def clean_email(self):
         # A taken address is not an error here: the view answers as for a new account and emails the
         # address's owner instead (accounts.services.open_account), so the form reveals nobody's email.

@@ -6,6 +6,7 @@ import smtplib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -58,13 +59,29 @@ def open_account(*, username: str, email: str, password: str):
 
     If ``email`` already belongs to an account, nothing is created: the owner of that address gets an
     email saying so (with the sign-in and password-reset links), and the caller shows the same answer
-    as for a new account, so the sign-up form does not reveal who has an account here.
+    as for a new account, so the sign-up form does not reveal who has an account here. Likewise if the
+    user name is taken: the address gets an email asking to choose another name.
     """
-    existing = get_user_model().objects.filter(email__iexact=email).first()
+    User = get_user_model()
+    existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         _send_quietly(existing, send=send_existing_account_email)
         return None
-    user = get_user_model().objects.create_user(username=username, email=email, password=password, is_active=False)
+    if User.objects.filter(username__iexact=username).exists():
+        _send_quietly(email, send=lambda address: send_username_taken_email(address, username))
+        return None
+    try:
+        # The database keeps one account per address (a unique index on lower(email)) and per user
+        # name: of concurrent sign-ups with one address, one opens the account, the others land here.
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password, is_active=False)
+    except IntegrityError:
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            _send_quietly(existing, send=send_existing_account_email)
+        else:
+            _send_quietly(email, send=lambda address: send_username_taken_email(address, username))
+        return None
     active = translation.get_language()
     if active in dict(settings.LANGUAGES):
         remember_language(user, active)  # the language they signed up in is the one to write to them in
@@ -85,6 +102,14 @@ def send_existing_account_email(user) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
+def send_username_taken_email(address: str, username: str) -> None:
+    """Tell ``address`` that the user name it asked for is taken (no account was opened)."""
+    context = {"username": username, "signup_url": settings.SITE_URL.rstrip("/") + reverse("accounts:signup"), "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string("emails/account-username-taken-subject.txt", context).split())
+    body = render_to_string("emails/account-username-taken-body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
 def resend_confirmation(email: str) -> bool:
     """Send a new confirmation link to every unconfirmed account with ``email``; return True if one was sent.
 
@@ -100,7 +125,7 @@ def _send_quietly(user, send=send_confirmation_email) -> bool:
     try:
         send(user)
     except (OSError, smtplib.SMTPException):
-        logger.exception("Could not send the confirmation email to user %s", user.pk)
+        logger.exception("Could not send the confirmation email to user %s", getattr(user, "pk", "(no account)"))
         return False
     return True
 

@@ -25,7 +25,7 @@ from commitments.models import Commitment, Milestone, ProgressUpdate, Role
 from forums.models import Forum
 from ogp_portal import permissions
 
-from . import services
+from . import services, throttle
 from .forms import SignUpForm
 from .tokens import email_confirmation_token
 
@@ -49,10 +49,20 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per address and per client (``accounts.throttle``).
+
+    Over the limit, no email is sent and the answer is the same "check your email" page.
+    """
+
     template_name = "accounts/password_reset_form.html"
     email_template_name = "emails/password-reset-body.txt"
     subject_template_name = "emails/password-reset-subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if not throttle.password_reset_allowed(form.cleaned_data["email"], throttle.client_address(self.request)):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -16,14 +16,17 @@ from .forms import TokenForm
 from .models import ApiToken
 from .services import create_token, revoke_token
 
-NEW_SECRET_SESSION_KEY = "apitokens_new_secret"
-
 
 @never_cache
 @login_required
 def token_list(request):
-    """List the user's tokens and create one; a new token's secret is shown once, then forgotten."""
+    """List the user's tokens and create one; a new token's secret is shown once, then forgotten.
+
+    The secret is shown in the answer to the create request itself (never cached) and stored
+    nowhere: not in the database (only its digest), not in the session, not in a cookie.
+    """
     form = TokenForm(request.POST or None)
+    new = None
     if request.method == "POST" and form.is_valid():
         try:
             token, secret = create_token(request.user, now=timezone.now(), **form.cleaned_data)
@@ -32,9 +35,8 @@ def token_list(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            request.session[NEW_SECRET_SESSION_KEY] = {"id": token.pk, "secret": secret}
-            return redirect("apitokens:tokens")
-    new = request.session.pop(NEW_SECRET_SESSION_KEY, None)
+            new = {"id": token.pk, "secret": secret}
+            form = TokenForm()
     tokens = list(ApiToken.objects.filter(user=request.user))
     now = timezone.now()
     for token in tokens:

@@ -360,12 +360,7 @@ class StatusReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        user = self.request.user
-        drafts = permissions.editable_by(user, StatusReport.objects.all()).values("pk")
-        from django.db.models import Q
-
-        return qs.filter(Q(state=StatusReport.State.PUBLISHED) | Q(pk__in=drafts))
+        return permissions.visible_to(self.request.user, super().get_queryset())
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())

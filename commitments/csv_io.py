@@ -23,6 +23,8 @@ import re
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from ogp_portal.csv_safe import FORMULA_RE, FORMULA_START, neutralise
+
 from .importer import ImportRefused
 from .models import Commitment, Milestone
 from .template_parser import OGP_VALUE_ORDER, TemplateError, decode_text, gettext_noop
@@ -103,15 +105,9 @@ OGP_VALUE_COLUMNS = dict(zip(OGP_VALUE_ORDER, [
 YES = "Yes"
 MAX_ROWS = 20000
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# What a spreadsheet would run: = + @ TAB CR, or a minus not followed by a space or a digit ("- item" is prose).
-_FORMULA_RE = re.compile(r"^(?:[=+@\t\r]|-(?![\s\d]|$))")
-
-
-def neutralise(value):
-    """Return a cell value a spreadsheet will show as text, never run as a formula."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+# Formula neutralising and checking live in the one CSV module (ogp_portal/csv_safe.py).
+_FORMULA_START = FORMULA_START
+_FORMULA_RE = FORMULA_RE
 
 
 def _partial(day, precision):

@@ -15,7 +15,6 @@ hold a worker's memory.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -25,6 +24,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from ogp_portal import csv_safe
 from ogp_portal.permissions import published_updates
 
 from .filters import (
@@ -287,8 +287,12 @@ class _Echo:
 
 
 def stream_csv(dataset, rows):
-    """Yield the CSV text (UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic) row by row."""
-    writer = csv.writer(_Echo())
+    """Yield the CSV text (UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic) row by row.
+
+    Written by the one CSV writer (``ogp_portal.csv_safe``): a cell a spreadsheet would run as a
+    formula gets an apostrophe in front, as in a plan's CSV.
+    """
+    writer = csv_safe.writer(_Echo())
     with translation.override(settings.LANGUAGE_CODE):
         yield "\ufeff" + writer.writerow([c.name for c in dataset.columns])
         for obj in rows:

@@ -248,6 +248,17 @@ EVIDENCE_TYPES = {
 _PATH_CHARS = re.compile(r'[/\\:\x00-\x1f]')
 
 
+def clean_file_name(name):
+    """Return ``name`` without Unicode control and format characters (categories Cc and Cf).
+
+    A right-to-left override (U+202E) makes ``invoice\u202efdp.exe`` read as ``invoiceexe.pdf``;
+    zero-width and other invisible characters hide what a name is. Evidence keeps only the rest.
+    """
+    import unicodedata
+
+    return "".join(ch for ch in (name or "") if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
 def detect_evidence_type(name, head):
     """Return the content type of an upload from its first bytes, checked against its name; raise ValidationError.
 
@@ -282,7 +293,8 @@ def check_evidence_file(upload):
     """Return the content type of an upload if it is acceptable evidence; raise ValidationError otherwise.
 
     Checks the size against ``EVIDENCE_MAX_BYTES``, the name, and the type read from the content.
-    Reads only the first bytes; stores nothing.
+    Reads only the first bytes; stores nothing. Control and format characters are removed from
+    the upload's name first (:func:`clean_file_name`), so what is stored is what is checked.
     """
     from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext as _
@@ -291,6 +303,7 @@ def check_evidence_file(upload):
         raise ValidationError({"file": _("The file is too large: at most %(max)s.") % {"max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}})
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
+    upload.name = clean_file_name(upload.name)
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)

@@ -26,7 +26,7 @@ from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
 from ogp_portal.cache import derived
-from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
+from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
 from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q
@@ -560,7 +560,7 @@ def status_reports(request, pk):
     """List a plan's reporting periods with their status reports; the point of contact opens one here."""
     plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
     can_publish = request.user.has_perm("commitments.publish_status_report", plan)
-    reports = {r.period_start: r for r in plan.status_reports.all()}
+    reports = {r.period_start: r for r in visible_to(request.user, plan.status_reports.all())}
     if request.method == "POST":
         if not can_publish:
             raise Http404
@@ -583,10 +583,10 @@ def status_reports(request, pk):
 
 def status_report_detail(request, pk):
     """Show a status report: published ones to everyone, one in preparation to the point of contact, who publishes it here."""
-    report = get_object_or_404(StatusReport.objects.select_related("plan", "member", "published_by"), pk=pk)
+    report = get_object_or_404(
+        visible_to(request.user, StatusReport.objects.select_related("plan", "member", "published_by")), pk=pk
+    )
     can_publish = request.user.has_perm("commitments.publish_status_report", report)
-    if not report.is_published and not can_publish:
-        raise Http404
     status = 200
     if request.method == "POST":
         if not can_publish:

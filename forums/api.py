@@ -84,7 +84,6 @@ class AttendanceViewSet(viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------------------
 
 from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db.models import Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from drf_spectacular.utils import extend_schema, extend_schema_view  # noqa: E402
 from rest_framework import mixins, status  # noqa: E402
@@ -119,15 +118,13 @@ def _require(user, perm, obj):
 
 
 class MeetingSerializerWithPrivacy(serializers.MeetingSerializer):
-    """Minutes not yet published are shown only to those who keep the forum."""
+    """Minutes not yet published are shown only to those who may read them (``permissions.can_read_minutes``)."""
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
-        if obj.minutes_published_at is None:
-            user = self.context["request"].user if self.context.get("request") else None
-            keeps = permissions.is_administrator(user) or obj.forum.member_id in permissions.member_ids_with_role(user, "secretariat")
-            if not keeps:
-                data["minutes"] = ""
+        user = self.context["request"].user if self.context.get("request") else None
+        if not permissions.can_read_minutes(user, obj):
+            data["minutes"] = ""
         return data
 
 
@@ -216,12 +213,7 @@ class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        user = self.request.user
-        if permissions.is_administrator(user):
-            return qs
-        kept = Q(meeting__forum__member_id__in=permissions.member_ids_with_role(user, "secretariat"))
-        return qs.filter(Q(meeting__minutes_published_at__isnull=False) | kept)
+        return permissions.visible_to(self.request.user, super().get_queryset())
 
     def _meeting_and_commitment(self, request, data):
         meeting = _named(Meeting.objects.select_related("forum"), data.pop("meeting"), "meeting")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commitments.models import Member, Milestone
-from ogp_portal.permissions import managed_forums
+from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 
 from . import calendars, forms, services
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
@@ -89,7 +89,9 @@ def forum_detail(request, pk):
         "at_risk": [p for p in periods if p.state == services.PeriodState.AT_RISK],
         "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
         "meetings": meetings,
-        "open_items": ActionItem.objects.open().filter(meeting__forum=forum).select_related("meeting", "commitment"),
+        "open_items": visible_to(request.user, ActionItem.objects.open().filter(meeting__forum=forum)).select_related(
+            "meeting", "commitment"
+        ),
         "minutes_due": _minutes_warnings(meetings, forum, now),
         "can_manage": can_manage,
         "today": today,
@@ -104,8 +106,9 @@ def meeting_detail(request, pk, meeting_id):
         Meeting.objects.prefetch_related(
             Prefetch("attendances", queryset=Attendance.objects.select_related("membership").order_by("membership__sector", "membership__person")),
             "changes",
-            Prefetch("decisions", queryset=MeetingDecision.objects.select_related("commitment")),
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("commitment")),
+            # Decisions and action items follow the minutes: public once they are published.
+            Prefetch("decisions", queryset=visible_to(request.user, MeetingDecision.objects.select_related("commitment"))),
+            Prefetch("action_items", queryset=visible_to(request.user, ActionItem.objects.select_related("commitment"))),
             "approvals__co_chair",
         ),
         forum=forum,
@@ -122,7 +125,7 @@ def meeting_detail(request, pk, meeting_id):
         "attendances": attendances,
         "quorum": services.meeting_quorum(meeting, attendances) if attendances else None,
         "can_manage": can_manage,
-        "show_minutes": meeting.minutes_published_at is not None or can_manage,
+        "show_minutes": can_read_minutes(request.user, meeting),
         "minutes_due": services.minutes_due([meeting], forum, now),
         "is_future": meeting.starts_at > now,
         "invitations": (
@@ -133,12 +136,12 @@ def meeting_detail(request, pk, meeting_id):
 
 
 def minutes_file(request, pk, meeting_id):
-    """Serve a meeting's minutes file: to everyone once published, before that only to the secretariat."""
+    """Serve a meeting's minutes file: to everyone once published, before that to those who may read unpublished minutes."""
     forum = _forum(pk)
     meeting = _meeting(forum, meeting_id)
     if not meeting.minutes_file:
         raise Http404
-    if meeting.minutes_published_at is None and not request.user.has_perm("forums.manage_forum", forum):
+    if not can_read_minutes(request.user, meeting):
         raise Http404
     name = Path(meeting.minutes_file.name).name
     return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True, filename=name)

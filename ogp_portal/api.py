@@ -13,6 +13,7 @@ The schema class is in ``ogp_portal/api_schema.py``. This module must not import
 ``rest_framework.views`` at load time: the REST_FRAMEWORK settings name classes in it.
 """
 
+import logging
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from rest_framework import exceptions, pagination, permissions, serializers, thr
 from rest_framework.response import Response
 
 from ogp_portal.versioning import StaleVersion, current_version
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -139,12 +142,17 @@ class _FixedWindowMixin:
         window = int(self.now // self.duration)
         self.window_ends_at = (window + 1) * self.duration
         key = f"{self.key}:{window}"
-        self.cache.add(key, 0, self.duration + 1)
         try:
-            count = self.cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(key, 1, self.duration + 1)
-            count = 1
+            self.cache.add(key, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(key)
+            except ValueError:  # expired between add and incr
+                self.cache.set(key, 1, self.duration + 1)
+                count = 1
+        except Exception:
+            # The cache (Redis) is down: the API keeps answering, unthrottled, rather than answer 500.
+            logger.warning("Throttle cache unavailable; request allowed without counting", exc_info=True)
+            return True
         return count <= self.num_requests
 
     def wait(self):

@@ -54,3 +54,55 @@ class ApiLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+def _holds_nul(value) -> bool:
+    return "\x00" in value
+
+
+class RefuseUnstorableInputMiddleware:
+    """Answer 400 with a message to a request whose path, query or form data holds a NUL character.
+
+    PostgreSQL cannot store or compare text with a NUL (``\\x00``) in it: a query with one fails
+    (a 500, or an export cut short once its stream has started). No page, filter or form has a use
+    for it, so it is refused here, before any view runs, on every database alike. (Form and API
+    fields also refuse it themselves: Django's and DRF's ``CharField`` validators.)
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._unstorable(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _unstorable(self, request) -> bool:
+        if _holds_nul(request.path_info) or _holds_nul(request.META.get("QUERY_STRING", "")):
+            return True
+        # QUERY_STRING is still percent-encoded ("%00"): look at the decoded parameters.
+        if any(_holds_nul(key) or any(_holds_nul(v) for v in values) for key, values in request.GET.lists()):
+            return True
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            try:
+                data = request.POST
+            except Exception:  # a malformed body: left to the view, which answers 400 as before
+                return False
+            for key, values in data.lists():
+                if _holds_nul(key) or any(isinstance(v, str) and _holds_nul(v) for v in values):
+                    return True
+            if any(_holds_nul(f.name or "") for files in request.FILES.lists() for f in files[1]):
+                return True
+        return False
+
+    def _refuse(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _("The address or the form contains a null character, which cannot be stored. Remove it and try again.")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"non_field_errors": [message]}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)

@@ -233,12 +233,23 @@ def editable_by(user, qs: QuerySet) -> QuerySet:
 
 
 def visible_to(user, qs: QuerySet) -> QuerySet:
-    """Return the rows of ``qs`` the user may see.
+    """Return the rows of ``qs`` the user may see: the one read scope of every page, feed, export and API list.
 
-    Everything is public except progress updates not yet published: those are seen by the people
-    who may edit or review them (``editable_by``, ``reviewable_by``) and by their author.
+    Everything is public except
+
+    * progress updates not yet published: seen by the people who may edit or review them
+      (``editable_by``, ``reviewable_by``) and by their author;
+    * status reports (and their lines) in preparation: seen by the member's point of contact and
+      administrators, who publish them (``commitments.publish_status_report``);
+    * decisions and action items of a meeting whose minutes are not published: seen by those who
+      may read unpublished minutes (:func:`may_read_unpublished_minutes`).
     """
-    if qs.model.__name__ != "ProgressUpdate":
+    name = qs.model.__name__
+    if name in _FORUM_RECORD_MODELS:
+        return _forum_record_visible_to(user, qs)
+    if name in ("StatusReport", "StatusReportLine"):
+        return _status_report_visible_to(user, qs)
+    if name != "ProgressUpdate":
         _paths(qs)
         return qs
     published = Q(state=qs.model.State.PUBLISHED)
@@ -248,6 +259,18 @@ def visible_to(user, qs: QuerySet) -> QuerySet:
     if q is None:
         return qs
     return qs.filter(published | q | Q(author_id=user.pk))
+
+
+def _status_report_visible_to(user, qs: QuerySet) -> QuerySet:
+    """Published status reports for everyone; one in preparation for its member's point of contact and administrators."""
+    prefix = "report__" if qs.model.__name__ == "StatusReportLine" else ""
+    published = Q(**{f"{prefix}state": "published"})
+    if is_administrator(user):
+        return qs
+    members = member_ids_with_role(user, "point_of_contact")
+    if not members:
+        return qs.filter(published)
+    return qs.filter(published | Q(**{f"{prefix}member_id__in": members}))
 
 
 def reviewable_by(user, qs: QuerySet, *, pending: bool = True) -> QuerySet:
@@ -346,6 +369,46 @@ def is_secretariat_of_forum(user, obj):
 
 rules.add_perm("forums.record_meeting", is_administrator | is_secretariat_of_forum)
 rules.add_perm("forums.approve_minutes", is_administrator | is_secretariat_of_forum | is_forum_co_chair)
+
+# Who may read a meeting's minutes, decisions and action items before the minutes are published:
+# those who write them (administrators, the secretariat of the forum's member) and the forum's
+# co-chairs, who must approve them. The one rule: pages, the minutes file, the API's meetings,
+# decisions and action items, and ``visible_to`` all ask it.
+may_read_unpublished_minutes = is_administrator | is_secretariat_of_forum | is_forum_co_chair
+rules.add_perm("forums.read_unpublished_minutes", may_read_unpublished_minutes)
+
+
+def can_read_minutes(user, meeting) -> bool:
+    """True if the user may read this meeting's minutes, decisions and action items (the object twin of ``visible_to``)."""
+    return meeting.minutes_published_at is not None or bool(may_read_unpublished_minutes(user, meeting))
+
+
+def _unpublished_minutes_readers_q(user, prefix: str) -> Q | None:
+    """Q for meetings (through ``prefix``) whose unpublished minutes the user may read; None = every meeting."""
+    if is_administrator(user):
+        return None
+    q = Q(pk__in=[])
+    members = member_ids_with_role(user, "secretariat")
+    if members:
+        q |= Q(**{f"{prefix}forum__member_id__in": members})
+    if user is not None and user.is_authenticated:
+        from django.apps import apps
+
+        co_chaired = apps.get_model("forums", "ForumMembership").objects.filter(user_id=user.pk, role="co_chair")
+        q |= Q(**{f"{prefix}forum_id__in": co_chaired.values("forum_id")})
+    return q
+
+
+# Rows that belong to a meeting's record and follow its minutes: public once they are published.
+_FORUM_RECORD_MODELS = {"MeetingDecision": "meeting__", "ActionItem": "meeting__"}
+
+
+def _forum_record_visible_to(user, qs: QuerySet) -> QuerySet:
+    prefix = _FORUM_RECORD_MODELS[qs.model.__name__]
+    readers = _unpublished_minutes_readers_q(user, prefix)
+    if readers is None:
+        return qs
+    return qs.filter(Q(**{f"{prefix}minutes_published_at__isnull": False}) | readers)
 
 
 def managed_forums(user, qs: QuerySet) -> QuerySet:

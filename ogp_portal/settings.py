@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # After LocaleMiddleware: a first visit to / in a browser asking for Russian or Kyrgyz goes to /ru/ or /ky/.
     "ogp_portal.middleware.PreferredLanguageMiddleware",
     "ogp_portal.middleware.ApiLanguageMiddleware",
+    # A NUL character in the path, query or form data: 400 with a message (PostgreSQL cannot store it).
+    "ogp_portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

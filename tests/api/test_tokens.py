@@ -57,6 +57,21 @@ def test_token_lifecycle_through_the_page(client, world):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_new_tokens_secret_is_kept_in_no_session_and_no_cookie(client, world):
+    """Issue 17.7: the secret is shown in the answer to the create request; the server stores only its digest."""
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world["users"]["coordinator"])
+    created = client.post("/api/tokens/", {"name": "sync", "scope": "read", "days": "30"})
+    assert created.status_code == 200
+    assert "no-store" in created["Cache-Control"] or "no-cache" in created["Cache-Control"]
+    secret = re.search(r'value="(ogp_[^"]+)"', created.content.decode()).group(1)
+    for session in Session.objects.all():
+        assert secret not in session.session_data and secret not in str(session.get_decoded())
+    assert all(secret not in morsel.value for morsel in created.cookies.values())
+    assert secret not in client.get("/api/tokens/").content.decode()
+
+
 def test_a_token_expires(world):
     now = timezone.now()
     _token, secret = create_token(world["users"]["civil_society"], name="short", scope="read", days=1, now=now)

@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from commitments import exports
+from commitments.csv_io import export_plan_csv
+from commitments.importer import ImportRefused, read_file
+from ogp_portal.csv_safe import FORMULA_START, neutralise
 from commitments.models import Commitment, Evidence, ProgressUpdate
 from tests.factories import MilestoneFactory, ProgressUpdateFactory
 
@@ -52,7 +55,7 @@ def test_csv_and_json_exports_hold_the_same_rows_as_the_database(client, kg_with
     as_json = json.loads(download(client, slug, "json"))
     assert as_json == expected
     as_csv = parse_csv(download(client, slug, "csv"))
-    assert as_csv == [{k: str(exports.csv_value(v)) for k, v in row.items()} for row in expected]
+    assert as_csv == [{k: neutralise(exports.csv_value(v)) for k, v in row.items()} for row in expected]
 
 
 def test_commitments_use_ogp_spreadsheet_columns(client, kg_with_progress):
@@ -124,3 +127,52 @@ def test_open_data_page_documents_every_field_and_the_licence(client, db):
         assert reverse("commitments:export", args=[dataset.slug, "csv"]) in html
         for column in dataset.columns:
             assert f"<code>{column.name}</code>" in html.replace("&#x27;", "'"), column.name
+
+
+HOSTILE = ('=HYPERLINK("http://evil.example","click")', "-1+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+cmd|x!A0")
+
+
+def test_open_data_csv_never_holds_a_cell_a_spreadsheet_would_run(client, kg_with_progress):
+    """Issue 17.2: commitment titles, milestone texts and narratives starting like formulas come out as text."""
+    commitment = kg_with_progress
+    Commitment.objects.filter(pk=commitment.pk).update(title_en=HOSTILE[0], title=HOSTILE[0])
+    milestone = commitment.milestones.order_by("pk").first()
+    type(milestone).objects.filter(pk=milestone.pk).update(deliverable_en=HOSTILE[1], deliverable=HOSTILE[1])
+    ProgressUpdate.objects.filter(milestone=milestone, state="published").update(narrative=HOSTILE[2])
+    for slug, hostile in (("commitments", HOSTILE[0]), ("milestones", HOSTILE[1]), ("progress-updates", HOSTILE[2])):
+        text = download(client, slug, "csv", member="KG")
+        rows = parse_csv(text)
+        cells = [cell for row in rows for cell in row.values()]
+        assert "'" + hostile in cells, slug
+        assert not [cell for cell in cells if cell.startswith(FORMULA_START)], slug
+
+
+def _plan_csv_with_title(exported, title):
+    """The plan CSV with the first commitment's title replaced, written by a plain csv writer (as an attacker would)."""
+    rows = list(csv.DictReader(io.StringIO(exported[1:])))
+    rows[0]["Commitment Title"] = title
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_plan_csv_with_a_dde_cell_is_refused_with_a_message(seed_data, hostile):
+    """Issue 17.2: DDE-style cells (``-1+cmd|…``, ``@SUM(…)``, ``+…``) in an imported CSV are refused, naming the cell."""
+    plan = Commitment.objects.get(identifier="KG0001").plan
+    exported = export_plan_csv(plan)
+    with pytest.raises(ImportRefused) as caught:
+        read_file("plan.csv", _plan_csv_with_title(exported, hostile), plan.member)
+    assert "starts like a spreadsheet formula" in caught.value.message and "Commitment Title" in caught.value.message
+    # The same text with the exporter's apostrophe is read as text.
+    data = read_file("plan.csv", _plan_csv_with_title(exported, neutralise(hostile)), plan.member)
+    assert hostile in repr(data)
+
+
+@pytest.mark.parametrize("cell", ["-12", "-1.5", "- a bullet", "-", "plain"])
+def test_numbers_and_bullets_starting_with_a_minus_are_not_formulas(cell):
+    from ogp_portal.csv_safe import looks_like_formula
+
+    assert not looks_like_formula(cell)

@@ -284,6 +284,25 @@ def test_a_path_in_the_raw_upload_name_is_never_used_for_storage(client, coordin
     assert path.parent == media / "evidence" and "passwd" not in path.name
 
 
+@pytest.mark.parametrize("name", ["report\u202efdp.exe.pdf", "re\u200bport\u0007.pdf", "\ufeffreport\u2066.pdf"])
+def test_control_and_format_characters_are_stripped_from_evidence_names(client, coordinator, milestone, media, name):
+    """Issue 17.7: a right-to-left override (U+202E), zero-width, BOM, bidi isolates, bell: never kept.
+
+    Django's multipart parser drops unprintable characters of names it parses; the service is the
+    one place every upload passes (pages, API, scripts), so it strips them whatever the caller.
+    """
+    import unicodedata
+
+    client.force_login(coordinator)
+    response = post_progress(client, milestone, evidence_file=SimpleUploadedFile(name, PDF, content_type="application/pdf"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = ProgressUpdate.objects.get(milestone=milestone)
+    progress.add_evidence_file(update, SimpleUploadedFile(name, PDF), by=coordinator)
+    for stored in Evidence.objects.values_list("original_name", flat=True):
+        assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in stored)
+        assert stored in ("reportfdp.exe.pdf", "report.pdf")
+
+
 def test_a_file_above_the_limit_is_refused(client, coordinator, milestone, media, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     client.force_login(coordinator)
