@@ -105,3 +105,19 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the reliability figures (RELIABILITY.md) that tests recorded with ``record_property("R<n>", text)``."""
+    rows = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if isinstance(name, str) and name[:1] == "R" and name[1:].isdigit():
+                    rows.append((int(name[1:]), report.nodeid, report.outcome, value))
+    if rows:
+        terminalreporter.section("Reliability figures")
+        for number, nodeid, outcome, value in sorted(rows):
+            terminalreporter.write_line(f"R{number:<3} {outcome:<7} {value}  ({nodeid})")
