@@ -27,6 +27,7 @@ without Django.
 import calendar
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -935,10 +936,10 @@ _PERIOD_PATTERNS = [
     for _language in LABELS for _label in LABELS[_language]["period"]
 ]
 _SINGLE_LINE_FIELDS = {"lead_agency", "contact_name", "contact_title"}
-_ACTIVITY_RE = re.compile(r"^(?:Activity|Мероприятие|Деятельность|Иш[- ]чара)\s*(?:№\s*)?(?P<n>\d+)\s*[:.]\s*(?P<title>.*)$",
+_ACTIVITY_RE = re.compile(r"^(?:Activity|Мероприятие|Деятельность|Иш[-\s]чара)\s*(?:№\s*)?(?P<n>\d+)\s*[:.]\s*(?P<title>.*)$",
                           re.S | re.I)
 _MILESTONE_RE = re.compile(r"^(?P<n>\d+\.\d+)\.?\s+(?P<text>.*)$", re.S)
-_EXPECTED_RE = re.compile(r"^(?:Expected results?|Ожидаемы[йе] результаты?|Күтүлүүчү натыйжа(?:лар)?)\s*(?:№\s*)?"
+_EXPECTED_RE = re.compile(r"^(?:Expected\s+results?|Ожидаемы[йе]\s+результаты?|Күтүлүүчү\s+натыйжа(?:лар)?)\s*(?:№\s*)?"
                           r"(?P<n>\d+)?\s*:?$", re.I)
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "Commitment 3: Title" or "Commitment 3. Title" in front of a title
@@ -1390,7 +1391,10 @@ def _parse_plan(blocks, report, code):
     def prose(pattern):
         return _prose(_section(sections, pattern))
 
-    abbreviations = _optional(report, lambda: parse_abbreviations(_prose(sections[0][1]), strict), [])
+    # The abbreviation list opens the document; a title page or a table of contents may come before it.
+    front = sections[:1] if strict else list(itertools.takewhile(lambda s: not re.match(r"\d+\.\s*\w", s[0]), sections))
+    abbreviations = _optional(report, lambda: parse_abbreviations(
+        "\n".join(_prose(body) for _title, body in front), strict), [])
 
     def accession():
         joined = _search(r"On (" + DATE_IN_TEXT + r"), the (.+?) has officially joined the Open Government Partnership",
