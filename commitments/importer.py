@@ -658,6 +658,12 @@ def outcome_lines(outcome, *, verbose=True):
         lines.append(f"{'  ' * depth}[{item.status_label}] {item.label}")
         for change in item.changes:
             lines.append(f"{'  ' * (depth + 2)}{change.field}: {_shorten(change.old, 60)} → {_shorten(change.new, 60)}")
+    for choice in outcome.choices:
+        if choice.allowed:
+            lines.append(gettext("Allowed: %(text)s") % {"text": choice.text})
+        else:
+            lines.append(gettext("Needs a decision, the stored value is kept: %(text)s [--allow %(key)s]")
+                         % {"text": choice.text, "key": choice.key})
     for warning in outcome.warnings():
         lines.append(gettext("Warning: %(text)s") % {"text": warning})
     for error in outcome.errors:

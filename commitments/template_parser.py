@@ -1163,7 +1163,7 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
             number=number, text=_short(period_text))
         start = end = _UNREAD
 
-    fields = {}
+    fields, seen = {}, set()
     activities, expected = [], {}
     current = None
     index = 0
@@ -1178,6 +1178,7 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
         if label:
             field_name, language = label
             languages[language] = languages.get(language, 0) + 1
+            seen.add(field_name)
             value_index = index + 1
             while value_index < len(cells) and cells[value_index].kind == "merged":
                 value_index += 1
@@ -1288,6 +1289,13 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
     }
     if not report.strict:
         # What the file does not hold is left out, so that a re-import keeps the stored value.
+        if seen:
+            for key in ("lead_agency", "problem", "description", "contribution", "relevance", "contact_name",
+                        "contact_title", "email_phone"):
+                if key not in seen:
+                    report.problem(period_block.where, gettext_noop(
+                        "Commitment %(number)s: no “%(label)s” cell was found; the stored value is kept."),
+                        number=number, label=LABELS["en"][key][0])
         for key in ("lead_agency", "problem", "description", "contribution", "relevance",
                     "additional_information", "other_state_actors", "other_actors"):
             if key not in fields:
