@@ -1328,8 +1328,8 @@ def _commitments(blocks, report, code):
     starts = [i for i, block in enumerate(blocks) if _is_period(block)]
     if not starts:
         raise TemplateError(gettext_noop(
-            "This document is not in OGP's commitment template: no “Commitment Start and End Date” "
-            "cell was found."))
+            "This document is not in OGP's commitment template: no cell “%(labels)s” (the commitment's start and "
+            "end date) was found."), labels="” / “".join(LABELS[language]["period"][0] for language in LANGUAGES))
     commitments = []
     for position, start in enumerate(starts):
         title_index = start - 1
