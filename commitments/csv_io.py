@@ -26,11 +26,11 @@ from django.urls import reverse
 from ogp_portal.csv_safe import FORMULA_RE, FORMULA_START, neutralise
 
 from .importer import ImportRefused
-from .models import Commitment, Milestone
+from .models import Agency, Commitment, Milestone
 from .template_parser import OGP_VALUE_ORDER, TemplateError, decode_text, gettext_noop
 
 ROW_TYPE = "Row Type"
-COMMITMENT, ACTIVITY, MILESTONE = "commitment", "activity", "milestone"
+PLAN, AGENCY, COMMITMENT, ACTIVITY, MILESTONE = "plan", "agency", "commitment", "activity", "milestone"
 
 # OGP's spreadsheet columns (ogp-rules.md, section 5), then the portal's own.
 OGP_COLUMNS = [
@@ -81,6 +81,15 @@ PORTAL_COLUMNS = [
     "Budget Sources",
     "Milestone Start",
     "Milestone End",
+    # The plan row and the agency rows: what the plan holds beyond its commitments.
+    "Approval Act",
+    "Approved On",
+    "Submitted On",
+    "Plan Themes",
+    "Co-creation",
+    "Agency Name",
+    "Agency Acronym",
+    "Agency Kind",
 ]
 COLUMNS = [ROW_TYPE, *OGP_COLUMNS, *PORTAL_COLUMNS]
 
@@ -121,7 +130,23 @@ def _iso(day):
 
 
 def export_rows(plan):
-    """Yield dict rows for one plan: each commitment, then its activities and milestones."""
+    """Yield dict rows for one plan: the plan, the member's agencies, then each commitment with its activities and
+    milestones."""
+    yield {
+        ROW_TYPE: PLAN,
+        "Country/Locality": plan.member.name,
+        "Action Plan": plan.title,
+        "Action Plan Start": _iso(plan.start_date),
+        "Action Plan End": _iso(plan.end_date),
+        "Approval Act": plan.approval_act,
+        "Approved On": _iso(plan.approved_on),
+        "Submitted On": _iso(plan.submitted_on),
+        "Plan Themes": "; ".join(plan.themes or []),
+        "Co-creation": plan.co_creation,
+    }
+    for agency in Agency.objects.filter(member=plan.member).order_by("name", "pk"):  # those that lead nothing too
+        yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
+               "Agency Kind": agency.kind}
     commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
                    .prefetch_related("activities", Prefetch("milestones", Milestone.objects.select_related("activity"))))
     year = str(plan.submitted_on.year) if plan.submitted_on else ""
@@ -227,7 +252,7 @@ def read_csv(data, member):
             "“Commitment Unique Identifier”. Export a plan to see the format."))
     reader.fieldnames = header
     plan = {"title": None, "start": None, "end": None}
-    commitments, by_identifier = [], {}
+    agencies, commitments, by_identifier = [], [], {}
     try:
         for line, row in enumerate(reader, start=2):
             if line > MAX_ROWS:
@@ -235,6 +260,28 @@ def read_csv(data, member):
             kind = _cell(row, ROW_TYPE, line).strip().lower()
             identifier = _cell(row, "Commitment Unique Identifier", line).strip()
             if not kind and not identifier:
+                continue
+            if kind == PLAN:
+                plan["title"] = _cell(row, "Action Plan", line) or None
+                plan["start"] = _cell(row, "Action Plan Start", line) or None
+                plan["end"] = _cell(row, "Action Plan End", line) or None
+                plan["approval_act"] = _cell(row, "Approval Act", line)
+                plan["approved_on"] = _day(_cell(row, "Approved On", line), line, "Approved On")
+                plan["submitted_on"] = _day(_cell(row, "Submitted On", line), line, "Submitted On")
+                plan["themes"] = [t.strip() for t in _cell(row, "Plan Themes", line).split(";") if t.strip()]
+                plan["co_creation"] = _cell(row, "Co-creation", line)
+                continue
+            if kind == AGENCY:
+                name = _cell(row, "Agency Name", line).strip()
+                if name:
+                    agency_kind = _cell(row, "Agency Kind", line).strip() or Agency.Kind.STATE
+                    if agency_kind not in Agency.Kind.values:
+                        raise ImportRefused(gettext_noop(
+                            "Row %(row)s, column “%(column)s”: “%(value)s” is not one of %(choices)s."),
+                            row=line, column="Agency Kind", value=agency_kind[:40],
+                            choices=", ".join(Agency.Kind.values))
+                    agencies.append({"name": name, "acronym": _cell(row, "Agency Acronym", line).strip() or None,
+                                     "kind": agency_kind})
                 continue
             if kind == COMMITMENT:
                 plan["title"] = plan["title"] or _cell(row, "Action Plan", line) or None
@@ -272,7 +319,7 @@ def read_csv(data, member):
                 continue
             if kind not in (ACTIVITY, MILESTONE):
                 raise ImportRefused(gettext_noop(
-                    "Row %(row)s: the row type “%(kind)s” is not one of commitment, activity, milestone."),
+                    "Row %(row)s: the row type “%(kind)s” is not one of plan, agency, commitment, activity, milestone."),
                     row=line, kind=kind[:40])
             commitment = by_identifier.get(identifier)
             if commitment is None:
@@ -305,7 +352,20 @@ def read_csv(data, member):
     if not commitments:
         raise ImportRefused(gettext_noop("The CSV file holds no commitment rows."))
     _check_dates(commitments)
-    return {"member": None, "plan": plan, "agencies": [], "forum": None, "commitments": commitments}, []
+    return {"member": None, "plan": plan, "agencies": agencies, "forum": None, "commitments": commitments}, []
+
+
+def _day(value, line, column):
+    """A plan-row date (YYYY-MM-DD), or None when empty."""
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ImportRefused(gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a date (write "
+                                         "2019-07-01)."), row=line, column=column, value=value[:40]) from None
 
 
 _PARTIAL_DATE_RE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")

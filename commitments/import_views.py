@@ -162,8 +162,10 @@ def confirm(request):
     except ImportRefused as error:  # the file was checked at upload; kept for safety
         return render(request, "commitments/import_upload.html",
                       {"form": ImportForm(user=request.user), "error": error.message}, status=400)
+    # Values the file would blank and commitments it would move to a new agency: only those ticked.
+    allow = request.POST.getlist("allow")[:10000]
     outcome = run_import(member, parsed, user=request.user, commit=True,
-                         reason=f"Imported from {ticket['name']}")
+                         reason=f"Imported from {ticket['name']}", allow=allow)
     context = _preview_context(outcome, member, ticket["name"])
     if not outcome.committed:
         context["token"] = request.POST.get("token")

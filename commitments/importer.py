@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -33,7 +34,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from ogp_portal.cache import public_pages_changed
 
 from . import template_parser
-from .models import Activity, ActionPlan, Agency, Commitment, Milestone, parse_partial_date, period_end
+from .models import Activity, ActionPlan, Agency, Commitment, Milestone, Role, parse_partial_date, period_end
 from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
 
 _MISSING = object()
@@ -151,12 +152,25 @@ class Item:
 
 
 @dataclass
+class Choice:
+    """A change that needs the importer's explicit consent (a value blanked, a commitment moved to a new agency).
+
+    Without the consent the stored value is kept; ``key`` names it in the confirmation form.
+    """
+
+    key: str
+    text: str
+    allowed: bool = False
+
+
+@dataclass
 class Outcome:
     plan: Item | None = None
     agencies: list = field(default_factory=list)
     commitments: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # reading problems (warnings): template_parser.Problem
     errors: list = field(default_factory=list)  # validation errors (refuse): translated strings
+    choices: list = field(default_factory=list)  # Choice: blanked values and agency moves, applied only if allowed
     committed: bool = False
     plan_id: int | None = None  # the plan imported into (meaningful once committed)
 
@@ -202,50 +216,84 @@ def _date(value):
 
 
 def _norm(text):
-    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("the ", "")).strip()
+    """Comparison key of an agency name or acronym: case, punctuation, quotes, NBSP and "the" ignored."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = re.sub(r"\bthe\b", " ", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+# Text fields held per language (commitments/translation.py): a Russian or Kyrgyz document's text goes
+# into their ``_ru`` / ``_ky`` columns, and the English text stays as it is.
+TRANSLATED = {
+    Commitment: ("title", "other_state_actors", "other_actors", "problem", "description", "contribution",
+                 "relevance", "additional_information", "expected_results", "contact_title"),
+    Activity: ("title", "expected_results"),
+    Milestone: ("deliverable",),
+}
+
+
+def in_language(model, values, language):
+    """``values`` with the translated fields renamed to the columns of ``language`` (English: unchanged)."""
+    if not language or language == "en":
+        return values
+    names = TRANSLATED.get(model, ())
+    return {f"{key}_{language}" if key in names else key: value for key, value in values.items()}
 
 
 def commitment_values(data, plan, number, lead):
-    """The Commitment fields a plan's dictionary gives (the seed loader uses the same mapping)."""
+    """The Commitment fields a plan's dictionary gives (the seed loader uses the same mapping).
+
+    A key the dictionary does not hold (a cell missing from an uploaded file) is left out, so the
+    stored value is kept.
+    """
     contact = data.get("contact") or {}
-    return {
+    values = {
         "plan": plan,
         "number": data.get("number", number),
         "title": data["title"],
-        "start_date": _date(data.get("start")),
-        "end_date": _date(data.get("end")),
-        "lead_agency": lead,
-        # OGP Local's template names the problem "challenge" and the commitment "goal".
-        "problem": data.get("problem") or data.get("challenge") or "",
-        "description": data.get("description") or data.get("goal") or "",
-        "contribution": data.get("contribution", ""),
-        "relevance": data.get("relevance", ""),
-        "additional_information": data.get("additional_information", ""),
-        "expected_results": data.get("expected_results", ""),
-        "ogp_values": data.get("ogp_values", []),
-        "themes": data.get("themes", []),
-        "other_state_actors": data.get("other_state_actors", ""),
-        "other_actors": data.get("other_actors", ""),
-        "contact_name": contact.get("name", ""),
-        "contact_title": contact.get("title", ""),
-        "contact_email": contact.get("email", ""),
-        "contact_phone": contact.get("phone", "") or contact.get("email_phone_raw", ""),
     }
+    if "start" in data:
+        values["start_date"] = _date(data.get("start"))
+    if "end" in data:
+        values["end_date"] = _date(data.get("end"))
+    if "lead_agency" in data:
+        values["lead_agency"] = lead
+    # OGP Local's template names the problem "challenge" and the commitment "goal".
+    if "problem" in data or "challenge" in data:
+        values["problem"] = data.get("problem") or data.get("challenge") or ""
+    if "description" in data or "goal" in data:
+        values["description"] = data.get("description") or data.get("goal") or ""
+    for key in ("contribution", "relevance", "additional_information", "expected_results", "other_state_actors",
+                "other_actors"):
+        if key in data:
+            values[key] = data.get(key) or ""
+    for key in ("ogp_values", "themes"):
+        if key in data:
+            values[key] = data.get(key) or []
+    if "name" in contact:
+        values["contact_name"] = contact.get("name", "")
+    if "title" in contact:
+        values["contact_title"] = contact.get("title", "")
+    if "email" in contact:
+        values["contact_email"] = contact.get("email", "")
+    if "phone" in contact or "email_phone_raw" in contact:
+        values["contact_phone"] = contact.get("phone", "") or contact.get("email_phone_raw", "")
+    return values
 
 
 def milestone_values(data, activity):
     """The Milestone fields of one milestone dictionary (the seed loader uses the same mapping)."""
-    start, start_precision = parse_partial_date(data.get("start"))
-    end, end_precision = parse_partial_date(data.get("end"))
     values = {
         "activity": activity,
         "deliverable": data["deliverable"],
         "budget_text": data.get("budget_text", ""),
-        "start_date": start,
-        "start_precision": start_precision,
-        "end_date": end,
-        "end_precision": end_precision,
     }
+    if "start" in data:
+        start, start_precision = parse_partial_date(data.get("start"))
+        values.update(start_date=start, start_precision=start_precision)
+    if "end" in data:
+        end, end_precision = parse_partial_date(data.get("end"))
+        values.update(end_date=end, end_precision=end_precision)
     for code, field_name in BUDGET_CODES.items():
         values[field_name] = code in data.get("budget_sources", [])
     return values
@@ -254,8 +302,10 @@ def milestone_values(data, activity):
 class _Sync:
     """Walk a parsed plan against the database, saving changed rows (rolled back for a preview)."""
 
-    def __init__(self, member, parsed, user, reason, language):
+    def __init__(self, member, parsed, user, reason, language, allow=()):
         self.language = language  # messages in the reader's language; rows are read and written in English
+        self.allow = set(allow)  # keys of the choices the importer agreed to
+        self.content_language = parsed.data.get("language") or "en"  # the language the file is written in
         self.member = member
         self.parsed = parsed
         self.user = user
@@ -275,22 +325,45 @@ class _Sync:
 
     def _verbose(self, model, name):
         with translation.override(self.language):
+            field_name, _sep, language = name.rpartition("_")
+            if language in ("en", "ru", "ky") and field_name:
+                try:
+                    verbose = str(model._meta.get_field(field_name).verbose_name)
+                    return f"{verbose} [{language}]"
+                except Exception:  # a field whose name merely ends like a language code
+                    pass
             return str(model._meta.get_field(name).verbose_name)
 
     def _upsert(self, model, lookup, values, kind, label, parent="", existing=_MISSING):
         """Create or update one row; return (row or None when invalid, Item).
 
         ``existing`` is the row already read for ``lookup`` (None: there is none); without it the row is queried.
+        A stored value the file would blank is kept unless its choice was allowed.
         """
         obj = model.objects.filter(**lookup).first() if existing is _MISSING else existing
         status = UPDATED if obj is not None else CREATED
         changes = []
         if obj is None:
             obj = model(**lookup)
+            if self.content_language != "en":
+                # A new row needs its English text: the file's text stands in until it is translated.
+                for name in TRANSLATED.get(model, ()):
+                    if name in values:
+                        values.setdefault(f"{name}_en", values[name])
+        values = in_language(model, values, self.content_language)
         for key, value in values.items():
             old = getattr(obj, key) if status == UPDATED else None
             if status == UPDATED and old == value:
                 continue
+            if status == UPDATED and value in (None, "", []) and old not in (None, "", []):
+                item_label = f"{parent}, {label}" if parent else label
+                choice_key = f"{kind}:{item_label}:{key}"[:300]
+                allowed = choice_key in self.allow
+                self.outcome.choices.append(Choice(choice_key, self._t(gettext_noop(
+                    "%(item)s: blank “%(field)s” (now “%(old)s”)"), item=item_label, field=self._verbose(model, key),
+                    old=_shorten(self._display(old), 80)), allowed))
+                if not allowed:
+                    continue
             if status == CREATED and value in (None, "", [], False):
                 setattr(obj, key, value)
                 continue
@@ -393,26 +466,51 @@ class _Sync:
         return agency
 
     def _agencies(self):
-        self.agencies = {agency.name: agency for agency in Agency.objects.filter(member=self.member)}
-        self.by_name = {}
-        for a in self.parsed.data.get("agencies", []):
-            agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
-            if agency:
-                self.by_name[_norm(a["name"])] = agency
-        for agency in self.agencies.values():
-            self.by_name.setdefault(_norm(agency.name), agency)
+        """Match the file's agencies with the member's by normalised name, acronym or official Russian/Kyrgyz name.
 
-    def _find_agency(self, name):
-        """Return the agency a commitment names, matching the abbreviations list loosely (as the seed loader)."""
+        Only an agency matched by none of them is created.
+        """
+        self.agencies = {agency.name: agency for agency in Agency.objects.filter(member=self.member)}
+        self.by_name, self.by_acronym, self.new_agencies = {}, {}, set()
+        for agency in self.agencies.values():
+            for name in (agency.name, agency.name_en, agency.name_ru, agency.name_ky):
+                if _norm(name):
+                    self.by_name.setdefault(_norm(name), agency)
+            if _norm(agency.acronym):
+                self.by_acronym.setdefault(_norm(agency.acronym), agency)
+        for a in self.parsed.data.get("agencies", []):
+            agency = self._match_agency(a["name"]) or (a.get("acronym") and self.by_acronym.get(_norm(a["acronym"])))
+            if agency is None:
+                agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
+                if agency is not None:
+                    self.new_agencies.add(agency.pk)
+            if agency:
+                self.by_name.setdefault(_norm(a["name"]), agency)
+                if a.get("acronym"):
+                    self.by_acronym.setdefault(_norm(a["acronym"]), agency)
+
+    def _match_agency(self, name):
         key = _norm(name)
+        if not key:
+            return None
         if key in self.by_name:
             return self.by_name[key]
+        if key in self.by_acronym:
+            return self.by_acronym[key]
         for agency_key, agency in self.by_name.items():
             if key.startswith(agency_key) or agency_key.startswith(key):
                 return agency
+        return None
+
+    def _find_agency(self, name):
+        """Return the agency a commitment names, matching the abbreviations list loosely (as the seed loader)."""
+        agency = self._match_agency(name)
+        if agency is not None:
+            return agency
         agency = self._agency(name)
         if agency:
-            self.by_name[key] = agency
+            self.by_name[_norm(name)] = agency
+            self.new_agencies.add(agency.pk)
         return agency
 
     # -- commitments ------------------------------------------------------------
@@ -426,8 +524,19 @@ class _Sync:
                                                item=label, member=existing.plan.member.name))
             return
         lead = self._find_agency(data["lead_agency"]) if data.get("lead_agency") else None
-        commitment, item = self._upsert(Commitment, {"identifier": identifier},
-                                        commitment_values(data, plan, number, lead), "commitment", label,
+        values = commitment_values(data, plan, number, lead)
+        if (existing and lead is not None and lead.pk in self.new_agencies and existing.lead_agency_id
+                and existing.lead_agency_id != lead.pk
+                and Role.objects.filter(agency_id=existing.lead_agency_id, kind=Role.Kind.COORDINATOR).exists()):
+            # A new agency would take the commitment away from its coordinators: only with consent.
+            choice_key = f"move:{identifier}"
+            allowed = choice_key in self.allow
+            self.outcome.choices.append(Choice(choice_key, self._t(gettext_noop(
+                "%(item)s: move it from “%(old)s” to the new agency “%(new)s” (the coordinators of “%(old)s” "
+                "could no longer edit it)"), item=identifier, old=existing.lead_agency.name, new=lead.name), allowed))
+            if not allowed:
+                values.pop("lead_agency")
+        commitment, item = self._upsert(Commitment, {"identifier": identifier}, values, "commitment", label,
                                         existing=existing)
 
         self.outcome.commitments.append(item)
@@ -513,7 +622,7 @@ def _shorten(text, limit=90):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def run_import(member, parsed, *, user=None, commit=False, reason=None):
+def run_import(member, parsed, *, user=None, commit=False, reason=None, allow=()):
     """Compare ``parsed`` with the database; save it only if ``commit`` and every row is valid.
 
     Return the ``Outcome`` (``outcome.committed`` tells whether anything was saved).
@@ -524,7 +633,7 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None):
     language = translation.get_language() or "en"
     # Translated columns are read, matched and written in English, as the seed loader does.
     with translation.override("en"), transaction.atomic():
-        outcome = _Sync(member, parsed, user, reason[:100], language).run()
+        outcome = _Sync(member, parsed, user, reason[:100], language, allow).run()
         if commit and not outcome.errors:
             from .progress import refresh_completion  # services (imported by progress) imports this module
 
@@ -549,6 +658,12 @@ def outcome_lines(outcome, *, verbose=True):
         lines.append(f"{'  ' * depth}[{item.status_label}] {item.label}")
         for change in item.changes:
             lines.append(f"{'  ' * (depth + 2)}{change.field}: {_shorten(change.old, 60)} → {_shorten(change.new, 60)}")
+    for choice in outcome.choices:
+        if choice.allowed:
+            lines.append(gettext("Allowed: %(text)s") % {"text": choice.text})
+        else:
+            lines.append(gettext("Needs a decision, the stored value is kept: %(text)s [--allow %(key)s]")
+                         % {"text": choice.text, "key": choice.key})
     for warning in outcome.warnings():
         lines.append(gettext("Warning: %(text)s") % {"text": warning})
     for error in outcome.errors:

@@ -24,9 +24,12 @@ by the caller, in the reader's language.  No Django import: the seed parser test
 without Django.
 """
 
+import calendar
 import datetime
 import io
+import itertools
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -118,10 +121,11 @@ class Problem:
 class Block:
     """A heading, a line of prose or a table cell, with its location."""
 
-    kind: str  # "heading" | "line" | "cell"
+    kind: str  # "heading" | "line" | "cell" | "merged" (a vertically merged cell's lower part)
     text: str
     where: Location
     lines: list = field(default_factory=list, repr=False)
+    merged_from: "Location | None" = None  # a "merged" block: the cell above that spans down into this row
 
 
 class Report:
@@ -130,6 +134,8 @@ class Report:
     def __init__(self, strict):
         self.strict = strict
         self.problems = []
+
+    where = None  # the last place reached (for a message if reading stops unexpectedly)
 
     def problem(self, where, msgid, **params):
         if self.strict:
@@ -263,49 +269,122 @@ def multi_line(text):
     return "\n".join(out)
 
 
+# Month names as people write them in the plan's three languages: English (full or abbreviated),
+# Russian (nominative "январь", genitive "января", prepositional "январе"), and Kyrgyz (the
+# traditional names "Үчтүн айы" … "Бештин айы", and the Russian loan forms used in Kyrgyz,
+# "январь", possessive "январы").  Matched on the lower-cased word(s).
+_MONTH_NAMES = {}
+for _index, _names in enumerate((
+    ("january", "jan", "январь", "января", "январе", "январы", "үчтүн айы"),
+    ("february", "feb", "февраль", "февраля", "феврале", "февралы", "бирдин айы"),
+    ("march", "mar", "март", "марта", "марте", "марты", "жалган куран"),
+    ("april", "apr", "апрель", "апреля", "апреле", "апрели", "чын куран"),
+    ("may", "май", "мая", "мае", "майы", "бугу"),
+    ("june", "jun", "июнь", "июня", "июне", "июну", "июну", "кулжа"),
+    ("july", "jul", "июль", "июля", "июле", "июлу", "теке"),
+    ("august", "aug", "август", "августа", "августе", "августу", "баш оона"),
+    ("september", "sep", "sept", "сентябрь", "сентября", "сентябре", "сентябры", "аяк оона"),
+    ("october", "oct", "октябрь", "октября", "октябре", "октябры", "тогуздун айы"),
+    ("november", "nov", "ноябрь", "ноября", "ноябре", "ноябры", "жетинин айы"),
+    ("december", "dec", "декабрь", "декабря", "декабре", "декабры", "бештин айы"),
+), start=1):
+    for _name in _names:
+        _MONTH_NAMES[_name] = _index
+_MONTH_WORDS = "|".join(sorted((re.escape(n) for n in _MONTH_NAMES), key=len, reverse=True))
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
 def _month_number(name):
-    name = name.lower().rstrip(".")
+    key = " ".join(name.lower().rstrip(".").split())
+    if key in _MONTH_NAMES:
+        return _MONTH_NAMES[key]
     for index, month in enumerate(MONTHS, start=1):
-        if month == name or (len(name) >= 3 and month.startswith(name)):
+        if len(key) >= 3 and month.startswith(key):
             return index
     raise SeedFormatError(f"unknown month {name!r}")
 
 
-_MONTH_RE = r"[A-Za-z]{3,9}\.?"
-_DATE_PATTERNS = (
+def _date_text(text):
+    """A date cell as one lower-case line: NBSP, typographic dashes and year words ("г.", "года", "-ж.") dropped."""
+    value = unicodedata.normalize("NFKC", text or "").replace("\u00a0", " ").lower()
+    value = re.sub(r"\s+", " ", value).strip().rstrip(".;,").strip()
+    value = re.sub(r"(\d{4})\s*-?\s*(?:жылдын|жылы|жыл|ж\.?|года|год|г\.?)(?=\s|$|,)", r"\1", value)
+    return " ".join(value.replace(",", ", ").split()).replace(" ,", ",")
+
+
+_M = rf"(?P<m>{_MONTH_WORDS}|[a-z]{{3,9}}\.?)"
+_DATE_FORMS = (
     # "July 1, 2019", "August 31,  2020"
-    (re.compile(rf"^(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}}),\s*(?P<y>\d{{4}})$"), "day"),
-    # "31 December 2021", "17th January 2025"
-    (re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH_RE})\s+(?P<y>\d{{4}})$"), "day"),
-    # "October 2018", "Dec 2025"
-    (re.compile(rf"^(?P<m>{_MONTH_RE})\s+(?P<y>\d{{4}})$"), "month"),
+    (re.compile(rf"^{_M}\s+(?P<d>\d{{1,2}}),?\s*(?P<y>\d{{4}})$"), "day"),
+    # "31 December 2021", "17th January 2025", "1 января 2019"
+    (re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th|-?[а-яө]{{1,3}})?\s+{_M}\s+(?P<y>\d{{4}})$"), "day"),
+    # "2019 1-январы" (Kyrgyz order: the year first)
+    (re.compile(rf"^(?P<y>\d{{4}}),?\s+(?P<d>\d{{1,2}})-?\s*{_M}$"), "day"),
+    # "01.01.2019", "1/1/2019"
+    (re.compile(r"^(?P<d>\d{1,2})[./](?P<mn>\d{1,2})[./](?P<y>\d{4})$"), "day"),
+    # "2019-01-01"
+    (re.compile(r"^(?P<y>\d{4})-(?P<mn>\d{1,2})-(?P<d>\d{1,2})$"), "day"),
+    # "October 2018", "Dec 2025", "январь 2019", "Үчтүн айы 2019"
+    (re.compile(rf"^{_M},?\s+(?P<y>\d{{4}})$"), "month"),
+    # "2019 январь", "2019, январы"
+    (re.compile(rf"^(?P<y>\d{{4}}),?\s+{_M}$"), "month"),
+    # "01.2019", "2019-01"
+    (re.compile(r"^(?P<mn>\d{1,2})[./](?P<y>\d{4})$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})-(?P<mn>\d{1,2})$"), "month"),
+    # "Q1 2019", "1Q 2019", "I квартал 2019", "1-й квартал 2019", "I чейрек 2019", "2019 Q1", "1st quarter 2019"
+    (re.compile(r"^(?:q(?P<q>[1-4])|(?P<q2>[1-4])q|(?P<q3>[1-4]|iv|iii|ii|i)(?:st|nd|rd|th|-?й|-)?\s*"
+                r"(?:quarter|кв\.?|квартал|чейрек|чейреги))\s*,?\s*(?P<y>\d{4})$"), "quarter"),
+    (re.compile(r"^(?P<y>\d{4}),?\s*(?:q(?P<q>[1-4])|(?P<q3>[1-4]|iv|iii|ii|i)-?\s*(?:квартал|чейрек|чейреги))$"),
+     "quarter"),
+    # "H1 2019", "I полугодие 2019", "1st half 2019"
+    (re.compile(r"^(?:h(?P<h>[12])|(?P<h2>[12]|ii|i)(?:st|nd|-е|-)?\s*(?:half|полугодие|жарым жылдык))"
+                r"\s*,?\s*(?P<y>\d{4})$"), "half"),
 )
 # A date in running text, day precision only (for letters and narrative).
+_MONTH_RE = r"[A-Za-z]{3,9}\.?"
 DATE_IN_TEXT = (
     rf"(?:{_MONTH_RE}\s+\d{{1,2}},\s*\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}\s+\d{{4}})"
 )
 
 
-def parse_date(text):
-    """Parse a seed date as precisely as it is written.
+def _number_or_roman(text):
+    return int(text) if text.isdigit() else _ROMAN[text]
 
-    Returns ``"YYYY-MM-DD"`` for a day ("July 1, 2019", "31 December 2021",
-    "17th January 2025") and ``"YYYY-MM"`` for a month ("October 2018", "Dec 2025").
-    Raises SeedFormatError for anything else.
+
+def parse_date(text, role="start"):
+    """Parse a date as precisely as it is written.
+
+    Returns ``"YYYY-MM-DD"`` for a day ("July 1, 2019", "31 December 2021", "01.01.2019",
+    "2019-01-01", "1 января 2019 г.") and ``"YYYY-MM"`` for a month ("October 2018",
+    "январь 2019 г.", "Кулжа 2019", "01.2019").  A quarter ("Q1 2019", "I квартал 2019") or a
+    half-year is its first month as a start (``role="start"``) and its last month as an end
+    (``role="end"``).  Raises SeedFormatError for anything else.
     """
-    value = single_line(text)
-    for pattern, precision in _DATE_PATTERNS:
+    value = _date_text(text)
+    for pattern, precision in _DATE_FORMS:
         match = pattern.match(value)
         if not match:
             continue
+        groups = match.groupdict()
+        year = int(groups["y"])
         try:
-            month = _month_number(match.group("m"))
-        except SeedFormatError:
+            if precision in ("quarter", "half"):
+                if precision == "quarter":
+                    part = _number_or_roman(groups.get("q") or groups.get("q2") or groups.get("q3"))
+                    first, length = 3 * (part - 1) + 1, 3
+                else:
+                    part = _number_or_roman(groups.get("h") or groups.get("h2"))
+                    first, length = 6 * (part - 1) + 1, 6
+                month = first if role == "start" else first + length - 1
+                return f"{year:04d}-{month:02d}"
+            month = int(groups["mn"]) if groups.get("mn") else _month_number(groups["m"])
+            if precision == "month":
+                if not 1 <= month <= 12:
+                    continue
+                return f"{year:04d}-{month:02d}"
+            return datetime.date(year, month, int(groups["d"])).isoformat()
+        except (SeedFormatError, ValueError, KeyError):
             continue
-        year = int(match.group("y"))
-        if precision == "month":
-            return f"{year:04d}-{month:02d}"
-        return datetime.date(year, month, int(match.group("d"))).isoformat()
     raise SeedFormatError(f"not a date: {text!r}")
 
 
@@ -315,6 +394,15 @@ def is_date(text):
     except SeedFormatError:
         return False
     return True
+
+
+def day_date(value, role="start"):
+    """A date string of month precision as a day: its first day as a start, its last day as an end."""
+    if value is None or len(value) != 7:
+        return value
+    year, month = int(value[:4]), int(value[5:])
+    day = 1 if role == "start" else calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, day).isoformat()
 
 
 def _number(word):
@@ -334,8 +422,9 @@ def _search(pattern, text, flags=0, what=None):
 
 
 def _key(label):
-    """Comparison key of a template label: lower case, all whitespace removed."""
-    return re.sub(r"\s+", "", label.lower())
+    """Comparison key of a template label by meaning: case, whitespace (NBSP too), punctuation, quotes ignored."""
+    text = unicodedata.normalize("NFKC", label or "").casefold()
+    return re.sub(r"[\W_]+", "", text)
 
 
 # ---------------------------------------------------------------------------
@@ -415,22 +504,214 @@ def check_docx_archive(data):
         raise TemplateError(gettext_noop("The zip archive holds no Word document (word/document.xml is missing)."))
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Parts of a paragraph that Word does not show: deleted and moved-away text (tracked changes read as if
+# accepted), properties, and the second copy of alternate content.
+_HIDDEN = {_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr", _W + "instrText", _W + "delText", _MC_FALLBACK}
+_TRACKED = (_W + "ins", _W + "del", _W + "moveFrom", _W + "moveTo")
+# Containers that only wrap content (content controls, custom XML, tracked insertions around rows or cells).
+_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "moveTo", _W + "smartTag"}
+
+
+def _roman(number):
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _letters(number, alphabet):
+    count = len(alphabet)
+    return alphabet[(number - 1) % count] * ((number - 1) // count + 1)
+
+
+def _format_number(number, fmt):
+    if fmt in ("lowerLetter",):
+        return _letters(number, "abcdefghijklmnopqrstuvwxyz")
+    if fmt == "upperLetter":
+        return _letters(number, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if fmt == "lowerRoman":
+        return _roman(number)
+    if fmt == "upperRoman":
+        return _roman(number).upper()
+    if fmt == "russianLower":
+        return _letters(number, "абвгдежзиклмнопрстуфхцчшщэюя")
+    if fmt == "russianUpper":
+        return _letters(number, "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ")
+    if fmt == "decimalZero":
+        return f"{number:02d}"
+    return str(number)
+
+
+class _Numbering:
+    """Word's automatic numbering: the number a numbered paragraph shows, computed as Word does (numbering part)."""
+
+    def __init__(self, numbering_xml, styles_xml):
+        self.abstract = {}  # abstractNumId -> {ilvl: (start, numFmt, lvlText, suff)}
+        self.nums = {}  # numId -> (abstractNumId, {ilvl: startOverride})
+        self.counters = {}  # abstractNumId -> {ilvl: current value}
+        self.started = set()
+        self.style_num = {}  # styleId -> (numId, ilvl)
+        if numbering_xml is not None:
+            for abstract in numbering_xml.findall(_W + "abstractNum"):
+                levels = {}
+                for lvl in abstract.findall(_W + "lvl"):
+                    def val(tag, default=None, lvl=lvl):
+                        element = lvl.find(_W + tag)
+                        return element.get(_W + "val", default) if element is not None else default
+                    levels[int(lvl.get(_W + "ilvl", "0"))] = (
+                        int(val("start", "1") or 1), val("numFmt", "decimal"), val("lvlText", ""), val("suff", "tab"),
+                        lvl.find(_W + "isLgl") is not None)
+                self.abstract[abstract.get(_W + "abstractNumId")] = levels
+            for num in numbering_xml.findall(_W + "num"):
+                ref = num.find(_W + "abstractNumId")
+                overrides = {}
+                for override in num.findall(_W + "lvlOverride"):
+                    start = override.find(_W + "startOverride")
+                    if start is not None:
+                        overrides[int(override.get(_W + "ilvl", "0"))] = int(start.get(_W + "val", "1"))
+                if ref is not None:
+                    self.nums[num.get(_W + "numId")] = (ref.get(_W + "val"), overrides)
+        if styles_xml is not None:
+            based, own = {}, {}
+            for style in styles_xml.findall(_W + "style"):
+                sid = style.get(_W + "styleId")
+                parent = style.find(_W + "basedOn")
+                if parent is not None:
+                    based[sid] = parent.get(_W + "val")
+                num_pr = style.find(f"{_W}pPr/{_W}numPr")
+                if num_pr is not None:
+                    own[sid] = num_pr
+            for sid in set(based) | set(own):
+                seen, current = set(), sid
+                while current and current not in own and current not in seen:
+                    seen.add(current)
+                    current = based.get(current)
+                if current in own:
+                    self.style_num[sid] = self._num_pr(own[current])
+
+    @staticmethod
+    def _num_pr(num_pr):
+        num_id = num_pr.find(_W + "numId")
+        ilvl = num_pr.find(_W + "ilvl")
+        return (num_id.get(_W + "val") if num_id is not None else None,
+                int(ilvl.get(_W + "val", "0")) if ilvl is not None else None)
+
+    def label(self, p):
+        """The number (or "" for a bullet) Word shows in front of paragraph ``p``, or None when it is not numbered."""
+        if not self.nums:
+            return None
+        ppr = p.find(_W + "pPr")
+        num_id = ilvl = None
+        if ppr is not None:
+            style = ppr.find(_W + "pStyle")
+            if style is not None and style.get(_W + "val") in self.style_num:
+                num_id, ilvl = self.style_num[style.get(_W + "val")]
+            num_pr = ppr.find(_W + "numPr")
+            if num_pr is not None:
+                own_id, own_lvl = self._num_pr(num_pr)
+                num_id = own_id if own_id is not None else num_id
+                ilvl = own_lvl if own_lvl is not None else ilvl
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return None
+        ilvl = ilvl or 0
+        abstract_id, overrides = self.nums[num_id]
+        levels = self.abstract.get(abstract_id, {})
+        if ilvl not in levels:
+            return None
+        counters = self.counters.setdefault(abstract_id, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for level, start in overrides.items():  # a restarted list
+                counters.pop(level, None)
+        start_of = {level: overrides.get(level, spec[0]) for level, spec in levels.items()}
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else start_of.get(ilvl, 1)
+        for deeper in [level for level in counters if level > ilvl]:
+            del counters[deeper]
+        start, fmt, text, suff, legal = levels[ilvl]
+        if fmt == "bullet" or fmt == "none":
+            return ""
+
+        def number(match):
+            level = int(match.group(1)) - 1
+            value = counters.get(level, start_of.get(level, 1))
+            spec = levels.get(level)
+            level_fmt = "decimal" if legal or spec is None else spec[1]
+            return _format_number(value, level_fmt)
+
+        shown = re.sub(r"%(\d)", number, text)
+        return shown + ("" if suff == "nothing" else " ")
+
+
+def _paragraph_text(p):
+    """The text of paragraph ``p`` as Word shows it with tracked changes accepted (line breaks as "\\n")."""
+    parts = []
+
+    def walk(element):
+        for child in element:
+            tag = child.tag
+            if tag in _HIDDEN or not isinstance(tag, str):
+                continue
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag == _W + "tab" or tag == _W + "ptab":
+                parts.append(" ")
+            elif tag == _W + "br":
+                if child.get(_W + "type") not in ("page", "column"):
+                    parts.append("\n")
+            elif tag == _W + "cr":
+                parts.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+            elif tag == _W + "sym":
+                continue
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(parts)
+
+
+def _paragraph_deleted(p):
+    """A paragraph whose mark and all text were deleted (tracked): accepted, it is gone."""
+    mark = p.find(f"{_W}pPr/{_W}rPr/{_W}del")
+    return mark is not None
+
+
+def _children(element, wanted):
+    """Children of ``element`` with tag ``wanted``, looking through content controls and other wrappers."""
+    for child in element:
+        if child.tag == wanted:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, wanted)
+
+
 def read_docx(data):
-    """Read a .docx in document order: paragraphs (headings by style) and table cells, merged cells once."""
+    """Read a .docx in document order, as Word shows it, into blocks.
+
+    Paragraphs become lines (headings by style), table cells become cells: merged cells are
+    read once (a vertically merged cell leaves a ``merged`` block naming its first cell in
+    the rows below), tables nested in a cell are read after the cell's own text, Word's
+    automatic numbering is written out as Word shows it, content controls are read, and
+    tracked changes are read as if accepted (``read_docx.tracked`` on the blocks' list says
+    whether the file had any).  Headers, footers and comments are not part of the body.
+    """
     check_docx_archive(data)
     import docx  # python-docx; imported here so that the text path needs no lxml
     from docx.oxml.ns import qn
-    from docx.table import Table, _Cell
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # python-docx raises many kinds (KeyError, XMLSyntaxError, PackageNotFoundError …)
         raise TemplateError(gettext_noop("The file could not be read as a Word .docx document.")) from None
     body = document.element.body
-    # Count rows and cells on the raw XML, before any python-docx object is built for them.
+    # Count rows and cells on the raw XML, before anything is built for them.
     for number, tbl in enumerate(body.iter(qn("w:tbl")), start=1):
-        rows = len(tbl.findall(qn("w:tr")))
+        rows = sum(1 for _ in tbl.iter(qn("w:tr")))
         if rows > LIMITS["max_table_rows"]:
             raise TemplateError(gettext_noop("Table %(table)s has %(rows)s rows; at most %(limit)s are accepted."),
                                 table=number, rows=rows, limit=LIMITS["max_table_rows"])
@@ -439,46 +720,100 @@ def read_docx(data):
         raise TemplateError(gettext_noop("The document has %(cells)s table cells; at most %(limit)s are accepted."),
                             cells=cells, limit=LIMITS["max_cells"])
 
-    blocks = []
+    try:
+        numbering_xml = document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        numbering_xml = None
+    numbering = _Numbering(numbering_xml, document.styles.element)
+    blocks = BlockList()
+    blocks.tracked = any(True for tag in _TRACKED for _ in body.iter(tag))
     counters = {"paragraph": 0, "table": 0}
-    # Style names by id, read once (python-docx looks each paragraph's style up in the styles part).
     style_names = {style.style_id: style.name or "" for style in document.styles}
-    heading_ids = {sid for sid, name in style_names.items() if name.startswith("Heading") or name == "Title"}
+    heading_ids = {sid for sid, name in style_names.items()
+                   if name.lower().startswith("heading") or name.lower() == "title"}
 
     def clean(text):
         return fix_mixed_script(text.replace("\t", " ").replace("\r", ""))
 
+    def paragraph_line(p):
+        if _paragraph_deleted(p) and not _paragraph_text(p).strip():
+            return None
+        label = numbering.label(p)
+        return clean((label or "") + _paragraph_text(p))
+
     def walk(parent):
-        for child in parent.iterchildren():
-            if child.tag == qn("w:sdt"):  # a content control around body content
-                content = child.find(qn("w:sdtContent"))
-                if content is not None:
-                    walk(content)
+        for child in parent:
+            if child.tag in _WRAPPERS:
+                walk(child)
             elif child.tag == qn("w:p"):
                 counters["paragraph"] += 1
-                paragraph = Paragraph(child, document)
-                heading = child.style in heading_ids
-                text = clean(paragraph.text)
+                text = paragraph_line(child)
+                if text is None:
+                    continue
+                ppr = child.find(qn("w:pPr"))
+                style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+                heading = style is not None and style.get(qn("w:val")) in heading_ids
                 blocks.append(Block("heading" if heading else "line", text.strip() if heading else text,
                                     Location(paragraph=counters["paragraph"])))
             elif child.tag == qn("w:tbl"):
-                counters["table"] += 1
-                table = Table(child, document)
-                for row_number, tr in enumerate(child.findall(qn("w:tr")), start=1):
-                    column = 1
-                    for tc in tr.findall(qn("w:tc")):
-                        where = Location(table=counters["table"], row=row_number, column=column)
-                        column += tc.grid_span
-                        if tc.vMerge == "continue":
-                            continue  # the cell above, merged down: read once
-                        cell = _Cell(tc, table)
-                        text = "\n".join(clean(p.text) for p in cell.paragraphs)
-                        blocks.append(Block("cell", text.strip(), where))
-                        if cell.tables:
-                            blocks.append(Block("nested", "", where))
+                table(child)
+
+    def cell_content(element, lines, nested):
+        for child in element:
+            if child.tag == qn("w:p"):
+                text = paragraph_line(child)
+                if text is not None:
+                    lines.append(text)
+            elif child.tag == qn("w:tbl"):
+                nested.append(child)
+            elif child.tag in _WRAPPERS:
+                cell_content(child, lines, nested)
+
+    def table(tbl):
+        counters["table"] += 1
+        number = counters["table"]
+        origins = {}  # grid column -> location of the cell that starts a vertical merge there
+        row_number = 0
+        for tr in _children(tbl, qn("w:tr")):
+            if tr.find(f"{qn('w:trPr')}/{qn('w:del')}") is not None:
+                continue  # a deleted row (tracked): accepted, it is gone
+            row_number += 1
+            column = 1
+            for tc in _children(tr, qn("w:tc")):
+                tcpr = tc.find(qn("w:tcPr"))
+                span, vmerge = 1, None
+                if tcpr is not None:
+                    grid = tcpr.find(qn("w:gridSpan"))
+                    span = int(grid.get(qn("w:val"), "1")) if grid is not None else 1
+                    merge = tcpr.find(qn("w:vMerge"))
+                    if merge is not None:
+                        vmerge = merge.get(qn("w:val"), "continue")
+                where = Location(table=number, row=row_number, column=column)
+                if vmerge == "continue":
+                    block = Block("merged", "", where)
+                    block.merged_from = origins.get(column)
+                    blocks.append(block)
+                    column += span
+                    continue
+                if vmerge == "restart":
+                    origins[column] = where
+                else:
+                    origins.pop(column, None)
+                column += span
+                lines, nested = [], []
+                cell_content(tc, lines, nested)
+                blocks.append(Block("cell", "\n".join(lines).strip(), where))
+                for inner in nested:
+                    table(inner)
 
     walk(body)
     return blocks
+
+
+class BlockList(list):
+    """The blocks of a document, and whether it had tracked changes (read as if accepted)."""
+
+    tracked = False
 
 
 def _sections(blocks):
@@ -513,40 +848,122 @@ def _paragraphs(body):
 # The commitment template
 # ---------------------------------------------------------------------------
 
-# Template labels whose value is the next cell.
-_FIELD_LABELS = {
-    _key("Lead implementing agency/actor"): "lead_agency",
-    _key("What is the public problem that the commitment will address?"): "problem",
-    _key("What is the commitment?"): "description",
-    _key("How will the commitment contribute to solve the public problem?"): "contribution",
-    _key("Why is this commitment relevant to OGP values?"): "relevance",
-    _key("Additional information"): "additional_information",
-    _key("Name of responsible person from implementing agency"): "contact_name",
-    _key("Title, Department"): "contact_title",
-    _key("Email and Phone"): "email_phone",
-    _key("Other Actors Involved – State actors involved"): "other_state_actors",
-    # also written "CSOs, private sector,multilaterals, working groups"
-    _key("CSOs, private sector, multilaterals, working groups"): "other_actors",
+# The template's labels in the three languages of the plan, one dictionary per language:
+# field -> the label(s) as the template writes them.  Labels are compared by meaning
+# (``_key``: case, spacing, NBSP, punctuation, quotes and a trailing colon ignored).
+LABELS = {
+    "en": {
+        "period": ("Commitment Start and End Date", "Commitment start and end dates"),
+        "lead_agency": ("Lead implementing agency/actor", "Lead implementing agency", "Lead agency"),
+        "problem": ("What is the public problem that the commitment will address?",),
+        "description": ("What is the commitment?",),
+        "contribution": ("How will the commitment contribute to solve the public problem?",),
+        "relevance": ("Why is this commitment relevant to OGP values?",),
+        "additional_information": ("Additional information",),
+        "contact_name": ("Name of responsible person from implementing agency",),
+        "contact_title": ("Title, Department",),
+        "email_phone": ("Email and Phone",),
+        "other_state_actors": ("Other Actors Involved – State actors involved", "State actors involved"),
+        "other_actors": ("CSOs, private sector, multilaterals, working groups",),
+        "_header": ("Commitment description", "Contact information", "Other Actors Involved",
+                    "Milestone Activity with a verifiable deliverable", "Budget", "Start date", "End date"),
+    },
+    "ru": {
+        "period": ("Дата начала и окончания обязательства", "Дата начала и окончания выполнения обязательства",
+                   "Сроки начала и окончания обязательства", "Срок выполнения обязательства"),
+        "lead_agency": ("Ведущее ведомство", "Ведущее ведомство/субъект", "Ведущий исполнитель",
+                        "Ведущее ведомство-исполнитель", "Ведущий государственный орган"),
+        "problem": ("Какую общественную проблему решает обязательство?",
+                    "Какую общественную проблему будет решать обязательство?",
+                    "На решение какой общественной проблемы направлено обязательство?"),
+        "description": ("В чем заключается обязательство?", "Что представляет собой обязательство?",
+                        "Суть обязательства"),
+        "contribution": ("Как обязательство будет способствовать решению общественной проблемы?",
+                         "Каким образом обязательство будет способствовать решению общественной проблемы?"),
+        "relevance": ("Почему это обязательство соответствует ценностям ОГП?",
+                      "Почему данное обязательство соответствует ценностям ОГП?",
+                      "Почему это обязательство актуально для ценностей ОГП?"),
+        "additional_information": ("Дополнительная информация",),
+        "contact_name": ("ФИО ответственного лица ведомства-исполнителя", "ФИО ответственного лица",
+                         "Ответственное лицо ведомства-исполнителя"),
+        "contact_title": ("Должность, отдел", "Должность, подразделение"),
+        "email_phone": ("Электронная почта и телефон", "E-mail и телефон", "Эл. почта и телефон"),
+        "other_state_actors": ("Другие участники – государственные органы", "Вовлеченные государственные органы",
+                               "Другие вовлеченные государственные органы"),
+        "other_actors": ("ОГО, частный сектор, многосторонние организации, рабочие группы",
+                         "Организации гражданского общества, частный сектор, многосторонние организации, "
+                         "рабочие группы"),
+        "_header": ("Описание обязательства", "Контактная информация", "Другие участники",
+                    "Мероприятие с проверяемым результатом", "Контрольная точка с проверяемым результатом",
+                    "Бюджет", "Дата начала", "Дата окончания"),
+    },
+    "ky": {
+        "period": ("Милдеттенменин башталыш жана аяктоо датасы", "Милдеттенменин башталыш жана бүтүү датасы"),
+        "lead_agency": ("Жетектөөчү мекеме", "Негизги аткаруучу мекеме", "Жооптуу аткаруучу мекеме"),
+        "problem": ("Милдеттенме кандай коомдук көйгөйдү чечет?",
+                    "Милдеттенме кайсы коомдук көйгөйдү чечүүгө багытталган?"),
+        "description": ("Милдеттенме эмнеден турат?", "Милдеттенменин мазмуну"),
+        "contribution": ("Милдеттенме коомдук көйгөйдү чечүүгө кандай салым кошот?",),
+        "relevance": ("Бул милдеттенме эмне үчүн АӨӨнүн баалуулуктарына тиешелүү?",
+                      "Милдеттенме эмне үчүн АӨӨнүн баалуулуктарына шайкеш келет?"),
+        "additional_information": ("Кошумча маалымат",),
+        "contact_name": ("Аткаруучу мекеменин жооптуу адамынын аты-жөнү", "Жооптуу адамдын аты-жөнү"),
+        "contact_title": ("Кызматы, бөлүмү", "Кызматы, бөлүм"),
+        "email_phone": ("Электрондук почта жана телефон",),
+        "other_state_actors": ("Катышкан башка мамлекеттик органдар",),
+        "other_actors": ("Жарандык коом уюмдары, жеке сектор, көп тараптуу уюмдар, жумушчу топтор",),
+        "_header": ("Милдеттенменин сүрөттөлүшү", "Байланыш маалыматы", "Катышкан башка тараптар",
+                    "Текшерилүүчү натыйжасы бар иш-чара", "Бюджет", "Башталыш датасы", "Аяктоо датасы"),
+    },
 }
-# Template headings that carry no value.
-_HEADER_CELLS = {
-    _key(label) for label in (
-        "Commitment description",
-        "Contact information",
-        "Milestone Activity with a verifiable deliverable",
-        "Budget",
-        "Start date",  # also "Start Date"
-        "End date",
-    )
-}
+# Translated text fields of a commitment: content of a Russian or Kyrgyz document goes into their `_ru` / `_ky` columns.
+LANGUAGES = tuple(LABELS)
+
+# label key -> (field, language); "_header" cells carry no value.
+_FIELD_LABELS, _HEADER_CELLS, _PERIOD_KEYS = {}, {}, {}
+for _language, _fields in LABELS.items():
+    for _field, _labels in _fields.items():
+        for _label in _labels:
+            if _field == "_header":
+                _HEADER_CELLS[_key(_label)] = _language
+            elif _field == "period":
+                _PERIOD_KEYS[_key(_label)] = _language
+            else:
+                _FIELD_LABELS[_key(_label)] = (_field, _language)
+_PERIOD_PATTERNS = [
+    re.compile(r"^[\W_]*" + r"[\W_]+".join(re.findall(r"\w+", _label)) + r"(?![\w])[\W_]*?(?P<period>(?:\w.*)?)$",
+               re.I | re.S)
+    for _language in LABELS for _label in LABELS[_language]["period"]
+]
 _SINGLE_LINE_FIELDS = {"lead_agency", "contact_name", "contact_title"}
-_PERIOD_RE = re.compile(r"^commitment start and end date\s*(?P<period>.*)$", re.I | re.S)
-_ACTIVITY_RE = re.compile(r"^Activity\s+(?P<n>\d+)\s*[:.]\s*(?P<title>.*)$", re.S)
+_ACTIVITY_RE = re.compile(r"^(?:Activity|Мероприятие|Деятельность|Иш[-\s]чара)\s*(?:№\s*)?(?P<n>\d+)\s*[:.]\s*(?P<title>.*)$",
+                          re.S | re.I)
 _MILESTONE_RE = re.compile(r"^(?P<n>\d+\.\d+)\.?\s+(?P<text>.*)$", re.S)
-_EXPECTED_RE = re.compile(r"^Expected result\s*(?P<n>\d+)?$", re.I)
+_EXPECTED_RE = re.compile(r"^(?:Expected\s+results?|Ожидаемы[йе]\s+результаты?|Күтүлүүчү\s+натыйжа(?:лар)?)\s*(?:№\s*)?"
+                          r"(?P<n>\d+)?\s*:?$", re.I)
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "Commitment 3: Title" or "Commitment 3. Title" in front of a title
-_TITLE_PREFIX_RE = re.compile(r"^commitment\s+(?:no\.?\s*)?\d+\s*[:.–-]\s*", re.I)
+_TITLE_PREFIX_RE = re.compile(r"^(?:commitment|обязательство|милдеттенме)\s+(?:no\.?\s*|№\s*)?\d+\s*[:.–-]\s*", re.I)
+
+
+def _field_label(text):
+    """(field, language) of a label cell, or None."""
+    return _FIELD_LABELS.get(_key(text)) if text and len(text) < 200 else None
+
+
+def _header_label(text):
+    return bool(text) and len(text) < 200 and _key(text) in _HEADER_CELLS
+
+
+def _period_label(text):
+    """The period written after the "Commitment Start and End Date" label in the same cell ("" if none), or None."""
+    if not text or len(text) > 400:
+        return None
+    for pattern in _PERIOD_PATTERNS:
+        match = pattern.match(unicodedata.normalize("NFKC", text))
+        if match:
+            return match.group("period")
+    return None
 
 
 def _short(text, limit=80):
@@ -554,14 +971,22 @@ def _short(text, limit=80):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def parse_abbreviations(text):
-    """The "ACRONYM – Full name" list that opens seed 001: [(acronym, name)]."""
+def parse_abbreviations(text, strict=True):
+    """The "ACRONYM – Full name" list that opens seed 001: [(acronym, name)].
+
+    Lenient (uploads): lines that are not such an entry (a title page, a table of contents) are skipped.
+    """
     entries = []
     for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
         match = re.match(r"^(?P<acronym>.+?)\s*[–-]\s+(?P<name>.+)$", line)
+        if not strict and match and not re.fullmatch(r"[^\s].{0,24}", match.group("acronym")) or \
+                not strict and match and sum(ch.isupper() for ch in match.group("acronym")) < 2:
+            match = None
+        if not match and not strict:
+            continue
         if not match:
             raise SeedFormatError(f"not an abbreviation line: {line!r}")
         entries.append((single_line(match.group("acronym")), single_line(match.group("name"))))
@@ -593,10 +1018,13 @@ def _agencies(abbreviations, lead_agencies, strict):
 
 
 def _period(text):
-    parts = re.split(r"\s+[–-]\s+", single_line(text))
+    """(start, end) days of a commitment's period: a month alone is its first day as a start, its last as an end."""
+    value = re.sub(r"^\s*(?:from|с|со)\s+", "", single_line(text), flags=re.I)
+    parts = re.split(r"\s+[–—-]\s+|\s*[–—]\s*|\s+(?:to|until|till|до|по|чейин)\s+", value, flags=re.I)
     if len(parts) != 2:
         raise SeedFormatError(f"not a period: {text!r}")
-    return parse_date(parts[0]), parse_date(parts[1])
+    start, end = parse_date(parts[0], "start"), parse_date(parts[1], "end")
+    return day_date(start, "start"), day_date(end, "end")
 
 
 def _budget(cells, report, where, number):
@@ -646,9 +1074,63 @@ def _contact(name, title, raw):
 def _is_boundary(block):
     """A cell that ends a milestone's budget and date cells: another milestone, activity, label or heading."""
     text = block.text
-    key = _key(text.split("\n")[0]) if text else ""
+    first = text.split("\n")[0] if text else ""
     return bool(_MILESTONE_RE.match(text) or _ACTIVITY_RE.match(text) or _EXPECTED_RE.match(text)
-                or key in _FIELD_LABELS or key in _HEADER_CELLS)
+                or _field_label(text) or _field_label(first) or _header_label(text) or _header_label(first))
+
+
+def _continuation(cells, index, label):
+    """Value cells in the rows below a label merged down over them (or an empty label cell): [(texts)], next index.
+
+    ``index`` is just after the label's first value cell.
+    """
+    texts = []
+    while index + 1 < len(cells):
+        marker, value = cells[index], cells[index + 1]
+        merged = marker.kind == "merged" and marker.merged_from == label.where
+        empty_label = (marker.kind == "cell" and not marker.text and label.where.table is not None
+                       and marker.where.table == label.where.table and marker.where.column == label.where.column
+                       and marker.where.row is not None and value.where.row == marker.where.row)
+        if not (merged or empty_label) or value.kind != "cell" or _field_label(value.text) \
+                or _header_label(value.text) or _ACTIVITY_RE.match(value.text) or _EXPECTED_RE.match(value.text):
+            break
+        texts.append(value.text)
+        index += 2
+    return texts, index
+
+
+def _dates_of(trailing, report, number, milestone_number, where):
+    """Budget cells and (start, end) of a milestone row from the cells after its deliverable.
+
+    The template's row is deliverable | budget | start date | end date: with three cells the last
+    two are the dates, whatever they hold; otherwise the cells that read as dates are the dates.
+    An unreadable date is left out (None) and reported where it is, never moved to the budget.
+    """
+    if len(trailing) == 3 and not is_date(trailing[0].text):
+        budget, date_cells = [trailing[0]], trailing[1:]
+    else:
+        date_cells = [b for b in trailing if is_date(b.text)]
+        budget = [b for b in trailing if b.text and not is_date(b.text)]
+        if len(date_cells) != 2:
+            report.problem(where, gettext_noop(
+                "Commitment %(number)s, milestone %(milestone)s: expected a start and an end date, "
+                "found %(found)s; the missing dates were left empty."),
+                number=number, milestone=milestone_number, found=len(date_cells))
+    dates = []
+    for block, role in zip(date_cells, ("start", "end")):
+        try:
+            dates.append(parse_date(block.text, role))
+        except SeedFormatError:
+            report.problem(block.where, gettext_noop(
+                "Commitment %(number)s, milestone %(milestone)s: the date “%(text)s” could not be read; "
+                "it was not imported."), number=number, milestone=milestone_number, text=_short(block.text))
+            dates.append(_UNREAD)
+    while len(dates) < 2:
+        dates.append(None)
+    return [b.text for b in budget], dates
+
+
+_UNREAD = object()  # a value that is in the file but could not be read: the stored value is kept
 
 
 def _parse_commitment(number, title, period_block, blocks, report, code):
@@ -660,43 +1142,60 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
         elif block.kind == "line" and block.text.strip():
             report.problem(block.where, gettext_noop("Text outside the template tables was not imported: “%(text)s”."),
                            text=_short(block.text))
-        elif block.kind == "cell":
+        elif block.kind in ("cell", "merged"):
             cells.append(block)
 
-    period_text = _PERIOD_RE.match(period_block.text).group("period")
-    if not period_text.strip() and cells and not _is_boundary(cells[0]):
-        period_text = cells.pop(0).text  # two-column layout: the period is in the next cell
+    report.where = period_block.where
+    languages = {}
+    period_text = _period_label(period_block.text)
+    period_where = period_block.where
+    if not period_text.strip():
+        # the period is in the next cell (the template's two columns)
+        following = next((i for i, b in enumerate(cells) if b.kind == "cell"), None)
+        if following is not None and not _is_boundary(cells[following]):
+            period_where = cells[following].where
+            period_text = cells.pop(following).text
     try:
         start, end = _period(period_text)
     except SeedFormatError:
-        report.problem(period_block.where, gettext_noop(
-            "Commitment %(number)s: the start and end dates “%(text)s” could not be read."),
+        report.problem(period_where, gettext_noop(
+            "Commitment %(number)s: the start and end dates “%(text)s” could not be read; they were not imported."),
             number=number, text=_short(period_text))
-        start = end = None
+        start = end = _UNREAD
 
-    fields = {}
+    fields, seen = {}, set()
     activities, expected = [], {}
     current = None
     index = 0
     while index < len(cells):
         block = cells[index]
+        report.where = block.where
+        if block.kind == "merged":
+            index += 1
+            continue
         cell = block.text
-        key = _key(cell.split("\n")[0]) if cell else ""
-        if key in _FIELD_LABELS and "\n" not in cell:
-            value_block = cells[index + 1] if index + 1 < len(cells) else None
+        label = _field_label(cell)
+        if label:
+            field_name, language = label
+            languages[language] = languages.get(language, 0) + 1
+            seen.add(field_name)
+            value_index = index + 1
+            while value_index < len(cells) and cells[value_index].kind == "merged":
+                value_index += 1
+            value_block = cells[value_index] if value_index < len(cells) else None
             value = value_block.text if value_block else ""
-            first = _key(value.split("\n")[0]) if value else ""
-            if value_block is None or first in _FIELD_LABELS or first in _HEADER_CELLS:
+            if value_block is None or _field_label(value) or _header_label(value) or \
+                    _field_label(value.split("\n")[0]) or _header_label(value.split("\n")[0]):
                 report.problem(block.where, gettext_noop(
-                    "Commitment %(number)s: the label “%(label)s” has no value cell; the field was left empty."),
+                    "Commitment %(number)s: the label “%(label)s” has no value cell; the stored value is kept."),
                     number=number, label=_short(cell))
                 index += 1
                 continue
-            field_name = _FIELD_LABELS[key]
+            more, index = _continuation(cells, value_index + 1, block)
+            value = "\n".join([value, *more])
             fields[field_name] = single_line(value) if field_name in _SINGLE_LINE_FIELDS else multi_line(value)
-            index += 2
             continue
-        if key in _HEADER_CELLS and "\n" not in cell:
+        if _header_label(cell):
             index += 1
             continue
         match = _EXPECTED_RE.match(cell)
@@ -705,12 +1204,12 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
             value_block = cells[index + 1] if index + 1 < len(cells) else None
             if value_block is None or _is_boundary(value_block) and not _MILESTONE_RE.match(value_block.text):
                 report.problem(block.where, gettext_noop(
-                    "Commitment %(number)s: the label “%(label)s” has no value cell; the field was left empty."),
+                    "Commitment %(number)s: the label “%(label)s” has no value cell; the stored value is kept."),
                     number=number, label=_short(cell))
                 index += 1
                 continue
-            expected[result_number] = multi_line(value_block.text)
-            index += 2
+            more, index = _continuation(cells, index + 2, block)
+            expected[result_number] = multi_line("\n".join([value_block.text, *more]))
             continue
         match = _ACTIVITY_RE.match(cell)
         if match:
@@ -729,24 +1228,22 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
             rest = index + 1
             while rest < len(cells) and not _is_boundary(cells[rest]):
                 rest += 1
-            trailing = [b.text for b in cells[index + 1:rest]]
-            dates = [text for text in trailing if is_date(text)]
-            budget_cells = [text for text in trailing if text and not is_date(text)]
+            trailing = [b for b in cells[index + 1:rest] if b.kind == "cell"]
             milestone_number = match.group("n")
-            if len(dates) != 2:
-                report.problem(block.where, gettext_noop(
-                    "Commitment %(number)s, milestone %(milestone)s: expected a start and an end date, "
-                    "found %(found)s; the missing dates were left empty."),
-                    number=number, milestone=milestone_number, found=len(dates))
+            budget_cells, (start_date, end_date) = _dates_of(trailing, report, number, milestone_number, block.where)
             sources, budget_text = _budget(budget_cells, report, block.where, milestone_number)
-            current["milestones"].append({
+            milestone = {
                 "number": milestone_number,
                 "deliverable": multi_line(match.group("text")),
                 "budget_sources": sources,
                 "budget_text": budget_text,
-                "start": parse_date(dates[0]) if len(dates) > 0 else None,
-                "end": parse_date(dates[1]) if len(dates) > 1 else None,
-            })
+                "start": start_date,
+                "end": end_date,
+            }
+            for key in ("start", "end"):
+                if milestone[key] is _UNREAD:
+                    del milestone[key]  # read nothing: the stored date is kept
+            current["milestones"].append(milestone)
             index = rest
             continue
         if not cell:
@@ -769,7 +1266,7 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
     contact = _contact(fields.get("contact_name", ""), fields.get("contact_title", ""),
                        fields.get("email_phone", ""))
     relevance = fields.get("relevance", "")
-    return {
+    result = {
         "number": number,
         # Identifiers <code>0001, <code>0002 … are assigned in document order (the template has no numbers).
         "identifier": f"{code}{number:04d}",
@@ -790,10 +1287,40 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
         "other_state_actors": fields.get("other_state_actors", ""),
         "other_actors": fields.get("other_actors", ""),
     }
+    if not report.strict:
+        # What the file does not hold is left out, so that a re-import keeps the stored value.
+        if seen:
+            for key in ("lead_agency", "problem", "description", "contribution", "relevance", "contact_name",
+                        "contact_title", "email_phone"):
+                if key not in seen:
+                    report.problem(period_block.where, gettext_noop(
+                        "Commitment %(number)s: no “%(label)s” cell was found; the stored value is kept."),
+                        number=number, label=LABELS["en"][key][0])
+        for key in ("lead_agency", "problem", "description", "contribution", "relevance",
+                    "additional_information", "other_state_actors", "other_actors"):
+            if key not in fields:
+                del result[key]
+        if "relevance" not in fields:
+            del result["ogp_values"]
+        for key, label in (("name", "contact_name"), ("title", "contact_title")):
+            if label not in fields:
+                del contact[key]
+        if "email_phone" not in fields:
+            for key in ("email", "phone", "email_phone_raw"):
+                del contact[key]
+        if not expected and not loose:
+            del result["expected_results"]
+        for key in ("start", "end"):
+            if result[key] is _UNREAD:
+                del result[key]
+        result["language"] = max(languages, key=languages.get) if languages else "en"
+    elif start is _UNREAD:
+        result["start"] = result["end"] = None
+    return result
 
 
 def _is_period(block):
-    return block.kind == "cell" and bool(_PERIOD_RE.match(block.text))
+    return block.kind == "cell" and _period_label(block.text) is not None
 
 
 def _commitments(blocks, report, code):
@@ -801,8 +1328,8 @@ def _commitments(blocks, report, code):
     starts = [i for i, block in enumerate(blocks) if _is_period(block)]
     if not starts:
         raise TemplateError(gettext_noop(
-            "This document is not in OGP's commitment template: no “Commitment Start and End Date” "
-            "cell was found."))
+            "This document is not in OGP's commitment template: no cell “%(labels)s” (the commitment's start and "
+            "end date) was found."), labels="” / “".join(LABELS[language]["period"][0] for language in LANGUAGES))
     commitments = []
     for position, start in enumerate(starts):
         title_index = start - 1
@@ -848,13 +1375,34 @@ def parse_plan(blocks, *, strict=False, code=NATIONAL_MEMBER_CODE):
     and the first problem raises ``SeedFormatError``.
     """
     report = Report(strict)
+    if strict:
+        return _parse_plan(blocks, report, code)
+    try:
+        return _parse_plan(blocks, report, code)
+    except (TemplateError, SeedFormatError):
+        raise
+    except Exception:  # a bug met on an unusual document: a located message, never a crash
+        where = report.where
+        raise TemplateError(gettext_noop(
+            "The file could not be read near %(where)s: this part of the document has a layout the importer "
+            "does not understand. Nothing was imported."), where=str(where) if where else "?") from None
+
+
+def _parse_plan(blocks, report, code):
+    strict = report.strict
     sections = _sections(blocks)
     commitments = _commitments(blocks, report, code)
+    if getattr(blocks, "tracked", False):
+        report.problem(None, gettext_noop(
+            "The file has tracked changes: they were read as if accepted (inserted text kept, deleted text left out)."))
 
     def prose(pattern):
         return _prose(_section(sections, pattern))
 
-    abbreviations = _optional(report, lambda: parse_abbreviations(_prose(sections[0][1])), [])
+    # The abbreviation list opens the document; a title page or a table of contents may come before it.
+    front = sections[:1] if strict else list(itertools.takewhile(lambda s: not re.match(r"\d+\.\s*\w", s[0]), sections))
+    abbreviations = _optional(report, lambda: parse_abbreviations(
+        "\n".join(_prose(body) for _title, body in front), strict), [])
 
     def accession():
         joined = _search(r"On (" + DATE_IN_TEXT + r"), the (.+?) has officially joined the Open Government Partnership",
@@ -928,7 +1476,7 @@ def parse_plan(blocks, *, strict=False, code=NATIONAL_MEMBER_CODE):
     ends = sorted({c["end"] for c in commitments if c["end"]})
     lead_agencies = []
     for commitment in commitments:
-        if commitment["lead_agency"] not in lead_agencies:
+        if commitment.get("lead_agency") and commitment["lead_agency"] not in lead_agencies:
             lead_agencies.append(commitment["lead_agency"])
     approval_act, approved_on = _optional(report, approval, ("", None))
     data = {
@@ -947,4 +1495,7 @@ def parse_plan(blocks, *, strict=False, code=NATIONAL_MEMBER_CODE):
         "forum": _optional(report, forum),
         "commitments": commitments,
     }
+    if not strict:
+        counted = [c.get("language", "en") for c in commitments]
+        data["language"] = max(LANGUAGES, key=counted.count) if counted else "en"
     return data, report.problems

@@ -113,13 +113,14 @@ def test_an_old_word_file_and_other_types_are_refused(kg):
 def test_a_damaged_piece_is_named_with_its_place_and_the_rest_is_read(kg):
     text = seed_text().replace("\tMarch 2019\n\tJuly 2019", "\tMarch 2019\n\tsome day", 1)
     parsed = read_file("plan.txt", text.encode(), kg)
-    dates, budget = parsed.problems  # the unreadable date is neither a date nor a budget source
-    assert str(dates).startswith("line 162: Commitment 1, milestone 2.2: expected a start and an end date")
-    assert str(budget).startswith("line 162: Milestone 2.2: the budget “some day” names no known source")
+    (problem,) = parsed.problems  # the unreadable date is neither a date nor a budget: a warning at its place
+    assert str(problem) == ("line 166: Commitment 1, milestone 2.2: the date “some day” could not be read; "
+                            "it was not imported.")
     assert len(parsed.data["commitments"]) == 18
     (milestone,) = [m for a in parsed.data["commitments"][0]["activities"] for m in a["milestones"]
                     if m["number"] == "2.2"]
-    assert milestone["end"] is None
+    assert "end" not in milestone  # nothing read: a re-import keeps the stored date
+    assert milestone["budget_text"] == "Development partners’ funds" and milestone["start"] == "2019-03"
 
 
 def test_the_docx_locates_problems_by_table_row_and_column(kg):
@@ -272,6 +273,36 @@ def test_csv_into_an_empty_member_exports_identically(seed_data):
         again = export_plan_csv(ActionPlan.objects.get(member=fresh))
         transaction.set_rollback(True)
     assert again.replace("Kyrgyz Republic", "X") == moved.replace("Kyrgyz Republic", "X")
+
+
+def test_the_csv_carries_the_plan_level_data(seed_data):
+    """Approval act and date, themes, co-creation, agency acronyms and agencies that lead nothing."""
+    import csv as csv_module
+
+    plan = ActionPlan.objects.get(member__code="KG")
+    rows = list(csv_module.DictReader(io.StringIO(export_plan_csv(plan).lstrip("\ufeff"))))
+    (plan_row,) = [r for r in rows if r["Row Type"] == "plan"]
+    assert plan_row["Approval Act"] == plan.approval_act == "Government Decree No. 360-r"
+    assert plan_row["Approved On"] == "2018-10-16"
+    assert plan_row["Plan Themes"].split("; ") == plan.themes and len(plan.themes) == 9
+    assert plan_row["Co-creation"] == plan.co_creation and plan.co_creation.startswith("After joining the OGP")
+    agencies = {r["Agency Name"]: (r["Agency Acronym"], r["Agency Kind"]) for r in rows if r["Row Type"] == "agency"}
+    assert agencies["Ministry of Finance of the Kyrgyz Republic"] == ("MoF", "state")
+    leading = set(Commitment.objects.filter(plan=plan).values_list("lead_agency__name", flat=True))
+    idle = set(agencies) - leading
+    assert "Organization for Economic Co-operation and Development" in idle  # leads nothing, still exported
+    # Into a fresh member the CSV alone gives the same plan-level data.
+    with transaction.atomic():
+        from commitments.models import Agency, Member
+
+        fresh = Member.objects.create(code="KGX", name="Kyrgyz Republic", country="Kyrgyz Republic")
+        moved = export_plan_csv(plan).replace(",KG00", ",KGX00").replace("/commitments/KG00", "/commitments/KGX00")
+        assert run_import(fresh, read_file("plan.csv", moved.encode(), fresh), commit=True).committed
+        copy = ActionPlan.objects.get(member=fresh)
+        assert (copy.approval_act, copy.approved_on, copy.themes, copy.co_creation) == (
+            plan.approval_act, plan.approved_on, plan.themes, plan.co_creation)
+        assert {a.name: (a.acronym, a.kind) for a in Agency.objects.filter(member=fresh)} == agencies
+        transaction.set_rollback(True)
 
 
 def test_csv_export_neutralises_formulas_and_import_refuses_them(seed_data):

@@ -181,3 +181,31 @@ def test_my_work_links_the_upload_page_for_those_who_may_import(client, kg, who,
     response = client.get(reverse("work:my_work"))
     assert response.status_code == 200
     assert (f'href="{UPLOAD}"' in response.content.decode()) is linked
+
+
+def test_the_preview_asks_before_blanking_a_stored_value(client, point_of_contact, kg):
+    """The file leaves KG0001's problem empty: the preview offers a checkbox; unticked, the value is kept."""
+    from commitments.seed_parser import parse_national_plan
+
+    from .importing import seed_text, write_variant_docx
+
+    client.force_login(point_of_contact)
+    confirmed = client.post(CONFIRM, {"token": _upload(client, kg, "plan.txt", seed_bytes()).context["token"]})
+    assert confirmed.status_code == 200
+    stored = Commitment.objects.get(identifier="KG0001").problem
+    plan = parse_national_plan(seed_text())
+    plan["commitments"][0]["problem"] = ""
+    data = write_variant_docx(commitments=plan["commitments"])
+
+    preview = _upload(client, kg, "plan.docx", data, DOCX)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Changes that need your decision" in page
+    (choice,) = preview.context["outcome"].choices
+    assert f'name="allow" value="{choice.key}"' in page
+    client.post(CONFIRM, {"token": preview.context["token"]})
+    assert Commitment.objects.get(identifier="KG0001").problem == stored  # not ticked: kept
+
+    preview = _upload(client, kg, "plan.docx", data, DOCX)
+    client.post(CONFIRM, {"token": preview.context["token"], "allow": [choice.key]})
+    assert Commitment.objects.get(identifier="KG0001").problem == ""

@@ -49,7 +49,12 @@ def test_a_small_plan_in_the_template_with_its_problems_located():
         "line 19: Milestone 1.2: the budget “The mayor's goodwill” names no known source (development partners’ "
         "funds or a budget); it was kept as written, with no source ticked.",
         "line 25: Commitment 1: this cell was not understood and was not imported: “A stray note”.",
-        "line 26: Commitment 1: the label “Email and Phone” has no value cell; the field was left empty.",
+        "line 26: Commitment 1: the label “Email and Phone” has no value cell; the stored value is kept.",
+    ] + [
+        f"line 3: Commitment 1: no “{label}” cell was found; the stored value is kept."
+        for label in ("What is the commitment?", "How will the commitment contribute to solve the public problem?",
+                      "Why is this commitment relevant to OGP values?",
+                      "Name of responsible person from implementing agency", "Title, Department")
     ]
 
 

@@ -1,6 +1,6 @@
 """Import an action plan from OGP's commitment template (.docx or text) or the portal's CSV format.
 
-    python manage.py import_plan PATH --member KG [--dry-run] [--user NAME] [--changes-only]
+    python manage.py import_plan PATH --member KG [--dry-run] [--user NAME] [--changes-only] [--allow KEY ...]
 
 Prints the same preview as the upload page (created / updated / unchanged / kept, field by
 field, and a warning for each piece of the file that could not be read); with --dry-run
@@ -26,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Show the preview; save nothing.")
         parser.add_argument("--user", default=None, help="Record this user name in the history of the changed rows.")
         parser.add_argument("--changes-only", action="store_true", help="Leave unchanged rows out of the preview.")
+        parser.add_argument("--allow", action="append", default=[], metavar="KEY",
+                            help="Allow one change that needs a decision (a blanked value, a commitment moved to a "
+                                 "new agency), by the key the dry run prints; repeat it for several.")
 
-    def handle(self, *args, path, member, dry_run, user, changes_only, **options):
+    def handle(self, *args, path, member, dry_run, user, changes_only, allow=(), **options):
         try:
             member_obj = Member.objects.get(code=member)
         except Member.DoesNotExist:
@@ -44,7 +47,8 @@ class Command(BaseCommand):
             parsed = read_file(file.name, file.read_bytes(), member_obj)
         except ImportRefused as refused:
             raise CommandError(refused.message) from None
-        outcome = run_import(member_obj, parsed, user=user_obj, commit=not dry_run, reason=f"Imported from {file.name}")
+        outcome = run_import(member_obj, parsed, user=user_obj, commit=not dry_run, reason=f"Imported from {file.name}",
+                             allow=allow)
         for line in outcome_lines(outcome, verbose=not changes_only):
             self.stdout.write(line)
         if outcome.errors:
