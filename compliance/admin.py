@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
+from ogp.policy import cycle_label
 
 from . import services
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
@@ -155,7 +156,7 @@ class DeadlineForm(MemberScopedForm):
     def clean(self):
         data = super().clean()
         if not data.get("cycle") and data.get("due_on"):
-            data["cycle"] = f"{data['due_on'].year}-{data['due_on'].year + 2}"
+            data["cycle"] = cycle_label(data["due_on"])
         if not self.instance.pk and data.get("member") and data.get("cycle"):
             # The cycle's rule-computed row is taken over (the sweep recorded it; the administrator now sets it).
             computed = Deadline.objects.filter(

@@ -145,6 +145,27 @@ class StatusEvent(models.Model):
         return f"{self.member}: {self.get_status_display()} ({self.effective_on})"
 
 
+class PolicyQuerySet(models.QuerySet):
+    def versions_for(self, members) -> dict:
+        """Return ``{member pk: the policy versions that apply to it}`` for ``members`` in one query.
+
+        The one reading of the stored versions; which apply is ``ogp.policy.versions_for`` (pure).
+        ``members``: rows with ``pk`` and ``kind``.
+        """
+        from ogp.policy import versions_for
+
+        members = list(members)
+        stored = list(
+            self.filter(Q(member__isnull=True) | Q(member_id__in=[m.pk for m in members])).order_by("member_id", "effective_from", "pk")
+        )
+        shared = tuple(p.as_rule() for p in stored if p.member_id is None)
+        own: dict = {}
+        for p in stored:
+            if p.member_id is not None:
+                own.setdefault(p.member_id, []).append(p.as_rule())
+        return {m.pk: versions_for(m.kind, shared, tuple(own.get(m.pk, ()))) for m in members}
+
+
 class Policy(models.Model):
     """The compliance policy in force from a date, for every member (member empty) or for one member.
 
@@ -201,6 +222,8 @@ class Policy(models.Model):
     reason = models.TextField(_("reason"), blank=True, help_text=_("The OGP rule or decision this version follows."))
     history = HistoricalRecords()
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         ordering = ["member", "effective_from"]
         verbose_name = _("compliance policy")
@@ -229,7 +252,7 @@ class Policy(models.Model):
 
     def as_rule(self):
         """Return the pure-rules version of this row."""
-        from compliance.engine import PolicyVersion
+        from ogp.policy import PolicyVersion
 
         return PolicyVersion(
             effective_from=self.effective_from,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
+from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
 
@@ -153,15 +154,12 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
     stored_policies = list(
         Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
     )
-    shared = [p for p in stored_policies if p.member_id is None]
+    shared_rules = tuple(p.as_rule() for p in stored_policies if p.member_id is None)
     own = _by_member(p for p in stored_policies if p.member_id is not None)
-    shared_rules = tuple(p.as_rule() for p in shared)
     snapshots = {}
     for member in members:
-        # The same tuple for every member without its own versions (the rules cache by it).
-        policies = shared_rules + tuple(p.as_rule() for p in own[member.pk]) if member.pk in own else shared_rules
-        if not shared:
-            policies += engine.DEFAULT_POLICIES
+        # ``ogp.policy.versions_for``: the one definition (the same tuple for members of a kind without their own).
+        policies = policy.versions_for(member.kind, shared_rules, tuple(p.as_rule() for p in own.get(member.pk, ())))
         snapshots[member.pk] = engine.MemberSnapshot(
             code=member.code,
             joined_on=member.joined_on,
@@ -987,7 +985,7 @@ def _deadline_values(data: dict, row: Deadline | None) -> dict:
         values["reason"] = (values["reason"] or "").strip()
     due_on = values.get("due_on", row.due_on if row else None)
     if not values.get("cycle", row.cycle if row else "") and due_on:
-        values["cycle"] = f"{due_on.year}-{due_on.year + 2}"
+        values["cycle"] = policy.cycle_label(due_on)
     values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
     return values
 
