@@ -21,7 +21,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
-from ogp.policy import cycle_label
 
 from . import services
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
@@ -51,17 +50,13 @@ def _member_id(form):
 
 
 def member_cycle_labels(member_id) -> list[str]:
-    """Return the member's cycles as the rules know them today, and any the sweep stored."""
+    """Return the member's cycles: ``services.member_cycles``, the one source the API and the pages read too."""
     if not member_id:
         return []
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         return []
-    labels = [c.label for c in services.evaluate_member(member, timezone.now()).cycles]
-    for label in Cycle.objects.filter(member=member).values_list("label", flat=True):
-        if label not in labels:
-            labels.append(label)
-    return labels
+    return services.member_cycles(member)
 
 
 class MemberScopedForm(forms.ModelForm):
@@ -88,6 +83,23 @@ class MemberScopedForm(forms.ModelForm):
             self.fields["status_event"].queryset = StatusEvent.objects.filter(member_id=member_id)
         if "decision" in self.fields:
             self.fields["decision"].queryset = Decision.objects.filter(member_id=member_id)
+
+    # How the cycle is checked when left empty (``services.check_cycle``): overridden per form.
+    def cycle_check(self, data) -> dict:
+        return {}
+
+    def clean(self):
+        data = super().clean()
+        member = data.get("member") or (self.instance.member if self.instance.pk else None)
+        if member is not None and self.cycle_field in self.fields and not self.errors.get(self.cycle_field):
+            current = getattr(self.instance, self.cycle_field, "") if self.instance.pk else ""
+            try:
+                data[self.cycle_field] = services.check_cycle(
+                    member, data.get(self.cycle_field, ""), field=self.cycle_field, keep=current, **self.cycle_check(data)
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class RecomputeOnSave:
@@ -153,10 +165,11 @@ class DeadlineForm(MemberScopedForm):
             raise ValidationError(_("A deadline set by an administrator needs a reason."))
         return reason
 
+    def cycle_check(self, data) -> dict:
+        return {"due_on": data.get("due_on")}
+
     def clean(self):
         data = super().clean()
-        if not data.get("cycle") and data.get("due_on"):
-            data["cycle"] = cycle_label(data["due_on"])
         if not self.instance.pk and data.get("member") and data.get("cycle"):
             # The cycle's rule-computed row is taken over (the sweep recorded it; the administrator now sets it).
             computed = Deadline.objects.filter(
@@ -204,6 +217,9 @@ class DecisionForm(MemberScopedForm):
         model = Decision
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
 
+    def cycle_check(self, data) -> dict:
+        return {"day": data.get("decided_on"), "required": data.get("kind") in services.engine.IRM_KINDS}
+
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
@@ -234,10 +250,11 @@ class FindingForm(MemberScopedForm):
             raise ValidationError(_("Say why the member acted contrary to process."))
         return reason
 
+    def cycle_check(self, data) -> dict:
+        return {"day": data.get("effective_on"), "required": True}
+
     def clean(self):
         data = super().clean()
-        if not data.get("period") and data.get("effective_on"):
-            data["period"] = data["effective_on"].isoformat()
         self.instance.source = Finding.Source.ADMINISTRATOR
         return data
 

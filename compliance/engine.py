@@ -371,7 +371,16 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     if first_due is not None:
         cursor, computed = snapshot.joined_on, first_due
     elif plans:
+        # No joining date: the first plan on record meets a cycle of its own (labelled by its start), and the
+        # chain runs from it. Its cycle is offered like any other (findings and decisions can name it).
         anchor = plans[0]
+        label = cycle_label(anchor.start or anchor.delivered_on)
+        cycles.append(Cycle(
+            label, anchor.delivered_on, anchor.delivered_on, RULE,
+            _("The member's first plan on record (no joining date entered): it meets its own cycle."),
+            met_on=anchor.delivered_on, plan_key=anchor.key,
+        ))
+        met.append((anchor.delivered_on, anchor, label))
         cursor = anchor.delivered_on + dt.timedelta(days=1)
         computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
     else:
@@ -430,6 +439,28 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         cycles.append(Cycle(label, starts_on, due, source, reason, late_until=late_until))
         break
     return cycles, met
+
+
+def cycle_on(cycles: list[Cycle], day: dt.date) -> str:
+    """Return the cycle a finding made on ``day`` is about: the one whose plan was last delivered, else the open one."""
+    done = [c for c in cycles if c.met_on and c.met_on <= day]
+    if done:
+        return done[-1].label
+    return next((c.label for c in cycles if c.starts_on <= day <= c.due), "")
+
+
+def cycle_labels(snapshot: MemberSnapshot, cycles: list[Cycle]) -> list[str]:
+    """Return the labels of the member's cycles, the one vocabulary every form, the API and the pages offer.
+
+    The rules' cycles up to today; without a joining date, also the cycle before the first one the rules
+    know (a finding about the years before the first plan on record names it).
+    """
+    labels = [c.label for c in cycles]
+    if cycles and snapshot.joined_on is None:
+        before = cycle_label(add_months(cycles[0].starts_on if cycles[0].met_on else cycles[0].due, -24))
+        if before not in labels:
+            labels.insert(0, before)
+    return labels
 
 
 # ---------------------------------------------------------------- recurring obligations
@@ -606,11 +637,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             events.append((effective_on, ORDER_FAILURE, "failure", ("plan", c.label, "", None)))
 
     def cycle_of(day: dt.date) -> str:
-        """Return the cycle a finding made on ``day`` is about: the one whose plan was last delivered."""
-        done = [c for c in cycles if c.met_on and c.met_on <= day]
-        if done:
-            return done[-1].label
-        return next((c.label for c in cycles if c.starts_on <= day <= c.due), "")
+        return cycle_on(cycles, day)
 
     for af in snapshot.admin_findings:
         if af.effective_on > today:

@@ -59,3 +59,10 @@ class DecisionWriteSerializer(StrictWriteSerializer):
     class Meta:
         model = Decision
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
+
+
+class MemberCyclesSerializer(serializers.Serializer):
+    """A member's cycles: the only values a deadline's, a decision's or a finding's ``cycle`` may take."""
+
+    member = serializers.IntegerField()
+    cycles = serializers.ListField(child=serializers.CharField())

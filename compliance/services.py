@@ -186,6 +186,54 @@ def evaluate_member(member: Member, now) -> engine.Evaluation:
     return engine.evaluate(build_snapshot(member), now, settings.TIME_ZONE)
 
 
+def member_cycles(member: Member, now=None) -> list[str]:
+    """Return the labels of ``member``'s cycles: the one source the admin, the API and the pages offer.
+
+    The rules' cycles as of ``now`` (``engine.cycle_labels``: every plan has one, the first included),
+    then any the sweep stored for a later day and those the member's action-plan deadlines open.
+    """
+    snapshot = build_snapshot(member)
+    evaluation = engine.evaluate(snapshot, now or timezone.now(), settings.TIME_ZONE)
+    labels = engine.cycle_labels(snapshot, evaluation.cycles)
+    stored = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("label", flat=True))
+    stored += Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN).exclude(cycle="").order_by(
+        "due_on").values_list("cycle", flat=True)
+    for label in stored:
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def check_cycle(member: Member, cycle: str, *, field: str = "cycle", day: dt.date | None = None,
+                due_on: dt.date | None = None, required: bool = False, keep: str = "") -> str:
+    """Return the cycle an administrator's record names, or raise ValidationError saying which cycles there are.
+
+    ``cycle`` must be one of :func:`member_cycles` (``keep``: a value the row already holds stays
+    acceptable). Empty: a deadline's own cycle (``due_on``: the cycle it opens); a finding
+    (``required``) is filed under the cycle the rules give for ``day``, and refused when there is none.
+    """
+    cycle = (cycle or "").strip()
+    if not cycle:
+        if due_on is not None:
+            return policy.cycle_label(due_on)
+        if not required:
+            return ""
+        snapshot = build_snapshot(member)
+        found = engine.cycle_on(engine.evaluate(snapshot, timezone.now(), settings.TIME_ZONE).cycles, day) if day else ""
+        if found:
+            return found
+        raise ValidationError({field: _(
+            "Name the cycle this finding is about: the rules know no cycle of the member on that day "
+            "(enter its joining date or its first plan first)."
+        )})
+    allowed = member_cycles(member)
+    if cycle in allowed or cycle == keep or (due_on is not None and cycle == policy.cycle_label(due_on)):
+        return cycle
+    raise ValidationError({field: _("Choose one of the member's cycles: %(cycles)s.") % {
+        "cycles": ", ".join(allowed) or _("none yet")
+    }})
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -984,8 +1032,11 @@ def _deadline_values(data: dict, row: Deadline | None) -> dict:
     if "reason" in values:
         values["reason"] = (values["reason"] or "").strip()
     due_on = values.get("due_on", row.due_on if row else None)
-    if not values.get("cycle", row.cycle if row else "") and due_on:
-        values["cycle"] = policy.cycle_label(due_on)
+    member = values.get("member", row.member if row else None)
+    if member is not None and ("cycle" in values or row is None):
+        values["cycle"] = check_cycle(
+            member, values.get("cycle", ""), due_on=due_on, keep=row.cycle if row else ""
+        )
     values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
     return values
 
@@ -1045,12 +1096,25 @@ def delete_deadline(deadline: Deadline, *, by, version) -> None:
     recompute_member(deadline.member_id)
 
 
+def _decision_values(data: dict, row: Decision | None) -> dict:
+    """An IRM finding names its cycle (filled in from its day when left empty, refused when there is none)."""
+    values = dict(data)
+    member = values.get("member", row.member if row else None)
+    kind = values.get("kind", row.kind if row else "")
+    if member is not None and ("cycle" in values or row is None or "kind" in values):
+        values["cycle"] = check_cycle(
+            member, values.get("cycle", row.cycle if row else ""), day=values.get("decided_on", row.decided_on if row else None),
+            required=kind in engine.IRM_KINDS, keep=row.cycle if row else "",
+        )
+    return values
+
+
 def record_decision(*, by, data) -> Decision:
     """Record an IRM finding or a Steering Committee decision about a member: administrators."""
     from ogp_portal.versioning import save_checked
 
     _require_admin(by)
-    values = dict(data)
+    values = _decision_values(data, None)
     if by is not None and by.is_authenticated:
         values.setdefault("recorded_by", by)
     with transaction.atomic():
@@ -1066,6 +1130,7 @@ def update_decision(decision: Decision, *, by, data, version) -> Decision:
 
     _require_admin(by)
     before = decision.member_id
+    data = _decision_values(data, decision)
     with transaction.atomic():
         row = save_checked(decision, data, by=by, version=version)
         _after_admin_write(row.member_id)

@@ -176,6 +176,7 @@ def admin_member(request, code):
         "member": member,
         "standing": MemberStanding.objects.filter(member=member).first(),
         "cycles": Cycle.objects.filter(member=member).select_related("plan").order_by("starts_on"),
+        "cycle_vocabulary": services.member_cycles(member),
         "deadlines": Deadline.objects.filter(member=member).order_by("due_on"),
         "plans": member.plans.order_by("submitted_on", "start_date"),
         "findings": Finding.objects.filter(member=member).order_by("effective_on", "kind"),

@@ -318,7 +318,9 @@ class TestLatePlansAndTheRun:
 
     def test_a_late_plan_leaves_the_missed_cycle_contrary_and_meets_the_next(self):
         ev = evaluate(self.M, at(D(2023, 3, 15)))
-        assert [(c.label, c.due, c.missed, c.met_on) for c in ev.cycles][:2] == [
+        # Issue 19: the first plan on record (no joining date) meets a cycle of its own, labelled as the plan.
+        assert (ev.cycles[0].label, ev.cycles[0].met_on) == ("2020-2022", D(2019, 12, 1))
+        assert [(c.label, c.due, c.missed, c.met_on) for c in ev.cycles][1:3] == [
             ("2022-2024", D(2022, 12, 31), True, None),
             ("2023-2025", D(2023, 12, 31), False, D(2023, 3, 15)),
         ]
