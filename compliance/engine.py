@@ -243,6 +243,9 @@ class FindingResult:
     reason: str
     reference: str = ""
     source: str = RULE  # "administrator": a stored row the sweep never writes nor resolves
+    # A missed obligation stays missed (issue 19): the day it was next met (a meeting, a report, a plan)
+    # ends the run it belongs to, and resolves nothing. ``resolved_on`` is an administrator's resolution only.
+    met_again_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,8 @@ class Evaluation:
 
     @property
     def open_findings(self) -> list[FindingResult]:
-        return [f for f in self.findings if f.resolved_on is None]
+        """Return the findings of the current runs: not resolved by an administrator, not met again since."""
+        return [f for f in self.findings if f.resolved_on is None and f.met_again_on is None]
 
 
 # ---------------------------------------------------------------- date helpers
@@ -520,11 +524,12 @@ def forum_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Findi
                     forum.subject,
                     period.label,
                     effective_on,
-                    resolved_on,
+                    None,
                     format_lazy(
                         _("{forum} held no meeting in {period} ({start} – {end})."),
                         forum=forum.name, period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                     ),
+                    met_again_on=resolved_on,
                 )
             )
         due = _current_period_due(today, held, snapshot.policies, "forum_cadence_months")
@@ -563,11 +568,12 @@ def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Find
                 "",
                 period.label,
                 effective_on,
-                resolved_on,
+                None,
                 format_lazy(
                     _("No status update was published in {period} ({start} – {end})."),
                     period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                 ),
+                met_again_on=resolved_on,
             )
         )
     deadlines = []
@@ -627,11 +633,12 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                     "",
                     c.label,
                     effective_on,
-                    resolved,
+                    None,
                     format_lazy(
                         _("No action plan for the {cycle} cycle was delivered by the deadline of {due}."),
                         cycle=c.label, due=(c.late_until or c.due).isoformat(),
                     ),
+                    met_again_on=resolved,
                 )
             )
             events.append((effective_on, ORDER_FAILURE, "failure", ("plan", c.label, "", None)))
@@ -662,8 +669,8 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             resolved = next((d for d in met_days if d > dec.decided_on), None)
             findings.append(
                 FindingResult(
-                    dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, resolved,
-                    dec.summary or _("Recorded from an IRM report."), dec.reference,
+                    dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, None,
+                    dec.summary or _("Recorded from an IRM report."), dec.reference, met_again_on=resolved,
                 )
             )
             events.append(

@@ -77,7 +77,17 @@ class Finding(models.Model):
     )
     period = models.CharField(_("cycle or period"), max_length=32, help_text=_("Such as 2022-Q2, 2022-H1 or 2021-2023."))
     effective_on = models.DateField(_("effective on"))
-    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, help_text=_("An administrator's resolution of their finding, with its reason.")
+    )
+    met_again_on = models.DateField(
+        _("met again on"), null=True, blank=True,
+        help_text=_("The obligation was next met on this day: the run of missed ones ended; this one stays missed."),
+    )
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, help_text=_("The corrected data no longer supports this finding.")
+    )
+    withdrawal_reason = models.TextField(_("why withdrawn"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True)
     source = models.CharField(
@@ -115,6 +125,11 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.member} — {self.get_kind_display()} {self.period}"
+
+    @property
+    def is_open(self) -> bool:
+        """Part of the current run: not resolved, not met again since, not withdrawn."""
+        return self.resolved_on is None and self.met_again_on is None and self.withdrawn_on is None
 
     def clean(self):
         if self.resolved_on and self.effective_on and self.resolved_on < self.effective_on:

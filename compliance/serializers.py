@@ -14,7 +14,10 @@ class DeadlineSerializer(serializers.ModelSerializer):
 class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
-        fields = ["id", "member", "kind", "subject", "period", "effective_on", "resolved_on", "reason", "reference", "created_at"]
+        fields = [
+            "id", "member", "kind", "subject", "period", "effective_on", "resolved_on", "met_again_on", "withdrawn_on",
+            "withdrawal_reason", "reason", "reference", "created_at",
+        ]
 
 
 class StatusEventSerializer(serializers.ModelSerializer):

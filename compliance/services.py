@@ -397,7 +397,8 @@ class SweepWrites:
     results: dict[int, SweepResult] = field(default_factory=dict)  # by member id
     # New rows are dicts by field attname (inserted by :func:`insert_rows`), not model instances.
     findings: list[dict] = field(default_factory=list)
-    resolutions: dict[int, dt.date] = field(default_factory=dict)  # finding pk -> resolved on
+    # finding pk -> (met again on, withdrawn on, why withdrawn)
+    resolutions: dict[int, tuple] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
     deadlines: list[dict] = field(default_factory=list)
     deadline_changes: dict[int, engine.Cycle] = field(default_factory=dict)  # deadline pk -> the rules' cycle
@@ -420,30 +421,37 @@ class SweepWrites:
             row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)
 
 
+WITHDRAWN = "The corrected data no longer supports this finding (the rules no longer give it)."
+
+
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
-    """New findings (inserted already resolved when the rules say so) and resolutions of stored ones."""
+    """New findings, the day each missed obligation was next met, and withdrawals (issue 19: findings are history).
+
+    A missed obligation stays missed: a later meeting, report or plan only records ``met_again_on``
+    (the run ended). A stored finding the corrected data no longer gives is withdrawn with the reason,
+    not resolved; one the rules give again is reinstated.
+    """
     known = {(f.kind, f.subject, f.period): f for f in known_rows}
     seen = set()
     for f in evaluation.findings:
         if f.source != engine.RULE:
             continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
         row = known.get((f.kind, f.subject, f.period))
+        met_again = max(f.met_again_on, f.effective_on) if f.met_again_on else None
         if row is None:
             writes.findings.append(dict(
                 member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
-                resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
-                reference=f.reference, source=RULE_SOURCE,
+                met_again_on=met_again, reference=f.reference, source=RULE_SOURCE,
             ))
             writes.reasons.append((writes.findings[-1], f.reason))
             continue
         seen.add(row.pk)
-        if f.resolved_on and row.resolved_on is None:
-            writes.resolutions[row.pk] = f.resolved_on
-    # Open sweep findings the rules no longer give (the data was corrected since): resolved today.
+        if row.met_again_on != met_again or row.withdrawn_on is not None:
+            writes.resolutions[row.pk] = (met_again, None, "")
     sweep_kinds = set(SWEEP_KINDS)
     for row in known_rows:
-        if row.kind in sweep_kinds and row.resolved_on is None and row.effective_on <= evaluation.today and row.pk not in seen:
-            writes.resolutions[row.pk] = evaluation.today
+        if row.kind in sweep_kinds and row.withdrawn_on is None and row.pk not in seen:
+            writes.resolutions[row.pk] = (row.met_again_on, evaluation.today, WITHDRAWN)
 
 
 def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_events: set) -> None:
@@ -571,17 +579,15 @@ def write_findings(writes: SweepWrites) -> None:
 
 
 def write_resolutions(writes: SweepWrites) -> None:
-    """Resolve open findings once: locked, re-checked, one UPDATE and their history."""
+    """Record the day each stored finding was met again, and withdrawals: locked, one UPDATE and their history."""
     if not writes.resolutions:
         return
     with transaction.atomic():
-        rows = list(
-            Finding.objects.select_for_update().filter(pk__in=sorted(writes.resolutions), resolved_on__isnull=True).order_by("pk")
-        )
+        rows = list(Finding.objects.select_for_update().filter(pk__in=sorted(writes.resolutions)).order_by("pk"))
         for row in rows:
-            row.resolved_on = max(writes.resolutions[row.pk], row.effective_on)
+            row.met_again_on, row.withdrawn_on, row.withdrawal_reason = writes.resolutions[row.pk]
         if rows:
-            Finding.objects.bulk_update(rows, ["resolved_on"])
+            Finding.objects.bulk_update(rows, ["met_again_on", "withdrawn_on", "withdrawal_reason"])
             Finding.history.bulk_history_create(rows, update=True)
     for row in rows:
         writes.results[row.member_id].resolved_findings.append(row.pk)
@@ -667,7 +673,7 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
 # Members read and evaluated together; the queries of a sweep grow by one set per this many members.
 SWEEP_CHUNK = 1000
 
-FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
+FINDING_KEY = ("pk", "kind", "subject", "period", "met_again_on", "withdrawn_on")
 
 
 def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:

@@ -91,11 +91,11 @@ def member_detail(request, code):
         "status_label": MemberStatus(ev.status).label,
         "events": events,
         "timeline": presentation.status_timeline(events, member.joined_on, today),
-        "open_groups": presentation.group_findings([f for f in findings if f.resolved_on is None], subject_names),
-        "resolved_groups": presentation.group_findings([f for f in findings if f.resolved_on is not None], subject_names),
+        "open_groups": presentation.group_findings([f for f in findings if f.is_open], subject_names),
+        "resolved_groups": presentation.group_findings([f for f in findings if not f.is_open], subject_names),
         "deadlines": deadlines,
-        "open_findings": [f for f in findings if f.resolved_on is None],
-        "resolved_findings": [f for f in findings if f.resolved_on is not None],
+        "open_findings": [f for f in findings if f.is_open],
+        "resolved_findings": [f for f in findings if not f.is_open],
     }
     return render(request, "compliance/member_detail.html", context)
 
