@@ -22,7 +22,7 @@ from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
-from . import services
+from . import services, signals
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
 from .models import (
     Cycle,
@@ -117,6 +117,26 @@ class RecomputeOnSave:
         services.recompute_member(member_id)
 
 
+class RecomputeAfterCommit:
+    """An input of the rules edited outside the services: the stored standing follows once saved (issue 19.3)."""
+
+    def _members_of(self, obj):
+        return [getattr(obj, "member_id", None) or signals.EVERY_MEMBER]
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "recorded_by_id") and not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        for member_id in self._members_of(obj):
+            signals.schedule_recompute(member_id)
+
+    def delete_model(self, request, obj):
+        members = self._members_of(obj)
+        super().delete_model(request, obj)
+        for member_id in members:
+            signals.schedule_recompute(member_id)
+
+
 class ReadOnlyForRule:
     """Rows the sweep owns (source = rule) are read-only; an administrator's rows stay editable."""
 
@@ -132,7 +152,7 @@ class ReadOnlyForRule:
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_display = [
         "effective_from", "member", "applies_to", "forum_cadence_months", "update_cadence_months", "deadline_rule",
         "under_review_after_cycles", "inactive_after_years_without_plan", "removal_after_inactive_months",
@@ -144,7 +164,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+class DeadlineExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_display = ["name", "due_from", "due_to", "until", "cohort_switch"]
 
 
@@ -321,17 +341,12 @@ class LetterForm(MemberScopedForm):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     form = LetterForm
     list_display = ["member", "kind", "dated", "document", "status_event"]
     list_filter = ["kind", "member"]
     search_fields = ["member__name", "member__code", "document", "summary"]
     date_hierarchy = "dated"
-
-    def save_model(self, request, obj, form, change):
-        if not obj.recorded_by_id:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(LetterProfile)

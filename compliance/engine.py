@@ -701,6 +701,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
     missed_plans = 0
     inactive_since: dt.date | None = None
     remedial_until: dt.date | None = None
+    admin_open: dict = {}  # an administrator's open findings (key -> cycle): only the administrator ends them
 
     def change(new, day, cycle, reason, reference=""):
         nonlocal status, since, inactive_since
@@ -729,16 +730,28 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             break
         policy = policy_at(snapshot.policies, day)
         if kind == "met":
-            if status != ACTIVE:
+            still_open = list(dict.fromkeys(admin_open.values()))
+            if still_open and status not in (INACTIVE, REMOVAL_RECOMMENDED):
+                # Issue 19.3: a plan does not end an administrator's open finding; the member stays contrary to process.
+                change(
+                    CONTRARY_TO_PROCESS, day, still_open[-1],
+                    format_lazy(
+                        _("An action plan was delivered on {day}; the finding an administrator recorded for the {cycle} "
+                          "cycle stays open until the administrator resolves it."),
+                        day=day.isoformat(), cycle=still_open[-1],
+                    ),
+                )
+            elif status != ACTIVE:
                 change(
                     ACTIVE, day, "",
                     format_lazy(_("An action plan was delivered on {day}; the member is back on track."), day=day.isoformat()),
                 )
             if failed_cycles:
                 run_before_met = failed_cycles
-            failed_cycles, missed_plans, last_met_cycle = [], 0, payload
+            failed_cycles, missed_plans, last_met_cycle = still_open, 0, payload
         elif kind == "resolved":
             key, resolution = payload
+            admin_open.pop(key, None)
             if last_failure == key and status in (CONTRARY_TO_PROCESS, UNDER_REVIEW):
                 change(
                     ACTIVE, day, "",
@@ -756,6 +769,8 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 )
         elif kind == "failure":
             what, cycle, reference, key = payload
+            if what == "admin":
+                admin_open[key] = cycle
             if status in (INACTIVE, REMOVAL_RECOMMENDED):
                 continue
             last_failure = key

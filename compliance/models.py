@@ -62,6 +62,8 @@ class Deadline(models.Model):
     def clean(self):
         if self.source == self.Source.ADMINISTRATOR and not self.reason.strip():
             raise ValidationError({"reason": _("A deadline set by an administrator needs a reason.")})
+        if self.plan_id and self.member_id and self.plan.member_id != self.member_id:
+            raise ValidationError({"plan": _("The plan belongs to another member.")})
 
 
 class Finding(models.Model):
@@ -134,6 +136,10 @@ class Finding(models.Model):
     def clean(self):
         if self.resolved_on and self.effective_on and self.resolved_on < self.effective_on:
             raise ValidationError({"resolved_on": _("A finding cannot be resolved before it takes effect.")})
+        joined = self.member.joined_on if self.member_id else None
+        if self.source == Source.ADMINISTRATOR and joined and self.effective_on and self.effective_on < joined:
+            raise ValidationError({"effective_on": _("A finding cannot take effect before the member joined OGP (%(joined)s).") % {
+                "joined": joined.isoformat()}})
 
 
 class StatusEvent(models.Model):
@@ -437,6 +443,14 @@ class Cycle(models.Model):
         return f"{self.label} ({self.due_on})"
 
 
+# The status each status letter announces (a caution, a decision notice or another letter announces none).
+LETTER_STATUS = {
+    LetterKind.CONTRARY_TO_PROCESS: MemberStatus.CONTRARY_TO_PROCESS,
+    LetterKind.UNDER_REVIEW: MemberStatus.UNDER_REVIEW,
+    LetterKind.INACTIVE_RECOMMENDATION: MemberStatus.INACTIVE_RECOMMENDED,
+}
+
+
 class Letter(models.Model):
     """A dated OGP letter, attached to the status event it announces (or the decision it notifies)."""
 
@@ -475,6 +489,14 @@ class Letter(models.Model):
             errors["decision"] = _("The decision belongs to another member.")
         if self.status_event_id and self.dated and self.status_event.effective_on > self.dated:
             errors["status_event"] = _("A letter cannot announce a status that takes effect after it is dated.")
+        announces = LETTER_STATUS.get(self.kind)
+        if announces and not errors.get("status_event"):
+            # A status letter takes effect through the status the rules give: without it, it would be stored for nothing.
+            if not self.status_event_id or self.status_event.status != announces:
+                errors["status_event"] = _(
+                    "Choose the status event this letter announces (%(status)s): the rules give the member's status; "
+                    "if they do not give this one, correct the record (deadlines, decisions, findings) first."
+                ) % {"status": MemberStatus(announces).label}
         if errors:
             raise ValidationError(errors)
 
@@ -504,6 +526,12 @@ class DeadlineExtension(models.Model):
     def clean(self):
         if self.due_from and self.due_to and self.due_to < self.due_from:
             raise ValidationError({"due_to": _("The end of the range cannot be before its start.")})
+        if self.due_from and self.due_to:
+            # The rules apply the first extension whose range holds a deadline: an overlapping one would be ignored.
+            overlapping = DeadlineExtension.objects.filter(due_from__lte=self.due_to, due_to__gte=self.due_from).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError({"due_from": _("This range overlaps the extension “%(name)s”: change that one instead.") % {
+                    "name": overlapping.first().name}})
 
     def as_rule(self):
         from compliance.engine import Extension

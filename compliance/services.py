@@ -999,6 +999,12 @@ def record_letter_status(
     # The letter's words in its own language; the other columns empty, so pages fall back to them (marked lang=en).
     reasons = {f"reason_{code}": "" for code, _name in settings.LANGUAGES} | {_source_language_field("reason"): reason}
     values = {"previous_status": previous_status, "cycle": cycle, **reasons, "reference": reference}
+    given = {(c.status, c.effective_on) for c in evaluate_member(member, effective_on).changes}
+    if (status, effective_on) not in given:
+        # Stored, it would be a status the rules never give (no effect, and the sweep would not keep it): refused.
+        raise ValidationError(_("The rules do not give the status %(status)s on %(day)s for this member: record the "
+                                "deadlines, decisions or findings behind the letter first.") % {
+            "status": status, "day": effective_on.isoformat()})
     with transaction.atomic():
         event, created = StatusEvent.objects.select_for_update().get_or_create(
             member=member, status=status, effective_on=effective_on, defaults=values
@@ -1112,6 +1118,19 @@ def _decision_values(data: dict, row: Decision | None) -> dict:
             member, values.get("cycle", row.cycle if row else ""), day=values.get("decided_on", row.decided_on if row else None),
             required=kind in engine.IRM_KINDS, keep=row.cycle if row else "",
         )
+    decided_on = values.get("decided_on", row.decided_on if row else None)
+    if member is not None and decided_on is not None and (row is None or {"kind", "decided_on", "member"} & set(values)):
+        # Taken into account or refused, never ignored (issue 19.3): the rules ignore anything after a removal,
+        # and a reactivation only applies to an inactive member.
+        before = evaluate_member(member, decided_on - dt.timedelta(days=1)).status
+        if before == engine.REMOVED:
+            raise ValidationError({"decided_on": _(
+                "The member was removed from OGP before this day: the rules take nothing after a removal into account."
+            )})
+        if kind == engine.SC_REACTIVATION and before not in (engine.INACTIVE, engine.REMOVAL_RECOMMENDED):
+            raise ValidationError({"kind": _(
+                "A reactivation applies to an inactive member; on this day the member's status is %(status)s."
+            ) % {"status": engine.MemberStatus(before).label}})
     return values
 
 
