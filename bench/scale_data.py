@@ -65,6 +65,7 @@ from django.utils import timezone
 from compliance.models import Deadline
 from engagement.models import Follow, Review
 from forums.models import Attendance, Forum, ForumMembership, Meeting
+from ogp.policy import cycle_label
 
 from commitments.models import (
     Activity,
@@ -810,7 +811,7 @@ def _chunk(
                 due = _add_months(member.joined_on, 12)
             else:
                 due = _add_months(previous.end_date, 12 if member.kind == Member.Kind.NATIONAL else 1)
-            cycle = f"{due.year}-{due.year + 2}"
+            cycle = cycle_label(due)
             if cycle in seen:
                 continue
             seen.add(cycle)

@@ -146,6 +146,20 @@ class ActionPlanAdmin(ServiceSaveAdmin, HistoryTranslationAdmin):
     list_select_related = ["member"]
     filter_horizontal = ["lead_institutions"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+
+        class PlanForm(base):
+            def clean(self):
+                # Refused in the form, with the reason (the service refuses it too): another member's agency.
+                data = super().clean()
+                member = data.get("member") or (obj.member if obj else None)
+                if member is not None and any(a.member_id != member.pk for a in data.get("lead_institutions") or ()):
+                    self.add_error("lead_institutions", _("Every lead institution must be one of the member's agencies."))
+                return data
+
+        return PlanForm
+
 
 class ActivityInline(PermissionScopedAdmin, TranslationTabularInline):
     model = Activity

@@ -174,9 +174,13 @@ FINDING_COLUMNS = (
     Column("subject", _("What the finding is about, such as forum:3; empty for the whole member."), lambda f: f.subject),
     Column("period", _("The period or cycle, such as 2022-Q2, 2022-H1 or 2021-2023."), lambda f: f.period),
     Column("effective_on", _("The day the finding took effect (YYYY-MM-DD)."), lambda f: _iso(f.effective_on)),
-    Column("resolved_on", _("The day it was resolved; empty while open."), lambda f: _iso(f.resolved_on)),
+    Column("resolved_on", _("The day an administrator resolved it; empty otherwise."), lambda f: _iso(f.resolved_on)),
     Column("reason", _("Why, in English."), lambda f: _en(f, "reason")),
     Column("reference", _("The letter, report or decision behind it."), lambda f: f.reference),
+    Column("met_again_on", _("The day the obligation was next met (the run of missed ones ended); it stays missed."),
+           lambda f: _iso(f.met_again_on)),
+    Column("withdrawn_on", _("The day the corrected data stopped supporting it; empty while it stands."),
+           lambda f: _iso(f.withdrawn_on)),
 )
 
 

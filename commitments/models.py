@@ -194,6 +194,20 @@ class ActionPlan(models.Model):
             raise ValidationError(
                 {"submitted_on": _("Give the day the plan was submitted or the day its implementation starts.")}
             )
+        errors = {}
+        if self.submitted_on and self.end_date and self.submitted_on > self.end_date:
+            # A plan delivered after its own end would meet a cycle it never served: refused, not mis-read.
+            errors["submitted_on"] = _("A plan cannot be submitted after its implementation ends.")
+        delivered = self.submitted_on or self.start_date
+        joined = self.member.joined_on if self.member_id else None
+        if delivered and joined and delivered < joined:
+            # The compliance rules judge cycles from joining: a plan before it would be ignored.
+            errors["submitted_on" if self.submitted_on else "start_date"] = _(
+                "The plan is dated before the member joined OGP (%(joined)s): correct the plan's dates or the "
+                "member's joining date."
+            ) % {"joined": self.member.joined_on.isoformat()}
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("commitments:plan", args=[self.pk])

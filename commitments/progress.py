@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from engagement.services import notify_followers
+from ogp import policy
 from ogp_portal.cache import public_pages_changed
 
 from .models import (
@@ -45,23 +45,12 @@ def update_policies(member):
 def update_policies_by_member(members):
     """Return ``{member pk: policy versions}`` for ``members`` in one query, as the compliance engine reads them.
 
-    A member's own versions, the versions for every member, the defaults when no version for every
-    member is stored; then only those for the member's kind (a version for OGP Local members does
-    not apply to a national one), as ``compliance.engine.evaluate`` filters them.
+    ``ogp.policy.versions_for`` decides which apply (a version for OGP Local members does not apply
+    to a national one); ``Policy.objects.versions_for`` only reads the stored rows.
     """
-    from compliance.engine import DEFAULT_POLICIES
     from compliance.models import Policy
 
-    members = list(members)
-    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member__in=[m.pk for m in members])))
-    result = {}
-    for member in members:
-        rows = [p for p in stored if p.member_id in (None, member.pk)]
-        policies = tuple(p.as_rule() for p in rows)
-        if not any(p.member_id is None for p in rows):
-            policies += DEFAULT_POLICIES
-        result[member.pk] = tuple(p for p in policies if p.applies_to in ("", member.kind)) or DEFAULT_POLICIES
-    return result
+    return Policy.objects.versions_for(members)
 
 
 def reporting_period(day, policies):
@@ -69,11 +58,9 @@ def reporting_period(day, policies):
 
     The one definition of "the reporting period" (six months by default: 2019-H2; a quarter under a
     quarterly cadence), read by progress updates, status reports and "My work" alike. ``policies``:
-    the member's versions (:func:`update_policies`). Pure: no query, no clock.
+    the member's versions (:func:`update_policies`). Pure: no query, no clock (``ogp.policy.reporting_period``).
     """
-    from compliance.engine import period_of, policy_at
-
-    return period_of(day, policy_at(policies, day).update_cadence_months)
+    return policy.reporting_period(day, policies)
 
 
 def reporting_periods(plan, today, policies=None):

@@ -337,6 +337,8 @@ def update_milestone(milestone, *, by, data, version):
 
 from ogp_portal.versioning import save_checked  # noqa: E402
 
+from ogp.signals import member_record_changed  # noqa: E402
+
 from .models import Activity, ActionPlan, Agency, Member  # noqa: E402
 
 
@@ -350,8 +352,13 @@ def _split_m2m(model, data):
 def _write(model, obj, *, by, data, version, perm, target):
     _require(by, perm, target)
     plain, m2m = _split_m2m(model, data)
+    before = getattr(obj, "member_id", None)
     row = save_checked(obj if obj is not None else model(), plain, by=by, version=version, m2m=m2m)
     public_pages_changed()
+    if model in (ActionPlan, Member):
+        # An input of the compliance rules changed: the layer above recomputes the stored standing (after commit).
+        for member_id in {row.pk if model is Member else row.member_id, before} - {None}:
+            member_record_changed.send(sender=model, member_id=member_id)
     return row
 
 

@@ -22,7 +22,7 @@ from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
-from . import services
+from . import services, signals
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
 from .models import (
     Cycle,
@@ -50,17 +50,13 @@ def _member_id(form):
 
 
 def member_cycle_labels(member_id) -> list[str]:
-    """Return the member's cycles as the rules know them today, and any the sweep stored."""
+    """Return the member's cycles: ``services.member_cycles``, the one source the API and the pages read too."""
     if not member_id:
         return []
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         return []
-    labels = [c.label for c in services.evaluate_member(member, timezone.now()).cycles]
-    for label in Cycle.objects.filter(member=member).values_list("label", flat=True):
-        if label not in labels:
-            labels.append(label)
-    return labels
+    return services.member_cycles(member)
 
 
 class MemberScopedForm(forms.ModelForm):
@@ -88,6 +84,23 @@ class MemberScopedForm(forms.ModelForm):
         if "decision" in self.fields:
             self.fields["decision"].queryset = Decision.objects.filter(member_id=member_id)
 
+    # How the cycle is checked when left empty (``services.check_cycle``): overridden per form.
+    def cycle_check(self, data) -> dict:
+        return {}
+
+    def clean(self):
+        data = super().clean()
+        member = data.get("member") or (self.instance.member if self.instance.pk else None)
+        if member is not None and self.cycle_field in self.fields and not self.errors.get(self.cycle_field):
+            current = getattr(self.instance, self.cycle_field, "") if self.instance.pk else ""
+            try:
+                data[self.cycle_field] = services.check_cycle(
+                    member, data.get(self.cycle_field, ""), field=self.cycle_field, keep=current, **self.cycle_check(data)
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
 
 class RecomputeOnSave:
     """Recompute the member after an administrator's change, so cycles and status follow at once."""
@@ -102,6 +115,26 @@ class RecomputeOnSave:
         member_id = obj.member_id
         super().delete_model(request, obj)
         services.recompute_member(member_id)
+
+
+class RecomputeAfterCommit:
+    """An input of the rules edited outside the services: the stored standing follows once saved (issue 19.3)."""
+
+    def _members_of(self, obj):
+        return [getattr(obj, "member_id", None) or signals.EVERY_MEMBER]
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "recorded_by_id") and not obj.recorded_by_id:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        for member_id in self._members_of(obj):
+            signals.schedule_recompute(member_id)
+
+    def delete_model(self, request, obj):
+        members = self._members_of(obj)
+        super().delete_model(request, obj)
+        for member_id in members:
+            signals.schedule_recompute(member_id)
 
 
 class ReadOnlyForRule:
@@ -119,7 +152,7 @@ class ReadOnlyForRule:
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_display = [
         "effective_from", "member", "applies_to", "forum_cadence_months", "update_cadence_months", "deadline_rule",
         "under_review_after_cycles", "inactive_after_years_without_plan", "removal_after_inactive_months",
@@ -131,7 +164,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+class DeadlineExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_display = ["name", "due_from", "due_to", "until", "cohort_switch"]
 
 
@@ -152,10 +185,11 @@ class DeadlineForm(MemberScopedForm):
             raise ValidationError(_("A deadline set by an administrator needs a reason."))
         return reason
 
+    def cycle_check(self, data) -> dict:
+        return {"due_on": data.get("due_on")}
+
     def clean(self):
         data = super().clean()
-        if not data.get("cycle") and data.get("due_on"):
-            data["cycle"] = f"{data['due_on'].year}-{data['due_on'].year + 2}"
         if not self.instance.pk and data.get("member") and data.get("cycle"):
             # The cycle's rule-computed row is taken over (the sweep recorded it; the administrator now sets it).
             computed = Deadline.objects.filter(
@@ -203,6 +237,9 @@ class DecisionForm(MemberScopedForm):
         model = Decision
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
 
+    def cycle_check(self, data) -> dict:
+        return {"day": data.get("decided_on"), "required": data.get("kind") in services.engine.IRM_KINDS}
+
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
@@ -233,10 +270,11 @@ class FindingForm(MemberScopedForm):
             raise ValidationError(_("Say why the member acted contrary to process."))
         return reason
 
+    def cycle_check(self, data) -> dict:
+        return {"day": data.get("effective_on"), "required": True}
+
     def clean(self):
         data = super().clean()
-        if not data.get("period") and data.get("effective_on"):
-            data["period"] = data["effective_on"].isoformat()
         self.instance.source = Finding.Source.ADMINISTRATOR
         return data
 
@@ -303,17 +341,12 @@ class LetterForm(MemberScopedForm):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     form = LetterForm
     list_display = ["member", "kind", "dated", "document", "status_event"]
     list_filter = ["kind", "member"]
     search_fields = ["member__name", "member__code", "document", "summary"]
     date_hierarchy = "dated"
-
-    def save_model(self, request, obj, form, change):
-        if not obj.recorded_by_id:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(LetterProfile)

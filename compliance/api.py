@@ -1,8 +1,8 @@
 """API viewsets for compliance (routed in ``ogp_portal/api_urls.py``): public, read-only records."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_view
-from rest_framework import exceptions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import decorators, exceptions, response, viewsets
 
 from ogp_portal.api import CursorPagination, ServiceWriteMixin, service_write_schema
 
@@ -31,6 +31,22 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "due_on"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, required=True, description="The member's id.")],
+        responses=serializers.MemberCyclesSerializer,
+        description="The member's cycles: the only values ``cycle`` takes in deadlines, decisions and findings "
+        "(the admin and the pages offer the same).",
+    )
+    @decorators.action(detail=False, methods=["get"], url_path="cycles")
+    def cycles(self, request):
+        from commitments.models import Member
+
+        raw = request.query_params.get("member", "")
+        member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if member is None:
+            raise exceptions.ValidationError({"member": [_("Give a member's id.")]})
+        return response.Response({"member": member.pk, "cycles": services.member_cycles(member)})
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):

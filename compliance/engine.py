@@ -46,14 +46,24 @@ The rules (docs ogp-rules.md §3 and §4):
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
-import functools
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from ogp.policy import (  # noqa: F401  (re-exported: engine.add_months, engine.PolicyVersion, …)
+    DEFAULT_POLICIES,
+    DEFAULT_TIME_ZONE,
+    Period,
+    PolicyVersion,
+    add_months,
+    applicable,
+    cycle_label,
+    local_date,
+    period_of,
+    policy_at,
+)
 
 from .choices import IRM_DECISION_KINDS, DeadlineKind, DeadlineRule, DecisionKind, FindingKind, MemberStatus, Source
 
@@ -98,32 +108,9 @@ AFTER_PLAN_END_12M = DeadlineRule.AFTER_PLAN_END_12M.value
 RULE = Source.RULE.value
 ADMINISTRATOR = Source.ADMINISTRATOR.value
 
-DEFAULT_TIME_ZONE = "Asia/Bishkek"
 
 
 # ---------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class PolicyVersion:
-    """The compliance policy in force from ``effective_from`` (for one member, one kind of member, or all).
-
-    ``applies_to`` is "" (every member), "national" or "local" (OGP Local members
-    are judged by their own rules when such a version exists).
-    """
-
-    effective_from: dt.date
-    forum_cadence_months: int = 3
-    update_cadence_months: int = 6
-    deadline_rule: str = CALENDAR_2019
-    under_review_after_cycles: int = 2
-    inactive_after_years_without_plan: int = 3
-    removal_after_inactive_months: int = 12
-    grace_days: int = 0
-    member_specific: bool = False
-    applies_to: str = ""
-    # The first plan is due this many months after joining (0: the first plan is not judged).
-    first_plan_months: int = 12
 
 
 # How late a plan may be under a rule without the cycle counting as contrary to process. The 2015
@@ -210,19 +197,7 @@ class Extension:
     reason: str = ""
 
 
-# OGP's defaults when no policy is stored (docs ogp-rules.md §4), the same rows as
-# migrations 0003, 0005 and 0006 store: the 2014 four-months rule, the 2015 calendar, the
-# 31 August calendar (named 2019, in force for the plans due from 2018), then "12 months after
-# the end of the last plan". The eras' first days are settings an administrator corrects in
-# the admin; README "Policy eras" gives each one's source, or says none was found.
-# OGP Local members have their own version: the same deadline rule, first plan not judged.
-DEFAULT_POLICIES = (
-    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=FOUR_MONTHS_2014),
-    PolicyVersion(effective_from=dt.date(2015, 1, 1), deadline_rule=CALENDAR_2015),
-    PolicyVersion(effective_from=dt.date(2018, 1, 1), deadline_rule=CALENDAR_2019),  # README, "Policy eras"
-    PolicyVersion(effective_from=dt.date(2022, 1, 1), deadline_rule=AFTER_PLAN_END_12M),
-    PolicyVersion(effective_from=dt.date(2000, 1, 1), deadline_rule=AFTER_PLAN_END_12M, applies_to="local", first_plan_months=0),
-)
+# OGP's defaults when no policy is stored: ``ogp.policy.DEFAULT_POLICIES`` (imported above).
 
 # The 2020 COVID-19 extension (one global record; migration 0005 stores it).
 COVID_2020 = Extension(
@@ -268,6 +243,9 @@ class FindingResult:
     reason: str
     reference: str = ""
     source: str = RULE  # "administrator": a stored row the sweep never writes nor resolves
+    # A missed obligation stays missed (issue 19): the day it was next met (a meeting, a report, a plan)
+    # ends the run it belongs to, and resolves nothing. ``resolved_on`` is an administrator's resolution only.
+    met_again_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -325,98 +303,14 @@ class Evaluation:
 
     @property
     def open_findings(self) -> list[FindingResult]:
-        return [f for f in self.findings if f.resolved_on is None]
+        """Return the findings of the current runs: not resolved by an administrator, not met again since."""
+        return [f for f in self.findings if f.resolved_on is None and f.met_again_on is None]
 
 
 # ---------------------------------------------------------------- date helpers
 
 
-def local_date(now: dt.datetime | dt.date, tz: str = DEFAULT_TIME_ZONE) -> dt.date:
-    """Return the portal-local calendar day of ``now``.
-
-    An aware datetime is converted to ``tz`` explicitly, never to the server's
-    zone: 2022-12-31T19:00Z is already 2023-01-01 in Bishkek (UTC+6).
-    """
-    if isinstance(now, dt.datetime):
-        if now.tzinfo is None:
-            raise ValueError("now must be an aware datetime")
-        return now.astimezone(ZoneInfo(tz)).date()
-    return now
-
-
-@functools.lru_cache(maxsize=65536)  # pure, and called thousands of times a sweep with the same days
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Return ``day`` moved by whole months, clamped to the month's end (29 Feb + 12 months = 28 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    label: str
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
-@functools.lru_cache(maxsize=65536)  # pure; Period is immutable, so sharing it is safe
-def period_of(day: dt.date, months: int) -> Period:
-    """Return the calendar period of ``months`` months holding ``day``: 2024-Q1, 2024-H2, 2024."""
-    if months not in (1, 2, 3, 4, 6, 12):
-        raise ValueError(f"a cadence must divide the year, not {months} months")
-    index = (day.month - 1) // months
-    start = dt.date(day.year, index * months + 1, 1)
-    end = add_months(start, months) - dt.timedelta(days=1)
-    if months == 3:
-        label = f"{day.year}-Q{index + 1}"
-    elif months == 6:
-        label = f"{day.year}-H{index + 1}"
-    elif months == 12:
-        label = f"{day.year}"
-    else:
-        label = f"{day.year}-P{index + 1}of{12 // months}"
-    return Period(start, end, label)
-
-
-def policy_at(policies: tuple[PolicyVersion, ...], day: dt.date) -> PolicyVersion:
-    """Return the policy in force on ``day``: the member's own version, else its kind's, else the default."""
-    if not isinstance(policies, tuple):
-        return _policy_at(policies, day)
-    # Memoised per tuple (immutable; most members share one): hashing the versions would cost more than the rule.
-    entry = _POLICY_MEMO.get(id(policies))
-    if entry is None or entry[0] is not policies:
-        if len(_POLICY_MEMO) >= 4096:
-            _POLICY_MEMO.clear()
-        entry = _POLICY_MEMO[id(policies)] = (policies, {})  # holding the tuple keeps its id from being reused
-    found = entry[1].get(day)
-    if found is None:
-        found = entry[1][day] = _policy_at(policies, day)
-    return found
-
-
-_POLICY_MEMO: dict[int, tuple[tuple, dict]] = {}
-
-
-def _policy_at(policies, day: dt.date) -> PolicyVersion:
-    for rank in (2, 1, 0):
-        candidates = [
-            p for p in policies
-            if (2 if p.member_specific else 1 if p.applies_to else 0) == rank and p.effective_from <= day
-        ]
-        if candidates:
-            return max(candidates, key=lambda p: p.effective_from)
-    if policies:
-        return min(policies, key=lambda p: p.effective_from)
-    return DEFAULT_POLICIES[0]
-
-
-def cycle_label(due: dt.date) -> str:
-    """Return the plan cycle a deadline opens: a plan due in 2022 is the 2022–2024 plan."""
-    return f"{due.year}-{due.year + 2}"
+# ``add_months``, ``Period``, ``period_of``, ``policy_at`` and ``cycle_label`` live in ``ogp.policy``.
 
 
 # ---------------------------------------------------------------- action-plan cycles
@@ -481,7 +375,16 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     if first_due is not None:
         cursor, computed = snapshot.joined_on, first_due
     elif plans:
+        # No joining date: the first plan on record meets a cycle of its own (labelled by its start), and the
+        # chain runs from it. Its cycle is offered like any other (findings and decisions can name it).
         anchor = plans[0]
+        label = cycle_label(anchor.start or anchor.delivered_on)
+        cycles.append(Cycle(
+            label, anchor.delivered_on, anchor.delivered_on, RULE,
+            _("The member's first plan on record (no joining date entered): it meets its own cycle."),
+            met_on=anchor.delivered_on, plan_key=anchor.key,
+        ))
+        met.append((anchor.delivered_on, anchor, label))
         cursor = anchor.delivered_on + dt.timedelta(days=1)
         computed = computed_deadline(snapshot.policies, anchor, snapshot.joined_on)
     else:
@@ -542,6 +445,28 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     return cycles, met
 
 
+def cycle_on(cycles: list[Cycle], day: dt.date) -> str:
+    """Return the cycle a finding made on ``day`` is about: the one whose plan was last delivered, else the open one."""
+    done = [c for c in cycles if c.met_on and c.met_on <= day]
+    if done:
+        return done[-1].label
+    return next((c.label for c in cycles if c.starts_on <= day <= c.due), "")
+
+
+def cycle_labels(snapshot: MemberSnapshot, cycles: list[Cycle]) -> list[str]:
+    """Return the labels of the member's cycles, the one vocabulary every form, the API and the pages offer.
+
+    The rules' cycles up to today; without a joining date, also the cycle before the first one the rules
+    know (a finding about the years before the first plan on record names it).
+    """
+    labels = [c.label for c in cycles]
+    if cycles and snapshot.joined_on is None:
+        before = cycle_label(add_months(cycles[0].starts_on if cycles[0].met_on else cycles[0].due, -24))
+        if before not in labels:
+            labels.insert(0, before)
+    return labels
+
+
 # ---------------------------------------------------------------- recurring obligations
 
 
@@ -599,11 +524,12 @@ def forum_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Findi
                     forum.subject,
                     period.label,
                     effective_on,
-                    resolved_on,
+                    None,
                     format_lazy(
                         _("{forum} held no meeting in {period} ({start} – {end})."),
                         forum=forum.name, period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                     ),
+                    met_again_on=resolved_on,
                 )
             )
         due = _current_period_due(today, held, snapshot.policies, "forum_cadence_months")
@@ -642,11 +568,12 @@ def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Find
                 "",
                 period.label,
                 effective_on,
-                resolved_on,
+                None,
                 format_lazy(
                     _("No status update was published in {period} ({start} – {end})."),
                     period=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                 ),
+                met_again_on=resolved_on,
             )
         )
     deadlines = []
@@ -686,9 +613,9 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
     the run it would otherwise have broken.
     """
     today = local_date(now, tz)
-    applicable = tuple(p for p in snapshot.policies if p.applies_to in ("", snapshot.kind))
-    if applicable != snapshot.policies:
-        snapshot = replace(snapshot, policies=applicable or DEFAULT_POLICIES)
+    policies = applicable(snapshot.policies, snapshot.kind)
+    if policies is not snapshot.policies:
+        snapshot = replace(snapshot, policies=policies)
     cycles, met = action_plan_cycles(snapshot, today)
     met_days = [d for d, _plan, _label in met]
     findings: list[FindingResult] = []
@@ -706,21 +633,18 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                     "",
                     c.label,
                     effective_on,
-                    resolved,
+                    None,
                     format_lazy(
                         _("No action plan for the {cycle} cycle was delivered by the deadline of {due}."),
                         cycle=c.label, due=(c.late_until or c.due).isoformat(),
                     ),
+                    met_again_on=resolved,
                 )
             )
             events.append((effective_on, ORDER_FAILURE, "failure", ("plan", c.label, "", None)))
 
     def cycle_of(day: dt.date) -> str:
-        """Return the cycle a finding made on ``day`` is about: the one whose plan was last delivered."""
-        done = [c for c in cycles if c.met_on and c.met_on <= day]
-        if done:
-            return done[-1].label
-        return next((c.label for c in cycles if c.starts_on <= day <= c.due), "")
+        return cycle_on(cycles, day)
 
     for af in snapshot.admin_findings:
         if af.effective_on > today:
@@ -745,8 +669,8 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             resolved = next((d for d in met_days if d > dec.decided_on), None)
             findings.append(
                 FindingResult(
-                    dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, resolved,
-                    dec.summary or _("Recorded from an IRM report."), dec.reference,
+                    dec.kind, "", cycle or dec.decided_on.isoformat(), dec.decided_on, None,
+                    dec.summary or _("Recorded from an IRM report."), dec.reference, met_again_on=resolved,
                 )
             )
             events.append(
@@ -777,6 +701,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
     missed_plans = 0
     inactive_since: dt.date | None = None
     remedial_until: dt.date | None = None
+    admin_open: dict = {}  # an administrator's open findings (key -> cycle): only the administrator ends them
 
     def change(new, day, cycle, reason, reference=""):
         nonlocal status, since, inactive_since
@@ -805,16 +730,28 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
             break
         policy = policy_at(snapshot.policies, day)
         if kind == "met":
-            if status != ACTIVE:
+            still_open = list(dict.fromkeys(admin_open.values()))
+            if still_open and status not in (INACTIVE, REMOVAL_RECOMMENDED):
+                # Issue 19.3: a plan does not end an administrator's open finding; the member stays contrary to process.
+                change(
+                    CONTRARY_TO_PROCESS, day, still_open[-1],
+                    format_lazy(
+                        _("An action plan was delivered on {day}; the finding an administrator recorded for the {cycle} "
+                          "cycle stays open until the administrator resolves it."),
+                        day=day.isoformat(), cycle=still_open[-1],
+                    ),
+                )
+            elif status != ACTIVE:
                 change(
                     ACTIVE, day, "",
                     format_lazy(_("An action plan was delivered on {day}; the member is back on track."), day=day.isoformat()),
                 )
             if failed_cycles:
                 run_before_met = failed_cycles
-            failed_cycles, missed_plans, last_met_cycle = [], 0, payload
+            failed_cycles, missed_plans, last_met_cycle = still_open, 0, payload
         elif kind == "resolved":
             key, resolution = payload
+            admin_open.pop(key, None)
             if last_failure == key and status in (CONTRARY_TO_PROCESS, UNDER_REVIEW):
                 change(
                     ACTIVE, day, "",
@@ -832,6 +769,8 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 )
         elif kind == "failure":
             what, cycle, reference, key = payload
+            if what == "admin":
+                admin_open[key] = cycle
             if status in (INACTIVE, REMOVAL_RECOMMENDED):
                 continue
             last_failure = key

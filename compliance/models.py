@@ -62,6 +62,8 @@ class Deadline(models.Model):
     def clean(self):
         if self.source == self.Source.ADMINISTRATOR and not self.reason.strip():
             raise ValidationError({"reason": _("A deadline set by an administrator needs a reason.")})
+        if self.plan_id and self.member_id and self.plan.member_id != self.member_id:
+            raise ValidationError({"plan": _("The plan belongs to another member.")})
 
 
 class Finding(models.Model):
@@ -77,7 +79,17 @@ class Finding(models.Model):
     )
     period = models.CharField(_("cycle or period"), max_length=32, help_text=_("Such as 2022-Q2, 2022-H1 or 2021-2023."))
     effective_on = models.DateField(_("effective on"))
-    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, help_text=_("An administrator's resolution of their finding, with its reason.")
+    )
+    met_again_on = models.DateField(
+        _("met again on"), null=True, blank=True,
+        help_text=_("The obligation was next met on this day: the run of missed ones ended; this one stays missed."),
+    )
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, help_text=_("The corrected data no longer supports this finding.")
+    )
+    withdrawal_reason = models.TextField(_("why withdrawn"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True)
     source = models.CharField(
@@ -116,9 +128,18 @@ class Finding(models.Model):
     def __str__(self):
         return f"{self.member} — {self.get_kind_display()} {self.period}"
 
+    @property
+    def is_open(self) -> bool:
+        """Part of the current run: not resolved, not met again since, not withdrawn."""
+        return self.resolved_on is None and self.met_again_on is None and self.withdrawn_on is None
+
     def clean(self):
         if self.resolved_on and self.effective_on and self.resolved_on < self.effective_on:
             raise ValidationError({"resolved_on": _("A finding cannot be resolved before it takes effect.")})
+        joined = self.member.joined_on if self.member_id else None
+        if self.source == Source.ADMINISTRATOR and joined and self.effective_on and self.effective_on < joined:
+            raise ValidationError({"effective_on": _("A finding cannot take effect before the member joined OGP (%(joined)s).") % {
+                "joined": joined.isoformat()}})
 
 
 class StatusEvent(models.Model):
@@ -143,6 +164,27 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.get_status_display()} ({self.effective_on})"
+
+
+class PolicyQuerySet(models.QuerySet):
+    def versions_for(self, members) -> dict:
+        """Return ``{member pk: the policy versions that apply to it}`` for ``members`` in one query.
+
+        The one reading of the stored versions; which apply is ``ogp.policy.versions_for`` (pure).
+        ``members``: rows with ``pk`` and ``kind``.
+        """
+        from ogp.policy import versions_for
+
+        members = list(members)
+        stored = list(
+            self.filter(Q(member__isnull=True) | Q(member_id__in=[m.pk for m in members])).order_by("member_id", "effective_from", "pk")
+        )
+        shared = tuple(p.as_rule() for p in stored if p.member_id is None)
+        own: dict = {}
+        for p in stored:
+            if p.member_id is not None:
+                own.setdefault(p.member_id, []).append(p.as_rule())
+        return {m.pk: versions_for(m.kind, shared, tuple(own.get(m.pk, ()))) for m in members}
 
 
 class Policy(models.Model):
@@ -201,6 +243,8 @@ class Policy(models.Model):
     reason = models.TextField(_("reason"), blank=True, help_text=_("The OGP rule or decision this version follows."))
     history = HistoricalRecords()
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         ordering = ["member", "effective_from"]
         verbose_name = _("compliance policy")
@@ -229,7 +273,7 @@ class Policy(models.Model):
 
     def as_rule(self):
         """Return the pure-rules version of this row."""
-        from compliance.engine import PolicyVersion
+        from ogp.policy import PolicyVersion
 
         return PolicyVersion(
             effective_from=self.effective_from,
@@ -399,6 +443,14 @@ class Cycle(models.Model):
         return f"{self.label} ({self.due_on})"
 
 
+# The status each status letter announces (a caution, a decision notice or another letter announces none).
+LETTER_STATUS = {
+    LetterKind.CONTRARY_TO_PROCESS: MemberStatus.CONTRARY_TO_PROCESS,
+    LetterKind.UNDER_REVIEW: MemberStatus.UNDER_REVIEW,
+    LetterKind.INACTIVE_RECOMMENDATION: MemberStatus.INACTIVE_RECOMMENDED,
+}
+
+
 class Letter(models.Model):
     """A dated OGP letter, attached to the status event it announces (or the decision it notifies)."""
 
@@ -437,6 +489,14 @@ class Letter(models.Model):
             errors["decision"] = _("The decision belongs to another member.")
         if self.status_event_id and self.dated and self.status_event.effective_on > self.dated:
             errors["status_event"] = _("A letter cannot announce a status that takes effect after it is dated.")
+        announces = LETTER_STATUS.get(self.kind)
+        if announces and not errors.get("status_event"):
+            # A status letter takes effect through the status the rules give: without it, it would be stored for nothing.
+            if not self.status_event_id or self.status_event.status != announces:
+                errors["status_event"] = _(
+                    "Choose the status event this letter announces (%(status)s): the rules give the member's status; "
+                    "if they do not give this one, correct the record (deadlines, decisions, findings) first."
+                ) % {"status": MemberStatus(announces).label}
         if errors:
             raise ValidationError(errors)
 
@@ -466,6 +526,12 @@ class DeadlineExtension(models.Model):
     def clean(self):
         if self.due_from and self.due_to and self.due_to < self.due_from:
             raise ValidationError({"due_to": _("The end of the range cannot be before its start.")})
+        if self.due_from and self.due_to:
+            # The rules apply the first extension whose range holds a deadline: an overlapping one would be ignored.
+            overlapping = DeadlineExtension.objects.filter(due_from__lte=self.due_to, due_to__gte=self.due_from).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError({"due_from": _("This range overlaps the extension “%(name)s”: change that one instead.") % {
+                    "name": overlapping.first().name}})
 
     def as_rule(self):
         from compliance.engine import Extension

@@ -45,7 +45,7 @@ class FindingGroup:
 
     @property
     def open_count(self):
-        return sum(1 for f in self.findings if f.resolved_on is None)
+        return sum(1 for f in self.findings if f.is_open)
 
     @property
     def first(self):

@@ -14,7 +14,10 @@ class DeadlineSerializer(serializers.ModelSerializer):
 class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
-        fields = ["id", "member", "kind", "subject", "period", "effective_on", "resolved_on", "reason", "reference", "created_at"]
+        fields = [
+            "id", "member", "kind", "subject", "period", "effective_on", "resolved_on", "met_again_on", "withdrawn_on",
+            "withdrawal_reason", "reason", "reference", "created_at",
+        ]
 
 
 class StatusEventSerializer(serializers.ModelSerializer):
@@ -59,3 +62,10 @@ class DecisionWriteSerializer(StrictWriteSerializer):
     class Meta:
         model = Decision
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
+
+
+class MemberCyclesSerializer(serializers.Serializer):
+    """A member's cycles: the only values a deadline's, a decision's or a finding's ``cycle`` may take."""
+
+    member = serializers.IntegerField()
+    cycles = serializers.ListField(child=serializers.CharField())

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
+from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
 
@@ -153,15 +154,12 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
     stored_policies = list(
         Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
     )
-    shared = [p for p in stored_policies if p.member_id is None]
+    shared_rules = tuple(p.as_rule() for p in stored_policies if p.member_id is None)
     own = _by_member(p for p in stored_policies if p.member_id is not None)
-    shared_rules = tuple(p.as_rule() for p in shared)
     snapshots = {}
     for member in members:
-        # The same tuple for every member without its own versions (the rules cache by it).
-        policies = shared_rules + tuple(p.as_rule() for p in own[member.pk]) if member.pk in own else shared_rules
-        if not shared:
-            policies += engine.DEFAULT_POLICIES
+        # ``ogp.policy.versions_for``: the one definition (the same tuple for members of a kind without their own).
+        policies = policy.versions_for(member.kind, shared_rules, tuple(p.as_rule() for p in own.get(member.pk, ())))
         snapshots[member.pk] = engine.MemberSnapshot(
             code=member.code,
             joined_on=member.joined_on,
@@ -186,6 +184,54 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
 def evaluate_member(member: Member, now) -> engine.Evaluation:
     """Return the member's evaluation as of ``now`` without writing anything."""
     return engine.evaluate(build_snapshot(member), now, settings.TIME_ZONE)
+
+
+def member_cycles(member: Member, now=None) -> list[str]:
+    """Return the labels of ``member``'s cycles: the one source the admin, the API and the pages offer.
+
+    The rules' cycles as of ``now`` (``engine.cycle_labels``: every plan has one, the first included),
+    then any the sweep stored for a later day and those the member's action-plan deadlines open.
+    """
+    snapshot = build_snapshot(member)
+    evaluation = engine.evaluate(snapshot, now or timezone.now(), settings.TIME_ZONE)
+    labels = engine.cycle_labels(snapshot, evaluation.cycles)
+    stored = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("label", flat=True))
+    stored += Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN).exclude(cycle="").order_by(
+        "due_on").values_list("cycle", flat=True)
+    for label in stored:
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def check_cycle(member: Member, cycle: str, *, field: str = "cycle", day: dt.date | None = None,
+                due_on: dt.date | None = None, required: bool = False, keep: str = "") -> str:
+    """Return the cycle an administrator's record names, or raise ValidationError saying which cycles there are.
+
+    ``cycle`` must be one of :func:`member_cycles` (``keep``: a value the row already holds stays
+    acceptable). Empty: a deadline's own cycle (``due_on``: the cycle it opens); a finding
+    (``required``) is filed under the cycle the rules give for ``day``, and refused when there is none.
+    """
+    cycle = (cycle or "").strip()
+    if not cycle:
+        if due_on is not None:
+            return policy.cycle_label(due_on)
+        if not required:
+            return ""
+        snapshot = build_snapshot(member)
+        found = engine.cycle_on(engine.evaluate(snapshot, timezone.now(), settings.TIME_ZONE).cycles, day) if day else ""
+        if found:
+            return found
+        raise ValidationError({field: _(
+            "Name the cycle this finding is about: the rules know no cycle of the member on that day "
+            "(enter its joining date or its first plan first)."
+        )})
+    allowed = member_cycles(member)
+    if cycle in allowed or cycle == keep or (due_on is not None and cycle == policy.cycle_label(due_on)):
+        return cycle
+    raise ValidationError({field: _("Choose one of the member's cycles: %(cycles)s.") % {
+        "cycles": ", ".join(allowed) or _("none yet")
+    }})
 
 
 # ---------------------------------------------------------------- writing
@@ -351,7 +397,8 @@ class SweepWrites:
     results: dict[int, SweepResult] = field(default_factory=dict)  # by member id
     # New rows are dicts by field attname (inserted by :func:`insert_rows`), not model instances.
     findings: list[dict] = field(default_factory=list)
-    resolutions: dict[int, dt.date] = field(default_factory=dict)  # finding pk -> resolved on
+    # finding pk -> (met again on, withdrawn on, why withdrawn)
+    resolutions: dict[int, tuple] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
     deadlines: list[dict] = field(default_factory=list)
     deadline_changes: dict[int, engine.Cycle] = field(default_factory=dict)  # deadline pk -> the rules' cycle
@@ -374,30 +421,37 @@ class SweepWrites:
             row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)
 
 
+WITHDRAWN = "The corrected data no longer supports this finding (the rules no longer give it)."
+
+
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:
-    """New findings (inserted already resolved when the rules say so) and resolutions of stored ones."""
+    """New findings, the day each missed obligation was next met, and withdrawals (issue 19: findings are history).
+
+    A missed obligation stays missed: a later meeting, report or plan only records ``met_again_on``
+    (the run ended). A stored finding the corrected data no longer gives is withdrawn with the reason,
+    not resolved; one the rules give again is reinstated.
+    """
     known = {(f.kind, f.subject, f.period): f for f in known_rows}
     seen = set()
     for f in evaluation.findings:
         if f.source != engine.RULE:
             continue  # an administrator's finding: a stored row the sweep neither writes nor resolves
         row = known.get((f.kind, f.subject, f.period))
+        met_again = max(f.met_again_on, f.effective_on) if f.met_again_on else None
         if row is None:
             writes.findings.append(dict(
                 member_id=member.pk, kind=f.kind, subject=f.subject, period=f.period, effective_on=f.effective_on,
-                resolved_on=max(f.resolved_on, f.effective_on) if f.resolved_on else None,
-                reference=f.reference, source=RULE_SOURCE,
+                met_again_on=met_again, reference=f.reference, source=RULE_SOURCE,
             ))
             writes.reasons.append((writes.findings[-1], f.reason))
             continue
         seen.add(row.pk)
-        if f.resolved_on and row.resolved_on is None:
-            writes.resolutions[row.pk] = f.resolved_on
-    # Open sweep findings the rules no longer give (the data was corrected since): resolved today.
+        if row.met_again_on != met_again or row.withdrawn_on is not None:
+            writes.resolutions[row.pk] = (met_again, None, "")
     sweep_kinds = set(SWEEP_KINDS)
     for row in known_rows:
-        if row.kind in sweep_kinds and row.resolved_on is None and row.effective_on <= evaluation.today and row.pk not in seen:
-            writes.resolutions[row.pk] = evaluation.today
+        if row.kind in sweep_kinds and row.withdrawn_on is None and row.pk not in seen:
+            writes.resolutions[row.pk] = (row.met_again_on, evaluation.today, WITHDRAWN)
 
 
 def plan_events(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_events: set) -> None:
@@ -525,17 +579,15 @@ def write_findings(writes: SweepWrites) -> None:
 
 
 def write_resolutions(writes: SweepWrites) -> None:
-    """Resolve open findings once: locked, re-checked, one UPDATE and their history."""
+    """Record the day each stored finding was met again, and withdrawals: locked, one UPDATE and their history."""
     if not writes.resolutions:
         return
     with transaction.atomic():
-        rows = list(
-            Finding.objects.select_for_update().filter(pk__in=sorted(writes.resolutions), resolved_on__isnull=True).order_by("pk")
-        )
+        rows = list(Finding.objects.select_for_update().filter(pk__in=sorted(writes.resolutions)).order_by("pk"))
         for row in rows:
-            row.resolved_on = max(writes.resolutions[row.pk], row.effective_on)
+            row.met_again_on, row.withdrawn_on, row.withdrawal_reason = writes.resolutions[row.pk]
         if rows:
-            Finding.objects.bulk_update(rows, ["resolved_on"])
+            Finding.objects.bulk_update(rows, ["met_again_on", "withdrawn_on", "withdrawal_reason"])
             Finding.history.bulk_history_create(rows, update=True)
     for row in rows:
         writes.results[row.member_id].resolved_findings.append(row.pk)
@@ -621,7 +673,7 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
 # Members read and evaluated together; the queries of a sweep grow by one set per this many members.
 SWEEP_CHUNK = 1000
 
-FINDING_KEY = ("pk", "kind", "subject", "period", "resolved_on")
+FINDING_KEY = ("pk", "kind", "subject", "period", "met_again_on", "withdrawn_on")
 
 
 def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
@@ -947,6 +999,12 @@ def record_letter_status(
     # The letter's words in its own language; the other columns empty, so pages fall back to them (marked lang=en).
     reasons = {f"reason_{code}": "" for code, _name in settings.LANGUAGES} | {_source_language_field("reason"): reason}
     values = {"previous_status": previous_status, "cycle": cycle, **reasons, "reference": reference}
+    given = {(c.status, c.effective_on) for c in evaluate_member(member, effective_on).changes}
+    if (status, effective_on) not in given:
+        # Stored, it would be a status the rules never give (no effect, and the sweep would not keep it): refused.
+        raise ValidationError(_("The rules do not give the status %(status)s on %(day)s for this member: record the "
+                                "deadlines, decisions or findings behind the letter first.") % {
+            "status": status, "day": effective_on.isoformat()})
     with transaction.atomic():
         event, created = StatusEvent.objects.select_for_update().get_or_create(
             member=member, status=status, effective_on=effective_on, defaults=values
@@ -986,8 +1044,11 @@ def _deadline_values(data: dict, row: Deadline | None) -> dict:
     if "reason" in values:
         values["reason"] = (values["reason"] or "").strip()
     due_on = values.get("due_on", row.due_on if row else None)
-    if not values.get("cycle", row.cycle if row else "") and due_on:
-        values["cycle"] = f"{due_on.year}-{due_on.year + 2}"
+    member = values.get("member", row.member if row else None)
+    if member is not None and ("cycle" in values or row is None):
+        values["cycle"] = check_cycle(
+            member, values.get("cycle", ""), due_on=due_on, keep=row.cycle if row else ""
+        )
     values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
     return values
 
@@ -1047,12 +1108,38 @@ def delete_deadline(deadline: Deadline, *, by, version) -> None:
     recompute_member(deadline.member_id)
 
 
+def _decision_values(data: dict, row: Decision | None) -> dict:
+    """An IRM finding names its cycle (filled in from its day when left empty, refused when there is none)."""
+    values = dict(data)
+    member = values.get("member", row.member if row else None)
+    kind = values.get("kind", row.kind if row else "")
+    if member is not None and ("cycle" in values or row is None or "kind" in values):
+        values["cycle"] = check_cycle(
+            member, values.get("cycle", row.cycle if row else ""), day=values.get("decided_on", row.decided_on if row else None),
+            required=kind in engine.IRM_KINDS, keep=row.cycle if row else "",
+        )
+    decided_on = values.get("decided_on", row.decided_on if row else None)
+    if member is not None and decided_on is not None and (row is None or {"kind", "decided_on", "member"} & set(values)):
+        # Taken into account or refused, never ignored (issue 19.3): the rules ignore anything after a removal,
+        # and a reactivation only applies to an inactive member.
+        before = evaluate_member(member, decided_on - dt.timedelta(days=1)).status
+        if before == engine.REMOVED:
+            raise ValidationError({"decided_on": _(
+                "The member was removed from OGP before this day: the rules take nothing after a removal into account."
+            )})
+        if kind == engine.SC_REACTIVATION and before not in (engine.INACTIVE, engine.REMOVAL_RECOMMENDED):
+            raise ValidationError({"kind": _(
+                "A reactivation applies to an inactive member; on this day the member's status is %(status)s."
+            ) % {"status": engine.MemberStatus(before).label}})
+    return values
+
+
 def record_decision(*, by, data) -> Decision:
     """Record an IRM finding or a Steering Committee decision about a member: administrators."""
     from ogp_portal.versioning import save_checked
 
     _require_admin(by)
-    values = dict(data)
+    values = _decision_values(data, None)
     if by is not None and by.is_authenticated:
         values.setdefault("recorded_by", by)
     with transaction.atomic():
@@ -1068,6 +1155,7 @@ def update_decision(decision: Decision, *, by, data, version) -> Decision:
 
     _require_admin(by)
     before = decision.member_id
+    data = _decision_values(data, decision)
     with transaction.atomic():
         row = save_checked(decision, data, by=by, version=version)
         _after_admin_write(row.member_id)

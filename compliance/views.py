@@ -91,11 +91,11 @@ def member_detail(request, code):
         "status_label": MemberStatus(ev.status).label,
         "events": events,
         "timeline": presentation.status_timeline(events, member.joined_on, today),
-        "open_groups": presentation.group_findings([f for f in findings if f.resolved_on is None], subject_names),
-        "resolved_groups": presentation.group_findings([f for f in findings if f.resolved_on is not None], subject_names),
+        "open_groups": presentation.group_findings([f for f in findings if f.is_open], subject_names),
+        "resolved_groups": presentation.group_findings([f for f in findings if not f.is_open], subject_names),
         "deadlines": deadlines,
-        "open_findings": [f for f in findings if f.resolved_on is None],
-        "resolved_findings": [f for f in findings if f.resolved_on is not None],
+        "open_findings": [f for f in findings if f.is_open],
+        "resolved_findings": [f for f in findings if not f.is_open],
     }
     return render(request, "compliance/member_detail.html", context)
 
@@ -176,6 +176,7 @@ def admin_member(request, code):
         "member": member,
         "standing": MemberStanding.objects.filter(member=member).first(),
         "cycles": Cycle.objects.filter(member=member).select_related("plan").order_by("starts_on"),
+        "cycle_vocabulary": services.member_cycles(member),
         "deadlines": Deadline.objects.filter(member=member).order_by("due_on"),
         "plans": member.plans.order_by("submitted_on", "start_date"),
         "findings": Finding.objects.filter(member=member).order_by("effective_on", "kind"),

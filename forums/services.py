@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance import engine
+from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
 
@@ -52,7 +52,7 @@ def portal_zone() -> ZoneInfo:
 
 
 def local_today(now: dt.datetime) -> dt.date:
-    return engine.local_date(now, settings.TIME_ZONE)
+    return policy.local_date(now, settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------- membership and parity
@@ -160,15 +160,11 @@ def meeting_quorum(meeting: Meeting, attendances) -> Quorum:
 # ---------------------------------------------------------------- cadence
 
 
-def policies_for(member_id: int) -> tuple[engine.PolicyVersion, ...]:
-    """Return the compliance policy versions that apply to a member (the rules' defaults if none is stored)."""
+def member_policies(member) -> tuple[policy.PolicyVersion, ...]:
+    """Return the compliance policy versions that apply to ``member`` (``ogp.policy.versions_for``, its kind's only)."""
     from compliance.models import Policy
 
-    stored = list(Policy.objects.filter(Q(member__isnull=True) | Q(member_id=member_id)))
-    policies = tuple(p.as_rule() for p in stored)
-    if not any(p.member_id is None for p in stored):
-        policies += engine.DEFAULT_POLICIES
-    return policies
+    return Policy.objects.versions_for([member])[member.pk]
 
 
 class PeriodState:
@@ -189,7 +185,7 @@ class PeriodState:
 
 @dataclass
 class CadencePeriod:
-    period: engine.Period
+    period: policy.Period
     state: str
     days_left: int | None = None
     held: list[dt.date] = field(default_factory=list)
@@ -205,7 +201,7 @@ class CadencePeriod:
 
 
 def cadence_months(policies, day: dt.date) -> int:
-    return engine.policy_at(policies, day).forum_cadence_months
+    return policy.policy_at(policies, day).forum_cadence_months
 
 
 def cadence_periods(
@@ -218,15 +214,15 @@ def cadence_periods(
     held in it; one that ended without is missed; today's period with nothing
     held or planned is at risk, with the days left until it ends.
     """
-    current = engine.period_of(today, cadence_months(policies, today))
+    current = policy.period_of(today, cadence_months(policies, today))
     periods = [current]
     while len(periods) < past:
         before = periods[0].start - dt.timedelta(days=1)
         if anchor is not None and before < anchor:
             break
-        periods.insert(0, engine.period_of(before, cadence_months(policies, before)))
+        periods.insert(0, policy.period_of(before, cadence_months(policies, before)))
     after = current.end + dt.timedelta(days=1)
-    periods.append(engine.period_of(after, cadence_months(policies, after)))
+    periods.append(policy.period_of(after, cadence_months(policies, after)))
     result = []
     for p in periods:
         held_in = sorted(d for d in held if p.contains(d) and d <= today)
@@ -251,7 +247,7 @@ def forum_cadence(forum: Forum, meetings, now: dt.datetime, policies=None, past:
     held = [m.starts_at.astimezone(zone).date() for m in meetings if m.status == Meeting.Status.HELD]
     planned = [m.starts_at.astimezone(zone).date() for m in meetings if m.status == Meeting.Status.PLANNED]
     anchor = min(held + [forum.founded_on] if forum.founded_on else held, default=None)
-    return cadence_periods(policies if policies is not None else policies_for(forum.member_id), held, planned, today, anchor, past=past)
+    return cadence_periods(policies if policies is not None else member_policies(forum.member), held, planned, today, anchor, past=past)
 
 
 # ---------------------------------------------------------------- suggested dates

@@ -20,6 +20,7 @@ from commitments.services import claim
 from compliance import services as compliance_services
 from compliance.models import Deadline, MemberStatus
 from forums.models import Forum, ForumMembership, Meeting
+from ogp.policy import cycle_label
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 NATIONAL_FILE = "kg_nap_2018_2020.json"
@@ -255,7 +256,7 @@ def _load_letters(member, data):
         compliance_services.record_letter_deadline(
             member,
             kind=Deadline.Kind.ACTION_PLAN,
-            cycle=f"{due_date.year}-{due_date.year + 2}",
+            cycle=cycle_label(due_date),
             due_on=due_date,
             reason=" ".join(reasons) or f"Deadline stated in OGP's letters to {member.name}.",
             reference=f"OGP letter of {(set_in or missed_in)['date']}" if (set_in or missed_in) else "",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from commitments.models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
 from forums.models import Forum, ForumMembership, Meeting
+from ogp.policy import cycle_label
 
 # --- commitments ------------------------------------------------------------
 
@@ -185,7 +186,7 @@ class AdminDeadlineFactory(factory.django.DjangoModelFactory):
 
     member = factory.SubFactory(MemberFactory)
     kind = Deadline.Kind.ACTION_PLAN
-    cycle = factory.LazyAttribute(lambda o: f"{o.due_on.year}-{o.due_on.year + 2}")
+    cycle = factory.LazyAttribute(lambda o: cycle_label(o.due_on))
     due_on = dt.date(2021, 12, 31)
     source = Deadline.Source.ADMINISTRATOR
     reason = "Stated in OGP's letter."

@@ -85,9 +85,10 @@ class TestWorkedExampleOfSeed000:
         ev = evaluate(kg, at(D(2024, 1, 1)))
         assert ev.status == "active"
         assert ev.changes[-1].status == "active" and ev.changes[-1].effective_on == D(2023, 11, 30)
-        assert [(f.period, f.resolved_on) for f in findings(ev, "contrary_to_process")] == [
-            ("2021-2023", D(2023, 11, 30)),
-            ("2022-2024", D(2023, 11, 30)),
+        # Issue 19: the missed cycles stay missed; the plan ended the run.
+        assert [(f.period, f.resolved_on, f.met_again_on) for f in findings(ev, "contrary_to_process")] == [
+            ("2021-2023", None, D(2023, 11, 30)),
+            ("2022-2024", None, D(2023, 11, 30)),
         ]
         # The next plan is due 12 months after the end of this one (2022 rule).
         assert plan_deadline(ev) == D(2026, 12, 31)
@@ -219,7 +220,9 @@ class TestMissedQuarter:
     def test_a_late_meeting_resolves_the_missed_quarter_with_its_date(self):
         m = forum_member(D(2024, 2, 10), D(2024, 8, 5))
         ev = evaluate(m, at(D(2024, 10, 1)))
-        assert [(f.period, f.resolved_on) for f in findings(ev, "missed_forum_meeting")] == [("2024-Q2", D(2024, 8, 5))]
+        assert [(f.period, f.resolved_on, f.met_again_on) for f in findings(ev, "missed_forum_meeting")] == [
+            ("2024-Q2", None, D(2024, 8, 5))
+        ]
 
     def test_every_quarter_without_a_meeting_is_a_finding(self):
         ev = evaluate(forum_member(D(2024, 2, 10)), at(D(2025, 1, 1)))
@@ -269,7 +272,7 @@ class TestMissedSixMonthUpdate:
     def test_a_late_update_resolves_the_finding(self):
         ev = evaluate(update_member(D(2024, 2, 29), D(2025, 1, 20)), at(D(2025, 2, 1)))
         [f] = findings(ev, "missed_status_update")
-        assert (f.period, f.resolved_on) == ("2024-H2", D(2025, 1, 20))
+        assert (f.period, f.resolved_on, f.met_again_on) == ("2024-H2", None, D(2025, 1, 20))
 
     def test_a_member_without_a_plan_in_implementation_is_not_flagged(self):
         m = MemberSnapshot(code="XX", update_published_on=())
@@ -318,13 +321,15 @@ class TestLatePlansAndTheRun:
 
     def test_a_late_plan_leaves_the_missed_cycle_contrary_and_meets_the_next(self):
         ev = evaluate(self.M, at(D(2023, 3, 15)))
-        assert [(c.label, c.due, c.missed, c.met_on) for c in ev.cycles][:2] == [
+        # Issue 19: the first plan on record (no joining date) meets a cycle of its own, labelled as the plan.
+        assert (ev.cycles[0].label, ev.cycles[0].met_on) == ("2020-2022", D(2019, 12, 1))
+        assert [(c.label, c.due, c.missed, c.met_on) for c in ev.cycles][1:3] == [
             ("2022-2024", D(2022, 12, 31), True, None),
             ("2023-2025", D(2023, 12, 31), False, D(2023, 3, 15)),
         ]
         assert ev.status == "active" and ev.status_since == D(2023, 3, 15)
         [f] = findings(ev, "contrary_to_process")
-        assert (f.effective_on, f.resolved_on) == (D(2023, 1, 1), D(2023, 3, 15))
+        assert (f.effective_on, f.resolved_on, f.met_again_on) == (D(2023, 1, 1), None, D(2023, 3, 15))
 
     def test_an_irm_finding_against_the_late_plans_cycle_is_the_second_consecutive_contrary_cycle(self):
         irm = DecisionInfo("irm_minimum_requirements", D(2023, 9, 1), "", "IRM Action Plan Review 2023-2025")

@@ -144,11 +144,12 @@ def test_the_kyrgyz_republic_2022_2023_from_the_letters_of_seed_000(admin):
 
 def test_turkey_under_review_remedial_deadline_inactive_then_out(admin):
     tr = add_member(admin, "TR", "Turkey")  # joined April 2012: no day published, so none entered
-    # OGP statement of 11 February 2014: the self-assessment due September 2013 was not delivered.
-    add_finding(admin, tr, "2014-02-11", "Self-assessment report due September 2013 not delivered.",
-                "OGP statement of 11 February 2014")  # no cycle known to the rules: none is chosen
     # OGP's 2014 letter: the second NAP was due 1 July 2014; more than four months late from 1 November 2014.
     add_deadline(admin, tr, "", "2014-07-01", "OGP letter to Turkey, 2014: second NAP due 1 July 2014")
+    # OGP statement of 11 February 2014: the self-assessment due September 2013 was not delivered. A finding
+    # names its cycle (issue 19): the rules offer the cycle before the first one they know, 2012-2014.
+    add_finding(admin, tr, "2014-02-11", "Self-assessment report due September 2013 not delivered.",
+                "OGP statement of 11 February 2014", period="2012-2014")
     # The Steering Committee resolution of 4 May 2016: a NAP by 1 September 2016, or inactive.
     add_decision(admin, tr, "sc_remedial_deadline", "2016-05-04", "Steering Committee resolution of 4 May 2016",
                  "Deliver a National Action Plan co-created with civil society by 1 September 2016.", due_on="2016-09-01")
@@ -413,7 +414,9 @@ def test_the_admin_offers_only_the_members_own_status_events_and_cycles(admin):
     from compliance.models import Cycle
 
     offered = set(re.findall(r'<option value="(\d{4}-\d{4})"', html.split('name="cycle"')[1].split("</select>")[0]))
-    assert offered == set(Cycle.objects.filter(member=me).values_list("label", flat=True))  # Montenegro's own cycles
+    # Montenegro's own cycles (issue 19: ``services.member_cycles``, with the cycle before the first one the rules know).
+    assert offered == set(services.member_cycles(me)) >= set(Cycle.objects.filter(member=me).values_list("label", flat=True))
+    assert not offered & set(services.member_cycles(kg)) - set(Cycle.objects.filter(member=me).values_list("label", flat=True))
 
 
 def test_a_members_own_policy_with_a_kind_is_refused_not_ignored(admin):

@@ -83,17 +83,17 @@ def test_a_sweep_rerun_after_a_crash_ends_with_the_same_rows(kg, monkeypatch):
 
 def test_a_plan_delivered_later_resolves_the_findings_and_the_review(kg):
     services.sweep_member(kg.pk, now=bishkek(2023, 6, 1))
-    assert Finding.objects.filter(kind="contrary_to_process", resolved_on=None).count() == 2
+    assert Finding.objects.filter(kind="contrary_to_process", met_again_on=None).count() == 2
     ActionPlanFactory(member=kg, start_date=D(2024, 1, 1), end_date=D(2025, 12, 31), submitted_on=D(2023, 11, 30))
     services.sweep_member(kg.pk, now=bishkek(2023, 12, 1))
     assert list(
-        Finding.objects.filter(kind="contrary_to_process").order_by("period").values_list("period", "resolved_on")
-    ) == [("2021-2023", D(2023, 11, 30)), ("2022-2024", D(2023, 11, 30))]
+        Finding.objects.filter(kind="contrary_to_process").order_by("period").values_list("period", "met_again_on", "resolved_on")
+    ) == [("2021-2023", D(2023, 11, 30), None), ("2022-2024", D(2023, 11, 30), None)]  # issue 19: missed, then met again
     latest = StatusEvent.objects.latest("effective_on")
     assert (latest.status, latest.previous_status, latest.effective_on) == ("active", "under_review", D(2023, 11, 30))
-    # Resolving went through save(): the history shows it.
+    # Recorded with its history.
     finding = Finding.objects.get(period="2021-2023")
-    assert finding.history.first().resolved_on == D(2023, 11, 30)
+    assert finding.history.first().met_again_on == D(2023, 11, 30)
 
 
 def test_a_late_meeting_resolves_the_missed_quarter_with_its_date(kg):
@@ -103,14 +103,17 @@ def test_a_late_meeting_resolves_the_missed_quarter_with_its_date(kg):
     MeetingFactory(forum=kg.forums.get(), starts_at=bishkek(2019, 2, 20))
     services.sweep_member(kg.pk, now=bishkek(2019, 3, 1))
     missed.refresh_from_db()
-    assert missed.resolved_on == D(2019, 2, 20)
+    assert (missed.met_again_on, missed.resolved_on) == (D(2019, 2, 20), None)  # issue 19: it stays missed
 
 
 def test_a_meeting_recorded_inside_the_missed_quarter_clears_the_finding_on_the_next_sweep(kg):
     services.sweep_member(kg.pk, now=bishkek(2019, 1, 2))
     MeetingFactory(forum=kg.forums.get(), starts_at=bishkek(2018, 11, 15))  # backfilled
     services.sweep_member(kg.pk, now=bishkek(2019, 1, 3))
-    assert Finding.objects.get(kind="missed_forum_meeting").resolved_on == D(2019, 1, 3)
+    # Issue 19: the corrected data no longer supports the finding: withdrawn with the reason, not resolved.
+    finding = Finding.objects.get(kind="missed_forum_meeting")
+    assert (finding.withdrawn_on, finding.resolved_on, finding.met_again_on) == (D(2019, 1, 3), None, None)
+    assert "no longer supports" in finding.withdrawal_reason
 
 
 def test_an_irm_finding_recorded_by_the_administrator_counts_in_the_ladder(kg):

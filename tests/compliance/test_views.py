@@ -53,7 +53,7 @@ def test_the_member_page(client, swept):
     assert "Status history" in html
     assert "2023-2025" in html  # the next deadline's cycle
     assert "305" in html  # days left from 2023-03-01 to 2023-12-31
-    assert "Open findings" in html and "Resolved findings" in html
+    assert "Open findings" in html and "Past findings: met again, resolved or withdrawn" in html
 
 
 def test_an_unknown_member_is_404(client, db):
