@@ -151,3 +151,47 @@ def unsubscribe(request, token):
             services.unsubscribe(token)
         return render(request, "engagement/unsubscribed.html", {"target": row.target if row else None})
     return render(request, "engagement/unsubscribe.html", {"follow": row, "token": token})
+
+
+@csrf_exempt  # the signed token is the credential; mail clients post RFC 8058 one-click without a CSRF token
+@require_http_methods(["GET", "POST"])
+def notices_unsubscribe(request, token):
+    """One click from a notice: POST (also RFC 8058 one-click) stops the notices; GET offers that or the daily digest."""
+    from . import notices
+
+    try:
+        user = notices.user_from_notices_token(token)
+    except signing.BadSignature:
+        return render(
+            request, "engagement/bad_request.html",
+            {"message": _("This unsubscribe link is not valid. Open the link from the email again, or sign in to choose your notices.")},
+            status=400,
+        )
+    if request.method == "POST" and user is not None:
+        choice = request.POST.get("notices", "none")
+        if choice not in ("immediate", "daily", "none"):
+            choice = "none"
+        notices.set_notice_choice(user, choice)
+        return render(request, "engagement/notices_unsubscribed.html", {"choice": choice})
+    return render(request, "engagement/notices_unsubscribe.html", {"account": user, "token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_settings(request):
+    """Choose how notices reach you: each at once, one daily digest, or none."""
+    from outbox import services as outbox
+
+    from . import notices
+
+    if request.method == "POST":
+        choice = request.POST.get("notices", "")
+        if choice not in (outbox.IMMEDIATE, outbox.DAILY, outbox.NONE):
+            return render(
+                request, "engagement/notice_settings.html",
+                {"choice": outbox.delivery_choice(request.user), "error": _("Choose one of the options.")}, status=400,
+            )
+        notices.set_notice_choice(request.user, choice)
+        messages.success(request, _("Your choice is saved."))
+        return redirect("engagement:notice_settings")
+    return render(request, "engagement/notice_settings.html", {"choice": outbox.delivery_choice(request.user)})

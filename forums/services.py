@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -27,7 +26,10 @@ from django.utils.translation import gettext_lazy
 from compliance import engine
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
+from outbox import services as outbox
+from outbox.models import Message as OutboxMessage
 
+from . import signals
 from .models import (
     ActionItem,
     Attendance,
@@ -42,8 +44,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# A claimed invitation not marked sent after this long (its sender crashed) may be claimed again.
-STALE_CLAIM = dt.timedelta(minutes=15)
 RSVP_SALT = "forums.rsvp"
 
 
@@ -331,8 +331,7 @@ def schedule_meeting(
         meeting.full_clean()
         meeting.save()
         public_pages_changed()
-        if invite:
-            enqueue_invitations(meeting.pk)
+        signals.send_on_commit(signals.meeting_scheduled, Meeting, meeting=meeting, by=by, invite=invite)
     return meeting
 
 
@@ -385,8 +384,7 @@ def reschedule_meeting(
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
         public_pages_changed()
-        if invite:
-            enqueue_invitations(meeting.pk)
+        signals.send_on_commit(signals.meeting_moved, Meeting, meeting=meeting, by=by, invite=invite)
     return meeting
 
 
@@ -405,6 +403,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime, versi
             meeting=meeting, kind=MeetingChange.Kind.CANCELLED, previous_starts_at=meeting.starts_at,
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
+        signals.send_on_commit(signals.meeting_cancelled, Meeting, meeting=meeting, by=by)
     return meeting
 
 
@@ -479,51 +478,50 @@ def record_rsvp(invitation: Invitation, *, response: str, delegate: str = "", no
     return invitation
 
 
-def _claim(invitation_id: int, now: dt.datetime) -> bool:
-    """Claim an unsent invitation for sending; return False if another run holds or sent it."""
-    return bool(
-        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
-        .update(claimed_at=now)
-    )
+def invitation_plan(meeting: Meeting, day: dt.date | None = None) -> tuple[list, list]:
+    """Who an invitation to ``meeting`` reaches: (memberships with an address, memberships without one)."""
+    day = day or meeting.starts_at.astimezone(portal_zone()).date()
+    reached, missed = [], []
+    for membership in meeting.forum.memberships.current(day).select_related("user").order_by("person"):
+        (reached if membership.contact_email else missed).append(membership)
+    return reached, missed
 
 
 def send_meeting_invitations(meeting_id: int, *, now: dt.datetime) -> int:
     """Send the invitation for the meeting's current revision to every current member once; return the count sent.
 
-    Steps: 1. create one Invitation row per current member with an email (the
-    unique key makes a second run find them); 2. for each unsent row, claim it
-    with a conditional update, send, and mark it sent. A second run, or two runs
-    at once, claim nothing already claimed, so each invitation goes out once.
+    Steps: 1. create one Invitation row per current member with an email (the unique key makes a
+    second run find them); 2. for each unsent row, post the rendered invitation to the outbox (one
+    key per invitation and revision) and deliver it; the outbox's claim and retry policy make each
+    invitation go out once, and a failed send goes out on a later run or the outbox's retry run.
     """
     meeting = Meeting.objects.select_related("forum__member").filter(pk=meeting_id).first()
     if meeting is None or meeting.status != Meeting.Status.PLANNED or meeting.starts_at <= now:
         return 0
-    day = meeting.starts_at.astimezone(portal_zone()).date()
-    for membership in meeting.forum.memberships.current(day).select_related("user"):
-        email = membership.contact_email
-        if not email:
-            continue
+    reached, _missed = invitation_plan(meeting)
+    for membership in reached:
         try:
             with transaction.atomic():
                 Invitation.objects.get_or_create(
-                    meeting=meeting, membership=membership, sequence=meeting.sequence, defaults={"email": email}
+                    meeting=meeting, membership=membership, sequence=meeting.sequence, defaults={"email": membership.contact_email}
                 )
         except IntegrityError:  # a concurrent run created it
             pass
     sent = 0
     unsent = Invitation.objects.filter(meeting=meeting, sequence=meeting.sequence, sent_at__isnull=True)
     for invitation in unsent.select_related("membership__user"):
-        if not _claim(invitation.pk, now):
+        key = f"invitation:{invitation.pk}:{invitation.sequence}"
+        message = OutboxMessage.objects.filter(key=key).first() or _post_invitation(meeting, invitation, key, now)
+        if message is None:
             continue
-        if _send_invitation(meeting, invitation):
-            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        if outbox.deliver(message, now=now):
+            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), claimed_at=now)
             sent += 1
     return sent
 
 
-def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
-    """Render the invitation (subject, body, .ics) in the member's language and send it; return True if it went."""
+def _post_invitation(meeting: Meeting, invitation: Invitation, key: str, now):
+    """Render the invitation (subject, body, .ics) in the member's language and post it to the outbox."""
     from . import calendars
 
     token = rsvp_token(invitation)
@@ -540,16 +538,12 @@ def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
         }
         subject = " ".join(render_to_string("emails/forum-invitation-subject.txt", context).split())
         body = render_to_string("emails/forum-invitation-body.txt", context)
-        message = EmailMultiAlternatives(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], headers={"Content-Language": language}
-        )
-        message.attach("meeting.ics", calendars.invitation_ics(meeting, invitation.email), "text/calendar; method=REQUEST")
-    try:
-        message.send()
-    except Exception:  # SMTP down, a bad address: the claim goes stale and the next run retries
-        logger.exception("Could not send invitation %s to %s", invitation.pk, invitation.email)
-        return False
-    return True
+        ics = calendars.invitation_ics(meeting, invitation.email)
+    return outbox.post(
+        key=key, kind="forum-invitation", recipient=invitation.membership.user, email=invitation.email, language=language,
+        subject=subject, body=body, now=now, headers={"Content-Language": language},
+        attachments=[("meeting.ics", ics, "text/calendar; method=REQUEST")],
+    )
 
 
 # ---------------------------------------------------------------- the record of a meeting
