@@ -1,5 +1,6 @@
 """Reviews, responses, moderation, following and the one-click unsubscribe. Every form works without JS."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import preferred_language, remember_language
 from commitments.models import ActionPlan, Commitment, Member, ProgressUpdate
 from ogp_portal.permissions import published_updates
 
@@ -122,6 +124,9 @@ def follow(request, kind, key):
     action = request.POST.get("action", "follow")
     if action == "follow":
         services.follow(target, by=request.user)
+        # Follow emails come in the language the person follows in, unless they chose one (a Russian page → Russian).
+        if not preferred_language(request.user) and getattr(request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
+            remember_language(request.user, request.LANGUAGE_CODE)
         messages.success(request, _("You will get an email when something new is published here."))
     elif action == "unfollow":
         services.unfollow(target, by=request.user)
