@@ -394,3 +394,23 @@ def unsubscribe_path(follow_row: Follow) -> str:
 
     with translation.override(None):
         return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])
+
+
+def open_disputes_for(user) -> list[Review]:
+    """Unanswered, visible disputes ``user`` must answer: those of their agency's commitments (coordinator)
+    or of their member (point of contact); a list that empties itself once each is answered."""
+    if not (user and user.is_authenticated):
+        return []
+    roles = list(user.ogp_roles.values_list("kind", "member_id", "agency_id"))
+    q = Q(pk__in=[])
+    for kind, member_id, agency_id in roles:
+        if kind == "point_of_contact":
+            q |= Q(update__milestone__commitment__plan__member_id=member_id)
+        elif kind == "coordinator" and agency_id:
+            q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
+    if not roles:
+        return []
+    return list(
+        Review.objects.contested().filter(q, update__state="published")
+        .select_related("update__milestone__commitment", "author").order_by("created_at", "pk")
+    )

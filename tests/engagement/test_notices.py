@@ -251,3 +251,17 @@ def test_a_person_who_follows_from_a_russian_page_gets_follow_emails_in_russian(
     message = by_address()["citizen@example.org"]
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
+
+
+def test_an_open_dispute_stays_on_my_work_of_the_lead_agency_and_the_point_of_contact_until_answered(people, client):
+    u = people.users
+    row = services.review(people.published, by=u.civil, stance="dispute", comment="The reports are not online.", now=timezone.now())
+    respond = reverse("engagement:respond", args=[row.pk])
+    for user, shown in ((u.coordinator, True), (u.poc, True), (u.other_coordinator, False), (u.other_poc, False)):
+        client.force_login(user)
+        page = client.get(reverse("work:my_work")).content.decode()
+        assert (respond in page) is shown, user
+        assert ("The reports are not online." in page) is shown
+    services.respond(row, by=u.coordinator, text="They are, since June.", now=timezone.now())
+    client.force_login(u.poc)
+    assert respond not in client.get(reverse("work:my_work")).content.decode()
