@@ -302,9 +302,83 @@ def suggestions_for(forum: Forum, periods: list[CadencePeriod], today: dt.date, 
 # ---------------------------------------------------------------- scheduling
 
 
-def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None):
+FIRST_YEAR = 2011  # OGP was founded in 2011: no forum met before
+MAX_AHEAD_YEARS = 2
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None, now: dt.datetime | None = None):
     if ends_at and ends_at < starts_at:
         raise ValidationError({"ends_at": _("The meeting cannot end before it starts.")})
+    day = starts_at.astimezone(portal_zone()).date()
+    if day.year < FIRST_YEAR:
+        raise ValidationError(
+            {"starts_at": _("A forum meeting cannot be before %(year)d, when OGP began. Check the year.") % {"year": FIRST_YEAR}}
+        )
+    if now is not None:
+        today = local_today(now)
+        limit = today.replace(year=today.year + MAX_AHEAD_YEARS) if not (today.month == 2 and today.day == 29) else today.replace(
+            year=today.year + MAX_AHEAD_YEARS, day=28
+        )
+        if day > limit:
+            raise ValidationError(
+                {"starts_at": _("A meeting can be planned at most %(years)d years ahead (until %(limit)s). Check the year.")
+                 % {"years": MAX_AHEAD_YEARS, "limit": limit.isoformat()}}
+            )
+
+
+def holiday_of(day: dt.date, country: str) -> str:
+    """The name of the public holiday of ``country`` on ``day`` (in the active language where known), else ""."""
+    import holidays
+
+    try:
+        supported = holidays.country_holidays(country, years=[]).supported_languages
+    except NotImplementedError:
+        return ""
+    active = (translation.get_language() or "en").split("-")[0]
+    language = next((code for code in supported if code.split("_")[0] == active), None)
+    names = holidays.country_holidays(country, years=[day.year], language=language)
+    return names.get(day, "") or ""
+
+
+def date_warnings(forum: Forum, starts_at: dt.datetime) -> list[str]:
+    """What the secretariat should know before choosing this day: a public holiday, a weekend."""
+    day = starts_at.astimezone(portal_zone()).date()
+    warnings = []
+    name = holiday_of(day, forum.holiday_country)
+    if name:
+        warnings.append(
+            _("%(date)s is a public holiday (%(name)s): many members will not come.") % {"date": day.isoformat(), "name": name}
+        )
+    elif day.weekday() >= 5:
+        warnings.append(_("%(date)s is a weekend day.") % {"date": day.isoformat()})
+    return warnings
+
+
+def meeting_changes_since(meeting: Meeting, version) -> list[tuple[str, str, str]]:
+    """What changed in ``meeting`` since ``version`` was read: [(field label, then, now)], for a 409 answer."""
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        return []
+    then = meeting.history.filter(version__lte=version).order_by("-version", "-history_id").first()
+    if then is None:
+        return []
+    zone = portal_zone()
+    rows = []
+    for name in ("starts_at", "ends_at", "status", "place", "online_link", "title", "agenda"):
+        old, new = getattr(then, name), getattr(meeting, name)
+        if old == new:
+            continue
+        field = Meeting._meta.get_field(name)
+        if isinstance(old, dt.datetime) or isinstance(new, dt.datetime):
+            show = lambda v: v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v else "—"  # noqa: E731
+        elif field.choices:
+            labels = dict(field.choices)
+            show = lambda v, labels=labels: str(labels.get(v, v))  # noqa: E731
+        else:
+            show = lambda v: str(v or "—")  # noqa: E731
+        rows.append((str(field.verbose_name), show(old), show(new)))
+    return rows
 
 
 def schedule_meeting(
@@ -321,7 +395,7 @@ def schedule_meeting(
     invite: bool = True,
 ) -> Meeting:
     """Create a planned meeting and, after commit, queue the invitations to every current member."""
-    _check_times(starts_at, ends_at)
+    _check_times(starts_at, ends_at, now)
     if starts_at < now:
         raise ValidationError({"starts_at": _("A new meeting must start in the future.")})
     with transaction.atomic():
@@ -332,6 +406,26 @@ def schedule_meeting(
         meeting.save()
         public_pages_changed()
         signals.send_on_commit(signals.meeting_scheduled, Meeting, meeting=meeting, by=by, invite=invite)
+    return meeting
+
+
+def enter_held_meeting(
+    forum: Forum, *, starts_at: dt.datetime, by, now: dt.datetime, ends_at: dt.datetime | None = None, title: str = "",
+    place: str = "", online_link: str = "", agenda: str = "",
+) -> Meeting:
+    """Enter a meeting that was held but never entered: it starts in the past, no one is invited, and its
+    record (attendance, then minutes) follows with :func:`record_meeting`."""
+    _check_times(starts_at, ends_at, now)
+    if starts_at > now:
+        raise ValidationError({"starts_at": _("A meeting already held must be in the past.")})
+    with transaction.atomic():
+        meeting = Meeting(
+            forum=forum, starts_at=starts_at, ends_at=ends_at, title=title, place=place, online_link=online_link, agenda=agenda
+        )
+        meeting.full_clean()
+        meeting._history_user = by if by and by.is_authenticated else None
+        meeting.save()
+        public_pages_changed()
     return meeting
 
 
@@ -366,7 +460,7 @@ def reschedule_meeting(
     """Move a planned meeting to a new time, keeping the reason; members get an updated invitation."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
-    _check_times(starts_at, ends_at)
+    _check_times(starts_at, ends_at, now)
     if starts_at < now:
         raise ValidationError({"starts_at": _("The new time must be in the future.")})
     with transaction.atomic():
@@ -478,13 +572,17 @@ def record_rsvp(invitation: Invitation, *, response: str, delegate: str = "", no
     return invitation
 
 
-def invitation_plan(meeting: Meeting, day: dt.date | None = None) -> tuple[list, list]:
-    """Who an invitation to ``meeting`` reaches: (memberships with an address, memberships without one)."""
-    day = day or meeting.starts_at.astimezone(portal_zone()).date()
+def invitation_plan_for_forum(forum: Forum, day: dt.date) -> tuple[list, list]:
+    """Who an invitation to a meeting of ``forum`` on ``day`` reaches: (members with an address, members without one)."""
     reached, missed = [], []
-    for membership in meeting.forum.memberships.current(day).select_related("user").order_by("person"):
+    for membership in forum.memberships.current(day).select_related("user").order_by("person"):
         (reached if membership.contact_email else missed).append(membership)
     return reached, missed
+
+
+def invitation_plan(meeting: Meeting, day: dt.date | None = None) -> tuple[list, list]:
+    """Who an invitation to ``meeting`` reaches: (memberships with an address, memberships without one)."""
+    return invitation_plan_for_forum(meeting.forum, day or meeting.starts_at.astimezone(portal_zone()).date())
 
 
 def send_meeting_invitations(meeting_id: int, *, now: dt.datetime) -> int:
@@ -771,6 +869,14 @@ def update_membership(membership: ForumMembership, *, by, data, version) -> Foru
     row = save_checked(membership, data, by=by, version=version)
     public_pages_changed()
     return row
+
+
+CONTACT_FIELDS = ("email", "language", "alternate", "alternate_email")
+
+
+def update_contact(membership: ForumMembership, *, by, data, version) -> ForumMembership:
+    """The secretariat keeps a member's contact (email, language, alternate) as of ``version``; kept in history."""
+    return update_membership(membership, by=by, data={k: (data.get(k) or "").strip() for k in CONTACT_FIELDS}, version=version)
 
 
 def end_membership(membership: ForumMembership, *, by, version, today: dt.date | None = None) -> ForumMembership:
