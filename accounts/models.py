@@ -18,6 +18,16 @@ class Preference(models.Model):
         choices=settings.LANGUAGES,
         help_text=_("The language emails and notices are written in; the portal's default language if empty."),
     )
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Your position, used when letters and notices address you.")
+    )
+    notices = models.CharField(
+        _("notices"),
+        max_length=10,
+        blank=True,
+        choices=[("immediate", _("Each notice at once")), ("daily", _("One daily digest")), ("none", _("No notices"))],
+        help_text=_("How notices of work to do and of what you follow reach you; at once if empty."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

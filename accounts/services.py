@@ -51,6 +51,31 @@ def preferred_language(user) -> str:
     return preference.language if preference is not None else ""
 
 
+def addressee(user, member=None) -> str:
+    """How a letter or notice addresses ``user``: full name and title, else the role they hold, never the login name.
+
+    "Aida Bekova, Head of the Audit Department"; with no name, "Point of contact, Kyrgyz Republic";
+    with neither, "colleague" (translated in the active language).
+    """
+    from django.utils.translation import gettext
+
+    preference = getattr(user, "preference", None) if getattr(user, "pk", None) else None
+    title = (getattr(preference, "title", "") or "").strip()
+    full = (user.get_full_name() or "").strip() if user is not None else ""
+    if full:
+        return f"{full}, {title}" if title else full
+    roles = user.ogp_roles.select_related("agency", "member").order_by("kind") if getattr(user, "pk", None) else None
+    if roles is not None and member is not None:
+        roles = roles.filter(member=member)
+    role = roles.first() if roles is not None else None
+    if title:
+        return title
+    if role is not None:
+        where = role.agency.name if role.agency_id else role.member.name
+        return f"{role.get_kind_display()}, {where}"
+    return gettext("colleague")
+
+
 def open_account(*, username: str, email: str, password: str):
     """Create an inactive civil-society account and email it a confirmation link; return the user, or None.
 

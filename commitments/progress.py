@@ -18,7 +18,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from engagement.services import notify_followers
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
 
@@ -31,6 +30,7 @@ from .models import (
     StatusReportLine,
     rollup_completion,
 )
+from . import signals
 from .services import StaleVersion, _claimed, _require, changes_since, claim
 
 
@@ -165,6 +165,7 @@ def submit_progress(update, *, by, version, now):
         update.submitted_at = now
         update._history_user = by
         update.save()
+        signals.send_on_commit(signals.progress_submitted, ProgressUpdate, update=update, by=by)
     return update
 
 
@@ -187,7 +188,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update._history_user = by
         update.save()
         refresh_completion([update.milestone.commitment_id])
-        notify_followers("update", update)
+        signals.send_on_commit(signals.progress_approved, ProgressUpdate, update=update, by=by)
         public_pages_changed()
     return update
 
@@ -207,6 +208,7 @@ def return_progress(update, *, by, version, now, comment):
         update.review_comment = comment.strip()
         update._history_user = by
         update.save()
+        signals.send_on_commit(signals.progress_returned, ProgressUpdate, update=update, by=by)
     return update
 
 
@@ -522,6 +524,6 @@ def publish_status_report(report, *, by, version, now):
         report.published_by = by
         report._history_user = by
         report.save()
-        notify_followers("status_report", report)
+        signals.send_on_commit(signals.status_report_published, StatusReport, report=report, by=by)
         public_pages_changed()
     return report

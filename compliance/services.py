@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models.constants import OnConflict
 from django.db.models import Q
@@ -31,12 +30,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.services import addressee
 from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
+from outbox import services as outbox
+from outbox.models import Message as OutboxMessage
 
 from . import engine
 from .models import (
@@ -862,37 +864,39 @@ def _render(name: str, context: dict) -> tuple[str, str, str | None]:
 
 
 def send_once(*, key: str, kind: str, member: Member, user, template: str, context: dict, now) -> bool:
-    """Send one email at most once per ``key``; return True if this call sent it.
+    """Post one email at most once per ``key`` to the outbox and deliver it; return True if this call sent it.
 
-    Steps: claim the key by inserting the row (the unique key makes a second
-    claim fail); render in the recipient's language and send; mark it sent. A
-    claim whose sender died before marking it may be taken again after
-    ``STALE_CLAIM``.
+    The Notification row records what the member was told (the unique key makes a second claim
+    fail); delivery and its retries are the outbox's (``outbox.services``): a later run retries a
+    failed send once its next attempt is due.
     """
     claimed_at = now if isinstance(now, dt.datetime) else timezone.now()
+    outbox_key = f"compliance:{key}"
+    language = language_for(user)
     try:
         with transaction.atomic():
             Notification.objects.create(
-                key=key, kind=kind, member=member, recipient=user, email=user.email, claimed_at=claimed_at
+                key=key, kind=kind, member=member, recipient=user, email=user.email, claimed_at=claimed_at,
+                language=language,
             )
     except IntegrityError:
-        taken = Notification.objects.filter(
-            key=key, sent_at__isnull=True, claimed_at__lt=claimed_at - STALE_CLAIM
-        ).update(claimed_at=claimed_at)
-        if not taken:
+        message = OutboxMessage.objects.filter(key=outbox_key).first()
+        if message is None or not outbox.deliver(message, now=claimed_at):
             return False
-    language = language_for(user)
+        Notification.objects.filter(key=key).update(sent_at=timezone.now())
+        return True
     with translation.override(language):
-        subject, body, html = _render(template, {**context, "member": member, "user": user, "site_url": settings.SITE_URL})
-        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        if html:
-            message.attach_alternative(html, "text/html")
-        try:
-            message.send()
-        except Exception:  # SMTP down, a bad address: the claim stays unsent and is retried once stale
-            logger.exception("Could not send notification %s to %s", key, user.email)
-            return False
-    Notification.objects.filter(key=key).update(sent_at=timezone.now(), subject=subject[:300], language=language)
+        subject, body, html = _render(
+            template, {**context, "member": member, "user": user, "greeting": addressee(user, member), "site_url": settings.SITE_URL}
+        )
+    message = outbox.post(
+        key=outbox_key, kind=f"compliance-{kind}", recipient=user, email=user.email, language=language, subject=subject,
+        body=body, html=html or "", headers={"Content-Language": language}, now=claimed_at,
+    )
+    Notification.objects.filter(key=key).update(subject=subject[:300])
+    if message is None or not outbox.deliver(message, now=claimed_at):
+        return False
+    Notification.objects.filter(key=key).update(sent_at=timezone.now())
     return True
 
 

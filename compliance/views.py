@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import addressee
 from commitments.models import Member, Role
 
 from . import engine, presentation, services
@@ -123,7 +124,8 @@ def letter(request, code, event_id):
             effective_on__lt=event.effective_on,
         ).order_by("effective_on")
     ]
-    contact = next(iter(member.roles.all()), None)
+    # The point of contact is the addressee (a coordinator's role is not the government's voice).
+    contact = member.roles.filter(kind=Role.Kind.POINT_OF_CONTACT).select_related("user__preference", "agency", "member").first()
     profile = LetterProfile.objects.filter(member=member).first()
     name = (profile.name_in_letters if profile else "") or member.name
     possessive = (profile.name_genitive if profile else "") or _("%(name)s's") % {"name": name}
@@ -136,10 +138,11 @@ def letter(request, code, event_id):
         "letter_date": issued.dated if issued else timezone.localdate(),
         "issued": issued,
         "generated_on": timezone.localdate(),
-        "contact_name": (profile.contact_name if profile else "")
-        or (contact.user.get_full_name() or contact.user.username if contact else ""),
-        "contact_title": (profile.contact_title if profile else "")
-        or (contact.agency.name if contact and contact.agency else ""),
+        # Name and title from the letter profile, else from the account (never its login name); with no
+        # name the letter greets the role ("Dear Point of contact, …").
+        "contact_name": (profile.contact_name if profile else "") or (contact.user.get_full_name().strip() if contact else ""),
+        "contact_title": (profile.contact_title if profile else "") or (_contact_title(contact) if contact else ""),
+        "contact_role": addressee(contact.user, member) if contact else "",
         "event": event,
         "next_deadline": next_deadline,
         "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
@@ -148,6 +151,11 @@ def letter(request, code, event_id):
         "policy": engine.policy_at(services.build_snapshot(member).policies, event.effective_on),
     }
     return render(request, "compliance/letter.html", context)
+
+
+def _contact_title(role) -> str:
+    preference = getattr(role.user, "preference", None)
+    return (getattr(preference, "title", "") or "").strip() or (role.agency.name if role.agency_id else "")
 
 
 @staff_member_required

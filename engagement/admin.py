@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Delivery, Follow, Review
+from .models import Follow, Review
 
 
 class _AdministratorsOnly:
@@ -50,10 +50,3 @@ class FollowAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("ogp.use_admin")
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(_AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["key", "kind", "email", "claimed_at", "sent_at"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["key", "email", "subject"]

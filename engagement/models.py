@@ -154,25 +154,3 @@ class Follow(models.Model):
     @property
     def target(self):
         return self.commitment or self.plan or self.member
-
-
-class Delivery(models.Model):
-    """One email to one follower about one event: claimed (unique key) before sending, ``sent_at`` after."""
-
-    key = models.CharField(_("key"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=20)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    email = models.EmailField(_("email"))
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
-    claimed_at = models.DateTimeField(_("claimed at"))
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-claimed_at"]
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
-
-    def __str__(self):
-        return self.key

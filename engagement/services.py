@@ -17,7 +17,6 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -26,10 +25,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.services import preferred_language
+from accounts.services import addressee, preferred_language
 from ogp_portal.cache import public_pages_changed
 
-from .models import Delivery, Follow, Review
+from .models import Follow, Review
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +94,10 @@ def review(update, *, by, stance, comment, links=(), now) -> Review:
         row.full_clean(exclude=["update", "author"])
         row.save()
         notify_followers("review", row)
+        if row.stance == Review.Stance.DISPUTE:
+            from . import notices
+
+            notices.queue("dispute", row.pk)
         public_pages_changed()
     return row
 
@@ -113,6 +116,9 @@ def respond(review_row: Review, *, by, text, now) -> Review:
         row._history_user = by
         row.save()
         notify_followers("response", row)
+        from . import notices
+
+        notices.queue("response", row.pk)
         public_pages_changed()
     return row
 
@@ -340,11 +346,14 @@ def _still_relevant(kind, obj) -> bool:
 
 
 def send_notices(kind: str, pk: int, *, now) -> int:
-    """Email every follower of the event once; return how many emails this call sent.
+    """Email every follower of the event once, through the outbox; return how many emails this call sent.
 
-    Each (kind, object, recipient) is claimed by inserting a Delivery row with a unique key before
-    sending, so a task run twice, or two workers at once, send nothing twice.
+    Each (kind, object, recipient) is one outbox key, so a task run twice, or two workers at once,
+    write and send nothing twice; failed sends are retried by the outbox's policy. A follower who
+    chose the daily digest gets it in the digest.
     """
+    from outbox import services as outbox
+
     obj = _load(kind, pk)
     if obj is None or not _still_relevant(kind, obj):
         return 0
@@ -355,35 +364,28 @@ def send_notices(kind: str, pk: int, *, now) -> int:
             continue
         if kind == "response" and obj.responded_by_id == user.pk:
             continue
-        key = f"{kind}:{pk}:{user.pk}"
-        try:
-            with transaction.atomic():
-                Delivery.objects.create(key=key, kind=kind, recipient=user, email=user.email, claimed_at=now)
-        except IntegrityError:
+        if outbox.delivery_choice(user) == outbox.NONE:
             continue
         language = preferred_language(user) or settings.LANGUAGE_CODE  # the follower's choice, not the sender's
         context = {
-            "kind": kind, "obj": obj, "user": user, "follow": row, "target": row.target,
+            "kind": kind, "obj": obj, "user": user, "follow": row, "target": row.target, "greeting": addressee(user),
             "site_url": settings.SITE_URL, "unsubscribe_url": settings.SITE_URL + unsubscribe_path(row),
         }
         with translation.override(language):
             subject, body, html = _render(f"engagement-{kind.replace('_', '-')}", context)
-            message = EmailMultiAlternatives(
-                subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
-                headers={
-                    "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
-            )
-            if html:
-                message.attach_alternative(html, "text/html")
-            try:
-                message.send()
-            except Exception:  # the claim stays unsent; an operator sees it in the admin
-                logger.exception("Could not send %s to %s", key, user.email)
-                continue
-        Delivery.objects.filter(key=key).update(sent_at=timezone.now(), subject=subject[:300])
-        sent += 1
+        message = outbox.post(
+            key=f"follow:{kind}:{pk}:{user.pk}", kind=f"follow-{kind}", recipient=user, email=user.email, language=language,
+            subject=subject, body=body, html=html or "", now=now, digest=True,
+            headers={
+                "Content-Language": language,
+                "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        if message is None:
+            continue
+        if not message.held_for_digest:
+            sent += outbox.deliver(message, now=now)
     return sent
 
 
@@ -392,3 +394,23 @@ def unsubscribe_path(follow_row: Follow) -> str:
 
     with translation.override(None):
         return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])
+
+
+def open_disputes_for(user) -> list[Review]:
+    """Unanswered, visible disputes ``user`` must answer: those of their agency's commitments (coordinator)
+    or of their member (point of contact); a list that empties itself once each is answered."""
+    if not (user and user.is_authenticated):
+        return []
+    roles = list(user.ogp_roles.values_list("kind", "member_id", "agency_id"))
+    q = Q(pk__in=[])
+    for kind, member_id, agency_id in roles:
+        if kind == "point_of_contact":
+            q |= Q(update__milestone__commitment__plan__member_id=member_id)
+        elif kind == "coordinator" and agency_id:
+            q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
+    if not roles:
+        return []
+    return list(
+        Review.objects.contested().filter(q, update__state="published")
+        .select_related("update__milestone__commitment", "author").order_by("created_at", "pk")
+    )

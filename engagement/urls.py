@@ -9,4 +9,6 @@ urlpatterns = [
     path("reviews/<int:pk>/hide/", views.hide_review, name="hide"),
     path("follow/<str:kind>/<str:key>/", views.follow, name="follow"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("notices/", views.notice_settings, name="notice_settings"),
+    path("notices/unsubscribe/<str:token>/", views.notices_unsubscribe, name="notices_unsubscribe"),
 ]

@@ -1,5 +1,6 @@
 """Reviews, responses, moderation, following and the one-click unsubscribe. Every form works without JS."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.services import preferred_language, remember_language
 from commitments.models import ActionPlan, Commitment, Member, ProgressUpdate
 from ogp_portal.permissions import published_updates
 
@@ -122,6 +124,9 @@ def follow(request, kind, key):
     action = request.POST.get("action", "follow")
     if action == "follow":
         services.follow(target, by=request.user)
+        # Follow emails come in the language the person follows in, unless they chose one (a Russian page → Russian).
+        if not preferred_language(request.user) and getattr(request, "LANGUAGE_CODE", "") in dict(settings.LANGUAGES):
+            remember_language(request.user, request.LANGUAGE_CODE)
         messages.success(request, _("You will get an email when something new is published here."))
     elif action == "unfollow":
         services.unfollow(target, by=request.user)
@@ -151,3 +156,47 @@ def unsubscribe(request, token):
             services.unsubscribe(token)
         return render(request, "engagement/unsubscribed.html", {"target": row.target if row else None})
     return render(request, "engagement/unsubscribe.html", {"follow": row, "token": token})
+
+
+@csrf_exempt  # the signed token is the credential; mail clients post RFC 8058 one-click without a CSRF token
+@require_http_methods(["GET", "POST"])
+def notices_unsubscribe(request, token):
+    """One click from a notice: POST (also RFC 8058 one-click) stops the notices; GET offers that or the daily digest."""
+    from . import notices
+
+    try:
+        user = notices.user_from_notices_token(token)
+    except signing.BadSignature:
+        return render(
+            request, "engagement/bad_request.html",
+            {"message": _("This unsubscribe link is not valid. Open the link from the email again, or sign in to choose your notices.")},
+            status=400,
+        )
+    if request.method == "POST" and user is not None:
+        choice = request.POST.get("notices", "none")
+        if choice not in ("immediate", "daily", "none"):
+            choice = "none"
+        notices.set_notice_choice(user, choice)
+        return render(request, "engagement/notices_unsubscribed.html", {"choice": choice})
+    return render(request, "engagement/notices_unsubscribe.html", {"account": user, "token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_settings(request):
+    """Choose how notices reach you: each at once, one daily digest, or none."""
+    from outbox import services as outbox
+
+    from . import notices
+
+    if request.method == "POST":
+        choice = request.POST.get("notices", "")
+        if choice not in (outbox.IMMEDIATE, outbox.DAILY, outbox.NONE):
+            return render(
+                request, "engagement/notice_settings.html",
+                {"choice": outbox.delivery_choice(request.user), "error": _("Choose one of the options.")}, status=400,
+            )
+        notices.set_notice_choice(request.user, choice)
+        messages.success(request, _("Your choice is saved."))
+        return redirect("engagement:notice_settings")
+    return render(request, "engagement/notice_settings.html", {"choice": outbox.delivery_choice(request.user)})

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -52,21 +53,42 @@ class WhenForm(forms.Form):
         return data
 
 
-class MeetingForm(WhenForm):
+class HolidayConfirmMixin:
+    """A date on a public holiday is accepted only once the secretariat has seen the warning and confirmed."""
+
+    def show_holiday_confirmation(self):
+        self.fields["confirm_holiday"].widget = forms.CheckboxInput()
+
+
+class MeetingForm(HolidayConfirmMixin, WhenForm):
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
     place = forms.CharField(label=_("Place"), max_length=300, required=False)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    already_held = forms.BooleanField(
+        label=_("This meeting was already held (enter it now and record its attendance)"), required=False
+    )
+    confirm_holiday = forms.BooleanField(label=_("Keep this date anyway"), required=False, widget=forms.HiddenInput())
 
-    field_order = ["day", "starts", "ends", "title", "place", "online_link", "agenda"]
+    field_order = ["day", "starts", "ends", "title", "place", "online_link", "agenda", "already_held"]
 
 
-class RescheduleForm(WhenForm):
+class VersionField(forms.IntegerField):
+    """The meeting's version the form was read at (a stale one is refused with 409)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput(), required=False, min_value=0, **kwargs)
+
+
+class RescheduleForm(HolidayConfirmMixin, WhenForm):
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3}))
+    confirm_holiday = forms.BooleanField(label=_("Keep this date anyway"), required=False, widget=forms.HiddenInput())
+    version = VersionField()
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = VersionField()
 
 
 class MinutesForm(forms.Form):
@@ -135,3 +157,14 @@ class RsvpForm(forms.Form):
 
 
 ATTENDANCE_CHOICES = Attendance.Status.choices
+
+
+class ContactForm(forms.Form):
+    """A member's contact, kept by the secretariat: where invitations go, in which language, and the alternate."""
+
+    membership = forms.IntegerField(widget=forms.HiddenInput())
+    version = forms.CharField(widget=forms.HiddenInput(), max_length=40)
+    email = forms.EmailField(label=_("Email"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("Portal default")), *settings.LANGUAGES])
+    alternate = forms.CharField(label=_("Alternate (name and position)"), max_length=200, required=False)
+    alternate_email = forms.EmailField(label=_("Alternate's email"), required=False)

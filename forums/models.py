@@ -112,6 +112,10 @@ class ForumMembership(models.Model):
         _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
         help_text=_("The language invitations are written in; the portal's default language if empty."),
     )
+    alternate = models.CharField(
+        _("alternate"), max_length=200, blank=True, help_text=_("Who attends in the member's place when they cannot (name and position).")
+    )
+    alternate_email = models.EmailField(_("alternate's email"), blank=True)
     history = HistoricalRecords()
 
     objects = ForumMembershipQuerySet.as_manager()

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -27,7 +26,10 @@ from django.utils.translation import gettext_lazy
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
+from outbox import services as outbox
+from outbox.models import Message as OutboxMessage
 
+from . import signals
 from .models import (
     ActionItem,
     Attendance,
@@ -42,8 +44,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# A claimed invitation not marked sent after this long (its sender crashed) may be claimed again.
-STALE_CLAIM = dt.timedelta(minutes=15)
 RSVP_SALT = "forums.rsvp"
 
 
@@ -298,9 +298,83 @@ def suggestions_for(forum: Forum, periods: list[CadencePeriod], today: dt.date, 
 # ---------------------------------------------------------------- scheduling
 
 
-def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None):
+FIRST_YEAR = 2011  # OGP was founded in 2011: no forum met before
+MAX_AHEAD_YEARS = 2
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None, now: dt.datetime | None = None):
     if ends_at and ends_at < starts_at:
         raise ValidationError({"ends_at": _("The meeting cannot end before it starts.")})
+    day = starts_at.astimezone(portal_zone()).date()
+    if day.year < FIRST_YEAR:
+        raise ValidationError(
+            {"starts_at": _("A forum meeting cannot be before %(year)d, when OGP began. Check the year.") % {"year": FIRST_YEAR}}
+        )
+    if now is not None:
+        today = local_today(now)
+        limit = today.replace(year=today.year + MAX_AHEAD_YEARS) if not (today.month == 2 and today.day == 29) else today.replace(
+            year=today.year + MAX_AHEAD_YEARS, day=28
+        )
+        if day > limit:
+            raise ValidationError(
+                {"starts_at": _("A meeting can be planned at most %(years)d years ahead (until %(limit)s). Check the year.")
+                 % {"years": MAX_AHEAD_YEARS, "limit": limit.isoformat()}}
+            )
+
+
+def holiday_of(day: dt.date, country: str) -> str:
+    """The name of the public holiday of ``country`` on ``day`` (in the active language where known), else ""."""
+    import holidays
+
+    try:
+        supported = holidays.country_holidays(country, years=[]).supported_languages
+    except NotImplementedError:
+        return ""
+    active = (translation.get_language() or "en").split("-")[0]
+    language = next((code for code in supported if code.split("_")[0] == active), None)
+    names = holidays.country_holidays(country, years=[day.year], language=language)
+    return names.get(day, "") or ""
+
+
+def date_warnings(forum: Forum, starts_at: dt.datetime) -> list[str]:
+    """What the secretariat should know before choosing this day: a public holiday, a weekend."""
+    day = starts_at.astimezone(portal_zone()).date()
+    warnings = []
+    name = holiday_of(day, forum.holiday_country)
+    if name:
+        warnings.append(
+            _("%(date)s is a public holiday (%(name)s): many members will not come.") % {"date": day.isoformat(), "name": name}
+        )
+    elif day.weekday() >= 5:
+        warnings.append(_("%(date)s is a weekend day.") % {"date": day.isoformat()})
+    return warnings
+
+
+def meeting_changes_since(meeting: Meeting, version) -> list[tuple[str, str, str]]:
+    """What changed in ``meeting`` since ``version`` was read: [(field label, then, now)], for a 409 answer."""
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        return []
+    then = meeting.history.filter(version__lte=version).order_by("-version", "-history_id").first()
+    if then is None:
+        return []
+    zone = portal_zone()
+    rows = []
+    for name in ("starts_at", "ends_at", "status", "place", "online_link", "title", "agenda"):
+        old, new = getattr(then, name), getattr(meeting, name)
+        if old == new:
+            continue
+        field = Meeting._meta.get_field(name)
+        if isinstance(old, dt.datetime) or isinstance(new, dt.datetime):
+            show = lambda v: v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v else "—"  # noqa: E731
+        elif field.choices:
+            labels = dict(field.choices)
+            show = lambda v, labels=labels: str(labels.get(v, v))  # noqa: E731
+        else:
+            show = lambda v: str(v or "—")  # noqa: E731
+        rows.append((str(field.verbose_name), show(old), show(new)))
+    return rows
 
 
 def schedule_meeting(
@@ -317,7 +391,7 @@ def schedule_meeting(
     invite: bool = True,
 ) -> Meeting:
     """Create a planned meeting and, after commit, queue the invitations to every current member."""
-    _check_times(starts_at, ends_at)
+    _check_times(starts_at, ends_at, now)
     if starts_at < now:
         raise ValidationError({"starts_at": _("A new meeting must start in the future.")})
     with transaction.atomic():
@@ -327,8 +401,27 @@ def schedule_meeting(
         meeting.full_clean()
         meeting.save()
         public_pages_changed()
-        if invite:
-            enqueue_invitations(meeting.pk)
+        signals.send_on_commit(signals.meeting_scheduled, Meeting, meeting=meeting, by=by, invite=invite)
+    return meeting
+
+
+def enter_held_meeting(
+    forum: Forum, *, starts_at: dt.datetime, by, now: dt.datetime, ends_at: dt.datetime | None = None, title: str = "",
+    place: str = "", online_link: str = "", agenda: str = "",
+) -> Meeting:
+    """Enter a meeting that was held but never entered: it starts in the past, no one is invited, and its
+    record (attendance, then minutes) follows with :func:`record_meeting`."""
+    _check_times(starts_at, ends_at, now)
+    if starts_at > now:
+        raise ValidationError({"starts_at": _("A meeting already held must be in the past.")})
+    with transaction.atomic():
+        meeting = Meeting(
+            forum=forum, starts_at=starts_at, ends_at=ends_at, title=title, place=place, online_link=online_link, agenda=agenda
+        )
+        meeting.full_clean()
+        meeting._history_user = by if by and by.is_authenticated else None
+        meeting.save()
+        public_pages_changed()
     return meeting
 
 
@@ -363,7 +456,7 @@ def reschedule_meeting(
     """Move a planned meeting to a new time, keeping the reason; members get an updated invitation."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
-    _check_times(starts_at, ends_at)
+    _check_times(starts_at, ends_at, now)
     if starts_at < now:
         raise ValidationError({"starts_at": _("The new time must be in the future.")})
     with transaction.atomic():
@@ -381,8 +474,7 @@ def reschedule_meeting(
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
         public_pages_changed()
-        if invite:
-            enqueue_invitations(meeting.pk)
+        signals.send_on_commit(signals.meeting_moved, Meeting, meeting=meeting, by=by, invite=invite)
     return meeting
 
 
@@ -401,6 +493,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime, versi
             meeting=meeting, kind=MeetingChange.Kind.CANCELLED, previous_starts_at=meeting.starts_at,
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
+        signals.send_on_commit(signals.meeting_cancelled, Meeting, meeting=meeting, by=by)
     return meeting
 
 
@@ -475,51 +568,54 @@ def record_rsvp(invitation: Invitation, *, response: str, delegate: str = "", no
     return invitation
 
 
-def _claim(invitation_id: int, now: dt.datetime) -> bool:
-    """Claim an unsent invitation for sending; return False if another run holds or sent it."""
-    return bool(
-        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
-        .update(claimed_at=now)
-    )
+def invitation_plan_for_forum(forum: Forum, day: dt.date) -> tuple[list, list]:
+    """Who an invitation to a meeting of ``forum`` on ``day`` reaches: (members with an address, members without one)."""
+    reached, missed = [], []
+    for membership in forum.memberships.current(day).select_related("user").order_by("person"):
+        (reached if membership.contact_email else missed).append(membership)
+    return reached, missed
+
+
+def invitation_plan(meeting: Meeting, day: dt.date | None = None) -> tuple[list, list]:
+    """Who an invitation to ``meeting`` reaches: (memberships with an address, memberships without one)."""
+    return invitation_plan_for_forum(meeting.forum, day or meeting.starts_at.astimezone(portal_zone()).date())
 
 
 def send_meeting_invitations(meeting_id: int, *, now: dt.datetime) -> int:
     """Send the invitation for the meeting's current revision to every current member once; return the count sent.
 
-    Steps: 1. create one Invitation row per current member with an email (the
-    unique key makes a second run find them); 2. for each unsent row, claim it
-    with a conditional update, send, and mark it sent. A second run, or two runs
-    at once, claim nothing already claimed, so each invitation goes out once.
+    Steps: 1. create one Invitation row per current member with an email (the unique key makes a
+    second run find them); 2. for each unsent row, post the rendered invitation to the outbox (one
+    key per invitation and revision) and deliver it; the outbox's claim and retry policy make each
+    invitation go out once, and a failed send goes out on a later run or the outbox's retry run.
     """
     meeting = Meeting.objects.select_related("forum__member").filter(pk=meeting_id).first()
     if meeting is None or meeting.status != Meeting.Status.PLANNED or meeting.starts_at <= now:
         return 0
-    day = meeting.starts_at.astimezone(portal_zone()).date()
-    for membership in meeting.forum.memberships.current(day).select_related("user"):
-        email = membership.contact_email
-        if not email:
-            continue
+    reached, _missed = invitation_plan(meeting)
+    for membership in reached:
         try:
             with transaction.atomic():
                 Invitation.objects.get_or_create(
-                    meeting=meeting, membership=membership, sequence=meeting.sequence, defaults={"email": email}
+                    meeting=meeting, membership=membership, sequence=meeting.sequence, defaults={"email": membership.contact_email}
                 )
         except IntegrityError:  # a concurrent run created it
             pass
     sent = 0
     unsent = Invitation.objects.filter(meeting=meeting, sequence=meeting.sequence, sent_at__isnull=True)
     for invitation in unsent.select_related("membership__user"):
-        if not _claim(invitation.pk, now):
+        key = f"invitation:{invitation.pk}:{invitation.sequence}"
+        message = OutboxMessage.objects.filter(key=key).first() or _post_invitation(meeting, invitation, key, now)
+        if message is None:
             continue
-        if _send_invitation(meeting, invitation):
-            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        if outbox.deliver(message, now=now):
+            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), claimed_at=now)
             sent += 1
     return sent
 
 
-def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
-    """Render the invitation (subject, body, .ics) in the member's language and send it; return True if it went."""
+def _post_invitation(meeting: Meeting, invitation: Invitation, key: str, now):
+    """Render the invitation (subject, body, .ics) in the member's language and post it to the outbox."""
     from . import calendars
 
     token = rsvp_token(invitation)
@@ -536,16 +632,12 @@ def _send_invitation(meeting: Meeting, invitation: Invitation) -> bool:
         }
         subject = " ".join(render_to_string("emails/forum-invitation-subject.txt", context).split())
         body = render_to_string("emails/forum-invitation-body.txt", context)
-        message = EmailMultiAlternatives(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], headers={"Content-Language": language}
-        )
-        message.attach("meeting.ics", calendars.invitation_ics(meeting, invitation.email), "text/calendar; method=REQUEST")
-    try:
-        message.send()
-    except Exception:  # SMTP down, a bad address: the claim goes stale and the next run retries
-        logger.exception("Could not send invitation %s to %s", invitation.pk, invitation.email)
-        return False
-    return True
+        ics = calendars.invitation_ics(meeting, invitation.email)
+    return outbox.post(
+        key=key, kind="forum-invitation", recipient=invitation.membership.user, email=invitation.email, language=language,
+        subject=subject, body=body, now=now, headers={"Content-Language": language},
+        attachments=[("meeting.ics", ics, "text/calendar; method=REQUEST")],
+    )
 
 
 # ---------------------------------------------------------------- the record of a meeting
@@ -773,6 +865,14 @@ def update_membership(membership: ForumMembership, *, by, data, version) -> Foru
     row = save_checked(membership, data, by=by, version=version)
     public_pages_changed()
     return row
+
+
+CONTACT_FIELDS = ("email", "language", "alternate", "alternate_email")
+
+
+def update_contact(membership: ForumMembership, *, by, data, version) -> ForumMembership:
+    """The secretariat keeps a member's contact (email, language, alternate) as of ``version``; kept in history."""
+    return update_membership(membership, by=by, data={k: (data.get(k) or "").strip() for k in CONTACT_FIELDS}, version=version)
 
 
 def end_membership(membership: ForumMembership, *, by, version, today: dt.date | None = None) -> ForumMembership:

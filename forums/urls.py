@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/<str:code>.ics", views.member_calendar, name="member_calendar"),
     path("<int:pk>/", views.forum_detail, name="forum"),
     path("<int:pk>/calendar.ics", views.forum_calendar, name="calendar"),
+    path("<int:pk>/contacts/", views.contacts, name="contacts"),
     path("<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("<int:pk>/meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),
     path("<int:pk>/meetings/<int:meeting_id>/reschedule/", views.meeting_reschedule, name="reschedule"),

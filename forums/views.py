@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from commitments.models import Member, Milestone
 from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
+from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
@@ -131,6 +132,9 @@ def meeting_detail(request, pk, meeting_id):
         "invitations": (
             meeting.invitations.filter(sequence=meeting.sequence).select_related("membership") if can_manage else ()
         ),
+        # Before sending: who no invitation reaches, and why (no address).
+        "missed": services.invitation_plan(meeting)[1] if can_manage and meeting.status == Meeting.Status.PLANNED else (),
+        "contacts_url": reverse("forums:contacts", args=[forum.pk]) if can_manage else "",
     }
     return render(request, "forums/meeting_detail.html", context)
 
@@ -227,6 +231,31 @@ def secretariat_home(request):
     return render(request, "forums/secretariat.html", {"rows": rows})
 
 
+def _holiday_check(form, forum, data) -> list[str]:
+    """Warnings about the chosen day; a holiday stops the save until the secretariat confirms it."""
+    warnings = services.date_warnings(forum, data["starts_at"])
+    if warnings and not data.get("confirm_holiday"):
+        form.show_holiday_confirmation()
+        return warnings
+    return []
+
+
+def _stale(request, template, context, meeting, version):
+    """409: someone changed the meeting since this form was read; show what changed and the new version."""
+    fresh = Meeting.objects.select_related("forum__member").get(pk=meeting.pk)
+    context.update(
+        meeting=fresh,
+        changes=services.meeting_changes_since(fresh, version),
+        errors=[_("Someone else changed this meeting after you opened this form. Check what changed, then send the form again.")],
+    )
+    form = context.get("form")
+    if form is not None and "version" in form.fields:
+        data = form.data.copy()
+        data["version"] = fresh.version
+        form.data = data
+    return render(request, template, context, status=409)
+
+
 @secretariat_required()
 def meeting_new(request, forum):
     now = timezone.now()
@@ -235,21 +264,32 @@ def meeting_new(request, forum):
     suggestions = services.suggestions_for(forum, periods, services.local_today(now))
     initial = {"day": request.GET.get("day") or (suggestions[0] if suggestions else None)}
     form = forms.MeetingForm(request.POST or None, initial=initial)
-    errors = []
+    errors, warnings = [], []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            meeting = services.schedule_meeting(
-                forum, starts_at=data["starts_at"], ends_at=data["ends_at"], title=data["title"], place=data["place"],
-                online_link=data["online_link"], agenda=data["agenda"], by=request.user, now=now,
-            )
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            return redirect(meeting.get_absolute_url())
+        fields = {
+            "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"], "place": data["place"],
+            "online_link": data["online_link"], "agenda": data["agenda"], "by": request.user, "now": now,
+        }
+        warnings = [] if data["already_held"] else _holiday_check(form, forum, data)
+        if not warnings:
+            try:
+                if data["already_held"]:
+                    meeting = services.enter_held_meeting(forum, **fields)
+                else:
+                    meeting = services.schedule_meeting(forum, **fields)
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                if data["already_held"]:
+                    return redirect(reverse("forums:record", args=[forum.pk, meeting.pk]))
+                return redirect(meeting.get_absolute_url())
+    day = form.cleaned_data.get("day") if form.is_bound and hasattr(form, "cleaned_data") else None
+    reached, missed = services.invitation_plan_for_forum(forum, day or (suggestions[0] if suggestions else services.local_today(now)))
     context = {
-        "forum": forum, "member": forum.member, "form": form, "errors": errors, "suggestions": suggestions,
+        "forum": forum, "member": forum.member, "form": form, "errors": errors, "warnings": warnings, "suggestions": suggestions,
         "target": services.next_period_to_schedule(periods), "holiday_country": forum.holiday_country,
+        "reached": reached, "missed": missed, "contacts_url": reverse("forums:contacts", args=[forum.pk]),
     }
     return render(request, "forums/meeting_new.html", context, status=400 if request.method == "POST" else 200)
 
@@ -259,38 +299,99 @@ def meeting_reschedule(request, forum, meeting_id):
     meeting = _meeting(forum, meeting_id)
     zone = services.portal_zone()
     local = meeting.starts_at.astimezone(zone)
-    initial = {"day": local.date(), "starts": local.time(), "ends": meeting.ends_at.astimezone(zone).time() if meeting.ends_at else None}
+    initial = {
+        "day": local.date(), "starts": local.time(), "ends": meeting.ends_at.astimezone(zone).time() if meeting.ends_at else None,
+        "version": meeting.version,
+    }
     form = forms.RescheduleForm(request.POST or None, initial=initial)
-    errors = []
+    errors, warnings = [], []
+    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "action": "reschedule"}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.reschedule_meeting(
-                meeting, starts_at=data["starts_at"], ends_at=data["ends_at"], reason=data["reason"],
-                by=request.user, now=timezone.now(),
-            )
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            return redirect(meeting.get_absolute_url())
-    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "errors": errors, "action": "reschedule"}
+        warnings = _holiday_check(form, forum, data)
+        if not warnings:
+            try:
+                services.reschedule_meeting(
+                    meeting, starts_at=data["starts_at"], ends_at=data["ends_at"], reason=data["reason"],
+                    by=request.user, now=timezone.now(), version=data["version"],
+                )
+            except StaleVersion:
+                return _stale(request, "forums/meeting_change.html", context, meeting, data["version"])
+            except ValidationError as exc:
+                errors = _errors(exc)
+            else:
+                return redirect(meeting.get_absolute_url())
+    context.update(errors=errors, warnings=warnings)
     return render(request, "forums/meeting_change.html", context, status=400 if request.method == "POST" else 200)
 
 
 @secretariat_required()
 def meeting_cancel(request, forum, meeting_id):
     meeting = _meeting(forum, meeting_id)
-    form = forms.CancelForm(request.POST or None)
+    form = forms.CancelForm(request.POST or None, initial={"version": meeting.version})
     errors = []
+    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "action": "cancel"}
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_meeting(meeting, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now())
+            services.cancel_meeting(
+                meeting, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now(),
+                version=form.cleaned_data["version"],
+            )
+        except StaleVersion:
+            return _stale(request, "forums/meeting_change.html", context, meeting, form.cleaned_data["version"])
         except ValidationError as exc:
             errors = _errors(exc)
         else:
             return redirect(meeting.get_absolute_url())
-    context = {"forum": forum, "member": forum.member, "meeting": meeting, "form": form, "errors": errors, "action": "cancel"}
+    context["errors"] = errors
     return render(request, "forums/meeting_change.html", context, status=400 if request.method == "POST" else 200)
+
+
+@secretariat_required()
+def contacts(request, forum):
+    """The secretariat keeps each current member's email, language and alternate (one row saved at a time)."""
+    from ogp_portal.versioning import current_version
+
+    today = services.local_today(timezone.now())
+    memberships = list(forum.memberships.current(today).select_related("user").order_by("person"))
+    bound, errors, status, changed_row = None, [], 200, None
+    if request.method == "POST":
+        bound = forms.ContactForm(request.POST)
+        if bound.is_valid():
+            data = bound.cleaned_data
+            row = next((m for m in memberships if m.pk == data["membership"]), None)
+            if row is None:
+                raise Http404
+            try:
+                services.update_contact(row, by=request.user, data=data, version=data["version"])
+            except StaleVersion:
+                errors, status, changed_row = [_("Someone else changed this contact after you opened the page: it shows the new values now.")], 409, row.pk
+                bound = None
+            except ValidationError as exc:
+                errors, status = _errors(exc), 400
+            else:
+                return redirect(reverse("forums:contacts", args=[forum.pk]) + f"?saved={row.pk}#contact-{row.pk}")
+        else:
+            status = 400
+        memberships = list(forum.memberships.current(today).select_related("user").order_by("person"))
+    rows = []
+    for m in memberships:
+        posted = bound is not None and bound.data.get("membership") == str(m.pk)
+        form = bound if posted else forms.ContactForm(
+            initial={"membership": m.pk, "version": current_version(m), "email": m.email, "language": m.language,
+                     "alternate": m.alternate, "alternate_email": m.alternate_email},
+            auto_id=f"c{m.pk}-%s",
+        )
+        if posted:
+            form.auto_id = f"c{m.pk}-%s"
+        rows.append({"membership": m, "form": form, "reachable": bool(m.contact_email), "changed": changed_row == m.pk})
+    saved = request.GET.get("saved", "")
+    context = {
+        "forum": forum, "member": forum.member, "rows": rows, "errors": errors,
+        "saved": next((m for m in memberships if str(m.pk) == saved), None),
+        "missing": [r["membership"] for r in rows if not r["reachable"]],
+    }
+    return render(request, "forums/contacts.html", context, status=status)
 
 
 @require_POST
@@ -334,11 +435,18 @@ def meeting_record(request, forum, meeting_id):
     errors = []
     if post is not None:
         attendance = {r["membership"].pk: (r["status"], r["representative"]) for r in rows}
+        version = post.get("version") or None
         try:
             services.record_meeting(
                 meeting, attendance=attendance, by=request.user, now=timezone.now(),
-                private_notes=post.get("private_notes", meeting.private_notes),
+                private_notes=post.get("private_notes", meeting.private_notes), version=version,
             )
+        except StaleVersion:
+            context = {
+                "forum": forum, "member": forum.member, "rows": rows, "choices": Attendance.Status.choices,
+                "private_notes": post.get("private_notes"),
+            }
+            return _stale(request, "forums/meeting_record.html", context, meeting, version)
         except ValidationError as exc:
             errors = _errors(exc)
         else:

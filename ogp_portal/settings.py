@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_htmx",
+    # The one email outbox (below every app: any app may post an email).
+    "outbox",
     "commitments",
     "forums",
     "compliance",
@@ -361,6 +363,18 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-reminders": {
         "task": "compliance.tasks.send_reminders_task",
         "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Every 5 minutes: the outbox's retry run (failed sends whose next attempt has come, lost tasks).
+    "outbox-retry": {
+        "task": "outbox.tasks.deliver_due_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    # Daily, at 8:00 in Bishkek: one email with the day's notices to those who chose the daily digest.
+    "outbox-daily-digest": {
+        "task": "outbox.tasks.send_digests_task",
+        "schedule": crontab(hour=8, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
 }

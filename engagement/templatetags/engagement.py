@@ -90,3 +90,9 @@ def feed_link(target, title=""):
     return format_html(
         '<link rel="alternate" type="application/atom+xml" href="{}" title="{}">', feed_url(target), title or str(target)
     )
+
+
+@register.inclusion_tag("engagement/_my_disputes.html")
+def my_disputes(user):
+    """The "Disputes to answer" section of "My work" (nothing when there is none)."""
+    return {"disputes": services.open_disputes_for(user)}

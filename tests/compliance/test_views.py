@@ -136,3 +136,26 @@ def test_member_page_runs_the_same_queries_with_more_reports_findings_and_events
     _publish_reports(kg, (2019, 7, 10), [dt.date(2019, 1, 1), dt.date(2019, 7, 1), dt.date(2020, 1, 1)])
     services.sweep_member(kg.pk, now=bishkek(2024, 6, 1), notify="none")  # more quarters, findings and events
     assert count() == small
+
+
+def test_a_letter_greets_the_point_of_contact_by_name_and_title_else_the_role_never_the_login(client, swept):
+    """Issue 18: letters greeted the point of contact by login name ("Dear kg-poc")."""
+    from accounts.models import Preference
+    from commitments.models import Role
+    from tests.factories import AgencyFactory, UserFactory
+
+    event = StatusEvent.objects.get(member=swept, status="under_review")
+    url = reverse("compliance:letter", args=["KG", event.pk])
+    # A coordinator listed first must not be the addressee; the point of contact has no name yet.
+    coordinator = UserFactory(username="aaa-coordinator", first_name="", last_name="")
+    Role.objects.create(user=coordinator, member=swept, kind=Role.Kind.COORDINATOR, agency=AgencyFactory(member=swept))
+    poc = UserFactory(username="kg-poc", first_name="", last_name="")
+    Role.objects.create(user=poc, member=swept, kind=Role.Kind.POINT_OF_CONTACT)
+    html = " ".join(client.get(url).content.decode().split())
+    assert "Dear kg-poc" not in html and "aaa-coordinator" not in html
+    assert f"Dear Point of contact, {swept.name}," in html
+    poc.first_name, poc.last_name = "Aida", "Bekova"
+    poc.save()
+    Preference.objects.create(user=poc, title="Deputy Minister of Digital Development")
+    html = " ".join(client.get(url).content.decode().split())
+    assert "Dear Aida Bekova," in html and "Deputy Minister of Digital Development" in html

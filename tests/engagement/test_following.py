@@ -12,7 +12,8 @@ from commitments import progress as commitment_progress
 from commitments.models import ProgressUpdate, StatusReport
 from compliance.models import StatusEvent
 from engagement import services, tasks
-from engagement.models import Delivery, Follow
+from engagement.models import Follow
+from outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_each_notice_goes_once_even_when_the_task_runs_twice(people, django_capt
     assert "KG0017" in message.subject
     assert "/engagement/unsubscribe/" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert Delivery.objects.filter(key=f"review:{row.pk}:{u.civil.pk}", sent_at__isnull=False).count() == 1
+    assert Message.objects.filter(key=f"follow:review:{row.pk}:{u.civil.pk}", sent_at__isnull=False).count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         services.respond(row, by=u.coordinator, text="Online since June.", now=timezone.now())

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from commitments.models import ProgressUpdate
 from engagement import services
-from engagement.models import Delivery, Review
+from engagement.models import Review
+from outbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,12 @@ def test_admin_lists_reviews_follows_and_deliveries(people, client):
     u = people.users
     row = services.review(people.published, by=u.civil, stance="agree", comment="Right.", now=timezone.now())
     follow = services.follow(people.kg, by=u.civil)
-    Delivery.objects.create(key="review:1:1", kind="review", email="citizen@example.org", claimed_at=timezone.now())
+    Message.objects.create(
+        key="follow:review:1:1", kind="follow-review", email="citizen@example.org", subject="KG0017", body="-",
+        created_at=timezone.now(), next_attempt_at=timezone.now(),
+    )
     client.force_login(u.admin)
-    for model, obj in ((Review, row), (type(follow), follow), (Delivery, Delivery.objects.get())):
+    for model, obj in ((Review, row), (type(follow), follow), (Message, Message.objects.get())):
         opts = model._meta
         assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "KG"}).status_code == 200
         assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read-only, for administrators: what went out, what waits for its next attempt, what failed."""
+
+    list_display = ("key", "email", "subject", "created_at", "sent_at", "attempts", "next_attempt_at", "gave_up_at", "held_for_digest")
+    list_filter = ("kind", "held_for_digest", ("sent_at", admin.EmptyFieldListFilter), ("gave_up_at", admin.EmptyFieldListFilter))
+    search_fields = ("key", "email", "subject")
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("ogp.use_admin")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("ogp.use_admin")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
