@@ -185,7 +185,7 @@ MODELTRANSLATION_LANGUAGES = ("en", "ru", "ky")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -320,7 +320,7 @@ CELERY_BROKER_URL = REDIS_URL
 _REDIS_BROKER = REDIS_URL.startswith(("redis://", "rediss://", "unix://"))
 # The demo serves two gunicorn workers: a memory cache each would let a change clear only the worker
 # that made it (stale pages for CACHE_TIMEOUT). Its default is a file cache all its processes share.
-DEMO_CACHE_DIR = BASE_DIR / ".demo-cache"
+DEMO_CACHE_DIR = Path(env.str("DEMO_CACHE_DIR", default=str(BASE_DIR / ".demo-cache")))
 if _REDIS_BROKER and not (DEBUG or DEMO):
     _DEFAULT_CACHE = REDIS_URL
 elif DEMO:
