@@ -386,7 +386,10 @@ def _milestone_for(request, identifier, pk):
 
 class ProgressForm(forms.Form):
     completion = forms.ChoiceField(label=gettext_lazy("Completion"), choices=Completion.choices)
-    as_of = forms.DateField(label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates whatever the page's language (Russian's own format would leave it empty).
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     narrative = forms.CharField(label=gettext_lazy("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     evidence_url = forms.URLField(
         label=gettext_lazy("Add a link to evidence"), required=False, assume_scheme="https", max_length=1000

@@ -174,3 +174,10 @@ def test_a_single_point_of_contact_may_approve_their_own_update_shown_publicly_a
     theirs = _submitted(other, coordinator)
     assert progress.approve_progress(theirs, by=poc, version=theirs.version, now=NOW).self_approved is False
 
+
+
+@time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC), tick=False)
+def test_the_as_of_date_input_holds_an_iso_date_in_russian_too(client, coordinator, milestone):
+    client.force_login(coordinator)
+    html = client.get("/ru" + reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk])).content.decode()
+    assert 'type="date" name="as_of" value="2020-12-31"' in html
