@@ -36,7 +36,11 @@ run: setup $(SECRET_KEY_FILE)
 	$(DEMO_ENV) $(PY) manage.py create_demo_accounts
 	$(DEMO_ENV) $(PY) manage.py compliance_sweep
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@# The two workers share one file cache (.demo-cache/, emptied here); the daily jobs run beside them
+	@# on schedule (run_schedule, stopped with the server), and each change that affects a member's status sweeps it.
+	rm -rf .demo-cache
 	@echo "Serving the demo on http://127.0.0.1:$(PORT)/"
+	$(DEMO_ENV) $(PY) manage.py run_schedule & schedule=$$!; trap 'kill $$schedule 2>/dev/null' EXIT; \
 	if [ "$${DEBUG:-false}" = "true" ]; then $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT); \
 	else $(DEMO_ENV) $(VENV)/bin/gunicorn ogp_portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -; fi
 
@@ -68,4 +72,4 @@ messages: setup
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles $(SECRET_KEY_FILE)
+	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles .demo-cache $(SECRET_KEY_FILE)

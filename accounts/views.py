@@ -187,12 +187,22 @@ def my_work(request):
         )
         .order_by("plan__member__name", "plan__start_date", "number", "identifier")
     )
-    # The reporting period of each member: its compliance policy's update cadence (one query for all).
+    # The current reporting period of each plan, as the progress form opens on it
+    # (progress.current_period: today's while the plan runs, its last once it has ended), under the
+    # member's compliance policy (one query for all). A plan not started yet has none to report on.
     members = {c.plan.member_id: c.plan.member for c in commitments}
     policies = progress.update_policies_by_member(members.values())
-    periods = {pk: progress.reporting_period(today, policies[pk]) for pk in members}
-    work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan.member_id])
+    plans = {c.plan_id: c.plan for c in commitments}
+    periods = {
+        pk: progress.current_period(plan, today, policies[plan.member_id]) or progress.reporting_period(today, policies[plan.member_id])
+        for pk, plan in plans.items()
+    }
+    reportable = {pk for pk, plan in plans.items() if progress.current_period(plan, today, policies[plan.member_id])}
+    work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan_id])
+    for item in work:
+        item.reportable = item.commitment.plan_id in reportable
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
+    ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
     queue = list(_review_queue(user)) if may_review else []
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
@@ -203,6 +213,7 @@ def my_work(request):
         # each commitment names its own.
         "period": distinct_periods[0] if len(distinct_periods) == 1 else None,
         "several_periods": len(distinct_periods) > 1,
+        "ended_plans": ended_plans,
         "roles": roles,
         "work": work,
         "totals": workload.totals(work),

@@ -571,6 +571,11 @@ class ProgressUpdate(models.Model):
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     published_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    self_approved = models.BooleanField(
+        _("approved by its author"),
+        default=False,
+        help_text=_("The member has a single point of contact, who approved their own update."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -23,6 +23,7 @@ from ogp_portal.cache import public_pages_changed
 
 from .models import (
     Commitment,
+    Completion,
     Evidence,
     Milestone,
     ProgressUpdate,
@@ -77,6 +78,17 @@ def reporting_periods(plan, today, policies=None):
     return periods[::-1]
 
 
+def current_period(plan, today, policies=None):
+    """Return the reporting period progress on ``plan`` is reported for on ``today``; None before the plan starts.
+
+    The one "current period" of the progress form and "My work": while the plan is in implementation,
+    the period holding today; once it has ended, its last period (the end-of-term update, which is
+    still the one to complete). Pure apart from reading the policies when none are given.
+    """
+    periods = reporting_periods(plan, today, policies)
+    return periods[0] if periods else None
+
+
 def period_label_of(update):
     """Return the label of the reporting period an update belongs to (such as 2019-H2)."""
     plan = update.milestone.commitment.plan
@@ -109,6 +121,46 @@ def _set_progress_fields(update, data):
     update.as_of = data.get("as_of") or None
 
 
+def check_as_of(as_of, period, today):
+    """Raise ValidationError unless ``as_of`` (or None) lies within ``period`` and not after ``today``. Pure."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    if as_of is None:
+        return
+    if as_of > today:
+        raise ValidationError({"as_of": _("The “as of” date cannot be in the future.")})
+    if not period.start <= as_of <= period.end:
+        raise ValidationError(
+            {
+                "as_of": _("The “as of” date must lie within the reporting period, from %(start)s to %(end)s.")
+                % {"start": date_format(period.start, "DATE_FORMAT"), "end": date_format(period.end, "DATE_FORMAT")}
+            }
+        )
+
+
+def previous_completion(update):
+    """Return the completion the milestone had before ``update``'s period: its latest earlier update's, else not started."""
+    earlier = (
+        ProgressUpdate.objects.filter(milestone_id=update.milestone_id, period_end__lt=update.period_start)
+        .order_by("-period_end")
+        .values_list("completion", flat=True)
+        .first()
+    )
+    return earlier or Completion.NOT_STARTED
+
+
+def check_not_empty(update):
+    """Raise ValidationError if ``update`` says nothing: completion unchanged, no narrative and no evidence."""
+    from django.utils.translation import gettext as _
+
+    if update.narrative.strip() or update.completion != previous_completion(update) or update.evidence.exists():
+        return
+    raise ValidationError(
+        _("There is nothing to submit yet: change the completion, describe the progress or add evidence first.")
+    )
+
+
 def save_progress(milestone, period, *, by, data, version, now):
     """Create or change the draft update of ``milestone`` for ``period``; return it.
 
@@ -118,6 +170,7 @@ def save_progress(milestone, period, *, by, data, version, now):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.enter_progress", milestone)
+    check_as_of(data.get("as_of") or None, period, timezone.localdate(now))
     with transaction.atomic():
         update = ProgressUpdate.objects.filter(
             milestone=milestone, period_start=period.start, period_end=period.end
@@ -161,6 +214,7 @@ def submit_progress(update, *, by, version, now):
     with _claimed(update, version, PROGRESS_FIELDS):
         if update.state not in ProgressUpdate.EDITABLE_STATES:
             raise ValidationError(_("Only a draft or a returned update can be submitted."))
+        check_not_empty(update)
         update.state = ProgressUpdate.State.SUBMITTED
         update.submitted_at = now
         update._history_user = by
@@ -169,8 +223,21 @@ def submit_progress(update, *, by, version, now):
     return update
 
 
+def self_approval_allowed(update):
+    """Return True if the member of ``update`` has a single point of contact (who may then approve their own updates)."""
+    from .models import Role
+
+    member_id = update.milestone.commitment.plan.member_id
+    points_of_contact = Role.objects.filter(member_id=member_id, kind=Role.Kind.POINT_OF_CONTACT)
+    return points_of_contact.values("user_id").distinct().count() == 1
+
+
 def approve_progress(update, *, by, version, now, comment=""):
     """Approve a submitted update: it becomes public (``published``) as of ``now``.
+
+    Separation of duties: the reviewer is not the update's author, unless the member has a single
+    point of contact (:func:`self_approval_allowed`); such an approval is stored as ``self_approved``
+    and shown publicly as such.
 
     In the same transaction: the commitment's stored roll-up and its milestones' done flags
     (:func:`refresh_completion`), so a 'complete' update stops the milestone being overdue.
@@ -181,6 +248,12 @@ def approve_progress(update, *, by, version, now, comment=""):
     with _claimed(update, version, PROGRESS_FIELDS):
         if update.state != ProgressUpdate.State.SUBMITTED:
             raise ValidationError(_("Only a submitted update can be approved."))
+        own = update.author_id is not None and update.author_id == by.pk
+        if own and not self_approval_allowed(update):
+            raise ValidationError(
+                _("You wrote this update, so another point of contact approves it: an update is approved by someone other than its author.")
+            )
+        update.self_approved = own
         update.state = ProgressUpdate.State.PUBLISHED
         update.published_at = now
         update.reviewed_by = by

@@ -182,6 +182,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "evidence",
             "state",
             "published_at",
+            "self_approved",
             "created_at",
             "updated_at",
         ]

@@ -386,7 +386,10 @@ def _milestone_for(request, identifier, pk):
 
 class ProgressForm(forms.Form):
     completion = forms.ChoiceField(label=gettext_lazy("Completion"), choices=Completion.choices)
-    as_of = forms.DateField(label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates whatever the page's language (Russian's own format would leave it empty).
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     narrative = forms.CharField(label=gettext_lazy("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     evidence_url = forms.URLField(
         label=gettext_lazy("Add a link to evidence"), required=False, assume_scheme="https", max_length=1000
@@ -422,26 +425,56 @@ def _render_progress(request, context, status=200):
     return render(request, template, context, status=status)
 
 
+def _progress_initial(milestone, period, update, today):
+    """Return the form's starting values: the update's own, else sensible defaults for a new one.
+
+    A new update starts from the milestone's completion before this period (so that only a change
+    needs a click) and "as of" the last day of the period that has passed (today while the period
+    runs, its last day once it has ended).
+    """
+    if update:
+        return {"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
+    probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
+    return {"version": 0, "completion": progress.previous_completion(probe), "as_of": min(today, period.end)}
+
+
+def _refused(form, error):
+    """Put a refusal's field messages on ``form`` (shown at the field); return the other messages, for the top."""
+    if isinstance(error, services.StaleVersion) or not hasattr(error, "message_dict"):
+        return _errors(error)
+    rest = []
+    for field, messages_ in error.message_dict.items():
+        if field in form.fields and form.is_bound:
+            for message in messages_:
+                form.add_error(field, message)
+        else:
+            rest.extend(messages_)
+    return rest
+
+
 @_login_required
 def progress_entry(request, identifier, pk):
-    """Enter a milestone's progress for one reporting period: save a draft, add evidence, submit for review."""
+    """Enter a milestone's progress for one reporting period: save a draft, add evidence, submit for review.
+
+    Without ``?period=`` the form opens on the plan's current period (``progress.current_period``,
+    the same one "My work" shows). A save based on an old version answers 409 with the other
+    person's version beside what this user typed, and carries the new version, so saving again
+    succeeds (and overwrites theirs knowingly).
+    """
     milestone = _milestone_for(request, identifier, pk)
     plan = milestone.commitment.plan
     today = timezone.localdate()
     periods = progress.reporting_periods(plan, today)
     if not periods:
         raise Http404
-    label = request.POST.get("period") or request.GET.get("period") or periods[0].label
+    label = request.POST.get("period") or request.GET.get("period") or periods[0].label  # periods[0]: current_period
     try:
         period = progress.find_period(plan, label, today)
     except ValidationError:
         period = periods[0]
     update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
     if request.method != "POST":
-        initial = {"version": update.version if update else 0, "completion": Completion.NOT_STARTED, "as_of": today}
-        if update:
-            initial.update(completion=update.completion, narrative=update.narrative, as_of=update.as_of)
-        form = ProgressForm(initial=initial)
+        form = ProgressForm(initial=_progress_initial(milestone, period, update, today))
         return _render_progress(request, _progress_context(request, milestone, period, periods, update, form))
 
     form = ProgressForm(request.POST, request.FILES)
@@ -467,7 +500,21 @@ def progress_entry(request, identifier, pk):
                 update = progress.submit_progress(update, by=request.user, version=update.version, now=now)
     except (ValidationError, services.StaleVersion) as error:
         current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
-        context = _progress_context(request, milestone, period, periods, current, form, errors=_errors(error))
+        conflict = None
+        if isinstance(error, services.StaleVersion):
+            # What this person typed stays; the form now names the version they have seen, so the
+            # next save is based on it (no dead end). A chosen file cannot be kept by the browser.
+            typed = request.POST.copy()
+            typed["version"] = current.version if current else 0
+            form = ProgressForm(typed)
+            form.is_valid()
+            conflict = {"theirs": current, "changes": error.changes, "had_file": upload is not None}
+            errors = _errors(error) if error.changes else []
+            errors.append(_("Their version is shown beside yours, which is kept below: change yours if needed and save again."))
+        else:
+            errors = _refused(form, error)
+        context = _progress_context(request, milestone, period, periods, current, form, errors=errors)
+        context["conflict"] = conflict
         return _render_progress(request, context, status=_status_for(error))
     if action == "submit":
         messages.success(request, _("Submitted for review. The point of contact will approve it or return it to you."))
@@ -475,9 +522,7 @@ def progress_entry(request, identifier, pk):
         messages.success(request, _("Draft saved."))
     url = reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period.label}"
     if request.htmx:
-        fresh = ProgressForm(
-            initial={"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
-        )
+        fresh = ProgressForm(initial=_progress_initial(milestone, period, update, today))
         return _render_progress(request, _progress_context(request, milestone, period, periods, update, fresh))
     return redirect(url)
 

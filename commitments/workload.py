@@ -5,9 +5,10 @@ and passes the day down, so tests pin any date with unsaved objects.
 
 Rules (documented once, used by the page and its tests):
 
-* The reporting period is the one progress updates and status reports use:
-  ``progress.reporting_period`` (the update cadence of the member's compliance policy, six
-  months by default). The caller passes each commitment's period in.
+* The reporting period is the one the progress form opens on: ``progress.current_period`` of the
+  commitment's plan (the period holding today while the plan runs, its last one once it has ended;
+  the update cadence of the member's compliance policy, six months by default). The caller passes
+  each commitment's period in.
 * A milestone is *done* when its latest update (any state) says complete or withdrawn.
 * Otherwise it is *overdue* when the last day its end date stands for has passed, *due* when it
   ends within the current reporting period, *upcoming* when it ends later, and *unscheduled*
@@ -76,6 +77,7 @@ class MilestoneWork:
 class CommitmentWork:
     commitment: object
     period: object = None  # the commitment's current reporting period
+    reportable: bool = True  # its plan has a period to report on (it has started)
     milestones: list[MilestoneWork] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -92,6 +94,11 @@ class CommitmentWork:
     @property
     def missing(self) -> int:
         return sum(1 for m in self.milestones if m.missing)
+
+    @property
+    def needs_update(self) -> bool:
+        """Return True if something is due or an update is missing this period: "My work" shows it open."""
+        return bool(self.due or self.missing)
 
 
 def workload(commitments, updates_of, today: dt.date, period_of) -> list[CommitmentWork]:

@@ -7,6 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from . import signals
+        from . import listeners, signals
 
         signals.connect()
+        listeners.connect()

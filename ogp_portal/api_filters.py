@@ -1,9 +1,10 @@
 """The API's filter backend: the app FilterSets, with one name for "of this member" on every endpoint.
 
-Every list filters by ``member_code`` (the member's code, such as ``KG`` or ``KGBSK``). The old
-``member`` parameter (a code on some lists, an id on others) is refused with a 400 that names the
-new one, rather than silently ignored. The browser's pages keep their own ``?member=`` parameter:
-only the API's copies of the FilterSets change.
+Every list filters by ``member_code`` (the member's code, such as ``KG`` or ``KGBSK``), and by
+``member`` with the same meaning, as the pages' ``?member=KG`` and the README's examples use it.
+``member`` once took an id on some lists: a number there is refused with a 400 that asks for the
+code, rather than silently matching nothing. The browser's pages keep their own ``?member=``
+parameter: only the API's copies of the FilterSets change.
 """
 
 import django_filters
@@ -57,13 +58,30 @@ def api_filterset(view, base):
             attrs["member_code"] = django_filters.CharFilter(
                 field_name=path, label=_("Member code (such as KG or KGBSK)")
             )
+            attrs[OLD_MEMBER_PARAMETER] = MemberCodeFilter(
+                field_name=path, label=_("Member code (such as KG or KGBSK); the same as member_code")
+            )
         for name, declared in base.base_filters.items():
+            if name in attrs:
+                continue
             if type(declared) is django_filters.NumberFilter and declared.field_name.endswith("_id"):
                 attrs[name] = IdFilter(field_name=declared.field_name, label=declared.label)
         derived = type(f"Api{base.__name__}", (base,), attrs)
-        derived.base_filters.pop(OLD_MEMBER_PARAMETER, None)
+        if not path:
+            derived.base_filters.pop(OLD_MEMBER_PARAMETER, None)
         _DERIVED[key] = derived
     return _DERIVED[key]
+
+
+class MemberCodeFilter(django_filters.CharFilter):
+    """``member``: the member's code, as ``member_code``; a number (an id, as this name once took) is a 400."""
+
+    def filter(self, qs, value):
+        if value and value.strip().isdigit():
+            raise exceptions.ValidationError(
+                {OLD_MEMBER_PARAMETER: [_("Give the member's code (such as KG), not its number: member=KG or member_code=KG.")]}
+            )
+        return super().filter(qs, value)
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -72,14 +90,3 @@ class FilterBackend(DjangoFilterBackend):
     def get_filterset_class(self, view, queryset=None):
         base = super().get_filterset_class(view, queryset)
         return api_filterset(view, base) if base is not None else None
-
-    def filter_queryset(self, request, queryset, view):
-        if OLD_MEMBER_PARAMETER in request.query_params and getattr(view, "action", None) == "list":
-            raise exceptions.ValidationError(
-                {
-                    OLD_MEMBER_PARAMETER: [
-                        _("Unknown filter “member”: filter by member_code, the member's code (such as KG).")
-                    ]
-                }
-            )
-        return super().filter_queryset(request, queryset, view)

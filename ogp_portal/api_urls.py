@@ -9,8 +9,8 @@ from compliance import api as compliance_api
 from engagement import api as engagement_api
 from forums import api as forums_api
 
+# The root (/api/v1/) lists every resource with its address, as DRF's browsable root does.
 router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
 router.register("members", commitments_api.MemberViewSet, basename="member")
 router.register("agencies", commitments_api.AgencyViewSet, basename="agency")
 router.register("plans", commitments_api.ActionPlanViewSet, basename="plan")

@@ -189,7 +189,7 @@ MODELTRANSLATION_LANGUAGES = ("en", "ru", "ky")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -322,11 +322,16 @@ CELERY_BROKER_URL = REDIS_URL
 # tests, Redis in production. CACHE_URL picks another server (e.g. a Redis with allkeys-lru beside the
 # broker's noeviction Redis); "locmemcache://" or "dummycache://" turn it local or off.
 _REDIS_BROKER = REDIS_URL.startswith(("redis://", "rediss://", "unix://"))
-CACHES = {
-    "default": env.cache_url_config(
-        env.str("CACHE_URL", default=REDIS_URL if _REDIS_BROKER and not (DEBUG or DEMO) else "locmemcache://")
-    )
-}
+# The demo serves two gunicorn workers: a memory cache each would let a change clear only the worker
+# that made it (stale pages for CACHE_TIMEOUT). Its default is a file cache all its processes share.
+DEMO_CACHE_DIR = Path(env.str("DEMO_CACHE_DIR", default=str(BASE_DIR / ".demo-cache")))
+if _REDIS_BROKER and not (DEBUG or DEMO):
+    _DEFAULT_CACHE = REDIS_URL
+elif DEMO:
+    _DEFAULT_CACHE = f"filecache://{DEMO_CACHE_DIR}"
+else:
+    _DEFAULT_CACHE = "locmemcache://"
+CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default=_DEFAULT_CACHE))}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
 # Cache public pages for anonymous visitors (ogp_portal/cache.py); invalidated by the services.
@@ -347,6 +352,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The demo has no worker: tasks run in the request that queues them.
 CELERY_TASK_ALWAYS_EAGER = DEMO
+# A change to what the compliance sweep reads (a plan, a published status report, a forum, a meeting)
+# queues a sweep of that member on commit (compliance/listeners.py); on in the demo, where the task
+# runs in-process at once. Production relies on the daily sweep unless this is turned on.
+COMPLIANCE_SWEEP_ON_CHANGE = env_bool("COMPLIANCE_SWEEP_ON_CHANGE", default=DEMO)
 # One beat process in production. Every job is idempotent (claim before acting),
 # so a late, repeated or doubled run writes nothing twice; `expires` drops a run
 # still queued when the next one is due. Each job has a management-command twin.
