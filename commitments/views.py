@@ -17,7 +17,7 @@ from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +29,7 @@ from ogp_portal.cache import derived
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by
 
 from . import exports, progress, services, timeline
-from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q
+from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q, search_languages
 from .models import (
     ActionPlan,
     Commitment,
@@ -278,9 +278,32 @@ def commitment_list(request):
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "search_note": _search_note(filterset),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+
+
+def _search_note(filterset) -> str:
+    """Say in which languages a search matched ("" without a search or a match), for the list's note.
+
+    A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
+    come from the English (or another language's) text.
+    """
+    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
+    if not text:
+        return ""
+    languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
+    if not languages:
+        return ""
+    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
+    current = get_language()
+    if current in languages:
+        return _("Matched in: %(languages)s.") % {"languages": names}
+    return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {
+        "language": str(translation.get_language_info(current)["name_translated"]),
+        "languages": names,
+    }
 
 
 def commitment_detail(request, identifier):

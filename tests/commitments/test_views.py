@@ -483,3 +483,43 @@ def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_
     assert f'<option value="{am_commitment.plan_id}" selected>' in html
     assert am_commitment.identifier in html and kg_commitment.identifier not in html
     assert_strict_page(linked)
+
+
+# --- search in the visitor's language, with a note on where it matched (issue 18) ------------
+
+
+@pytest.fixture
+def chamber_commitment(kg):
+    chamber = AgencyFactory(member=kg, name="Accounts Chamber", name_ru="Счетная палата Кыргызской Республики",
+                            name_ky="Кыргыз Республикасынын Эсептөө палатасы")
+    plan = ActionPlanFactory(member=kg)
+    return CommitmentFactory(plan=plan, identifier="KG0017", title="Implement an auditing system", title_ru="", title_ky="",
+                             lead_agency=chamber)
+
+
+@pytest.mark.parametrize(
+    ("url", "note"),
+    [
+        ("/ru/commitments/?q=Счетная+палата", "Найдено на языках: русский."),
+        ("/ky/commitments/?q=Эсептөө", "Кыргызча"),
+        ("/ru/commitments/?q=auditing", "английский"),
+        ("/commitments/?q=auditing", "Matched in: English."),
+    ],
+)
+def test_search_in_russian_or_kyrgyz_finds_translated_agency_names_and_says_where_it_matched(client, chamber_commitment, url, note):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "KG0017" in html
+    found = re.search(r'<p class="search-note">([^<]*)</p>', html)
+    assert found and note.lower() in found.group(1).lower(), found and found.group(1)
+
+
+def test_a_russian_search_that_matched_only_english_text_says_so(client, chamber_commitment):
+    html = client.get("/ru/commitments/?q=auditing").content.decode()
+    note = re.search(r'<p class="search-note">([^<]*)</p>', html).group(1)
+    assert note.startswith("Ничего не найдено на языке «Русский»")
+
+
+def test_no_note_without_a_search(client, chamber_commitment):
+    assert 'class="search-note"' not in client.get("/ru/commitments/").content.decode()
