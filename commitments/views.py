@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,7 +59,25 @@ TEMPLATE_FIELDS = (
 
 
 def _members(today):
-    return members_with_standing(Member.objects.all(), today)
+    # The stored standing (compliance.MemberStanding, written by the sweep), in the same join.
+    return members_with_standing(Member.objects.all(), today).annotate(
+        next_deadline=F("standing__next_deadline"), next_deadline_kind=F("standing__next_deadline_kind")
+    )
+
+
+def _plan_figures():
+    """Annotations of a plan: its commitments, how many are complete, how many contested (a dispute awaits a response)."""
+    mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+    count = Count("pk")
+    return {
+        "commitment_total": Coalesce(Subquery(mine.annotate(n=count).values("n")), Value(0)),
+        "complete_total": Coalesce(
+            Subquery(mine.filter(completion=Completion.COMPLETE).annotate(n=count).values("n")), Value(0)
+        ),
+        "contested_total": Coalesce(
+            Subquery(mine.filter(contested_commitments_q()).annotate(n=count).values("n")), Value(0)
+        ),
+    }
 
 
 def _label_status(members, current_plans, today):
@@ -110,15 +129,17 @@ def member_list(request):
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), in one query.
     current_plans = {}
-    plans = ActionPlan.objects.filter(member__in=[m.pk for m in rows]).only(
-        "member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)
+    plans = (
+        ActionPlan.objects.filter(member__in=[m.pk for m in rows])
+        .only("member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
+        .annotate(**_plan_figures())  # each plan's commitments, complete and contested: in the same query
     )
     for plan in plans.order_by(
         "member_id", "-start_date", "-submitted_on", "-pk"
     ):
         current_plans.setdefault(plan.member_id, plan)
     _label_status(rows, current_plans, today)
-    figures = derived(f"home-figures:{today.isoformat()}", lambda: _headline_figures(today))
+    figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
@@ -130,6 +151,7 @@ def member_list(request):
         "query": params.urlencode(),
         "chart": commitments_chart,
         "overdue_milestones": figures["overdue"],
+        "contested_commitments": figures["contested"],
         "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
         .select_related("member")
         .order_by("due_on", "member__name")[:5],
@@ -144,13 +166,17 @@ def _headline_figures(today):
     Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
     day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
     """
-    completions = Counter(
-        {
-            (value or NO_UPDATE): n
-            for value, n in Commitment.objects.order_by("completion").values_list("completion").annotate(n=Count("pk"))
-        }
+    # One scan: the commitments by roll-up, and how many of each are contested (a dispute awaits a response).
+    rows = list(
+        Commitment.objects.order_by("completion")
+        .values_list("completion")
+        .annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
     )
-    return {"completions": completions, "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count()}
+    return {
+        "completions": Counter({(value or NO_UPDATE): n for value, n, _contested in rows}),
+        "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count(),
+        "contested": sum(contested for _value, _n, contested in rows),
+    }
 
 
 def member_detail(request, code):
