@@ -16,7 +16,10 @@ from tests.test_browser import DESKTOP, PHONE, browser, live_seed, open_page  # 
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["/", "{plan}", "{member}", "/commitments/", "/commitments/KG0017/", "/compliance/", "/compliance/KG/", "{forum}"]
+PAGES = [
+    "/", "{plan}", "{member}", "/commitments/", "/commitments/?q=audit", "/commitments/KG0017/",
+    "/commitments/KG0017/history/", "/compliance/", "/compliance/KG/", "{forum}", "/data/", "/accounts/sign-in/",
+]
 
 BROKEN_WORDS = """
 () => {
