@@ -137,3 +137,11 @@ def test_a_long_russian_subject_keeps_its_spaces_in_the_sent_message(mailoutbox)
     EmailMultiAlternatives(subject, "текст", "portal@example.org", ["member@example.org"]).send()
     raw = mailoutbox[0].message().as_bytes()
     assert str(make_header(decode_header(message_from_bytes(raw)["Subject"]))) == subject
+
+
+def test_a_status_report_and_a_progress_update_are_told_apart_in_russian():
+    with translation.override("ru"):
+        assert translation.gettext("status report") != translation.gettext("progress update")
+        assert translation.gettext("Status reports") == "Отчёты о статусе"
+    with translation.override("ky"):
+        assert translation.gettext("Period") == "Мезгил"  # a reporting period, not a due date ("Мөөнөтү")
