@@ -7,7 +7,10 @@ portal's local date) for the filters that depend on the day, such as "overdue".
 Search: PostgreSQL full-text search over the titles, descriptions and milestone
 deliverables in every language (``simple`` configuration, prefix matching, stored
 ``search_vector`` columns with GIN indexes from migration ``0008_stored_search_vector``);
-on SQLite every word must appear (case-insensitive) in one of the same columns.
+on SQLite every word must appear (case-insensitive) in one of the same columns. Beside the text,
+a commitment is found by its lead agency's or its member's name in any language (the translated
+names of ``commitments.translation``: "Счётная палата" finds the Accounts Chamber's commitments),
+and :func:`search_languages` says in which languages the results matched (the list's note).
 """
 
 from __future__ import annotations
@@ -110,12 +113,48 @@ def _words_q(words, columns):
     return q
 
 
+# A name's word starts the name or follows one of these ("Kyrgyz Republic" is not found by "public").
+WORD_STARTS = ("", " ", "(", "«", '"', "-", "“")
+
+
+def _name_words_q(words, columns, acronym=None):
+    """Q for rows where every word starts a word of one of the name ``columns`` (or equals the acronym).
+
+    Names are short and their tables small: a LIKE per word start is cheap. As in :func:`_words_q`,
+    a Cyrillic word is also tried capitalised and upper-cased (SQLite's LIKE folds ASCII only), and
+    a typed "ё" also as "е" (the official names write "е").
+    """
+    q = Q()
+    for word in words:
+        folds_case = word.isascii() or connection.vendor == "postgresql"
+        variants = {word} if folds_case else {word, word.capitalize(), word.upper()}
+        variants |= {v.replace("ё", "е").replace("Ё", "Е") for v in variants}
+        any_column = Q(**{f"{acronym}__iexact": word}) if acronym else Q()
+        for column in columns:
+            for variant in variants:
+                any_column |= Q(**{f"{column}__istartswith": variant})
+                for start in WORD_STARTS[1:]:
+                    any_column |= Q(**{f"{column}__icontains": start + variant})
+        q &= any_column
+    return q
+
+
+def _named_q(words, code=None):
+    """Q for commitments whose lead agency's or member's name holds every word (in language ``code``, or any)."""
+    codes = (code,) if code else LANGUAGE_CODES
+    agency_columns = tuple(f"name_{c}" for c in codes)
+    member_columns = tuple(f"{field}_{c}" for field in ("name", "country") for c in codes)
+    agencies = Agency.objects.filter(_name_words_q(words, agency_columns, acronym=None if code else "acronym")).values("pk")
+    members = Member.objects.filter(_name_words_q(words, member_columns)).values("pk")
+    return Q(lead_agency__in=agencies) | Q(plan__member__in=members)
+
+
 def search_commitments(qs, text: str):
-    """Return commitments whose identifier, titles, descriptions or milestones match every word of ``text``."""
+    """Return commitments whose identifier, titles, descriptions, milestones, lead agency or member match every word of ``text``."""
     words = search_words(text)
     if not words:
         return qs
-    identifier = Q(identifier__iexact=text.strip())
+    identifier = Q(identifier__iexact=text.strip()) | _named_q(words)
     if connection.vendor == "postgresql":
         # Two sub-selects, each answered from its GIN index (an OR across tables would not be).
         tsquery = _prefix_tsquery(words)
@@ -124,6 +163,28 @@ def search_commitments(qs, text: str):
         return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone) | identifier)
     in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
+
+
+def _language_q(words, code):
+    """Q for commitments whose text or names in language ``code`` hold every word (the note's test)."""
+    text = _words_q(words, (f"title_{code}", f"description_{code}"))
+    milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), commitment=OuterRef("pk")))
+    return text | milestones | _named_q(words, code)
+
+
+def search_languages(qs, text: str) -> list[str]:
+    """Return the language codes (portal order) in which the commitments of ``qs`` match every word of ``text``.
+
+    ``qs``: the search's results. One query (a conditional count per language), made only when
+    someone searches; an identifier or acronym match belongs to no language.
+    """
+    words = search_words(text)
+    if not words:
+        return []
+    counts = qs.order_by().aggregate(
+        **{code: Count("pk", filter=_language_q(words, code)) for code in LANGUAGE_CODES}
+    )
+    return [code for code in LANGUAGE_CODES if counts[code]]
 
 
 def _json_list_contains(field, value):

@@ -7,6 +7,7 @@ objects and ``today`` (computed once per request).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -125,6 +126,11 @@ def tally_chart(title, unit, values) -> BarChart:
                 y=chart.row_height * len(chart.bars),
             )
         )
+    # The labels are right-aligned before the bars: leave room for the longest one in the visitor's
+    # language ("Нет опубликованных отчётов" is wider than "No published update"), about 7.2 units a
+    # letter at the charts' 12px type, so that no label runs out of the viewBox.
+    longest = max((len(str(bar.label)) for bar in chart.bars), default=0)
+    chart.label_width = max(chart.label_width, float(math.ceil(longest * 7.2) + 16))
     return chart
 
 

@@ -13,11 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from ogp_portal.cache import derived
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
-from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q
+from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q, search_languages
 from .models import (
     ActionPlan,
     Commitment,
@@ -58,7 +59,27 @@ TEMPLATE_FIELDS = (
 
 
 def _members(today):
-    return members_with_standing(Member.objects.all(), today)
+    # The stored standing (compliance.MemberStanding, written by the sweep), in the same join.
+    return members_with_standing(Member.objects.all(), today).annotate(
+        next_deadline=F("standing__next_deadline"), next_deadline_kind=F("standing__next_deadline_kind")
+    )
+
+
+def _plan_figures():
+    """Annotations of a plan: its commitments, how many are complete, how many contested (a dispute awaits a response).
+
+    Each is a correlated ``SELECT COUNT(*)`` in the plans' own query (no GROUP BY, no extra query).
+    """
+    mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
+
+    def count(qs):
+        return Coalesce(Subquery(qs.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), Value(0))
+
+    return {
+        "commitment_total": count(mine),
+        "complete_total": count(mine.filter(completion=Completion.COMPLETE)),
+        "contested_total": count(mine.filter(contested_commitments_q())),
+    }
 
 
 def _label_status(members, current_plans, today):
@@ -110,15 +131,17 @@ def member_list(request):
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), in one query.
     current_plans = {}
-    plans = ActionPlan.objects.filter(member__in=[m.pk for m in rows]).only(
-        "member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)
+    plans = (
+        ActionPlan.objects.filter(member__in=[m.pk for m in rows])
+        .only("member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
+        .annotate(**_plan_figures())  # each plan's commitments, complete and contested: in the same query
     )
     for plan in plans.order_by(
         "member_id", "-start_date", "-submitted_on", "-pk"
     ):
         current_plans.setdefault(plan.member_id, plan)
     _label_status(rows, current_plans, today)
-    figures = derived(f"home-figures:{today.isoformat()}", lambda: _headline_figures(today))
+    figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
@@ -130,6 +153,7 @@ def member_list(request):
         "query": params.urlencode(),
         "chart": commitments_chart,
         "overdue_milestones": figures["overdue"],
+        "contested_commitments": figures["contested"],
         "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
         .select_related("member")
         .order_by("due_on", "member__name")[:5],
@@ -144,13 +168,17 @@ def _headline_figures(today):
     Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
     day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
     """
-    completions = Counter(
-        {
-            (value or NO_UPDATE): n
-            for value, n in Commitment.objects.order_by("completion").values_list("completion").annotate(n=Count("pk"))
-        }
+    # One scan: the commitments by roll-up, and how many of each are contested (a dispute awaits a response).
+    rows = list(
+        Commitment.objects.order_by("completion")
+        .values_list("completion")
+        .annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
     )
-    return {"completions": completions, "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count()}
+    return {
+        "completions": Counter({(value or NO_UPDATE): n for value, n, _contested in rows}),
+        "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count(),
+        "contested": sum(contested for _value, _n, contested in rows),
+    }
 
 
 def member_detail(request, code):
@@ -278,9 +306,32 @@ def commitment_list(request):
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "search_note": _search_note(filterset),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+
+
+def _search_note(filterset) -> str:
+    """Say in which languages a search matched ("" without a search or a match), for the list's note.
+
+    A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
+    come from the English (or another language's) text.
+    """
+    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
+    if not text:
+        return ""
+    languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
+    if not languages:
+        return ""
+    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
+    current = get_language()
+    if current in languages:
+        return _("Matched in: %(languages)s.") % {"languages": names}
+    return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {
+        "language": str(translation.get_language_info(current)["name_translated"]),
+        "languages": names,
+    }
 
 
 def commitment_detail(request, identifier):

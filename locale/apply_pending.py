@@ -47,6 +47,8 @@ def apply(force=False):
                 continue
             if entry.msgid_plural:
                 forms = value if isinstance(value, list) else [value]
+                if lang == "ru" and len(forms) == 3:
+                    forms.append(forms[1])  # Django's ru formula has a fourth form (fractions): as "few"
                 entry.msgstr_plural = {i: form for i, form in enumerate(forms)}
             else:
                 entry.msgstr = value if isinstance(value, str) else value[0]

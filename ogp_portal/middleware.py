@@ -5,36 +5,70 @@ from django.http import HttpResponseRedirect
 from django.urls import translate_url
 from django.utils.cache import patch_vary_headers
 from django.utils import translation
-from django.utils.translation import get_language_from_request
 
 
 class PreferredLanguageMiddleware:
-    """Send a visitor arriving at ``/`` to the home page in the language their browser asks for.
+    """Send a visitor to a page's Russian or Kyrgyz twin when that is the language they want.
 
-    English pages have no prefix (``prefix_default_language=False``), so ``/`` would always
-    answer in English. Only the bare home page redirects, and only when the visitor has not
-    chosen a language with the switcher (the language cookie): every other URL keeps its
-    language, so shared links stay what they are.
+    English pages have no prefix (``prefix_default_language=False``), so an unprefixed URL
+    (``/``, ``/commitments/``, ``/compliance/`` ...) would always answer in English. A GET of such
+    a page redirects to its ``/ru/`` or ``/ky/`` twin when the visitor's language is Russian or
+    Kyrgyz: the language they chose (the switcher's cookie, else a signed-in person's remembered
+    language) wins; without a choice, the browser's Accept-Language decides. English stays
+    unprefixed. The API (its own negotiation), the switcher, static files and htmx fragments are
+    left alone.
+
+    The answer of every unprefixed page depends on Accept-Language and the cookies, so it says so
+    (``Vary: Accept-Language, Cookie``) for any cache in between; the public page cache
+    (ogp_portal/cache.py) runs after this middleware, so a Russian browser is redirected before a
+    cached English copy could be served to it. Place it after AuthenticationMiddleware.
     """
+
+    SKIPPED = ("/api/", "/i18n/", "/static/", "/media/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == "/" and request.method in ("GET", "HEAD"):
-            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                language = get_language_from_request(request, check_path=False)
-                if language != settings.LANGUAGE_CODE:
-                    target = translate_url("/", language)
-                    if request.META.get("QUERY_STRING"):
-                        target += "?" + request.META["QUERY_STRING"]
-                    response = HttpResponseRedirect(target)
-                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-                    return response
-            response = self.get_response(request)
-            patch_vary_headers(response, ("Accept-Language", "Cookie"))
-            return response
-        return self.get_response(request)
+        path = request.path_info
+        if (
+            request.method not in ("GET", "HEAD")
+            or path.startswith(self.SKIPPED)
+            or translation.get_language_from_path(path)
+            or request.headers.get("HX-Request")
+        ):
+            return self.get_response(request)
+        language = self.wanted_language(request)
+        if language and language != settings.LANGUAGE_CODE:
+            target = translate_url(path, language)
+            if target != path:
+                if request.META.get("QUERY_STRING"):
+                    target += "?" + request.META["QUERY_STRING"]
+                response = HttpResponseRedirect(target)
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    @staticmethod
+    def wanted_language(request) -> str:
+        """The language the visitor chose (cookie, then account), else the browser's; "" if none of ours."""
+        languages = dict(settings.LANGUAGES)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen in languages:
+            return chosen
+        browser = translation.get_language_from_request(request, check_path=False)
+        if browser == settings.LANGUAGE_CODE:
+            return browser  # English: nothing to redirect, so no need to look up the account
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from accounts.services import preferred_language
+
+            remembered = preferred_language(user)
+            if remembered in languages:
+                return remembered
+        return browser
 
 
 class ApiLanguageMiddleware:

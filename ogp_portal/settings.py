@@ -101,14 +101,15 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # After LocaleMiddleware: a first visit to / in a browser asking for Russian or Kyrgyz goes to /ru/ or /ky/.
-    "ogp_portal.middleware.PreferredLanguageMiddleware",
     "ogp_portal.middleware.ApiLanguageMiddleware",
     # A NUL character in the path, query or form data: 400 with a message (PostgreSQL cannot store it).
     "ogp_portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and the user: an unprefixed page asked for in Russian or Kyrgyz (the chosen
+    # language, else the browser's) goes to its /ru/ or /ky/ twin.
+    "ogp_portal.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

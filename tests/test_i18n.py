@@ -49,3 +49,99 @@ def test_pages_switch_language(client, lang):
     response = client.get(url)
     assert response.status_code == 200
     assert f'lang="{lang}"' in response.text
+
+
+# --- plural forms and the mistranslations of issue 18 ---------------------------------------
+
+
+def _nplurals(po) -> int:
+    import re
+
+    return int(re.search(r"nplurals\s*=\s*(\d+)", po.metadata["Plural-Forms"]).group(1))
+
+
+@pytest.mark.parametrize(("lang", "at_least"), [("ru", 3), ("ky", 2)])
+def test_every_plural_message_has_all_its_forms(lang, at_least):
+    po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+    nplurals = _nplurals(po)
+    assert nplurals >= at_least
+    plurals = [e for e in po if e.msgid_plural and not e.obsolete]
+    assert len(plurals) > 20
+    incomplete = [e.msgid for e in plurals if any(not e.msgstr_plural.get(i) for i in range(nplurals))]
+    assert incomplete == []
+
+
+def test_kyrgyz_has_the_two_plural_forms_of_the_pending_translations():
+    """Django's own ky catalog has one form; ours keeps two ([one, other], as locale/pending/README.md says)."""
+    po = polib.pofile(str(LOCALE / "ky" / "LC_MESSAGES" / "django.po"))
+    assert _nplurals(po) == 2 and "n != 1" in po.metadata["Plural-Forms"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [("ru", 1, "обязательство"), ("ru", 3, "обязательства"), ("ru", 18, "обязательств"), ("ru", 21, "обязательство"),
+     ("ky", 1, "милдеттенме"), ("ky", 18, "милдеттенме"), ("en", 18, "commitments")],
+)
+def test_the_headline_counts_commitments_in_the_visitors_language(lang, count, expected):
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        "{% load i18n %}{% blocktranslate trimmed count counter=n %}commitment{% plural %}commitments{% endblocktranslate %}"
+    )
+    with translation.override(lang):
+        assert template.render({"n": count}) == expected
+
+
+def test_state_as_a_status_is_not_the_state_sector():
+    with translation.override("ru"):
+        assert translation.pgettext("status", "State") == "Состояние"
+        assert translation.gettext("State") == "Государственный сектор"  # the agency kind
+    with translation.override("ky"):
+        assert translation.pgettext("status", "State") == "Абалы"
+
+
+@pytest.mark.parametrize(("size", "expected"), [(5, "5\xa0байт"), (1, "1\xa0байт")])
+def test_kyrgyz_file_sizes_say_byte_not_bit(size, expected):
+    from django.template.defaultfilters import filesizeformat
+
+    with translation.override("ky"):
+        assert filesizeformat(size) == expected
+        assert "МБ" in filesizeformat(3 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_no_obvious_slips_in_the_catalogs(lang):
+    """No word glued to a Latin abbreviation ("OGPдеги"), no lower-then-upper case inside a word, no double space."""
+    import re
+
+    po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+    slips = []
+    for entry in po:
+        if entry.obsolete:
+            continue
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if re.search(r"[A-Za-z][а-яёөүң]|[а-яёөүң][А-ЯЁӨҮҢ]|\S  \S", text):
+                slips.append(text)
+    assert slips == []
+
+
+@pytest.mark.django_db
+def test_a_long_russian_subject_keeps_its_spaces_in_the_sent_message(mailoutbox):
+    """Python < 3.13 dropped the space where a fold fell between two encoded words ("Заседаниефорума")."""
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    from django.core.mail import EmailMultiAlternatives
+
+    subject = "Приглашение: Заседание форума, 14 января 2027 г. — Открытое правительство Кыргызской Республики"
+    EmailMultiAlternatives(subject, "текст", "portal@example.org", ["member@example.org"]).send()
+    raw = mailoutbox[0].message().as_bytes()
+    assert str(make_header(decode_header(message_from_bytes(raw)["Subject"]))) == subject
+
+
+def test_a_status_report_and_a_progress_update_are_told_apart_in_russian():
+    with translation.override("ru"):
+        assert translation.gettext("status report") != translation.gettext("progress update")
+        assert translation.gettext("Status reports") == "Отчёты о статусе"
+    with translation.override("ky"):
+        assert translation.gettext("Period") == "Мезгил"  # a reporting period, not a due date ("Мөөнөтү")

@@ -45,11 +45,74 @@ def test_a_visitor_who_chose_english_stays_in_english(client, db):
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="ru").status_code == 200
 
 
-def test_shared_links_keep_their_language(client, db):
+@pytest.mark.parametrize(
+    ("path", "accept", "target"),
+    [
+        ("/commitments/", "ru-RU,ru;q=0.9,en;q=0.5", "/ru/commitments/"),
+        ("/compliance/", "ky-KG,ky;q=0.9", "/ky/compliance/"),
+        ("/commitments/KG0017/", "ru", "/ru/commitments/KG0017/"),
+        ("/commitments/?q=audit&status=x", "ky", "/ky/commitments/?q=audit&status=x"),
+    ],
+)
+def test_a_deep_link_asked_for_in_russian_or_kyrgyz_goes_to_its_twin(client, db, path, accept, target):
     CommitmentFactory(identifier="KG0017")
-    response = client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="ru")
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == target
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    followed = client.get(target, HTTP_ACCEPT_LANGUAGE=accept)
+    assert followed.status_code == 200 and followed["Content-Language"] == target[1:3]
+
+
+def test_a_deep_link_stays_english_for_an_english_browser_and_says_what_it_varies_on(client, db):
+    CommitmentFactory(identifier="KG0017")
+    response = client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9,ru;q=0.5")
     assert response.status_code == 200
     assert_strict_page(response, lang="en")
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+@pytest.mark.parametrize(("cookie", "expected"), [("en", None), ("ky", "/ky/commitments/")])
+def test_a_chosen_language_wins_over_the_browser(client, db, cookie, expected):
+    client.cookies["django_language"] = cookie
+    response = client.get("/commitments/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert (response.status_code, response.get("Location")) == ((302, expected) if expected else (200, None))
+
+
+def test_a_signed_in_persons_remembered_language_wins_over_the_browser(client, db, django_user_model):
+    from accounts.services import remember_language
+
+    user = django_user_model.objects.create_user("reader", password="pw-reader-2026")
+    remember_language(user, "en")
+    client.force_login(user)
+    assert client.get("/commitments/", HTTP_ACCEPT_LANGUAGE="ru").status_code == 200
+    remember_language(user, "ky")
+    assert client.get("/commitments/", HTTP_ACCEPT_LANGUAGE="ru")["Location"] == "/ky/commitments/"
+
+
+def test_the_api_the_switcher_and_posts_are_not_redirected(client, db):
+    assert client.get("/api/v1/members/", HTTP_ACCEPT_LANGUAGE="ru").status_code == 200
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/commitments/"}, HTTP_ACCEPT_LANGUAGE="ru").status_code == 302
+    assert client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="ru").status_code == 404
+
+
+def test_the_page_cache_never_gives_the_english_copy_to_a_russian_browser(client, db, settings):
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    CommitmentFactory(identifier="KG0017")
+    try:
+        assert client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="en")["X-Page-Cache"] == "miss"
+        assert client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="en")["X-Page-Cache"] == "hit"
+        russian = client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="ru")
+        assert russian.status_code == 302 and russian["Location"] == "/ru/commitments/KG0017/"
+        hit = client.get("/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="en")
+        assert hit["X-Page-Cache"] == "hit" and {"Accept-Language", "Cookie"} <= {v.strip() for v in hit["Vary"].split(",")}
+        page = client.get("/ru/commitments/KG0017/", HTTP_ACCEPT_LANGUAGE="ru")
+        assert page.status_code == 200 and page["Content-Language"] == "ru"
+    finally:
+        cache.clear()
 
 
 def test_the_root_keeps_its_query_string_when_redirecting(client, db):

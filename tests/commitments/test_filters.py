@@ -250,3 +250,48 @@ def test_search_follows_every_write_of_the_texts(world):
     assert identifiers({"q": "маалымат"}) == ["KG0001"]
     Commitment.objects.bulk_create([Commitment(plan=world["kg_plan"], identifier="KG0099", number=99, title="Zoning maps", title_en="Zoning maps")])
     assert identifiers({"q": "zoning"}) == ["KG0099"]
+
+
+# --- search in the visitor's language (issue 18) --------------------------------------------
+
+
+@pytest.fixture
+def translated_names(world):
+    world["audit"].name_ru, world["audit"].name_ky = "Счетная палата Кыргызской Республики", "Кыргыз Республикасынын Эсептөө палатасы"
+    world["audit"].save()
+    world["kg"].name_ru, world["kg"].name_ky = "Кыргызская Республика", "Кыргыз Республикасы"
+    world["kg"].save()
+    world["bishkek"].name_ru, world["bishkek"].name_ky = "Бишкек", "Бишкек"
+    world["bishkek"].save()
+    return world
+
+
+def test_search_finds_commitments_by_the_translated_name_of_their_lead_agency(translated_names):
+    assert identifiers({"q": "Счетная палата"}) == ["KG0017"]
+    assert identifiers({"q": "счётная"}) == ["KG0017"]  # lower case, and "ё" as the official name's "е"
+    assert identifiers({"q": "Эсептөө"}) == ["KG0017"]
+    assert identifiers({"q": "эсептөө палатасы"}) == ["KG0017"]
+    assert identifiers({"q": "Accounts Chamber"}) == ["KG0017"]
+    assert identifiers({"q": "AC"}) == ["KG0017"]  # the acronym, whole
+
+
+def test_search_finds_commitments_by_the_translated_name_of_their_member(translated_names):
+    assert identifiers({"q": "Бишкек"}) == ["KGBSK0001"]
+    assert identifiers({"q": "кыргызская"}) == ["KG0001", "KG0017"]
+
+
+def test_a_name_is_found_by_the_start_of_its_words_only(translated_names):
+    assert identifiers({"q": "public"}) == ["KG0017"]  # the title's "public", not "Kyrgyz Republic"
+    assert identifiers({"q": "алата"}) == []  # inside "палата": no
+
+
+def test_search_languages_say_where_the_results_matched(translated_names):
+    from commitments.filters import search_languages
+
+    everything = Commitment.objects.all()
+    assert search_languages(everything, "Счетная палата") == ["ru"]
+    assert search_languages(everything, "Эсептөө") == ["ky"]
+    assert search_languages(everything, "auditing") == ["en"]
+    assert search_languages(everything, "аудита") == ["ru"]
+    assert search_languages(everything, "Бишкек") == ["ru", "ky"]
+    assert search_languages(everything, "") == []

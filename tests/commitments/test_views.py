@@ -483,3 +483,99 @@ def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_
     assert f'<option value="{am_commitment.plan_id}" selected>' in html
     assert am_commitment.identifier in html and kg_commitment.identifier not in html
     assert_strict_page(linked)
+
+
+# --- search in the visitor's language, with a note on where it matched (issue 18) ------------
+
+
+@pytest.fixture
+def chamber_commitment(kg):
+    chamber = AgencyFactory(member=kg, name="Accounts Chamber", name_ru="Счетная палата Кыргызской Республики",
+                            name_ky="Кыргыз Республикасынын Эсептөө палатасы")
+    plan = ActionPlanFactory(member=kg)
+    return CommitmentFactory(plan=plan, identifier="KG0017", title="Implement an auditing system", title_ru="", title_ky="",
+                             lead_agency=chamber)
+
+
+@pytest.mark.parametrize(
+    ("url", "note"),
+    [
+        ("/ru/commitments/?q=Счетная+палата", "Найдено на языках: русский."),
+        ("/ky/commitments/?q=Эсептөө", "Кыргызча"),
+        ("/ru/commitments/?q=auditing", "английский"),
+        ("/commitments/?q=auditing", "Matched in: English."),
+    ],
+)
+def test_search_in_russian_or_kyrgyz_finds_translated_agency_names_and_says_where_it_matched(client, chamber_commitment, url, note):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "KG0017" in html
+    found = re.search(r'<p class="search-note">([^<]*)</p>', html)
+    assert found and note.lower() in found.group(1).lower(), found and found.group(1)
+
+
+def test_a_russian_search_that_matched_only_english_text_says_so(client, chamber_commitment):
+    html = client.get("/ru/commitments/?q=auditing").content.decode()
+    note = re.search(r'<p class="search-note">([^<]*)</p>', html).group(1)
+    assert note.startswith("Ничего не найдено на языке «Русский»")
+
+
+def test_no_note_without_a_search(client, chamber_commitment):
+    assert 'class="search-note"' not in client.get("/ru/commitments/").content.decode()
+
+
+# --- the home page: each plan's standing and what is contested (issue 18) ---------------------
+
+
+def test_home_shows_each_plans_standing_and_what_is_contested(client, kg):
+    from django.utils import timezone
+
+    from compliance.models import MemberStanding
+    from engagement.models import Review
+    from tests.factories import UserFactory
+
+    plan = ActionPlanFactory(member=kg, title="Plan 2018-2020")
+    disputed = CommitmentFactory(plan=plan, identifier="KG0001", completion="complete")
+    CommitmentFactory(plan=plan, identifier="KG0002")
+    milestone = MilestoneFactory(commitment=disputed)
+    update = ProgressUpdateFactory(milestone=milestone, completion="complete")
+    now = timezone.now()
+    MemberStanding.objects.create(member=kg, status="contrary_to_process", open_findings=2, swept_at=now)
+    Review.objects.create(update=update, author=UserFactory(), stance="dispute", comment="Not done.", created_at=now)
+    html = get(client, "commitments:home").content.decode()
+    assert "open findings: 2" in html  # the member's stored standing, as the sweep wrote it
+    standing = re.search(r'<span class="plan-standing">(.*?)</span>', html, re.S).group(1)
+    assert "2 commitments" in standing and "complete: 1" in standing
+    assert f'href="/commitments/?plan={plan.pk}&amp;contested=true">contested: 1</a>' in standing
+    assert re.search(r'\?contested=true"><strong>1</strong> commitment contested</a>', html)
+    russian = get(client, "commitments:home", lang="ru").content.decode()
+    assert "2 обязательства" in russian and "оспаривается: 1" in russian and "1</strong> обязательство оспаривается" in russian
+
+
+def test_home_counts_no_contest_once_the_dispute_is_answered(client, kg):
+    from django.utils import timezone
+
+    from engagement.models import Review
+    from tests.factories import UserFactory
+
+    plan = ActionPlanFactory(member=kg)
+    update = ProgressUpdateFactory(milestone=MilestoneFactory(commitment=CommitmentFactory(plan=plan)))
+    now = timezone.now()
+    Review.objects.create(update=update, author=UserFactory(), stance="dispute", comment="No.", created_at=now,
+                          response="Here is the report.", responded_at=now)
+    html = get(client, "commitments:home").content.decode()
+    assert "contested: " not in html
+    assert re.search(r'<strong>0</strong> commitments contested', html)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ky"])
+def test_bar_chart_labels_have_room_for_the_longest_label_in_the_visitors_language(lang):
+    from commitments import timeline
+
+    with translation.override(lang):
+        chart = timeline.tally_chart("t", "u", ["none", "complete", "substantial", "not_started"])
+        longest = max(len(str(bar.label)) for bar in chart.bars)
+    # 12px labels, right-aligned 8 units before the bars: about 7.2 units a letter must fit.
+    assert chart.label_width - 8 >= longest * 7.2
+    assert chart.width == chart.label_width + chart.bar_area + 60
