@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from commitments import exports
 from commitments.models import Commitment, Evidence, ProgressUpdate
-from tests.factories import MilestoneFactory, ProgressUpdateFactory
+from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
 
