@@ -31,8 +31,6 @@ from .filters import (
     CommitmentFilterSet,
     MilestoneFilterSet,
     ProgressUpdateFilterSet,
-    annotate_commitments,
-    annotate_milestones,
     overdue_milestones_q,
 )
 from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, ProgressUpdate

@@ -28,6 +28,8 @@ class WorkflowOwned:
     decisions and action items): the admin shows them and changes them only through actions that call the
     services; the secretariat changes them on the forum pages and the API, which call the same services."""
 
+    read_only = True
+
     def has_add_permission(self, request, *args):
         return False
 

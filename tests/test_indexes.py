@@ -91,7 +91,6 @@ def assert_index_on(plan: str, table: str):
         assert f"Seq Scan on {table}" not in plan, plan
         assert "Index" in plan, plan
     else:
-        lines = [line for line in plan.splitlines() if f" {table} " in f" {line} " or line.endswith(table)]
         assert not any(f"SCAN {table}" in line and "INDEX" not in line for line in plan.splitlines()), plan
 
 

@@ -170,7 +170,6 @@ def test_an_approved_progress_update_shows_at_once(people, client, django_captur
 
 
 def test_a_sweep_that_writes_shows_at_once_and_one_that_writes_nothing_keeps_the_copy(seed_data, client, django_capture_on_commit_callbacks):
-    kg = Member.objects.get(code="KG")
     url = reverse("compliance:member", args=["KG"])
     now = timezone.make_aware(dt.datetime(2026, 11, 29, 12))
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.test import RequestFactory
-from django.urls import reverse
 from django.views import defaults
 
 from ogp_portal.settings import env_bool, env_int

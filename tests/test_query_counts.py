@@ -18,7 +18,7 @@ from commitments.models import ActionPlan, Commitment, Member
 from bench.scale_data import generate
 from forums.models import Forum
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # scale data, twice per test
 
 SMALL, LARGE = 0.004, 0.012
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from commitments import filters as cf
-from commitments.models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
+from commitments.models import Activity, ActionPlan, Agency, Member
 from compliance import filters as compf
 from compliance.models import Deadline, Decision, Finding, StatusEvent
 from forums import filters as ff

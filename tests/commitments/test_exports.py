@@ -14,7 +14,7 @@ from commitments.csv_io import export_plan_csv
 from commitments.importer import ImportRefused, read_file
 from ogp_portal.csv_safe import FORMULA_START, neutralise
 from commitments.models import Commitment, Evidence, ProgressUpdate
-from tests.factories import MilestoneFactory, ProgressUpdateFactory
+from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
 

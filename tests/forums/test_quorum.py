@@ -5,7 +5,7 @@ import pytest
 from forums.models import Forum
 from forums.services import quorum
 
-G, C, O = "government", "civil_society", "other"
+G, C, O = "government", "civil_society", "other"  # noqa: E741 (O for "other", as the quorum tables read)
 P, A, R = "present", "absent", "represented"
 DEFAULT = Forum.QuorumRule.MAJORITY_BOTH_SECTORS
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from commitments.models import Role
 from forums import services
 from forums.models import ActionItem, Attendance, ForumMembership, Meeting
 from tests.factories import CommitmentFactory, UserFactory

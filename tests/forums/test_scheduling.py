@@ -1,6 +1,5 @@
 """The secretariat schedules, reschedules and cancels meetings; reasons are kept and shown."""
 
-import datetime as dt
 
 import pytest
 import time_machine
