@@ -16,7 +16,7 @@ from commitments.importer import ImportRefused, read_file, run_import
 from commitments.models import Agency, Commitment, Milestone, Role
 from commitments.template_parser import parse_date, parse_plan, read_docx
 
-from .importing import foundation_snapshot, kyrgyz_republic, seed_docx, snapshot, write_variant_docx
+from .importing import kyrgyz_republic, seed_docx, snapshot, write_variant_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

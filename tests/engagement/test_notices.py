@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from accounts.models import Preference
 from commitments import progress
 from commitments.models import ProgressUpdate
-from engagement import notices, services
+from engagement import services
 from ogp_portal.celery import app as celery_app
 from outbox import services as outbox
 from outbox.models import Message
