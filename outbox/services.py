@@ -8,8 +8,8 @@ and notices, forum invitations):
 * ``deliver(message, now=…)`` claims the row with one conditional UPDATE (a claim older than
   ``STALE_CLAIM`` may be taken over: its sender died), sends it and marks it sent. A failure keeps
   the row and sets ``next_attempt_at`` by ``BACKOFF``; after ``MAX_ATTEMPTS`` failures it gives up
-  (the admin lists it). Code that already runs in a worker delivers at once; code in a request
-  calls ``deliver_on_commit`` (a Celery task queued after the transaction commits).
+  (the admin lists it). The callers are Celery tasks queued after their transaction commits (the
+  notice, reminder and invitation tasks), so they deliver at once; a request never waits for SMTP.
 * ``deliver_due(now)`` (the beat's ``outbox-retry`` every few minutes) delivers every due row.
 * A recipient who chose the daily digest gets notices held (``held_for_digest``) and, once a day,
   one email listing them (``send_digests``).
@@ -110,23 +110,6 @@ def deliver(message: Message | int, *, now) -> bool:
         return False
     Message.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=row.attempts + 1)
     return True
-
-
-def deliver_on_commit(message: Message | None) -> None:
-    """Queue the delivery task once the current transaction commits (for code running in a request)."""
-    if message is None:
-        return
-    pk = message.pk
-
-    def queue():
-        from .tasks import deliver_task
-
-        try:
-            deliver_task.delay(pk)
-        except Exception:  # a broker outage: the beat's retry run delivers it
-            logger.warning("Could not queue the delivery of outbox message %s.", pk, exc_info=True)
-
-    transaction.on_commit(queue)
 
 
 def deliver_due(now) -> int:

@@ -265,3 +265,14 @@ def test_an_open_dispute_stays_on_my_work_of_the_lead_agency_and_the_point_of_co
     services.respond(row, by=u.coordinator, text="They are, since June.", now=timezone.now())
     client.force_login(u.poc)
     assert respond not in client.get(reverse("work:my_work")).content.decode()
+
+
+def test_the_beat_runs_the_outbox_retry_and_the_daily_digest(settings):
+    from outbox import tasks as outbox_tasks
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"outbox.tasks.deliver_due_task", "outbox.tasks.send_digests_task"} <= schedule
+    assert outbox_tasks.deliver_due_task.name in celery_app.tasks and outbox_tasks.send_digests_task.name in celery_app.tasks
+    now = timezone.now()
+    outbox.post(key="t:beat", email="c@example.org", subject="S", body="B", now=now)
+    assert outbox_tasks.deliver_due_task() == 1 and mail.outbox[0].to == ["c@example.org"]
