@@ -118,6 +118,12 @@ def deliver_due(now) -> int:
     return sum(deliver(pk, now=now) for pk in list(due.values_list("pk", flat=True)[:500]))
 
 
+def _digest_headers(rows) -> dict:
+    """The digest's headers: those of a notice of work to do (its unsubscribe stops all notices), else the last row's."""
+    chosen = next((row for row in reversed(rows) if row.kind.startswith("notice-")), rows[-1])
+    return dict(chosen.headers)
+
+
 def send_digests(now) -> int:
     """Send each recipient who chose the daily digest one email with every notice held for them; return the count."""
     from django.contrib.auth import get_user_model
@@ -142,7 +148,7 @@ def send_digests(now) -> int:
         day = timezone.localdate(now).isoformat()
         digest = post(
             key=f"digest:{user_id}:{day}:{rows[-1].pk}", kind="digest", recipient=user, email=user.email, language=language,
-            subject=subject, body=body, now=now, headers=rows[-1].headers,
+            subject=subject, body=body, now=now, headers=_digest_headers(rows),
         )
         if digest is None:
             continue
