@@ -17,6 +17,7 @@ from engagement import notices, services
 from ogp_portal.celery import app as celery_app
 from outbox import services as outbox
 from outbox.models import Message
+from tests.pages import assert_strict_page
 
 pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
@@ -191,7 +192,9 @@ def test_one_click_unsubscribe_from_notices_and_the_daily_digest(people, django_
 def test_the_notice_settings_page_saves_the_choice(people, client):
     client.force_login(people.users.coordinator)
     url = reverse("engagement:notice_settings")
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_strict_page(response)
     assert client.post(url, {"notices": "sometimes"}).status_code == 400
     assert client.post(url, {"notices": "daily"}).status_code == 302
     assert outbox.delivery_choice(people.users.coordinator) == "daily"
