@@ -64,7 +64,7 @@ def test_submit_return_approve_tell_who_must_act_in_their_language_with_the_form
     # Submitted → the member's points of contact (KG's, not Bishkek's), in Russian, linking to the review form.
     assert [m.to for m in mail.outbox] == [["kg-poc@example.org"]]
     message = mail.outbox[0]
-    assert message.subject == "На проверку: прогресс по KG0017, этап 1" or "KG0017" in message.subject
+    assert "KG0017" in message.subject
     assert "Dear" not in message.body and "kg-poc" not in message.body.split("\n", 1)[0]
     link = f"{SITE}/ru{reverse('commitments:review_progress', args=[update.pk]).removeprefix('/en')}"
     assert link in message.body, message.body
@@ -132,10 +132,7 @@ def test_follow_emails_come_in_the_followers_language_with_correctly_encoded_one
     with django_capture_on_commit_callbacks(execute=True):
         services.review(people.published, by=u.civil2, stance="partly", comment="Half of it.", now=timezone.now())
     message = by_address()["citizen@example.org"]
-    with translation.override("ru"):
-        assert message.subject == " ".join(
-            translation.gettext("New review of progress on commitment %(identifier)s").split()
-        ) % {"identifier": "KG0017"} or "KG0017" in message.subject
+    assert "KG0017" in message.subject
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
     data = raw(message)
