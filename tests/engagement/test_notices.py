@@ -135,6 +135,7 @@ def test_follow_emails_come_in_the_followers_language_with_correctly_encoded_one
     assert "KG0017" in message.subject
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
+    assert "Отписаться одним нажатием:" in message.body and "Unsubscribe with one click" not in message.body
     data = raw(message)
     parsed = email.message_from_bytes(data, policy=email.policy.default)
     unsubscribe = parsed["List-Unsubscribe"]
@@ -251,6 +252,7 @@ def test_a_person_who_follows_from_a_russian_page_gets_follow_emails_in_russian(
     message = by_address()["citizen@example.org"]
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
+    assert "Отписаться одним нажатием:" in message.body and "Unsubscribe with one click" not in message.body
 
 
 def test_an_open_dispute_stays_on_my_work_of_the_lead_agency_and_the_point_of_contact_until_answered(people, client):
