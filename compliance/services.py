@@ -61,8 +61,6 @@ SWEEP_KINDS = (Finding.Kind.MISSED_STATUS_UPDATE, Finding.Kind.MISSED_FORUM_MEET
 REMINDER_DAYS = (30, 7, 1)
 # Findings and status changes older than this when first recorded are history, not news: no notice.
 NOTICE_WINDOW_DAYS = 31
-# A claimed notification not sent after this long (its sender crashed) may be claimed again.
-STALE_CLAIM = dt.timedelta(minutes=15)
 
 
 def portal_zone() -> ZoneInfo:

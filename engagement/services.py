@@ -4,9 +4,10 @@ One function per transition (``review``, ``respond``, ``hide``, ``follow``, ``un
 the admin and tasks call them. Each checks its permission through ``ogp_portal/permissions.py``
 and records who changed what (django-simple-history).
 
-``notify_followers(kind, obj)`` is the hook other apps call after a change followers care about
-(a published progress update, a published status report, a compliance status event); it queues
-one Celery task after the transaction commits. The task sends each email at most once.
+``notify_followers(kind, obj)`` queues the followers' notice of a change they care about (a published
+progress update or status report: called by the receivers of the domain events in ``receivers.py``;
+a compliance status event: called by the sweep); one Celery task after the transaction commits,
+which writes each email once to the outbox (``outbox.services``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""The one email outbox: every email the portal sends is a row here first, then delivered with one retry policy."""
+"""The one email outbox: every email the portal sends is a row here first, then delivered with one retry policy.
+
+In-house rather than django-post-office (3.12 supports Django 6.1): its queue has no idempotency key, so
+"each notice once, even when a job runs twice or on two workers" would need a second claim table
+beside it, and it has no per-recipient daily digest; this model is one table for both.
+Account emails with secrets (sign-up confirmation, password reset) are not stored here: they are sent
+at once by ``accounts`` so that no reset link rests in the database.
+"""
 
 from django.conf import settings
 from django.db import models

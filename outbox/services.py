@@ -8,8 +8,8 @@ and notices, forum invitations):
 * ``deliver(message, now=…)`` claims the row with one conditional UPDATE (a claim older than
   ``STALE_CLAIM`` may be taken over: its sender died), sends it and marks it sent. A failure keeps
   the row and sets ``next_attempt_at`` by ``BACKOFF``; after ``MAX_ATTEMPTS`` failures it gives up
-  (the admin lists it). Code that already runs in a worker delivers at once; code in a request
-  calls ``deliver_on_commit`` (a Celery task queued after the transaction commits).
+  (the admin lists it). The callers are Celery tasks queued after their transaction commits (the
+  notice, reminder and invitation tasks), so they deliver at once; a request never waits for SMTP.
 * ``deliver_due(now)`` (the beat's ``outbox-retry`` every few minutes) delivers every due row.
 * A recipient who chose the daily digest gets notices held (``held_for_digest``) and, once a day,
   one email listing them (``send_digests``).
@@ -112,27 +112,16 @@ def deliver(message: Message | int, *, now) -> bool:
     return True
 
 
-def deliver_on_commit(message: Message | None) -> None:
-    """Queue the delivery task once the current transaction commits (for code running in a request)."""
-    if message is None:
-        return
-    pk = message.pk
-
-    def queue():
-        from .tasks import deliver_task
-
-        try:
-            deliver_task.delay(pk)
-        except Exception:  # a broker outage: the beat's retry run delivers it
-            logger.warning("Could not queue the delivery of outbox message %s.", pk, exc_info=True)
-
-    transaction.on_commit(queue)
-
-
 def deliver_due(now) -> int:
     """Deliver every row that is due (new, or waiting for its next attempt); return how many were sent."""
     due = Message.objects.unsent().filter(held_for_digest=False, next_attempt_at__lte=now).order_by("next_attempt_at")
     return sum(deliver(pk, now=now) for pk in list(due.values_list("pk", flat=True)[:500]))
+
+
+def _digest_headers(rows) -> dict:
+    """The digest's headers: those of a notice of work to do (its unsubscribe stops all notices), else the last row's."""
+    chosen = next((row for row in reversed(rows) if row.kind.startswith("notice-")), rows[-1])
+    return dict(chosen.headers)
 
 
 def send_digests(now) -> int:
@@ -159,7 +148,7 @@ def send_digests(now) -> int:
         day = timezone.localdate(now).isoformat()
         digest = post(
             key=f"digest:{user_id}:{day}:{rows[-1].pk}", kind="digest", recipient=user, email=user.email, language=language,
-            subject=subject, body=body, now=now, headers=rows[-1].headers,
+            subject=subject, body=body, now=now, headers=_digest_headers(rows),
         )
         if digest is None:
             continue

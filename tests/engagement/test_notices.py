@@ -17,6 +17,7 @@ from engagement import services
 from ogp_portal.celery import app as celery_app
 from outbox import services as outbox
 from outbox.models import Message
+from tests.pages import assert_strict_page
 
 pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
@@ -63,7 +64,7 @@ def test_submit_return_approve_tell_who_must_act_in_their_language_with_the_form
     # Submitted → the member's points of contact (KG's, not Bishkek's), in Russian, linking to the review form.
     assert [m.to for m in mail.outbox] == [["kg-poc@example.org"]]
     message = mail.outbox[0]
-    assert message.subject == "На проверку: прогресс по KG0017, этап 1" or "KG0017" in message.subject
+    assert "KG0017" in message.subject
     assert "Dear" not in message.body and "kg-poc" not in message.body.split("\n", 1)[0]
     link = f"{SITE}/ru{reverse('commitments:review_progress', args=[update.pk]).removeprefix('/en')}"
     assert link in message.body, message.body
@@ -131,12 +132,10 @@ def test_follow_emails_come_in_the_followers_language_with_correctly_encoded_one
     with django_capture_on_commit_callbacks(execute=True):
         services.review(people.published, by=u.civil2, stance="partly", comment="Half of it.", now=timezone.now())
     message = by_address()["citizen@example.org"]
-    with translation.override("ru"):
-        assert message.subject == " ".join(
-            translation.gettext("New review of progress on commitment %(identifier)s").split()
-        ) % {"identifier": "KG0017"} or "KG0017" in message.subject
+    assert "KG0017" in message.subject
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
+    assert "Отписаться одним нажатием:" in message.body and "Unsubscribe with one click" not in message.body
     data = raw(message)
     parsed = email.message_from_bytes(data, policy=email.policy.default)
     unsubscribe = parsed["List-Unsubscribe"]
@@ -191,7 +190,9 @@ def test_one_click_unsubscribe_from_notices_and_the_daily_digest(people, django_
 def test_the_notice_settings_page_saves_the_choice(people, client):
     client.force_login(people.users.coordinator)
     url = reverse("engagement:notice_settings")
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_strict_page(response)
     assert client.post(url, {"notices": "sometimes"}).status_code == 400
     assert client.post(url, {"notices": "daily"}).status_code == 302
     assert outbox.delivery_choice(people.users.coordinator) == "daily"
@@ -251,6 +252,7 @@ def test_a_person_who_follows_from_a_russian_page_gets_follow_emails_in_russian(
     message = by_address()["citizen@example.org"]
     assert message.extra_headers["Content-Language"] == "ru"
     assert "/ru/commitments/KG0017/" in message.body
+    assert "Отписаться одним нажатием:" in message.body and "Unsubscribe with one click" not in message.body
 
 
 def test_an_open_dispute_stays_on_my_work_of_the_lead_agency_and_the_point_of_contact_until_answered(people, client):
@@ -265,3 +267,14 @@ def test_an_open_dispute_stays_on_my_work_of_the_lead_agency_and_the_point_of_co
     services.respond(row, by=u.coordinator, text="They are, since June.", now=timezone.now())
     client.force_login(u.poc)
     assert respond not in client.get(reverse("work:my_work")).content.decode()
+
+
+def test_the_beat_runs_the_outbox_retry_and_the_daily_digest(settings):
+    from outbox import tasks as outbox_tasks
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"outbox.tasks.deliver_due_task", "outbox.tasks.send_digests_task"} <= schedule
+    assert outbox_tasks.deliver_due_task.name in celery_app.tasks and outbox_tasks.send_digests_task.name in celery_app.tasks
+    now = timezone.now()
+    outbox.post(key="t:beat", email="c@example.org", subject="S", body="B", now=now)
+    assert outbox_tasks.deliver_due_task() == 1 and mail.outbox[0].to == ["c@example.org"]

@@ -14,6 +14,7 @@ from forums.models import ForumMembership, Meeting
 from ogp_portal.celery import app as celery_app
 from ogp_portal.versioning import current_version
 from tests.forums.conftest import at
+from tests.pages import assert_strict_page
 
 pytestmark = pytest.mark.django_db
 NOW = at(2026, 11, 2, 9)
@@ -43,7 +44,10 @@ def test_the_secretariat_keeps_contacts_without_the_admin_with_history(signed_in
     ForumMembership.objects.filter(pk=meder.pk).update(email="")
     meder.refresh_from_db()
     url = reverse("forums:contacts", args=[bishkek_forum.pk])
-    page = signed_in.get(url).content.decode()
+    response = signed_in.get(url)
+    assert_strict_page(response)
+    page = response.content.decode()
+    assert page.count('id="c%d-id_email"' % meder.pk) == 0 and page.count(f'id="c{meder.pk}-email"') == 1  # unique ids per row
     assert "1 member has no email address and gets no invitation." in page
     assert f'id="contact-{meder.pk}"' in page
     version = current_version(meder)
