@@ -288,3 +288,15 @@ def test_an_unexpected_failure_while_reading_is_a_located_message(monkeypatch):
     with pytest.raises(ImportRefused) as refused:
         read_file("plan.docx", data, kg)
     assert refused.value.message.startswith("The file could not be read near table 1, row ")
+
+
+@pytest.mark.django_db
+def test_a_russian_plan_into_an_empty_member_creates_every_row_with_its_russian_text():
+    kg = kyrgyz_republic()
+    outcome = _preview(kg, write_variant_docx({"labels": "ru", "dates": "russian"}), commit=True)
+    assert outcome.committed and outcome.errors == []
+    assert Commitment.objects.filter(plan__member=kg).count() == 18
+    assert Milestone.objects.filter(commitment__plan__member=kg).count() == 110
+    first = Commitment.objects.get(identifier="KG0001")
+    assert first.title_ru == first.title_en  # the file's text, until an English text is written
+    assert first.description_ru and first.milestones.get(number="1.1").deliverable_ru
