@@ -100,7 +100,7 @@ def _preview_context(outcome, member, name):
 
 def _unexpected():
     return gettext("The file could not be imported because of an unexpected problem; nothing was saved. "
-                   "The administrators have been told. Check the file against OGP's template and try again.")
+                   "The error was logged. Check the file against OGP's template and try again.")
 
 
 def _run(request, member, parsed, **kwargs):
