@@ -326,12 +326,8 @@ class _Sync:
     def _verbose(self, model, name):
         with translation.override(self.language):
             field_name, _sep, language = name.rpartition("_")
-            if language in ("en", "ru", "ky") and field_name:
-                try:
-                    verbose = str(model._meta.get_field(field_name).verbose_name)
-                    return f"{verbose} [{language}]"
-                except Exception:  # a field whose name merely ends like a language code
-                    pass
+            if language in ("en", "ru", "ky") and field_name in TRANSLATED.get(model, ()):
+                return f"{model._meta.get_field(field_name).verbose_name} [{language}]"
             return str(model._meta.get_field(name).verbose_name)
 
     def _upsert(self, model, lookup, values, kind, label, parent="", existing=_MISSING):
