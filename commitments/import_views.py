@@ -6,6 +6,7 @@ confirm form carries only a signed token naming it, the member and the user, val
 an hour.  Confirming reads the file again and runs the same import with ``commit=True``.
 """
 
+import logging
 import secrets
 import tempfile
 import time
@@ -28,6 +29,7 @@ from .importer import ImportRefused, problem_text, read_file, run_import
 from .models import ActionPlan, Member
 from .template_parser import LIMITS
 
+logger = logging.getLogger(__name__)
 TOKEN_SALT = "commitments.import"
 TOKEN_MAX_AGE = 3600  # seconds between the preview and the confirmation
 KEEP_FILES_FOR = 24 * 3600  # left-over uploads (previews never confirmed) are removed after a day
@@ -96,6 +98,20 @@ def _preview_context(outcome, member, name):
     }
 
 
+def _unexpected():
+    return gettext("The file could not be imported because of an unexpected problem; nothing was saved. "
+                   "The error was logged. Check the file against OGP's template and try again.")
+
+
+def _run(request, member, parsed, **kwargs):
+    """Run the import; an unexpected failure is logged and answered with a message (None), never a 500."""
+    try:
+        return run_import(member, parsed, user=request.user, **kwargs)
+    except Exception:  # the transaction is rolled back: nothing was saved
+        logger.exception("plan import failed for %s (%s)", member.code, parsed.source)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """Show the upload form; on POST read the file and show what importing it would change."""
@@ -119,7 +135,10 @@ def upload(request):
     except ImportRefused as error:
         form.add_error("file", error.message)
         return render(request, "commitments/import_upload.html", {"form": form}, status=400)
-    outcome = run_import(member, parsed, user=request.user, commit=False)
+    outcome = _run(request, member, parsed, commit=False)
+    if outcome is None:
+        form.add_error("file", _unexpected())
+        return render(request, "commitments/import_upload.html", {"form": form}, status=400)
     folder = upload_dir()
     _sweep(folder, time.time())
     stored = f"{secrets.token_hex(16)}.upload"
@@ -164,8 +183,10 @@ def confirm(request):
                       {"form": ImportForm(user=request.user), "error": error.message}, status=400)
     # Values the file would blank and commitments it would move to a new agency: only those ticked.
     allow = request.POST.getlist("allow")[:10000]
-    outcome = run_import(member, parsed, user=request.user, commit=True,
-                         reason=f"Imported from {ticket['name']}", allow=allow)
+    outcome = _run(request, member, parsed, commit=True, reason=f"Imported from {ticket['name']}", allow=allow)
+    if outcome is None:
+        return render(request, "commitments/import_upload.html",
+                      {"form": ImportForm(user=request.user), "error": _unexpected()}, status=400)
     context = _preview_context(outcome, member, ticket["name"])
     if not outcome.committed:
         context["token"] = request.POST.get("token")

@@ -22,6 +22,7 @@ Steps, the same for the upload page and ``manage.py import_plan``:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from . import template_parser
 from .models import Activity, ActionPlan, Agency, Commitment, Milestone, Role, parse_partial_date, period_end
 from .template_parser import LIMITS, Problem, TemplateError, gettext_noop
 
+logger = logging.getLogger(__name__)
 _MISSING = object()
 BUDGET_CODES = {"development_partners": "budget_development_partners", "national_budget": "budget_national"}
 
@@ -113,6 +115,13 @@ def read_file(name, data, member):
         parsed, problems = template_parser.parse_plan(blocks, strict=False, code=member.code)
     except TemplateError as error:
         raise ImportRefused.from_template_error(error) from None
+    except ImportRefused:
+        raise
+    except Exception:  # a part of the file no reader foresaw (damaged XML, odd numbering …): a message, not a 500
+        logger.exception("plan file %s could not be read", name)
+        raise ImportRefused(gettext_noop(
+            "The file could not be read: a part of it has a form the importer does not understand. "
+            "Nothing was imported.")) from None
     return ParsedPlan(parsed, problems, name, kind)
 
 
@@ -326,12 +335,8 @@ class _Sync:
     def _verbose(self, model, name):
         with translation.override(self.language):
             field_name, _sep, language = name.rpartition("_")
-            if language in ("en", "ru", "ky") and field_name:
-                try:
-                    verbose = str(model._meta.get_field(field_name).verbose_name)
-                    return f"{verbose} [{language}]"
-                except Exception:  # a field whose name merely ends like a language code
-                    pass
+            if language in ("en", "ru", "ky") and field_name in TRANSLATED.get(model, ()):
+                return f"{model._meta.get_field(field_name).verbose_name} [{language}]"
             return str(model._meta.get_field(name).verbose_name)
 
     def _upsert(self, model, lookup, values, kind, label, parent="", existing=_MISSING):

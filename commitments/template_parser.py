@@ -919,16 +919,14 @@ LABELS = {
 # Translated text fields of a commitment: content of a Russian or Kyrgyz document goes into their `_ru` / `_ky` columns.
 LANGUAGES = tuple(LABELS)
 
-# label key -> (field, language); "_header" cells carry no value.
-_FIELD_LABELS, _HEADER_CELLS, _PERIOD_KEYS = {}, {}, {}
+# label key -> (field, language); "_header" cells carry no value; the period label is matched by _PERIOD_PATTERNS.
+_FIELD_LABELS, _HEADER_CELLS = {}, {}
 for _language, _fields in LABELS.items():
     for _field, _labels in _fields.items():
         for _label in _labels:
             if _field == "_header":
                 _HEADER_CELLS[_key(_label)] = _language
-            elif _field == "period":
-                _PERIOD_KEYS[_key(_label)] = _language
-            else:
+            elif _field != "period":
                 _FIELD_LABELS[_key(_label)] = (_field, _language)
 _PERIOD_PATTERNS = [
     re.compile(r"^[\W_]*" + r"[\W_]+".join(re.findall(r"\w+", _label)) + r"(?![\w])[\W_]*?(?P<period>(?:\w.*)?)$",
@@ -1137,9 +1135,7 @@ def _parse_commitment(number, title, period_block, blocks, report, code):
     """One commitment: its period cell, then the cells of its template tables (``blocks``)."""
     cells = []
     for block in blocks:
-        if block.kind == "nested":
-            report.problem(block.where, gettext_noop("A table inside a table cell was not read."))
-        elif block.kind == "line" and block.text.strip():
+        if block.kind == "line" and block.text.strip():
             report.problem(block.where, gettext_noop("Text outside the template tables was not imported: “%(text)s”."),
                            text=_short(block.text))
         elif block.kind in ("cell", "merged"):

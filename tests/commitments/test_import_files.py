@@ -354,3 +354,36 @@ def test_an_unchanged_reimport_reads_the_database_in_the_same_few_queries_at_any
         assert outcome.counts()["created"] == outcome.counts()["updated"] == 0
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 10
+
+
+def test_a_docx_with_damaged_numbering_is_refused_with_a_message(kg):
+    """Word's numbering part with a number that is not one: a message, never an exception."""
+    from .importing import write_variant_docx
+
+    source = zipfile.ZipFile(io.BytesIO(write_variant_docx({"numbering": True})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/numbering.xml":
+                data = data.replace(b'w:ilvl="1"><w:start w:val="1"/>', b'w:ilvl="1"><w:start w:val="one"/>', 1)
+                assert b'w:val="one"' in data
+            target.writestr(info, data)
+    assert "a form the importer does not understand" in _refused("plan.docx", out.getvalue(), kg)
+
+
+def test_the_command_line_lists_the_choices_and_allows_one(seed_data, tmp_path):
+    from commitments.seed_parser import parse_national_plan
+
+    from .importing import write_variant_docx
+
+    plan = parse_national_plan(seed_text())
+    plan["commitments"][0]["problem"] = ""
+    path = tmp_path / "plan.docx"
+    path.write_bytes(write_variant_docx(commitments=plan["commitments"]))
+    out = io.StringIO()
+    call_command("import_plan", str(path), "--member", "KG", "--dry-run", "--changes-only", stdout=out)
+    (line,) = [line for line in out.getvalue().splitlines() if line.startswith("Needs a decision")]
+    key = line.rsplit("[--allow ", 1)[1].rstrip("]")
+    call_command("import_plan", str(path), "--member", "KG", "--allow", key, stdout=io.StringIO())
+    assert Commitment.objects.get(identifier="KG0001").problem == ""

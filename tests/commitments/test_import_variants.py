@@ -288,3 +288,43 @@ def test_an_unexpected_failure_while_reading_is_a_located_message(monkeypatch):
     with pytest.raises(ImportRefused) as refused:
         read_file("plan.docx", data, kg)
     assert refused.value.message.startswith("The file could not be read near table 1, row ")
+
+
+@pytest.mark.django_db
+def test_a_russian_plan_into_an_empty_member_creates_every_row_with_its_russian_text():
+    kg = kyrgyz_republic()
+    outcome = _preview(kg, write_variant_docx({"labels": "ru", "dates": "russian"}), commit=True)
+    assert outcome.committed and outcome.errors == []
+    assert Commitment.objects.filter(plan__member=kg).count() == 18
+    assert Milestone.objects.filter(commitment__plan__member=kg).count() == 110
+    first = Commitment.objects.get(identifier="KG0001")
+    assert first.title_ru == first.title_en  # the file's text, until an English text is written
+    assert first.description_ru and first.milestones.get(number="1.1").deliverable_ru
+
+
+def test_deleted_rows_and_paragraphs_of_tracked_changes_are_left_out():
+    """A row and a paragraph deleted with track changes on: accepted, they are gone."""
+    import io
+    import zipfile
+
+    deleted_row = (b'<w:tr><w:trPr><w:del w:id="9001" w:author="Editor" w:date="2026-01-05T10:00:00Z"/></w:trPr>'
+                   b'<w:tc><w:p><w:r><w:t>1.9. A milestone that was struck out</w:t></w:r></w:p></w:tc>'
+                   b'<w:tc><w:p/></w:tc><w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr>')
+    deleted_paragraph = (b'<w:p><w:pPr><w:rPr><w:del w:id="9002" w:author="Editor" w:date="2026-01-05T10:00:00Z"/>'
+                         b'</w:rPr></w:pPr><w:del w:id="9003" w:author="Editor" w:date="2026-01-05T10:00:00Z">'
+                         b'<w:r><w:delText>An old sentence</w:delText></w:r></w:del></w:p>')
+    source = zipfile.ZipFile(io.BytesIO(seed_docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                end = data.index(b"</w:tr>") + len(b"</w:tr>")
+                data = data[:end] + deleted_row + data[end:]
+                cell_end = data.index(b"</w:tc>", end + len(deleted_row))
+                data = data[:cell_end] + deleted_paragraph + data[cell_end:]
+            target.writestr(info, data)
+    data, problems = parse_plan(read_docx(out.getvalue()))
+    assert_same_as_faithful(data)
+    assert [str(p) for p in problems] == [
+        "The file has tracked changes: they were read as if accepted (inserted text kept, deleted text left out)."]

@@ -209,3 +209,18 @@ def test_the_preview_asks_before_blanking_a_stored_value(client, point_of_contac
     preview = _upload(client, kg, "plan.docx", data, DOCX)
     client.post(CONFIRM, {"token": preview.context["token"], "allow": [choice.key]})
     assert Commitment.objects.get(identifier="KG0001").problem == ""
+
+
+def test_an_unexpected_failure_of_the_import_is_a_message_not_a_500(client, point_of_contact, kg, monkeypatch):
+    """The safety net behind the parser's own messages: nothing saved, a translated message, a 400."""
+    from commitments import importer
+
+    def broken(self):
+        raise RuntimeError("a state nobody foresaw")
+
+    monkeypatch.setattr(importer._Sync, "run", broken)
+    client.force_login(point_of_contact)
+    response = _upload(client, kg, "plan.txt", seed_bytes())
+    assert response.status_code == 400
+    assert "unexpected problem; nothing was saved" in response.content.decode()
+    assert Commitment.objects.count() == 0
