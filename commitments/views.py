@@ -324,8 +324,9 @@ def _search_note(filterset) -> str:
     languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
     if not languages:
         return ""
-    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
     current = get_language()
+    languages.sort(key=lambda code: code != current)  # the visitor's own language first
+    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
     if current in languages:
         return _("Matched in: %(languages)s.") % {"languages": names}
     return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {

@@ -521,6 +521,12 @@ def test_a_russian_search_that_matched_only_english_text_says_so(client, chamber
     assert note.startswith("Ничего не найдено на языке «Русский»")
 
 
+def test_the_note_names_the_visitors_language_first(client, chamber_commitment):
+    CommitmentFactory(plan=chamber_commitment.plan, identifier="KG0018", title="OGP portal", title_ru="Портал OGP")
+    html = client.get("/ru/commitments/?q=OGP").content.decode()
+    assert '<p class="search-note">Найдено на языках: Русский, Английский.</p>' in html
+
+
 def test_no_note_without_a_search(client, chamber_commitment):
     assert 'class="search-note"' not in client.get("/ru/commitments/").content.decode()
 
