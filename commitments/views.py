@@ -59,10 +59,8 @@ TEMPLATE_FIELDS = (
 
 
 def _members(today):
-    # The stored standing (compliance.MemberStanding, written by the sweep), in the same join.
-    return members_with_standing(Member.objects.all(), today).annotate(
-        next_deadline=F("standing__next_deadline"), next_deadline_kind=F("standing__next_deadline_kind")
-    )
+    # The stored standing (compliance.MemberStanding, written by the sweep): status, open findings, plan due.
+    return members_with_standing(Member.objects.all(), today)
 
 
 def _plan_figures():
