@@ -59,10 +59,8 @@ TEMPLATE_FIELDS = (
 
 
 def _members(today):
-    # The stored standing (compliance.MemberStanding, written by the sweep), in the same join.
-    return members_with_standing(Member.objects.all(), today).annotate(
-        next_deadline=F("standing__next_deadline"), next_deadline_kind=F("standing__next_deadline_kind")
-    )
+    # The stored standing (compliance.MemberStanding, written by the sweep): status, open findings, plan due.
+    return members_with_standing(Member.objects.all(), today)
 
 
 def _plan_figures():
@@ -324,8 +322,9 @@ def _search_note(filterset) -> str:
     languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
     if not languages:
         return ""
-    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
     current = get_language()
+    languages.sort(key=lambda code: code != current)  # the visitor's own language first
+    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
     if current in languages:
         return _("Matched in: %(languages)s.") % {"languages": names}
     return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {

@@ -126,3 +126,39 @@ def test_no_word_breaks_inside_and_chart_labels_are_not_clipped(browser, live_se
     assert broken == {}, json.dumps(broken, ensure_ascii=False, indent=1)
     assert clipped == {}, json.dumps(clipped, ensure_ascii=False, indent=1)
     assert errors == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_no_word_breaks_inside_on_a_coordinators_pages(browser, live_seed, settings, viewport):  # noqa: F811
+    """The buttons of "My work" and of the progress form ("Отправить на проверку") keep their words whole."""
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from commitments.models import Commitment
+
+    settings.DEMO = True
+    call_command("create_demo_accounts", stdout=io.StringIO())
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="chamber"))
+    milestone = Commitment.objects.get(identifier="KG0017").milestones.order_by("pk").first()
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_seed.url}])
+    page = context.new_page()
+    broken = {}
+    for lang in ("en", "ru", "ky"):
+        prefix = "" if lang == "en" else f"/{lang}"
+        for path in ("/work/", f"/commitments/KG0017/milestones/{milestone.pk}/progress/?period=2019-H1"):
+            response = page.goto(live_seed.url + prefix + path)
+            assert response.status == 200, path
+            assert page.locator("header button", has_text="chamber").count() == 1  # signed in
+            if "progress" in path:
+                assert page.locator("main button").count() >= 2  # save draft, submit for review
+            found = page.evaluate(BROKEN_WORDS)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 1:
+                found.append(f"the page scrolls sideways by {overflow}px: {page.evaluate(WIDEST)}")
+            if found:
+                broken[f"{lang} {path}"] = found
+    assert broken == {}, json.dumps(broken, ensure_ascii=False, indent=1)

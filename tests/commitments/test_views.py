@@ -521,6 +521,12 @@ def test_a_russian_search_that_matched_only_english_text_says_so(client, chamber
     assert note.startswith("Ничего не найдено на языке «Русский»")
 
 
+def test_the_note_names_the_visitors_language_first(client, chamber_commitment):
+    CommitmentFactory(plan=chamber_commitment.plan, identifier="KG0018", title="OGP portal", title_ru="Портал OGP")
+    html = client.get("/ru/commitments/?q=OGP").content.decode()
+    assert '<p class="search-note">Найдено на языках: Русский, Английский.</p>' in html
+
+
 def test_no_note_without_a_search(client, chamber_commitment):
     assert 'class="search-note"' not in client.get("/ru/commitments/").content.decode()
 
@@ -579,3 +585,15 @@ def test_bar_chart_labels_have_room_for_the_longest_label_in_the_visitors_langua
     # 12px labels, right-aligned 8 units before the bars: about 7.2 units a letter must fit.
     assert chart.label_width - 8 >= longest * 7.2
     assert chart.width == chart.label_width + chart.bar_area + 60
+
+
+@pytest.mark.parametrize(("count", "russian", "kyrgyz"), [(18, "обязательств", "милдеттенме"), (21, "обязательство", "милдеттенме"), (3, "обязательства", "милдеттенме")])
+def test_the_plan_headline_counts_commitments_in_russian_and_kyrgyz(client, kg, count, russian, kyrgyz):
+    plan = ActionPlanFactory(member=kg)
+    for number in range(1, count + 1):
+        CommitmentFactory(plan=plan, identifier=f"KG{number:04d}", number=number)
+    for lang, word in (("ru", russian), ("ky", kyrgyz)):
+        html = get(client, "commitments:plan", plan.pk, lang=lang).content.decode()
+        figures = re.search(r'<ul class="headline-figures">(.*?)</ul>', html, re.S).group(1)
+        assert re.search(rf"<strong>{count}</strong>\s*{word}\s*</li>", figures), figures[:300]
+        assert "commitments" not in figures
