@@ -23,6 +23,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ogp_portal.text_limits import LONG_TEXT, bounded
+
 
 class Member(models.Model):
     """An OGP member: a national government or an OGP Local member."""
@@ -174,7 +176,7 @@ class ActionPlan(models.Model):
     monitoring_body = models.CharField(
         _("monitoring body"), max_length=300, blank=True, help_text=_("For OGP Local: the independent monitoring body.")
     )
-    co_creation = models.TextField(_("co-creation"), blank=True, help_text=_("How the plan was co-created."))
+    co_creation = models.TextField(_("co-creation"), blank=True, help_text=_("How the plan was co-created."), **bounded(LONG_TEXT))
     themes = models.JSONField(_("themes"), default=list, blank=True)
 
     objects = ActionPlanQuerySet.as_manager()
@@ -250,14 +252,14 @@ class Commitment(models.Model):
         on_delete=models.PROTECT,
         related_name="led_commitments",
     )
-    other_state_actors = models.TextField(_("other state actors involved"), blank=True)
-    other_actors = models.TextField(_("CSOs, private sector, multilaterals, working groups"), blank=True)
-    problem = models.TextField(_("What is the public problem that the commitment will address?"), blank=True)
-    description = models.TextField(_("What is the commitment?"), blank=True)
-    contribution = models.TextField(_("How will the commitment contribute to solve the public problem?"), blank=True)
-    relevance = models.TextField(_("Why is this commitment relevant to OGP values?"), blank=True)
-    additional_information = models.TextField(_("additional information"), blank=True)
-    expected_results = models.TextField(_("expected results"), blank=True)
+    other_state_actors = models.TextField(_("other state actors involved"), blank=True, **bounded(LONG_TEXT))
+    other_actors = models.TextField(_("CSOs, private sector, multilaterals, working groups"), blank=True, **bounded(LONG_TEXT))
+    problem = models.TextField(_("What is the public problem that the commitment will address?"), blank=True, **bounded(LONG_TEXT))
+    description = models.TextField(_("What is the commitment?"), blank=True, **bounded(LONG_TEXT))
+    contribution = models.TextField(_("How will the commitment contribute to solve the public problem?"), blank=True, **bounded(LONG_TEXT))
+    relevance = models.TextField(_("Why is this commitment relevant to OGP values?"), blank=True, **bounded(LONG_TEXT))
+    additional_information = models.TextField(_("additional information"), blank=True, **bounded(LONG_TEXT))
+    expected_results = models.TextField(_("expected results"), blank=True, **bounded(LONG_TEXT))
     ogp_values = models.JSONField(_("OGP values"), default=list, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
@@ -331,8 +333,8 @@ class Activity(models.Model):
 
     commitment = models.ForeignKey(Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="activities")
     number = models.PositiveIntegerField(_("number"))
-    title = models.TextField(_("title"), blank=True)
-    expected_results = models.TextField(_("expected results"), blank=True)
+    title = models.TextField(_("title"), blank=True, **bounded(LONG_TEXT))
+    expected_results = models.TextField(_("expected results"), blank=True, **bounded(LONG_TEXT))
 
     class Meta:
         ordering = ["commitment", "number"]
@@ -376,7 +378,7 @@ class Milestone(models.Model):
         Activity, verbose_name=_("activity"), null=True, blank=True, on_delete=models.CASCADE, related_name="milestones"
     )
     number = models.CharField(_("number"), max_length=16, help_text=_("As in the plan, such as 1.2."))
-    deliverable = models.TextField(_("deliverable"))
+    deliverable = models.TextField(_("deliverable"), **bounded(LONG_TEXT))
     budget_development_partners = models.BooleanField(_("development partners' funds"), default=False)
     budget_national = models.BooleanField(_("within the national budget"), default=False)
     budget_text = models.CharField(_("budget as written"), max_length=300, blank=True)
@@ -560,7 +562,7 @@ class ProgressUpdate(models.Model):
     period_end = models.DateField(_("reporting period ends"))
     as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("The day this progress is reported as of."))
     completion = models.CharField(_("completion"), max_length=20, choices=Completion.choices)
-    narrative = models.TextField(_("narrative"), blank=True)
+    narrative = models.TextField(_("narrative"), blank=True, **bounded(LONG_TEXT))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -569,7 +571,7 @@ class ProgressUpdate(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True, **bounded(LONG_TEXT))
     published_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     self_approved = models.BooleanField(
         _("approved by its author"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.text_limits import check_lengths
 
 from .models import (
     Commitment,
@@ -245,6 +246,7 @@ def approve_progress(update, *, by, version, now, comment=""):
     from django.utils.translation import gettext as _
 
     _require(by, "commitments.review_progress", update)
+    check_lengths(ProgressUpdate, review_comment=comment)
     with _claimed(update, version, PROGRESS_FIELDS):
         if update.state != ProgressUpdate.State.SUBMITTED:
             raise ValidationError(_("Only a submitted update can be approved."))
@@ -273,6 +275,7 @@ def return_progress(update, *, by, version, now, comment):
     _require(by, "commitments.review_progress", update)
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what should change before returning the update.")})
+    check_lengths(ProgressUpdate, review_comment=comment.strip())
     with _claimed(update, version, PROGRESS_FIELDS):
         if update.state != ProgressUpdate.State.SUBMITTED:
             raise ValidationError(_("Only a submitted update can be returned."))

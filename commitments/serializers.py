@@ -7,6 +7,7 @@ falling back to English.
 from rest_framework import serializers
 
 from ogp_portal.api import StrictModelSerializer
+from ogp_portal.text_limits import LONG_TEXT
 
 from django.utils.text import format_lazy
 
@@ -203,7 +204,7 @@ class ProgressUpdateCreateSerializer(StrictSerializer):
     milestone = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     period = serializers.CharField(max_length=16, help_text="The reporting period's label, such as 2019-H2.")
     completion = serializers.ChoiceField(choices=Completion.choices)
-    narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT)
     as_of = serializers.DateField(required=False, allow_null=True)
 
 
@@ -211,7 +212,7 @@ class ProgressUpdateWriteSerializer(StrictSerializer):
     """What changes in a draft (or returned) update; a returned update becomes a draft again."""
 
     completion = serializers.ChoiceField(choices=Completion.choices, required=False)
-    narrative = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT)
     as_of = serializers.DateField(required=False, allow_null=True)
 
 

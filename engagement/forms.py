@@ -13,7 +13,7 @@ class ReviewForm(forms.Form):
                         "invalid_choice": _("Choose agree, partly agree or dispute.")},
     )
     comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=Review._meta.get_field("comment").max_length,
         error_messages={"required": _("Write a comment explaining your review.")},
     )
     evidence = forms.CharField(
@@ -29,12 +29,12 @@ class ReviewForm(forms.Form):
 
 class ResponseForm(forms.Form):
     response = forms.CharField(
-        label=_("Reasoned response"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000,
+        label=_("Reasoned response"), widget=forms.Textarea(attrs={"rows": 4}), max_length=Review._meta.get_field("response").max_length,
         error_messages={"required": _("Write the reasons of your response.")},
     )
 
 
 class HideForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for hiding"), max_length=1000, error_messages={"required": _("Give the reason for hiding.")},
+        label=_("Reason for hiding"), max_length=Review._meta.get_field("hidden_reason").max_length, error_messages={"required": _("Give the reason for hiding.")},
     )

@@ -8,6 +8,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ogp_portal.text_limits import bounded
+
+# The page forms and the API read these limits from the fields.
+REVIEW_TEXT = 10_000
+HIDE_REASON = 2_000
+
 
 def validate_links(value):
     """Evidence is a list of http(s) links."""
@@ -50,16 +56,16 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE, related_name="engagement_reviews"
     )
     stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices)
-    comment = models.TextField(_("comment"))
+    comment = models.TextField(_("comment"), **bounded(REVIEW_TEXT))
     evidence_links = models.JSONField(_("evidence links"), default=list, blank=True, validators=[validate_links])
     created_at = models.DateTimeField(_("created at"))
-    response = models.TextField(_("response"), blank=True)
+    response = models.TextField(_("response"), blank=True, **bounded(REVIEW_TEXT))
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("responded by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True, **bounded(HIDE_REASON))
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("hidden by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

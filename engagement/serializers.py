@@ -33,13 +33,13 @@ class ReviewCreateSerializer(StrictSerializer):
 
     update = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     stance = serializers.ChoiceField(choices=Review.Stance.choices)
-    comment = serializers.CharField(max_length=10000)
+    comment = serializers.CharField(max_length=Review._meta.get_field("comment").max_length)
     evidence_links = serializers.ListField(child=serializers.CharField(max_length=1000), max_length=MAX_LINKS, required=False)
 
 
 class RespondSerializer(StrictSerializer):
-    response = serializers.CharField(max_length=10000)
+    response = serializers.CharField(max_length=Review._meta.get_field("response").max_length)
 
 
 class HideSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=Review._meta.get_field("hidden_reason").max_length)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import addressee, preferred_language
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.text_limits import check_lengths
 
 from .models import Follow, Review
 
@@ -109,6 +110,7 @@ def respond(review_row: Review, *, by, text, now) -> Review:
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write the reasons of your response."))
+    check_lengths(Review, response=text)
     with transaction.atomic():
         row = Review.objects.select_for_update().get(pk=review_row.pk)
         if row.is_hidden:
@@ -130,6 +132,7 @@ def hide(review_row: Review, *, by, reason, now) -> Review:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for hiding."))
+    check_lengths(Review, hidden_reason=reason)
     with transaction.atomic():
         row = Review.objects.select_for_update().get(pk=review_row.pk)
         row.hidden_reason, row.hidden_by, row.hidden_at = reason, by, now

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Member
+from ogp_portal.text_limits import LONG_TEXT, MINUTES, bounded
 
 
 class Forum(models.Model):
@@ -39,7 +40,7 @@ class Forum(models.Model):
         default=Cadence.QUARTERLY,
         help_text=_("How often the forum plans to meet; the compliance policy sets what OGP requires."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **bounded(LONG_TEXT))
     seats = models.PositiveSmallIntegerField(
         _("seats"), null=True, blank=True, help_text=_("Members the founding act provides for; empty if it sets none.")
     )
@@ -191,12 +192,13 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=300, blank=True)
     online_link = models.URLField(_("online link"), blank=True, validators=[URLValidator(schemes=["https", "http"])])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    agenda = models.TextField(_("agenda"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, **bounded(LONG_TEXT))
+    minutes = models.TextField(_("minutes"), blank=True, **bounded(MINUTES))
     minutes_file = models.FileField(_("minutes file"), upload_to="forums/minutes/%Y/", blank=True, storage=minutes_storage)
     minutes_published_at = models.DateTimeField(_("minutes published at"), null=True, blank=True)
     private_notes = models.TextField(
-        _("secretariat's private notes"), blank=True, help_text=_("Seen only by the secretariat; never published.")
+        _("secretariat's private notes"), blank=True, help_text=_("Seen only by the secretariat; never published."),
+        **bounded(MINUTES),
     )
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Raised at each reschedule, so calendars replace the old date.")
@@ -302,7 +304,7 @@ class MeetingChange(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     previous_starts_at = models.DateTimeField(_("previously at"))
     new_starts_at = models.DateTimeField(_("moved to"), null=True, blank=True)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), **bounded(LONG_TEXT))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -387,7 +389,7 @@ class MeetingDecision(models.Model):
     """A decision the forum took at a meeting."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="decisions")
-    text = models.TextField(_("decision"))
+    text = models.TextField(_("decision"), **bounded(LONG_TEXT))
     commitment = models.ForeignKey(
         "commitments.Commitment", verbose_name=_("commitment"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="forum_decisions",

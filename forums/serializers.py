@@ -39,6 +39,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------------------
 
 from ogp_portal.api import StrictSerializer  # noqa: E402
+from ogp_portal.text_limits import LONG_TEXT  # noqa: E402
 
 from .models import ActionItem, MeetingDecision  # noqa: E402
 
@@ -68,7 +69,7 @@ class MeetingCreateSerializer(StrictSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=300)
     place = serializers.CharField(required=False, allow_blank=True, max_length=300)
     online_link = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    agenda = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    agenda = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT)
 
 
 class RescheduleSerializer(StrictSerializer):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.text_limits import check_lengths
 from ogp_portal.versioning import StaleVersion
 from outbox import services as outbox
 from outbox.models import Message as OutboxMessage
@@ -459,6 +460,7 @@ def reschedule_meeting(
     _check_times(starts_at, ends_at, now)
     if starts_at < now:
         raise ValidationError({"starts_at": _("The new time must be in the future.")})
+    check_lengths(MeetingChange, reason=reason.strip())
     with transaction.atomic():
         meeting = _claim_meeting(meeting, version)
         _require_planned(meeting)
@@ -482,6 +484,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime, versi
     """Cancel a planned meeting, keeping the reason (shown on the meeting's page)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
+    check_lengths(MeetingChange, reason=reason.strip())
     with transaction.atomic():
         meeting = _claim_meeting(meeting, version)
         _require_planned(meeting)
@@ -683,6 +686,7 @@ def record_meeting(
                 row.save()
         meeting.status = Meeting.Status.HELD
         if private_notes is not None:
+            check_lengths(Meeting, private_notes=private_notes)
             meeting.private_notes = private_notes
         meeting.save()
         public_pages_changed()
@@ -699,6 +703,7 @@ def save_minutes(meeting: Meeting, *, text: str, file=None, by, now: dt.datetime
             raise ValidationError(_("These minutes are published and can no longer be changed."))
         if not text.strip() and not file and not meeting.minutes_file:
             raise ValidationError({"minutes": _("Write the minutes or attach them as a file.")})
+        check_lengths(Meeting, minutes=text)
         changed = text != meeting.minutes or bool(file)
         meeting.minutes = text
         if file:
@@ -759,6 +764,7 @@ def add_decision(meeting: Meeting, *, text: str, commitment=None, by) -> Meeting
     if not text.strip():
         raise ValidationError({"text": _("Write the decision.")})
     _check_commitment(meeting, commitment)
+    check_lengths(MeetingDecision, text=text.strip())
     public_pages_changed()
     return MeetingDecision.objects.create(meeting=meeting, text=text.strip(), commitment=commitment)
 
