@@ -2,6 +2,7 @@
 nothing empty submitted, "as of" inside the period, and who may approve whose update."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -181,3 +182,15 @@ def test_the_as_of_date_input_holds_an_iso_date_in_russian_too(client, coordinat
     client.force_login(coordinator)
     html = client.get("/ru" + reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk])).content.decode()
     assert 'type="date" name="as_of" value="2020-12-31"' in html
+
+
+def test_when_the_other_person_submitted_in_between_my_text_is_still_shown(client, coordinator, colleague, milestone):
+    first = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Start"}, version=0, now=NOW)
+    seen = first.version  # the coordinator opened the form at this version; the colleague then submitted it
+    progress.submit_progress(first, by=colleague, version=first.version, now=NOW)
+    client.force_login(coordinator)
+    response = post_progress(client, milestone, narrative="My careful paragraph", version=seen)
+    assert response.status_code == 409, re.findall(r'role="alert">(.*?)</', response.content.decode(), re.S)
+    html = response.content.decode()
+    assert "My careful paragraph" in html and "Their version (saved in the meantime)" in html
+    assert ProgressUpdate.objects.get(milestone=milestone).narrative == "Start"
