@@ -194,3 +194,25 @@ def test_when_the_other_person_submitted_in_between_my_text_is_still_shown(clien
     html = response.content.decode()
     assert "My careful paragraph" in html and "Their version (saved in the meantime)" in html
     assert ProgressUpdate.objects.get(milestone=milestone).narrative == "Start"
+
+
+def test_the_api_refuses_an_empty_submission_and_an_own_approval_with_400(django_user_model, poc, milestone):
+    from tests.api.conftest import client_for
+
+    def etag(row):
+        return api.get(f"/api/v1/progress-updates/{row.pk}/")["ETag"]
+
+    second = _user(django_user_model, "kg-poc-2")
+    Role.objects.create(user=second, member=milestone.commitment.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
+    update = progress.save_progress(milestone, H1_2019, by=poc, data={"completion": "not_started"}, version=0, now=NOW)
+    api = client_for(poc)
+    url = f"/api/v1/progress-updates/{update.pk}/"
+    refused = api.post(url + "submit/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert refused.status_code == 400 and "nothing to submit" in str(refused.json())
+    update = progress.save_progress(milestone, H1_2019, by=poc, data={"completion": "limited"}, version=update.version, now=NOW)
+    assert api.post(url + "submit/", {}, format="json", HTTP_IF_MATCH=etag(update)).status_code == 200
+    update.refresh_from_db()
+    refused = api.post(url + "approve/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert refused.status_code == 400 and "someone other than its author" in str(refused.json())
+    approved = client_for(second).post(url + "approve/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert approved.status_code == 200 and approved.json()["self_approved"] is False
