@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_progress are parameters of these tests)
 """The coordinator's loop without dead ends: the current period, stale saves that can be retried,
 nothing empty submitted, "as of" inside the period, and who may approve whose update."""
 
@@ -190,7 +191,7 @@ def test_when_the_other_person_submitted_in_between_my_text_is_still_shown(clien
     progress.submit_progress(first, by=colleague, version=first.version, now=NOW)
     client.force_login(coordinator)
     response = post_progress(client, milestone, narrative="My careful paragraph", version=seen)
-    assert response.status_code == 409, re.findall(r'role="alert">(.*?)</', response.content.decode(), re.S)
+    assert response.status_code == 409, re.findall(r'role="alert">(.*?)</', response.content.decode(), re.DOTALL)
     html = response.content.decode()
     assert "My careful paragraph" in html and "Their version (saved in the meantime)" in html
     assert ProgressUpdate.objects.get(milestone=milestone).narrative == "Start"
