@@ -103,6 +103,8 @@ def demo_server(transactional_db, seed_data, tmp_path):
         [
             str(GUNICORN), "ogp_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
             "--access-logfile", str(log), "--access-logformat", "%(p)s %(r)s %(s)s",
+            # One control socket per user by default: test runs side by side (SQLite, PostgreSQL) need none.
+            "--no-control-socket",
         ],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

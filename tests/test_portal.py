@@ -232,8 +232,10 @@ def test_production_settings_require_the_database_and_the_broker():
     assert ok.returncode == 0, ok.stderr
 
 
-def test_the_demo_settings_of_make_run_load_with_a_local_cache():
-    """`make run` has no Redis (REDIS_URL=memory://, tasks in-process): its cache is local memory, not an error."""
+def test_the_demo_settings_of_make_run_load_with_a_cache_its_workers_share():
+    """`make run` has no Redis (REDIS_URL=memory://, tasks in-process): its two workers share a file cache, not an error.
+
+    (Local memory would be one cache per worker: a change would clear only one. tests/test_demo.py runs the workers.)"""
     makefile = (ROOT / "Makefile").read_text()
     demo_env = makefile[makefile.index("DEMO_ENV =") :].split("\n\n")[0]
     assert "REDIS_URL=memory://" in demo_env and "DEMO=true" in demo_env
@@ -255,7 +257,7 @@ def test_the_demo_settings_of_make_run_load_with_a_local_cache():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("LocMemCache")
+    assert result.stdout.strip().endswith("FileBasedCache")
 
 
 def test_make_run_serves_without_debug_and_keeps_its_key_out_of_git():

@@ -16,7 +16,7 @@ def curl_examples():
     """Return each ``curl`` command line of the README's code blocks (without what it is piped into)."""
     text = README.read_text(encoding="utf-8")
     lines = []
-    for block in re.findall(r"```(?:bash|sh|shell)?\n(.*?)```", text, flags=re.S):
+    for block in re.findall(r"```(?:bash|sh|shell)?\n(.*?)```", text, flags=re.DOTALL):
         lines += [line.split("|")[0].strip() for line in block.splitlines() if line.strip().startswith("curl ")]
     return lines
 

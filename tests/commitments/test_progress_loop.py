@@ -1,7 +1,9 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_progress are parameters of these tests)
 """The coordinator's loop without dead ends: the current period, stale saves that can be retried,
 nothing empty submitted, "as of" inside the period, and who may approve whose update."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -181,3 +183,37 @@ def test_the_as_of_date_input_holds_an_iso_date_in_russian_too(client, coordinat
     client.force_login(coordinator)
     html = client.get("/ru" + reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk])).content.decode()
     assert 'type="date" name="as_of" value="2020-12-31"' in html
+
+
+def test_when_the_other_person_submitted_in_between_my_text_is_still_shown(client, coordinator, colleague, milestone):
+    first = progress.save_progress(milestone, H1_2019, by=coordinator, data={"completion": "limited", "narrative": "Start"}, version=0, now=NOW)
+    seen = first.version  # the coordinator opened the form at this version; the colleague then submitted it
+    progress.submit_progress(first, by=colleague, version=first.version, now=NOW)
+    client.force_login(coordinator)
+    response = post_progress(client, milestone, narrative="My careful paragraph", version=seen)
+    assert response.status_code == 409, re.findall(r'role="alert">(.*?)</', response.content.decode(), re.DOTALL)
+    html = response.content.decode()
+    assert "My careful paragraph" in html and "Their version (saved in the meantime)" in html
+    assert ProgressUpdate.objects.get(milestone=milestone).narrative == "Start"
+
+
+def test_the_api_refuses_an_empty_submission_and_an_own_approval_with_400(django_user_model, poc, milestone):
+    from tests.api.conftest import client_for
+
+    def etag(row):
+        return api.get(f"/api/v1/progress-updates/{row.pk}/")["ETag"]
+
+    second = _user(django_user_model, "kg-poc-2")
+    Role.objects.create(user=second, member=milestone.commitment.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
+    update = progress.save_progress(milestone, H1_2019, by=poc, data={"completion": "not_started"}, version=0, now=NOW)
+    api = client_for(poc)
+    url = f"/api/v1/progress-updates/{update.pk}/"
+    refused = api.post(url + "submit/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert refused.status_code == 400 and "nothing to submit" in str(refused.json())
+    update = progress.save_progress(milestone, H1_2019, by=poc, data={"completion": "limited"}, version=update.version, now=NOW)
+    assert api.post(url + "submit/", {}, format="json", HTTP_IF_MATCH=etag(update)).status_code == 200
+    update.refresh_from_db()
+    refused = api.post(url + "approve/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert refused.status_code == 400 and "someone other than its author" in str(refused.json())
+    approved = client_for(second).post(url + "approve/", {}, format="json", HTTP_IF_MATCH=etag(update))
+    assert approved.status_code == 200 and approved.json()["self_approved"] is False
