@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "apitokens",
     "engagement",
+    "cocreation",
     # The project package itself: its management commands (load_seed_data) write into every app above.
     "ogp_portal",
 ]
