@@ -80,14 +80,20 @@ def plan_deadline_for(member: Member, now) -> dt.date | None:
 
 
 def schedule(deadline: dt.date, opens_on: dt.date) -> dict:
-    """The stages' dates counted back from ``deadline`` (proposals open from ``opens_on``)."""
+    """The stages' dates counted back from ``deadline`` (proposals open from ``opens_on``).
+
+    The forum decides a month before the deadline, after two months of public discussion of the drafts;
+    proposals are open until then. A process opened too late for that shares the days left in the same
+    proportions (proposals 40 %, drafts 30 %, decision 15 %, submission the rest).
+    """
     decision_by = deadline - dt.timedelta(days=DECISION_DAYS_BEFORE)
     drafts_close_on = decision_by - dt.timedelta(days=1)
     proposals_close_on = drafts_close_on - dt.timedelta(days=DRAFTS_DAYS)
     if proposals_close_on < opens_on + dt.timedelta(days=PROPOSALS_MIN_DAYS):
-        # A late start: the time left is shared between proposals and drafts.
-        span = max((drafts_close_on - opens_on).days, 2)
-        proposals_close_on = opens_on + dt.timedelta(days=span // 2)
+        total = max((deadline - opens_on).days, 4)
+        proposals_close_on = opens_on + dt.timedelta(days=total * 40 // 100)
+        drafts_close_on = opens_on + dt.timedelta(days=total * 70 // 100)
+        decision_by = opens_on + dt.timedelta(days=total * 85 // 100)
     return {
         "plan_deadline": deadline,
         "proposals_open_on": opens_on,
