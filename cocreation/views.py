@@ -110,7 +110,9 @@ def proposal_detail(request, pk):
     if not permissions.can_see_proposal(request.user, proposal):
         raise Http404
     user = request.user
+    today = _today()
     return render(request, "cocreation/proposal_detail.html", {
+        "days_left": proposal.process.days_left(today), "days_late": -proposal.process.days_left(today),
         "proposal": proposal, "process": proposal.process, "comments": proposal.comments.select_related("author"),
         "supporters": proposal.supports.count(),
         "supported": user.is_authenticated and Support.objects.filter(proposal=proposal, user=user).exists(),
@@ -206,7 +208,7 @@ def draft_detail(request, pk):
         changes = services.diff(old.content, new.content)
     today = _today()
     return render(request, "cocreation/draft_detail.html", {
-        "draft": draft, "process": draft.process, "versions": versions, "changes": changes, "old": old, "new": new,
+        "days_left": draft.process.days_left(today), "days_late": -draft.process.days_left(today), "draft": draft, "process": draft.process, "versions": versions, "changes": changes, "old": old, "new": new,
         "comments": Comment.objects.filter(draft=draft).select_related("author"), "comment_form": CommentForm(),
         "merges": draft.merges.select_related("proposal"),
         "open": draft.state == DraftCommitment.State.OPEN and (draft.comment_closes_on is None or today <= draft.comment_closes_on),

@@ -124,3 +124,29 @@ def test_the_repository_lists_the_members_documents_with_a_feed(client, kg, proc
     feed = client.get(reverse("cocreation:repository_feed", args=["KG"]))
     assert feed["Content-Type"].startswith("application/atom+xml") and b"Spring forum" in feed.content
     assert dt.date(2023, 5, 10) in {r.date for r in rows}
+
+
+def test_the_proposal_page_shows_the_deadline(client, proposal):
+    assert 'datetime="2023-12-31"' in client.get(proposal.get_absolute_url()).content.decode()
+
+
+def test_the_deliver_page_refuses_submission_while_a_proposal_lacks_a_response(client, process, proposal, people):
+    url = reverse("cocreation:deliver", args=[process.pk])
+    client.force_login(people["secretariat"])
+    assert client.get(url).status_code == 403
+    client.force_login(people["poc"])
+    page = client.get(url).content.decode()
+    assert "Open audit reports" in page  # listed as unanswered
+    response = client.post(url, {"step": "submit", "submitted_on": "2023-11-30"})
+    assert response.status_code == 400
+    process.refresh_from_db()
+    assert process.submitted_on is None
+
+
+def test_administrators_read_co_creation_in_the_admin_and_change_nothing(client, admin_user, proposal, people):
+    client.force_login(admin_user)
+    assert client.get("/admin/cocreation/proposal/").status_code == 200
+    assert client.get(f"/admin/cocreation/proposal/{proposal.pk}/history/").status_code == 200
+    assert client.get("/admin/cocreation/proposal/add/").status_code == 403
+    client.force_login(people["secretariat"])
+    assert client.get("/admin/cocreation/proposal/").status_code in (302, 403)
