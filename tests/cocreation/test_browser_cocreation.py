@@ -31,6 +31,7 @@ def test_a_citizen_proposes_in_russian_and_reads_the_forums_response(browser, li
     page.locator("#id_password").fill("aigul-pass-2026")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"**/ru/co-creation/{process.pk}/propose/")
+    assert axe_violations(page) == []
     page.locator("#id_title").fill("Открытые отчёты Счётной палаты")
     page.locator("#id_problem").fill("Отчёты о проверках не публикуются.")
     page.locator("#id_proposed_commitment").fill("Публиковать все отчёты о проверках на сайте.")
@@ -51,7 +52,10 @@ def test_a_citizen_proposes_in_russian_and_reads_the_forums_response(browser, li
     page.goto(f"{live_seed.url}/ru/co-creation/proposals/{proposal.pk}/")
     response = page.locator("section.response")
     assert "Счётная палата уже публикует отчёты с 2019 года" in response.inner_text()
+    assert axe_violations(page) == []
     page.goto(f"{live_seed.url}/ru/co-creation/{process.pk}/")
     assert "Счётная палата уже публикует отчёты" in page.locator("#responses").inner_text()
     assert axe_violations(page) == []
+    # Phone-friendly: nothing wider than the phone's screen (the proposals table scrolls inside its own box).
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     assert errors == []
