@@ -150,3 +150,8 @@ def test_administrators_read_co_creation_in_the_admin_and_change_nothing(client,
     assert client.get("/admin/cocreation/proposal/add/").status_code == 403
     client.force_login(people["secretariat"])
     assert client.get("/admin/cocreation/proposal/").status_code in (302, 403)
+
+
+def test_the_list_of_processes_links_each_process_and_its_members_documents(client, process):
+    page = client.get(reverse("cocreation:processes")).content.decode()
+    assert process.get_absolute_url() in page and reverse("cocreation:repository", args=["KG"]) in page
