@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from cocreation import api as cocreation_api
 from commitments import api as commitments_api
 from compliance import api as compliance_api
 from engagement import api as engagement_api
@@ -31,6 +32,11 @@ router.register("deadlines", compliance_api.DeadlineViewSet, basename="deadline"
 router.register("findings", compliance_api.FindingWriteViewSet, basename="finding")
 router.register("status-events", compliance_api.StatusEventViewSet, basename="status-event")
 router.register("decisions", compliance_api.DecisionViewSet, basename="decision")
+router.register("cocreation-processes", cocreation_api.ProcessViewSet, basename="cocreation-process")
+router.register("proposals", cocreation_api.ProposalViewSet, basename="proposal")
+router.register("draft-commitments", cocreation_api.DraftViewSet, basename="draft-commitment")
+router.register("cocreation-comments", cocreation_api.CommentViewSet, basename="cocreation-comment")
+router.register("cocreation-responses", cocreation_api.ResponseViewSet, basename="cocreation-response")
 
 app_name = "api"
 urlpatterns = [

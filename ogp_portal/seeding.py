@@ -295,3 +295,22 @@ def load_seed_data(fixtures_dir=FIXTURES_DIR):
 
     refresh_completion(Commitment.objects.filter(Q(plan__member=kg) | Q(plan__member__parent=kg)))
     return kg
+
+
+def open_demo_cocreation(now=None) -> list:
+    """The demo (``make run``): open the co-creation of the next Kyrgyz and Bishkek plans, each dated back from the
+    deadline the compliance engine gives today; no proposals are invented. Idempotent; a member the engine
+    gives no plan deadline is left out."""
+    from cocreation.models import CoCreationProcess
+    from cocreation.services import open_process, plan_deadline_for
+
+    now = now or timezone.now()
+    opened = []
+    for code in ("KG", "KGBSK"):
+        member = Member.objects.filter(code=code).first()
+        deadline = plan_deadline_for(member, now) if member else None
+        if deadline is None:
+            continue
+        if not CoCreationProcess.objects.filter(member=member, cycle=cycle_label(deadline)).exists():
+            opened.append(open_process(member, by=None, system=True, now=now, deadline=deadline))
+    return opened

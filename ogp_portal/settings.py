@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "apitokens",
     "engagement",
+    "cocreation",
     # The project package itself: its management commands (load_seed_data) write into every app above.
     "ogp_portal",
 ]
@@ -301,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "compliance.choices.DeadlineKind",
         "DecisionKindEnum": "compliance.choices.DecisionKind",
         "FindingKindEnum": "compliance.choices.FindingKind",
+        "ProposalSectorEnum": "cocreation.models.Sector",
+        "SectorEnum": "forums.models.ForumMembership.Sector",
+        "ProposalOutcomeEnum": "cocreation.models.Proposal.Outcome",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

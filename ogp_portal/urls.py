@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("forums/", include("forums.urls")),
     path("compliance/", include("compliance.urls")),
     path("engagement/", include("engagement.urls")),
+    path("co-creation/", include("cocreation.urls")),
     path("", include("commitments.urls")),
     prefix_default_language=False,
 )

@@ -19,6 +19,7 @@ from engagement.models import Review
 from forums.models import ActionItem, Meeting, MeetingDecision
 from ogp_portal.api import etag
 from tests.api.conftest import client_for
+from tests.cocreation import api_matrix as cocreation_matrix
 from tests.factories import (
     ActivityFactory,
     AdminDeadlineFactory,
@@ -113,6 +114,7 @@ WRITES = {
     "OGP decision DELETE":            (204, 403, 403,  403,  403, 403,  403, 403,  A,   N),
     "status event POST":              (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
     "status event PATCH":             (405, 405, 405,  405,  405, 405,  405, 405,  A,   N),
+    **cocreation_matrix.WRITES,
 }
 
 # Rows that are not public, and the roles that find them in the lists (everyone else: never).
@@ -215,6 +217,8 @@ def _patch(c, url, body, obj):
 def do(m, c, name):
     """Perform the write called ``name`` with client ``c``; return the response."""
     own, draft, published = m["own"], m["draft"], m["published"]
+    if name in cocreation_matrix.WRITES:
+        return cocreation_matrix.do(m, c, name)
     if name.startswith("commitment PATCH"):
         target = {"own": m["own"], "other agency": m["other"], "other member": m["local"]}[name.split("PATCH ")[1]]
         return _patch(c, f"/api/v1/commitments/{target.pk}/", {"contact_name": "Aibek"}, target)
@@ -421,6 +425,7 @@ def test_the_table_covers_every_write_operation_of_the_schema(m):
         ("DELETE", "deadlines", ""): "deadline DELETE",
         ("POST", "decisions", ""): "OGP decision POST", ("PATCH", "decisions", ""): "OGP decision PATCH",
         ("DELETE", "decisions", ""): "OGP decision DELETE",
+        **cocreation_matrix.COVERED_BY,
     }
     assert offered == set(covered_by), offered ^ set(covered_by)
     assert set(covered_by.values()) <= set(WRITES)

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from commitments.models import Commitment, Member, Milestone
-from ogp_portal.seeding import FIXTURES_DIR, load_seed_data
+from ogp_portal.seeding import FIXTURES_DIR, load_seed_data, open_demo_cocreation
 
 
 class Command(BaseCommand):
@@ -12,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, fixtures, **options):
         load_seed_data(fixtures)
+        if settings.DEMO or settings.DEBUG:  # the demo opens the co-creation of the next plans (make run)
+            open_demo_cocreation()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {Member.objects.count()} members, {Commitment.objects.count()} commitments, "

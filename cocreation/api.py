@@ -1,0 +1,288 @@
+"""REST API of co-creation (routed in ``ogp_portal/api_urls.py``): processes and their figures, proposals,
+drafts, comments and responses, scoped by ``cocreation.permissions.visible_to``; every write through
+``cocreation.services``; writes to an existing object need If-Match with its ETag (``ogp_portal.versioning``)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from commitments.models import Agency
+from ogp_portal.api import (
+    CursorPagination,
+    StrictModelSerializer,
+    StrictSerializer,
+    action_schema,
+    require_if_match,
+    versioned_retrieve_schema,
+    versioned_update_schema,
+    with_etag,
+)
+
+from . import permissions, services
+from .models import CoCreationProcess, Comment, DraftCommitment, Proposal
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    member = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = CoCreationProcess
+        fields = ["id", "member", "cycle", "title", "stage", "plan_deadline", "proposals_open_on", "proposals_close_on",
+                  "drafts_close_on", "decision_by", "comment_days", "plan", "submitted_on"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    supporters = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "process", "title", "problem", "proposed_commitment", "agency", "agency_text", "sector", "visibility",
+                  "moderation_reason", "outcome", "draft", "decision_meeting", "response", "response_published_at",
+                  "created_at", "supporters"]
+
+    def get_supporters(self, obj) -> int:
+        return obj.supports.count()
+
+
+class ProposalCreateSerializer(StrictModelSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["process", "title", "problem", "proposed_commitment", "agency", "agency_text", "sector"]
+
+
+class ModerateSerializer(StrictSerializer):
+    hide = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class ProposalRespondSerializer(StrictSerializer):
+    outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, required=False)
+    response = serializers.CharField()
+
+
+class SupportSerializer(StrictSerializer):
+    support = serializers.BooleanField(default=True)
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DraftCommitment
+        fields = ["id", "process", "title", "lead_agency", "problem", "description", "contribution", "relevance",
+                  "expected_results", "other_state_actors", "other_actors", "milestones", "start_date", "end_date",
+                  "sources", "state", "comment_opens_on", "comment_closes_on", "decision_meeting", "decision_reason", "version"]
+
+
+class DraftWriteSerializer(StrictModelSerializer):
+    class Meta:
+        model = DraftCommitment
+        fields = list(services.DRAFT_FIELDS)
+
+
+class DraftCreateSerializer(StrictModelSerializer):
+    proposals = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = DraftCommitment
+        fields = ["process", *services.DRAFT_FIELDS, "proposals"]
+
+
+class OpenSerializer(StrictSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "proposal", "draft", "author", "text", "created_at"]
+
+
+class CommentCreateSerializer(StrictModelSerializer):
+    class Meta:
+        model = Comment
+        fields = ["proposal", "draft", "text"]
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    proposal = serializers.IntegerField(source="pk")
+
+    class Meta:
+        model = Proposal
+        fields = ["proposal", "process", "title", "outcome", "draft", "decision_meeting", "response", "response_published_at"]
+
+
+class ProcessViewSet(viewsets.ReadOnlyModelViewSet):
+    """Co-creation processes of the members' next plans, with their stages and deadline."""
+
+    queryset = CoCreationProcess.objects.select_related("member")
+    serializer_class = ProcessSerializer
+    filterset_fields = ["stage", "cycle"]
+    member_code_path = "member__code"
+
+    @extend_schema(description="The process's figures: proposals by sector, comments, supporters, discussions, "
+                               "participants, meetings held, responses given.")
+    @action(detail=True, methods=["get"])
+    def figures(self, request, pk=None):
+        process = self.get_object()
+        return Response({key: value for key, _label, value in services.figures(process)})
+
+
+def _visible(user, model, pk):
+    row = permissions.visible_to(user, model.objects.filter(pk=pk)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Proposals: anyone with a confirmed account proposes while proposals are open; the secretariat moderates
+    (hidden ones stay visible to the secretariat and their author) and publishes the reasoned response."""
+
+    queryset = Proposal.objects.all()
+    serializer_class = ProposalSerializer
+    filterset_fields = ["process", "sector", "outcome", "visibility"]
+    member_code_path = "process__member__code"
+    pagination_class = CursorPagination
+    ordering = ["-id"]
+    ordering_fields = ["id"]
+    write_permissions = {"moderate": "cocreation.moderate", "respond": "cocreation.moderate", "support": "cocreation.participate"}
+
+    def get_queryset(self):
+        return permissions.visible_to(self.request.user, super().get_queryset().prefetch_related("supports"))
+
+    @versioned_retrieve_schema()
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return with_etag(Response(self.get_serializer(obj).data), obj)
+
+    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
+    def create(self, request, *args, **kwargs):
+        body = ProposalCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        process = data.pop("process")
+        row = services.submit_proposal(process, by=request.user, data=data, now=timezone.now())
+        return with_etag(Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED), row)
+
+    @action_schema(ModerateSerializer, ProposalSerializer, description="Hide a proposal (or show it again) with the reason.")
+    @action(detail=True, methods=["post"])
+    def moderate(self, request, pk=None):
+        row = self.get_object()
+        version = require_if_match(request, row)
+        body = ModerateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.moderate(row, by=request.user, hide=body.validated_data["hide"], reason=body.validated_data["reason"],
+                                now=timezone.now(), version=version)
+        return with_etag(Response(self.get_serializer(row).data), row)
+
+    @action_schema(ProposalRespondSerializer, ProposalSerializer, description="Publish the forum's reasoned response (and outcome).")
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        row = self.get_object()
+        version = require_if_match(request, row)
+        body = ProposalRespondSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.respond(row, by=request.user, text=body.validated_data["response"],
+                               outcome=body.validated_data.get("outcome", ""), now=timezone.now(), version=version)
+        return with_etag(Response(self.get_serializer(row).data), row)
+
+    @action_schema(SupportSerializer, ProposalSerializer, versioned=False, description="Support a proposal (or withdraw it).")
+    @action(detail=True, methods=["post"])
+    def support(self, request, pk=None):
+        row = self.get_object()
+        body = SupportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.set_support(row, by=request.user, support=body.validated_data["support"], now=timezone.now())
+        return Response(self.get_serializer(row).data)
+
+
+class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Draft commitments in OGP's template fields; changed with If-Match, each change a new version."""
+
+    queryset = DraftCommitment.objects.all()
+    serializer_class = DraftSerializer
+    filterset_fields = ["process", "state"]
+    member_code_path = "process__member__code"
+    write_permission = "cocreation.manage_process"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return permissions.visible_to(self.request.user, super().get_queryset())
+
+    @versioned_retrieve_schema()
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return with_etag(Response(self.get_serializer(obj).data), obj)
+
+    @extend_schema(request=DraftCreateSerializer, responses={201: DraftSerializer})
+    def create(self, request, *args, **kwargs):
+        body = DraftCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        process, proposals = data.pop("process"), data.pop("proposals", [])
+        row = services.create_draft(process, by=request.user, data=data, proposals=proposals, now=timezone.now())
+        return with_etag(Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED), row)
+
+    @versioned_update_schema(DraftSerializer, DraftWriteSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        row = self.get_object()
+        version = require_if_match(request, row)
+        body = DraftWriteSerializer(row, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        row = services.update_draft(row, by=request.user, data=dict(body.validated_data), version=version, now=timezone.now())
+        return with_etag(Response(self.get_serializer(row).data), row)
+
+    @action_schema(OpenSerializer, DraftSerializer, description="Open the draft for public comment for a set period.")
+    @action(detail=True, methods=["post"], url_path="open-for-comment")
+    def open_for_comment(self, request, pk=None):
+        row = self.get_object()
+        version = require_if_match(request, row)
+        body = OpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.open_for_comment(row, by=request.user, now=timezone.now(), days=body.validated_data.get("days"), version=version)
+        return with_etag(Response(self.get_serializer(row).data), row)
+
+
+class CommentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Comments on proposals and on drafts open for comment (anyone signed in)."""
+
+    queryset = Comment.objects.select_related("author")
+    serializer_class = CommentSerializer
+    filterset_fields = ["proposal", "draft"]
+    pagination_class = CursorPagination
+    ordering = ["-id"]
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return permissions.visible_to(self.request.user, super().get_queryset())
+
+    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    def create(self, request, *args, **kwargs):
+        body = CommentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if bool(data.get("proposal")) == bool(data.get("draft")):
+            raise serializers.ValidationError({"non_field_errors": [_("Comment on one proposal or one draft.")]})
+        target = _visible(request.user, Proposal, data["proposal"].pk) if data.get("proposal") else _visible(
+            request.user, DraftCommitment, data["draft"].pk)
+        row = services.add_comment(target, by=request.user, text=data["text"], now=timezone.now())
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
+    """The forum's published reasoned responses to the proposals (write them through proposals/{id}/respond/)."""
+
+    queryset = Proposal.objects.filter(response_published_at__isnull=False)
+    serializer_class = ResponseSerializer
+    filterset_fields = ["process", "outcome"]
+    member_code_path = "process__member__code"
+
+    def get_queryset(self):
+        return permissions.visible_to(self.request.user, super().get_queryset())
