@@ -719,11 +719,7 @@ def recipients_for(member: Member, kind: str):
     return list(users.values())
 
 
-def language_for(user) -> str:
-    """Return the language to write to ``user`` in: the one they chose (their account preference), else the active one."""
-    from accounts.services import preferred_language
-
-    return preferred_language(user) or translation.get_language() or settings.LANGUAGE_CODE
+from ogp_portal.languages import language_for  # noqa: E402 (the one rule, in the core)
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str | None]:

@@ -63,7 +63,7 @@ class PreferredLanguageMiddleware:
             return browser  # English: nothing to redirect, so no need to look up the account
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from accounts.services import preferred_language
+            from ogp_portal.languages import preferred_language
 
             remembered = preferred_language(user)
             if remembered in languages:
