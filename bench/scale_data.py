@@ -23,7 +23,7 @@ Design:
   a fixed day (``ANCHOR``), never from the clock. Two runs with the same scale and
   seed write the same rows, whatever the number of processes (only primary keys,
   the ``created_at``/``updated_at`` stamps, and links that quote a primary key differ).
-* Bulk inserts: PostgreSQL's COPY (``bulk_create(batch_size=…)`` elsewhere),
+* Bulk inserts: PostgreSQL's COPY through the one bulk-insert module, ``ogp_portal/bulk.py`` (``bulk_create(batch_size=…)`` elsewhere),
   members in chunks so memory stays flat at any scale, model instances built
   without ``Model.__init__`` (:func:`_make`). No ``save()`` or ``full_clean()``
   per row: the generator builds valid rows itself. No signals, so
@@ -387,7 +387,7 @@ def plan_sizes(scale: float) -> tuple[int, int, int, int, list[int], list[int]]:
 
 
 class _Writer:
-    """Insert rows with ``bulk_create`` or, on PostgreSQL, with ``COPY`` (method ``copy``).
+    """Insert rows with ``bulk_create`` or, on PostgreSQL, with ``COPY`` (method ``copy``: ``ogp_portal.bulk``).
 
     COPY skips Django's SQL compiler (the bulk of the load time at scale 1): the
     primary keys are reserved from the table's sequence first, so children can
