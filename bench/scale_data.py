@@ -23,7 +23,7 @@ Design:
   a fixed day (``ANCHOR``), never from the clock. Two runs with the same scale and
   seed write the same rows, whatever the number of processes (only primary keys,
   the ``created_at``/``updated_at`` stamps, and links that quote a primary key differ).
-* Bulk inserts: PostgreSQL's COPY (``bulk_create(batch_size=…)`` elsewhere),
+* Bulk inserts: PostgreSQL's COPY through the one bulk-insert module, ``ogp_portal/bulk.py`` (``bulk_create(batch_size=…)`` elsewhere),
   members in chunks so memory stays flat at any scale, model instances built
   without ``Model.__init__`` (:func:`_make`). No ``save()`` or ``full_clean()``
   per row: the generator builds valid rows itself. No signals, so
@@ -47,8 +47,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import io
-import json
 import math
 import multiprocessing
 import random
@@ -58,7 +56,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import connection, connections, models, transaction
+from django.db import connection, connections, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -66,6 +64,7 @@ from compliance.models import Deadline
 from engagement.models import Follow, Review
 from forums.models import Attendance, Forum, ForumMembership, Meeting
 from ogp.policy import cycle_label
+from ogp_portal import bulk
 
 from commitments.models import (
     Activity,
@@ -388,7 +387,7 @@ def plan_sizes(scale: float) -> tuple[int, int, int, int, list[int], list[int]]:
 
 
 class _Writer:
-    """Insert rows with ``bulk_create`` or, on PostgreSQL, with ``COPY`` (method ``copy``).
+    """Insert rows with ``bulk_create`` or, on PostgreSQL, with ``COPY`` (method ``copy``: ``ogp_portal.bulk``).
 
     COPY skips Django's SQL compiler (the bulk of the load time at scale 1): the
     primary keys are reserved from the table's sequence first, so children can
@@ -407,7 +406,6 @@ class _Writer:
         self.counts = counts
         self.log = log
         self.method = method
-        self._layouts = {}
         self._deferred = []
 
     def insert(self, model, objs, counter: str, defer: bool = False):
@@ -438,40 +436,10 @@ class _Writer:
         setattr(self.counts, counter, getattr(self.counts, counter) + rows)
 
     def _reserve(self, model, objs):
-        meta = model._meta
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
-            )
-            for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk_value
-                obj._state.adding = False
-                obj._state.db = connection.alias
-
-    def _layout(self, model):
-        """Return (COPY statement, [(attname, converter)], stamped fields) for ``model``, built once."""
-        if model not in self._layouts:
-            meta = model._meta
-            # Generated columns (GeneratedField) are computed by PostgreSQL, never written.
-            fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
-            stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-            self._layouts[model] = (statement, [(f.attname, _converter(f)) for f in fields], stamped)
-        return self._layouts[model]
+        bulk.reserve_pks(model, objs)
 
     def _copy(self, model, objs):
-        statement, layout, stamped = self._layout(model)
-        lines = []
-        for obj in objs:
-            for f in stamped:
-                f.pre_save(obj, add=True)
-            # getattr, not __dict__: a translated field's own column reads through modeltranslation's descriptor.
-            lines.append("\t".join([convert(getattr(obj, attname)) for attname, convert in layout]))
-        lines.append("")
-        with connection.cursor() as cursor:
-            cursor.copy_expert(statement, io.StringIO("\n".join(lines)))
+        bulk.copy_objects(model, objs)
 
 
 _INIT_PLANS: dict = {}
@@ -527,35 +495,6 @@ def _init_plan(model):
         if f.is_relation:
             related[f.name] = f.attname
     return constants, calls, plain, related
-
-
-def _escape(text: str) -> str:
-    # str.replace runs in C; str.translate with a dict was 25 % of the load time.
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _converter(f):
-    """Return a function formatting a value of field ``f`` in PostgreSQL's COPY text format."""
-
-    def nullable(convert):
-        return lambda value: "\\N" if value is None else convert(value)
-
-    if isinstance(f, models.JSONField):
-        return nullable(lambda value: _escape(json.dumps(value, ensure_ascii=False)))
-    if isinstance(f, models.BooleanField):
-        return nullable(lambda value: "t" if value else "f")
-    if isinstance(f, (models.AutoField, models.IntegerField, models.ForeignKey)) and not f.choices:
-        return nullable(str)
-    return nullable(_copy_value)
-
-
-def _copy_value(value) -> str:
-    """Return ``value`` in PostgreSQL's COPY text format (not None)."""
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.date):  # dates and aware datetimes
-        return value.isoformat()
-    return _escape(str(value))
 
 
 def _members(w: _Writer, national: int, local: int) -> list[Member]:

@@ -1,10 +1,13 @@
 """API viewsets for the commitments app (routed in ``ogp_portal/api_urls.py``)."""
 
+import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
 from ogp_portal import permissions
+from ogp_portal.api_filters import IdFilter, member_code_filters
 from ogp_portal.api import (
     CursorPagination,
     ServiceWriteMixin,
@@ -16,6 +19,33 @@ from ogp_portal.api import (
 
 from . import filters, serializers, services
 from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
+
+# The API's FilterSets (ogp_portal/api_filters.py): the pages' ones with ``member_code`` / ``member`` by the member's code.
+
+
+class AgencyApiFilterSet(filters.AgencyFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class ActionPlanApiFilterSet(filters.ActionPlanFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class CommitmentApiFilterSet(filters.CommitmentFilterSet):
+    member_code, member = member_code_filters("plan__member__code")
+
+
+class ActivityApiFilterSet(filters.ActivityFilterSet):
+    member_code, member = member_code_filters("commitment__plan__member__code")
+
+
+class MilestoneApiFilterSet(filters.MilestoneFilterSet):
+    member_code, member = member_code_filters("commitment__plan__member__code")
+
+
+class ProgressUpdateApiFilterSet(filters.ProgressUpdateFilterSet):
+    member_code, member = member_code_filters("milestone__commitment__plan__member__code")
+    milestone = IdFilter(field_name="milestone_id", label=_("Milestone"))
 
 
 @extend_schema_view(**service_write_schema(
@@ -50,7 +80,7 @@ class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     write_permission = "commitments.manage_members"
     create_service = services.create_agency
     update_service = services.update_agency
-    filterset_class = filters.AgencyFilterSet
+    filterset_class = AgencyApiFilterSet
     search_fields = ["name", "acronym"]
     ordering_fields = ["id", "name"]
     ordering = ["id"]
@@ -72,7 +102,7 @@ class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     write_permission = "commitments.edit_plan"
     create_service = services.create_plan
     update_service = services.update_plan
-    filterset_class = filters.ActionPlanFilterSet
+    filterset_class = ActionPlanApiFilterSet
     search_fields = ["title"]
     ordering_fields = ["id", "start_date", "end_date", "submitted_on"]
     ordering = ["id"]
@@ -91,7 +121,7 @@ class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     write_serializer_class = serializers.CommitmentWriteSerializer
     write_permission = "commitments.edit_commitment"
     update_service = services.update_commitment
-    filterset_class = filters.CommitmentFilterSet
+    filterset_class = CommitmentApiFilterSet
     pagination_class = CursorPagination
     search_fields = ["identifier", "title"]
     ordering_fields = ["id", "identifier"]
@@ -115,8 +145,7 @@ class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     update_service = services.update_activity
     destroy_service = services.delete_activity
     versioned_actions = ("destroy",)
-    filterset_class = filters.ActivityFilterSet
-    member_code_path = "commitment__plan__member__code"
+    filterset_class = ActivityApiFilterSet
     search_fields = ["title"]
     ordering_fields = ["id", "number"]
     ordering = ["id"]
@@ -140,7 +169,7 @@ class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     write_serializer_class = serializers.MilestoneWriteSerializer
     write_permission = "commitments.edit_commitment"
     update_service = services.update_milestone
-    filterset_class = filters.MilestoneFilterSet
+    filterset_class = MilestoneApiFilterSet
     pagination_class = CursorPagination
     search_fields = ["number", "deliverable"]
     ordering_fields = ["id"]
@@ -157,7 +186,7 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = ProgressUpdate.objects.all()
     serializer_class = serializers.ProgressUpdateSerializer
-    filterset_class = filters.ProgressUpdateFilterSet
+    filterset_class = ProgressUpdateApiFilterSet
     pagination_class = CursorPagination
     search_fields = ["narrative"]
     ordering_fields = ["id", "period_end", "updated_at"]
@@ -183,6 +212,22 @@ from rest_framework.response import Response  # noqa: E402
 from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
 
 from .models import Evidence, StatusReport  # noqa: E402
+
+
+class EvidenceApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("update__milestone__commitment__plan__member__code")
+
+    class Meta:
+        model = Evidence
+        fields = ["update", "kind"]
+
+
+class StatusReportApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("member__code")
+
+    class Meta:
+        model = StatusReport
+        fields = ["plan", "state"]
 from .progress import (  # noqa: E402
     add_evidence_file,
     add_evidence_link,
@@ -326,8 +371,7 @@ class EvidenceViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Evidence.objects.select_related("update__milestone__commitment__plan")
     serializer_class = serializers.EvidenceItemSerializer
-    filterset_fields = ["update", "kind"]
-    member_code_path = "update__milestone__commitment__plan__member__code"
+    filterset_class = EvidenceApiFilterSet
     pagination_class = CursorPagination
     ordering_fields = ["id"]
     ordering = ["-id"]
@@ -351,8 +395,7 @@ class StatusReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     queryset = StatusReport.objects.prefetch_related("lines")
     serializer_class = serializers.StatusReportSerializer
-    filterset_fields = ["plan", "state"]
-    member_code_path = "member__code"
+    filterset_class = StatusReportApiFilterSet
     ordering_fields = ["id", "period_start"]
     ordering = ["id"]
     write_permissions = {"publish": "commitments.publish_status_report"}

@@ -33,8 +33,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from engagement.services import contested_commitments_q
-
+from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
 
 LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)

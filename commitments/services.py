@@ -5,7 +5,6 @@ is in ``progress.py``: import it from there.
 """
 
 import datetime as dt
-import re
 from contextlib import contextmanager
 
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.text import capfirst
@@ -28,9 +26,10 @@ from .models import Commitment, Milestone
 # =============================================================================
 #
 # Conflict-safe edits: every editable object carries ``version``. A change names the version it
-# was based on; the service claims the row with one conditional UPDATE (``pk`` and ``version``
-# match → ``version + 1``). If no row matched, someone saved first: :class:`StaleVersion` says what
-# they changed and nothing is written. The claim locks the row until the transaction ends, so the
+# was based on; the service claims the row with the portal's one optimistic lock
+# (``ogp_portal.versioning.claim``: one conditional UPDATE, ``pk`` and ``version`` match →
+# ``version + 1``). If no row matched, someone saved first: :class:`StaleVersion` says what they
+# changed and nothing is written. The claim locks the row until the transaction ends, so the
 # ordinary ``save()`` that follows (and writes the history record) cannot interleave with another.
 
 
@@ -61,17 +60,6 @@ class FieldChange:
     label: str
     before: str
     theirs: str
-
-
-def etag(obj):
-    """Return the ETag of an editable object's current version (for the API's If-Match)."""
-    return f'"{obj._meta.label_lower}:{obj.pk}:v{obj.version}"'
-
-
-def version_from_etag(value):
-    """Return the version an ``If-Match`` header names, or None when it does not name one."""
-    match = re.fullmatch(r'\s*(?:W/)?"[^":]+:\d+:v(\d+)"\s*', value or "")
-    return int(match.group(1)) if match else None
 
 
 # Fields never shown in a diff (bookkeeping, not content).
@@ -193,8 +181,8 @@ class _NotClaimed(Exception):
 def _claimed(obj, version, fields=None):
     """Claim ``obj`` for a write based on ``version`` and run the block in the same transaction.
 
-    The claim is one conditional UPDATE (``pk`` and ``version`` match → ``version + 1``); if no row
-    matched, :class:`StaleVersion` says what changed and nothing is written. The claimed row stays
+    The claim is ``versioning.claim`` (one conditional UPDATE: ``pk`` and ``version`` match →
+    ``version + 1``); if no row matched, :class:`StaleVersion` says what changed and nothing is written. The claimed row stays
     locked until the transaction ends, and ``obj`` is re-read under the lock, so the block sees
     the stored state. If the block fails, everything (the claim too) is rolled back.
     """
@@ -207,9 +195,10 @@ def _claimed(obj, version, fields=None):
 
     try:
         with transaction.atomic():
-            claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
-            if not claimed:
-                raise _NotClaimed
+            try:
+                versioning.claim(model, obj.pk, version, fetch=False)
+            except versioning.StaleVersion:
+                raise _NotClaimed from None
             obj.refresh_from_db()
             yield obj
     except _NotClaimed:
@@ -224,10 +213,10 @@ def _claimed(obj, version, fields=None):
 
 def claim(obj, version, fields=None, *, refresh=True):
     """Claim ``obj`` inside the caller's transaction (see :func:`_claimed`); ``refresh=False`` keeps unsaved edits on ``obj``."""
-    model = type(obj)
-    claimed = model._default_manager.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        raise StaleVersion(obj, changes_since(obj, version, fields))
+    try:
+        versioning.claim(type(obj), obj.pk, version, fetch=False)
+    except versioning.StaleVersion:
+        raise StaleVersion(obj, changes_since(obj, version, fields)) from None
     if refresh:
         obj.refresh_from_db()
     else:
@@ -419,13 +408,9 @@ def update_activity(activity, *, by, data, version) -> Activity:
 
 def delete_activity(activity, *, by, version) -> None:
     """Delete an activity that has no milestones (deleting one with milestones would delete them and their progress)."""
-    from ogp_portal.versioning import StaleVersion as _Stale, current_version
-
     _require(by, "commitments.edit_activity", activity)
     with transaction.atomic():
-        row = Activity.objects.select_for_update().filter(pk=activity.pk).first()
-        if row is None or current_version(row) != str(version):
-            raise _Stale
+        row = versioning.claim(Activity, activity.pk, version)
         if row.milestones.exists():
             raise ValidationError(_("This activity has milestones: move or delete them first."))
         row._history_user = by

@@ -25,11 +25,11 @@ from django.views.decorators.http import require_POST
 
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
-from engagement.services import contested_commitments_q
 from ogp_portal.cache import derived
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
+from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q, search_languages
 from .models import (
     ActionPlan,

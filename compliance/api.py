@@ -5,9 +5,28 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import decorators, exceptions, response, viewsets
 
 from ogp_portal.api import CursorPagination, ServiceWriteMixin, service_write_schema
+from ogp_portal.api_filters import member_code_filters
 
 from . import filters, serializers, services
 from .models import Deadline, Decision, Finding, StatusEvent
+
+# The API's FilterSets (ogp_portal/api_filters.py): ``member_code`` / ``member`` by the member's code.
+
+
+class DeadlineApiFilterSet(filters.DeadlineFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class FindingApiFilterSet(filters.FindingFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class StatusEventApiFilterSet(filters.StatusEventFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class DecisionApiFilterSet(filters.DecisionFilterSet):
+    member_code, member = member_code_filters("member__code")
 
 
 @extend_schema_view(**service_write_schema(
@@ -26,7 +45,7 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     update_service = services.update_deadline
     destroy_service = services.delete_deadline
     versioned_actions = ("destroy",)
-    filterset_class = filters.DeadlineFilterSet
+    filterset_class = DeadlineApiFilterSet
     search_fields = ["cycle", "reason", "reference"]
     ordering_fields = ["id", "due_on"]
     ordering = ["id"]
@@ -54,7 +73,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Finding.objects.all()
     serializer_class = serializers.FindingSerializer
-    filterset_class = filters.FindingFilterSet
+    filterset_class = FindingApiFilterSet
     pagination_class = CursorPagination
     search_fields = ["period", "reason", "reference"]
     ordering_fields = ["id", "effective_on"]
@@ -70,7 +89,7 @@ class StatusEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = StatusEvent.objects.all()
     serializer_class = serializers.StatusEventSerializer
-    filterset_class = filters.StatusEventFilterSet
+    filterset_class = StatusEventApiFilterSet
     search_fields = ["reason", "reference"]
     ordering_fields = ["id", "effective_on"]
     ordering = ["id"]
@@ -101,7 +120,7 @@ class DecisionViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     update_service = services.update_decision
     destroy_service = services.delete_decision
     versioned_actions = ("destroy",)
-    filterset_class = filters.DecisionFilterSet
+    filterset_class = DecisionApiFilterSet
     search_fields = ["document", "summary"]
     ordering_fields = ["id", "decided_on"]
     ordering = ["id"]

@@ -10,10 +10,7 @@ uninterrupted one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import itertools
 import logging
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -21,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models.constants import OnConflict
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.template import TemplateDoesNotExist
@@ -35,6 +31,7 @@ from commitments.models import ActionPlan, Member, Role, StatusReport
 from engagement.services import notify_followers_many
 from forums.models import Forum, Meeting
 from ogp import policy
+from ogp_portal.bulk import insert_rows, write_deleted_history, write_history
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import StaleVersion
 from outbox import services as outbox
@@ -267,115 +264,6 @@ def in_every_language(field: str, text) -> dict[str, str]:
 # (re-checked under the lock, so two sweeps change a row once). Each step is one short
 # transaction with its history rows: a sweep killed between steps leaves whole steps done, and
 # the next sweep (which only writes what differs) completes the rest.
-
-
-def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_conflicts: bool = False) -> list[dict]:
-    """Insert ``rows`` (dicts by field attname; missing fields get their defaults) without model instances.
-
-    With ``key`` (attnames of a unique constraint): ``INSERT … ON CONFLICT DO NOTHING RETURNING pk, key``
-    (SQLite: ``INSERT OR IGNORE … RETURNING``), and only the rows this call inserted are returned,
-    completed with their defaults and primary key, so that their history and notices are written
-    once. Without ``key``: every row is returned (``ignore_conflicts`` skips taken keys silently).
-    One statement per batch (all the rows on PostgreSQL). Rows are built as tuples: at thousands
-    of rows, model instances and the ORM's per-value compilation cost far more than the INSERT.
-    """
-    if not rows:
-        return []
-    opts = model._meta
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
-    now = timezone.now()
-    defaults = {
-        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        for f in fields
-    }
-    raw = connection.vendor == "postgresql"  # psycopg adapts dates, aware datetimes, str and int itself
-    prepared = []
-    for row in rows:
-        for name, value in defaults.items():
-            row.setdefault(name, value)
-        if raw:
-            prepared.append(tuple(row[f.attname] for f in fields))
-        else:
-            prepared.append(tuple(f.get_db_prep_save(row[f.attname], connection) for f in fields))
-    qn = connection.ops.quote_name
-    conflict = OnConflict.IGNORE if key or ignore_conflicts else None
-    head = "%s %s (%s) VALUES " % (
-        connection.ops.insert_statement(on_conflict=conflict), qn(opts.db_table), ", ".join(qn(f.column) for f in fields)
-    )
-    tail = " " + (connection.ops.on_conflict_suffix_sql(fields, conflict, None, None) or "") if conflict else ""
-    key_fields = [opts.get_field(name) for name in key]
-    if key:
-        tail += " RETURNING %s" % ", ".join(qn(f.column) for f in [opts.pk, *key_fields])
-        pending = {tuple(row[f.attname] for f in key_fields): row for row in rows}
-    one = "(%s)" % ", ".join(["%s"] * len(fields))
-    batch = max(connection.ops.bulk_batch_size(fields, prepared), 1)
-    returned = []
-    with connection.cursor() as cursor:
-        if raw and hasattr(cursor.cursor, "copy_expert"):
-            # PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (with the same conflict
-            # clause and RETURNING). Half the time of a VALUES list of thousands of rows, which the
-            # server parses value by value.
-            table = qn(f"sweep_rows_{next(_TEMPORARY_TABLES)}")
-            columns = ", ".join(qn(f.column) for f in fields)
-            buffer = io.StringIO()
-            csv.writer(buffer, quoting=csv.QUOTE_NOTNULL).writerows(prepared)  # None: unquoted empty, i.e. NULL
-            buffer.seek(0)
-            with transaction.atomic(using=connection.alias):
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT {columns} FROM {qn(opts.db_table)} WITH NO DATA"
-                )
-                cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-                cursor.execute(head.replace(" VALUES ", f" SELECT {columns} FROM {table}") + tail)
-                returned = cursor.fetchall() if key else []
-        else:
-            for start in range(0, len(prepared), batch):
-                chunk = prepared[start:start + batch]
-                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for values in chunk for v in values])
-                if key:
-                    returned.extend(cursor.fetchall())
-    inserted = []
-    for pk, *values in returned:
-        row = pending[tuple(f.to_python(v) for f, v in zip(key_fields, values))]
-        row[opts.pk.attname] = pk
-        inserted.append(row)
-    return inserted if key else rows
-
-
-_TEMPORARY_TABLES = itertools.count()
-
-
-def write_history(model, rows: list, history_type: str) -> None:
-    """Write the history rows of ``rows`` (dicts of rows just written, with their ``id``) in one statement.
-
-    The same rows as simple-history's ``bulk_history_create`` (who: the request's user when a
-    request is running, else nobody, i.e. the sweep; when: now), copied by the database from the
-    stored rows (``INSERT … SELECT … WHERE id IN …``): nothing is sent back and forth but the ids.
-    """
-    if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    historical = model.history.model
-    user = historical.get_default_history_user(object())
-    connection = connections[router.db_for_write(historical)]
-    qn = connection.ops.quote_name
-    tracked = [f.column for f in historical.tracked_fields]
-    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
-    extra_values = [
-        connection.ops.adapt_datetimefield_value(timezone.now()), user.pk if user is not None else None, "", history_type,
-    ]
-    head = "INSERT INTO %s (%s) SELECT %s, %s FROM %s WHERE %s " % (
-        qn(historical._meta.db_table), ", ".join(qn(c) for c in [*tracked, *extra]),
-        ", ".join(qn(c) for c in tracked), ", ".join(["%s"] * len(extra)), qn(model._meta.db_table), qn(model._meta.pk.column),
-    )
-    ids = [row[model._meta.pk.attname] for row in rows]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(head + "= ANY(%s)", [*extra_values, ids])
-            return
-        batch = (connection.features.max_query_params or 999) - len(extra)
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            cursor.execute(head + "IN (%s)" % ", ".join(["%s"] * len(chunk)), [*extra_values, *chunk])
 
 
 RULE_SOURCE = str(Finding.Source.RULE)  # the same value for findings and deadlines ("rule")
@@ -638,19 +526,6 @@ def write_deadlines(writes: SweepWrites) -> None:
                 Deadline.objects.filter(pk__in=[r.pk for r in rows])._raw_delete(Deadline.objects.db)
 
 
-def write_deleted_history(model, rows) -> None:
-    """Write the "-" history rows of ``rows`` (about to be deleted) in one INSERT, as ``delete()`` would one by one."""
-    historical = model.history.model
-    when = timezone.now()
-    historical.objects.bulk_create([
-        historical(
-            history_date=when, history_user=None, history_change_reason="", history_type="-",
-            **{f.attname: getattr(row, f.attname) for f in historical.tracked_fields},
-        )
-        for row in rows
-    ])
-
-
 def write_cycles(writes: SweepWrites) -> None:
     if writes.cycles:
         # One INSERT; a concurrent sweep that inserted the same labels first wins (same values).
@@ -844,11 +719,7 @@ def recipients_for(member: Member, kind: str):
     return list(users.values())
 
 
-def language_for(user) -> str:
-    """Return the language to write to ``user`` in: the one they chose (their account preference), else the active one."""
-    from accounts.services import preferred_language
-
-    return preferred_language(user) or translation.get_language() or settings.LANGUAGE_CODE
+from ogp_portal.languages import language_for  # noqa: E402 (the one rule, in the core)
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str | None]:

@@ -1,5 +1,6 @@
 """API viewsets for civil-society reviews (routed in ``ogp_portal/api_urls.py``): writes through ``engagement.services``."""
 
+import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,10 +10,21 @@ from rest_framework.response import Response
 from commitments.models import ProgressUpdate
 from ogp_portal import permissions
 from ogp_portal.api import CursorPagination, action_schema
+from ogp_portal.api_filters import member_code_filters
 
 from . import serializers
 from .models import Review
 from .services import hide, parse_links, respond, review
+
+
+class ReviewApiFilterSet(django_filters.FilterSet):
+    """``member_code`` / ``member`` by the member's code (ogp_portal/api_filters.py), the update, the stance."""
+
+    member_code, member = member_code_filters("update__milestone__commitment__plan__member__code")
+
+    class Meta:
+        model = Review
+        fields = ["update", "stance"]
 
 
 class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -20,8 +32,7 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Review.objects.all()
     serializer_class = serializers.ReviewSerializer
-    filterset_fields = ["update", "stance"]
-    member_code_path = "update__milestone__commitment__plan__member__code"
+    filterset_class = ReviewApiFilterSet
     pagination_class = CursorPagination
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]

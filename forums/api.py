@@ -1,12 +1,48 @@
 """API viewsets for forums (routed in ``ogp_portal/api_urls.py``); read-only until the forum services exist."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
 from ogp_portal.api import ServiceWriteMixin, service_write_schema
+from ogp_portal.api_filters import member_code_filters
 
 from . import filters, serializers, services
-from .models import Attendance, Forum, ForumMembership, Meeting
+from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
+
+# The API's FilterSets (ogp_portal/api_filters.py): ``member_code`` / ``member`` by the member's code.
+
+
+class ForumApiFilterSet(filters.ForumFilterSet):
+    member_code, member = member_code_filters("member__code")
+
+
+class ForumMembershipApiFilterSet(filters.ForumMembershipFilterSet):
+    member_code, member = member_code_filters("forum__member__code")
+
+
+class MeetingApiFilterSet(filters.MeetingFilterSet):
+    member_code, member = member_code_filters("forum__member__code")
+
+
+class AttendanceApiFilterSet(filters.AttendanceFilterSet):
+    member_code, member = member_code_filters("meeting__forum__member__code")
+
+
+class MeetingDecisionApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("meeting__forum__member__code")
+
+    class Meta:
+        model = MeetingDecision
+        fields = ["meeting", "commitment"]
+
+
+class ActionItemApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("meeting__forum__member__code")
+
+    class Meta:
+        model = ActionItem
+        fields = ["meeting", "status", "commitment"]
 
 
 @extend_schema_view(**service_write_schema(
@@ -22,7 +58,7 @@ class ForumViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     write_permission = "forums.manage_forum"
     create_service = services.create_forum
     update_service = services.update_forum
-    filterset_class = filters.ForumFilterSet
+    filterset_class = ForumApiFilterSet
     search_fields = ["name", "description"]
     ordering_fields = ["id", "name"]
     ordering = ["id"]
@@ -45,8 +81,7 @@ class ForumMembershipViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     update_service = services.update_membership
     destroy_service = services.end_membership
     versioned_actions = ("destroy",)
-    filterset_class = filters.ForumMembershipFilterSet
-    member_code_path = "forum__member__code"
+    filterset_class = ForumMembershipApiFilterSet
     search_fields = ["person", "organisation"]
     ordering_fields = ["id", "person"]
     ordering = ["id"]
@@ -62,7 +97,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Meeting.objects.all()
     serializer_class = serializers.MeetingSerializer
-    filterset_class = filters.MeetingFilterSet
+    filterset_class = MeetingApiFilterSet
     search_fields = ["title", "place"]
     ordering_fields = ["id", "starts_at"]
     ordering = ["id"]
@@ -73,8 +108,7 @@ class AttendanceViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Attendance.objects.all()
     serializer_class = serializers.AttendanceSerializer
-    filterset_class = filters.AttendanceFilterSet
-    member_code_path = "meeting__forum__member__code"
+    filterset_class = AttendanceApiFilterSet
     ordering_fields = ["id"]
     ordering = ["id"]
 
@@ -94,7 +128,6 @@ from commitments.models import Commitment  # noqa: E402
 from ogp_portal import permissions  # noqa: E402
 from ogp_portal.api import ETAG, action_schema, int_version, require_if_match, versioned_retrieve_schema, with_etag  # noqa: E402
 
-from .models import ActionItem, MeetingDecision  # noqa: E402
 from .services import (  # noqa: E402
     add_action_item,
     add_decision,
@@ -207,7 +240,6 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
 class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Rows of a meeting's record: public once the minutes are published, before that for the forum's keepers."""
 
-    member_code_path = "meeting__forum__member__code"
     ordering_fields = ["id"]
     ordering = ["id"]
     http_method_names = ["get", "post", "head", "options"]
@@ -228,7 +260,7 @@ class MeetingDecisionViewSet(_MeetingRecordViewSet):
 
     queryset = MeetingDecision.objects.all()
     serializer_class = serializers.MeetingDecisionSerializer
-    filterset_fields = ["meeting", "commitment"]
+    filterset_class = MeetingDecisionApiFilterSet
     search_fields = ["text"]
 
     @extend_schema(request=serializers.MeetingDecisionCreateSerializer, responses={201: serializers.MeetingDecisionSerializer})
@@ -246,7 +278,7 @@ class ActionItemViewSet(_MeetingRecordViewSet):
 
     queryset = ActionItem.objects.all()
     serializer_class = serializers.ActionItemSerializer
-    filterset_fields = ["meeting", "status", "commitment"]
+    filterset_class = ActionItemApiFilterSet
     search_fields = ["title", "owner"]
     write_permissions = {"set_status": "forums.record_meeting"}
 

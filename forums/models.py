@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Member
+from ogp_portal.languages import language_for
 from ogp_portal.text_limits import LONG_TEXT, MINUTES, bounded
 
 
@@ -153,8 +154,6 @@ class ForumMembership(models.Model):
         if self.language:
             return self.language
         if self.user_id:
-            from compliance.services import language_for  # the rule compliance notices follow for a user
-
             with translation.override(settings.LANGUAGE_CODE):  # no account preference: the default, not the sender's
                 return language_for(self.user)
         return settings.LANGUAGE_CODE

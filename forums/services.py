@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from ogp import policy
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.text_limits import check_lengths
-from ogp_portal.versioning import StaleVersion
+from ogp_portal.versioning import ANY_VERSION, claim
 from outbox import services as outbox
 from outbox.models import Message as OutboxMessage
 
@@ -429,20 +428,14 @@ def enter_held_meeting(
 def _claim_meeting(meeting: Meeting, version: int | None) -> Meeting:
     """Claim the meeting for a change inside the caller's transaction and return it, locked and fresh.
 
-    One conditional UPDATE raises ``version`` (``pk`` and, when given, ``version`` match); no row
-    matched means someone changed the meeting since ``version`` was read: StaleVersion, nothing
-    written. The claimed row stays locked until the transaction ends. ``version`` None (the
+    The portal's one optimistic lock (``ogp_portal.versioning.claim``: one conditional UPDATE raises
+    ``version``); a stale ``version`` raises StaleVersion, nothing written. ``version`` None (the
     secretariat's pages, which re-read the meeting under the lock) claims whatever is stored.
     """
-    rows = Meeting.objects.filter(pk=meeting.pk)
-    if version is not None:
-        try:
-            rows = rows.filter(version=int(version))
-        except (TypeError, ValueError):
-            raise StaleVersion from None
-    if not rows.update(version=F("version") + 1):
-        raise StaleVersion
-    return Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+    return claim(
+        Meeting, meeting.pk, ANY_VERSION if version is None else version,
+        queryset=Meeting.objects.select_related("forum"),
+    )
 
 
 def _require_planned(meeting: Meeting):

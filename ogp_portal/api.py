@@ -24,7 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.response import Response
 
-from ogp_portal.versioning import StaleVersion, current_version
+from ogp_portal.versioning import StaleVersion, current_version, etag
 
 logger = logging.getLogger(__name__)
 
@@ -217,10 +217,6 @@ class StrictModelSerializer(_RefuseUnknownFields, serializers.ModelSerializer):
 
 class StrictSerializer(_RefuseUnknownFields, serializers.Serializer):
     """The body of an action (submit, approve, cancel, ...): unknown fields refused."""
-
-
-def etag(obj) -> str:
-    return f'"{current_version(obj)}"'
 
 
 def _if_match_versions(header: str) -> list[str]:

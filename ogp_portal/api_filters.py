@@ -1,39 +1,22 @@
-"""The API's filter backend: the app FilterSets, with one name for "of this member" on every endpoint.
+"""The API's filters: one name for "of this member" on every endpoint, declared explicitly.
 
 Every list filters by ``member_code`` (the member's code, such as ``KG`` or ``KGBSK``), and by
 ``member`` with the same meaning, as the pages' ``?member=KG`` and the README's examples use it.
 ``member`` once took an id on some lists: a number there is refused with a 400 that asks for the
-code, rather than silently matching nothing. The browser's pages keep their own ``?member=``
-parameter: only the API's copies of the FilterSets change.
+code, rather than silently matching nothing. Each app's ``api.py`` declares its API FilterSets
+(``member_code, member = member_code_filters("…__code")``, subclassing the pages' FilterSets where
+they share them); the browser's pages keep their own ``?member=`` parameter. Nothing rewrites a
+FilterSet at run time: the backend is django-filter's own.
 """
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 
 OLD_MEMBER_PARAMETER = "member"
-_DERIVED = {}
-
-
-def _member_code_path(view, base) -> str | None:
-    """The lookup to the member's code for this endpoint (``view.member_code_path`` wins), or None."""
-    explicit = getattr(view, "member_code_path", None)
-    if explicit:
-        return explicit
-    declared = base.base_filters.get("member_code")
-    if declared is not None:
-        return declared.field_name
-    member = base.base_filters.get(OLD_MEMBER_PARAMETER)
-    if member is None:
-        return None
-    field_name = member.field_name
-    if member.extra.get("to_field_name") == "code":
-        return f"{field_name}__code"
-    return f"{field_name.removesuffix('_id')}__code"
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -48,29 +31,15 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def api_filterset(view, base):
-    """Return ``base`` with ``member`` replaced by ``member_code`` (one class per FilterSet, cached)."""
-    path = _member_code_path(view, base)
-    key = (base, path)
-    if key not in _DERIVED:
-        attrs = {"__module__": base.__module__}
-        if path:
-            attrs["member_code"] = django_filters.CharFilter(
-                field_name=path, label=_("Member code (such as KG or KGBSK)")
-            )
-            attrs[OLD_MEMBER_PARAMETER] = MemberCodeFilter(
-                field_name=path, label=_("Member code (such as KG or KGBSK); the same as member_code")
-            )
-        for name, declared in base.base_filters.items():
-            if name in attrs:
-                continue
-            if type(declared) is django_filters.NumberFilter and declared.field_name.endswith("_id"):
-                attrs[name] = IdFilter(field_name=declared.field_name, label=declared.label)
-        derived = type(f"Api{base.__name__}", (base,), attrs)
-        if not path:
-            derived.base_filters.pop(OLD_MEMBER_PARAMETER, None)
-        _DERIVED[key] = derived
-    return _DERIVED[key]
+def member_code_filters(path: str):
+    """The two filters every API list declares: ``member_code`` and ``member`` (the same), by the member's code at ``path``.
+
+    Use in a FilterSet's body: ``member_code, member = member_code_filters("plan__member__code")``.
+    """
+    return (
+        django_filters.CharFilter(field_name=path, label=_("Member code (such as KG or KGBSK)")),
+        MemberCodeFilter(field_name=path, label=_("Member code (such as KG or KGBSK); the same as member_code")),
+    )
 
 
 class MemberCodeFilter(django_filters.CharFilter):
@@ -82,11 +51,3 @@ class MemberCodeFilter(django_filters.CharFilter):
                 {OLD_MEMBER_PARAMETER: [_("Give the member's code (such as KG), not its number: member=KG or member_code=KG.")]}
             )
         return super().filter(qs, value)
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend over the API's copies of the FilterSets (see the module's docstring)."""
-
-    def get_filterset_class(self, view, queryset=None):
-        base = super().get_filterset_class(view, queryset)
-        return api_filterset(view, base) if base is not None else None

@@ -63,9 +63,9 @@ class PreferredLanguageMiddleware:
             return browser  # English: nothing to redirect, so no need to look up the account
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            # The language remembered for the account (accounts.Preference; read here, not imported, so the
-            # site package depends on no app). One query, only for a non-English browser without the cookie.
-            remembered = getattr(getattr(user, "preference", None), "language", "")
+            from ogp_portal.languages import preferred_language
+
+            remembered = preferred_language(user)
             if remembered in languages:
                 return remembered
         return browser
