@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.models import Commitment, Member
 from forums.models import Meeting
 from ogp import policy
-from ogp_portal.versioning import StaleVersion, bump_version, check_version, current_version
+from ogp_portal.versioning import ANY_VERSION, StaleVersion, claim, current_version
 from outbox import services as outbox
 
 from .models import (
@@ -55,9 +55,18 @@ def _today(now) -> dt.date:
     return timezone.localtime(now).date() if isinstance(now, dt.datetime) else now
 
 
-def _check_version(obj, version):
-    if version is not None:
-        check_version(obj, version)
+def _claim(model, pk, version, queryset=None):
+    """Claim the row for a change based on ``version`` (None: whatever is stored) through the portal's one lock.
+
+    The row comes back locked with its version already advanced (``ogp_portal.versioning.claim``).
+    """
+    return claim(model, pk, ANY_VERSION if version is None else version, queryset=queryset)
+
+
+def _bump(obj):
+    """Advance the version of a row changed as part of another change (stored and in memory alike)."""
+    claim(type(obj), obj.pk, ANY_VERSION, fetch=False)
+    obj.version += 1
 
 
 def _save(obj, by):
@@ -133,12 +142,10 @@ def advance_stage(process: CoCreationProcess, *, by, stage: str, version=None) -
     if stage == Stage.SUBMITTED or stage not in Stage.values:
         raise ValidationError({"stage": _("Choose the next stage; the plan is marked submitted by the point of contact.")})
     with transaction.atomic():
-        process = CoCreationProcess.objects.select_for_update().get(pk=process.pk)
-        _check_version(process, version)
+        process = _claim(CoCreationProcess, process.pk, version)
         if STAGE_ORDER.index(stage) <= STAGE_ORDER.index(process.stage):
             raise ValidationError({"stage": _("The process is already at or past this stage.")})
         process.stage = stage
-        bump_version(process)
         _save(process, by)
     return process
 
@@ -216,13 +223,11 @@ def moderate(proposal: Proposal, *, by, hide: bool, reason: str, now, version=No
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the moderation: it is shown to the public.")})
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        _check_version(proposal, version)
+        proposal = _claim(Proposal, proposal.pk, version)
         proposal.visibility = Proposal.Visibility.HIDDEN if hide else Proposal.Visibility.PUBLISHED
         proposal.moderation_reason = reason
         proposal.moderated_at = now
         proposal.moderated_by = by
-        bump_version(proposal)
         _save(proposal, by)
         notify_proposer(proposal, "moderated", now=now)
     return proposal
@@ -283,8 +288,7 @@ def update_draft(draft: DraftCommitment, *, by, data: dict, version, now, note: 
     """A new version of a draft (kept with the text of every earlier one, for the diff)."""
     _require(by, "cocreation.manage_process", draft)
     with transaction.atomic():
-        draft = DraftCommitment.objects.select_for_update().get(pk=draft.pk)
-        check_version(draft, version)
+        draft = _claim(DraftCommitment, draft.pk, version)
         if draft.state in (DraftCommitment.State.ACCEPTED, DraftCommitment.State.REJECTED):
             raise ValidationError(_("The forum has decided on this draft: it is no longer changed."))
         for name in DRAFT_FIELDS:
@@ -292,7 +296,6 @@ def update_draft(draft: DraftCommitment, *, by, data: dict, version, now, note: 
                 setattr(draft, name, data[name])
         if draft.lead_agency_id and draft.lead_agency.member_id != draft.process.member_id:
             raise ValidationError({"lead_agency": _("Choose an agency of this member.")})
-        bump_version(draft)
         draft.full_clean()
         _save(draft, by)
         _record_version(draft, by=by, now=now, note=note)
@@ -304,19 +307,17 @@ def open_for_comment(draft: DraftCommitment, *, by, now, days: int | None = None
     _require(by, "cocreation.manage_process", draft)
     today = _today(now)
     with transaction.atomic():
-        draft = DraftCommitment.objects.select_for_update().select_related("process").get(pk=draft.pk)
-        _check_version(draft, version)
+        draft = _claim(DraftCommitment, draft.pk, version, queryset=DraftCommitment.objects.select_related("process"))
         if draft.state not in (DraftCommitment.State.PREPARING, DraftCommitment.State.CLOSED):
             raise ValidationError(_("This draft cannot be opened for comment now."))
         draft.state = DraftCommitment.State.OPEN
         draft.comment_opens_on = today
         draft.comment_closes_on = today + dt.timedelta(days=days or draft.process.comment_days)
-        bump_version(draft)
         _save(draft, by)
         process = draft.process
         if process.stage == Stage.PROPOSALS:
             process.stage = Stage.DRAFTS
-            bump_version(process)
+            _bump(process)
             _save(process, by)
         notify_followers(process, "draft_open", now=now, obj=draft)
     return draft
@@ -363,7 +364,7 @@ def record_decision(process: CoCreationProcess, *, by, meeting: Meeting, drafts:
             draft.state = DraftCommitment.State.ACCEPTED if accepted else DraftCommitment.State.REJECTED
             draft.decision_meeting = meeting
             draft.decision_reason = (reason or "").strip()
-            bump_version(draft)
+            _bump(draft)
             _save(draft, by)
         for proposal, (outcome, draft, response) in proposals.items():
             if proposal.process_id != process.pk:
@@ -380,7 +381,7 @@ def record_decision(process: CoCreationProcess, *, by, meeting: Meeting, drafts:
             _respond(proposal, by=by, text=response, now=now)
         if STAGE_ORDER.index(process.stage) < STAGE_ORDER.index(Stage.DECISION):
             process.stage = Stage.DECISION
-            bump_version(process)
+            _bump(process)
             _save(process, by)
         notify_followers(process, "decided", now=now, obj=meeting)
     return process
@@ -394,7 +395,7 @@ def _respond(proposal, *, by, text, now):
     proposal.response = text
     proposal.response_published_at = now
     proposal.responded_by = by
-    bump_version(proposal)
+    _bump(proposal)
     proposal.full_clean()
     _save(proposal, by)
     if first:
@@ -405,8 +406,7 @@ def respond(proposal: Proposal, *, by, text: str, now, version=None, outcome: st
     """Publish (or correct) the forum's reasoned response to one proposal (and, if given, its outcome)."""
     _require(by, "cocreation.moderate", proposal)
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        _check_version(proposal, version)
+        proposal = _claim(Proposal, proposal.pk, version)
         if outcome:
             if outcome not in Proposal.Outcome.values or outcome == Proposal.Outcome.PENDING:
                 raise ValidationError({"outcome": _("Choose accepted, merged into a draft, or rejected.")})
@@ -481,7 +481,7 @@ def build_plan(process: CoCreationProcess, *, by, title: str, start_date: dt.dat
         if not outcome.committed:
             raise ValidationError([str(e) for e in outcome.errors] or _("The plan could not be made."))
         process.plan_id = outcome.plan_id
-        bump_version(process)
+        _bump(process)
         _save(process, by)
     return outcome
 
@@ -497,8 +497,7 @@ def mark_submitted(process: CoCreationProcess, *, by, submitted_on: dt.date, now
     if submitted_on > _today(now):
         raise ValidationError({"submitted_on": _("The plan cannot be submitted on a future day.")})
     with transaction.atomic():
-        process = CoCreationProcess.objects.select_for_update().get(pk=process.pk)
-        _check_version(process, version)
+        process = _claim(CoCreationProcess, process.pk, version)
         missing = unanswered(process).count()
         if missing:
             raise ValidationError(
@@ -514,7 +513,6 @@ def mark_submitted(process: CoCreationProcess, *, by, submitted_on: dt.date, now
         commitments.update_plan(plan, by=by, data={"submitted_on": submitted_on}, version=current_version(plan))
         process.submitted_on = submitted_on
         process.stage = Stage.SUBMITTED
-        bump_version(process)
         _save(process, by)
     return process
 
@@ -525,7 +523,7 @@ def mark_submitted(process: CoCreationProcess, *, by, submitted_on: dt.date, now
 
 
 def _language(user) -> str:
-    from compliance.services import language_for
+    from ogp_portal.languages import language_for
 
     return language_for(user)
 

@@ -112,6 +112,26 @@ def deliver(message: Message | int, *, now) -> bool:
     return True
 
 
+def deliver_on_commit(message: Message | None) -> None:
+    """Queue the delivery task once the current transaction commits (for a service that posts in a request).
+
+    A broker outage only logs: the beat's retry run (``deliver_due``) delivers the row later.
+    """
+    if message is None:
+        return
+    pk = message.pk
+
+    def queue():
+        from .tasks import deliver_task
+
+        try:
+            deliver_task.delay(pk)
+        except Exception:  # a broker outage: the beat's retry run delivers it
+            logger.warning("Could not queue the delivery of outbox message %s.", pk, exc_info=True)
+
+    transaction.on_commit(queue)
+
+
 def deliver_due(now) -> int:
     """Deliver every row that is due (new, or waiting for its next attempt); return how many were sent."""
     due = Message.objects.unsent().filter(held_for_digest=False, next_attempt_at__lte=now).order_by("next_attempt_at")

@@ -149,8 +149,11 @@ def test_open_data_csv_never_holds_a_cell_a_spreadsheet_would_run(client, kg_wit
 
 def _plan_csv_with_title(exported, title):
     """The plan CSV with the first commitment's title replaced, written by a plain csv writer (as an attacker would)."""
+    from commitments.csv_io import COMMITMENT, ROW_TYPE
+
     rows = list(csv.DictReader(io.StringIO(exported[1:])))
-    rows[0]["Commitment Title"] = title
+    first = next(row for row in rows if row[ROW_TYPE] == COMMITMENT)  # after the plan and agency rows
+    first["Commitment Title"] = title
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
     writer.writeheader()
