@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
 CODE = ["accounts", "apitokens", "commitments", "compliance", "engagement", "forums", "ogp_portal", "manage.py"]

@@ -15,7 +15,6 @@ import os
 import time
 from collections import Counter
 
-import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from compliance import engine
