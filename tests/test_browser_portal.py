@@ -51,7 +51,7 @@ def test_a_visitor_finds_a_kyrgyz_commitment_by_search_and_filters_and_reads_its
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "ky"])
-def test_public_pages_have_no_serious_accessibility_violation_in_each_language(browser, live_seed, lang):  # noqa: F811
+def test_public_pages_have_no_serious_accessibility_violation_in_each_language(browser, live_seed, lang, record_property):  # noqa: F811
     from commitments.models import ActionPlan
 
     call_command("compliance_sweep", "--as-of", "2024-01-01", verbosity=0)
@@ -69,6 +69,7 @@ def test_public_pages_have_no_serious_accessibility_violation_in_each_language(b
             problems[path] = found
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{url} scrolls sideways on a phone by {overflow}px"
+    record_property("R16", f"axe in Chromium, {lang}, {len(PAGES)} pages: {sum(len(v) for v in problems.values())} serious or critical violations")
     assert problems == {}
     assert errors == []
 

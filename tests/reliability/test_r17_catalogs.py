@@ -14,11 +14,6 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 PLURALS = {"ru": 3, "ky": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'commitment' and 'milestone' have only their first plural form in ru and ky; "
-    "fixed by issue 18 (helper loopc, plural forms): remove this mark when that is merged",
-)
 @pytest.mark.parametrize("lang", ["ru", "ky"])
 def test_r17_no_untranslated_fuzzy_or_missing_plural_form(lang, record_property):
     po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
