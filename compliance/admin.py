@@ -240,6 +240,18 @@ class DecisionForm(MemberScopedForm):
     def cycle_check(self, data) -> dict:
         return {"day": data.get("decided_on"), "required": data.get("kind") in services.engine.IRM_KINDS}
 
+    def clean(self):
+        data = super().clean()
+        if data.get("member") or self.instance.pk:
+            # The service's own rules, checked here so a refusal is a form error with its reason (never a 500).
+            fields = ("member", "kind", "decided_on", "cycle")
+            values = {k: data[k] for k in fields if k in data and (not self.instance.pk or k in self.changed_data)}
+            try:
+                services.decision_values(values, self.instance if self.instance.pk else None)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):

@@ -1108,7 +1108,7 @@ def delete_deadline(deadline: Deadline, *, by, version) -> None:
     recompute_member(deadline.member_id)
 
 
-def _decision_values(data: dict, row: Decision | None) -> dict:
+def decision_values(data: dict, row: Decision | None) -> dict:
     """An IRM finding names its cycle (filled in from its day when left empty, refused when there is none)."""
     values = dict(data)
     member = values.get("member", row.member if row else None)
@@ -1139,7 +1139,7 @@ def record_decision(*, by, data) -> Decision:
     from ogp_portal.versioning import save_checked
 
     _require_admin(by)
-    values = _decision_values(data, None)
+    values = decision_values(data, None)
     if by is not None and by.is_authenticated:
         values.setdefault("recorded_by", by)
     with transaction.atomic():
@@ -1155,7 +1155,7 @@ def update_decision(decision: Decision, *, by, data, version) -> Decision:
 
     _require_admin(by)
     before = decision.member_id
-    data = _decision_values(data, decision)
+    data = decision_values(data, decision)
     with transaction.atomic():
         row = save_checked(decision, data, by=by, version=version)
         _after_admin_write(row.member_id)
