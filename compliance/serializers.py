@@ -64,6 +64,23 @@ class DecisionWriteSerializer(StrictWriteSerializer):
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
 
 
+class RequirementCheckSerializer(serializers.Serializer):
+    """One of OGP's minimum requirements checked for one cycle, with what it counted (issue 19.5)."""
+
+    code = serializers.CharField()
+    title = serializers.CharField()
+    cycle = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    verdict = serializers.ChoiceField(choices=["met", "not_met", "not_yet_due", "records_only"])
+    counted = serializers.IntegerField()
+    shortfalls = serializers.ListField(child=serializers.CharField())
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, check) -> list[dict]:
+        return [{"date": day.isoformat() if day else None, "what": str(what)} for day, what in check.evidence]
+
+
 class MemberCyclesSerializer(serializers.Serializer):
     """A member's cycles: the only values a deadline's, a decision's or a finding's ``cycle`` may take."""
 

@@ -45,6 +45,7 @@ from .models import (
     DeadlineExtension,
     Decision,
     Finding,
+    Letter,
     MemberStanding,
     Notification,
     Policy,
@@ -202,6 +203,52 @@ def member_cycles(member: Member, now=None) -> list[str]:
         if label not in labels:
             labels.append(label)
     return labels
+
+
+def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None) -> list:
+    """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
+
+    Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
+    acts, and the dates of the member's published documents (plans, status reports, meeting minutes,
+    evidence of published updates, OGP letters).
+    """
+    from django.urls import reverse
+
+    from commitments.models import Evidence
+    from forums.models import Attendance
+
+    from . import requirements
+
+    now = now or timezone.now()
+    today = today_for(now)
+    zone = portal_zone()
+    evaluation = evaluation or evaluate_member(member, now)
+    meetings = list(Meeting.objects.held().filter(forum__member=member).select_related("forum").order_by("starts_at"))
+    sectors: dict[int, set] = {}
+    for meeting_id, sector in Attendance.objects.filter(
+        meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
+    ).values_list("meeting_id", "membership__sector"):
+        sectors.setdefault(meeting_id, set()).add(sector)
+    plans = [(p.submitted_on or p.start_date, p.title) for p in ActionPlan.objects.filter(member=member)
+             if (p.submitted_on or p.start_date)]
+    reports = [(r.published_at.astimezone(zone).date(), str(r.plan)) for r in StatusReport.objects.filter(
+        member=member, state=StatusReport.State.PUBLISHED).select_related("plan")]
+    minutes = [(m.minutes_published_at.astimezone(zone).date(), _("Minutes: %(forum)s, %(day)s") % {
+        "forum": m.forum.name, "day": m.starts_at.astimezone(zone).date().isoformat()})
+        for m in meetings if m.minutes_published_at]
+    evidence = [(e.update.published_at.astimezone(zone).date(), e.original_name or e.url) for e in Evidence.objects.filter(
+        update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,
+    ).select_related("update")]
+    letters = [(day, document) for day, document in Letter.objects.filter(member=member).values_list("dated", "document")]
+    records = requirements.Records(
+        member_page=reverse("commitments:member", args=[member.code]),
+        forum_rules=tuple((f.name, f.founding_act) for f in Forum.objects.filter(member=member)),
+        meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
+                                                  frozenset(sectors.get(m.pk, ()))) for m in meetings),
+        documents=tuple(plans + reports + minutes + evidence + letters),
+        plans=tuple(plans), status_reports=tuple(reports),
+    )
+    return requirements.check(records, evaluation.cycles, today)
 
 
 def check_cycle(member: Member, cycle: str, *, field: str = "cycle", day: dt.date | None = None,
