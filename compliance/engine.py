@@ -148,6 +148,9 @@ class DeadlineOverride:
     due_on: dt.date
     reason: str = ""
     reference: str = ""
+    # The last day a plan is still on time, as read when the deadline was entered (the era's reading, issue 19.3);
+    # None: read from the era in force on ``due_on``.
+    on_time_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,16 @@ class Evaluation:
 # ---------------------------------------------------------------- action-plan cycles
 
 
+def on_time_until(policies, due: dt.date) -> dt.date:
+    """Return the last day a plan due on ``due`` is still on time under the era in force that day.
+
+    The 2014 rule and the 2015 calendar: "more than four months late" is contrary to process, so four
+    months less a day later; from the 2019 calendar the date itself is the last day on time.
+    """
+    tolerance = LATE_TOLERANCE_MONTHS.get(policy_at(policies, due).deadline_rule, 0)
+    return add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else due
+
+
 def computed_deadline(policies, plan: PlanInfo | None, joined_on: dt.date | None, cohort_due: dt.date | None = None):
     """Return the rule's deadline for the plan after ``plan`` (or the first plan, from joining).
 
@@ -400,10 +413,12 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         elif unused:
             override = unused[0]
         switch_to = None
+        stored_reading = None
         if override:
             used.add(override[0])
             o = override[1]
             due, source, reason, label = o.due_on, ADMINISTRATOR, o.reason, o.cycle or cycle_label(o.due_on)
+            stored_reading = o.on_time_until
         elif computed is not None:
             due, source, reason, label = computed, RULE, "", cycle_label(computed)
             extension = _extension_for(snapshot.extensions, due)
@@ -419,6 +434,8 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         # "More than four months late": a plan due 1 July 2014 was contrary as of 1 November 2014
         # (OGP's letter to Turkey, 2014), so the last day still on time is the day before.
         late_until = add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else None
+        if stored_reading is not None:
+            late_until = stored_reading if stored_reading > due else None
         last_day = late_until or due
         delivered = next((p for p in plans if cursor <= p.delivered_on <= min(last_day, today)), None)
         if not delivered and switch_to and today > last_day:

@@ -41,6 +41,11 @@ class Deadline(models.Model):
     source = models.CharField(_("set by"), max_length=16, choices=Source.choices, default=Source.RULE)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True, help_text=_("A letter or decision."))
+    on_time_until = models.DateField(
+        _("on time until"), null=True, blank=True,
+        help_text=_("The last day a plan still meets this deadline, as the era in force on its date reads it "
+                    "(2014 rule and 2015 calendar: four months more; from the 2019 calendar: the date itself)."),
+    )
     history = HistoricalRecords()
 
     class Meta:

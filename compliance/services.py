@@ -118,7 +118,7 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
     )
     overrides = _by_member(
         Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
-        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
+        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference", "on_time_until"),
         key=lambda row: row[0],
     )
     # The six-month obligation is met by a published status report, not by single milestone updates.
@@ -1097,6 +1097,9 @@ def _deadline_values(data: dict, row: Deadline | None) -> dict:
             member, values.get("cycle", ""), due_on=due_on, keep=row.cycle if row else ""
         )
     values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
+    if member is not None and due_on is not None and kind == Deadline.Kind.ACTION_PLAN and (row is None or "due_on" in values):
+        # The era's reading of the date, stored with it (issue 19.3): a later policy edit does not change what was entered.
+        values["on_time_until"] = engine.on_time_until(build_snapshot(member).policies, due_on)
     return values
 
 
