@@ -34,6 +34,7 @@ from .models import (
     LetterProfile,
     MemberStanding,
     Notification,
+    PlanExtension,
     Policy,
     StatusEvent,
 )
@@ -161,6 +162,13 @@ class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_filter = ["deadline_rule", "applies_to", "forum_cadence_months", ("member", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["member__name", "member__code", "reason"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(PlanExtension)
+class PlanExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+    """A resolution extending every plan of a period (issue 19.4); every member is recomputed after a change."""
+
+    list_display = ["name", "ends_from", "ends_to", "months"]
 
 
 @admin.register(DeadlineExtension)

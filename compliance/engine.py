@@ -211,6 +211,30 @@ COVID_2020 = Extension(
 
 
 @dataclass(frozen=True)
+class PlanExtension:
+    """A resolution extending every plan that ends between ``ends_from`` and ``ends_to`` by ``months``.
+
+    The COVID-19 resolution extended the 2018–2020 plans by 12 months (issue 19.4): the plan's end, and so
+    the next plan's deadline and its implementation period, move by that time.
+    """
+
+    ends_from: dt.date
+    ends_to: dt.date
+    months: int
+    reason: str = ""
+
+
+def extended(plan: PlanInfo, plan_extensions) -> PlanInfo:
+    """Return ``plan`` with its end moved by the first resolution covering it (none: the plan itself)."""
+    if plan.end is None:
+        return plan
+    for e in plan_extensions:
+        if e.ends_from <= plan.end <= e.ends_to:
+            return replace(plan, end=add_months(plan.end, e.months))
+    return plan
+
+
+@dataclass(frozen=True)
 class ForumInfo:
     subject: str  # "forum:<id>"
     name: str
@@ -230,6 +254,7 @@ class MemberSnapshot:
     policies: tuple[PolicyVersion, ...] = DEFAULT_POLICIES
     admin_findings: tuple[AdminFinding, ...] = ()
     extensions: tuple[Extension, ...] = (COVID_2020,)
+    plan_extensions: tuple[PlanExtension, ...] = ()
     kind: str = "national"
 
 
@@ -378,7 +403,9 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     A cycle whose deadline passes without a plan is missed even when the plan
     arrives later: that late plan meets the next cycle, due 12 months after the missed one.
     """
-    plans = sorted((p for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on)
+    plans = sorted(
+        (extended(p, snapshot.plan_extensions) for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on
+    )
     overrides = sorted(snapshot.deadline_overrides, key=lambda d: d.due_on)
     used: set[int] = set()
     cycles: list[Cycle] = []
@@ -558,7 +585,7 @@ def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Find
     """Flag each ended update period of a plan in implementation with no published update."""
     # A plan recorded without an implementation start is taken to start when delivered.
     plans = [
-        replace(p, start=p.start or p.submitted_on)
+        replace(extended(p, snapshot.plan_extensions), start=p.start or p.submitted_on)
         for p in snapshot.plans
         if p.delivered_on and p.delivered_on <= today
     ]

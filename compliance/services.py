@@ -48,6 +48,7 @@ from .models import (
     Letter,
     MemberStanding,
     Notification,
+    PlanExtension,
     Policy,
     StatusEvent,
 )
@@ -152,6 +153,7 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
         key=lambda row: row[0],
     )
     extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
+    plan_extensions = tuple(e.as_rule() for e in PlanExtension.objects.all())
     stored_policies = list(
         Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
     )
@@ -177,6 +179,7 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
             policies=policies,
             admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
             extensions=extensions,
+            plan_extensions=plan_extensions,
             kind=member.kind,
         )
     return snapshots
