@@ -185,7 +185,7 @@ class DeadlineForm(MemberScopedForm):
 
     class Meta:
         model = Deadline
-        fields = ["member", "kind", "cycle", "due_on", "reason", "reference"]
+        fields = ["member", "kind", "cycle", "due_on", "delivered_on", "reason", "reference"]
         help_texts = {"due_on": _(
             "How the rules read this date depends on the era in force on it: under the 2014 rule and the 2015 "
             "calendar a plan up to four months late is still on time; from the 2019 calendar this is the last day "

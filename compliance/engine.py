@@ -83,6 +83,7 @@ REMOVED = MemberStatus.REMOVED.value
 
 MISSED_STATUS_UPDATE = FindingKind.MISSED_STATUS_UPDATE.value
 MISSED_FORUM_MEETING = FindingKind.MISSED_FORUM_MEETING.value
+MISSED_SELF_ASSESSMENT = FindingKind.MISSED_SELF_ASSESSMENT.value
 FINDING_CONTRARY = FindingKind.CONTRARY_TO_PROCESS.value
 IRM_MINIMUM_REQUIREMENTS = FindingKind.IRM_MINIMUM_REQUIREMENTS.value
 IRM_NO_PROGRESS = FindingKind.IRM_NO_PROGRESS.value
@@ -211,6 +212,16 @@ COVID_2020 = Extension(
 
 
 @dataclass(frozen=True)
+class SelfAssessment:
+    """A self-assessment report due (OGP required them in the 2012–2021 eras), and the day it was delivered."""
+
+    cycle: str
+    due_on: dt.date
+    delivered_on: dt.date | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
 class PlanExtension:
     """A resolution extending every plan that ends between ``ends_from`` and ``ends_to`` by ``months``.
 
@@ -255,6 +266,7 @@ class MemberSnapshot:
     admin_findings: tuple[AdminFinding, ...] = ()
     extensions: tuple[Extension, ...] = (COVID_2020,)
     plan_extensions: tuple[PlanExtension, ...] = ()
+    self_assessments: tuple[SelfAssessment, ...] = ()
     kind: str = "national"
 
 
@@ -704,6 +716,19 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
         events.append((af.effective_on, ORDER_FAILURE, "failure", ("admin", cycle, af.reference, af.key)))
         if resolved:
             events.append((resolved, ORDER_RESOLVED, "resolved", (af.key, af.resolution)))
+    for sa in snapshot.self_assessments:
+        missed_on = sa.due_on + dt.timedelta(days=1)
+        judged = policy_at(snapshot.policies, sa.due_on).deadline_rule != AFTER_PLAN_END_12M  # dropped in 2022
+        if not judged or missed_on > today or (sa.delivered_on and sa.delivered_on <= sa.due_on):
+            continue
+        cycle = sa.cycle or cycle_of(sa.due_on) or sa.due_on.isoformat()
+        late = sa.delivered_on if sa.delivered_on and sa.delivered_on <= today else None
+        findings.append(FindingResult(
+            MISSED_SELF_ASSESSMENT, "", cycle, missed_on, None,
+            format_lazy(_("The self-assessment report due {due} was not delivered by then."), due=sa.due_on.isoformat()),
+            sa.reference, met_again_on=late,
+        ))
+        events.append((missed_on, ORDER_FAILURE, "failure", ("self_assessment", cycle, sa.reference, None)))
     remedial_open: list[DecisionInfo] = []
     for dec in sorted(snapshot.decisions, key=lambda x: x.decided_on):
         if dec.decided_on > today:
@@ -832,6 +857,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 "plan": format_lazy(_("no action plan delivered for the {cycle} cycle"), cycle=cycle),
                 "irm": format_lazy(_("an IRM finding for the {cycle} cycle"), cycle=cycle),
                 "admin": format_lazy(_("a finding recorded by an administrator for the {cycle} cycle"), cycle=cycle),
+                "self_assessment": format_lazy(_("no self-assessment report delivered for the {cycle} cycle"), cycle=cycle),
             }[what]
             if status == UNDER_REVIEW and further:
                 change(INACTIVE_RECOMMENDED, day, cycle, format_lazy(_("A further failure while under review: {cause}."), cause=cause), reference)

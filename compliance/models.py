@@ -41,6 +41,10 @@ class Deadline(models.Model):
     source = models.CharField(_("set by"), max_length=16, choices=Source.choices, default=Source.RULE)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True, help_text=_("A letter or decision."))
+    delivered_on = models.DateField(
+        _("delivered on"), null=True, blank=True,
+        help_text=_("A self-assessment report: the day it was published (empty: not delivered)."),
+    )
     on_time_until = models.DateField(
         _("on time until"), null=True, blank=True,
         help_text=_("The last day a plan still meets this deadline, as the era in force on its date reads it "
@@ -69,6 +73,8 @@ class Deadline(models.Model):
             raise ValidationError({"reason": _("A deadline set by an administrator needs a reason.")})
         if self.plan_id and self.member_id and self.plan.member_id != self.member_id:
             raise ValidationError({"plan": _("The plan belongs to another member.")})
+        if self.delivered_on and self.kind != self.Kind.SELF_ASSESSMENT:
+            raise ValidationError({"delivered_on": _("Only a self-assessment report has a delivery day here.")})
 
 
 class Finding(models.Model):

@@ -8,7 +8,7 @@ from .models import Deadline, Decision, Finding, StatusEvent
 class DeadlineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deadline
-        fields = ["id", "member", "plan", "cycle", "kind", "due_on", "met_on", "source", "reason", "reference"]
+        fields = ["id", "member", "plan", "cycle", "kind", "due_on", "delivered_on", "met_on", "source", "reason", "reference"]
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class DeadlineWriteSerializer(StrictWriteSerializer):
 
     class Meta:
         model = Deadline
-        fields = ["member", "plan", "cycle", "kind", "due_on", "reason", "reference"]
+        fields = ["member", "plan", "cycle", "kind", "due_on", "delivered_on", "reason", "reference"]
         validators = []  # one per member, kind and cycle: the service takes the cycle's computed row over
 
 

@@ -56,7 +56,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Findings the sweep owns (the others come from the administrator's decisions).
-SWEEP_KINDS = (Finding.Kind.MISSED_STATUS_UPDATE, Finding.Kind.MISSED_FORUM_MEETING, Finding.Kind.CONTRARY_TO_PROCESS)
+SWEEP_KINDS = (
+    Finding.Kind.MISSED_STATUS_UPDATE, Finding.Kind.MISSED_FORUM_MEETING, Finding.Kind.CONTRARY_TO_PROCESS,
+    Finding.Kind.MISSED_SELF_ASSESSMENT,
+)
 # Reminders go out this many days before a deadline; a late run sends the nearest one it missed.
 REMINDER_DAYS = (30, 7, 1)
 # Findings and status changes older than this when first recorded are history, not news: no notice.
@@ -117,11 +120,21 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
         .values_list("member_id", "start_date", "end_date", "submitted_on", "title", "pk"),
         key=lambda row: row[0],
     )
-    overrides = _by_member(
-        Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
-        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference", "on_time_until"),
-        key=lambda row: row[0],
-    )
+    # One query for the administrator's plan deadlines and the self-assessment deadlines (issue 19.4).
+    overrides: dict[int, list] = {}
+    self_assessments: dict[int, list] = {}
+    for row in (
+        Deadline.objects.filter(
+            Q(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR) | Q(kind=Deadline.Kind.SELF_ASSESSMENT),
+            **where,
+        ).order_by("member_id", "due_on", "pk")
+        .values_list("member_id", "kind", "cycle", "due_on", "reason", "reference", "on_time_until", "delivered_on")
+    ):
+        member_id, kind, cycle, due_on, reason, reference, on_time_until, delivered_on = row
+        if kind == Deadline.Kind.SELF_ASSESSMENT:
+            self_assessments.setdefault(member_id, []).append((member_id, cycle, due_on, delivered_on, reference))
+        else:
+            overrides.setdefault(member_id, []).append((member_id, cycle, due_on, reason, reference, on_time_until))
     # The six-month obligation is met by a published status report, not by single milestone updates.
     # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
     published = _by_member(
@@ -180,6 +193,7 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
             admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
             extensions=extensions,
             plan_extensions=plan_extensions,
+            self_assessments=tuple(engine.SelfAssessment(*s[1:]) for s in self_assessments.get(member.pk, ())),
             kind=member.kind,
         )
     return snapshots
