@@ -498,6 +498,30 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
             continue
         cycles.append(Cycle(label, starts_on, due, source, reason, late_until=late_until))
         break
+    return _labelled_by_plans(cycles, met, plans)
+
+
+def _labelled_by_plans(cycles, met, plans):
+    """Give a rule's cycle met by a plan the plan's own label (a 2018–2020 plan meets the 2018–2020 cycle).
+
+    Only when no other cycle of the member holds that label (a late plan still meets the next cycle, which
+    keeps its own label); an administrator's cycle keeps the label the administrator gave it.
+    """
+    by_key = {p.key: p for p in plans}
+    taken = {c.label for c in cycles}
+    renamed = {}
+    for i, c in enumerate(cycles):
+        plan = by_key.get(c.plan_key) if c.met_on else None
+        if plan is None or c.source != RULE or not plan.start:
+            continue
+        own = cycle_label(plan.start)
+        if own != c.label and own not in taken:
+            taken.discard(c.label)
+            taken.add(own)
+            renamed[c.label] = own
+            cycles[i] = replace(c, label=own)
+    if renamed:
+        met = [(day, plan, renamed.get(label, label)) for day, plan, label in met]
     return cycles, met
 
 
