@@ -34,6 +34,7 @@ from .models import (
     LetterProfile,
     MemberStanding,
     Notification,
+    PlanExtension,
     Policy,
     StatusEvent,
 )
@@ -163,6 +164,13 @@ class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     date_hierarchy = "effective_from"
 
 
+@admin.register(PlanExtension)
+class PlanExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+    """A resolution extending every plan of a period (issue 19.4); every member is recomputed after a change."""
+
+    list_display = ["name", "ends_from", "ends_to", "months"]
+
+
 @admin.register(DeadlineExtension)
 class DeadlineExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
     list_display = ["name", "due_from", "due_to", "until", "cohort_switch"]
@@ -177,7 +185,12 @@ class DeadlineForm(MemberScopedForm):
 
     class Meta:
         model = Deadline
-        fields = ["member", "kind", "cycle", "due_on", "reason", "reference"]
+        fields = ["member", "kind", "cycle", "due_on", "delivered_on", "reason", "reference"]
+        help_texts = {"due_on": _(
+            "How the rules read this date depends on the era in force on it: under the 2014 rule and the 2015 "
+            "calendar a plan up to four months late is still on time; from the 2019 calendar this is the last day "
+            "on time. The reading is stored with the deadline (on time until)."
+        )}
 
     def clean_reason(self):
         reason = (self.cleaned_data.get("reason") or "").strip()
@@ -208,16 +221,23 @@ class DeadlineAdmin(ReadOnlyForRule, ServiceDeleteAdmin, ServiceSaveAdmin, Simpl
     update_service = services.update_deadline
     delete_service = services.delete_deadline
     form = DeadlineForm
-    list_display = ["member", "kind", "cycle", "due_on", "met_on", "source"]
+    list_display = ["member", "kind", "cycle", "due_on", "on_time_until", "met_on", "source"]
     list_filter = ["kind", "source", "member"]
     search_fields = ["member__name", "member__code", "cycle", "reason", "reference"]
     date_hierarchy = "due_on"
 
     def get_readonly_fields(self, request, obj=None):
-        return ["source", "met_on"] if obj else []
+        return ["source", "met_on", "on_time_until"] if obj else []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        saved = Deadline.objects.filter(pk=obj.pk).values_list("due_on", "on_time_until").first()
+        if saved and saved[1] and saved[1] != saved[0]:
+            # Say which reading the era gives the date (the 2014 rule and the 2015 calendar allow four months more).
+            self.message_user(request, _(
+                "Under the rule in force on %(due)s a plan up to four months late is on time: this deadline is met "
+                "by a plan delivered until %(until)s."
+            ) % {"due": saved[0].isoformat(), "until": saved[1].isoformat()}, messages.INFO)
         # Nothing accepted is silently ignored: say so when the rules use this deadline for no cycle up to today.
         used = Cycle.objects.filter(member_id=obj.member_id, due_on=obj.due_on, source=Deadline.Source.ADMINISTRATOR)
         if obj.kind == DeadlineKind.ACTION_PLAN and not used.exists():
@@ -239,6 +259,18 @@ class DecisionForm(MemberScopedForm):
 
     def cycle_check(self, data) -> dict:
         return {"day": data.get("decided_on"), "required": data.get("kind") in services.engine.IRM_KINDS}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("member") or self.instance.pk:
+            # The service's own rules, checked here so a refusal is a form error with its reason (never a 500).
+            fields = ("member", "kind", "decided_on", "cycle")
+            values = {k: data[k] for k in fields if k in data and (not self.instance.pk or k in self.changed_data)}
+            try:
+                services.decision_values(values, self.instance if self.instance.pk else None)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 @admin.register(Decision)

@@ -67,6 +67,23 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError({"member": [_("Give a member's id.")]})
         return response.Response({"member": member.pk, "cycles": services.member_cycles(member)})
 
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, required=True, description="The member's id.")],
+        responses=serializers.RequirementCheckSerializer(many=True),
+        description="OGP's minimum requirements (MR 1.1, 2.1, 2.2, 5.1) checked per cycle of the member from the "
+        "recorded data, each with what it counted and the period it covers; Standards 3 and 4 as records only.",
+    )
+    @decorators.action(detail=False, methods=["get"], url_path="minimum-requirements")
+    def minimum_requirements(self, request):
+        from commitments.models import Member
+
+        raw = request.query_params.get("member", "")
+        member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if member is None:
+            raise exceptions.ValidationError({"member": [_("Give a member's id.")]})
+        checks = services.minimum_requirements(member)
+        return response.Response(serializers.RequirementCheckSerializer(checks, many=True).data)
+
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     """Missed obligations and IRM findings, open or resolved."""

@@ -25,6 +25,7 @@ class FindingKind(TextChoices):
     CONTRARY_TO_PROCESS = "contrary_to_process", _("Acting contrary to process")
     IRM_MINIMUM_REQUIREMENTS = "irm_minimum_requirements", _("IRM: minimum requirements not met")
     IRM_NO_PROGRESS = "irm_no_progress", _("IRM: no progress on any commitment")
+    MISSED_SELF_ASSESSMENT = "missed_self_assessment", _("Missed self-assessment report")
 
 
 class DecisionKind(TextChoices):
@@ -48,12 +49,12 @@ class DeadlineKind(TextChoices):
     STATUS_UPDATE = "status_update", _("Six-month status update")
     FORUM_MEETING = "forum_meeting", _("Forum meeting")
     REMEDIAL = "remedial", _("Remedial deadline (Steering Committee)")
-    # Kept for rows stored before the engine judged only the three kinds above; never offered in a form.
+    # OGP required self-assessment reports in the 2012–2021 eras: judged when due before the 2022 rule (issue 19.4).
     SELF_ASSESSMENT = "self_assessment", _("Self-assessment report")
 
 
-# The deadline kinds an administrator may set by hand: only those the engine judges (action plans).
-JUDGED_DEADLINE_KINDS = (DeadlineKind.ACTION_PLAN.value,)
+# The deadline kinds an administrator may set by hand: only those the engine judges.
+JUDGED_DEADLINE_KINDS = (DeadlineKind.ACTION_PLAN.value, DeadlineKind.SELF_ASSESSMENT.value)
 
 
 class Source(TextChoices):

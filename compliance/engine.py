@@ -83,6 +83,7 @@ REMOVED = MemberStatus.REMOVED.value
 
 MISSED_STATUS_UPDATE = FindingKind.MISSED_STATUS_UPDATE.value
 MISSED_FORUM_MEETING = FindingKind.MISSED_FORUM_MEETING.value
+MISSED_SELF_ASSESSMENT = FindingKind.MISSED_SELF_ASSESSMENT.value
 FINDING_CONTRARY = FindingKind.CONTRARY_TO_PROCESS.value
 IRM_MINIMUM_REQUIREMENTS = FindingKind.IRM_MINIMUM_REQUIREMENTS.value
 IRM_NO_PROGRESS = FindingKind.IRM_NO_PROGRESS.value
@@ -148,6 +149,9 @@ class DeadlineOverride:
     due_on: dt.date
     reason: str = ""
     reference: str = ""
+    # The last day a plan is still on time, as read when the deadline was entered (the era's reading, issue 19.3);
+    # None: read from the era in force on ``due_on``.
+    on_time_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,40 @@ COVID_2020 = Extension(
 
 
 @dataclass(frozen=True)
+class SelfAssessment:
+    """A self-assessment report due (OGP required them in the 2012–2021 eras), and the day it was delivered."""
+
+    cycle: str
+    due_on: dt.date
+    delivered_on: dt.date | None = None
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PlanExtension:
+    """A resolution extending every plan that ends between ``ends_from`` and ``ends_to`` by ``months``.
+
+    The COVID-19 resolution extended the 2018–2020 plans by 12 months (issue 19.4): the plan's end, and so
+    the next plan's deadline and its implementation period, move by that time.
+    """
+
+    ends_from: dt.date
+    ends_to: dt.date
+    months: int
+    reason: str = ""
+
+
+def extended(plan: PlanInfo, plan_extensions) -> PlanInfo:
+    """Return ``plan`` with its end moved by the first resolution covering it (none: the plan itself)."""
+    if plan.end is None:
+        return plan
+    for e in plan_extensions:
+        if e.ends_from <= plan.end <= e.ends_to:
+            return replace(plan, end=add_months(plan.end, e.months))
+    return plan
+
+
+@dataclass(frozen=True)
 class ForumInfo:
     subject: str  # "forum:<id>"
     name: str
@@ -227,6 +265,8 @@ class MemberSnapshot:
     policies: tuple[PolicyVersion, ...] = DEFAULT_POLICIES
     admin_findings: tuple[AdminFinding, ...] = ()
     extensions: tuple[Extension, ...] = (COVID_2020,)
+    plan_extensions: tuple[PlanExtension, ...] = ()
+    self_assessments: tuple[SelfAssessment, ...] = ()
     kind: str = "national"
 
 
@@ -316,6 +356,16 @@ class Evaluation:
 # ---------------------------------------------------------------- action-plan cycles
 
 
+def on_time_until(policies, due: dt.date) -> dt.date:
+    """Return the last day a plan due on ``due`` is still on time under the era in force that day.
+
+    The 2014 rule and the 2015 calendar: "more than four months late" is contrary to process, so four
+    months less a day later; from the 2019 calendar the date itself is the last day on time.
+    """
+    tolerance = LATE_TOLERANCE_MONTHS.get(policy_at(policies, due).deadline_rule, 0)
+    return add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else due
+
+
 def computed_deadline(policies, plan: PlanInfo | None, joined_on: dt.date | None, cohort_due: dt.date | None = None):
     """Return the rule's deadline for the plan after ``plan`` (or the first plan, from joining).
 
@@ -365,7 +415,9 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
     A cycle whose deadline passes without a plan is missed even when the plan
     arrives later: that late plan meets the next cycle, due 12 months after the missed one.
     """
-    plans = sorted((p for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on)
+    plans = sorted(
+        (extended(p, snapshot.plan_extensions) for p in snapshot.plans if p.delivered_on), key=lambda p: p.delivered_on
+    )
     overrides = sorted(snapshot.deadline_overrides, key=lambda d: d.due_on)
     used: set[int] = set()
     cycles: list[Cycle] = []
@@ -400,10 +452,12 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         elif unused:
             override = unused[0]
         switch_to = None
+        stored_reading = None
         if override:
             used.add(override[0])
             o = override[1]
             due, source, reason, label = o.due_on, ADMINISTRATOR, o.reason, o.cycle or cycle_label(o.due_on)
+            stored_reading = o.on_time_until
         elif computed is not None:
             due, source, reason, label = computed, RULE, "", cycle_label(computed)
             extension = _extension_for(snapshot.extensions, due)
@@ -419,6 +473,8 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
         # "More than four months late": a plan due 1 July 2014 was contrary as of 1 November 2014
         # (OGP's letter to Turkey, 2014), so the last day still on time is the day before.
         late_until = add_months(due, tolerance) - dt.timedelta(days=1) if tolerance else None
+        if stored_reading is not None:
+            late_until = stored_reading if stored_reading > due else None
         last_day = late_until or due
         delivered = next((p for p in plans if cursor <= p.delivered_on <= min(last_day, today)), None)
         if not delivered and switch_to and today > last_day:
@@ -442,6 +498,30 @@ def action_plan_cycles(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[C
             continue
         cycles.append(Cycle(label, starts_on, due, source, reason, late_until=late_until))
         break
+    return _labelled_by_plans(cycles, met, plans)
+
+
+def _labelled_by_plans(cycles, met, plans):
+    """Give a rule's cycle met by a plan the plan's own label (a 2018–2020 plan meets the 2018–2020 cycle).
+
+    Only when no other cycle of the member holds that label (a late plan still meets the next cycle, which
+    keeps its own label); an administrator's cycle keeps the label the administrator gave it.
+    """
+    by_key = {p.key: p for p in plans}
+    taken = {c.label for c in cycles}
+    renamed = {}
+    for i, c in enumerate(cycles):
+        plan = by_key.get(c.plan_key) if c.met_on else None
+        if plan is None or c.source != RULE or not plan.start:
+            continue
+        own = cycle_label(plan.start)
+        if own != c.label and own not in taken:
+            taken.discard(c.label)
+            taken.add(own)
+            renamed[c.label] = own
+            cycles[i] = replace(c, label=own)
+    if renamed:
+        met = [(day, plan, renamed.get(label, label)) for day, plan, label in met]
     return cycles, met
 
 
@@ -541,7 +621,7 @@ def update_findings(snapshot: MemberSnapshot, today: dt.date) -> tuple[list[Find
     """Flag each ended update period of a plan in implementation with no published update."""
     # A plan recorded without an implementation start is taken to start when delivered.
     plans = [
-        replace(p, start=p.start or p.submitted_on)
+        replace(extended(p, snapshot.plan_extensions), start=p.start or p.submitted_on)
         for p in snapshot.plans
         if p.delivered_on and p.delivered_on <= today
     ]
@@ -660,6 +740,19 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
         events.append((af.effective_on, ORDER_FAILURE, "failure", ("admin", cycle, af.reference, af.key)))
         if resolved:
             events.append((resolved, ORDER_RESOLVED, "resolved", (af.key, af.resolution)))
+    for sa in snapshot.self_assessments:
+        missed_on = sa.due_on + dt.timedelta(days=1)
+        judged = policy_at(snapshot.policies, sa.due_on).deadline_rule != AFTER_PLAN_END_12M  # dropped in 2022
+        if not judged or missed_on > today or (sa.delivered_on and sa.delivered_on <= sa.due_on):
+            continue
+        cycle = sa.cycle or cycle_of(sa.due_on) or sa.due_on.isoformat()
+        late = sa.delivered_on if sa.delivered_on and sa.delivered_on <= today else None
+        findings.append(FindingResult(
+            MISSED_SELF_ASSESSMENT, "", cycle, missed_on, None,
+            format_lazy(_("The self-assessment report due {due} was not delivered by then."), due=sa.due_on.isoformat()),
+            sa.reference, met_again_on=late,
+        ))
+        events.append((missed_on, ORDER_FAILURE, "failure", ("self_assessment", cycle, sa.reference, None)))
     remedial_open: list[DecisionInfo] = []
     for dec in sorted(snapshot.decisions, key=lambda x: x.decided_on):
         if dec.decided_on > today:
@@ -788,6 +881,7 @@ def evaluate(snapshot: MemberSnapshot, now: dt.datetime | dt.date, tz: str = DEF
                 "plan": format_lazy(_("no action plan delivered for the {cycle} cycle"), cycle=cycle),
                 "irm": format_lazy(_("an IRM finding for the {cycle} cycle"), cycle=cycle),
                 "admin": format_lazy(_("a finding recorded by an administrator for the {cycle} cycle"), cycle=cycle),
+                "self_assessment": format_lazy(_("no self-assessment report delivered for the {cycle} cycle"), cycle=cycle),
             }[what]
             if status == UNDER_REVIEW and further:
                 change(INACTIVE_RECOMMENDED, day, cycle, format_lazy(_("A further failure while under review: {cause}."), cause=cause), reference)

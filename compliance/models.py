@@ -41,6 +41,15 @@ class Deadline(models.Model):
     source = models.CharField(_("set by"), max_length=16, choices=Source.choices, default=Source.RULE)
     reason = models.TextField(_("reason"), blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True, help_text=_("A letter or decision."))
+    delivered_on = models.DateField(
+        _("delivered on"), null=True, blank=True,
+        help_text=_("A self-assessment report: the day it was published (empty: not delivered)."),
+    )
+    on_time_until = models.DateField(
+        _("on time until"), null=True, blank=True,
+        help_text=_("The last day a plan still meets this deadline, as the era in force on its date reads it "
+                    "(2014 rule and 2015 calendar: four months more; from the 2019 calendar: the date itself)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -64,6 +73,8 @@ class Deadline(models.Model):
             raise ValidationError({"reason": _("A deadline set by an administrator needs a reason.")})
         if self.plan_id and self.member_id and self.plan.member_id != self.member_id:
             raise ValidationError({"plan": _("The plan belongs to another member.")})
+        if self.delivered_on and self.kind != self.Kind.SELF_ASSESSMENT:
+            raise ValidationError({"delivered_on": _("Only a self-assessment report has a delivery day here.")})
 
 
 class Finding(models.Model):
@@ -537,6 +548,45 @@ class DeadlineExtension(models.Model):
         from compliance.engine import Extension
 
         return Extension(self.due_from, self.due_to, self.until, self.cohort_switch, self.reason)
+
+
+class PlanExtension(models.Model):
+    """A resolution extending every plan of a period by a stated time (the COVID-19 one: 2018–2020 plans by 12 months).
+
+    The rules move the end of each plan ending in the range by ``months``: the next plan's deadline and the
+    plan's implementation period (its status updates) follow.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    ends_from = models.DateField(_("for plans ending from"))
+    ends_to = models.DateField(_("for plans ending until"))
+    months = models.PositiveSmallIntegerField(_("extended by (months)"))
+    reason = models.TextField(_("reason"), help_text=_("The OGP decision behind the extension."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ends_from"]
+        verbose_name = _("plan extension")
+        verbose_name_plural = _("plan extensions")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.ends_from and self.ends_to and self.ends_to < self.ends_from:
+            raise ValidationError({"ends_to": _("The end of the range cannot be before its start.")})
+        if self.months == 0:
+            raise ValidationError({"months": _("Give the time the plans are extended by.")})
+        if self.ends_from and self.ends_to:
+            overlapping = PlanExtension.objects.filter(ends_from__lte=self.ends_to, ends_to__gte=self.ends_from).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError({"ends_from": _("This range overlaps the extension “%(name)s”: change that one instead.") % {
+                    "name": overlapping.first().name}})
+
+    def as_rule(self):
+        from compliance.engine import PlanExtension as Rule
+
+        return Rule(self.ends_from, self.ends_to, self.months, self.reason)
 
 
 class LetterProfile(models.Model):

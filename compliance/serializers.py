@@ -8,7 +8,7 @@ from .models import Deadline, Decision, Finding, StatusEvent
 class DeadlineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deadline
-        fields = ["id", "member", "plan", "cycle", "kind", "due_on", "met_on", "source", "reason", "reference"]
+        fields = ["id", "member", "plan", "cycle", "kind", "due_on", "delivered_on", "met_on", "source", "reason", "reference"]
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class DeadlineWriteSerializer(StrictWriteSerializer):
 
     class Meta:
         model = Deadline
-        fields = ["member", "plan", "cycle", "kind", "due_on", "reason", "reference"]
+        fields = ["member", "plan", "cycle", "kind", "due_on", "delivered_on", "reason", "reference"]
         validators = []  # one per member, kind and cycle: the service takes the cycle's computed row over
 
 
@@ -62,6 +62,23 @@ class DecisionWriteSerializer(StrictWriteSerializer):
     class Meta:
         model = Decision
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
+
+
+class RequirementCheckSerializer(serializers.Serializer):
+    """One of OGP's minimum requirements checked for one cycle, with what it counted (issue 19.5)."""
+
+    code = serializers.CharField()
+    title = serializers.CharField()
+    cycle = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    verdict = serializers.ChoiceField(choices=["met", "not_met", "not_yet_due", "records_only"])
+    counted = serializers.IntegerField()
+    shortfalls = serializers.ListField(child=serializers.CharField())
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, check) -> list[dict]:
+        return [{"date": day.isoformat() if day else None, "what": str(what)} for day, what in check.evidence]
 
 
 class MemberCyclesSerializer(serializers.Serializer):

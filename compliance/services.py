@@ -44,8 +44,10 @@ from .models import (
     DeadlineExtension,
     Decision,
     Finding,
+    Letter,
     MemberStanding,
     Notification,
+    PlanExtension,
     Policy,
     StatusEvent,
 )
@@ -53,7 +55,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Findings the sweep owns (the others come from the administrator's decisions).
-SWEEP_KINDS = (Finding.Kind.MISSED_STATUS_UPDATE, Finding.Kind.MISSED_FORUM_MEETING, Finding.Kind.CONTRARY_TO_PROCESS)
+SWEEP_KINDS = (
+    Finding.Kind.MISSED_STATUS_UPDATE, Finding.Kind.MISSED_FORUM_MEETING, Finding.Kind.CONTRARY_TO_PROCESS,
+    Finding.Kind.MISSED_SELF_ASSESSMENT,
+)
 # Reminders go out this many days before a deadline; a late run sends the nearest one it missed.
 REMINDER_DAYS = (30, 7, 1)
 # Findings and status changes older than this when first recorded are history, not news: no notice.
@@ -112,11 +117,21 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
         .values_list("member_id", "start_date", "end_date", "submitted_on", "title", "pk"),
         key=lambda row: row[0],
     )
-    overrides = _by_member(
-        Deadline.objects.filter(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR, **where)
-        .order_by("member_id", "due_on", "pk").values_list("member_id", "cycle", "due_on", "reason", "reference"),
-        key=lambda row: row[0],
-    )
+    # One query for the administrator's plan deadlines and the self-assessment deadlines (issue 19.4).
+    overrides: dict[int, list] = {}
+    self_assessments: dict[int, list] = {}
+    for row in (
+        Deadline.objects.filter(
+            Q(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR) | Q(kind=Deadline.Kind.SELF_ASSESSMENT),
+            **where,
+        ).order_by("member_id", "due_on", "pk")
+        .values_list("member_id", "kind", "cycle", "due_on", "reason", "reference", "on_time_until", "delivered_on")
+    ):
+        member_id, kind, cycle, due_on, reason, reference, on_time_until, delivered_on = row
+        if kind == Deadline.Kind.SELF_ASSESSMENT:
+            self_assessments.setdefault(member_id, []).append((member_id, cycle, due_on, delivered_on, reference))
+        else:
+            overrides.setdefault(member_id, []).append((member_id, cycle, due_on, reason, reference, on_time_until))
     # The six-month obligation is met by a published status report, not by single milestone updates.
     # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
     published = _by_member(
@@ -148,6 +163,7 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
         key=lambda row: row[0],
     )
     extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
+    plan_extensions = tuple(e.as_rule() for e in PlanExtension.objects.all())
     stored_policies = list(
         Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
     )
@@ -173,6 +189,8 @@ def build_snapshots(members, where: dict | None = None) -> dict[int, engine.Memb
             policies=policies,
             admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
             extensions=extensions,
+            plan_extensions=plan_extensions,
+            self_assessments=tuple(engine.SelfAssessment(*s[1:]) for s in self_assessments.get(member.pk, ())),
             kind=member.kind,
         )
     return snapshots
@@ -199,6 +217,52 @@ def member_cycles(member: Member, now=None) -> list[str]:
         if label not in labels:
             labels.append(label)
     return labels
+
+
+def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None) -> list:
+    """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
+
+    Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
+    acts, and the dates of the member's published documents (plans, status reports, meeting minutes,
+    evidence of published updates, OGP letters).
+    """
+    from django.urls import reverse
+
+    from commitments.models import Evidence
+    from forums.models import Attendance
+
+    from . import requirements
+
+    now = now or timezone.now()
+    today = today_for(now)
+    zone = portal_zone()
+    evaluation = evaluation or evaluate_member(member, now)
+    meetings = list(Meeting.objects.held().filter(forum__member=member).select_related("forum").order_by("starts_at"))
+    sectors: dict[int, set] = {}
+    for meeting_id, sector in Attendance.objects.filter(
+        meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
+    ).values_list("meeting_id", "membership__sector"):
+        sectors.setdefault(meeting_id, set()).add(sector)
+    plans = [(p.submitted_on or p.start_date, p.title) for p in ActionPlan.objects.filter(member=member)
+             if (p.submitted_on or p.start_date)]
+    reports = [(r.published_at.astimezone(zone).date(), str(r.plan)) for r in StatusReport.objects.filter(
+        member=member, state=StatusReport.State.PUBLISHED).select_related("plan")]
+    minutes = [(m.minutes_published_at.astimezone(zone).date(), _("Minutes: %(forum)s, %(day)s") % {
+        "forum": m.forum.name, "day": m.starts_at.astimezone(zone).date().isoformat()})
+        for m in meetings if m.minutes_published_at]
+    evidence = [(e.update.published_at.astimezone(zone).date(), e.original_name or e.url) for e in Evidence.objects.filter(
+        update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,
+    ).select_related("update")]
+    letters = [(day, document) for day, document in Letter.objects.filter(member=member).values_list("dated", "document")]
+    records = requirements.Records(
+        member_page=reverse("commitments:member", args=[member.code]),
+        forum_rules=tuple((f.name, f.founding_act) for f in Forum.objects.filter(member=member)),
+        meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
+                                                  frozenset(sectors.get(m.pk, ()))) for m in meetings),
+        documents=tuple(plans + reports + minutes + evidence + letters),
+        plans=tuple(plans), status_reports=tuple(reports),
+    )
+    return requirements.check(records, evaluation.cycles, today)
 
 
 def check_cycle(member: Member, cycle: str, *, field: str = "cycle", day: dt.date | None = None,
@@ -923,6 +987,9 @@ def _deadline_values(data: dict, row: Deadline | None) -> dict:
             member, values.get("cycle", ""), due_on=due_on, keep=row.cycle if row else ""
         )
     values["source"] = Deadline.Source.ADMINISTRATOR  # whatever an administrator enters is the administrator's
+    if member is not None and due_on is not None and kind == Deadline.Kind.ACTION_PLAN and (row is None or "due_on" in values):
+        # The era's reading of the date, stored with it (issue 19.3): a later policy edit does not change what was entered.
+        values["on_time_until"] = engine.on_time_until(build_snapshot(member).policies, due_on)
     return values
 
 
@@ -981,7 +1048,7 @@ def delete_deadline(deadline: Deadline, *, by, version) -> None:
     recompute_member(deadline.member_id)
 
 
-def _decision_values(data: dict, row: Decision | None) -> dict:
+def decision_values(data: dict, row: Decision | None) -> dict:
     """An IRM finding names its cycle (filled in from its day when left empty, refused when there is none)."""
     values = dict(data)
     member = values.get("member", row.member if row else None)
@@ -1012,7 +1079,7 @@ def record_decision(*, by, data) -> Decision:
     from ogp_portal.versioning import save_checked
 
     _require_admin(by)
-    values = _decision_values(data, None)
+    values = decision_values(data, None)
     if by is not None and by.is_authenticated:
         values.setdefault("recorded_by", by)
     with transaction.atomic():
@@ -1028,7 +1095,7 @@ def update_decision(decision: Decision, *, by, data, version) -> Decision:
 
     _require_admin(by)
     before = decision.member_id
-    data = _decision_values(data, decision)
+    data = decision_values(data, decision)
     with transaction.atomic():
         row = save_checked(decision, data, by=by, version=version)
         _after_admin_write(row.member_id)

@@ -97,8 +97,17 @@ def member_detail(request, code):
         "deadlines": deadlines,
         "open_findings": [f for f in findings if f.is_open],
         "resolved_findings": [f for f in findings if not f.is_open],
+        # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
+        "requirements": _by_cycle(services.minimum_requirements(member, evaluation=ev)),
     }
     return render(request, "compliance/member_detail.html", context)
+
+
+def _by_cycle(checks):
+    cycles: dict[str, list] = {}
+    for check in checks:
+        cycles.setdefault(check.cycle, []).append(check)
+    return [{"cycle": label, "checks": rows} for label, rows in reversed(cycles.items())]
 
 
 def letter(request, code, event_id):

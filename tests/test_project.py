@@ -90,6 +90,10 @@ def one_of_each(seed_data):
         name="COVID-19 (2020)",
         defaults={"due_from": dt.date(2020, 1, 1), "due_to": dt.date(2020, 12, 31), "until": dt.date(2020, 12, 31), "reason": "COVID-19"},
     )
+    from compliance.models import PlanExtension
+
+    PlanExtension.objects.create(name="COVID-19 plans (2018–2020)", ends_from=dt.date(2020, 1, 1), ends_to=dt.date(2020, 12, 31),
+                                 months=12, reason="C&S resolution")
     Notification.objects.create(
         key="test:1", kind=Notification.Kind.choices[0][0], member=agency.member, email="poc@example.org",
         claimed_at=timezone.now(),

@@ -82,3 +82,13 @@ def test_a_first_plan_without_a_joining_date_has_its_cycle_and_a_finding_names_i
                                        "effective_on": "2019-03-01", "reason": "Forum did not meet", "reference": "IRM"})
     assert response.status_code == 200 and "Name the cycle this finding is about" in response.content.decode()
     assert not Finding.objects.filter(member=bare).exists()
+
+
+def test_a_plan_and_the_cycle_it_meets_have_the_same_label():
+    """Joined in March 2018: the first plan was due in March 2019, and the 2018-2020 plan met it (labelled 2018-2020)."""
+    from compliance import engine
+
+    plan = engine.PlanInfo(D(2018, 9, 1), D(2020, 8, 31), D(2018, 8, 31), key=1)
+    member = engine.MemberSnapshot(code="XX", joined_on=D(2018, 3, 1), plans=(plan,), extensions=())
+    [first, *_rest] = engine.evaluate(member, D(2020, 1, 1)).cycles
+    assert (first.label, first.due, first.met_on) == ("2018-2020", D(2019, 3, 1), D(2018, 8, 31))

@@ -251,7 +251,8 @@ def test_the_admin_offers_only_what_the_rules_judge_and_keeps_sweep_rows_read_on
     kg = add_member(admin, "KG", "Kyrgyz Republic", "2017-11-21")
     add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
     html = admin.get(reverse("admin:compliance_deadline_add") + f"?member={kg.pk}").content.decode()
-    assert 'value="self_assessment"' not in html and 'name="source"' not in html
+    # Issue 19.4: a self-assessment deadline is judged (2012–2021 eras), so it is offered; the others are not.
+    assert 'value="self_assessment"' in html and 'value="forum_meeting"' not in html and 'name="source"' not in html
     assert 'value="2021-2023"' in html  # the member's cycles
     from compliance import services
 
@@ -349,7 +350,7 @@ def test_nothing_accepted_is_silently_ignored(admin):
     add_plan(admin, kg, "National Action Plan 2018-2020", "2018-09-01", "2020-08-31", "")
     url = reverse("admin:compliance_deadline_add") + f"?member={kg.pk}"
     # A deadline kind the rules do not judge by a hand-set date is not offered, and a forged one is refused.
-    for kind in ("self_assessment", "status_update", "forum_meeting", "remedial"):
+    for kind in ("status_update", "forum_meeting", "remedial"):  # (a self-assessment is judged since issue 19.4)
         response = submit(admin, url, {"member": kg.pk, "kind": kind, "cycle": "", "due_on": "2021-12-31",
                                        "reason": "Forged kind"}, expect=200)
         assert "Select a valid choice" in response.content.decode()
