@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from commitments.models import ActionPlan, Member
 from compliance import engine, services, signals
-from compliance.models import Decision, DeadlineExtension, Finding, Letter, MemberStanding, Policy
+from compliance.models import Decision, DeadlineExtension, Finding, Letter, MemberStanding
 from tests.factories import ActionPlanFactory, AgencyFactory, MemberFactory
 
 from .test_histories import TOKEN, add_member, add_plan, admin, submit  # noqa: F401  (the admin fixture)
