@@ -22,7 +22,7 @@ from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
-from . import services, signals
+from . import engine, records, selectors, signals, sweep
 from .choices import JUDGED_DEADLINE_KINDS, DeadlineKind
 from .models import (
     Cycle,
@@ -51,13 +51,13 @@ def _member_id(form):
 
 
 def member_cycle_labels(member_id) -> list[str]:
-    """Return the member's cycles: ``services.member_cycles``, the one source the API and the pages read too."""
+    """Return the member's cycles: ``selectors.member_cycles``, the one source the API and the pages read too."""
     if not member_id:
         return []
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         return []
-    return services.member_cycles(member)
+    return selectors.member_cycles(member)
 
 
 class MemberScopedForm(forms.ModelForm):
@@ -85,7 +85,7 @@ class MemberScopedForm(forms.ModelForm):
         if "decision" in self.fields:
             self.fields["decision"].queryset = Decision.objects.filter(member_id=member_id)
 
-    # How the cycle is checked when left empty (``services.check_cycle``): overridden per form.
+    # How the cycle is checked when left empty (``selectors.check_cycle``): overridden per form.
     def cycle_check(self, data) -> dict:
         return {}
 
@@ -95,7 +95,7 @@ class MemberScopedForm(forms.ModelForm):
         if member is not None and self.cycle_field in self.fields and not self.errors.get(self.cycle_field):
             current = getattr(self.instance, self.cycle_field, "") if self.instance.pk else ""
             try:
-                data[self.cycle_field] = services.check_cycle(
+                data[self.cycle_field] = selectors.check_cycle(
                     member, data.get(self.cycle_field, ""), field=self.cycle_field, keep=current, **self.cycle_check(data)
                 )
             except ValidationError as error:
@@ -110,12 +110,12 @@ class RecomputeOnSave:
         if hasattr(obj, "recorded_by_id") and not obj.recorded_by_id:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-        services.recompute_member(obj.member_id)
+        sweep.recompute_member(obj.member_id)
 
     def delete_model(self, request, obj):
         member_id = obj.member_id
         super().delete_model(request, obj)
-        services.recompute_member(member_id)
+        sweep.recompute_member(member_id)
 
 
 class RecomputeAfterCommit:
@@ -217,9 +217,9 @@ class DeadlineForm(MemberScopedForm):
 
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyForRule, ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
-    create_service = services.set_deadline
-    update_service = services.update_deadline
-    delete_service = services.delete_deadline
+    create_service = records.set_deadline
+    update_service = records.update_deadline
+    delete_service = records.delete_deadline
     form = DeadlineForm
     list_display = ["member", "kind", "cycle", "due_on", "on_time_until", "met_on", "source"]
     list_filter = ["kind", "source", "member"]
@@ -258,7 +258,7 @@ class DecisionForm(MemberScopedForm):
         fields = ["member", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"]
 
     def cycle_check(self, data) -> dict:
-        return {"day": data.get("decided_on"), "required": data.get("kind") in services.engine.IRM_KINDS}
+        return {"day": data.get("decided_on"), "required": data.get("kind") in engine.IRM_KINDS}
 
     def clean(self):
         data = super().clean()
@@ -267,7 +267,7 @@ class DecisionForm(MemberScopedForm):
             fields = ("member", "kind", "decided_on", "cycle")
             values = {k: data[k] for k in fields if k in data and (not self.instance.pk or k in self.changed_data)}
             try:
-                services.decision_values(values, self.instance if self.instance.pk else None)
+                records.decision_values(values, self.instance if self.instance.pk else None)
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -275,9 +275,9 @@ class DecisionForm(MemberScopedForm):
 
 @admin.register(Decision)
 class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
-    create_service = services.record_decision
-    update_service = services.update_decision
-    delete_service = services.delete_decision
+    create_service = records.record_decision
+    update_service = records.update_decision
+    delete_service = records.delete_decision
     form = DecisionForm
     list_display = ["member", "kind", "decided_on", "cycle", "document", "due_on", "recorded_by"]
     list_filter = ["kind", "member"]
@@ -338,7 +338,7 @@ class FindingAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def resolve_view(self, request, pk):
-        """Resolve an administrator's finding with a date and a reason (``services.resolve_admin_finding``)."""
+        """Resolve an administrator's finding with a date and a reason (``records.resolve_admin_finding``)."""
         from django.template.response import TemplateResponse
 
         finding = Finding.objects.select_related("member").get(pk=pk)
@@ -349,7 +349,7 @@ class FindingAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
         form = ResolveFindingForm(request.POST or None, initial={"resolved_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
-                services.resolve_admin_finding(
+                records.resolve_admin_finding(
                     finding.pk, resolved_on=form.cleaned_data["resolved_on"],
                     reason=form.cleaned_data["resolution"], user=request.user,
                 )
@@ -430,7 +430,7 @@ class MemberStandingAdmin(SweepOwned):
     @admin.action(description=_("Recompute now"), permissions=["view"])
     def recompute(self, request, queryset):
         for standing in queryset:
-            services.recompute_member(standing.member_id)
+            sweep.recompute_member(standing.member_id)
         self.message_user(request, _("Recomputed."), messages.SUCCESS)
 
 

@@ -7,7 +7,7 @@ from rest_framework import decorators, exceptions, response, viewsets
 from ogp_portal.api import CursorPagination, ServiceWriteMixin, service_write_schema
 from ogp_portal.api_filters import member_code_filters
 
-from . import filters, serializers, services
+from . import filters, records, selectors, serializers
 from .models import Deadline, Decision, Finding, StatusEvent
 
 # The API's FilterSets (ogp_portal/api_filters.py): ``member_code`` / ``member`` by the member's code.
@@ -41,9 +41,9 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.DeadlineSerializer
     create_serializer_class = write_serializer_class = serializers.DeadlineWriteSerializer
     write_permission = "compliance.record_decision"
-    create_service = services.set_deadline
-    update_service = services.update_deadline
-    destroy_service = services.delete_deadline
+    create_service = records.set_deadline
+    update_service = records.update_deadline
+    destroy_service = records.delete_deadline
     versioned_actions = ("destroy",)
     filterset_class = DeadlineApiFilterSet
     search_fields = ["cycle", "reason", "reference"]
@@ -65,7 +65,7 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
         member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if member is None:
             raise exceptions.ValidationError({"member": [_("Give a member's id.")]})
-        return response.Response({"member": member.pk, "cycles": services.member_cycles(member)})
+        return response.Response({"member": member.pk, "cycles": selectors.member_cycles(member)})
 
     @extend_schema(
         parameters=[OpenApiParameter("member", int, required=True, description="The member's id.")],
@@ -81,7 +81,7 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
         member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if member is None:
             raise exceptions.ValidationError({"member": [_("Give a member's id.")]})
-        checks = services.minimum_requirements(member)
+        checks = selectors.minimum_requirements(member)
         return response.Response(serializers.RequirementCheckSerializer(checks, many=True).data)
 
 
@@ -133,9 +133,9 @@ class DecisionViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.DecisionSerializer
     create_serializer_class = write_serializer_class = serializers.DecisionWriteSerializer
     write_permission = "compliance.record_decision"
-    create_service = services.record_decision
-    update_service = services.update_decision
-    destroy_service = services.delete_decision
+    create_service = records.record_decision
+    update_service = records.update_decision
+    destroy_service = records.delete_decision
     versioned_actions = ("destroy",)
     filterset_class = DecisionApiFilterSet
     search_fields = ["document", "summary"]
@@ -145,7 +145,7 @@ class DecisionViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
 
 
 # ---------------------------------------------------------------------------
-# Writes (h11): administrators' records that have a service in ``compliance.services``
+# Writes (h11): administrators' records that have a service in ``compliance.records``
 # ---------------------------------------------------------------------------
 
 from rest_framework.decorators import action  # noqa: E402
@@ -153,7 +153,7 @@ from rest_framework.response import Response  # noqa: E402
 
 from ogp_portal.api import action_schema  # noqa: E402
 
-from .services import resolve_admin_finding  # noqa: E402
+from .records import resolve_admin_finding  # noqa: E402
 
 
 class FindingWriteViewSet(FindingViewSet):

@@ -7,7 +7,7 @@ those rows queues ``sweep_member_task`` for its member after the transaction com
 member and transaction; the demo runs tasks in-process (``CELERY_TASK_ALWAYS_EAGER``), so the
 status is current by the time the page that made the change is answered. The sweep is idempotent:
 a queued sweep that finds nothing new writes nothing. Changes made in the admin to compliance rows
-already call ``services.recompute_member``.
+already call ``sweep.recompute_member``.
 
 Connected in ``ComplianceConfig.ready()``; the lower apps (commitments, forums) know nothing of it.
 """
@@ -36,7 +36,7 @@ def _queued(member_id):
 
 def sweep_after_commit(member_id):
     """Queue a sweep of ``member_id`` once the current transaction commits (at once outside a transaction)."""
-    from .services import enqueue_on_commit
+    from .notifications import enqueue_on_commit
     from .tasks import sweep_member_task
 
     if member_id is None or _queued(member_id):

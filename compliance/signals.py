@@ -3,7 +3,7 @@
 The domain services send ``ogp.signals.member_record_changed`` (a plan, a member's joining date or
 kind); the compliance admin calls :func:`schedule_recompute` for what it edits outside the services
 (policies, global extensions, letters). The member's stored standing is recomputed through
-``services.recompute_member`` once the transaction commits, once per member (a policy or an
+``sweep.recompute_member`` once the transaction commits, once per member (a policy or an
 extension for every member: every member).
 """
 
@@ -19,12 +19,12 @@ def _recompute(member_id: int) -> None:
 
     from commitments.models import Member
 
-    from . import services
+    from . import sweep
 
     if member_id == EVERY_MEMBER:
-        services.sweep_all(timezone.now(), notify="enqueue")
+        sweep.sweep_all(timezone.now(), notify="enqueue")
     elif Member.objects.filter(pk=member_id).exists():
-        services.recompute_member(member_id)
+        sweep.recompute_member(member_id)
 
 
 def schedule_recompute(member_id: int | None) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from commitments.models import Member
 
-from . import services
+from . import notifications, sweep
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -19,7 +19,7 @@ RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": T
 def sweep_member_task(member_id: int) -> None:
     """Sweep one member as of now, and send its notices."""
     if Member.objects.filter(pk=member_id).exists():
-        services.sweep_member(member_id, now=timezone.now(), notify="inline")
+        sweep.sweep_member(member_id, now=timezone.now(), notify="inline")
 
 
 @shared_task(**RELIABLE, soft_time_limit=60, time_limit=90)
@@ -34,7 +34,7 @@ def sweep_all_task() -> int:
 @shared_task(**RELIABLE, soft_time_limit=10 * 60, time_limit=11 * 60)
 def send_reminders_task() -> int:
     """Send the deadline reminders due today and any notice still pending."""
-    return services.send_due_reminders(timezone.now())
+    return notifications.send_due_reminders(timezone.now())
 
 
 @shared_task(**RELIABLE, soft_time_limit=5 * 60, time_limit=6 * 60)
@@ -42,4 +42,4 @@ def send_notices_task(member_id: int) -> int:
     """Send the notices of a member's new findings and status changes."""
     if not Member.objects.filter(pk=member_id).exists():
         return 0
-    return services.send_pending_notices(member_id, now=timezone.now())
+    return notifications.send_pending_notices(member_id, now=timezone.now())

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.services import addressee
 from commitments.models import Member, Role
 
-from . import engine, presentation, services
+from . import engine, presentation, selectors
 from .models import (
     Cycle,
     Deadline,
@@ -74,10 +74,10 @@ def overview(request):
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
     member = get_object_or_404(Member.objects.prefetch_related("forums"), code=code)
-    ev = services.evaluate_member(member, timezone.now())
+    ev = selectors.evaluate_member(member, timezone.now())
     forums = {f"forum:{f.pk}": f for f in member.forums.all()}
     deadlines = [
-        {"deadline": d, "kind_label": services.Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
+        {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
         for d in ev.next_deadlines
     ]
     findings = list(Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period"))
@@ -98,7 +98,7 @@ def member_detail(request, code):
         "open_findings": [f for f in findings if f.is_open],
         "resolved_findings": [f for f in findings if not f.is_open],
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
-        "requirements": _by_cycle(services.minimum_requirements(member, evaluation=ev)),
+        "requirements": _by_cycle(selectors.minimum_requirements(member, evaluation=ev)),
     }
     return render(request, "compliance/member_detail.html", context)
 
@@ -120,7 +120,7 @@ def letter(request, code, event_id):
     )
     event = get_object_or_404(StatusEvent, member=member, pk=event_id)
     # The rules as of the event's day give the deadline the letter announces.
-    ev = services.evaluate_member(member, event.effective_on)
+    ev = selectors.evaluate_member(member, event.effective_on)
     next_deadline = next((d.due for d in ev.next_deadlines if d.kind == engine.DEADLINE_ACTION_PLAN), None)
     missed = Finding.objects.filter(
         member=member, kind=Finding.Kind.CONTRARY_TO_PROCESS, effective_on=event.effective_on
@@ -157,7 +157,7 @@ def letter(request, code, event_id):
         "missed_deadline": (event.effective_on - dt.timedelta(days=1)) if missed else None,
         "previous_cycles": contrary_cycles,
         "contact": contact,
-        "policy": engine.policy_at(services.build_snapshot(member).policies, event.effective_on),
+        "policy": engine.policy_at(selectors.build_snapshot(member).policies, event.effective_on),
     }
     return render(request, "compliance/letter.html", context)
 
@@ -185,7 +185,7 @@ def admin_member(request, code):
         except ValueError:
             error = _("Enter a date like 2023-02-24.")
         else:
-            ev = services.evaluate_member(member, as_of)
+            ev = selectors.evaluate_member(member, as_of)
             what_if = Report.entry(member, ev)
             what_if["status_label"] = MemberStatus(ev.status).label
             what_if["changes"] = ev.changes
@@ -193,7 +193,7 @@ def admin_member(request, code):
         "member": member,
         "standing": MemberStanding.objects.filter(member=member).first(),
         "cycles": Cycle.objects.filter(member=member).select_related("plan").order_by("starts_on"),
-        "cycle_vocabulary": services.member_cycles(member),
+        "cycle_vocabulary": selectors.member_cycles(member),
         "deadlines": Deadline.objects.filter(member=member).order_by("due_on"),
         "plans": member.plans.order_by("submitted_on", "start_date"),
         "findings": Finding.objects.filter(member=member).order_by("effective_on", "kind"),

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from compliance import services
+from compliance import selectors
 
 from ._asof import members, parse_as_of
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, member=None, json=False, **options):
         now = parse_as_of(as_of)
-        report = [self.entry(m, services.evaluate_member(m, now)) for m in members(member)]
+        report = [self.entry(m, selectors.evaluate_member(m, now)) for m in members(member)]
         if json:
             self.stdout.write(_dumps(report))
             return

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from compliance import services
+from compliance import sweep
 
 from ._asof import members, parse_as_of
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, as_of=None, member=None, no_notify=False, **options):
         now = parse_as_of(as_of)
         for m in members(member):
-            result = services.sweep_member(m.pk, now=now, notify="none" if no_notify else "inline")
+            result = sweep.sweep_member(m.pk, now=now, notify="none" if no_notify else "inline")
             self.stdout.write(
                 f"{m.code}: {result.status}; {len(result.created_findings)} new findings, "
                 f"{len(result.resolved_findings)} resolved, {len(result.created_events)} new status events"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from compliance import services
+from compliance import notifications
 
 from ._asof import parse_as_of
 
@@ -12,5 +12,5 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="Portal-local date YYYY-MM-DD (default: now).")
 
     def handle(self, *args, as_of=None, **options):
-        sent = services.send_due_reminders(parse_as_of(as_of))
+        sent = notifications.send_due_reminders(parse_as_of(as_of))
         self.stdout.write(f"{sent} emails sent")

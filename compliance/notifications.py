@@ -1,0 +1,186 @@
+"""Compliance emails: deadline reminders and the notices of new findings and status changes, each sent once.
+
+Every email is claimed once by its key (a ``Notification`` row) and delivered through the outbox
+(``outbox.services``, its one retry policy); :func:`enqueue_on_commit` queues a task after the
+current transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.services import addressee
+from commitments.models import Member, Role
+from ogp_portal.languages import language_for  # the one rule, in the core
+from outbox import services as outbox
+from outbox.models import Message as OutboxMessage
+
+from . import engine
+from .models import Deadline, Finding, Notification, StatusEvent
+from .selectors import evaluate_member, today_for
+
+logger = logging.getLogger(__name__)
+
+# Reminders go out this many days before a deadline; a late run sends the nearest one it missed.
+REMINDER_DAYS = (30, 7, 1)
+# Findings and status changes older than this when first recorded are history, not news: no notice.
+NOTICE_WINDOW_DAYS = 31
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue ``task`` after the current transaction commits; a broker outage only logs.
+
+    The periodic jobs recompute everything from the database, so a lost message
+    costs a delay, never data.
+    """
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:  # kombu.exceptions.OperationalError, redis/OS errors
+            logger.warning("Could not queue %s%r; the next scheduled run will catch up.", task.name, args, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def recipients_for(member: Member, kind: str):
+    """Return the users to notify about an obligation of ``kind``: the point of contact and those concerned.
+
+    Action plans and status updates concern the agency coordinators (for updates,
+    those whose agency leads a commitment, else all); forum meetings concern the
+    forum secretariat.
+    """
+    roles = Role.objects.filter(member=member).select_related("user")
+    wanted = Q(kind=Role.Kind.POINT_OF_CONTACT)
+    if kind in (engine.DEADLINE_FORUM_MEETING, engine.MISSED_FORUM_MEETING):
+        wanted |= Q(kind=Role.Kind.SECRETARIAT)
+    elif kind in (engine.DEADLINE_STATUS_UPDATE, engine.MISSED_STATUS_UPDATE):
+        leading = roles.filter(kind=Role.Kind.COORDINATOR, agency__led_commitments__plan__member=member)
+        wanted |= Q(pk__in=leading.values("pk")) if leading.exists() else Q(kind=Role.Kind.COORDINATOR)
+    else:
+        wanted |= Q(kind=Role.Kind.COORDINATOR)
+    users = {}
+    for role in roles.filter(wanted).order_by("user_id"):
+        if role.user.email and role.user.is_active:
+            users[role.user_id] = role.user
+    return list(users.values())
+
+
+def _render(name: str, context: dict) -> tuple[str, str, str | None]:
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    try:
+        html = render_to_string(f"emails/{name}-body.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    return subject, body, html
+
+
+def send_once(*, key: str, kind: str, member: Member, user, template: str, context: dict, now) -> bool:
+    """Post one email at most once per ``key`` to the outbox and deliver it; return True if this call sent it.
+
+    The Notification row records what the member was told (the unique key makes a second claim
+    fail); delivery and its retries are the outbox's (``outbox.services``): a later run retries a
+    failed send once its next attempt is due.
+    """
+    claimed_at = now if isinstance(now, dt.datetime) else timezone.now()
+    outbox_key = f"compliance:{key}"
+    language = language_for(user)
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                key=key, kind=kind, member=member, recipient=user, email=user.email, claimed_at=claimed_at,
+                language=language,
+            )
+    except IntegrityError:
+        message = OutboxMessage.objects.filter(key=outbox_key).first()
+        if message is None or not outbox.deliver(message, now=claimed_at):
+            return False
+        Notification.objects.filter(key=key).update(sent_at=timezone.now())
+        return True
+    with translation.override(language):
+        subject, body, html = _render(
+            template, {**context, "member": member, "user": user, "greeting": addressee(user, member), "site_url": settings.SITE_URL}
+        )
+    message = outbox.post(
+        key=outbox_key, kind=f"compliance-{kind}", recipient=user, email=user.email, language=language, subject=subject,
+        body=body, html=html or "", headers={"Content-Language": language}, now=claimed_at,
+    )
+    Notification.objects.filter(key=key).update(subject=subject[:300])
+    if message is None or not outbox.deliver(message, now=claimed_at):
+        return False
+    Notification.objects.filter(key=key).update(sent_at=timezone.now())
+    return True
+
+
+def reminder_threshold(days_left: int) -> int | None:
+    """Return the reminder (30, 7 or 1 days) due with ``days_left`` days to go, or None.
+
+    The nearest threshold at or above ``days_left``: a run that missed day 30 sends
+    that reminder on day 29, and nothing is sent after the deadline.
+    """
+    if days_left < 0:
+        return None
+    fitting = [t for t in REMINDER_DAYS if days_left <= t]
+    return min(fitting) if fitting else None
+
+
+def send_member_reminders(member: Member, *, now) -> int:
+    sent = 0
+    evaluation = evaluate_member(member, now)
+    for deadline in evaluation.next_deadlines:
+        threshold = reminder_threshold(deadline.days_left)
+        if threshold is None:
+            continue
+        for user in recipients_for(member, deadline.kind):
+            key = f"reminder:{member.code}:{deadline.kind}:{deadline.subject}:{deadline.due.isoformat()}:{threshold}:{user.pk}"
+            context = {"deadline": deadline, "threshold": threshold, "kind_label": Deadline.Kind(deadline.kind).label}
+            sent += send_once(
+                key=key[:200], kind=Notification.Kind.REMINDER, member=member, user=user,
+                template="compliance-reminder", context=context, now=now,
+            )
+    return sent
+
+
+def send_due_reminders(now) -> int:
+    """Send the 30-, 7- and 1-day reminders due as of ``now``, and any pending notice; return the count sent."""
+    sent = 0
+    for member in Member.objects.order_by("pk"):
+        sent += send_member_reminders(member, now=now)
+        sent += send_pending_notices(member.pk, now=now)
+    return sent
+
+
+def send_pending_notices(member_id: int, *, now) -> int:
+    """Send the notice of each recent finding and status change not yet notified; return the count sent.
+
+    Level-triggered: it reads the rows, not the sweep's memory, so a notice lost
+    to a crash or a broker outage goes out on the next run.
+    """
+    member = Member.objects.get(pk=member_id)
+    today = today_for(now)
+    since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
+    sent = 0
+    findings = Finding.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
+    for finding in findings:
+        for user in recipients_for(member, finding.kind):
+            sent += send_once(
+                key=f"finding:{finding.pk}:{user.pk}", kind=Notification.Kind.FINDING, member=member, user=user,
+                template="compliance-finding", context={"finding": finding}, now=now,
+            )
+    events = StatusEvent.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
+    for event in events:
+        for user in recipients_for(member, engine.DEADLINE_ACTION_PLAN):
+            sent += send_once(
+                key=f"status:{event.pk}:{user.pk}", kind=Notification.Kind.STATUS, member=member, user=user,
+                template="compliance-status", context={"event": event}, now=now,
+            )
+    return sent

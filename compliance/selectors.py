@@ -1,0 +1,252 @@
+"""Compliance reads: members' data as the rules' snapshots, their evaluation, cycles and minimum requirements.
+
+Nothing here writes. :func:`build_snapshots` reads what the pure rules (``compliance.engine``) need
+about any number of members in a fixed number of queries; the sweep, the notices, the administrators'
+records, the pages, the admin and the API read members' evaluations, cycles and OGP's minimum
+requirements through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.models import ActionPlan, Member, StatusReport
+from forums.models import Forum, Meeting
+from ogp import policy
+
+from . import engine
+from .models import Cycle, Deadline, DeadlineExtension, Decision, Finding, Letter, PlanExtension, Policy
+
+
+def portal_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today_for(now: dt.datetime | dt.date) -> dt.date:
+    """Return the portal-local day of ``now`` (a date is taken as already local)."""
+    return engine.local_date(now, settings.TIME_ZONE)
+
+def build_snapshot(member: Member) -> engine.MemberSnapshot:
+    """Return everything the rules need about ``member``, instants converted to Bishkek days."""
+    return build_snapshots([member])[member.pk]
+
+
+def _member_filter(members, field: str = "member") -> dict:
+    """Return the filter selecting rows of ``members`` (a list of Member rows, or a queryset as a subquery)."""
+    if isinstance(members, (list, tuple)):
+        return {f"{field}_id__in": [m.pk for m in members]}
+    return {f"{field}__in": members.values("pk")}
+
+
+def _by_member(rows, key=lambda row: row.member_id) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
+
+
+def build_snapshots(members, where: dict | None = None) -> dict[int, engine.MemberSnapshot]:
+    """Return {member id: snapshot} for ``members`` in a fixed number of queries (nine), whatever their number.
+
+    ``members`` is a list of Member rows (or rows with their ``pk``, ``code``, ``joined_on`` and
+    ``kind``) or a Member queryset. ``where`` selects the members' rows in the other tables
+    (default: their ids); the sweep passes a range of ids when it reads every member. Every query
+    selects the rows of all the members at once, as tuples (translated names read in the active
+    language with its fallbacks, as the model's attribute gives them), and orders by member id
+    without joins; the rows are then grouped per member in the order each member's own query used
+    to give them. Meeting days are computed by the database (in the portal's zone) and read once a day.
+    """
+    members = list(members) if not isinstance(members, (list, tuple)) else members
+    if not members:
+        return {}
+    where = where or _member_filter(list(members))
+    zone = portal_zone()
+    plans = _by_member(
+        ActionPlan.objects.filter(**where).order_by("member_id", "-start_date", "pk")
+        .values_list("member_id", "start_date", "end_date", "submitted_on", "title", "pk"),
+        key=lambda row: row[0],
+    )
+    # One query for the administrator's plan deadlines and the self-assessment deadlines (issue 19.4).
+    overrides: dict[int, list] = {}
+    self_assessments: dict[int, list] = {}
+    for row in (
+        Deadline.objects.filter(
+            Q(kind=Deadline.Kind.ACTION_PLAN, source=Deadline.Source.ADMINISTRATOR) | Q(kind=Deadline.Kind.SELF_ASSESSMENT),
+            **where,
+        ).order_by("member_id", "due_on", "pk")
+        .values_list("member_id", "kind", "cycle", "due_on", "reason", "reference", "on_time_until", "delivered_on")
+    ):
+        member_id, kind, cycle, due_on, reason, reference, on_time_until, delivered_on = row
+        if kind == Deadline.Kind.SELF_ASSESSMENT:
+            self_assessments.setdefault(member_id, []).append((member_id, cycle, due_on, delivered_on, reference))
+        else:
+            overrides.setdefault(member_id, []).append((member_id, cycle, due_on, reason, reference, on_time_until))
+    # The six-month obligation is met by a published status report, not by single milestone updates.
+    # ``order_by()`` first: the default ordering would join the plan and member tables into the DISTINCT.
+    published = _by_member(
+        StatusReport.objects.filter(state=StatusReport.State.PUBLISHED, **where)
+        .annotate(day=TruncDate("published_at", tzinfo=zone))
+        .order_by()
+        .values_list("member_id", "day")
+        .distinct(),
+        key=lambda row: row[0],
+    )
+    forums = _by_member(
+        Forum.objects.filter(**where).order_by("member_id", "name", "pk").values_list("member_id", "pk", "name", "founded_on"),
+        key=lambda row: row[0],
+    )
+    held: dict[int, list[dt.date]] = {}
+    for forum_id, day in (
+        Meeting.objects.held().filter(**{f"forum__{key}": value for key, value in where.items()})
+        .annotate(day=TruncDate("starts_at", tzinfo=zone)).order_by().values_list("forum_id", "day").distinct()
+    ):
+        held.setdefault(forum_id, []).append(day)
+    decisions = _by_member(
+        Decision.objects.filter(**where).order_by("member_id", "decided_on", "pk")
+        .values_list("member_id", "kind", "decided_on", "cycle", "document", "summary", "due_on", "met_on"),
+        key=lambda row: row[0],
+    )
+    admin_findings = _by_member(
+        Finding.objects.filter(source=Finding.Source.ADMINISTRATOR, **where).order_by("member_id", "-effective_on", "pk")
+        .values_list("member_id", "pk", "effective_on", "period", "reason", "reference", "resolved_on", "resolution"),
+        key=lambda row: row[0],
+    )
+    extensions = tuple(e.as_rule() for e in DeadlineExtension.objects.all())
+    plan_extensions = tuple(e.as_rule() for e in PlanExtension.objects.all())
+    stored_policies = list(
+        Policy.objects.filter(Q(member__isnull=True) | Q(**where)).order_by("member_id", "effective_from", "pk")
+    )
+    shared_rules = tuple(p.as_rule() for p in stored_policies if p.member_id is None)
+    own = _by_member(p for p in stored_policies if p.member_id is not None)
+    snapshots = {}
+    for member in members:
+        # ``ogp.policy.versions_for``: the one definition (the same tuple for members of a kind without their own).
+        policies = policy.versions_for(member.kind, shared_rules, tuple(p.as_rule() for p in own.get(member.pk, ())))
+        snapshots[member.pk] = engine.MemberSnapshot(
+            code=member.code,
+            joined_on=member.joined_on,
+            plans=tuple(engine.PlanInfo(*p[1:]) for p in plans.get(member.pk, ())),
+            deadline_overrides=tuple(
+                engine.DeadlineOverride(*d[1:]) for d in overrides.get(member.pk, ())
+            ),
+            update_published_on=tuple(sorted(day for _pk, day in published.get(member.pk, ()))),
+            forums=tuple(
+                engine.ForumInfo(f"forum:{pk}", name, tuple(sorted(held.get(pk, ()))), founded_on)
+                for _member_id, pk, name, founded_on in forums.get(member.pk, ())
+            ),
+            decisions=tuple(engine.DecisionInfo(*d[1:]) for d in decisions.get(member.pk, ())),
+            policies=policies,
+            admin_findings=tuple(engine.AdminFinding(*f[1:]) for f in admin_findings.get(member.pk, ())),
+            extensions=extensions,
+            plan_extensions=plan_extensions,
+            self_assessments=tuple(engine.SelfAssessment(*s[1:]) for s in self_assessments.get(member.pk, ())),
+            kind=member.kind,
+        )
+    return snapshots
+
+
+def evaluate_member(member: Member, now) -> engine.Evaluation:
+    """Return the member's evaluation as of ``now`` without writing anything."""
+    return engine.evaluate(build_snapshot(member), now, settings.TIME_ZONE)
+
+
+def member_cycles(member: Member, now=None) -> list[str]:
+    """Return the labels of ``member``'s cycles: the one source the admin, the API and the pages offer.
+
+    The rules' cycles as of ``now`` (``engine.cycle_labels``: every plan has one, the first included),
+    then any the sweep stored for a later day and those the member's action-plan deadlines open.
+    """
+    snapshot = build_snapshot(member)
+    evaluation = engine.evaluate(snapshot, now or timezone.now(), settings.TIME_ZONE)
+    labels = engine.cycle_labels(snapshot, evaluation.cycles)
+    stored = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("label", flat=True))
+    stored += Deadline.objects.filter(member=member, kind=Deadline.Kind.ACTION_PLAN).exclude(cycle="").order_by(
+        "due_on").values_list("cycle", flat=True)
+    for label in stored:
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None) -> list:
+    """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
+
+    Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
+    acts, and the dates of the member's published documents (plans, status reports, meeting minutes,
+    evidence of published updates, OGP letters).
+    """
+    from django.urls import reverse
+
+    from commitments.models import Evidence
+    from forums.models import Attendance
+
+    from . import requirements
+
+    now = now or timezone.now()
+    today = today_for(now)
+    zone = portal_zone()
+    evaluation = evaluation or evaluate_member(member, now)
+    meetings = list(Meeting.objects.held().filter(forum__member=member).select_related("forum").order_by("starts_at"))
+    sectors: dict[int, set] = {}
+    for meeting_id, sector in Attendance.objects.filter(
+        meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
+    ).values_list("meeting_id", "membership__sector"):
+        sectors.setdefault(meeting_id, set()).add(sector)
+    plans = [(p.submitted_on or p.start_date, p.title) for p in ActionPlan.objects.filter(member=member)
+             if (p.submitted_on or p.start_date)]
+    reports = [(r.published_at.astimezone(zone).date(), str(r.plan)) for r in StatusReport.objects.filter(
+        member=member, state=StatusReport.State.PUBLISHED).select_related("plan")]
+    minutes = [(m.minutes_published_at.astimezone(zone).date(), _("Minutes: %(forum)s, %(day)s") % {
+        "forum": m.forum.name, "day": m.starts_at.astimezone(zone).date().isoformat()})
+        for m in meetings if m.minutes_published_at]
+    evidence = [(e.update.published_at.astimezone(zone).date(), e.original_name or e.url) for e in Evidence.objects.filter(
+        update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,
+    ).select_related("update")]
+    letters = [(day, document) for day, document in Letter.objects.filter(member=member).values_list("dated", "document")]
+    records = requirements.Records(
+        member_page=reverse("commitments:member", args=[member.code]),
+        forum_rules=tuple((f.name, f.founding_act) for f in Forum.objects.filter(member=member)),
+        meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
+                                                  frozenset(sectors.get(m.pk, ()))) for m in meetings),
+        documents=tuple(plans + reports + minutes + evidence + letters),
+        plans=tuple(plans), status_reports=tuple(reports),
+    )
+    return requirements.check(records, evaluation.cycles, today)
+
+
+def check_cycle(member: Member, cycle: str, *, field: str = "cycle", day: dt.date | None = None,
+                due_on: dt.date | None = None, required: bool = False, keep: str = "") -> str:
+    """Return the cycle an administrator's record names, or raise ValidationError saying which cycles there are.
+
+    ``cycle`` must be one of :func:`member_cycles` (``keep``: a value the row already holds stays
+    acceptable). Empty: a deadline's own cycle (``due_on``: the cycle it opens); a finding
+    (``required``) is filed under the cycle the rules give for ``day``, and refused when there is none.
+    """
+    cycle = (cycle or "").strip()
+    if not cycle:
+        if due_on is not None:
+            return policy.cycle_label(due_on)
+        if not required:
+            return ""
+        snapshot = build_snapshot(member)
+        found = engine.cycle_on(engine.evaluate(snapshot, timezone.now(), settings.TIME_ZONE).cycles, day) if day else ""
+        if found:
+            return found
+        raise ValidationError({field: _(
+            "Name the cycle this finding is about: the rules know no cycle of the member on that day "
+            "(enter its joining date or its first plan first)."
+        )})
+    allowed = member_cycles(member)
+    if cycle in allowed or cycle == keep or (due_on is not None and cycle == policy.cycle_label(due_on)):
+        return cycle
+    raise ValidationError({field: _("Choose one of the member's cycles: %(cycles)s.") % {
+        "cycles": ", ".join(allowed) or _("none yet")
+    }})
