@@ -321,6 +321,8 @@ def main():
     parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    # Stopped (e.g. by timeout): leave through the with-blocks, which stop the servers' process groups.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not args.database_url:
         sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
     if not shutil.which("wrk"):
@@ -385,54 +387,57 @@ def main():
     for label, path, actor in work:
         plan.append((label, path, actor, [m for m in ("signed in", "cache off") if m in args.modes]))
 
-    def measure(portal, mode, floor_rps):
+    def measure(portal, label, path, actor, mode, floor_rps):
+        who = actor or ("coordinator" if mode == "signed in" else "")
+        cookie = cookies.get(who, "")
+        started = time.perf_counter()
+        status, size = get(portal.port, path, timeout=300, cookie=cookie)
+        first = time.perf_counter() - started
+        if status != 200:
+            results["skipped"].append({"label": label, "path": path, "status": status, "mode": mode})
+            return
+        # Timed again: with the page cache on, the first anonymous request rendered and stored the page.
+        started = time.perf_counter()
+        get(portal.port, path, timeout=300, cookie=cookie)
+        single = time.perf_counter() - started
+        if single > args.too_slow:
+            # Loading it would only queue requests behind each other for minutes: report the one request.
+            results["too_slow"].append({"label": label, "path": path, "mode": mode, "single_request_s": single, "first_request_s": first})
+            print(f"{label[:44]:<44} {mode}: one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
+            return
+        wrk(portal.port, path, 1, args.connections, args.threads, cookie)  # warm-up
+        r = wrk(portal.port, path, args.duration, args.connections, args.threads, cookie)
+        r.update({"label": label, "path": path, "mode": mode, "as": who or "anonymous", "bytes_per_page": size,
+                  "of_floor": r["rps"] / floor_rps, "first_request_s": first})
+        results["pages"].append(r)
+        name = f"{label} {path}" if len(label) < 30 else label
+        print(row(f"[{mode}] {name}", r, floor_rps) + f"  first {first:.2f} s")
+        get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
+
+    def floor_of(server, name):
+        server.wait_ready("/bench/one-row/")
+        wrk(server.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
+        r = wrk(server.port, "/bench/one-row/", args.duration, args.connections, args.threads)
+        results["floors"][name] = r
+        print(row(f"floor: {name}", r))
+        return r["rps"]
+
+    # Both servers run side by side (the cache-off one idle while the other is loaded), and each URL's
+    # kinds of visit are measured one after the other, so that a change in the machine's load (it is
+    # shared) moves the three figures of a URL together; each floor is measured again at the end.
+    cold_env = env | {"PUBLIC_PAGE_CACHE": "false"}
+    with Server("ogp_portal.wsgi:application", args.port, env, args.workers) as portal, \
+            Server("ogp_portal.wsgi:application", args.port + 2, cold_env, args.workers) as cold:
+        floor = floor_of(portal, "one row, full middleware")
+        cold_floor = floor_of(cold, "one row, cache-off server")
         for label, path, actor, modes in plan:
-            if mode not in modes:
-                continue
-            who = actor or ("coordinator" if mode == "signed in" else "")
-            cookie = cookies.get(who, "")
-            started = time.perf_counter()
-            status, size = get(portal.port, path, timeout=300, cookie=cookie)
-            first = time.perf_counter() - started
-            if status != 200:
-                results["skipped"].append({"label": label, "path": path, "status": status, "mode": mode})
-                continue
-            # Timed again: with the page cache on, the first anonymous request rendered and stored the page.
-            started = time.perf_counter()
-            get(portal.port, path, timeout=300, cookie=cookie)
-            single = time.perf_counter() - started
-            if single > args.too_slow:
-                # Loading it would only queue requests behind each other for minutes: report the one request.
-                results["too_slow"].append({"label": label, "path": path, "mode": mode, "single_request_s": single, "first_request_s": first})
-                print(f"{label[:44]:<44} {mode}: one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
-                continue
-            wrk(portal.port, path, 1, args.connections, args.threads, cookie)  # warm-up
-            r = wrk(portal.port, path, args.duration, args.connections, args.threads, cookie)
-            r.update({"label": label, "path": path, "mode": mode, "as": who or "anonymous", "bytes_per_page": size,
-                      "of_floor": r["rps"] / floor_rps, "first_request_s": first})
-            results["pages"].append(r)
-            name = f"{label} {path}" if len(label) < 30 else label
-            print(row(f"[{mode}] {name}", r, floor_rps) + f"  first {first:.2f} s")
-            get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
-
-    with Server("ogp_portal.wsgi:application", args.port, env, args.workers) as portal:
-        portal.wait_ready("/bench/one-row/")
-        wrk(portal.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
-        floor = wrk(portal.port, "/bench/one-row/", args.duration, args.connections, args.threads)
-        results["floors"]["one row"] = floor
-        print(row("floor: one row, full middleware", floor))
-        measure(portal, "anonymous", floor["rps"])
-        measure(portal, "signed in", floor["rps"])
-
-    if "cache off" in args.modes:
-        cold_env = env | {"PUBLIC_PAGE_CACHE": "false"}
-        with Server("ogp_portal.wsgi:application", args.port + 2, cold_env, args.workers) as cold:
-            cold.wait_ready("/bench/one-row/")
-            wrk(cold.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
-            cold_floor = wrk(cold.port, "/bench/one-row/", args.duration, args.connections, args.threads)
-            results["floors"]["one row, cache off"] = cold_floor
-            print(row("floor: one row, cache-off server", cold_floor))
-            measure(cold, "cache off", cold_floor["rps"])
+            for mode in modes:
+                if mode == "cache off":
+                    measure(cold, label, path, actor, mode, cold_floor)
+                else:
+                    measure(portal, label, path, actor, mode, floor)
+        floor_of(portal, "one row, full middleware, at the end")
+        floor_of(cold, "one row, cache-off server, at the end")
     for s in results["skipped"]:
         print(f"skipped (HTTP {s['status']}, {s['mode']}): {s['label']} {s['path']}")
     if args.json:

@@ -17,6 +17,7 @@ from django.db.models import Case, Count, F, Func, OuterRef, Prefetch, Q, Subque
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_POST
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
-from ogp_portal.cache import derived
+from ogp_portal.cache import derived, fragment
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
@@ -206,10 +207,8 @@ def _published_updates_prefetch():
     )
 
 
-def plan_detail(request, pk):
-    """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
-    today = timezone.localdate()
-    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+def _plan_state(request, plan, today) -> str:
+    """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
@@ -231,18 +230,32 @@ def plan_detail(request, pk):
             _("Milestones by completion"), _("milestones"), [m.state for m in all_milestones]
         ),
     ]
-    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
-        "member": plan.member,
-        "status_reports": reports,
-        "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "commitments": commitments,
         "charts": [c for c in charts if c.total],
         "gantt": timeline.build_gantt(groups, today),
         "milestone_count": len(all_milestones),
         "overdue_count": sum(1 for m in all_milestones if m.overdue),
         "today": today,
+    }
+    return render_to_string("commitments/_plan_state.html", context, request=request)
+
+
+def plan_detail(request, pk):
+    """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
+    today = timezone.localdate()
+    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
+    context = {
+        "plan": plan,
+        "member": plan.member,
+        "status_reports": reports,
+        "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
+        # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
+        # signed-in visitors until the next change (issue #20); the follow button and the status
+        # reports' link stay outside it.
+        "plan_state": fragment(f"plan-state:{plan.pk}:{today.isoformat()}", lambda: _plan_state(request, plan, today)),
     }
     return render(request, "commitments/plan_detail.html", context)
 
@@ -304,22 +317,27 @@ def commitment_list(request):
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "search_note": _search_note(filterset),
+        "search_note": _search_note(filterset, page),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
 
 
-def _search_note(filterset) -> str:
-    """Say in which languages a search matched ("" without a search or a match), for the list's note.
+def _search_note(filterset, page) -> str:
+    """Say in which languages the results shown matched ("" without a search or a match), for the list's note.
 
     A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
-    come from the English (or another language's) text.
+    come from the English (or another language's) text. Tested on the page shown (at most
+    PAGE_SIZE rows, already read), not on every result: word tests per language over all the
+    results were most of the searched list's time (issue #20).
     """
     text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
     if not text:
         return ""
-    languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
+    shown = [commitment.pk for commitment in page.object_list]
+    if not shown:
+        return ""
+    languages = search_languages(Commitment.objects.filter(pk__in=shown), text)
     if not languages:
         return ""
     current = get_language()
