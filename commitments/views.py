@@ -4,6 +4,7 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+import hashlib
 from collections import Counter
 
 from django import forms
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_POST
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
 from engagement.services import contested_commitments_q
-from ogp_portal.cache import derived, fragment
+from ogp_portal.cache import MAX_QUERY, derived, fragment
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
@@ -102,6 +103,21 @@ def member_list(request):
     evaluates the rules. The page runs the same queries whatever the number of members.
     """
     today = timezone.localdate()
+    # The content is the same for every visitor: rendered once per query, day and language and shared
+    # by anonymous and signed-in visitors until the next change (issue #20). A query string longer
+    # than the page cache keeps is rendered, not kept (a bounded key space).
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    render_content = lambda: _home_content(request, today)  # noqa: E731
+    if len(query) > MAX_QUERY:
+        content = render_content()
+    else:
+        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+        content = fragment(f"home:{digest}:{today.isoformat()}", render_content)
+    return render(request, "commitments/member_list.html", {"home_content": content})
+
+
+def _home_content(request, today) -> str:
+    """Render the home page's content: headline figures, next deadlines, the page of members."""
     view = request.GET.get("view", "all")
     if view not in HOME_VIEWS:
         view = "all"
@@ -158,7 +174,7 @@ def member_list(request):
         .order_by("due_on", "member__name")[:5],
         "today": today,
     }
-    return render(request, "commitments/member_list.html", context)
+    return render_to_string("commitments/_home.html", context, request=request)
 
 
 def _headline_figures(today):

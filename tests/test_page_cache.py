@@ -410,3 +410,17 @@ def test_each_language_has_its_own_shared_plan_part(people):
     english, russian = cache.get(_plan_state_key(people.plan)), cache.get(_plan_state_key(people.plan, "ru"))
     assert english and russian and english != russian
     assert "Where the plan stands" in english and "Where the plan stands" not in russian
+
+
+def test_the_home_pages_content_is_shared_without_the_user_who_rendered_it(people):
+    coordinator = Client()
+    coordinator.force_login(people.users.coordinator)
+    own = coordinator.get(reverse("commitments:home")).content.decode()
+    assert "Sign out (chamber)" in own
+    with CaptureQueriesContext(connection) as ctx:
+        anonymous = Client().get(reverse("commitments:home"))
+    assert anonymous["X-Page-Cache"] == "miss"  # the page itself was not shared ...
+    assert not [q for q in ctx.captured_queries if 'FROM "commitments_member"' in q["sql"]]  # ... its content was
+    body = anonymous.content.decode()
+    assert "chamber" not in body and "Sign out" not in body
+    assert people.kg.code in body or str(people.kg.name) in body
