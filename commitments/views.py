@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -316,6 +317,25 @@ def _scope_choices_to_member(form):
     return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
 
 
+# The commitment list counts at most this many results (40 pages): a broad search or no filter at
+# scale 10 would otherwise count 150,000 rows on every render (issue #20).
+COUNT_LIMIT = 1000
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more."""
+
+    capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        if counted > COUNT_LIMIT:
+            self.capped = True
+            return COUNT_LIMIT
+        return counted
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
     filterset = CommitmentFilterSet(
@@ -323,7 +343,7 @@ def commitment_list(request):
         queryset=Commitment.objects.select_related("plan__member", "lead_agency"),
         today=timezone.localdate(),
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
