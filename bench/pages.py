@@ -315,7 +315,7 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--max-urls", type=int, default=80)
     parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
-    parser.add_argument("--only", default="", help="run only pages whose label contains this text")
+    parser.add_argument("--only", default="", help="regular expression: run only pages whose label or path it finds")
     parser.add_argument("--modes", default="anonymous,signed in,cache off",
                         help="comma-separated kinds of visit: anonymous, signed in, cache off")
     parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")
@@ -348,11 +348,11 @@ def main():
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600)
     urls = pick_urls()
     if args.only:
-        urls = [(label, path) for label, path in urls if args.only in label]
+        urls = [(label, path) for label, path in urls if re.search(args.only, f"{label} {path}")]
     urls = urls[: args.max_urls]
     cookies, work = pick_actors()
     if args.only:
-        work = [(label, path, actor) for label, path, actor in work if args.only in label]
+        work = [(label, path, actor) for label, path, actor in work if re.search(args.only, f"{label} {path}")]
 
     results = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
