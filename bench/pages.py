@@ -6,7 +6,7 @@ Usage (the database must hold data, e.g. from ``manage.py generate_scale_data``)
     .venv/bin/python bench/pages.py --database-url postgres://… --duration 10 --connections 16 --json out.json
     .venv/bin/python bench/pages.py --database-url postgres://… --generate 1      # load scale 1 first (flushes!)
 
-What it does, bounded in time (about (URLs + 2) × (duration + 2) seconds) and stopping by itself:
+What it does, bounded in time (about (3 × URLs + 4) × (duration + 2) seconds) and stopping by itself:
 
 1. collects static files into .bench/static (the production manifest storage needs them);
 2. serves ``bench/floor_wsgi.py`` (a bare WSGI app) with gunicorn, 3 sync workers, and loads it with
@@ -17,6 +17,15 @@ What it does, bounded in time (about (URLs + 2) × (duration + 2) seconds) and s
    (the second floor), then each page: home, member, plan, commitment, forum, compliance overview and
    member, plus any list, API, feed or CSV export URL the portal has (found in its URL patterns);
    a URL that does not answer 200 to a single GET is skipped and listed;
+   each loaded three times (issue #20): **anonymous** (served from the page cache after the first
+   request), **signed in** (the Cookie header of a coordinator's stored session, made by
+   bench/actors.py: never served a shared copy), and **cache off** (a second server with
+   ``PUBLIC_PAGE_CACHE=false`` and its own one-row floor: every request is a first render, as for the
+   first visitor after a publication); then the working pages, signed in as the person who uses them
+   and cache off: "My work" (coordinator, point of contact), the progress form, the review queue, the
+   plan's status reports, the secretariat's page and the forum as its secretariat sees it.
+   ``--modes`` picks the kinds of visit. The benchmark writes only its three ``bench-…`` accounts,
+   their roles and sessions;
 4. prints p50, p95, p99 latency, requests a second, errors (non-2xx/3xx answers and socket errors), and
    each page's throughput as a fraction of the one-row floor. A page whose single request takes longer
    than --too-slow seconds (default 3) is not loaded: its single-request time is reported instead.
@@ -126,19 +135,20 @@ class Server:
         self.stop()
 
 
-def get(port: int, path: str, timeout: float = 60.0) -> tuple[int, int]:
+def get(port: int, path: str, timeout: float = 60.0, cookie: str = "") -> tuple[int, int]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = conn.getresponse()
         return response.status, len(response.read())
     finally:
         conn.close()
 
 
-def wrk(port: int, path: str, duration: int, connections: int, threads: int) -> dict:
+def wrk(port: int, path: str, duration: int, connections: int, threads: int, cookie: str = "") -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(LUA),
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(LUA), *headers,
          f"http://127.0.0.1:{port}{path}"],
         capture_output=True,
         text=True,
@@ -156,6 +166,40 @@ def wrk(port: int, path: str, duration: int, connections: int, threads: int) -> 
 # ------------------------------------------------------------------ which URLs
 
 
+def typical_member():
+    """The national member with most plans (ties: the first code): every page is measured on it."""
+    from django.db.models import Count
+
+    from commitments.models import Member
+
+    national = (
+        Member.objects.filter(kind=Member.Kind.NATIONAL).annotate(n=Count("plans")).order_by("-n", "code").first()
+    )
+    if national is None:
+        sys.exit("The database holds no national member: load data first (--generate 1).")
+    return national
+
+
+def pick_actors() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Sign the benchmark's coordinator, point of contact and secretariat in (bench/actors.py).
+
+    Returns ({actor: Cookie header value}, [(label, path, actor)] of the working pages).
+    """
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from bench.actors import ensure_actors, working_pages
+
+    member = typical_member()
+    keys = ensure_actors(member)
+    pages = working_pages(member)
+    connection.close()
+    return {actor: f"{settings.SESSION_COOKIE_NAME}={key}" for actor, key in keys.items()}, pages
+
+
 def pick_urls() -> list[tuple[str, str]]:
     """Return (label, path) pairs: named pages on typical rows, then discovered lists, feeds, exports, APIs."""
     import django
@@ -165,7 +209,7 @@ def pick_urls() -> list[tuple[str, str]]:
     from django.db.models import Count
     from django.urls import NoReverseMatch, get_resolver, reverse
 
-    from commitments.models import ActionPlan, Commitment, Member
+    from commitments.models import ActionPlan, Commitment
     from forums.models import Forum
 
     urls: list[tuple[str, str]] = []
@@ -176,11 +220,7 @@ def pick_urls() -> list[tuple[str, str]]:
         except NoReverseMatch:
             pass
 
-    national = (
-        Member.objects.filter(kind=Member.Kind.NATIONAL).annotate(n=Count("plans")).order_by("-n", "code").first()
-    )
-    if national is None:
-        sys.exit("The database holds no national member: load data first (--generate 1).")
+    national = typical_member()
     plan = (
         ActionPlan.objects.filter(member=national).annotate(n=Count("commitments")).order_by("-n", "pk").first()
     )
@@ -275,15 +315,20 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--max-urls", type=int, default=80)
     parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
-    parser.add_argument("--only", default="", help="run only pages whose label contains this text")
+    parser.add_argument("--only", default="", help="regular expression: run only pages whose label or path it finds")
+    parser.add_argument("--modes", default="anonymous,signed in,cache off",
+                        help="comma-separated kinds of visit: anonymous, signed in, cache off")
     parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    # Stopped (e.g. by timeout): leave through the with-blocks, which stop the servers' process groups.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not args.database_url:
         sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk).")
     args.duration = max(1, min(args.duration, 60))
+    args.modes = {m.strip() for m in args.modes.split(",") if m.strip()}
     check_loopback(args.database_url)
     env = server_env(args.database_url)
     os.environ.update(env)
@@ -303,8 +348,11 @@ def main():
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600)
     urls = pick_urls()
     if args.only:
-        urls = [(label, path) for label, path in urls if args.only in label]
+        urls = [(label, path) for label, path in urls if re.search(args.only, f"{label} {path}")]
     urls = urls[: args.max_urls]
+    cookies, work = pick_actors()
+    if args.only:
+        work = [(label, path, actor) for label, path, actor in work if re.search(args.only, f"{label} {path}")]
 
     results = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -327,36 +375,71 @@ def main():
         results["floors"]["bare WSGI"] = r
         print(row("floor: bare WSGI app (same gunicorn)", r))
 
-    with Server("ogp_portal.wsgi:application", args.port, env, args.workers) as portal:
-        portal.wait_ready("/bench/one-row/")
-        wrk(portal.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
-        floor = wrk(portal.port, "/bench/one-row/", args.duration, args.connections, args.threads)
-        results["floors"]["one row"] = floor
-        print(row("floor: one row, full middleware", floor))
-        for label, path in urls:
-            started = time.perf_counter()
-            status, size = get(portal.port, path, timeout=300)
-            first = time.perf_counter() - started
-            if status != 200:
-                results["skipped"].append({"label": label, "path": path, "status": status})
-                continue
-            # Timed again: with the page cache on, the first request rendered and stored the page.
-            started = time.perf_counter()
-            get(portal.port, path, timeout=300)
-            single = time.perf_counter() - started
-            if single > args.too_slow:
-                # Loading it would only queue requests behind each other for minutes: report the one request.
-                results["too_slow"].append({"label": label, "path": path, "single_request_s": single, "first_request_s": first})
-                print(f"{label[:44]:<44} one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
-                continue
-            wrk(portal.port, path, 1, args.connections, args.threads)  # warm-up
-            r = wrk(portal.port, path, args.duration, args.connections, args.threads)
-            r.update({"label": label, "path": path, "bytes_per_page": size, "of_floor": r["rps"] / floor["rps"], "first_request_s": first})
-            results["pages"].append(r)
-            print(row(f"{label} {path}" if len(label) < 30 else label, r, floor["rps"]) + f"  first {first:.2f} s")
-            get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
+    # Three kinds of visit per URL (issue #20), each against the one-row floor of the same server:
+    # anonymous (served from the page cache after the first request), signed in (a coordinator's session
+    # cookie: never served a shared copy), and cache off (a second server with PUBLIC_PAGE_CACHE=false:
+    # every request is a first render, as for the first visitor after a publication). The working
+    # pages (My work, progress form, review queue, status reports, the secretariat's pages) have no
+    # anonymous figure: they are measured signed in as the person who uses them, and cache off.
+    plan = []  # (label, path, cookie-actor or "", modes)
+    for label, path in urls:
+        plan.append((label, path, "", [m for m in ("anonymous", "signed in", "cache off") if m in args.modes]))
+    for label, path, actor in work:
+        plan.append((label, path, actor, [m for m in ("signed in", "cache off") if m in args.modes]))
+
+    def measure(portal, label, path, actor, mode, floor_rps):
+        who = actor or ("coordinator" if mode == "signed in" else "")
+        cookie = cookies.get(who, "")
+        started = time.perf_counter()
+        status, size = get(portal.port, path, timeout=300, cookie=cookie)
+        first = time.perf_counter() - started
+        if status != 200:
+            results["skipped"].append({"label": label, "path": path, "status": status, "mode": mode})
+            return
+        # Timed again: with the page cache on, the first anonymous request rendered and stored the page.
+        started = time.perf_counter()
+        get(portal.port, path, timeout=300, cookie=cookie)
+        single = time.perf_counter() - started
+        if single > args.too_slow:
+            # Loading it would only queue requests behind each other for minutes: report the one request.
+            results["too_slow"].append({"label": label, "path": path, "mode": mode, "single_request_s": single, "first_request_s": first})
+            print(f"{label[:44]:<44} {mode}: one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
+            return
+        wrk(portal.port, path, 1, args.connections, args.threads, cookie)  # warm-up
+        r = wrk(portal.port, path, args.duration, args.connections, args.threads, cookie)
+        r.update({"label": label, "path": path, "mode": mode, "as": who or "anonymous", "bytes_per_page": size,
+                  "of_floor": r["rps"] / floor_rps, "first_request_s": first})
+        results["pages"].append(r)
+        name = f"{label} {path}" if len(label) < 30 else label
+        print(row(f"[{mode}] {name}", r, floor_rps) + f"  first {first:.2f} s")
+        get(portal.port, "/bench/one-row/", timeout=600)  # let requests still queued drain first
+
+    def floor_of(server, name):
+        server.wait_ready("/bench/one-row/")
+        wrk(server.port, "/bench/one-row/", 2, args.connections, args.threads)  # warm-up
+        r = wrk(server.port, "/bench/one-row/", args.duration, args.connections, args.threads)
+        results["floors"][name] = r
+        print(row(f"floor: {name}", r))
+        return r["rps"]
+
+    # Both servers run side by side (the cache-off one idle while the other is loaded), and each URL's
+    # kinds of visit are measured one after the other, so that a change in the machine's load (it is
+    # shared) moves the three figures of a URL together; each floor is measured again at the end.
+    cold_env = env | {"PUBLIC_PAGE_CACHE": "false"}
+    with Server("ogp_portal.wsgi:application", args.port, env, args.workers) as portal, \
+            Server("ogp_portal.wsgi:application", args.port + 2, cold_env, args.workers) as cold:
+        floor = floor_of(portal, "one row, full middleware")
+        cold_floor = floor_of(cold, "one row, cache-off server")
+        for label, path, actor, modes in plan:
+            for mode in modes:
+                if mode == "cache off":
+                    measure(cold, label, path, actor, mode, cold_floor)
+                else:
+                    measure(portal, label, path, actor, mode, floor)
+        floor_of(portal, "one row, full middleware, at the end")
+        floor_of(cold, "one row, cache-off server, at the end")
     for s in results["skipped"]:
-        print(f"skipped (HTTP {s['status']}): {s['label']} {s['path']}")
+        print(f"skipped (HTTP {s['status']}, {s['mode']}): {s['label']} {s['path']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -4,7 +4,16 @@ What a signed-in user gets, and the first anonymous visitor after any publicatio
 rendered from the database, with production-like settings (DEBUG off, the public page cache off,
 persistent connection, manifest static files). No server, no network: Django's test client in this
 process, against a PostgreSQL database on loopback that it only reads (every transaction is
-``READ ONLY``, with a statement timeout), so it is safe on a shared benchmark database.
+``READ ONLY``, with a statement timeout), so it is safe on a shared benchmark database; the one
+exception, before the read-only switch, is bench/actors.py's three ``bench-…`` accounts, their roles
+and sessions (the people the pages are rendered for).
+
+Three kinds of visit per page, side by side (``--as all``, the default; issue #20): ``anonymous``
+(the page cache on: after the warm-up, a cache hit), ``signed-in`` (a coordinator's real session:
+rendered, reusing the figures kept in the cache), ``first-visit`` (the page cache and the kept figures
+off: the first visitor after a publication). Then the working pages, rendered as the person who uses
+them: "My work" (coordinator, point of contact), the progress form, the review queue, the plan's
+status reports, the secretariat's page and the forum as its secretariat sees it.
 
     BENCH_DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/render.py
     .venv/bin/python bench/render.py --database-url postgres://… --repeat 5 --only "plan|list" --json out.json
@@ -53,7 +62,7 @@ def configure(database_url: str, mode: str):
             # generation changed, so pages and the figures kept under it are computed again).
             # signed-in: the page cache on, but the request carries a session cookie, so the page is
             # rendered (as for every signed-in user) while shared figures kept in the cache are reused.
-            "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",
+            "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",  # "all" switches it per render
             "CACHE_URL": "locmemcache://",
             "LOG_LEVEL": "WARNING",
             # The anonymous API throttle (60/minute) would answer 429 after a few repeats.
@@ -121,7 +130,8 @@ def main():
     parser.add_argument("--language", default="", help="e.g. ru: render /ru/… pages")
     parser.add_argument("--profile", default="", help="regular expression: cProfile these pages")
     parser.add_argument("--explain", default="", help="regular expression: EXPLAIN ANALYZE these pages' slowest queries")
-    parser.add_argument("--as", dest="mode", choices=["first-visit", "signed-in"], default="first-visit")
+    parser.add_argument("--as", dest="mode", choices=["all", "first-visit", "signed-in", "anonymous"], default="all",
+                        help="all (default): the three kinds of visit side by side")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not args.database_url:
@@ -140,8 +150,14 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from bench.pages import pick_urls
+    from bench.actors import ensure_actors, working_pages
+    from bench.pages import pick_urls, typical_member
 
+    # The only writes: the benchmark's three accounts, their roles and sessions (bench/actors.py).
+    member = typical_member()
+    cookies = ensure_actors(member)
+    work = working_pages(member)
+    connection.close()
     connection_created.connect(read_only)
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         from django.core.management import call_command
@@ -164,46 +180,62 @@ def main():
         urls = [(label, f"/{args.language}{path}" if not path.startswith("/api/") else path) for label, path in urls]
     if args.only:
         urls = [(label, path) for label, path in urls if re.search(args.only, f"{label} {path}")]
-    client = Client(raise_request_exception=False)
-    if args.mode == "signed-in":
-        # A session cookie (of no session): the page cache neither serves nor stores the page.
-        client.cookies[settings.SESSION_COOKIE_NAME] = secrets.token_hex(16)
+    # The kinds of visit (issue #20): anonymous (the page cache on: after the warm-up a cache hit),
+    # signed in (a coordinator's real session: the page is rendered, figures kept in the cache are
+    # reused), first visit (the page cache and the kept figures off: what the first visitor after a
+    # publication gets). The working pages are rendered as the person who uses them (bench/actors.py).
+    modes = ["anonymous", "signed-in", "first-visit"] if args.mode == "all" else [args.mode]
+    anonymous = Client(raise_request_exception=False)
+    signed_in = {actor: Client(raise_request_exception=False) for actor in cookies}
+    for actor, client in signed_in.items():
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookies[actor]
+    plan = [(label, path, "") for label, path in urls] + [
+        (label, path, actor) for label, path, actor in work if not args.only or re.search(args.only, f"{label} {path}")
+    ]
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}  load {os.getloadavg()[0]:.2f}  "
-          f"{connection.settings_dict['NAME']}  as {args.mode}, repeat {args.repeat}, median")
-    print(f"{'page':<46} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
+          f"{connection.settings_dict['NAME']}  as {', '.join(modes)}; repeat {args.repeat}, median")
+    print(f"{'page':<46} {'mode':<12} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
     results = []
-    for label, path in urls:
-        if time.monotonic() > deadline:
-            print(f"budget of {args.budget:.0f} s spent: stopped before {label}")
-            break
-        status, size, count, sql, total, queries = render(client, path)  # warm-up
-        runs = [(sql, total)]
-        if status == 200 and total <= args.too_slow:
-            runs = []
-            for _ in range(args.repeat):
-                if time.monotonic() > deadline:
-                    break
-                status, size, count, sql, total, queries = render(client, path)
-                runs.append((sql, total))
-        sql_ms = statistics.median(r[0] for r in runs) * 1000
-        total_ms = statistics.median(r[1] for r in runs) * 1000
-        note = "" if status == 200 and len(runs) > 1 or args.repeat == 1 else "  (once)"
-        print(f"{label[:46]:<46} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} {size / 1024:>7.1f}{note}  {path}")
-        results.append({"label": label, "path": path, "status": status, "queries": count,
-                        "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "bytes": size})
-        if args.explain and re.search(args.explain, f"{label} {path}"):
-            explain(queries)
-        if args.profile and re.search(args.profile, f"{label} {path}"):
-            import cProfile
-            import pstats
+    for label, path, actor in plan:
+        for mode in modes:
+            if actor and mode == "anonymous":
+                continue  # a working page: nobody uses it signed out
+            if time.monotonic() > deadline:
+                break
+            settings.PUBLIC_PAGE_CACHE = mode != "first-visit"
+            client = signed_in[actor or "coordinator"] if actor or mode == "signed-in" else anonymous
+            status, size, count, sql, total, queries = render(client, path)  # warm-up
+            runs = [(sql, total)]
+            if status == 200 and total <= args.too_slow:
+                runs = []
+                for _ in range(args.repeat):
+                    if time.monotonic() > deadline:
+                        break
+                    status, size, count, sql, total, queries = render(client, path)
+                    runs.append((sql, total))
+            sql_ms = statistics.median(r[0] for r in runs) * 1000
+            total_ms = statistics.median(r[1] for r in runs) * 1000
+            note = "" if status == 200 and len(runs) > 1 or args.repeat == 1 else "  (once)"
+            print(f"{label[:46]:<46} {mode:<12} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} "
+                  f"{size / 1024:>7.1f}{note}  {path}")
+            results.append({"label": label, "path": path, "mode": mode, "as": actor or ("coordinator" if mode == "signed-in" else "anonymous"),
+                            "status": status, "queries": count, "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "bytes": size})
+            if args.explain and re.search(args.explain, f"{label} {path}") and mode != "anonymous":
+                explain(queries)
+            if args.profile and re.search(args.profile, f"{label} {path}") and mode != "anonymous":
+                import cProfile
+                import pstats
 
-            profiler = cProfile.Profile()
-            profiler.enable()
-            client.get(path)
-            profiler.disable()
-            stats = pstats.Stats(profiler)
-            stats.sort_stats("cumulative").print_stats(60)
-            stats.sort_stats("tottime").print_stats(20)
+                profiler = cProfile.Profile()
+                profiler.enable()
+                client.get(path)
+                profiler.disable()
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("cumulative").print_stats(60)
+                stats.sort_stats("tottime").print_stats(20)
+        if time.monotonic() > deadline:
+            print(f"budget of {args.budget:.0f} s spent: stopped at {label}")
+            break
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -79,22 +79,6 @@ def _prefix_tsquery(words) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
-def _stored_vector_matches(model, selected, tsquery):
-    """SQL (a sub-select of ``selected``) for the rows of ``model`` whose stored search vector matches.
-
-    Reads the stored ``search_vector`` column (migration 0008), answered from its GIN index; the
-    recheck, the COUNT and the ordered page read the stored vector instead of computing
-    ``to_tsvector`` over every text column of each matching row. The column is not a model field
-    (SQLite has no equivalent; see the migration), hence the sub-select in SQL.
-    """
-    quote = connection.ops.quote_name
-    return RawSQL(
-        f"SELECT {quote(selected)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)",
-        [SEARCH_CONFIG, tsquery],
-    )
-
-
 def _words_q(words, columns):
     """Q for rows where every word appears in one of ``columns`` (the SQLite fallback).
 
@@ -148,18 +132,44 @@ def _named_q(words, code=None):
     return Q(lead_agency__in=agencies) | Q(plan__member__in=members)
 
 
+def _matching_commitment_ids(words, text: str) -> RawSQL:
+    """SQL (PostgreSQL) for the primary keys of the commitments a search finds: one UNION of indexed selects.
+
+    The commitments whose stored vector matches, the commitments of the milestones whose stored
+    vector matches (each answered from its GIN index), the identifier, and the commitments led by an
+    agency or belonging to a member whose name matches. One ``pk IN (… UNION …)`` is a semi-join
+    the planner answers from the indexes; an OR of the same sub-selects made it test every row of
+    the table against each of them (issue #20: most of the searched list's SQL time).
+    """
+    # Each vector select reads the stored ``search_vector`` column (migration 0008), answered from its
+    # GIN index, never ``to_tsvector`` over the text columns; the column is not a model field (SQLite
+    # has no equivalent; see the migration), hence the SQL.
+    quote = connection.ops.quote_name
+    tsquery = _prefix_tsquery(words)
+    parts = []
+    for model, selected in ((Commitment, Commitment._meta.pk.column), (Milestone, Milestone._meta.get_field("commitment").column)):
+        parts.append(
+            (
+                f"SELECT {quote(selected)} FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)",
+                [SEARCH_CONFIG, tsquery],
+            )
+        )
+    named = _named_q(words)
+    for q in (Q(identifier__iexact=text.strip()), *named.children):
+        sql, params = Commitment.objects.filter(q).values("pk").query.sql_with_params()
+        parts.append((sql, list(params)))
+    return RawSQL(" UNION ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params])
+
+
 def search_commitments(qs, text: str):
     """Return commitments whose identifier, titles, descriptions, milestones, lead agency or member match every word of ``text``."""
     words = search_words(text)
     if not words:
         return qs
-    identifier = Q(identifier__iexact=text.strip()) | _named_q(words)
     if connection.vendor == "postgresql":
-        # Two sub-selects, each answered from its GIN index (an OR across tables would not be).
-        tsquery = _prefix_tsquery(words)
-        by_text = _stored_vector_matches(Commitment, Commitment._meta.pk.column, tsquery)
-        by_milestone = _stored_vector_matches(Milestone, Milestone._meta.get_field("commitment").column, tsquery)
-        return qs.filter(Q(pk__in=by_text) | Q(pk__in=by_milestone) | identifier)
+        return qs.filter(pk__in=_matching_commitment_ids(words, text))
+    identifier = Q(identifier__iexact=text.strip()) | _named_q(words)
     in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
 

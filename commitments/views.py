@@ -4,6 +4,7 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+import hashlib
 from collections import Counter
 
 from django import forms
@@ -17,15 +18,17 @@ from django.db.models import Case, Count, F, Func, OuterRef, Prefetch, Q, Subque
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from compliance.models import Deadline, MemberStatus
 from compliance.presentation import members_with_standing
-from ogp_portal.cache import derived
+from ogp_portal.cache import MAX_QUERY, derived, fragment
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
@@ -101,6 +104,21 @@ def member_list(request):
     evaluates the rules. The page runs the same queries whatever the number of members.
     """
     today = timezone.localdate()
+    # The content is the same for every visitor: rendered once per query, day and language and shared
+    # by anonymous and signed-in visitors until the next change (issue #20). A query string longer
+    # than the page cache keeps is rendered, not kept (a bounded key space).
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    render_content = lambda: _home_content(request, today)  # noqa: E731
+    if len(query) > MAX_QUERY:
+        content = render_content()
+    else:
+        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+        content = fragment(f"home:{digest}:{today.isoformat()}", render_content)
+    return render(request, "commitments/member_list.html", {"home_content": content})
+
+
+def _home_content(request, today) -> str:
+    """Render the home page's content: headline figures, next deadlines, the page of members."""
     view = request.GET.get("view", "all")
     if view not in HOME_VIEWS:
         view = "all"
@@ -157,7 +175,7 @@ def member_list(request):
         .order_by("due_on", "member__name")[:5],
         "today": today,
     }
-    return render(request, "commitments/member_list.html", context)
+    return render_to_string("commitments/_home.html", context, request=request)
 
 
 def _headline_figures(today):
@@ -206,10 +224,8 @@ def _published_updates_prefetch():
     )
 
 
-def plan_detail(request, pk):
-    """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
-    today = timezone.localdate()
-    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+def _plan_state(request, plan, today) -> str:
+    """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
@@ -231,18 +247,32 @@ def plan_detail(request, pk):
             _("Milestones by completion"), _("milestones"), [m.state for m in all_milestones]
         ),
     ]
-    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
-        "member": plan.member,
-        "status_reports": reports,
-        "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "commitments": commitments,
         "charts": [c for c in charts if c.total],
         "gantt": timeline.build_gantt(groups, today),
         "milestone_count": len(all_milestones),
         "overdue_count": sum(1 for m in all_milestones if m.overdue),
         "today": today,
+    }
+    return render_to_string("commitments/_plan_state.html", context, request=request)
+
+
+def plan_detail(request, pk):
+    """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
+    today = timezone.localdate()
+    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
+    context = {
+        "plan": plan,
+        "member": plan.member,
+        "status_reports": reports,
+        "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
+        # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
+        # signed-in visitors until the next change (issue #20); the follow button and the status
+        # reports' link stay outside it.
+        "plan_state": fragment(f"plan-state:{plan.pk}:{today.isoformat()}", lambda: _plan_state(request, plan, today)),
     }
     return render(request, "commitments/plan_detail.html", context)
 
@@ -287,6 +317,25 @@ def _scope_choices_to_member(form):
     return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
 
 
+# The commitment list counts at most this many results (40 pages): a broad search or no filter at
+# scale 10 would otherwise count 150,000 rows on every render (issue #20).
+COUNT_LIMIT = 1000
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more."""
+
+    capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        if counted > COUNT_LIMIT:
+            self.capped = True
+            return COUNT_LIMIT
+        return counted
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
     filterset = CommitmentFilterSet(
@@ -294,7 +343,7 @@ def commitment_list(request):
         queryset=Commitment.objects.select_related("plan__member", "lead_agency"),
         today=timezone.localdate(),
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -304,22 +353,27 @@ def commitment_list(request):
         "page": page,
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "search_note": _search_note(filterset),
+        "search_note": _search_note(filterset, page),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
 
 
-def _search_note(filterset) -> str:
-    """Say in which languages a search matched ("" without a search or a match), for the list's note.
+def _search_note(filterset, page) -> str:
+    """Say in which languages the results shown matched ("" without a search or a match), for the list's note.
 
     A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
-    come from the English (or another language's) text.
+    come from the English (or another language's) text. Tested on the page shown (at most
+    PAGE_SIZE rows, already read), not on every result: word tests per language over all the
+    results were most of the searched list's time (issue #20).
     """
     text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
     if not text:
         return ""
-    languages = search_languages(Commitment.objects.filter(pk__in=filterset.qs.order_by().values("pk")), text)
+    shown = [commitment.pk for commitment in page.object_list]
+    if not shown:
+        return ""
+    languages = search_languages(Commitment.objects.filter(pk__in=shown), text)
     if not languages:
         return ""
     current = get_language()

@@ -155,8 +155,14 @@ class MeetingSerializerWithPrivacy(serializers.MeetingSerializer):
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
-        user = self.context["request"].user if self.context.get("request") else None
-        if not permissions.can_read_minutes(user, obj):
+        if obj.minutes_published_at is not None:
+            return data
+        # Asked once per request (a list shows many meetings), with the rule of can_read_minutes.
+        if "_forums_with_readable_minutes" not in self.context:
+            user = self.context["request"].user if self.context.get("request") else None
+            self.context["_forums_with_readable_minutes"] = permissions.forums_with_readable_minutes(user)
+        readable = self.context["_forums_with_readable_minutes"]
+        if readable is not None and obj.forum_id not in readable:
             data["minutes"] = ""
         return data
 

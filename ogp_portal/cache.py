@@ -43,6 +43,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,36 @@ def derived(name: str, compute, timeout: int = 300):
         except Exception:
             logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
     return value
+
+
+def fragment(name: str, render, timeout: int = 300) -> str:
+    """Return the HTML ``render()`` makes, kept in the cache under the current generation and language.
+
+    A part of a page that is the same for every visitor (issue #20): the plan page's summary,
+    timeline and commitments, rendered once and then served to anonymous and signed-in visitors
+    alike, so a coordinator's page no longer renders (nor queries) them again. ``name`` says what
+    the part depends on besides the data behind the generation: the object and its version or
+    updated stamp, the day when it shows one. Nothing per visitor may be inside (no follow button,
+    no edit link, no form, no CSRF token, no CSP nonce): the view renders those outside the
+    fragment. Every change a service, an import or the admin makes replaces the generation (see
+    :func:`public_pages_changed`), so no fragment outlives a change. Follows ``PUBLIC_PAGE_CACHE``;
+    a cache that is down costs the rendering, never the page.
+    """
+    if not enabled():
+        return render()
+    try:
+        key = f"fragment:{generation()}:{translation.get_language()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; rendering %s", name, exc_info=True)
+        return render()
+    if value is None:
+        value = render()
+        try:
+            cache.set(key, str(value), timeout)
+        except Exception:
+            logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
+    return mark_safe(value)  # noqa: S308 - HTML rendered by our own templates (autoescaped)
 
 
 def anonymous_request(request) -> bool:

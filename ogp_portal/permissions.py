@@ -399,6 +399,20 @@ def _unpublished_minutes_readers_q(user, prefix: str) -> Q | None:
     return q
 
 
+def forums_with_readable_minutes(user) -> set[int] | None:
+    """Ids of the forums whose unpublished minutes the user may read (None: every forum); at most one query.
+
+    For a list (the API's meetings): the same rule as :func:`can_read_minutes`, asked once per
+    request instead of once per meeting.
+    """
+    q = _unpublished_minutes_readers_q(user, "")
+    if q is None:
+        return None
+    from django.apps import apps
+
+    return set(apps.get_model("forums", "Meeting").objects.filter(q).values_list("forum_id", flat=True).distinct())
+
+
 # Rows that belong to a meeting's record and follow its minutes: public once they are published.
 _FORUM_RECORD_MODELS = {"MeetingDecision": "meeting__", "ActionItem": "meeting__"}
 

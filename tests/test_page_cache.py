@@ -358,3 +358,69 @@ def test_the_api_schema_is_cached_per_format(people, client):
     again = client.get("/api/schema/")
     assert again["X-Page-Cache"] == "hit" and again.content == yaml.content
     assert client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content == as_json.content
+
+
+# --- Fragments shared by anonymous and signed-in visitors (issue #20) ---------------------------
+
+
+def _plan_state_key(plan, language="en"):
+    return f"fragment:{page_cache.generation()}:{language}:plan-state:{plan.pk}:{timezone.localdate().isoformat()}"
+
+
+def _commitment_rows_read(ctx):
+    return [q for q in ctx.captured_queries if 'FROM "commitments_commitment"' in q["sql"] and "contested" in q["sql"]]
+
+
+def test_the_plan_pages_shared_part_holds_nothing_of_the_signed_in_user_who_rendered_it(people, django_capture_on_commit_callbacks):
+    url = reverse("commitments:plan", args=[people.plan.pk])
+    poc = Client()
+    poc.force_login(people.users.poc)  # may publish status reports: a link only they see
+    own = poc.get(url).content.decode()
+    assert "Sign out (kg-poc)" in own
+    assert reverse("commitments:status_reports", args=[people.plan.pk]) in own
+    shared = cache.get(_plan_state_key(people.plan))
+    assert shared and people.commitment.identifier in shared  # stored by the signed-in render
+    for personal in ("kg-poc", "Sign out", "status-reports", "csrfmiddlewaretoken", "nonce", "engagement/follow"):
+        assert personal not in shared
+    coordinator = Client()
+    coordinator.force_login(people.users.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        theirs = coordinator.get(url).content.decode()
+    assert _commitment_rows_read(ctx) == []  # the shared part was reused, not rendered again
+    assert shared in theirs and "Sign out (chamber)" in theirs and "kg-poc" not in theirs
+    assert reverse("commitments:status_reports", args=[people.plan.pk]) not in theirs
+    anonymous = Client().get(url).content.decode()
+    assert shared in anonymous and "Sign out" not in anonymous
+    assert reverse("commitments:status_reports", args=[people.plan.pk]) not in anonymous
+    # A publication replaces the generation: the next visitor renders the shared part again.
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed()
+    with CaptureQueriesContext(connection) as ctx:
+        coordinator.get(url)
+    assert len(_commitment_rows_read(ctx)) == 1
+
+
+def test_each_language_has_its_own_shared_plan_part(people):
+    coordinator = Client()
+    coordinator.force_login(people.users.coordinator)
+    coordinator.get(reverse("commitments:plan", args=[people.plan.pk]))
+    with translation.override("ru"):
+        russian_url = reverse("commitments:plan", args=[people.plan.pk])
+    coordinator.get(russian_url)
+    english, russian = cache.get(_plan_state_key(people.plan)), cache.get(_plan_state_key(people.plan, "ru"))
+    assert english and russian and english != russian
+    assert "Where the plan stands" in english and "Where the plan stands" not in russian
+
+
+def test_the_home_pages_content_is_shared_without_the_user_who_rendered_it(people):
+    coordinator = Client()
+    coordinator.force_login(people.users.coordinator)
+    own = coordinator.get(reverse("commitments:home")).content.decode()
+    assert "Sign out (chamber)" in own
+    with CaptureQueriesContext(connection) as ctx:
+        anonymous = Client().get(reverse("commitments:home"))
+    assert anonymous["X-Page-Cache"] == "miss"  # the page itself was not shared ...
+    assert not [q for q in ctx.captured_queries if 'FROM "commitments_member"' in q["sql"]]  # ... its content was
+    body = anonymous.content.decode()
+    assert "chamber" not in body and "Sign out" not in body
+    assert people.kg.code in body or str(people.kg.name) in body

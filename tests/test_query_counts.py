@@ -63,6 +63,30 @@ def test_public_pages_run_the_same_number_of_queries_at_two_data_sizes(client):
     assert small == large, f"queries at {SMALL}: {small}; at {LARGE}: {large}"
 
 
+def signed_in_api_meeting_queries(client, scale, user):
+    from forums.models import Meeting
+
+    with transaction.atomic():
+        generate(scale, seed=42)
+        unpublished = Meeting.objects.filter(minutes_published_at__isnull=True).count()
+        client.force_login(user)
+        client.get("/api/v1/meetings/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/meetings/")
+        assert response.status_code == 200
+        transaction.set_rollback(True)
+    return len(ctx.captured_queries), unpublished
+
+
+def test_the_api_meetings_for_a_signed_in_user_run_the_same_queries_at_two_data_sizes(client, django_user_model):
+    """Issue #20: the unpublished-minutes rule is asked once per request, not once per meeting."""
+    user = django_user_model.objects.create_user("reader", password="x-unused-1")
+    small, small_unpublished = signed_in_api_meeting_queries(client, SMALL, user)
+    large, large_unpublished = signed_in_api_meeting_queries(client, LARGE, user)
+    assert large_unpublished > small_unpublished > 0
+    assert small == large
+
+
 def sweep_queries(now, notify):
     from compliance.services import sweep_all
 

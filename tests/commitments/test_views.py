@@ -461,6 +461,25 @@ def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, se
     assert len(first_ids) == 5 and first_ids.isdisjoint(second_ids)
 
 
+def test_the_commitment_list_counts_a_bounded_number_of_results(client, seed_data, monkeypatch):
+    """Issue #20: a broad search counts at most COUNT_LIMIT rows and says there are more."""
+    from commitments import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    url = reverse("commitments:list")
+    exact = client.get(url, {"member": "KG"}).content.decode()
+    total = int(re.search(r"(\d+) commitments</h2>", exact).group(1))
+    assert total > 10
+    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+    capped = client.get(url, {"member": "KG"})
+    body = capped.content.decode()
+    assert capped.status_code == 200
+    assert "More than 10 commitments: narrow the search or the filters to see them all." in body
+    assert "Page 1 of 2" in body  # the pages of the rows counted
+    monkeypatch.setattr(views, "COUNT_LIMIT", total)
+    assert f"{total} commitments</h2>" in client.get(url, {"member": "KG"}).content.decode()
+
+
 def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_only(client, kg):
     """Issue #12: 10,000 plans and 22,500 agencies at scale 10 are not options on every list page."""
     armenia = MemberFactory(name="Armenia", code="AM", country="Armenia")
