@@ -113,7 +113,7 @@ def open_new(request):
                 _errors(form, error)
         status = 400
     deadline = getattr(form, "cleaned_data", {}).get("deadline") or engine_deadline
-    plan = services.schedule(deadline, _today()) if deadline else None
+    plan = CoCreationProcess(**services.schedule(deadline, _today())).stage_dates() if deadline else None
     existing = member.cocreation_processes.order_by("-plan_deadline") if member else []
     return render(request, "cocreation/open.html", {
         "form": form, "member": member, "engine_deadline": engine_deadline, "schedule": plan, "existing": existing,
