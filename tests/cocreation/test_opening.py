@@ -156,3 +156,16 @@ def test_the_api_moves_the_stage_with_if_match(people, process):
     response = api.post(url, {"stage": "drafts"}, format="json", HTTP_IF_MATCH=old)
     assert response.status_code == 200 and response.json()["stage"] == "drafts"
     assert api.post(url, {"stage": "decision"}, format="json", HTTP_IF_MATCH=old).status_code == 412
+
+
+def test_an_administrator_chooses_the_member_first_and_bad_dates_get_a_400(client, kg, march_2023):
+    admin = make_user("ogpstaff", is_staff=True)
+    client.force_login(admin)
+    url = reverse("cocreation:open")
+    page = client.get(url).content.decode()
+    assert 'id="choose-member"' in page and 'value="KG"' in page and 'id="open-process"' not in page
+    page = client.get(url, {"member": "KG"}).content.decode()
+    assert 'id="open-process"' in page and 'value="2023-12-31"' in page
+    response = client.post(url, {"member": "KG", "deadline": "31.31.2023"})
+    assert response.status_code == 400 and 'id="open-process"' in response.content.decode()
+    assert not CoCreationProcess.objects.exists()
