@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from commitments.models import Agency
+from commitments.models import Agency, Member
 from ogp_portal.api import (
     CursorPagination,
     StrictModelSerializer,
@@ -23,7 +23,7 @@ from ogp_portal.api import (
 )
 
 from . import permissions, services
-from .models import CoCreationProcess, Comment, DraftCommitment, Proposal
+from .models import CoCreationProcess, Comment, DraftCommitment, Proposal, Stage
 
 
 class ProcessSerializer(serializers.ModelSerializer):
@@ -33,6 +33,17 @@ class ProcessSerializer(serializers.ModelSerializer):
         model = CoCreationProcess
         fields = ["id", "member", "cycle", "title", "stage", "plan_deadline", "proposals_open_on", "proposals_close_on",
                   "drafts_close_on", "decision_by", "comment_days", "plan", "submitted_on"]
+
+
+class ProcessOpenSerializer(StrictSerializer):
+    member = serializers.SlugRelatedField(slug_field="code", queryset=Member.objects.all())
+    deadline = serializers.DateField(required=False, allow_null=True,
+                                     help_text="The plan deadline; omitted: the compliance engine's next action-plan deadline.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class StageSerializer(StrictSerializer):
+    stage = serializers.ChoiceField(choices=[c for c in Stage.choices if c[0] != Stage.SUBMITTED])
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -118,13 +129,40 @@ class ResponseSerializer(serializers.ModelSerializer):
         fields = ["proposal", "process", "title", "outcome", "draft", "decision_meeting", "response", "response_published_at"]
 
 
-class ProcessViewSet(viewsets.ReadOnlyModelViewSet):
-    """Co-creation processes of the members' next plans, with their stages and deadline."""
+class ProcessViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Co-creation processes of the members' next plans, with their stages and deadline; the point of contact or the
+    forum secretariat opens one (stages counted back from the deadline), the secretariat moves it to its next stage."""
 
     queryset = CoCreationProcess.objects.select_related("member")
     serializer_class = ProcessSerializer
     filterset_fields = ["stage", "cycle"]
     member_code_path = "member__code"
+    write_permissions = {"advance": "cocreation.manage_process"}
+
+    @versioned_retrieve_schema()
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return with_etag(Response(self.get_serializer(obj).data), obj)
+
+    @extend_schema(request=ProcessOpenSerializer, responses={201: ProcessSerializer})
+    def create(self, request, *args, **kwargs):
+        body = ProcessOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        row = services.open_process(data["member"], by=request.user, now=timezone.now(), deadline=data.get("deadline"),
+                                    title=data.get("title", ""))
+        return with_etag(Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED), row)
+
+    @action_schema(StageSerializer, ProcessSerializer, description="Move the process to its next stage (the secretariat); "
+                                                                   "the plan is marked submitted by the point of contact.")
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        row = self.get_object()
+        version = require_if_match(request, row)
+        body = StageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.advance_stage(row, by=request.user, stage=body.validated_data["stage"], version=version)
+        return with_etag(Response(self.get_serializer(row).data), row)
 
     @extend_schema(description="The process's figures: proposals by sector, comments, supporters, discussions, "
                                "participants, meetings held, responses given.")

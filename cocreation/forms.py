@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Agency
 
-from .models import DraftCommitment, Proposal, Sector
+from .models import DraftCommitment, Proposal, Sector, Stage
 
 
 class ProposalForm(forms.Form):
@@ -74,3 +74,27 @@ class SubmissionForm(forms.Form):
 class DocumentFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False)
     cycle = forms.ChoiceField(label=_("Cycle"), required=False)
+
+
+class OpenProcessForm(forms.Form):
+    """Open the co-creation of a member's next plan (the point of contact or the forum secretariat)."""
+
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None, to_field_name="code")
+    deadline = forms.DateField(
+        label=_("Plan deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Filled in from the compliance engine; leave it empty to use the engine's deadline."),
+    )
+    title = forms.CharField(label=_("Title (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Next stage"), choices=[])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(v, label) for v, label in Stage.choices if v != Stage.SUBMITTED]

@@ -1,7 +1,8 @@
 """Who may see and do what in co-creation: the one predicates module of this app.
 
 Built on the portal's roles (``ogp_portal.permissions``): the forum secretariat of the member
-moderates proposals, drafts commitments and records the forum's decision; the member's point of
+moderates proposals, drafts commitments, moves the process to its next stage and records the forum's
+decision; either of them (or an administrator) opens the process of the member's next plan; the member's point of
 contact (or an administrator) turns the accepted drafts into the plan and submits it to OGP; any
 active (confirmed) account proposes, supports, comments and follows. ``visible_to(user, qs)``
 scopes each model: a proposal hidden by moderation is seen only by the secretariat, administrators
@@ -49,6 +50,8 @@ rules.add_perm("cocreation.propose", is_civil_society & is_open_for_proposals)
 rules.add_perm("cocreation.participate", is_civil_society)  # support, comment, follow
 rules.add_perm("cocreation.moderate", is_administrator | is_cocreation_secretariat)
 rules.add_perm("cocreation.manage_process", is_administrator | is_cocreation_secretariat)
+# Opening the co-creation of a member's next plan: its forum secretariat or its point of contact (the object is the member).
+rules.add_perm("cocreation.open_process", is_administrator | is_cocreation_secretariat | is_point_of_contact)
 rules.add_perm("cocreation.submit_plan", is_administrator | is_point_of_contact_of_process)
 
 

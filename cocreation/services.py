@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -119,7 +119,7 @@ def open_process(member: Member, *, by, now, deadline: dt.date | None = None, ti
     ``system=True`` (the seeding and commands) skips the permission check.
     """
     if not system:
-        _require(by, "cocreation.manage_process", member)
+        _require(by, "cocreation.open_process", member)
     deadline = deadline or plan_deadline_for(member, now)
     if deadline is None:
         raise ValidationError(_("The compliance engine knows no next action-plan deadline for this member."))
@@ -131,8 +131,12 @@ def open_process(member: Member, *, by, now, deadline: dt.date | None = None, ti
         title=title or gettext("Co-creation of the %(cycle)s action plan") % {"cycle": cycle},
         **schedule(deadline, _today(now)),
     )
-    process.full_clean()
-    _save(process, by)
+    process.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            _save(process, by)
+    except IntegrityError:  # opened by someone else meanwhile (the constraint once per member and cycle)
+        raise ValidationError(_("A co-creation process for this cycle is already open.")) from None
     return process
 
 

@@ -5,7 +5,9 @@ from . import views
 app_name = "cocreation"
 urlpatterns = [
     path("", views.process_list, name="processes"),
+    path("open/", views.open_new, name="open"),
     path("<int:pk>/", views.process_detail, name="process"),
+    path("<int:pk>/stage/", views.advance, name="advance"),
     path("<int:pk>/figures.csv", views.figures_csv, name="figures_csv"),
     path("<int:pk>/follow/", views.follow, name="follow"),
     path("<int:pk>/propose/", views.propose, name="propose"),

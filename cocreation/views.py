@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from commitments.models import Member
 from forums.models import Meeting
+from ogp_portal.permissions import is_administrator, member_ids_with_role
 from ogp_portal.versioning import StaleVersion
 
 from . import documents, permissions, services
@@ -26,11 +27,13 @@ from .forms import (
     DocumentFilterForm,
     DraftForm,
     ModerationForm,
+    OpenProcessForm,
     ProposalForm,
     ResponseForm,
     SubmissionForm,
+    StageForm,
 )
-from .models import CoCreationProcess, Comment, DraftCommitment, Proposal, Support
+from .models import STAGE_ORDER, CoCreationProcess, Comment, DraftCommitment, Proposal, Stage, Support
 
 
 def _today():
@@ -64,8 +67,79 @@ def process_detail(request, pk):
         "can_propose": user.has_perm("cocreation.propose", process),
         "can_manage": user.has_perm("cocreation.manage_process", process),
         "can_submit": user.has_perm("cocreation.submit_plan", process),
+        "next_stage": _next_stage(process),
         "unanswered": services.unanswered(process).count(),
     })
+
+
+def _next_stage(process):
+    """(value, label) of the stage the secretariat may move the process to, or None (submission is the contact's)."""
+    following = STAGE_ORDER[STAGE_ORDER.index(process.stage) + 1] if process.stage != Stage.SUBMITTED else None
+    return None if following in (None, Stage.SUBMITTED) else (following.value, following.label)
+
+
+def _members_opening(user):
+    """The members whose next plan's co-creation the user may open (administrators: all)."""
+    members = Member.objects.order_by("name")
+    if is_administrator(user):
+        return members
+    return members.filter(pk__in=member_ids_with_role(user, "secretariat", "point_of_contact"))
+
+
+@login_required
+def open_new(request):
+    """The point of contact or the forum secretariat opens the co-creation of the member's next plan.
+
+    The deadline comes from the compliance engine (it may be changed) and the stages are counted back from it."""
+    members = _members_opening(request.user)
+    if not members.exists():
+        raise PermissionDenied(_("Only the point of contact or the forum secretariat of a member opens its co-creation."))
+    now = timezone.now()
+    code = request.POST.get("member") or request.GET.get("member")
+    if code is None and members.count() == 1:
+        code = members.first().code
+    member = members.filter(code=code).first() if code else None
+    engine_deadline = services.plan_deadline_for(member, now) if member else None
+    form = OpenProcessForm(request.POST or None, members=members,
+                           initial={"member": member.code if member else None, "deadline": engine_deadline})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                process = services.open_process(form.cleaned_data["member"], by=request.user, now=now,
+                                                deadline=form.cleaned_data["deadline"], title=form.cleaned_data["title"])
+                return redirect(process)
+            except ValidationError as error:
+                _errors(form, error)
+        status = 400
+    deadline = getattr(form, "cleaned_data", {}).get("deadline") or engine_deadline
+    plan = CoCreationProcess(**services.schedule(deadline, _today())).stage_dates() if deadline else None
+    existing = member.cocreation_processes.order_by("-plan_deadline") if member else []
+    return render(request, "cocreation/open.html", {
+        "form": form, "member": member, "engine_deadline": engine_deadline, "schedule": plan, "existing": existing,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def advance(request, pk):
+    """The secretariat moves the process to its next stage (the version read with the page guards against a stale move)."""
+    process = get_object_or_404(CoCreationProcess, pk=pk)
+    if not request.user.has_perm("cocreation.manage_process", process):
+        raise PermissionDenied
+    form = StageForm(request.POST)
+    back = process.get_absolute_url()
+    if not form.is_valid():
+        return render(request, "cocreation/refused.html", {
+            "messages_": [_("Choose the next stage.")], "back": back}, status=400)
+    try:
+        services.advance_stage(process, by=request.user, stage=form.cleaned_data["stage"], version=form.cleaned_data["version"])
+    except StaleVersion:
+        return render(request, "cocreation/refused.html", {
+            "messages_": [_("Someone changed this process meanwhile: read it again.")], "back": back}, status=409)
+    except ValidationError as error:
+        return render(request, "cocreation/refused.html", {"messages_": error.messages, "back": back}, status=400)
+    return redirect(process)
 
 
 def figures_csv(request, pk):

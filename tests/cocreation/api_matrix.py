@@ -18,6 +18,8 @@ WRITES = {
     "draft commitment PATCH":         (200, 403, 403,  403,  403, 403,  200, 403,  A,   N),
     "draft commitment open":          (200, 404, 404,  404,  404, 404,  200, 404,  A,   N),
     "co-creation comment POST":       (201, 201, 201,  201,  201, 201,  201, 201,  A,   N),
+    "co-creation process POST":       (201, 201, 403,  403,  403, 403,  201, 403,  A,   N),
+    "co-creation process advance":    (200, 403, 403,  403,  403, 403,  200, 403,  A,   N),
 }
 COVERED_BY = {
     ("POST", "proposals", ""): "proposal POST", ("POST", "proposals", "moderate"): "proposal moderate",
@@ -25,6 +27,8 @@ COVERED_BY = {
     ("POST", "draft-commitments", ""): "draft commitment POST", ("PATCH", "draft-commitments", ""): "draft commitment PATCH",
     ("POST", "draft-commitments", "open-for-comment"): "draft commitment open",
     ("POST", "cocreation-comments", ""): "co-creation comment POST",
+    ("POST", "cocreation-processes", ""): "co-creation process POST",
+    ("POST", "cocreation-processes", "advance"): "co-creation process advance",
 }
 
 
@@ -32,6 +36,9 @@ def do(m, c, name):
     member = m["own"].plan.member
     secretariat = m["roles"]["secretariat"]
     now = timezone.now()
+    if name == "co-creation process POST":
+        return c.post("/api/v1/cocreation-processes/", {"member": member.code, "deadline": str(now.date() + dt.timedelta(days=200))},
+                      format="json")
     process = services.open_process(member, by=None, system=True, now=now, deadline=now.date() + dt.timedelta(days=200))
     proposal = services.submit_proposal(process, by=m["roles"]["civil"], now=now, data={
         "title": "Open contracts", "problem": "p", "proposed_commitment": "c", "sector": "citizen"})
@@ -46,6 +53,9 @@ def do(m, c, name):
                       HTTP_IF_MATCH=etag(proposal))
     if name == "proposal support":
         return c.post(f"/api/v1/proposals/{proposal.pk}/support/", {}, format="json")
+    if name == "co-creation process advance":
+        return c.post(f"/api/v1/cocreation-processes/{process.pk}/advance/", {"stage": "drafts"}, format="json",
+                      HTTP_IF_MATCH=etag(process))
     if name == "co-creation comment POST":
         return c.post("/api/v1/cocreation-comments/", {"proposal": proposal.pk, "text": "Yes"}, format="json")
     if name == "draft commitment POST":

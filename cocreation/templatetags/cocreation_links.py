@@ -1,0 +1,30 @@
+"""Co-creation's links on other apps' pages: the member page and "My work" (one tag each)."""
+
+from django import template
+
+from ogp_portal.permissions import member_ids_with_role
+
+from ..models import CoCreationProcess
+
+register = template.Library()
+
+
+@register.inclusion_tag("cocreation/_member_links.html")
+def member_cocreation(member, user):
+    """The member's co-creation processes and document repository, and "open one" for those who may."""
+    return {
+        "member": member,
+        "processes": member.cocreation_processes.order_by("-plan_deadline"),
+        "may_open": user.has_perm("cocreation.open_process", member),
+    }
+
+
+@register.inclusion_tag("cocreation/_my_work.html")
+def my_cocreation(user):
+    """The "Co-creation" section of "My work" for the forum secretariat and the point of contact (nothing otherwise)."""
+    secretariat = member_ids_with_role(user, "secretariat")
+    contact = member_ids_with_role(user, "point_of_contact")
+    processes = (CoCreationProcess.objects.filter(member_id__in=secretariat | contact)
+                 .select_related("member").order_by("member__name", "-plan_deadline"))
+    rows = [{"process": p, "secretariat": p.member_id in secretariat, "contact": p.member_id in contact} for p in processes]
+    return {"rows": rows, "keeps": bool(secretariat | contact)}
