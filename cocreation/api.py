@@ -2,6 +2,7 @@
 drafts, comments and responses, scoped by ``cocreation.permissions.visible_to``; every write through
 ``cocreation.services``; writes to an existing object need If-Match with its ETag (``ogp_portal.versioning``)."""
 
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -21,6 +22,7 @@ from ogp_portal.api import (
     versioned_update_schema,
     with_etag,
 )
+from ogp_portal.api_filters import member_code_filters
 
 from . import permissions, services
 from .models import CoCreationProcess, Comment, DraftCommitment, Proposal, Stage
@@ -129,14 +131,49 @@ class ResponseSerializer(serializers.ModelSerializer):
         fields = ["proposal", "process", "title", "outcome", "draft", "decision_meeting", "response", "response_published_at"]
 
 
+
+# The API's FilterSets, declared (ogp_portal/api_filters.py): ``member_code`` / ``member`` by the member's code.
+
+
+class ProcessApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("member__code")
+
+    class Meta:
+        model = CoCreationProcess
+        fields = ['stage', 'cycle']
+
+
+class ProposalApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("process__member__code")
+
+    class Meta:
+        model = Proposal
+        fields = ['process', 'sector', 'outcome', 'visibility']
+
+
+class DraftApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("process__member__code")
+
+    class Meta:
+        model = DraftCommitment
+        fields = ['process', 'state']
+
+
+class ResponseApiFilterSet(django_filters.FilterSet):
+    member_code, member = member_code_filters("process__member__code")
+
+    class Meta:
+        model = Proposal
+        fields = ['process', 'outcome']
+
+
 class ProcessViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Co-creation processes of the members' next plans, with their stages and deadline; the point of contact or the
     forum secretariat opens one (stages counted back from the deadline), the secretariat moves it to its next stage."""
 
     queryset = CoCreationProcess.objects.select_related("member")
     serializer_class = ProcessSerializer
-    filterset_fields = ["stage", "cycle"]
-    member_code_path = "member__code"
+    filterset_class = ProcessApiFilterSet
     write_permissions = {"advance": "cocreation.manage_process"}
 
     @versioned_retrieve_schema()
@@ -185,8 +222,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Proposal.objects.all()
     serializer_class = ProposalSerializer
-    filterset_fields = ["process", "sector", "outcome", "visibility"]
-    member_code_path = "process__member__code"
+    filterset_class = ProposalApiFilterSet
     pagination_class = CursorPagination
     ordering = ["-id"]
     ordering_fields = ["id"]
@@ -244,10 +280,9 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Draft commitments in OGP's template fields; changed with If-Match, each change a new version."""
 
-    queryset = DraftCommitment.objects.all()
+    queryset = DraftCommitment.objects.prefetch_related("sources")
     serializer_class = DraftSerializer
-    filterset_fields = ["process", "state"]
-    member_code_path = "process__member__code"
+    filterset_class = DraftApiFilterSet
     write_permission = "cocreation.manage_process"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -319,8 +354,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Proposal.objects.filter(response_published_at__isnull=False)
     serializer_class = ResponseSerializer
-    filterset_fields = ["process", "outcome"]
-    member_code_path = "process__member__code"
+    filterset_class = ResponseApiFilterSet
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset())

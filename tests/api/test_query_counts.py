@@ -33,6 +33,7 @@ RESOURCES = [
     "members", "agencies", "plans", "commitments", "activities", "milestones", "progress-updates", "forums",
     "forum-memberships", "meetings", "attendance", "deadlines", "findings", "status-events", "decisions",
     "evidence", "status-reports", "reviews", "meeting-decisions", "action-items",
+    "cocreation-processes", "proposals", "draft-commitments", "cocreation-comments", "cocreation-responses",
 ]
 
 
@@ -71,6 +72,27 @@ def add_rows(world, n, start):
         DecisionFactory(member=kg, decided_on=dt.date(2000, 1, 1) + dt.timedelta(days=i))
         MemberFactory(code=f"KGL{i}", name=f"Local member {i}", kind="local", parent=kg)
         ActionPlanFactory(member=kg, title=f"Plan {i}").lead_institutions.add(world["own"].lead_agency, commitment.lead_agency)
+        add_cocreation_rows(kg, world["users"]["civil_society"], i)
+
+
+def add_cocreation_rows(member, citizen, i):
+    """One co-creation process with a proposal (answered, commented) and a draft open for comment (commented)."""
+    from cocreation.models import CoCreationProcess, Comment, DraftCommitment, Proposal
+
+    at = dt.datetime(2023, 3, 1, tzinfo=dt.UTC)
+    process = CoCreationProcess.objects.create(
+        member=member, cycle=f"c{i}", title=f"Next plan {i}", plan_deadline=dt.date(2023, 12, 31),
+        proposals_open_on=dt.date(2023, 3, 1), proposals_close_on=dt.date(2023, 5, 1), drafts_close_on=dt.date(2023, 8, 1),
+        decision_by=dt.date(2023, 10, 1),
+    )
+    proposal = Proposal.objects.create(
+        process=process, author=citizen, title=f"Proposal {i}", problem="Budgets are hard to read.",
+        proposed_commitment="Publish them as open data.", sector="civil_society", created_at=at,
+        response="Accepted into a draft.", response_published_at=at,
+    )
+    draft = DraftCommitment.objects.create(process=process, title=f"Draft {i}", state="open", created_at=at)
+    Comment.objects.create(proposal=proposal, author=citizen, text="Agreed.", created_at=at)
+    Comment.objects.create(draft=draft, author=citizen, text="Add a deadline.", created_at=at)
 
 
 def count_queries(client, resource):
