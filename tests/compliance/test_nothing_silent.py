@@ -6,6 +6,7 @@ import re
 from functools import partial
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 from commitments.models import ActionPlan, Member
 from compliance import engine, services, signals
 from compliance.models import Decision, DeadlineExtension, Finding, Letter, MemberStanding
-from tests.factories import ActionPlanFactory, AgencyFactory, MemberFactory
+from tests.factories import ActionPlanFactory, AgencyFactory, ForumMembershipFactory, MemberFactory
+
+from .conftest import bishkek
 
 from .test_histories import TOKEN, add_member, add_plan, admin, submit  # noqa: F401  (the admin fixture)
 
@@ -185,6 +188,70 @@ def test_stored_standing_equals_the_live_rules_after_each_kind_of_admin_change(a
         "name_en": "Member", "code": "XX", "kind": "national", "country_en": "Member", "joined_on": "2016-02-01",
     })
     assert_stored_is_live(member)  # the joining date
+
+
+@pytest.mark.django_db
+def test_stored_standing_equals_live_right_after_a_meeting_is_held_or_cancelled_or_a_report_published(kg, admin_user):
+    """The domain services send the event, compliance recomputes on commit: no sweep run by hand, pinned dates."""
+    from commitments import progress
+    from forums import services as forums
+
+    forum = kg.forums.get()
+    person = ForumMembershipFactory(forum=forum)
+    plan = ActionPlan.objects.get(member=kg)
+
+    def stored():
+        return MemberStanding.objects.filter(member=kg).values(*services.STANDING_FIELDS, "swept_at").first()
+
+    with time_machine.travel(bishkek(2019, 7, 10), tick=False):
+        now = timezone.now()
+        services.sweep_member(kg.pk, now=now, notify="none")
+        assert stored()["swept_at"] == now
+    with time_machine.travel(bishkek(2019, 7, 11), tick=False):  # a meeting held, entered afterwards
+        now = timezone.now()
+        before = stored()
+        meeting = forums.enter_held_meeting(forum, starts_at=bishkek(2019, 7, 9, 10), by=admin_user, now=now)
+        forums.record_meeting(meeting, attendance={person.pk: ("present", "")}, by=admin_user, now=now)
+        run_recomputes()
+        after = stored()
+        assert after["swept_at"] == now  # recomputed by the write itself
+        assert after["open_findings"] != before["open_findings"]  # the held meeting counted: this write mattered
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 12), tick=False):  # a meeting scheduled, then cancelled
+        now = timezone.now()
+        meeting = forums.schedule_meeting(forum, starts_at=bishkek(2019, 8, 1, 10), by=admin_user, now=now, invite=False)
+        run_recomputes()
+        assert stored()["swept_at"] == now
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 13), tick=False):
+        now = timezone.now()
+        forums.cancel_meeting(meeting, reason="No quorum", by=admin_user, now=now)
+        run_recomputes()
+        assert stored()["swept_at"] == now
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 14), tick=False):  # a status report published
+        now = timezone.now()
+        before = stored()
+        report = progress.open_status_report(plan, engine.Period(D(2019, 1, 1), D(2019, 6, 30), "2019-H1"), by=admin_user)
+        progress.publish_status_report(report, by=admin_user, version=report.version, now=now)
+        run_recomputes()
+        after = stored()
+        assert after["swept_at"] == now
+        assert after["open_findings"] != before["open_findings"]  # the 2019-H1 update is no longer missing
+        assert_stored_is_live(kg)
+
+
+@pytest.mark.django_db
+def test_a_write_rolled_back_recomputes_nothing(kg, admin_user):
+    from forums import services as forums
+
+    forum = kg.forums.get()
+    with time_machine.travel(bishkek(2019, 7, 11), tick=False):
+        with transaction.atomic():
+            forums.enter_held_meeting(forum, starts_at=bishkek(2019, 7, 9, 10), by=admin_user, now=timezone.now())
+            transaction.set_rollback(True)
+        run_recomputes()
+    assert not MemberStanding.objects.filter(member=kg).exists()
 
 
 # A random sequence of the administrator's writes: (what, day offset, length).
