@@ -83,9 +83,8 @@ def _on_member_record_checking(sender, member=None, day=None, field="__all__", *
     if not Decision.objects.filter(member=member, kind=engine.SC_REMOVAL, decided_on__lt=day).exists():
         return  # the usual case: no removal before that day, nothing to evaluate
     if services.evaluate_member(member, day - dt.timedelta(days=1)).status == engine.REMOVED:
-        raise ValidationError({field: _(
-            "The member was removed from OGP before this day: the compliance rules take no plan after a removal "
-            "into account."
+        raise ValidationError({field: _(  # the decisions' own reason (services.decision_values)
+            "The member was removed from OGP before this day: the rules take nothing after a removal into account."
         )})
 
 
