@@ -66,7 +66,8 @@ def schedule_recompute(member_id: int | None) -> None:
     for _sids, func, _robust in getattr(connection, "run_on_commit", ()):
         if isinstance(func, partial) and func.func is _recompute and func.args in ((member_id,), (EVERY_MEMBER,)):
             return
-    transaction.on_commit(partial(_recompute, member_id))
+    # robust: the write is committed by then; a failing recompute is logged (the daily sweep catches up), never a 500.
+    transaction.on_commit(partial(_recompute, member_id), robust=True)
 
 
 def _on_member_record_changed(sender, member_id=None, **kwargs):
