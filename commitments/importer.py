@@ -32,6 +32,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 
+from ogp.signals import record_changed
 from ogp_portal.cache import public_pages_changed
 
 from . import template_parser
@@ -646,6 +647,7 @@ def run_import(member, parsed, *, user=None, commit=False, reason=None, allow=()
             refresh_completion(Commitment.objects.filter(plan__member=member))
             outcome.committed = True
             public_pages_changed()
+            record_changed(ActionPlan, member.pk)  # the plan's dates are inputs of the compliance rules
         else:
             transaction.set_rollback(True)
     return outcome

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ogp.signals import member_record_checking
 from ogp_portal.text_limits import LONG_TEXT, bounded
 
 
@@ -208,6 +209,16 @@ class ActionPlan(models.Model):
                 "The plan is dated before the member joined OGP (%(joined)s): correct the plan's dates or the "
                 "member's joining date."
             ) % {"joined": self.member.joined_on.isoformat()}
+        if delivered and self.member_id and not errors:
+            # Taken into account or refused, never ignored (issue 19.3): the compliance layer refuses a plan
+            # the rules would ignore (one dated after the member's removal) with its reason.
+            try:
+                member_record_checking.send(
+                    sender=ActionPlan, member=self.member, day=delivered,
+                    field="submitted_on" if self.submitted_on else "start_date",
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
 

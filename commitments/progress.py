@@ -32,6 +32,8 @@ from .models import (
     StatusReportLine,
     rollup_completion,
 )
+from ogp.signals import record_changed
+
 from . import signals
 from .services import StaleVersion, _claimed, _require, changes_since, claim
 
@@ -601,5 +603,6 @@ def publish_status_report(report, *, by, version, now):
         report._history_user = by
         report.save()
         signals.send_on_commit(signals.status_report_published, StatusReport, report=report, by=by)
+        record_changed(StatusReport, report.member_id)  # the compliance rules count published reports
         public_pages_changed()
     return report

@@ -7,7 +7,6 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from . import listeners, signals
+        from . import signals
 
         signals.connect()
-        listeners.connect()

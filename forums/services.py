@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ogp import policy
+from ogp.signals import record_changed
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.text_limits import check_lengths
 from ogp_portal.versioning import ANY_VERSION, claim
@@ -402,6 +403,7 @@ def schedule_meeting(
         meeting.save()
         public_pages_changed()
         signals.send_on_commit(signals.meeting_scheduled, Meeting, meeting=meeting, by=by, invite=invite)
+        record_changed(Meeting, forum.member_id)
     return meeting
 
 
@@ -422,6 +424,7 @@ def enter_held_meeting(
         meeting._history_user = by if by and by.is_authenticated else None
         meeting.save()
         public_pages_changed()
+        record_changed(Meeting, forum.member_id)
     return meeting
 
 
@@ -470,6 +473,7 @@ def reschedule_meeting(
         )
         public_pages_changed()
         signals.send_on_commit(signals.meeting_moved, Meeting, meeting=meeting, by=by, invite=invite)
+        record_changed(Meeting, meeting.forum.member_id)
     return meeting
 
 
@@ -490,6 +494,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str, by, now: dt.datetime, versi
             reason=reason.strip(), changed_by=by if by and by.is_authenticated else None, changed_at=now,
         )
         signals.send_on_commit(signals.meeting_cancelled, Meeting, meeting=meeting, by=by)
+        record_changed(Meeting, meeting.forum.member_id)
     return meeting
 
 
@@ -683,6 +688,7 @@ def record_meeting(
             meeting.private_notes = private_notes
         meeting.save()
         public_pages_changed()
+        record_changed(Meeting, meeting.forum.member_id)  # a held meeting counts for the forum's cadence
     return meeting
 
 
@@ -826,6 +832,7 @@ def create_forum(*, by, data) -> Forum:
     _require_manage(by, member)
     forum = save_checked(Forum(), data, by=by, version=None)
     public_pages_changed()
+    record_changed(Forum, forum.member_id)
     return forum
 
 
@@ -836,8 +843,10 @@ def update_forum(forum: Forum, *, by, data, version) -> Forum:
     _require_manage(by, forum)
     if "member" in data and data["member"] != forum.member:
         _require_manage(by, data["member"])  # moving needs the right on both members
+    before = forum.member_id
     forum = save_checked(forum, data, by=by, version=version)
     public_pages_changed()
+    record_changed(Forum, forum.member_id, before)  # moved: the member it left is judged again too
     return forum
 
 

@@ -358,8 +358,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # The demo has no worker: tasks run in the request that queues them.
 CELERY_TASK_ALWAYS_EAGER = DEMO
 # A change to what the compliance sweep reads (a plan, a published status report, a forum, a meeting)
-# queues a sweep of that member on commit (compliance/listeners.py); on in the demo, where the task
-# runs in-process at once. Production relies on the daily sweep unless this is turned on.
+# sweeps that member on commit (compliance/signals.py): in-process by default; with this on (the demo,
+# where tasks run in-process at once) by queuing sweep_member_task, which also sends the notices inline.
 COMPLIANCE_SWEEP_ON_CHANGE = env_bool("COMPLIANCE_SWEEP_ON_CHANGE", default=DEMO)
 # One beat process in production. Every job is idempotent (claim before acting),
 # so a late, repeated or doubled run writes nothing twice; `expires` drops a run

@@ -191,7 +191,7 @@ def _at(day):
 
 @pytest.mark.django_db
 def test_in_the_demo_publishing_the_status_report_updates_compliance_at_once(
-    seed_data, demo_mode, django_capture_on_commit_callbacks, django_user_model
+    seed_data, demo_mode, ran, django_capture_on_commit_callbacks, django_user_model
 ):
     kg17 = Commitment.objects.select_related("plan__member").get(identifier="KG0017")
     plan, member = kg17.plan, kg17.plan.member
@@ -213,34 +213,84 @@ def test_in_the_demo_publishing_the_status_report_updates_compliance_at_once(
         report = progress.open_status_report(plan, H1_2019, by=poc)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             progress.publish_status_report(report, by=poc, version=report.version, now=now)
-    # No one ran the sweep: publishing queued it, and the demo ran it in-process.
-    assert len([c for c in callbacks if "enqueue_on_commit" in c.__qualname__]) == 1  # one sweep queued (domain events are sent on commit too)
+    # No one ran the sweep: publishing sent the domain event, compliance queued the sweep on commit, the demo ran it.
+    assert len([c for c in callbacks if _is_recompute(c)]) == 1
+    assert ran == ["compliance.tasks.sweep_member_task"]
     finding.refresh_from_db()
     # The missed half-year stays missed (findings are history); the late report ended the run that day.
     assert finding.met_again_on == dt.date(2019, 7, 10)
 
 
+def _is_recompute(callback):
+    from functools import partial
+
+    from compliance.signals import _recompute
+
+    return isinstance(callback, partial) and callback.func is _recompute
+
+
+@pytest.fixture
+def ran():
+    """The names of the Celery tasks run (in-process, eager) during the test."""
+    from celery.signals import task_postrun
+
+    names = []
+
+    def record(sender=None, **kwargs):
+        names.append(sender.name)
+
+    task_postrun.connect(record, weak=False)
+    yield names
+    task_postrun.disconnect(record)
+
+
+def _admin(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw-123456789")
+
+
 @pytest.mark.django_db
-def test_outside_the_demo_a_change_queues_no_sweep(seed_data, settings, django_capture_on_commit_callbacks):
+def test_outside_the_demo_a_change_queues_no_sweep_and_recomputes_in_process(
+    seed_data, settings, ran, django_capture_on_commit_callbacks, django_user_model
+):
+    from commitments import services as commitments
+    from compliance.models import MemberStanding
+    from ogp_portal.celery import app
+    from ogp_portal.versioning import current_version
+
     settings.COMPLIANCE_SWEEP_ON_CHANGE = False
-    plan = ActionPlan.objects.get(member__code="KG")
-    with django_capture_on_commit_callbacks() as callbacks:
-        plan.title_en = plan.title_en + " "
-        plan.save()
-    assert callbacks == []
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True  # a task queued would run here, and be seen
+    try:
+        plan = ActionPlan.objects.get(member__code="KG")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            commitments.update_plan(plan, by=_admin(django_user_model), data={"title": plan.title + " "},
+                                    version=current_version(plan))
+    finally:
+        app.conf.task_always_eager = eager
+    assert len([c for c in callbacks if _is_recompute(c)]) == 1
+    assert "compliance.tasks.sweep_member_task" not in ran  # no sweep queued outside the demo …
+    assert MemberStanding.objects.filter(member=plan.member).exists()  # … the member was recomputed in-process
 
 
 @pytest.mark.django_db
-def test_many_changes_of_one_member_in_one_transaction_queue_one_sweep(seed_data, demo_mode, django_capture_on_commit_callbacks):
-    from forums.models import Forum
+def test_many_changes_of_one_member_in_one_transaction_queue_one_sweep(
+    seed_data, demo_mode, ran, django_capture_on_commit_callbacks, django_user_model
+):
+    from django.db import transaction
 
+    from commitments import services as commitments
+    from forums import services as forums
+    from forums.models import Forum
+    from ogp_portal.versioning import current_version
+
+    admin = _admin(django_user_model)
     forum = Forum.objects.get(member__code="KG")
     plan = ActionPlan.objects.get(member__code="KG")
-    with django_capture_on_commit_callbacks() as callbacks:
-        plan.save()
-        forum.save()
-        plan.save()
-    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        plan = commitments.update_plan(plan, by=admin, data={"title": plan.title + " "}, version=current_version(plan))
+        forums.update_forum(forum, by=admin, data={"name": forum.name + " "}, version=current_version(forum))
+        commitments.update_plan(plan, by=admin, data={"title": plan.title + "."}, version=current_version(plan))
+    assert len([c for c in callbacks if _is_recompute(c)]) == 1
+    assert ran.count("compliance.tasks.sweep_member_task") == 1
 
 
 def test_the_daily_jobs_are_due_by_the_beat_schedule():

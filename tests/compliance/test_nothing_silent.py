@@ -6,6 +6,7 @@ import re
 from functools import partial
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 from commitments.models import ActionPlan, Member
 from compliance import engine, services, signals
 from compliance.models import Decision, DeadlineExtension, Finding, Letter, MemberStanding
-from tests.factories import ActionPlanFactory, AgencyFactory, MemberFactory
+from tests.factories import ActionPlanFactory, AgencyFactory, DecisionFactory, ForumMembershipFactory, MemberFactory
+
+from .conftest import bishkek
 
 from .test_histories import TOKEN, add_member, add_plan, admin, submit  # noqa: F401  (the admin fixture)
 
@@ -99,6 +102,34 @@ def test_a_reactivation_of_an_active_member_and_a_decision_after_removal_are_ref
                                 "csrfmiddlewaretoken": TOKEN.search(page).group(1)})
     assert response.status_code == 200 and "removed from OGP before this day" in response.content.decode()
     assert Decision.objects.filter(member=member).count() == 2
+
+
+def test_a_plan_dated_after_the_members_removal_is_refused_like_a_decision(admin):
+    """Issue 19.3: the rules ignore anything after a removal; a plan dated after it is refused with the reason."""
+    from commitments import services as commitments
+
+    member = MemberFactory(code="RR", joined_on=D(2014, 1, 1))
+    DecisionFactory(member=member, kind="sc_inactive", decided_on=D(2018, 12, 6))
+    DecisionFactory(member=member, kind="sc_removal", decided_on=D(2019, 12, 6))
+    late = ActionPlan(member=member, title="After", start_date=D(2020, 9, 1), end_date=D(2022, 8, 31), submitted_on=D(2020, 8, 31))
+    with pytest.raises(ValidationError) as error:
+        late.full_clean()
+    assert "removed from OGP before this day" in str(error.value.message_dict["submitted_on"])
+    superuser = admin.get(reverse("admin:index")).wsgi_request.user
+    with pytest.raises(ValidationError) as error:  # the service (the API, the admin)
+        commitments.create_plan(by=superuser, data={"member": member, "title": "After", "start_date": D(2020, 9, 1),
+                                                     "end_date": D(2022, 8, 31), "submitted_on": None})
+    assert "removed from OGP before this day" in str(error.value.message_dict["start_date"])
+    page = admin.get(reverse("admin:commitments_actionplan_add")).content.decode()
+    response = admin.post(reverse("admin:commitments_actionplan_add"), {  # the admin: a 200 with the reason
+        "member": member.pk, "title_en": "After", "title": "After", "start_date": "2020-09-01", "end_date": "2022-08-31",
+        "submitted_on": "2020-08-31", "themes": "[]", "csrfmiddlewaretoken": TOKEN.search(page).group(1),
+    })
+    assert response.status_code == 200 and "removed from OGP before this day" in response.content.decode()
+    assert not ActionPlan.objects.filter(member=member).exists()
+    # Up to the day of the removal the member's plans are taken (a plan the day before, and on the day).
+    for day in (D(2019, 12, 5), D(2019, 12, 6)):
+        ActionPlan(member=member, title=str(day), start_date=day, end_date=D(2021, 8, 31), submitted_on=day).full_clean()
 
 
 @pytest.mark.django_db
@@ -187,6 +218,70 @@ def test_stored_standing_equals_the_live_rules_after_each_kind_of_admin_change(a
     assert_stored_is_live(member)  # the joining date
 
 
+@pytest.mark.django_db
+def test_stored_standing_equals_live_right_after_a_meeting_is_held_or_cancelled_or_a_report_published(kg, admin_user):
+    """The domain services send the event, compliance recomputes on commit: no sweep run by hand, pinned dates."""
+    from commitments import progress
+    from forums import services as forums
+
+    forum = kg.forums.get()
+    person = ForumMembershipFactory(forum=forum)
+    plan = ActionPlan.objects.get(member=kg)
+
+    def stored():
+        return MemberStanding.objects.filter(member=kg).values(*services.STANDING_FIELDS, "swept_at").first()
+
+    with time_machine.travel(bishkek(2019, 7, 10), tick=False):
+        now = timezone.now()
+        services.sweep_member(kg.pk, now=now, notify="none")
+        assert stored()["swept_at"] == now
+    with time_machine.travel(bishkek(2019, 7, 11), tick=False):  # a meeting held, entered afterwards
+        now = timezone.now()
+        before = stored()
+        meeting = forums.enter_held_meeting(forum, starts_at=bishkek(2019, 7, 9, 10), by=admin_user, now=now)
+        forums.record_meeting(meeting, attendance={person.pk: ("present", "")}, by=admin_user, now=now)
+        run_recomputes()
+        after = stored()
+        assert after["swept_at"] == now  # recomputed by the write itself
+        assert after["open_findings"] != before["open_findings"]  # the held meeting counted: this write mattered
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 12), tick=False):  # a meeting scheduled, then cancelled
+        now = timezone.now()
+        meeting = forums.schedule_meeting(forum, starts_at=bishkek(2019, 8, 1, 10), by=admin_user, now=now, invite=False)
+        run_recomputes()
+        assert stored()["swept_at"] == now
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 13), tick=False):
+        now = timezone.now()
+        forums.cancel_meeting(meeting, reason="No quorum", by=admin_user, now=now)
+        run_recomputes()
+        assert stored()["swept_at"] == now
+        assert_stored_is_live(kg)
+    with time_machine.travel(bishkek(2019, 7, 14), tick=False):  # a status report published
+        now = timezone.now()
+        before = stored()
+        report = progress.open_status_report(plan, engine.Period(D(2019, 1, 1), D(2019, 6, 30), "2019-H1"), by=admin_user)
+        progress.publish_status_report(report, by=admin_user, version=report.version, now=now)
+        run_recomputes()
+        after = stored()
+        assert after["swept_at"] == now
+        assert after["open_findings"] != before["open_findings"]  # the 2019-H1 update is no longer missing
+        assert_stored_is_live(kg)
+
+
+@pytest.mark.django_db
+def test_a_write_rolled_back_recomputes_nothing(kg, admin_user):
+    from forums import services as forums
+
+    forum = kg.forums.get()
+    with time_machine.travel(bishkek(2019, 7, 11), tick=False):
+        with transaction.atomic():
+            forums.enter_held_meeting(forum, starts_at=bishkek(2019, 7, 9, 10), by=admin_user, now=timezone.now())
+            transaction.set_rollback(True)
+        run_recomputes()
+    assert not MemberStanding.objects.filter(member=kg).exists()
+
+
 # A random sequence of the administrator's writes: (what, day offset, length).
 WRITES = st.lists(
     st.tuples(st.sampled_from(["plan", "decision", "policy", "finding", "joined"]),
@@ -235,3 +330,17 @@ def test_stored_standing_equals_live_after_any_sequence_of_admin_writes(admin, w
                 assert_stored_is_live(member)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+@pytest.mark.django_db
+def test_an_import_of_a_plan_dated_after_the_removal_is_refused_and_saves_nothing():
+    from commitments.importer import read_file, run_import
+    from tests.commitments.importing import kyrgyz_republic, seed_bytes
+
+    kg = kyrgyz_republic()  # joined 2017-11-21; seed 001 is its 2018–2020 plan
+    DecisionFactory(member=kg, kind="sc_inactive", decided_on=D(2017, 12, 20))
+    DecisionFactory(member=kg, kind="sc_removal", decided_on=D(2018, 3, 1))
+    outcome = run_import(kg, read_file("001.txt", seed_bytes(), kg), commit=True)
+    assert not outcome.committed
+    assert any("removed from OGP before this day" in error for error in outcome.errors)
+    assert not ActionPlan.objects.filter(member=kg).exists()
