@@ -280,7 +280,8 @@ class Variant(dict):
     """Options of ``write_variant_docx`` (all off: the faithful document).
 
     labels: "seed" | "colon" | "nbsp" | "upper" | "ru" | "ky"; dates: a DATE_FORMS name or a callable(index) -> name;
-    title_page, toc, headers, prose_between, split_tables, title_in_table, numbering, nested, tracked,
+    numbering: True (numPr on each paragraph) or "style" (numPr inherited from the paragraph's style);
+    title_page, toc, headers, prose_between, split_tables, title_in_table, nested, tracked,
     content_controls, line_breaks, bullets, expected_rows ("merged" | "empty_label"): booleans or strings.
     """
 
@@ -400,6 +401,24 @@ class _VariantWriter:
         num_pr.append(_el("numId", val=num_id))
         ppr.append(num_pr)
 
+    def _styled(self, paragraph, num_id, ilvl):
+        """Number ``paragraph`` through its paragraph style (the style's numPr), as list styles do."""
+        style_id = f"OGPMilestones{num_id}"
+        styles = self.document.styles.element
+        if styles.find(f"{{{W_NS}}}style[@{{{W_NS}}}styleId='{style_id}']") is None:
+            style = _el("style", type="paragraph", styleId=style_id)
+            style.append(_el("name", val=f"OGP milestones {num_id}"))
+            style.append(_el("basedOn", val="Normal"))
+            ppr = _el("pPr")
+            num_pr = _el("numPr")
+            num_pr.append(_el("ilvl", val=ilvl))
+            num_pr.append(_el("numId", val=num_id))
+            ppr.append(num_pr)
+            style.append(ppr)
+            styles.append(style)
+        ppr = paragraph._p.get_or_add_pPr()
+        ppr.insert(0, _el("pStyle", val=style_id))
+
     def _revision(self, tag):
         self.revision += 1
         return _el(tag, id=self.revision, author="Editor", date="2026-01-05T10:00:00Z")
@@ -501,7 +520,10 @@ class _VariantWriter:
                 row = target.add_row().cells
                 if num_id:
                     self.cell(row[0], m["deliverable"], lines_as_breaks=False)
-                    self._number(row[0].paragraphs[0], num_id, 1)
+                    if v.numbering == "style":
+                        self._styled(row[0].paragraphs[0], num_id, 1)
+                    else:
+                        self._number(row[0].paragraphs[0], num_id, 1)
                 else:
                     self.cell(row[0], f"{m['number']}. {m['deliverable']}")
                 self.cell(row[1], m["budget_text"], lines_as_breaks=False)

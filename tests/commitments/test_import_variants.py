@@ -40,6 +40,7 @@ VARIANTS = {
     "a commitment split across two tables": {"split_tables": True},
     "title in the table": {"title_in_table": True},
     "Word's automatic numbering": {"numbering": True},
+    "numbering inherited from a paragraph style": {"numbering": "style"},
     "milestones in a table nested in a cell": {"nested": True},
     "tracked changes": {"tracked": True},
     "content controls": {"content_controls": True},
@@ -165,7 +166,7 @@ def test_a_month_period_imports_as_first_and_last_day_and_the_upload_page_answer
 @pytest.mark.django_db
 @pytest.mark.parametrize("variant", [{"title_page": True, "toc": True}, {"labels": "colon"}, {"labels": "nbsp"},
                                      {"dates": "dotted", "numbering": True, "tracked": True},
-                                     {"content_controls": True, "nested": True}])
+                                     {"content_controls": True, "nested": True}, {"numbering": "style"}])
 def test_reimporting_a_variant_over_the_foundation_changes_nothing(foundation, variant):
     """A title page moved five commitments to new duplicate agencies; other labels blanked stored fields."""
     before = snapshot("KG")
