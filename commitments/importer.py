@@ -459,12 +459,13 @@ class _Sync:
 
     # -- agencies ---------------------------------------------------------------
 
-    def _agency(self, name, acronym="", kind=Agency.Kind.STATE):
+    def _agency(self, name, acronym="", kind=Agency.Kind.STATE, official=None):
         agency = self.agencies.get(name)
         if agency:
             return agency
-        agency, item = self._upsert(Agency, {"member": self.member, "name": name},
-                                    {"acronym": acronym or "", "kind": kind}, "agency", name, existing=None)
+        values = {"acronym": acronym or "", "kind": kind, **(official or {})}
+        agency, item = self._upsert(Agency, {"member": self.member, "name": name}, values, "agency", name,
+                                    existing=None)
         self.outcome.agencies.append(item)
         if agency is not None:
             self.agencies[name] = agency
@@ -484,13 +485,21 @@ class _Sync:
             if _norm(agency.acronym):
                 self.by_acronym.setdefault(_norm(agency.acronym), agency)
         for a in self.parsed.data.get("agencies", []):
-            agency = self._match_agency(a["name"]) or (a.get("acronym") and self.by_acronym.get(_norm(a["acronym"])))
+            # The official Russian and Kyrgyz names (the CSV carries them): stated ones only, never blanked.
+            official = {key: a[key] for key in ("name_ru", "name_ky") if a.get(key)}
+            agency = (self._match_agency(a["name"]) or (a.get("acronym") and self.by_acronym.get(_norm(a["acronym"])))
+                      or next((self.by_name[_norm(n)] for n in official.values() if _norm(n) in self.by_name), None))
             if agency is None:
-                agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
+                agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE, official)
                 if agency is not None:
                     self.new_agencies.add(agency.pk)
+            elif any(getattr(agency, key) != value for key, value in official.items()):
+                updated, item = self._upsert(Agency, {"pk": agency.pk}, official, "agency", agency.name,
+                                             existing=agency)
+                self.outcome.agencies.append(item)
             if agency:
-                self.by_name.setdefault(_norm(a["name"]), agency)
+                for name in (a["name"], *official.values()):
+                    self.by_name.setdefault(_norm(name), agency)
                 if a.get("acronym"):
                     self.by_acronym.setdefault(_norm(a["acronym"]), agency)
 
