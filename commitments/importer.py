@@ -308,6 +308,15 @@ def milestone_values(data, activity):
     return values
 
 
+# One summary line in the preview when new rows are created from a Russian or Kyrgyz file.
+STAND_IN_MESSAGES = {
+    "ru": gettext_noop("No English text: the Russian text stands in for the English text of the new rows "
+                       "(%(count)s: %(rows)s) until an English translation is written."),
+    "ky": gettext_noop("No English text: the Kyrgyz text stands in for the English text of the new rows "
+                       "(%(count)s: %(rows)s) until an English translation is written."),
+}
+
+
 class _Sync:
     """Walk a parsed plan against the database, saving changed rows (rolled back for a preview)."""
 
@@ -320,6 +329,7 @@ class _Sync:
         self.user = user
         self.reason = reason
         self.outcome = Outcome(problems=list(parsed.problems))
+        self.stand_ins = []  # new rows whose English text is the file's Russian or Kyrgyz text
 
     # -- generic row handling ---------------------------------------------
 
@@ -352,9 +362,13 @@ class _Sync:
             obj = model(**lookup)
             if self.content_language != "en":
                 # A new row needs its English text: the file's text stands in until it is translated.
+                stand_in = False
                 for name in TRANSLATED.get(model, ()):
                     if name in values:
+                        stand_in = stand_in or bool(values[name])
                         values.setdefault(f"{name}_en", values[name])
+                if stand_in:
+                    self.stand_ins.append(f"{parent}, {label}" if parent else label)
         values = in_language(model, values, self.content_language)
         for key, value in values.items():
             old = getattr(obj, key) if status == UPDATED else None
@@ -628,7 +642,20 @@ class _Sync:
             self._commitment(plan, number, data)
         for commitment in plan.commitments.exclude(identifier__in=identifiers):
             self.outcome.commitments.append(Item("commitment", str(commitment), KEPT))
+        self._say_stand_ins()
         return self.outcome
+
+    def _say_stand_ins(self):
+        """Say it when a new row gets the file's Russian or Kyrgyz text as its English text: nothing guessed silently."""
+        if not self.stand_ins:
+            return
+        msgid = STAND_IN_MESSAGES.get(self.content_language)
+        if msgid is None:
+            return
+        rows = ", ".join(_shorten(label, 60) for label in self.stand_ins[:5])
+        if len(self.stand_ins) > 5:
+            rows += ", …"
+        self.outcome.problems.append(Problem(msgid, {"count": len(self.stand_ins), "rows": rows}))
 
 
 def _shorten(text, limit=90):

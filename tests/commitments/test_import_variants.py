@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from commitments.importer import ImportRefused, read_file, run_import
-from commitments.models import Agency, Commitment, Milestone, Role
+from commitments.models import Activity, Agency, Commitment, Milestone, Role
 from commitments.template_parser import parse_date, parse_plan, read_docx
 
 from .importing import kyrgyz_republic, seed_docx, snapshot, write_variant_docx
@@ -301,6 +301,46 @@ def test_a_russian_plan_into_an_empty_member_creates_every_row_with_its_russian_
     first = Commitment.objects.get(identifier="KG0001")
     assert first.title_ru == first.title_en  # the file's text, until an English text is written
     assert first.description_ru and first.milestones.get(number="1.1").deliverable_ru
+    # The preview says so: one summary line, counting every new row with text (18 + activities + 110).
+    (stand_in,) = [w for w in outcome.warnings() if w.startswith("No English text")]
+    rows = Commitment.objects.filter(plan__member=kg).count() + Activity.objects.filter(
+        commitment__plan__member=kg).count() + Milestone.objects.filter(commitment__plan__member=kg).count()
+    assert stand_in.startswith(f"No English text: the Russian text stands in for the English text of the new rows "
+                               f"({rows}: KG0001 — ")
+
+
+@pytest.mark.django_db
+def test_a_kyrgyz_plan_updates_the_kyrgyz_fields_and_leaves_the_english_ones(foundation):
+    """A Kyrgyz-labelled document over the foundation: its text goes into the ``_ky`` columns only."""
+    from commitments.seed_parser import parse_national_plan
+    from tests.commitments.importing import seed_text
+
+    plan = parse_national_plan(seed_text())
+    first = plan["commitments"][0]
+    first["description"] = "Ачык маалыматтардын улуттук аянтчасын түзүү."
+    first["activities"][0]["title"] = "Жарандык коом менен кеңешүү"
+    first["activities"][0]["milestones"][0]["deliverable"] = "Жарандык коом менен консультациялар өткөрүү."
+    english = {c.identifier: (c.title_en, c.description_en, c.problem_en, c.start_date, c.end_date)
+               for c in Commitment.objects.filter(plan__member=foundation)}
+    russian = Commitment.objects.get(identifier="KG0001").description_ru
+    english_milestones = dict(Milestone.objects.filter(commitment__plan__member=foundation)
+                              .values_list("pk", "deliverable_en"))
+    data = write_variant_docx({"labels": "ky", "dates": "kyrgyz"}, commitments=plan["commitments"])
+    outcome = _preview(foundation, data, commit=True)
+    assert outcome.committed and outcome.errors == [] and outcome.choices == []
+    assert outcome.counts()["created"] == 0
+    assert not [w for w in outcome.warnings() if w.startswith("No English text")]  # nothing created: no stand-in
+    commitment = Commitment.objects.get(identifier="KG0001")
+    assert commitment.description_ky == "Ачык маалыматтардын улуттук аянтчасын түзүү."
+    assert commitment.activities.get(number=1).title_ky == "Жарандык коом менен кеңешүү"
+    assert commitment.milestones.get(number="1.1").deliverable_ky == "Жарандык коом менен консультациялар өткөрүү."
+    assert commitment.description_ru == russian  # the Russian columns are not the Kyrgyz text's place
+    # The English text and the dates are what they were, for every commitment and milestone.
+    assert {c.identifier: (c.title_en, c.description_en, c.problem_en, c.start_date, c.end_date)
+            for c in Commitment.objects.filter(plan__member=foundation)} == english
+    assert dict(Milestone.objects.filter(commitment__plan__member=foundation)
+                .values_list("pk", "deliverable_en")) == english_milestones
+    assert Commitment.objects.filter(plan__member=foundation, title_ky="").count() == 0
 
 
 def test_deleted_rows_and_paragraphs_of_tracked_changes_are_left_out():
