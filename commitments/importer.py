@@ -308,6 +308,13 @@ def milestone_values(data, activity):
     return values
 
 
+# A plan's approval act and themes are held once (not per language): a Russian or Kyrgyz file does not replace them.
+PLAN_FIELD_KEPT = {
+    "approval_act": gettext_noop("The file names the approval act in another language (“%(value)s”); the stored act "
+                                 "(“%(stored)s”) is kept."),
+    "themes": gettext_noop("The file lists the plan's themes in another language (“%(value)s”); the stored themes "
+                           "(“%(stored)s”) are kept."),
+}
 # One summary line in the preview when new rows are created from a Russian or Kyrgyz file.
 STAND_IN_MESSAGES = {
     "ru": gettext_noop("No English text: the Russian text stands in for the English text of the new rows "
@@ -438,10 +445,20 @@ class _Sync:
     def _plan(self):
         data = self.parsed.data["plan"]
         title = data.get("title")
+        language = data.get("language") or "en"  # the language the plan's narrative is written in
+        local_title = None
+        if title and language != "en":
+            # A Russian or Kyrgyz title: the plan that has it as its title in that language, else the plan of the
+            # file's commitments; a new plan takes it as its English title too, until one is written.
+            local_title = title
+            known = (ActionPlan.objects.filter(member=self.member, **{f"title_{language}": title}).first()
+                     or self._plan_of_commitments(with_latest=False))
+            if known is not None:
+                title = known.title
+            elif not ActionPlan.objects.filter(member=self.member, title=title).exists():
+                self.stand_ins.append(title)  # a new plan: its title stands in for the English one
         if not title:
-            identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
-            existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
-            plan = existing.plan if existing else self.member.plans.order_by("-start_date").first()
+            plan = self._plan_of_commitments()
             if plan is None:
                 self.outcome.errors.append(self._t(gettext_noop(
                     "The file does not name its action plan, and %(member)s has no plan to import into. "
@@ -457,9 +474,26 @@ class _Sync:
         if not ActionPlan.objects.filter(member=self.member, title=title).exists():
             values.update({"approval_act": "", "monitoring_body": "", "co_creation": "", "themes": []})
         # Only what the document states: a plan's other fields are left as they are.
-        for key, name in (("approval_act", "approval_act"), ("co_creation", "co_creation"), ("themes", "themes")):
-            if data.get(key):
-                values[name] = data[key]
+        stored = ActionPlan.objects.filter(member=self.member, title=title).first()
+        if language == "en":
+            for key in ("approval_act", "co_creation", "themes"):
+                if data.get(key):
+                    values[key] = data[key]
+        else:
+            # A Russian or Kyrgyz narrative goes into its own columns; the English ones are never touched.
+            if local_title:
+                values[f"title_{language}"] = local_title
+            if data.get("co_creation"):
+                values[f"co_creation_{language}"] = data["co_creation"]
+            # The approval act and the themes are held once, not per language: written only where none is stored.
+            for key in ("approval_act", "themes"):
+                if not data.get(key):
+                    continue
+                if stored is None or not getattr(stored, key):
+                    values[key] = data[key]
+                elif getattr(stored, key) != data[key]:
+                    self.outcome.problems.append(Problem(PLAN_FIELD_KEPT[key], {
+                        "value": _shorten(_display(data[key]), 80), "stored": _shorten(_display(getattr(stored, key)), 80)}))
         if data.get("approved_on"):
             values["approved_on"] = _date(data["approved_on"])
         if data.get("submitted_on"):
@@ -470,6 +504,14 @@ class _Sync:
         self.outcome.plan = item
         self.outcome.plan_id = plan.pk if plan else None
         return plan
+
+    def _plan_of_commitments(self, with_latest=True):
+        """The plan the file's commitments are in (or, ``with_latest``, the member's latest plan), or None."""
+        identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
+        existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
+        if existing:
+            return existing.plan
+        return self.member.plans.order_by("-start_date").first() if with_latest else None
 
     # -- agencies ---------------------------------------------------------------
 

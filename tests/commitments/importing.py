@@ -281,6 +281,7 @@ class Variant(dict):
 
     labels: "seed" | "colon" | "nbsp" | "upper" | "ru" | "ky"; dates: a DATE_FORMS name or a callable(index) -> name;
     numbering: True (numPr on each paragraph) or "style" (numPr inherited from the paragraph's style);
+    prose: "ru" | "ky" (the plan's narrative in that language, ``PROSE``);
     title_page, toc, headers, prose_between, split_tables, title_in_table, nested, tracked,
     content_controls, line_breaks, bullets, expected_rows ("merged" | "empty_label"): booleans or strings.
     """
@@ -569,6 +570,42 @@ def docx_break_page():
     return WD_BREAK.PAGE
 
 
+# The plan's narrative as a Russian or a Kyrgyz plan writes it (``Variant(prose="ru" | "ky")``): a title, the
+# development process with the approval sentence, the commitments section with its list of themes.
+PROSE = {
+    "ru": {
+        "title": "Национальный план действий по развитию Открытого управления в Кыргызской Республике на 2018-2020 годы",
+        "sections": [
+            ("1. ВВЕДЕНИЕ", ["21 ноября 2017 года Кыргызская Республика официально присоединилась к Партнерству "
+                            "«Открытое правительство»."]),
+            ("2. ПРОЦЕСС РАЗРАБОТКИ НПД", [
+                "В январе 2018 года прошли консультации с государственными органами, гражданским обществом и "
+                "партнерами по развитию.",
+                "Распоряжением Правительства Кыргызской Республики от 16 октября 2018 года № 360-р НПД утвержден."]),
+            ("3. ОБЯЗАТЕЛЬСТВА", [
+                "НПД состоит из 18 обязательств и охватывает следующие темы:",
+                "1. Открытые данные.", "2. Открытый бюджет.", "3. Борьба с коррупцией."]),
+        ],
+        "approval_act": "Распоряжение Правительства Кыргызской Республики № 360-р",
+        "themes": ["Открытые данные", "Открытый бюджет", "Борьба с коррупцией"],
+    },
+    "ky": {
+        "title": "Кыргыз Республикасында Ачык башкарууну өнүктүрүү боюнча 2018-2020-жылдарга Улуттук иш-аракеттер планы",
+        "sections": [
+            ("1. КИРИШҮҮ", ["2017-жылдын 21-ноябрында Кыргыз Республикасы «Ачык өкмөт» өнөктөштүгүнө кошулган."]),
+            ("2. УИПти ИШТЕП ЧЫГУУ ПРОЦЕССИ", [
+                "2018-жылдын январында мамлекеттик органдар жана жарандык коом менен консультациялар өткөрүлдү.",
+                "Кыргыз Республикасынын Өкмөтүнүн 2018-жылдын 16-октябрындагы № 360-т буйругу менен УИП бекитилген."]),
+            ("3. МИЛДЕТТЕНМЕЛЕР", [
+                "УИП 18 милдеттенмеден турат жана төмөнкү темаларды камтыйт:",
+                "1. Ачык маалыматтар.", "2. Ачык бюджет.", "3. Коррупцияга каршы күрөш."]),
+        ],
+        "approval_act": "Кыргыз Республикасынын Өкмөтүнүн № 360-т буйругу",
+        "themes": ["Ачык маалыматтар", "Ачык бюджет", "Коррупцияга каршы күрөш"],
+    },
+}
+
+
 def write_variant_docx(variant=None, commitments=None):
     """Seed 001 as a Word document, written with the variant's changes (``Variant``)."""
     import docx
@@ -604,7 +641,14 @@ def write_variant_docx(variant=None, commitments=None):
             paragraph = document.add_paragraph(entry)
             content.append(paragraph._p)
         document.element.body.insert(len(document.element.body) - 1, sdt)
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = [] if variant.prose else text.replace("\r\n", "\n").split("\n")
+    if variant.prose:
+        prose = PROSE[variant.prose]
+        document.add_paragraph(prose["title"], style="Title")
+        for heading, paragraphs in prose["sections"]:
+            document.add_paragraph(heading, style="Heading 1")
+            for paragraph in paragraphs:
+                document.add_paragraph(paragraph)
     for line in lines:
         heading = _HEADING_LINE_RE.match(line)
         if line.startswith("\t"):

@@ -369,3 +369,65 @@ def test_deleted_rows_and_paragraphs_of_tracked_changes_are_left_out():
     assert_same_as_faithful(data)
     assert [str(p) for p in problems] == [
         "The file has tracked changes: they were read as if accepted (inserted text kept, deleted text left out)."]
+
+
+@pytest.mark.parametrize("language", ["ru", "ky"])
+def test_the_plan_level_narrative_is_read_in_russian_and_kyrgyz(language):
+    """Themes, co-creation text, approval act and date, and title of a plan written in Russian or Kyrgyz."""
+    from tests.commitments.importing import PROSE
+
+    data, problems = parse_plan(read_docx(write_variant_docx({"labels": language, "prose": language})))
+    assert problems == []
+    prose = PROSE[language]
+    plan = data["plan"]
+    assert plan["language"] == data["language"] == language
+    assert plan["title"] == prose["title"]
+    assert plan["themes"] == prose["themes"]
+    assert plan["approval_act"] == prose["approval_act"]
+    assert plan["approved_on"] == "2018-10-16"
+    assert plan["co_creation"].startswith(prose["sections"][1][1][0]) and "360" in plan["co_creation"]
+    expected = faithful()
+    assert _content(data)["commitments"] == expected["commitments"]
+
+
+@pytest.mark.django_db
+def test_an_amended_russian_plan_fills_the_russian_plan_fields_and_blanks_no_english_one(foundation):
+    from commitments.models import ActionPlan
+    from tests.commitments.importing import PROSE
+
+    plan = ActionPlan.objects.get(member=foundation)
+    english = (plan.title_en, plan.co_creation_en, plan.approval_act, plan.approved_on, plan.themes)
+    assert all(english)
+    plans = ActionPlan.objects.count()
+    outcome = _preview(foundation, write_variant_docx({"labels": "ru", "prose": "ru", "dates": "russian"}), commit=True)
+    assert outcome.committed and outcome.errors == [] and outcome.choices == []
+    assert ActionPlan.objects.count() == plans  # the Russian title names the same plan
+    plan.refresh_from_db()
+    assert plan.title_ru == PROSE["ru"]["title"]
+    assert plan.co_creation_ru.startswith("В январе 2018 года прошли консультации")
+    assert (plan.title_en, plan.co_creation_en, plan.approval_act, plan.approved_on, plan.themes) == english
+    warnings = outcome.warnings()
+    assert any(w.startswith("The file names the approval act in another language (“Распоряжение Правительства")
+               for w in warnings), warnings
+    assert any(w.startswith("The file lists the plan's themes in another language") for w in warnings), warnings
+    # Imported again, nothing changes.
+    again = _preview(foundation, write_variant_docx({"labels": "ru", "prose": "ru", "dates": "russian"}), commit=False)
+    assert again.counts()["created"] == again.counts()["updated"] == 0
+
+
+@pytest.mark.django_db
+def test_a_kyrgyz_plan_into_an_empty_member_keeps_its_narrative():
+    from commitments.models import ActionPlan
+    from tests.commitments.importing import PROSE
+
+    kg = kyrgyz_republic()
+    outcome = _preview(kg, write_variant_docx({"labels": "ky", "prose": "ky"}), commit=True)
+    assert outcome.committed and outcome.errors == []
+    plan = ActionPlan.objects.get(member=kg)
+    prose = PROSE["ky"]
+    assert (plan.title_ky, plan.approval_act, plan.themes) == (prose["title"], prose["approval_act"], prose["themes"])
+    assert plan.approved_on.isoformat() == "2018-10-16"
+    assert plan.co_creation_ky.startswith("2018-жылдын январында") and plan.co_creation_en == ""
+    assert plan.title_en == prose["title"]  # stands in until an English title is written, and the preview says so
+    (stand_in,) = [w for w in outcome.warnings() if w.startswith("No English text: the Kyrgyz text stands in")]
+    assert f": {prose['title'][:40]}" in stand_in
