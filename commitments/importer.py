@@ -471,10 +471,10 @@ class _Sync:
         start, _precision = parse_partial_date(data.get("start"))
         end, end_precision = parse_partial_date(data.get("end"))
         values = {"start_date": start, "end_date": period_end(end, end_precision)}
-        if not ActionPlan.objects.filter(member=self.member, title=title).exists():
+        stored = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
+        if stored is None:
             values.update({"approval_act": "", "monitoring_body": "", "co_creation": "", "themes": []})
         # Only what the document states: a plan's other fields are left as they are.
-        stored = ActionPlan.objects.filter(member=self.member, title=title).first()
         if language == "en":
             for key in ("approval_act", "co_creation", "themes"):
                 if data.get(key):
@@ -498,9 +498,8 @@ class _Sync:
             values["approved_on"] = _date(data["approved_on"])
         if data.get("submitted_on"):
             values["submitted_on"] = _date(data["submitted_on"])
-        existing = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
         plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title,
-                                  existing=existing)
+                                  existing=stored)
         self.outcome.plan = item
         self.outcome.plan_id = plan.pk if plan else None
         return plan
