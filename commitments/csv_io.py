@@ -90,6 +90,8 @@ PORTAL_COLUMNS = [
     "Agency Name",
     "Agency Acronym",
     "Agency Kind",
+    "Agency Name (Russian)",  # the official names (modeltranslation ``name_ru`` / ``name_ky``)
+    "Agency Name (Kyrgyz)",
 ]
 COLUMNS = [ROW_TYPE, *OGP_COLUMNS, *PORTAL_COLUMNS]
 
@@ -146,7 +148,8 @@ def export_rows(plan):
     }
     for agency in Agency.objects.filter(member=plan.member).order_by("name", "pk"):  # those that lead nothing too
         yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
-               "Agency Kind": agency.kind}
+               "Agency Kind": agency.kind, "Agency Name (Russian)": agency.name_ru or "",
+               "Agency Name (Kyrgyz)": agency.name_ky or ""}
     commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
                    .prefetch_related("activities", Prefetch("milestones", Milestone.objects.select_related("activity"))))
     year = str(plan.submitted_on.year) if plan.submitted_on else ""
@@ -281,7 +284,9 @@ def read_csv(data, member):
                             row=line, column="Agency Kind", value=agency_kind[:40],
                             choices=", ".join(Agency.Kind.values))
                     agencies.append({"name": name, "acronym": _cell(row, "Agency Acronym", line).strip() or None,
-                                     "kind": agency_kind})
+                                     "kind": agency_kind,
+                                     "name_ru": _cell(row, "Agency Name (Russian)", line).strip(),
+                                     "name_ky": _cell(row, "Agency Name (Kyrgyz)", line).strip()})
                 continue
             if kind == COMMITMENT:
                 plan["title"] = plan["title"] or _cell(row, "Action Plan", line) or None

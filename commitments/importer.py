@@ -309,6 +309,22 @@ def milestone_values(data, activity):
     return values
 
 
+# A plan's approval act and themes are held once (not per language): a Russian or Kyrgyz file does not replace them.
+PLAN_FIELD_KEPT = {
+    "approval_act": gettext_noop("The file names the approval act in another language (“%(value)s”); the stored act "
+                                 "(“%(stored)s”) is kept."),
+    "themes": gettext_noop("The file lists the plan's themes in another language (“%(value)s”); the stored themes "
+                           "(“%(stored)s”) are kept."),
+}
+# One summary line in the preview when new rows are created from a Russian or Kyrgyz file.
+STAND_IN_MESSAGES = {
+    "ru": gettext_noop("No English text: the Russian text stands in for the English text of the new rows "
+                       "(%(count)s: %(rows)s) until an English translation is written."),
+    "ky": gettext_noop("No English text: the Kyrgyz text stands in for the English text of the new rows "
+                       "(%(count)s: %(rows)s) until an English translation is written."),
+}
+
+
 class _Sync:
     """Walk a parsed plan against the database, saving changed rows (rolled back for a preview)."""
 
@@ -321,6 +337,7 @@ class _Sync:
         self.user = user
         self.reason = reason
         self.outcome = Outcome(problems=list(parsed.problems))
+        self.stand_ins = []  # new rows whose English text is the file's Russian or Kyrgyz text
 
     # -- generic row handling ---------------------------------------------
 
@@ -353,9 +370,13 @@ class _Sync:
             obj = model(**lookup)
             if self.content_language != "en":
                 # A new row needs its English text: the file's text stands in until it is translated.
+                stand_in = False
                 for name in TRANSLATED.get(model, ()):
                     if name in values:
+                        stand_in = stand_in or bool(values[name])
                         values.setdefault(f"{name}_en", values[name])
+                if stand_in:
+                    self.stand_ins.append(f"{parent}, {label}" if parent else label)
         values = in_language(model, values, self.content_language)
         for key, value in values.items():
             old = getattr(obj, key) if status == UPDATED else None
@@ -425,10 +446,20 @@ class _Sync:
     def _plan(self):
         data = self.parsed.data["plan"]
         title = data.get("title")
+        language = data.get("language") or "en"  # the language the plan's narrative is written in
+        local_title = None
+        if title and language != "en":
+            # A Russian or Kyrgyz title: the plan that has it as its title in that language, else the plan of the
+            # file's commitments; a new plan takes it as its English title too, until one is written.
+            local_title = title
+            known = (ActionPlan.objects.filter(member=self.member, **{f"title_{language}": title}).first()
+                     or self._plan_of_commitments(with_latest=False))
+            if known is not None:
+                title = known.title
+            elif not ActionPlan.objects.filter(member=self.member, title=title).exists():
+                self.stand_ins.append(title)  # a new plan: its title stands in for the English one
         if not title:
-            identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
-            existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
-            plan = existing.plan if existing else self.member.plans.order_by("-start_date").first()
+            plan = self._plan_of_commitments()
             if plan is None:
                 self.outcome.errors.append(self._t(gettext_noop(
                     "The file does not name its action plan, and %(member)s has no plan to import into. "
@@ -441,31 +472,56 @@ class _Sync:
         start, _precision = parse_partial_date(data.get("start"))
         end, end_precision = parse_partial_date(data.get("end"))
         values = {"start_date": start, "end_date": period_end(end, end_precision)}
-        if not ActionPlan.objects.filter(member=self.member, title=title).exists():
+        stored = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
+        if stored is None:
             values.update({"approval_act": "", "monitoring_body": "", "co_creation": "", "themes": []})
         # Only what the document states: a plan's other fields are left as they are.
-        for key, name in (("approval_act", "approval_act"), ("co_creation", "co_creation"), ("themes", "themes")):
-            if data.get(key):
-                values[name] = data[key]
+        if language == "en":
+            for key in ("approval_act", "co_creation", "themes"):
+                if data.get(key):
+                    values[key] = data[key]
+        else:
+            # A Russian or Kyrgyz narrative goes into its own columns; the English ones are never touched.
+            if local_title:
+                values[f"title_{language}"] = local_title
+            if data.get("co_creation"):
+                values[f"co_creation_{language}"] = data["co_creation"]
+            # The approval act and the themes are held once, not per language: written only where none is stored.
+            for key in ("approval_act", "themes"):
+                if not data.get(key):
+                    continue
+                if stored is None or not getattr(stored, key):
+                    values[key] = data[key]
+                elif getattr(stored, key) != data[key]:
+                    self.outcome.problems.append(Problem(PLAN_FIELD_KEPT[key], {
+                        "value": _shorten(_display(data[key]), 80), "stored": _shorten(_display(getattr(stored, key)), 80)}))
         if data.get("approved_on"):
             values["approved_on"] = _date(data["approved_on"])
         if data.get("submitted_on"):
             values["submitted_on"] = _date(data["submitted_on"])
-        existing = ActionPlan.objects.filter(member=self.member, title=title).select_related("member").first()
         plan, item = self._upsert(ActionPlan, {"member": self.member, "title": title}, values, "plan", title,
-                                  existing=existing)
+                                  existing=stored)
         self.outcome.plan = item
         self.outcome.plan_id = plan.pk if plan else None
         return plan
 
+    def _plan_of_commitments(self, with_latest=True):
+        """The plan the file's commitments are in (or, ``with_latest``, the member's latest plan), or None."""
+        identifiers = [c["identifier"] for c in self.parsed.data["commitments"]]
+        existing = Commitment.objects.filter(identifier__in=identifiers, plan__member=self.member).first()
+        if existing:
+            return existing.plan
+        return self.member.plans.order_by("-start_date").first() if with_latest else None
+
     # -- agencies ---------------------------------------------------------------
 
-    def _agency(self, name, acronym="", kind=Agency.Kind.STATE):
+    def _agency(self, name, acronym="", kind=Agency.Kind.STATE, official=None):
         agency = self.agencies.get(name)
         if agency:
             return agency
-        agency, item = self._upsert(Agency, {"member": self.member, "name": name},
-                                    {"acronym": acronym or "", "kind": kind}, "agency", name, existing=None)
+        values = {"acronym": acronym or "", "kind": kind, **(official or {})}
+        agency, item = self._upsert(Agency, {"member": self.member, "name": name}, values, "agency", name,
+                                    existing=None)
         self.outcome.agencies.append(item)
         if agency is not None:
             self.agencies[name] = agency
@@ -485,13 +541,21 @@ class _Sync:
             if _norm(agency.acronym):
                 self.by_acronym.setdefault(_norm(agency.acronym), agency)
         for a in self.parsed.data.get("agencies", []):
-            agency = self._match_agency(a["name"]) or (a.get("acronym") and self.by_acronym.get(_norm(a["acronym"])))
+            # The official Russian and Kyrgyz names (the CSV carries them): stated ones only, never blanked.
+            official = {key: a[key] for key in ("name_ru", "name_ky") if a.get(key)}
+            agency = (self._match_agency(a["name"]) or (a.get("acronym") and self.by_acronym.get(_norm(a["acronym"])))
+                      or next((self.by_name[_norm(n)] for n in official.values() if _norm(n) in self.by_name), None))
             if agency is None:
-                agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE)
+                agency = self._agency(a["name"], a.get("acronym") or "", a.get("kind") or Agency.Kind.STATE, official)
                 if agency is not None:
                     self.new_agencies.add(agency.pk)
+            elif any(getattr(agency, key) != value for key, value in official.items()):
+                updated, item = self._upsert(Agency, {"pk": agency.pk}, official, "agency", agency.name,
+                                             existing=agency)
+                self.outcome.agencies.append(item)
             if agency:
-                self.by_name.setdefault(_norm(a["name"]), agency)
+                for name in (a["name"], *official.values()):
+                    self.by_name.setdefault(_norm(name), agency)
                 if a.get("acronym"):
                     self.by_acronym.setdefault(_norm(a["acronym"]), agency)
 
@@ -620,7 +684,20 @@ class _Sync:
             self._commitment(plan, number, data)
         for commitment in plan.commitments.exclude(identifier__in=identifiers):
             self.outcome.commitments.append(Item("commitment", str(commitment), KEPT))
+        self._say_stand_ins()
         return self.outcome
+
+    def _say_stand_ins(self):
+        """Say it when a new row gets the file's Russian or Kyrgyz text as its English text: nothing guessed silently."""
+        if not self.stand_ins:
+            return
+        msgid = STAND_IN_MESSAGES.get(self.content_language)
+        if msgid is None:
+            return
+        rows = ", ".join(_shorten(label, 60) for label in self.stand_ins[:5])
+        if len(self.stand_ins) > 5:
+            rows += ", …"
+        self.outcome.problems.append(Problem(msgid, {"count": len(self.stand_ins), "rows": rows}))
 
 
 def _shorten(text, limit=90):

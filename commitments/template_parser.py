@@ -1352,6 +1352,82 @@ def _commitments(blocks, report, code):
     return commitments
 
 
+# ---------------------------------------------------------------------------
+# Plan-level prose in Russian and Kyrgyz
+# ---------------------------------------------------------------------------
+
+# The plan's narrative (themes, co-creation, approval act and date, title) as Russian and Kyrgyz plans write it, one
+# dictionary per language (English: the seed's own sentences, read by _parse_plan).  Headings are matched without
+# their number ("3. ПРОЦЕСС РАЗРАБОТКИ НПД"); the approval sentence gives the act in the nominative.
+_LOCAL_DATE = r"(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{1,2}\s+[а-яё]{3,9}\s+\d{4}|\d{4}\s*-?\s*жылдын\s+\d{1,2}\s*-?\s*[а-яөүң]{3,14})"
+PLAN_PROSE = {
+    "ru": {
+        "process": (r"процесс (?:совместной )?разработки (?:нпд|национального плана действий|плана действий)",
+                    r"совместная разработка (?:нпд|национального плана действий|плана действий)"),
+        "commitments": (r"обязательства(?: нпд)?",),
+        "themes": r"(?:охватывает|включает|затрагивает)\s+следующие\s+(?:темы|тематические\s+направления|направления)",
+        "approval": (r"(?P<kind>постановлени|распоряжени)\w*\s+(?P<who>правительства(?:\s+кыргызской\s+республики)?)"
+                     rf"\s+(?:от\s+(?P<date>{_LOCAL_DATE})\s*(?:года|г\.)?\s*)?№\s*(?P<number>[\w-]+)"
+                     rf"(?:\s+от\s+(?P<date2>{_LOCAL_DATE}))?[^.]*?утвержд"),
+        "act": lambda m: f"{m.group('kind').capitalize()}е {m.group('who')} № {m.group('number')}",
+        "title": r"план(?:а)? действий",
+    },
+    "ky": {
+        "process": (r"(?:уип|улуттук иш-аракеттер планын|иш-аракеттер планын)ти? иштеп чыгуу процесси",
+                    r"(?:уип|улуттук иш-аракеттер планын)ти? биргелешип иштеп чыгуу"),
+        "commitments": (r"милдеттенмелер",),
+        "themes": r"төмөнкү\s+(?:темаларды|багыттарды|тематикалык\s+багыттарды)\s+(?:камтыйт|өз\s+ичине\s+алат)",
+        "approval": (r"(?P<who>(?:кыргыз\s+республикасынын\s+)?(?:өкмөтүнүн|министрлер\s+кабинетинин))"
+                     rf"\s+(?P<date>{_LOCAL_DATE})[\w-]*\s+№\s*(?P<number>[\w-]+)\s+(?P<kind>буйругу|токтому)"
+                     r"[^.]*?бекит"),
+        "act": lambda m: f"{m.group('who')} № {m.group('number')} {m.group('kind')}",
+        "title": r"иш-аракеттер план",
+    },
+}
+
+
+def _local_date(text):
+    """A date in Russian or Kyrgyz running text ("16 октября 2018", "2018-жылдын 16-октябрындагы")."""
+    text = re.sub(r"н?(?:да|де|до|дө|та|те|то|тө)(?:гы|ги|гу|гү)$", "", text.strip())
+    return parse_date(text)
+
+
+def _local_prose(blocks, sections, language):
+    """The plan-level narrative of a Russian or Kyrgyz document: {field: value} of what was found."""
+    words = PLAN_PROSE[language]
+
+    def section(patterns):
+        for heading, body in sections:
+            key = " ".join(re.sub(r"^\s*\d+\.?\s*", "", unicodedata.normalize("NFKC", heading)).split()).casefold()
+            if any(re.fullmatch(pattern, key.rstrip(".:")) for pattern in patterns):
+                return body
+        return None
+
+    found = {}
+    process = section(words["process"])
+    if process is not None:
+        text = _prose(process)
+        found["co_creation"] = _paragraphs(_BOOKMARK_RE.sub("", text))
+        match = re.search(words["approval"], text.replace("\u00a0", " "), re.I)
+        if match:
+            found["approval_act"] = words["act"](match)
+            try:
+                found["approved_on"] = _local_date(match.group("date") or match.groupdict().get("date2") or "")
+            except SeedFormatError:
+                pass
+    commitments = section(words["commitments"])
+    if commitments is not None:
+        listed = re.search(words["themes"] + r"[^\n]*:\s*\n((?:\d+\.\s.*(?:\n|$))+)", _prose(commitments), re.I)
+        if listed:
+            found["themes"] = [re.sub(r"^\d+\.\s*", "", line).strip().rstrip(".;")
+                               for line in listed.group(1).strip().split("\n")]
+    title = next((single_line(b.text) for b in blocks if b.kind in ("heading", "line")
+                  and re.search(words["title"], b.text, re.I) and len(b.text) < 300), None)
+    if title:
+        found["title"] = title
+    return found
+
+
 def _optional(report, function, default=None):
     """Run a narrative look-up: required in strict mode, optional (default) in lenient mode."""
     try:
@@ -1494,4 +1570,15 @@ def _parse_plan(blocks, report, code):
     if not strict:
         counted = [c.get("language", "en") for c in commitments]
         data["language"] = max(LANGUAGES, key=counted.count) if counted else "en"
+        plan = data["plan"]
+        if not (plan["themes"] or plan["co_creation"] or plan["approval_act"]):
+            # No English narrative: the plan may be written in Russian or Kyrgyz (its content in its own language).
+            for language in ("ru", "ky"):
+                local = _local_prose(blocks, sections, language)
+                if local.get("co_creation") or local.get("themes") or local.get("approval_act"):
+                    if plan_title is not None and local.get("title") != plan_title:
+                        local.pop("title", None)  # an English title found first is the plan's English title
+                    plan.update(local)
+                    plan["language"] = language
+                    break
     return data, report.problems

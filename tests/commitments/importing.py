@@ -280,7 +280,9 @@ class Variant(dict):
     """Options of ``write_variant_docx`` (all off: the faithful document).
 
     labels: "seed" | "colon" | "nbsp" | "upper" | "ru" | "ky"; dates: a DATE_FORMS name or a callable(index) -> name;
-    title_page, toc, headers, prose_between, split_tables, title_in_table, numbering, nested, tracked,
+    numbering: True (numPr on each paragraph) or "style" (numPr inherited from the paragraph's style);
+    prose: "ru" | "ky" (the plan's narrative in that language, ``PROSE``);
+    title_page, toc, headers, prose_between, split_tables, title_in_table, nested, tracked,
     content_controls, line_breaks, bullets, expected_rows ("merged" | "empty_label"): booleans or strings.
     """
 
@@ -400,6 +402,24 @@ class _VariantWriter:
         num_pr.append(_el("numId", val=num_id))
         ppr.append(num_pr)
 
+    def _styled(self, paragraph, num_id, ilvl):
+        """Number ``paragraph`` through its paragraph style (the style's numPr), as list styles do."""
+        style_id = f"OGPMilestones{num_id}"
+        styles = self.document.styles.element
+        if styles.find(f"{{{W_NS}}}style[@{{{W_NS}}}styleId='{style_id}']") is None:
+            style = _el("style", type="paragraph", styleId=style_id)
+            style.append(_el("name", val=f"OGP milestones {num_id}"))
+            style.append(_el("basedOn", val="Normal"))
+            ppr = _el("pPr")
+            num_pr = _el("numPr")
+            num_pr.append(_el("ilvl", val=ilvl))
+            num_pr.append(_el("numId", val=num_id))
+            ppr.append(num_pr)
+            style.append(ppr)
+            styles.append(style)
+        ppr = paragraph._p.get_or_add_pPr()
+        ppr.insert(0, _el("pStyle", val=style_id))
+
     def _revision(self, tag):
         self.revision += 1
         return _el(tag, id=self.revision, author="Editor", date="2026-01-05T10:00:00Z")
@@ -501,7 +521,10 @@ class _VariantWriter:
                 row = target.add_row().cells
                 if num_id:
                     self.cell(row[0], m["deliverable"], lines_as_breaks=False)
-                    self._number(row[0].paragraphs[0], num_id, 1)
+                    if v.numbering == "style":
+                        self._styled(row[0].paragraphs[0], num_id, 1)
+                    else:
+                        self._number(row[0].paragraphs[0], num_id, 1)
                 else:
                     self.cell(row[0], f"{m['number']}. {m['deliverable']}")
                 self.cell(row[1], m["budget_text"], lines_as_breaks=False)
@@ -547,6 +570,42 @@ def docx_break_page():
     return WD_BREAK.PAGE
 
 
+# The plan's narrative as a Russian or a Kyrgyz plan writes it (``Variant(prose="ru" | "ky")``): a title, the
+# development process with the approval sentence, the commitments section with its list of themes.
+PROSE = {
+    "ru": {
+        "title": "Национальный план действий по развитию Открытого управления в Кыргызской Республике на 2018-2020 годы",
+        "sections": [
+            ("1. ВВЕДЕНИЕ", ["21 ноября 2017 года Кыргызская Республика официально присоединилась к Партнерству "
+                            "«Открытое правительство»."]),
+            ("2. ПРОЦЕСС РАЗРАБОТКИ НПД", [
+                "В январе 2018 года прошли консультации с государственными органами, гражданским обществом и "
+                "партнерами по развитию.",
+                "Распоряжением Правительства Кыргызской Республики от 16 октября 2018 года № 360-р НПД утвержден."]),
+            ("3. ОБЯЗАТЕЛЬСТВА", [
+                "НПД состоит из 18 обязательств и охватывает следующие темы:",
+                "1. Открытые данные.", "2. Открытый бюджет.", "3. Борьба с коррупцией."]),
+        ],
+        "approval_act": "Распоряжение Правительства Кыргызской Республики № 360-р",
+        "themes": ["Открытые данные", "Открытый бюджет", "Борьба с коррупцией"],
+    },
+    "ky": {
+        "title": "Кыргыз Республикасында Ачык башкарууну өнүктүрүү боюнча 2018-2020-жылдарга Улуттук иш-аракеттер планы",
+        "sections": [
+            ("1. КИРИШҮҮ", ["2017-жылдын 21-ноябрында Кыргыз Республикасы «Ачык өкмөт» өнөктөштүгүнө кошулган."]),
+            ("2. УИПти ИШТЕП ЧЫГУУ ПРОЦЕССИ", [
+                "2018-жылдын январында мамлекеттик органдар жана жарандык коом менен консультациялар өткөрүлдү.",
+                "Кыргыз Республикасынын Өкмөтүнүн 2018-жылдын 16-октябрындагы № 360-т буйругу менен УИП бекитилген."]),
+            ("3. МИЛДЕТТЕНМЕЛЕР", [
+                "УИП 18 милдеттенмеден турат жана төмөнкү темаларды камтыйт:",
+                "1. Ачык маалыматтар.", "2. Ачык бюджет.", "3. Коррупцияга каршы күрөш."]),
+        ],
+        "approval_act": "Кыргыз Республикасынын Өкмөтүнүн № 360-т буйругу",
+        "themes": ["Ачык маалыматтар", "Ачык бюджет", "Коррупцияга каршы күрөш"],
+    },
+}
+
+
 def write_variant_docx(variant=None, commitments=None):
     """Seed 001 as a Word document, written with the variant's changes (``Variant``)."""
     import docx
@@ -582,7 +641,14 @@ def write_variant_docx(variant=None, commitments=None):
             paragraph = document.add_paragraph(entry)
             content.append(paragraph._p)
         document.element.body.insert(len(document.element.body) - 1, sdt)
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = [] if variant.prose else text.replace("\r\n", "\n").split("\n")
+    if variant.prose:
+        prose = PROSE[variant.prose]
+        document.add_paragraph(prose["title"], style="Title")
+        for heading, paragraphs in prose["sections"]:
+            document.add_paragraph(heading, style="Heading 1")
+            for paragraph in paragraphs:
+                document.add_paragraph(paragraph)
     for line in lines:
         heading = _HEADING_LINE_RE.match(line)
         if line.startswith("\t"):

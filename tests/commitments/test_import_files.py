@@ -305,6 +305,45 @@ def test_the_csv_carries_the_plan_level_data(seed_data):
         transaction.set_rollback(True)
 
 
+def test_the_csv_carries_the_official_russian_and_kyrgyz_agency_names(seed_data):
+    """Agency rows carry name_ru and name_ky: export → import into a fresh member → export keeps them."""
+    import csv as csv_module
+
+    from commitments.models import Agency, Member
+
+    plan = ActionPlan.objects.get(member__code="KG")
+    finance = Agency.objects.get(member=plan.member, acronym="MoF")
+    finance.name_ky = "Кыргыз Республикасынын Финансы министрлиги"
+    finance.save()
+    exported = export_plan_csv(plan)
+    rows = {r["Agency Name"]: r for r in csv_module.DictReader(io.StringIO(exported.lstrip("\ufeff")))
+            if r["Row Type"] == "agency"}
+    finance_row = rows["Ministry of Finance of the Kyrgyz Republic"]
+    assert finance_row["Agency Name (Russian)"] == finance.name_ru == "Министерство финансов Кыргызской Республики"
+    assert finance_row["Agency Name (Kyrgyz)"] == "Кыргыз Республикасынын Финансы министрлиги"
+    with transaction.atomic():
+        fresh = Member.objects.create(code="KGX", name="Kyrgyz Republic", country="Kyrgyz Republic")
+        moved = exported.replace(",KG00", ",KGX00").replace("/commitments/KG00", "/commitments/KGX00")
+        assert run_import(fresh, read_file("plan.csv", moved.encode(), fresh), commit=True).committed
+        copy = Agency.objects.get(member=fresh, acronym="MoF")
+        assert (copy.name_ru, copy.name_ky) == (finance.name_ru, finance.name_ky)
+        assert {(a.name, a.name_ru, a.name_ky) for a in Agency.objects.filter(member=fresh)} == {
+            (a.name, a.name_ru, a.name_ky) for a in Agency.objects.filter(member=plan.member)}
+        again = export_plan_csv(ActionPlan.objects.get(member=fresh))
+        transaction.set_rollback(True)
+    assert again.replace("Kyrgyz Republic", "X") == moved.replace("Kyrgyz Republic", "X")  # byte-identical
+    # Into the same member: a Kyrgyz name written in the CSV fills the stored one; an empty cell blanks nothing.
+    finance.name_ky = ""
+    finance.save()
+    stored_ru = finance.name_ru
+    kg = plan.member
+    edited = exported.replace(finance_row["Agency Name (Russian)"], "", 1)
+    outcome = run_import(kg, read_file("plan.csv", edited.encode(), kg), commit=True)
+    assert outcome.committed and outcome.choices == []
+    finance.refresh_from_db()
+    assert (finance.name_ru, finance.name_ky) == (stored_ru, "Кыргыз Республикасынын Финансы министрлиги")
+
+
 def test_csv_export_neutralises_formulas_and_import_refuses_them(seed_data):
     commitment = Commitment.objects.get(identifier="KG0001")
     commitment.title = '=HYPERLINK("http://evil.example","click")'

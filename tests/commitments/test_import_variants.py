@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from commitments.importer import ImportRefused, read_file, run_import
-from commitments.models import Agency, Commitment, Milestone, Role
+from commitments.models import Activity, Agency, Commitment, Milestone, Role
 from commitments.template_parser import parse_date, parse_plan, read_docx
 
 from .importing import kyrgyz_republic, seed_docx, snapshot, write_variant_docx
@@ -40,6 +40,7 @@ VARIANTS = {
     "a commitment split across two tables": {"split_tables": True},
     "title in the table": {"title_in_table": True},
     "Word's automatic numbering": {"numbering": True},
+    "numbering inherited from a paragraph style": {"numbering": "style"},
     "milestones in a table nested in a cell": {"nested": True},
     "tracked changes": {"tracked": True},
     "content controls": {"content_controls": True},
@@ -165,7 +166,7 @@ def test_a_month_period_imports_as_first_and_last_day_and_the_upload_page_answer
 @pytest.mark.django_db
 @pytest.mark.parametrize("variant", [{"title_page": True, "toc": True}, {"labels": "colon"}, {"labels": "nbsp"},
                                      {"dates": "dotted", "numbering": True, "tracked": True},
-                                     {"content_controls": True, "nested": True}])
+                                     {"content_controls": True, "nested": True}, {"numbering": "style"}])
 def test_reimporting_a_variant_over_the_foundation_changes_nothing(foundation, variant):
     """A title page moved five commitments to new duplicate agencies; other labels blanked stored fields."""
     before = snapshot("KG")
@@ -300,6 +301,46 @@ def test_a_russian_plan_into_an_empty_member_creates_every_row_with_its_russian_
     first = Commitment.objects.get(identifier="KG0001")
     assert first.title_ru == first.title_en  # the file's text, until an English text is written
     assert first.description_ru and first.milestones.get(number="1.1").deliverable_ru
+    # The preview says so: one summary line, counting every new row with text (18 + activities + 110).
+    (stand_in,) = [w for w in outcome.warnings() if w.startswith("No English text")]
+    rows = Commitment.objects.filter(plan__member=kg).count() + Activity.objects.filter(
+        commitment__plan__member=kg).count() + Milestone.objects.filter(commitment__plan__member=kg).count()
+    assert stand_in.startswith(f"No English text: the Russian text stands in for the English text of the new rows "
+                               f"({rows}: KG0001 — ")
+
+
+@pytest.mark.django_db
+def test_a_kyrgyz_plan_updates_the_kyrgyz_fields_and_leaves_the_english_ones(foundation):
+    """A Kyrgyz-labelled document over the foundation: its text goes into the ``_ky`` columns only."""
+    from commitments.seed_parser import parse_national_plan
+    from tests.commitments.importing import seed_text
+
+    plan = parse_national_plan(seed_text())
+    first = plan["commitments"][0]
+    first["description"] = "Ачык маалыматтардын улуттук аянтчасын түзүү."
+    first["activities"][0]["title"] = "Жарандык коом менен кеңешүү"
+    first["activities"][0]["milestones"][0]["deliverable"] = "Жарандык коом менен консультациялар өткөрүү."
+    english = {c.identifier: (c.title_en, c.description_en, c.problem_en, c.start_date, c.end_date)
+               for c in Commitment.objects.filter(plan__member=foundation)}
+    russian = Commitment.objects.get(identifier="KG0001").description_ru
+    english_milestones = dict(Milestone.objects.filter(commitment__plan__member=foundation)
+                              .values_list("pk", "deliverable_en"))
+    data = write_variant_docx({"labels": "ky", "dates": "kyrgyz"}, commitments=plan["commitments"])
+    outcome = _preview(foundation, data, commit=True)
+    assert outcome.committed and outcome.errors == [] and outcome.choices == []
+    assert outcome.counts()["created"] == 0
+    assert not [w for w in outcome.warnings() if w.startswith("No English text")]  # nothing created: no stand-in
+    commitment = Commitment.objects.get(identifier="KG0001")
+    assert commitment.description_ky == "Ачык маалыматтардын улуттук аянтчасын түзүү."
+    assert commitment.activities.get(number=1).title_ky == "Жарандык коом менен кеңешүү"
+    assert commitment.milestones.get(number="1.1").deliverable_ky == "Жарандык коом менен консультациялар өткөрүү."
+    assert commitment.description_ru == russian  # the Russian columns are not the Kyrgyz text's place
+    # The English text and the dates are what they were, for every commitment and milestone.
+    assert {c.identifier: (c.title_en, c.description_en, c.problem_en, c.start_date, c.end_date)
+            for c in Commitment.objects.filter(plan__member=foundation)} == english
+    assert dict(Milestone.objects.filter(commitment__plan__member=foundation)
+                .values_list("pk", "deliverable_en")) == english_milestones
+    assert Commitment.objects.filter(plan__member=foundation, title_ky="").count() == 0
 
 
 def test_deleted_rows_and_paragraphs_of_tracked_changes_are_left_out():
@@ -328,3 +369,65 @@ def test_deleted_rows_and_paragraphs_of_tracked_changes_are_left_out():
     assert_same_as_faithful(data)
     assert [str(p) for p in problems] == [
         "The file has tracked changes: they were read as if accepted (inserted text kept, deleted text left out)."]
+
+
+@pytest.mark.parametrize("language", ["ru", "ky"])
+def test_the_plan_level_narrative_is_read_in_russian_and_kyrgyz(language):
+    """Themes, co-creation text, approval act and date, and title of a plan written in Russian or Kyrgyz."""
+    from tests.commitments.importing import PROSE
+
+    data, problems = parse_plan(read_docx(write_variant_docx({"labels": language, "prose": language})))
+    assert problems == []
+    prose = PROSE[language]
+    plan = data["plan"]
+    assert plan["language"] == data["language"] == language
+    assert plan["title"] == prose["title"]
+    assert plan["themes"] == prose["themes"]
+    assert plan["approval_act"] == prose["approval_act"]
+    assert plan["approved_on"] == "2018-10-16"
+    assert plan["co_creation"].startswith(prose["sections"][1][1][0]) and "360" in plan["co_creation"]
+    expected = faithful()
+    assert _content(data)["commitments"] == expected["commitments"]
+
+
+@pytest.mark.django_db
+def test_an_amended_russian_plan_fills_the_russian_plan_fields_and_blanks_no_english_one(foundation):
+    from commitments.models import ActionPlan
+    from tests.commitments.importing import PROSE
+
+    plan = ActionPlan.objects.get(member=foundation)
+    english = (plan.title_en, plan.co_creation_en, plan.approval_act, plan.approved_on, plan.themes)
+    assert all(english)
+    plans = ActionPlan.objects.count()
+    outcome = _preview(foundation, write_variant_docx({"labels": "ru", "prose": "ru", "dates": "russian"}), commit=True)
+    assert outcome.committed and outcome.errors == [] and outcome.choices == []
+    assert ActionPlan.objects.count() == plans  # the Russian title names the same plan
+    plan.refresh_from_db()
+    assert plan.title_ru == PROSE["ru"]["title"]
+    assert plan.co_creation_ru.startswith("В январе 2018 года прошли консультации")
+    assert (plan.title_en, plan.co_creation_en, plan.approval_act, plan.approved_on, plan.themes) == english
+    warnings = outcome.warnings()
+    assert any(w.startswith("The file names the approval act in another language (“Распоряжение Правительства")
+               for w in warnings), warnings
+    assert any(w.startswith("The file lists the plan's themes in another language") for w in warnings), warnings
+    # Imported again, nothing changes.
+    again = _preview(foundation, write_variant_docx({"labels": "ru", "prose": "ru", "dates": "russian"}), commit=False)
+    assert again.counts()["created"] == again.counts()["updated"] == 0
+
+
+@pytest.mark.django_db
+def test_a_kyrgyz_plan_into_an_empty_member_keeps_its_narrative():
+    from commitments.models import ActionPlan
+    from tests.commitments.importing import PROSE
+
+    kg = kyrgyz_republic()
+    outcome = _preview(kg, write_variant_docx({"labels": "ky", "prose": "ky"}), commit=True)
+    assert outcome.committed and outcome.errors == []
+    plan = ActionPlan.objects.get(member=kg)
+    prose = PROSE["ky"]
+    assert (plan.title_ky, plan.approval_act, plan.themes) == (prose["title"], prose["approval_act"], prose["themes"])
+    assert plan.approved_on.isoformat() == "2018-10-16"
+    assert plan.co_creation_ky.startswith("2018-жылдын январында") and plan.co_creation_en == ""
+    assert plan.title_en == prose["title"]  # stands in until an English title is written, and the preview says so
+    (stand_in,) = [w for w in outcome.warnings() if w.startswith("No English text: the Kyrgyz text stands in")]
+    assert f": {prose['title'][:40]}" in stand_in
