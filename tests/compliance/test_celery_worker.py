@@ -334,5 +334,5 @@ def test_two_beats_sending_the_reminders_at_once_send_each_email_once(tmp_path, 
         f"({len(reminders)} reminders, {notices} notices), {sum(sent.values())} emails sent: 0 duplicate rows, "
         f"{duplicates} duplicate emails"
     )
-    record_property("R4 emails", figure)
+    record_property("R4", "emails: " + figure)
     print("\n" + figure)
