@@ -59,8 +59,8 @@ def meeting_event(meeting: Meeting, *, stamp: dt.datetime) -> Event:
     if meeting.place:
         event.add("location", meeting.place)
     description = meeting.agenda
-    if meeting.online_link:
-        description = f"{description}\n\n{meeting.online_link}".strip()
+    if meeting.web_link:
+        description = f"{description}\n\n{meeting.web_link}".strip()
     if description:
         event.add("description", description)
     event.add("url", settings.SITE_URL + meeting.get_absolute_url())

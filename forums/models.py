@@ -232,6 +232,12 @@ class Meeting(models.Model):
         if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("The meeting cannot end before it starts.")})
 
+    @property
+    def web_link(self) -> str:
+        """The online link if it is an http(s) URL, else "" (a row written around the validator is never a link)."""
+        link = (self.online_link or "").strip()
+        return link if link.lower().startswith(("https://", "http://")) else ""
+
     def get_absolute_url(self):
         return reverse("forums:meeting", args=[self.forum_id, self.pk])
 

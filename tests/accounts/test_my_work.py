@@ -177,3 +177,22 @@ def test_a_quarterly_update_cadence_changes_what_my_work_reports_as_missing(clie
     assert response.context["period"] == period
     # The progress pages offer the same period.
     assert progress.reporting_periods(world.kg0017.plan, dt.date(2019, 8, 15))[0] == period
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_submitted_update_whose_author_account_was_deleted_is_listed_not_a_500(client, world):
+    """Issue 17's battery: the queue's author column read the deleted author in a filter argument (a 500)."""
+    update = world.updates.submitted
+    author = update.author
+    assert author is not None
+    author.delete()  # the update's author is set null
+    update.refresh_from_db()
+    assert update.author is None
+    signed_in = sign_in(client, world.users.poc)
+    work = signed_in.get(reverse("work:my_work"))
+    assert work.status_code == 200
+    assert [u.pk for u in work.context["queue"]] == [update.pk]
+    review = get_review_page(signed_in)
+    assert review.status_code == 200
+    assert [u.pk for u in review_queue_of(review)] == [update.pk]
+    assert "a deleted account" in work.text

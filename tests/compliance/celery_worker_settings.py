@@ -27,3 +27,15 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": BEAT_SECONDS * 0.9, "queue": QUEUE},
     },
 }
+# The R4 email test: two beats both sending the deadline reminders (and pending notices) every few seconds,
+# and every email sent written to a file the test reads (see file_email_backend.py).
+if os.environ.get("OGP_TEST_BEAT_TASK") == "reminders":
+    CELERY_BEAT_SCHEDULE = {
+        "compliance-reminders-fast": {
+            "task": "compliance.tasks.send_reminders_task",
+            "schedule": BEAT_SECONDS,
+            "options": {"expires": BEAT_SECONDS * 0.9, "queue": QUEUE},
+        },
+    }
+if os.environ.get("OGP_TEST_MAIL_DIR"):
+    MAILERS = {"default": {"BACKEND": "tests.compliance.file_email_backend.EmailBackend"}}

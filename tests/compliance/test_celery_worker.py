@@ -7,6 +7,7 @@ locally and fail under CI=true.
 """
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -21,12 +22,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from commitments.models import Member
+from commitments.models import Member, Role
 from compliance import services
-from compliance.models import Finding, StatusEvent
+from compliance.models import Decision, Finding, StatusEvent
 from compliance.tasks import sweep_all_task
 from forums.models import Forum, Meeting
+from outbox.models import Message as OutboxMessage
 from tests.conftest import require_service
+from tests.factories import AgencyFactory, RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -254,3 +257,82 @@ def test_two_beats_at_once_for_a_minute_produce_no_duplicate_finding(kg, celery,
     assert min(per_beat) >= (seconds // 2) / 3, f"both beats should have sent sweeps ({per_beat})\n{celery.logs()}"
     print(f"\n{sent} sweeps sent by two beats in {seconds:.0f} s; worker log mentions sweep_all_task {runs} times")
     record_property("R4", f"two beats for {seconds:.0f} s sent {sent} sweeps ({per_beat}): 0 duplicate findings of {len(keys)}, 0 duplicate status events of {len(events)}")
+
+
+def expected_reminders(now):
+    """Return the reminder keys (as send_member_reminders builds them) due as of ``now``."""
+    keys = set()
+    for member in Member.objects.all():
+        for deadline in services.evaluate_member(member, now).next_deadlines:
+            threshold = services.reminder_threshold(deadline.days_left)
+            if threshold is None:
+                continue
+            for user in services.recipients_for(member, deadline.kind):
+                key = f"reminder:{member.code}:{deadline.kind}:{deadline.subject}:{deadline.due.isoformat()}:{threshold}:{user.pk}"
+                keys.add(f"compliance:{key[:200]}")
+    return keys
+
+
+def test_two_beats_sending_the_reminders_at_once_send_each_email_once(tmp_path, record_property):
+    """R4, emails: two beats queue the reminders job (with reminders and notices due) every 2 s for
+    ``OGP_BEAT_TEST_DURATION`` s (20 by default), two worker processes run them at once: every outbox row is
+    sent exactly once, and no email is handed to the mail backend twice."""
+    require_service(redis_available(), f"Redis at {settings.REDIS_URL}")
+    seconds = float(os.environ.get("OGP_BEAT_TEST_DURATION", "20"))
+    now = timezone.now()
+    today = services.today_for(now)
+    members = many_members(4, since=dt.date(2020, 2, 1))
+    for member in members:
+        # A remedial deadline five days away (the 7-day reminder is due whatever today is), and people to tell.
+        Decision.objects.create(
+            member=member, kind=Decision.Kind.SC_REMEDIAL_DEADLINE, decided_on=today - dt.timedelta(days=10),
+            due_on=today + dt.timedelta(days=5), document="Steering Committee letter",
+        )
+        agency = AgencyFactory(member=member, name=f"Ministry {member.code}")
+        for kind in (Role.Kind.POINT_OF_CONTACT, Role.Kind.COORDINATOR, Role.Kind.SECRETARIAT):
+            RoleFactory(
+                member=member, kind=kind, user=UserFactory(username=f"{kind}-{member.code}".lower()),
+                agency=agency if kind == Role.Kind.COORDINATOR else None,
+            )
+    # Findings whose notices are pending (the sweep below only records them; the reminders job sends them).
+    services.sweep_all(now, notify="none")
+    reminders = expected_reminders(now)
+    assert len(reminders) >= 8, "the data should have reminders due"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    runner = Celery(tmp_path, OGP_TEST_BEAT_TASK="reminders", OGP_TEST_MAIL_DIR=mail_dir)
+    try:
+        worker = runner.worker("worker", pool="prefork", concurrency=2)
+        beats = [runner.beat("beat-a"), runner.beat("beat-b")]
+        time.sleep(seconds)
+        for beat in beats:
+            runner.stop(beat)
+        time.sleep(3)  # let the last queued runs finish (stale ones expire)
+        runner.stop(worker)
+        per_beat = [p.log_path.read_text(errors="replace").count("Sending due task") for p in beats]
+        assert min(per_beat) >= (seconds // 2) / 3, f"both beats should have sent the job ({per_beat})\n{runner.logs()}"
+        logs = runner.logs()
+    finally:
+        runner.close()
+    rows = list(OutboxMessage.objects.values_list("key", "email", "subject", "sent_at", "attempts"))
+    keys = Counter(key for key, *_ in rows)
+    assert not [k for k, n in keys.items() if n > 1], "duplicate outbox rows"
+    assert reminders <= set(keys), f"reminders missing from the outbox: {sorted(reminders - set(keys))[:5]}\n{logs}"
+    assert all(sent_at is not None and attempts == 1 for *_, sent_at, attempts in rows), f"unsent or resent rows\n{logs}"
+    sent = Counter(
+        (address, line["subject"])
+        for path in mail_dir.glob("sent-*.jsonl")
+        for line in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        for address in line["to"]
+    )
+    duplicates = sum(n - 1 for n in sent.values() if n > 1)
+    assert sent == Counter((email, subject) for _, email, subject, *_ in rows), "emails sent ≠ outbox rows, once each"
+    assert duplicates == 0
+    notices = sum(1 for key in keys if not key.startswith("compliance:reminder:"))
+    figure = (
+        f"two beats for {seconds:.0f} s sent the reminders job {sum(per_beat)} times ({per_beat}): {len(rows)} outbox rows "
+        f"({len(reminders)} reminders, {notices} notices), {sum(sent.values())} emails sent: 0 duplicate rows, "
+        f"{duplicates} duplicate emails"
+    )
+    record_property("R4", "emails: " + figure)
+    print("\n" + figure)

@@ -1,6 +1,7 @@
 """Public meeting pages: in every language, strict CSP, and a constant number of queries."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -51,3 +52,27 @@ def test_meeting_page_runs_a_constant_number_of_queries(client, held, bishkek_fo
 def test_unknown_meeting_or_meeting_of_another_forum_is_404(client, held, db):
     assert client.get(reverse("forums:meeting", args=[held.forum_id, 999999])).status_code == 404
     assert client.get(reverse("forums:meeting", args=[999999, held.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.domain)", " JavaScript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org/x"])
+def test_an_online_link_that_is_not_http_is_never_a_link(client, held, link):
+    """A non-http(s) online link written around the model's validator (directly into the database) is not output."""
+    type(held).objects.filter(pk=held.pk).update(online_link=link)
+    response = client.get(reverse("forums:meeting", args=[held.forum_id, held.pk]))
+    assert response.status_code == 200
+    assert link.strip() not in response.text
+    assert "Online link" not in response.text
+    calendar = client.get(reverse("forums:calendar", args=[held.forum_id]))
+    assert calendar.status_code == 200
+    assert "alert" not in calendar.content.decode() and "data:text" not in calendar.content.decode()
+    held.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        held.full_clean()
+    assert "online_link" in error.value.message_dict
+
+
+def test_an_http_online_link_is_a_link(client, held):
+    type(held).objects.filter(pk=held.pk).update(online_link="https://meet.example.org/forum")
+    response = client.get(reverse("forums:meeting", args=[held.forum_id, held.pk]))
+    assert '<a href="https://meet.example.org/forum" rel="nofollow noopener">' in response.text
+    assert "https://meet.example.org/forum" in client.get(reverse("forums:calendar", args=[held.forum_id])).content.decode()
