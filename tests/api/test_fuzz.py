@@ -94,6 +94,32 @@ def _one_of_each(world):
         ).pk,
         "meeting-decisions": MeetingDecision.objects.create(meeting=meeting, text="Adopt the plan").pk,
         "action-items": ActionItem.objects.create(meeting=meeting, title="Publish the budget", owner="MoF").pk,
+        **_cocreation_rows(kg, world["users"]["civil_society"]),
+    }
+
+
+def _cocreation_rows(member, citizen):
+    """One co-creation process with a proposal (answered and commented) and a draft open for comment."""
+    from cocreation.models import CoCreationProcess, Comment, DraftCommitment, Proposal
+
+    at = timezone.now()
+    process = CoCreationProcess.objects.create(
+        member=member, cycle="2023-2025", title="The next plan", plan_deadline=dt.date(2023, 12, 31),
+        proposals_open_on=dt.date(2023, 3, 1), proposals_close_on=dt.date(2023, 5, 1), drafts_close_on=dt.date(2023, 8, 1),
+        decision_by=dt.date(2023, 10, 1),
+    )
+    proposal = Proposal.objects.create(
+        process=process, author=citizen, title="Open budgets", problem="Budgets are hard to read.",
+        proposed_commitment="Publish them as open data.", sector="civil_society", created_at=at,
+        response="Accepted into a draft.", response_published_at=at,
+    )
+    draft = DraftCommitment.objects.create(process=process, title="Open budget data", state="open", created_at=at)
+    return {
+        "cocreation-processes": process.pk,
+        "proposals": proposal.pk,
+        "draft-commitments": draft.pk,
+        "cocreation-comments": Comment.objects.create(proposal=proposal, author=citizen, text="Agreed.", created_at=at).pk,
+        "cocreation-responses": proposal.pk,
     }
 
 

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail clients POST without a token; the signed token in the URL is the credential.
     "engagement:unsubscribe",
+    # The same for the one-click unsubscribe from notices and the daily digest (its signed token is the credential).
+    "engagement:notices_unsubscribe",
 }
 
 
