@@ -5,6 +5,7 @@ drafts, comments and responses, scoped by ``cocreation.permissions.visible_to``;
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -171,6 +172,8 @@ class ProcessViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Co-creation processes of the members' next plans, with their stages and deadline; the point of contact or the
     forum secretariat opens one (stages counted back from the deadline), the secretariat moves it to its next stage."""
 
+    versioned_actions = ("advance",)  # If-Match required: 412 / 428 documented
+
     queryset = CoCreationProcess.objects.select_related("member")
     serializer_class = ProcessSerializer
     filterset_class = ProcessApiFilterSet
@@ -202,7 +205,8 @@ class ProcessViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return with_etag(Response(self.get_serializer(row).data), row)
 
     @extend_schema(description="The process's figures: proposals by sector, comments, supporters, discussions, "
-                               "participants, meetings held, responses given.")
+                               "participants, meetings held, responses given (an object of counts by name).",
+                   responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def figures(self, request, pk=None):
         process = self.get_object()
@@ -219,6 +223,8 @@ def _visible(user, model, pk):
 class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals: anyone with a confirmed account proposes while proposals are open; the secretariat moderates
     (hidden ones stay visible to the secretariat and their author) and publishes the reasoned response."""
+
+    versioned_actions = ("moderate", "respond")  # If-Match required: 412 / 428 documented
 
     queryset = Proposal.objects.all()
     serializer_class = ProposalSerializer
@@ -279,6 +285,8 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Draft commitments in OGP's template fields; changed with If-Match, each change a new version."""
+
+    versioned_actions = ("open_for_comment",)  # If-Match required: 412 / 428 documented
 
     queryset = DraftCommitment.objects.prefetch_related("sources")
     serializer_class = DraftSerializer
