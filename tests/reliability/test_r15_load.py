@@ -1,4 +1,4 @@
-"""R15 Load, short: 16 connections for a few seconds (``R15_SECONDS``, 5 by default; bench/load.py runs 30 s)
+"""R15 Load: 16 connections for 30 s (``R15_SECONDS``, 30 by default, as in issue 17; bench/load.py runs the same longer)
 on the main pages signed in and signed out and the API lists, under gunicorn on loopback: 0 errors."""
 
 import os
@@ -12,7 +12,7 @@ from commitments.models import Commitment, Member
 from tests.compliance.test_celery_worker import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-SECONDS = float(os.environ.get("R15_SECONDS", "5"))
+SECONDS = float(os.environ.get("R15_SECONDS", "30"))
 
 
 def test_r15_sixteen_connections_get_no_error(admin_user, tmp_path, record_property):
