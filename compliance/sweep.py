@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from commitments.models import Member
 from engagement.services import notify_followers_many
@@ -111,7 +112,8 @@ class SweepWrites:
             row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)
 
 
-WITHDRAWN = "The corrected data no longer supports this finding (the rules no longer give it)."
+# Stored in English (the API gives it as is); the pages translate it where they show it.
+WITHDRAWN = gettext_noop("The corrected data no longer supports this finding (the rules no longer give it).")
 
 
 def plan_findings(writes: SweepWrites, member: Member, evaluation: engine.Evaluation, known_rows) -> None:

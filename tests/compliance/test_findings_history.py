@@ -53,6 +53,21 @@ def test_a_finding_the_corrected_data_no_longer_supports_is_withdrawn_with_the_r
     assert MemberStanding.objects.get(member=member).status == "active"
 
 
+def test_the_withdrawal_reason_is_shown_in_the_visitors_language(client, db):
+    """The reason is stored in English (the API gives it as is) and shown translated on the pages."""
+    member = MemberFactory(code="XX", joined_on=D(2019, 1, 1))
+    ActionPlanFactory(member=member, start_date=D(2019, 9, 1), end_date=D(2021, 8, 31), submitted_on=D(2019, 8, 1))
+    services.sweep_member(member.pk, now=bishkek(2022, 6, 1), notify="none")
+    ActionPlanFactory(member=member, start_date=D(2022, 1, 1), end_date=D(2023, 12, 31), submitted_on=D(2021, 12, 1))
+    services.sweep_member(member.pk, now=bishkek(2022, 6, 2), notify="none")
+    assert Finding.objects.filter(member=member, withdrawn_on__isnull=False).exists()
+    english = client.get(reverse("compliance:member", args=[member.code])).content.decode()
+    assert "The corrected data no longer supports this finding" in english
+    russian = client.get("/ru" + reverse("compliance:member", args=[member.code])).content.decode()
+    assert "Исправленные данные больше не подтверждают это нарушение" in russian
+    assert "The corrected data no longer supports" not in russian
+
+
 def test_the_member_page_shows_missed_then_met_again(client, db):
     member = MemberFactory(code="XX", joined_on=D(2019, 1, 1))
     forum = ForumFactory(member=member, founded_on=D(2019, 1, 1))
