@@ -3,7 +3,7 @@
 ``documents_for(member)`` returns rows ``Document(date, type, title, url, cycle)``, newest first: plans,
 published status reports, published minutes, evidence of published progress, OGP's letters, and the
 co-creation records (processes, drafts opened for comment, the forum's responses). The repository page,
-its Atom feed and (later) the MR 2.2 check read the same rows; the newest date is the repository's
+its Atom feed and the MR 2.2 check (``compliance.selectors.minimum_requirements``) read the same rows; the newest date is the repository's
 "last updated".
 """
 
@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 from typing import NamedTuple
 
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,21 +77,20 @@ def documents_for(member: Member, *, kind: str = "", cycle: str = "") -> list[Do
     for meeting in Meeting.objects.filter(forum__member=member, minutes_published_at__isnull=False).select_related("forum"):
         add(meeting.minutes_published_at, "minutes", f"{meeting.forum.name}: {meeting.display_title()}", meeting.get_absolute_url())
     for evidence in Evidence.objects.filter(
-        update__milestone__commitment__plan__member=member, update__state="published"
+        update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,
     ).select_related("update__milestone__commitment"):
         commitment = evidence.update.milestone.commitment
         title = evidence.original_name or evidence.url
-        add(evidence.created_at, "evidence", f"{commitment.identifier} {evidence.update.milestone.number}: {title}",
+        add(evidence.update.published_at, "evidence", f"{commitment.identifier} {evidence.update.milestone.number}: {title}",
             evidence.get_absolute_url())
     for letter in Letter.objects.filter(member=member):
         url = (reverse("compliance:letter", args=[member.code, letter.status_event_id]) if letter.status_event_id
                else reverse("compliance:member", args=[member.code]))
         add(letter.dated, "letter", letter.document, url)
-    for process in CoCreationProcess.objects.filter(member=member):
+    for process in CoCreationProcess.objects.filter(member=member).annotate(last_response=Max("proposals__response_published_at")):
         add(process.created_at, "cocreation", process.title, process.get_absolute_url(), process.cycle)
-        responses = process.proposals.filter(response_published_at__isnull=False).order_by("-response_published_at").first()
-        if responses:
-            add(responses.response_published_at, "cocreation", _("%(title)s: the forum's responses") % {"title": process.title},
+        if process.last_response:
+            add(process.last_response, "cocreation", _("%(title)s: the forum's responses") % {"title": process.title},
                 process.get_absolute_url() + "#responses", process.cycle)
     for draft in DraftCommitment.objects.filter(process__member=member, comment_opens_on__isnull=False).select_related("process"):
         add(draft.comment_opens_on, "cocreation", draft.title, draft.get_absolute_url(), draft.process.cycle)

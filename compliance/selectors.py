@@ -23,7 +23,7 @@ from forums.models import Forum, Meeting
 from ogp import policy
 
 from . import engine
-from .models import Cycle, Deadline, DeadlineExtension, Decision, Finding, Letter, PlanExtension, Policy
+from .models import Cycle, Deadline, DeadlineExtension, Decision, Finding, PlanExtension, Policy
 
 
 def portal_zone() -> ZoneInfo:
@@ -180,12 +180,12 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
 
     Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
-    acts, and the dates of the member's published documents (plans, status reports, meeting minutes,
-    evidence of published updates, OGP letters).
+    acts, and the dates of the member's published documents as its document repository lists them
+    (``cocreation.documents.documents_for``: plans, status reports, meeting minutes, evidence of published
+    updates, OGP letters, co-creation records).
     """
     from django.urls import reverse
 
-    from commitments.models import Evidence
     from forums.models import Attendance
 
     from . import requirements
@@ -200,23 +200,20 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
         meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
     ).values_list("meeting_id", "membership__sector"):
         sectors.setdefault(meeting_id, set()).add(sector)
-    plans = [(p.submitted_on or p.start_date, p.title) for p in ActionPlan.objects.filter(member=member)
-             if (p.submitted_on or p.start_date)]
-    reports = [(r.published_at.astimezone(zone).date(), str(r.plan)) for r in StatusReport.objects.filter(
-        member=member, state=StatusReport.State.PUBLISHED).select_related("plan")]
-    minutes = [(m.minutes_published_at.astimezone(zone).date(), _("Minutes: %(forum)s, %(day)s") % {
-        "forum": m.forum.name, "day": m.starts_at.astimezone(zone).date().isoformat()})
-        for m in meetings if m.minutes_published_at]
-    evidence = [(e.update.published_at.astimezone(zone).date(), e.original_name or e.url) for e in Evidence.objects.filter(
-        update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,
-    ).select_related("update")]
-    letters = [(day, document) for day, document in Letter.objects.filter(member=member).values_list("dated", "document")]
+    # The member's document repository (``cocreation.documents``): the same rows its page, its Atom feed and
+    # its "last updated" date show are what MR 2.2 counts (plans, status reports, minutes, evidence of
+    # published updates, OGP letters, co-creation records).
+    from cocreation.documents import documents_for
+
+    rows = documents_for(member)
+    plans = [(r.date, r.title) for r in rows if r.type == "plan"]
+    reports = [(r.date, r.title) for r in rows if r.type == "status_report"]
     records = requirements.Records(
         member_page=reverse("commitments:member", args=[member.code]),
         forum_rules=tuple((f.name, f.founding_act) for f in Forum.objects.filter(member=member)),
         meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
                                                   frozenset(sectors.get(m.pk, ()))) for m in meetings),
-        documents=tuple(plans + reports + minutes + evidence + letters),
+        documents=tuple((r.date, r.title) for r in rows),
         plans=tuple(plans), status_reports=tuple(reports),
     )
     return requirements.check(records, evaluation.cycles, today)

@@ -66,3 +66,26 @@ def test_the_page_and_the_api_show_the_checks(db, client, time_machine):
     api = {(c["cycle"], c["code"]): c for c in answer.json()}
     assert api[("2021-2023", "MR 5.1")]["verdict"] == "not_met" and api[("2021-2023", "MR 5.1")]["shortfalls"] == ["2020"]
     assert api[("2021-2023", "MR 1.1")]["evidence"][0] == {"date": "2019-10-10", "what": "Open Government National Forum"}
+
+
+def test_mr_2_2_reads_the_members_document_repository(db, time_machine):
+    """MR 2.2 counts the rows of the document repository (its page, feed and "last updated" date): a co-creation
+    record published in 2020-H1 fills the half-year that had no document."""
+    from cocreation.documents import documents_for, last_updated
+    from cocreation.models import CoCreationProcess
+
+    time_machine.move_to(bishkek(2021, 3, 1), tick=False)
+    member = build()
+    checks = services.minimum_requirements(member, bishkek(2021, 3, 1))
+    assert by_code(checks, "2021-2023")["MR 2.2"].shortfalls == ["2020-H1"]
+    time_machine.move_to(bishkek(2020, 4, 15), tick=False)
+    CoCreationProcess.objects.create(
+        member=member, cycle="2021-2023", title="The next plan", plan_deadline=D(2021, 12, 31),
+        proposals_open_on=D(2020, 4, 15), proposals_close_on=D(2020, 6, 1), drafts_close_on=D(2020, 9, 1), decision_by=D(2020, 11, 1),
+    )
+    time_machine.move_to(bishkek(2021, 3, 1), tick=False)
+    assert D(2020, 4, 15) in {row.date for row in documents_for(member)}
+    assert last_updated(member) == D(2020, 9, 1)  # the letter
+    checks = services.minimum_requirements(member, bishkek(2021, 3, 1))
+    later = by_code(checks, "2021-2023")["MR 2.2"]
+    assert later.verdict == "met" and later.shortfalls == []
