@@ -13,8 +13,6 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.services import addressee
@@ -74,16 +72,6 @@ def recipients_for(member: Member, kind: str):
     return list(users.values())
 
 
-def _render(name: str, context: dict) -> tuple[str, str, str | None]:
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    body = render_to_string(f"emails/{name}-body.txt", context)
-    try:
-        html = render_to_string(f"emails/{name}-body.html", context)
-    except TemplateDoesNotExist:
-        html = None
-    return subject, body, html
-
-
 def send_once(*, key: str, kind: str, member: Member, user, template: str, context: dict, now) -> bool:
     """Post one email at most once per ``key`` to the outbox and deliver it; return True if this call sent it.
 
@@ -107,7 +95,7 @@ def send_once(*, key: str, kind: str, member: Member, user, template: str, conte
         Notification.objects.filter(key=key).update(sent_at=timezone.now())
         return True
     with translation.override(language):
-        subject, body, html = _render(
+        subject, body, html = outbox.render_email(
             template, {**context, "member": member, "user": user, "greeting": addressee(user, member), "site_url": settings.SITE_URL}
         )
     message = outbox.post(

@@ -27,7 +27,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -195,8 +194,8 @@ def _member_of(event: str, obj):
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    body = render_to_string(f"emails/{template}-body.txt", context)
+    """Subject and text of a notice (notices are plain text)."""
+    subject, body, _html = outbox.render_email(template, context)
     return subject, body
 
 

@@ -21,8 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -324,16 +322,6 @@ def _load(kind: str, pk: int):
     return apps.get_model(app_label, model).objects.filter(pk=pk).first()
 
 
-def _render(name: str, context: dict):
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    body = render_to_string(f"emails/{name}-body.txt", context)
-    try:
-        html = render_to_string(f"emails/{name}-body.html", context)
-    except TemplateDoesNotExist:
-        html = None
-    return subject, body, html
-
-
 def _still_relevant(kind, obj) -> bool:
     if kind in ("update",):
         return obj.state == "published"
@@ -376,7 +364,7 @@ def send_notices(kind: str, pk: int, *, now) -> int:
             "site_url": settings.SITE_URL, "unsubscribe_url": settings.SITE_URL + unsubscribe_path(row),
         }
         with translation.override(language):
-            subject, body, html = _render(f"engagement-{kind.replace('_', '-')}", context)
+            subject, body, html = outbox.render_email(f"engagement-{kind.replace('_', '-')}", context)
         message = outbox.post(
             key=f"follow:{kind}:{pk}:{user.pk}", kind=f"follow-{kind}", recipient=user, email=user.email, language=language,
             subject=subject, body=body, html=html or "", now=now, digest=True,

@@ -120,8 +120,13 @@ def derived(name: str, compute, timeout: int = 300):
     """
     if not enabled():
         return compute()
+    return _kept(lambda: f"derived:{generation()}:{name}", name, compute, timeout)
+
+
+def _kept(key, name: str, compute, timeout: int):
+    """``compute()``'s value kept under ``key()``; a cache that is down costs the computation, never the answer."""
     try:
-        key = f"derived:{generation()}:{name}"
+        key = key()
         value = cache.get(key)
     except Exception:
         logger.warning("Cache unavailable; computing %s", name, exc_info=True)
@@ -150,18 +155,7 @@ def fragment(name: str, render, timeout: int = 300) -> str:
     """
     if not enabled():
         return render()
-    try:
-        key = f"fragment:{generation()}:{translation.get_language()}:{name}"
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Cache unavailable; rendering %s", name, exc_info=True)
-        return render()
-    if value is None:
-        value = render()
-        try:
-            cache.set(key, str(value), timeout)
-        except Exception:
-            logger.warning("Cache unavailable; %s not stored", name, exc_info=True)
+    value = _kept(lambda: f"fragment:{generation()}:{translation.get_language()}:{name}", name, lambda: str(render()), timeout)
     return mark_safe(value)  # noqa: S308 - HTML rendered by our own templates (autoescaped)
 
 

@@ -112,6 +112,24 @@ def deliver(message: Message | int, *, now) -> bool:
     return True
 
 
+def render_email(name: str, context: dict) -> tuple[str, str, str | None]:
+    """Render ``templates/emails/<name>-subject.txt``, ``-body.txt`` and, where it exists, ``-body.html``.
+
+    The subject is one line (the template's line breaks and spaces folded); the HTML part is None
+    when the email has no HTML template. Every email posted to the outbox is rendered by this one function.
+    """
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import render_to_string
+
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    try:
+        html = render_to_string(f"emails/{name}-body.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    return subject, body, html
+
+
 def deliver_on_commit(message: Message | None) -> None:
     """Queue the delivery task once the current transaction commits (for a service that posts in a request).
 
