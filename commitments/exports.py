@@ -1,11 +1,11 @@
-"""Open data: commitments, milestones, progress updates and compliance findings as CSV and JSON.
+"""Open data: commitments, milestones, progress updates (and the datasets apps above register) as CSV and JSON.
 
 Each dataset is a list of columns (name, meaning, how to read it from a row) kept
 here, in one place: the export views stream them and the "Open data" page
 documents them from the same list. Commitments use the column names of OGP's
 public commitments spreadsheet (see ``OGP_COLUMNS``); columns OGP has and the
 portal does not record (IRM assessments such as "Specificity") are present and
-empty, so the file lines up with OGP's.
+empty, so the file lines up with OGP's. compliance adds its findings (:func:`register_dataset`).
 
 Exports are in English (the original language of the plans), publish only what
 the public may read (published progress updates), and are streamed row by row
@@ -166,22 +166,6 @@ UPDATE_COLUMNS = (
     Column("published_at", _("When the update was published (ISO 8601)."), lambda u: u.published_at.isoformat() if u.published_at else None),
 )
 
-FINDING_COLUMNS = (
-    Column("member", _("OGP code of the member."), lambda f: f.member.code),
-    Column("kind", _("What was missed or found, such as missed_forum_meeting or contrary_to_process."), lambda f: f.kind),
-    Column("subject", _("What the finding is about, such as forum:3; empty for the whole member."), lambda f: f.subject),
-    Column("period", _("The period or cycle, such as 2022-Q2, 2022-H1 or 2021-2023."), lambda f: f.period),
-    Column("effective_on", _("The day the finding took effect (YYYY-MM-DD)."), lambda f: _iso(f.effective_on)),
-    Column("resolved_on", _("The day an administrator resolved it; empty otherwise."), lambda f: _iso(f.resolved_on)),
-    Column("reason", _("Why, in English."), lambda f: _en(f, "reason")),
-    Column("reference", _("The letter, report or decision behind it."), lambda f: f.reference),
-    Column("met_again_on", _("The day the obligation was next met (the run of missed ones ended); it stays missed."),
-           lambda f: _iso(f.met_again_on)),
-    Column("withdrawn_on", _("The day the corrected data stopped supporting it; empty while it stands."),
-           lambda f: _iso(f.withdrawn_on)),
-)
-
-
 def _plan_numbers():
     """Return {plan id: its ordinal among its member's plans, oldest first} in one query."""
     numbers, counts = {}, {}
@@ -223,15 +207,6 @@ def _update_rows(params, today):
     return qs.iterator(CHUNK_SIZE), None
 
 
-def _finding_rows(params, today):
-    from compliance.models import Finding
-
-    qs = Finding.objects.select_related("member").order_by("member__code", "effective_on", "kind", "period", "pk")
-    if params.get("member"):
-        qs = qs.filter(member__code=params["member"])
-    return qs.iterator(CHUNK_SIZE), None
-
-
 DATASETS = {
     d.slug: d
     for d in (
@@ -250,21 +225,24 @@ DATASETS = {
             UPDATE_COLUMNS,
             _update_rows,
         ),
-        Dataset(
-            "findings",
-            _("Compliance findings"),
-            _("One row a missed obligation or IRM finding recorded by the compliance sweep or an administrator."),
-            FINDING_COLUMNS,
-            _finding_rows,
-        ),
     )
 }
 FILTER_HINTS = {
     "commitments": "?member=KG&plan=…&q=…&ogp_value=…&completion=…&overdue=true",
     "milestones": "?member=KG&commitment=KG0001&overdue=true",
     "progress-updates": "?member=KG&commitment=KG0001&period_end_after=2019-01-01",
-    "findings": "?member=KG",
 }
+
+
+def register_dataset(dataset: Dataset, hint: str = "") -> None:
+    """Add ``dataset`` (and its filter ``hint``) after the domain's own: an app above registers its records at start-up.
+
+    compliance registers its findings (``compliance/exports.py``, in its ``AppConfig.ready``), so the
+    domain's export views and "Open data" page serve them without importing compliance.
+    """
+    DATASETS[dataset.slug] = dataset
+    if hint:
+        FILTER_HINTS[dataset.slug] = hint
 
 
 def record(dataset, obj):

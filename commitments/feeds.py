@@ -1,21 +1,20 @@
-"""Atom 1.0 feeds of published progress, status reports and (for a member) compliance status changes.
+"""Atom 1.0 feeds of published progress and status reports.
 
 One feed per member, action plan and commitment (the portal's only feeds): the pages link them in
 their ``<head>`` and in the follow block (``engagement`` template tags). Only what the public may
-read is in them: published progress updates, published six-month status reports and the status
-events the compliance sweep recorded.
+read is in them: published progress updates and published six-month status reports. A member's
+feed adds the status events the compliance sweep recorded: it is the site's (``ogp_portal/pages.py``,
+``MemberFeed``, built on :class:`ProgressFeed`), since the domain does not import compliance.
 """
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from compliance.models import StatusEvent
 from ogp_portal.permissions import published_updates
 
-from .models import ActionPlan, Commitment, Member, ProgressUpdate, StatusReport
+from .models import ActionPlan, Commitment, ProgressUpdate, StatusReport
 
 MAX_ITEMS = 50
 
@@ -47,8 +46,6 @@ class ProgressFeed(Feed):
     feed_type = Atom1Feed
 
     def item_title(self, item):
-        if isinstance(item, StatusEvent):
-            return _("Compliance status: %(status)s") % {"status": item.get_status_display()}
         if isinstance(item, StatusReport):
             return _("Status report %(period)s of %(member)s") % {"period": item.period_label, "member": item.member.name}
         return _("%(commitment)s, milestone %(milestone)s: %(completion)s") % {
@@ -58,22 +55,18 @@ class ProgressFeed(Feed):
         }
 
     def item_description(self, item):
-        if isinstance(item, StatusEvent):
-            return item.reason
         if isinstance(item, StatusReport):
             return _("Reporting period %(start)s – %(end)s") % {"start": item.period_start, "end": item.period_end}
         period = _("Reporting period %(start)s – %(end)s") % {"start": item.period_start, "end": item.period_end}
         return f"{period}. {item.narrative}".strip()
 
     def item_link(self, item):
-        if isinstance(item, StatusEvent):
-            return reverse("compliance:member", args=[item.member.code]) + f"#event-{item.pk}"
         if isinstance(item, StatusReport):
             return item.get_absolute_url()
         return item.milestone.commitment.get_absolute_url() + f"#milestone-{item.milestone_id}"
 
     def item_guid(self, item):
-        kind = {StatusEvent: "status", StatusReport: "report"}.get(type(item), "update")
+        kind = {StatusReport: "report"}.get(type(item), "update")
         return f"{self.link_for_guid}{kind}-{item.pk}"
 
     item_guid_is_permalink = False
@@ -118,21 +111,3 @@ class PlanFeed(ProgressFeed):
 
     def items(self, obj):
         return _newest(_updates().filter(milestone__commitment__plan=obj)[:MAX_ITEMS], _reports().filter(plan=obj)[:MAX_ITEMS])
-
-
-class MemberFeed(ProgressFeed):
-    def get_object(self, request, code):
-        return get_object_or_404(Member, code=code)
-
-    def title(self, obj):
-        return _("Progress and compliance of %(member)s") % {"member": obj.name}
-
-    def link(self, obj):
-        return obj.get_absolute_url()
-
-    def items(self, obj):
-        return _newest(
-            _updates().filter(milestone__commitment__plan__member=obj)[:MAX_ITEMS],
-            _reports().filter(member=obj)[:MAX_ITEMS],
-            StatusEvent.objects.filter(member=obj).select_related("member").order_by("-effective_on")[:MAX_ITEMS],
-        )

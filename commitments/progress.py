@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from ogp import policy
+from ogp import policy, policy_store
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.text_limits import check_lengths
 
@@ -50,11 +50,10 @@ def update_policies_by_member(members):
     """Return ``{member pk: policy versions}`` for ``members`` in one query, as the compliance engine reads them.
 
     ``ogp.policy.versions_for`` decides which apply (a version for OGP Local members does not apply
-    to a national one); ``Policy.objects.versions_for`` only reads the stored rows.
+    to a national one); compliance's ``Policy.objects.versions_for`` only reads the stored rows, and is
+    registered at start-up as the reader of ``ogp.policy_store``.
     """
-    from compliance.models import Policy
-
-    return Policy.objects.versions_for(members)
+    return policy_store.versions_by_member(members)
 
 
 def reporting_period(day, policies):

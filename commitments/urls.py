@@ -3,11 +3,10 @@ from django.urls import path
 from . import feeds, import_views, views
 
 app_name = "commitments"
+# The home page, a member's page and its feed show compliance: they are the site's (ogp_portal/pages.py),
+# added to this namespace ("commitments:home", "commitments:member", "commitments:member_feed") by ogp_portal/urls.py.
 urlpatterns = [
-    path("", views.member_list, name="home"),
-    path("members/<str:code>/", views.member_detail, name="member"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
-    path("members/<str:code>/feed/", feeds.MemberFeed(), name="member_feed"),
     path("plans/<int:pk>/feed/", feeds.PlanFeed(), name="plan_feed"),
     path("commitments/<str:identifier>/feed/", feeds.CommitmentFeed(), name="commitment_feed"),
     path("commitments/", views.commitment_list, name="list"),

@@ -1,11 +1,9 @@
-"""Public, read-only pages: members, action plans and commitments.
+"""Public, read-only pages: action plans and commitments (the home page and a member's page, which show
+compliance, are the site's: ``ogp_portal/pages.py``).
 
 Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
-
-import hashlib
-from collections import Counter
 
 from django import forms
 from django.conf import settings
@@ -14,8 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,20 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from compliance.models import Deadline, MemberStatus
-from compliance.presentation import members_with_standing
-from ogp_portal.cache import MAX_QUERY, derived, fragment
+from ogp_portal.cache import fragment
 from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
 
 from . import exports, progress, services, timeline
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
-from .filters import NO_UPDATE, CommitmentFilterSet, overdue_milestones_q, search_languages
+from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
 from .models import (
     ActionPlan,
     Commitment,
     Completion,
     Evidence,
-    Member,
     Milestone,
     ProgressUpdate,
     StatusReport,
@@ -59,159 +53,6 @@ TEMPLATE_FIELDS = (
     "additional_information",
     "expected_results",
 )
-
-
-def _members(today):
-    # The stored standing (compliance.MemberStanding, written by the sweep): status, open findings, plan due.
-    return members_with_standing(Member.objects.all(), today)
-
-
-def _plan_figures():
-    """Annotations of a plan: its commitments, how many are complete, how many contested (a dispute awaits a response).
-
-    Each is a correlated ``SELECT COUNT(*)`` in the plans' own query (no GROUP BY, no extra query).
-    """
-    mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
-
-    def count(qs):
-        return Coalesce(Subquery(qs.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), Value(0))
-
-    return {
-        "commitment_total": count(mine),
-        "complete_total": count(mine.filter(completion=Completion.COMPLETE)),
-        "contested_total": count(mine.filter(contested_commitments_q())),
-    }
-
-
-def _label_status(members, current_plans, today):
-    for member in members:
-        member.status_label = MemberStatus(member.status).label
-        member.current_plan = current_plans.get(member.pk)
-
-
-# The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
-MEMBERS_PER_PAGE = 25
-HOME_VIEWS = ("all", "local")
-
-
-def member_list(request):
-    """Render the home page: headline figures, then the members, a page at a time, with status and current plan.
-
-    ``?view=all`` (the default): national members first, each with its OGP Local members nested
-    under it, then the OGP Local members whose national member is not on the portal.
-    ``?view=local``: the OGP Local members alone. ``?page=N`` pages through either; every state
-    is a shareable URL. Statuses are the ones the compliance sweep stored; nothing here
-    evaluates the rules. The page runs the same queries whatever the number of members.
-    """
-    today = timezone.localdate()
-    # The content is the same for every visitor: rendered once per query, day and language and shared
-    # by anonymous and signed-in visitors until the next change (issue #20). A query string longer
-    # than the page cache keeps is rendered, not kept (a bounded key space).
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    render_content = lambda: _home_content(request, today)  # noqa: E731
-    if len(query) > MAX_QUERY:
-        content = render_content()
-    else:
-        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-        content = fragment(f"home:{digest}:{today.isoformat()}", render_content)
-    return render(request, "commitments/member_list.html", {"home_content": content})
-
-
-def _home_content(request, today) -> str:
-    """Render the home page's content: headline figures, next deadlines, the page of members."""
-    view = request.GET.get("view", "all")
-    if view not in HOME_VIEWS:
-        view = "all"
-    counts = Member.objects.aggregate(
-        all=Count("pk"),
-        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
-        top=Count("pk", filter=Q(parent__isnull=True)),
-    )
-    if view == "local":
-        members = _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
-        total = counts["local"]
-    else:
-        # Top-level members: national members, then local members without one, each by name.
-        members = (
-            _members(today)
-            .filter(parent__isnull=True)
-            .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
-            .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
-        )
-        total = counts["top"]
-    paginator = Paginator(members, MEMBERS_PER_PAGE)
-    paginator.count = total  # known from the aggregate above: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    nested = [local for member in shown if view == "all" for local in member.local_members.all()]
-    rows = [*shown, *nested]
-    # The current plan of each member shown: its latest by start (or submission), in one query.
-    current_plans = {}
-    plans = (
-        ActionPlan.objects.filter(member__in=[m.pk for m in rows])
-        .only("member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
-        .annotate(**_plan_figures())  # each plan's commitments, complete and contested: in the same query
-    )
-    for plan in plans.order_by(
-        "member_id", "-start_date", "-submitted_on", "-pk"
-    ):
-        current_plans.setdefault(plan.member_id, plan)
-    _label_status(rows, current_plans, today)
-    figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
-    commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {
-        "view": view,
-        "page": page,
-        "members": shown,
-        "member_counts": counts,
-        "query": params.urlencode(),
-        "chart": commitments_chart,
-        "overdue_milestones": figures["overdue"],
-        "contested_commitments": figures["contested"],
-        "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
-        .select_related("member")
-        .order_by("due_on", "member__name")[:5],
-        "today": today,
-    }
-    return render_to_string("commitments/_home.html", context, request=request)
-
-
-def _headline_figures(today):
-    """Return the commitments by stored roll-up and the number of overdue milestones, portal-wide.
-
-    Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
-    day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
-    """
-    # One scan: the commitments by roll-up, and how many of each are contested (a dispute awaits a response).
-    rows = list(
-        Commitment.objects.order_by("completion")
-        .values_list("completion")
-        .annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
-    )
-    return {
-        "completions": Counter({(value or NO_UPDATE): n for value, n, _contested in rows}),
-        "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count(),
-        "contested": sum(contested for _value, _n, contested in rows),
-    }
-
-
-def member_detail(request, code):
-    """Render one member: its compliance status (as stored), action plans, forums and OGP Local members."""
-    member = get_object_or_404(
-        members_with_standing(Member.objects.select_related("parent"), timezone.localdate()).prefetch_related(
-            Prefetch(
-                "plans",
-                queryset=ActionPlan.objects.annotate(commitment_count=Count("commitments")).order_by("-start_date"),
-            ),
-            "forums",
-            Prefetch("local_members", queryset=Member.objects.order_by("name")),
-        ),
-        code=code,
-    )
-    member.status_label = MemberStatus(member.status).label
-    return render(request, "commitments/member_detail.html", {"member": member})
 
 
 def _published_updates_prefetch():

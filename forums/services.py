@@ -163,9 +163,9 @@ def meeting_quorum(meeting: Meeting, attendances) -> Quorum:
 
 def member_policies(member) -> tuple[policy.PolicyVersion, ...]:
     """Return the compliance policy versions that apply to ``member`` (``ogp.policy.versions_for``, its kind's only)."""
-    from compliance.models import Policy
+    from ogp.policy_store import versions_of  # compliance registers the reader of the stored versions
 
-    return Policy.objects.versions_for([member])[member.pk]
+    return versions_of(member)
 
 
 class PeriodState:

@@ -3,10 +3,11 @@ from django.urls import path
 from . import views
 
 app_name = "forums"
+# A member's calendar shows compliance deadlines: it is the site's (ogp_portal/pages.py), added to this
+# namespace ("forums:member_calendar") by ogp_portal/urls.py.
 urlpatterns = [
     path("secretariat/", views.secretariat_home, name="secretariat"),
     path("rsvp/<str:token>/", views.rsvp, name="rsvp"),
-    path("calendar/<str:code>.ics", views.member_calendar, name="member_calendar"),
     path("<int:pk>/", views.forum_detail, name="forum"),
     path("<int:pk>/calendar.ics", views.forum_calendar, name="calendar"),
     path("<int:pk>/contacts/", views.contacts, name="contacts"),

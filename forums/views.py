@@ -20,7 +20,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from commitments.models import Member, Milestone
 from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
@@ -159,23 +158,6 @@ def forum_calendar(request, pk):
     body = calendars.forum_calendar(forum, forum.meetings.select_related("forum").order_by("starts_at"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="forum-{forum.pk}.ics"'
-    return response
-
-
-def member_calendar(request, code):
-    from compliance.models import Deadline
-
-    member = get_object_or_404(Member, code=code)
-    body = calendars.member_calendar(
-        member,
-        meetings=Meeting.objects.filter(forum__member=member).select_related("forum").order_by("starts_at"),
-        deadlines=Deadline.objects.filter(member=member).order_by("due_on"),
-        milestones=Milestone.objects.filter(commitment__plan__member=member, end_date__isnull=False)
-        .select_related("commitment")
-        .order_by("end_date"),
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{member.code}-ogp.ics"'
     return response
 
 
