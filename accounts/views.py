@@ -232,7 +232,7 @@ def review_queue(request):
     """Lead a point of contact (or an administrator) to the one review queue, ``/review/``; refuse anyone else.
 
     Kept so that links to ``/work/reviews/`` still work; the queue itself, with the approve and
-    return forms, is ``commitments.views.review_queue``.
+    return forms, is ``commitments.progress_views.review_queue``.
     """
     user = request.user
     if not (permissions.is_administrator(user) or permissions.member_ids_with_role(user, Role.Kind.POINT_OF_CONTACT)):

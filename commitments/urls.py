@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, import_views, views
+from . import feeds, import_views, progress_views, views
 
 app_name = "commitments"
 # The home page, a member's page and its feed show compliance: they are the site's (ogp_portal/pages.py),
@@ -15,13 +15,13 @@ urlpatterns = [
     path("commitments/<str:identifier>/", views.commitment_detail, name="commitment"),
     # Progress workflow (coordinators, the point of contact) and the public status reports.
     path("commitments/<str:identifier>/history/", views.commitment_history, name="commitment_history"),
-    path("commitments/<str:identifier>/milestones/<int:pk>/progress/", views.progress_entry, name="progress"),
-    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
-    path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
-    path("review/", views.review_queue, name="review"),
-    path("review/<int:pk>/", views.review_progress, name="review_progress"),
-    path("plans/<int:pk>/status-reports/", views.status_reports, name="status_reports"),
-    path("status-reports/<int:pk>/", views.status_report_detail, name="status_report"),
+    path("commitments/<str:identifier>/milestones/<int:pk>/progress/", progress_views.progress_entry, name="progress"),
+    path("evidence/<int:pk>/", progress_views.evidence_download, name="evidence"),
+    path("evidence/<int:pk>/remove/", progress_views.evidence_remove, name="evidence_remove"),
+    path("review/", progress_views.review_queue, name="review"),
+    path("review/<int:pk>/", progress_views.review_progress, name="review_progress"),
+    path("plans/<int:pk>/status-reports/", progress_views.status_reports, name="status_reports"),
+    path("status-reports/<int:pk>/", progress_views.status_report_detail, name="status_report"),
     # Plan import (workspace) and the CSV export of a plan.
     path("work/import/", import_views.upload, name="import_upload"),
     path("work/import/confirm/", import_views.confirm, name="import_confirm"),

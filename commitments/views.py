@@ -1,39 +1,33 @@
-"""Public, read-only pages: action plans and commitments (the home page and a member's page, which show
-compliance, are the site's: ``ogp_portal/pages.py``).
+"""Public, read-only pages: action plans, commitments, their history and open data.
+
+The progress workflow's pages (progress entry, evidence, review, status reports) are in
+``progress_views.py``; the home page and a member's page, which show compliance, are the site's
+(``ogp_portal/pages.py``).
 
 Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
-from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import get_language
 
 from ogp_portal.cache import fragment
-from ogp_portal.permissions import evidence_visible_to, published_updates, reviewable_by, visible_to
+from ogp_portal.permissions import published_updates
 
-from . import exports, progress, services, timeline
+from . import exports, services, timeline
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
 from .models import (
     ActionPlan,
     Commitment,
-    Completion,
-    Evidence,
     Milestone,
     ProgressUpdate,
     StatusReport,
@@ -278,337 +272,6 @@ def commitment_detail(request, identifier):
         "today": today,
     }
     return render(request, "commitments/commitment_detail.html", context)
-
-
-# =============================================================================
-# Progress workflow pages (coordinators and the point of contact)
-# =============================================================================
-#
-# Every form posts normally and works with JavaScript off (post, then redirect); with htmx the
-# same view returns just the panel it changed. Bad input answers 400 with the form as typed,
-# a stale version 409 with what the other person changed; nothing saved is ever lost.
-
-
-def _login_required(view):
-    return login_required(view)
-
-
-def _now():
-    return timezone.now()
-
-
-def _status_for(error):
-    return 409 if isinstance(error, services.StaleVersion) else 400
-
-
-def _errors(error):
-    """Return a flat list of messages from a ValidationError or StaleVersion."""
-    if isinstance(error, services.StaleVersion):
-        return [error.message]
-    if hasattr(error, "message_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
-
-
-def _int(value, default=0):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _milestone_for(request, identifier, pk):
-    """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
-    milestone = get_object_or_404(
-        Milestone.objects.select_related("commitment__plan__member", "commitment__lead_agency"),
-        pk=pk,
-        commitment__identifier=identifier,
-    )
-    if not request.user.has_perm("commitments.enter_progress", milestone):
-        raise Http404
-    return milestone
-
-
-class ProgressForm(forms.Form):
-    completion = forms.ChoiceField(label=gettext_lazy("Completion"), choices=Completion.choices)
-    # A date input takes ISO dates whatever the page's language (Russian's own format would leave it empty).
-    as_of = forms.DateField(
-        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    narrative = forms.CharField(label=gettext_lazy("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    evidence_url = forms.URLField(
-        label=gettext_lazy("Add a link to evidence"), required=False, assume_scheme="https", max_length=1000
-    )
-    evidence_file = forms.FileField(
-        label=gettext_lazy("Add a file as evidence"),
-        required=False,
-        help_text=gettext_lazy("PDF, image, office document or plain text."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-def _progress_context(request, milestone, period, periods, update, form, errors=()):
-    evidence = list(update.evidence.all()) if update and update.pk else []
-    return {
-        "milestone": milestone,
-        "commitment": milestone.commitment,
-        "period": period,
-        "periods": periods,
-        "update": update,
-        "evidence": evidence,
-        "form": form,
-        "errors": errors,
-        "max_bytes": settings.EVIDENCE_MAX_BYTES,
-        "history": services.history_entries(update) if update and update.pk else [],
-    }
-
-
-def _render_progress(request, context, status=200):
-    template = "commitments/progress_entry.html"
-    if request.htmx:
-        template += "#panel"
-    return render(request, template, context, status=status)
-
-
-def _progress_initial(milestone, period, update, today):
-    """Return the form's starting values: the update's own, else sensible defaults for a new one.
-
-    A new update starts from the milestone's completion before this period (so that only a change
-    needs a click) and "as of" the last day of the period that has passed (today while the period
-    runs, its last day once it has ended).
-    """
-    if update:
-        return {"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
-    probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
-    return {"version": 0, "completion": progress.previous_completion(probe), "as_of": min(today, period.end)}
-
-
-def _refused(form, error):
-    """Put a refusal's field messages on ``form`` (shown at the field); return the other messages, for the top."""
-    if isinstance(error, services.StaleVersion) or not hasattr(error, "message_dict"):
-        return _errors(error)
-    rest = []
-    for field, messages_ in error.message_dict.items():
-        if field in form.fields and form.is_bound:
-            for message in messages_:
-                form.add_error(field, message)
-        else:
-            rest.extend(messages_)
-    return rest
-
-
-@_login_required
-def progress_entry(request, identifier, pk):
-    """Enter a milestone's progress for one reporting period: save a draft, add evidence, submit for review.
-
-    Without ``?period=`` the form opens on the plan's current period (``progress.current_period``,
-    the same one "My work" shows). A save based on an old version answers 409 with the other
-    person's version beside what this user typed, and carries the new version, so saving again
-    succeeds (and overwrites theirs knowingly).
-    """
-    milestone = _milestone_for(request, identifier, pk)
-    plan = milestone.commitment.plan
-    today = timezone.localdate()
-    periods = progress.reporting_periods(plan, today)
-    if not periods:
-        raise Http404
-    label = request.POST.get("period") or request.GET.get("period") or periods[0].label  # periods[0]: current_period
-    try:
-        period = progress.find_period(plan, label, today)
-    except ValidationError:
-        period = periods[0]
-    update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
-    if request.method != "POST":
-        form = ProgressForm(initial=_progress_initial(milestone, period, update, today))
-        return _render_progress(request, _progress_context(request, milestone, period, periods, update, form))
-
-    form = ProgressForm(request.POST, request.FILES)
-    action = request.POST.get("action", "save")
-    if not form.is_valid():
-        context = _progress_context(request, milestone, period, periods, update, form)
-        return _render_progress(request, context, status=400)
-    data = form.cleaned_data
-    version = data.get("version") or 0
-    now = _now()
-    try:
-        upload = data.get("evidence_file")
-        if upload is not None:
-            # Checked before anything is written, so a refused file leaves no trace.
-            progress.check_evidence_file(upload)
-        with transaction.atomic():
-            update = progress.save_progress(milestone, period, by=request.user, data=data, version=version, now=now)
-            if data.get("evidence_url"):
-                progress.add_evidence_link(update, data["evidence_url"], by=request.user)
-            if upload is not None:
-                progress.add_evidence_file(update, upload, by=request.user)
-            if action == "submit":
-                update = progress.submit_progress(update, by=request.user, version=update.version, now=now)
-    except (ValidationError, services.StaleVersion) as error:
-        current = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
-        conflict = None
-        if isinstance(error, services.StaleVersion):
-            # What this person typed stays; the form now names the version they have seen, so the
-            # next save is based on it (no dead end). A chosen file cannot be kept by the browser.
-            typed = request.POST.copy()
-            typed["version"] = current.version if current else 0
-            form = ProgressForm(typed)
-            form.is_valid()
-            conflict = {"theirs": current, "changes": error.changes, "had_file": upload is not None}
-            errors = _errors(error) if error.changes else []
-            errors.append(_("Their version is shown beside yours, which is kept below: change yours if needed and save again."))
-        else:
-            errors = _refused(form, error)
-        context = _progress_context(request, milestone, period, periods, current, form, errors=errors)
-        context["conflict"] = conflict
-        return _render_progress(request, context, status=_status_for(error))
-    if action == "submit":
-        messages.success(request, _("Submitted for review. The point of contact will approve it or return it to you."))
-    else:
-        messages.success(request, _("Draft saved."))
-    url = reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period.label}"
-    if request.htmx:
-        fresh = ProgressForm(initial=_progress_initial(milestone, period, update, today))
-        return _render_progress(request, _progress_context(request, milestone, period, periods, update, fresh))
-    return redirect(url)
-
-
-@_login_required
-@require_POST
-def evidence_remove(request, pk):
-    """Remove a piece of evidence from an editable update."""
-    evidence = get_object_or_404(evidence_visible_to(request.user, Evidence.objects.select_related("update__milestone__commitment")), pk=pk)
-    update = evidence.update
-    try:
-        progress.remove_evidence(evidence, by=request.user)
-    except ValidationError as error:
-        return HttpResponse("; ".join(_errors(error)), status=400, content_type="text/plain; charset=utf-8")
-    except PermissionDenied:
-        raise Http404 from None
-    messages.success(request, _("Evidence removed."))
-    period = progress.period_label_of(update)
-    milestone = update.milestone
-    return redirect(reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk]) + f"?period={period}")
-
-
-def evidence_download(request, pk):
-    """Send an evidence file: to everyone once its update is approved, before that only to those who may see the update."""
-    evidence = get_object_or_404(
-        evidence_visible_to(request.user, Evidence.objects.filter(kind=Evidence.Kind.FILE)), pk=pk
-    )
-    response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    if evidence.update.state != ProgressUpdate.State.PUBLISHED:
-        response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@_login_required
-def review_queue(request):
-    """List the updates waiting for the point of contact's review, with approve and return forms."""
-    updates = reviewable_by(
-        request.user,
-        ProgressUpdate.objects.select_related("milestone__commitment__plan__member", "author")
-        .prefetch_related("evidence")
-        .order_by("submitted_at", "pk"),
-    )
-    if not request.user.has_perm("commitments.review_progress", None) and not updates:
-        raise Http404
-    return render(request, "commitments/review_queue.html", {"updates": updates})
-
-
-@_login_required
-@require_POST
-def review_progress(request, pk):
-    """Approve or return one submitted update (the point of contact)."""
-    # Any state: a review posted after someone else's answers with what they changed (StaleVersion).
-    update = get_object_or_404(
-        reviewable_by(request.user, ProgressUpdate.objects.select_related("milestone__commitment__plan"), pending=False), pk=pk
-    )
-    action = request.POST.get("action")
-    version = _int(request.POST.get("version"))
-    comment = request.POST.get("comment", "")
-    try:
-        if action == "approve":
-            progress.approve_progress(update, by=request.user, version=version, now=_now(), comment=comment)
-            messages.success(request, _("Update approved: it is now public."))
-        elif action == "return":
-            progress.return_progress(update, by=request.user, version=version, now=_now(), comment=comment)
-            messages.success(request, _("Update returned with your comment."))
-        else:
-            return HttpResponse(_("Unknown action."), status=400, content_type="text/plain; charset=utf-8")
-    except (ValidationError, services.StaleVersion) as error:
-        for message in _errors(error):
-            messages.error(request, message)
-        return redirect("commitments:review")
-    except PermissionDenied:
-        raise Http404 from None
-    return redirect("commitments:review")
-
-
-def status_reports(request, pk):
-    """List a plan's reporting periods with their status reports; the point of contact opens one here."""
-    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
-    can_publish = request.user.has_perm("commitments.publish_status_report", plan)
-    reports = {r.period_start: r for r in visible_to(request.user, plan.status_reports.all())}
-    if request.method == "POST":
-        if not can_publish:
-            raise Http404
-        try:
-            period = progress.find_period(plan, request.POST.get("period", ""), timezone.localdate())
-        except ValidationError as error:
-            messages.error(request, "; ".join(_errors(error)))
-            return redirect("commitments:status_reports", pk=plan.pk)
-        report = progress.open_status_report(plan, period, by=request.user)
-        return redirect(report)
-    periods = []
-    for period in progress.reporting_periods(plan, timezone.localdate()):
-        report = reports.get(period.start)
-        if report and (report.is_published or can_publish):
-            periods.append((period, report))
-        elif can_publish:
-            periods.append((period, None))
-    return render(request, "commitments/status_reports.html", {"plan": plan, "periods": periods, "can_publish": can_publish})
-
-
-def status_report_detail(request, pk):
-    """Show a status report: published ones to everyone, one in preparation to the point of contact, who publishes it here."""
-    report = get_object_or_404(
-        visible_to(request.user, StatusReport.objects.select_related("plan", "member", "published_by")), pk=pk
-    )
-    can_publish = request.user.has_perm("commitments.publish_status_report", report)
-    status = 200
-    if request.method == "POST":
-        if not can_publish:
-            raise Http404
-        try:
-            progress.publish_status_report(report, by=request.user, version=_int(request.POST.get("version")), now=_now())
-            messages.success(request, _("Status report published."))
-            return redirect(report)
-        except (ValidationError, services.StaleVersion) as error:
-            for message in _errors(error):
-                messages.error(request, message)
-            status = _status_for(error)
-            report.refresh_from_db()
-    lines, missing = progress.report_readiness(report)
-    if report.is_published:
-        for line in lines:
-            line.snapshot = [
-                {**m, "completion_label": Completion(m["completion"]).label, "as_of": _date_or_none(m.get("as_of"))}
-                for m in line.milestones
-            ]
-    return render(
-        request,
-        "commitments/status_report.html",
-        {"report": report, "plan": report.plan, "lines": lines, "missing": missing, "can_publish": can_publish},
-        status=status,
-    )
-
-
-def _date_or_none(value):
-    import datetime as dt
-
-    return dt.date.fromisoformat(value) if value else None
 
 
 def commitment_history(request, identifier):
