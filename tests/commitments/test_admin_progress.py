@@ -78,22 +78,6 @@ def test_the_revert_page_of_the_history_cannot_take_an_update_back_past_the_work
     assert (published.state, published.version) == ("published", 3)
 
 
-def test_the_revert_page_cannot_change_a_meeting_the_forum_services_own(admin_client):
-    from forums.models import Meeting
-    from tests.forums.conftest import load_bishkek_forum
-
-    forum = load_bishkek_forum()
-    meeting = forum.meetings.filter(status=Meeting.Status.HELD).order_by("starts_at").first()
-    meeting.title = "Renamed again"
-    meeting.save()
-    old = meeting.history.order_by("history_id").first()
-    url = reverse("admin:forums_meeting_simple_history", args=[meeting.pk, old.history_id])
-    response = admin_client.post(url, {"forum": forum.pk, "title": old.title, "status": "planned"})
-    assert response.status_code == 403
-    meeting.refresh_from_db()
-    assert (meeting.title, meeting.status) == ("Renamed again", "held")
-
-
 def test_the_admin_returns_submitted_updates_to_the_coordinator_through_the_service(admin_client, admin_user, milestone, coordinator):
     submitted = _submitted(milestone, coordinator)
     other = milestone.commitment.milestones.exclude(pk=milestone.pk).order_by("id").first()
