@@ -41,6 +41,10 @@ Design:
   problem ~430, description ~330, milestone deliverables ~130.
 * Member codes start with ``XN`` (national) and ``XL`` (local), never a real
   OGP code such as KG or KGBSK, so the real seed data can sit beside them.
+
+Over 600 lines as one cohesive thing: one deterministic generator.  The order in which the
+chunks draw from their random generators is what makes two runs write the same rows; split, that
+order would be spread over modules and easy to break.
 """
 
 from __future__ import annotations

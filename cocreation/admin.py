@@ -2,12 +2,13 @@
 the API (the services), so the admin offers no add, change or delete."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from ogp_portal.admin_tools import GuardedHistoryAdmin
 
 from .models import CoCreationProcess, Comment, DraftCommitment, Proposal
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(GuardedHistoryAdmin):
     def has_module_permission(self, request):
         return request.user.has_perm("ogp.use_admin")
 

@@ -2,18 +2,20 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
-from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ConstraintMessagesForm, PermissionScopedAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
+from ogp_portal.admin_tools import ConstraintMessagesForm, GuardedHistoryAdmin, PermissionScopedAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
 
 from . import progress, services
 from .models import (
@@ -31,11 +33,11 @@ from .models import (
 )
 
 
-class HistoryTranslationAdmin(PermissionScopedAdmin, SimpleHistoryAdmin, TranslationAdmin):
+class HistoryTranslationAdmin(PermissionScopedAdmin, GuardedHistoryAdmin, TranslationAdmin):
     """Admin with per-language fields and a History button, for administrators only."""
 
 
-class ScopedHistoryAdmin(PermissionScopedAdmin, SimpleHistoryAdmin):
+class ScopedHistoryAdmin(PermissionScopedAdmin, GuardedHistoryAdmin):
     """Admin with a History button, for administrators only."""
 
 
@@ -258,6 +260,22 @@ class EvidenceInline(PermissionScopedAdmin, admin.TabularInline):
         return "—"
 
 
+def _refusal(error):
+    """The sentence a service's refusal says (ValidationError, StaleVersion, PermissionDenied)."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, services.StaleVersion):
+        return str(error.message)
+    return str(error) or str(_("You may not make this change."))
+
+
+class ReturnProgressForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should change"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("The coordinator reads this with the returned update."),
+    )
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedHistoryAdmin):
     list_display = ["commitment_identifier", "milestone_number", "period_start", "period_end", "completion", "state", "author", "submitted_at", "published_at", "evidence_count"]
@@ -266,10 +284,19 @@ class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedH
     list_select_related = ["milestone__commitment", "author"]
     autocomplete_fields = ["milestone", "author"]
     # The review workflow owns the state and its record: it changes only through the services
-    # (``progress.submit_progress``, ``approve_progress``, ``return_progress``), here through the action.
-    readonly_fields = ["state", "submitted_at", "reviewed_by", "review_comment", "published_at", "version", "created_at", "updated_at"]
+    # (``progress.submit_progress``, ``approve_progress``, ``return_progress``), here through the actions.
+    readonly_fields = [
+        "state", "submitted_at", "reviewed_by", "review_comment", "published_at", "self_approved", "version", "created_at", "updated_at",
+    ]
     inlines = [EvidenceInline]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "return_selected"]
+    history_revert = False  # an old version would bring back an old state, past the services
+
+    def has_change_permission(self, request, obj=None):
+        # Once submitted, an update belongs to the review workflow (``progress.save_progress`` refuses it
+        # too): its content is what the point of contact reviews and, approved, what the public reads.
+        # The admin shows it, its evidence included, and changes it only through the actions.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
@@ -298,8 +325,41 @@ class ProgressUpdateAdmin(RefreshesCompletionMixin, VersionedAdminMixin, ScopedH
                 progress.approve_progress(update, by=request.user, version=update.version, now=timezone.now())
                 done += 1
             except (ValidationError, services.StaleVersion, PermissionDenied) as error:
-                self.message_user(request, f"{update}: {error}", level=messages.WARNING)
+                self.message_user(request, f"{update}: {_refusal(error)}", level=messages.WARNING)
         self.message_user(request, _("%(n)d updates approved.") % {"n": done})
+
+    @admin.action(description=_("Return the selected submitted updates to their coordinators"))
+    def return_selected(self, request, queryset):
+        """Ask what should change, then return each update through ``progress.return_progress``; say why any is not."""
+        form = ReturnProgressForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for update in queryset.select_related("milestone"):
+                try:
+                    progress.return_progress(
+                        update, by=request.user, version=update.version, now=timezone.now(), comment=form.cleaned_data["comment"]
+                    )
+                    done += 1
+                except (ValidationError, services.StaleVersion, PermissionDenied) as error:
+                    self.message_user(
+                        request, _("%(update)s was not returned: %(reason)s") % {"update": update, "reason": _refusal(error)},
+                        level=messages.WARNING,
+                    )
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("%(n)d update returned to its coordinator.", "%(n)d updates returned to their coordinators.", done) % {"n": done},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return to the coordinator"),
+            "opts": self.model._meta,
+            "form": form,
+            "updates": queryset.select_related("milestone__commitment"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/commitments/progressupdate/return.html", context)
 
 
 @admin.register(Evidence)
@@ -310,6 +370,25 @@ class EvidenceAdmin(ScopedHistoryAdmin):
     list_select_related = ["update__milestone", "uploaded_by"]
     autocomplete_fields = ["update"]
     readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+
+        class EvidenceForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                update = cleaned.get("update")
+                if update is not None and not update.is_editable:  # the services' rule (``progress.add_evidence_link``)
+                    raise forms.ValidationError(_("Evidence can be added only while the update is a draft or returned."))
+                return cleaned
+
+        return EvidenceForm
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.update.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.update.is_editable)
 
 
 class StatusReportLineInline(PermissionScopedAdmin, admin.TabularInline):
@@ -334,6 +413,7 @@ class StatusReportAdmin(ScopedHistoryAdmin):
     readonly_fields = ["state", "published_at", "published_by", "version", "created_at"]
     inlines = [StatusReportLineInline]
     actions = ["publish_selected"]
+    history_revert = False  # an old version would bring back an old state, past ``progress.publish_status_report``
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lines_total=Count("lines"))

@@ -17,6 +17,10 @@ Steps, the same for the upload page and ``manage.py import_plan``:
    milestone number and updated in place, so progress already entered stays attached;
    rows the document no longer lists are kept, never deleted; unchanged rows are not
    saved, so a re-import writes no history.  Every save records who imported it.
+
+Over 600 lines as one cohesive thing: the one import pipeline (read, compare, apply).  The
+preview and the import must run the very same comparison (``_Sync``), field by field; split, the
+preview could drift from what confirming saves.
 """
 
 from __future__ import annotations

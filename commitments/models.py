@@ -6,6 +6,10 @@ their translated columns exist, so that history keeps every language.
 Text fields marked in ``translation.py`` hold an English, a Russian and a Kyrgyz
 version (``title_en``, ``title_ru``, ``title_ky``); reading ``title`` gives the
 active language, falling back to English.
+
+Over 600 lines as one cohesive thing: the models of one domain, an action plan and what hangs
+from it (down to progress, evidence and status reports), with their validation.  Django looks for an
+app's models in this module; split, the foreign keys and ``clean()`` rules that span them would be scattered.
 """
 
 import calendar

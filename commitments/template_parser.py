@@ -22,6 +22,10 @@ a wrong text encoding, no commitment table) raises ``TemplateError`` before anyt
 Messages are English msgids marked with ``gettext_noop`` and formatted with their params
 by the caller, in the reader's language.  No Django import: the seed parser tests run
 without Django.
+
+Over 600 lines as one cohesive thing: the reader of one document format.  The .docx and text
+readers, the date and number helpers and the section parsers all encode the same template's
+layout; split across modules, one change to the template would have to be followed through several.
 """
 
 import calendar

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ServiceDeleteAdmin, ServiceSaveAdmin
+from ogp_portal.admin_tools import GuardedHistoryAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
@@ -153,7 +152,7 @@ class ReadOnlyForRule:
 
 
 @admin.register(Policy)
-class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+class PolicyAdmin(RecomputeAfterCommit, GuardedHistoryAdmin):
     list_display = [
         "effective_from", "member", "applies_to", "forum_cadence_months", "update_cadence_months", "deadline_rule",
         "under_review_after_cycles", "inactive_after_years_without_plan", "removal_after_inactive_months",
@@ -165,14 +164,14 @@ class PolicyAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
 
 
 @admin.register(PlanExtension)
-class PlanExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+class PlanExtensionAdmin(RecomputeAfterCommit, GuardedHistoryAdmin):
     """A resolution extending every plan of a period (issue 19.4); every member is recomputed after a change."""
 
     list_display = ["name", "ends_from", "ends_to", "months"]
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+class DeadlineExtensionAdmin(RecomputeAfterCommit, GuardedHistoryAdmin):
     list_display = ["name", "due_from", "due_to", "until", "cohort_switch"]
 
 
@@ -216,7 +215,7 @@ class DeadlineForm(MemberScopedForm):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyForRule, ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
+class DeadlineAdmin(ReadOnlyForRule, ServiceDeleteAdmin, ServiceSaveAdmin, GuardedHistoryAdmin):
     create_service = records.set_deadline
     update_service = records.update_deadline
     delete_service = records.delete_deadline
@@ -274,7 +273,7 @@ class DecisionForm(MemberScopedForm):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, SimpleHistoryAdmin):
+class DecisionAdmin(ServiceDeleteAdmin, ServiceSaveAdmin, GuardedHistoryAdmin):
     create_service = records.record_decision
     update_service = records.update_decision
     delete_service = records.delete_decision
@@ -317,7 +316,7 @@ class ResolveFindingForm(forms.Form):
 
 
 @admin.register(Finding)
-class FindingAdmin(ReadOnlyForRule, RecomputeOnSave, SimpleHistoryAdmin):
+class FindingAdmin(ReadOnlyForRule, RecomputeOnSave, GuardedHistoryAdmin):
     form = FindingForm
     list_display = ["member", "kind", "subject", "period", "effective_on", "resolved_on", "source"]
     list_filter = ["kind", "source", "member", ("resolved_on", admin.EmptyFieldListFilter)]
@@ -373,7 +372,7 @@ class LetterForm(MemberScopedForm):
 
 
 @admin.register(Letter)
-class LetterAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
+class LetterAdmin(RecomputeAfterCommit, GuardedHistoryAdmin):
     form = LetterForm
     list_display = ["member", "kind", "dated", "document", "status_event"]
     list_filter = ["kind", "member"]
@@ -382,7 +381,7 @@ class LetterAdmin(RecomputeAfterCommit, SimpleHistoryAdmin):
 
 
 @admin.register(LetterProfile)
-class LetterProfileAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class LetterProfileAdmin(GuardedHistoryAdmin, TranslationAdmin):
     """The member's name per language (with its article; the Russian genitive) and its point of contact."""
 
     list_display = ["member", "contact_name", "contact_title", "name_in_letters"]
@@ -403,7 +402,7 @@ class SweepOwned(admin.ModelAdmin):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(SweepOwned, SimpleHistoryAdmin):
+class StatusEventAdmin(SweepOwned, GuardedHistoryAdmin):
     list_display = ["member", "status", "previous_status", "effective_on", "cycle", "reference"]
     list_filter = ["status", "member"]
     search_fields = ["member__name", "member__code", "cycle", "reason", "reference"]

@@ -41,6 +41,10 @@ The rules (docs ogp-rules.md §3 and §4):
   must publish a status update in every period of the update cadence (halves).
   A period is missed once it has ended (plus the grace days) with nothing in it;
   it is measured from the last time the obligation was met.
+
+Over 600 lines as one cohesive thing: the pure rule engine.  The snapshot types, the cycles and
+the status ladder in :func:`evaluate` are one set of rules with one same-day order; split, the order
+and the eras would be read in several places and drift apart.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Deadlines, findings and status events: where each member stands with OGP."""
+"""Deadlines, findings and status events: where each member stands with OGP.
+
+Over 600 lines as one cohesive thing: the models of one domain (policies, cycles, deadlines and their
+extensions, findings, status events, decisions, letters, standings), which refer to each other; Django
+looks for an app's models in this module.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from ogp_portal.admin_tools import GuardedHistoryAdmin
 
 from .models import Follow, Review
 
@@ -29,7 +30,7 @@ class _AdministratorsOnly:
 
 
 @admin.register(Review)
-class ReviewAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
+class ReviewAdmin(_AdministratorsOnly, GuardedHistoryAdmin):
     list_display = ["update", "author", "stance", "created_at", "responded_at", "hidden_at", "hide_link"]
     list_filter = ["stance", ("hidden_at", admin.EmptyFieldListFilter), ("responded_at", admin.EmptyFieldListFilter)]
     search_fields = ["comment", "response", "hidden_reason", "author__username", "update__milestone__commitment__identifier"]
@@ -43,7 +44,7 @@ class ReviewAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
+class FollowAdmin(_AdministratorsOnly, GuardedHistoryAdmin):
     list_display = ["user", "commitment", "plan", "member", "created_at"]
     search_fields = ["user__username", "user__email", "commitment__identifier", "member__name"]
     list_select_related = ["user", "commitment", "plan", "member"]

@@ -4,9 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from ogp_portal.admin_tools import ServiceSaveAdmin
+from ogp_portal.admin_tools import GuardedHistoryAdmin, ServiceSaveAdmin
 
 from . import services
 
@@ -49,7 +48,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(ServiceSaveAdmin, SimpleHistoryAdmin, TranslationAdmin):  # the name in English, Russian and Kyrgyz
+class ForumAdmin(ServiceSaveAdmin, GuardedHistoryAdmin, TranslationAdmin):  # the name in English, Russian and Kyrgyz
     create_service = services.create_forum
     update_service = services.update_forum
     list_display = ["name", "member", "founded_on", "cadence", "seats", "requires_parity"]
@@ -75,7 +74,7 @@ class ForumAdmin(ServiceSaveAdmin, SimpleHistoryAdmin, TranslationAdmin):  # the
 
 
 @admin.register(ForumMembership)
-class ForumMembershipAdmin(ServiceSaveAdmin, SimpleHistoryAdmin):
+class ForumMembershipAdmin(ServiceSaveAdmin, GuardedHistoryAdmin):
     create_service = services.add_membership
     update_service = services.update_membership
     list_display = ["person", "organisation", "sector", "role", "forum", "term_start", "term_end"]
@@ -127,7 +126,7 @@ class ActionItemInline(WorkflowOwned, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(WorkflowOwned, SimpleHistoryAdmin):
+class MeetingAdmin(WorkflowOwned, GuardedHistoryAdmin):
     """Meetings are scheduled, moved, cancelled, held and minuted through the forum services only."""
 
     list_display = ["__str__", "forum", "starts_at", "status", "minutes_published_at"]
@@ -163,7 +162,7 @@ class MeetingAdmin(WorkflowOwned, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(WorkflowOwned, SimpleHistoryAdmin):
+class AttendanceAdmin(WorkflowOwned, GuardedHistoryAdmin):
     list_display = ["membership", "meeting", "status"]
     list_filter = ["status", "meeting__forum"]
     search_fields = ["membership__person", "meeting__title"]
@@ -179,7 +178,7 @@ class MeetingChangeAdmin(WorkflowOwned, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(WorkflowOwned, SimpleHistoryAdmin):
+class InvitationAdmin(WorkflowOwned, GuardedHistoryAdmin):
     list_display = ["membership", "meeting", "sequence", "sent_at", "response"]
     list_filter = ["response", "meeting__forum"]
     search_fields = ["membership__person", "email", "meeting__title"]
@@ -195,7 +194,7 @@ class MinutesApprovalAdmin(WorkflowOwned, admin.ModelAdmin):
 
 
 @admin.register(MeetingDecision)
-class MeetingDecisionAdmin(WorkflowOwned, SimpleHistoryAdmin):
+class MeetingDecisionAdmin(WorkflowOwned, GuardedHistoryAdmin):
     list_display = ["__str__", "meeting", "commitment"]
     list_filter = ["meeting__forum"]
     search_fields = ["text", "meeting__title"]
@@ -203,7 +202,7 @@ class MeetingDecisionAdmin(WorkflowOwned, SimpleHistoryAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(WorkflowOwned, SimpleHistoryAdmin):
+class ActionItemAdmin(WorkflowOwned, GuardedHistoryAdmin):
     list_display = ["title", "owner", "due_on", "status", "meeting"]
     list_filter = ["status", "meeting__forum"]
     search_fields = ["title", "owner", "meeting__title"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from .models import Meeting
-from .services import portal_zone
+from .dates import portal_zone
 
 PRODID = "-//OGP action-plan portal//Forums//EN"
 

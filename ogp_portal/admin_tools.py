@@ -7,9 +7,11 @@ form would otherwise report as "Constraint “…” is violated." into a transl
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
 
@@ -151,3 +153,26 @@ class ServiceDeleteAdmin:
                 self.message_user(request, f"{obj}: {refusal}", level=messages.ERROR)
                 continue
             self.delete_model(request, obj)
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin (the History button), every app's base instead of ``SimpleHistoryAdmin``.
+
+    simple-history's revert page (``<id>/history/<version>/``) saves the old version on POST after
+    checking only the view permission, so it would write rows the admin shows read-only (a meeting, a
+    finding) and take a progress update back past its workflow. Here a revert needs the change permission
+    on the row as it is now, and a model whose workflow owns its state turns reverting off
+    (``history_revert = False``); reading an old version stays open.
+    """
+
+    history_revert = True
+
+    def revert_disabled(self, request, obj=None):
+        return not self.history_revert or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if not self.history_revert or current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
