@@ -22,8 +22,8 @@ from outbox import services as outbox
 from outbox.models import Message as OutboxMessage
 
 from . import engine
-from .models import Deadline, Finding, Notification, StatusEvent
-from .selectors import evaluate_member, today_for
+from .models import Deadline, Finding, MemberStanding, Notification, StatusEvent
+from .selectors import build_snapshots, evaluate_member, today_for
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,10 @@ def reminder_threshold(days_left: int) -> int | None:
     return min(fitting) if fitting else None
 
 
-def send_member_reminders(member: Member, *, now) -> int:
+def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation | None = None) -> int:
+    """Send ``member``'s reminders due as of ``now`` (``evaluation``: the member's, if already made)."""
     sent = 0
-    evaluation = evaluate_member(member, now)
+    evaluation = evaluation or evaluate_member(member, now)
     for deadline in evaluation.next_deadlines:
         threshold = reminder_threshold(deadline.days_left)
         if threshold is None:
@@ -138,22 +139,65 @@ def send_member_reminders(member: Member, *, now) -> int:
     return sent
 
 
+def reminder_members(today: dt.date):
+    """Return the members who may have a reminder due on ``today``, read from the stored standings.
+
+    The sweep stores each member's nearest deadline (``MemberStanding.next_deadline``, the earliest of
+    every kind a reminder is sent for) and the day it evaluated the rules for (``evaluated_on``). A
+    member whose standing was evaluated for today and whose nearest deadline is more than
+    ``max(REMINDER_DAYS)`` days away (or who has none) has no reminder due: skipped. Every other
+    member (a nearest deadline in the window, or already past; no standing; a standing of another
+    day, as when today's sweep did not run or the reminders run for another date) is evaluated.
+    """
+    window_end = today + dt.timedelta(days=max(REMINDER_DAYS))
+    quiet = MemberStanding.objects.filter(evaluated_on=today).filter(Q(next_deadline=None) | Q(next_deadline__gt=window_end))
+    return Member.objects.exclude(pk__in=quiet.values("member_id")).order_by("pk")
+
+
+def recent_notice_members(today: dt.date, members=None) -> set[int]:
+    """Return the ids of the members with a finding or status change in the notice window (those with notices to send)."""
+    since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
+    where = {} if members is None else {"member_id__in": members}
+    window = {"effective_on__gte": since, "effective_on__lte": today, **where}
+    return set(Finding.objects.filter(**window).order_by().values_list("member_id", flat=True)) | set(
+        StatusEvent.objects.filter(**window).order_by().values_list("member_id", flat=True)
+    )
+
+
 def send_due_reminders(now) -> int:
-    """Send the 30-, 7- and 1-day reminders due as of ``now``, and any pending notice; return the count sent."""
+    """Send the 30-, 7- and 1-day reminders due as of ``now``, and any pending notice; return the count sent.
+
+    Only the members :func:`reminder_members` selects are evaluated (in chunks, set-based reads), and
+    only those with a recent finding or status change are checked for pending notices.
+    """
+    from .sweep import chunk_size  # the sweep imports this module
+
+    today = today_for(now)
+    due = list(reminder_members(today).values_list("pk", flat=True))
+    notices = recent_notice_members(today)
+    ids = sorted(set(due) | notices)
+    due = set(due)
     sent = 0
-    for member in Member.objects.order_by("pk"):
-        sent += send_member_reminders(member, now=now)
-        sent += send_pending_notices(member.pk, now=now)
+    size = chunk_size()
+    for start in range(0, len(ids), size):
+        chunk = list(Member.objects.filter(pk__in=ids[start:start + size]).order_by("pk"))
+        snapshots = build_snapshots([m for m in chunk if m.pk in due])
+        for member in chunk:
+            if member.pk in due:
+                evaluation = engine.evaluate(snapshots[member.pk], now, settings.TIME_ZONE)
+                sent += send_member_reminders(member, now=now, evaluation=evaluation)
+            if member.pk in notices:
+                sent += send_pending_notices(member.pk, now=now, member=member)
     return sent
 
 
-def send_pending_notices(member_id: int, *, now) -> int:
+def send_pending_notices(member_id: int, *, now, member: Member | None = None) -> int:
     """Send the notice of each recent finding and status change not yet notified; return the count sent.
 
     Level-triggered: it reads the rows, not the sweep's memory, so a notice lost
     to a crash or a broker outage goes out on the next run.
     """
-    member = Member.objects.get(pk=member_id)
+    member = member or Member.objects.get(pk=member_id)
     today = today_for(now)
     since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
     sent = 0
