@@ -7,6 +7,7 @@ write nothing twice.
 
 import logging
 import time
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import connection
@@ -19,6 +20,19 @@ from . import notifications, sweep
 logger = logging.getLogger(__name__)
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@contextmanager
+def counting_queries():
+    """Count the SQL statements run inside (``[n]``, read after the block)."""
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield queries
 
 
 @shared_task(**RELIABLE, soft_time_limit=5 * 60, time_limit=6 * 60)
@@ -35,10 +49,11 @@ def sweep_all_task() -> int:
     Twin: ``manage.py compliance_sweep``. A redelivered or duplicated job (two beats) queues the chunks
     again, and a chunk swept twice writes nothing twice.
     """
-    chunks = sweep.member_chunks()
+    with counting_queries() as queries:
+        chunks = sweep.member_chunks()
     for first_pk, last_pk in chunks:
         sweep_chunk_task.delay(first_pk, last_pk)
-    logger.info("compliance sweep: queued %d chunks of up to %d members", len(chunks), sweep.chunk_size())
+    logger.info("compliance sweep: queued %d chunks of up to %d members, %d queries", len(chunks), sweep.chunk_size(), queries[0])
     return len(chunks)
 
 
@@ -48,14 +63,8 @@ def sweep_chunk_task(first_pk: int, last_pk: int) -> int:
 
     Logs the members, the changes, the SQL queries and the time (``bench/sweep_worker.py`` reads the line).
     """
-    queries = [0]
-
-    def count(execute, sql, params, many, context):
-        queries[0] += 1
-        return execute(sql, params, many, context)
-
     start = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with counting_queries() as queries:
         results = sweep.sweep_range(first_pk, last_pk, now=timezone.now(), notify="inline")
     logger.info(
         "compliance sweep chunk %d-%d: %d members, %d changed, %d queries, %.2f s",
