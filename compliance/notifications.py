@@ -23,7 +23,7 @@ from outbox.models import Message as OutboxMessage
 
 from . import engine
 from .models import Deadline, Finding, MemberStanding, Notification, StatusEvent
-from .selectors import build_snapshots, evaluate_member, today_for
+from .selectors import build_snapshots, evaluate_member, portal_zone, today_for
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +121,24 @@ def reminder_threshold(days_left: int) -> int | None:
     return min(fitting) if fitting else None
 
 
-def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation | None = None) -> int:
-    """Send ``member``'s reminders due as of ``now`` (``evaluation``: the member's, if already made)."""
+def already_sent(member_ids, kinds, *, since: dt.date) -> set[str]:
+    """Return the keys of the emails of ``kinds`` to these members claimed since ``since`` and sent (one query).
+
+    :func:`send_once` would send none of them again (their outbox rows are sent), so the callers skip
+    them without a claim; every other key still goes through :func:`send_once`.
+    """
+    after = dt.datetime.combine(since, dt.time.min, tzinfo=portal_zone())
+    return set(
+        Notification.objects.filter(member_id__in=list(member_ids), kind__in=kinds, claimed_at__gte=after, sent_at__isnull=False)
+        .order_by().values_list("key", flat=True)
+    )
+
+
+def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation | None = None, skip=frozenset()) -> int:
+    """Send ``member``'s reminders due as of ``now`` (``evaluation``: the member's, if already made).
+
+    ``skip``: keys already sent (:func:`already_sent`).
+    """
     sent = 0
     evaluation = evaluation or evaluate_member(member, now)
     for deadline in evaluation.next_deadlines:
@@ -131,6 +147,8 @@ def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation 
             continue
         for user in recipients_for(member, deadline.kind):
             key = f"reminder:{member.code}:{deadline.kind}:{deadline.subject}:{deadline.due.isoformat()}:{threshold}:{user.pk}"
+            if key[:200] in skip:
+                continue
             context = {"deadline": deadline, "threshold": threshold, "kind_label": Deadline.Kind(deadline.kind).label}
             sent += send_once(
                 key=key[:200], kind=Notification.Kind.REMINDER, member=member, user=user,
@@ -179,38 +197,59 @@ def send_due_reminders(now) -> int:
     due = set(due)
     sent = 0
     size = chunk_size()
+    # A reminder is claimed at most max(REMINDER_DAYS) days before its deadline, which is today or later;
+    # a notice after its finding or status change, in the notice window (a day's margin for the zone).
+    reminded_since = today - dt.timedelta(days=max(REMINDER_DAYS) + 1)
+    noticed_since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS + 1)
     for start in range(0, len(ids), size):
         chunk = list(Member.objects.filter(pk__in=ids[start:start + size]).order_by("pk"))
         snapshots = build_snapshots([m for m in chunk if m.pk in due])
+        skip = already_sent(due.intersection(ids[start:start + size]), [Notification.Kind.REMINDER], since=reminded_since)
+        skip |= already_sent(
+            notices.intersection(ids[start:start + size]), [Notification.Kind.FINDING, Notification.Kind.STATUS],
+            since=noticed_since,
+        )
         for member in chunk:
             if member.pk in due:
                 evaluation = engine.evaluate(snapshots[member.pk], now, settings.TIME_ZONE)
-                sent += send_member_reminders(member, now=now, evaluation=evaluation)
+                sent += send_member_reminders(member, now=now, evaluation=evaluation, skip=skip)
             if member.pk in notices:
-                sent += send_pending_notices(member.pk, now=now, member=member)
+                sent += send_pending_notices(member.pk, now=now, member=member, skip=skip)
     return sent
 
 
-def send_pending_notices(member_id: int, *, now, member: Member | None = None) -> int:
+def send_pending_notices(member_id: int, *, now, member: Member | None = None, skip=frozenset()) -> int:
     """Send the notice of each recent finding and status change not yet notified; return the count sent.
 
     Level-triggered: it reads the rows, not the sweep's memory, so a notice lost
-    to a crash or a broker outage goes out on the next run.
+    to a crash or a broker outage goes out on the next run. ``skip``: keys already sent
+    (:func:`already_sent`).
     """
     member = member or Member.objects.get(pk=member_id)
     today = today_for(now)
     since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
     sent = 0
+    people: dict[str, list] = {}  # recipients by kind, read once per kind
+
+    def recipients(kind):
+        if kind not in people:
+            people[kind] = recipients_for(member, kind)
+        return people[kind]
+
     findings = Finding.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
     for finding in findings:
-        for user in recipients_for(member, finding.kind):
+        for user in recipients(finding.kind):
+            if f"finding:{finding.pk}:{user.pk}" in skip:
+                continue
             sent += send_once(
                 key=f"finding:{finding.pk}:{user.pk}", kind=Notification.Kind.FINDING, member=member, user=user,
                 template="compliance-finding", context={"finding": finding}, now=now,
             )
     events = StatusEvent.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
     for event in events:
-        for user in recipients_for(member, engine.DEADLINE_ACTION_PLAN):
+        for user in recipients(engine.DEADLINE_ACTION_PLAN):
+            if f"status:{event.pk}:{user.pk}" in skip:
+                continue
             sent += send_once(
                 key=f"status:{event.pk}:{user.pk}", kind=Notification.Kind.STATUS, member=member, user=user,
                 template="compliance-status", context={"event": event}, now=now,

@@ -25,8 +25,8 @@ from ogp_portal.bulk import insert_rows, write_deleted_history, write_history
 from ogp_portal.cache import public_pages_changed
 
 from . import engine
-from .models import Cycle, Deadline, Finding, MemberStanding, StatusEvent
-from .notifications import NOTICE_WINDOW_DAYS, enqueue_on_commit, send_pending_notices
+from .models import Cycle, Deadline, Finding, MemberStanding, Notification, StatusEvent
+from .notifications import NOTICE_WINDOW_DAYS, already_sent, enqueue_on_commit, send_pending_notices
 from .selectors import _by_member, _member_filter, build_snapshots, today_for
 
 
@@ -472,9 +472,11 @@ def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) 
         ) | set(
             StatusEvent.objects.filter(effective_on__gte=since, effective_on__lte=today, **where).order_by().values_list("member_id", flat=True)
         )
+        # Notices already sent are skipped without a claim (one query for the chunk).
+        sent = recent and already_sent(recent, [Notification.Kind.FINDING, Notification.Kind.STATUS], since=since - dt.timedelta(days=1))
         for member in members:
             if member.pk in recent:
-                send_pending_notices(member.pk, now=now)
+                send_pending_notices(member.pk, now=now, skip=sent)
     elif notify == "enqueue":
         from .tasks import send_notices_task
 

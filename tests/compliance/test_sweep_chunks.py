@@ -143,3 +143,23 @@ class TestRemindersReadTheStoredDeadline:
         few = reminder_queries()
         quiet_members(20, prefix="QR")
         assert reminder_queries() == few
+
+    def test_a_repeated_run_skips_the_reminders_and_notices_already_sent_without_a_claim(self, kg, people):
+        day = D(2022, 12, 1)
+        services.sweep_member(kg.pk, now=D(2022, 11, 20), notify="none")  # findings whose notices are pending
+
+        def repeat_queries():
+            services.send_due_reminders(day)
+            with CaptureQueriesContext(connection) as ctx:
+                assert services.send_due_reminders(day) == 0
+            return len(ctx.captured_queries)
+
+        few = repeat_queries()
+        sent = len(mail.outbox)
+        assert Notification.objects.filter(kind="reminder").exists()
+        agency = Role.objects.get(kind=Role.Kind.COORDINATOR).agency
+        for name in ("coord2", "coord3", "poc2"):
+            kind = Role.Kind.POINT_OF_CONTACT if name.startswith("poc") else Role.Kind.COORDINATOR
+            RoleFactory(member=kg, user=UserFactory(username=name), kind=kind, agency=agency if kind == "coordinator" else None)
+        assert repeat_queries() == few  # more people told, and nothing claimed again for any of them
+        assert len(mail.outbox) > sent  # the newcomers got what was due (as when every member was evaluated)
