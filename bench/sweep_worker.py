@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK_LINE = re.compile(r"compliance sweep chunk (\d+)-(\d+): (\d+) members, (\d+) changed, (\d+) queries, ([\d.]+) s")
+REMINDERS_LINE = re.compile(r"compliance reminders: (\d+) sent, (\d+) queries, ([\d.]+) s")
 JOB_LINE = re.compile(r"compliance sweep: queued (\d+) chunks of up to (\d+) members, (\d+) queries")
 
 
@@ -39,6 +40,10 @@ def parse_args(argv=None):
     parser.add_argument("--chunk", type=int, help="members a chunk (default: the setting, 1,000)")
     parser.add_argument("--runs", type=int, default=2, help="sweeps in a row (default 2: first, nothing to write)")
     parser.add_argument("--forget-sweep", action="store_true", help="first delete what sweeps wrote (bench/sweep.py)")
+    parser.add_argument(
+        "--reminders", action="store_true",
+        help="then run the reminders job twice (it writes and 'sends' the reminders due today: a benchmark database only)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for one sweep")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one database, figures as JSON (internal)
     return parser.parse_args(argv)
@@ -71,6 +76,9 @@ def main():
         for i, run_ in enumerate(f["runs"]):
             print(f"{name:<17} {f['members']:7d}  {run_['chunks']:6d}  {i + 1:5d}  {run_['seconds']:8.2f}  "
                   f"{run_['queries']:22d}  {run_['queries_per_chunk']!s:>9}  {f['peak_rss_mb']:.0f}")
+        for i, run_ in enumerate(f.get("reminders", [])):
+            print(f"{name:<17} {f['members']:7d}  reminders {i + 1}: {run_['seconds']:.2f} s, {run_['sent']} emails, "
+                  f"{run_['queries']} queries ({run_['members']} members evaluated)")
 
 
 def strip_databases(argv):
@@ -142,6 +150,8 @@ def run(args):
             print(f"{label:<26} {elapsed:7.2f} s (queued → last chunk done)  {run_['members']} members, "
                   f"{run_['changed']} changed; queries {run_['queries']} (job {job[2]}, chunks {chunk_queries}); "
                   f"chunk times {run_['chunk_seconds']} s; load {os.getloadavg()[0]:.1f}", flush=True)
+        if args.reminders:
+            figures["reminders"] = reminders(args, queue, worker, log_path)
         peaks = peak_rss(worker.pid)
         figures["peak_rss_mb"] = max(peaks.values()) if peaks else 0
         print("worker peak RSS (VmHWM, MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in peaks.items()))
@@ -157,6 +167,43 @@ def run(args):
         redis.Redis.from_url(settings.REDIS_URL).delete(queue)
     print(f"worker log: {log_path}")
     return figures
+
+
+def reminders(args, queue, worker, log_path):
+    """Run the reminders job twice through the worker; print how many members it evaluated, its time and queries."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from commitments.models import Member
+    from compliance.notifications import recent_notice_members, reminder_members
+    from compliance.selectors import today_for
+    from compliance.tasks import send_reminders_task
+
+    today = today_for(timezone.now())
+    due, notices = reminder_members(today).count(), len(recent_notice_members(today))
+    print(f"reminders: {due} of {Member.objects.count()} members to evaluate (stored deadline within 30 days, or no "
+          f"standing of today), {notices} with recent findings or status changes", flush=True)
+    connection.close()
+    runs = []
+    for i in range(2):
+        offset = log_path.stat().st_size
+        start = time.perf_counter()
+        send_reminders_task.apply_async(queue=queue)
+        found = []
+
+        def done(offset=offset, found=found):
+            with open(log_path, errors="replace") as log:
+                log.seek(offset)
+                found[:] = [m.groups() for m in map(REMINDERS_LINE.search, log.read().splitlines()) if m]
+            return bool(found)
+
+        wait_for(done, args.timeout, "the reminders job", worker, log_path)
+        elapsed = time.perf_counter() - start
+        sent, queries, seconds = found[0]
+        runs.append({"seconds": elapsed, "sent": int(sent), "queries": int(queries), "members": due})
+        print(f"reminders job {i + 1}: {elapsed:7.2f} s (queued → done; {float(seconds):.2f} s in the task)  "
+              f"{sent} emails, {queries} queries; load {os.getloadavg()[0]:.1f}", flush=True)
+    return runs
 
 
 def start_worker(queue, concurrency, log_path):

@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from accounts.services import addressee
@@ -49,25 +49,47 @@ def enqueue_on_commit(task, *args) -> None:
     transaction.on_commit(send)
 
 
-def recipients_for(member: Member, kind: str):
+def member_roles(member_ids) -> dict[int, tuple[list, set[int]]]:
+    """Return {member id: (its roles with their users, the ids of its coordinators whose agency leads a commitment)}.
+
+    Two queries for any number of members; :func:`recipients_for` picks from them.
+    """
+    ids = list(member_ids)
+    found: dict[int, tuple[list, set[int]]] = {pk: ([], set()) for pk in ids}
+    for role in Role.objects.filter(member_id__in=ids).select_related("user").order_by("user_id", "pk"):
+        found[role.member_id][0].append(role)
+    leading = (
+        Role.objects.filter(
+            member_id__in=ids, kind=Role.Kind.COORDINATOR, agency__led_commitments__plan__member_id=F("member_id")
+        ).order_by().values_list("member_id", "pk").distinct()
+    )
+    for member_id, pk in leading:
+        found[member_id][1].add(pk)
+    return found
+
+
+def recipients_for(member: Member, kind: str, roles: tuple[list, set[int]] | None = None):
     """Return the users to notify about an obligation of ``kind``: the point of contact and those concerned.
 
     Action plans and status updates concern the agency coordinators (for updates,
     those whose agency leads a commitment, else all); forum meetings concern the
-    forum secretariat.
+    forum secretariat. ``roles``: the member's, from :func:`member_roles` (read here if not given).
     """
-    roles = Role.objects.filter(member=member).select_related("user")
-    wanted = Q(kind=Role.Kind.POINT_OF_CONTACT)
+    member_roles_, leading = roles if roles is not None else member_roles([member.pk])[member.pk]
+    kinds = {Role.Kind.POINT_OF_CONTACT}
+    wanted_ids: set[int] = set()
     if kind in (engine.DEADLINE_FORUM_MEETING, engine.MISSED_FORUM_MEETING):
-        wanted |= Q(kind=Role.Kind.SECRETARIAT)
+        kinds.add(Role.Kind.SECRETARIAT)
     elif kind in (engine.DEADLINE_STATUS_UPDATE, engine.MISSED_STATUS_UPDATE):
-        leading = roles.filter(kind=Role.Kind.COORDINATOR, agency__led_commitments__plan__member=member)
-        wanted |= Q(pk__in=leading.values("pk")) if leading.exists() else Q(kind=Role.Kind.COORDINATOR)
+        if leading:
+            wanted_ids = leading
+        else:
+            kinds.add(Role.Kind.COORDINATOR)
     else:
-        wanted |= Q(kind=Role.Kind.COORDINATOR)
+        kinds.add(Role.Kind.COORDINATOR)
     users = {}
-    for role in roles.filter(wanted).order_by("user_id"):
-        if role.user.email and role.user.is_active:
+    for role in member_roles_:  # by user id
+        if (role.kind in kinds or role.pk in wanted_ids) and role.user.email and role.user.is_active:
             users[role.user_id] = role.user
     return list(users.values())
 
@@ -134,10 +156,12 @@ def already_sent(member_ids, kinds, *, since: dt.date) -> set[str]:
     )
 
 
-def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation | None = None, skip=frozenset()) -> int:
+def send_member_reminders(
+    member: Member, *, now, evaluation: engine.Evaluation | None = None, skip=frozenset(), roles=None,
+) -> int:
     """Send ``member``'s reminders due as of ``now`` (``evaluation``: the member's, if already made).
 
-    ``skip``: keys already sent (:func:`already_sent`).
+    ``skip``: keys already sent (:func:`already_sent`); ``roles``: the member's (:func:`member_roles`).
     """
     sent = 0
     evaluation = evaluation or evaluate_member(member, now)
@@ -145,7 +169,7 @@ def send_member_reminders(member: Member, *, now, evaluation: engine.Evaluation 
         threshold = reminder_threshold(deadline.days_left)
         if threshold is None:
             continue
-        for user in recipients_for(member, deadline.kind):
+        for user in recipients_for(member, deadline.kind, roles):
             key = f"reminder:{member.code}:{deadline.kind}:{deadline.subject}:{deadline.due.isoformat()}:{threshold}:{user.pk}"
             if key[:200] in skip:
                 continue
@@ -209,32 +233,31 @@ def send_due_reminders(now) -> int:
             notices.intersection(ids[start:start + size]), [Notification.Kind.FINDING, Notification.Kind.STATUS],
             since=noticed_since,
         )
+        roles = member_roles(m.pk for m in chunk)
         for member in chunk:
             if member.pk in due:
                 evaluation = engine.evaluate(snapshots[member.pk], now, settings.TIME_ZONE)
-                sent += send_member_reminders(member, now=now, evaluation=evaluation, skip=skip)
+                sent += send_member_reminders(member, now=now, evaluation=evaluation, skip=skip, roles=roles[member.pk])
             if member.pk in notices:
-                sent += send_pending_notices(member.pk, now=now, member=member, skip=skip)
+                sent += send_pending_notices(member.pk, now=now, member=member, skip=skip, roles=roles[member.pk])
     return sent
 
 
-def send_pending_notices(member_id: int, *, now, member: Member | None = None, skip=frozenset()) -> int:
+def send_pending_notices(member_id: int, *, now, member: Member | None = None, skip=frozenset(), roles=None) -> int:
     """Send the notice of each recent finding and status change not yet notified; return the count sent.
 
     Level-triggered: it reads the rows, not the sweep's memory, so a notice lost
     to a crash or a broker outage goes out on the next run. ``skip``: keys already sent
-    (:func:`already_sent`).
+    (:func:`already_sent`); ``roles``: the member's (:func:`member_roles`).
     """
     member = member or Member.objects.get(pk=member_id)
     today = today_for(now)
     since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
     sent = 0
-    people: dict[str, list] = {}  # recipients by kind, read once per kind
+    roles = roles if roles is not None else member_roles([member.pk])[member.pk]
 
     def recipients(kind):
-        if kind not in people:
-            people[kind] = recipients_for(member, kind)
-        return people[kind]
+        return recipients_for(member, kind, roles)
 
     findings = Finding.objects.filter(member=member, effective_on__gte=since, effective_on__lte=today)
     for finding in findings:

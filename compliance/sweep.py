@@ -26,7 +26,7 @@ from ogp_portal.cache import public_pages_changed
 
 from . import engine
 from .models import Cycle, Deadline, Finding, MemberStanding, Notification, StatusEvent
-from .notifications import NOTICE_WINDOW_DAYS, already_sent, enqueue_on_commit, send_pending_notices
+from .notifications import NOTICE_WINDOW_DAYS, already_sent, enqueue_on_commit, member_roles, send_pending_notices
 from .selectors import _by_member, _member_filter, build_snapshots, today_for
 
 
@@ -472,11 +472,13 @@ def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) 
         ) | set(
             StatusEvent.objects.filter(effective_on__gte=since, effective_on__lte=today, **where).order_by().values_list("member_id", flat=True)
         )
-        # Notices already sent are skipped without a claim (one query for the chunk).
-        sent = recent and already_sent(recent, [Notification.Kind.FINDING, Notification.Kind.STATUS], since=since - dt.timedelta(days=1))
+        # Notices already sent are skipped without a claim; the recipients' roles read once (three queries for the chunk).
+        if recent:
+            sent = already_sent(recent, [Notification.Kind.FINDING, Notification.Kind.STATUS], since=since - dt.timedelta(days=1))
+            roles = member_roles(recent)
         for member in members:
             if member.pk in recent:
-                send_pending_notices(member.pk, now=now, skip=sent)
+                send_pending_notices(member.pk, now=now, skip=sent, roles=roles[member.pk])
     elif notify == "enqueue":
         from .tasks import send_notices_task
 

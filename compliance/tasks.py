@@ -76,8 +76,12 @@ def sweep_chunk_task(first_pk: int, last_pk: int) -> int:
 
 @shared_task(**RELIABLE, soft_time_limit=10 * 60, time_limit=11 * 60)
 def send_reminders_task() -> int:
-    """Send the deadline reminders due today and any notice still pending."""
-    return notifications.send_due_reminders(timezone.now())
+    """Send the deadline reminders due today and any notice still pending (logs the count, queries and time)."""
+    start = time.perf_counter()
+    with counting_queries() as queries:
+        sent = notifications.send_due_reminders(timezone.now())
+    logger.info("compliance reminders: %d sent, %d queries, %.2f s", sent, queries[0], time.perf_counter() - start)
+    return sent
 
 
 @shared_task(**RELIABLE, soft_time_limit=5 * 60, time_limit=6 * 60)

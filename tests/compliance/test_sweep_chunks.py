@@ -163,3 +163,27 @@ class TestRemindersReadTheStoredDeadline:
             RoleFactory(member=kg, user=UserFactory(username=name), kind=kind, agency=agency if kind == "coordinator" else None)
         assert repeat_queries() == few  # more people told, and nothing claimed again for any of them
         assert len(mail.outbox) > sent  # the newcomers got what was due (as when every member was evaluated)
+
+    def test_the_members_with_a_deadline_in_the_window_are_evaluated_and_reminded_in_a_fixed_number_of_queries(self, kg):
+        day = D(2022, 12, 1)
+
+        def due_members(count, prefix):
+            members = quiet_members(count, prefix)
+            # Their forum last met in the third quarter: the fourth quarter's meeting is due on 2022-12-31.
+            Meeting.objects.filter(forum__member__in=members).update(starts_at=dt.datetime(2022, 8, 10, 10, tzinfo=dt.UTC))
+            for m in members:
+                RoleFactory(member=m, user=UserFactory(username=f"poc-{m.code}".lower()), kind=Role.Kind.POINT_OF_CONTACT)
+
+        def repeat_queries():
+            services.sweep_all(day, notify="none")
+            assert services.send_due_reminders(day) > 0  # the new members' points of contact are reminded
+            with CaptureQueriesContext(connection) as ctx:
+                assert services.send_due_reminders(day) == 0
+            return len(ctx.captured_queries), reminder_members(day).count()
+
+        due_members(2, "DA")
+        few, evaluated = repeat_queries()
+        due_members(10, "DB")
+        more, more_evaluated = repeat_queries()
+        assert (evaluated, more_evaluated) == (3, 13)  # KG and the members with the forum deadline
+        assert more == few
