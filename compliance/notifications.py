@@ -227,7 +227,8 @@ def send_due_reminders(now) -> int:
     noticed_since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS + 1)
     for start in range(0, len(ids), size):
         chunk = list(Member.objects.filter(pk__in=ids[start:start + size]).order_by("pk"))
-        snapshots = build_snapshots([m for m in chunk if m.pk in due])
+        evaluated = [m for m in chunk if m.pk in due]
+        snapshots = build_snapshots(evaluated) if evaluated else {}
         skip = already_sent(due.intersection(ids[start:start + size]), [Notification.Kind.REMINDER], since=reminded_since)
         skip |= already_sent(
             notices.intersection(ids[start:start + size]), [Notification.Kind.FINDING, Notification.Kind.STATUS],
