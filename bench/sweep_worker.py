@@ -37,6 +37,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", action="append", help="a DATABASE_URL to sweep (repeat for several scales)")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (prefork; default 2)")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "solo"], help="the worker's pool (solo: one process)")
     parser.add_argument("--chunk", type=int, help="members a chunk (default: the setting, 1,000)")
     parser.add_argument("--runs", type=int, default=2, help="sweeps in a row (default 2: first, nothing to write)")
     parser.add_argument("--forget-sweep", action="store_true", help="first delete what sweeps wrote (bench/sweep.py)")
@@ -71,11 +72,11 @@ def main():
                 rows.append((url.rsplit("/", 1)[-1], json.loads(line[8:])))
             else:
                 print(line)
-    print("\ndatabase          members  chunks  sweep   time (s)  queries (job + chunks)  per chunk  peak RSS (MB)")
+    print("\ndatabase          members  chunks  sweep   time (s)  queries (job + chunks)  per chunk  peak RSS (MB): process, all (PSS)")
     for name, f in rows:
         for i, run_ in enumerate(f["runs"]):
             print(f"{name:<17} {f['members']:7d}  {run_['chunks']:6d}  {i + 1:5d}  {run_['seconds']:8.2f}  "
-                  f"{run_['queries']:22d}  {run_['queries_per_chunk']!s:>9}  {f['peak_rss_mb']:.0f}")
+                  f"{run_['queries']:22d}  {run_['queries_per_chunk']!s:>9}  {f['peak_rss_mb']:.0f}, {f['peak_rss_total_mb']:.0f}")
         for i, run_ in enumerate(f.get("reminders", [])):
             print(f"{name:<17} {f['members']:7d}  reminders {i + 1}: {run_['seconds']:.2f} s, {run_['sent']} emails, "
                   f"{run_['queries']} queries ({run_['members']} members evaluated)")
@@ -117,9 +118,10 @@ def run(args):
     members, chunks = Member.objects.count(), len(member_chunks())
     connection.close()
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; members: {members}; "
-          f"chunks of {chunk_size()}: {chunks}; worker concurrency {args.concurrency}; load {os.getloadavg()[0]:.1f}")
+          f"chunks of {chunk_size()}: {chunks}; worker pool {args.pool}, concurrency {args.concurrency}; "
+          f"load {os.getloadavg()[0]:.1f}")
     log_path = Path(tempfile.mkdtemp(prefix="ogp-bench-sweep-")) / "worker.log"
-    worker = start_worker(queue, args.concurrency, log_path)
+    worker = start_worker(queue, args.concurrency, log_path, args.pool)
     figures = {"members": members, "runs": []}
     try:
         wait_for(lambda: "ready." in log_path.read_text(errors="replace"), 120, "the worker to start", worker, log_path)
@@ -154,7 +156,9 @@ def run(args):
             figures["reminders"] = reminders(args, queue, worker, log_path)
         peaks = peak_rss(worker.pid)
         figures["peak_rss_mb"] = max(peaks.values()) if peaks else 0
-        print("worker peak RSS (VmHWM, MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in peaks.items()))
+        figures["peak_rss_total_mb"] = PSS_PEAK[0] = max(PSS_PEAK[0], total_pss(worker.pid))
+        print("worker peak RSS (VmHWM, MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in peaks.items())
+              + f"; all processes together (PSS, shared pages once, largest seen while sweeping): {PSS_PEAK[0]:.0f} MB")
     finally:
         worker.terminate()
         try:
@@ -206,35 +210,54 @@ def reminders(args, queue, worker, log_path):
     return runs
 
 
-def start_worker(queue, concurrency, log_path):
+def start_worker(queue, concurrency, log_path, pool="prefork"):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     log = open(log_path, "ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ogp_portal", "worker", "-Q", queue, "-P", "prefork", "-c", str(concurrency),
+        [sys.executable, "-m", "celery", "-A", "ogp_portal", "worker", "-Q", queue, "-P", pool, "-c", str(concurrency),
          "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
 
+PSS_PEAK = [0.0]  # the largest total proportional set size of the worker's processes seen while waiting (MB)
+
+
 def wait_for(predicate, timeout, what, worker, log_path):
-    deadline = time.monotonic() + timeout
+    deadline, polls = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
         if predicate():
             return
         if worker.poll() is not None:
             break
+        polls += 1
+        if polls % 4 == 0:
+            PSS_PEAK[0] = max(PSS_PEAK[0], total_pss(worker.pid))
         time.sleep(0.05)
     sys.exit(f"gave up waiting for {what}; worker log {log_path}:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
+def worker_pids(pid):
+    return [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == pid]
+
+
+def total_pss(pid):
+    """Return the worker's processes' proportional set size in all (shared pages counted once), in MB."""
+    kb = 0
+    for p in worker_pids(pid):
+        try:
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        kb += int(match.group(1)) if match else 0
+    return kb / 1024
 
 
 def peak_rss(pid):
     """Return {process: peak resident MB} for the worker's main process and its pool processes (from /proc)."""
     peaks = {}
-    pids = [pid] + [
-        int(p.name) for p in Path("/proc").iterdir()
-        if p.name.isdigit() and _ppid(p) == pid
-    ]
-    for n, p in enumerate(pids):
+    for n, p in enumerate(worker_pids(pid)):
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
