@@ -370,6 +370,7 @@ def member_chunks(size: int | None = None) -> list[tuple[int, int]]:
     ids = list(Member.objects.order_by("pk").values_list("pk", flat=True))
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
+
 FINDING_KEY = ("pk", "kind", "subject", "period", "met_again_on", "withdrawn_on")
 
 
