@@ -7,6 +7,9 @@ Usage (prints figures, asserts nothing):
     DEBUG=true DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep.py --members 200
     DEBUG=true DATABASE_URL=postgres://ogp:ogp@127.0.0.1:5432/ogp_bench .venv/bin/python bench/sweep.py
 
+In-process: ``sweep_all`` is the same code the daily Celery job runs a chunk at a time
+(``compliance.tasks.sweep_chunk_task``); ``bench/sweep_worker.py`` times that job through a real worker.
+
 Each member gets a 2018–2020 plan with 5 commitments of 3 milestones, a forum with
 a few held meetings and some published progress, so that the sweep writes real findings.
 """

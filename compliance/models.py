@@ -417,6 +417,8 @@ class MemberStanding(models.Model):
     plan_deadline = models.DateField(_("next action plan due"), null=True, blank=True)
     open_findings = models.PositiveIntegerField(_("open findings"), default=0)
     swept_at = models.DateTimeField(_("swept at"))
+    # The portal-local day the rules were evaluated for: the reminders trust the stored deadlines of today's sweep only.
+    evaluated_on = models.DateField(_("evaluated for"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member standing")

@@ -25,8 +25,8 @@ from ogp_portal.bulk import insert_rows, write_deleted_history, write_history
 from ogp_portal.cache import public_pages_changed
 
 from . import engine
-from .models import Cycle, Deadline, Finding, MemberStanding, StatusEvent
-from .notifications import NOTICE_WINDOW_DAYS, enqueue_on_commit, send_pending_notices
+from .models import Cycle, Deadline, Finding, MemberStanding, Notification, StatusEvent
+from .notifications import NOTICE_WINDOW_DAYS, already_sent, enqueue_on_commit, member_roles, send_pending_notices
 from .selectors import _by_member, _member_filter, build_snapshots, today_for
 
 
@@ -235,6 +235,7 @@ def plan_standing(writes: SweepWrites, member: Member, evaluation: engine.Evalua
 def write_sweep(writes: SweepWrites) -> None:
     """Write a chunk's differences: a fixed number of statements per kind of change, whatever the members."""
     swept_at = writes.now if isinstance(writes.now, dt.datetime) else timezone.now()
+    evaluated_on = today_for(writes.now)
     writes.translate_reasons()
     write_findings(writes)
     write_resolutions(writes)
@@ -244,18 +245,22 @@ def write_sweep(writes: SweepWrites) -> None:
     new = [s for s in writes.standings if s.pk is None]
     changed = [s for s in writes.standings if s.pk is not None]
     for row in writes.standings:
-        row.swept_at = swept_at
+        row.swept_at, row.evaluated_on = swept_at, evaluated_on
     if changed:
-        MemberStanding.objects.bulk_update(changed, [*STANDING_FIELDS, "swept_at"])
+        MemberStanding.objects.bulk_update(changed, [*STANDING_FIELDS, "swept_at", "evaluated_on"])
     if new:
         # A concurrent sweep that stored the same member first wins (the same values).
         insert_rows(
             MemberStanding,
-            [{"member_id": s.member_id, "swept_at": swept_at, **{k: getattr(s, k) for k in STANDING_FIELDS}} for s in new],
+            [
+                {"member_id": s.member_id, "swept_at": swept_at, "evaluated_on": evaluated_on,
+                 **{k: getattr(s, k) for k in STANDING_FIELDS}}
+                for s in new
+            ],
             ignore_conflicts=True,
         )
     if writes.unchanged:
-        MemberStanding.objects.filter(member_id__in=writes.unchanged).update(swept_at=swept_at)
+        MemberStanding.objects.filter(member_id__in=writes.unchanged).update(swept_at=swept_at, evaluated_on=evaluated_on)
 
 
 def write_findings(writes: SweepWrites) -> None:
@@ -350,7 +355,21 @@ def sweep_member(member_id: int, *, now, notify: str = "inline") -> SweepResult:
 
 
 # Members read and evaluated together; the queries of a sweep grow by one set per this many members.
+# The setting ``COMPLIANCE_SWEEP_CHUNK`` overrides it (the tests lower it to sweep in several chunks).
 SWEEP_CHUNK = 1000
+
+
+def chunk_size() -> int:
+    """Return how many members a chunk of the sweep reads, evaluates and writes together."""
+    return int(getattr(settings, "COMPLIANCE_SWEEP_CHUNK", 0) or SWEEP_CHUNK)
+
+
+def member_chunks(size: int | None = None) -> list[tuple[int, int]]:
+    """Return the (first, last) member ids of each chunk of ``size`` members, in id order (one query)."""
+    size = size or chunk_size()
+    ids = list(Member.objects.order_by("pk").values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
 
 FINDING_KEY = ("pk", "kind", "subject", "period", "met_again_on", "withdrawn_on")
 
@@ -358,7 +377,7 @@ FINDING_KEY = ("pk", "kind", "subject", "period", "met_again_on", "withdrawn_on"
 def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     """Sweep ``members`` (a queryset) as of ``now`` in set-based reads and writes; running it again changes nothing.
 
-    Steps, for each chunk of ``SWEEP_CHUNK`` members:
+    Steps, for each chunk of ``chunk_size()`` members:
     1. read every member's data (:func:`build_snapshots`) and what the sweep recorded before
        (findings, status events, plan deadlines, cycles, standings): 14 queries, whatever the
        number of members;
@@ -375,20 +394,39 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
     When anything was written, public pages are marked out of date (``public_pages_changed``).
     """
     results: list[SweepResult] = []
-    last = 0
+    last, size = 0, chunk_size()
     # Every member (no filter): a chunk's rows elsewhere are selected by the range of its ids, which
     # costs the database and Django less than a list of 1,000 ids.
     every = not members.query.where
     while True:  # keyset pagination by primary key: one query a chunk
         chunk = list(
-            members.filter(pk__gt=last).order_by("pk").values_list("pk", "code", "joined_on", "kind", named=True)[:SWEEP_CHUNK]
+            members.filter(pk__gt=last).order_by("pk").values_list("pk", "code", "joined_on", "kind", named=True)[:size]
         )
         if chunk:
             where = {"member_id__gte": chunk[0].pk, "member_id__lte": chunk[-1].pk} if every else None
             results.extend(_sweep_chunk(chunk, now=now, notify=notify, where=where))
-        if len(chunk) < SWEEP_CHUNK:
+        if len(chunk) < size:
             break
         last = chunk[-1].pk
+    if any(r.changed or r.standing_changed for r in results):
+        public_pages_changed()
+    return results
+
+
+def sweep_range(first_pk: int, last_pk: int, *, now, notify: str = "inline") -> list[SweepResult]:
+    """Sweep the members whose ids are ``first_pk`` to ``last_pk`` (one chunk of :func:`member_chunks`) as of ``now``.
+
+    The daily job's unit of work (``compliance.tasks.sweep_chunk_task``): the rows of those members
+    are selected by the range of ids, and every write is keyed by a unique constraint (claim, then
+    act), so a redelivered or duplicated chunk writes nothing twice.
+    """
+    members = list(
+        Member.objects.filter(pk__gte=first_pk, pk__lte=last_pk).order_by("pk")
+        .values_list("pk", "code", "joined_on", "kind", named=True)
+    )
+    if not members:
+        return []
+    results = _sweep_chunk(members, now=now, notify=notify, where={"member_id__gte": first_pk, "member_id__lte": last_pk})
     if any(r.changed or r.standing_changed for r in results):
         public_pages_changed()
     return results
@@ -435,9 +473,13 @@ def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) 
         ) | set(
             StatusEvent.objects.filter(effective_on__gte=since, effective_on__lte=today, **where).order_by().values_list("member_id", flat=True)
         )
+        # Notices already sent are skipped without a claim; the recipients' roles read once (three queries for the chunk).
+        if recent:
+            sent = already_sent(recent, [Notification.Kind.FINDING, Notification.Kind.STATUS], since=since - dt.timedelta(days=1))
+            roles = member_roles(recent)
         for member in members:
             if member.pk in recent:
-                send_pending_notices(member.pk, now=now)
+                send_pending_notices(member.pk, now=now, skip=sent, roles=roles[member.pk])
     elif notify == "enqueue":
         from .tasks import send_notices_task
 

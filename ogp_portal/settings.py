@@ -361,6 +361,8 @@ CELERY_TASK_ALWAYS_EAGER = DEMO
 # sweeps that member on commit (compliance/signals.py): in-process by default; with this on (the demo,
 # where tasks run in-process at once) by queuing sweep_member_task, which also sends the notices inline.
 COMPLIANCE_SWEEP_ON_CHANGE = env_bool("COMPLIANCE_SWEEP_ON_CHANGE", default=DEMO)
+# The daily sweep's unit of work: members read, evaluated and written together, one Celery task each.
+COMPLIANCE_SWEEP_CHUNK = env.int("COMPLIANCE_SWEEP_CHUNK", default=1000)
 # One beat process in production. Every job is idempotent (claim before acting),
 # so a late, repeated or doubled run writes nothing twice; `expires` drops a run
 # still queued when the next one is due. Each job has a management-command twin.

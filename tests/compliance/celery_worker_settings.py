@@ -1,7 +1,7 @@
 """Settings for the real Celery worker and beat processes started by ``test_celery_worker.py``.
 
 The test settings, plus what the test passes in the environment: its own queue
-(so that other workers on the same Redis never take its tasks), a short
+(so that other workers on the same Redis never take its tasks), small chunks of the sweep, a short
 visibility timeout (so that the task of a SIGKILLed worker is redelivered in
 seconds, not an hour), and a fast beat schedule.
 """
@@ -19,6 +19,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+# The daily sweep in chunks of this many members (sweep_all_task queues one sweep_chunk_task a chunk).
+COMPLIANCE_SWEEP_CHUNK = int(os.environ.get("OGP_TEST_SWEEP_CHUNK", "5"))
 BEAT_SECONDS = float(os.environ.get("OGP_TEST_BEAT_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
     "compliance-sweep-fast": {

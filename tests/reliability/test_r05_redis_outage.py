@@ -21,7 +21,8 @@ from django.utils import timezone
 from apitokens.services import create_token
 from commitments.models import Commitment, Member, Milestone
 from compliance.models import Finding
-from compliance.tasks import sweep_member_task
+from compliance.sweep import member_chunks
+from compliance.tasks import sweep_chunk_task
 from ogp_portal.api import etag
 from tests.compliance.test_celery_worker import Celery, expected_keys, finished, finding_keys, many_members, wait_until
 from tests.conftest import require_service
@@ -124,18 +125,19 @@ def test_r5_tasks_queued_before_redis_is_killed_run_after_it_recovers(own_redis,
 
         with app.connection_for_write(own_redis.url) as connection:
             producer = connection.Producer()
-            for member in members:
-                sweep_member_task.apply_async(args=[member.pk], queue=celery.queue, producer=producer)
+            chunks = member_chunks(2)  # the daily sweep's chunk tasks, two members each
+            for first_pk, last_pk in chunks:
+                sweep_chunk_task.apply_async(args=[first_pk, last_pk], queue=celery.queue, producer=producer)
         queued = own_redis.client().llen(celery.queue)
-        assert queued == len(members)
+        assert queued == len(chunks) == len(members) // 2
         own_redis.stop(kill=True)  # SIGKILL: only what Redis wrote to its append-only file survives
         assert not own_redis.ping()
         own_redis.start()
         survived = own_redis.client().llen(celery.queue)
         worker = celery.worker("after-recovery")
-        wait_until(lambda: finished("sweep_member_task", worker) >= len(members), 180, "the queued tasks", celery)
+        wait_until(lambda: finished("sweep_chunk_task", worker) >= len(chunks), 180, "the queued tasks", celery)
         keys = finding_keys()
-        ran = finished("sweep_member_task", worker)
+        ran = finished("sweep_chunk_task", worker)
     finally:
         for proc in celery.procs:
             celery.stop(proc, sig=signal.SIGTERM)

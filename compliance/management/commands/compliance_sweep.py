@@ -15,9 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, member=None, no_notify=False, **options):
         now = parse_as_of(as_of)
-        for m in members(member):
-            result = sweep.sweep_member(m.pk, now=now, notify="none" if no_notify else "inline")
+        selected = members(member)
+        # The batched sweep of the daily job (chunks of members, set-based reads, writes keyed by unique constraints).
+        results = {r.member: r for r in sweep.sweep_members(selected, now=now, notify="none" if no_notify else "inline")}
+        for code in selected.values_list("code", flat=True):
+            result = results[code]
             self.stdout.write(
-                f"{m.code}: {result.status}; {len(result.created_findings)} new findings, "
+                f"{code}: {result.status}; {len(result.created_findings)} new findings, "
                 f"{len(result.resolved_findings)} resolved, {len(result.created_events)} new status events"
             )
