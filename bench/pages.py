@@ -84,6 +84,7 @@ def server_env(database_url: str) -> dict[str, str]:
     env.setdefault("CACHE_URL", BENCH_CACHE_URL)
     # The benchmark measures the API, not its throttle: 16 connections from one address would get 429s.
     env.setdefault("API_THROTTLE_ANON", "100000000/minute")
+    env.setdefault("API_THROTTLE_USER", "100000000/minute")  # the signed-in visits (one coordinator's session)
     return env
 
 
