@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -33,25 +34,30 @@ def _reviews_for(request, commitment_id):
     return cache[commitment_id]
 
 
-@register.inclusion_tag("engagement/_review_panel.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def review_panel(context, update):
     """Reviews of one published update and its "contested" mark: the same for every visitor.
 
     It is part of the commitment page's shared fragment (``ogp_portal.cache.fragment``): the links
     to review, respond or hide are ``<!--personal:…-->`` slots that :func:`personal_parts` fills for
-    the visitor.
+    the visitor. Most updates have no review: their panel is the slot alone, without a template.
     """
     request = context.get("request")
     page_commitment = context.get("commitment")
     commitment_id = page_commitment.pk if page_commitment is not None else update.milestone.commitment_id
     reviews = _reviews_for(request, commitment_id).get(update.pk, [])
+    if not reviews:
+        return format_html(
+            '<div class="engagement-reviews" id="update-{}">\n  <!--personal:review:{}-->\n</div>', update.pk, update.pk
+        )
     counts = {stance: sum(1 for r in reviews if r.stance == stance and not r.is_hidden) for stance in Review.Stance.values}
-    return {
+    panel = {
         "update": update,
         "reviews": reviews,
         "counts": counts,
         "contested": any(r.is_contested for r in reviews),
     }
+    return get_template("engagement/_review_panel.html").render(panel)
 
 
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
