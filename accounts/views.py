@@ -180,7 +180,13 @@ def my_work(request):
     today = timezone.localdate(now)
     user = request.user
     roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
-    visible_updates = permissions.visible_to(user, ProgressUpdate.objects.all()).order_by("-period_end", "-updated_at")
+    # Only what the statuses and the "latest update" column read (not the narratives): a point of
+    # contact's member has thousands of updates.
+    visible_updates = (
+        permissions.visible_to(user, ProgressUpdate.objects.all())
+        .only("milestone_id", "period_start", "period_end", "updated_at", "completion", "state")
+        .order_by("-period_end", "-updated_at")
+    )
     commitments = list(
         permissions.editable_by(user, Commitment.objects.all())
         .select_related("plan__member", "lead_agency")
