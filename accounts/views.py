@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -162,6 +163,12 @@ def _review_queue(user):
     )
 
 
+# "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
+# milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
+WORK_PAGE_SIZE = 20
+QUEUE_SHOWN = 10
+
+
 @login_required
 def my_work(request):
     """Render what the signed-in person has to do: milestones due, overdue and missing, and updates to review.
@@ -173,7 +180,13 @@ def my_work(request):
     today = timezone.localdate(now)
     user = request.user
     roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
-    visible_updates = permissions.visible_to(user, ProgressUpdate.objects.all()).order_by("-period_end", "-updated_at")
+    # Only what the statuses and the "latest update" column read (not the narratives): a point of
+    # contact's member has thousands of updates.
+    visible_updates = (
+        permissions.visible_to(user, ProgressUpdate.objects.all())
+        .only("milestone_id", "period_start", "period_end", "updated_at", "completion", "state")
+        .order_by("-period_end", "-updated_at")
+    )
     commitments = list(
         permissions.editable_by(user, Commitment.objects.all())
         .select_related("plan__member", "lead_agency")
@@ -204,7 +217,8 @@ def my_work(request):
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
-    queue = list(_review_queue(user)) if may_review else []
+    queue = list(_review_queue(user)[:QUEUE_SHOWN]) if may_review else []
+    queue_count = _review_queue(user).count() if may_review else 0  # always counted: the same queries whatever the size
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
     forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
     context = {
@@ -216,9 +230,11 @@ def my_work(request):
         "ended_plans": ended_plans,
         "roles": roles,
         "work": work,
+        "work_page": Paginator(work, WORK_PAGE_SIZE).get_page(request.GET.get("page")),
         "totals": workload.totals(work),
         "may_review": may_review,
         "queue": queue,
+        "queue_count": queue_count,
         "review_url": reverse("commitments:review"),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),

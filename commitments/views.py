@@ -10,7 +10,7 @@ Each view loads its page in a small, fixed number of queries (asserted in
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -226,24 +226,40 @@ def commitment_detail(request, identifier):
     """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
     today = timezone.localdate()
     commitment = get_object_or_404(
-        Commitment.objects.select_related("plan__member", "lead_agency")
-        .annotate(contested=contested_commitments_q())
-        .prefetch_related(
-            "activities",
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.prefetch_related(
-                    Prefetch(
-                        "progress_updates",
-                        queryset=ProgressUpdate.objects.published()
-                        .order_by("-period_end", "-published_at")
-                        .prefetch_related("evidence"),
-                        to_attr="published_updates",
-                    )
-                ),
+        Commitment.objects.select_related("plan__member", "lead_agency").annotate(contested=contested_commitments_q()),
+        identifier=identifier,
+    )
+    context = {
+        "commitment": commitment,
+        "plan": commitment.plan,
+        "member": commitment.plan.member,
+        # The same for every visitor: rendered once per commitment, day and language, shared by anonymous
+        # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
+        # the links to enter progress, review, respond and hide are slots the page fills per visitor.
+        "commitment_state": fragment(
+            f"commitment:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, commitment, today)
+        ),
+    }
+    return render(request, "commitments/commitment_detail.html", context)
+
+
+def _commitment_state(request, commitment, today) -> str:
+    """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
+    prefetch_related_objects(
+        [commitment],
+        "activities",
+        Prefetch(
+            "milestones",
+            queryset=Milestone.objects.prefetch_related(
+                Prefetch(
+                    "progress_updates",
+                    queryset=ProgressUpdate.objects.published()
+                    .order_by("-period_end", "-published_at")
+                    .prefetch_related("evidence"),
+                    to_attr="published_updates",
+                )
             ),
         ),
-        identifier=identifier,
     )
     milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
     timeline.annotate_commitment_progress(commitment, milestones)
@@ -267,11 +283,10 @@ def commitment_detail(request, identifier):
         "loose_milestones": [m for m in milestones if m.activity_id is None],
         "rollup": rollup,
         "report_lines": report_lines,
-        "can_enter": request.user.has_perm("commitments.enter_progress", commitment),
         "gantt": timeline.build_gantt([(commitment, milestones)], today),
         "today": today,
     }
-    return render(request, "commitments/commitment_detail.html", context)
+    return render_to_string("commitments/_commitment_state.html", context, request=request)
 
 
 def commitment_history(request, identifier):

@@ -11,11 +11,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import addressee
 from commitments.models import Member, Role
+from ogp_portal.cache import fragment
 
 from . import engine, presentation, selectors
 from .models import (
@@ -74,7 +76,18 @@ def overview(request):
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
     member = get_object_or_404(Member.objects.prefetch_related("forums"), code=code)
-    ev = selectors.evaluate_member(member, timezone.now())
+    now = timezone.now()
+    # The same for every visitor: rendered once per member, day and language and shared by anonymous and
+    # signed-in visitors until the next change (issue #20).
+    content = fragment(
+        f"compliance-member:{member.pk}:{timezone.localdate(now).isoformat()}", lambda: _member_content(request, member, now)
+    )
+    return render(request, "compliance/member_detail.html", {"member": member, "content": content})
+
+
+def _member_content(request, member, now) -> str:
+    """Render the compliance member page's content (everything but the page frame)."""
+    ev = selectors.evaluate_member(member, now)
     forums = {f"forum:{f.pk}": f for f in member.forums.all()}
     deadlines = [
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
@@ -100,7 +113,7 @@ def member_detail(request, code):
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
         "requirements": _by_cycle(selectors.minimum_requirements(member, evaluation=ev)),
     }
-    return render(request, "compliance/member_detail.html", context)
+    return render_to_string("compliance/_member_detail.html", context, request=request)
 
 
 def _by_cycle(checks):

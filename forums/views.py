@@ -6,7 +6,7 @@ and the unpublished minutes appear only to those who keep the forum. Every
 change goes through one function in ``services``.
 """
 
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
@@ -68,31 +68,34 @@ def _minutes_warnings(meetings, forum, now):
 
 
 def forum_detail(request, pk):
-    """Render a forum: membership by sector with parity, co-chairs and vacancies; cadence; meetings; open action items."""
-    forum = get_object_or_404(
-        Forum.objects.select_related("member").prefetch_related(
-            Prefetch("memberships", queryset=ForumMembership.objects.order_by("role", "person")),
-            Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at")),
-        ),
-        pk=pk,
-    )
+    """Render a forum: membership by sector with parity, co-chairs and vacancies; cadence; meetings; open action items.
+
+    The parts every visitor sees alike are fragments kept in the cache (``{% shared_fragment %}``,
+    issue #20): what they show is computed only when one of them is rendered (the context holds
+    functions, called once by the template), so a visit that reuses them reads the forum, the user's
+    open action items and nothing else.
+    """
+    forum = get_object_or_404(Forum.objects.select_related("member"), pk=pk)
     now = timezone.now()
     today = services.local_today(now)
-    meetings = list(forum.meetings.all())
-    periods = services.forum_cadence(forum, meetings, now)
+    meetings = cache(lambda: list(forum.meetings.order_by("-starts_at")))
+    periods = cache(lambda: services.forum_cadence(forum, meetings(), now))
     can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
         "forum": forum,
         "member": forum.member,
-        "composition": services.composition(forum, list(forum.memberships.all()), today),
+        "composition": cache(
+            lambda: services.composition(
+                forum, list(forum.memberships.order_by("role", "person")), today
+            )
+        ),
         "periods": periods,
-        "at_risk": [p for p in periods if p.state == services.PeriodState.AT_RISK],
-        "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
+        "at_risk": cache(lambda: [p for p in periods() if p.state == services.PeriodState.AT_RISK]),
         "meetings": meetings,
         "open_items": visible_to(request.user, ActionItem.objects.open().filter(meeting__forum=forum)).select_related(
             "meeting", "commitment"
         ),
-        "minutes_due": _minutes_warnings(meetings, forum, now),
+        "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
         "can_manage": can_manage,
         "today": today,
     }

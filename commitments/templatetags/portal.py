@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
+from ogp_portal.cache import fragment
+
 register = template.Library()
 
 
@@ -103,3 +105,31 @@ def alternate_links(context):
     ]
     default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
     return {"links": links, "default": default}
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, parts):
+        self.nodelist = nodelist
+        self.parts = parts
+
+    def render(self, context):
+        name = ":".join(str(part.resolve(context)) for part in self.parts)
+        return fragment(name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment "member" member.pk today %}…{% endshared_fragment %}``: a part of a page kept once for every visitor.
+
+    The part is rendered once per generation, language and the values given (what it depends on
+    besides the data a service, import or the admin changes: the object, the day when it shows
+    one), then served to anonymous and signed-in visitors alike (``ogp_portal.cache.fragment``,
+    issue #20). Nothing per visitor may be inside: no follow button, edit link, form, CSRF token
+    or CSP nonce, no ``user`` nor ``request`` but its path.
+    """
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("shared_fragment needs a name")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits])

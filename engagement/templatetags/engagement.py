@@ -1,11 +1,17 @@
 """Template tags the commitment, plan and member pages include: review panel, follow button, feed link."""
 
+import re
 from collections import defaultdict
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from commitments.models import Milestone
 from engagement import services
 from engagement.models import Review
 
@@ -28,28 +34,87 @@ def _reviews_for(request, commitment_id):
     return cache[commitment_id]
 
 
-@register.inclusion_tag("engagement/_review_panel.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def review_panel(context, update):
-    """Reviews of one published update, its "contested" mark and the forms to review, respond or hide."""
+    """Reviews of one published update and its "contested" mark: the same for every visitor.
+
+    It is part of the commitment page's shared fragment (``ogp_portal.cache.fragment``): the links
+    to review, respond or hide are ``<!--personal:…-->`` slots that :func:`personal_parts` fills for
+    the visitor. Most updates have no review: their panel is the slot alone, without a template.
+    """
     request = context.get("request")
-    user = getattr(request, "user", None)
     page_commitment = context.get("commitment")
     commitment_id = page_commitment.pk if page_commitment is not None else update.milestone.commitment_id
     reviews = _reviews_for(request, commitment_id).get(update.pk, [])
-    for row in reviews:
-        row.can_respond = bool(user and user.has_perm("engagement.respond_review", row))
-        row.can_hide = bool(user and user.has_perm("engagement.hide_review", row))
+    if not reviews:
+        return format_html(
+            '<div class="engagement-reviews" id="update-{}">\n  <!--personal:review:{}-->\n</div>', update.pk, update.pk
+        )
     counts = {stance: sum(1 for r in reviews if r.stance == stance and not r.is_hidden) for stance in Review.Stance.values}
-    return {
-        "request": request,
-        "user": user,
+    panel = {
         "update": update,
         "reviews": reviews,
         "counts": counts,
         "contested": any(r.is_contested for r in reviews),
-        "can_review": bool(user and user.has_perm("engagement.review_update", update)),
-        "own": next((r for r in reviews if user and r.author_id == user.pk), None),
     }
+    return get_template("engagement/_review_panel.html").render(panel)
+
+
+PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
+
+
+@register.simple_tag(takes_context=True)
+def personal_parts(context, html, commitment):
+    """Return the commitment page's shared part with its per-visitor slots filled for this visitor.
+
+    The slots: the link to enter progress on a milestone (``enter``), the link to review an update or
+    to sign in first (``review``), and the links to respond to or hide a review (``review-actions``).
+    An anonymous visitor costs no query; a signed-in one reads the commitment's reviews (one query,
+    none when the shared part was rendered by this request) and, when they may enter progress, the
+    milestones' numbers (one query).
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    may_review = signed_in and user.is_active
+    reviews = {}
+    if signed_in and "<!--personal:review" in html:
+        reviews = {row.pk: row for rows in _reviews_for(request, commitment.pk).values() for row in rows}
+    numbers = None
+    if signed_in and "<!--personal:enter:" in html and user.has_perm("commitments.enter_progress", commitment):
+        numbers = dict(Milestone.objects.filter(commitment=commitment).values_list("pk", "number"))
+    sign_in = format_html(
+        '<p><small><a href="{}?next={}">{}</a></small></p>',
+        reverse("accounts:login"), urlencode(request.path), _("Sign in to review this update"),
+    )
+
+    def fill(match):
+        kind, pk = match.group(1), int(match.group(2))
+        if kind == "enter":
+            if numbers is None or pk not in numbers:
+                return ""
+            url = reverse("commitments:progress", args=[commitment.identifier, pk])
+            return format_html('<p><a href="{}">{}</a></p>', url, _("Enter progress on %(number)s") % {"number": numbers[pk]})
+        if kind == "review":
+            if not may_review:
+                return "" if signed_in else sign_in
+            own = any(r.update_id == pk and r.author_id == user.pk for r in reviews.values())
+            return format_html(
+                '<p><a href="{}">{}</a></p>',
+                reverse("engagement:review", args=[pk]), _("Change your review") if own else _("Review this update"),
+            )
+        row = reviews.get(pk)
+        if row is None:
+            return ""
+        links = []
+        if user.has_perm("engagement.respond_review", row):
+            label = _("Change the response") if row.is_answered else _("Respond")
+            links.append(format_html('<p><a href="{}">{}</a></p>', reverse("engagement:respond", args=[pk]), label))
+        if user.has_perm("engagement.hide_review", row):
+            links.append(format_html('<p><a href="{}">{}</a></p>', reverse("engagement:hide", args=[pk]), _("Hide as abusive")))
+        return "\n".join(links)
+
+    return mark_safe(PERSONAL_SLOT.sub(fill, str(html)))  # noqa: S308 - our own fragment, slots filled with format_html
 
 
 def _kind_key(target):

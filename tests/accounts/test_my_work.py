@@ -196,3 +196,50 @@ def test_a_submitted_update_whose_author_account_was_deleted_is_listed_not_a_500
     assert review.status_code == 200
     assert [u.pk for u in review_queue_of(review)] == [update.pk]
     assert "a deleted account" in work.text
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_point_of_contacts_work_comes_a_page_at_a_time_with_the_counts_of_all(client, world):
+    """Issue #20: a whole member's commitments are paged (20 a page) and the review queue shows its 10 oldest."""
+    from accounts.views import QUEUE_SHOWN, WORK_PAGE_SIZE
+
+    _grow(world, 25)  # 25 more commitments, each with 3 submitted updates to review
+    signed_in = sign_in(client, world.users.poc)
+    first = signed_in.get(reverse("work:my_work"))
+    assert first.status_code == 200
+    assert_strict_page(first)
+    work = first.context["work"]  # everything, for the totals
+    total = len(work)
+    assert total > WORK_PAGE_SIZE
+    shown = _identifiers(first.text)
+    assert len(shown) == WORK_PAGE_SIZE
+    assert f"Commitments 1–{WORK_PAGE_SIZE} of {total}" in first.text
+    assert 'rel="next"' in first.text
+    overdue = sum(c.overdue for c in work)
+    assert first.context["totals"]["overdue"] == overdue  # the totals count every page
+    pages = [shown]
+    for number in range(2, first.context["work_page"].paginator.num_pages + 1):
+        page = signed_in.get(reverse("work:my_work") + f"?page={number}")
+        assert page.status_code == 200
+        pages.append(_identifiers(page.text))
+    assert set().union(*pages) == {item.commitment.identifier for item in work}
+    assert sum(len(p) for p in pages) == total  # each commitment on one page only
+    # The review queue: its count is of all, its table the 10 waiting longest, the link leads to the rest.
+    queue_count = first.context["queue_count"]
+    assert queue_count >= 75 + 1
+    assert f"{queue_count} updates to review" in first.text
+    assert len(first.context["queue"]) == QUEUE_SHOWN
+    oldest = ProgressUpdate.objects.filter(
+        state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg
+    ).order_by("updated_at", "pk")[:QUEUE_SHOWN]
+    assert [u.pk for u in first.context["queue"]] == [u.pk for u in oldest]  # the ones waiting longest
+    assert reverse("commitments:review") in first.text
+    # An out-of-range page number shows the last page, not an error.
+    assert signed_in.get(reverse("work:my_work") + "?page=999").status_code == 200
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_coordinators_few_commitments_show_on_one_page_without_paging(client, world):
+    response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+    assert _identifiers(response.text) == {"KG0017"}
+    assert "Commitments 1–" not in response.text and 'class="pagination"' not in response.text
