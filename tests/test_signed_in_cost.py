@@ -1,0 +1,149 @@
+"""The fixed cost of a signed-in request (issue #20), and what it must keep: sessions, permissions, the cache.
+
+* Sessions are read through the cache (accounts/sessions.py): no session query on a signed-in page,
+  yet signing out, a password change and a cache outage behave as with sessions in the database.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture
+def person():
+    return get_user_model().objects.create_user("chamber", "chamber@example.org", PASSWORD)
+
+
+def _signed_in(user):
+    client = Client()
+    assert client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+def _is_signed_in(client) -> bool:
+    return client.get(reverse("work:my_work")).status_code == 200
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def test_a_signed_in_page_reads_its_session_from_the_cache_not_the_database(person):
+    client = _signed_in(person)
+    response, queries = _queries(client, reverse("apitokens:docs"))
+    assert response.wsgi_request.user == person
+    assert not [q for q in queries if "django_session" in q], queries
+    # The database keeps the record: the cache holds a copy only.
+    assert Session.objects.count() == 1
+
+
+def test_a_session_the_cache_lost_is_read_from_the_database(person):
+    from django.core.cache import cache
+
+    client = _signed_in(person)
+    cache.clear()  # evicted, or Redis restarted empty
+    response, queries = _queries(client, reverse("apitokens:docs"))
+    assert response.wsgi_request.user == person
+    assert [q for q in queries if "django_session" in q]
+    assert not [q for q in _queries(client, reverse("apitokens:docs"))[1] if "django_session" in q]  # cached again
+
+
+def test_signing_out_ends_a_cached_session(person):
+    client = _signed_in(person)
+    assert _is_signed_in(client)  # the session is now in the cache
+    cookie = client.cookies["sessionid"].value
+    assert client.post(reverse("accounts:logout")).status_code == 200
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    assert not _is_signed_in(replay)
+    assert not Session.objects.filter(session_key=cookie).exists()
+
+
+def test_a_password_change_signs_out_the_other_cached_sessions(person):
+    laptop, phone = _signed_in(person), _signed_in(person)
+    assert _is_signed_in(phone)  # cached
+    changed = laptop.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "brand-new-pass-77", "new_password2": "brand-new-pass-77"},
+    )
+    assert changed.status_code == 302
+    assert _is_signed_in(laptop)  # the session that changed it stays signed in
+    assert not _is_signed_in(phone)
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_request(person):
+    client = _signed_in(person)
+    assert _is_signed_in(client)
+    get_user_model().objects.filter(pk=person.pk).update(is_active=False)
+    assert not _is_signed_in(client)
+
+
+def test_a_cached_copy_of_a_deleted_session_is_served_for_at_most_session_cache_seconds(person, settings):
+    """If Redis could not delete the copy at sign-out, the database decides once the copy expires."""
+    settings.SESSION_CACHE_SECONDS = 300
+    client = _signed_in(person)
+    assert _is_signed_in(client)
+    Session.objects.all().delete()  # the row is gone; the cached copy is not (as if the cache's delete failed)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=301)):
+        assert not _is_signed_in(client)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A redis-server of this test's own as the default cache (tests/test_cache_outage.py's)."""
+    import shutil
+
+    from tests.conftest import require_service
+    from tests.test_cache_outage import RedisServer
+
+    require_service(shutil.which("redis-server") is not None, "redis-server")
+    server = RedisServer()
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            "KEY_PREFIX": "ogp",
+        }
+    }
+    yield server
+    server.close()
+
+
+def test_sessions_survive_a_cache_outage_and_signing_out_during_it_holds(person, redis_cache, caplog):
+    client = _signed_in(person)
+    assert not [q for q in _queries(client, reverse("apitokens:docs"))[1] if "django_session" in q]  # in Redis
+
+    redis_cache.stop()
+    # Redis down: the session is read from the database, the person stays signed in (no 500).
+    assert _is_signed_in(client)
+    cookie = client.cookies["sessionid"].value
+    assert client.post(reverse("accounts:logout")).status_code == 200
+    assert any("Session cache unavailable" in record.getMessage() for record in caplog.records)
+
+    # Redis back: the signed-out session stays signed out; a new sign-in is cached again.
+    redis_cache.start()
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    assert not _is_signed_in(replay)
+    again = _signed_in(person)
+    assert _is_signed_in(again)
+    assert not [q for q in _queries(again, reverse("apitokens:docs"))[1] if "django_session" in q]
