@@ -2,6 +2,8 @@
 
 * Sessions are read through the cache (accounts/sessions.py): no session query on a signed-in page,
   yet signing out, a password change and a cache outage behave as with sessions in the database.
+* The public pages' generation is read from the cache once per request (ogp_portal/cache.py), not
+  once per fragment, and a change the request makes is seen by the rest of it.
 """
 
 import datetime as dt
@@ -147,3 +149,67 @@ def test_sessions_survive_a_cache_outage_and_signing_out_during_it_holds(person,
     again = _signed_in(person)
     assert _is_signed_in(again)
     assert not [q for q in _queries(again, reverse("apitokens:docs"))[1] if "django_session" in q]
+
+
+# --- the public pages' generation, once per request ------------------------------------------------
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys the default cache is asked for (get), in order."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    keys = []
+    original = backend.get
+
+    def get(key, *args, **kwargs):
+        keys.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", get)
+    return keys
+
+
+def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_reads):
+    from django.core.cache import cache
+
+    from ogp_portal.cache import GENERATION_KEY
+    from tests.factories import ForumFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    forum = ForumFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
+    path = reverse("forums:forum", args=[forum.pk])
+    client.get(path)  # renders and keeps the fragments
+    cache_reads.clear()
+    assert client.get(path).status_code == 200
+    fragments = [key for key in cache_reads if key.startswith("fragment:")]
+    assert len(fragments) >= 2, cache_reads  # the forum page is made of several shared parts
+    assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
+
+
+def test_a_change_made_in_the_request_is_seen_by_the_rest_of_it_and_another_process_change_by_the_next():
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    from ogp_portal import cache as page_cache
+
+    request_started.send(sender=None)
+    try:
+        first = page_cache.generation()
+        cache.set(page_cache.GENERATION_KEY, "another-process", None)
+        assert page_cache.generation() == first  # one request reads one generation
+        page_cache._bump()  # this request changed something (public_pages_changed, on commit)
+        bumped = page_cache.generation()
+        assert bumped not in (first, "another-process")
+        assert cache.get(page_cache.GENERATION_KEY) == bumped
+    finally:
+        request_finished.send(sender=None)
+    # Outside a request (a task, a command) the generation is read every time.
+    cache.set(page_cache.GENERATION_KEY, "later", None)
+    assert page_cache.generation() == "later"
+    cache.set(page_cache.GENERATION_KEY, "later still", None)
+    assert page_cache.generation() == "later still"
