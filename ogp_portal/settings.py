@@ -166,7 +166,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
+    # The portal's rules decide their own permissions alone (no model-permission queries): accounts/backends.py.
+    "accounts.backends.RulesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

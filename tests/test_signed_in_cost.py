@@ -4,6 +4,8 @@
   yet signing out, a password change and a cache outage behave as with sessions in the database.
 * The public pages' generation is read from the cache once per request (ogp_portal/cache.py), not
   once per fragment, and a change the request makes is seen by the rest of it.
+* The portal's rules answer their own permissions alone (accounts/backends.py): a denied one costs
+  no model-permission queries; roles are read once per request, so a change shows at the next one.
 """
 
 import datetime as dt
@@ -213,3 +215,56 @@ def test_a_change_made_in_the_request_is_seen_by_the_rest_of_it_and_another_proc
     assert page_cache.generation() == "later"
     cache.set(page_cache.GENERATION_KEY, "later still", None)
     assert page_cache.generation() == "later still"
+
+
+# --- permissions: the rules decide alone, roles read once per request --------------------------------
+
+
+def _permission_reads(queries):
+    return [q for q in queries if "auth_permission" in q or "auth_group" in q]
+
+
+def test_a_permission_the_rules_deny_costs_no_model_permission_queries():
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory()
+    user = UserFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        assert not user.has_perm("forums.manage_forum", member)
+        assert not user.has_perm("commitments.review_progress", None)
+    assert not _permission_reads([q["sql"] for q in ctx.captured_queries]), ctx.captured_queries
+
+
+def test_model_permissions_outside_the_rules_are_still_granted_by_django():
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    assert not user.has_perm("commitments.view_commitment")
+    user.user_permissions.add(Permission.objects.get(codename="view_commitment", content_type__app_label="commitments"))
+    user = get_user_model().objects.get(pk=user.pk)
+    assert user.has_perm("commitments.view_commitment")
+    staff = UserFactory(is_staff=True)
+    assert staff.has_perm("forums.manage_forum", None) and staff.has_perm("ogp.use_admin")
+
+
+def test_a_role_granted_or_removed_takes_effect_at_the_next_request():
+    from commitments.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory()
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    queue = reverse("commitments:review")
+    assert client.get(queue).status_code == 404
+    role = Role.objects.create(user=user, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(queue).status_code == 200
+    roles = [q["sql"] for q in ctx.captured_queries if 'FROM "commitments_role"' in q["sql"]]
+    assert len(roles) == 1, roles  # read once for the request, whatever the page asks
+    role.delete()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(queue).status_code == 404
+    assert not _permission_reads([q["sql"] for q in ctx.captured_queries])
