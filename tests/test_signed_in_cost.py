@@ -6,6 +6,7 @@
   once per fragment, and a change the request makes is seen by the rest of it.
 * The portal's rules answer their own permissions alone (accounts/backends.py): a denied one costs
   no model-permission queries; roles are read once per request, so a change shows at the next one.
+* The API throttle counts a request in one Redis round trip (``ogp_portal.cache.count_in_window``).
 """
 
 import datetime as dt
@@ -268,3 +269,61 @@ def test_a_role_granted_or_removed_takes_effect_at_the_next_request():
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(queue).status_code == 404
     assert not _permission_reads([q["sql"] for q in ctx.captured_queries])
+
+
+# --- the API throttle: one Redis round trip --------------------------------------------------------
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """How many times a Redis client sent something to the server (a pipeline sends once)."""
+    from redis.connection import Connection
+
+    sent = []
+    original = Connection.send_packed_command
+
+    def send(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "send_packed_command", send)
+    return sent
+
+
+def test_the_api_throttle_counts_a_request_in_one_redis_round_trip(
+    person, redis_cache, settings, redis_round_trips, monkeypatch
+):
+    from rest_framework.test import APIClient
+
+    from ogp_portal.api import UserThrottle
+    from ogp_portal.cache import count_in_window
+
+    monkeypatch.setattr(UserThrottle, "timer", lambda self: 1_800_000_010.0)  # 10 s into a minute
+
+    settings.API_THROTTLE_RATES = {"anon": "60/minute", "user": "3/minute"}
+    api = APIClient()
+    api.force_login(person)  # the session, written now, is cached before the requests counted below
+    redis_round_trips.clear()
+    statuses = [api.get("/api/v1/members/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    # Per request: the session (one GET) and the throttle (one pipeline).
+    assert len(redis_round_trips) == 4 * 2, redis_round_trips
+    # The counter is an integer with an expiry, readable through the cache API.
+    from django.core.cache import cache, caches
+
+    redis_round_trips.clear()
+    assert count_in_window(cache, "test-window", 30) == 1
+    assert count_in_window(cache, "test-window", 30) == 2
+    assert len(redis_round_trips) == 2
+    assert cache.get("test-window") == 2
+    backend = caches["default"]
+    ttl = backend._cache.get_client(None).ttl(backend.make_key("test-window"))
+    assert 0 < ttl <= 30
+
+
+def test_count_in_window_on_another_cache_adds_then_increments():
+    from django.core.cache import cache
+
+    from ogp_portal.cache import count_in_window
+
+    assert [count_in_window(cache, "window-x", 30) for _ in range(3)] == [1, 2, 3]
