@@ -24,6 +24,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.base import UpdateError
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,13 @@ class SessionStore(cached_db.SessionStore):
         return super(cached_db.SessionStore, self).exists(session_key)
 
     def save(self, must_create=False):
-        super(cached_db.SessionStore, self).save(must_create)  # the database row first: the record
+        try:
+            super(cached_db.SessionStore, self).save(must_create)  # the database row first: the record
+        except UpdateError:
+            # The row is gone (signed out elsewhere meanwhile): so goes the copy, then Django answers as
+            # for any session deleted during a request.
+            self._forget(self.session_key)
+            raise
         try:
             self._cache.set(self.cache_key, self._session, self._cache_timeout(self.get_expiry_age()))
         except Exception:
@@ -75,6 +82,11 @@ class SessionStore(cached_db.SessionStore):
             if self.session_key is None:
                 return
             session_key = self.session_key
+        self._forget(session_key)
+
+    def _forget(self, session_key):
+        if not session_key:
+            return
         try:
             self._cache.delete(self.cache_key_prefix + session_key)
         except Exception:

@@ -111,6 +111,22 @@ def test_a_cached_copy_of_a_deleted_session_is_served_for_at_most_session_cache_
         assert not _is_signed_in(client)
 
 
+
+def test_saving_a_session_whose_row_was_deleted_meanwhile_drops_the_cached_copy(person):
+    from django.contrib.sessions.backends.base import UpdateError
+
+    from accounts.sessions import SessionStore
+
+    client = _signed_in(person)
+    assert _is_signed_in(client)  # cached
+    key = client.cookies["sessionid"].value
+    store = SessionStore(key)
+    store["seen"] = True  # loaded from the cache
+    Session.objects.filter(session_key=key).delete()  # signed out elsewhere meanwhile
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not _is_signed_in(client)  # no copy left to serve
+
 @pytest.fixture
 def redis_cache(settings):
     """A redis-server of this test's own as the default cache (tests/test_cache_outage.py's)."""
