@@ -7,6 +7,7 @@
 * The portal's rules answer their own permissions alone (accounts/backends.py): a denied one costs
   no model-permission queries; roles are read once per request, so a change shows at the next one.
 * The API throttle counts a request in one Redis round trip (``ogp_portal.cache.count_in_window``).
+* Every rendered page's language links (switcher, alternate links) resolve its path once, not four times.
 """
 
 import datetime as dt
@@ -343,3 +344,29 @@ def test_count_in_window_on_another_cache_adds_then_increments():
     from ogp_portal.cache import count_in_window
 
     assert [count_in_window(cache, "window-x", 30) for _ in range(3)] == [1, 2, 3]
+
+
+# --- the page in every language, once per request ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/commitments/KG0017/?tab=x&q=%C3%A9", "/ru/commitments/KG0017/", "/ky/members/KG/", "/no/such/page/?a=1", "/"],
+)
+def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkeypatch):
+    from django.conf import settings
+    from django.urls import translate_url
+    from django.utils import translation
+
+    from commitments.templatetags import portal
+
+    request = rf.get(path)
+    with translation.override(translation.get_language_from_path(request.path_info) or "en"):
+        expected = {code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES}
+        resolves = []
+        original = portal.resolve
+        monkeypatch.setattr(portal, "resolve", lambda *a, **k: resolves.append(a) or original(*a, **k))
+        assert portal.page_in_languages(request) == expected
+        assert portal.page_in_languages(request) == expected
+        assert portal.default_language_path({"request": request}) == expected["en"]
+    assert len(resolves) == 1  # once per request
