@@ -227,9 +227,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Sessions: in the database, read through the cache (a signed-in request reads its session without a
-# query); a cache outage falls back to the database (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -343,6 +340,15 @@ else:
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default=_DEFAULT_CACHE))}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
+# Sessions: in the database, read through the cache (a signed-in request reads its session without a
+# query); a cache outage falls back to the database (accounts/sessions.py). Not through a cache each
+# process keeps for itself (local memory, outside DEBUG): signing out in one worker would leave the
+# others a copy to serve for SESSION_CACHE_SECONDS.
+_PROCESS_CACHE = CACHES["default"].get("BACKEND", "").endswith("LocMemCache") and not DEBUG
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE", default="django.contrib.sessions.backends.db" if _PROCESS_CACHE else "accounts.sessions"
+)
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 # Cache public pages for anonymous visitors (ogp_portal/cache.py); invalidated by the services.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
 CELERY_TASK_SERIALIZER = "json"

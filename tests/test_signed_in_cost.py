@@ -370,3 +370,26 @@ def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkey
         assert portal.page_in_languages(request) == expected
         assert portal.default_language_path({"request": request}) == expected["en"]
     assert len(resolves) == 1  # once per request
+
+
+def test_sessions_go_through_the_cache_only_when_every_process_shares_it():
+    """A local-memory cache outside DEBUG is each worker's own: sessions then stay in the database."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    def engine(**env):
+        base = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG", "DEMO", "SESSION_ENGINE"}}
+        base.update(DJANGO_SETTINGS_MODULE="ogp_portal.settings", SECRET_KEY="x", DATABASE_URL="sqlite:////tmp/unused")
+        base.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+        code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+        result = subprocess.run([sys.executable, "-c", code], env={**base, **env}, cwd=settings.BASE_DIR,
+                                capture_output=True, text=True, timeout=60, check=True)
+        return result.stdout.strip().splitlines()[-1]
+
+    assert engine(CACHE_URL="redis://127.0.0.1:6379/0") == "accounts.sessions"
+    assert engine(CACHE_URL="locmemcache://") == "django.contrib.sessions.backends.db"
+    assert engine(CACHE_URL="locmemcache://", DEBUG="true") == "accounts.sessions"  # runserver: one process
+    assert engine(DEMO="true", REDIS_URL="memory://") == "accounts.sessions"  # the demo's shared file cache
