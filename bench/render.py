@@ -64,6 +64,7 @@ def configure(database_url: str, mode: str):
             # rendered (as for every signed-in user) while shared figures kept in the cache are reused.
             "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",  # "all" switches it per render
             "CACHE_URL": "locmemcache://",
+            "SESSION_ENGINE": "accounts.sessions",  # one process: sessions read through its cache, as on Redis
             "LOG_LEVEL": "WARNING",
             # The anonymous API throttle (60/minute) would answer 429 after a few repeats.
             "API_THROTTLE_ANON": "1000000/minute",

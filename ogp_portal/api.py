@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.response import Response
 
+from ogp_portal.cache import count_in_window
 from ogp_portal.versioning import StaleVersion, current_version, etag
 
 logger = logging.getLogger(__name__)
@@ -143,12 +144,7 @@ class _FixedWindowMixin:
         self.window_ends_at = (window + 1) * self.duration
         key = f"{self.key}:{window}"
         try:
-            self.cache.add(key, 0, self.duration + 1)
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # expired between add and incr
-                self.cache.set(key, 1, self.duration + 1)
-                count = 1
+            count = count_in_window(self.cache, key, self.duration + 1)  # one Redis round trip
         except Exception:
             # The cache (Redis) is down: the API keeps answering, unthrottled, rather than answer 500.
             logger.warning("Throttle cache unavailable; request allowed without counting", exc_info=True)

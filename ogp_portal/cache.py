@@ -36,7 +36,9 @@ import re
 import uuid
 
 from django.conf import settings
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.http import HttpResponse
@@ -98,14 +100,41 @@ def public_pages_changed() -> None:
 
 def _bump() -> None:
     # A failure here is logged by on_commit(robust=True); pages then expire within CACHE_TIMEOUT.
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    value = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, value, None)
+    if getattr(_request, "generation", None) is not None:
+        _request.generation = value  # the rest of this request reads what it just changed
+
+
+# The generation, read once per request (issue #20): a page with several fragments and derived figures
+# asked the cache for it once per part. Held only between request_started and request_finished (a
+# worker's task or a command, outside any request, reads it every time); a change made by this request
+# replaces it at once (``_bump``); one made meanwhile by another process is seen from the next request.
+_request = Local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.generation = ""  # in a request: read at the first use
+
+
+def _request_finished(**kwargs) -> None:
+    _request.generation = None
+
+
+request_started.connect(_request_started, dispatch_uid="public_pages_generation_started")
+request_finished.connect(_request_finished, dispatch_uid="public_pages_generation_finished")
 
 
 def generation() -> str:
+    memo = getattr(_request, "generation", None)
+    if memo:
+        return memo
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         value = cache.get(GENERATION_KEY) or "0"
+    if memo is not None:
+        _request.generation = value
     return value
 
 
@@ -253,3 +282,29 @@ def _admin_changed(sender, **kwargs):
 
 # Connected when the middleware loads (every web process): the admin is only reached through it.
 post_save.connect(_admin_changed, sender="admin.LogEntry", dispatch_uid="public_pages_admin_changed")
+
+
+def count_in_window(backend, key: str, seconds: int) -> int:
+    """Add one to the counter ``key`` of ``backend`` (created for ``seconds``) and return it: the throttles' count.
+
+    On Redis, one round trip (``SET NX EX`` and ``INCR`` in one ``MULTI``/``EXEC``); Django's generic
+    ``add`` then ``incr`` costs three there (``incr`` asks ``EXISTS`` first), on every API request
+    (issue #20). Other backends: ``add`` then ``incr``. Errors are the caller's (the throttles fail open).
+    """
+    from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    if backend is cache:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=True)
+        pipeline.set(full_key, 0, ex=seconds, nx=True)
+        pipeline.incr(full_key)
+        return int(pipeline.execute()[1])
+    backend.add(key, 0, seconds)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.set(key, 1, seconds)
+        return 1

@@ -166,7 +166,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
+    # The portal's rules decide their own permissions alone (no model-permission queries): accounts/backends.py.
+    "accounts.backends.RulesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -339,6 +340,15 @@ else:
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default=_DEFAULT_CACHE))}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
+# Sessions: in the database, read through the cache (a signed-in request reads its session without a
+# query); a cache outage falls back to the database (accounts/sessions.py). Not through a cache each
+# process keeps for itself (local memory, outside DEBUG): signing out in one worker would leave the
+# others a copy to serve for SESSION_CACHE_SECONDS.
+_PROCESS_CACHE = CACHES["default"].get("BACKEND", "").endswith("LocMemCache") and not DEBUG
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE", default="django.contrib.sessions.backends.db" if _PROCESS_CACHE else "accounts.sessions"
+)
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 # Cache public pages for anonymous visitors (ogp_portal/cache.py); invalidated by the services.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
 CELERY_TASK_SERIALIZER = "json"

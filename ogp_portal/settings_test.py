@@ -30,3 +30,6 @@ API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
 # The public page cache is off in tests: many tests change rows directly (factories, not services)
 # between two requests. tests/test_page_cache.py turns it on.
 PUBLIC_PAGE_CACHE = False
+
+# One process: its local-memory cache is the only one, so sessions go through it as in production.
+SESSION_ENGINE = "accounts.sessions"

@@ -1,11 +1,13 @@
 """Template tags for the portal's page layout."""
 
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, override
 from django.utils.translation import gettext as _
 
 from ogp_portal.cache import fragment
@@ -21,8 +23,39 @@ def default_language_path(context):
     unprefixed, so in English, and can translate an English path into any
     language but cannot resolve a ``/ru/…`` path back to English.
     """
-    request = context["request"]
-    return translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
+    return page_in_languages(context["request"])[settings.LANGUAGE_CODE]
+
+
+def page_in_languages(request) -> dict[str, str]:
+    """The current page's path and query in every language, as ``translate_url`` gives it, once per request.
+
+    The language switcher and the alternate links of every rendered page need it (issue #20): the
+    path is resolved once and reversed once per language, instead of resolved and reversed again by
+    each ``translate_url``.
+    """
+    paths = getattr(request, "_page_in_languages", None)
+    if paths is not None:
+        return paths
+    full_path = request.get_full_path()
+    parsed = urlsplit(full_path)
+    try:
+        match = resolve(unquote(parsed.path))
+    except Resolver404:
+        match = None
+    paths = {}
+    for code, _name in settings.LANGUAGES:
+        paths[code] = full_path
+        if match is None:
+            continue
+        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        with override(code):
+            try:
+                path = reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                continue
+        paths[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
+    request._page_in_languages = paths
+    return paths
 
 
 _ABSENT = object()
@@ -99,10 +132,8 @@ def alternate_links(context):
     request = context.get("request")
     if request is None:
         return {"links": []}
-    path = request.get_full_path()
-    links = [
-        (code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES
-    ]
+    paths = page_in_languages(request)
+    links = [(code, request.build_absolute_uri(paths[code])) for code, _name in settings.LANGUAGES]
     default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
     return {"links": links, "default": default}
 
