@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -305,6 +306,10 @@ class Commitment(models.Model):
             models.Index(fields=["completion"], name="commitment_completion"),
             # Used to sort by how far a commitment has come.
             models.Index(fields=["completion_percent"], name="commitment_completion_pct"),
+            # The list's search finds a commitment by its identifier in any case (``identifier__iexact``).
+            models.Index(Upper("identifier"), name="commitment_identifier_upper"),
+            # The theme filter's options: the distinct theme lists, read by skipping through this index.
+            models.Index(fields=["themes"], name="commitment_themes"),
         ]
 
     def __str__(self):
