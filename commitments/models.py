@@ -191,6 +191,10 @@ class ActionPlan(models.Model):
         ordering = ["member", "-start_date"]
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
+        indexes = [
+            # The commitment list's order (member, newest plan first): walked member by member, not sorted.
+            models.Index(fields=["member", "-start_date"], name="plan_member_start"),
+        ]
 
     def __str__(self):
         return self.title
