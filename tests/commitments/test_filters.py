@@ -342,3 +342,12 @@ def test_the_two_forms_of_the_search_on_postgresql(world):
     assert " UNION " in narrow
     # The choice: the planner's estimate (one EXPLAIN, no rows read), on the stored vectors' statistics.
     assert filters._is_broad(filters._prefix_tsquery(["open"])) in (True, False)
+
+
+def test_the_api_search_on_titles_has_statistics_on_postgresql(world):
+    """DRF's ``?search=`` tests UPPER(title_<language>) LIKE …: statistics on it let the planner estimate the matches."""
+    if connection.vendor != "postgresql":
+        return  # no extended statistics on SQLite (a skip would fail CI)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE 'commitment_title_upper_%%'")
+        assert {row[0] for row in cursor.fetchall()} == {f"commitment_title_upper_{code}" for code in ("en", "ru", "ky")}
