@@ -314,6 +314,13 @@ class Commitment(models.Model):
             models.Index(Upper("identifier"), name="commitment_identifier_upper"),
             # The theme filter's options: the distinct theme lists, read by skipping through this index.
             models.Index(fields=["themes"], name="commitment_themes"),
+            # The list's other sort orders (title in the visitor's language, end date, number): a page is
+            # read from the index in order, not every commitment sorted (2.3 s by title at scale 10).
+            models.Index(fields=["title_en"], name="commitment_title_en"),
+            models.Index(fields=["title_ru"], name="commitment_title_ru"),
+            models.Index(fields=["title_ky"], name="commitment_title_ky"),
+            models.Index(fields=["end_date"], name="commitment_end_date"),
+            models.Index(fields=["number"], name="commitment_number"),
         ]
 
     def __str__(self):
