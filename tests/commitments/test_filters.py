@@ -351,3 +351,13 @@ def test_the_api_search_on_titles_has_statistics_on_postgresql(world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE 'commitment_title_upper_%%'")
         assert {row[0] for row in cursor.fetchall()} == {f"commitment_title_upper_{code}" for code in ("en", "ru", "ky")}
+
+
+def test_the_theme_options_are_every_theme_in_use_once_sorted(world):
+    """On PostgreSQL the distinct theme lists are read by skipping through their index (issue #20): the same options."""
+    from commitments.filters import _themes_in_use
+
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0031", number=31, themes=["Open data", "Anti-corruption"])
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0032", number=32, themes=["Anti-corruption"])
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0033", number=33, themes=["Open data", "Anti-corruption"])
+    assert _themes_in_use() == ["Anti-corruption", "Fiscal openness", "Open data"]
