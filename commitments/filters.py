@@ -24,16 +24,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, CharField, Count, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
+from .marks import contested_commitments_q, row_by_row  # engagement's rule, registered at start-up
 from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
 
 LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)
@@ -107,9 +107,11 @@ def _name_words_q(words, columns, acronym=None):
     a Cyrillic word is also tried capitalised and upper-cased (SQLite's LIKE folds ASCII only), and
     a typed "ё" also as "е" (the official names write "е").
     """
+    if connection.vendor == "postgresql":
+        return _name_words_regex_q(words, columns, acronym)
     q = Q()
     for word in words:
-        folds_case = word.isascii() or connection.vendor == "postgresql"
+        folds_case = word.isascii()
         variants = {word} if folds_case else {word, word.capitalize(), word.upper()}
         variants |= {v.replace("ё", "е").replace("Ё", "Е") for v in variants}
         any_column = Q(**{f"{acronym}__iexact": word}) if acronym else Q()
@@ -122,14 +124,45 @@ def _name_words_q(words, columns, acronym=None):
     return q
 
 
+# The same word starts as a regular expression: one case-insensitive match per column and word on
+# PostgreSQL, not a LIKE per start (seven) of an upper-cased copy: the 22,500 agencies at scale 10 took
+# 0.1 s to test on every search (issue #20).
+_WORD_START_RE = "(^|[" + "".join(sorted(WORD_STARTS[1:], key=lambda start: start == "-")) + "])"  # "-" last: literal
+
+
+def _name_words_regex_q(words, columns, acronym=None):
+    q = Q()
+    for word in words:
+        # Words are letters and digits only (search_words); a typed "ё" also finds "е".
+        pattern = _WORD_START_RE + word.replace("ё", "[её]").replace("Ё", "[ЕЁ]")
+        any_column = Q(**{f"{acronym}__iexact": word}) if acronym else Q()
+        for column in columns:
+            any_column |= Q(**{f"{column}__iregex": pattern})
+        q &= any_column
+    return q
+
+
 def _named_q(words, code=None):
     """Q for commitments whose lead agency's or member's name holds every word (in language ``code``, or any)."""
     codes = (code,) if code else LANGUAGE_CODES
     agency_columns = tuple(f"name_{c}" for c in codes)
     member_columns = tuple(f"{field}_{c}" for field in ("name", "country") for c in codes)
-    agencies = Agency.objects.filter(_name_words_q(words, agency_columns, acronym=None if code else "acronym")).values("pk")
-    members = Member.objects.filter(_name_words_q(words, member_columns)).values("pk")
-    return Q(lead_agency__in=agencies) | Q(plan__member__in=members)
+    agencies = _named(Agency, words, agency_columns, acronym=None if code else "acronym")
+    members = _named(Member, words, member_columns)
+    # The plans' ids (a handful), not a join to the plans: the list's bounded count then reads commitments only.
+    return Q(lead_agency__in=agencies) | Q(plan__in=ActionPlan.objects.filter(member__in=members).order_by().values("pk"))
+
+
+def _named(model, words, columns, acronym=None):
+    """The primary keys of the ``model`` rows (agencies, members) whose names hold every word."""
+    rows = model.objects.order_by()
+    if connection.vendor == "postgresql" and len(columns) > 1:
+        # One regular expression per word over the names joined by spaces (a space starts a word, and
+        # a word cannot span two names), not one per name column: a third of the time on 22,500 agencies.
+        joined = [part for column in columns for part in (Value(" "), column)][1:]
+        rows = rows.annotate(search_names=Concat(*joined, output_field=CharField()))
+        columns = ("search_names",)
+    return rows.filter(_name_words_q(words, columns, acronym)).values("pk")
 
 
 def _matching_commitment_ids(words, text: str) -> RawSQL:
@@ -157,17 +190,92 @@ def _matching_commitment_ids(words, text: str) -> RawSQL:
         )
     named = _named_q(words)
     for q in (Q(identifier__iexact=text.strip()), *named.children):
-        sql, params = Commitment.objects.filter(q).values("pk").query.sql_with_params()
+        # order_by(): without it each select would join the plans and members to sort by the default ordering.
+        sql, params = Commitment.objects.filter(q).order_by().values("pk").query.sql_with_params()
         parts.append((sql, list(params)))
     return RawSQL(" UNION ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params])
 
 
-def search_commitments(qs, text: str):
-    """Return commitments whose identifier, titles, descriptions, milestones, lead agency or member match every word of ``text``."""
+class _VectorMatch(Expression):
+    """True when a commitment's stored vector, or one of its milestones', matches the tsquery (PostgreSQL).
+
+    Tested on the commitment's own row: ``search_vector`` of its table (under whatever alias the
+    query gives it) and an EXISTS probe through the milestones' ``commitment_id`` index. The EXISTS
+    carries a non-equality condition on the outer row (``pk > 0``, always true) so that the planner
+    probes per row rather than hashing every matching milestone first (see ``marks.row_by_row``).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, pk, tsquery):
+        super().__init__()
+        self.pk, self.tsquery = pk, tsquery
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        pk_sql, pk_params = compiler.compile(self.pk)
+        table = pk_sql.rsplit(".", 1)[0]
+        quote = connection.ops.quote_name
+        vector = quote(SEARCH_VECTOR_COLUMN)
+        milestones = quote(Milestone._meta.db_table)
+        commitment_id = quote(Milestone._meta.get_field("commitment").column)
+        sql = (
+            f"({table}.{vector} @@ to_tsquery(%s::regconfig, %s) OR EXISTS (SELECT 1 FROM {milestones} m "
+            f"WHERE m.{commitment_id} = {pk_sql} AND {pk_sql} > 0 AND m.{vector} @@ to_tsquery(%s::regconfig, %s)))"
+        )
+        query = [SEARCH_CONFIG, self.tsquery]
+        return sql, [*query, *pk_params, *pk_params, *query]
+
+
+# A search is "broad" when the planner expects at least this share of the commitments to match it (from
+# the stored vectors' statistics): its results are then found by walking the list in its order and
+# testing each row, which stops after one page (or after the bounded count); a narrower search
+# reads the few matching rows from the GIN indexes (one UNION) and sorts them.
+BROAD_SEARCH_SHARE = 0.05
+
+
+def _is_broad(tsquery: str) -> bool:
+    """Return whether the planner estimates that a search matches many commitments: one EXPLAIN, no rows read."""
+    quote = connection.ops.quote_name
+    selects = [
+        f"SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)"
+        for model in (Commitment, Milestone)
+    ]
+    selects += [f"SELECT 1 FROM {quote(model._meta.db_table)}" for model in (Commitment, Milestone)]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(selects), [SEARCH_CONFIG, tsquery] * 2)
+        plan = cursor.fetchone()[0]
+    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    while len(node.get("Plans", ())) == 1:  # a Gather above the Append (parallel plans)
+        node = node["Plans"][0]
+    commitments, milestones, all_commitments, all_milestones = (child["Plan Rows"] for child in node["Plans"])
+    # The matching milestones' commitments: as many as their share of all milestones, at most one each.
+    found = commitments + min(milestones, milestones * all_commitments / max(all_milestones, 1))
+    return found >= BROAD_SEARCH_SHARE * all_commitments
+
+
+def search_commitments(qs, text: str, broad: bool | None = None):
+    """Return commitments whose identifier, titles, descriptions, milestones, lead agency or member match every word of ``text``.
+
+    On PostgreSQL two equivalent forms (``broad``: None lets the planner's estimate choose, see
+    ``BROAD_SEARCH_SHARE``): a narrow search is ``pk IN (one UNION of indexed selects)``; a broad
+    one (tens of thousands of matches at scale 10: the UNION would read and sort them all) is a
+    test of each row the list walks in its own order, so a page costs a page's worth of rows.
+    """
     words = search_words(text)
     if not words:
         return qs
     if connection.vendor == "postgresql":
+        tsquery = _prefix_tsquery(words)
+        if broad is None:
+            broad = _is_broad(tsquery)
+        if broad:
+            return qs.filter(Q(_VectorMatch(F("pk"), tsquery)) | Q(identifier__iexact=text.strip()) | _named_q(words))
         return qs.filter(pk__in=_matching_commitment_ids(words, text))
     identifier = Q(identifier__iexact=text.strip()) | _named_q(words)
     in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
@@ -267,10 +375,31 @@ def annotate_milestones(qs):
     return qs.annotate(latest_completion=Subquery(_latest_published("milestone").values("completion")[:1]))
 
 
+# The distinct theme lists, read by skipping through the index ``commitment_themes`` (migration 0011):
+# one index probe per distinct list (a few dozen), not a scan of every commitment (1.7 s at scale 10).
+_DISTINCT_THEMES_SQL = """
+WITH RECURSIVE lists(themes) AS (
+    (SELECT themes FROM {table} WHERE themes > '[]'::jsonb ORDER BY themes LIMIT 1)
+    UNION ALL
+    SELECT (SELECT c.themes FROM {table} c WHERE c.themes > lists.themes ORDER BY c.themes LIMIT 1)
+    FROM lists WHERE lists.themes IS NOT NULL
+)
+SELECT themes FROM lists WHERE themes IS NOT NULL
+"""
+
+
+def _theme_lists():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_DISTINCT_THEMES_SQL.format(table=connection.ops.quote_name(Commitment._meta.db_table)))
+            return [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in cursor.fetchall()]
+    # DISTINCT lists only, without the default ordering's joins (a few dozen rows, not one a commitment).
+    return list(Commitment.objects.order_by().exclude(themes=[]).values_list("themes", flat=True).distinct())
+
+
 def _themes_in_use():
     themes = set()
-    # DISTINCT lists only, without the default ordering's joins (a few dozen rows, not one a commitment).
-    for values in Commitment.objects.order_by().exclude(themes=[]).values_list("themes", flat=True).distinct():
+    for values in _theme_lists():
         themes.update(values or [])
     return sorted(themes)
 
@@ -387,7 +516,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
     def filter_queryset(self, queryset):
         queryset = annotate_commitments(queryset, self.today)
         # One EXISTS per row in the same query: the list's "contested" mark costs no extra query.
-        queryset = queryset.annotate(contested=contested_commitments_q())
+        queryset = queryset.annotate(contested=row_by_row(contested_commitments_q()))
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("plan__member__name", "-plan__start_date", "number", "identifier")

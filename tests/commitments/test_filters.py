@@ -72,6 +72,19 @@ def world():
             "c1": c1, "c2": c2, "c3": c3, "m1": m1, "m2": m2, "m3": m3}
 
 
+@pytest.fixture(params=["broad", "narrow"])
+def search_form(request, monkeypatch):
+    """Run a search test with each of the two forms of the search on PostgreSQL (issue #20).
+
+    A broad search tests each row the list walks; a narrow one reads the UNION of indexed selects.
+    They must find the same commitments (on SQLite there is one form: the test runs twice alike).
+    """
+    from commitments import filters
+
+    monkeypatch.setattr(filters, "BROAD_SEARCH_SHARE", 0 if request.param == "broad" else float("inf"))
+    return request.param
+
+
 def test_no_filter_returns_everything_in_member_plan_number_order(world):
     assert identifiers({}) == ["KG0001", "KG0017", "KGBSK0001"]
 
@@ -146,6 +159,7 @@ def test_contested_filter_reads_open_disputes_of_published_updates(world):
     assert identifiers({"contested": "true"}) == []
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_finds_titles_descriptions_and_milestones_by_word_prefix(world):
     assert identifiers({"q": "audit"}) == ["KG0017"]  # "auditing" in the title
     assert identifiers({"q": "datasets"}) == ["KG0001"]  # description
@@ -155,11 +169,13 @@ def test_search_finds_titles_descriptions_and_milestones_by_word_prefix(world):
     assert identifiers({"q": "KGBSK0001"}) == ["KGBSK0001"]  # an identifier
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_finds_russian_text_whatever_the_active_language(world):
     assert identifiers({"q": "аудита"}) == ["KG0017"]
     assert identifiers({"q": "Внедрение"}) == ["KG0017"]
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_ignores_punctuation_and_operators(world):
     assert search_words("open & data | !portal:* ( )") == ["open", "data", "portal"]
     assert identifiers({"q": "open & data | !portal"}) == ["KG0001"]
@@ -222,9 +238,13 @@ def test_progress_update_filterset(world):
     assert ids({"period_end_after": "2019-07-01"}) == [("2.2", "limited")]
 
 
-def test_search_uses_the_gin_index_on_postgresql(world):
+def test_search_uses_the_gin_index_on_postgresql(world, monkeypatch):
     if connection.vendor != "postgresql":
         return  # SQLite has no GIN index: the fallback is tested above (a skip would fail CI)
+    from commitments import filters
+
+    # The narrow form (a few matches: the UNION read from the GIN indexes); a broad search walks the list.
+    monkeypatch.setattr(filters, "BROAD_SEARCH_SHARE", float("inf"))
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('commitment_search_gin', 'milestone_search_gin')")
         assert {row[0] for row in cursor.fetchall()} == {"commitment_search_gin", "milestone_search_gin"}
@@ -239,6 +259,7 @@ def test_search_uses_the_gin_index_on_postgresql(world):
     assert "search_vector @@" in plan and "to_tsvector" not in plan, plan
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_follows_every_write_of_the_texts(world):
     """The stored vectors are generated columns: a save, a queryset update and a bulk insert all keep them current."""
     Commitment.objects.filter(identifier="KG0001").update(title_en="Beneficial ownership register", description_en="")
@@ -266,6 +287,7 @@ def translated_names(world):
     return world
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_finds_commitments_by_the_translated_name_of_their_lead_agency(translated_names):
     assert identifiers({"q": "Счетная палата"}) == ["KG0017"]
     assert identifiers({"q": "счётная"}) == ["KG0017"]  # lower case, and "ё" as the official name's "е"
@@ -275,11 +297,13 @@ def test_search_finds_commitments_by_the_translated_name_of_their_lead_agency(tr
     assert identifiers({"q": "AC"}) == ["KG0017"]  # the acronym, whole
 
 
+@pytest.mark.usefixtures("search_form")
 def test_search_finds_commitments_by_the_translated_name_of_their_member(translated_names):
     assert identifiers({"q": "Бишкек"}) == ["KGBSK0001"]
     assert identifiers({"q": "кыргызская"}) == ["KG0001", "KG0017"]
 
 
+@pytest.mark.usefixtures("search_form")
 def test_a_name_is_found_by_the_start_of_its_words_only(translated_names):
     assert identifiers({"q": "public"}) == ["KG0017"]  # the title's "public", not "Kyrgyz Republic"
     assert identifiers({"q": "алата"}) == []  # inside "палата": no
@@ -295,3 +319,45 @@ def test_search_languages_say_where_the_results_matched(translated_names):
     assert search_languages(everything, "аудита") == ["ru"]
     assert search_languages(everything, "Бишкек") == ["ru", "ky"]
     assert search_languages(everything, "") == []
+
+
+@pytest.mark.usefixtures("search_form")
+def test_both_forms_of_the_search_combine_with_the_other_filters_and_the_sort(translated_names):
+    assert identifiers({"q": "кыргызская", "member": "KG", "sort": "-number"}) == ["KG0001", "KG0017"]
+    fs = CommitmentFilterSet({"q": "кыргызская", "sort": "-number"}, queryset=Commitment.objects.all(), today=TODAY)
+    assert [c.identifier for c in fs.qs] == ["KG0017", "KG0001"]
+    assert identifiers({"q": "public", "contested": "false"}) == ["KG0017"]
+    assert identifiers({"q": "Бишкек", "member": "KG"}) == []
+
+
+def test_the_two_forms_of_the_search_on_postgresql(world):
+    """PostgreSQL: a broad search tests the rows the list walks; a narrow one reads one UNION of indexed selects."""
+    from commitments import filters
+
+    if connection.vendor != "postgresql":
+        return  # one form on SQLite (a skip would fail CI)
+    broad = str(filters.search_commitments(Commitment.objects.all(), "open data", broad=True).query)
+    narrow = str(filters.search_commitments(Commitment.objects.all(), "open data", broad=False).query)
+    assert " UNION " not in broad and '"search_vector" @@' in broad
+    assert " UNION " in narrow
+    # The choice: the planner's estimate (one EXPLAIN, no rows read), on the stored vectors' statistics.
+    assert filters._is_broad(filters._prefix_tsquery(["open"])) in (True, False)
+
+
+def test_the_api_search_on_titles_has_statistics_on_postgresql(world):
+    """DRF's ``?search=`` tests UPPER(title_<language>) LIKE …: statistics on it let the planner estimate the matches."""
+    if connection.vendor != "postgresql":
+        return  # no extended statistics on SQLite (a skip would fail CI)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE 'commitment_title_upper_%%'")
+        assert {row[0] for row in cursor.fetchall()} == {f"commitment_title_upper_{code}" for code in ("en", "ru", "ky")}
+
+
+def test_the_theme_options_are_every_theme_in_use_once_sorted(world):
+    """On PostgreSQL the distinct theme lists are read by skipping through their index (issue #20): the same options."""
+    from commitments.filters import _themes_in_use
+
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0031", number=31, themes=["Open data", "Anti-corruption"])
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0032", number=32, themes=["Anti-corruption"])
+    CommitmentFactory(plan=world["kg_plan"], identifier="KG0033", number=33, themes=["Open data", "Anti-corruption"])
+    assert _themes_in_use() == ["Anti-corruption", "Fiscal openness", "Open data"]
