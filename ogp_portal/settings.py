@@ -155,6 +155,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("POSTGRES_JIT", default=False):
+    # PostgreSQL's JIT compiles a plan whose estimated cost is high, which cost 190-410 ms a query on the
+    # scale-10 lists (BENCHMARKS.md) for queries that run in milliseconds; the portal's queries are short.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: without them every request opens a new PostgreSQL connection,
 # which caps the portal at ~200 requests a second (measured, BENCHMARKS.md). 0 closes
