@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,7 +94,8 @@ class ProgressForm(forms.Form):
 
 
 def _progress_context(request, milestone, period, periods, update, form, errors=()):
-    evidence = list(update.evidence.all()) if update and update.pk else []
+    # The model's order for one update, without its joins up to the member.
+    evidence = list(update.evidence.order_by("created_at", "pk")) if update and update.pk else []
     return {
         "milestone": milestone,
         "commitment": milestone.commitment,
@@ -254,7 +256,9 @@ def review_queue(request):
     updates = reviewable_by(
         request.user,
         ProgressUpdate.objects.select_related("milestone__commitment__plan__member", "author")
-        .prefetch_related("evidence")
+        # Each update's evidence in the model's order (Meta orders by update first, which joined every
+        # row up to its member for the sort).
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk")))
         .order_by("submitted_at", "pk"),
     )
     if not request.user.has_perm("commitments.review_progress", None) and not updates:

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .filters import NO_UPDATE, milestone_is_overdue
@@ -147,12 +149,43 @@ class GanttRow:
     overdue: bool
 
 
+def _svg_int(value, offset: int) -> int:
+    """A coordinate as the template's ``|add:`` filter wrote it: ``int(value) + offset``."""
+    return int(value) + offset
+
+
 @dataclass
 class GanttGroup:
     commitment: object
     rows: list[GanttRow]
     y: float = 0.0
     height: float = 0.0
+    label_width: float = 56.0
+
+    @property
+    def svg_rows(self) -> str:
+        """The SVG of the group's milestone bars, made here rather than in ``_gantt.html``'s loop.
+
+        The plan page draws one bar per milestone (hundreds on a large plan): written by the
+        template, each took a dozen variable lookups and filters (issue #20). Byte for byte what
+        the template's loop wrote (``|add:`` adds integers; ``|stringformat:'.1f'``).
+        """
+        parts = []
+        for row in self.rows:
+            overdue_class = " overdue" if row.overdue else ""
+            mark = (
+                f'<text class="overdue-mark" x="{"%.1f" % (int(row.x) + int(row.width) + 4)}" y="{_svg_int(row.y, 16)}">!</text>'
+                if row.overdue
+                else ""
+            )
+            parts.append(
+                f'\n      <g class="completion-{conditional_escape(row.state)}{overdue_class}">'
+                f'\n        <text class="row-label" x="{_svg_int(self.label_width, -6)}" y="{_svg_int(row.y, 15)}" '
+                f'text-anchor="end">{conditional_escape(row.milestone.number)}</text>'
+                f'\n        <rect x="{"%.1f" % row.x}" y="{_svg_int(row.y, 4)}" width="{"%.1f" % row.width}" height="14" rx="2"></rect>'
+                f"\n        {mark}\n      </g>\n      "
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is a number or escaped
 
 
 @dataclass
@@ -219,7 +252,7 @@ def build_gantt(commitments_with_milestones, today, *, label_width=56.0, chart_w
 
     groups, y = [], header
     for commitment, milestones in commitments_with_milestones:
-        group = GanttGroup(commitment=commitment, rows=[], y=y)
+        group = GanttGroup(commitment=commitment, rows=[], y=y, label_width=label_width)
         y += row_height  # the commitment's own label row
         for m in milestones:
             start = m.start_date or commitment.start_date

@@ -27,7 +27,9 @@ from .marks import contested_commitments_q  # engagement's rule, registered at s
 from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
 from .models import (
     ActionPlan,
+    Activity,
     Commitment,
+    Evidence,
     Milestone,
     ProgressUpdate,
     StatusReport,
@@ -61,11 +63,16 @@ def _published_updates_prefetch():
 
 def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
+    # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
+    # first, which joins each row up to its member (and, for many rows, hashes every member).
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
         .annotate(contested=contested_commitments_q())
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.prefetch_related(_published_updates_prefetch())))
+        .order_by("number", "identifier")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("id").prefetch_related(_published_updates_prefetch()))
+        )
     )
     groups, all_milestones = [], []
     for commitment in commitments:
@@ -245,17 +252,20 @@ def commitment_detail(request, identifier):
 
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
+    # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
     prefetch_related_objects(
         [commitment],
-        "activities",
+        Prefetch("activities", queryset=Activity.objects.order_by("number")),
         Prefetch(
             "milestones",
-            queryset=Milestone.objects.prefetch_related(
+            queryset=Milestone.objects.order_by("id").prefetch_related(
                 Prefetch(
                     "progress_updates",
                     queryset=ProgressUpdate.objects.published()
                     .order_by("-period_end", "-published_at")
-                    .prefetch_related("evidence"),
+                    .prefetch_related(
+                        Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk"))
+                    ),
                     to_attr="published_updates",
                 )
             ),

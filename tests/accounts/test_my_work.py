@@ -243,3 +243,28 @@ def test_a_coordinators_few_commitments_show_on_one_page_without_paging(client, 
     response = sign_in(client, world.users.own).get(reverse("work:my_work"))
     assert _identifiers(response.text) == {"KG0017"}
     assert "Commitments 1–" not in response.text and 'class="pagination"' not in response.text
+
+
+@time_machine.travel(PINNED, tick=False)
+@pytest.mark.parametrize("who", ["own", "poc"])
+def test_each_milestones_latest_update_is_the_latest_the_person_may_see(client, world, who):
+    """My work reads the updates of the person's own commitments by milestone, without the visibility filter:
+    every one of them is visible to a person who may edit the commitment (``permissions.visible_to``).
+    A draft by the coordinator, newer than every published update, is the latest for both of them."""
+    from commitments.workload import latest_update
+    from ogp_portal.permissions import visible_to
+
+    user = getattr(world.users, who)
+    draft = ProgressUpdate.objects.create(
+        milestone=world.milestone, completion="substantial", author=world.users.own, state="draft",
+        period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 6, 30),
+    )
+    response = sign_in(client, user).get(reverse("work:my_work"))
+    rows = [row for item in response.context["work"] for row in item.milestones]
+    assert rows
+    for row in rows:
+        seen = list(visible_to(user, ProgressUpdate.objects.filter(milestone=row.milestone)))
+        expected = latest_update(seen)
+        assert (row.latest.pk if row.latest else None) == (expected.pk if expected else None)
+    (mine,) = [row for row in rows if row.milestone.pk == world.milestone.pk]
+    assert mine.latest.pk == draft.pk

@@ -1,0 +1,42 @@
+"""The timeline's milestone bars, written in Python (issue #20), are byte for byte what the template's loop wrote."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.template import Context, Template
+
+from commitments import timeline
+
+# The loop _gantt.html had before the bars moved into timeline.GanttGroup.svg_rows.
+FORMER_LOOP = Template(
+    """{% for row in group.rows %}
+      <g class="completion-{{ row.state }}{% if row.overdue %} overdue{% endif %}">
+        <text class="row-label" x="{{ gantt.label_width|add:'-6' }}" y="{{ row.y|add:'15' }}" text-anchor="end">{{ row.milestone.number }}</text>
+        <rect x="{{ row.x|stringformat:'.1f' }}" y="{{ row.y|add:'4' }}" width="{{ row.width|stringformat:'.1f' }}" height="14" rx="2"></rect>
+        {% if row.overdue %}<text class="overdue-mark" x="{{ row.x|add:row.width|add:'4'|stringformat:'.1f' }}" y="{{ row.y|add:'16' }}">!</text>{% endif %}
+      </g>
+      {% endfor %}"""
+)
+
+
+def _milestone(number, start, end, state, overdue):
+    return SimpleNamespace(
+        number=number, start_date=start, ends_on=end, state=state, overdue=overdue, activity_id=None
+    )
+
+
+def test_the_bars_are_what_the_former_template_loop_wrote():
+    commitment = SimpleNamespace(identifier="XN0001", title="A", start_date=dt.date(2020, 1, 1), end_date=dt.date(2022, 6, 30))
+    milestones = [
+        _milestone("1.1", dt.date(2020, 1, 1), dt.date(2020, 6, 30), "complete", False),
+        _milestone("1.2", dt.date(2020, 3, 15), dt.date(2021, 11, 30), "limited", True),
+        _milestone('2 <b>&"', None, None, "none", True),  # the commitment's dates; escaped
+        _milestone("3", dt.date(2022, 6, 1), dt.date(2022, 6, 1), "substantial", False),
+    ]
+    gantt = timeline.build_gantt([(commitment, milestones)], dt.date(2021, 5, 17))
+    (group,) = gantt.groups
+    assert len(group.rows) == 4 and sum(row.overdue for row in group.rows) == 2
+    assert any(row.x != int(row.x) and row.width != int(row.width) for row in group.rows)  # fractions are exercised
+    expected = FORMER_LOOP.render(Context({"group": group, "gantt": gantt}))
+    assert group.svg_rows == expected
+    assert "2 &lt;b&gt;&amp;&quot;" in group.svg_rows
