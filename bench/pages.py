@@ -31,7 +31,7 @@ What it does, bounded in time (about (3 × URLs + 4) × (duration + 2) seconds) 
    than --too-slow seconds (default 3) is not loaded: its single-request time is reported instead.
 
 Environment passed to the servers: CONN_MAX_AGE (default 60, as in production) and CACHE_URL (default
-Redis database 30 on loopback, emptied at the start, as production shares one Redis; ``locmemcache://``
+Redis database 15 on loopback, emptied at the start, as production shares one Redis; ``locmemcache://``
 gives each worker its own) may be set to compare, e.g. ``CONN_MAX_AGE=0``.
 """
 
@@ -61,7 +61,7 @@ LUA = ROOT / "bench" / "wrk_report.lua"
 DISCOVER = re.compile(r"(list|feed|atom|rss|csv|export|api|search)", re.I)
 
 
-BENCH_CACHE_URL = "redis://127.0.0.1:6379/30"
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/15"  # a stock redis-server has databases 0-15; CI and the tests use 0 and 1
 
 
 def server_env(database_url: str) -> dict[str, str]:
