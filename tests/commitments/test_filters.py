@@ -79,9 +79,9 @@ def search_form(request, monkeypatch):
     A broad search tests each row the list walks; a narrow one reads the UNION of indexed selects.
     They must find the same commitments (on SQLite there is one form: the test runs twice alike).
     """
-    from commitments import filters
+    from commitments import search
 
-    monkeypatch.setattr(filters, "BROAD_SEARCH_SHARE", 0 if request.param == "broad" else float("inf"))
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0 if request.param == "broad" else float("inf"))
     return request.param
 
 
@@ -241,10 +241,10 @@ def test_progress_update_filterset(world):
 def test_search_uses_the_gin_index_on_postgresql(world, monkeypatch):
     if connection.vendor != "postgresql":
         return  # SQLite has no GIN index: the fallback is tested above (a skip would fail CI)
-    from commitments import filters
+    from commitments import search
 
     # The narrow form (a few matches: the UNION read from the GIN indexes); a broad search walks the list.
-    monkeypatch.setattr(filters, "BROAD_SEARCH_SHARE", float("inf"))
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", float("inf"))
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname IN ('commitment_search_gin', 'milestone_search_gin')")
         assert {row[0] for row in cursor.fetchall()} == {"commitment_search_gin", "milestone_search_gin"}
@@ -332,16 +332,16 @@ def test_both_forms_of_the_search_combine_with_the_other_filters_and_the_sort(tr
 
 def test_the_two_forms_of_the_search_on_postgresql(world):
     """PostgreSQL: a broad search tests the rows the list walks; a narrow one reads one UNION of indexed selects."""
-    from commitments import filters
+    from commitments import search
 
     if connection.vendor != "postgresql":
         return  # one form on SQLite (a skip would fail CI)
-    broad = str(filters.search_commitments(Commitment.objects.all(), "open data", broad=True).query)
-    narrow = str(filters.search_commitments(Commitment.objects.all(), "open data", broad=False).query)
+    broad = str(search.search_commitments(Commitment.objects.all(), "open data", broad=True).query)
+    narrow = str(search.search_commitments(Commitment.objects.all(), "open data", broad=False).query)
     assert " UNION " not in broad and '"search_vector" @@' in broad
     assert " UNION " in narrow
     # The choice: the planner's estimate (one EXPLAIN, no rows read), on the stored vectors' statistics.
-    assert filters._is_broad(filters._prefix_tsquery(["open"])) in (True, False)
+    assert search._is_broad(search._prefix_tsquery(["open"])) in (True, False)
 
 
 def test_the_api_search_on_titles_has_statistics_on_postgresql(world):

@@ -1,0 +1,284 @@
+"""Commitment search: the words of a query matched against the stored search vectors, and the names.
+
+PostgreSQL full-text search over the titles, descriptions and milestone deliverables in every language
+(``simple`` configuration, prefix matching, stored ``search_vector`` columns with GIN indexes from
+migration ``0008_stored_search_vector``); on SQLite every word must appear (case-insensitive) in one of
+the same columns. Beside the text, a commitment is found by its lead agency's or its member's name in any
+language (the translated names of ``commitments.translation``: "Счётная палата" finds the Accounts
+Chamber's commitments), and :func:`search_languages` says in which languages the results matched (the
+list's note). A broad query walks the list in its own order and tests each row; a narrow one reads the
+UNION of the matching ids (:func:`search_commitments`). The FilterSets (``commitments.filters``) use it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import BooleanField, CharField, Count, Exists, Expression, F, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+
+from .models import ActionPlan, Agency, Commitment, Member, Milestone
+
+LANGUAGE_CODES = tuple(settings.MODELTRANSLATION_LANGUAGES)
+SEARCH_CONFIG = "simple"  # no stemming: the same rules for English, Russian and Kyrgyz
+COMMITMENT_SEARCH_COLUMNS = tuple(f"{field}_{code}" for field in ("title", "description") for code in LANGUAGE_CODES)
+MILESTONE_SEARCH_COLUMNS = tuple(f"deliverable_{code}" for code in LANGUAGE_CODES)
+MAX_SEARCH_WORDS = 10
+
+
+# On PostgreSQL each table stores its vector in a generated column with a GIN index (migration 0008).
+SEARCH_VECTOR_COLUMN = "search_vector"
+
+
+def commitment_search_vector():
+    """Return the search vector of a commitment: the expression of the stored ``search_vector`` column.
+
+    Migration 0008 stores it (``GENERATED ALWAYS AS … STORED``, the same columns and configuration);
+    migration 0003 indexed this expression before, and 0008's reverse restores that index.
+    """
+    return SearchVector(*COMMITMENT_SEARCH_COLUMNS, config=SEARCH_CONFIG)
+
+
+def milestone_search_vector():
+    """Return the search vector of a milestone (stored as ``search_vector`` on PostgreSQL, migration 0008)."""
+    return SearchVector(*MILESTONE_SEARCH_COLUMNS, config=SEARCH_CONFIG)
+
+
+def search_words(text: str) -> list[str]:
+    """Return the words of a search, lower-cased, letters and digits only (safe in a raw tsquery)."""
+    return re.findall(r"[^\W_]+", (text or "").lower())[:MAX_SEARCH_WORDS]
+
+
+def _prefix_tsquery(words) -> str:
+    # Every word, each as a prefix: "audit" finds "auditing", "аудит" finds "аудита".
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def _words_q(words, columns):
+    """Q for rows where every word appears in one of ``columns`` (the SQLite fallback).
+
+    SQLite's LIKE ignores case for ASCII letters only, so a Cyrillic word is also tried
+    capitalised and upper-cased.
+    """
+    q = Q()
+    for word in words:
+        variants = {word} if word.isascii() else {word, word.capitalize(), word.upper()}
+        any_column = Q()
+        for column in columns:
+            for variant in variants:
+                any_column |= Q(**{f"{column}__icontains": variant})
+        q &= any_column
+    return q
+
+
+# A name's word starts the name or follows one of these ("Kyrgyz Republic" is not found by "public").
+WORD_STARTS = ("", " ", "(", "«", '"', "-", "“")
+
+
+def _name_words_q(words, columns, acronym=None):
+    """Q for rows where every word starts a word of one of the name ``columns`` (or equals the acronym).
+
+    Names are short and their tables small: a LIKE per word start is cheap. As in :func:`_words_q`,
+    a Cyrillic word is also tried capitalised and upper-cased (SQLite's LIKE folds ASCII only), and
+    a typed "ё" also as "е" (the official names write "е").
+    """
+    if connection.vendor == "postgresql":
+        return _name_words_regex_q(words, columns, acronym)
+    q = Q()
+    for word in words:
+        folds_case = word.isascii()
+        variants = {word} if folds_case else {word, word.capitalize(), word.upper()}
+        variants |= {v.replace("ё", "е").replace("Ё", "Е") for v in variants}
+        any_column = Q(**{f"{acronym}__iexact": word}) if acronym else Q()
+        for column in columns:
+            for variant in variants:
+                any_column |= Q(**{f"{column}__istartswith": variant})
+                for start in WORD_STARTS[1:]:
+                    any_column |= Q(**{f"{column}__icontains": start + variant})
+        q &= any_column
+    return q
+
+
+# The same word starts as a regular expression: one case-insensitive match per column and word on
+# PostgreSQL, not a LIKE per start (seven) of an upper-cased copy: the 22,500 agencies at scale 10 took
+# 0.1 s to test on every search (issue #20).
+_WORD_START_RE = "(^|[" + "".join(sorted(WORD_STARTS[1:], key=lambda start: start == "-")) + "])"  # "-" last: literal
+
+
+def _name_words_regex_q(words, columns, acronym=None):
+    q = Q()
+    for word in words:
+        # Words are letters and digits only (search_words); a typed "ё" also finds "е".
+        pattern = _WORD_START_RE + word.replace("ё", "[её]").replace("Ё", "[ЕЁ]")
+        any_column = Q(**{f"{acronym}__iexact": word}) if acronym else Q()
+        for column in columns:
+            any_column |= Q(**{f"{column}__iregex": pattern})
+        q &= any_column
+    return q
+
+
+def _named_q(words, code=None):
+    """Q for commitments whose lead agency's or member's name holds every word (in language ``code``, or any)."""
+    codes = (code,) if code else LANGUAGE_CODES
+    agency_columns = tuple(f"name_{c}" for c in codes)
+    member_columns = tuple(f"{field}_{c}" for field in ("name", "country") for c in codes)
+    agencies = _named(Agency, words, agency_columns, acronym=None if code else "acronym")
+    members = _named(Member, words, member_columns)
+    # The plans' ids (a handful), not a join to the plans: the list's bounded count then reads commitments only.
+    return Q(lead_agency__in=agencies) | Q(plan__in=ActionPlan.objects.filter(member__in=members).order_by().values("pk"))
+
+
+def _named(model, words, columns, acronym=None):
+    """The primary keys of the ``model`` rows (agencies, members) whose names hold every word."""
+    rows = model.objects.order_by()
+    if connection.vendor == "postgresql" and len(columns) > 1:
+        # One regular expression per word over the names joined by spaces (a space starts a word, and
+        # a word cannot span two names), not one per name column: a third of the time on 22,500 agencies.
+        joined = [part for column in columns for part in (Value(" "), column)][1:]
+        rows = rows.annotate(search_names=Concat(*joined, output_field=CharField()))
+        columns = ("search_names",)
+    return rows.filter(_name_words_q(words, columns, acronym)).values("pk")
+
+
+def _matching_commitment_ids(words, text: str) -> RawSQL:
+    """SQL (PostgreSQL) for the primary keys of the commitments a search finds: one UNION of indexed selects.
+
+    The commitments whose stored vector matches, the commitments of the milestones whose stored
+    vector matches (each answered from its GIN index), the identifier, and the commitments led by an
+    agency or belonging to a member whose name matches. One ``pk IN (… UNION …)`` is a semi-join
+    the planner answers from the indexes; an OR of the same sub-selects made it test every row of
+    the table against each of them (issue #20: most of the searched list's SQL time).
+    """
+    # Each vector select reads the stored ``search_vector`` column (migration 0008), answered from its
+    # GIN index, never ``to_tsvector`` over the text columns; the column is not a model field (SQLite
+    # has no equivalent; see the migration), hence the SQL.
+    quote = connection.ops.quote_name
+    tsquery = _prefix_tsquery(words)
+    parts = []
+    for model, selected in ((Commitment, Commitment._meta.pk.column), (Milestone, Milestone._meta.get_field("commitment").column)):
+        parts.append(
+            (
+                f"SELECT {quote(selected)} FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)",
+                [SEARCH_CONFIG, tsquery],
+            )
+        )
+    named = _named_q(words)
+    for q in (Q(identifier__iexact=text.strip()), *named.children):
+        # order_by(): without it each select would join the plans and members to sort by the default ordering.
+        sql, params = Commitment.objects.filter(q).order_by().values("pk").query.sql_with_params()
+        parts.append((sql, list(params)))
+    return RawSQL(" UNION ".join(f"({sql})" for sql, _ in parts), [p for _, params in parts for p in params])
+
+
+class _VectorMatch(Expression):
+    """True when a commitment's stored vector, or one of its milestones', matches the tsquery (PostgreSQL).
+
+    Tested on the commitment's own row: ``search_vector`` of its table (under whatever alias the
+    query gives it) and an EXISTS probe through the milestones' ``commitment_id`` index. The EXISTS
+    carries a non-equality condition on the outer row (``pk > 0``, always true) so that the planner
+    probes per row rather than hashing every matching milestone first (see ``marks.row_by_row``).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, pk, tsquery):
+        super().__init__()
+        self.pk, self.tsquery = pk, tsquery
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        pk_sql, pk_params = compiler.compile(self.pk)
+        table = pk_sql.rsplit(".", 1)[0]
+        quote = connection.ops.quote_name
+        vector = quote(SEARCH_VECTOR_COLUMN)
+        milestones = quote(Milestone._meta.db_table)
+        commitment_id = quote(Milestone._meta.get_field("commitment").column)
+        sql = (
+            f"({table}.{vector} @@ to_tsquery(%s::regconfig, %s) OR EXISTS (SELECT 1 FROM {milestones} m "
+            f"WHERE m.{commitment_id} = {pk_sql} AND {pk_sql} > 0 AND m.{vector} @@ to_tsquery(%s::regconfig, %s)))"
+        )
+        query = [SEARCH_CONFIG, self.tsquery]
+        return sql, [*query, *pk_params, *pk_params, *query]
+
+
+# A search is "broad" when the planner expects at least this share of the commitments to match it (from
+# the stored vectors' statistics): its results are then found by walking the list in its order and
+# testing each row, which stops after one page (or after the bounded count); a narrower search
+# reads the few matching rows from the GIN indexes (one UNION) and sorts them.
+BROAD_SEARCH_SHARE = 0.05
+
+
+def _is_broad(tsquery: str) -> bool:
+    """Return whether the planner estimates that a search matches many commitments: one EXPLAIN, no rows read."""
+    quote = connection.ops.quote_name
+    selects = [
+        f"SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)"
+        for model in (Commitment, Milestone)
+    ]
+    selects += [f"SELECT 1 FROM {quote(model._meta.db_table)}" for model in (Commitment, Milestone)]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(selects), [SEARCH_CONFIG, tsquery] * 2)
+        plan = cursor.fetchone()[0]
+    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    while len(node.get("Plans", ())) == 1:  # a Gather above the Append (parallel plans)
+        node = node["Plans"][0]
+    commitments, milestones, all_commitments, all_milestones = (child["Plan Rows"] for child in node["Plans"])
+    # The matching milestones' commitments: as many as their share of all milestones, at most one each.
+    found = commitments + min(milestones, milestones * all_commitments / max(all_milestones, 1))
+    return found >= BROAD_SEARCH_SHARE * all_commitments
+
+
+def search_commitments(qs, text: str, broad: bool | None = None):
+    """Return commitments whose identifier, titles, descriptions, milestones, lead agency or member match every word of ``text``.
+
+    On PostgreSQL two equivalent forms (``broad``: None lets the planner's estimate choose, see
+    ``BROAD_SEARCH_SHARE``): a narrow search is ``pk IN (one UNION of indexed selects)``; a broad
+    one (tens of thousands of matches at scale 10: the UNION would read and sort them all) is a
+    test of each row the list walks in its own order, so a page costs a page's worth of rows.
+    """
+    words = search_words(text)
+    if not words:
+        return qs
+    if connection.vendor == "postgresql":
+        tsquery = _prefix_tsquery(words)
+        if broad is None:
+            broad = _is_broad(tsquery)
+        if broad:
+            return qs.filter(Q(_VectorMatch(F("pk"), tsquery)) | Q(identifier__iexact=text.strip()) | _named_q(words))
+        return qs.filter(pk__in=_matching_commitment_ids(words, text))
+    identifier = Q(identifier__iexact=text.strip()) | _named_q(words)
+    in_milestones = Exists(Milestone.objects.filter(_words_q(words, MILESTONE_SEARCH_COLUMNS), commitment=OuterRef("pk")))
+    return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
+
+
+def _language_q(words, code):
+    """Q for commitments whose text or names in language ``code`` hold every word (the note's test)."""
+    text = _words_q(words, (f"title_{code}", f"description_{code}"))
+    milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), commitment=OuterRef("pk")))
+    return text | milestones | _named_q(words, code)
+
+
+def search_languages(qs, text: str) -> list[str]:
+    """Return the language codes (portal order) in which the commitments of ``qs`` match every word of ``text``.
+
+    ``qs``: the search's results. One query (a conditional count per language), made only when
+    someone searches; an identifier or acronym match belongs to no language.
+    """
+    words = search_words(text)
+    if not words:
+        return []
+    counts = qs.order_by().aggregate(
+        **{code: Count("pk", filter=_language_q(words, code)) for code in LANGUAGE_CODES}
+    )
+    return [code for code in LANGUAGE_CODES if counts[code]]
