@@ -54,10 +54,30 @@ def _plan_figures():
     }
 
 
+def _path_maker(name, marker="0"):
+    """Return a function giving ``reverse(name, args=[value])``, reversing once: the value is put in place of a marker.
+
+    The home page's rows link each member, its compliance record and its plan (about 400 reversals a
+    page, issue #20); the paths are the same strings. A value that is not plainly alphanumeric is reversed.
+    """
+    head, _sep, tail = reverse(name, args=[marker]).rpartition(marker)
+
+    def path(value):
+        value = str(value)
+        return f"{head}{value}{tail}" if value.isascii() and value.isalnum() else reverse(name, args=[value])
+
+    return path
+
+
 def _label_status(members, current_plans, today):
+    member_path, compliance_path = _path_maker("commitments:member"), _path_maker("compliance:member")
+    plan_path = _path_maker("commitments:plan")
     for member in members:
         member.status_label = MemberStatus(member.status).label
         member.current_plan = current_plans.get(member.pk)
+        member.page_path, member.compliance_path = member_path(member.code), compliance_path(member.code)
+        if member.current_plan is not None:
+            member.current_plan.page_path = plan_path(member.current_plan.pk)
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
