@@ -17,7 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from ogp_portal.admin_tools import ConstraintMessagesForm, GuardedHistoryAdmin, PermissionScopedAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
 
-from . import progress, services
+from . import figures, progress, services
 from .models import (
     Activity,
     ActionPlan,
@@ -184,6 +184,21 @@ class CommitmentAdmin(VersionedAdminMixin, HistoryTranslationAdmin):
         super().save_related(request, form, formsets, change)
         # Deleting an activity deletes its milestones: the roll-up may change.
         progress.refresh_completion([form.instance.pk])
+
+    def save_model(self, request, obj, form, change):
+        before = set(Commitment.objects.filter(pk=obj.pk).values_list("plan_id", flat=True)) if change and obj.pk else set()
+        super().save_model(request, obj, form, change)
+        figures.refresh_plan_figures(before)  # a commitment moved to another plan: the plan it left
+
+    def delete_model(self, request, obj):
+        plan_id = obj.plan_id
+        super().delete_model(request, obj)
+        figures.refresh_plan_figures([plan_id])  # the plan's stored figures (commitments.figures)
+
+    def delete_queryset(self, request, queryset):
+        plan_ids = set(queryset.values_list("plan_id", flat=True))
+        super().delete_queryset(request, queryset)
+        figures.refresh_plan_figures(plan_ids)
 
 
 @admin.register(Activity)

@@ -805,3 +805,58 @@ class StatusReportLine(models.Model):
 
     def __str__(self):
         return f"{self.report} — {self.commitment.identifier}"
+
+
+class PlanFigures(models.Model):
+    """A plan's stored figures, kept by ``commitments.figures.refresh_plan_figures`` (not user-edited, no history).
+
+    Its commitments by stored roll-up (``Commitment.completion``; ``no_update`` for none yet), how
+    many are contested (a published update has an open dispute) and how many of its milestones
+    are overdue. The overdue count holds for the days ``overdue_from`` (the latest day one of the
+    counted milestones became overdue) up to, not including, ``overdue_until`` (the first day
+    another open milestone becomes overdue); outside that window it is counted again from the
+    milestones (the home page) and the daily sweep stores it again. The services that change an
+    input (approving an update, importing, the admin, a milestone's dates, a dispute raised,
+    answered or hidden) refresh the plan's row in the same transaction; the home page's headline
+    figures are sums of these rows (issue #20).
+    """
+
+    plan = models.OneToOneField(ActionPlan, on_delete=models.CASCADE, primary_key=True, related_name="figures")
+    no_update = models.PositiveIntegerField(default=0)
+    no_evidence = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    limited = models.PositiveIntegerField(default=0)
+    substantial = models.PositiveIntegerField(default=0)
+    complete = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    contested = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    overdue_from = models.DateField(null=True, blank=True)
+    overdue_until = models.DateField(null=True, blank=True)
+
+    COMPLETION_FIELDS = {
+        "": "no_update",
+        Completion.NO_EVIDENCE: "no_evidence",
+        Completion.NOT_STARTED: "not_started",
+        Completion.LIMITED: "limited",
+        Completion.SUBSTANTIAL: "substantial",
+        Completion.COMPLETE: "complete",
+        Completion.WITHDRAWN: "withdrawn",
+    }
+
+    class Meta:
+        indexes = [
+            # The home page's plans whose stored overdue count does not hold today (figures.lapsed_plans).
+            models.Index(fields=["overdue_from"], name="planfigures_overdue_from"),
+            models.Index(fields=["overdue_until"], name="planfigures_overdue_until"),
+        ]
+
+    @property
+    def commitments(self) -> int:
+        return sum(getattr(self, name) for name in self.COMPLETION_FIELDS.values())
+
+    def overdue_holds_on(self, day) -> bool:
+        return (self.overdue_from is None or self.overdue_from <= day) and (self.overdue_until is None or day < self.overdue_until)
+
+    def __str__(self):
+        return f"{self.plan_id}"

@@ -32,6 +32,7 @@ from .models import (
 from ogp.signals import record_changed
 
 from . import signals
+from .figures import refresh_plan_figures
 from .evidence import (  # noqa: F401  (re-exported: callers use ``progress.add_evidence_file`` etc.)
     EVIDENCE_TYPES,
     add_evidence_file,
@@ -355,7 +356,8 @@ def refresh_completion(commitments):
     rows whose stored value differs, with a plain UPDATE: no history entry and no new ``version``
     (a review must not make a coordinator's open edit stale). Works in chunks, so a whole
     database can be refreshed (``manage.py refresh_completion``). Stores the done flags of the
-    commitments' milestones too (:func:`refresh_done_flags`: the same input, the approved updates).
+    commitments' milestones too (:func:`refresh_done_flags`: the same input, the approved updates),
+    and their plans' stored figures (``figures.refresh_plan_figures``).
     """
     if isinstance(commitments, models.QuerySet):
         ids = list(commitments.order_by().values_list("pk", flat=True))
@@ -363,7 +365,9 @@ def refresh_completion(commitments):
         ids = sorted({pk for pk in commitments if pk is not None})
     changed = 0
     for start in range(0, len(ids), 500):
-        chunk = list(Commitment.objects.filter(pk__in=ids[start : start + 500]).only("pk", "completion", "completion_percent"))
+        chunk = list(
+            Commitment.objects.filter(pk__in=ids[start : start + 500]).only("pk", "plan_id", "completion", "completion_percent")
+        )
         rollups = commitment_rollups(chunk)
         stale = []
         for commitment in chunk:
@@ -374,6 +378,7 @@ def refresh_completion(commitments):
                 stale.append(commitment)
         Commitment.objects.bulk_update(stale, ["completion", "completion_percent"])
         refresh_done_flags(Milestone.objects.filter(commitment_id__in=[c.pk for c in chunk]))
+        refresh_plan_figures({c.plan_id for c in chunk})  # the home page's sums (commitments.figures)
         changed += len(stale)
     return changed
 

@@ -311,11 +311,19 @@ MILESTONE_EDITABLE_FIELDS = (
 
 
 def update_milestone(milestone, *, by, data, version):
-    """Change a milestone's deliverable, budget or dates, as of ``version`` (see ``_update_versioned``)."""
-    return _update_versioned(
-        Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
-        rule="commitments.edit_commitment",
-    )
+    """Change a milestone's deliverable, budget or dates, as of ``version`` (see ``_update_versioned``).
+
+    Its plan's stored figures are stored again (its dates decide when it is overdue).
+    """
+    from .figures import refresh_plan_figures
+
+    with transaction.atomic():
+        saved = _update_versioned(
+            Milestone, milestone, by=by, data=data, version=version, fields=MILESTONE_EDITABLE_FIELDS,
+            rule="commitments.edit_commitment",
+        )
+        refresh_plan_figures(Commitment.objects.filter(pk=saved.commitment_id).values_list("plan_id", flat=True))
+    return saved
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from commitments.models import Member
+from commitments.figures import lapsed_plans, refresh_plan_figures
+from commitments.models import ActionPlan, Member
 from engagement.services import notify_followers_many
 from ogp_portal.bulk import insert_rows, write_deleted_history, write_history
 from ogp_portal.cache import public_pages_changed
@@ -404,7 +405,7 @@ def sweep_members(members, *, now, notify: str = "inline") -> list[SweepResult]:
         )
         if chunk:
             where = {"member_id__gte": chunk[0].pk, "member_id__lte": chunk[-1].pk} if every else None
-            results.extend(_sweep_chunk(chunk, now=now, notify=notify, where=where))
+            results.extend(_sweep_chunk(chunk, now=now, notify=notify, where=where, figures=every))
         if len(chunk) < size:
             break
         last = chunk[-1].pk
@@ -432,8 +433,12 @@ def sweep_range(first_pk: int, last_pk: int, *, now, notify: str = "inline") -> 
     return results
 
 
-def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) -> list[SweepResult]:
-    """Sweep a chunk of members (rows with ``pk``, ``code``, ``joined_on`` and ``kind``); ``where`` selects their rows."""
+def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None, figures: bool = True) -> list[SweepResult]:
+    """Sweep a chunk of members (rows with ``pk``, ``code``, ``joined_on`` and ``kind``); ``where`` selects their rows.
+
+    ``figures``: store again the chunk's plans' figures that no longer hold today (the sweep of every
+    member, daily; not the sweep of one member after a change to its record).
+    """
     where = where or _member_filter(members)
     snapshots = build_snapshots(members, where)
     # Rows read as named tuples, not model instances (a few thousand a chunk: instances cost more than the rules).
@@ -465,6 +470,9 @@ def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None) 
         result.standing_changed = plan_standing(writes, member, evaluation, standings.get(member.pk))
         results.append(result)
     write_sweep(writes)
+    if figures:
+        # The chunk's plans whose stored overdue count no longer holds today: stored again (commitments.figures).
+        refresh_plan_figures(lapsed_plans(today_for(now), ActionPlan.objects.filter(**where)), today_for(now))
     if notify == "inline":
         today = today_for(now)
         since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)

@@ -4,13 +4,22 @@ The domain services send the signals after their transaction commits; each recei
 work (a Celery task), so a request never waits for a mail server.
 """
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from commitments import signals as commitment_signals
 from forums import signals as forum_signals
 
 from . import notices
-from .services import notify_followers
+from .models import Review
+from .services import notify_followers, refresh_figures
+
+
+@receiver(post_save, sender=Review, dispatch_uid="engagement.review_saved")
+@receiver(post_delete, sender=Review, dispatch_uid="engagement.review_deleted")
+def on_review_saved(sender, instance, **kwargs):
+    """A dispute raised, answered, hidden or deleted: its plan's stored contested count (``commitments.figures``)."""
+    refresh_figures(instance.update_id)
 
 
 @receiver(commitment_signals.progress_submitted, dispatch_uid="engagement.progress_submitted")

@@ -30,6 +30,18 @@ from ogp_portal.text_limits import check_lengths
 
 from .models import Follow, Review
 
+
+def refresh_figures(update_id) -> None:
+    """Store again the figures of the update's plan (its contested commitments: ``commitments.figures``).
+
+    Called on every save or delete of a review, in its transaction (``receivers.on_review_saved``):
+    the services below, the admin and any other write of a review.
+    """
+    from commitments.figures import refresh_plan_figures
+    from commitments.models import ProgressUpdate
+
+    refresh_plan_figures(ProgressUpdate.objects.filter(pk=update_id).values_list("milestone__commitment__plan_id", flat=True))
+
 logger = logging.getLogger(__name__)
 
 MAX_LINKS = 10

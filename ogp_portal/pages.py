@@ -14,8 +14,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,9 +24,9 @@ from django.utils.translation import gettext as _
 
 from commitments import timeline
 from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
-from commitments.filters import NO_UPDATE, overdue_milestones_q
-from commitments.marks import contested_commitments_q  # engagement's rule, registered at start-up
-from commitments.models import ActionPlan, Commitment, Completion, Member, Milestone
+from commitments.figures import portal_figures, stored_or_counted
+from commitments.filters import NO_UPDATE
+from commitments.models import ActionPlan, Member, Milestone, PlanFigures
 from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
 from forums import calendars
@@ -45,24 +44,40 @@ def _members(today):
 def _plan_figures():
     """Annotations of a plan: its commitments, how many are complete, how many contested (a dispute awaits a response).
 
-    Each is a correlated ``SELECT COUNT(*)`` in the plans' own query (no GROUP BY, no extra query).
+    Read from the plan's stored figures (``commitments.figures``) in the plans' own query (a join, no extra query).
     """
-    mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
-
-    def count(qs):
-        return Coalesce(Subquery(qs.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]), Value(0))
-
+    figures = stored_or_counted()
     return {
-        "commitment_total": count(mine),
-        "complete_total": count(mine.filter(completion=Completion.COMPLETE)),
-        "contested_total": count(mine.filter(contested_commitments_q())),
+        "commitment_total": sum((figures[field] for field in PlanFigures.COMPLETION_FIELDS.values()), Value(0)),
+        "complete_total": figures["complete"],
+        "contested_total": figures["contested"],
     }
 
 
+def _path_maker(name, marker="0"):
+    """Return a function giving ``reverse(name, args=[value])``, reversing once: the value is put in place of a marker.
+
+    The home page's rows link each member, its compliance record and its plan (about 400 reversals a
+    page, issue #20); the paths are the same strings. A value that is not plainly alphanumeric is reversed.
+    """
+    head, _sep, tail = reverse(name, args=[marker]).rpartition(marker)
+
+    def path(value):
+        value = str(value)
+        return f"{head}{value}{tail}" if value.isascii() and value.isalnum() else reverse(name, args=[value])
+
+    return path
+
+
 def _label_status(members, current_plans, today):
+    member_path, compliance_path = _path_maker("commitments:member"), _path_maker("compliance:member")
+    plan_path = _path_maker("commitments:plan")
     for member in members:
         member.status_label = MemberStatus(member.status).label
         member.current_plan = current_plans.get(member.pk)
+        member.page_path, member.compliance_path = member_path(member.code), compliance_path(member.code)
+        if member.current_plan is not None:
+            member.current_plan.page_path = plan_path(member.current_plan.pk)
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
@@ -126,11 +141,9 @@ def _home_content(request, today) -> str:
     plans = (
         ActionPlan.objects.filter(member__in=[m.pk for m in rows])
         .only("member_id", "start_date", "submitted_on", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
-        .annotate(**_plan_figures())  # each plan's commitments, complete and contested: in the same query
+        .annotate(**_plan_figures())  # each plan's commitments, complete and contested: stored, in the same query
     )
-    for plan in plans.order_by(
-        "member_id", "-start_date", "-submitted_on", "-pk"
-    ):
+    for plan in plans.order_by("member_id", "-start_date", "-submitted_on", "-pk"):
         current_plans.setdefault(plan.member_id, plan)
     _label_status(rows, current_plans, today)
     figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
@@ -155,21 +168,16 @@ def _home_content(request, today) -> str:
 
 
 def _headline_figures(today):
-    """Return the commitments by stored roll-up and the number of overdue milestones, portal-wide.
+    """Return the commitments by stored roll-up, the contested ones and the overdue milestones, portal-wide.
 
-    Both scan whole tables (about 4 s at scale 10), so the home page keeps them in the cache per
-    day and generation (``ogp_portal.cache.derived``): publishing an update replaces them.
+    Sums of the plans' stored figures (``commitments.figures.portal_figures``: two queries whatever
+    the size of the portal), kept in the cache per day and generation (``ogp_portal.cache.derived``).
     """
-    # One scan: the commitments by roll-up, and how many of each are contested (a dispute awaits a response).
-    rows = list(
-        Commitment.objects.order_by("completion")
-        .values_list("completion")
-        .annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
-    )
+    figures = portal_figures(today)
     return {
-        "completions": Counter({(value or NO_UPDATE): n for value, n, _contested in rows}),
-        "overdue": Milestone.objects.filter(overdue_milestones_q(today)).count(),
-        "contested": sum(contested for _value, _n, contested in rows),
+        "completions": Counter({(value or NO_UPDATE): n for value, n in figures["completions"].items() if n}),
+        "overdue": figures["overdue"],
+        "contested": figures["contested"],
     }
 
 

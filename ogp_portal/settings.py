@@ -161,6 +161,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the portal's queries are short, and a plan with correlated subqueries
+    # (never run, but costed) made PostgreSQL compile for 2-7 s to run 30 ms (issue #20, the home page).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Persistent connections: without them every request opens a new PostgreSQL connection,
 # which caps the portal at ~200 requests a second (measured, BENCHMARKS.md). 0 closes
 # after each request; keep it below the server's idle timeout. Health checks drop a dead

@@ -262,8 +262,8 @@ def test_a_signed_in_users_home_page_reuses_the_headline_figures_until_a_publica
     def overdue(response):
         return int(re.search(r"<strong>(\d+)</strong> milestones? overdue", response.content.decode()).group(1))
 
-    def figure_queries(ctx):  # the roll-up tally and the overdue count
-        return [q for q in ctx.captured_queries if "GROUP BY" in q["sql"] or 'FROM "commitments_milestone"' in q["sql"]]
+    def figure_queries(ctx):  # the roll-up tally (sums of the plans' stored figures, issue #20) and the overdue count
+        return [q for q in ctx.captured_queries if "GROUP BY" in q["sql"] or "SUM(" in q["sql"] or 'FROM "commitments_milestone"' in q["sql"]]
 
     with CaptureQueriesContext(connection) as first:
         before = overdue(client.get(home))
@@ -276,9 +276,10 @@ def test_a_signed_in_users_home_page_reuses_the_headline_figures_until_a_publica
     # A change without a service call is not seen until the generation changes (as for cached pages) ...
     people.published.completion = "complete"
     people.published.save()
-    from commitments.progress import refresh_done_flags
+    from commitments.progress import refresh_completion
 
-    refresh_done_flags([people.published.milestone_id])  # the stored flag, as the admin's save stores it
+    # The stored flag and the plan's stored figures (issue #20), as the admin's save stores them.
+    refresh_completion([people.published.milestone.commitment_id])
     assert overdue(client.get(home)) == before
     # ... and a publication (a service calls public_pages_changed) makes the next render count again.
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,137 @@
+"""Stored figures per action plan (``PlanFigures``): what the home page sums instead of scanning every commitment.
+
+:func:`refresh_plan_figures` stores a plan's commitments by roll-up, how many are contested and
+how many of its milestones are overdue (with the days that count holds for). The services call it
+for the plans they change, in the same transaction: ``progress.refresh_completion`` (approving an
+update, the admin, an import, the seed loader, generated data), ``services.update_milestone`` (a
+milestone's dates), ``engagement.services`` (a dispute raised, answered or hidden); the compliance
+sweep stores again the plans whose overdue count no longer holds (:func:`lapsed_plans`).
+:func:`portal_figures` reads the sums: two queries whatever the size of the portal.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .filters import overdue_milestones_q
+from .marks import contested_commitments_q
+from .models import ActionPlan, Commitment, DatePrecision, Milestone, PlanFigures
+
+CHUNK = 500
+
+
+def overdue_from(end_date, precision):
+    """The first day a milestone not done is overdue (``filters.overdue_milestones_q``); ``None``: never."""
+    if end_date is None:
+        return None
+    if precision == DatePrecision.DAY:
+        return end_date + dt.timedelta(days=1)
+    if precision == DatePrecision.MONTH:
+        return (end_date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return None
+
+
+def refresh_plan_figures(plans, today=None) -> int:
+    """Store the figures of ``plans`` (plans or their ids, e.g. a flat ``values_list``) as of ``today``; return how many rows were written.
+
+    Set-based, by chunks of plans: three queries a chunk (the commitments by roll-up with the
+    contested ones, the open milestones' ends, one upsert).
+    """
+    today = today or timezone.localdate()
+    ids = sorted({getattr(plan, "pk", plan) for plan in plans} - {None})  # plans, or their ids (a flat values_list)
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ActionPlan.objects.filter(pk__in=ids[start : start + CHUNK]).values_list("pk", flat=True))
+        rows = {pk: PlanFigures(plan_id=pk) for pk in chunk}
+        counts = (
+            Commitment.objects.filter(plan_id__in=chunk)
+            .order_by()
+            .values_list("plan_id", "completion")
+            .annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
+        )
+        for plan_id, completion, n, contested in counts:
+            row = rows[plan_id]
+            field = PlanFigures.COMPLETION_FIELDS.get(completion or "", "no_update")
+            setattr(row, field, getattr(row, field) + n)
+            row.contested += contested
+        dues: dict[int, list] = {}
+        for plan_id, end_date, precision in (
+            Milestone.objects.filter(commitment__plan_id__in=chunk, done=False, end_date__isnull=False)
+            .order_by()
+            .values_list("commitment__plan_id", "end_date", "end_precision")
+        ):
+            due = overdue_from(end_date, precision)
+            if due is not None:
+                dues.setdefault(plan_id, []).append(due)
+        for plan_id, days in dues.items():
+            row = rows[plan_id]
+            past = [day for day in days if day <= today]
+            coming = [day for day in days if day > today]
+            row.overdue = len(past)
+            row.overdue_from = max(past, default=None)
+            row.overdue_until = min(coming, default=None)
+        fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested", "overdue", "overdue_from", "overdue_until"]
+        PlanFigures.objects.bulk_create(rows.values(), update_conflicts=True, unique_fields=["plan"], update_fields=fields)
+        written += len(rows)
+    return written
+
+
+def _holds_q(today, prefix=""):
+    return (Q(**{f"{prefix}overdue_from__isnull": True}) | Q(**{f"{prefix}overdue_from__lte": today})) & (
+        Q(**{f"{prefix}overdue_until__isnull": True}) | Q(**{f"{prefix}overdue_until__gt": today})
+    )
+
+
+def lapsed_plans(today, plans=None):
+    """Plans (a queryset of ids) whose stored overdue count does not hold on ``today``, or without stored figures.
+
+    A ``UNION ALL`` of the stored rows whose window excludes ``today`` (the indexes on
+    ``overdue_from`` and ``overdue_until``) and the plans without a row (an anti-join).
+    """
+    plans = ActionPlan.objects.all() if plans is None else plans
+    stored = PlanFigures.objects.filter(plan__in=plans) if plans.query.where else PlanFigures.objects.all()
+    lapsed = stored.filter(Q(overdue_from__gt=today) | Q(overdue_until__lte=today)).order_by().values_list("plan_id", flat=True)
+    return lapsed.union(plans.filter(figures__isnull=True).order_by().values_list("pk", flat=True), all=True)
+
+
+def _count(qs):
+    return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
+
+
+def stored_or_counted(prefix=""):
+    """Annotations of plans: each figure as stored, or counted from the commitments when the plan has no stored row.
+
+    ``COALESCE`` evaluates the correlated count only for a plan without a row (rows written other
+    than through the services, e.g. by a test's factories): stored rows cost nothing more.
+    """
+    mine = Commitment.objects.filter(plan=OuterRef(f"{prefix}pk")).order_by()
+    annotations = {
+        field: Coalesce(F(f"{prefix}figures__{field}"), _count(mine.filter(completion=value)), Value(0), output_field=IntegerField())
+        for value, field in PlanFigures.COMPLETION_FIELDS.items()
+    }
+    annotations["contested"] = Coalesce(
+        F(f"{prefix}figures__contested"), _count(mine.filter(contested_commitments_q())), Value(0), output_field=IntegerField()
+    )
+    return annotations
+
+
+def portal_figures(today) -> dict:
+    """The portal's commitments by roll-up (``{completion or "": n}``), contested commitments and overdue milestones.
+
+    Two queries whatever the size of the portal: the sums of the stored rows (:func:`stored_or_counted`),
+    and the overdue milestones of the plans whose stored count does not hold on ``today`` (counted
+    from their milestones: few, the sweep stores them again daily), added to the stored counts that hold.
+    """
+    figures = stored_or_counted()
+    sums = ActionPlan.objects.order_by().aggregate(
+        **{f"sum_{name}": Sum(expression) for name, expression in figures.items()},
+        overdue=Sum("figures__overdue", filter=_holds_q(today, "figures__")),
+    )
+    lapsed = Milestone.objects.filter(overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today)).count()
+    return {
+        "completions": {value: sums[f"sum_{field}"] or 0 for value, field in PlanFigures.COMPLETION_FIELDS.items()},
+        "contested": sums["sum_contested"] or 0,
+        "overdue": (sums["overdue"] or 0) + lapsed,
+    }

@@ -1,0 +1,148 @@
+"""The plans' stored figures (``commitments.figures``, issue #20): kept by the services, the same figures as the rules.
+
+The home page's headline figures (commitments by roll-up, contested commitments, overdue milestones)
+and each plan's standing are read from ``PlanFigures`` rows instead of scanning every commitment
+(20 s at scale 10). These tests hold the rows to the rules they replace, computed live here as the
+oracle, after an import, a publication, a milestone moved, and across days (the overdue count
+holds for a window of days; the sweep stores the lapsed ones again).
+"""
+
+import datetime as dt
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from commitments import progress, services
+from commitments.figures import lapsed_plans, portal_figures, refresh_plan_figures
+from commitments.filters import overdue_milestones_q
+from commitments.marks import contested_commitments_q
+from commitments.models import ActionPlan, Commitment, Milestone, PlanFigures, Role
+from compliance.engine import Period
+from compliance.sweep import sweep_all
+
+pytestmark = pytest.mark.django_db
+
+H2_2019 = Period(dt.date(2019, 7, 1), dt.date(2019, 12, 31), "2019-H2")
+NOW = timezone.make_aware(dt.datetime(2019, 12, 20, 12))
+DAYS = (dt.date(2019, 7, 1), dt.date(2019, 12, 20), dt.date(2020, 3, 31), dt.date(2020, 4, 1), dt.date(2021, 1, 1), dt.date(2026, 11, 29))
+
+
+def oracle(today, plans=None):
+    """The figures counted from the commitments and milestones themselves (the rules the rows replace)."""
+    commitments = Commitment.objects.all() if plans is None else Commitment.objects.filter(plan__in=plans)
+    milestones = Milestone.objects.all() if plans is None else Milestone.objects.filter(commitment__plan__in=plans)
+    rows = commitments.order_by().values_list("completion").annotate(n=Count("pk"), contested=Count("pk", filter=contested_commitments_q()))
+    completions = {value: 0 for value in PlanFigures.COMPLETION_FIELDS}
+    for value, n, _contested in rows:
+        completions[value or ""] += n
+    return {
+        "completions": completions,
+        "contested": sum(contested for _value, _n, contested in rows),
+        "overdue": milestones.filter(overdue_milestones_q(today)).count(),
+    }
+
+
+def stored(plan, today):
+    row = PlanFigures.objects.get(plan=plan)
+    assert row.overdue_holds_on(today)
+    return {
+        "completions": {value: getattr(row, field) for value, field in PlanFigures.COMPLETION_FIELDS.items()},
+        "contested": row.contested,
+        "overdue": row.overdue,
+    }
+
+
+@pytest.fixture
+def kg17(seed_data):
+    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
+
+
+@pytest.fixture
+def people(django_user_model, kg17):
+    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
+    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
+    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
+    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
+    return coordinator, poc
+
+
+def publish(milestone, people, completion):
+    coordinator, poc = people
+    update = progress.save_progress(
+        milestone, H2_2019, by=coordinator, data={"completion": completion, "narrative": "Reported."}, version=0, now=NOW
+    )
+    update = progress.submit_progress(update, by=coordinator, version=update.version, now=NOW)
+    return progress.approve_progress(update, by=poc, version=update.version, now=NOW)
+
+
+def test_the_import_stores_every_plans_figures(kg17):
+    plans = ActionPlan.objects.filter(commitments__isnull=False).distinct()
+    assert plans.count() >= 2
+    today = timezone.localdate()
+    for plan in plans:
+        assert stored(plan, today) == oracle(today, [plan])
+    for day in DAYS:
+        assert portal_figures(day) == oracle(day)
+
+
+def test_a_publication_stores_its_plans_figures_again(kg17, people):
+    milestones = list(kg17.milestones.order_by("id"))
+    day = dt.date(2026, 11, 29)
+    before = oracle(day, [kg17.plan])
+    assert before["overdue"] >= len(milestones)  # the seed plan ended in 2020: every open milestone is overdue
+    for milestone in milestones:
+        publish(milestone, people, "complete")
+    kg17.refresh_from_db()
+    assert kg17.completion == "complete"
+    after = oracle(day, [kg17.plan])
+    assert after["overdue"] == before["overdue"] - len(milestones)
+    assert after["completions"]["complete"] == before["completions"]["complete"] + 1
+    refresh_day = timezone.localdate()
+    assert stored(kg17.plan, refresh_day) == oracle(refresh_day, [kg17.plan])
+    assert portal_figures(day) == oracle(day)
+
+
+def test_moving_a_milestones_end_stores_the_overdue_count_again(kg17, people):
+    day = dt.date(2019, 12, 20)
+    milestone = kg17.milestones.filter(done=False, end_date__lt=day, end_precision="day").order_by("id").first() or (
+        kg17.milestones.filter(done=False, end_date__lt=dt.date(2019, 12, 1)).order_by("id").first()
+    )
+    assert milestone is not None
+    refresh_plan_figures([kg17.plan.pk], day)  # stored as of that day: the row holds on it
+    assert PlanFigures.objects.get(plan=kg17.plan).overdue_holds_on(day)
+    before = portal_figures(day)["overdue"]
+    assert before == oracle(day)["overdue"]
+    services.update_milestone(
+        milestone, by=people[0], data={"end_date": dt.date(2020, 6, 30), "end_precision": "day"}, version=milestone.version
+    )
+    assert portal_figures(day)["overdue"] == before - 1 == oracle(day)["overdue"]
+    today = timezone.localdate()
+    assert stored(kg17.plan, today) == oracle(today, [kg17.plan])
+    # The day after its new end it is overdue again, though nothing was written since.
+    for later in (dt.date(2020, 6, 30), dt.date(2020, 7, 1)):
+        assert portal_figures(later) == oracle(later)
+    refresh_plan_figures([kg17.plan.pk], day)  # stored as of that day: it holds until the next end
+    row = PlanFigures.objects.get(plan=kg17.plan)
+    assert row.overdue_holds_on(day) and row.overdue == oracle(day, [kg17.plan])["overdue"]
+    assert kg17.plan.pk in set(lapsed_plans(dt.date(2020, 7, 1)))
+    assert portal_figures(dt.date(2020, 7, 1)) == oracle(dt.date(2020, 7, 1))
+
+
+def test_the_overdue_count_holds_across_days_and_the_sweep_stores_the_lapsed_ones(kg17):
+    first = dt.date(2019, 7, 1)
+    refresh_plan_figures(ActionPlan.objects.all(), first)  # stored as of a day when the plans were running
+    for day in DAYS:
+        assert portal_figures(day) == oracle(day)
+    lapsed = set(lapsed_plans(dt.date(2021, 1, 1)))
+    assert kg17.plan.pk in lapsed
+    sweep_all(timezone.make_aware(dt.datetime(2021, 1, 1, 12)), notify="none")
+    assert kg17.plan.pk not in set(lapsed_plans(dt.date(2021, 1, 1)))
+    assert stored(kg17.plan, dt.date(2021, 1, 1)) == oracle(dt.date(2021, 1, 1), [kg17.plan])
+    assert portal_figures(dt.date(2021, 1, 1)) == oracle(dt.date(2021, 1, 1))
+
+
+def test_a_plan_without_stored_figures_is_counted_from_its_commitments(kg17):
+    PlanFigures.objects.filter(plan=kg17.plan).delete()
+    today = timezone.localdate()
+    assert portal_figures(today) == oracle(today)
