@@ -156,15 +156,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("POSTGRES_JIT", default=False):
-    # PostgreSQL's JIT compiles a plan whose estimated cost is high, which cost 190-410 ms a query on the
-    # scale-10 lists (BENCHMARKS.md) for queries that run in milliseconds; the portal's queries are short.
+    # No JIT compilation: the portal's queries are short. PostgreSQL compiles a plan whose estimated cost is
+    # high: 190-410 ms a query on the scale-10 lists, and 2-7 s for the home page's plan with correlated
+    # subqueries (never run, but costed) that runs in 30 ms (issue #20, BENCHMARKS.md).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: the portal's queries are short, and a plan with correlated subqueries
-    # (never run, but costed) made PostgreSQL compile for 2-7 s to run 30 ms (issue #20, the home page).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Persistent connections: without them every request opens a new PostgreSQL connection,
 # which caps the portal at ~200 requests a second (measured, BENCHMARKS.md). 0 closes
 # after each request; keep it below the server's idle timeout. Health checks drop a dead
