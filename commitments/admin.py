@@ -26,6 +26,7 @@ from .models import (
     Evidence,
     Member,
     Milestone,
+    PlanFigures,
     ProgressUpdate,
     Role,
     StatusReport,
@@ -475,3 +476,31 @@ class StatusReportLineAdmin(PermissionScopedAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PlanFigures)
+class PlanFiguresAdmin(admin.ModelAdmin):
+    """A plan's stored figures (the home page's sums): kept by ``figures.refresh_plan_figures``, never edited by hand."""
+
+    list_display = [
+        "plan", "no_update", "not_started", "limited", "substantial", "complete", "withdrawn", "contested", "overdue",
+        "overdue_from", "overdue_until",
+    ]
+    list_select_related = ["plan__member"]
+    search_fields = ["plan__title", "plan__member__name", "plan__member__code"]
+    actions = ["recompute"]
+    read_only = True  # written by the services only (tests/test_project.py reads this)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Recompute now"), permissions=["view"])
+    def recompute(self, request, queryset):
+        figures.refresh_plan_figures(list(queryset.values_list("plan_id", flat=True)))
+        self.message_user(request, _("Recomputed."), messages.SUCCESS)

@@ -821,18 +821,20 @@ class PlanFigures(models.Model):
     figures are sums of these rows (issue #20).
     """
 
-    plan = models.OneToOneField(ActionPlan, on_delete=models.CASCADE, primary_key=True, related_name="figures")
-    no_update = models.PositiveIntegerField(default=0)
-    no_evidence = models.PositiveIntegerField(default=0)
-    not_started = models.PositiveIntegerField(default=0)
-    limited = models.PositiveIntegerField(default=0)
-    substantial = models.PositiveIntegerField(default=0)
-    complete = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    contested = models.PositiveIntegerField(default=0)
-    overdue = models.PositiveIntegerField(default=0)
-    overdue_from = models.DateField(null=True, blank=True)
-    overdue_until = models.DateField(null=True, blank=True)
+    plan = models.OneToOneField(
+        ActionPlan, on_delete=models.CASCADE, primary_key=True, related_name="figures", verbose_name=_("action plan")
+    )
+    no_update = models.PositiveIntegerField(_("No published update"), default=0)
+    no_evidence = models.PositiveIntegerField(Completion.NO_EVIDENCE.label, default=0)
+    not_started = models.PositiveIntegerField(Completion.NOT_STARTED.label, default=0)
+    limited = models.PositiveIntegerField(Completion.LIMITED.label, default=0)
+    substantial = models.PositiveIntegerField(Completion.SUBSTANTIAL.label, default=0)
+    complete = models.PositiveIntegerField(Completion.COMPLETE.label, default=0)
+    withdrawn = models.PositiveIntegerField(Completion.WITHDRAWN.label, default=0)
+    contested = models.PositiveIntegerField(_("Contested"), default=0)
+    overdue = models.PositiveIntegerField(_("Overdue milestones"), default=0)
+    overdue_from = models.DateField(_("overdue count holds from"), null=True, blank=True)
+    overdue_until = models.DateField(_("overdue count holds until"), null=True, blank=True)
 
     COMPLETION_FIELDS = {
         "": "no_update",
@@ -845,6 +847,8 @@ class PlanFigures(models.Model):
     }
 
     class Meta:
+        verbose_name = _("plan figures")
+        verbose_name_plural = _("plan figures")
         indexes = [
             # The home page's plans whose stored overdue count does not hold today (figures.lapsed_plans).
             models.Index(fields=["overdue_from"], name="planfigures_overdue_from"),

@@ -146,3 +146,27 @@ def test_a_plan_without_stored_figures_is_counted_from_its_commitments(kg17):
     PlanFigures.objects.filter(plan=kg17.plan).delete()
     today = timezone.localdate()
     assert portal_figures(today) == oracle(today)
+
+
+def test_the_admin_shows_a_plans_figures_read_only_and_recomputes_them_through_the_service(seed_data, admin_user, client):
+    """The figures are the services' rows: the admin lists them, never edits them, and its action stores them again."""
+    from django.urls import reverse
+
+    plan = ActionPlan.objects.get(member__code="KG")
+    refresh_plan_figures([plan.pk])
+    right = PlanFigures.objects.get(plan=plan).complete
+    PlanFigures.objects.filter(plan=plan).update(complete=right + 7)  # a row gone wrong outside the services
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:commitments_planfigures_changelist"))
+    assert listing.status_code == 200
+    assert client.get(reverse("admin:commitments_planfigures_add")).status_code == 403
+    change = reverse("admin:commitments_planfigures_change", args=[plan.pk])
+    client.post(change, {"complete": 99})
+    assert PlanFigures.objects.get(plan=plan).complete == right + 7  # the POST changed nothing
+    answer = client.post(
+        reverse("admin:commitments_planfigures_changelist"),
+        {"action": "recompute", "_selected_action": [plan.pk]},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert PlanFigures.objects.get(plan=plan).complete == right
