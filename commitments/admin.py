@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from ogp_portal.admin_tools import ConstraintMessagesForm, GuardedHistoryAdmin, PermissionScopedAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
+from ogp_portal.admin_tools import (
+    ConstraintMessagesForm,
+    GuardedHistoryAdmin,
+    PermissionScopedAdmin,
+    ServiceDeleteAdmin,
+    ServiceOwnedAdmin,
+    ServiceSaveAdmin,
+)
 
 from . import figures, progress, services
 from .models import (
@@ -479,7 +486,7 @@ class StatusReportLineAdmin(PermissionScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PlanFigures)
-class PlanFiguresAdmin(admin.ModelAdmin):
+class PlanFiguresAdmin(ServiceOwnedAdmin, admin.ModelAdmin):
     """A plan's stored figures (the home page's sums): kept by ``figures.refresh_plan_figures``, never edited by hand."""
 
     list_display = [
@@ -489,16 +496,6 @@ class PlanFiguresAdmin(admin.ModelAdmin):
     list_select_related = ["plan__member"]
     search_fields = ["plan__title", "plan__member__name", "plan__member__code"]
     actions = ["recompute"]
-    read_only = True  # written by the services only (tests/test_project.py reads this)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Recompute now"), permissions=["view"])
     def recompute(self, request, queryset):

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from ogp_portal.admin_tools import GuardedHistoryAdmin, ServiceDeleteAdmin, ServiceSaveAdmin
+from ogp_portal.admin_tools import GuardedHistoryAdmin, ServiceDeleteAdmin, ServiceOwnedAdmin, ServiceSaveAdmin
 
 from commitments.models import ActionPlan, Member
 
@@ -388,17 +388,8 @@ class LetterProfileAdmin(GuardedHistoryAdmin, TranslationAdmin):
     search_fields = ["member__name", "member__code", "contact_name"]
 
 
-class SweepOwned(admin.ModelAdmin):
+class SweepOwned(ServiceOwnedAdmin, admin.ModelAdmin):
     """Rows only the sweep writes: visible, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatusEvent)

@@ -81,6 +81,25 @@ class PermissionScopedAdmin:
         return permissions.editable_by(request.user, super().get_queryset(request))
 
 
+class ServiceOwnedAdmin:
+    """Mixin for a ModelAdmin of rows only the services write (the sweep's, the outbox's, stored figures).
+
+    Visible; never added, changed or deleted by hand (an admin action may call the service that writes them).
+    ``read_only`` tells the admin tests (``tests/test_project.py``) so.
+    """
+
+    read_only = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceSaveAdmin:
     """Mixin for a ModelAdmin whose saves go through the app's service functions (h11), like the API's.
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from ogp_portal.admin_tools import ServiceOwnedAdmin
+
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ServiceOwnedAdmin, admin.ModelAdmin):
     """Read-only, for administrators: what went out, what waits for its next attempt, what failed."""
 
     list_display = ("key", "email", "subject", "created_at", "sent_at", "attempts", "next_attempt_at", "gave_up_at", "held_for_digest")
@@ -16,12 +18,3 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("ogp.use_admin")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
