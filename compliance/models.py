@@ -61,6 +61,10 @@ class Deadline(models.Model):
         ordering = ["member", "due_on"]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
+        indexes = [
+            # The home page's next deadlines portal-wide: the open ones from today on, soonest first (issue #20).
+            models.Index(fields=["due_on"], condition=Q(met_on__isnull=True), name="deadline_open_due_on"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["member", "kind", "cycle"], name="deadline_one_per_cycle"),
             models.CheckConstraint(
