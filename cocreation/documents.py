@@ -54,8 +54,9 @@ def _day(value) -> dt.date | None:
 
 def documents_for(member: Member, *, kind: str = "", cycle: str = "") -> list[Document]:
     """Every public document of ``member`` as (date, type, title, url, cycle) rows, newest first."""
-    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("starts_on", "label"))
+    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("starts_on", "label", "plan_id"))
     starts = [c[0] for c in cycles]
+    plan_cycles = {plan_id: label for _starts_on, label, plan_id in cycles if plan_id is not None}  # the same query
 
     def cycle_of(day):
         i = bisect.bisect_right(starts, day) - 1
@@ -68,7 +69,6 @@ def documents_for(member: Member, *, kind: str = "", cycle: str = "") -> list[Do
         if day is not None:
             rows.append(Document(day, type_, str(title), url, label if label is not None else cycle_of(day)))
 
-    plan_cycles = dict(Cycle.objects.filter(member=member, plan__isnull=False).values_list("plan_id", "label"))
     for plan in ActionPlan.objects.filter(member=member):
         add(plan.submitted_on or plan.start_date, "plan", plan.title, plan.get_absolute_url(), plan_cycles.get(plan.pk))
     for report in StatusReport.objects.filter(member=member, state="published").select_related("plan"):

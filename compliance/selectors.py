@@ -210,7 +210,7 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     reports = [(r.date, r.title) for r in rows if r.type == "status_report"]
     records = requirements.Records(
         member_page=reverse("commitments:member", args=[member.code]),
-        forum_rules=tuple((f.name, f.founding_act) for f in Forum.objects.filter(member=member)),
+        forum_rules=tuple((f.name, f.founding_act) for f in member.forums.all()),  # the page's prefetched forums: no query
         meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
                                                   frozenset(sectors.get(m.pk, ()))) for m in meetings),
         documents=tuple((r.date, r.title) for r in rows),
