@@ -14,7 +14,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -34,6 +34,7 @@ from commitments.models import ActionPlan, Member, Milestone
 from commitments.templatetags.portal import name_of, tr
 from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
+from engagement.models import Follow
 from forums import calendars
 from forums.models import Meeting
 from ogp_portal.cache import MAX_QUERY, derived, fragment
@@ -262,20 +263,28 @@ def _headline_figures(today):
 
 
 def member_detail(request, code):
-    """Render one member: its compliance status (as stored), action plans, forums and OGP Local members."""
-    member = get_object_or_404(
-        members_with_standing(Member.objects.select_related("parent"), timezone.localdate()).prefetch_related(
-            Prefetch(
-                "plans",
-                queryset=ActionPlan.objects.annotate(commitment_count=Count("commitments")).order_by("-start_date"),
-            ),
-            "forums",
-            Prefetch("local_members", queryset=Member.objects.order_by("name")),
-        ),
-        code=code,
-    )
+    """Render one member: its compliance status (as stored), action plans, forums and OGP Local members.
+
+    The plans, forums and OGP Local members are read only where the page renders them: inside its
+    shared fragments, so a signed-in visitor served the fragments from the cache reads the member
+    alone (issue #20). Each plan's commitments are counted from its stored figures (``PlanFigures``).
+    """
+    members = members_with_standing(Member.objects.select_related("parent"), timezone.localdate())
+    if request.user.is_authenticated:  # the follow button's state, in the same query
+        members = members.annotate(followed=Exists(Follow.objects.filter(user=request.user, member=OuterRef("pk"))))
+    member = get_object_or_404(members, code=code)
     member.status_label = MemberStatus(member.status).label
-    return render(request, "commitments/member_detail.html", {"member": member})
+    member.followed = getattr(member, "followed", False)
+    context = {
+        "member": member,
+        # Lazy: evaluated by the template inside the fragments only.
+        "plans": ActionPlan.objects.filter(member=member)
+        .annotate(commitment_count=plan_totals()["commitment_total"])
+        .order_by("-start_date"),
+        "forums": member.forums.all(),
+        "local_members": Member.objects.filter(parent=member).order_by("name"),
+    }
+    return render(request, "commitments/member_detail.html", context)
 
 
 # ---------------------------------------------------------------- a member's Atom feed

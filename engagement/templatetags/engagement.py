@@ -127,8 +127,11 @@ def _kind_key(target):
 
 
 @register.inclusion_tag("engagement/_follow_button.html", takes_context=True)
-def follow_button(context, target):
-    """Follow / stop following ``target`` (a commitment, plan or member); a sign-in link for visitors."""
+def follow_button(context, target, following=None):
+    """Follow / stop following ``target`` (a commitment, plan or member); a sign-in link for visitors.
+
+    ``following``: whether the user follows it, when the view already read it (e.g. in the page's own query).
+    """
     request = context.get("request")
     user = getattr(request, "user", None)
     kind, key = _kind_key(target)
@@ -136,7 +139,7 @@ def follow_button(context, target):
         "request": request,
         "user": user,
         "action_url": reverse("engagement:follow", args=[kind, key]),
-        "following": services.is_following(user, target),
+        "following": services.is_following(user, target) if following is None else following,
         "feed_url": feed_url(target),
         "csrf_token": context.get("csrf_token"),
     }

@@ -214,6 +214,31 @@ def test_member_page_runs_a_constant_number_of_queries(client, django_assert_max
     assert response.status_code == 200
 
 
+def test_member_page_shows_each_signed_in_visitor_their_own_follow_state_in_few_queries(
+    client, django_assert_max_num_queries, plan, bishkek
+):
+    """Issue #20: the follow state is read in the member's own query; the fragments are shared, the button is not."""
+    from django.contrib.auth import get_user_model
+
+    from engagement import services as engagement
+
+    follower = get_user_model().objects.create_user("follower", "follower@example.org", "x")
+    other = get_user_model().objects.create_user("other", "other@example.org", "x")
+    engagement.follow(plan.member, by=follower)
+    client.force_login(follower)
+    # Rendered whole (no page cache in tests): the user, the member with its follow state, its plans, forums, local
+    # members, the roles and co-creation processes; the follow state was a query of its own.
+    with django_assert_max_num_queries(7):
+        html = get(client, "commitments:member", "KG").content.decode()
+    assert "Stop following" in html and f'href="{plan.get_absolute_url()}"' in html
+    client.force_login(other)
+    html = get(client, "commitments:member", "KG").content.decode()
+    assert "Follow: email me new updates" in html and "Stop following" not in html
+    client.logout()
+    html = get(client, "commitments:member", "KG").content.decode()
+    assert "Sign in to follow by email" in html and "Stop following" not in html
+
+
 # --- plan page ------------------------------------------------------------------
 
 
