@@ -6,6 +6,7 @@ the sweep recorded.
 """
 
 import datetime as dt
+import hashlib
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from ogp_portal.cache import fragment
+from ogp_portal.cache import MAX_QUERY, fragment
 
 from . import engine, presentation, selectors
 from .models import (
@@ -40,9 +41,23 @@ def overview(request):
     """Render every member with its stored status, open findings and next action-plan deadline.
 
     Filtered (``?status=``, ``?kind=``) and paginated in the database: a fixed number of queries
-    whatever the number of members.
+    whatever the number of members. The content is the same for every visitor: rendered once per
+    query, day and language and shared by anonymous and signed-in visitors until the next change
+    (issue #20; a query string longer than the page cache keeps is rendered, not kept).
     """
     today = timezone.localdate()
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    render_content = lambda: _overview_content(request, today)  # noqa: E731
+    if len(query) > MAX_QUERY:
+        content = render_content()
+    else:
+        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+        content = fragment(f"compliance-overview:{digest}:{today.isoformat()}", render_content)
+    return render(request, "compliance/overview.html", {"content": content})
+
+
+def _overview_content(request, today) -> str:
+    """Render the overview's content: the filter form, the page of members and their standing."""
     wanted = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     invalid_status = bool(wanted) and wanted not in MemberStatus.values
@@ -70,7 +85,7 @@ def overview(request):
         "query": params.urlencode(),
     }
     # An unknown filter value shows everyone with a message (tests/compliance expects 200 here).
-    return render(request, "compliance/overview.html", context)
+    return render_to_string("compliance/_overview.html", context, request=request)
 
 
 def member_detail(request, code):

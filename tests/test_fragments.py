@@ -209,3 +209,32 @@ def test_the_compliance_member_page_is_shared_without_the_visitor_and_follows_a_
         after = _client(people.users.poc).get(url).content.decode()
     assert _reads(ctx, "compliance_finding")  # rendered again from the new records
     assert after != own
+
+
+# --- The compliance overview -------------------------------------------------------------------
+
+
+def test_the_compliance_overview_is_shared_by_signed_in_visitors_and_follows_a_sweep(
+    people, django_capture_on_commit_callbacks
+):
+    """Issue #20: a signed-in visitor's overview was rendered from the database on every request."""
+    from compliance import services as compliance_services
+
+    url = reverse("compliance:overview") + "?kind=national"
+    own = _client(people.users.poc).get(url).content.decode()
+    assert "Sign out (kg-poc)" in own and people.kg.name in own
+    digest = __import__("hashlib").sha256(b"kind=national").hexdigest()[:32]
+    shared = cache.get(_key(f"compliance-overview:{digest}:{timezone.localdate().isoformat()}"))
+    assert shared and shared in own
+    for personal in (*PERSONAL, "kg-poc"):
+        assert personal not in shared, personal
+    with CaptureQueriesContext(connection) as ctx:
+        other = _client(people.users.coordinator).get(url).content.decode()
+    assert _reads(ctx, "commitments_member") == []  # the members and their standing: from the shared part
+    assert shared in other and "kg-poc" not in other and "Sign out (chamber)" in other
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results = compliance_services.sweep_all(timezone.now(), notify="none")
+    assert any(r.standing_changed for r in results)  # the first sweep of the seed stores the standings
+    after = _client(people.users.poc).get(url).content.decode()
+    assert after != own
