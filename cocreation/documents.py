@@ -52,9 +52,13 @@ def _day(value) -> dt.date | None:
     return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
 
 
-def documents_for(member: Member, *, kind: str = "", cycle: str = "") -> list[Document]:
-    """Every public document of ``member`` as (date, type, title, url, cycle) rows, newest first."""
-    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("starts_on", "label", "plan_id"))
+def documents_for(member: Member, *, kind: str = "", cycle: str = "", cycles=None) -> list[Document]:
+    """Every public document of ``member`` as (date, type, title, url, cycle) rows, newest first.
+
+    ``cycles``: the member's stored cycles as (starts_on, label, plan id), by start, when the caller read them.
+    """
+    if cycles is None:
+        cycles = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("starts_on", "label", "plan_id"))
     starts = [c[0] for c in cycles]
     plan_cycles = {plan_id: label for _starts_on, label, plan_id in cycles if plan_id is not None}  # the same query
 

@@ -422,7 +422,11 @@ class MemberStanding(models.Model):
     open_findings = models.PositiveIntegerField(_("open findings"), default=0)
     swept_at = models.DateTimeField(_("swept at"))
     # The portal-local day the rules were evaluated for: the reminders trust the stored deadlines of today's sweep only.
+    # Emptied when the member's record changes (``signals``) until the member is swept again.
     evaluated_on = models.DateField(_("evaluated for"), null=True, blank=True)
+    # Every upcoming deadline of the evaluation, [kind, due (ISO), subject, period, source, reason], soonest first
+    # (the reason only for an administrator's: the one the compliance page shows); empty (null) until swept.
+    upcoming = models.JSONField(_("upcoming deadlines"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member standing")

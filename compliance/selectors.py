@@ -176,7 +176,7 @@ def member_cycles(member: Member, now=None) -> list[str]:
     return labels
 
 
-def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None) -> list:
+def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None, stored_cycles=None) -> list:
     """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
 
     Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
@@ -205,7 +205,7 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     # published updates, OGP letters, co-creation records).
     from cocreation.documents import documents_for
 
-    rows = documents_for(member)
+    rows = documents_for(member, cycles=stored_cycles)  # stored_cycles: the stored cycles, already read by the caller
     plans = [(r.date, r.title) for r in rows if r.type == "plan"]
     reports = [(r.date, r.title) for r in rows if r.type == "status_report"]
     records = requirements.Records(

@@ -16,6 +16,8 @@ member is swept once (a policy or an extension for every member: every member):
   reached, the member is recomputed in-process instead, so nothing waits for the daily sweep.
 
 Rolled-back transactions drop their callbacks: nothing is swept for a write that did not happen.
+Until the member is swept again, its stored standing is marked out of date (``evaluated_on`` emptied, in
+the change's own transaction), so a page that reads the stored standing evaluates the rules live meanwhile.
 
 ``member_record_checking`` (sent by ``ActionPlan.clean``): a plan dated after the member's removal
 would be ignored by the rules; it is refused with the reason instead (issue 19.3), as decisions are.
@@ -66,6 +68,12 @@ def schedule_recompute(member_id: int | None) -> None:
     for _sids, func, _robust in getattr(connection, "run_on_commit", ()):
         if isinstance(func, partial) and func.func is _recompute and func.args in ((member_id,), (EVERY_MEMBER,)):
             return
+    # The stored standing no longer says where the member stands (issue #20): until the member is swept again,
+    # in the same transaction as the change, pages that read it evaluate the rules live (views.member_detail).
+    from .models import MemberStanding
+
+    standings = MemberStanding.objects.all() if member_id == EVERY_MEMBER else MemberStanding.objects.filter(member_id=member_id)
+    standings.exclude(evaluated_on=None).update(evaluated_on=None)
     # robust: the write is committed by then; a failing recompute is logged (the daily sweep catches up), never a 500.
     transaction.on_commit(partial(_recompute, member_id), robust=True)
 

@@ -201,7 +201,28 @@ def plan_cycles(writes: SweepWrites, member: Member, cycles: list[engine.Cycle],
     writes.cycles_gone.extend(r.pk for r in rows.values())
 
 
-STANDING_FIELDS = ("status", "status_since", "next_deadline", "next_deadline_kind", "plan_deadline", "open_findings")
+STANDING_FIELDS = ("status", "status_since", "next_deadline", "next_deadline_kind", "plan_deadline", "open_findings", "upcoming")
+
+
+def upcoming_deadlines(evaluation: engine.Evaluation) -> list[list]:
+    """Return the evaluation's next deadlines as stored in ``MemberStanding.upcoming`` (JSON), soonest first.
+
+    ``[kind, due (ISO), subject, period, source, reason]``: the reason of an administrator's deadline only
+    (their own words, what the compliance page shows; a rule's is a translated sentence the page does not show).
+    """
+    return [
+        [d.kind, d.due.isoformat(), d.subject, str(d.period), d.source, str(d.reason) if d.source == engine.ADMINISTRATOR else ""]
+        for d in evaluation.next_deadlines
+    ]
+
+
+def stored_deadlines(upcoming: list, today: dt.date) -> list[engine.NextDeadline]:
+    """Return the stored next deadlines (:func:`upcoming_deadlines`) as the evaluation gives them on ``today``."""
+    deadlines = []
+    for kind, due, subject, period, source, reason in upcoming:
+        due = dt.date.fromisoformat(due)
+        deadlines.append(engine.NextDeadline(kind, due, subject, period, source, reason, (due - today).days))
+    return deadlines
 
 
 def standing_values(evaluation: engine.Evaluation) -> dict:
@@ -209,6 +230,7 @@ def standing_values(evaluation: engine.Evaluation) -> dict:
     kinds = set(Deadline.Kind.values)
     upcoming = next((d for d in evaluation.next_deadlines if d.kind in kinds), None)
     return {
+        "upcoming": upcoming_deadlines(evaluation),
         "status": evaluation.status,
         "status_since": evaluation.status_since,
         "next_deadline": upcoming.due if upcoming else None,

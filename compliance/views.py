@@ -7,6 +7,7 @@ the sweep recorded.
 
 import datetime as dt
 import hashlib
+from types import SimpleNamespace
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from commitments.models import Member, Role
 from ogp_portal.cache import MAX_QUERY, fragment
 
 from . import engine, presentation, selectors
+from .sweep import stored_deadlines
 from .models import (
     Cycle,
     Deadline,
@@ -90,7 +92,7 @@ def _overview_content(request, today) -> str:
 
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
-    member = get_object_or_404(Member.objects.prefetch_related("forums"), code=code)
+    member = get_object_or_404(Member.objects.select_related("standing").prefetch_related("forums"), code=code)
     now = timezone.now()
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and
     # signed-in visitors until the next change (issue #20).
@@ -100,9 +102,36 @@ def member_detail(request, code):
     return render(request, "compliance/member_detail.html", {"member": member, "content": content})
 
 
+def _stored_evaluation(member, today):
+    """The member's evaluation as the sweep stored it for ``today`` (standing, next deadlines, cycles), or None.
+
+    None when the stored standing is not today's (the daily sweep has not run yet), when the member's
+    record changed since it was swept (``signals.schedule_recompute`` empties ``evaluated_on`` in the
+    change's transaction, until the member is swept again) or before the sweep stored its deadlines:
+    the page then evaluates the rules live. The sweep stores exactly what the rules give on that day
+    (``sweep.standing_values``, ``plan_cycles``), so both ways show the same page (issue #20).
+    """
+    try:
+        standing = member.standing
+    except MemberStanding.DoesNotExist:
+        return None
+    if standing.evaluated_on != today or standing.upcoming is None:
+        return None
+    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on", "pk"))
+    return SimpleNamespace(
+        status=standing.status, status_since=standing.status_since, cycles=cycles,
+        next_deadlines=stored_deadlines(standing.upcoming, today),
+    )
+
+
 def _member_content(request, member, now) -> str:
     """Render the compliance member page's content (everything but the page frame)."""
-    ev = selectors.evaluate_member(member, now)
+    ev = _stored_evaluation(member, selectors.today_for(now))
+    stored_cycles = None
+    if ev is None:
+        ev = selectors.evaluate_member(member, now)
+    else:  # the member's documents are filed under the same stored cycles: read once
+        stored_cycles = [(c.starts_on, c.label, c.plan_id) for c in ev.cycles]
     forums = {f"forum:{f.pk}": f for f in member.forums.all()}
     deadlines = [
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
@@ -126,7 +155,7 @@ def _member_content(request, member, now) -> str:
         "open_findings": [f for f in findings if f.is_open],
         "resolved_findings": [f for f in findings if not f.is_open],
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
-        "requirements": _by_cycle(selectors.minimum_requirements(member, evaluation=ev)),
+        "requirements": _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles)),
     }
     return render_to_string("compliance/_member_detail.html", context, request=request)
 

@@ -159,3 +159,68 @@ def test_a_letter_greets_the_point_of_contact_by_name_and_title_else_the_role_ne
     Preference.objects.create(user=poc, title="Deputy Minister of Digital Development")
     html = " ".join(client.get(url).content.decode().split())
     assert "Dear Aida Bekova," in html and "Deputy Minister of Digital Development" in html
+
+
+# --- The member page from the stored evaluation (issue #20) ------------------------------------
+
+
+def _page(client, url):
+    """The page's HTML without what differs per response (the CSRF token, the CSP nonce)."""
+    import re
+
+    html = client.get(url).content.decode()
+    return re.sub(r'nonce="[^"]+"', "", re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
+
+
+def _reads_the_rules_inputs(ctx):
+    return any('"compliance_deadlineextension"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_member_page_shows_the_stored_evaluation_of_today_as_the_rules_give_it(client, swept):
+    """Swept today, the page reads the standing, deadlines and cycles the sweep stored instead of evaluating the rules."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.models import MemberStanding
+
+    url = reverse("compliance:member", args=["KG"])
+    with CaptureQueriesContext(connection) as stored_ctx:
+        stored = _page(client, url)
+    assert not _reads_the_rules_inputs(stored_ctx)
+    assert "2023-2025" in stored and "305" in stored  # the next deadline's cycle and days left, as stored
+    # Not today's (e.g. before the daily sweep): the rules are evaluated live, and give the same page.
+    MemberStanding.objects.filter(member=swept).update(evaluated_on=dt.date(2023, 2, 28))
+    with CaptureQueriesContext(connection) as live_ctx:
+        live = _page(client, url)
+    assert _reads_the_rules_inputs(live_ctx)
+    assert live == stored
+    assert len(stored_ctx.captured_queries) < len(live_ctx.captured_queries)
+
+
+def test_a_change_to_the_members_record_shows_at_once_and_the_stored_evaluation_again_once_swept(
+    client, swept, django_capture_on_commit_callbacks
+):
+    """The change's own transaction marks the stored standing out of date: the page evaluates live until the sweep."""
+    from commitments import services as commitment_services
+    from compliance.models import MemberStanding
+    from tests.factories import UserFactory
+
+    url = reverse("compliance:member", args=["KG"])
+    before = _page(client, url)
+    admin = UserFactory(username="ogp-admin-20", is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the recompute waits for the commit
+        commitment_services.create_plan(by=admin, data={
+            "member": swept, "title": "National Action Plan 2023–2025", "start_date": dt.date(2023, 1, 1),
+            "end_date": dt.date(2024, 12, 31), "submitted_on": dt.date(2023, 1, 15),
+        })
+    assert MemberStanding.objects.get(member=swept).evaluated_on is None
+    changed = _page(client, url)
+    assert changed != before and "National Action Plan 2023–2025" in changed  # the new plan, counted at once
+    assert "305" not in changed  # the 2023 deadline is met: no longer 305 days left
+    for callback in callbacks:
+        callback()  # the member is swept
+    assert MemberStanding.objects.get(member=swept).evaluated_on == dt.date(2023, 3, 1)
+    stored = _page(client, url)  # the stored evaluation again (with the status history the sweep recorded)
+    assert "National Action Plan 2023–2025" in stored and "305" not in stored
+    MemberStanding.objects.filter(member=swept).update(evaluated_on=None)
+    assert _page(client, url) == stored  # evaluated live: the same
