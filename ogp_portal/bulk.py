@@ -60,12 +60,18 @@ def insert_rows(model, rows: list[dict], *, key: tuple[str, ...] = (), ignore_co
         for f in fields
     }
     raw = connection.vendor == "postgresql"  # psycopg adapts dates, aware datetimes, str and int itself
+    # ... but COPY reads a JSON column's text: written as JSON here (None stays NULL).
+    as_json = {f.attname: f.encoder for f in fields if isinstance(f, models.JSONField)}
     prepared = []
     for row in rows:
         for name, value in defaults.items():
             row.setdefault(name, value)
         if raw:
-            prepared.append(tuple(row[f.attname] for f in fields))
+            prepared.append(tuple(
+                json.dumps(row[f.attname], cls=as_json[f.attname]) if f.attname in as_json and row[f.attname] is not None
+                else row[f.attname]
+                for f in fields
+            ))
         else:
             prepared.append(tuple(f.get_db_prep_save(row[f.attname], connection) for f in fields))
     qn = connection.ops.quote_name
