@@ -52,10 +52,11 @@ def _day(value) -> dt.date | None:
     return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
 
 
-def documents_for(member: Member, *, kind: str = "", cycle: str = "", cycles=None) -> list[Document]:
+def documents_for(member: Member, *, kind: str = "", cycle: str = "", cycles=None, minutes=None) -> list[Document]:
     """Every public document of ``member`` as (date, type, title, url, cycle) rows, newest first.
 
-    ``cycles``: the member's stored cycles as (starts_on, label, plan id), by start, when the caller read them.
+    When the caller already read them: ``cycles``, the member's stored cycles as (starts_on, label, plan id)
+    by start; ``minutes``, the member's meetings with published minutes (with their forum).
     """
     if cycles is None:
         cycles = list(Cycle.objects.filter(member=member).order_by("starts_on").values_list("starts_on", "label", "plan_id"))
@@ -78,7 +79,9 @@ def documents_for(member: Member, *, kind: str = "", cycle: str = "", cycles=Non
     for report in StatusReport.objects.filter(member=member, state="published").select_related("plan"):
         add(report.published_at, "status_report", f"{report.plan.title}: {report.period_label}", report.get_absolute_url(),
             plan_cycles.get(report.plan_id))
-    for meeting in Meeting.objects.filter(forum__member=member, minutes_published_at__isnull=False).select_related("forum"):
+    if minutes is None:
+        minutes = Meeting.objects.filter(forum__member=member, minutes_published_at__isnull=False).select_related("forum")
+    for meeting in minutes:
         add(meeting.minutes_published_at, "minutes", f"{meeting.forum.name}: {meeting.display_title()}", meeting.get_absolute_url())
     for evidence in Evidence.objects.filter(
         update__milestone__commitment__plan__member=member, update__state="published", update__published_at__isnull=False,

@@ -194,7 +194,12 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     today = today_for(now)
     zone = portal_zone()
     evaluation = evaluation or evaluate_member(member, now)
-    meetings = list(Meeting.objects.held().filter(forum__member=member).select_related("forum").order_by("starts_at"))
+    # One query for the meetings held (MR 1.1 and 5.1) and those with published minutes (the member's documents).
+    read = list(
+        Meeting.objects.filter(Q(status=Meeting.Status.HELD) | Q(minutes_published_at__isnull=False), forum__member=member)
+        .select_related("forum").order_by("starts_at")
+    )
+    meetings = [m for m in read if m.status == Meeting.Status.HELD]
     sectors: dict[int, set] = {}
     for meeting_id, sector in Attendance.objects.filter(
         meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
@@ -205,7 +210,8 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     # published updates, OGP letters, co-creation records).
     from cocreation.documents import documents_for
 
-    rows = documents_for(member, cycles=stored_cycles)  # stored_cycles: the stored cycles, already read by the caller
+    # stored_cycles: the stored cycles, already read by the caller
+    rows = documents_for(member, cycles=stored_cycles, minutes=[m for m in read if m.minutes_published_at is not None])
     plans = [(r.date, r.title) for r in rows if r.type == "plan"]
     reports = [(r.date, r.title) for r in rows if r.type == "status_report"]
     records = requirements.Records(

@@ -64,7 +64,7 @@ def _overview_content(request, today) -> str:
     kind = request.GET.get("kind", "")
     invalid_status = bool(wanted) and wanted not in MemberStatus.values
     invalid_kind = bool(kind) and kind not in Member.Kind.values
-    members = presentation.members_with_standing(Member.objects.select_related("parent"), today).order_by("kind", "name")
+    members = presentation.members_with_standing(Member.objects.select_related("parent"), today).order_by("kind", "name", "pk")
     if wanted and not invalid_status:
         members = members.filter(status=wanted)
     if kind and not invalid_kind:
