@@ -48,16 +48,18 @@ def _members(today):
 
 
 def _path_maker(name, marker="0"):
-    """Return a function giving ``reverse(name, args=[value])``, reversing once: the value is put in place of a marker.
+    """Return a function giving ``reverse(name, args=[value])`` escaped for HTML, reversing once: the value replaces a marker.
 
     The home page's rows link each member, its compliance record and its plan (about 400 reversals a
-    page, issue #20); the paths are the same strings. A value that is not plainly alphanumeric is reversed.
+    page, issue #20); the paths are the same strings. A value that is not plainly alphanumeric is
+    reversed (and escaped, as the template engine escapes a path).
     """
     head, _sep, tail = reverse(name, args=[marker]).rpartition(marker)
+    head, tail = escape(head), escape(tail)
 
     def path(value):
         value = str(value)
-        return f"{head}{value}{tail}" if value.isascii() and value.isalnum() else reverse(name, args=[value])
+        return f"{head}{value}{tail}" if value.isascii() and value.isalnum() else escape(reverse(name, args=[value]))
 
     return path
 
