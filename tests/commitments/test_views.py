@@ -164,6 +164,17 @@ def test_home_lists_members_a_page_at_a_time_with_a_shareable_url_per_state(clie
     assert client.get(reverse("commitments:home") + "?view=nope&page=x").status_code == 200
 
 
+def test_home_rows_escape_what_members_and_plans_are_called(client, kg):
+    """The rows are built in the view (issue #20): every name is escaped as the template engine escaped it."""
+    member = MemberFactory(name='Town <b>"&"</b>', code="AMP", country="Nowhere")
+    ActionPlanFactory(member=member, title="Plan <i>&</i>")
+    html = get(client, "commitments:home").content.decode()
+    assert "<b>" not in html and "<i>&" not in html
+    assert '<a href="/members/AMP/">Town &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</a>' in html
+    assert 'aria-label="Town &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;: compliance status Active"' in html
+    assert "Plan &lt;i&gt;&amp;&lt;/i&gt;</a>" in html
+
+
 @pytest.mark.parametrize("size", [1, 3])
 def test_home_runs_a_constant_number_of_queries(client, django_assert_num_queries, kg, size):
     for i in range(size):
