@@ -242,12 +242,18 @@ def _home_content(request, today) -> str:
         "chart": commitments_chart,
         "overdue_milestones": figures["overdue"],
         "contested_commitments": figures["contested"],
-        "next_deadlines": Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
-        .select_related("member")
-        .order_by("due_on", "member__name")[:5],
+        # The same on every page and language of the home page: read once per day and generation (issue #20).
+        "next_deadlines": derived(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
         "today": today,
     }
     return render_to_string("commitments/_home.html", context, request=request)
+
+
+def _next_deadlines(today) -> list:
+    """The five open deadlines due soonest, portal-wide (the partial index ``deadline_open_due_on``)."""
+    return list(
+        Deadline.objects.filter(met_on__isnull=True, due_on__gte=today).select_related("member").order_by("due_on", "member__name")[:5]
+    )
 
 
 def _headline_figures(today):
