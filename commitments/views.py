@@ -51,14 +51,23 @@ TEMPLATE_FIELDS = (
 )
 
 
-def _published_updates_prefetch():
-    # The plan page reads only an update's level and dates (not its narrative or review text).
-    fields = ("milestone_id", "period_end", "published_at", "completion", "state")
-    return Prefetch(
-        "progress_updates",
-        queryset=published_updates(ProgressUpdate.objects.only(*fields)).order_by("-period_end", "-published_at"),
-        to_attr="published_updates",
-    )
+# What the plan page shows of a commitment, a milestone and an update (issue #20: a plan's commitments
+# carry their whole OGP template in three languages, of which the page shows the title).
+PLAN_COMMITMENT_FIELDS = (
+    "plan_id", "number", "identifier", "title", "start_date", "end_date", "lead_agency__name", "lead_agency__acronym",
+)
+PLAN_MILESTONE_FIELDS = ("commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
+
+
+class PublishedLevel:
+    """A published update as the plan page reads it: its level and dates, not a model instance (hundreds a plan)."""
+
+    __slots__ = ("milestone_id", "period_end", "published_at", "completion")
+
+    def __init__(self, milestone_id, period_end, published_at, completion):
+        self.milestone_id, self.period_end, self.published_at, self.completion = (
+            milestone_id, period_end, published_at, completion,
+        )
 
 
 def _plan_state(request, plan, today) -> str:
@@ -68,15 +77,27 @@ def _plan_state(request, plan, today) -> str:
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
+        .only(*PLAN_COMMITMENT_FIELDS)
         .annotate(contested=contested_commitments_q())
         .order_by("number", "identifier")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("id").prefetch_related(_published_updates_prefetch()))
-        )
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.only(*PLAN_MILESTONE_FIELDS).order_by("id")))
     )
+    by_milestone = {}
+    milestone_ids = [m.pk for commitment in commitments for m in commitment.milestones.all()]
+    if milestone_ids:
+        rows = (
+            published_updates(ProgressUpdate.objects.filter(milestone_id__in=milestone_ids))
+            .order_by("-period_end", "-published_at")
+            .values_list("milestone_id", "period_end", "published_at", "completion")
+        )
+        for row in rows:
+            by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
-        milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+        milestones = list(commitment.milestones.all())
+        for m in milestones:
+            m.published_updates = by_milestone.get(m.pk, [])
+        timeline.annotate_milestone_progress(milestones, today)
         timeline.annotate_commitment_progress(commitment, milestones)
         commitment.milestone_count = len(milestones)
         groups.append((commitment, milestones))
