@@ -269,7 +269,7 @@ class Gantt:
                     f'\n        <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}</td>'
                     f'\n        <td data-label="{l_latest}">{state}</td>'
                     f'\n        <td data-label="{l_overdue}">{l_overdue if row.overdue else "—"}</td>'
-                    "\n      </tr>"
+                    "\n      </tr>\n      "
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 

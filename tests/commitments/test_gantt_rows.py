@@ -40,3 +40,36 @@ def test_the_bars_are_what_the_former_template_loop_wrote():
     expected = FORMER_LOOP.render(Context({"group": group, "gantt": gantt}))
     assert group.svg_rows == expected
     assert "2 &lt;b&gt;&amp;&quot;" in group.svg_rows
+
+
+# The loop of the timeline's data table before its rows moved into timeline.Gantt.table_rows.
+FORMER_TABLE_LOOP = Template(
+    """{% load i18n portal %}{% translate "Milestone" as l_milestone %}{% translate "Start" as l_start %}{% translate "End" as l_end %}{% translate "Latest progress" as l_latest %}{% translate "Overdue" as l_overdue %}{% for group in gantt.groups %}{% for row in group.rows %}
+      <tr{% if row.overdue %} class="overdue"{% endif %}>
+        <th scope="row" data-label="{{ l_milestone }}">{{ group.commitment.identifier }} · {{ row.milestone.number }}</th>
+        <td data-label="{{ l_start }}">{{ row.milestone.start_label|default:"—" }}</td>
+        <td data-label="{{ l_end }}">{{ row.milestone.end_label|default:"—" }}</td>
+        <td data-label="{{ l_latest }}">{{ row.state|completion_label }}</td>
+        <td data-label="{{ l_overdue }}">{% if row.overdue %}{{ l_overdue }}{% else %}—{% endif %}</td>
+      </tr>
+      {% endfor %}{% endfor %}"""
+)
+
+
+def test_the_data_table_rows_are_what_the_former_template_loop_wrote_in_each_language():
+    from django.utils import translation
+
+    commitment = SimpleNamespace(identifier="XN<1>", title="A", start_date=dt.date(2020, 1, 1), end_date=dt.date(2022, 6, 30))
+    milestones = [
+        _milestone("1.1", dt.date(2020, 1, 1), dt.date(2020, 6, 30), "complete", False),
+        _milestone('2 <b>&"', None, None, "none", True),
+        _milestone("3", dt.date(2022, 6, 1), dt.date(2022, 6, 1), "limited", True),
+    ]
+    for m, (start, end) in zip(milestones, [("January 2020", "June 30, 2020"), ("", ""), ("June 1, 2022", "")]):
+        m.start_label, m.end_label = start, end
+    gantt = timeline.build_gantt([(commitment, milestones)], dt.date(2021, 5, 17))
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            expected = FORMER_TABLE_LOOP.render(Context({"gantt": gantt}))
+            assert gantt.table_rows == expected, language
+    assert "XN&lt;1&gt; · 2 &lt;b&gt;&amp;&quot;" in gantt.table_rows and gantt.table_rows.count("<tr") == 3
