@@ -29,6 +29,7 @@ from .models import (
     ActionPlan,
     Activity,
     Commitment,
+    Completion,
     Evidence,
     Milestone,
     ProgressUpdate,
@@ -285,7 +286,12 @@ def _commitment_state(request, commitment, today) -> str:
                     queryset=ProgressUpdate.objects.published()
                     .order_by("-period_end", "-published_at")
                     .prefetch_related(
-                        Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk"))
+                        # A list (to_attr), not a manager: the table asks each update for its evidence.
+                        Prefetch(
+                            "evidence",
+                            queryset=Evidence.objects.order_by("update_id", "created_at", "pk"),
+                            to_attr="evidence_items",
+                        )
                     ),
                     to_attr="published_updates",
                 )
@@ -294,6 +300,14 @@ def _commitment_state(request, commitment, today) -> str:
     )
     milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
     timeline.annotate_commitment_progress(commitment, milestones)
+    # What the table shows of each update, worked out once here (issue #20): a model's get_FOO_display
+    # translates every choice to find one, and the date filter looks up translated month names.
+    completion_labels = {value: str(label) for value, label in Completion.choices}
+    for m in milestones:
+        for p in m.published_updates:
+            p.completion_label = completion_labels.get(p.completion, p.completion)
+            p.period_start_label = timeline.date_label(p.period_start)
+            p.period_end_label = timeline.date_label(p.period_end)
     activities = list(commitment.activities.all())
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
