@@ -27,7 +27,7 @@ def _reviews_for(request, commitment_id):
         by_update = defaultdict(list)
         rows = Review.objects.filter(
             update__milestone__commitment_id=commitment_id, update__state="published"
-        ).select_related("author", "responded_by", "update__milestone__commitment__plan").order_by("created_at", "pk")
+        ).select_related("author", "responded_by").order_by("created_at", "pk")
         for row in rows:
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
