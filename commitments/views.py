@@ -8,16 +8,23 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from ogp_portal.cache import fragment
 from ogp_portal.permissions import published_updates
@@ -25,6 +32,7 @@ from ogp_portal.permissions import published_updates
 from . import exports, services, timeline
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
+from .templatetags.portal import name_of, tr
 from .models import (
     ActionPlan,
     Activity,
@@ -69,6 +77,56 @@ class PublishedLevel:
         self.milestone_id, self.period_end, self.published_at, self.completion = (
             milestone_id, period_end, published_at, completion,
         )
+
+
+def _url_of(name, placeholder="0-placeholder-0"):
+    """A function ``key -> reverse(name, args=[key])``, reversed once (as ``reverse`` quotes and joins it)."""
+    head, tail = reverse(name, args=[placeholder]).rsplit(placeholder, 1)
+    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+
+
+def commitment_rows(commitments) -> str:
+    """The rows of the plan page's table of commitments, one per commitment.
+
+    Written here rather than by a template loop, as the timeline's rows (``timeline.Gantt.table_rows``):
+    a plan's table is its hottest loop after them (issue #20). Byte for byte what the loop in
+    ``_plan_state.html`` wrote (tests/commitments/test_gantt_rows.py); each commitment carries what
+    ``timeline.annotate_commitment_progress`` sets, ``milestone_count`` and ``contested``.
+    """
+    labels = [
+        conditional_escape(label)
+        for label in (_("Identifier"), _("Title"), _("Lead agency"), _("Completion"), _("Last published update"), _("Milestones"))
+    ]
+    l_identifier, l_title, l_agency, l_completion, l_latest, l_milestones = labels
+    contested = f' <strong class="contested-badge">{conditional_escape(_("Contested"))}</strong>'
+    no_update = conditional_escape(_("No approved update yet"))
+    url_of = _url_of("commitments:commitment")
+    parts = []
+    for c in commitments:
+        rollup = c.rollup
+        if rollup.level:
+            completion = f"{conditional_escape(rollup.get_level_display())} ({conditional_escape(rollup.percent)} %)"
+        else:
+            completion = no_update
+        latest = c.latest_progress
+        latest_day = timeline.date_label(timezone.localtime(latest.published_at).date()) if latest and latest.published_at else ""
+        overdue = ""
+        if c.overdue_count:
+            text = ngettext("%(counter)s overdue", "%(counter)s overdue", c.overdue_count) % {"counter": c.overdue_count}
+            overdue = f' <span class="overdue-badge">{text}</span>'
+        parts.append(
+            "\n      <tr>"
+            f'\n        <td data-label="{l_identifier}">{conditional_escape(c.identifier)}</td>'
+            f'\n        <th scope="row" data-label="{l_title}"><a href="{conditional_escape(url_of(c.identifier))}">'
+            f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
+            f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
+            f'\n        <td data-label="{l_completion}"><span class="completion completion-{conditional_escape(rollup.level or "none")}">'
+            f"{completion}</span></td>"
+            f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
+            f'\n        <td data-label="{l_milestones}">{c.milestone_count}{overdue}</td>'
+            "\n      </tr>\n      "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
 
 
 def _plan_state(request, plan, today) -> str:
@@ -116,6 +174,7 @@ def _plan_state(request, plan, today) -> str:
         "commitments": commitments,
         "charts": [c for c in charts if c.total],
         "gantt": timeline.build_gantt(groups, today),
+        "commitment_rows": commitment_rows(commitments),
         "milestone_count": len(all_milestones),
         "overdue_count": sum(1 for m in all_milestones if m.overdue),
         "today": today,

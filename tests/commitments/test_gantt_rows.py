@@ -73,3 +73,49 @@ def test_the_data_table_rows_are_what_the_former_template_loop_wrote_in_each_lan
             expected = FORMER_TABLE_LOOP.render(Context({"gantt": gantt}))
             assert gantt.table_rows == expected, language
     assert "XN&lt;1&gt; · 2 &lt;b&gt;&amp;&quot;" in gantt.table_rows and gantt.table_rows.count("<tr") == 3
+
+
+# The loop of the plan page's commitments table before its rows moved into views.commitment_rows.
+FORMER_COMMITMENT_LOOP = Template(
+    """{% load i18n portal %}{% translate "Identifier" as l_identifier %}{% translate "Title" as l_title %}{% translate "Lead agency" as l_agency %}{% translate "Completion" as l_completion %}{% translate "Last published update" as l_latest %}{% translate "Milestones" as l_milestones %}{% translate "Contested" as l_contested %}{% translate "No approved update yet" as l_no_update %}{% for c in commitments %}
+      <tr>
+        <td data-label="{{ l_identifier }}">{{ c.identifier }}</td>
+        <th scope="row" data-label="{{ l_title }}"><a href="{{ c.get_absolute_url }}">{% tr c "title" %}</a>{% if c.contested %} <strong class="contested-badge">{{ l_contested }}</strong>{% endif %}</th>
+        <td data-label="{{ l_agency }}">{% name_of c.lead_agency %}</td>
+        <td data-label="{{ l_completion }}"><span class="completion completion-{{ c.rollup.level|default:'none' }}">{% if c.rollup.level %}{{ c.rollup.get_level_display }} ({{ c.rollup.percent }} %){% else %}{{ l_no_update }}{% endif %}</span></td>
+        <td data-label="{{ l_latest }}">{% if c.latest_progress %}{{ c.latest_progress.published_at|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>
+        <td data-label="{{ l_milestones }}">{{ c.milestone_count }}{% if c.overdue_count %} <span class="overdue-badge">{% blocktranslate trimmed count counter=c.overdue_count %}{{ counter }} overdue{% plural %}{{ counter }} overdue{% endblocktranslate %}</span>{% endif %}</td>
+      </tr>
+      {% endfor %}"""
+)
+
+
+def test_the_plan_pages_commitment_rows_are_what_the_former_template_loop_wrote_in_each_language():
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    from commitments.models import Rollup
+    from commitments.views import commitment_rows
+
+    class Row(SimpleNamespace):
+        def get_absolute_url(self):
+            return reverse("commitments:commitment", args=[self.identifier])
+
+    agency = SimpleNamespace(name="Accounts <Chamber>", name_en="Accounts <Chamber>", name_ru="Счётная палата", name_ky="", acronym="AC")
+    late_evening = timezone.make_aware(dt.datetime(2021, 3, 31, 23, 30), dt.timezone.utc)  # April 1 in Bishkek
+    commitments = [
+        Row(identifier="KG0001", title="Open <budget> & data", title_en="Open <budget> & data", title_ru="", title_ky="Ачык",
+            lead_agency=agency, contested=True, rollup=Rollup(level="substantial", percent=75),
+            latest_progress=SimpleNamespace(published_at=late_evening), milestone_count=4, overdue_count=2),
+        Row(identifier="KG0002", title="Second", title_en="Second", title_ru="Второе", title_ky="",
+            lead_agency=None, contested=False, rollup=Rollup(level=None, percent=0),
+            latest_progress=None, milestone_count=0, overdue_count=0),
+        Row(identifier="KG0003", title="Third", title_en="Third", title_ru="Третье", title_ky="Үчүнчү",
+            lead_agency=agency, contested=False, rollup=Rollup(level="complete", percent=100),
+            latest_progress=SimpleNamespace(published_at=None), milestone_count=1, overdue_count=1),
+    ]
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            expected = FORMER_COMMITMENT_LOOP.render(Context({"commitments": commitments}))
+            assert commitment_rows(commitments) == expected, language
+    assert "Open &lt;budget&gt; &amp; data" in commitment_rows(commitments)
