@@ -44,6 +44,7 @@ from .models import (
     StatusReport,
     StatusReportLine,
     ROLLUP_RULE,
+    period_end,
 )
 
 
@@ -66,6 +67,24 @@ PLAN_COMMITMENT_FIELDS = (
     "plan_id", "number", "identifier", "title", "start_date", "end_date", "lead_agency__name", "lead_agency__acronym",
 )
 PLAN_MILESTONE_FIELDS = ("commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
+
+
+class PlanMilestone:
+    """A milestone as the plan page reads it: its number and dates (``timeline`` adds where it stands)."""
+
+    __slots__ = (
+        "pk", *PLAN_MILESTONE_FIELDS, "published_updates", "latest_progress", "overdue", "state", "start_label", "end_label",
+    )
+
+    def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision):
+        self.pk, self.commitment_id, self.number = pk, commitment_id, number
+        self.start_date, self.start_precision, self.end_date, self.end_precision = (
+            start_date, start_precision, end_date, end_precision,
+        )
+
+    @property
+    def ends_on(self):
+        return period_end(self.end_date, self.end_precision)
 
 
 class PublishedLevel:
@@ -139,10 +158,19 @@ def _plan_state(request, plan, today) -> str:
         .only(*PLAN_COMMITMENT_FIELDS)
         .annotate(contested=contested_commitments_q())
         .order_by("number", "identifier")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.only(*PLAN_MILESTONE_FIELDS).order_by("id")))
     )
-    by_milestone = {}
-    milestone_ids = [m.pk for commitment in commitments for m in commitment.milestones.all()]
+    # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
+    by_commitment, by_milestone = {}, {}
+    if commitments:
+        rows = (
+            Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments])
+            .order_by("id")
+            .values_list("pk", *PLAN_MILESTONE_FIELDS)
+        )
+        for row in rows:
+            milestone = PlanMilestone(*row)
+            by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
+    milestone_ids = [m.pk for milestones in by_commitment.values() for m in milestones]
     if milestone_ids:
         rows = (
             published_updates(ProgressUpdate.objects.filter(milestone_id__in=milestone_ids))
@@ -153,7 +181,7 @@ def _plan_state(request, plan, today) -> str:
             by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
-        milestones = list(commitment.milestones.all())
+        milestones = by_commitment.get(commitment.pk, [])
         for m in milestones:
             m.published_updates = by_milestone.get(m.pk, [])
         timeline.annotate_milestone_progress(milestones, today)
