@@ -249,8 +249,9 @@ class Gantt:
         Written here rather than by a template loop, as :attr:`GanttGroup.svg_rows`: a large plan has
         hundreds of rows of a dozen lookups each (issue #20). The column labels are translated once.
         """
+        # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
         l_milestone, l_start, l_end, l_latest, l_overdue = (
-            conditional_escape(label) for label in (_("Milestone"), _("Start"), _("End"), _("Latest progress"), _("Overdue"))
+            _("Milestone"), _("Start"), _("End"), _("Latest progress"), _("Overdue")
         )
         labels = {}
         parts = []

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, linebreaks
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, ngettext
 
@@ -112,13 +113,12 @@ def commitment_rows(commitments) -> str:
     ``_plan_state.html`` wrote (tests/commitments/test_gantt_rows.py); each commitment carries what
     ``timeline.annotate_commitment_progress`` sets, ``milestone_count`` and ``contested``.
     """
-    labels = [
-        conditional_escape(label)
-        for label in (_("Identifier"), _("Title"), _("Lead agency"), _("Completion"), _("Last published update"), _("Milestones"))
-    ]
-    l_identifier, l_title, l_agency, l_completion, l_latest, l_milestones = labels
-    contested = f' <strong class="contested-badge">{conditional_escape(_("Contested"))}</strong>'
-    no_update = conditional_escape(_("No approved update yet"))
+    # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
+    l_identifier, l_title, l_agency, l_completion, l_latest, l_milestones = (
+        _("Identifier"), _("Title"), _("Lead agency"), _("Completion"), _("Last published update"), _("Milestones"),
+    )
+    contested = f' <strong class="contested-badge">{_("Contested")}</strong>'
+    no_update = _("No approved update yet")
     url_of = _url_of("commitments:commitment")
     parts = []
     for c in commitments:
@@ -359,6 +359,44 @@ def commitment_detail(request, identifier):
     return render(request, "commitments/commitment_detail.html", context)
 
 
+def update_summary(update) -> str:
+    """What the commitment page shows of a published update before its reviews: level, period, text, evidence.
+
+    Written here rather than by the template's loop over every update of every milestone (issue #20),
+    byte for byte what ``_milestone_table.html`` wrote (tests/commitments/test_gantt_rows.py). The
+    update carries ``completion_label``, ``period_start_label``, ``period_end_label`` and
+    ``evidence_items`` (``_commitment_state`` sets them).
+    """
+    period = _("Reporting period %(start)s – %(end)s") % {
+        "start": conditional_escape(update.period_start_label),
+        "end": conditional_escape(update.period_end_label),
+    }
+    narrative = linebreaks(update.narrative, autoescape=True) if update.narrative else ""
+    self_approved = (
+        f'<p class="self-approved"><small>{_("Approved by its author, the member's single point of contact.")}</small></p>'
+        if update.self_approved
+        else ""
+    )
+    evidence = ""
+    if update.evidence_items:
+        nofollow = ' rel="nofollow noopener noreferrer"'
+        links = ";".join(
+            f' <a href="{conditional_escape(item.get_absolute_url())}"{nofollow if item.kind == "link" else ""}>'
+            f"{conditional_escape(Truncator(str(item)).chars(60))}</a>"
+            for item in update.evidence_items
+        )
+        evidence = f'\n          <p class="evidence">{_("Evidence:")}{links}</p>\n          '
+    return mark_safe(  # noqa: S308 - every value above is escaped or our own markup
+        f'\n          <strong class="completion completion-{conditional_escape(update.completion)}">'
+        f"{conditional_escape(update.completion_label)}</strong>"
+        f'\n          <span class="progress">{period}</span>'
+        f"\n          {narrative}"
+        f"\n          {self_approved}"
+        f"\n          {evidence}"
+        "\n          "
+    )
+
+
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
@@ -395,6 +433,7 @@ def _commitment_state(request, commitment, today) -> str:
             p.completion_label = completion_labels.get(p.completion, p.completion)
             p.period_start_label = timeline.date_label(p.period_start)
             p.period_end_label = timeline.date_label(p.period_end)
+            p.summary = update_summary(p)
     activities = list(commitment.activities.all())
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]

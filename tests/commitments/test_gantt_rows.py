@@ -119,3 +119,40 @@ def test_the_plan_pages_commitment_rows_are_what_the_former_template_loop_wrote_
             expected = FORMER_COMMITMENT_LOOP.render(Context({"commitments": commitments}))
             assert commitment_rows(commitments) == expected, language
     assert "Open &lt;budget&gt; &amp; data" in commitment_rows(commitments)
+
+
+# What _milestone_table.html wrote of an update before its reviews, before views.update_summary.
+FORMER_UPDATE = Template(
+    """{% load i18n %}
+          <strong class="completion completion-{{ p.completion }}">{{ p.completion_label }}</strong>
+          <span class="progress">{% blocktranslate trimmed with start=p.period_start_label end=p.period_end_label %}Reporting period {{ start }} – {{ end }}{% endblocktranslate %}</span>
+          {% if p.narrative %}{{ p.narrative|linebreaks }}{% endif %}
+          {% if p.self_approved %}<p class="self-approved"><small>{% translate "Approved by its author, the member's single point of contact." %}</small></p>{% endif %}
+          {% with items=p.evidence_items %}{% if items %}
+          <p class="evidence">{% translate "Evidence:" %}{% for item in items %} <a href="{{ item.get_absolute_url }}"{% if item.kind == "link" %} rel="nofollow noopener noreferrer"{% endif %}>{{ item|truncatechars:60 }}</a>{% if not forloop.last %};{% endif %}{% endfor %}</p>
+          {% endif %}{% endwith %}
+          """
+)
+
+
+def test_an_updates_summary_is_what_the_former_template_wrote_in_each_language():
+    from django.utils import translation
+
+    from commitments.models import Evidence
+    from commitments.views import update_summary
+
+    link = Evidence(pk=7, kind="link", url="https://example.org/report?a=1&b=<2>" + "x" * 80)
+    file = Evidence(pk=8, kind="file", original_name="Отчёт <final> & signed.pdf")
+    updates = [
+        SimpleNamespace(completion="substantial", completion_label="Substantial", period_start_label="January 1, 2021",
+                        period_end_label="June 30, 2021", narrative="Line <one>\nline two\n\nNew & para",
+                        self_approved=True, evidence_items=[link, file]),
+        SimpleNamespace(completion="limited", completion_label="Limited <l>", period_start_label="", period_end_label="",
+                        narrative="", self_approved=False, evidence_items=[]),
+        SimpleNamespace(completion="complete", completion_label="Complete", period_start_label="1 января 2021 г.",
+                        period_end_label="30 июня 2021 г.", narrative=None, self_approved=False, evidence_items=[file]),
+    ]
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            for update in updates:
+                assert update_summary(update) == FORMER_UPDATE.render(Context({"p": update})), (language, update)
