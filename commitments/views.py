@@ -342,7 +342,9 @@ def commitment_detail(request, identifier):
     """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
     today = timezone.localdate()
     commitment = get_object_or_404(
-        Commitment.objects.select_related("plan__member", "lead_agency").annotate(contested=contested_commitments_q()),
+        # Whether it is contested is read inside the shared part, from the reviews its panels show
+        # ({% commitment_contested %}): a visit that reuses the part does not ask.
+        Commitment.objects.select_related("plan__member", "lead_agency"),
         identifier=identifier,
     )
     context = {
@@ -452,6 +454,7 @@ def _commitment_state(request, commitment, today) -> str:
         "sections": sections,
         "activities": activities,
         "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
         "rollup": rollup,
         "report_lines": report_lines,
         "gantt": timeline.build_gantt([(commitment, milestones)], today),

@@ -35,6 +35,17 @@ def _reviews_for(request, commitment_id):
 
 
 @register.simple_tag(takes_context=True)
+def commitment_contested(context, commitment):
+    """Whether a published update of ``commitment`` has an open dispute (``services.contested_commitments_q``).
+
+    Read from the commitment's reviews, which its review panels show (one query for the page, shared
+    with them): the commitment page's shared part asks here instead of its page query.
+    """
+    reviews = _reviews_for(context.get("request"), commitment.pk)
+    return any(review.is_contested for rows in reviews.values() for review in rows)
+
+
+@register.simple_tag(takes_context=True)
 def review_panel(context, update):
     """Reviews of one published update and its "contested" mark: the same for every visitor.
 
