@@ -213,7 +213,9 @@ def _plan_state(request, plan, today) -> str:
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
-    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+    # The lead institutions and the status reports are read by the parts every visitor shares
+    # ({% shared_fragment %} in the template): only when those are rendered.
+    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
     reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
