@@ -73,6 +73,7 @@ def review_panel(context, update):
 
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
 _SENTINEL = 987654321
+REVIEW_ITEM = '<li id="review-'  # engagement/_review_panel.html: one per review, hidden or not (escaped text cannot hold it)
 
 
 def _pk_url(name, *args):
@@ -115,7 +116,9 @@ def personal_parts(context, html, commitment):
     may_review = signed_in and user.is_active
     html = str(html)
     reviews = {}
-    if signed_in and "<!--personal:review" in html:
+    # Every review of the commitment's published updates is a list item of its panel in the shared part
+    # (hidden ones too): without one there is none to read, and every update is the visitor's to review.
+    if signed_in and REVIEW_ITEM in html:
         reviews = {row[0]: row for row in _review_rows(request, commitment.pk)}
     numbers = None
     if signed_in and "<!--personal:enter:" in html and user.has_perm("commitments.enter_progress", commitment):
