@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -404,30 +403,31 @@ def update_summary(update) -> str:
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
-    prefetch_related_objects(
-        [commitment],
-        Prefetch("activities", queryset=Activity.objects.order_by("number")),
-        Prefetch(
-            "milestones",
-            queryset=Milestone.objects.order_by("id").prefetch_related(
-                Prefetch(
-                    "progress_updates",
-                    queryset=ProgressUpdate.objects.published()
-                    .order_by("-period_end", "-published_at")
-                    .prefetch_related(
-                        # A list (to_attr), not a manager: the table asks each update for its evidence.
-                        Prefetch(
-                            "evidence",
-                            queryset=Evidence.objects.order_by("update_id", "created_at", "pk"),
-                            to_attr="evidence_items",
-                        )
-                    ),
-                    to_attr="published_updates",
-                )
-            ),
-        ),
-    )
-    milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+    # Read level by level and grouped here (the queries prefetch_related would make, without its machinery).
+    activities = list(Activity.objects.filter(commitment=commitment).order_by("number"))
+    milestones = list(Milestone.objects.filter(commitment=commitment).order_by("id"))
+    by_milestone = {m.pk: m for m in milestones}
+    for m in milestones:
+        m.commitment = commitment
+        m.published_updates = []
+    updates = []
+    if milestones:
+        updates = list(
+            ProgressUpdate.objects.published()
+            .filter(milestone_id__in=list(by_milestone))
+            .order_by("-period_end", "-published_at")
+        )
+    by_update = {}
+    for p in updates:
+        p.milestone = by_milestone[p.milestone_id]
+        p.milestone.published_updates.append(p)
+        p.evidence_items = []  # a list, not a manager: the table asks each update for its evidence
+        by_update[p.pk] = p
+    if updates:
+        for item in Evidence.objects.filter(update_id__in=list(by_update)).order_by("update_id", "created_at", "pk"):
+            item.update = by_update[item.update_id]
+            item.update.evidence_items.append(item)
+    timeline.annotate_milestone_progress(milestones, today)
     timeline.annotate_commitment_progress(commitment, milestones)
     # What the table shows of each update, worked out once here (issue #20): a model's get_FOO_display
     # translates every choice to find one, and the date filter looks up translated month names.
@@ -438,7 +438,6 @@ def _commitment_state(request, commitment, today) -> str:
             p.period_start_label = timeline.date_label(p.period_start)
             p.period_end_label = timeline.date_label(p.period_end)
             p.summary = update_summary(p)
-    activities = list(commitment.activities.all())
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
