@@ -10,14 +10,16 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .filters import NO_UPDATE, milestone_is_overdue
-from .models import Completion, rollup_completion
+from .models import Completion, DatePrecision, rollup_completion
 
 # The order completion values are shown in (charts, tables), "no update" last.
 COMPLETION_ORDER = [
@@ -45,6 +47,29 @@ def latest_update(updates):
     return max(updates, key=lambda u: (u.period_end, u.published_at), default=None)
 
 
+@lru_cache(maxsize=8192)
+def _date_label(day: dt.date, format_name: str, language: str) -> str:
+    return date_format(day, format_name)
+
+
+def date_label(day: dt.date | None, format_name: str = "DATE_FORMAT") -> str:
+    """``date_format(day, format_name)`` in the active language, kept per process ("" for no date).
+
+    A pure function of the date, the format and the language: a plan page labels hundreds of
+    milestone dates, each a lookup of translated month names (issue #20), and the same dates recur.
+    """
+    if day is None:
+        return ""
+    return _date_label(day, format_name, get_language() or "")
+
+
+def milestone_date_label(milestone, which: str) -> str:
+    """The milestone's start or end as ``Milestone.format_date`` writes it: "December 2019" or a full date."""
+    day = getattr(milestone, f"{which}_date")
+    precision = getattr(milestone, f"{which}_precision")
+    return date_label(day, "YEAR_MONTH_FORMAT" if precision == DatePrecision.MONTH else "DATE_FORMAT")
+
+
 def annotate_milestone_progress(milestones, today):
     """Set ``latest_progress``, ``overdue``, ``state`` and the date labels on each milestone.
 
@@ -57,8 +82,8 @@ def annotate_milestone_progress(milestones, today):
         m.overdue = milestone_is_overdue(m, updates, today)
         m.state = m.latest_progress.completion if m.latest_progress else NO_UPDATE
         # Month-precision dates read "December 2019", day-precision ones a full date.
-        m.start_label = m.format_date("start")
-        m.end_label = m.format_date("end")
+        m.start_label = milestone_date_label(m, "start")
+        m.end_label = milestone_date_label(m, "end")
     return milestones
 
 
@@ -215,7 +240,39 @@ class Gantt:
 
     @property
     def today_label(self):
-        return date_format(self.today, "DATE_FORMAT")
+        return date_label(self.today, "DATE_FORMAT")
+
+    @property
+    def table_rows(self) -> str:
+        """The rows of the timeline's data table ("Timeline as a table"), one per milestone.
+
+        Written here rather than by a template loop, as :attr:`GanttGroup.svg_rows`: a large plan has
+        hundreds of rows of a dozen lookups each (issue #20). The column labels are translated once.
+        """
+        # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
+        l_milestone, l_start, l_end, l_latest, l_overdue = (
+            _("Milestone"), _("Start"), _("End"), _("Latest progress"), _("Overdue")
+        )
+        labels = {}
+        parts = []
+        for group in self.groups:
+            identifier = conditional_escape(group.commitment.identifier)
+            for row in group.rows:
+                m = row.milestone
+                state = labels.get(row.state)
+                if state is None:
+                    state = labels[row.state] = conditional_escape(completion_label(row.state))
+                overdue_class = ' class="overdue"' if row.overdue else ""
+                parts.append(
+                    f"\n      <tr{overdue_class}>"
+                    f'\n        <th scope="row" data-label="{l_milestone}">{identifier} · {conditional_escape(m.number)}</th>'
+                    f'\n        <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
+                    f'\n        <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}</td>'
+                    f'\n        <td data-label="{l_latest}">{state}</td>'
+                    f'\n        <td data-label="{l_overdue}">{l_overdue if row.overdue else "—"}</td>'
+                    "\n      </tr>\n      "
+                )
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
     @property
     def today_after_end(self):
@@ -273,7 +330,7 @@ def build_gantt(commitments_with_milestones, today, *, label_width=56.0, chart_w
     while day <= axis_end:
         if day >= axis_start:
             if step == 3:
-                label = date_format(day, "M Y")
+                label = date_label(day, "M Y")
             else:
                 label = str(day.year) if day.month == 1 else ""
             ticks.append(Tick(x=x_of(day), label=label))

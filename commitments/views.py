@@ -8,16 +8,23 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, linebreaks
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from ogp_portal.cache import fragment
 from ogp_portal.permissions import published_updates
@@ -25,16 +32,19 @@ from ogp_portal.permissions import published_updates
 from . import exports, services, timeline
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
+from .templatetags.portal import name_of, tr
 from .models import (
     ActionPlan,
     Activity,
     Commitment,
+    Completion,
     Evidence,
     Milestone,
     ProgressUpdate,
     StatusReport,
     StatusReportLine,
     ROLLUP_RULE,
+    period_end,
 )
 
 
@@ -51,14 +61,90 @@ TEMPLATE_FIELDS = (
 )
 
 
-def _published_updates_prefetch():
-    # The plan page reads only an update's level and dates (not its narrative or review text).
-    fields = ("milestone_id", "period_end", "published_at", "completion", "state")
-    return Prefetch(
-        "progress_updates",
-        queryset=published_updates(ProgressUpdate.objects.only(*fields)).order_by("-period_end", "-published_at"),
-        to_attr="published_updates",
+# What the plan page shows of a commitment, a milestone and an update (issue #20: a plan's commitments
+# carry their whole OGP template in three languages, of which the page shows the title).
+PLAN_COMMITMENT_FIELDS = (
+    "plan_id", "number", "identifier", "title", "start_date", "end_date", "lead_agency__name", "lead_agency__acronym",
+)
+PLAN_MILESTONE_FIELDS = ("commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
+
+
+class PlanMilestone:
+    """A milestone as the plan page reads it: its number and dates (``timeline`` adds where it stands)."""
+
+    __slots__ = (
+        "pk", *PLAN_MILESTONE_FIELDS, "published_updates", "latest_progress", "overdue", "state", "start_label", "end_label",
     )
+
+    def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision):
+        self.pk, self.commitment_id, self.number = pk, commitment_id, number
+        self.start_date, self.start_precision, self.end_date, self.end_precision = (
+            start_date, start_precision, end_date, end_precision,
+        )
+
+    @property
+    def ends_on(self):
+        return period_end(self.end_date, self.end_precision)
+
+
+class PublishedLevel:
+    """A published update as the plan page reads it: its level and dates, not a model instance (hundreds a plan)."""
+
+    __slots__ = ("milestone_id", "period_end", "published_at", "completion")
+
+    def __init__(self, milestone_id, period_end, published_at, completion):
+        self.milestone_id, self.period_end, self.published_at, self.completion = (
+            milestone_id, period_end, published_at, completion,
+        )
+
+
+def _url_of(name, placeholder="0-placeholder-0"):
+    """A function ``key -> reverse(name, args=[key])``, reversed once (as ``reverse`` quotes and joins it)."""
+    head, tail = reverse(name, args=[placeholder]).rsplit(placeholder, 1)
+    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+
+
+def commitment_rows(commitments) -> str:
+    """The rows of the plan page's table of commitments, one per commitment.
+
+    Written here rather than by a template loop, as the timeline's rows (``timeline.Gantt.table_rows``):
+    a plan's table is its hottest loop after them (issue #20). Byte for byte what the loop in
+    ``_plan_state.html`` wrote (tests/commitments/test_gantt_rows.py); each commitment carries what
+    ``timeline.annotate_commitment_progress`` sets, ``milestone_count`` and ``contested``.
+    """
+    # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
+    l_identifier, l_title, l_agency, l_completion, l_latest, l_milestones = (
+        _("Identifier"), _("Title"), _("Lead agency"), _("Completion"), _("Last published update"), _("Milestones"),
+    )
+    contested = f' <strong class="contested-badge">{_("Contested")}</strong>'
+    no_update = _("No approved update yet")
+    url_of = _url_of("commitments:commitment")
+    parts = []
+    for c in commitments:
+        rollup = c.rollup
+        if rollup.level:
+            completion = f"{conditional_escape(rollup.get_level_display())} ({conditional_escape(rollup.percent)} %)"
+        else:
+            completion = no_update
+        latest = c.latest_progress
+        latest_day = timeline.date_label(timezone.localtime(latest.published_at).date()) if latest and latest.published_at else ""
+        overdue = ""
+        if c.overdue_count:
+            text = ngettext("%(counter)s overdue", "%(counter)s overdue", c.overdue_count) % {"counter": c.overdue_count}
+            overdue = f' <span class="overdue-badge">{text}</span>'
+        parts.append(
+            "\n      <tr>"
+            f'\n        <td data-label="{l_identifier}">{conditional_escape(c.identifier)}</td>'
+            f'\n        <th scope="row" data-label="{l_title}"><a href="{conditional_escape(url_of(c.identifier))}">'
+            f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
+            f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
+            f'\n        <td data-label="{l_completion}"><span class="completion completion-{conditional_escape(rollup.level or "none")}">'
+            f"{completion}</span></td>"
+            f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
+            f'\n        <td data-label="{l_milestones}">{c.milestone_count}{overdue}</td>'
+            "\n      </tr>\n      "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
 
 
 def _plan_state(request, plan, today) -> str:
@@ -68,15 +154,36 @@ def _plan_state(request, plan, today) -> str:
     commitments = list(
         Commitment.objects.filter(plan=plan)
         .select_related("lead_agency")
+        .only(*PLAN_COMMITMENT_FIELDS)
         .annotate(contested=contested_commitments_q())
         .order_by("number", "identifier")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("id").prefetch_related(_published_updates_prefetch()))
-        )
     )
+    # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
+    by_commitment, by_milestone = {}, {}
+    if commitments:
+        rows = (
+            Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments])
+            .order_by("id")
+            .values_list("pk", *PLAN_MILESTONE_FIELDS)
+        )
+        for row in rows:
+            milestone = PlanMilestone(*row)
+            by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
+    milestone_ids = [m.pk for milestones in by_commitment.values() for m in milestones]
+    if milestone_ids:
+        rows = (
+            published_updates(ProgressUpdate.objects.filter(milestone_id__in=milestone_ids))
+            .order_by("-period_end", "-published_at")
+            .values_list("milestone_id", "period_end", "published_at", "completion")
+        )
+        for row in rows:
+            by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
-        milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+        milestones = by_commitment.get(commitment.pk, [])
+        for m in milestones:
+            m.published_updates = by_milestone.get(m.pk, [])
+        timeline.annotate_milestone_progress(milestones, today)
         timeline.annotate_commitment_progress(commitment, milestones)
         commitment.milestone_count = len(milestones)
         groups.append((commitment, milestones))
@@ -94,6 +201,7 @@ def _plan_state(request, plan, today) -> str:
         "commitments": commitments,
         "charts": [c for c in charts if c.total],
         "gantt": timeline.build_gantt(groups, today),
+        "commitment_rows": commitment_rows(commitments),
         "milestone_count": len(all_milestones),
         "overdue_count": sum(1 for m in all_milestones if m.overdue),
         "today": today,
@@ -104,7 +212,9 @@ def _plan_state(request, plan, today) -> str:
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
-    plan = get_object_or_404(ActionPlan.objects.select_related("member").prefetch_related("lead_institutions"), pk=pk)
+    # The lead institutions and the status reports are read by the parts every visitor shares
+    # ({% shared_fragment %} in the template): only when those are rendered.
+    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
     reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
@@ -233,7 +343,9 @@ def commitment_detail(request, identifier):
     """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
     today = timezone.localdate()
     commitment = get_object_or_404(
-        Commitment.objects.select_related("plan__member", "lead_agency").annotate(contested=contested_commitments_q()),
+        # Whether it is contested is read inside the shared part, from the reviews its panels show
+        # ({% commitment_contested %}): a visit that reuses the part does not ask.
+        Commitment.objects.select_related("plan__member", "lead_agency"),
         identifier=identifier,
     )
     context = {
@@ -250,30 +362,82 @@ def commitment_detail(request, identifier):
     return render(request, "commitments/commitment_detail.html", context)
 
 
+def update_summary(update) -> str:
+    """What the commitment page shows of a published update before its reviews: level, period, text, evidence.
+
+    Written here rather than by the template's loop over every update of every milestone (issue #20),
+    byte for byte what ``_milestone_table.html`` wrote (tests/commitments/test_gantt_rows.py). The
+    update carries ``completion_label``, ``period_start_label``, ``period_end_label`` and
+    ``evidence_items`` (``_commitment_state`` sets them).
+    """
+    period = _("Reporting period %(start)s – %(end)s") % {
+        "start": conditional_escape(update.period_start_label),
+        "end": conditional_escape(update.period_end_label),
+    }
+    narrative = linebreaks(update.narrative, autoescape=True) if update.narrative else ""
+    self_approved = (
+        f'<p class="self-approved"><small>{_("Approved by its author, the member's single point of contact.")}</small></p>'
+        if update.self_approved
+        else ""
+    )
+    evidence = ""
+    if update.evidence_items:
+        nofollow = ' rel="nofollow noopener noreferrer"'
+        links = ";".join(
+            f' <a href="{conditional_escape(item.get_absolute_url())}"{nofollow if item.kind == "link" else ""}>'
+            f"{conditional_escape(Truncator(str(item)).chars(60))}</a>"
+            for item in update.evidence_items
+        )
+        evidence = f'\n          <p class="evidence">{_("Evidence:")}{links}</p>\n          '
+    return mark_safe(  # noqa: S308 - every value above is escaped or our own markup
+        f'\n          <strong class="completion completion-{conditional_escape(update.completion)}">'
+        f"{conditional_escape(update.completion_label)}</strong>"
+        f'\n          <span class="progress">{period}</span>'
+        f"\n          {narrative}"
+        f"\n          {self_approved}"
+        f"\n          {evidence}"
+        "\n          "
+    )
+
+
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
-    prefetch_related_objects(
-        [commitment],
-        Prefetch("activities", queryset=Activity.objects.order_by("number")),
-        Prefetch(
-            "milestones",
-            queryset=Milestone.objects.order_by("id").prefetch_related(
-                Prefetch(
-                    "progress_updates",
-                    queryset=ProgressUpdate.objects.published()
-                    .order_by("-period_end", "-published_at")
-                    .prefetch_related(
-                        Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk"))
-                    ),
-                    to_attr="published_updates",
-                )
-            ),
-        ),
-    )
-    milestones = timeline.annotate_milestone_progress(list(commitment.milestones.all()), today)
+    # Read level by level and grouped here (the queries prefetch_related would make, without its machinery).
+    activities = list(Activity.objects.filter(commitment=commitment).order_by("number"))
+    milestones = list(Milestone.objects.filter(commitment=commitment).order_by("id"))
+    by_milestone = {m.pk: m for m in milestones}
+    for m in milestones:
+        m.commitment = commitment
+        m.published_updates = []
+    updates = []
+    if milestones:
+        updates = list(
+            ProgressUpdate.objects.published()
+            .filter(milestone_id__in=list(by_milestone))
+            .order_by("-period_end", "-published_at")
+        )
+    by_update = {}
+    for p in updates:
+        p.milestone = by_milestone[p.milestone_id]
+        p.milestone.published_updates.append(p)
+        p.evidence_items = []  # a list, not a manager: the table asks each update for its evidence
+        by_update[p.pk] = p
+    if updates:
+        for item in Evidence.objects.filter(update_id__in=list(by_update)).order_by("update_id", "created_at", "pk"):
+            item.update = by_update[item.update_id]
+            item.update.evidence_items.append(item)
+    timeline.annotate_milestone_progress(milestones, today)
     timeline.annotate_commitment_progress(commitment, milestones)
-    activities = list(commitment.activities.all())
+    # What the table shows of each update, worked out once here (issue #20): a model's get_FOO_display
+    # translates every choice to find one, and the date filter looks up translated month names.
+    completion_labels = {value: str(label) for value, label in Completion.choices}
+    for m in milestones:
+        for p in m.published_updates:
+            p.completion_label = completion_labels.get(p.completion, p.completion)
+            p.period_start_label = timeline.date_label(p.period_start)
+            p.period_end_label = timeline.date_label(p.period_end)
+            p.summary = update_summary(p)
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
@@ -291,6 +455,7 @@ def _commitment_state(request, commitment, today) -> str:
         "sections": sections,
         "activities": activities,
         "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
         "rollup": rollup,
         "report_lines": report_lines,
         "gantt": timeline.build_gantt([(commitment, milestones)], today),

@@ -27,6 +27,9 @@ from . import calendars, forms, services
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
+OPEN_ITEM_FIELDS = (
+    "title", "owner", "due_on", "status", "meeting__forum_id", "meeting__starts_at", "commitment__identifier",
+)
 
 
 def _forum(pk):
@@ -78,7 +81,8 @@ def forum_detail(request, pk):
     forum = get_object_or_404(Forum.objects.select_related("member"), pk=pk)
     now = timezone.now()
     today = services.local_today(now)
-    meetings = cache(lambda: list(forum.meetings.order_by("-starts_at")))
+    # The page lists meetings and counts them per period: not their agenda, minutes or notes (kilobytes each).
+    meetings = cache(lambda: list(forum.meetings.defer("agenda", "minutes", "private_notes").order_by("-starts_at")))
     periods = cache(lambda: services.forum_cadence(forum, meetings(), now))
     can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
@@ -92,9 +96,10 @@ def forum_detail(request, pk):
         "periods": periods,
         "at_risk": cache(lambda: [p for p in periods() if p.state == services.PeriodState.AT_RISK]),
         "meetings": meetings,
-        "open_items": visible_to(request.user, ActionItem.objects.open().filter(meeting__forum=forum)).select_related(
-            "meeting", "commitment"
-        ),
+        # What the table shows of an item, its meeting and its commitment (not their texts in three languages).
+        "open_items": visible_to(request.user, ActionItem.objects.open().filter(meeting__forum=forum))
+        .select_related("meeting", "commitment")
+        .only(*OPEN_ITEM_FIELDS),
         "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
         "can_manage": can_manage,
         "today": today,

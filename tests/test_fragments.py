@@ -238,3 +238,21 @@ def test_the_compliance_overview_is_shared_by_signed_in_visitors_and_follows_a_s
     assert any(r.standing_changed for r in results)  # the first sweep of the seed stores the standings
     after = _client(people.users.poc).get(url).content.decode()
     assert after != own
+
+
+def test_a_signed_in_visit_reads_the_reviews_only_when_the_shared_part_shows_one_even_a_hidden_one(
+    people, django_capture_on_commit_callbacks
+):
+    url = reverse("commitments:commitment", args=[people.commitment.identifier])
+    _client(people.users.coordinator).get(url)  # the shared part is kept, without any review
+    with CaptureQueriesContext(connection) as ctx:
+        page = _client(people.users.civil).get(url).content.decode()
+    assert _reads(ctx, "engagement_review") == [] and "Review this update" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        row = engagement_services.review(people.published, by=people.users.civil, stance="dispute", comment="Abuse.", now=timezone.now())
+        engagement_services.hide(row, by=people.users.admin, reason="Insults", now=timezone.now())
+    _client(people.users.coordinator).get(url)  # kept again, the hidden review in it
+    with CaptureQueriesContext(connection) as ctx:
+        author = _client(people.users.civil).get(url).content.decode()
+    assert len(_reads(ctx, "engagement_review")) == 1
+    assert "Change your review" in author and "Review this update" not in author

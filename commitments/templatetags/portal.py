@@ -1,8 +1,10 @@
 """Template tags for the portal's page layout."""
 
+import datetime as dt
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
+from django.template import defaultfilters
 from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.html import conditional_escape, format_html, linebreaks
@@ -100,6 +102,27 @@ def name_of(obj, default="—"):
     name = tr(obj, "name")
     acronym = getattr(obj, "acronym", "")
     return format_html("{} ({})", name, acronym) if acronym else name
+
+
+# Named formats that show a date only: a datetime is labelled by its (local) day.
+DATE_ONLY_FORMATS = frozenset({"DATE_FORMAT", "SHORT_DATE_FORMAT", "YEAR_MONTH_FORMAT", "MONTH_DAY_FORMAT"})
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def day(value, arg="DATE_FORMAT"):
+    """``value|date:arg`` for a named date format, the label kept per day and language (issue #20).
+
+    The ``date`` filter looks up the translated month names on every call (a forum or a commitment
+    page shows dozens of dates); this gives the same text from ``commitments.timeline.date_label``.
+    Any other format goes to the ``date`` filter.
+    """
+    if value in (None, ""):
+        return ""
+    if arg in DATE_ONLY_FORMATS and isinstance(value, dt.date):
+        from commitments.timeline import date_label
+
+        return date_label(value.date() if isinstance(value, dt.datetime) else value, arg)
+    return defaultfilters.date(value, arg)
 
 
 @register.filter

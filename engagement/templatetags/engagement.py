@@ -27,11 +27,22 @@ def _reviews_for(request, commitment_id):
         by_update = defaultdict(list)
         rows = Review.objects.filter(
             update__milestone__commitment_id=commitment_id, update__state="published"
-        ).select_related("author", "responded_by", "update__milestone__commitment__plan").order_by("created_at", "pk")
+        ).select_related("author", "responded_by").order_by("created_at", "pk")
         for row in rows:
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
     return cache[commitment_id]
+
+
+@register.simple_tag(takes_context=True)
+def commitment_contested(context, commitment):
+    """Whether a published update of ``commitment`` has an open dispute (``services.contested_commitments_q``).
+
+    Read from the commitment's reviews, which its review panels show (one query for the page, shared
+    with them): the commitment page's shared part asks here instead of its page query.
+    """
+    reviews = _reviews_for(context.get("request"), commitment.pk)
+    return any(review.is_contested for rows in reviews.values() for review in rows)
 
 
 @register.simple_tag(takes_context=True)
@@ -61,6 +72,29 @@ def review_panel(context, update):
 
 
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
+_SENTINEL = 987654321
+REVIEW_ITEM = '<li id="review-'  # engagement/_review_panel.html: one per review, hidden or not (escaped text cannot hold it)
+
+
+def _pk_url(name, *args):
+    """A function ``pk -> reverse(name, args=[*args, pk])``, reversed once (a page fills dozens of slots)."""
+    head, tail = reverse(name, args=[*args, _SENTINEL]).rsplit(str(_SENTINEL), 1)  # the last argument is the pk
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _review_rows(request, commitment_id):
+    """(pk, update_id, author_id, answered) of the commitment's reviews of published updates: what the slots need.
+
+    The rows this request already read for the review panels when it rendered the shared part; else
+    one query of four columns (not the reviews' text, authors and updates).
+    """
+    read = getattr(request, "_engagement_reviews", {}).get(commitment_id)
+    if read is not None:
+        return [(r.pk, r.update_id, r.author_id, r.is_answered) for rows in read.values() for r in rows]
+    rows = Review.objects.filter(update__milestone__commitment_id=commitment_id, update__state="published").values_list(
+        "pk", "update_id", "author_id", "responded_at"
+    )
+    return [(pk, update_id, author_id, responded_at is not None) for pk, update_id, author_id, responded_at in rows]
 
 
 @register.simple_tag(takes_context=True)
@@ -71,50 +105,76 @@ def personal_parts(context, html, commitment):
     to sign in first (``review``), and the links to respond to or hide a review (``review-actions``).
     An anonymous visitor costs no query; a signed-in one reads the commitment's reviews (one query,
     none when the shared part was rendered by this request) and, when they may enter progress, the
-    milestones' numbers (one query).
+    milestones' numbers (one query). Each link's address is reversed once per page, and who may
+    respond to or hide a review asked once: every review on the page is of this commitment's updates,
+    so the answer (the lead agency's coordinator, the member's point of contact, an administrator) is
+    the same for all of them.
     """
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     may_review = signed_in and user.is_active
+    html = str(html)
     reviews = {}
-    if signed_in and "<!--personal:review" in html:
-        reviews = {row.pk: row for rows in _reviews_for(request, commitment.pk).values() for row in rows}
+    # Every review of the commitment's published updates is a list item of its panel in the shared part
+    # (hidden ones too): without one there is none to read, and every update is the visitor's to review.
+    if signed_in and REVIEW_ITEM in html:
+        reviews = {row[0]: row for row in _review_rows(request, commitment.pk)}
     numbers = None
     if signed_in and "<!--personal:enter:" in html and user.has_perm("commitments.enter_progress", commitment):
         numbers = dict(Milestone.objects.filter(commitment=commitment).values_list("pk", "number"))
-    sign_in = format_html(
-        '<p><small><a href="{}?next={}">{}</a></small></p>',
-        reverse("accounts:login"), urlencode(request.path), _("Sign in to review this update"),
-    )
+    if not signed_in:
+        sign_in = format_html(
+            '<p><small><a href="{}?next={}">{}</a></small></p>',
+            reverse("accounts:login"), urlencode(request.path), _("Sign in to review this update"),
+        )
+        return mark_safe(PERSONAL_SLOT.sub(lambda match: sign_in if match.group(1) == "review" else "", html))  # noqa: S308
+    links = {}
+
+    def link(kind, pk):
+        if kind not in links:
+            links[kind] = {
+                "enter": (_pk_url("commitments:progress", commitment.identifier), None),
+                "review": (_pk_url("engagement:review"), None),
+                "respond": (_pk_url("engagement:respond"), None),
+                "hide": (_pk_url("engagement:hide"), _("Hide as abusive")),
+            }[kind]
+        return links[kind]
+
+    own_updates = {update_id for _pk, update_id, author_id, _answered in reviews.values() if author_id == user.pk}
+    may_respond = may_hide = None
 
     def fill(match):
+        nonlocal may_respond, may_hide
         kind, pk = match.group(1), int(match.group(2))
         if kind == "enter":
             if numbers is None or pk not in numbers:
                 return ""
-            url = reverse("commitments:progress", args=[commitment.identifier, pk])
-            return format_html('<p><a href="{}">{}</a></p>', url, _("Enter progress on %(number)s") % {"number": numbers[pk]})
+            url, _label = link("enter", pk)
+            return format_html('<p><a href="{}">{}</a></p>', url(pk), _("Enter progress on %(number)s") % {"number": numbers[pk]})
         if kind == "review":
             if not may_review:
-                return "" if signed_in else sign_in
-            own = any(r.update_id == pk and r.author_id == user.pk for r in reviews.values())
+                return ""
+            url, _label = link("review", pk)
             return format_html(
-                '<p><a href="{}">{}</a></p>',
-                reverse("engagement:review", args=[pk]), _("Change your review") if own else _("Review this update"),
+                '<p><a href="{}">{}</a></p>', url(pk), _("Change your review") if pk in own_updates else _("Review this update")
             )
         row = reviews.get(pk)
         if row is None:
             return ""
-        links = []
-        if user.has_perm("engagement.respond_review", row):
-            label = _("Change the response") if row.is_answered else _("Respond")
-            links.append(format_html('<p><a href="{}">{}</a></p>', reverse("engagement:respond", args=[pk]), label))
-        if user.has_perm("engagement.hide_review", row):
-            links.append(format_html('<p><a href="{}">{}</a></p>', reverse("engagement:hide", args=[pk]), _("Hide as abusive")))
-        return "\n".join(links)
+        if may_respond is None:
+            may_respond = user.has_perm("engagement.respond_review", commitment)
+            may_hide = user.has_perm("engagement.hide_review", commitment)
+        parts = []
+        if may_respond:
+            url, _label = link("respond", pk)
+            parts.append(format_html('<p><a href="{}">{}</a></p>', url(pk), _("Change the response") if row[3] else _("Respond")))
+        if may_hide:
+            url, label = link("hide", pk)
+            parts.append(format_html('<p><a href="{}">{}</a></p>', url(pk), label))
+        return "\n".join(parts)
 
-    return mark_safe(PERSONAL_SLOT.sub(fill, str(html)))  # noqa: S308 - our own fragment, slots filled with format_html
+    return mark_safe(PERSONAL_SLOT.sub(fill, html))  # noqa: S308 - our own fragment, slots filled with format_html
 
 
 def _kind_key(target):

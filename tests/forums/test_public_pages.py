@@ -76,3 +76,26 @@ def test_an_http_online_link_is_a_link(client, held):
     response = client.get(reverse("forums:meeting", args=[held.forum_id, held.pk]))
     assert '<a href="https://meet.example.org/forum" rel="nofollow noopener">' in response.text
     assert "https://meet.example.org/forum" in client.get(reverse("forums:calendar", args=[held.forum_id])).content.decode()
+
+
+def test_the_forum_pages_open_action_items_link_their_commitment_and_meeting_in_a_constant_number_of_queries(
+    client, held, bishkek_forum, secretariat
+):
+    from commitments.models import ActionPlan, Commitment
+
+    def page():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(bishkek_forum.get_absolute_url())
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    plan = ActionPlan.objects.create(member=bishkek_forum.member, title="Plan")
+    commitment = Commitment.objects.create(plan=plan, number=1, identifier="BI0001", title="Open budget")
+    services.add_action_item(held, title="Publish the budget", owner="Mayor's Office", by=secretariat, commitment=commitment)
+    html, one = page()
+    assert "Publish the budget" in html and f'href="{commitment.get_absolute_url()}">BI0001</a>' in html
+    assert f'href="{held.get_absolute_url()}"' in html
+    for i in range(5):
+        services.add_action_item(held, title=f"Action {i}", owner="Secretariat", by=secretariat, commitment=commitment)
+    html, more = page()
+    assert "Action 4" in html and more == one
