@@ -122,6 +122,10 @@ def _count(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, follow=True)
     assert response.status_code == 200
+    if "work" in response.context:
+        # "My work" renders one page of commitments; every commitment's workload (for the comparisons
+        # below) is built when first read: read it now, before the data grows.
+        list(response.context["work"])
     return len(queries), response
 
 
@@ -268,3 +272,34 @@ def test_each_milestones_latest_update_is_the_latest_the_person_may_see(client, 
         assert (row.latest.pk if row.latest else None) == (expected.pk if expected else None)
     (mine,) = [row for row in rows if row.milestone.pk == world.milestone.pk]
     assert mine.latest.pk == draft.pk
+
+
+@pytest.mark.parametrize("cadence", [6, 3])
+@pytest.mark.parametrize("day", ["2018-01-10", "2019-08-15", "2019-12-31", "2020-06-30", "2021-03-01"])
+@pytest.mark.parametrize("who", ["own", "poc", "admin"])
+def test_the_totals_counted_in_sql_are_those_of_every_commitments_workload(client, world, who, day, cadence):
+    """Issue #20: the totals at the top come from one SQL aggregate (``workload.totals_query``), not from the
+    workload of every commitment; they count the same milestones as the rules in Python, across dates
+    (before the plan, in a period, on its last day, after the plan ended), month-precision ends, done
+    milestones (their latest update of any state says complete or withdrawn) and a quarterly update cadence."""
+    from commitments import workload
+    from commitments.models import DatePrecision
+    from compliance.models import Policy
+
+    if cadence != 6:  # quarterly updates: shorter periods, other month cuts
+        Policy.objects.create(member=world.kg, effective_from=dt.date(2000, 1, 1), update_cadence_months=cadence)
+
+    milestones = list(world.kg0017.milestones.order_by("id"))
+    for milestone in milestones[1:3]:  # ends given as a month: its last day counts
+        milestone.end_date, milestone.end_precision = milestone.end_date.replace(day=1), DatePrecision.MONTH
+        milestone.save()
+    ProgressUpdate.objects.create(  # the latest update, a draft, says complete: done
+        milestone=milestones[-1], completion="complete", author=world.users.own, state="draft",
+        period_start=dt.date(2020, 7, 1), period_end=dt.date(2020, 12, 31),
+    )
+    with time_machine.travel(dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=dt.UTC), tick=False):
+        response = sign_in(client, getattr(world.users, who)).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    expected = workload.totals(list(response.context["work"]))
+    assert expected["milestones"] > 0
+    assert response.context["totals"] == expected
