@@ -133,15 +133,18 @@ def totals(work: list[CommitmentWork]) -> dict[str, int]:
 
 
 def totals_query(milestones, periods: dict, today: dt.date) -> dict[str, int]:
-    """Return :func:`totals` of the workload of ``milestones`` (a queryset) as one SQL aggregate.
+    """Return :func:`totals` of the workload of ``milestones`` (a queryset) counted by the database.
 
-    The same rules as :func:`milestone_status` and :func:`update_missing`, counted by the database
+    The same rules as :func:`milestone_status` and :func:`update_missing`, evaluated by the database
     over every milestone instead of built in Python for each (issue #20: a point of contact's page
-    shows 20 commitments, its totals count the whole member). ``periods``: ``{plan pk: period}``,
-    the current reporting period of the plan of every milestone (the caller's ``period_of``);
-    ``today`` as for :func:`workload`. The one function here that queries (it runs the aggregate).
+    shows 20 commitments, its totals count the whole member). One query: the milestones grouped by
+    their latest update's completion and by whether they are overdue, due, started and reported for
+    the period (at most a few dozen groups, each condition evaluated once a milestone), added up
+    here. ``periods``: ``{plan pk: period}``, the current reporting period of the plan of every
+    milestone (the caller's ``period_of``); ``today`` as for :func:`workload`. The one function here
+    that queries.
     """
-    from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
+    from django.db.models import BooleanField, Case, Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 
     from commitments.models import DatePrecision, ProgressUpdate
 
@@ -159,25 +162,43 @@ def totals_query(milestones, periods: dict, today: dt.date) -> dict[str, int]:
         next_month = (first + dt.timedelta(days=32)).replace(day=1)
         return next_month if end == next_month - dt.timedelta(days=1) else first
 
+    def flag(q):
+        return ExpressionWrapper(q, output_field=BooleanField())
+
     this_month = today.replace(day=1)
-    updates = ProgressUpdate.objects.filter(milestone=OuterRef("pk"))
-    rows = milestones.order_by().annotate(
-        period_start=per_plan(lambda p: p.start),
-        period_end=per_plan(lambda p: p.end),
-        period_month_cut=per_plan(lambda p: month_cut(p.end)),
-        latest_completion=Subquery(updates.order_by("-period_end", "-updated_at").values("completion")[:1]),
-        reported=Exists(updates.filter(period_start__lte=OuterRef("period_end"), period_end__gte=OuterRef("period_start"))),
-    )
-    open_ = Q(latest_completion__isnull=True) | ~Q(latest_completion__in=DONE_COMPLETIONS)
     by_day = Q(end_precision=DatePrecision.DAY)
-    overdue = Q(by_day, end_date__lt=today) | Q(~by_day, end_date__lt=this_month)
-    due = Q(by_day, end_date__gte=today, end_date__lte=F("period_end")) | Q(
-        ~by_day, end_date__gte=this_month, end_date__lt=F("period_month_cut")
+    updates = ProgressUpdate.objects.filter(milestone=OuterRef("pk"))
+    groups = (
+        milestones.order_by()
+        .alias(
+            period_start=per_plan(lambda p: p.start),
+            period_end=per_plan(lambda p: p.end),
+            period_month_cut=per_plan(lambda p: month_cut(p.end)),
+        )
+        .annotate(
+            latest_completion=Subquery(updates.order_by("-period_end", "-updated_at").values("completion")[:1]),
+            is_overdue=flag(Q(by_day, end_date__lt=today) | Q(~by_day, end_date__lt=this_month)),
+            is_due=flag(
+                Q(by_day, end_date__gte=today, end_date__lte=F("period_end"))
+                | Q(~by_day, end_date__gte=this_month, end_date__lt=F("period_month_cut"))
+            ),
+            is_started=flag(Q(start_date__isnull=True) | Q(start_date__lte=F("period_end"))),
+            is_reported=Exists(
+                updates.filter(period_start__lte=OuterRef("period_end"), period_end__gte=OuterRef("period_start"))
+            ),
+        )
+        .values_list("latest_completion", "is_overdue", "is_due", "is_started", "is_reported")
+        .annotate(n=Count("pk"))
     )
-    started = Q(start_date__isnull=True) | Q(start_date__lte=F("period_end"))
-    return rows.aggregate(
-        overdue=Count("pk", filter=open_ & overdue),
-        due=Count("pk", filter=open_ & due),
-        missing=Count("pk", filter=open_ & started & Q(reported=False)),
-        milestones=Count("pk"),
-    )
+    result = {"overdue": 0, "due": 0, "missing": 0, "milestones": 0}
+    for completion, overdue, due, started, reported, n in groups:
+        result["milestones"] += n
+        if completion in DONE_COMPLETIONS:
+            continue
+        if overdue:
+            result["overdue"] += n
+        elif due:
+            result["due"] += n
+        if started and not reported:
+            result["missing"] += n
+    return result
