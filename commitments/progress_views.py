@@ -263,6 +263,13 @@ def review_queue(request):
     )
     if not request.user.has_perm("commitments.review_progress", None) and not updates:
         raise Http404
+    # What each article prints, computed once here rather than by a translation tag or a display method per
+    # update in the template (issue #20): the same text.
+    completions = {value: str(label) for value, label in Completion.choices}
+    milestone = _("milestone %(number)s")
+    for update in updates:
+        update.completion_label = completions.get(update.completion, update.completion)
+        update.milestone_label = milestone % {"number": update.milestone.number}
     return render(request, "commitments/review_queue.html", {"updates": updates})
 
 
