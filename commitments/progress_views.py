@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -117,17 +117,41 @@ def _render_progress(request, context, status=200):
     return render(request, template, context, status=status)
 
 
-def _progress_initial(milestone, period, update, today):
+_UNREAD = object()
+
+
+def _progress_initial(milestone, period, update, today, earlier=_UNREAD):
     """Return the form's starting values: the update's own, else sensible defaults for a new one.
 
     A new update starts from the milestone's completion before this period (so that only a change
-    needs a click) and "as of" the last day of the period that has passed (today while the period
-    runs, its last day once it has ended).
+    needs a click; ``earlier``, the latest earlier update, when the caller has read it) and "as of"
+    the last day of the period that has passed (today while the period runs, its last day once it
+    has ended).
     """
     if update:
         return {"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
-    probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
-    return {"version": 0, "completion": progress.previous_completion(probe), "as_of": min(today, period.end)}
+    if earlier is not _UNREAD:
+        completion = (earlier.completion if earlier else "") or Completion.NOT_STARTED
+    else:
+        probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
+        completion = progress.previous_completion(probe)
+    return {"version": 0, "completion": completion, "as_of": min(today, period.end)}
+
+
+def _update_and_earlier(milestone, period):
+    """Return (the milestone's update for ``period`` or None, its latest update before the period or None), in one query.
+
+    The earlier one is what ``progress.previous_completion`` reads (the latest ending before the
+    period starts); the period's own update ends after every earlier one, so it comes first.
+    """
+    rows = list(
+        ProgressUpdate.objects.filter(milestone=milestone)
+        .filter(Q(period_start=period.start, period_end=period.end) | Q(period_end__lt=period.start))
+        .order_by("-period_end")[:2]
+    )
+    if rows and rows[0].period_start == period.start and rows[0].period_end == period.end:
+        return rows[0], (rows[1] if len(rows) > 1 else None)
+    return None, (rows[0] if rows else None)
 
 
 def _refused(form, error):
@@ -160,13 +184,11 @@ def progress_entry(request, identifier, pk):
     if not periods:
         raise Http404
     label = request.POST.get("period") or request.GET.get("period") or periods[0].label  # periods[0]: current_period
-    try:
-        period = progress.find_period(plan, label, today)
-    except ValidationError:
-        period = periods[0]
-    update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+    # The plan's period of that label (``progress.find_period``, read from the periods just computed), else the current one.
+    period = next((p for p in periods if p.label == label), periods[0])
+    update, earlier = _update_and_earlier(milestone, period)
     if request.method != "POST":
-        form = ProgressForm(initial=_progress_initial(milestone, period, update, today))
+        form = ProgressForm(initial=_progress_initial(milestone, period, update, today, earlier))
         return _render_progress(request, _progress_context(request, milestone, period, periods, update, form))
 
     form = ProgressForm(request.POST, request.FILES)
