@@ -21,7 +21,7 @@ from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -173,6 +173,9 @@ def _review_queue(user):
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
+# What the page reads of each commitment and milestone (not the long texts of the plan).
+WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
+WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
 
 
 @login_required
@@ -198,7 +201,7 @@ def my_work(request):
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
-    ordered = editable.select_related("lead_agency").order_by("plan__member__name", "plan__start_date", "number", "identifier")
+    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by("plan__member__name", "plan__start_date", "number", "identifier")
     work_page = Paginator(ordered, WORK_PAGE_SIZE).get_page(request.GET.get("page")) if plans else None
     if work_page:
         work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today))
@@ -242,9 +245,14 @@ def _displayed(work):
     completions = {value: str(label) for value, label in Completion.choices}
     states = {value: str(label) for value, label in ProgressUpdate.State.choices}
     for_milestone = gettext("milestone %(number)s, %(period)s")
+    milestones_of = gettext("Milestones of %(id)s")
+    counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
     ends: dict = {}
     for item in work:
         commitment = item.commitment
+        item.title = _truncated(commitment.title, 120)
+        item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
+        item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
         for row in item.milestones:
             milestone = row.milestone
@@ -261,9 +269,12 @@ def _displayed(work):
 
 
 def _truncated(text, length):
-    """``text|truncatechars:length``, without walking each character of a text that is short enough."""
+    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII."""
+    text = unicodedata.normalize("NFC", text)
     if len(text) <= length:
-        return unicodedata.normalize("NFC", text)
+        return text
+    if text.isascii():  # no combining character: as Truncator.chars, without looking at each one
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)], None)
     return Truncator(text).chars(length)
 
 
@@ -286,7 +297,7 @@ def _workload(commitments, plans, periods, reportable, today):
             "milestones",
             # By id: each commitment's milestones in their usual order (Meta orders by commitment
             # first, which joined every milestone up to its member and hashed all 3,000 members).
-            queryset=Milestone.objects.order_by("id").prefetch_related(
+            queryset=Milestone.objects.only(*WORK_MILESTONE_FIELDS).order_by("id").prefetch_related(
                 Prefetch("progress_updates", queryset=visible_updates, to_attr="visible_updates")
             ),
         ),

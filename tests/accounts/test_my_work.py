@@ -303,3 +303,17 @@ def test_the_totals_counted_in_sql_are_those_of_every_commitments_workload(clien
     expected = workload.totals(list(response.context["work"]))
     assert expected["milestones"] > 0
     assert response.context["totals"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "short", "x" * 100, "y" * 101, "Open data " * 30, "Открытые данные " * 10, "e\u0301" * 120, "ё" * 99 + "e\u0301" * 3],
+)
+@pytest.mark.parametrize("length", [100, 120])
+def test_my_works_truncation_is_truncatechars(text, length):
+    """The view shortens texts itself (issue #20): exactly what the template's ``truncatechars`` gave."""
+    from django.template.defaultfilters import truncatechars
+
+    from accounts.views import _truncated
+
+    assert _truncated(text, length) == truncatechars(text, length)
