@@ -4,7 +4,9 @@ Django's own auth views do the work; these are their templates under the site la
 civil-society sign-up. django-axes throttles the sign-in form (``AXES_*`` in settings).
 """
 
+import datetime as dt
 import unicodedata
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
@@ -173,6 +175,14 @@ def _review_queue(user):
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
+# What the review table reads of each update waiting (``accounts/_review_table.html``).
+# (modeltranslation adds a translated field's columns only to a model's own fields: these follow relations.)
+QUEUE_FIELDS = (
+    "milestone__number", "milestone__commitment__identifier",
+    *(column for field in ("milestone__deliverable", "milestone__commitment__plan__member__name")
+      for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
+    "author__username", "author__first_name", "author__last_name", "period_start", "period_end", "completion", "updated_at",
+)
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
 WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
@@ -208,7 +218,7 @@ def my_work(request):
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
-    queue = list(_review_queue(user)[:QUEUE_SHOWN]) if may_review else []
+    queue = list(_review_queue(user).only(*QUEUE_FIELDS)[:QUEUE_SHOWN]) if may_review else []
     queue_count = _review_queue(user).count() if may_review else 0  # always counted: the same queries whatever the size
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
     forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
@@ -281,33 +291,47 @@ def _truncated(text, length):
 def _workload(commitments, plans, periods, reportable, today):
     """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in two queries.
 
-    Only what the statuses and the "latest update" column read (not the narratives). Every update of
-    a commitment the user may edit is visible to them (``permissions.visible_to``: the write scope of
-    updates is the write scope of their commitments), so the updates are read by milestone alone: the
-    visibility filter joined each update up to its member, and at scale 10 PostgreSQL ran that as a
-    parallel plan costing 36 ms where this index scan costs about 2 ms (issue #20).
+    Only what the statuses and the "latest update" column read (not the narratives), as plain rows
+    (``_Update``) rather than model instances: a page's hundreds of updates cost a few tuples each.
+    Every update of a commitment the user may edit is visible to them (``permissions.visible_to``: the
+    write scope of updates is the write scope of their commitments), so the updates are read by
+    milestone alone: the visibility filter joined each update up to its member, and at scale 10
+    PostgreSQL ran that as a parallel plan costing 36 ms where this index scan costs about 2 ms (issue #20).
     """
-    visible_updates = ProgressUpdate.objects.only(
-        "milestone_id", "period_start", "period_end", "updated_at", "completion", "state"
-    ).order_by("-period_end", "-updated_at")
     commitments = list(commitments)
     prefetch_related_objects(
         commitments,
-        Prefetch(
-            "milestones",
-            # By id: each commitment's milestones in their usual order (Meta orders by commitment
-            # first, which joined every milestone up to its member and hashed all 3,000 members).
-            queryset=Milestone.objects.only(*WORK_MILESTONE_FIELDS).order_by("id").prefetch_related(
-                Prefetch("progress_updates", queryset=visible_updates, to_attr="visible_updates")
-            ),
-        ),
+        # By id: each commitment's milestones in their usual order (Meta orders by commitment first,
+        # which joined every milestone up to its member and hashed all 3,000 members).
+        Prefetch("milestones", queryset=Milestone.objects.only(*WORK_MILESTONE_FIELDS).order_by("id")),
     )
+    milestone_ids = [m.pk for c in commitments for m in c.milestones.all()]
+    updates: dict = {}
+    rows = (
+        ProgressUpdate.objects.filter(milestone_id__in=milestone_ids)
+        .order_by("-period_end", "-updated_at")
+        .values_list("pk", "milestone_id", "period_start", "period_end", "updated_at", "completion", "state")
+    )
+    for row in rows:  # (none asked for when there is no milestone)
+        updates.setdefault(row[1], []).append(_Update(*row))
     for commitment in commitments:
         commitment.plan = plans[commitment.plan_id]
-    work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan_id])
+    work = workload.workload(commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id])
     for item in work:
         item.reportable = item.commitment.plan_id in reportable
     return work
+
+
+class _Update(NamedTuple):
+    """What "My work" reads of a progress update (``workload`` reads the periods, the change and the completion)."""
+
+    pk: int
+    milestone_id: int
+    period_start: dt.date
+    period_end: dt.date
+    updated_at: dt.datetime
+    completion: str
+    state: str
 
 
 @login_required
