@@ -4,9 +4,8 @@ Django's own auth views do the work; these are their templates under the site la
 civil-society sign-up. django-axes throttles the sign-in form (``AXES_*`` in settings).
 """
 
-import datetime as dt
 import unicodedata
-from typing import NamedTuple
+from collections import namedtuple
 
 from django import forms
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -310,28 +310,29 @@ def _workload(commitments, plans, periods, reportable, today):
     rows = (
         ProgressUpdate.objects.filter(milestone_id__in=milestone_ids)
         .order_by("-period_end", "-updated_at")
-        .values_list("pk", "milestone_id", "period_start", "period_end", "updated_at", "completion", "state")
+        .values_list(*_UPDATE_COLUMNS)
     )
     for row in rows:  # (none asked for when there is no milestone)
-        updates.setdefault(row[1], []).append(_Update(*row))
+        updates.setdefault(row[_UPDATE_COLUMNS.index("milestone_id")], []).append(_Update(*row))
     for commitment in commitments:
         commitment.plan = plans[commitment.plan_id]
     work = workload.workload(commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id])
     for item in work:
         item.reportable = item.commitment.plan_id in reportable
+        for row in item.milestones:
+            if row.latest is not None:  # the one shown: a progress update (its other fields read if asked for)
+                row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
+                row.latest.milestone = row.milestone
     return work
 
 
-class _Update(NamedTuple):
-    """What "My work" reads of a progress update (``workload`` reads the periods, the change and the completion)."""
-
-    pk: int
-    milestone_id: int
-    period_start: dt.date
-    period_end: dt.date
-    updated_at: dt.datetime
-    completion: str
-    state: str
+# What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),
+# in the model's column order (``ProgressUpdate.from_db``).
+_UPDATE_COLUMNS = [
+    field.attname for field in ProgressUpdate._meta.concrete_fields
+    if field.attname in {"id", "milestone_id", "period_start", "period_end", "updated_at", "completion", "state", "author_id"}
+]
+_Update = namedtuple("_Update", _UPDATE_COLUMNS)
 
 
 @login_required
