@@ -153,7 +153,7 @@ def totals_query(milestones, periods: dict, today: dt.date) -> dict[str, int]:
         by_period.setdefault(period, []).append(plan_pk)
 
     def per_plan(value_of):
-        whens = [When(commitment__plan_id__in=pks, then=Value(value_of(p))) for p, pks in by_period.items()]
+        whens = [When(plan_pk__in=pks, then=Value(value_of(p))) for p, pks in by_period.items()]
         return Case(*whens, default=Value(None), output_field=DateField())
 
     def month_cut(end: dt.date) -> dt.date:
@@ -170,6 +170,7 @@ def totals_query(milestones, periods: dict, today: dt.date) -> dict[str, int]:
     updates = ProgressUpdate.objects.filter(milestone=OuterRef("pk"))
     groups = (
         milestones.order_by()
+        .alias(plan_pk=F("commitment__plan_id"))  # the join resolved once for every When
         .alias(
             period_start=per_plan(lambda p: p.start),
             period_end=per_plan(lambda p: p.end),
