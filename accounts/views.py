@@ -254,6 +254,14 @@ def _displayed(work):
     """
     completions = {value: str(label) for value, label in Completion.choices}
     states = {value: str(label) for value, label in ProgressUpdate.State.choices}
+    # Each status: its label, marked (overdue, due) or not, and its class (accounts/_status.html, inlined).
+    statuses = {
+        workload.OVERDUE: (gettext("Overdue"), True, ""),
+        workload.DUE: (gettext("Due this period"), True, ""),
+        workload.DONE: (gettext("Done"), False, " status-done"),
+        workload.UPCOMING: (gettext("Upcoming"), False, ""),
+        workload.UNSCHEDULED: (gettext("No end date"), False, ""),
+    }
     for_milestone = gettext("milestone %(number)s, %(period)s")
     milestones_of = gettext("Milestones of %(id)s")
     counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
@@ -264,18 +272,24 @@ def _displayed(work):
         item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
         item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
+        # The progress form's address, reversed once per commitment (a placeholder where each milestone's id goes).
+        before, after = reverse("commitments:progress", args=[commitment.identifier, _PLACEHOLDER_PK]).rsplit(f"/{_PLACEHOLDER_PK}/", 1)
         for row in item.milestones:
             milestone = row.milestone
-            row.progress_url = reverse("commitments:progress", args=[commitment.identifier, milestone.pk]) + query
+            row.progress_url = f"{before}/{milestone.pk}/{after}{query}"
             row.deliverable = _truncated(milestone.deliverable, 100)
             day = milestone.ends_on
             if day not in ends:
                 ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
             row.ends = ends[day]
             latest = row.latest
+            row.status_label, row.marked, row.status_class = statuses[row.status]
             row.latest_text = f"{completions.get(latest.completion, latest.completion)} ({states.get(latest.state, latest.state)})" if latest else "—"
             row.report_label = for_milestone % {"number": milestone.number, "period": item.period.label}
     return work
+
+
+_PLACEHOLDER_PK = 987654321
 
 
 def _truncated(text, length):
