@@ -234,7 +234,7 @@ def my_work(request):
         # it); the page itself renders ``work_page`` and the ``totals``.
         "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
         "work_page": work_page,
-        "totals": workload.totals_query(Milestone.objects.filter(commitment__in=editable), periods, today) if plans else {},
+        "totals": workload.totals_query(editable, periods, today) if plans else {},
         "may_review": may_review,
         "queue": queue,
         "queue_count": queue_count,
