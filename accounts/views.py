@@ -212,7 +212,12 @@ def my_work(request):
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
     ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by("plan__member__name", "plan__start_date", "number", "identifier")
-    work_page = Paginator(ordered, WORK_PAGE_SIZE).get_page(request.GET.get("page")) if plans else None
+    totals = workload.totals_query(editable, periods, today) if plans else {}
+    work_page = None
+    if plans:
+        paginator = Paginator(ordered, WORK_PAGE_SIZE)
+        paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
+        work_page = paginator.get_page(request.GET.get("page"))
     if work_page:
         work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
@@ -234,7 +239,7 @@ def my_work(request):
         # it); the page itself renders ``work_page`` and the ``totals``.
         "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
         "work_page": work_page,
-        "totals": workload.totals_query(editable, periods, today) if plans else {},
+        "totals": totals,
         "may_review": may_review,
         "queue": queue,
         "queue_count": queue_count,

@@ -147,7 +147,8 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
     shows 20 commitments, its totals count the whole member). One query: the milestones grouped by
     their latest update's completion and by whether they are overdue, due, started and reported for
     their plan's period (at most a few dozen groups, each condition evaluated once a milestone), added
-    up here. ``periods``: ``{plan pk: period}``, the current reporting period of the plan of every
+    up here, with the number of commitments (their milestones or not: the pages of "My work") in the
+    same statement. ``periods``: ``{plan pk: period}``, the current reporting period of the plan of every
     commitment (the caller's ``period_of``), joined as a list of values; ``today`` as for :func:`workload`.
     Written as SQL (PostgreSQL and SQLite alike) because the ORM spent longer building it than the
     database running it. The one function here that queries.
@@ -156,7 +157,7 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
 
     from commitments.models import Commitment, DatePrecision, Milestone, ProgressUpdate
 
-    result = {"overdue": 0, "due": 0, "missing": 0, "milestones": 0}
+    result = {"overdue": 0, "due": 0, "missing": 0, "milestones": 0, "commitments": 0}
     if not periods:
         return result
     scope, scope_params = commitments.order_by().values("pk").query.sql_with_params()
@@ -166,7 +167,10 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
     day, this_month = DatePrecision.DAY, today.replace(day=1)
     # p.column1: the plan, column2 and column3: its period's first and last days, column4: the month cut.
     sql = f"""
-        SELECT (SELECT u.completion FROM {update} u WHERE u.milestone_id = m.id
+        SELECT 'commitments', NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM {commitment} WHERE id IN ({scope})
+        UNION ALL
+        SELECT 'milestones',
+               (SELECT u.completion FROM {update} u WHERE u.milestone_id = m.id
                 ORDER BY u.period_end DESC, u.updated_at DESC LIMIT 1),
                (m.end_precision = %s AND m.end_date < %s) OR (m.end_precision <> %s AND m.end_date < %s),
                (m.end_precision = %s AND m.end_date >= %s AND m.end_date <= p.column3)
@@ -179,14 +183,16 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
         JOIN {commitment} c ON c.id = m.commitment_id
         JOIN (VALUES {plans}) p ON p.column1 = c.plan_id
         WHERE m.commitment_id IN ({scope})
-        GROUP BY 1, 2, 3, 4, 5
+        GROUP BY 2, 3, 4, 5, 6
     """
-    params = [day, today, day, this_month, day, today, day, this_month, *plan_params, *scope_params]
+    params = [*scope_params, day, today, day, this_month, day, today, day, this_month, *plan_params, *scope_params]
     with connections[commitments.db].cursor() as cursor:
         cursor.execute(sql, params)
         groups = cursor.fetchall()
-    for completion, overdue, due, started, reported, n in groups:
-        result["milestones"] += n
+    for kind, completion, overdue, due, started, reported, n in groups:
+        result["milestones" if kind == "milestones" else "commitments"] += n
+        if kind != "milestones":
+            continue
         if completion in DONE_COMPLETIONS:
             continue
         if overdue:

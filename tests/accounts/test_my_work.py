@@ -333,3 +333,14 @@ def test_my_work_in_every_language_runs_the_same_queries(client, world, who):
         client.get(url)
         counts[code], _response = _count(client, url)
     assert counts["ru"] == counts["en"] == counts["ky"], counts
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_commitment_without_milestones_is_counted_and_shown(client, world):
+    """The number of commitments (for the pages) is counted with the totals, over commitments, not milestones."""
+    plan = ActionPlan.objects.get(member=world.kg)
+    CommitmentFactory(plan=plan, number=300, identifier="KG0300", lead_agency=world.chamber)
+    response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+    assert _identifiers(response.text) == {"KG0017", "KG0300"}
+    assert response.context["work_page"].paginator.count == len(response.context["work"]) == 2
+    assert response.context["totals"]["milestones"] == sum(len(c.milestones) for c in response.context["work"])
