@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
 
 from . import progress, services
-from .models import ActionPlan, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
+from .models import ActionPlan, Commitment, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
 
 
 # =============================================================================
@@ -272,12 +272,28 @@ def evidence_download(request, pk):
     return response
 
 
+# What the review queue leaves unread: the milestone's other columns and its commitment's, but its number,
+# deliverable (every language) and the commitment's identifier. A deferred column read anyway would cost a
+# query per update (tests/commitments/test_progress.py counts them in every language).
+_REVIEW_DEFERRED = tuple(
+    f"{relation}__{field.attname}"
+    for relation, model, kept in (
+        ("milestone", Milestone, {"id", "commitment_id", "number", "deliverable"}),
+        ("milestone__commitment", Commitment, {"id", "identifier"}),
+    )
+    for field in model._meta.concrete_fields
+    if field.attname not in kept and not any(field.attname == f"{name}_{code}" for name in kept for code in settings.MODELTRANSLATION_LANGUAGES)
+)
+
+
 @_login_required
 def review_queue(request):
     """List the updates waiting for the point of contact's review, with approve and return forms."""
     updates = reviewable_by(
         request.user,
-        ProgressUpdate.objects.select_related("milestone__commitment__plan__member", "author")
+        # Only what the page shows of each milestone, commitment and author (not the plan's long texts, in four columns each).
+        ProgressUpdate.objects.select_related("milestone__commitment", "author")
+        .defer(*_REVIEW_DEFERRED)
         # Each update's evidence in the model's order (Meta orders by update first, which joined every
         # row up to its member for the sort).
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk")))

@@ -650,3 +650,27 @@ def test_the_review_queue_runs_the_same_number_of_queries_at_two_sizes(client, k
     large = count()
     assert small[1] == 1 and large[1] == 6
     assert small[0] == large[0]
+
+
+def test_the_review_queue_runs_the_same_queries_in_every_language(client, kg17, poc, django_user_model):
+    """The queue reads only the columns it shows of each milestone and commitment (issue #20), each translated one in
+    every language: a column left out would be read again for each update in Russian or Kyrgyz."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    for commitment in kg17.plan.commitments.order_by("number")[:3]:
+        milestone = commitment.milestones.order_by("id").first()
+        update = progress.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=NOW)
+        progress.submit_progress(update, by=admin, version=update.version, now=NOW)
+    client.force_login(poc)
+    counts = {}
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            url = reverse("commitments:review")
+        client.get(url)
+        with CaptureQueriesContext(conn) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.content.decode().count('name="version"') == 3
+        counts[code] = len(queries)
+    assert counts["en"] == counts["ru"] == counts["ky"], counts
