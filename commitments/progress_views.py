@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -305,9 +306,18 @@ def review_queue(request):
     # update in the template (issue #20): the same text.
     completions = {value: str(label) for value, label in Completion.choices}
     milestone = _("milestone %(number)s")
+    days: dict = {}  # the same periods recur: each day formatted once
+
+    def day(value):
+        if value not in days:
+            days[value] = date_format(value, "DATE_FORMAT") if value else ""
+        return days[value]
+
     for update in updates:
         update.completion_label = completions.get(update.completion, update.completion)
         update.milestone_label = milestone % {"number": update.milestone.number}
+        update.period_text = f"{day(update.period_start)} – {day(update.period_end)}"
+        update.as_of_text = day(update.as_of) or "—"
     return render(request, "commitments/review_queue.html", {"updates": updates})
 
 
