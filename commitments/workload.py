@@ -1,7 +1,8 @@
 """What a coordinator or point of contact has to do: pure functions of (milestones, updates, today).
 
-Nothing here queries the database or reads the clock: the "My work" view computes ``now`` once
-and passes the day down, so tests pin any date with unsaved objects.
+Nothing here reads the clock, and only ``totals_query`` (the same rules counted by the database over
+every milestone, for the totals of "My work") queries: the view computes ``now`` once and passes the
+day down, so tests pin any date with unsaved objects.
 
 Rules (documented once, used by the page and its tests):
 
