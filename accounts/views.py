@@ -4,6 +4,9 @@ Django's own auth views do the work; these are their templates under the site la
 civil-society sign-up. django-axes throttles the sign-in form (``AXES_*`` in settings).
 """
 
+import unicodedata
+from collections import namedtuple
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
@@ -11,18 +14,23 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import Commitment, Milestone, ProgressUpdate, Role
+from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role
 from forums.models import Forum
 from ogp_portal import permissions
 
@@ -167,6 +175,17 @@ def _review_queue(user):
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
+# What the review table reads of each update waiting (``accounts/_review_table.html``).
+# (modeltranslation adds a translated field's columns only to a model's own fields: these follow relations.)
+QUEUE_FIELDS = (
+    "milestone__number", "milestone__commitment__identifier",
+    *(column for field in ("milestone__deliverable", "milestone__commitment__plan__member__name")
+      for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
+    "author__username", "author__first_name", "author__last_name", "period_start", "period_end", "completion", "updated_at",
+)
+# What the page reads of each commitment and milestone (not the long texts of the plan).
+WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
+WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
 
 
 @login_required
@@ -175,53 +194,36 @@ def my_work(request):
 
     Coordinators see their agency's commitments, points of contact their whole member (with the
     review queue), administrators everything; a fixed number of queries whatever the data size.
+    The totals at the top count every commitment in one SQL aggregate (``workload.totals_query``);
+    only the page shown is loaded with its milestones and updates (issue #20).
     """
     now = timezone.now()
     today = timezone.localdate(now)
     user = request.user
     roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
-    # Only what the statuses and the "latest update" column read (not the narratives): a point of
-    # contact's member has thousands of updates. Every update of a commitment the user may edit is
-    # visible to them (``permissions.visible_to``: the write scope of updates is the write scope of
-    # their commitments), so the updates are read by milestone alone: the visibility filter joined
-    # each update up to its member, and at scale 10 PostgreSQL ran that as a parallel plan costing
-    # 36 ms where this index scan costs about 2 ms (issue #20).
-    visible_updates = ProgressUpdate.objects.only(
-        "milestone_id", "period_start", "period_end", "updated_at", "completion", "state"
-    ).order_by("-period_end", "-updated_at")
-    commitments = list(
-        permissions.editable_by(user, Commitment.objects.all())
-        .select_related("plan__member", "lead_agency")
-        .prefetch_related(
-            Prefetch(
-                "milestones",
-                # By id: each commitment's milestones in their usual order (Meta orders by commitment
-                # first, which joined every milestone up to its member and hashed all 3,000 members).
-                queryset=Milestone.objects.order_by("id").prefetch_related(
-                    Prefetch("progress_updates", queryset=visible_updates, to_attr="visible_updates")
-                ),
-            )
-        )
-        .order_by("plan__member__name", "plan__start_date", "number", "identifier")
-    )
-    # The current reporting period of each plan, as the progress form opens on it
-    # (progress.current_period: today's while the plan runs, its last once it has ended), under the
-    # member's compliance policy (one query for all). A plan not started yet has none to report on.
-    members = {c.plan.member_id: c.plan.member for c in commitments}
-    policies = progress.update_policies_by_member(members.values())
-    plans = {c.plan_id: c.plan for c in commitments}
-    periods = {
-        pk: progress.current_period(plan, today, policies[plan.member_id]) or progress.reporting_period(today, policies[plan.member_id])
-        for pk, plan in plans.items()
-    }
-    reportable = {pk for pk, plan in plans.items() if progress.current_period(plan, today, policies[plan.member_id])}
-    work = workload.workload(commitments, lambda m: m.visible_updates, today, lambda c: periods[c.plan_id])
-    for item in work:
-        item.reportable = item.commitment.plan_id in reportable
+    editable = permissions.editable_by(user, Commitment.objects.all())
+    # The plans of the person's commitments, with the current reporting period of each, as the progress
+    # form opens on it (progress.current_period: today's while the plan runs, its last once it has
+    # ended), under the member's compliance policy (one query for all). A plan not started yet has
+    # none to report on.
+    plans = {plan.pk: plan for plan in ActionPlan.objects.filter(pk__in=editable.values("plan_id")).select_related("member")}
+    policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
+    current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
+    periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
+    reportable = {pk for pk, period in current.items() if period}
+    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by("plan__member__name", "plan__start_date", "number", "identifier")
+    totals = workload.totals_query(editable, periods, today) if plans else {}
+    work_page = None
+    if plans:
+        paginator = Paginator(ordered, WORK_PAGE_SIZE)
+        paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
+        work_page = paginator.get_page(request.GET.get("page"))
+    if work_page:
+        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
-    queue = list(_review_queue(user)[:QUEUE_SHOWN]) if may_review else []
+    queue = list(_review_queue(user).only(*QUEUE_FIELDS)[:QUEUE_SHOWN]) if may_review else []
     queue_count = _review_queue(user).count() if may_review else 0  # always counted: the same queries whatever the size
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
     forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
@@ -233,9 +235,11 @@ def my_work(request):
         "several_periods": len(distinct_periods) > 1,
         "ended_plans": ended_plans,
         "roles": roles,
-        "work": work,
-        "work_page": Paginator(work, WORK_PAGE_SIZE).get_page(request.GET.get("page")),
-        "totals": workload.totals(work),
+        # Every commitment's workload, read only by whoever asks for it (tests compare the page with
+        # it); the page itself renders ``work_page`` and the ``totals``.
+        "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
+        "work_page": work_page,
+        "totals": totals,
         "may_review": may_review,
         "queue": queue,
         "queue_count": queue_count,
@@ -245,6 +249,109 @@ def my_work(request):
         "may_import": user.has_perm("commitments.import_plan"),
     }
     return render(request, "accounts/my_work.html", context)
+
+
+def _displayed(work):
+    """Give the rows of the page shown what its table prints, computed once here rather than per row in the template.
+
+    The same text as the template's ``{% url %}``, ``|date``, ``|truncatechars``, ``get_…_display``
+    and ``{% blocktranslate %}`` gave (issue #20: about half the page's time went to them, 100 rows a page).
+    """
+    completions = {value: str(label) for value, label in Completion.choices}
+    states = {value: str(label) for value, label in ProgressUpdate.State.choices}
+    # Each status: its label, marked (overdue, due) or not, and its class (accounts/_status.html, inlined).
+    statuses = {
+        workload.OVERDUE: (gettext("Overdue"), True, ""),
+        workload.DUE: (gettext("Due this period"), True, ""),
+        workload.DONE: (gettext("Done"), False, " status-done"),
+        workload.UPCOMING: (gettext("Upcoming"), False, ""),
+        workload.UNSCHEDULED: (gettext("No end date"), False, ""),
+    }
+    for_milestone = gettext("milestone %(number)s, %(period)s")
+    milestones_of = gettext("Milestones of %(id)s")
+    counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
+    ends: dict = {}
+    for item in work:
+        commitment = item.commitment
+        item.title = _truncated(commitment.title, 120)
+        item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
+        item.milestones_of = milestones_of % {"id": commitment.identifier}
+        query = f"?period={item.period.label}" if item.reportable else ""
+        # The progress form's address, reversed once per commitment (a placeholder where each milestone's id goes).
+        before, after = reverse("commitments:progress", args=[commitment.identifier, _PLACEHOLDER_PK]).rsplit(f"/{_PLACEHOLDER_PK}/", 1)
+        for row in item.milestones:
+            milestone = row.milestone
+            row.progress_url = f"{before}/{milestone.pk}/{after}{query}"
+            row.deliverable = _truncated(milestone.deliverable, 100)
+            day = milestone.ends_on
+            if day not in ends:
+                ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
+            row.ends = ends[day]
+            latest = row.latest
+            row.status_label, row.marked, row.status_class = statuses[row.status]
+            row.latest_text = f"{completions.get(latest.completion, latest.completion)} ({states.get(latest.state, latest.state)})" if latest else "—"
+            row.report_label = for_milestone % {"number": milestone.number, "period": item.period.label}
+    return work
+
+
+_PLACEHOLDER_PK = 987654321
+
+
+def _truncated(text, length):
+    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII."""
+    text = unicodedata.normalize("NFC", text)
+    if len(text) <= length:
+        return text
+    if text.isascii():  # no combining character: as Truncator.chars, without looking at each one
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)], None)
+    return Truncator(text).chars(length)
+
+
+def _workload(commitments, plans, periods, reportable, today):
+    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in two queries.
+
+    Only what the statuses and the "latest update" column read (not the narratives), as plain rows
+    (``_Update``) rather than model instances: a page's hundreds of updates cost a few tuples each.
+    Every update of a commitment the user may edit is visible to them (``permissions.visible_to``: the
+    write scope of updates is the write scope of their commitments), so the updates are read by
+    milestone alone: the visibility filter joined each update up to its member, and at scale 10
+    PostgreSQL ran that as a parallel plan costing 36 ms where this index scan costs about 2 ms (issue #20).
+    """
+    commitments = list(commitments)
+    prefetch_related_objects(
+        commitments,
+        # By id: each commitment's milestones in their usual order (Meta orders by commitment first,
+        # which joined every milestone up to its member and hashed all 3,000 members).
+        Prefetch("milestones", queryset=Milestone.objects.only(*WORK_MILESTONE_FIELDS).order_by("id")),
+    )
+    milestone_ids = [m.pk for c in commitments for m in c.milestones.all()]
+    updates: dict = {}
+    rows = (
+        ProgressUpdate.objects.filter(milestone_id__in=milestone_ids)
+        .order_by("-period_end", "-updated_at")
+        .values_list(*_UPDATE_COLUMNS)
+    )
+    for row in rows:  # (none asked for when there is no milestone)
+        updates.setdefault(row[_UPDATE_COLUMNS.index("milestone_id")], []).append(_Update(*row))
+    for commitment in commitments:
+        commitment.plan = plans[commitment.plan_id]
+    work = workload.workload(commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id])
+    for item in work:
+        item.reportable = item.commitment.plan_id in reportable
+        for row in item.milestones:
+            if row.latest is not None:  # the one shown: a progress update (its other fields read if asked for)
+                row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
+                row.latest.milestone = row.milestone
+    return work
+
+
+# What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),
+# in the model's column order (``ProgressUpdate.from_db``).
+_UPDATE_COLUMNS = [
+    field.attname for field in ProgressUpdate._meta.concrete_fields
+    if field.attname in {"id", "milestone_id", "period_start", "period_end", "updated_at", "completion", "state", "author_id"}
+]
+_Update = namedtuple("_Update", _UPDATE_COLUMNS)
 
 
 @login_required

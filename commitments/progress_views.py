@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
 
 from . import progress, services
-from .models import ActionPlan, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
+from .models import ActionPlan, Commitment, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
 
 
 # =============================================================================
@@ -117,17 +118,41 @@ def _render_progress(request, context, status=200):
     return render(request, template, context, status=status)
 
 
-def _progress_initial(milestone, period, update, today):
+_UNREAD = object()
+
+
+def _progress_initial(milestone, period, update, today, earlier=_UNREAD):
     """Return the form's starting values: the update's own, else sensible defaults for a new one.
 
     A new update starts from the milestone's completion before this period (so that only a change
-    needs a click) and "as of" the last day of the period that has passed (today while the period
-    runs, its last day once it has ended).
+    needs a click; ``earlier``, the latest earlier update, when the caller has read it) and "as of"
+    the last day of the period that has passed (today while the period runs, its last day once it
+    has ended).
     """
     if update:
         return {"version": update.version, "completion": update.completion, "narrative": update.narrative, "as_of": update.as_of}
-    probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
-    return {"version": 0, "completion": progress.previous_completion(probe), "as_of": min(today, period.end)}
+    if earlier is not _UNREAD:
+        completion = (earlier.completion if earlier else "") or Completion.NOT_STARTED
+    else:
+        probe = ProgressUpdate(milestone=milestone, period_start=period.start, period_end=period.end)
+        completion = progress.previous_completion(probe)
+    return {"version": 0, "completion": completion, "as_of": min(today, period.end)}
+
+
+def _update_and_earlier(milestone, period):
+    """Return (the milestone's update for ``period`` or None, its latest update before the period or None), in one query.
+
+    The earlier one is what ``progress.previous_completion`` reads (the latest ending before the
+    period starts); the period's own update ends after every earlier one, so it comes first.
+    """
+    rows = list(
+        ProgressUpdate.objects.filter(milestone=milestone)
+        .filter(Q(period_start=period.start, period_end=period.end) | Q(period_end__lt=period.start))
+        .order_by("-period_end")[:2]
+    )
+    if rows and rows[0].period_start == period.start and rows[0].period_end == period.end:
+        return rows[0], (rows[1] if len(rows) > 1 else None)
+    return None, (rows[0] if rows else None)
 
 
 def _refused(form, error):
@@ -160,13 +185,11 @@ def progress_entry(request, identifier, pk):
     if not periods:
         raise Http404
     label = request.POST.get("period") or request.GET.get("period") or periods[0].label  # periods[0]: current_period
-    try:
-        period = progress.find_period(plan, label, today)
-    except ValidationError:
-        period = periods[0]
-    update = ProgressUpdate.objects.filter(milestone=milestone, period_start=period.start, period_end=period.end).first()
+    # The plan's period of that label (``progress.find_period``, read from the periods just computed), else the current one.
+    period = next((p for p in periods if p.label == label), periods[0])
+    update, earlier = _update_and_earlier(milestone, period)
     if request.method != "POST":
-        form = ProgressForm(initial=_progress_initial(milestone, period, update, today))
+        form = ProgressForm(initial=_progress_initial(milestone, period, update, today, earlier))
         return _render_progress(request, _progress_context(request, milestone, period, periods, update, form))
 
     form = ProgressForm(request.POST, request.FILES)
@@ -250,12 +273,28 @@ def evidence_download(request, pk):
     return response
 
 
+# What the review queue leaves unread: the milestone's other columns and its commitment's, but its number,
+# deliverable (every language) and the commitment's identifier. A deferred column read anyway would cost a
+# query per update (tests/commitments/test_progress.py counts them in every language).
+_REVIEW_DEFERRED = tuple(
+    f"{relation}__{field.attname}"
+    for relation, model, kept in (
+        ("milestone", Milestone, {"id", "commitment_id", "number", "deliverable"}),
+        ("milestone__commitment", Commitment, {"id", "identifier"}),
+    )
+    for field in model._meta.concrete_fields
+    if field.attname not in kept and not any(field.attname == f"{name}_{code}" for name in kept for code in settings.MODELTRANSLATION_LANGUAGES)
+)
+
+
 @_login_required
 def review_queue(request):
     """List the updates waiting for the point of contact's review, with approve and return forms."""
     updates = reviewable_by(
         request.user,
-        ProgressUpdate.objects.select_related("milestone__commitment__plan__member", "author")
+        # Only what the page shows of each milestone, commitment and author (not the plan's long texts, in four columns each).
+        ProgressUpdate.objects.select_related("milestone__commitment", "author")
+        .defer(*_REVIEW_DEFERRED)
         # Each update's evidence in the model's order (Meta orders by update first, which joined every
         # row up to its member for the sort).
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk")))
@@ -263,6 +302,22 @@ def review_queue(request):
     )
     if not request.user.has_perm("commitments.review_progress", None) and not updates:
         raise Http404
+    # What each article prints, computed once here rather than by a translation tag or a display method per
+    # update in the template (issue #20): the same text.
+    completions = {value: str(label) for value, label in Completion.choices}
+    milestone = _("milestone %(number)s")
+    days: dict = {}  # the same periods recur: each day formatted once
+
+    def day(value):
+        if value not in days:
+            days[value] = date_format(value, "DATE_FORMAT") if value else ""
+        return days[value]
+
+    for update in updates:
+        update.completion_label = completions.get(update.completion, update.completion)
+        update.milestone_label = milestone % {"number": update.milestone.number}
+        update.period_text = f"{day(update.period_start)} – {day(update.period_end)}"
+        update.as_of_text = day(update.as_of) or "—"
     return render(request, "commitments/review_queue.html", {"updates": updates})
 
 

@@ -1,7 +1,8 @@
 """What a coordinator or point of contact has to do: pure functions of (milestones, updates, today).
 
-Nothing here queries the database or reads the clock: the "My work" view computes ``now`` once
-and passes the day down, so tests pin any date with unsaved objects.
+Nothing here reads the clock, and only ``totals_query`` (the same rules counted by the database over
+every milestone, for the totals of "My work") queries: the view computes ``now`` once and passes the
+day down, so tests pin any date with unsaved objects.
 
 Rules (documented once, used by the page and its tests):
 
@@ -130,3 +131,75 @@ def totals(work: list[CommitmentWork]) -> dict[str, int]:
         "missing": sum(c.missing for c in work),
         "milestones": sum(len(c.milestones) for c in work),
     }
+
+
+def _month_cut(end: dt.date) -> dt.date:
+    """The first day a month-precision end date may not reach to end by ``end`` (a month ending after it)."""
+    first = end.replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return next_month if end == next_month - dt.timedelta(days=1) else first
+
+
+def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
+    """Return :func:`totals` of the workload of the milestones of ``commitments`` (a queryset), counted by the database.
+
+    The same rules as :func:`milestone_status` and :func:`update_missing`, evaluated by the database
+    over every milestone instead of built in Python for each (issue #20: a point of contact's page
+    shows 20 commitments, its totals count the whole member). One query: the milestones grouped by
+    their latest update's completion and by whether they are overdue, due, started and reported for
+    their plan's period (at most a few dozen groups, each condition evaluated once a milestone), added
+    up here, with the number of commitments (their milestones or not: the pages of "My work") in the
+    same statement. ``periods``: ``{plan pk: period}``, the current reporting period of the plan of every
+    commitment (the caller's ``period_of``), joined as a list of values; ``today`` as for :func:`workload`.
+    Written as SQL (PostgreSQL and SQLite alike) because the ORM spent longer building it than the
+    database running it. The one function here that queries.
+    """
+    from django.db import connections
+
+    from commitments.models import Commitment, DatePrecision, Milestone, ProgressUpdate
+
+    result = {"overdue": 0, "due": 0, "missing": 0, "milestones": 0, "commitments": 0}
+    if not periods:
+        return result
+    scope, scope_params = commitments.order_by().values("pk").query.sql_with_params()
+    plans = ", ".join(["(%s, %s, %s, %s)"] * len(periods))
+    plan_params = [value for pk, p in periods.items() for value in (pk, p.start, p.end, _month_cut(p.end))]
+    milestone, update, commitment = Milestone._meta.db_table, ProgressUpdate._meta.db_table, Commitment._meta.db_table
+    day, this_month = DatePrecision.DAY, today.replace(day=1)
+    # p.column1: the plan, column2 and column3: its period's first and last days, column4: the month cut.
+    sql = f"""
+        SELECT 'commitments', NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM {commitment} WHERE id IN ({scope})
+        UNION ALL
+        SELECT 'milestones',
+               (SELECT u.completion FROM {update} u WHERE u.milestone_id = m.id
+                ORDER BY u.period_end DESC, u.updated_at DESC LIMIT 1),
+               (m.end_precision = %s AND m.end_date < %s) OR (m.end_precision <> %s AND m.end_date < %s),
+               (m.end_precision = %s AND m.end_date >= %s AND m.end_date <= p.column3)
+                 OR (m.end_precision <> %s AND m.end_date >= %s AND m.end_date < p.column4),
+               m.start_date IS NULL OR m.start_date <= p.column3,
+               EXISTS (SELECT 1 FROM {update} r WHERE r.milestone_id = m.id
+                       AND r.period_start <= p.column3 AND r.period_end >= p.column2),
+               COUNT(*)
+        FROM {milestone} m
+        JOIN {commitment} c ON c.id = m.commitment_id
+        JOIN (VALUES {plans}) p ON p.column1 = c.plan_id
+        WHERE m.commitment_id IN ({scope})
+        GROUP BY 2, 3, 4, 5, 6
+    """
+    params = [*scope_params, day, today, day, this_month, day, today, day, this_month, *plan_params, *scope_params]
+    with connections[commitments.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        groups = cursor.fetchall()
+    for kind, completion, overdue, due, started, reported, n in groups:
+        result["milestones" if kind == "milestones" else "commitments"] += n
+        if kind != "milestones":
+            continue
+        if completion in DONE_COMPLETIONS:
+            continue
+        if overdue:
+            result["overdue"] += n
+        elif due:
+            result["due"] += n
+        if started and not reported:
+            result["missing"] += n
+    return result

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.services import addressee, preferred_language
+from ogp_portal import permissions
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.text_limits import check_lengths
 
@@ -405,15 +406,16 @@ def open_disputes_for(user) -> list[Review]:
     or of their member (point of contact); a list that empties itself once each is answered."""
     if not (user and user.is_authenticated):
         return []
-    roles = list(user.ogp_roles.values_list("kind", "member_id", "agency_id"))
-    q = Q(pk__in=[])
-    for kind, member_id, agency_id in roles:
-        if kind == "point_of_contact":
-            q |= Q(update__milestone__commitment__plan__member_id=member_id)
-        elif kind == "coordinator" and agency_id:
-            q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
-    if not roles:
+    # The roles as the permission rules read them (once per request, not again here: issue #20).
+    members = permissions.member_ids_with_role(user, "point_of_contact")
+    agencies = permissions.coordinated_agency_ids(user)
+    if not (members or agencies):
         return []
+    q = Q(pk__in=[])
+    for member_id in sorted(members):
+        q |= Q(update__milestone__commitment__plan__member_id=member_id)
+    for agency_id in sorted(agencies):
+        q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
     return list(
         Review.objects.contested().filter(q, update__state="published")
         .select_related("update__milestone__commitment", "author").order_by("created_at", "pk")

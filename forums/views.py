@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -198,14 +198,25 @@ def secretariat_home(request):
     """The secretariat's work page: per forum, periods at risk, minutes due, open action items, upcoming meetings."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    forums_qs = managed_forums(request.user, Forum.objects.select_related("member")).prefetch_related(
-        Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at"))
+    from ogp.policy_store import versions_by_member  # compliance registers the reader of the stored versions
+
+    forums = list(
+        managed_forums(request.user, Forum.objects.select_related("member")).prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at"))
+        )
     )
+    # The policies of every member and the open action items of every forum, each in one query (not one
+    # per forum: an administrator keeps them all).
+    policies = versions_by_member({forum.member_id: forum.member for forum in forums}.values()) if forums else {}
+    open_items = dict(
+        ActionItem.objects.open().filter(meeting__forum__in=[forum.pk for forum in forums])
+        .order_by().values_list("meeting__forum").annotate(n=Count("pk"))
+    ) if forums else {}
     now = timezone.now()
     rows = []
-    for forum in forums_qs:
+    for forum in forums:
         meetings = list(forum.meetings.all())
-        periods = services.forum_cadence(forum, meetings, now)
+        periods = services.forum_cadence(forum, meetings, now, policies=policies[forum.member_id])
         rows.append(
             {
                 "forum": forum,
@@ -213,7 +224,7 @@ def secretariat_home(request):
                 "minutes_due": _minutes_warnings(meetings, forum, now),
                 "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
                 "to_record": [m for m in meetings if m.status == Meeting.Status.PLANNED and m.starts_at < now],
-                "open_items": ActionItem.objects.open().filter(meeting__forum=forum).count(),
+                "open_items": open_items.get(forum.pk, 0),
             }
         )
     if not rows and not request.user.has_perm("forums.manage_forum"):

@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from commitments.models import ActionPlan, ProgressUpdate
 from tests.factories import CommitmentFactory, MilestoneFactory, ProgressUpdateFactory
@@ -122,6 +123,10 @@ def _count(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, follow=True)
     assert response.status_code == 200
+    if "work" in response.context:
+        # "My work" renders one page of commitments; every commitment's workload (for the comparisons
+        # below) is built when first read: read it now, before the data grows.
+        list(response.context["work"])
     return len(queries), response
 
 
@@ -268,3 +273,74 @@ def test_each_milestones_latest_update_is_the_latest_the_person_may_see(client, 
         assert (row.latest.pk if row.latest else None) == (expected.pk if expected else None)
     (mine,) = [row for row in rows if row.milestone.pk == world.milestone.pk]
     assert mine.latest.pk == draft.pk
+
+
+@pytest.mark.parametrize("cadence", [6, 3])
+@pytest.mark.parametrize("day", ["2018-01-10", "2019-08-15", "2019-12-31", "2020-06-30", "2021-03-01"])
+@pytest.mark.parametrize("who", ["own", "poc", "admin"])
+def test_the_totals_counted_in_sql_are_those_of_every_commitments_workload(client, world, who, day, cadence):
+    """Issue #20: the totals at the top come from one SQL aggregate (``workload.totals_query``), not from the
+    workload of every commitment; they count the same milestones as the rules in Python, across dates
+    (before the plan, in a period, on its last day, after the plan ended), month-precision ends, done
+    milestones (their latest update of any state says complete or withdrawn) and a quarterly update cadence."""
+    from commitments import workload
+    from commitments.models import DatePrecision
+    from compliance.models import Policy
+
+    if cadence != 6:  # quarterly updates: shorter periods, other month cuts
+        Policy.objects.create(member=world.kg, effective_from=dt.date(2000, 1, 1), update_cadence_months=cadence)
+
+    milestones = list(world.kg0017.milestones.order_by("id"))
+    for milestone in milestones[1:3]:  # ends given as a month: its last day counts
+        milestone.end_date, milestone.end_precision = milestone.end_date.replace(day=1), DatePrecision.MONTH
+        milestone.save()
+    ProgressUpdate.objects.create(  # the latest update, a draft, says complete: done
+        milestone=milestones[-1], completion="complete", author=world.users.own, state="draft",
+        period_start=dt.date(2020, 7, 1), period_end=dt.date(2020, 12, 31),
+    )
+    with time_machine.travel(dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=dt.UTC), tick=False):
+        response = sign_in(client, getattr(world.users, who)).get(reverse("work:my_work"))
+    assert response.status_code == 200
+    expected = workload.totals(list(response.context["work"]))
+    assert expected["milestones"] > 0
+    assert response.context["totals"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "short", "x" * 100, "y" * 101, "Open data " * 30, "Открытые данные " * 10, "e\u0301" * 120, "ё" * 99 + "e\u0301" * 3],
+)
+@pytest.mark.parametrize("length", [100, 120])
+def test_my_works_truncation_is_truncatechars(text, length):
+    """The view shortens texts itself (issue #20): exactly what the template's ``truncatechars`` gave."""
+    from django.template.defaultfilters import truncatechars
+
+    from accounts.views import _truncated
+
+    assert _truncated(text, length) == truncatechars(text, length)
+
+
+@time_machine.travel(PINNED, tick=False)
+@pytest.mark.parametrize("who", ["own", "poc"])
+def test_my_work_in_every_language_runs_the_same_queries(client, world, who):
+    """The page reads only the columns it shows (issue #20), each translated one in every language: a column
+    left out would be read again for each row in Russian or Kyrgyz."""
+    sign_in(client, getattr(world.users, who))
+    counts = {}
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            url = reverse("work:my_work")
+        client.get(url)
+        counts[code], _response = _count(client, url)
+    assert counts["ru"] == counts["en"] == counts["ky"], counts
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_a_commitment_without_milestones_is_counted_and_shown(client, world):
+    """The number of commitments (for the pages) is counted with the totals, over commitments, not milestones."""
+    plan = ActionPlan.objects.get(member=world.kg)
+    CommitmentFactory(plan=plan, number=300, identifier="KG0300", lead_agency=world.chamber)
+    response = sign_in(client, world.users.own).get(reverse("work:my_work"))
+    assert _identifiers(response.text) == {"KG0017", "KG0300"}
+    assert response.context["work_page"].paginator.count == len(response.context["work"]) == 2
+    assert response.context["totals"]["milestones"] == sum(len(c.milestones) for c in response.context["work"])

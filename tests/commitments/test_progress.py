@@ -191,6 +191,34 @@ def test_the_form_answers_htmx_with_the_panel_only(client, coordinator, mileston
     assert html.lstrip().startswith('<section id="progress-panel"') and "<html" not in html
 
 
+def test_the_form_opens_on_the_periods_update_else_on_the_latest_earlier_completion(client, coordinator, milestone):
+    """Issue #20: the period's update and the latest earlier one are read in one query; the form shows the
+    update's own values, or for a new one the completion of the latest update that ended before the period."""
+    client.force_login(coordinator)
+
+    def completion_offered(period):
+        form = client.get(progress_url(milestone, period)).context["form"]
+        return form.initial["completion"], form.initial["version"]
+
+    assert completion_offered("2019-H1") == ("not_started", 0)  # nothing earlier
+    for start, end, completion in [
+        (dt.date(2018, 7, 1), dt.date(2018, 12, 31), "limited"),
+        (dt.date(2019, 1, 1), dt.date(2019, 6, 30), "substantial"),
+    ]:
+        ProgressUpdate.objects.create(
+            milestone=milestone, completion=completion, author=coordinator, state="draft", period_start=start, period_end=end
+        )
+    ProgressUpdate.objects.create(  # a later period's update is neither the period's nor earlier
+        milestone=milestone, completion="complete", author=coordinator, state="draft",
+        period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 6, 30),
+    )
+    assert completion_offered("2019-H1") == ("substantial", 1)  # the period's own update
+    assert completion_offered("2019-H2") == ("substantial", 0)  # a new one: the latest earlier completion
+    assert completion_offered("2018-H2") == ("limited", 1)
+    current = client.get(reverse("commitments:progress", args=[milestone.commitment.identifier, milestone.pk])).context["period"]
+    assert client.get(progress_url(milestone, "nonsense")).context["period"] == current  # an unknown label: the current period
+
+
 def test_the_page_loads_htmx_with_the_csp_nonce(client, coordinator, milestone):
     client.force_login(coordinator)
     response = client.get(progress_url(milestone))
@@ -622,3 +650,27 @@ def test_the_review_queue_runs_the_same_number_of_queries_at_two_sizes(client, k
     large = count()
     assert small[1] == 1 and large[1] == 6
     assert small[0] == large[0]
+
+
+def test_the_review_queue_runs_the_same_queries_in_every_language(client, kg17, poc, django_user_model):
+    """The queue reads only the columns it shows of each milestone and commitment (issue #20), each translated one in
+    every language: a column left out would be read again for each update in Russian or Kyrgyz."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    for commitment in kg17.plan.commitments.order_by("number")[:3]:
+        milestone = commitment.milestones.order_by("id").first()
+        update = progress.save_progress(milestone, H1_2019, by=admin, data={"completion": "limited"}, version=0, now=NOW)
+        progress.submit_progress(update, by=admin, version=update.version, now=NOW)
+    client.force_login(poc)
+    counts = {}
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            url = reverse("commitments:review")
+        client.get(url)
+        with CaptureQueriesContext(conn) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.content.decode().count('name="version"') == 3
+        counts[code] = len(queries)
+    assert counts["en"] == counts["ru"] == counts["ky"], counts

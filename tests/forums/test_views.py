@@ -126,3 +126,42 @@ def test_seed_national_forum_page_renders(client, seed_data):
     response = client.get(forum_url(forum))
     assert response.status_code == 200
     assert "Open Government National Forum" in response.content.decode()
+
+
+def test_the_secretariat_page_runs_the_same_queries_for_one_forum_and_for_many(client, bishkek_forum, secretariat, admin_user):
+    """Issue #20: the policies of the forums' members and their open action items are read once for all the
+    forums on the page (an administrator keeps every forum), and each forum still shows its own count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments.models import Member
+    from forums.models import ActionItem
+
+    def page(user):
+        client.force_login(user)
+        client.get(reverse("forums:secretariat"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("forums:secretariat"))
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    def forum_with_items(code, items):
+        member = Member.objects.create(code=code, name=f"Member {code}", country="Somewhere")
+        forum = ForumFactory(member=member, name=f"Forum of {code}")
+        meeting = MeetingFactory(forum=forum)
+        for i in range(items):
+            ActionItem.objects.create(meeting=meeting, title=f"Action {i}", owner="Someone")
+        return forum
+
+    forum_with_items("XA", 2)
+    one_forum, html = page(secretariat)
+    assert "Open Bishkek Committee" in html and "Forum of XA" not in html
+    few, _html = page(admin_user)
+    for code, items in [("XB", 3), ("XC", 0), ("XD", 1)]:
+        forum_with_items(code, items)
+    many, html = page(admin_user)
+    assert many == few, f"{few} queries for 2 forums, {many} for 5"
+    for code, items in [("XA", 2), ("XB", 3), ("XD", 1)]:
+        section = html.split(f"Forum of {code}</a>")[1].split("</section>")[0]
+        assert f"{items} open action item" in section
+    assert "0 open action items" in html.split("Forum of XC</a>")[1].split("</section>")[0]
