@@ -8,14 +8,22 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+import re
+from html import escape
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import connections
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
@@ -23,8 +31,9 @@ from ogp_portal.cache import fragment
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
+from .templatetags.portal import name_of, tr
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
-from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
+from .filters import NO_UPDATE, CommitmentFilterSet, PlainChoices, search_languages
 from .models import (
     ActionPlan,
     Activity,
@@ -139,10 +148,10 @@ def _scope_choices_to_member(form):
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
     field = form.fields["member"]
-    members = field.queryset.values_list("code", "name_en", own) if own != "name_en" else (
-        (code, name, name) for code, name in field.queryset.values_list("code", "name_en")
-    )
-    field.widget.choices = [("", field.empty_label), *((code, name or english) for code, english, name in members)]
+    # A plain QuerySet in the filter's order: modeltranslation's row iterator costs more than the query here.
+    columns = ("code", "name_en", own) if own != "name_en" else ("code", "name_en")
+    members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list(*columns)
+    field.widget.choices = PlainChoices((("", str(field.empty_label)), *((row[0], row[-1] or row[1]) for row in members)))
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)
@@ -165,27 +174,73 @@ COUNT_LIMIT = 1000
 
 
 class BoundedPaginator(Paginator):
-    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more."""
+    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more.
+
+    ``subset``: a queryset of some of the rows, cheaper to test (a search's matches by their own text):
+    when it alone has more than ``COUNT_LIMIT`` rows, so has the list, and the list's rows are not
+    counted. One query either way: ``CASE WHEN (count of the subset) > limit THEN … ELSE (count of
+    the rows) END``, whose second count the database runs only when the first falls short.
+    """
 
     capped = False
 
+    def __init__(self, object_list, per_page, subset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.subset = subset
+
     @cached_property
     def count(self):
-        counted = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
+        if self.subset is None:
+            counted = rows.count()
+        else:
+            subset_sql, subset_params = self.subset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+            rows_sql, rows_params = rows.query.sql_with_params()
+            with connections[rows.db].cursor() as cursor:
+                cursor.execute(
+                    f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({subset_sql}) subset) > %s THEN %s "
+                    f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) counted) END",
+                    [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
+                )
+                counted = cursor.fetchone()[0]
         if counted > COUNT_LIMIT:
             self.capped = True
             return COUNT_LIMIT
         return counted
 
 
+def _languages_of(*fields):
+    return [f"{field}_{code}" for field in fields for code in settings.MODELTRANSLATION_LANGUAGES]
+
+
+# The columns the list shows (every language: a missing translation falls back to English), not the
+# commitments' long texts in three languages (issue #20).
+LIST_COLUMNS = (
+    "identifier",
+    "plan",
+    "lead_agency",
+    "completion",
+    "completion_percent",
+    "title",
+    *_languages_of("title"),
+    "plan__title",
+    *_languages_of("plan__title"),
+    "plan__member__name",
+    *_languages_of("plan__member__name"),
+    "lead_agency__name",
+    "lead_agency__acronym",
+    *_languages_of("lead_agency__name"),
+)
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
     filterset = CommitmentFilterSet(
         request.GET,
-        queryset=Commitment.objects.select_related("plan__member", "lead_agency"),
+        queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
         today=timezone.localdate(),
     )
-    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filterset.qs, PAGE_SIZE, subset=filterset.search_subset_qs).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -196,9 +251,79 @@ def commitment_list(request):
         "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "search_note": _search_note(filterset, page),
+        "rows": _list_rows(page.object_list),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+
+
+# Characters that reverse() leaves as they are in a path: an argument made only of them is joined as it is.
+_PLAIN_ARGUMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _url_of(name):
+    """Return a function of one argument giving ``reverse(name, args=[argument])``, reversed once per page.
+
+    The list's rows link to their commitment and plan: one reversal each, not two per row (issue #20).
+    An argument with other characters (quoted by reverse()) is reversed as before.
+    """
+    marker = "9753186420"  # digits: a valid argument of <int:…> and <str:…> alike
+    prefix, suffix = reverse(name, args=[marker]).rsplit(marker, 1)
+
+    def url(argument):
+        text = str(argument)
+        if _PLAIN_ARGUMENT.fullmatch(text):
+            return f"{prefix}{text}{suffix}"
+        return reverse(name, args=[argument])
+
+    return url
+
+
+def _list_rows(commitments) -> str:
+    """Render the list's rows (``<tr>``), the same markup a template loop gave, in Python (issue #20).
+
+    Per row: the identifier, the title (in the active language, or marked as English) with the
+    contested mark, the member and plan, the lead agency, the stored roll-up, the last published
+    update and the overdue milestones. The labels (``data-label``, for the stacked layout on small
+    screens) and the two URL prefixes are computed once per page.
+    """
+    label = {
+        key: escape(str(text))
+        for key, text in (
+            ("identifier", _("Identifier")),
+            ("title", _("Title")),
+            ("plan", _("Action plan")),
+            ("agency", _("Lead agency")),
+            ("completion", _("Completion")),
+            ("latest", _("Last published update")),
+            ("overdue", _("Overdue milestones")),
+            ("contested", _("Contested")),
+            ("no_update", _("No approved update yet")),
+        )
+    }
+    commitment_url, plan_url = _url_of("commitments:commitment"), _url_of("commitments:plan")
+    rows = []
+    for c in commitments:
+        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c.contested else ""
+        rollup = c.stored_rollup
+        completion = f"{escape(str(rollup.get_level_display()))} ({rollup.percent} %)" if rollup.level else label["no_update"]
+        latest = date_format(template_localtime(c.latest_update_at), "DATE_FORMAT") if c.latest_update_at else ""
+        overdue = f'<span class="overdue-badge">{c.overdue_count}</span>' if c.overdue_count else "0"
+        rows.append(
+            "      <tr>\n"
+            f'        <td data-label="{label["identifier"]}">{escape(c.identifier)}</td>\n'
+            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c.identifier))}">'
+            f'{tr(c, "title")}</a>{contested}</th>\n'
+            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c.plan_id))}">{name_of(c.plan.member)}</a>'
+            f'<br><small>{tr(c.plan, "title")}</small></td>\n'
+            f'        <td data-label="{label["agency"]}">{name_of(c.lead_agency)}</td>\n'
+            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(c.completion or "none")}">'
+            f"{completion}</span></td>\n"
+            f'        <td data-label="{label["latest"]}">{escape(latest or "—")}</td>\n'
+            f'        <td data-label="{label["overdue"]}">{overdue}</td>\n'
+            "      </tr>\n"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above; tr and name_of escape theirs)
 
 
 def _search_note(filterset, page) -> str:
