@@ -8,6 +8,7 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+import hashlib
 import re
 from html import escape
 
@@ -27,7 +28,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from ogp_portal.cache import fragment
+from ogp_portal.cache import derived, fragment
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
@@ -148,10 +149,15 @@ def _scope_choices_to_member(form):
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
     field = form.fields["member"]
-    # A plain QuerySet in the filter's order: modeltranslation's row iterator costs more than the query here.
     columns = ("code", "name_en", own) if own != "name_en" else ("code", "name_en")
-    members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list(*columns)
-    field.widget.choices = PlainChoices((("", str(field.empty_label)), *((row[0], row[-1] or row[1]) for row in members)))
+
+    def options():
+        # A plain QuerySet in the filter's order: modeltranslation's row iterator costs more than the query here.
+        members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list(*columns)
+        return [(row[0], row[-1] or row[1]) for row in members]
+
+    # The same for every visitor: kept under the public pages' generation (a member added or renamed replaces it).
+    field.widget.choices = PlainChoices((("", str(field.empty_label)), *derived(f"member-options:{own}", options)))
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)
@@ -235,23 +241,32 @@ LIST_COLUMNS = (
 
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
+    today = timezone.localdate()
     filterset = CommitmentFilterSet(
         request.GET,
         queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
-        today=timezone.localdate(),
+        today=today,
     )
-    page = BoundedPaginator(filterset.qs, PAGE_SIZE, subset=filterset.search_subset_qs).get_page(request.GET.get("page"))
+    filterset.is_valid()  # the filters' values, for the options below and the status (a fragment may skip the rows)
     params = request.GET.copy()
     params.pop("page", None)
+    query = params.urlencode()
+
+    def results():
+        page = BoundedPaginator(filterset.qs, PAGE_SIZE, subset=filterset.search_subset_qs).get_page(request.GET.get("page"))
+        context = {"page": page, "query": query, "search_note": _search_note(filterset, page), "rows": _list_rows(page.object_list)}
+        return render_to_string("commitments/_commitment_results.html", context)
+
+    # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
+    # language, shared by anonymous and signed-in visitors until the next change (issue #20).
+    state = sorted((key, values) for key, values in request.GET.lists())
+    key = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "choose_member_first": _scope_choices_to_member(filterset.form),
-        "page": page,
-        "query": params.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "search_note": _search_note(filterset, page),
-        "rows": _list_rows(page.object_list),
+        "results": fragment(f"commitment-list:{today.isoformat()}:{key}", results),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
