@@ -161,10 +161,15 @@ def theme_choices():
 
 class PlainChoices(BaseChoiceIterator):
     """Choices given as plain ``(value, label)`` strings: kept as they are (a widget normalizes a
-    list option by option), for :class:`FastSelect` to render without converting each option."""
+    list option by option), for :class:`FastSelect` to render without converting each option.
 
-    def __init__(self, rows):
+    ``options``: their ``<option>`` elements already rendered, nothing selected (:meth:`FastSelect.options_html`),
+    for choices kept as HTML (the members' 3,000 options); ``rows`` may then be empty.
+    """
+
+    def __init__(self, rows=(), options=None):
         self.rows = tuple(rows)
+        self.options = options
 
     def __iter__(self):
         return iter(self.rows)
@@ -185,6 +190,8 @@ class FastSelect(forms.Select):
     _kept: dict = {}  # choices -> their options' HTML, nothing selected (a few lists: languages)
 
     def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(self.choices, PlainChoices) and self.choices.options is not None:
+            return self._select(name, attrs, self.choices.options, marked=value)
         if isinstance(self.choices, PlainChoices):
             choices = self.choices.rows
         else:
@@ -193,20 +200,32 @@ class FastSelect(forms.Select):
                 return super().render(name, value, attrs, renderer)
             # Plain strings (a lazy label is the active language's text; a model choice its value).
             choices = tuple(("" if v is None else str(v), str(label)) for v, label in choices)
-        final = self.build_attrs(self.attrs, attrs)
-        selected = {stdlib_escape(v) for v in self.format_value(value)}
         if len(choices) < self.KEPT_FROM:
-            options = self._options(choices, selected)
-        else:
-            options = self._kept.get(choices)
-            if options is None:
-                if len(self._kept) >= 8:
-                    self._kept.clear()
-                options = self._kept[choices] = self._options(choices, set())
-            for v in selected:  # values are unique: one option each
+            selected = {stdlib_escape(v) for v in self.format_value(value)}
+            return self._select(name, attrs, self._options(choices, selected))
+        return self._select(name, attrs, self.options_html(choices), marked=value)
+
+    _UNMARKED = object()
+
+    def _select(self, name, attrs, options, marked=_UNMARKED):
+        """The ``<select>`` around ``options`` (HTML); with ``marked`` (the field's value), its options marked selected."""
+        if marked is not self._UNMARKED:
+            for v in {stdlib_escape(v) for v in self.format_value(marked)}:  # values are unique: one option each
                 options = options.replace(f'<option value="{v}">', f'<option value="{v}" selected>', 1)
         options = mark_safe(options)  # noqa: S308 (every value and label escaped in _options)
+        final = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)  # Django's order
+
+    @classmethod
+    def options_html(cls, choices) -> str:
+        """Return the ``<option>`` elements of ``choices`` (plain string pairs), nothing selected, kept per process while equal."""
+        choices = tuple(choices)
+        options = cls._kept.get(choices)
+        if options is None:
+            if len(cls._kept) >= 8:
+                cls._kept.clear()
+            options = cls._kept[choices] = cls._options(choices, set())
+        return options
 
     @staticmethod
     def _options(choices, selected) -> str:

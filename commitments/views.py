@@ -34,7 +34,7 @@ from ogp_portal.permissions import published_updates
 from . import exports, services, timeline
 from .templatetags.portal import name_of, tr
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
-from .filters import NO_UPDATE, CommitmentFilterSet, PlainChoices, search_languages
+from .filters import NO_UPDATE, CommitmentFilterSet, FastSelect, PlainChoices, search_languages
 from .models import (
     ActionPlan,
     Activity,
@@ -154,10 +154,11 @@ def _scope_choices_to_member(form):
     def options():
         # A plain QuerySet in the filter's order: modeltranslation's row iterator costs more than the query here.
         members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list(*columns)
-        return [(row[0], row[-1] or row[1]) for row in members]
+        return FastSelect.options_html((("", str(field.empty_label)), *((row[0], row[-1] or row[1]) for row in members)))
 
-    # The same for every visitor: kept under the public pages' generation (a member added or renamed replaces it).
-    field.widget.choices = PlainChoices((("", str(field.empty_label)), *derived(f"member-options:{own}", options)))
+    # The same for every visitor: the options' HTML kept under the public pages' generation (a member added
+    # or renamed replaces it), per language; the selected one is marked when the select is rendered.
+    field.widget.choices = PlainChoices(options=derived(f"member-options:{get_language()}", options))
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)
