@@ -145,6 +145,24 @@ def test_the_name_part_of_a_search_reads_the_trigram_and_acronym_indexes(data):
         assert "member_names_trgm" in members, members
 
 
+def test_the_lists_member_options_are_read_in_order_from_an_index(data):
+    """Issue #20: every member, in the member filter's order, from ``member_kind_name`` (PostgreSQL) without a sort."""
+    from django.db.models import QuerySet
+
+    from commitments.filters import CommitmentFilterSet as Filters
+
+    order = Filters.base_filters["member"].extra["queryset"].query.order_by
+    options = QuerySet(Member).order_by(*order).values_list("code", "name_en", "name_ru")
+    assert len(options) == Member.objects.count()
+    if POSTGRES:
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # fresh test rows: the planner would rightly sort a few pages
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = plan_of(options)
+        assert "using member_kind_name" in plan and "Sort" not in plan, plan
+
+
 def test_the_due_date_scan_of_the_stored_standings_uses_its_index(data):
     due_soon = MemberStanding.objects.filter(next_deadline__gte=TODAY, next_deadline__lte=TODAY + dt.timedelta(days=30))
     plan = plan_of(due_soon)
