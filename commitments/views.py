@@ -15,7 +15,8 @@ from html import escape
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import CharField, F, Prefetch, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -149,12 +150,18 @@ def _scope_choices_to_member(form):
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
     field = form.fields["member"]
-    columns = ("code", "name_en", own) if own != "name_en" else ("code", "name_en")
 
     def options():
-        # A plain QuerySet in the filter's order: modeltranslation's row iterator costs more than the query here.
-        members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list(*columns)
-        return FastSelect.options_html((("", str(field.empty_label)), *((row[0], row[-1] or row[1]) for row in members)))
+        # (code, the name in the visitor's language or else in English), in the filter's order, as the
+        # cursor gives them: a plain query (modeltranslation's, and Django's, row iterators cost more
+        # than the query here), read from the index member_kind_name alone.
+        label = Coalesce(NullIf(own, Value("")), "name_en", output_field=CharField()) if own != "name_en" else F("name_en")
+        members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list("code", label)
+        sql, params = members.query.sql_with_params()
+        with connections[members.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return FastSelect.options_html((("", str(field.empty_label)), *rows))
 
     # The same for every visitor: the options' HTML kept under the public pages' generation (a member added
     # or renamed replaces it), per language; the selected one is marked when the select is rendered.
