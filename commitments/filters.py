@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,9 @@ from .search import (  # noqa: F401
     commitment_search_vector,
     milestone_search_vector,
     search_commitments,
+    search_is_broad,
     search_languages,
+    search_subset,
     search_words,
 )
 from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
@@ -156,28 +159,83 @@ def theme_choices():
     return [(t, t) for t in derived("commitment-themes", _themes_in_use)]
 
 
+class PlainChoices(BaseChoiceIterator):
+    """Choices given as plain ``(value, label)`` strings: kept as they are (a widget normalizes a
+    list option by option), for :class:`FastSelect` to render without converting each option.
+
+    ``options``: their ``<option>`` elements already rendered, nothing selected (:meth:`FastSelect.options_html`),
+    for choices kept as HTML (the members' 3,000 options); ``rows`` may then be empty.
+    """
+
+    def __init__(self, rows=(), options=None):
+        self.rows = tuple(rows)
+        self.options = options
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    __hash__ = None
+
+
 class FastSelect(forms.Select):
     """A ``<select>`` rendered in Python, not one template per option.
 
     The member filter lists every member (3,000 at scale 10): Django's option template costs
     about a millisecond an option; this costs microseconds. Same markup, no option groups.
+    A long list's options are kept per process while its choices stay equal (issue #20: the
+    members' options are the same on every list page), and only the selected mark is added.
     """
 
+    KEPT_FROM = 100  # options: shorter lists are rendered each time
+    _kept: dict = {}  # choices -> their options' HTML, nothing selected (a few lists: languages)
+
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(iter(self.choices))  # not list(): its length hint would COUNT the rows first
-        if any(isinstance(label, (list, tuple)) for _, label in choices):
-            return super().render(name, value, attrs, renderer)
+        if isinstance(self.choices, PlainChoices) and self.choices.options is not None:
+            return self._select(name, attrs, self.choices.options, marked=value)
+        if isinstance(self.choices, PlainChoices):
+            choices = self.choices.rows
+        else:
+            choices = tuple(iter(self.choices))  # not tuple(): its length hint would COUNT the rows first
+            if any(isinstance(label, (list, tuple)) for _, label in choices):
+                return super().render(name, value, attrs, renderer)
+            # Plain strings (a lazy label is the active language's text; a model choice its value).
+            choices = tuple(("" if v is None else str(v), str(label)) for v, label in choices)
+        if len(choices) < self.KEPT_FROM:
+            selected = {stdlib_escape(v) for v in self.format_value(value)}
+            return self._select(name, attrs, self._options(choices, selected))
+        return self._select(name, attrs, self.options_html(choices), marked=value)
+
+    _UNMARKED = object()
+
+    def _select(self, name, attrs, options, marked=_UNMARKED):
+        """The ``<select>`` around ``options`` (HTML); with ``marked`` (the field's value), its options marked selected."""
+        if marked is not self._UNMARKED:
+            for v in {stdlib_escape(v) for v in self.format_value(marked)}:  # values are unique: one option each
+                options = options.replace(f'<option value="{v}">', f'<option value="{v}" selected>', 1)
+        options = mark_safe(options)  # noqa: S308 (every value and label escaped in _options)
         final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        selected = set(self.format_value(value))
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)  # Django's order
+
+    @classmethod
+    def options_html(cls, choices) -> str:
+        """Return the ``<option>`` elements of ``choices`` (plain string pairs), nothing selected, kept per process while equal."""
+        choices = tuple(choices)
+        options = cls._kept.get(choices)
+        if options is None:
+            if len(cls._kept) >= 8:
+                cls._kept.clear()
+            options = cls._kept[choices] = cls._options(choices, set())
+        return options
+
+    @staticmethod
+    def _options(choices, selected) -> str:
         # The standard library's escape: Django's (lazy-aware) costs ~0.3 ms a call under load.
         options = []
         for v, label in choices:
-            v = "" if v is None else str(v)
+            v = stdlib_escape(v)
             mark = " selected" if v in selected else ""
-            options.append(f'<option value="{stdlib_escape(v)}"{mark}>{stdlib_escape(str(label))}</option>')
-        options = mark_safe("".join(options))  # noqa: S308 (every value and label escaped above)
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+            options.append(f'<option value="{v}"{mark}>{stdlib_escape(label)}</option>')
+        return "".join(options)
 
 
 class DayAwareFilterSet(django_filters.FilterSet):
@@ -212,19 +270,27 @@ class CommitmentFilterSet(DayAwareFilterSet):
         widget=FastSelect,
     )
     plan = django_filters.ModelChoiceFilter(
-        queryset=ActionPlan.objects.select_related("member").order_by("member__name", "-start_date"), label=_("Action plan")
+        queryset=ActionPlan.objects.select_related("member").order_by("member__name", "-start_date"),
+        label=_("Action plan"),
+        widget=FastSelect,
     )
-    theme = django_filters.ChoiceFilter(choices=theme_choices, method="filter_theme", label=_("Theme"))
-    ogp_value = django_filters.ChoiceFilter(choices=OGPValues.choices, method="filter_ogp_value", label=_("OGP value"))
+    theme = django_filters.ChoiceFilter(choices=theme_choices, method="filter_theme", label=_("Theme"), widget=FastSelect)
+    ogp_value = django_filters.ChoiceFilter(
+        choices=OGPValues.choices, method="filter_ogp_value", label=_("OGP value"), widget=FastSelect
+    )
     lead_agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.select_related("member").order_by("member__name", "name"), label=_("Lead agency")
+        queryset=Agency.objects.select_related("member").order_by("member__name", "name"),
+        label=_("Lead agency"),
+        widget=FastSelect,
     )
     completion = django_filters.ChoiceFilter(
-        choices=ROLLUP_CHOICES, method="filter_rollup", label=_("Completion (rolled up from the milestones)")
+        choices=ROLLUP_CHOICES, method="filter_rollup", label=_("Completion (rolled up from the milestones)"), widget=FastSelect
     )
-    overdue = django_filters.ChoiceFilter(choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue milestones"))
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO_CHOICES, method="filter_overdue", label=_("Overdue milestones"), widget=FastSelect
+    )
     contested = django_filters.ChoiceFilter(
-        choices=YES_NO_CHOICES, method="filter_contested", label=_("Contested (a dispute awaits a response)")
+        choices=YES_NO_CHOICES, method="filter_contested", label=_("Contested (a dispute awaits a response)"), widget=FastSelect
     )
     sort = django_filters.OrderingFilter(
         fields=(
@@ -262,8 +328,28 @@ class CommitmentFilterSet(DayAwareFilterSet):
             queryset = queryset.order_by("plan__member__name", "-plan__start_date", "number", "identifier")
         return queryset
 
+    # Whether the search is broad (search.search_is_broad), asked once: by the search and by its count.
+    broad_search = None
+
     def filter_search(self, qs, name, value):
-        return search_commitments(qs, value)
+        self.broad_search = search_is_broad(value)
+        return search_commitments(qs, value, broad=self.broad_search)
+
+    @property
+    def search_subset_qs(self):
+        """A subset of ``qs`` for its bounded count, or None without a search.
+
+        The results whose own title or description matches (``search.search_subset``: the same as
+        the same filters with the search reduced to that). Tested row by row without probing each
+        row's milestones, it reaches the count's limit in a fraction of the time when a broad
+        search has that many matches by their own text (issue #20: "open data" at scale 10). None
+        for a narrow search (PostgreSQL), whose count reads the UNION of its indexed selects.
+        """
+        qs = self.qs  # validates the form and filters; a valid search applies even beside an invalid filter
+        text = getattr(self.form, "cleaned_data", {}).get("q") or ""
+        if not search_words(text) or self.broad_search is False:
+            return None  # no search, or a narrow one: its count reads the UNION from the indexes
+        return search_subset(qs, text)
 
     def filter_theme(self, qs, name, value: str):
         return qs.filter(_json_list_contains("themes", value))

@@ -12,6 +12,7 @@ UNION of the matching ids (:func:`search_commitments`). The FilterSets (``commit
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -21,6 +22,7 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, Count, Exists, Expression, F, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.db.models.sql import Query
 
 from .models import ActionPlan, Agency, Commitment, Member, Milestone
 
@@ -130,7 +132,10 @@ def _named_q(words, code=None):
     agencies = _named(Agency, words, agency_columns, acronym=None if code else "acronym")
     members = _named(Member, words, member_columns)
     # The plans' ids (a handful), not a join to the plans: the list's bounded count then reads commitments only.
-    return Q(lead_agency__in=agencies) | Q(plan__in=ActionPlan.objects.filter(member__in=members).order_by().values("pk"))
+    plans = ActionPlan.objects.filter(member__in=members).order_by().values("pk")
+    # Compiled here, once: the list compiles its query, count and page from this (issue #20: rebuilding the
+    # nested sub-selects in each of them cost more than running them).
+    return Q(lead_agency__in=RawSQL(*agencies.query.sql_with_params())) | Q(plan__in=RawSQL(*plans.query.sql_with_params()))
 
 
 def _named(model, words, columns, acronym=None):
@@ -139,10 +144,26 @@ def _named(model, words, columns, acronym=None):
     if connection.vendor == "postgresql" and len(columns) > 1:
         # One regular expression per word over the names joined by spaces (a space starts a word, and
         # a word cannot span two names), not one per name column: a third of the time on 22,500 agencies.
-        joined = [part for column in columns for part in (Value(" "), column)][1:]
-        rows = rows.annotate(search_names=Concat(*joined, output_field=CharField()))
+        # Indexed by migration 0016 (trigrams).
+        rows = rows.annotate(search_names=RawSQL(*_joined_names_sql(model, tuple(columns)), output_field=CharField()))
         columns = ("search_names",)
     return rows.filter(_name_words_q(words, columns, acronym)).values("pk")
+
+
+@functools.lru_cache(maxsize=16)
+def _joined_names_sql(model, columns) -> tuple[str, tuple]:
+    """The SQL of the ``columns`` joined by spaces, compiled once per process.
+
+    Exactly as Django compiles ``Concat`` of them (migration 0016 indexed this expression; the
+    planner uses the index only for the same expression), with the columns unqualified (the table
+    is the only one of its select). Compiling the nested ``Concat`` on every search cost more than
+    the search's SQL: about 4 ms a query for the members' six names (issue #20).
+    """
+    parts = [part for column in columns for part in (Value(" "), column)][1:]
+    query = Query(model, alias_cols=False)
+    expression = Concat(*parts, output_field=CharField()).resolve_expression(query)
+    sql, params = expression.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, tuple(params)
 
 
 def _matching_commitment_ids(words, text: str) -> RawSQL:
@@ -183,13 +204,14 @@ class _VectorMatch(Expression):
     query gives it) and an EXISTS probe through the milestones' ``commitment_id`` index. The EXISTS
     carries a non-equality condition on the outer row (``pk > 0``, always true) so that the planner
     probes per row rather than hashing every matching milestone first (see ``marks.row_by_row``).
+    ``milestones=False``: the commitment's own vector only (:func:`search_subset`).
     """
 
     output_field = BooleanField()
 
-    def __init__(self, pk, tsquery):
+    def __init__(self, pk, tsquery, milestones=True):
         super().__init__()
-        self.pk, self.tsquery = pk, tsquery
+        self.pk, self.tsquery, self.milestones = pk, tsquery, milestones
 
     def get_source_expressions(self):
         return [self.pk]
@@ -204,11 +226,13 @@ class _VectorMatch(Expression):
         vector = quote(SEARCH_VECTOR_COLUMN)
         milestones = quote(Milestone._meta.db_table)
         commitment_id = quote(Milestone._meta.get_field("commitment").column)
+        query = [SEARCH_CONFIG, self.tsquery]
+        if not self.milestones:  # the commitment's own vector only, tested on each row walked (search_subset)
+            return f"(({table}.{vector} @@ to_tsquery(%s::regconfig, %s)) IS TRUE)", query
         sql = (
             f"({table}.{vector} @@ to_tsquery(%s::regconfig, %s) OR EXISTS (SELECT 1 FROM {milestones} m "
             f"WHERE m.{commitment_id} = {pk_sql} AND {pk_sql} > 0 AND m.{vector} @@ to_tsquery(%s::regconfig, %s)))"
         )
-        query = [SEARCH_CONFIG, self.tsquery]
         return sql, [*query, *pk_params, *pk_params, *query]
 
 
@@ -262,11 +286,49 @@ def search_commitments(qs, text: str, broad: bool | None = None):
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS) | in_milestones | identifier)
 
 
+def search_is_broad(text: str) -> bool | None:
+    """Return whether a search is broad (PostgreSQL: one EXPLAIN, see ``BROAD_SEARCH_SHARE``); None elsewhere or without a word.
+
+    Pass the answer to :func:`search_commitments` (``broad``) to ask the planner once per request.
+    """
+    words = search_words(text)
+    if not words or connection.vendor != "postgresql":
+        return None
+    return _is_broad(_prefix_tsquery(words))
+
+
+def search_subset(qs, text: str):
+    """Return the commitments of ``qs`` whose own title or description matches every word of ``text``.
+
+    A subset of :func:`search_commitments` (the same words, without the milestones, the identifier
+    and the names), cheap to test row by row (the stored vector of the row itself, no probe of its
+    milestones): the list's bounded count of a broad search reads it first, and when it alone has
+    more rows than the count's limit, so has the search (issue #20). On PostgreSQL the test is
+    written so that it is made on the rows walked, never by a bitmap of the GIN index: for a broad
+    search (common prefixes, "open data": 36,000 rows) building that bitmap cost more than walking
+    to the count's limit. So it is for broad searches only. ``qs`` unchanged without a word.
+    """
+    words = search_words(text)
+    if not words:
+        return qs
+    if connection.vendor == "postgresql":
+        return qs.filter(_VectorMatch(F("pk"), _prefix_tsquery(words), milestones=False))
+    return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS))
+
+
 def _language_q(words, code):
-    """Q for commitments whose text or names in language ``code`` hold every word (the note's test)."""
+    """Q for commitments whose text or names in language ``code`` hold every word (the note's test).
+
+    The names are tested on each commitment's own lead agency and member (joined), not by listing
+    every agency and member whose name matches: the note tests the page's rows only (issue #20).
+    The same rule as :func:`_named_q` in that language: each word starts a word of the agency's
+    name, or of the member's name or country.
+    """
     text = _words_q(words, (f"title_{code}", f"description_{code}"))
     milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), commitment=OuterRef("pk")))
-    return text | milestones | _named_q(words, code)
+    agency = _name_words_q(words, (f"lead_agency__name_{code}",))
+    member = _name_words_q(words, (f"plan__member__name_{code}", f"plan__member__country_{code}"))
+    return text | milestones | agency | member
 
 
 def search_languages(qs, text: str) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, import_views, progress_views, views
+from . import feeds, import_views, list_views, progress_views, views
 
 app_name = "commitments"
 # The home page, a member's page and its feed show compliance: they are the site's (ogp_portal/pages.py),
@@ -9,7 +9,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/feed/", feeds.PlanFeed(), name="plan_feed"),
     path("commitments/<str:identifier>/feed/", feeds.CommitmentFeed(), name="commitment_feed"),
-    path("commitments/", views.commitment_list, name="list"),
+    path("commitments/", list_views.commitment_list, name="list"),
     path("data/", views.open_data, name="open_data"),
     path("data/<slug:dataset>.<str:fmt>", views.export, name="export"),
     path("commitments/<str:identifier>/", views.commitment_detail, name="commitment"),

@@ -8,31 +8,25 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
-from urllib.parse import quote
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-
-from django.utils.functional import cached_property
+from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 
 from ogp_portal.cache import fragment
+from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
-from .filters import NO_UPDATE, CommitmentFilterSet, search_languages
 from .templatetags.portal import name_of, tr
+from .marks import contested_commitments_q  # engagement's rule, registered at start-up
+from .filters import NO_UPDATE
 from .models import (
     ActionPlan,
     Activity,
@@ -48,7 +42,6 @@ from .models import (
 )
 
 
-PAGE_SIZE = 25
 
 # Commitment text fields shown in OGP's template order, under their model labels.
 TEMPLATE_FIELDS = (
@@ -98,12 +91,6 @@ class PublishedLevel:
         )
 
 
-def _url_of(name, placeholder="0-placeholder-0"):
-    """A function ``key -> reverse(name, args=[key])``, reversed once (as ``reverse`` quotes and joins it)."""
-    head, tail = reverse(name, args=[placeholder]).rsplit(placeholder, 1)
-    return lambda key: f"{head}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
-
-
 def commitment_rows(commitments) -> str:
     """The rows of the plan page's table of commitments, one per commitment.
 
@@ -118,7 +105,7 @@ def commitment_rows(commitments) -> str:
     )
     contested = f' <strong class="contested-badge">{_("Contested")}</strong>'
     no_update = _("No approved update yet")
-    url_of = _url_of("commitments:commitment")
+    url_of = path_of("commitments:commitment")
     parts = []
     for c in commitments:
         rollup = c.rollup
@@ -227,116 +214,6 @@ def plan_detail(request, pk):
         "plan_state": fragment(f"plan-state:{plan.pk}:{today.isoformat()}", lambda: _plan_state(request, plan, today)),
     }
     return render(request, "commitments/plan_detail.html", context)
-
-
-# Filters whose options are the rows of one member: listed once a member is chosen (10,000 plans and
-# 22,500 agencies at scale 10 would make every list page megabytes of options).
-MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
-
-
-def _scope_choices_to_member(form):
-    """Offer every member as a light option, and the plan and lead agency options of the chosen member only.
-
-    Returns True when no member is chosen (the template then says to choose one first).
-
-    Validation still accepts any plan or agency (a shared link keeps working); only the options
-    rendered change. Without a member, a filter already set keeps its one option (so it shows
-    and can be cleared), and an unset one is left out, with a note to choose a member first.
-    """
-    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
-    member = data.get("member")
-    # Every member is an option (3,000 at scale 10): read as (code, name) pairs, not model instances.
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
-    field = form.fields["member"]
-    members = field.queryset.values_list("code", "name_en", own) if own != "name_en" else (
-        (code, name, name) for code, name in field.queryset.values_list("code", "name_en")
-    )
-    field.widget.choices = [("", field.empty_label), *((code, name or english) for code, english, name in members)]
-    for name in MEMBER_SCOPED_FILTERS:
-        field = form.fields[name]
-        current = data.get(name)
-        if member is not None:
-            rows = list(field.queryset.filter(member=member))
-            if current is not None and current not in rows:
-                rows.append(current)
-        elif current is not None:
-            rows = [current]
-        else:
-            del form.fields[name]
-            continue
-        field.widget.choices = [("", field.empty_label), *((row.pk, field.label_from_instance(row)) for row in rows)]
-    return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
-
-
-# The commitment list counts at most this many results (40 pages): a broad search or no filter at
-# scale 10 would otherwise count 150,000 rows on every render (issue #20).
-COUNT_LIMIT = 1000
-
-
-class BoundedPaginator(Paginator):
-    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more."""
-
-    capped = False
-
-    @cached_property
-    def count(self):
-        counted = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-        if counted > COUNT_LIMIT:
-            self.capped = True
-            return COUNT_LIMIT
-        return counted
-
-
-def commitment_list(request):
-    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
-    filterset = CommitmentFilterSet(
-        request.GET,
-        queryset=Commitment.objects.select_related("plan__member", "lead_agency"),
-        today=timezone.localdate(),
-    )
-    page = BoundedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "choose_member_first": _scope_choices_to_member(filterset.form),
-        "page": page,
-        "query": params.urlencode(),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "search_note": _search_note(filterset, page),
-    }
-    # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
-    return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
-
-
-def _search_note(filterset, page) -> str:
-    """Say in which languages the results shown matched ("" without a search or a match), for the list's note.
-
-    A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
-    come from the English (or another language's) text. Tested on the page shown (at most
-    PAGE_SIZE rows, already read), not on every result: word tests per language over all the
-    results were most of the searched list's time (issue #20).
-    """
-    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
-    if not text:
-        return ""
-    shown = [commitment.pk for commitment in page.object_list]
-    if not shown:
-        return ""
-    languages = search_languages(Commitment.objects.filter(pk__in=shown), text)
-    if not languages:
-        return ""
-    current = get_language()
-    languages.sort(key=lambda code: code != current)  # the visitor's own language first
-    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
-    if current in languages:
-        return _("Matched in: %(languages)s.") % {"languages": names}
-    return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {
-        "language": str(translation.get_language_info(current)["name_translated"]),
-        "languages": names,
-    }
 
 
 def commitment_detail(request, identifier):

@@ -118,6 +118,51 @@ def test_list_filters_and_search_use_indexes(data):
             assert search_commitments(Commitment.objects.all(), word).exists()
 
 
+def test_the_name_part_of_a_search_reads_the_trigram_and_acronym_indexes(data):
+    """Issue #20: agencies and members found by name from their indexes (migration 0016), not by testing every row.
+
+    PostgreSQL: the indexes are on the very expressions ``search._named`` builds (the names joined
+    by spaces, the upper-cased acronym): a change to one without the other would show here as a
+    scan. Both databases: the agency is found by a word of its name and by its acronym.
+    """
+    from commitments import search
+
+    agency = Agency.objects.exclude(name_en="").exclude(acronym="").order_by("pk").first()
+    word = search.search_words(agency.name_en)[0]
+    agency_columns = tuple(f"name_{code}" for code in search.LANGUAGE_CODES)
+    member_columns = tuple(f"{field}_{code}" for field in ("name", "country") for code in search.LANGUAGE_CODES)
+    by_name = search._named(Agency, [word], agency_columns, acronym="acronym")
+    by_acronym = search._named(Agency, [agency.acronym.lower()], agency_columns, acronym="acronym")
+    assert agency.pk in set(by_name.values_list("pk", flat=True))
+    assert agency.pk in set(by_acronym.values_list("pk", flat=True))
+    if POSTGRES:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            agencies = plan_of(by_name)
+            members = plan_of(search._named(Member, [word], member_columns))
+        assert "agency_names_trgm" in agencies and "agency_acronym_upper" in agencies, agencies
+        assert "member_names_trgm" in members, members
+
+
+def test_the_lists_member_options_are_read_in_order_from_an_index(data):
+    """Issue #20: every member, in the member filter's order, from ``member_kind_name`` (PostgreSQL) without a sort."""
+    from django.db.models import QuerySet
+
+    from commitments.filters import CommitmentFilterSet as Filters
+
+    order = Filters.base_filters["member"].extra["queryset"].query.order_by
+    options = QuerySet(Member).order_by(*order).values_list("code", "name_en", "name_ru")
+    assert len(options) == Member.objects.count()
+    if POSTGRES:
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # fresh test rows: the planner would rightly sort a few pages
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = plan_of(options)
+        assert "using member_kind_name" in plan and "Sort" not in plan, plan
+
+
 def test_the_due_date_scan_of_the_stored_standings_uses_its_index(data):
     due_soon = MemberStanding.objects.filter(next_deadline__gte=TODAY, next_deadline__lte=TODAY + dt.timedelta(days=30))
     plan = plan_of(due_soon)

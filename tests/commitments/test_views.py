@@ -480,7 +480,7 @@ def test_accounts_chamber_commitment_shows_milestone_2_2_with_its_months(client,
 def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, seed_data, monkeypatch):
     import html
 
-    from commitments import views
+    from commitments import list_views as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 5)
     first = client.get(reverse("commitments:list"), {"member": "KG", "sort": "identifier"})
@@ -499,7 +499,7 @@ def test_the_commitment_list_pages_keep_the_filters_in_each_page_link(client, se
 
 def test_the_commitment_list_counts_a_bounded_number_of_results(client, seed_data, monkeypatch):
     """Issue #20: a broad search counts at most COUNT_LIMIT rows and says there are more."""
-    from commitments import views
+    from commitments import list_views as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 5)
     url = reverse("commitments:list")
@@ -514,6 +514,59 @@ def test_the_commitment_list_counts_a_bounded_number_of_results(client, seed_dat
     assert "Page 1 of 2" in body  # the pages of the rows counted
     monkeypatch.setattr(views, "COUNT_LIMIT", total)
     assert f"{total} commitments</h2>" in client.get(url, {"member": "KG"}).content.decode()
+
+
+@pytest.mark.parametrize("form", ["broad", "narrow"])
+def test_a_searched_list_counts_its_matches_exactly_up_to_the_limit_whatever_part_matched(client, kg, monkeypatch, form):
+    """Issue #20: the bounded count of a search reads the matches by their own text first (``search_subset``).
+
+    Three commitments match "water" by their title, two by a milestone only, one by its lead agency's
+    name: the count is exact up to COUNT_LIMIT and capped above it, whether or not the own-text
+    matches alone pass the limit, in both forms of the search (PostgreSQL: broad and narrow).
+    """
+    from commitments import list_views as views
+    from commitments import search
+
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0 if form == "broad" else float("inf"))
+    plan = ActionPlanFactory(member=kg)
+    water_agency = AgencyFactory(member=kg, name="Water Resources Service")
+    for n in range(3):
+        CommitmentFactory(plan=plan, number=n + 1, identifier=f"KG10{n}", title=f"Clean water for district {n}")
+    for n in range(2):
+        by_milestone = CommitmentFactory(plan=plan, number=n + 10, identifier=f"KG20{n}", title=f"Roads {n}")
+        MilestoneFactory(commitment=by_milestone, deliverable="Publish the water quality reports")
+    CommitmentFactory(plan=plan, number=20, identifier="KG300", title="Irrigation budgets", lead_agency=water_agency)
+    CommitmentFactory(plan=plan, number=21, identifier="KG400", title="Unrelated")
+    url = reverse("commitments:list")
+
+    def heading(limit):
+        monkeypatch.setattr(views, "COUNT_LIMIT", limit)
+        response = client.get(url, {"q": "water"})
+        assert response.status_code == 200
+        return re.search(r'<h2 id="results-heading">(.*?)</h2>', response.content.decode()).group(1)
+
+    assert heading(1000) == "6 commitments"
+    assert heading(6) == "6 commitments"
+    assert heading(4).startswith("More than 4 commitments")  # three by their own text: the whole search is counted
+    assert heading(2).startswith("More than 2 commitments")  # the own-text matches alone pass the limit
+
+
+def test_the_search_subset_is_the_search_results_matched_by_their_own_text(kg):
+    """``search_subset`` (the bounded count's first test) never holds a commitment the search does not find."""
+    from commitments.models import Commitment
+    from commitments.search import search_commitments, search_subset
+
+    plan = ActionPlanFactory(member=kg)
+    own = CommitmentFactory(plan=plan, number=1, title="Open budget data", description="")
+    by_milestone = CommitmentFactory(plan=plan, number=2, title="Roads", description="")
+    MilestoneFactory(commitment=by_milestone, deliverable="Open data on roads")
+    CommitmentFactory(plan=plan, number=3, title="Open hearings", description="")
+    everything = Commitment.objects.all()
+    found = set(search_commitments(everything, "open data").values_list("pk", flat=True))
+    subset = set(search_subset(everything, "open data").values_list("pk", flat=True))
+    assert found == {own.pk, by_milestone.pk}
+    assert subset == {own.pk}
+    assert set(search_subset(everything, "").values_list("pk", flat=True)) == set(everything.values_list("pk", flat=True))
 
 
 def test_the_commitment_list_offers_the_plans_and_agencies_of_the_chosen_member_only(client, kg):

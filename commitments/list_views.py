@@ -1,0 +1,264 @@
+"""The commitment list: every commitment, filtered, searched, sorted and paged; every state is a GET URL.
+
+Its results (count, rows, pages) are a fragment shared by every visitor until the next change; its
+rows are written here rather than by a template loop, and it counts a bounded number of results
+(issue #20). The filters are ``filters.py``, the search ``search.py``.
+"""
+
+import hashlib
+from html import escape
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+
+from ogp_portal.cache import derived, fragment
+from ogp_portal.paths import path_of
+
+from .templatetags.portal import name_of, tr
+from .filters import CommitmentFilterSet, FastSelect, PlainChoices, search_languages
+from .models import (
+    Commitment,
+)
+
+
+
+PAGE_SIZE = 25
+
+
+# Filters whose options are the rows of one member: listed once a member is chosen (10,000 plans and
+# 22,500 agencies at scale 10 would make every list page megabytes of options).
+MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
+
+
+def _scope_choices_to_member(form):
+    """Offer every member as a light option, and the plan and lead agency options of the chosen member only.
+
+    Returns True when no member is chosen (the template then says to choose one first).
+
+    Validation still accepts any plan or agency (a shared link keeps working); only the options
+    rendered change. Without a member, a filter already set keeps its one option (so it shows
+    and can be cleared), and an unset one is left out, with a note to choose a member first.
+    """
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    member = data.get("member")
+    # Every member is an option (3,000 at scale 10): read as (code, name) pairs, not model instances.
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
+    field = form.fields["member"]
+
+    def options():
+        # (code, the name in the visitor's language or else in English), in the filter's order, as the
+        # cursor gives them: a plain query (modeltranslation's, and Django's, row iterators cost more
+        # than the query here), read from the index member_kind_name alone.
+        label = Coalesce(NullIf(own, Value("")), "name_en", output_field=CharField()) if own != "name_en" else F("name_en")
+        members = QuerySet(field.queryset.model).order_by(*field.queryset.query.order_by).values_list("code", label)
+        sql, params = members.query.sql_with_params()
+        with connections[members.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return FastSelect.options_html((("", str(field.empty_label)), *rows))
+
+    # The same for every visitor: the options' HTML kept under the public pages' generation (a member added
+    # or renamed replaces it), per language; the selected one is marked when the select is rendered.
+    field.widget.choices = PlainChoices(options=derived(f"member-options:{get_language()}", options))
+    for name in MEMBER_SCOPED_FILTERS:
+        field = form.fields[name]
+        current = data.get(name)
+        if member is not None:
+            rows = list(field.queryset.filter(member=member))
+            if current is not None and current not in rows:
+                rows.append(current)
+        elif current is not None:
+            rows = [current]
+        else:
+            del form.fields[name]
+            continue
+        field.widget.choices = [("", field.empty_label), *((row.pk, field.label_from_instance(row)) for row in rows)]
+    return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
+
+
+# The commitment list counts at most this many results (40 pages): a broad search or no filter at
+# scale 10 would otherwise count 150,000 rows on every render (issue #20).
+COUNT_LIMIT = 1000
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most ``COUNT_LIMIT`` rows; ``capped`` says there are more.
+
+    ``subset``: a queryset of some of the rows, cheaper to test (a search's matches by their own text):
+    when it alone has more than ``COUNT_LIMIT`` rows, so has the list, and the list's rows are not
+    counted. One query either way: ``CASE WHEN (count of the subset) > limit THEN … ELSE (count of
+    the rows) END``, whose second count the database runs only when the first falls short.
+    """
+
+    capped = False
+
+    def __init__(self, object_list, per_page, subset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.subset = subset
+
+    @cached_property
+    def count(self):
+        rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
+        if self.subset is None:
+            counted = rows.count()
+        else:
+            subset_sql, subset_params = self.subset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+            rows_sql, rows_params = rows.query.sql_with_params()
+            with connections[rows.db].cursor() as cursor:
+                cursor.execute(
+                    f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({subset_sql}) subset) > %s THEN %s "
+                    f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) counted) END",
+                    [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
+                )
+                counted = cursor.fetchone()[0]
+        if counted > COUNT_LIMIT:
+            self.capped = True
+            return COUNT_LIMIT
+        return counted
+
+
+def _languages_of(*fields):
+    return [f"{field}_{code}" for field in fields for code in settings.MODELTRANSLATION_LANGUAGES]
+
+
+# The columns the list shows (every language: a missing translation falls back to English), not the
+# commitments' long texts in three languages (issue #20).
+LIST_COLUMNS = (
+    "identifier",
+    "plan",
+    "lead_agency",
+    "completion",
+    "completion_percent",
+    "title",
+    *_languages_of("title"),
+    "plan__title",
+    *_languages_of("plan__title"),
+    "plan__member__name",
+    *_languages_of("plan__member__name"),
+    "lead_agency__name",
+    "lead_agency__acronym",
+    *_languages_of("lead_agency__name"),
+)
+
+
+def commitment_list(request):
+    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
+    today = timezone.localdate()
+    filterset = CommitmentFilterSet(
+        request.GET,
+        queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
+        today=today,
+    )
+    filterset.is_valid()  # the filters' values, for the options below and the status (a fragment may skip the rows)
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+
+    def results():
+        page = BoundedPaginator(filterset.qs, PAGE_SIZE, subset=filterset.search_subset_qs).get_page(request.GET.get("page"))
+        context = {"page": page, "query": query, "search_note": _search_note(filterset, page), "rows": _list_rows(page.object_list)}
+        return render_to_string("commitments/_commitment_results.html", context)
+
+    # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
+    # language, shared by anonymous and signed-in visitors until the next change (issue #20).
+    state = sorted((key, values) for key, values in request.GET.lists())
+    key = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "choose_member_first": _scope_choices_to_member(filterset.form),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "results": fragment(f"commitment-list:{today.isoformat()}:{key}", results),
+    }
+    # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
+    return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+
+
+def _list_rows(commitments) -> str:
+    """Render the list's rows (``<tr>``), the same markup a template loop gave, in Python (issue #20).
+
+    Per row: the identifier, the title (in the active language, or marked as English) with the
+    contested mark, the member and plan, the lead agency, the stored roll-up, the last published
+    update and the overdue milestones. The labels (``data-label``, for the stacked layout on small
+    screens) and the two URL prefixes are computed once per page.
+    """
+    label = {
+        key: escape(str(text))
+        for key, text in (
+            ("identifier", _("Identifier")),
+            ("title", _("Title")),
+            ("plan", _("Action plan")),
+            ("agency", _("Lead agency")),
+            ("completion", _("Completion")),
+            ("latest", _("Last published update")),
+            ("overdue", _("Overdue milestones")),
+            ("contested", _("Contested")),
+            ("no_update", _("No approved update yet")),
+        )
+    }
+    commitment_url, plan_url = path_of("commitments:commitment"), path_of("commitments:plan")
+    rows = []
+    for c in commitments:
+        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c.contested else ""
+        rollup = c.stored_rollup
+        completion = f"{escape(str(rollup.get_level_display()))} ({rollup.percent} %)" if rollup.level else label["no_update"]
+        latest = date_format(template_localtime(c.latest_update_at), "DATE_FORMAT") if c.latest_update_at else ""
+        overdue = f'<span class="overdue-badge">{c.overdue_count}</span>' if c.overdue_count else "0"
+        rows.append(
+            "      <tr>\n"
+            f'        <td data-label="{label["identifier"]}">{escape(c.identifier)}</td>\n'
+            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c.identifier))}">'
+            f'{tr(c, "title")}</a>{contested}</th>\n'
+            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c.plan_id))}">{name_of(c.plan.member)}</a>'
+            f'<br><small>{tr(c.plan, "title")}</small></td>\n'
+            f'        <td data-label="{label["agency"]}">{name_of(c.lead_agency)}</td>\n'
+            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(c.completion or "none")}">'
+            f"{completion}</span></td>\n"
+            f'        <td data-label="{label["latest"]}">{escape(latest or "—")}</td>\n'
+            f'        <td data-label="{label["overdue"]}">{overdue}</td>\n'
+            "      </tr>\n"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above; tr and name_of escape theirs)
+
+
+def _search_note(filterset, page) -> str:
+    """Say in which languages the results shown matched ("" without a search or a match), for the list's note.
+
+    A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
+    come from the English (or another language's) text. Tested on the page shown (at most
+    PAGE_SIZE rows, already read), not on every result: word tests per language over all the
+    results were most of the searched list's time (issue #20).
+    """
+    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
+    if not text:
+        return ""
+    shown = [commitment.pk for commitment in page.object_list]
+    if not shown:
+        return ""
+    languages = search_languages(Commitment.objects.filter(pk__in=shown), text)
+    if not languages:
+        return ""
+    current = get_language()
+    languages.sort(key=lambda code: code != current)  # the visitor's own language first
+    names = ", ".join(str(translation.get_language_info(code)["name_translated"]) for code in languages)
+    if current in languages:
+        return _("Matched in: %(languages)s.") % {"languages": names}
+    return _("Nothing matched in %(language)s; these results matched the text in: %(languages)s.") % {
+        "language": str(translation.get_language_info(current)["name_translated"]),
+        "languages": names,
+    }
+
+

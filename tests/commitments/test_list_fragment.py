@@ -1,0 +1,79 @@
+"""The commitment list's shared results and member options (issue #20).
+
+The results (count, rows, pages) of a list state are rendered once per generation, day and language
+and then served to every visitor (``ogp_portal.cache.fragment``); the members' options are kept the
+same way (``derived``). These tests check that nothing of the signed-in visitor who rendered them
+reaches anybody else, that the next visitor reuses them instead of querying the commitments and
+members again, and that a change made through a service shows on the next render.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement import services as engagement_services
+from tests.engagement.conftest import people  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAL = ("Sign out", "chamber", "citizen", "csrfmiddlewaretoken", "nonce")
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client(user=None):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _reads(ctx, table):
+    return [q for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+def _results(html):
+    return html.split('<section aria-labelledby="results-heading">')[1].split("</section>")[0]
+
+
+def test_the_lists_results_are_shared_without_the_visitor_and_reused(people):
+    url = reverse("commitments:list") + "?member=KG&q=audit"
+    own = _client(people.users.coordinator).get(url)
+    assert own.status_code == 200
+    own_html = own.content.decode()
+    assert "Sign out (chamber)" in own_html and "KG0017" in _results(own_html)
+    for personal in PERSONAL:
+        assert personal not in _results(own_html), personal
+
+    with CaptureQueriesContext(connection) as ctx:
+        other = _client(people.users.civil).get(url).content.decode()
+    assert _reads(ctx, "commitments_commitment") == []  # the rows and their count were reused
+    assert [q for q in _reads(ctx, "commitments_member") if "ORDER BY" in q["sql"]] == []  # so were the options
+    assert _results(other) == _results(own_html)
+    assert "Sign out (citizen)" in other and "Sign out (chamber)" not in other
+    assert '<option value="KG" selected>' in other
+    # Another state of the list is another fragment.
+    page_two = _client(people.users.civil).get(reverse("commitments:list") + "?member=KG&q=audit&page=2")
+    assert page_two.status_code == 200
+
+
+def test_a_dispute_shows_on_the_next_render_of_the_list(people, django_capture_on_commit_callbacks):
+    url = reverse("commitments:list") + "?member=KG&contested=true"
+    before = _client(people.users.coordinator).get(url).content.decode()
+    assert "KG0017" not in _results(before)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_services.review(
+            people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
+        )
+    after = _client(people.users.coordinator).get(url).content.decode()
+    assert "KG0017" in _results(after) and "contested-badge" in _results(after)
