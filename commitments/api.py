@@ -18,7 +18,7 @@ from ogp_portal.api import (
 )
 
 from . import filters, serializers, services
-from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
+from .models import Activity, ActionPlan, Agency, Commitment, Evidence, Member, Milestone, ProgressUpdate
 
 # The API's FilterSets (ogp_portal/api_filters.py): the pages' ones with ``member_code`` / ``member`` by the member's code.
 
@@ -34,6 +34,14 @@ class ActionPlanApiFilterSet(filters.ActionPlanFilterSet):
 class CommitmentApiFilterSet(filters.CommitmentFilterSet):
     member_code, member = member_code_filters("plan__member__code")
 
+    def filter_queryset(self, queryset):
+        # The pages' filter set annotates every row with its latest update, overdue count and
+        # "contested" (what the list page shows and sorts by). The API shows none of them: they are
+        # added only when a filter or sort of this request reads them (the API's order is ?ordering=).
+        if any(self.form.cleaned_data.get(name) for name in ("overdue", "contested", "sort")):
+            return super().filter_queryset(queryset)
+        return django_filters.FilterSet.filter_queryset(self, queryset)
+
 
 class ActivityApiFilterSet(filters.ActivityFilterSet):
     member_code, member = member_code_filters("commitment__plan__member__code")
@@ -41,6 +49,12 @@ class ActivityApiFilterSet(filters.ActivityFilterSet):
 
 class MilestoneApiFilterSet(filters.MilestoneFilterSet):
     member_code, member = member_code_filters("commitment__plan__member__code")
+
+    def filter_queryset(self, queryset):
+        # ``latest_completion`` (the pages' annotation) is read only by the completion filter.
+        if self.form.cleaned_data.get("completion"):
+            return super().filter_queryset(queryset)
+        return django_filters.FilterSet.filter_queryset(self, queryset)
 
 
 class ProgressUpdateApiFilterSet(filters.ProgressUpdateFilterSet):
@@ -94,9 +108,7 @@ class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
 class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Action plans, with their lead institutions. The member's point of contact adds and changes them."""
 
-    queryset = ActionPlan.objects.select_related("member").prefetch_related(
-        Prefetch("lead_institutions", queryset=Agency.objects.only("id"))
-    )
+    queryset = ActionPlan.objects.prefetch_related(Prefetch("lead_institutions", queryset=Agency.objects.only("id")))
     serializer_class = serializers.ActionPlanSerializer
     create_serializer_class = write_serializer_class = serializers.ActionPlanWriteSerializer
     write_permission = "commitments.edit_plan"
@@ -108,6 +120,11 @@ class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_queryset(self):
+        qs = super().get_queryset()
+        # A list shows the member's id only; the write rules read the plan's member.
+        return qs if self.action == "list" else qs.select_related("member")
+
 
 @extend_schema_view(
     retrieve=versioned_retrieve_schema(),
@@ -116,7 +133,7 @@ class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
 class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Commitments with every field of OGP's template; their lead agency's coordinators may edit the texts."""
 
-    queryset = Commitment.objects.select_related("plan__member")
+    queryset = Commitment.objects.all()
     serializer_class = serializers.CommitmentSerializer
     write_serializer_class = serializers.CommitmentWriteSerializer
     write_permission = "commitments.edit_commitment"
@@ -127,6 +144,12 @@ class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "identifier"]
     ordering = ["id"]
     http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        # A list shows the plan's id only (no plan and member rows fetched with each commitment);
+        # the write rules read the commitment's plan and member.
+        return qs if self.action == "list" else qs.select_related("plan__member")
 
 
 @extend_schema_view(**service_write_schema(
@@ -177,8 +200,9 @@ class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
-        # The write permission rule reads the milestone's commitment.
-        return super().get_queryset().select_related("commitment")
+        # The write permission rule reads the milestone's commitment (a list shows its id only).
+        qs = super().get_queryset()
+        return qs if self.action == "list" else qs.select_related("commitment")
 
 
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -193,7 +217,10 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
 
     def get_queryset(self):
-        return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related("evidence")
+        # Each update's evidence in its own order (Evidence.Meta's "update, created_at, pk" without
+        # the joins that ordering by the update would add to the prefetch).
+        evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
+        return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
 
 
 # ---------------------------------------------------------------------------
@@ -270,7 +297,9 @@ class ProgressUpdateWriteViewSet(mixins.CreateModelMixin, ProgressUpdateViewSet)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("milestone__commitment__plan")
+        qs = super().get_queryset()
+        # The write rules read the update's milestone, commitment and plan; a list shows the milestone's id only.
+        return qs if self.action == "list" else qs.select_related("milestone__commitment__plan")
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())

@@ -181,7 +181,9 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("forum")
+        qs = super().get_queryset()
+        # The write rules read the meeting's forum; a list shows the forum's id only.
+        return qs if self.action == "list" else qs.select_related("forum")
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())
