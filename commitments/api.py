@@ -11,6 +11,7 @@ from ogp_portal.api_filters import IdFilter, member_code_filters
 from ogp_portal.api import (
     CursorPagination,
     ServiceWriteMixin,
+    SharedPublicListMixin,
     VersionedUpdateMixin,
     service_write_schema,
     versioned_retrieve_schema,
@@ -65,7 +66,7 @@ class ProgressUpdateApiFilterSet(filters.ProgressUpdateFilterSet):
 @extend_schema_view(**service_write_schema(
     serializers.MemberSerializer, serializers.MemberWriteSerializer, serializers.MemberWriteSerializer, what="a member (administrators)",
 ))
-class MemberViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """OGP members: national governments and OGP Local members. Administrators (OGP staff) add and change them."""
 
     queryset = Member.objects.all()
@@ -85,7 +86,7 @@ class MemberViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     serializers.AgencySerializer, serializers.AgencyWriteSerializer, serializers.AgencyWriteSerializer,
     what="an agency of a member (administrators)",
 ))
-class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Implementing institutions: ministries, city departments, civil-society organisations. Administrators keep them."""
 
     queryset = Agency.objects.all()
@@ -105,7 +106,7 @@ class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     serializers.ActionPlanSerializer, serializers.ActionPlanWriteSerializer, serializers.ActionPlanWriteSerializer,
     what="an action plan (the member's point of contact, administrators)",
 ))
-class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Action plans, with their lead institutions. The member's point of contact adds and changes them."""
 
     queryset = ActionPlan.objects.prefetch_related(Prefetch("lead_institutions", queryset=Agency.objects.only("id")))
@@ -130,7 +131,7 @@ class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.CommitmentSerializer, serializers.CommitmentWriteSerializer)
 )
-class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
+class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Commitments with every field of OGP's template; their lead agency's coordinators may edit the texts."""
 
     queryset = Commitment.objects.all()
@@ -157,7 +158,7 @@ class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     what="an activity of a commitment (the member's point of contact, the lead agency's coordinators, administrators)",
     destroy={"description": "Delete an activity that has no milestones (one with milestones is refused with 400)."},
 ))
-class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Numbered groups of a commitment's milestones; the member's point of contact and the lead agency's coordinators keep them."""
 
     queryset = Activity.objects.all()
@@ -184,7 +185,7 @@ class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.MilestoneSerializer, serializers.MilestoneWriteSerializer)
 )
-class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
+class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Milestones (deliverables with budget and dates); their lead agency's coordinators may edit them."""
 
     queryset = Milestone.objects.all()
