@@ -9,7 +9,8 @@ would give for that field:
 
 * a concrete column (not translated): the attribute, ``None`` kept, else the field's own
   ``to_representation`` (``str`` for a plain ``CharField``);
-* a foreign key shown as its id (``PrimaryKeyRelatedField``): the ``…_id`` column;
+* a foreign key shown as its id (``PrimaryKeyRelatedField``): the ``…_id`` column; a many-to-many
+  shown as ids, when prefetched: the prefetched rows' ids (no related manager built per row);
 * a translated text (django-modeltranslation): the first meaningful value in the language's
   fallback order, computed once; when none is, the descriptor itself answers (its fallback value
   or default);
@@ -89,6 +90,19 @@ def _generic(field):
     return value
 
 
+def _prefetched_ids(field, name):
+    """The ids of a forward many-to-many the queryset prefetched (its manager is not built for each row)."""
+    generic = _generic(field)
+
+    def value(instance):
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache is None or name not in cache or instance.pk is None:
+            return generic(instance)
+        return [related.pk for related in cache[name]]
+
+    return value
+
+
 def _getter(serializer, field, model):
     if isinstance(field, serializers.SerializerMethodField):
         return getattr(serializer, field.method_name)
@@ -98,6 +112,14 @@ def _getter(serializer, field, model):
     try:
         model_field = model._meta.get_field(name)
     except Exception:
+        return _generic(field)
+    if isinstance(field, serializers.ManyRelatedField):
+        child = field.child_relation
+        if (
+            type(child) is serializers.PrimaryKeyRelatedField and child.pk_field is None
+            and getattr(model_field, "many_to_many", False) and model_field.concrete  # a forward many-to-many
+        ):
+            return _prefetched_ids(field, name)
         return _generic(field)
     if type(field) is serializers.PrimaryKeyRelatedField and field.pk_field is None:
         if getattr(model_field, "many_to_one", False) and model_field.concrete:

@@ -31,6 +31,8 @@ def varied(world):
         plan=world["own"].plan, identifier="KG0003 é", number=None, lead_agency=None, start_date=None, end_date=None,
         title_en="", title_ru="Открытые данные", problem_ky="Көйгөй", ogp_values=["civic_participation"], themes=["Open data"],
     )
+    # Lead institutions in an order other than their ids' (the list shows them by name).
+    world["own"].plan.lead_institutions.set([world["other"].lead_agency, world["own"].lead_agency])
     world["own"].title_ru = "Открытый бюджет"
     world["own"].contact_title_ky = "Башкы адис"
     world["own"].save()
@@ -44,6 +46,11 @@ def varied(world):
     Attendance.objects.create(meeting=held, membership=seat, representative="Deputy")
     MeetingFactory(forum=forum, minutes="Draft minutes.", status="held", starts_at=timezone.now() - dt.timedelta(days=3))
     return world
+
+
+def world_ids(world):
+    """The plan's lead institutions as the API lists them: by name (Accounts Chamber, then Ministry of Finance)."""
+    return f'{world["other"].lead_agency.pk},{world["own"].lead_agency.pk}'
 
 
 def _read(client, path, language):
@@ -75,6 +82,8 @@ def test_every_list_and_object_reads_the_same_with_fast_rows_as_with_drf(varied,
         assert "Открытый бюджет".encode() in commitments and "Открытые данные".encode() in commitments
     else:
         assert b'"title":""' in commitments  # no English title, and English is the only fallback
+    plans = fast["/api/v1/plans/"].decode()
+    assert f'"lead_institutions":[{world_ids(varied)}]' in plans
     if who == "coordinator":
         assert str(varied["draft"].pk).encode() in fast["/api/v1/progress-updates/"]
 
