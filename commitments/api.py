@@ -8,6 +8,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
+from ogp_portal.api_rows import prefetched_list
 from ogp_portal.api import (
     CursorPagination,
     ServiceWriteMixin,
@@ -122,9 +123,13 @@ class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadO
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        # A list shows the member's id only; the write rules read the plan's member.
-        return qs if self.action == "list" else qs.select_related("member")
+        if self.action == "list":
+            # A list shows the member's id only, and the lead institutions' ids: prefetched into a plain
+            # list (read by ogp_portal.api_rows), in the same order (the agencies' own).
+            lead = Prefetch("lead_institutions", queryset=Agency.objects.only("id"), to_attr=prefetched_list("lead_institutions"))
+            return ActionPlan.objects.prefetch_related(lead)
+        # The write rules read the plan's member.
+        return super().get_queryset().select_related("member")
 
 
 @extend_schema_view(
