@@ -102,3 +102,13 @@ def test_a_reversed_url_is_the_rows_own_address(rf, world):
         from django.urls import reverse
 
         assert url(identifier) == request.build_absolute_uri(reverse("commitments:commitment", args=[identifier]))
+
+
+def test_the_rows_kept_per_class_never_carry_another_requests_address(world, settings):
+    """The getters kept between requests read only the row: each request's own host is in its page addresses."""
+    settings.ALLOWED_HOSTS = ["testserver", "portal.example.org"]
+    client = client_for()
+    for host in ("testserver", "portal.example.org", "testserver"):
+        for resource in ("members", "plans", "commitments"):
+            rows = client.get(f"/api/v1/{resource}/", HTTP_HOST=host).json()["results"]
+            assert rows and all(row["html_url"].startswith(f"http://{host}/") for row in rows), (host, resource)
