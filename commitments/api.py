@@ -244,7 +244,7 @@ from rest_framework.response import Response  # noqa: E402
 
 from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
 
-from .models import Evidence, StatusReport  # noqa: E402
+from .models import StatusReport  # noqa: E402
 
 
 class EvidenceApiFilterSet(django_filters.FilterSet):
