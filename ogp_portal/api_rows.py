@@ -154,7 +154,8 @@ def _getter(serializer, field, model):
 
 
 class FastRowsMixin:
-    """A read serializer whose rows are built from a plan made once per serializer (see the module's docstring)."""
+    # A read serializer whose rows are built from a plan (see the module's docstring). No docstring:
+    # drf-spectacular would take it as the description of every serializer without one of its own.
 
     # False: DRF's own to_representation (the reference the tests compare with).
     fast_rows = True
