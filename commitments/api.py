@@ -8,7 +8,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
-from ogp_portal.api_rows import prefetched_list
+from ogp_portal.api_rows import prefetched_list, without_base_columns
 from ogp_portal.api import (
     CursorPagination,
     ServiceWriteMixin,
@@ -103,6 +103,12 @@ class AgencyViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyM
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
+# A plan's lead institutions, in the order the API has always listed them: this queryset is made once,
+# when the module loads, so its ordering (the agencies' names) is in the language active then, whatever
+# the request's language (django-modeltranslation fixes a queryset's ordering when it is made).
+LEAD_INSTITUTIONS = Agency.objects.only("id")
+
+
 @extend_schema_view(**service_write_schema(
     serializers.ActionPlanSerializer, serializers.ActionPlanWriteSerializer, serializers.ActionPlanWriteSerializer,
     what="an action plan (the member's point of contact, administrators)",
@@ -110,7 +116,7 @@ class AgencyViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyM
 class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Action plans, with their lead institutions. The member's point of contact adds and changes them."""
 
-    queryset = ActionPlan.objects.prefetch_related(Prefetch("lead_institutions", queryset=Agency.objects.only("id")))
+    queryset = ActionPlan.objects.prefetch_related(Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS))
     serializer_class = serializers.ActionPlanSerializer
     create_serializer_class = write_serializer_class = serializers.ActionPlanWriteSerializer
     write_permission = "commitments.edit_plan"
@@ -123,13 +129,14 @@ class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadO
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if self.action == "list":
+        if self.action == "list" and self.serializer_class.fast_rows:
             # A list shows the member's id only, and the lead institutions' ids: prefetched into a plain
-            # list (read by ogp_portal.api_rows), in the same order (the agencies' own).
-            lead = Prefetch("lead_institutions", queryset=Agency.objects.only("id"), to_attr=prefetched_list("lead_institutions"))
-            return ActionPlan.objects.prefetch_related(lead)
+            # list (read by ogp_portal.api_rows' fast rows; DRF's own would ask each row's manager), in
+            # the same order.
+            lead = Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS, to_attr=prefetched_list("lead_institutions"))
+            return without_base_columns(ActionPlan.objects.prefetch_related(lead))
         # The write rules read the plan's member.
-        return super().get_queryset().select_related("member")
+        return super().get_queryset().select_related("member") if self.action != "list" else super().get_queryset()
 
 
 @extend_schema_view(
@@ -153,9 +160,10 @@ class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Re
 
     def get_queryset(self):
         qs = super().get_queryset()
-        # A list shows the plan's id only (no plan and member rows fetched with each commitment);
-        # the write rules read the commitment's plan and member.
-        return qs if self.action == "list" else qs.select_related("plan__member")
+        # A list shows the plan's id only (no plan and member rows fetched with each commitment), and
+        # its texts from their languages' columns (ogp_portal.api_rows.without_base_columns); the
+        # write rules read the commitment's plan and member.
+        return without_base_columns(qs) if self.action == "list" else qs.select_related("plan__member")
 
 
 @extend_schema_view(**service_write_schema(
@@ -208,7 +216,7 @@ class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Rea
     def get_queryset(self):
         # The write permission rule reads the milestone's commitment (a list shows its id only).
         qs = super().get_queryset()
-        return qs if self.action == "list" else qs.select_related("commitment")
+        return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
 
 
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):

@@ -257,3 +257,23 @@ class ReversedUrl:
             return f"{self.prefix}{text}{self.suffix}"
         url = reverse(self.view_name, args=[argument])
         return self.request.build_absolute_uri(url) if self.request else url
+
+
+def without_base_columns(queryset):
+    """``queryset`` without the base columns of its translated fields (``title`` beside ``title_en``…).
+
+    django-modeltranslation's descriptor reads a translated field from its per-language columns only;
+    the base column is never read for a row shown, so a list need not fetch it (a third of a
+    commitment's text). ``QuerySet.defer`` cannot say this (modeltranslation rewrites ``defer("title")``
+    into every language's column too), so the names go to the query itself. Only for reading.
+    """
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        names = list(translator.get_options_for_model(queryset.model).all_fields)
+    except NotRegistered:
+        return queryset
+    queryset = queryset.all()
+    queryset.query.add_deferred_loading(names)
+    return queryset
+
