@@ -33,6 +33,7 @@ from commitments import workload
 from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role
 from forums.models import Forum
 from ogp_portal import permissions
+from ogp_portal.paths import path_of
 
 from . import services, throttle
 from .forms import SignUpForm
@@ -278,10 +279,10 @@ def _displayed(work):
         item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
         # The progress form's address, reversed once per commitment (a placeholder where each milestone's id goes).
-        before, after = reverse("commitments:progress", args=[commitment.identifier, _PLACEHOLDER_PK]).rsplit(f"/{_PLACEHOLDER_PK}/", 1)
+        progress_path = path_of("commitments:progress", commitment.identifier)
         for row in item.milestones:
             milestone = row.milestone
-            row.progress_url = f"{before}/{milestone.pk}/{after}{query}"
+            row.progress_url = f"{progress_path(milestone.pk)}{query}"
             row.deliverable = _truncated(milestone.deliverable, 100)
             day = milestone.ends_on
             if day not in ends:
@@ -293,8 +294,6 @@ def _displayed(work):
             row.report_label = for_milestone % {"number": milestone.number, "period": item.period.label}
     return work
 
-
-_PLACEHOLDER_PK = 987654321
 
 
 def _truncated(text, length):

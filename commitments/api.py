@@ -8,9 +8,11 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
+from ogp_portal.api_rows import prefetched_list, without_base_columns
 from ogp_portal.api import (
     CursorPagination,
     ServiceWriteMixin,
+    SharedPublicListMixin,
     VersionedUpdateMixin,
     service_write_schema,
     versioned_retrieve_schema,
@@ -18,7 +20,7 @@ from ogp_portal.api import (
 )
 
 from . import filters, serializers, services
-from .models import Activity, ActionPlan, Agency, Commitment, Member, Milestone, ProgressUpdate
+from .models import Activity, ActionPlan, Agency, Commitment, Evidence, Member, Milestone, ProgressUpdate
 
 # The API's FilterSets (ogp_portal/api_filters.py): the pages' ones with ``member_code`` / ``member`` by the member's code.
 
@@ -34,6 +36,14 @@ class ActionPlanApiFilterSet(filters.ActionPlanFilterSet):
 class CommitmentApiFilterSet(filters.CommitmentFilterSet):
     member_code, member = member_code_filters("plan__member__code")
 
+    def filter_queryset(self, queryset):
+        # The pages' filter set annotates every row with its latest update, overdue count and
+        # "contested" (what the list page shows and sorts by). The API shows none of them: they are
+        # added only when a filter or sort of this request reads them (the API's order is ?ordering=).
+        if any(self.form.cleaned_data.get(name) for name in ("overdue", "contested", "sort")):
+            return super().filter_queryset(queryset)
+        return django_filters.FilterSet.filter_queryset(self, queryset)
+
 
 class ActivityApiFilterSet(filters.ActivityFilterSet):
     member_code, member = member_code_filters("commitment__plan__member__code")
@@ -41,6 +51,12 @@ class ActivityApiFilterSet(filters.ActivityFilterSet):
 
 class MilestoneApiFilterSet(filters.MilestoneFilterSet):
     member_code, member = member_code_filters("commitment__plan__member__code")
+
+    def filter_queryset(self, queryset):
+        # ``latest_completion`` (the pages' annotation) is read only by the completion filter.
+        if self.form.cleaned_data.get("completion"):
+            return super().filter_queryset(queryset)
+        return django_filters.FilterSet.filter_queryset(self, queryset)
 
 
 class ProgressUpdateApiFilterSet(filters.ProgressUpdateFilterSet):
@@ -51,7 +67,7 @@ class ProgressUpdateApiFilterSet(filters.ProgressUpdateFilterSet):
 @extend_schema_view(**service_write_schema(
     serializers.MemberSerializer, serializers.MemberWriteSerializer, serializers.MemberWriteSerializer, what="a member (administrators)",
 ))
-class MemberViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """OGP members: national governments and OGP Local members. Administrators (OGP staff) add and change them."""
 
     queryset = Member.objects.all()
@@ -71,7 +87,7 @@ class MemberViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     serializers.AgencySerializer, serializers.AgencyWriteSerializer, serializers.AgencyWriteSerializer,
     what="an agency of a member (administrators)",
 ))
-class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Implementing institutions: ministries, city departments, civil-society organisations. Administrators keep them."""
 
     queryset = Agency.objects.all()
@@ -87,16 +103,20 @@ class AgencyViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
+# A plan's lead institutions, in the order the API has always listed them: this queryset is made once,
+# when the module loads, so its ordering (the agencies' names) is in the language active then, whatever
+# the request's language (django-modeltranslation fixes a queryset's ordering when it is made).
+LEAD_INSTITUTIONS = Agency.objects.only("id")
+
+
 @extend_schema_view(**service_write_schema(
     serializers.ActionPlanSerializer, serializers.ActionPlanWriteSerializer, serializers.ActionPlanWriteSerializer,
     what="an action plan (the member's point of contact, administrators)",
 ))
-class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Action plans, with their lead institutions. The member's point of contact adds and changes them."""
 
-    queryset = ActionPlan.objects.select_related("member").prefetch_related(
-        Prefetch("lead_institutions", queryset=Agency.objects.only("id"))
-    )
+    queryset = ActionPlan.objects.prefetch_related(Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS))
     serializer_class = serializers.ActionPlanSerializer
     create_serializer_class = write_serializer_class = serializers.ActionPlanWriteSerializer
     write_permission = "commitments.edit_plan"
@@ -108,15 +128,25 @@ class ActionPlanViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_queryset(self):
+        if self.action == "list" and self.serializer_class.fast_rows:
+            # A list shows the member's id only, and the lead institutions' ids: prefetched into a plain
+            # list (read by ogp_portal.api_rows' fast rows; DRF's own would ask each row's manager), in
+            # the same order.
+            lead = Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS, to_attr=prefetched_list("lead_institutions"))
+            return without_base_columns(ActionPlan.objects.prefetch_related(lead))
+        # The write rules read the plan's member.
+        return super().get_queryset().select_related("member") if self.action != "list" else super().get_queryset()
+
 
 @extend_schema_view(
     retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.CommitmentSerializer, serializers.CommitmentWriteSerializer)
 )
-class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
+class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Commitments with every field of OGP's template; their lead agency's coordinators may edit the texts."""
 
-    queryset = Commitment.objects.select_related("plan__member")
+    queryset = Commitment.objects.all()
     serializer_class = serializers.CommitmentSerializer
     write_serializer_class = serializers.CommitmentWriteSerializer
     write_permission = "commitments.edit_commitment"
@@ -128,13 +158,20 @@ class CommitmentViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
     http_method_names = ["get", "patch", "head", "options"]
 
+    def get_queryset(self):
+        qs = super().get_queryset()
+        # A list shows the plan's id only (no plan and member rows fetched with each commitment), and
+        # its texts from their languages' columns (ogp_portal.api_rows.without_base_columns); the
+        # write rules read the commitment's plan and member.
+        return without_base_columns(qs) if self.action == "list" else qs.select_related("plan__member")
+
 
 @extend_schema_view(**service_write_schema(
     serializers.ActivitySerializer, serializers.ActivityWriteSerializer, serializers.ActivityWriteSerializer,
     what="an activity of a commitment (the member's point of contact, the lead agency's coordinators, administrators)",
     destroy={"description": "Delete an activity that has no milestones (one with milestones is refused with 400)."},
 ))
-class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Numbered groups of a commitment's milestones; the member's point of contact and the lead agency's coordinators keep them."""
 
     queryset = Activity.objects.all()
@@ -161,7 +198,7 @@ class ActivityViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=versioned_retrieve_schema(),
     partial_update=versioned_update_schema(serializers.MilestoneSerializer, serializers.MilestoneWriteSerializer)
 )
-class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
+class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     """Milestones (deliverables with budget and dates); their lead agency's coordinators may edit them."""
 
     queryset = Milestone.objects.all()
@@ -177,8 +214,9 @@ class MilestoneViewSet(VersionedUpdateMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
-        # The write permission rule reads the milestone's commitment.
-        return super().get_queryset().select_related("commitment")
+        # The write permission rule reads the milestone's commitment (a list shows its id only).
+        qs = super().get_queryset()
+        return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
 
 
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -193,7 +231,10 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
 
     def get_queryset(self):
-        return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related("evidence")
+        # Each update's evidence in its own order (Evidence.Meta's "update, created_at, pk" without
+        # the joins that ordering by the update would add to the prefetch).
+        evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
+        return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
 
 
 # ---------------------------------------------------------------------------
@@ -211,7 +252,7 @@ from rest_framework.response import Response  # noqa: E402
 
 from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
 
-from .models import Evidence, StatusReport  # noqa: E402
+from .models import StatusReport  # noqa: E402
 
 
 class EvidenceApiFilterSet(django_filters.FilterSet):
@@ -270,7 +311,9 @@ class ProgressUpdateWriteViewSet(mixins.CreateModelMixin, ProgressUpdateViewSet)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("milestone__commitment__plan")
+        qs = super().get_queryset()
+        # The write rules read the update's milestone, commitment and plan; a list shows the milestone's id only.
+        return qs if self.action == "list" else qs.select_related("milestone__commitment__plan")
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())

@@ -7,6 +7,7 @@ falling back to English.
 from rest_framework import serializers
 
 from ogp_portal.api import StrictModelSerializer
+from ogp_portal.api_rows import FastRowsMixin, ReversedUrl
 from ogp_portal.text_limits import LONG_TEXT
 
 from django.utils.text import format_lazy
@@ -20,26 +21,37 @@ def text_list():
 
 class HtmlUrlMixin(serializers.Serializer):
     html_url = serializers.SerializerMethodField(help_text="The object's page on the portal.")
+    # The view of the object's page and the attribute it takes (what ``get_absolute_url`` reverses):
+    # one reverse() per request for every row (tests/api/test_fast_rows.py checks both agree).
+    html_url_view: tuple[str, str] | None = None
 
     def get_html_url(self, obj) -> str:
-        request = self.context.get("request")
-        url = obj.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        if self.html_url_view is None or not getattr(self, "fast_rows", False):
+            request = self.context.get("request")
+            url = obj.get_absolute_url()
+            return request.build_absolute_uri(url) if request else url
+        url = self.__dict__.get("_html_url")
+        if url is None:
+            url = self._html_url = ReversedUrl(self.context.get("request"), self.html_url_view[0])
+        return url(getattr(obj, self.html_url_view[1]))
 
 
-class MemberSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+class MemberSerializer(FastRowsMixin, HtmlUrlMixin, serializers.ModelSerializer):
+    html_url_view = ("commitments:member", "code")
+
     class Meta:
         model = Member
         fields = ["id", "code", "name", "kind", "country", "parent", "joined_on", "html_url"]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "member", "name", "acronym", "kind"]
 
 
-class ActionPlanSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+class ActionPlanSerializer(FastRowsMixin, HtmlUrlMixin, serializers.ModelSerializer):
+    html_url_view = ("commitments:plan", "pk")
     themes = text_list()
 
     class Meta:
@@ -80,7 +92,8 @@ COMMITMENT_TEXT_FIELDS = [
 ]
 
 
-class CommitmentSerializer(HtmlUrlMixin, serializers.ModelSerializer):
+class CommitmentSerializer(FastRowsMixin, HtmlUrlMixin, serializers.ModelSerializer):
+    html_url_view = ("commitments:commitment", "identifier")
     ogp_values = serializers.ListField(child=serializers.ChoiceField(choices=OGPValues.choices), max_length=4)
     themes = text_list()
     # The stored roll-up: the value every page, the list, its filter and the exports show.
@@ -112,7 +125,7 @@ class CommitmentWriteSerializer(StrictModelSerializer):
         fields = COMMITMENT_TEXT_FIELDS
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "commitment", "number", "title", "expected_results"]
@@ -130,7 +143,7 @@ MILESTONE_WRITABLE_FIELDS = [
 ]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(FastRowsMixin, serializers.ModelSerializer):
     ends_on = serializers.DateField(read_only=True, allow_null=True, help_text="The last day the end stands for.")
 
     class Meta:
@@ -146,7 +159,7 @@ class MilestoneWriteSerializer(StrictModelSerializer):
         fields = MILESTONE_WRITABLE_FIELDS
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(FastRowsMixin, serializers.ModelSerializer):
     """One piece of evidence: a link, or a file downloadable at ``download`` (by those who may see it)."""
 
     url = serializers.SerializerMethodField(help_text="The web address of a link; null for a file.")
@@ -168,7 +181,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class ProgressUpdateSerializer(serializers.ModelSerializer):
+class ProgressUpdateSerializer(FastRowsMixin, serializers.ModelSerializer):
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:

@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
-from ogp_portal.api import ServiceWriteMixin, service_write_schema
+from ogp_portal.api import ServiceWriteMixin, SharedPublicListMixin, service_write_schema
 from ogp_portal.api_filters import member_code_filters
 
 from . import filters, serializers, services
@@ -49,7 +49,7 @@ class ActionItemApiFilterSet(django_filters.FilterSet):
     serializers.ForumSerializer, serializers.ForumWriteSerializer, serializers.ForumWriteSerializer,
     what="a forum of a member (its secretariat, administrators)",
 ))
-class ForumViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ForumViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Multi-stakeholder forums; the member's forum secretariat and administrators add and change them."""
 
     queryset = Forum.objects.all()
@@ -70,7 +70,7 @@ class ForumViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     what="a seat on a forum (the forum's secretariat, administrators)",
     destroy={"status": 200, "description": "End the seat's term today: the membership stays on record (past attendance refers to it)."},
 ))
-class ForumMembershipViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class ForumMembershipViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Who sits on each forum, for which sector and in which role; the forum's secretariat keeps the seats."""
 
     queryset = ForumMembership.objects.all()
@@ -181,7 +181,9 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("forum")
+        qs = super().get_queryset()
+        # The write rules read the meeting's forum; a list shows the forum's id only.
+        return qs if self.action == "list" else qs.select_related("forum")
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())

@@ -2,10 +2,12 @@
 
 from rest_framework import serializers
 
+from ogp_portal.api_rows import FastRowsMixin
+
 from .models import Attendance, Forum, ForumMembership, Meeting
 
 
-class ForumSerializer(serializers.ModelSerializer):
+class ForumSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Forum
         fields = [
@@ -14,7 +16,7 @@ class ForumSerializer(serializers.ModelSerializer):
         ]
 
 
-class ForumMembershipSerializer(serializers.ModelSerializer):
+class ForumMembershipSerializer(FastRowsMixin, serializers.ModelSerializer):
     """A seat on a forum (the portal account behind it, if any, is not shown)."""
 
     class Meta:
@@ -22,13 +24,13 @@ class ForumMembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "forum", "person", "organisation", "position", "sector", "role", "term_start", "term_end"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "forum", "title", "starts_at", "ends_at", "place", "online_link", "status", "agenda", "minutes"]
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "meeting", "membership", "status", "representative", "note"]

@@ -168,6 +168,41 @@ class UserThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.UserRateThr
         return super().get_cache_key(request, view)
 
 
+class SharedPublicListMixin:
+    """A list whose answer is the same for everyone: a signed-in request reads the anonymous visitors' copy.
+
+    For the viewsets whose rows (``get_queryset``), filters and fields read nothing of the user (the
+    public reference data: members, agencies, plans, commitments, activities, milestones, forums and
+    their seats): what a signed-in user or a token would be rendered is, byte for byte, the copy the
+    public page cache (ogp_portal/cache.py) keeps for anonymous clients under the same key (language,
+    path, query, Accept, generation). So when that copy exists, it is the answer, after the view's own
+    authentication, permission and throttle checks (a signed-in client is counted at its own rate).
+    Nothing is stored from a signed-in request, and a list that shows anyone more than the public
+    (progress updates with their drafts, meetings with minutes in preparation, status reports, the
+    records of a meeting) never uses this: it is rendered for each user. Tests:
+    tests/api/test_shared_lists.py (the same bytes; a coordinator's draft never in a shared answer).
+    """
+
+    def list(self, request, *args, **kwargs):
+        from django.core.cache import cache
+        from django.http import HttpResponse
+
+        from ogp_portal import cache as page_cache
+
+        if page_cache.enabled() and request.method == "GET" and not page_cache.anonymous_request(request._request):
+            try:
+                stored = cache.get(page_cache.page_key(request._request))
+            except Exception:  # the cache server is down: render as usual
+                stored = None
+            if stored is not None:
+                content, headers = stored
+                response = HttpResponse(content)
+                for name, value in headers.items():
+                    response[name] = value
+                return response
+        return super().list(request, *args, **kwargs)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200

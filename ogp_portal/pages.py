@@ -37,6 +37,7 @@ from compliance.presentation import members_with_standing
 from engagement.models import Follow
 from forums import calendars
 from forums.models import Meeting
+from ogp_portal.paths import path_of
 from ogp_portal.cache import MAX_QUERY, derived, fragment
 
 # ---------------------------------------------------------------- the home page and a member's page
@@ -47,21 +48,14 @@ def _members(today):
     return members_with_standing(Member.objects.all(), today)
 
 
-def _path_maker(name, marker="0"):
-    """Return a function giving ``reverse(name, args=[value])`` escaped for HTML, reversing once: the value replaces a marker.
+def _path_maker(name):
+    """Return a function giving ``reverse(name, args=[value])`` escaped for HTML, reversed once (:func:`path_of`).
 
     The home page's rows link each member, its compliance record and its plan (about 400 reversals a
-    page, issue #20); the paths are the same strings. A value that is not plainly alphanumeric is
-    reversed (and escaped, as the template engine escapes a path).
+    page, issue #20); the paths are the same strings, escaped as the template engine escapes a path.
     """
-    head, _sep, tail = reverse(name, args=[marker]).rpartition(marker)
-    head, tail = escape(head), escape(tail)
-
-    def path(value):
-        value = str(value)
-        return f"{head}{value}{tail}" if value.isascii() and value.isalnum() else escape(reverse(name, args=[value]))
-
-    return path
+    path = path_of(name)
+    return lambda value: escape(path(value))
 
 
 class _MemberRows:

@@ -15,13 +15,18 @@ _MARKER = "9753186420"  # digits: a valid argument of <int:…>, <str:…> and <
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")  # what reverse() leaves as it is in a path
 
 
+def is_plain(value) -> bool:
+    """Whether ``reverse()`` leaves ``value`` as it is in a path (and ``iri_to_uri`` too)."""
+    return _PLAIN.fullmatch(str(value)) is not None
+
+
 def path_of(name, *args):
     """Return a function ``value -> reverse(name, args=[*args, value])``, reversing ``name`` once."""
     prefix, suffix = reverse(name, args=[*args, _MARKER]).rsplit(_MARKER, 1)
 
     def path(value):
         text = str(value)
-        if _PLAIN.fullmatch(text):
+        if is_plain(text):
             return f"{prefix}{text}{suffix}"
         return reverse(name, args=[*args, value])
 

@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ogp_portal.api.ReadOnlyOrScopedWrite"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",  # explicit API FilterSets: ogp_portal/api_filters.py
+        "ogp_portal.api_filters.FilterBackend",  # django-filter's, with the explicit API FilterSets of ogp_portal/api_filters.py
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

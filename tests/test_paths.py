@@ -9,11 +9,11 @@ from ogp_portal.paths import path_of
 @pytest.mark.parametrize(
     "name, args, values",
     [
-        ("commitments:commitment", [], ["KG0001", "XN00010021", "KG 00/1", "ЖК-1", "a&b<c>", "50%"]),
+        ("commitments:commitment", [], ["KG0001", "XN00010021", "KG 001", "ЖК-1", "a&b<c>", "50%", "x.y_z~1"]),
         ("commitments:plan", [], [1, 42, 9753186420]),
         ("commitments:member", [], ["KG", "BISHKEK", "x?y#z"]),
         ("commitments:progress", ["KG0001"], [1, 178]),
-        ("commitments:progress", ["KG 0/1"], [7]),
+        ("commitments:progress", ["KG 01"], [7]),
         ("engagement:review", [], [3]),
     ],
 )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from commitments.models import Milestone
 from engagement import services
 from engagement.models import Review
+from ogp_portal.paths import path_of
 
 register = template.Library()
 
@@ -72,14 +73,7 @@ def review_panel(context, update):
 
 
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
-_SENTINEL = 987654321
 REVIEW_ITEM = '<li id="review-'  # engagement/_review_panel.html: one per review, hidden or not (escaped text cannot hold it)
-
-
-def _pk_url(name, *args):
-    """A function ``pk -> reverse(name, args=[*args, pk])``, reversed once (a page fills dozens of slots)."""
-    head, tail = reverse(name, args=[*args, _SENTINEL]).rsplit(str(_SENTINEL), 1)  # the last argument is the pk
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _review_rows(request, commitment_id):
@@ -134,10 +128,10 @@ def personal_parts(context, html, commitment):
     def link(kind, pk):
         if kind not in links:
             links[kind] = {
-                "enter": (_pk_url("commitments:progress", commitment.identifier), None),
-                "review": (_pk_url("engagement:review"), None),
-                "respond": (_pk_url("engagement:respond"), None),
-                "hide": (_pk_url("engagement:hide"), _("Hide as abusive")),
+                "enter": (path_of("commitments:progress", commitment.identifier), None),
+                "review": (path_of("engagement:review"), None),
+                "respond": (path_of("engagement:respond"), None),
+                "hide": (path_of("engagement:hide"), _("Hide as abusive")),
             }[kind]
         return links[kind]
 

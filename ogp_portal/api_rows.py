@@ -1,0 +1,272 @@
+"""Fast rows for the API's lists: the same JSON as DRF's serializers, without their per-field machinery per row.
+
+A list of 50 commitments asks DRF for 1,250 field values; each goes through ``Field.get_attribute``
+(a loop over the source's parts, exception guards, callables checked), the ``_readable_fields``
+generator, the ``PKOnlyObject`` check and, for a translated text, modeltranslation's descriptor (the
+language's fallback order computed again for every value). :class:`FastRowsMixin` builds, once per
+serializer (so once per request), a list of ``(name, getter)``; each getter gives exactly what DRF
+would give for that field:
+
+* a concrete column (not translated): the attribute, ``None`` kept, else the field's own
+  ``to_representation`` (``str`` for a plain ``CharField``);
+* a foreign key shown as its id (``PrimaryKeyRelatedField``): the ``…_id`` column; a many-to-many
+  shown as ids, when prefetched: the prefetched rows' ids (no related manager built per row);
+* a translated text (django-modeltranslation): the first meaningful value in the language's
+  fallback order, computed once; when none is, the descriptor itself answers (its fallback value
+  or default);
+* a ``SerializerMethodField``: the serializer's method;
+* anything else (dotted sources, properties, nested serializers, many-to-many): DRF's own
+  ``get_attribute`` / ``to_representation``, with its ``SkipField`` and ``None`` rules.
+
+``tests/api/test_fast_rows.py`` compares every list using it with DRF's own output, byte for byte,
+in each language. :class:`ReversedUrl` builds a row's page address from one ``reverse()`` per request.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+
+from django.db.models import ManyToManyField
+from django.db.models.query_utils import DeferredAttribute
+
+from ogp_portal.paths import is_plain, path_of
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+
+_SKIP = object()
+
+
+def _plain(field, get):
+    conv = str if type(field) is serializers.CharField else field.to_representation
+
+    def value(instance):
+        v = get(instance)
+        return None if v is None else conv(v)
+
+    return value
+
+
+def _translated(field, descriptor, model):
+    from django.utils.translation import get_language
+    from modeltranslation.fields import NONE
+    from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
+
+    undefined = descriptor.fallback_undefined
+    if undefined is NONE:
+        undefined = descriptor.field.get_default()
+    # What the descriptor answers when no language has a meaningful value (its last lines).
+    use_fallback_value = fallbacks_enabled() and descriptor.fallback_value is not NONE
+    names = [
+        build_localized_fieldname(descriptor.field.name, lang)
+        for lang in resolution_order(get_language(), descriptor.fallback_languages)
+    ]
+    conv = str if type(field) is serializers.CharField else field.to_representation
+
+    def value(instance):
+        d = instance.__dict__
+        for name in names:
+            v = d.get(name, _SKIP)
+            if v is _SKIP:  # a deferred column: the descriptor loads it, as DRF would
+                v = descriptor.__get__(instance, model)
+                break
+            if v is not None and v != undefined:
+                break
+        else:  # nothing meaningful: the descriptor's fallback value, else the field's default
+            v = descriptor.fallback_value if use_fallback_value else descriptor.field.get_default()
+        return None if v is None else conv(v)
+
+    return value
+
+
+def _generic(field):
+    def value(instance):
+        try:
+            attribute = field.get_attribute(instance)
+        except SkipField:
+            return _SKIP
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check_for_none is None else field.to_representation(attribute)
+
+    return value
+
+
+def prefetched_list(name: str) -> str:
+    """The attribute a list's queryset prefetches the many-to-many ``name`` into (``Prefetch(name, to_attr=…)``).
+
+    Prefetched into a plain list, Django builds no related manager and no filtered queryset for each
+    row (a quarter of a list of plans); the fast rows read the ids from it.
+    """
+    return f"{name}_prefetched"
+
+
+def _prefetched_ids(field, name):
+    """The ids of a forward many-to-many the queryset prefetched (its manager is not built for each row)."""
+    generic = _generic(field)
+    plain = prefetched_list(name)
+
+    def value(instance):
+        d = instance.__dict__
+        if plain in d and instance.pk is not None:
+            return [related.pk for related in d[plain]]
+        cache = d.get("_prefetched_objects_cache")
+        if cache is None or name not in cache or instance.pk is None:
+            return generic(instance)
+        return [related.pk for related in cache[name]]
+
+    return value
+
+
+def _getter(serializer, field, model):
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(serializer, field.method_name)
+    if field.source == "*" or len(field.source_attrs) != 1 or model is None:
+        return _generic(field)
+    name = field.source_attrs[0]
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return _generic(field)
+    if isinstance(field, serializers.ManyRelatedField):
+        child = field.child_relation
+        if (
+            type(child) is serializers.PrimaryKeyRelatedField and child.pk_field is None
+            and isinstance(model_field, ManyToManyField)  # a forward many-to-many (not a reverse relation)
+        ):
+            return _prefetched_ids(field, name)
+        return _generic(field)
+    if type(field) is serializers.PrimaryKeyRelatedField and field.pk_field is None:
+        if getattr(model_field, "many_to_one", False) and model_field.concrete:
+            return attrgetter(model_field.attname)
+        return _generic(field)
+    if model_field.is_relation or not model_field.concrete or isinstance(field, serializers.RelatedField):
+        return _generic(field)
+    descriptor = model.__dict__.get(name)
+    if type(descriptor) is DeferredAttribute:
+        return _plain(field, attrgetter(name))
+    try:
+        from modeltranslation.fields import TranslationFieldDescriptor
+    except ImportError:  # pragma: no cover - modeltranslation is a dependency
+        TranslationFieldDescriptor = ()
+    if isinstance(descriptor, TranslationFieldDescriptor) and not model_field.get_internal_type().endswith("FileField"):
+        return _translated(field, descriptor, model)
+    return _generic(field)
+
+
+class FastRowsMixin:
+    # A read serializer whose rows are built from a plan (see the module's docstring). No docstring:
+    # drf-spectacular would take it as the description of every serializer without one of its own.
+
+    # False: DRF's own to_representation (the reference the tests compare with).
+    fast_rows = True
+
+    def to_representation(self, instance):
+        if not self.fast_rows:
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_fast_rows_plan")
+        if plan is None:
+            plan = self._fast_rows_plan = self._fast_rows_make_plan()
+        ret = {}
+        for name, get in plan:
+            value = get(instance)
+            if value is not _SKIP:
+                ret[name] = value
+        return ret
+
+    def _fast_rows_make_plan(self):
+        """This serializer's getters: from the plan kept for its class and language, else from its fields.
+
+        Building a ModelSerializer's fields (a copy of the declared ones, every model field mapped,
+        labels translated) costs as much as reading 50 rows, on every request. When every getter
+        reads nothing of the serializer it came from (plain columns, translated texts, ids, DRF's
+        own fields without a request or nested serializer), the getters are kept per class and
+        language and only the ``SerializerMethodField`` methods are bound to this serializer.
+        """
+        from django.utils.translation import get_language
+
+        cls = type(self)
+        key = (cls, get_language())
+        kept = _KEPT_PLANS.get(key)
+        if kept is None:
+            # Its fields are the same for every instance (no get_fields or __init__ of its own): the
+            # plan kept is made from a serializer without a context, so it holds no request.
+            same_fields = cls.get_fields is serializers.ModelSerializer.get_fields and cls.__init__ is serializers.BaseSerializer.__init__
+            source = cls(context={}) if same_fields else self
+            model = getattr(getattr(self, "Meta", None), "model", None)
+            kept, shareable = [], same_fields
+            for field in source._readable_fields:
+                if isinstance(field, serializers.SerializerMethodField):
+                    kept.append((field.field_name, None, field.method_name))
+                    continue
+                shareable = shareable and _reads_nothing_of_its_serializer(field)
+                kept.append((field.field_name, _getter(source, field, model), None))
+            if not shareable:
+                if source is not self:  # built again from this serializer's own fields
+                    kept = [(f.field_name, None, f.method_name) if isinstance(f, serializers.SerializerMethodField)
+                            else (f.field_name, _getter(self, f, model), None) for f in self._readable_fields]
+                return [(name, get if method is None else getattr(self, method)) for name, get, method in kept]
+            _KEPT_PLANS[key] = kept
+        return [(name, get if method is None else getattr(self, method)) for name, get, method in kept]
+
+
+# (serializer class, language) -> [(field name, getter or None, method name or None)]
+_KEPT_PLANS: dict = {}
+
+# DRF's fields whose value depends on nothing but the row (no request, no context, no nested serializer).
+_ROW_ONLY_FIELDS = (
+    serializers.BooleanField, serializers.CharField, serializers.ChoiceField, serializers.DateField,
+    serializers.DateTimeField, serializers.DecimalField, serializers.FloatField, serializers.IntegerField,
+    serializers.JSONField, serializers.ReadOnlyField, serializers.UUIDField, serializers.DictField,
+)
+
+
+def _reads_nothing_of_its_serializer(field) -> bool:
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    if type(field) is serializers.PrimaryKeyRelatedField:
+        return field.pk_field is None
+    if isinstance(field, serializers.ListField):
+        return _reads_nothing_of_its_serializer(field.child)
+    return type(field).__module__ == serializers.CharField.__module__ and isinstance(field, _ROW_ONLY_FIELDS) and not isinstance(
+        field, serializers.BaseSerializer
+    )
+
+
+class ReversedUrl:
+    """The absolute address of ``view_name`` with one argument, from one ``reverse()`` for all rows.
+
+    ``url(argument)`` equals ``request.build_absolute_uri(reverse(view_name, args=[argument]))`` (so
+    the language prefix of the active language, the script prefix and the host are the same): the
+    path from :func:`ogp_portal.paths.path_of`, the scheme and host from the request once.
+    """
+
+    def __init__(self, request, view_name):
+        self.request = request
+        self.path = path_of(view_name)
+        self.origin = request.build_absolute_uri("/")[:-1] if request else ""
+
+    def __call__(self, argument) -> str:
+        path = self.path(argument)
+        if self.request is None:
+            return path
+        return f"{self.origin}{path}" if is_plain(argument) else self.request.build_absolute_uri(path)
+
+
+def without_base_columns(queryset):
+    """``queryset`` without the base columns of its translated fields (``title`` beside ``title_en``…).
+
+    django-modeltranslation's descriptor reads a translated field from its per-language columns only;
+    the base column is never read for a row shown, so a list need not fetch it (a third of a
+    commitment's text). ``QuerySet.defer`` cannot say this (modeltranslation rewrites ``defer("title")``
+    into every language's column too), so the names go to the query itself. Only for reading.
+    """
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        names = list(translator.get_options_for_model(queryset.model).all_fields)
+    except NotRegistered:
+        return queryset
+    queryset = queryset.all()
+    queryset.query.add_deferred_loading(names)
+    return queryset
+

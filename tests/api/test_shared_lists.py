@@ -1,0 +1,98 @@
+"""Signed-in reads of the public reference lists are served the anonymous copy (ogp_portal.api.SharedPublicListMixin).
+
+Only lists whose answer reads nothing of the user share it; a list that shows a user more than the
+public (progress updates with the drafts a coordinator may see) is rendered for each user, so a
+draft never reaches a shared answer and a shared answer never hides a user's draft.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from commitments import services
+from tests.api.conftest import client_for
+
+# Each shared list and its table.
+SHARED = {
+    "members": "commitments_member",
+    "agencies": "commitments_agency",
+    "plans": "commitments_actionplan",
+    "commitments": "commitments_commitment",
+    "activities": "commitments_activity",
+    "milestones": "commitments_milestone",
+    "forums": "forums_forum",
+    "forum-memberships": "forums_forummembership",
+}
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def session_client(user):
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def _tables(queries):
+    return " ".join(q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("resource", SHARED)
+def test_a_signed_in_read_of_a_public_list_is_the_anonymous_copy_byte_for_byte(world, resource):
+    from tests.factories import ActivityFactory, ForumFactory, ForumMembershipFactory
+
+    ActivityFactory(commitment=world["own"])
+    ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
+    url = f"/api/v1/{resource}/"
+    coordinator = session_client(world["users"]["coordinator"])
+    token = client_for(world["users"]["point_of_contact"])
+    rendered_for_coordinator = coordinator.get(url)  # nothing cached yet: rendered, and not stored
+    assert rendered_for_coordinator.status_code == 200 and "X-Page-Cache" not in rendered_for_coordinator
+    anonymous = APIClient().get(url)
+    assert anonymous["X-Page-Cache"] == "miss"  # the coordinator's answer was not stored
+    assert anonymous.json()["results"]
+    assert rendered_for_coordinator.content == anonymous.content
+    for client in (coordinator, token):
+        with CaptureQueriesContext(connection) as ctx:
+            shared = client.get(url)
+        assert shared.status_code == 200 and shared.content == anonymous.content
+        assert shared["Content-Type"] == "application/json" and "X-Page-Cache" not in shared
+        assert f'"{SHARED[resource]}"' not in _tables(ctx.captured_queries)  # the list was not read again
+
+
+def test_a_coordinators_draft_is_never_in_a_shared_answer_and_always_in_theirs(world):
+    url = "/api/v1/progress-updates/"
+    draft, published = world["draft"].pk, world["published"].pk
+    anonymous = APIClient().get(url)
+    assert anonymous["X-Page-Cache"] == "miss"
+    public_ids = [row["id"] for row in anonymous.json()["results"]]
+    assert published in public_ids and draft not in public_ids
+    coordinator = session_client(world["users"]["coordinator"])
+    for client in (coordinator, client_for(world["users"]["coordinator"])):
+        ids = [row["id"] for row in client.get(url).json()["results"]]
+        assert draft in ids and published in ids  # rendered for them, not the public copy
+    for who in ("civil_society", "other_coordinator", "other_member_poc"):
+        ids = [row["id"] for row in session_client(world["users"][who]).get(url).json()["results"]]
+        assert draft not in ids and published in ids, who
+    # What the coordinator was rendered was not stored: anonymous clients still get the public copy.
+    again = APIClient().get(url)
+    assert again["X-Page-Cache"] == "hit" and draft not in [row["id"] for row in again.json()["results"]]
+
+
+def test_a_signed_in_user_sees_their_own_change_at_once(world, django_capture_on_commit_callbacks):
+    url = "/api/v1/commitments/"
+    coordinator = world["users"]["coordinator"]
+    assert APIClient().get(url)["X-Page-Cache"] == "miss"
+    own = world["own"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_commitment(own, by=coordinator, data={"title": "Budget data every month"}, version=own.version)
+    titles = [row["title"] for row in session_client(coordinator).get(url).json()["results"]]
+    assert "Budget data every month" in titles
