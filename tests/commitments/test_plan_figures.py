@@ -170,3 +170,18 @@ def test_the_admin_shows_a_plans_figures_read_only_and_recomputes_them_through_t
     )
     assert answer.status_code == 200
     assert PlanFigures.objects.get(plan=plan).complete == right
+
+
+def test_the_figures_run_as_the_statement_kept_for_the_day_read_the_data_of_now(kg17, django_assert_num_queries):
+    """The first call of a day compiles the figures' statements through the ORM; later calls run the kept SQL
+    (issue #20): the same figures, two queries, and they read the rows as they are when they run."""
+    day = dt.date(2026, 11, 30)
+    first = portal_figures(day)
+    assert first == oracle(day)
+    with django_assert_num_queries(2):
+        assert portal_figures(day) == first
+    PlanFigures.objects.filter(plan=kg17.plan).delete()  # a plan without its row: counted from its commitments
+    assert portal_figures(day) == oracle(day) == first
+    Commitment.objects.filter(plan=kg17.plan).update(completion="complete")
+    changed = portal_figures(day)
+    assert changed == oracle(day) and changed != first
