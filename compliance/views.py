@@ -13,8 +13,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.services import addressee
@@ -155,9 +159,60 @@ def _member_content(request, member, now) -> str:
         "open_findings": [f for f in findings if f.is_open],
         "resolved_findings": [f for f in findings if not f.is_open],
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
-        "requirements": _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles)),
+        "requirements_html": _requirements_html(
+            _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles))
+        ),
     }
     return render_to_string("compliance/_member_detail.html", context, request=request)
+
+
+def _text(value) -> str:
+    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe."""
+    return conditional_escape(str(localize(value)))
+
+
+def _ymd(value) -> str:
+    """``{{ value|date:"Y-m-d" }}``."""
+    return _text(date_filter(value, "Y-m-d"))
+
+
+def _requirements_html(requirements) -> str:
+    """The minimum requirements' tables, one per cycle: the HTML the template's loop gave, built here (issue #20).
+
+    About 130 rows of checks and evidence dates a page, each through a dozen template nodes, were the
+    largest part of the page's first render. Labels are translated once; every value is escaped as the
+    template engine escapes it (tests/compliance/test_requirements_html.py compares with the template).
+    """
+    labels = [escape(_(text)) for text in ("Requirement", "Status", "Records counted", "Evidence")]
+    head = (
+        f'\n    <table class="compliance-table stack">\n      <thead><tr><th scope="col">{labels[0]}</th><th scope="col">{labels[1]}</th>'
+        f'\n        <th scope="col">{labels[2]}</th><th scope="col">{labels[3]}</th></tr></thead>\n      <tbody>'
+    )
+    lacking = escape(_("Lacking in:"))
+    out = []
+    for c in requirements:
+        checks = c["checks"]
+        first = checks[0] if checks else None
+        start = _ymd(first.start) if first is not None else ""
+        end = _ymd(first.end) if first is not None else ""
+        out.append(f"\n  <h3>{_text(c['cycle'])} <small>({start} – {end})</small></h3>{head}")
+        for r in checks:
+            shortfalls = ""
+            if r.shortfalls:
+                shortfalls = f"<br><small>{lacking} {', '.join(conditional_escape(s) for s in r.shortfalls)}</small>"
+            shown = list(r.evidence)[:12]
+            evidence = "; ".join(f"{_ymd(day) + ': ' if day else ''}{_text(what)}" for day, what in shown) if shown else "—"
+            more = " …" if len(r.evidence) > 12 else ""
+            out.append(
+                f'\n        <tr data-mr="{_text(r.code)}" data-cycle="{_text(r.cycle)}" data-verdict="{_text(r.verdict)}">'
+                f'\n          <th scope="row" data-label="{labels[0]}">{_text(r.code)}: {_text(r.title)}</th>'
+                f'\n          <td data-label="{labels[1]}">{_text(r.verdict_label)}{shortfalls}</td>'
+                f'\n          <td data-label="{labels[2]}">{_text(r.counted)}</td>'
+                f'\n          <td data-label="{labels[3]}"><small>{evidence}{more}</small></td>'
+                "\n        </tr>"
+            )
+        out.append("</tbody>\n    </table>\n  ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
 def _by_cycle(checks):
