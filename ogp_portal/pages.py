@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,7 +32,7 @@ from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updat
 from commitments.figures import plan_totals, portal_figures
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
-from commitments.templatetags.portal import name_of, tr
+from commitments.templatetags.portal import tr
 from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
 from engagement.models import Follow
@@ -87,8 +88,17 @@ class _MemberRows:
         self.locals_in = _("OGP Local members in %(name)s")
         # A number as the template engine shows it (``localize``: plain digits unless thousands are grouped).
         self.number = localize if settings.USE_THOUSAND_SEPARATOR else str
+        self.language = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
         self.commitments = {}  # the plural form of "N commitments", per number
         self.days = {}  # dates formatted, per day
+
+    def _tr(self, obj, field) -> str:
+        """``tr(obj, field)`` (``name_of`` for a member): the active language's own text escaped, read directly.
+
+        Where that column is empty or absent (a fallback to the original, marked up), :func:`tr` itself.
+        """
+        own = obj.__dict__.get(f"{field}_{self.language}")
+        return escape(own) if own else tr(obj, field)
 
     def _count(self, n):
         if n not in self.commitments:
@@ -104,7 +114,7 @@ class _MemberRows:
         """One member: its name, kind, status, open findings, current plan with its figures, next plan due."""
         compliance = self.compliance_path(member.code)
         status = self.statuses.get(member.status) or str(MemberStatus(member.status).label)
-        parts = [f'<a href="{self.member_path(member.code)}">{name_of(member)}</a>\n']
+        parts = [f'<a href="{self.member_path(member.code)}">{self._tr(member, "name")}</a>\n']
         if member.kind == Member.Kind.LOCAL:
             parts.append(f"<small>{self.local}</small>")
         aria = self.aria % {"name": escape(member.name), "status": escape(status)}
@@ -116,7 +126,7 @@ class _MemberRows:
         parts.append("\n<br><small>")
         plan = member.current_plan
         if plan is not None:
-            parts.append(f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{tr(plan, "title")}</a>\n')
+            parts.append(f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n')
             parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
             if plan.commitment_total:
                 parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
