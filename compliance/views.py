@@ -172,7 +172,9 @@ def _text(value) -> str:
 
 
 def _ymd(value) -> str:
-    """``{{ value|date:"Y-m-d" }}``."""
+    """``{{ value|date:"Y-m-d" }}`` (a date's ISO form, the same digits, without the formatter)."""
+    if type(value) is dt.date:
+        return value.isoformat()
     return _text(date_filter(value, "Y-m-d"))
 
 
