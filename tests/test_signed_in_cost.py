@@ -393,3 +393,32 @@ def test_sessions_go_through_the_cache_only_when_every_process_shares_it():
     assert engine(CACHE_URL="locmemcache://") == "django.contrib.sessions.backends.db"
     assert engine(CACHE_URL="locmemcache://", DEBUG="true") == "accounts.sessions"  # runserver: one process
     assert engine(DEMO="true", REDIS_URL="memory://") == "accounts.sessions"  # the demo's shared file cache
+
+
+def test_the_user_and_their_roles_are_read_in_one_query():
+    from commitments.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory()
+    user = UserFactory()
+    Role.objects.create(user=user, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("commitments:review")).status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"] or 'FROM "commitments_role"' in q["sql"]]
+    user_reads = [q for q in reads if 'FROM "auth_user"' in q and 'WHERE "auth_user"."id" =' in q]
+    assert len(user_reads) == 1 and 'FROM "commitments_role"' in user_reads[0], reads
+    assert not [q for q in reads if q.lstrip().startswith('SELECT "commitments_role"')], reads
+
+
+def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(person):
+    """Sessions recorded before accounts.backends.PortalModelBackend replaced ModelBackend are carried over once."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    client = Client()
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    assert _is_signed_in(client)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).get_decoded()[BACKEND_SESSION_KEY] == "accounts.backends.PortalModelBackend"
+    assert _is_signed_in(client)
