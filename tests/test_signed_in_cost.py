@@ -211,6 +211,36 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
     assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
 
 
+def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from tests.factories import ForumFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    forum = ForumFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
+    path = reverse("forums:forum", args=[forum.pk])
+    client.get(path)  # renders and keeps the fragments
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]  # a backend without MGET (local memory) asks get() per key: one round trip in Redis
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    assert client.get(path).status_code == 200
+    assert len(many) == 1 and len(many[0]) == 3, many
+    assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads  # none asked one by one
+
+
 def test_a_change_made_in_the_request_is_seen_by_the_rest_of_it_and_another_process_change_by_the_next():
     from django.core.cache import cache
     from django.core.signals import request_finished, request_started
