@@ -452,3 +452,27 @@ def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(perso
     key = client.cookies["sessionid"].value
     assert Session.objects.get(session_key=key).get_decoded()[BACKEND_SESSION_KEY] == "accounts.backends.PortalModelBackend"
     assert _is_signed_in(client)
+
+
+def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_kept_in_it():
+    """templates/base.html's navigation, search, language buttons and footer: {% same_everywhere %}."""
+    from ogp_portal.templatetags import site
+    from tests.factories import UserFactory
+
+    site._rendered.clear()
+    first, second = UserFactory(username="first-reader"), UserFactory(username="second-reader")
+    pages = {}
+    for user in (first, second):
+        client = Client()
+        client.force_login(user)
+        for path in ("/", "/ru/"):
+            pages[user.username, path] = client.get(path).content.decode()
+    assert "first-reader" in pages["first-reader", "/"] and "first-reader" not in pages["second-reader", "/"]
+    assert "second-reader" in pages["second-reader", "/ru/"] and "first-reader" not in pages["second-reader", "/ru/"]
+    for user in ("first-reader", "second-reader"):
+        assert 'value="en" lang="en"\n                class="current"' in pages[user, "/"]
+        assert 'value="ru" lang="ru"\n                class="current"' in pages[user, "/ru/"]
+        assert 'value="ru" lang="ru"\n                class="outline"' in pages[user, "/"]
+        assert 'href="/ru/commitments/"' in pages[user, "/ru/"] and 'href="/commitments/"' in pages[user, "/"]
+    assert {key[0] for key in site._rendered} == {"site-nav", "site-search", "language-buttons", "site-footer"}
+    assert {key[1] for key in site._rendered} == {"en", "ru"}
