@@ -148,7 +148,7 @@ def confirm_email(request, uidb64, token):
         return render(request, "accounts/confirm_email.html", {"valid": False}, status=400)
     if request.method == "POST":
         if services.confirm_account(user):
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.PortalModelBackend")
             return redirect("accounts:confirm_email_done")
         return render(request, "accounts/confirm_email.html", {"valid": False}, status=400)
     return render(request, "accounts/confirm_email.html", {"valid": True})

@@ -61,7 +61,7 @@ def ensure_actors(member) -> dict[str, str]:
         Role.objects.get_or_create(user=user, member=member, kind=kind, agency=role_agency)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.PortalModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.set_expiry(timezone.now() + timedelta(hours=6))
         session.create()

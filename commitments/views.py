@@ -9,6 +9,7 @@ Each view loads its page in a small, fixed number of queries (asserted in
 """
 
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ogp_portal.cache import fragment
+from ogp_portal.cache import fragment, prefetch_fragments
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
@@ -196,18 +197,34 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
+def _with_following(request, qs, field):
+    """``qs`` with ``following``: whether the signed-in visitor follows the row, read in the page's own query.
+
+    The follow button's state without a query of its own (``{% follow_button … following %}``); an
+    anonymous visitor's query is unchanged.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return qs
+    follow = qs.model._meta.get_field("follows").related_model  # engagement's Follow, without importing engagement
+    return qs.annotate(following=Exists(follow.objects.filter(user=user, **{field: OuterRef("pk")})))
+
+
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
     # The lead institutions and the status reports are read by the parts every visitor shares
     # ({% shared_fragment %} in the template): only when those are rendered.
-    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
+    plan = get_object_or_404(_with_following(request, ActionPlan.objects.select_related("member"), "plan"), pk=pk)
+    # The page's three shared parts (here and in the template) in one cache round trip.
+    prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}")
     reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
         "member": plan.member,
         "status_reports": reports,
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
+        "following": getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
         # signed-in visitors until the next change (issue #20); the follow button and the status
         # reports' link stay outside it.
@@ -222,11 +239,12 @@ def commitment_detail(request, identifier):
     commitment = get_object_or_404(
         # Whether it is contested is read inside the shared part, from the reviews its panels show
         # ({% commitment_contested %}): a visit that reuses the part does not ask.
-        Commitment.objects.select_related("plan__member", "lead_agency"),
+        _with_following(request, Commitment.objects.select_related("plan__member", "lead_agency"), "commitment"),
         identifier=identifier,
     )
     context = {
         "commitment": commitment,
+        "following": getattr(commitment, "following", False),
         "plan": commitment.plan,
         "member": commitment.plan.member,
         # The same for every visitor: rendered once per commitment, day and language, shared by anonymous

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ogp_portal.cache import prefetch_fragments
 from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
@@ -81,6 +82,8 @@ def forum_detail(request, pk):
     forum = get_object_or_404(Forum.objects.select_related("member"), pk=pk)
     now = timezone.now()
     today = services.local_today(now)
+    # The template's three shared parts in one cache round trip.
+    prefetch_fragments(f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")
     # The page lists meetings and counts them per period: not their agenda, minutes or notes (kilobytes each).
     meetings = cache(lambda: list(forum.meetings.defer("agenda", "minutes", "private_notes").order_by("-starts_at")))
     periods = cache(lambda: services.forum_cadence(forum, meetings(), now))

@@ -115,10 +115,12 @@ _request = Local()
 
 def _request_started(**kwargs) -> None:
     _request.generation = ""  # in a request: read at the first use
+    _request.fragments = None
 
 
 def _request_finished(**kwargs) -> None:
     _request.generation = None
+    _request.fragments = None
 
 
 request_started.connect(_request_started, dispatch_uid="public_pages_generation_started")
@@ -156,7 +158,10 @@ def _kept(key, name: str, compute, timeout: int):
     """``compute()``'s value kept under ``key()``; a cache that is down costs the computation, never the answer."""
     try:
         key = key()
-        value = cache.get(key)
+        read = getattr(_request, "fragments", None)
+        value = read.get(key) if read else None
+        if value is None:
+            value = cache.get(key)
     except Exception:
         logger.warning("Cache unavailable; computing %s", name, exc_info=True)
         return compute()
@@ -186,6 +191,25 @@ def fragment(name: str, render, timeout: int = 300) -> str:
         return render()
     value = _kept(lambda: f"fragment:{generation()}:{translation.get_language()}:{name}", name, lambda: str(render()), timeout)
     return mark_safe(value)  # noqa: S308 - HTML rendered by our own templates (autoescaped)
+
+
+def prefetch_fragments(*names: str) -> None:
+    """Read the page's fragments ``names`` (as :func:`fragment` names them) in one cache round trip.
+
+    A page of several shared parts asked the cache once per part; after this, :func:`fragment` takes
+    the copies read here (under this request's generation and language: a change the request makes
+    replaces the generation, so the copies read before it are not used). Only within a request;
+    a cache that is down costs nothing here (each part then asks, as before).
+    """
+    if not enabled() or getattr(_request, "generation", None) is None:
+        return
+    try:
+        prefix = f"fragment:{generation()}:{translation.get_language()}:"
+        found = cache.get_many([prefix + name for name in names])
+    except Exception:
+        logger.warning("Cache unavailable; fragments not read ahead", exc_info=True)
+        return
+    _request.fragments = {**(getattr(_request, "fragments", None) or {}), **found}
 
 
 def anonymous_request(request) -> bool:

@@ -107,7 +107,8 @@ MIDDLEWARE = [
     "ogp_portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, carrying over sessions signed in through ModelBackend (accounts/middleware.py).
+    "accounts.middleware.AuthenticationMiddleware",
     # After LocaleMiddleware and the user: an unprefixed page asked for in Russian or Kyrgyz (the chosen
     # language, else the browser's) goes to its /ru/ or /ky/ twin.
     "ogp_portal.middleware.PreferredLanguageMiddleware",
@@ -174,7 +175,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # The portal's rules decide their own permissions alone (no model-permission queries): accounts/backends.py.
     "accounts.backends.RulesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's roles in the user's own query (one query a request, not two).
+    "accounts.backends.PortalModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -211,6 +211,36 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
     assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
 
 
+def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from tests.factories import ForumFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    forum = ForumFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
+    path = reverse("forums:forum", args=[forum.pk])
+    client.get(path)  # renders and keeps the fragments
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]  # a backend without MGET (local memory) asks get() per key: one round trip in Redis
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    assert client.get(path).status_code == 200
+    assert len(many) == 1 and len(many[0]) == 3, many
+    assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads  # none asked one by one
+
+
 def test_a_change_made_in_the_request_is_seen_by_the_rest_of_it_and_another_process_change_by_the_next():
     from django.core.cache import cache
     from django.core.signals import request_finished, request_started
@@ -393,3 +423,56 @@ def test_sessions_go_through_the_cache_only_when_every_process_shares_it():
     assert engine(CACHE_URL="locmemcache://") == "django.contrib.sessions.backends.db"
     assert engine(CACHE_URL="locmemcache://", DEBUG="true") == "accounts.sessions"  # runserver: one process
     assert engine(DEMO="true", REDIS_URL="memory://") == "accounts.sessions"  # the demo's shared file cache
+
+
+def test_the_user_and_their_roles_are_read_in_one_query():
+    from commitments.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory()
+    user = UserFactory()
+    Role.objects.create(user=user, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("commitments:review")).status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"] or 'FROM "commitments_role"' in q["sql"]]
+    user_reads = [q for q in reads if 'FROM "auth_user"' in q and 'WHERE "auth_user"."id" =' in q]
+    assert len(user_reads) == 1 and 'FROM "commitments_role"' in user_reads[0], reads
+    assert not [q for q in reads if q.lstrip().startswith('SELECT "commitments_role"')], reads
+
+
+def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(person):
+    """Sessions recorded before accounts.backends.PortalModelBackend replaced ModelBackend are carried over once."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    client = Client()
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    assert _is_signed_in(client)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).get_decoded()[BACKEND_SESSION_KEY] == "accounts.backends.PortalModelBackend"
+    assert _is_signed_in(client)
+
+
+def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_kept_in_it():
+    """templates/base.html's navigation, search, language buttons and footer: {% same_everywhere %}."""
+    from ogp_portal.templatetags import site
+    from tests.factories import UserFactory
+
+    site._rendered.clear()
+    first, second = UserFactory(username="first-reader"), UserFactory(username="second-reader")
+    pages = {}
+    for user in (first, second):
+        client = Client()
+        client.force_login(user)
+        for path in ("/", "/ru/"):
+            pages[user.username, path] = client.get(path).content.decode()
+    assert "first-reader" in pages["first-reader", "/"] and "first-reader" not in pages["second-reader", "/"]
+    assert "second-reader" in pages["second-reader", "/ru/"] and "first-reader" not in pages["second-reader", "/ru/"]
+    for user in ("first-reader", "second-reader"):
+        assert 'value="en" lang="en"\n                class="current"' in pages[user, "/"]
+        assert 'value="ru" lang="ru"\n                class="current"' in pages[user, "/ru/"]
+        assert 'value="ru" lang="ru"\n                class="outline"' in pages[user, "/"]
+        assert 'href="/ru/commitments/"' in pages[user, "/ru/"] and 'href="/commitments/"' in pages[user, "/"]
+    assert {key[0] for key in site._rendered} == {"site-nav", "site-search", "language-buttons", "site-footer"}
+    assert {key[1] for key in site._rendered} == {"en", "ru"}

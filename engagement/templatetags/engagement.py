@@ -85,8 +85,10 @@ def _review_rows(request, commitment_id):
     read = getattr(request, "_engagement_reviews", {}).get(commitment_id)
     if read is not None:
         return [(r.pk, r.update_id, r.author_id, r.is_answered) for rows in read.values() for r in rows]
-    rows = Review.objects.filter(update__milestone__commitment_id=commitment_id, update__state="published").values_list(
-        "pk", "update_id", "author_id", "responded_at"
+    rows = (
+        Review.objects.filter(update__milestone__commitment_id=commitment_id, update__state="published")
+        .order_by()  # a dict by pk: the model's order would only cost the ORM its joins to compile
+        .values_list("pk", "update_id", "author_id", "responded_at")
     )
     return [(pk, update_id, author_id, responded_at is not None) for pk, update_id, author_id, responded_at in rows]
 

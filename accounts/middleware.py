@@ -1,0 +1,33 @@
+"""Django's ``AuthenticationMiddleware``, with sessions signed in before ``PortalModelBackend`` carried over.
+
+A session records the backend that signed it in; Django signs out a session whose backend is no
+longer in ``AUTHENTICATION_BACKENDS``. Sessions signed in through Django's ``ModelBackend`` (before
+``accounts.backends.PortalModelBackend`` replaced it: the same checks, the user's roles read in the
+same query) are moved to it at their next request, once (the session is saved once), instead of
+being signed out.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import auth
+from django.contrib.auth import middleware
+from django.utils.functional import SimpleLazyObject
+
+from .backends import LEGACY_MODEL_BACKEND, PORTAL_MODEL_BACKEND
+
+
+def get_user(request):
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        if session.get(auth.BACKEND_SESSION_KEY) == LEGACY_MODEL_BACKEND:
+            session[auth.BACKEND_SESSION_KEY] = PORTAL_MODEL_BACKEND
+        request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(middleware.AuthenticationMiddleware):
+    def process_request(self, request):
+        super().process_request(request)  # its checks, and ``request.auser`` (the async views')
+        request.user = SimpleLazyObject(partial(get_user, request))
