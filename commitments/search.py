@@ -15,11 +15,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, Exists, Expression, F, OuterRef, Q, Value
+from django.db.models import BooleanField, CharField, Count, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.db.models.sql import Query
@@ -243,8 +244,27 @@ class _VectorMatch(Expression):
 BROAD_SEARCH_SHARE = 0.05
 
 
+# The planner's estimate per search (its share of the commitments), kept per process for ``_ESTIMATE_TTL`` seconds:
+# it chooses the query's form only, never its results, and the statistics behind it change slowly (issue #20:
+# the EXPLAIN was a round trip and a planning on every searched list).
+_ESTIMATE_TTL = 600
+_ESTIMATES_KEPT = 512
+_estimates: dict[str, tuple[float, float]] = {}
+
+
 def _is_broad(tsquery: str) -> bool:
-    """Return whether the planner estimates that a search matches many commitments: one EXPLAIN, no rows read."""
+    """Return whether the planner estimates that a search matches many commitments (one EXPLAIN, kept a while)."""
+    now = time.monotonic()
+    kept = _estimates.get(tsquery)
+    if kept is None or now - kept[1] > _ESTIMATE_TTL:
+        if len(_estimates) >= _ESTIMATES_KEPT:
+            _estimates.clear()
+        kept = _estimates[tsquery] = (_estimated_share(tsquery), now)
+    return kept[0] >= BROAD_SEARCH_SHARE
+
+
+def _estimated_share(tsquery: str) -> float:
+    """The share of the commitments the planner expects a search to match: one EXPLAIN, no rows read."""
     quote = connection.ops.quote_name
     selects = [
         f"SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)"
@@ -260,7 +280,7 @@ def _is_broad(tsquery: str) -> bool:
     commitments, milestones, all_commitments, all_milestones = (child["Plan Rows"] for child in node["Plans"])
     # The matching milestones' commitments: as many as their share of all milestones, at most one each.
     found = commitments + min(milestones, milestones * all_commitments / max(all_milestones, 1))
-    return found >= BROAD_SEARCH_SHARE * all_commitments
+    return found / max(all_commitments, 1)  # the planner never estimates fewer than one row
 
 
 def search_commitments(qs, text: str, broad: bool | None = None):
@@ -316,19 +336,44 @@ def search_subset(qs, text: str):
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS))
 
 
-def _language_q(words, code):
+def _language_match(words, code):
     """Q for commitments whose text or names in language ``code`` hold every word (the note's test).
 
-    The names are tested on each commitment's own lead agency and member (joined), not by listing
-    every agency and member whose name matches: the note tests the page's rows only (issue #20).
-    The same rule as :func:`_named_q` in that language: each word starts a word of the agency's
-    name, or of the member's name or country.
+    Tested on each commitment's own lead agency and member (an EXISTS on the row's own keys), not by
+    listing every agency and member whose name matches: the note tests the page's rows only (issue
+    #20), and as a column of the page's own query (:func:`search_language_columns`). The same rule as
+    :func:`_named_q` in that language: each word starts a word of the agency's name, or of the
+    member's name or country.
     """
     text = _words_q(words, (f"title_{code}", f"description_{code}"))
     milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), commitment=OuterRef("pk")))
-    agency = _name_words_q(words, (f"lead_agency__name_{code}",))
-    member = _name_words_q(words, (f"plan__member__name_{code}", f"plan__member__country_{code}"))
+    agency = Exists(Agency.objects.filter(_name_words_q(words, (f"name_{code}",)), pk=OuterRef("lead_agency_id")))
+    member = Exists(
+        Member.objects.filter(_name_words_q(words, (f"name_{code}", f"country_{code}")), pk=OuterRef("plan__member_id"))
+    )
     return text | milestones | agency | member
+
+
+def search_language_columns(text: str) -> dict[str, Expression]:
+    """The columns that say, per language, whether a result matches ``text`` in it: ``{name: expression}``.
+
+    ``search_matched_<code>`` for each language (portal order); empty without a word. Added to the
+    list's page query, they are computed for the page's rows only (the database evaluates such
+    columns after the sort and limit): the list's note costs no query of its own (issue #20).
+    :func:`matched_languages` reads them back.
+    """
+    words = search_words(text)
+    if not words:
+        return {}
+    return {
+        f"search_matched_{code}": ExpressionWrapper(_language_match(words, code), output_field=BooleanField())
+        for code in LANGUAGE_CODES
+    }
+
+
+def matched_languages(rows) -> list[str]:
+    """The language codes (portal order) in which any of ``rows`` matched (rows annotated by :func:`search_language_columns`)."""
+    return [code for code in LANGUAGE_CODES if any(getattr(row, f"search_matched_{code}", False) for row in rows)]
 
 
 def search_languages(qs, text: str) -> list[str]:
@@ -341,6 +386,6 @@ def search_languages(qs, text: str) -> list[str]:
     if not words:
         return []
     counts = qs.order_by().aggregate(
-        **{code: Count("pk", filter=_language_q(words, code)) for code in LANGUAGE_CODES}
+        **{code: Count("pk", filter=_language_match(words, code)) for code in LANGUAGE_CODES}
     )
     return [code for code in LANGUAGE_CODES if counts[code]]
