@@ -20,7 +20,7 @@ import time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import BooleanField, CharField, Count, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThan
@@ -350,11 +350,13 @@ def _language_match(words, code):
     # without it the planner may hash the whole sub-select once (every milestone whose text holds the
     # words, seconds at scale 10) to answer the 25 rows of a page (see ``marks.row_by_row``).
     per_row = GreaterThan(OuterRef("pk"), 0)
+    # Plain querysets: every column is named in its language already, and modeltranslation's rewriting of
+    # these conditions cost about 20 ms a search (issue #20).
     text = _words_q(words, (f"title_{code}", f"description_{code}"))
-    milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), per_row, commitment=OuterRef("pk")))
-    agency = Exists(Agency.objects.filter(_name_words_q(words, (f"name_{code}",)), per_row, pk=OuterRef("lead_agency_id")))
+    milestones = Exists(QuerySet(Milestone).filter(_words_q(words, (f"deliverable_{code}",)), per_row, commitment=OuterRef("pk")))
+    agency = Exists(QuerySet(Agency).filter(_name_words_q(words, (f"name_{code}",)), per_row, pk=OuterRef("lead_agency_id")))
     member = Exists(
-        Member.objects.filter(_name_words_q(words, (f"name_{code}", f"country_{code}")), per_row, pk=OuterRef("plan__member_id"))
+        QuerySet(Member).filter(_name_words_q(words, (f"name_{code}", f"country_{code}")), per_row, plans=OuterRef("plan_id"))
     )
     return text | milestones | agency | member
 
@@ -371,9 +373,24 @@ def search_language_columns(text: str) -> dict[str, Expression]:
     if not words:
         return {}
     return {
-        f"search_matched_{code}": ExpressionWrapper(_language_match(words, code), output_field=BooleanField())
+        f"search_matched_{code}": RawSQL(*_language_column_sql(tuple(words), code, connection.vendor), output_field=BooleanField())
         for code in LANGUAGE_CODES
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _language_column_sql(words, code, vendor) -> tuple[str, tuple]:
+    """The SQL of :func:`_language_match` as a column of a query of commitments, compiled once per process per search.
+
+    Its outer references name the commitments' table itself (the base table of the list's query).
+    Building and compiling the nested EXISTS of three languages on every search cost more than
+    running them (issue #20).
+    """
+    query = Query(Commitment)
+    expression = ExpressionWrapper(_language_match(list(words), code), output_field=BooleanField())
+    expression = expression.resolve_expression(query, allow_joins=True, reuse=None, summarize=False)
+    sql, params = query.get_compiler(connection=connection).compile(expression)
+    return sql, tuple(params)
 
 
 def matched_languages(rows) -> list[str]:
