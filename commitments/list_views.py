@@ -27,7 +27,8 @@ from ogp_portal.cache import derived, fragment
 from ogp_portal.paths import path_of
 
 from .templatetags.portal import name_of, tr
-from .filters import CommitmentFilterSet, FastSelect, PlainChoices, search_languages
+from .filters import CommitmentFilterSet, FastSelect, PlainChoices
+from .search import matched_languages, search_language_columns
 from .models import (
     Commitment,
 )
@@ -168,8 +169,14 @@ def commitment_list(request):
     query = params.urlencode()
 
     def results():
-        page = BoundedPaginator(filterset.qs, PAGE_SIZE, subset=filterset.search_subset_qs).get_page(request.GET.get("page"))
-        context = {"page": page, "query": query, "search_note": _search_note(filterset, page), "rows": _list_rows(page.object_list)}
+        rows = filterset.qs
+        subset = filterset.search_subset_qs
+        text = _search_text(filterset)
+        if text:
+            # The note's test per language, as columns of the page's own query (no query of its own).
+            rows = rows.annotate(**search_language_columns(text))
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset).get_page(request.GET.get("page"))
+        context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
     # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
@@ -234,21 +241,23 @@ def _list_rows(commitments) -> str:
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above; tr and name_of escape theirs)
 
 
-def _search_note(filterset, page) -> str:
+def _search_text(filterset) -> str:
+    """The search applied ("" without one, or when a filter is invalid: the note is then left out)."""
+    return (filterset.form.cleaned_data.get("q") or "") if filterset.is_valid() else ""
+
+
+def _search_note(text, page) -> str:
     """Say in which languages the results shown matched ("" without a search or a match), for the list's note.
 
     A Russian or Kyrgyz visitor is told when nothing matched in their language and the results
     come from the English (or another language's) text. Tested on the page shown (at most
-    PAGE_SIZE rows, already read), not on every result: word tests per language over all the
-    results were most of the searched list's time (issue #20).
+    PAGE_SIZE rows), not on every result: word tests per language over all the results were most
+    of the searched list's time; read from the page's rows, whose query says per language whether
+    each matched (``search.search_language_columns``, issue #20).
     """
-    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
     if not text:
         return ""
-    shown = [commitment.pk for commitment in page.object_list]
-    if not shown:
-        return ""
-    languages = search_languages(Commitment.objects.filter(pk__in=shown), text)
+    languages = matched_languages(page.object_list)
     if not languages:
         return ""
     current = get_language()

@@ -15,13 +15,15 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, CharField, Count, Exists, Expression, F, OuterRef, Q, Value
+from django.db.models import BooleanField, CharField, Count, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.db.models.lookups import GreaterThan
 from django.db.models.sql import Query
 
 from .models import ActionPlan, Agency, Commitment, Member, Milestone
@@ -126,6 +128,17 @@ def _name_words_regex_q(words, columns, acronym=None):
 
 def _named_q(words, code=None):
     """Q for commitments whose lead agency's or member's name holds every word (in language ``code``, or any)."""
+    agencies, plans = _named_sql(tuple(words), code, connection.vendor)
+    return Q(lead_agency__in=RawSQL(*agencies)) | Q(plan__in=RawSQL(*plans))
+
+
+@functools.lru_cache(maxsize=256)
+def _named_sql(words, code, vendor):
+    """The SQL of :func:`_named_q`'s two sub-selects (agencies' and plans' ids), compiled once per process per search.
+
+    It depends on the words only, never on the rows (issue #20: building and compiling the querysets
+    of the names cost about 4 ms a search).
+    """
     codes = (code,) if code else LANGUAGE_CODES
     agency_columns = tuple(f"name_{c}" for c in codes)
     member_columns = tuple(f"{field}_{c}" for field in ("name", "country") for c in codes)
@@ -135,7 +148,7 @@ def _named_q(words, code=None):
     plans = ActionPlan.objects.filter(member__in=members).order_by().values("pk")
     # Compiled here, once: the list compiles its query, count and page from this (issue #20: rebuilding the
     # nested sub-selects in each of them cost more than running them).
-    return Q(lead_agency__in=RawSQL(*agencies.query.sql_with_params())) | Q(plan__in=RawSQL(*plans.query.sql_with_params()))
+    return agencies.query.sql_with_params(), plans.query.sql_with_params()
 
 
 def _named(model, words, columns, acronym=None):
@@ -243,8 +256,27 @@ class _VectorMatch(Expression):
 BROAD_SEARCH_SHARE = 0.05
 
 
+# The planner's estimate per search (its share of the commitments), kept per process for ``_ESTIMATE_TTL`` seconds:
+# it chooses the query's form only, never its results, and the statistics behind it change slowly (issue #20:
+# the EXPLAIN was a round trip and a planning on every searched list).
+_ESTIMATE_TTL = 600
+_ESTIMATES_KEPT = 512
+_estimates: dict[str, tuple[float, float]] = {}
+
+
 def _is_broad(tsquery: str) -> bool:
-    """Return whether the planner estimates that a search matches many commitments: one EXPLAIN, no rows read."""
+    """Return whether the planner estimates that a search matches many commitments (one EXPLAIN, kept a while)."""
+    now = time.monotonic()
+    kept = _estimates.get(tsquery)
+    if kept is None or now - kept[1] > _ESTIMATE_TTL:
+        if len(_estimates) >= _ESTIMATES_KEPT:
+            _estimates.clear()
+        kept = _estimates[tsquery] = (_estimated_share(tsquery), now)
+    return kept[0] >= BROAD_SEARCH_SHARE
+
+
+def _estimated_share(tsquery: str) -> float:
+    """The share of the commitments the planner expects a search to match: one EXPLAIN, no rows read."""
     quote = connection.ops.quote_name
     selects = [
         f"SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(SEARCH_VECTOR_COLUMN)} @@ to_tsquery(%s::regconfig, %s)"
@@ -260,7 +292,7 @@ def _is_broad(tsquery: str) -> bool:
     commitments, milestones, all_commitments, all_milestones = (child["Plan Rows"] for child in node["Plans"])
     # The matching milestones' commitments: as many as their share of all milestones, at most one each.
     found = commitments + min(milestones, milestones * all_commitments / max(all_milestones, 1))
-    return found >= BROAD_SEARCH_SHARE * all_commitments
+    return found / max(all_commitments, 1)  # the planner never estimates fewer than one row
 
 
 def search_commitments(qs, text: str, broad: bool | None = None):
@@ -316,19 +348,65 @@ def search_subset(qs, text: str):
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS))
 
 
-def _language_q(words, code):
+def _language_match(words, code):
     """Q for commitments whose text or names in language ``code`` hold every word (the note's test).
 
-    The names are tested on each commitment's own lead agency and member (joined), not by listing
-    every agency and member whose name matches: the note tests the page's rows only (issue #20).
-    The same rule as :func:`_named_q` in that language: each word starts a word of the agency's
-    name, or of the member's name or country.
+    Tested on each commitment's own lead agency and member (an EXISTS on the row's own keys), not by
+    listing every agency and member whose name matches: the note tests the page's rows only (issue
+    #20), and as a column of the page's own query (:func:`search_language_columns`). The same rule as
+    :func:`_named_q` in that language: each word starts a word of the agency's name, or of the
+    member's name or country.
     """
+    # Each EXISTS carries a condition on the outer row that is not an equality (``pk > 0``, always true):
+    # without it the planner may hash the whole sub-select once (every milestone whose text holds the
+    # words, seconds at scale 10) to answer the 25 rows of a page (see ``marks.row_by_row``).
+    per_row = GreaterThan(OuterRef("pk"), 0)
+    # Plain querysets: every column is named in its language already, and modeltranslation's rewriting of
+    # these conditions cost about 20 ms a search (issue #20).
     text = _words_q(words, (f"title_{code}", f"description_{code}"))
-    milestones = Exists(Milestone.objects.filter(_words_q(words, (f"deliverable_{code}",)), commitment=OuterRef("pk")))
-    agency = _name_words_q(words, (f"lead_agency__name_{code}",))
-    member = _name_words_q(words, (f"plan__member__name_{code}", f"plan__member__country_{code}"))
+    milestones = Exists(QuerySet(Milestone).filter(_words_q(words, (f"deliverable_{code}",)), per_row, commitment=OuterRef("pk")))
+    agency = Exists(QuerySet(Agency).filter(_name_words_q(words, (f"name_{code}",)), per_row, pk=OuterRef("lead_agency_id")))
+    member = Exists(
+        QuerySet(Member).filter(_name_words_q(words, (f"name_{code}", f"country_{code}")), per_row, plans=OuterRef("plan_id"))
+    )
     return text | milestones | agency | member
+
+
+def search_language_columns(text: str) -> dict[str, Expression]:
+    """The columns that say, per language, whether a result matches ``text`` in it: ``{name: expression}``.
+
+    ``search_matched_<code>`` for each language (portal order); empty without a word. Added to the
+    list's page query, they are computed for the page's rows only (the database evaluates such
+    columns after the sort and limit): the list's note costs no query of its own (issue #20).
+    :func:`matched_languages` reads them back.
+    """
+    words = search_words(text)
+    if not words:
+        return {}
+    return {
+        f"search_matched_{code}": RawSQL(*_language_column_sql(tuple(words), code, connection.vendor), output_field=BooleanField())
+        for code in LANGUAGE_CODES
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _language_column_sql(words, code, vendor) -> tuple[str, tuple]:
+    """The SQL of :func:`_language_match` as a column of a query of commitments, compiled once per process per search.
+
+    Its outer references name the commitments' table itself (the base table of the list's query).
+    Building and compiling the nested EXISTS of three languages on every search cost more than
+    running them (issue #20).
+    """
+    query = Query(Commitment)
+    expression = ExpressionWrapper(_language_match(list(words), code), output_field=BooleanField())
+    expression = expression.resolve_expression(query, allow_joins=True, reuse=None, summarize=False)
+    sql, params = query.get_compiler(connection=connection).compile(expression)
+    return sql, tuple(params)
+
+
+def matched_languages(rows) -> list[str]:
+    """The language codes (portal order) in which any of ``rows`` matched (rows annotated by :func:`search_language_columns`)."""
+    return [code for code in LANGUAGE_CODES if any(getattr(row, f"search_matched_{code}", False) for row in rows)]
 
 
 def search_languages(qs, text: str) -> list[str]:
@@ -341,6 +419,6 @@ def search_languages(qs, text: str) -> list[str]:
     if not words:
         return []
     counts = qs.order_by().aggregate(
-        **{code: Count("pk", filter=_language_q(words, code)) for code in LANGUAGE_CODES}
+        **{code: Count("pk", filter=_language_match(words, code)) for code in LANGUAGE_CODES}
     )
     return [code for code in LANGUAGE_CODES if counts[code]]

@@ -321,6 +321,33 @@ def test_search_languages_say_where_the_results_matched(translated_names):
     assert search_languages(everything, "") == []
 
 
+def test_the_lists_language_columns_say_per_row_what_search_languages_says(translated_names):
+    """Issue #20: the list's note reads per-language columns of its page query; each row's say the same as search_languages."""
+    from commitments.search import matched_languages, search_language_columns, search_languages
+
+    for text in ("Счетная палата", "Эсептөө", "auditing", "аудита", "Бишкек", "кыргызская", "public"):
+        rows = list(Commitment.objects.annotate(**search_language_columns(text)).order_by("pk"))
+        assert matched_languages(rows) == search_languages(Commitment.objects.all(), text)
+        for row in rows:
+            assert matched_languages([row]) == search_languages(Commitment.objects.filter(pk=row.pk), text), (text, row)
+    assert search_language_columns("") == {}
+
+
+def test_the_broad_or_narrow_estimate_is_asked_once_per_search(world, monkeypatch):
+    """Issue #20: the planner's estimate (an EXPLAIN) is kept per process per search; the share is compared each time."""
+    from commitments import search
+
+    asked = []
+    monkeypatch.setattr(search, "_estimates", {})
+    monkeypatch.setattr(search, "_estimated_share", lambda tsquery: asked.append(tsquery) or 0.5)
+    assert search._is_broad("open:*") and search._is_broad("open:*")
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0.6)
+    assert not search._is_broad("open:*")
+    assert asked == ["open:*"]
+    search._is_broad("data:*")
+    assert asked == ["open:*", "data:*"]
+
+
 @pytest.mark.usefixtures("search_form")
 def test_both_forms_of_the_search_combine_with_the_other_filters_and_the_sort(translated_names):
     assert identifiers({"q": "кыргызская", "member": "KG", "sort": "-number"}) == ["KG0001", "KG0017"]
