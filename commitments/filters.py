@@ -14,6 +14,7 @@ from html import escape as stdlib_escape
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .marks import contested_commitments_q, row_by_row  # engagement's rule, registered at start-up
@@ -35,7 +37,7 @@ from .search import (  # noqa: F401
     search_subset,
     search_words,
 )
-from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate
+from .models import Activity, ActionPlan, Agency, Commitment, Completion, DatePrecision, Member, Milestone, OGPValues, ProgressUpdate, shown_name_order
 
 
 # A milestone is done (never overdue) once a published update says so.
@@ -254,6 +256,22 @@ class DayAwareFilterSet(django_filters.FilterSet):
         return qs.filter(latest_completion=value)
 
 
+
+def member_order():
+    """The commitments' member name as the page shows it in the active language (``models.shown_name_order``)."""
+    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return shown_name_order(code if code in settings.MODELTRANSLATION_LANGUAGES else "en", prefix="plan__member__")
+
+
+class MemberNameOrdering(django_filters.OrderingFilter):
+    """The list's sort; "member" orders by the name as shown (its own in the language, else English)."""
+
+    def get_ordering_value(self, param):
+        if param.lstrip("-") == "member":
+            return member_order().desc() if param.startswith("-") else member_order().asc()
+        return super().get_ordering_value(param)
+
+
 class CommitmentFilterSet(DayAwareFilterSet):
     """Filters of the commitment list: ``?q=&member=KG&plan=1&theme=&ogp_value=&lead_agency=&completion=&overdue=&contested=&sort=``.
 
@@ -292,7 +310,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
     contested = django_filters.ChoiceFilter(
         choices=YES_NO_CHOICES, method="filter_contested", label=_("Contested (a dispute awaits a response)"), widget=FastSelect
     )
-    sort = django_filters.OrderingFilter(
+    sort = MemberNameOrdering(
         fields=(
             ("plan__member__name", "member"),
             ("number", "number"),
@@ -325,7 +343,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
         queryset = queryset.annotate(contested=row_by_row(contested_commitments_q()))
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("plan__member__name", "-plan__start_date", "number", "identifier")
+            queryset = queryset.order_by(member_order().asc(), "-plan__start_date", "number", "identifier")
         return queryset
 
     # Whether the search is broad (search.search_is_broad), asked once: by the search and by its count.

@@ -195,6 +195,29 @@ def test_sorting(world):
     assert [c.identifier for c in fs.qs][0] == "KG0001"
 
 
+@pytest.mark.parametrize("language", ["ru", "ky"])
+def test_in_russian_and_kyrgyz_members_are_ordered_by_the_name_the_page_shows(language):
+    """A member without a name in the visitor's language is shown, and sorted, under its English name."""
+    from django.utils import translation
+
+    with_own = MemberFactory(code="BB", name="Zeta", **{f"name_{language}": "Бета"})
+    english_only = MemberFactory(code="AA", name="Alpha", **{f"name_{language}": ""})
+    third = MemberFactory(code="CC", name="Gamma", **{f"name_{language}": "Ясный"})
+    for member, identifier in ((with_own, "BB0001"), (english_only, "AA0001"), (third, "CC0001")):
+        CommitmentFactory(plan=ActionPlanFactory(member=member), identifier=identifier, number=1)
+    with translation.override(language):
+        for params, expected in (
+            ({}, ["AA0001", "BB0001", "CC0001"]),  # Alpha, Бета, Ясный (Latin before Cyrillic)
+            ({"sort": "member"}, ["AA0001", "BB0001", "CC0001"]),
+            ({"sort": "-member"}, ["CC0001", "BB0001", "AA0001"]),
+        ):
+            fs = CommitmentFilterSet(params, queryset=Commitment.objects.all(), today=TODAY)
+            assert [c.identifier for c in fs.qs] == expected, params
+    # In English, the English names: Alpha, Gamma, Zeta.
+    fs = CommitmentFilterSet({}, queryset=Commitment.objects.all(), today=TODAY)
+    assert [c.identifier for c in fs.qs] == ["AA0001", "CC0001", "BB0001"]
+
+
 def test_unknown_values_are_form_errors_not_crashes(world):
     fs = CommitmentFilterSet({"plan": "999", "overdue": "maybe", "sort": "nope"}, queryset=Commitment.objects.all(), today=TODAY)
     assert not fs.is_valid()
