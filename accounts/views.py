@@ -20,7 +20,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
@@ -240,6 +242,7 @@ def my_work(request):
         # it); the page itself renders ``work_page`` and the ``totals``.
         "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
         "work_page": work_page,
+        "work_html": _work_html(work_page.object_list, len(distinct_periods) > 1 or bool(ended_plans)) if work_page else "",
         "totals": totals,
         "may_review": may_review,
         "queue": queue,
@@ -294,6 +297,111 @@ def _displayed(work):
             row.report_label = for_milestone % {"number": milestone.number, "period": item.period.label}
     return work
 
+
+
+def _work_html(work, several_periods) -> str:
+    """Render the page's commitments and their milestone tables (``<details>`` each) in Python (issue #20).
+
+    The same HTML as the template's loop over ``work_page`` wrote (tests/accounts/test_my_work.py
+    compares them byte for byte in every language): about a hundred rows a page through the template
+    engine were some 40 % of a point of contact's page. Every value is escaped as the template escaped
+    it; the labels are translated once a page. ``work``: the rows of :func:`_displayed`;
+    ``several_periods``: each commitment names its reporting period (members under different cadences,
+    or a plan that has ended).
+    """
+    label = {
+        key: escape(gettext(text))
+        for key, text in (
+            ("milestone", "Milestone"), ("ends", "Ends"), ("status", "Status"), ("latest", "Latest update"),
+            ("period", "This period"), ("progress", "Progress"), ("enter", "enter progress"),
+            ("missing", "Update missing"), ("nothing", "Nothing missing"), ("report", "Report progress"),
+            ("open", "Open the commitment"), ("lead", "Lead agency:"),
+        )
+    }
+    progress_head = f'<th scope="col">{label["progress"]}</th>'
+    reporting = gettext("reporting period %(start)s – %(end)s")
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
+    commitment_path = path_of("commitments:commitment")
+    names: dict = {}  # members' names and agencies, escaped once each
+    days: dict = {}
+    parts = []
+    for item in work:
+        commitment = item.commitment
+        member = commitment.plan.member
+        if ("m", member.pk) not in names:
+            names["m", member.pk] = escape(member.name)
+        lead = ""
+        if commitment.lead_agency_id:
+            if ("a", commitment.lead_agency_id) not in names:
+                names["a", commitment.lead_agency_id] = escape(str(commitment.lead_agency))
+            lead = f"{label['lead']} {names['a', commitment.lead_agency_id]} · "
+        period = ""
+        if several_periods:
+            for day in (item.period.start, item.period.end):
+                if day not in days:
+                    days[day] = escape(date_format(day, "DATE_FORMAT"))
+            period = reporting % {"start": days[item.period.start], "end": days[item.period.end]} + " ·"
+        milestones_of = escape(item.milestones_of)
+        reportable = item.reportable
+        parts.append(
+            f'\n  <details class="work-commitment"{" open" if item.needs_update else ""}>\n'
+            "    <summary>\n"
+            f"      <strong>{escape(commitment.identifier)}</strong> {escape(item.title)}\n"
+            f"      <small>— {escape(item.counts)}</small>\n"
+            "    </summary>\n"
+            f"    <p>{lead}{names['m', member.pk]} ·\n"
+            f"      {period}\n"
+            f'      <a href="{escape(commitment_path(commitment.identifier))}">{label["open"]}</a></p>\n'
+            f'    <div class="overflow-auto" tabindex="0" role="region" aria-label="{milestones_of}">\n'
+            '    <table class="striped">\n'
+            f'      <caption class="visually-hidden">{milestones_of}</caption>\n'
+            "      <thead>\n"
+            "        <tr>\n"
+            f'          <th scope="col">{label["milestone"]}</th>\n'
+            f'          <th scope="col">{label["ends"]}</th>\n'
+            f'          <th scope="col">{label["status"]}</th>\n'
+            f'          <th scope="col">{label["latest"]}</th>\n'
+            f'          <th scope="col">{label["period"]}</th>\n'
+            f"          {progress_head if reportable else ''}\n"
+            "        </tr>\n"
+            "      </thead>\n"
+            "      <tbody>\n"
+            "        "
+        )
+        for row in item.milestones:
+            url = escape(row.progress_url)
+            label_text = escape(row.status_label)
+            if row.marked:
+                status = f'<mark class="status status-{row.status}">{label_text}</mark>'
+            else:
+                status = f'<span class="status{row.status_class}">{label_text}</span>'
+            missing = f"<mark>{label['missing']}</mark>" if row.missing else label["nothing"]
+            report = (
+                f'<td><a href="{url}" class="report-progress">{label["report"]}'
+                f'<span class="visually-hidden"> — {escape(row.report_label)}</span></a></td>'
+                if reportable else ""
+            )
+            parts.append(
+                "\n        <tr>\n"
+                f'          <th scope="row"><a href="{url}">{number(row.milestone.number)}'
+                f'<span class="visually-hidden"> — {label["enter"]}</span></a>\n'
+                f'            <span class="deliverable">{escape(row.deliverable)}</span></th>\n'
+                f"          <td>{escape(row.ends)}</td>\n"
+                f"          <td>{status}</td>\n"
+                f"          <td>{escape(row.latest_text)}</td>\n"
+                f"          <td>{missing}</td>\n"
+                f"          {report}\n"
+                "        </tr>\n"
+                "        "
+            )
+        parts.append(
+            "\n      </tbody>\n"
+            "    </table>\n"
+            "    </div>\n"
+            "  </details>\n"
+            "  "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
 
 def _truncated(text, length):

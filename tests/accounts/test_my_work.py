@@ -344,3 +344,84 @@ def test_a_commitment_without_milestones_is_counted_and_shown(client, world):
     assert _identifiers(response.text) == {"KG0017", "KG0300"}
     assert response.context["work_page"].paginator.count == len(response.context["work"]) == 2
     assert response.context["totals"]["milestones"] == sum(len(c.milestones) for c in response.context["work"])
+
+
+# The template's loop over the page's commitments before "My work" wrote them in Python (issue #20): the
+# view's HTML (``accounts.views._work_html``) must be this, byte for byte.
+_TEMPLATE_LOOP = """{% load i18n %}  {% translate "Milestone" as l_milestone %}{% translate "Ends" as l_ends %}{% translate "Status" as l_status %}{% translate "Latest update" as l_latest %}{% translate "This period" as l_period %}{% translate "Progress" as l_progress %}{% translate "enter progress" as l_enter %}{% translate "Update missing" as l_missing %}{% translate "Nothing missing" as l_nothing %}{% translate "Report progress" as l_report %}{% translate "Open the commitment" as l_open %}{% translate "Lead agency:" as l_lead %}
+  {# each milestone's status, label and class (accounts/_status.html, inlined): computed by the view (accounts.views._displayed) #}
+  {% for item in work_page %}{% with commitment=item.commitment %}
+  <details class="work-commitment"{% if item.needs_update %} open{% endif %}>
+    <summary>
+      <strong>{{ commitment.identifier }}</strong> {{ item.title }}
+      <small>— {{ item.counts }}</small>
+    </summary>
+    <p>{% if commitment.lead_agency %}{{ l_lead }} {{ commitment.lead_agency }} · {% endif %}{{ commitment.plan.member.name }} ·
+      {% if several_periods or ended_plans %}{% blocktranslate trimmed with start=item.period.start|date:"DATE_FORMAT" end=item.period.end|date:"DATE_FORMAT" %}reporting period {{ start }} – {{ end }}{% endblocktranslate %} ·{% endif %}
+      <a href="{{ commitment.get_absolute_url }}">{{ l_open }}</a></p>
+    <div class="overflow-auto" tabindex="0" role="region" aria-label="{{ item.milestones_of }}">
+    <table class="striped">
+      <caption class="visually-hidden">{{ item.milestones_of }}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{{ l_milestone }}</th>
+          <th scope="col">{{ l_ends }}</th>
+          <th scope="col">{{ l_status }}</th>
+          <th scope="col">{{ l_latest }}</th>
+          <th scope="col">{{ l_period }}</th>
+          {% if item.reportable %}<th scope="col">{{ l_progress }}</th>{% endif %}
+        </tr>
+      </thead>
+      <tbody>
+        {% for row in item.milestones %}{# each row's link, dates and texts: computed by the view (accounts.views._displayed) #}
+        <tr>
+          <th scope="row"><a href="{{ row.progress_url }}">{{ row.milestone.number }}<span class="visually-hidden"> — {{ l_enter }}</span></a>
+            <span class="deliverable">{{ row.deliverable }}</span></th>
+          <td>{{ row.ends }}</td>
+          <td>{% if row.marked %}<mark class="status status-{{ row.status }}">{{ row.status_label }}</mark>{% else %}<span class="status{{ row.status_class }}">{{ row.status_label }}</span>{% endif %}</td>
+          <td>{{ row.latest_text }}</td>
+          <td>{% if row.missing %}<mark>{{ l_missing }}</mark>{% else %}{{ l_nothing }}{% endif %}</td>
+          {% if item.reportable %}<td><a href="{{ row.progress_url }}" class="report-progress">{{ l_report }}<span class="visually-hidden"> — {{ row.report_label }}</span></a></td>{% endif %}
+        </tr>
+        {% endfor %}
+      </tbody>
+    </table>
+    </div>
+  </details>
+  {% endwith %}{% endfor %}
+"""
+
+
+@pytest.mark.parametrize("day", ["2019-08-15", "2021-03-01"])  # the plan running; ended (each commitment names its period)
+@pytest.mark.parametrize("who", ["own", "poc"])
+def test_my_works_rows_written_in_python_are_what_the_template_wrote(client, world, who, day):
+    from django.template import engines
+
+    from commitments.models import Agency
+
+    plan = ActionPlan.objects.get(member=world.kg)
+    agency = Agency.objects.create(member=world.kg, name='Office <of> "Data" & Co')
+    tricky = CommitmentFactory(
+        plan=plan, number=301, identifier="KG0301", lead_agency=agency, title="<b>Open & \"data\"</b> " * 12
+    )
+    MilestoneFactory(commitment=tricky, number="1.1", deliverable="Portal <script>alert('x')</script> & more " * 4)
+    CommitmentFactory(plan=plan, number=302, identifier="KG0302", lead_agency=None)
+    if who == "own":
+        tricky.lead_agency = world.chamber
+        tricky.save()
+    template = engines["django"].from_string(_TEMPLATE_LOOP)
+    signed_in = sign_in(client, getattr(world.users, who))
+    with time_machine.travel(dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=dt.UTC), tick=False):
+        for code in ("en", "ru", "ky"):
+            with translation.override(code):
+                response = signed_in.get(reverse("work:my_work"))
+                assert response.status_code == 200
+                context = response.context
+                written = template.render(
+                    {key: context[key] for key in ("work_page", "several_periods", "ended_plans")}
+                )
+            assert len(context["work_page"].object_list) >= 2
+            assert bool(context["ended_plans"]) == (day == "2021-03-01")  # both kinds of first line
+            assert "KG0301" in written and "&lt;b&gt;Open &amp; &quot;data&quot;" in written
+            assert written == "  \n  \n  " + context["work_html"] + "\n"  # then the include, as before
+            assert str(context["work_html"]) in response.text
