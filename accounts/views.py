@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, Window, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -174,6 +174,20 @@ def _review_queue(user):
     )
 
 
+def _queue_and_count(user):
+    """The first ``QUEUE_SHOWN`` updates waiting for the user's review and the number of all, in one query.
+
+    The number is a window count over the whole queue (taken before the LIMIT; none waiting, none
+    counted): a point of contact's queue is one member's. An administrator's is the whole portal's
+    (tens of thousands at scale 10), where the window would read every row: counted on its own.
+    """
+    queue = _review_queue(user).only(*QUEUE_FIELDS)
+    if permissions.is_administrator(user):
+        return list(queue[:QUEUE_SHOWN]), queue.count()
+    rows = list(queue.annotate(waiting=Window(Count("pk")))[:QUEUE_SHOWN])
+    return rows, (rows[0].waiting if rows else 0)
+
+
 # "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
@@ -204,6 +218,7 @@ def my_work(request):
     today = timezone.localdate(now)
     user = request.user
     roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
+    permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
     editable = permissions.editable_by(user, Commitment.objects.all())
     # The plans of the person's commitments, with the current reporting period of each, as the progress
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
@@ -226,8 +241,7 @@ def my_work(request):
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
-    queue = list(_review_queue(user).only(*QUEUE_FIELDS)[:QUEUE_SHOWN]) if may_review else []
-    queue_count = _review_queue(user).count() if may_review else 0  # always counted: the same queries whatever the size
+    queue, queue_count = _queue_and_count(user) if may_review else ([], 0)
     secretariat_members = [r.member_id for r in roles if r.kind == Role.Kind.SECRETARIAT]
     forums = list(Forum.objects.filter(member_id__in=secretariat_members).select_related("member")) if secretariat_members else []
     context = {
