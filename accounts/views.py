@@ -202,6 +202,11 @@ QUEUE_FIELDS = (
 )
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
+# What it reads of their plans (the periods, the ended plans' titles) and members (the policy's kind, the name).
+WORK_PLAN_FIELDS = (
+    "member", "title", "start_date", "end_date", "member__kind",
+    *(column for field in ("member__name",) for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
+)
 WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
 
 
@@ -224,7 +229,11 @@ def my_work(request):
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
     # ended), under the member's compliance policy (one query for all). A plan not started yet has
     # none to report on.
-    plans = {plan.pk: plan for plan in ActionPlan.objects.filter(pk__in=editable.values("plan_id")).select_related("member")}
+    plans = {
+        plan.pk: plan
+        for plan in ActionPlan.objects.filter(pk__in=editable.values("plan_id"))
+        .select_related("member").only(*WORK_PLAN_FIELDS).order_by()
+    }
     policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
