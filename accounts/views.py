@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format, localize
 from django.utils.html import escape
+from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
@@ -270,6 +271,7 @@ def my_work(request):
         "may_review": may_review,
         "queue": queue,
         "queue_count": queue_count,
+        "queue_rows": _queue_rows(queue),
         "review_url": reverse("commitments:review"),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
@@ -425,6 +427,39 @@ def _work_html(work, several_periods) -> str:
             "  "
         )
     return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
+
+
+def _queue_rows(queue) -> str:
+    """Render the rows of "My work"'s review table (``accounts/_review_table.html``) in Python (issue #20).
+
+    The same HTML as the template's loop wrote (tests/accounts/test_my_work.py compares them in
+    every language): each row's commitment link, member, milestone, period, completion, author and
+    day of submission, every value escaped as the template escaped it.
+    """
+    completions = {value: str(label) for value, label in Completion.choices}
+    commitment_path = path_of("commitments:commitment")
+    deleted = escape(gettext("a deleted account"))
+    rows = []
+    for update in queue:
+        milestone = update.milestone
+        commitment = milestone.commitment
+        author = update.author
+        who = escape(author.get_full_name() or author.get_username()) if author else deleted
+        completion = completions.get(update.completion, update.completion)
+        rows.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>\n'
+            f"        <small>{escape(commitment.plan.member.name)}</small></td>\n"
+            f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80))}</td>\n"
+            f'      <td>{escape(date_format(update.period_start, "SHORT_DATE_FORMAT"))}–'
+            f'{escape(date_format(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
+            f"      <td>{escape(completion)}</td>\n"
+            f"      <td>{who}</td>\n"
+            f'      <td>{escape(date_format(template_localtime(update.updated_at), "DATE_FORMAT"))}</td>\n'
+            "    </tr>\n"
+            "    "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
 def _truncated(text, length):

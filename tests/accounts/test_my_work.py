@@ -425,3 +425,44 @@ def test_my_works_rows_written_in_python_are_what_the_template_wrote(client, wor
             assert "KG0301" in written and "&lt;b&gt;Open &amp; &quot;data&quot;" in written
             assert written == "  \n  \n  " + context["work_html"] + "\n"  # then the include, as before
             assert str(context["work_html"]) in response.text
+
+
+# The review table's loop before "My work" wrote its rows in Python (issue #20).
+_QUEUE_LOOP = """{% load i18n %}    {% for update in queue %}
+    <tr>
+      <td><a href="{{ update.milestone.commitment.get_absolute_url }}">{{ update.milestone.commitment.identifier }}</a>
+        <small>{{ update.milestone.commitment.plan.member.name }}</small></td>
+      <td>{{ update.milestone.number }} {{ update.milestone.deliverable|truncatechars:80 }}</td>
+      <td>{{ update.period_start|date:"SHORT_DATE_FORMAT" }}–{{ update.period_end|date:"SHORT_DATE_FORMAT" }}</td>
+      <td>{{ update.get_completion_display }}</td>
+      <td>{% if update.author %}{{ update.author.get_full_name|default:update.author.get_username }}{% else %}{% translate "a deleted account" %}{% endif %}</td>
+      <td>{{ update.updated_at|date:"DATE_FORMAT" }}</td>
+    </tr>
+    {% endfor %}
+"""
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_my_works_review_rows_written_in_python_are_what_the_template_wrote(client, world):
+    from django.template import engines
+
+    _grow(world, 3)  # more updates waiting
+    waiting = ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg)
+    tricky = waiting.order_by("updated_at", "pk").first()
+    tricky.milestone.deliverable = "A <b>bold</b> & \"quoted\" deliverable, rather long " * 3
+    tricky.milestone.save()
+    ProgressUpdate.objects.filter(pk=tricky.pk).update(author=None)  # one row by a deleted account
+    world.users.own.first_name, world.users.own.last_name = "Ann <&>", "O'Neil"
+    world.users.own.save()
+    template = engines["django"].from_string(_QUEUE_LOOP)
+    signed_in = sign_in(client, world.users.poc)
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            response = signed_in.get(reverse("work:my_work"))
+            assert response.status_code == 200
+            queue = response.context["queue"]
+            written = template.render({"queue": queue})
+        assert len(queue) > 2 and {update.author is None for update in queue} == {True, False}
+        assert "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;" in written
+        assert written == "    " + response.context["queue_rows"] + "\n"
+        assert str(response.context["queue_rows"]) in response.text
