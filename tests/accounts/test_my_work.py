@@ -466,3 +466,73 @@ def test_my_works_review_rows_written_in_python_are_what_the_template_wrote(clie
         assert "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;" in written
         assert written == "    " + response.context["queue_rows"] + "\n"
         assert str(response.context["queue_rows"]) in response.text
+
+
+# The review queue's loop before its articles were written in Python (issue #20).
+_REVIEW_LOOP = """{% load i18n %}{% translate "Reporting period" as l_period %}{% translate "Completion" as l_completion %}{% translate "As of" as l_as_of %}{% translate "Narrative" as l_narrative %}{% translate "Submitted by" as l_submitted %}{% translate "Evidence" as l_evidence %}{% translate "Comment (required to return)" as l_comment %}{% translate "Approve and publish" as l_approve %}{% translate "Return with comment" as l_return %}
+{% for u in updates %}
+<article>
+  <header>
+    <h2><a href="{{ u.milestone.commitment.get_absolute_url }}">{{ u.milestone.commitment.identifier }}</a>,
+      {{ u.milestone_label }}</h2>
+    <p>{{ u.milestone.deliverable|truncatewords:25 }}</p>
+  </header>
+  <dl class="facts">
+    <dt>{{ l_period }}</dt><dd>{{ u.period_text }}</dd>
+    <dt>{{ l_completion }}</dt><dd>{{ u.completion_label }}</dd>
+    <dt>{{ l_as_of }}</dt><dd>{{ u.as_of_text }}</dd>
+    <dt>{{ l_narrative }}</dt><dd>{{ u.narrative|linebreaksbr|default:"—" }}</dd>
+    <dt>{{ l_submitted }}</dt><dd>{{ u.author|default:"—" }}, {{ u.submitted_at|date:"DATETIME_FORMAT" }}</dd>
+    <dt>{{ l_evidence }}</dt>
+    <dd>{% for item in u.evidence.all %}<a href="{{ item.get_absolute_url }}"{% if item.kind == "link" %} rel="noopener noreferrer"{% endif %}>{{ item }}</a>{% if not forloop.last %}; {% endif %}{% empty %}—{% endfor %}</dd>
+  </dl>
+  <form method="post" action="{% url 'commitments:review_progress' u.pk %}">
+    {% csrf_token %}
+    <input type="hidden" name="version" value="{{ u.version }}">
+    <label for="comment-{{ u.pk }}">{{ l_comment }}</label>
+    <textarea id="comment-{{ u.pk }}" name="comment" rows="2"></textarea>
+    <div class="grid buttons">
+      <button type="submit" name="action" value="approve">{{ l_approve }}</button>
+      <button type="submit" name="action" value="return" class="secondary">{{ l_return }}</button>
+    </div>
+  </form>
+</article>
+{% empty %}
+<p>{% translate "Nothing is waiting for review." %}</p>
+{% endfor %}
+"""
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_the_review_queues_articles_written_in_python_are_what_the_template_wrote(client, world):
+    from django.template import engines
+
+    from commitments.models import Evidence
+    from commitments.progress_views import _review_articles
+
+    _grow(world, 2)
+    waiting = ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg)
+    first, second = waiting.order_by("submitted_at", "pk")[:2]
+    first.milestone.deliverable = "A <b>bold</b> & \"quoted\" deliverable " * 8
+    first.milestone.save()
+    ProgressUpdate.objects.filter(pk=first.pk).update(narrative="Line <one> & two\nline 'three'\r\nfour")
+    ProgressUpdate.objects.filter(pk=second.pk).update(author=None, narrative="")
+    Evidence.objects.create(update=first, kind="link", url="https://example.org/a?b=1&c=<2>")
+    Evidence.objects.create(update=first, kind="link", url="https://example.org/second")
+    template = engines["django"].from_string(_REVIEW_LOOP)
+    signed_in = sign_in(client, world.users.poc)
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            response = get_review_page(signed_in)
+            assert response.status_code == 200
+            updates = list(response.context["updates"])
+            written = template.render({"updates": updates, "csrf_token": "T0KEN<&>"})
+            ours = _review_articles(updates, "T0KEN<&>")
+        assert len(updates) > 2 and "&lt;b&gt;bold&lt;/b&gt; &amp;" in written and "<br>" in written
+        assert written == "\n" + ours + "\n"
+        assert str(response.context["articles"]).split('name="csrfmiddlewaretoken"')[0] in response.text
+    # Nothing waiting: the same sentence as before.
+    ProgressUpdate.objects.filter(pk__in=[u.pk for u in waiting]).update(state=ProgressUpdate.State.DRAFT)
+    empty = get_review_page(signed_in)
+    assert empty.status_code == 200
+    assert "\n\n<p>Nothing is waiting for review.</p>\n\n" in empty.text
