@@ -73,8 +73,9 @@ def _int(value, default=0):
 
 def _milestone_for(request, identifier, pk):
     """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
+    # Not the lead agency's row: the rules read its id, the page shows nothing of it (issue #20).
     milestone = get_object_or_404(
-        Milestone.objects.select_related("commitment__plan__member", "commitment__lead_agency"),
+        Milestone.objects.select_related("commitment__plan__member"),
         pk=pk,
         commitment__identifier=identifier,
     )
