@@ -16,11 +16,18 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import date_format, localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ogp_portal.paths import path_of
 from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
 
 from . import progress, services
@@ -66,8 +73,9 @@ def _int(value, default=0):
 
 def _milestone_for(request, identifier, pk):
     """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
+    # Not the lead agency's row: the rules read its id, the page shows nothing of it (issue #20).
     milestone = get_object_or_404(
-        Milestone.objects.select_related("commitment__plan__member", "commitment__lead_agency"),
+        Milestone.objects.select_related("commitment__plan__member"),
         pk=pk,
         commitment__identifier=identifier,
     )
@@ -318,7 +326,67 @@ def review_queue(request):
         update.milestone_label = milestone % {"number": update.milestone.number}
         update.period_text = f"{day(update.period_start)} – {day(update.period_end)}"
         update.as_of_text = day(update.as_of) or "—"
-    return render(request, "commitments/review_queue.html", {"updates": updates})
+    context = {"updates": updates, "articles": _review_articles(updates, get_token(request))}
+    return render(request, "commitments/review_queue.html", context)
+
+
+def _review_articles(updates, csrf_token) -> str:
+    """Render the review queue's articles (one per update, with its approve and return form) in Python (issue #20).
+
+    The same HTML as the template's loop wrote (tests/accounts/test_my_work.py compares them
+    in every language): the labels translated once, the two addresses reversed once, every value
+    escaped as the template escaped it. ``updates``: as the view prepared them (their labels and texts).
+    """
+    label = {
+        key: escape(_(text))
+        for key, text in (
+            ("period", "Reporting period"), ("completion", "Completion"), ("as_of", "As of"), ("narrative", "Narrative"),
+            ("submitted", "Submitted by"), ("evidence", "Evidence"), ("comment", "Comment (required to return)"),
+            ("approve", "Approve and publish"), ("return", "Return with comment"),
+        )
+    }
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
+    commitment_path, review_path = path_of("commitments:commitment"), path_of("commitments:review_progress")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    parts = []
+    for u in updates:
+        commitment = u.milestone.commitment
+        links = "; ".join(
+            f'<a href="{escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
+            f"{escape(str(item))}</a>"
+            for item in u.evidence.all()
+        ) or "—"
+        submitted = date_format(template_localtime(u.submitted_at), "DATETIME_FORMAT") if u.submitted_at else ""
+        pk = number(u.pk)
+        parts.append(
+            "\n<article>\n"
+            "  <header>\n"
+            f'    <h2><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>,\n'
+            f"      {escape(u.milestone_label)}</h2>\n"
+            f'    <p>{escape(Truncator(u.milestone.deliverable).words(25, truncate=" …"))}</p>\n'
+            "  </header>\n"
+            '  <dl class="facts">\n'
+            f"    <dt>{label['period']}</dt><dd>{escape(u.period_text)}</dd>\n"
+            f"    <dt>{label['completion']}</dt><dd>{escape(u.completion_label)}</dd>\n"
+            f"    <dt>{label['as_of']}</dt><dd>{escape(u.as_of_text)}</dd>\n"
+            f"    <dt>{label['narrative']}</dt><dd>{linebreaksbr(u.narrative, autoescape=True) or '—'}</dd>\n"
+            f"    <dt>{label['submitted']}</dt><dd>{escape(str(u.author)) if u.author else '—'}, {escape(submitted)}</dd>\n"
+            f"    <dt>{label['evidence']}</dt>\n"
+            f"    <dd>{links}</dd>\n"
+            "  </dl>\n"
+            f'  <form method="post" action="{escape(review_path(u.pk))}">\n'
+            f"    {csrf}\n"
+            f'    <input type="hidden" name="version" value="{number(u.version)}">\n'
+            f'    <label for="comment-{pk}">{label["comment"]}</label>\n'
+            f'    <textarea id="comment-{pk}" name="comment" rows="2"></textarea>\n'
+            '    <div class="grid buttons">\n'
+            f'      <button type="submit" name="action" value="approve">{label["approve"]}</button>\n'
+            f'      <button type="submit" name="action" value="return" class="secondary">{label["return"]}</button>\n'
+            "    </div>\n"
+            "  </form>\n"
+            "</article>\n"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above; linebreaksbr escapes its own)
 
 
 @_login_required

@@ -102,18 +102,19 @@ class CommitmentWork:
         return bool(self.due or self.missing)
 
 
-def workload(commitments, updates_of, today: dt.date, period_of) -> list[CommitmentWork]:
+def workload(commitments, updates_of, today: dt.date, period_of, milestones_of=None) -> list[CommitmentWork]:
     """Return each commitment with the status of each of its milestones.
 
-    ``commitments`` yields commitments whose ``milestones.all()`` is prefetched; ``updates_of(m)``
-    returns the updates of milestone ``m`` the user may see; ``period_of(c)`` the current reporting
-    period of commitment ``c`` (``progress.reporting_period`` under its member's policy).
+    ``commitments`` yields commitments whose ``milestones.all()`` is prefetched (or ``milestones_of(c)``
+    returns the milestones of commitment ``c``, read by the caller); ``updates_of(m)`` returns the
+    updates of milestone ``m`` the user may see; ``period_of(c)`` the current reporting period of
+    commitment ``c`` (``progress.reporting_period`` under its member's policy).
     """
     result = []
     for commitment in commitments:
         period = period_of(commitment)
         work = CommitmentWork(commitment, period)
-        for milestone in commitment.milestones.all():
+        for milestone in (milestones_of(commitment) if milestones_of else commitment.milestones.all()):
             updates = updates_of(milestone)
             status = milestone_status(milestone, updates, today, period)
             work.milestones.append(

@@ -416,7 +416,12 @@ def open_disputes_for(user) -> list[Review]:
         q |= Q(update__milestone__commitment__plan__member_id=member_id)
     for agency_id in sorted(agencies):
         q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
+    # Only what the section shows (the comment, the milestone's number, the commitment's identifier):
+    # the reviews' updates, milestones and commitments read whole, with each author, were most of its
+    # time on a point of contact's page (issue #20).
     return list(
         Review.objects.contested().filter(q, update__state="published")
-        .select_related("update__milestone__commitment", "author").order_by("created_at", "pk")
+        .select_related("update__milestone__commitment")
+        .only("comment", "update__milestone__number", "update__milestone__commitment__identifier")
+        .order_by("created_at", "pk")
     )

@@ -41,6 +41,12 @@ def _roles(user):
     return cached
 
 
+def remember_roles(user, roles) -> None:
+    """Keep ``roles`` (every Role of ``user``, read by a page that shows them) as the rules' look-up: no second query."""
+    if user is not None and user.is_authenticated and getattr(user, "_ogp_roles_cache", None) is None:
+        user._ogp_roles_cache = [(role.kind, role.member_id, role.agency_id) for role in roles]
+
+
 def member_ids_with_role(user, *kinds) -> set[int]:
     return {member_id for kind, member_id, _agency in _roles(user) if not kinds or kind in kinds}
 

@@ -344,3 +344,195 @@ def test_a_commitment_without_milestones_is_counted_and_shown(client, world):
     assert _identifiers(response.text) == {"KG0017", "KG0300"}
     assert response.context["work_page"].paginator.count == len(response.context["work"]) == 2
     assert response.context["totals"]["milestones"] == sum(len(c.milestones) for c in response.context["work"])
+
+
+# The template's loop over the page's commitments before "My work" wrote them in Python (issue #20): the
+# view's HTML (``accounts.views._work_html``) must be this, byte for byte.
+_TEMPLATE_LOOP = """{% load i18n %}  {% translate "Milestone" as l_milestone %}{% translate "Ends" as l_ends %}{% translate "Status" as l_status %}{% translate "Latest update" as l_latest %}{% translate "This period" as l_period %}{% translate "Progress" as l_progress %}{% translate "enter progress" as l_enter %}{% translate "Update missing" as l_missing %}{% translate "Nothing missing" as l_nothing %}{% translate "Report progress" as l_report %}{% translate "Open the commitment" as l_open %}{% translate "Lead agency:" as l_lead %}
+  {# each milestone's status, label and class (accounts/_status.html, inlined): computed by the view (accounts.views._displayed) #}
+  {% for item in work_page %}{% with commitment=item.commitment %}
+  <details class="work-commitment"{% if item.needs_update %} open{% endif %}>
+    <summary>
+      <strong>{{ commitment.identifier }}</strong> {{ item.title }}
+      <small>— {{ item.counts }}</small>
+    </summary>
+    <p>{% if commitment.lead_agency %}{{ l_lead }} {{ commitment.lead_agency }} · {% endif %}{{ commitment.plan.member.name }} ·
+      {% if several_periods or ended_plans %}{% blocktranslate trimmed with start=item.period.start|date:"DATE_FORMAT" end=item.period.end|date:"DATE_FORMAT" %}reporting period {{ start }} – {{ end }}{% endblocktranslate %} ·{% endif %}
+      <a href="{{ commitment.get_absolute_url }}">{{ l_open }}</a></p>
+    <div class="overflow-auto" tabindex="0" role="region" aria-label="{{ item.milestones_of }}">
+    <table class="striped">
+      <caption class="visually-hidden">{{ item.milestones_of }}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{{ l_milestone }}</th>
+          <th scope="col">{{ l_ends }}</th>
+          <th scope="col">{{ l_status }}</th>
+          <th scope="col">{{ l_latest }}</th>
+          <th scope="col">{{ l_period }}</th>
+          {% if item.reportable %}<th scope="col">{{ l_progress }}</th>{% endif %}
+        </tr>
+      </thead>
+      <tbody>
+        {% for row in item.milestones %}{# each row's link, dates and texts: computed by the view (accounts.views._displayed) #}
+        <tr>
+          <th scope="row"><a href="{{ row.progress_url }}">{{ row.milestone.number }}<span class="visually-hidden"> — {{ l_enter }}</span></a>
+            <span class="deliverable">{{ row.deliverable }}</span></th>
+          <td>{{ row.ends }}</td>
+          <td>{% if row.marked %}<mark class="status status-{{ row.status }}">{{ row.status_label }}</mark>{% else %}<span class="status{{ row.status_class }}">{{ row.status_label }}</span>{% endif %}</td>
+          <td>{{ row.latest_text }}</td>
+          <td>{% if row.missing %}<mark>{{ l_missing }}</mark>{% else %}{{ l_nothing }}{% endif %}</td>
+          {% if item.reportable %}<td><a href="{{ row.progress_url }}" class="report-progress">{{ l_report }}<span class="visually-hidden"> — {{ row.report_label }}</span></a></td>{% endif %}
+        </tr>
+        {% endfor %}
+      </tbody>
+    </table>
+    </div>
+  </details>
+  {% endwith %}{% endfor %}
+"""
+
+
+@pytest.mark.parametrize("day", ["2019-08-15", "2021-03-01"])  # the plan running; ended (each commitment names its period)
+@pytest.mark.parametrize("who", ["own", "poc"])
+def test_my_works_rows_written_in_python_are_what_the_template_wrote(client, world, who, day):
+    from django.template import engines
+
+    from commitments.models import Agency
+
+    plan = ActionPlan.objects.get(member=world.kg)
+    agency = Agency.objects.create(member=world.kg, name='Office <of> "Data" & Co')
+    tricky = CommitmentFactory(
+        plan=plan, number=301, identifier="KG0301", lead_agency=agency, title="<b>Open & \"data\"</b> " * 12
+    )
+    MilestoneFactory(commitment=tricky, number="1.1", deliverable="Portal <script>alert('x')</script> & more " * 4)
+    CommitmentFactory(plan=plan, number=302, identifier="KG0302", lead_agency=None)
+    if who == "own":
+        tricky.lead_agency = world.chamber
+        tricky.save()
+    template = engines["django"].from_string(_TEMPLATE_LOOP)
+    signed_in = sign_in(client, getattr(world.users, who))
+    with time_machine.travel(dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=dt.UTC), tick=False):
+        for code in ("en", "ru", "ky"):
+            with translation.override(code):
+                response = signed_in.get(reverse("work:my_work"))
+                assert response.status_code == 200
+                context = response.context
+                written = template.render(
+                    {key: context[key] for key in ("work_page", "several_periods", "ended_plans")}
+                )
+            assert len(context["work_page"].object_list) >= 2
+            assert bool(context["ended_plans"]) == (day == "2021-03-01")  # both kinds of first line
+            assert "KG0301" in written and "&lt;b&gt;Open &amp; &quot;data&quot;" in written
+            assert written == "  \n  \n  " + context["work_html"] + "\n"  # then the include, as before
+            assert str(context["work_html"]) in response.text
+
+
+# The review table's loop before "My work" wrote its rows in Python (issue #20).
+_QUEUE_LOOP = """{% load i18n %}    {% for update in queue %}
+    <tr>
+      <td><a href="{{ update.milestone.commitment.get_absolute_url }}">{{ update.milestone.commitment.identifier }}</a>
+        <small>{{ update.milestone.commitment.plan.member.name }}</small></td>
+      <td>{{ update.milestone.number }} {{ update.milestone.deliverable|truncatechars:80 }}</td>
+      <td>{{ update.period_start|date:"SHORT_DATE_FORMAT" }}–{{ update.period_end|date:"SHORT_DATE_FORMAT" }}</td>
+      <td>{{ update.get_completion_display }}</td>
+      <td>{% if update.author %}{{ update.author.get_full_name|default:update.author.get_username }}{% else %}{% translate "a deleted account" %}{% endif %}</td>
+      <td>{{ update.updated_at|date:"DATE_FORMAT" }}</td>
+    </tr>
+    {% endfor %}
+"""
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_my_works_review_rows_written_in_python_are_what_the_template_wrote(client, world):
+    from django.template import engines
+
+    _grow(world, 3)  # more updates waiting
+    waiting = ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg)
+    tricky = waiting.order_by("updated_at", "pk").first()
+    tricky.milestone.deliverable = "A <b>bold</b> & \"quoted\" deliverable, rather long " * 3
+    tricky.milestone.save()
+    ProgressUpdate.objects.filter(pk=tricky.pk).update(author=None)  # one row by a deleted account
+    world.users.own.first_name, world.users.own.last_name = "Ann <&>", "O'Neil"
+    world.users.own.save()
+    template = engines["django"].from_string(_QUEUE_LOOP)
+    signed_in = sign_in(client, world.users.poc)
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            response = signed_in.get(reverse("work:my_work"))
+            assert response.status_code == 200
+            queue = response.context["queue"]
+            written = template.render({"queue": queue})
+        assert len(queue) > 2 and {update.author is None for update in queue} == {True, False}
+        assert "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;" in written
+        assert written == "    " + response.context["queue_rows"] + "\n"
+        assert str(response.context["queue_rows"]) in response.text
+
+
+# The review queue's loop before its articles were written in Python (issue #20).
+_REVIEW_LOOP = """{% load i18n %}{% translate "Reporting period" as l_period %}{% translate "Completion" as l_completion %}{% translate "As of" as l_as_of %}{% translate "Narrative" as l_narrative %}{% translate "Submitted by" as l_submitted %}{% translate "Evidence" as l_evidence %}{% translate "Comment (required to return)" as l_comment %}{% translate "Approve and publish" as l_approve %}{% translate "Return with comment" as l_return %}
+{% for u in updates %}
+<article>
+  <header>
+    <h2><a href="{{ u.milestone.commitment.get_absolute_url }}">{{ u.milestone.commitment.identifier }}</a>,
+      {{ u.milestone_label }}</h2>
+    <p>{{ u.milestone.deliverable|truncatewords:25 }}</p>
+  </header>
+  <dl class="facts">
+    <dt>{{ l_period }}</dt><dd>{{ u.period_text }}</dd>
+    <dt>{{ l_completion }}</dt><dd>{{ u.completion_label }}</dd>
+    <dt>{{ l_as_of }}</dt><dd>{{ u.as_of_text }}</dd>
+    <dt>{{ l_narrative }}</dt><dd>{{ u.narrative|linebreaksbr|default:"—" }}</dd>
+    <dt>{{ l_submitted }}</dt><dd>{{ u.author|default:"—" }}, {{ u.submitted_at|date:"DATETIME_FORMAT" }}</dd>
+    <dt>{{ l_evidence }}</dt>
+    <dd>{% for item in u.evidence.all %}<a href="{{ item.get_absolute_url }}"{% if item.kind == "link" %} rel="noopener noreferrer"{% endif %}>{{ item }}</a>{% if not forloop.last %}; {% endif %}{% empty %}—{% endfor %}</dd>
+  </dl>
+  <form method="post" action="{% url 'commitments:review_progress' u.pk %}">
+    {% csrf_token %}
+    <input type="hidden" name="version" value="{{ u.version }}">
+    <label for="comment-{{ u.pk }}">{{ l_comment }}</label>
+    <textarea id="comment-{{ u.pk }}" name="comment" rows="2"></textarea>
+    <div class="grid buttons">
+      <button type="submit" name="action" value="approve">{{ l_approve }}</button>
+      <button type="submit" name="action" value="return" class="secondary">{{ l_return }}</button>
+    </div>
+  </form>
+</article>
+{% empty %}
+<p>{% translate "Nothing is waiting for review." %}</p>
+{% endfor %}
+"""
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_the_review_queues_articles_written_in_python_are_what_the_template_wrote(client, world):
+    from django.template import engines
+
+    from commitments.models import Evidence
+    from commitments.progress_views import _review_articles
+
+    _grow(world, 2)
+    waiting = ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg)
+    first, second = waiting.order_by("submitted_at", "pk")[:2]
+    first.milestone.deliverable = "A <b>bold</b> & \"quoted\" deliverable " * 8
+    first.milestone.save()
+    ProgressUpdate.objects.filter(pk=first.pk).update(narrative="Line <one> & two\nline 'three'\r\nfour")
+    ProgressUpdate.objects.filter(pk=second.pk).update(author=None, narrative="")
+    Evidence.objects.create(update=first, kind="link", url="https://example.org/a?b=1&c=<2>")
+    Evidence.objects.create(update=first, kind="link", url="https://example.org/second")
+    template = engines["django"].from_string(_REVIEW_LOOP)
+    signed_in = sign_in(client, world.users.poc)
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            response = get_review_page(signed_in)
+            assert response.status_code == 200
+            updates = list(response.context["updates"])
+            written = template.render({"updates": updates, "csrf_token": "T0KEN<&>"})
+            ours = _review_articles(updates, "T0KEN<&>")
+        assert len(updates) > 2 and "&lt;b&gt;bold&lt;/b&gt; &amp;" in written and "<br>" in written
+        assert written == "\n" + ours + "\n"
+        assert str(response.context["articles"]).split('name="csrfmiddlewaretoken"')[0] in response.text
+    # Nothing waiting: the same sentence as before.
+    ProgressUpdate.objects.filter(pk__in=[u.pk for u in waiting]).update(state=ProgressUpdate.State.DRAFT)
+    empty = get_review_page(signed_in)
+    assert empty.status_code == 200
+    assert "\n\n<p>Nothing is waiting for review.</p>\n\n" in empty.text
