@@ -5,7 +5,6 @@ rows are written here rather than by a template loop, and it counts a bounded nu
 (issue #20). The filters are ``filters.py``, the search ``search.py``.
 """
 
-import hashlib
 from html import escape
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from ogp_portal.cache import derived, fragment
+from ogp_portal.cache import derived, query_fragment
 from ogp_portal.paths import path_of
 
 from .templatetags.portal import name_of, tr
@@ -181,14 +180,12 @@ def commitment_list(request):
 
     # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
     # language, shared by anonymous and signed-in visitors until the next change (issue #20).
-    state = sorted((key, values) for key, values in request.GET.lists())
-    key = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "choose_member_first": _scope_choices_to_member(filterset.form),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "results": fragment(f"commitment-list:{today.isoformat()}:{key}", results),
+        "results": query_fragment(request, "commitment-list", results, today),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)

@@ -6,7 +6,6 @@ the sweep recorded.
 """
 
 import datetime as dt
-import hashlib
 from types import SimpleNamespace
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from ogp_portal.cache import MAX_QUERY, fragment
+from ogp_portal.cache import fragment, query_fragment
 
 from . import engine, presentation, selectors
 from .sweep import stored_deadlines
@@ -52,13 +51,7 @@ def overview(request):
     (issue #20; a query string longer than the page cache keeps is rendered, not kept).
     """
     today = timezone.localdate()
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    render_content = lambda: _overview_content(request, today)  # noqa: E731
-    if len(query) > MAX_QUERY:
-        content = render_content()
-    else:
-        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-        content = fragment(f"compliance-overview:{digest}:{today.isoformat()}", render_content)
+    content = query_fragment(request, "compliance-overview", lambda: _overview_content(request, today), today)
     return render(request, "compliance/overview.html", {"content": content})
 
 

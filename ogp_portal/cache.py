@@ -193,6 +193,21 @@ def fragment(name: str, render, timeout: int = 300) -> str:
     return mark_safe(value)  # noqa: S308 - HTML rendered by our own templates (autoescaped)
 
 
+def query_fragment(request, name: str, render, day) -> str:
+    """Return a page's content kept as a :func:`fragment` per query string, ``day`` and language.
+
+    For the pages whose content is the same for every visitor with the same query (the home page,
+    the compliance overview, the commitment list's results): the parameters in a canonical order,
+    hashed. A query string longer than the page cache keeps (``MAX_QUERY``) is rendered, not kept, so
+    the cache's key space stays bounded whatever a visitor types.
+    """
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    if len(query) > MAX_QUERY:
+        return render()
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return fragment(f"{name}:{digest}:{day.isoformat()}", render)
+
+
 def prefetch_fragments(*names: str) -> None:
     """Read the page's fragments ``names`` (as :func:`fragment` names them) in one cache round trip.
 

@@ -9,7 +9,6 @@ their templates stay under ``templates/commitments/``.
 Each page loads in a small, fixed number of queries (asserted in ``tests/commitments/test_views.py``).
 """
 
-import hashlib
 from collections import Counter
 
 from django.conf import settings
@@ -39,7 +38,7 @@ from engagement.models import Follow
 from forums import calendars
 from forums.models import Meeting
 from ogp_portal.paths import path_of
-from ogp_portal.cache import MAX_QUERY, derived, fragment
+from ogp_portal.cache import derived, query_fragment
 
 # ---------------------------------------------------------------- the home page and a member's page
 
@@ -183,13 +182,7 @@ def member_list(request):
     # The content is the same for every visitor: rendered once per query, day and language and shared
     # by anonymous and signed-in visitors until the next change (issue #20). A query string longer
     # than the page cache keeps is rendered, not kept (a bounded key space).
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    render_content = lambda: _home_content(request, today)  # noqa: E731
-    if len(query) > MAX_QUERY:
-        content = render_content()
-    else:
-        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-        content = fragment(f"home:{digest}:{today.isoformat()}", render_content)
+    content = query_fragment(request, "home", lambda: _home_content(request, today), today)
     return render(request, "commitments/member_list.html", {"home_content": content})
 
 
