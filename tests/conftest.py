@@ -59,6 +59,17 @@ def _restore_seed_rows(rows) -> bool:
 
 
 @pytest.fixture
+def page_cache_on(settings):
+    """The public page cache and the shared fragments on (off in the test settings), from an empty cache."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def seed_data(db):
     """Load the real seed data (Kyrgyz NAP 2018–2020, Bishkek 2025, OGP letters).
 

@@ -23,17 +23,9 @@ from ogp_portal import cache as page_cache
 from ogp_portal.versioning import current_version
 from tests.engagement.conftest import people  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 PERSONAL = ("Sign out", "csrfmiddlewaretoken", "/follow/", "nonce")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _key(name, language="en"):

@@ -23,15 +23,7 @@ from engagement import services as engagement_services
 from ogp_portal import cache as page_cache
 from tests.engagement.conftest import PASSWORD, people  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 def commitment_url(people, language=""):

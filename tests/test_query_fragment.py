@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from ogp_portal.cache import MAX_QUERY, query_fragment
@@ -11,12 +10,7 @@ from ogp_portal.cache import MAX_QUERY, query_fragment
 DAY = dt.date(2026, 12, 7)
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def _kept(path):

@@ -6,7 +6,6 @@ draft never reaches a shared answer and a shared answer never hides a user's dra
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -27,12 +26,7 @@ SHARED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def session_client(user):

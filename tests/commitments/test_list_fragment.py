@@ -8,7 +8,6 @@ members again, and that a change made through a service shows on the next render
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,17 +17,9 @@ from django.utils import timezone
 from engagement import services as engagement_services
 from tests.engagement.conftest import people  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 PERSONAL = ("Sign out", "chamber", "citizen", "csrfmiddlewaretoken", "nonce")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _client(user=None):
