@@ -551,6 +551,63 @@ def test_a_searched_list_counts_its_matches_exactly_up_to_the_limit_whatever_par
     assert heading(2).startswith("More than 2 commitments")  # the own-text matches alone pass the limit
 
 
+@pytest.mark.parametrize("form", ["broad", "narrow"])
+def test_a_searched_lists_count_keeps_the_other_filters(client, kg, monkeypatch, form):
+    """Issue #20: the count's own-text subset is read from the rows of the other filters (the search
+    applied last), so another member's matches never make a filtered search "more than" the limit."""
+    from commitments import list_views as views
+    from commitments import search
+
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0 if form == "broad" else float("inf"))
+    armenia = MemberFactory(name="Armenia", code="AM", country="Armenia")
+    for n in range(5):
+        CommitmentFactory(plan=ActionPlanFactory(member=armenia), title=f"Clean water {n}")
+    kg_plan = ActionPlanFactory(member=kg)
+    CommitmentFactory(plan=kg_plan, number=1, identifier="KG101", title="Clean water for Osh")
+    roads = CommitmentFactory(plan=kg_plan, number=2, identifier="KG102", title="Roads")
+    MilestoneFactory(commitment=roads, deliverable="Water quality reports")
+    CommitmentFactory(plan=kg_plan, number=3, identifier="KG103", title="Clean water")
+    monkeypatch.setattr(views, "COUNT_LIMIT", 2)
+    url = reverse("commitments:list")
+
+    def heading(params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return re.search(r'<h2 id="results-heading">(.*?)</h2>', response.content.decode()).group(1)
+
+    assert heading({"q": "water"}).startswith("More than 2 commitments")
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    assert heading({"q": "water", "member": kg.code}) == "3 commitments"  # Armenia's five are not counted
+    monkeypatch.setattr(views, "COUNT_LIMIT", 1)
+    assert heading({"q": "water", "member": kg.code}).startswith("More than 1 commitment")
+
+
+def test_the_lists_count_subset_is_within_the_filtered_search(kg, monkeypatch):
+    """The FilterSet's count subset holds only rows of its results (same filters, own text) and tests the vector once."""
+    from django.db import connection
+
+    from commitments import search
+    from commitments.filters import CommitmentFilterSet
+    from commitments.models import Commitment
+    from commitments.search import SEARCH_VECTOR_COLUMN
+
+    armenia = MemberFactory(name="Armenia", code="AM", country="Armenia")
+    other = CommitmentFactory(plan=ActionPlanFactory(member=armenia), title="Open data portal")
+    plan = ActionPlanFactory(member=kg)
+    own = CommitmentFactory(plan=plan, number=1, title="Open budget data", description="")
+    by_milestone = CommitmentFactory(plan=plan, number=2, title="Roads", description="")
+    MilestoneFactory(commitment=by_milestone, deliverable="Open data on roads")
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0)  # PostgreSQL: the broad form, whose count reads the subset
+    filterset = CommitmentFilterSet({"q": "open data", "member": kg.code}, queryset=Commitment.objects.all())
+    assert set(filterset.qs.values_list("pk", flat=True)) == {own.pk, by_milestone.pk}
+    subset = filterset.search_subset_qs
+    assert set(subset.values_list("pk", flat=True)) == {own.pk}  # not Armenia's, not the milestone's
+    assert other.pk not in set(filterset.unsearched_qs.values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        sql = str(subset.order_by().values("pk").query)
+        assert sql.count(f'"{SEARCH_VECTOR_COLUMN}"') == 1  # the own-text test only, not the search's as well
+
+
 def test_the_search_subset_is_the_search_results_matched_by_their_own_text(kg):
     """``search_subset`` (the bounded count's first test) never holds a commitment the search does not find."""
     from commitments.models import Commitment
