@@ -331,6 +331,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
         },
         label=_("Sort by"),
         empty_label=_("Member and number"),
+        widget=FastSelect,  # django-filter makes it a CSV widget; one value renders as this select, without templates
     )
 
     class Meta:

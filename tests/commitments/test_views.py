@@ -762,3 +762,17 @@ def test_the_plan_headline_counts_commitments_in_russian_and_kyrgyz(client, kg, 
         figures = re.search(r'<ul class="headline-figures">(.*?)</ul>', html, re.S).group(1)
         assert re.search(rf"<strong>{count}</strong>\s*{word}\s*</li>", figures), figures[:300]
         assert "commitments" not in figures
+
+
+def test_the_lists_sort_select_marks_the_chosen_order_and_keeps_a_list_of_orders(client, kg):
+    """The sort select (rendered in Python like the other filters, issue #20): every order, the chosen one
+    selected, the default when none; several orders in one value (?sort=a,b) stay a text field."""
+    url = reverse("commitments:list")
+    body = client.get(url, {"sort": "-member"}).content.decode()
+    select = re.search(r'<select name="sort"[^>]*>(.*?)</select>', body, re.S).group(1)
+    values = re.findall(r'<option value="([^"]*)"', select)
+    assert values == ["", "member", "-member", "number", "-number", "identifier", "-identifier", "title", "-title",
+                      "end", "-end", "updated", "-updated", "overdue", "-overdue"]
+    assert re.findall(r'<option value="([^"]*)" selected>', select) == ["-member"]
+    assert '<option value="" selected>Member and number</option>' in client.get(url).content.decode()
+    assert '<input type="text" name="sort" value="title,number" id="id_sort">' in client.get(url, {"sort": "title,number"}).content.decode()
