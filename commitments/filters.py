@@ -9,6 +9,7 @@ Search (the ``q`` filter): ``commitments/search.py``, re-exported here.
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape as stdlib_escape
 
@@ -16,7 +17,8 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateTimeField, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.sql import Query
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -95,13 +97,11 @@ def _latest_published(outer):
     return ProgressUpdate.objects.published().filter(**{outer: OuterRef("pk")}).order_by("-period_end", "-published_at")
 
 
-def annotate_commitments(qs, today):
-    """Add ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
+def _latest_update_at():
+    return Subquery(_latest_published("milestone__commitment").values("published_at")[:1])
 
-    A commitment's completion is not annotated here: it is the stored roll-up
-    (``Commitment.completion`` and ``completion_percent``, see ``models.rollup_completion``).
-    """
-    latest = _latest_published("milestone__commitment")
+
+def _overdue_count(today):
     overdue = (
         Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk"))
         .order_by()
@@ -109,10 +109,56 @@ def annotate_commitments(qs, today):
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0))
+
+
+def annotate_commitments(qs, today):
+    """Add ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
+
+    A commitment's completion is not annotated here: it is the stored roll-up
+    (``Commitment.completion`` and ``completion_percent``, see ``models.rollup_completion``).
+    Both are sub-selects compiled once per process (and day): :class:`CompiledColumn`.
+    """
     return qs.annotate(
-        latest_update_at=Subquery(latest.values("published_at")[:1]),
-        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+        latest_update_at=CompiledColumn(_latest_update_at, output_field=DateTimeField()),
+        overdue_count=CompiledColumn(_overdue_count, today, output_field=IntegerField()),
     )
+
+
+class CompiledColumn(Expression):
+    """A column of a query of commitments (``build(*args)``: an expression over them), compiled once per process.
+
+    Building and compiling the list's sub-selects (latest update, overdue milestones) on every
+    request cost about a millisecond (issue #20); their SQL depends on ``args`` (the day) only. It is
+    kept for a query whose commitments are their table itself (the list, the API, the exports); inside
+    another query (where Django renames the tables ``U0``, ``V0``…) it is built and compiled as before.
+    """
+
+    def __init__(self, build, *args, output_field):
+        super().__init__(output_field=output_field)
+        self.build, self.args, self.pk = build, args, F("pk")
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        pk_sql, _params = compiler.compile(self.pk)
+        table = f"{connection.ops.quote_name(Commitment._meta.db_table)}."
+        if not pk_sql.startswith(table):  # nested in another query, or without table names: built and compiled here
+            return compiler.compile(self.build(*self.args).resolve_expression(compiler.query, allow_joins=True))
+        return _compiled_column_sql(self.build, self.args, connection.alias)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_column_sql(build, args, alias):
+    """The SQL and parameters of ``build(*args)`` in a query of the commitments' table (database ``alias``)."""
+    query = Query(Commitment)
+    expression = build(*args).resolve_expression(query, allow_joins=True, reuse=None, summarize=False)
+    sql, params = query.get_compiler(using=alias).compile(expression)
+    return sql, tuple(params)
 
 
 def annotate_milestones(qs):
