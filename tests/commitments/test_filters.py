@@ -416,7 +416,7 @@ def test_the_theme_options_are_every_theme_in_use_once_sorted(world):
 def test_the_lists_compiled_columns_read_the_same_as_the_expressions_they_keep(world):
     """``latest_update_at`` and ``overdue_count`` (compiled once per process and day, issue #20) read what their
     sub-selects read, per day, and stay right when the query of commitments is nested in another one."""
-    from django.db.models import Subquery
+    from django.db.models import OuterRef, Subquery
 
     from commitments.filters import _latest_update_at, _overdue_count, annotate_commitments
 
@@ -432,12 +432,6 @@ def test_the_lists_compiled_columns_read_the_same_as_the_expressions_they_keep(w
         assert set(Commitment.objects.filter(pk__in=overdue).values_list("identifier", flat=True)) == {
             i for i, _at, n in plain(today).values_list(*columns) if n
         }
-        latest = Commitment.objects.annotate(at=Subquery(compiled.filter(pk=OuterRefPk()).values("latest_update_at")[:1]))
+        latest = Commitment.objects.annotate(at=Subquery(compiled.filter(pk=OuterRef("pk")).values("latest_update_at")[:1]))
         assert dict(latest.values_list("identifier", "at")) == {i: at for i, at, _n in plain(today).values_list(*columns)}
     assert sorted(c.overdue_count for c in annotate_commitments(Commitment.objects.all(), TODAY)) == [0, 0, 1]
-
-
-def OuterRefPk():
-    from django.db.models import OuterRef
-
-    return OuterRef("pk")
