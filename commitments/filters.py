@@ -17,7 +17,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateTimeField, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, DateTimeField, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.sql import Query
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
@@ -110,6 +110,10 @@ def _overdue_count(today):
         .values("n")
     )
     return Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0))
+
+
+def _contested():
+    return row_by_row(contested_commitments_q())
 
 
 def annotate_commitments(qs, today):
@@ -387,7 +391,7 @@ class CommitmentFilterSet(DayAwareFilterSet):
     def filter_queryset(self, queryset):
         queryset = annotate_commitments(queryset, self.today)
         # One EXISTS per row in the same query: the list's "contested" mark costs no extra query.
-        queryset = queryset.annotate(contested=row_by_row(contested_commitments_q()))
+        queryset = queryset.annotate(contested=CompiledColumn(_contested, output_field=BooleanField()))
         # django-filter's loop, with the search applied last: the rows of every other filter are kept
         # (``unsearched_qs``) for the bounded count's subset, which then tests each row's vector once.
         data = self.form.cleaned_data
