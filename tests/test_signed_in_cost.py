@@ -141,7 +141,7 @@ def redis_cache(settings):
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ogp_portal.redis_cache.RedisCache",  # the production backend (settings)
             "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "KEY_PREFIX": "ogp",
         }
@@ -169,6 +169,24 @@ def test_sessions_survive_a_cache_outage_and_signing_out_during_it_holds(person,
     again = _signed_in(person)
     assert _is_signed_in(again)
     assert not [q for q in _queries(again, reverse("apitokens:docs"))[1] if "django_session" in q]
+
+
+def test_the_redis_cache_makes_one_client_per_pool_and_survives_an_outage(redis_cache):
+    """Django's backend made a ``redis.Redis`` (about 170 callbacks) for every call; ours keeps one per pool."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b", write=True) is client
+    cache.set("kept", {"n": 1})
+    assert cache.get("kept") == {"n": 1}
+    assert cache._cache.get_client("c") is client
+    redis_cache.stop()
+    with pytest.raises(Exception):  # noqa: B017,PT011 - redis' ConnectionError: the callers' own fallbacks handle it
+        cache.get("kept")
+    redis_cache.start()  # an empty Redis again: the same client reconnects through its pool
+    assert cache.get("kept") is None
+    cache.set("kept", 2)
+    assert cache.get("kept") == 2
 
 
 # --- the public pages' generation, once per request ------------------------------------------------
