@@ -229,6 +229,45 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
     assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
 
 
+def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from ogp_portal.cache import GENERATION_KEY
+    from tests.factories import ForumFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    settings.SESSION_ENGINE = "accounts.sessions"  # production's: the session read through the cache
+    cache.clear()
+    forum = ForumFactory()
+    reader = get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD)
+    client = _signed_in(reader)
+    path = reverse("forums:forum", args=[forum.pk])
+    client.get(path)
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]  # local memory asks get() per key: one MGET in Redis
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    response = client.get(path)
+    assert response.status_code == 200 and response.wsgi_request.user == reader
+    session_key = "django.contrib.sessions.cached_db" + client.cookies["sessionid"].value
+    assert many[0] == [session_key, GENERATION_KEY], many
+    assert GENERATION_KEY not in cache_reads and session_key not in cache_reads, cache_reads
+    # A change (a new generation) made between two requests is seen by the next one.
+    cache.set(GENERATION_KEY, "changed", None)
+    many.clear()
+    client.get(path)
+    assert all(key.startswith("fragment:changed:") for key in many[1]), many
+
+
 def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
     from django.core.cache import cache, caches
 
@@ -255,7 +294,8 @@ def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings,
     monkeypatch.setattr(backend, "get_many", get_many)
     cache_reads.clear()
     assert client.get(path).status_code == 200
-    assert len(many) == 1 and len(many[0]) == 3, many
+    fragments = [keys for keys in many if keys[0].startswith("fragment:")]  # (the other: the session and the generation)
+    assert len(fragments) == 1 and len(fragments[0]) == 3, many
     assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads  # none asked one by one
 
 
