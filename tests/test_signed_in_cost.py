@@ -460,6 +460,23 @@ def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkey
     assert len(resolves) == 1  # once per request
 
 
+def test_a_rendered_page_takes_its_language_links_from_the_handlers_resolution(client, monkeypatch):
+    from django.urls import translate_url
+
+    from commitments.templatetags import portal
+
+    resolves = []
+    original = portal.resolve
+    monkeypatch.setattr(portal, "resolve", lambda *a, **k: resolves.append(a) or original(*a, **k))
+    path = reverse("apitokens:docs") + "?a=%C3%A9"
+    response = client.get(path)
+    assert response.status_code == 200 and resolves == []  # the request's own resolver_match
+    assert portal.page_in_languages(response.wsgi_request) == {
+        code: translate_url(path, code) for code in ("en", "ru", "ky")
+    }
+    assert f'hreflang="ru" href="http://testserver{translate_url(path, "ru")}"' in response.content.decode()
+
+
 def test_sessions_go_through_the_cache_only_when_every_process_shares_it():
     """A local-memory cache outside DEBUG is each worker's own: sessions then stay in the database."""
     import os
