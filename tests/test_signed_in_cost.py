@@ -11,6 +11,7 @@
 """
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -266,6 +267,39 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     many.clear()
     client.get(path)
     assert all(key.startswith("fragment:changed:") for key in many[1]), many
+
+
+def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from tests.factories import MemberFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    member = MemberFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
+    path = reverse("commitments:member", args=[member.code])
+    first = client.get(path).content.decode()  # renders and keeps the fragments
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    again = client.get(path).content.decode()
+    fragments = [keys for keys in many if keys[0].startswith("fragment:")]
+    assert len(fragments) == 1 and len(fragments[0]) == 2, many
+    assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", again) == token.sub("", first)
 
 
 def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
