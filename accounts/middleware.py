@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import middleware
 from django.utils.functional import SimpleLazyObject
@@ -31,3 +32,8 @@ class AuthenticationMiddleware(middleware.AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)  # its checks, and ``request.auser`` (the async views')
         request.user = SimpleLazyObject(partial(get_user, request))
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Read now, before any view asks for the public pages' generation: the session store then reads
+            # both in one cache round trip (ogp_portal.cache.get_with_generation; issue #20). A request
+            # with a session cookie reads its session anyway (its page shows who is signed in).
+            request.session.get(auth.SESSION_KEY)

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import UpdateError
 
+from ogp_portal.cache import get_with_generation
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,7 +41,7 @@ class SessionStore(cached_db.SessionStore):
 
     def load(self):
         try:
-            data = self._cache.get(self.cache_key)
+            data = get_with_generation(self._cache, self.cache_key)  # and the public pages' generation: one round trip
         except Exception:
             logger.warning("Session cache unavailable; reading the session from the database", exc_info=True)
             data = None

@@ -37,7 +37,7 @@ import uuid
 
 from django.conf import settings
 from asgiref.local import Local
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -138,6 +138,21 @@ def generation() -> str:
     if memo is not None:
         _request.generation = value
     return value
+
+
+def get_with_generation(backend, key: str):
+    """``backend.get(key)``; in a request that has not read the generation yet, read it in the same round trip.
+
+    For the session, read from the cache at the start of every signed-in request (accounts/sessions.py):
+    the generation its page's fragments are keyed under then comes with it (one ``MGET``), not in a
+    round trip of its own (issue #20). Outside a request, or from another cache, a plain ``get``.
+    """
+    if getattr(_request, "generation", None) != "" or backend is not caches["default"]:
+        return backend.get(key)
+    found = backend.get_many([key, GENERATION_KEY])
+    if found.get(GENERATION_KEY):
+        _request.generation = found[GENERATION_KEY]
+    return found.get(key)
 
 
 def derived(name: str, compute, timeout: int = 300):

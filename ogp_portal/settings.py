@@ -348,6 +348,8 @@ else:
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default=_DEFAULT_CACHE))}
 CACHES["default"].setdefault("KEY_PREFIX", "ogp")
 CACHES["default"].setdefault("TIMEOUT", env.int("CACHE_TIMEOUT", default=300))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "ogp_portal.redis_cache.RedisCache"  # Django's, one client per pool (issue #20)
 # Sessions: in the database, read through the cache (a signed-in request reads its session without a
 # query); a cache outage falls back to the database (accounts/sessions.py). Not through a cache each
 # process keeps for itself (local memory, outside DEBUG): signing out in one worker would leave the

@@ -80,7 +80,7 @@ def redis_cache(settings):
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ogp_portal.redis_cache.RedisCache",  # the production backend (settings)
             "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "KEY_PREFIX": "ogp",
         }

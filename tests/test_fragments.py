@@ -232,9 +232,10 @@ def test_the_compliance_overview_is_shared_by_signed_in_visitors_and_follows_a_s
     assert after != own
 
 
-def test_a_signed_in_visit_reads_the_reviews_only_when_the_shared_part_shows_one_even_a_hidden_one(
+def test_a_signed_in_visit_reads_no_review_even_when_the_shared_part_shows_one_hidden(
     people, django_capture_on_commit_callbacks
 ):
+    """The slots carry the reviews' authors and answered marks (shared facts): filling them reads nothing."""
     url = reverse("commitments:commitment", args=[people.commitment.identifier])
     _client(people.users.coordinator).get(url)  # the shared part is kept, without any review
     with CaptureQueriesContext(connection) as ctx:
@@ -246,5 +247,29 @@ def test_a_signed_in_visit_reads_the_reviews_only_when_the_shared_part_shows_one
     _client(people.users.coordinator).get(url)  # kept again, the hidden review in it
     with CaptureQueriesContext(connection) as ctx:
         author = _client(people.users.civil).get(url).content.decode()
-    assert len(_reads(ctx, "engagement_review")) == 1
+    assert _reads(ctx, "engagement_review") == []
     assert "Change your review" in author and "Review this update" not in author
+    other = _client(people.users.civil2).get(url).content.decode()
+    assert "Review this update" in other and "Change your review" not in other and "<!--personal:" not in other
+
+
+def test_a_shared_part_kept_in_the_old_form_is_filled_from_the_database(people, django_capture_on_commit_callbacks):
+    """A fragment kept before its slots carried their data (a deploy within a generation) gives the same links."""
+    import re
+
+    url = reverse("commitments:commitment", args=[people.commitment.identifier])
+    with django_capture_on_commit_callbacks(execute=True):
+        row = engagement_services.review(people.published, by=people.users.civil, stance="dispute", comment="No.", now=timezone.now())
+    new_form = _client(people.users.coordinator).get(url).content.decode()
+    shared = cache.get(_commitment_key(people))
+    old_form = re.sub(r"(<!--personal:[a-z-]+:\d+):[^>]*-->", r"\1-->", shared)
+    assert old_form != shared and ":-->" not in old_form
+    cache.set(_commitment_key(people), old_form)
+    with CaptureQueriesContext(connection) as ctx:
+        coordinator = _client(people.users.coordinator).get(url).content.decode()
+    assert len(_reads(ctx, "engagement_review")) == 1
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked afresh on every response
+    assert token.sub("", coordinator) == token.sub("", new_form) and "Enter progress on" in coordinator
+    assert reverse("engagement:respond", args=[row.pk]) in coordinator
+    author = _client(people.users.civil).get(url).content.decode()
+    assert "Change your review" in author and reverse("engagement:respond", args=[row.pk]) not in author

@@ -40,7 +40,7 @@ def test_production_keeps_connections_open_with_health_checks_and_caches_in_redi
     assert settings_with() == [
         60,
         True,
-        "django.core.cache.backends.redis.RedisCache",
+        "ogp_portal.redis_cache.RedisCache",
         "redis://127.0.0.1:6379/5",
         "ogp",
     ]
@@ -48,7 +48,7 @@ def test_production_keeps_connections_open_with_health_checks_and_caches_in_redi
 
 def test_connection_age_and_cache_server_come_from_the_environment():
     age, checks, backend, location, _ = settings_with(CONN_MAX_AGE="0", CACHE_URL="redis://10.0.0.5:6380/2")
-    assert (age, checks, backend, location) == (0, True, "django.core.cache.backends.redis.RedisCache", "redis://10.0.0.5:6380/2")
+    assert (age, checks, backend, location) == (0, True, "ogp_portal.redis_cache.RedisCache", "redis://10.0.0.5:6380/2")
 
 
 def test_the_demo_caches_in_local_memory():

@@ -11,6 +11,7 @@
 """
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -141,7 +142,7 @@ def redis_cache(settings):
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ogp_portal.redis_cache.RedisCache",  # the production backend (settings)
             "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "KEY_PREFIX": "ogp",
         }
@@ -169,6 +170,24 @@ def test_sessions_survive_a_cache_outage_and_signing_out_during_it_holds(person,
     again = _signed_in(person)
     assert _is_signed_in(again)
     assert not [q for q in _queries(again, reverse("apitokens:docs"))[1] if "django_session" in q]
+
+
+def test_the_redis_cache_makes_one_client_per_pool_and_survives_an_outage(redis_cache):
+    """Django's backend made a ``redis.Redis`` (about 170 callbacks) for every call; ours keeps one per pool."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b", write=True) is client
+    cache.set("kept", {"n": 1})
+    assert cache.get("kept") == {"n": 1}
+    assert cache._cache.get_client("c") is client
+    redis_cache.stop()
+    with pytest.raises(Exception):  # noqa: B017,PT011 - redis' ConnectionError: the callers' own fallbacks handle it
+        cache.get("kept")
+    redis_cache.start()  # an empty Redis again: the same client reconnects through its pool
+    assert cache.get("kept") is None
+    cache.set("kept", 2)
+    assert cache.get("kept") == 2
 
 
 # --- the public pages' generation, once per request ------------------------------------------------
@@ -211,6 +230,78 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
     assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
 
 
+def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from ogp_portal.cache import GENERATION_KEY
+    from tests.factories import ForumFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    settings.SESSION_ENGINE = "accounts.sessions"  # production's: the session read through the cache
+    cache.clear()
+    forum = ForumFactory()
+    reader = get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD)
+    client = _signed_in(reader)
+    path = reverse("forums:forum", args=[forum.pk])
+    client.get(path)
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]  # local memory asks get() per key: one MGET in Redis
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    response = client.get(path)
+    assert response.status_code == 200 and response.wsgi_request.user == reader
+    session_key = "django.contrib.sessions.cached_db" + client.cookies["sessionid"].value
+    assert many[0] == [session_key, GENERATION_KEY], many
+    assert GENERATION_KEY not in cache_reads and session_key not in cache_reads, cache_reads
+    # A change (a new generation) made between two requests is seen by the next one.
+    cache.set(GENERATION_KEY, "changed", None)
+    many.clear()
+    client.get(path)
+    assert all(key.startswith("fragment:changed:") for key in many[1]), many
+
+
+def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
+    from django.core.cache import cache, caches
+
+    from tests.factories import MemberFactory
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    member = MemberFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
+    path = reverse("commitments:member", args=[member.code])
+    first = client.get(path).content.decode()  # renders and keeps the fragments
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]
+        return found
+
+    monkeypatch.setattr(backend, "get_many", get_many)
+    cache_reads.clear()
+    again = client.get(path).content.decode()
+    fragments = [keys for keys in many if keys[0].startswith("fragment:")]
+    assert len(fragments) == 1 and len(fragments[0]) == 2, many
+    assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", again) == token.sub("", first)
+
+
 def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
     from django.core.cache import cache, caches
 
@@ -237,7 +328,8 @@ def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings,
     monkeypatch.setattr(backend, "get_many", get_many)
     cache_reads.clear()
     assert client.get(path).status_code == 200
-    assert len(many) == 1 and len(many[0]) == 3, many
+    fragments = [keys for keys in many if keys[0].startswith("fragment:")]  # (the other: the session and the generation)
+    assert len(fragments) == 1 and len(fragments[0]) == 3, many
     assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads  # none asked one by one
 
 
@@ -400,6 +492,23 @@ def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkey
         assert portal.page_in_languages(request) == expected
         assert portal.default_language_path({"request": request}) == expected["en"]
     assert len(resolves) == 1  # once per request
+
+
+def test_a_rendered_page_takes_its_language_links_from_the_handlers_resolution(client, monkeypatch):
+    from django.urls import translate_url
+
+    from commitments.templatetags import portal
+
+    resolves = []
+    original = portal.resolve
+    monkeypatch.setattr(portal, "resolve", lambda *a, **k: resolves.append(a) or original(*a, **k))
+    path = reverse("apitokens:docs") + "?a=%C3%A9"
+    response = client.get(path)
+    assert response.status_code == 200 and resolves == []  # the request's own resolver_match
+    assert portal.page_in_languages(response.wsgi_request) == {
+        code: translate_url(path, code) for code in ("en", "ru", "ky")
+    }
+    assert f'hreflang="ru" href="http://testserver{translate_url(path, "ru")}"' in response.content.decode()
 
 
 def test_sessions_go_through_the_cache_only_when_every_process_shares_it():

@@ -40,10 +40,12 @@ def page_in_languages(request) -> dict[str, str]:
         return paths
     full_path = request.get_full_path()
     parsed = urlsplit(full_path)
-    try:
-        match = resolve(unquote(parsed.path))
-    except Resolver404:
-        match = None
+    match = getattr(request, "resolver_match", None)  # the handler's own resolution of this path (issue #20)
+    if match is None or unquote(parsed.path) != request.path_info:
+        try:
+            match = resolve(unquote(parsed.path))
+        except Resolver404:
+            match = None
     paths = {}
     for code, _name in settings.LANGUAGES:
         paths[code] = full_path

@@ -2,10 +2,11 @@
 
 import re
 from collections import defaultdict
+from urllib.parse import unquote
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.template.defaultfilters import urlencode
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
@@ -60,7 +61,7 @@ def review_panel(context, update):
     reviews = _reviews_for(request, commitment_id).get(update.pk, [])
     if not reviews:
         return format_html(
-            '<div class="engagement-reviews" id="update-{}">\n  <!--personal:review:{}-->\n</div>', update.pk, update.pk
+            '<div class="engagement-reviews" id="update-{}">\n  <!--personal:review:{}:-->\n</div>', update.pk, update.pk
         )
     counts = {stance: sum(1 for r in reviews if r.stance == stance and not r.is_hidden) for stance in Review.Stance.values}
     panel = {
@@ -72,7 +73,11 @@ def review_panel(context, update):
     return get_template("engagement/_review_panel.html").render(panel)
 
 
-PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)-->")
+# A slot carries what filling it needs and every visitor shares (so a signed-in visit reads nothing more):
+# ``enter:<milestone>:<its number, URL-quoted>``, ``review:<update>:<authors of its reviews, hidden ones too>,``
+# and ``review-actions:<review>:<1 if answered, else 0>``. A fragment kept before the data was added (no third
+# part) is filled from the database, as before (``_review_rows``, the milestones' numbers).
+PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)(?::([^>]*))?-->")
 REVIEW_ITEM = '<li id="review-'  # engagement/_review_panel.html: one per review, hidden or not (escaped text cannot hold it)
 
 
@@ -93,84 +98,92 @@ def _review_rows(request, commitment_id):
     return [(pk, update_id, author_id, responded_at is not None) for pk, update_id, author_id, responded_at in rows]
 
 
+def _link(url, text) -> str:
+    return f'<p><a href="{escape(url)}">{text}</a></p>'  # format_html's markup, the text escaped by the caller
+
+
 @register.simple_tag(takes_context=True)
 def personal_parts(context, html, commitment):
     """Return the commitment page's shared part with its per-visitor slots filled for this visitor.
 
     The slots: the link to enter progress on a milestone (``enter``), the link to review an update or
     to sign in first (``review``), and the links to respond to or hide a review (``review-actions``).
-    An anonymous visitor costs no query; a signed-in one reads the commitment's reviews (one query,
-    none when the shared part was rendered by this request) and, when they may enter progress, the
-    milestones' numbers (one query). Each link's address is reversed once per page, and who may
-    respond to or hide a review asked once: every review on the page is of this commitment's updates,
-    so the answer (the lead agency's coordinator, the member's point of contact, an administrator) is
-    the same for all of them.
+    The shared part is split once at its slots (no scan and callback per slot), and each slot carries
+    the shared facts it needs (see ``PERSONAL_SLOT``): filling costs no query, for any visitor; only
+    a fragment kept in the old form reads the reviews (one query) and, for those who may enter
+    progress, the milestones' numbers (one query). Each link's address is reversed once per page, its
+    text translated once, and who may respond to or hide a review asked once: every review on the page
+    is of this commitment's updates, so the answer (the lead agency's coordinator, the member's point
+    of contact, an administrator) is the same for all of them.
     """
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    may_review = signed_in and user.is_active
-    html = str(html)
-    reviews = {}
-    # Every review of the commitment's published updates is a list item of its panel in the shared part
-    # (hidden ones too): without one there is none to read, and every update is the visitor's to review.
-    if signed_in and REVIEW_ITEM in html:
-        reviews = {row[0]: row for row in _review_rows(request, commitment.pk)}
-    numbers = None
-    if signed_in and "<!--personal:enter:" in html and user.has_perm("commitments.enter_progress", commitment):
-        numbers = dict(Milestone.objects.filter(commitment=commitment).values_list("pk", "number"))
+    parts = PERSONAL_SLOT.split(str(html))  # [text, kind, pk, data, text, kind, pk, data, …, text]
+    slots = range(1, len(parts), 4)
     if not signed_in:
         sign_in = format_html(
             '<p><small><a href="{}?next={}">{}</a></small></p>',
             reverse("accounts:login"), urlencode(request.path), _("Sign in to review this update"),
         )
-        return mark_safe(PERSONAL_SLOT.sub(lambda match: sign_in if match.group(1) == "review" else "", html))  # noqa: S308
-    links = {}
-
-    def link(kind, pk):
-        if kind not in links:
-            links[kind] = {
-                "enter": (path_of("commitments:progress", commitment.identifier), None),
-                "review": (path_of("engagement:review"), None),
-                "respond": (path_of("engagement:respond"), None),
-                "hide": (path_of("engagement:hide"), _("Hide as abusive")),
-            }[kind]
-        return links[kind]
-
-    own_updates = {update_id for _pk, update_id, author_id, _answered in reviews.values() if author_id == user.pk}
+        for i in slots:
+            parts[i : i + 3] = [sign_in if parts[i] == "review" else "", "", ""]
+        return mark_safe("".join(parts))  # noqa: S308 - our own fragment, slots filled with escaped markup
+    may_review = user.is_active
+    may_enter = any(parts[i] == "enter" for i in slots) and user.has_perm("commitments.enter_progress", commitment)
+    if all(parts[i + 2] is not None for i in slots):
+        numbers = {int(parts[i + 1]): unquote(parts[i + 2]) for i in slots if parts[i] == "enter"} if may_enter else {}
+        answered = {int(parts[i + 1]): parts[i + 2] == "1" for i in slots if parts[i] == "review-actions"}
+        own_updates = {
+            int(parts[i + 1]) for i in slots if parts[i] == "review" and str(user.pk) in parts[i + 2].split(",")
+        }
+    else:  # kept in the old form: read what the slots did not carry
+        rows = _review_rows(request, commitment.pk) if REVIEW_ITEM in parts[0] or any(REVIEW_ITEM in parts[i + 3] for i in slots) else []
+        answered = {pk: is_answered for pk, _update_id, _author_id, is_answered in rows}
+        own_updates = {update_id for _pk, update_id, author_id, _answered in rows if author_id == user.pk}
+        numbers = dict(Milestone.objects.filter(commitment=commitment).values_list("pk", "number")) if may_enter else {}
     may_respond = may_hide = None
+    urls, texts = {}, {}
 
-    def fill(match):
-        nonlocal may_respond, may_hide
-        kind, pk = match.group(1), int(match.group(2))
-        if kind == "enter":
-            if numbers is None or pk not in numbers:
-                return ""
-            url, _label = link("enter", pk)
-            return format_html('<p><a href="{}">{}</a></p>', url(pk), _("Enter progress on %(number)s") % {"number": numbers[pk]})
-        if kind == "review":
-            if not may_review:
-                return ""
-            url, _label = link("review", pk)
-            return format_html(
-                '<p><a href="{}">{}</a></p>', url(pk), _("Change your review") if pk in own_updates else _("Review this update")
+    def url(kind, pk):
+        if kind not in urls:
+            urls[kind] = path_of(
+                {"enter": "commitments:progress", "review": "engagement:review",
+                 "respond": "engagement:respond", "hide": "engagement:hide"}[kind],
+                *([commitment.identifier] if kind == "enter" else []),
             )
-        row = reviews.get(pk)
-        if row is None:
-            return ""
-        if may_respond is None:
-            may_respond = user.has_perm("engagement.respond_review", commitment)
-            may_hide = user.has_perm("engagement.hide_review", commitment)
-        parts = []
-        if may_respond:
-            url, _label = link("respond", pk)
-            parts.append(format_html('<p><a href="{}">{}</a></p>', url(pk), _("Change the response") if row[3] else _("Respond")))
-        if may_hide:
-            url, label = link("hide", pk)
-            parts.append(format_html('<p><a href="{}">{}</a></p>', url(pk), label))
-        return "\n".join(parts)
+        return urls[kind](pk)
 
-    return mark_safe(PERSONAL_SLOT.sub(fill, html))  # noqa: S308 - our own fragment, slots filled with format_html
+    def text(key):
+        if not texts:  # translated and escaped once per page
+            texts.update({
+                "change-review": escape(_("Change your review")), "review": escape(_("Review this update")),
+                "change-response": escape(_("Change the response")), "respond": escape(_("Respond")),
+                "hide": escape(_("Hide as abusive")),
+            })
+        return texts[key]
+
+    for i in slots:
+        kind, pk = parts[i], int(parts[i + 1])
+        filled = ""
+        if kind == "enter":
+            if pk in numbers:
+                filled = _link(url("enter", pk), escape(_("Enter progress on %(number)s") % {"number": numbers[pk]}))
+        elif kind == "review":
+            if may_review:
+                filled = _link(url("review", pk), text("change-review" if pk in own_updates else "review"))
+        elif pk in answered:
+            if may_respond is None:
+                may_respond = user.has_perm("engagement.respond_review", commitment)
+                may_hide = user.has_perm("engagement.hide_review", commitment)
+            links = []
+            if may_respond:
+                links.append(_link(url("respond", pk), text("change-response" if answered[pk] else "respond")))
+            if may_hide:
+                links.append(_link(url("hide", pk), text("hide")))
+            filled = "\n".join(links)
+        parts[i : i + 3] = [filled, "", ""]
+    return mark_safe("".join(parts))  # noqa: S308 - our own fragment, slots filled with escaped markup
 
 
 def _kind_key(target):

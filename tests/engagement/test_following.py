@@ -37,6 +37,12 @@ def test_follow_and_unfollow_through_the_page(people, client):
     for kind, key in (("plan", people.plan.pk), ("member", "KG")):
         client.post(reverse("engagement:follow", args=[kind, key]), {"action": "follow"})
     assert Follow.objects.filter(user=u.civil).count() == 2
+    # Each page reads the state in its own query (commitments.views.following_sql), for this user only.
+    for page in (people.plan.get_absolute_url(), reverse("commitments:member", args=["KG"]), people.commitment.get_absolute_url()):
+        shown = client.get(page).content.decode()
+        assert ("Stop following" in shown) is (page != people.commitment.get_absolute_url()), page
+    client.force_login(u.civil2)
+    assert "Stop following" not in client.get(people.plan.get_absolute_url()).content.decode()
     assert client.post(reverse("engagement:follow", args=["member", "XX"]), {"action": "follow"}).status_code == 404
 
 
