@@ -169,6 +169,45 @@ MEMBERS_PER_PAGE = 25
 HOME_VIEWS = ("all", "local")
 
 
+# The home page's querysets, built once per process and language (issue #20): building them (the stored
+# standing's annotations, the ordering, the prefetch, the plans' stored-or-counted totals with the
+# contested rule's subqueries) cost about as much as running them. Never evaluated themselves: each
+# request filters or slices a copy. Nothing in them depends on the request or the day (the standing is
+# the stored one); the language is in the key (modeltranslation orders by the active language's column).
+_HOME_QUERYSETS: dict = {}
+
+
+def _home_queryset(name, build):
+    key = (name, get_language())
+    queryset = _HOME_QUERYSETS.get(key)
+    if queryset is None:
+        queryset = _HOME_QUERYSETS[key] = build()
+    return queryset
+
+
+def _home_members(view, today):
+    if view == "local":
+        return _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
+    # Top-level members: national members, then local members without one, each by name.
+    return (
+        _members(today)
+        .filter(parent__isnull=True)
+        .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
+        .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
+    )
+
+
+def _current_plans():
+    """Plans that are their member's current one (latest by start, or submission), with their figures."""
+    latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
+    return (
+        ActionPlan.objects.filter(pk=Subquery(latest))
+        .only("member_id", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
+        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
+        .order_by()
+    )
+
+
 def member_list(request):
     """Render the home page: headline figures, then the members, a page at a time, with status and current plan.
 
@@ -196,18 +235,8 @@ def _home_content(request, today) -> str:
         local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
         top=Count("pk", filter=Q(parent__isnull=True)),
     )
-    if view == "local":
-        members = _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
-        total = counts["local"]
-    else:
-        # Top-level members: national members, then local members without one, each by name.
-        members = (
-            _members(today)
-            .filter(parent__isnull=True)
-            .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
-            .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
-        )
-        total = counts["top"]
+    members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
+    total = counts["local"] if view == "local" else counts["top"]
     paginator = Paginator(members, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
@@ -215,14 +244,7 @@ def _home_content(request, today) -> str:
     nested = [local for member in shown if view == "all" for local in member.local_members.all()]
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
-    latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
-    current_plans = {
-        plan.member_id: plan
-        for plan in ActionPlan.objects.filter(member__in=[m.pk for m in rows], pk=Subquery(latest))
-        .only("member_id", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
-        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
-        .order_by()
-    }
+    current_plans = {plan.member_id: plan for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])}
     for member in rows:
         member.current_plan = current_plans.get(member.pk)
     figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
@@ -290,7 +312,7 @@ def member_detail(request, code):
         "member": member,
         # Lazy: evaluated by the template inside the fragments only.
         "plans": ActionPlan.objects.filter(member=member)
-        .annotate(commitment_count=plan_totals()["commitment_total"])
+        .annotate(commitment_count=plan_totals("commitment_total")["commitment_total"])
         .order_by("-start_date"),
         "forums": member.forums.all(),
         "local_members": Member.objects.filter(parent=member).order_by("name"),
