@@ -8,6 +8,7 @@ the sweep recorded.
 import datetime as dt
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -160,7 +161,17 @@ def _member_content(request, member, now) -> str:
 
 
 def _text(value) -> str:
-    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe."""
+    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe.
+
+    Plain text and integers (most of the values of the requirements' tables, hundreds a page) take the
+    short way: ``localize`` returns text unchanged and writes an integer as its digits unless thousands
+    are grouped; only digits, nothing to escape.
+    """
+    kind = type(value)
+    if kind is str:
+        return escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return conditional_escape(str(localize(value)))
 
 
@@ -184,6 +195,16 @@ def _requirements_html(requirements) -> str:
         f'\n        <th scope="col">{labels[2]}</th><th scope="col">{labels[3]}</th></tr></thead>\n      <tbody>'
     )
     lacking = escape(_("Lacking in:"))
+    # The requirements' titles and verdicts are the same few translatable labels on every cycle: each
+    # translated and escaped once (keyed by the object: every check, so every label, lives during the call).
+    shown_labels: dict = {}
+
+    def label(value):
+        key = id(value)
+        if key not in shown_labels:
+            shown_labels[key] = _text(value)
+        return shown_labels[key]
+
     out = []
     for c in requirements:
         checks = c["checks"]
@@ -200,8 +221,8 @@ def _requirements_html(requirements) -> str:
             more = " …" if len(r.evidence) > 12 else ""
             out.append(
                 f'\n        <tr data-mr="{_text(r.code)}" data-cycle="{_text(r.cycle)}" data-verdict="{_text(r.verdict)}">'
-                f'\n          <th scope="row" data-label="{labels[0]}">{_text(r.code)}: {_text(r.title)}</th>'
-                f'\n          <td data-label="{labels[1]}">{_text(r.verdict_label)}{shortfalls}</td>'
+                f'\n          <th scope="row" data-label="{labels[0]}">{_text(r.code)}: {label(r.title)}</th>'
+                f'\n          <td data-label="{labels[1]}">{label(r.verdict_label)}{shortfalls}</td>'
                 f'\n          <td data-label="{labels[2]}">{_text(r.counted)}</td>'
                 f'\n          <td data-label="{labels[3]}"><small>{evidence}{more}</small></td>'
                 "\n        </tr>"

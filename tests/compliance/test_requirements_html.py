@@ -49,3 +49,17 @@ def test_the_tables_escape_values_cut_the_evidence_at_twelve_and_list_shortfalls
     assert html == rendered(requirements)
     assert "Minutes &lt;12&gt; &amp; more …" in html and "&lt;13&gt;" not in html and "&lt;2022&gt;" in html
     assert str(_requirements_html([])) == rendered([]) == ""
+
+
+@pytest.mark.parametrize("thousands", [False, True])
+def test_a_value_is_written_as_the_template_writes_it_whatever_its_type(settings, thousands):
+    """``_text``'s short ways (plain text, integers) give what ``{{ value }}`` gives, as its general way does."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from compliance.views import _text
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    values = ["a <b> & 'c' \"d\"", "", 0, -7, 12345678, 3.5, True, None, dt.date(2021, 3, 1), mark_safe("<i>x</i>"), gettext_lazy("Status")]
+    for value in values:
+        assert str(_text(value)) == Template("{{ value }}").render(Context({"value": value})), value
