@@ -185,16 +185,28 @@ def _home_queryset(name, build):
     return queryset
 
 
+# What a row of the home page shows of a member (its standing is annotated): not its every column (issue #20).
+_ROW_FIELDS = ("code", "kind", "parent", "name", *(f"name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
+
+
 def _home_members(view, today):
+    """The members of one view of the home page: (their ids in the page's order, for the paginator to slice; the rows).
+
+    The page's members are read as the rows whose ids are in the slice: the ids are ordered and cut
+    from the members alone (national first, then by name), and only the page's rows are joined to
+    their stored standing, not every top-level member before the cut (issue #20).
+    """
+    rows = _members(today).only(*_ROW_FIELDS)
     if view == "local":
-        return _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
-    # Top-level members: national members, then local members without one, each by name.
-    return (
-        _members(today)
-        .filter(parent__isnull=True)
-        .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
-        .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
-    )
+        order = ("name", "pk")
+        ids = Member.objects.filter(kind=Member.Kind.LOCAL)
+        rows = rows.select_related("parent").only(*_ROW_FIELDS, *(f"parent__{field}" for field in _ROW_FIELDS if field != "parent"))
+    else:
+        # Top-level members: national members, then local members without one, each by name.
+        order = (Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
+        ids = Member.objects.filter(parent__isnull=True)
+        rows = rows.prefetch_related(Prefetch("local_members", queryset=_members(today).only(*_ROW_FIELDS).order_by("name", "pk")))
+    return ids.order_by(*order).values("pk"), rows.order_by(*order)
 
 
 def _current_plans():
@@ -235,12 +247,12 @@ def _home_content(request, today) -> str:
         local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
         top=Count("pk", filter=Q(parent__isnull=True)),
     )
-    members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
+    ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
     total = counts["local"] if view == "local" else counts["top"]
-    paginator = Paginator(members, MEMBERS_PER_PAGE)
+    paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    shown = list(members.filter(pk__in=page.object_list))  # one query: the page's ids are its subquery
     nested = [local for member in shown if view == "all" for local in member.local_members.all()]
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
