@@ -152,7 +152,7 @@ class _MemberRows:
                 out.append(f"<br><small>{self.local_in % {'name': escape(member.parent.name)}}</small>")
             out.append("\n      ")
             if view == "all":
-                locals_ = member.local_members.all()
+                locals_ = member.local_rows
                 if locals_:
                     out.append(
                         f'\n      <ul class="nested-members" aria-label="{self.locals_in % {"name": escape(member.name)}}">\n        \n'
@@ -185,8 +185,22 @@ def _home_queryset(name, build):
     return queryset
 
 
-# What a row of the home page shows of a member (its standing is annotated): not its every column (issue #20).
-_ROW_FIELDS = ("code", "kind", "parent", "name", *(f"name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
+class _Row:
+    """A member or a plan as the home page's rows read it: a ``values()`` row, not a model instance (issue #20).
+
+    A hundred members and their current plans a page, each built as a model (modeltranslation's
+    constructor, two signals, the prefetch's managers), cost more than their queries. The rows carry
+    the columns as attributes; ``name`` or ``title`` is what the model's field gives (modeltranslation's
+    ``values()`` applies the same fallback), so :func:`tr` and :meth:`_MemberRows._tr` read them as a model.
+    """
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
+# What a row of the home page shows of a member (its stored standing is annotated): not its every column.
+_MEMBER_VALUES = ("pk", "code", "kind", "name", *(f"name_{code}" for code in _LANGUAGES), "status", "open_findings", "next_plan_due")
 
 
 def _home_members(view, today):
@@ -196,17 +210,33 @@ def _home_members(view, today):
     from the members alone (national first, then by name), and only the page's rows are joined to
     their stored standing, not every top-level member before the cut (issue #20).
     """
-    rows = _members(today).only(*_ROW_FIELDS)
+    rows = _members(today)
     if view == "local":
         order = ("name", "pk")
         ids = Member.objects.filter(kind=Member.Kind.LOCAL)
-        rows = rows.select_related("parent").only(*_ROW_FIELDS, *(f"parent__{field}" for field in _ROW_FIELDS if field != "parent"))
+        # The national member's name in every language: ``values()`` gives a related name's original column only.
+        rows = rows.values(*_MEMBER_VALUES, "parent_id", *(f"parent__name_{code}" for code in _LANGUAGES))
     else:
         # Top-level members: national members, then local members without one, each by name.
         order = (Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
         ids = Member.objects.filter(parent__isnull=True)
-        rows = rows.prefetch_related(Prefetch("local_members", queryset=_members(today).only(*_ROW_FIELDS).order_by("name", "pk")))
+        rows = rows.values(*_MEMBER_VALUES)
     return ids.order_by(*order).values("pk"), rows.order_by(*order)
+
+
+def _local_members(today):
+    """OGP Local members with their stored standing, by name: the nested rows of the home page's members."""
+    return _members(today).order_by("name", "pk").values(*_MEMBER_VALUES, "parent_id")
+
+
+def _translated(row, prefix):
+    """The related object's text in the active language, else the original language's, as modeltranslation's field gives it."""
+    language = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    for code in (language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        value = row.get(f"{prefix}_{code}")
+        if value is not None and value != "":
+            return value
+    return ""
 
 
 def _current_plans():
@@ -214,9 +244,9 @@ def _current_plans():
     latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
     return (
         ActionPlan.objects.filter(pk=Subquery(latest))
-        .only("member_id", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
         .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
         .order_by()
+        .values("pk", "member_id", "title", *(f"title_{code}" for code in _LANGUAGES), "commitment_total", "complete_total", "contested_total")
     )
 
 
@@ -252,11 +282,25 @@ def _home_content(request, today) -> str:
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    shown = list(members.filter(pk__in=page.object_list))  # one query: the page's ids are its subquery
-    nested = [local for member in shown if view == "all" for local in member.local_members.all()]
+    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]  # one query: the page's ids are its subquery
+    nested = []
+    if view == "all":  # each member's OGP Local members, nested under it: one query
+        for member in shown:
+            member.local_rows = []
+        by_pk = {member.pk: member for member in shown}
+        for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+            local = _Row(row)
+            by_pk[local.parent_id].local_rows.append(local)
+        nested = [local for member in shown for local in member.local_rows]
+    else:
+        for member in shown:
+            has_parent = member.parent_id is not None
+            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
-    current_plans = {plan.member_id: plan for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])}
+    current_plans = {
+        plan["member_id"]: _Row(plan) for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])
+    }
     for member in rows:
         member.current_plan = current_plans.get(member.pk)
     figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
