@@ -106,25 +106,32 @@ def _count(qs):
     return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
 
 
-def plan_totals():
+def plan_totals(*names):
     """Annotations of plans: ``commitment_total``, ``complete_total`` and ``contested_total``, as stored or counted.
+
+    ``names``: only these (all three when none is given); the member page counts commitments only,
+    and the contested expression is the costly one to build.
 
     Read from the plan's stored row in the plans' own query (a join); ``COALESCE`` evaluates the
     correlated count only for a plan without a row (rows written other than through the services,
     e.g. by a test's factories): stored rows cost nothing more. Three expressions, not one per
     figure: the query is compiled and planned on every home page (issue #20).
     """
+    names = names or ("commitment_total", "complete_total", "contested_total")
     mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
-    stored_total = sum((F(f"figures__{field}") for field in PlanFigures.COMPLETION_FIELDS.values()), Value(0))
-    return {
-        "commitment_total": Coalesce(stored_total, _count(mine), Value(0), output_field=IntegerField()),
-        "complete_total": Coalesce(
+    make = {
+        "commitment_total": lambda: Coalesce(
+            sum((F(f"figures__{field}") for field in PlanFigures.COMPLETION_FIELDS.values()), Value(0)),
+            _count(mine), Value(0), output_field=IntegerField(),
+        ),
+        "complete_total": lambda: Coalesce(
             F("figures__complete"), _count(mine.filter(completion=Completion.COMPLETE)), Value(0), output_field=IntegerField()
         ),
-        "contested_total": Coalesce(
+        "contested_total": lambda: Coalesce(
             F("figures__contested"), _count(mine.filter(contested_commitments_q())), Value(0), output_field=IntegerField()
         ),
     }
+    return {name: make[name]() for name in names}
 
 
 _STATEMENTS: dict = {}  # (database, vendor, name, day) -> (sql, params): aggregates compiled once a day

@@ -8,6 +8,7 @@ the sweep recorded.
 import datetime as dt
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -19,10 +20,12 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.services import addressee
 from commitments.models import Member, Role
 from ogp_portal.cache import fragment, query_fragment
+from ogp_portal.paths import path_of
 
 from . import engine, presentation, selectors
 from .sweep import stored_deadlines
@@ -61,20 +64,22 @@ def _overview_content(request, today) -> str:
     kind = request.GET.get("kind", "")
     invalid_status = bool(wanted) and wanted not in MemberStatus.values
     invalid_kind = bool(kind) and kind not in Member.Kind.values
-    members = presentation.members_with_standing(Member.objects.select_related("parent"), today).order_by("kind", "name", "pk")
+    members = presentation.members_with_standing(Member.objects.all(), today).order_by("kind", "name", "pk")
     if wanted and not invalid_status:
         members = members.filter(status=wanted)
     if kind and not invalid_kind:
         members = members.filter(kind=kind)
     page = Paginator(members, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    for member in page.object_list:
+    rows = list(page.object_list)
+    for member in rows:
         member.status_label = MemberStatus(member.status).label
         member.days_left = (member.next_plan_due - today).days if member.next_plan_due else None
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "page": page,
-        "rows": page.object_list,
+        "rows": rows,
+        "overview_rows": overview_rows(rows),
         "statuses": MemberStatus.choices,
         "kinds": Member.Kind.choices,
         "selected": "" if invalid_status else wanted,
@@ -85,6 +90,47 @@ def _overview_content(request, today) -> str:
     }
     # An unknown filter value shows everyone with a message (tests/compliance expects 200 here).
     return render_to_string("compliance/_overview.html", context, request=request)
+
+
+def overview_rows(members) -> str:
+    """The overview table's rows, one per member: the HTML the template's loop gave, built here (issue #20).
+
+    Each row cost a reversal, two date filters, a plural translation and a dozen variables through
+    the template engine. Labels are translated once, dates formatted once per day, paths reversed
+    once (:func:`path_of`); every value is escaped as the template engine escapes it
+    (tests/compliance/test_requirements_html.py compares with the template's loop). Each member
+    carries ``status_label`` and ``days_left`` (:func:`_overview_content` sets them).
+    """
+    l_member, l_status, l_since, l_open, l_due = (
+        escape(_(text)) for text in ("Member", "Status", "Since", "Open findings", "Next action plan due")
+    )
+    member_path = path_of("compliance:member")
+    days: dict = {}
+
+    def day(value):
+        if value not in days:
+            days[value] = _text(date_filter(value, "DATE_FORMAT"))
+        return days[value]
+
+    out = []
+    for member in members:
+        since = day(member.status_since) if member.status_since else "—"
+        if member.next_plan_due:
+            left = ngettext("%(days)s day left", "%(days)s days left", member.days_left) % {"days": _text(member.days_left)}
+            due = f"{day(member.next_plan_due)}\n        <small>({left})</small>"
+        else:
+            due = "—"
+        out.append(
+            "\n    <tr>"
+            f'\n      <th scope="row" data-label="{l_member}"><a href="{escape(member_path(member.code))}">{_text(member.name)}</a>'
+            f" <small>{_text(member.code)}</small></th>"
+            f'\n      <td data-label="{l_status}"><span class="status status-{_text(member.status)}">{_text(member.status_label)}</span></td>'
+            f'\n      <td data-label="{l_since}">{since}</td>'
+            f'\n      <td data-label="{l_open}">{_text(member.open_findings)}</td>'
+            f'\n      <td data-label="{l_due}">{due}</td>'
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
 def member_detail(request, code):
@@ -160,7 +206,17 @@ def _member_content(request, member, now) -> str:
 
 
 def _text(value) -> str:
-    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe."""
+    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe.
+
+    Plain text and integers (most of the values of the requirements' tables, hundreds a page) take the
+    short way: ``localize`` returns text unchanged and writes an integer as its digits unless thousands
+    are grouped; only digits, nothing to escape.
+    """
+    kind = type(value)
+    if kind is str:
+        return escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return conditional_escape(str(localize(value)))
 
 
@@ -184,6 +240,16 @@ def _requirements_html(requirements) -> str:
         f'\n        <th scope="col">{labels[2]}</th><th scope="col">{labels[3]}</th></tr></thead>\n      <tbody>'
     )
     lacking = escape(_("Lacking in:"))
+    # The requirements' titles and verdicts are the same few translatable labels on every cycle: each
+    # translated and escaped once (keyed by the object: every check, so every label, lives during the call).
+    shown_labels: dict = {}
+
+    def label(value):
+        key = id(value)
+        if key not in shown_labels:
+            shown_labels[key] = _text(value)
+        return shown_labels[key]
+
     out = []
     for c in requirements:
         checks = c["checks"]
@@ -200,8 +266,8 @@ def _requirements_html(requirements) -> str:
             more = " …" if len(r.evidence) > 12 else ""
             out.append(
                 f'\n        <tr data-mr="{_text(r.code)}" data-cycle="{_text(r.cycle)}" data-verdict="{_text(r.verdict)}">'
-                f'\n          <th scope="row" data-label="{labels[0]}">{_text(r.code)}: {_text(r.title)}</th>'
-                f'\n          <td data-label="{labels[1]}">{_text(r.verdict_label)}{shortfalls}</td>'
+                f'\n          <th scope="row" data-label="{labels[0]}">{_text(r.code)}: {label(r.title)}</th>'
+                f'\n          <td data-label="{labels[1]}">{label(r.verdict_label)}{shortfalls}</td>'
                 f'\n          <td data-label="{labels[2]}">{_text(r.counted)}</td>'
                 f'\n          <td data-label="{labels[3]}"><small>{evidence}{more}</small></td>'
                 "\n        </tr>"

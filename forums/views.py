@@ -25,6 +25,7 @@ from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
+from .rows import meeting_rows, period_rows
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -104,6 +105,8 @@ def forum_detail(request, pk):
         .select_related("meeting", "commitment")
         .only(*OPEN_ITEM_FIELDS),
         "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
+        "meeting_rows": cache(lambda: meeting_rows(forum, meetings())),
+        "period_rows": cache(lambda: period_rows(periods())),
         "can_manage": can_manage,
         "today": today,
     }

@@ -152,7 +152,7 @@ class _MemberRows:
                 out.append(f"<br><small>{self.local_in % {'name': escape(member.parent.name)}}</small>")
             out.append("\n      ")
             if view == "all":
-                locals_ = member.local_members.all()
+                locals_ = member.local_rows
                 if locals_:
                     out.append(
                         f'\n      <ul class="nested-members" aria-label="{self.locals_in % {"name": escape(member.name)}}">\n        \n'
@@ -167,6 +167,87 @@ class _MemberRows:
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
 MEMBERS_PER_PAGE = 25
 HOME_VIEWS = ("all", "local")
+
+
+# The home page's querysets, built once per process and language (issue #20): building them (the stored
+# standing's annotations, the ordering, the prefetch, the plans' stored-or-counted totals with the
+# contested rule's subqueries) cost about as much as running them. Never evaluated themselves: each
+# request filters or slices a copy. Nothing in them depends on the request or the day (the standing is
+# the stored one); the language is in the key (modeltranslation orders by the active language's column).
+_HOME_QUERYSETS: dict = {}
+
+
+def _home_queryset(name, build):
+    key = (name, get_language())
+    queryset = _HOME_QUERYSETS.get(key)
+    if queryset is None:
+        queryset = _HOME_QUERYSETS[key] = build()
+    return queryset
+
+
+class _Row:
+    """A member or a plan as the home page's rows read it: a ``values()`` row, not a model instance (issue #20).
+
+    A hundred members and their current plans a page, each built as a model (modeltranslation's
+    constructor, two signals, the prefetch's managers), cost more than their queries. The rows carry
+    the columns as attributes; ``name`` or ``title`` is what the model's field gives (modeltranslation's
+    ``values()`` applies the same fallback), so :func:`tr` and :meth:`_MemberRows._tr` read them as a model.
+    """
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
+# What a row of the home page shows of a member (its stored standing is annotated): not its every column.
+_MEMBER_VALUES = ("pk", "code", "kind", "name", *(f"name_{code}" for code in _LANGUAGES), "status", "open_findings", "next_plan_due")
+
+
+def _home_members(view, today):
+    """The members of one view of the home page: (their ids in the page's order, for the paginator to slice; the rows).
+
+    The page's members are read as the rows whose ids are in the slice: the ids are ordered and cut
+    from the members alone (national first, then by name), and only the page's rows are joined to
+    their stored standing, not every top-level member before the cut (issue #20).
+    """
+    rows = _members(today)
+    if view == "local":
+        order = ("name", "pk")
+        ids = Member.objects.filter(kind=Member.Kind.LOCAL)
+        # The national member's name in every language: ``values()`` gives a related name's original column only.
+        rows = rows.values(*_MEMBER_VALUES, "parent_id", *(f"parent__name_{code}" for code in _LANGUAGES))
+    else:
+        # Top-level members: national members, then local members without one, each by name.
+        order = (Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
+        ids = Member.objects.filter(parent__isnull=True)
+        rows = rows.values(*_MEMBER_VALUES)
+    return ids.order_by(*order).values("pk"), rows.order_by(*order)
+
+
+def _local_members(today):
+    """OGP Local members with their stored standing, by name: the nested rows of the home page's members."""
+    return _members(today).order_by("name", "pk").values(*_MEMBER_VALUES, "parent_id")
+
+
+def _translated(row, prefix):
+    """The related object's text in the active language, else the original language's, as modeltranslation's field gives it."""
+    language = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    for code in (language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        value = row.get(f"{prefix}_{code}")
+        if value is not None and value != "":
+            return value
+    return ""
+
+
+def _current_plans():
+    """Plans that are their member's current one (latest by start, or submission), with their figures."""
+    latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
+    return (
+        ActionPlan.objects.filter(pk=Subquery(latest))
+        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
+        .order_by()
+        .values("pk", "member_id", "title", *(f"title_{code}" for code in _LANGUAGES), "commitment_total", "complete_total", "contested_total")
+    )
 
 
 def member_list(request):
@@ -196,32 +277,29 @@ def _home_content(request, today) -> str:
         local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
         top=Count("pk", filter=Q(parent__isnull=True)),
     )
-    if view == "local":
-        members = _members(today).filter(kind=Member.Kind.LOCAL).select_related("parent").order_by("name", "pk")
-        total = counts["local"]
-    else:
-        # Top-level members: national members, then local members without one, each by name.
-        members = (
-            _members(today)
-            .filter(parent__isnull=True)
-            .prefetch_related(Prefetch("local_members", queryset=_members(today).order_by("name", "pk")))
-            .order_by(Case(When(kind=Member.Kind.NATIONAL, then=Value(0)), default=Value(1)), "name", "pk")
-        )
-        total = counts["top"]
-    paginator = Paginator(members, MEMBERS_PER_PAGE)
+    ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
+    total = counts["local"] if view == "local" else counts["top"]
+    paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    nested = [local for member in shown if view == "all" for local in member.local_members.all()]
+    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]  # one query: the page's ids are its subquery
+    nested = []
+    if view == "all":  # each member's OGP Local members, nested under it: one query
+        for member in shown:
+            member.local_rows = []
+        by_pk = {member.pk: member for member in shown}
+        for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+            local = _Row(row)
+            by_pk[local.parent_id].local_rows.append(local)
+        nested = [local for member in shown for local in member.local_rows]
+    else:
+        for member in shown:
+            has_parent = member.parent_id is not None
+            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
     rows = [*shown, *nested]
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
-    latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
     current_plans = {
-        plan.member_id: plan
-        for plan in ActionPlan.objects.filter(member__in=[m.pk for m in rows], pk=Subquery(latest))
-        .only("member_id", "title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))
-        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
-        .order_by()
+        plan["member_id"]: _Row(plan) for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])
     }
     for member in rows:
         member.current_plan = current_plans.get(member.pk)
@@ -293,7 +371,7 @@ def member_detail(request, code):
         # Built, not only evaluated, by the template inside the fragments only (a template calls a callable):
         # the plans' stored-figures annotation alone cost about 1 ms of Python to build (issue #20).
         "plans": lambda: ActionPlan.objects.filter(member=member)
-        .annotate(commitment_count=plan_totals()["commitment_total"])
+        .annotate(commitment_count=plan_totals("commitment_total")["commitment_total"])
         .order_by("-start_date"),
         "forums": lambda: member.forums.all(),
         "local_members": lambda: Member.objects.filter(parent=member).order_by("name"),

@@ -132,6 +132,26 @@ def test_home_lists_national_members_with_their_local_members_nested(client, pla
     assert_strict_page(response)
 
 
+def test_home_shows_names_and_titles_in_the_visitors_language_with_the_english_fallback(client, kg, bishkek):
+    """The home page reads its rows as values, not models (issue #20): each name as the model's field gives it."""
+    kg.name_ru = "Кыргызская Республика"
+    kg.save()
+    ActionPlanFactory(member=kg, title="Plan in English only")
+    ActionPlanFactory(member=bishkek, title="Bishkek 2025", title_ru="Бишкек 2025")
+    html = client.get("/ru/").content.decode()
+    assert ">Кыргызская Республика</a>" in html and "Kyrgyz Republic</a>" not in html
+    # Bishkek has no Russian name: the English one, marked as the fallback the template tag writes.
+    assert '<span lang="en" class="fallback">Bishkek</span>' in html
+    assert '<span lang="en" class="fallback">Plan in English only</span>' in html and ">Бишкек 2025</a>" in html
+    local = client.get("/ru/?view=local").content.decode()
+    # The national member's name in Russian, after the local member's.
+    assert local.index('<span lang="en" class="fallback">Bishkek</span>') < local.index("Кыргызская Республика")
+    kg.name_ru = ""
+    kg.save()
+    local = client.get("/ru/?view=local").content.decode()
+    assert "Кыргызская Республика" not in local and local.count("Kyrgyz Republic") == 1
+
+
 def test_home_lists_a_local_member_without_a_national_member(client):
     LocalMemberFactory(parent=None, name="Lonely City", code="XXLC")
     response = get(client, "commitments:home")

@@ -49,3 +49,54 @@ def test_the_tables_escape_values_cut_the_evidence_at_twelve_and_list_shortfalls
     assert html == rendered(requirements)
     assert "Minutes &lt;12&gt; &amp; more …" in html and "&lt;13&gt;" not in html and "&lt;2022&gt;" in html
     assert str(_requirements_html([])) == rendered([]) == ""
+
+
+@pytest.mark.parametrize("thousands", [False, True])
+def test_a_value_is_written_as_the_template_writes_it_whatever_its_type(settings, thousands):
+    """``_text``'s short ways (plain text, integers) give what ``{{ value }}`` gives, as its general way does."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from compliance.views import _text
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    values = ["a <b> & 'c' \"d\"", "", 0, -7, 12345678, 3.5, True, None, dt.date(2021, 3, 1), mark_safe("<i>x</i>"), gettext_lazy("Status")]
+    for value in values:
+        assert str(_text(value)) == Template("{{ value }}").render(Context({"value": value})), value
+
+
+# The overview's loop as it was (templates/compliance/_overview.html before issue #20's change).
+OVERVIEW_LOOP = (
+    "{% load i18n %}"
+    + '    {% translate "Member" as l_member %}{% translate "Status" as l_status %}{% translate "Since" as l_since %}{% translate "Open findings" as l_open %}{% translate "Next action plan due" as l_due %}{% for member in rows %}\n    <tr>\n      <th scope="row" data-label="{{ l_member }}"><a href="{% url \'compliance:member\' member.code %}">{{ member.name }}</a> <small>{{ member.code }}</small></th>\n      <td data-label="{{ l_status }}"><span class="status status-{{ member.status }}">{{ member.status_label }}</span></td>\n      <td data-label="{{ l_since }}">{% if member.status_since %}{{ member.status_since|date:"DATE_FORMAT" }}{% else %}—{% endif %}</td>\n      <td data-label="{{ l_open }}">{{ member.open_findings }}</td>\n      <td data-label="{{ l_due }}">{% if member.next_plan_due %}{{ member.next_plan_due|date:"DATE_FORMAT" }}\n        <small>({% blocktranslate count days=member.days_left %}{{ days }} day left{% plural %}{{ days }} days left{% endblocktranslate %})</small>{% else %}—{% endif %}</td>\n    </tr>\n    {% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_overview_rows_are_the_templates(language):
+    """The compliance overview's rows built in Python (compliance.views.overview_rows) are what its loop wrote."""
+    from types import SimpleNamespace
+
+    from compliance.models import MemberStatus
+    from compliance.views import overview_rows
+
+    today = dt.date(2026, 12, 7)
+    members = []
+    for i, (status, since, due, findings) in enumerate(
+        [
+            ("active", None, None, 0),
+            ("under_review", dt.date(2025, 3, 1), today + dt.timedelta(days=1), 1),
+            ("inactive", dt.date(2024, 11, 30), today + dt.timedelta(days=45), 12345),
+            ("active", dt.date(2026, 1, 2), today - dt.timedelta(days=3), 2),
+            ("active", None, today + dt.timedelta(days=2), 0),
+        ]
+    ):
+        members.append(
+            SimpleNamespace(
+                code=f"X{i}<&>", name=f"Member \"{i}\" <b> & 'co'", status=status, status_label=MemberStatus(status).label,
+                status_since=since, open_findings=findings, next_plan_due=due, days_left=(due - today).days if due else None,
+            )
+        )
+    with translation.override(language):
+        # The template writes the rows after the loop's indentation.
+        assert "    " + str(overview_rows(members)) == Template(OVERVIEW_LOOP).render(Context({"rows": members}))
