@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role
+from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.paths import path_of
@@ -208,7 +208,6 @@ WORK_PLAN_FIELDS = (
     "member", "title", "start_date", "end_date", "member__kind",
     *(column for field in ("member__name",) for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
 )
-WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
 
 
 @login_required
@@ -487,14 +486,18 @@ def _workload(commitments, plans, periods, reportable, today):
     # joined every milestone up to its member and hashed all 3,000 members), read in one query and
     # grouped here (the prefetch machinery cost more than the query: issue #20).
     milestones: dict = {}
-    if commitments:
-        rows = Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments]).only(*WORK_MILESTONE_FIELDS).order_by("id")
-        for milestone in rows:
-            milestones.setdefault(milestone.commitment_id, []).append(milestone)
     by_pk = {c.pk: c for c in commitments}
-    for commitment_id, rows in milestones.items():
-        for milestone in rows:
-            milestone.commitment = by_pk[commitment_id]  # as the prefetch set it: no query for its commitment
+    if commitments:
+        # Plain rows (``_Milestone``), not model instances: what the statuses and the table read, the
+        # deliverable in the language shown (issue #20: a page's hundred instances cost more than its query).
+        deliverable = _translated_columns(Milestone, "deliverable")
+        rows = (
+            Milestone.objects.filter(commitment_id__in=list(by_pk)).order_by("id")
+            .values_list("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+        )
+        for row in rows:
+            milestone = _Milestone(*row[:7], deliverable(row[7:]), by_pk[row[1]])
+            milestones.setdefault(milestone.commitment_id, []).append(milestone)
     milestone_ids = [m.pk for rows in milestones.values() for m in rows]
     updates: dict = {}
     rows = (
@@ -514,8 +517,53 @@ def _workload(commitments, plans, periods, reportable, today):
         for row in item.milestones:
             if row.latest is not None:  # the one shown: a progress update (its other fields read if asked for)
                 row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
-                row.latest.milestone = row.milestone
     return work
+
+
+class _Milestone:
+    """A milestone as "My work" reads it (``_workload``): its id, number, dates, deliverable and commitment."""
+
+    __slots__ = ("pk", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", "deliverable", "commitment")
+
+    def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision, deliverable, commitment):
+        self.pk, self.commitment_id, self.number = pk, commitment_id, number
+        self.start_date, self.start_precision, self.end_date, self.end_precision = start_date, start_precision, end_date, end_precision
+        self.deliverable, self.commitment = deliverable, commitment
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __int__(self):  # in a query, as a model instance would be: its id (``filter(milestone=row.milestone)``)
+        return self.pk
+
+    @property
+    def ends_on(self):
+        """The last day the milestone's end stands for (``Milestone.ends_on``)."""
+        return period_end(self.end_date, self.end_precision)
+
+
+def _translated_columns(model, name):
+    """The columns of the translated field ``name`` in the active language's fallback order, and a function
+    giving its value from them: what django-modeltranslation's descriptor answers for an instance."""
+    from modeltranslation.fields import NONE
+    from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
+    from django.utils.translation import get_language
+
+    descriptor = model.__dict__[name]
+    default = descriptor.field.get_default()
+    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+    columns = [build_localized_fieldname(name, lang) for lang in resolution_order(get_language(), descriptor.fallback_languages)]
+    otherwise = descriptor.fallback_value if fallbacks_enabled() and descriptor.fallback_value is not NONE else default
+
+    def value(values):
+        for v in values:
+            if v is not None and v != undefined:
+                return v
+        return otherwise
+
+    value.columns = columns
+    return value
 
 
 # What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),
