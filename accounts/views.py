@@ -472,41 +472,41 @@ def _truncated(text, length):
 
 
 def _workload(commitments, plans, periods, reportable, today):
-    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in two queries.
+    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
 
     Only what the statuses and the "latest update" column read (not the narratives), as plain rows
-    (``_Update``) rather than model instances: a page's hundreds of updates cost a few tuples each.
-    Every update of a commitment the user may edit is visible to them (``permissions.visible_to``: the
-    write scope of updates is the write scope of their commitments), so the updates are read by
-    milestone alone: the visibility filter joined each update up to its member, and at scale 10
-    PostgreSQL ran that as a parallel plan costing 36 ms where this index scan costs about 2 ms (issue #20).
+    (``_Milestone``, ``_Update``) rather than model instances: a page's hundreds of rows cost a few
+    tuples each. Every update of a commitment the user may edit is visible to them
+    (``permissions.visible_to``: the write scope of updates is the write scope of their commitments),
+    so the updates are read by milestone alone: the visibility filter joined each update up to its
+    member, and at scale 10 PostgreSQL ran that as a parallel plan costing 36 ms where this index
+    scan costs about 2 ms (issue #20).
     """
     commitments = list(commitments)
-    # Each commitment's milestones in their usual order, by id (Meta orders by commitment first, which
-    # joined every milestone up to its member and hashed all 3,000 members), read in one query and
-    # grouped here (the prefetch machinery cost more than the query: issue #20).
     milestones: dict = {}
+    updates: dict = {}
     by_pk = {c.pk: c for c in commitments}
     if commitments:
-        # Plain rows (``_Milestone``), not model instances: what the statuses and the table read, the
-        # deliverable in the language shown (issue #20: a page's hundred instances cost more than its query).
+        # Each commitment's milestones in their usual order, by id (Meta orders by commitment first, which
+        # joined every milestone up to its member and hashed all 3,000 members), each with its updates
+        # (latest period first; none: one row of NULLs), in one query grouped here (issue #20: the
+        # prefetch machinery, then a second query, cost more than the rows). The deliverable in the
+        # language shown, as django-modeltranslation answers it.
         deliverable = _translated_columns(Milestone, "deliverable")
+        columns = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+        first_update = len(columns)
         rows = (
-            Milestone.objects.filter(commitment_id__in=list(by_pk)).order_by("id")
-            .values_list("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+            Milestone.objects.filter(commitment_id__in=list(by_pk))
+            .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
+            .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
         )
+        milestone = None
         for row in rows:
-            milestone = _Milestone(*row[:7], deliverable(row[7:]), by_pk[row[1]])
-            milestones.setdefault(milestone.commitment_id, []).append(milestone)
-    milestone_ids = [m.pk for rows in milestones.values() for m in rows]
-    updates: dict = {}
-    rows = (
-        ProgressUpdate.objects.filter(milestone_id__in=milestone_ids)
-        .order_by("-period_end", "-updated_at")
-        .values_list(*_UPDATE_COLUMNS)
-    )
-    for row in rows:  # (none asked for when there is no milestone)
-        updates.setdefault(row[_UPDATE_COLUMNS.index("milestone_id")], []).append(_Update(*row))
+            if milestone is None or milestone.pk != row[0]:
+                milestone = _Milestone(*row[:7], deliverable(row[7:first_update]), by_pk[row[1]])
+                milestones.setdefault(milestone.commitment_id, []).append(milestone)
+            if row[first_update] is not None:
+                updates.setdefault(milestone.pk, []).append(_Update(*row[first_update:]))
     for commitment in commitments:
         commitment.plan = plans[commitment.plan_id]
     work = workload.workload(
