@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role, period_end
+from commitments.models import ActionPlan, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.paths import path_of
@@ -168,11 +168,7 @@ def confirm_email_done(request):
 
 def _review_queue(user):
     """Return the updates waiting for the user's review: the one review scope, ``permissions.reviewable_by``."""
-    return (
-        permissions.reviewable_by(user, ProgressUpdate.objects.all())
-        .select_related("milestone__commitment__plan__member", "author")
-        .order_by("updated_at", "pk")
-    )
+    return permissions.reviewable_by(user, ProgressUpdate.objects.all()).order_by("updated_at", "pk")
 
 
 def _queue_and_count(user):
@@ -181,26 +177,70 @@ def _queue_and_count(user):
     The number is a window count over the whole queue (taken before the LIMIT; none waiting, none
     counted): a point of contact's queue is one member's. An administrator's is the whole portal's
     (tens of thousands at scale 10), where the window would read every row: counted on its own.
+    Each update as a plain row (``_QueuedUpdate``) with what the review table prints, not five model
+    instances through ``select_related`` (issue #20); the texts in the language shown.
     """
-    queue = _review_queue(user).only(*QUEUE_FIELDS)
+    deliverable = _translated_columns(Milestone, "deliverable")
+    member_name = _translated_columns(Member, "name")
+    columns = (
+        "pk", "period_start", "period_end", "completion", "updated_at", "milestone__number",
+        "milestone__commitment__identifier", "author_id", "author__username", "author__first_name", "author__last_name",
+        *(f"milestone__{name}" for name in deliverable.columns),
+        *(f"milestone__commitment__plan__member__{name}" for name in member_name.columns),
+    )
+    queue = _review_queue(user)
     if permissions.is_administrator(user):
-        return list(queue[:QUEUE_SHOWN]), queue.count()
-    rows = list(queue.annotate(waiting=Window(Count("pk")))[:QUEUE_SHOWN])
-    return rows, (rows[0].waiting if rows else 0)
+        rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
+    else:
+        rows = list(queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN])
+        count = rows[0][-1] if rows else 0
+    texts = len(columns) - len(deliverable.columns) - len(member_name.columns)
+    split = texts + len(deliverable.columns)
+    shown = [_QueuedUpdate(row[:texts], deliverable(row[texts:split]), member_name(row[split:len(columns)])) for row in rows]
+    return shown, (queue.count() if count is None else count)
+
+
+class _QueuedUpdate:
+    """An update waiting for review as the review table reads it: ``update.milestone.commitment.plan.member.name``,
+    ``update.author.get_full_name`` and the rest, without the model instances (``_queue_and_count``)."""
+
+    def __init__(self, row, deliverable, member_name):
+        from types import SimpleNamespace
+
+        (self.pk, self.period_start, self.period_end, self.completion, self.updated_at, number, identifier,
+         author_id, username, first_name, last_name) = row
+        self.id = self.pk
+        commitment = _QueuedCommitment(identifier, SimpleNamespace(member=SimpleNamespace(name=member_name)))
+        self.milestone = SimpleNamespace(number=number, deliverable=deliverable, commitment=commitment)
+        self.author = _QueuedAuthor(author_id, username, first_name, last_name) if author_id is not None else None
+
+    def get_completion_display(self):
+        return dict(Completion.choices).get(self.completion, self.completion)
+
+
+class _QueuedCommitment:
+    def __init__(self, identifier, plan):
+        self.identifier, self.plan = identifier, plan
+
+    def get_absolute_url(self):
+        return path_of("commitments:commitment")(self.identifier)
+
+
+class _QueuedAuthor:
+    def __init__(self, pk, username, first_name, last_name):
+        self.pk, self.username, self.first_name, self.last_name = pk, username, first_name, last_name
+
+    def get_full_name(self):  # as Django's AbstractUser
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_username(self):
+        return self.username
 
 
 # "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
-# What the review table reads of each update waiting (``accounts/_review_table.html``).
-# (modeltranslation adds a translated field's columns only to a model's own fields: these follow relations.)
-QUEUE_FIELDS = (
-    "milestone__number", "milestone__commitment__identifier",
-    *(column for field in ("milestone__deliverable", "milestone__commitment__plan__member__name")
-      for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
-    "author__username", "author__first_name", "author__last_name", "period_start", "period_end", "completion", "updated_at",
-)
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
 # What it reads of their plans (the periods, the ended plans' titles) and members (the policy's kind, the name).
