@@ -286,7 +286,7 @@ def my_work(request):
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
     if work_page:
-        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today))
+        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -511,7 +511,7 @@ def _truncated(text, length):
     return Truncator(text).chars(length)
 
 
-def _workload(commitments, plans, periods, reportable, today):
+def _workload(commitments, plans, periods, reportable, today, *, instances=True):
     """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
 
     Only what the statuses and the "latest update" column read (not the narratives), as plain rows
@@ -520,7 +520,9 @@ def _workload(commitments, plans, periods, reportable, today):
     (``permissions.visible_to``: the write scope of updates is the write scope of their commitments),
     so the updates are read by milestone alone: the visibility filter joined each update up to its
     member, and at scale 10 PostgreSQL ran that as a parallel plan costing 36 ms where this index
-    scan costs about 2 ms (issue #20).
+    scan costs about 2 ms (issue #20). Each milestone's latest update is a ``ProgressUpdate`` (its other
+    fields read if asked for), or, with ``instances=False`` (the page's table, which prints its completion
+    and state), the plain row.
     """
     commitments = list(commitments)
     milestones: dict = {}
@@ -554,9 +556,10 @@ def _workload(commitments, plans, periods, reportable, today):
     )
     for item in work:
         item.reportable = item.commitment.plan_id in reportable
-        for row in item.milestones:
-            if row.latest is not None:  # the one shown: a progress update (its other fields read if asked for)
-                row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
+        if instances:
+            for row in item.milestones:
+                if row.latest is not None:
+                    row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
     return work
 
 
