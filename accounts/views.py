@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import ActionPlan, Commitment, Completion, Milestone, ProgressUpdate, Role
+from commitments.models import ActionPlan, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.paths import path_of
@@ -168,11 +168,7 @@ def confirm_email_done(request):
 
 def _review_queue(user):
     """Return the updates waiting for the user's review: the one review scope, ``permissions.reviewable_by``."""
-    return (
-        permissions.reviewable_by(user, ProgressUpdate.objects.all())
-        .select_related("milestone__commitment__plan__member", "author")
-        .order_by("updated_at", "pk")
-    )
+    return permissions.reviewable_by(user, ProgressUpdate.objects.all()).order_by("updated_at", "pk")
 
 
 def _queue_and_count(user):
@@ -181,26 +177,70 @@ def _queue_and_count(user):
     The number is a window count over the whole queue (taken before the LIMIT; none waiting, none
     counted): a point of contact's queue is one member's. An administrator's is the whole portal's
     (tens of thousands at scale 10), where the window would read every row: counted on its own.
+    Each update as a plain row (``_QueuedUpdate``) with what the review table prints, not five model
+    instances through ``select_related`` (issue #20); the texts in the language shown.
     """
-    queue = _review_queue(user).only(*QUEUE_FIELDS)
+    deliverable = _translated_columns(Milestone, "deliverable")
+    member_name = _translated_columns(Member, "name")
+    columns = (
+        "pk", "period_start", "period_end", "completion", "updated_at", "milestone__number",
+        "milestone__commitment__identifier", "author_id", "author__username", "author__first_name", "author__last_name",
+        *(f"milestone__{name}" for name in deliverable.columns),
+        *(f"milestone__commitment__plan__member__{name}" for name in member_name.columns),
+    )
+    queue = _review_queue(user)
     if permissions.is_administrator(user):
-        return list(queue[:QUEUE_SHOWN]), queue.count()
-    rows = list(queue.annotate(waiting=Window(Count("pk")))[:QUEUE_SHOWN])
-    return rows, (rows[0].waiting if rows else 0)
+        rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
+    else:
+        rows = list(queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN])
+        count = rows[0][-1] if rows else 0
+    texts = len(columns) - len(deliverable.columns) - len(member_name.columns)
+    split = texts + len(deliverable.columns)
+    shown = [_QueuedUpdate(row[:texts], deliverable(row[texts:split]), member_name(row[split:len(columns)])) for row in rows]
+    return shown, (queue.count() if count is None else count)
+
+
+class _QueuedUpdate:
+    """An update waiting for review as the review table reads it: ``update.milestone.commitment.plan.member.name``,
+    ``update.author.get_full_name`` and the rest, without the model instances (``_queue_and_count``)."""
+
+    def __init__(self, row, deliverable, member_name):
+        from types import SimpleNamespace
+
+        (self.pk, self.period_start, self.period_end, self.completion, self.updated_at, number, identifier,
+         author_id, username, first_name, last_name) = row
+        self.id = self.pk
+        commitment = _QueuedCommitment(identifier, SimpleNamespace(member=SimpleNamespace(name=member_name)))
+        self.milestone = SimpleNamespace(number=number, deliverable=deliverable, commitment=commitment)
+        self.author = _QueuedAuthor(author_id, username, first_name, last_name) if author_id is not None else None
+
+    def get_completion_display(self):
+        return dict(Completion.choices).get(self.completion, self.completion)
+
+
+class _QueuedCommitment:
+    def __init__(self, identifier, plan):
+        self.identifier, self.plan = identifier, plan
+
+    def get_absolute_url(self):
+        return path_of("commitments:commitment")(self.identifier)
+
+
+class _QueuedAuthor:
+    def __init__(self, pk, username, first_name, last_name):
+        self.pk, self.username, self.first_name, self.last_name = pk, username, first_name, last_name
+
+    def get_full_name(self):  # as Django's AbstractUser
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_username(self):
+        return self.username
 
 
 # "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
 # milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
 WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
-# What the review table reads of each update waiting (``accounts/_review_table.html``).
-# (modeltranslation adds a translated field's columns only to a model's own fields: these follow relations.)
-QUEUE_FIELDS = (
-    "milestone__number", "milestone__commitment__identifier",
-    *(column for field in ("milestone__deliverable", "milestone__commitment__plan__member__name")
-      for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
-    "author__username", "author__first_name", "author__last_name", "period_start", "period_end", "completion", "updated_at",
-)
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
 # What it reads of their plans (the periods, the ended plans' titles) and members (the policy's kind, the name).
@@ -208,7 +248,6 @@ WORK_PLAN_FIELDS = (
     "member", "title", "start_date", "end_date", "member__kind",
     *(column for field in ("member__name",) for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
 )
-WORK_MILESTONE_FIELDS = ("commitment", "number", "deliverable", "start_date", "start_precision", "end_date", "end_precision")
 
 
 @login_required
@@ -247,7 +286,7 @@ def my_work(request):
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
     if work_page:
-        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today))
+        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -472,38 +511,44 @@ def _truncated(text, length):
     return Truncator(text).chars(length)
 
 
-def _workload(commitments, plans, periods, reportable, today):
-    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in two queries.
+def _workload(commitments, plans, periods, reportable, today, *, instances=True):
+    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
 
     Only what the statuses and the "latest update" column read (not the narratives), as plain rows
-    (``_Update``) rather than model instances: a page's hundreds of updates cost a few tuples each.
-    Every update of a commitment the user may edit is visible to them (``permissions.visible_to``: the
-    write scope of updates is the write scope of their commitments), so the updates are read by
-    milestone alone: the visibility filter joined each update up to its member, and at scale 10
-    PostgreSQL ran that as a parallel plan costing 36 ms where this index scan costs about 2 ms (issue #20).
+    (``_Milestone``, ``_Update``) rather than model instances: a page's hundreds of rows cost a few
+    tuples each. Every update of a commitment the user may edit is visible to them
+    (``permissions.visible_to``: the write scope of updates is the write scope of their commitments),
+    so the updates are read by milestone alone: the visibility filter joined each update up to its
+    member, and at scale 10 PostgreSQL ran that as a parallel plan costing 36 ms where this index
+    scan costs about 2 ms (issue #20). Each milestone's latest update is a ``ProgressUpdate`` (its other
+    fields read if asked for), or, with ``instances=False`` (the page's table, which prints its completion
+    and state), the plain row.
     """
     commitments = list(commitments)
-    # Each commitment's milestones in their usual order, by id (Meta orders by commitment first, which
-    # joined every milestone up to its member and hashed all 3,000 members), read in one query and
-    # grouped here (the prefetch machinery cost more than the query: issue #20).
     milestones: dict = {}
-    if commitments:
-        rows = Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments]).only(*WORK_MILESTONE_FIELDS).order_by("id")
-        for milestone in rows:
-            milestones.setdefault(milestone.commitment_id, []).append(milestone)
-    by_pk = {c.pk: c for c in commitments}
-    for commitment_id, rows in milestones.items():
-        for milestone in rows:
-            milestone.commitment = by_pk[commitment_id]  # as the prefetch set it: no query for its commitment
-    milestone_ids = [m.pk for rows in milestones.values() for m in rows]
     updates: dict = {}
-    rows = (
-        ProgressUpdate.objects.filter(milestone_id__in=milestone_ids)
-        .order_by("-period_end", "-updated_at")
-        .values_list(*_UPDATE_COLUMNS)
-    )
-    for row in rows:  # (none asked for when there is no milestone)
-        updates.setdefault(row[_UPDATE_COLUMNS.index("milestone_id")], []).append(_Update(*row))
+    by_pk = {c.pk: c for c in commitments}
+    if commitments:
+        # Each commitment's milestones in their usual order, by id (Meta orders by commitment first, which
+        # joined every milestone up to its member and hashed all 3,000 members), each with its updates
+        # (latest period first; none: one row of NULLs), in one query grouped here (issue #20: the
+        # prefetch machinery, then a second query, cost more than the rows). The deliverable in the
+        # language shown, as django-modeltranslation answers it.
+        deliverable = _translated_columns(Milestone, "deliverable")
+        columns = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+        first_update = len(columns)
+        rows = (
+            Milestone.objects.filter(commitment_id__in=list(by_pk))
+            .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
+            .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
+        )
+        milestone = None
+        for row in rows:
+            if milestone is None or milestone.pk != row[0]:
+                milestone = _Milestone(*row[:7], deliverable(row[7:first_update]), by_pk[row[1]])
+                milestones.setdefault(milestone.commitment_id, []).append(milestone)
+            if row[first_update] is not None:
+                updates.setdefault(milestone.pk, []).append(_Update(*row[first_update:]))
     for commitment in commitments:
         commitment.plan = plans[commitment.plan_id]
     work = workload.workload(
@@ -511,11 +556,57 @@ def _workload(commitments, plans, periods, reportable, today):
     )
     for item in work:
         item.reportable = item.commitment.plan_id in reportable
-        for row in item.milestones:
-            if row.latest is not None:  # the one shown: a progress update (its other fields read if asked for)
-                row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
-                row.latest.milestone = row.milestone
+        if instances:
+            for row in item.milestones:
+                if row.latest is not None:
+                    row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
     return work
+
+
+class _Milestone:
+    """A milestone as "My work" reads it (``_workload``): its id, number, dates, deliverable and commitment."""
+
+    __slots__ = ("pk", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", "deliverable", "commitment")
+
+    def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision, deliverable, commitment):
+        self.pk, self.commitment_id, self.number = pk, commitment_id, number
+        self.start_date, self.start_precision, self.end_date, self.end_precision = start_date, start_precision, end_date, end_precision
+        self.deliverable, self.commitment = deliverable, commitment
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __int__(self):  # in a query, as a model instance would be: its id (``filter(milestone=row.milestone)``)
+        return self.pk
+
+    @property
+    def ends_on(self):
+        """The last day the milestone's end stands for (``Milestone.ends_on``)."""
+        return period_end(self.end_date, self.end_precision)
+
+
+def _translated_columns(model, name):
+    """The columns of the translated field ``name`` in the active language's fallback order, and a function
+    giving its value from them: what django-modeltranslation's descriptor answers for an instance."""
+    from modeltranslation.fields import NONE
+    from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
+    from django.utils.translation import get_language
+
+    descriptor = model.__dict__[name]
+    default = descriptor.field.get_default()
+    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+    columns = [build_localized_fieldname(name, lang) for lang in resolution_order(get_language(), descriptor.fallback_languages)]
+    otherwise = descriptor.fallback_value if fallbacks_enabled() and descriptor.fallback_value is not NONE else default
+
+    def value(values):
+        for v in values:
+            if v is not None and v != undefined:
+                return v
+        return otherwise
+
+    value.columns = columns
+    return value
 
 
 # What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),

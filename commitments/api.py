@@ -1,7 +1,8 @@
 """API viewsets for the commitments app (routed in ``ogp_portal/api_urls.py``)."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
@@ -219,7 +220,7 @@ class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Rea
         return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
 
 
-class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgressUpdateViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Progress on milestones: published updates for everyone; drafts for those who may enter progress."""
 
     queryset = ProgressUpdate.objects.all()
@@ -235,6 +236,19 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
         # the joins that ordering by the update would add to the prefetch).
         evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
         return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
+
+    def shares_public_copy(self, request) -> bool:
+        # The anonymous copy is this user's answer when no update beyond the published ones that the
+        # user may see (their drafts, the submitted ones they review) would be on it: on the first page
+        # in the default order (no parameters), none newer than the copy's last row; with any parameter
+        # (filters, search, cursor), none at all. One query (issue #20).
+        published = ProgressUpdate.State.PUBLISHED
+        more = permissions.visible_progress_updates(request.user, ProgressUpdate.objects.exclude(state=published))
+        if not request.GET:
+            size = self.paginator.get_page_size(request)
+            last = ProgressUpdate.objects.filter(state=published).order_by("-id").values("id")[size - 1:size]
+            more = more.filter(id__gte=Coalesce(Subquery(last), 0))
+        return not more.exists()
 
 
 # ---------------------------------------------------------------------------

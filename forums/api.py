@@ -92,7 +92,7 @@ class ForumMembershipViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.
         return qs.select_related("forum") if self.action in ("partial_update", "destroy") else qs
 
 
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Forum meetings: planned, held, cancelled or postponed."""
 
     queryset = Meeting.objects.all()
@@ -184,6 +184,14 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
         qs = super().get_queryset()
         # The write rules read the meeting's forum; a list shows the forum's id only.
         return qs if self.action == "list" else qs.select_related("forum")
+
+    def shares_public_copy(self, request) -> bool:
+        # The anonymous copy is this user's answer unless the user may read minutes in preparation
+        # that are not empty (the only field that differs, MeetingSerializerWithPrivacy). One query.
+        readable = permissions.meetings_with_readable_minutes(request.user)
+        if readable is None:  # every meeting's (administrators)
+            return False
+        return not readable.filter(minutes_published_at__isnull=True).exclude(minutes="").exists()
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs), self.get_object())

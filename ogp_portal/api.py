@@ -177,9 +177,10 @@ class SharedPublicListMixin:
     public page cache (ogp_portal/cache.py) keeps for anonymous clients under the same key (language,
     path, query, Accept, generation). So when that copy exists, it is the answer, after the view's own
     authentication, permission and throttle checks (a signed-in client is counted at its own rate).
-    Nothing is stored from a signed-in request, and a list that shows anyone more than the public
-    (progress updates with their drafts, meetings with minutes in preparation, status reports, the
-    records of a meeting) never uses this: it is rendered for each user. Tests:
+    Nothing is stored from a signed-in request. A list that may show some users more than the public
+    (progress updates with their drafts, meetings with minutes in preparation) shares the copy only
+    with a user for whom it would be the same bytes (``shares_public_copy``: one query, e.g. no draft
+    the user may see on that page); status reports and the records of a meeting never use this. Tests:
     tests/api/test_shared_lists.py (the same bytes; a coordinator's draft never in a shared answer).
     """
 
@@ -194,13 +195,21 @@ class SharedPublicListMixin:
                 stored = cache.get(page_cache.page_key(request._request))
             except Exception:  # the cache server is down: render as usual
                 stored = None
-            if stored is not None:
+            if stored is not None and self.shares_public_copy(request):
                 content, headers = stored
                 response = HttpResponse(content)
                 for name, value in headers.items():
                     response[name] = value
                 return response
         return super().list(request, *args, **kwargs)
+
+    def shares_public_copy(self, request) -> bool:
+        """Whether this user's answer is the anonymous copy (asked only when that copy exists).
+
+        True for the public reference lists; a list that may show a user more than the public
+        (progress updates, meetings) answers for the user at hand, at most one query.
+        """
+        return True
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

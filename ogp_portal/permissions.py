@@ -419,6 +419,16 @@ def forums_with_readable_minutes(user) -> set[int] | None:
     return set(apps.get_model("forums", "Meeting").objects.filter(q).values_list("forum_id", flat=True).distinct())
 
 
+def meetings_with_readable_minutes(user):
+    """The meetings whose unpublished minutes the user may read, as a queryset (None: every meeting); no query run."""
+    q = _unpublished_minutes_readers_q(user, "")
+    if q is None:
+        return None
+    from django.apps import apps
+
+    return apps.get_model("forums", "Meeting").objects.filter(q)
+
+
 # Rows that belong to a meeting's record and follow its minutes: public once they are published.
 _FORUM_RECORD_MODELS = {"MeetingDecision": "meeting__", "ActionItem": "meeting__"}
 

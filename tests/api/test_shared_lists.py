@@ -5,13 +5,17 @@ public (progress updates with the drafts a coordinator may see) is rendered for 
 draft never reaches a shared answer and a shared answer never hides a user's draft.
 """
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from commitments import services
+from commitments.models import ProgressUpdate, Role
 from tests.api.conftest import client_for
+from tests.factories import RoleFactory
 
 # Each shared list and its table.
 SHARED = {
@@ -90,3 +94,70 @@ def test_a_signed_in_user_sees_their_own_change_at_once(world, django_capture_on
         services.update_commitment(own, by=coordinator, data={"title": "Budget data every month"}, version=own.version)
     titles = [row["title"] for row in session_client(coordinator).get(url).json()["results"]]
     assert "Budget data every month" in titles
+
+
+def _progress_table_read(queries):
+    return any('FROM "commitments_progressupdate"' in q["sql"] and "EXISTS" not in q["sql"].upper() and "LIMIT 1" not in q["sql"]
+               for q in queries)
+
+
+def test_progress_updates_shared_only_with_users_who_would_see_the_same_page(world, monkeypatch):
+    """Issue #20: a user who may see no draft on that page gets the anonymous copy; a draft's reader never does."""
+    from ogp_portal.api import CursorPagination
+    from tests.factories import ProgressUpdateFactory
+
+    monkeypatch.setattr(CursorPagination, "page_size", 1)  # one row a page: the draft is on the second
+    newer = ProgressUpdateFactory(milestone=world["own_milestone"], period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 6, 30))
+    url = "/api/v1/progress-updates/"
+    anonymous = APIClient().get(url)
+    assert anonymous["X-Page-Cache"] == "miss"
+    assert [row["id"] for row in anonymous.json()["results"]] == [newer.pk]
+    # Civil society and another member's point of contact see no draft at all: the copy, whatever the query.
+    for who in ("civil_society", "other_member_poc"):
+        client = session_client(world["users"][who])
+        with CaptureQueriesContext(connection) as ctx:
+            shared = client.get(url)
+        assert shared.content == anonymous.content and not _progress_table_read(ctx.captured_queries), who
+    # The coordinator's draft is older than the first page's row: that page is the copy ...
+    coordinator = session_client(world["users"]["coordinator"])
+    with CaptureQueriesContext(connection) as ctx:
+        first = coordinator.get(url)
+    assert first.content == anonymous.content and not _progress_table_read(ctx.captured_queries)
+    # ... and the next one, rendered for them, holds the draft (never shown to anyone else).
+    following = coordinator.get(first.json()["next"])
+    assert [row["id"] for row in following.json()["results"]] == [world["draft"].pk]
+    assert world["draft"].pk not in [row["id"] for row in APIClient().get(first.json()["next"]).json()["results"]]
+    # With a parameter, the coordinator (who may see a draft) is rendered for: the draft is in their list.
+    filtered = f"{url}?milestone={world['own_milestone'].pk}&page_size=5"
+    assert APIClient().get(filtered)["X-Page-Cache"] == "miss"
+    ids = [row["id"] for row in coordinator.get(filtered).json()["results"]]
+    assert world["draft"].pk in ids
+    # A new draft is the newest row: the first page is rendered for its coordinator, and holds it.
+    services_draft = ProgressUpdateFactory(
+        milestone=world["own_milestone"], period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 6, 30),
+        state=ProgressUpdate.State.DRAFT, published_at=None,
+    )
+    assert APIClient().get(url)["X-Page-Cache"] in ("hit", "miss")
+    assert [row["id"] for row in coordinator.get(url).json()["results"]] == [services_draft.pk]
+    assert [row["id"] for row in session_client(world["users"]["civil_society"]).get(url).json()["results"]] == [newer.pk]
+
+
+def test_meetings_shared_unless_the_user_may_read_minutes_in_preparation(world):
+    """Issue #20: minutes not yet published reach their forum's keepers only; everyone else gets the anonymous copy."""
+    from tests.factories import ForumFactory, MeetingFactory
+
+    forum = ForumFactory(member=world["kg"])
+    MeetingFactory(forum=forum, minutes="Draft minutes: budget data discussed", minutes_published_at=None)
+    secretary = RoleFactory(user__username="sec-kg", member=world["kg"], kind=Role.Kind.SECRETARIAT).user
+    url = "/api/v1/meetings/"
+    anonymous = APIClient().get(url)
+    assert anonymous["X-Page-Cache"] == "miss" and anonymous.json()["results"][0]["minutes"] == ""
+    coordinator = session_client(world["users"]["coordinator"])
+    with CaptureQueriesContext(connection) as ctx:
+        shared = coordinator.get(url)
+    assert shared.content == anonymous.content
+    assert not any('FROM "forums_meeting"' in q["sql"] and "LIMIT 1" not in q["sql"] for q in ctx.captured_queries)
+    own = session_client(secretary).get(url)
+    assert own.json()["results"][0]["minutes"] == "Draft minutes: budget data discussed"
+    assert APIClient().get(url)["X-Page-Cache"] == "hit"  # what the secretariat was rendered was not stored
+    assert APIClient().get(url).json()["results"][0]["minutes"] == ""
