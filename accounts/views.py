@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import ActionPlan, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
+from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.paths import path_of
@@ -278,15 +278,25 @@ def my_work(request):
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
-    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by("plan__member__name", "plan__start_date", "number", "identifier")
+    order = ("plan__member__name", "plan__start_date", "number", "identifier")
+    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order)
     totals = workload.totals_query(editable, periods, today) if plans else {}
     work_page = None
     if plans:
-        paginator = Paginator(ordered, WORK_PAGE_SIZE)
+        # The page's commitments as plain rows (``_WorkCommitment``): what the table prints of each
+        # (issue #20: the model instances and their lead agencies cost twice the query itself).
+        title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
+        rows = editable.order_by(*order).values_list(
+            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
+            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
+        )
+        paginator = Paginator(rows, WORK_PAGE_SIZE)
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
     if work_page:
-        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today, instances=False))
+        split = 6 + len(title.columns)
+        commitments = [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in work_page.object_list]
+        work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -561,6 +571,19 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
                 if row.latest is not None:
                     row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
     return work
+
+
+class _WorkCommitment:
+    """A commitment of "My work"'s page as its table reads it: identifier, title, lead agency, plan (and member)."""
+
+    def __init__(self, row, title, agency_name, plan):
+        self.pk, self.plan_id, self.number, self.identifier, self.lead_agency_id, acronym = row
+        self.id, self.title, self.plan = self.pk, title, plan
+        # As ``Agency.__str__`` writes it.
+        self.lead_agency = None if self.lead_agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
+
+    def get_absolute_url(self):
+        return path_of("commitments:commitment")(self.identifier)
 
 
 class _Milestone:
