@@ -243,11 +243,6 @@ WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
-# What it reads of their plans (the periods, the ended plans' titles) and members (the policy's kind, the name).
-WORK_PLAN_FIELDS = (
-    "member", "title", "start_date", "end_date", "member__kind",
-    *(column for field in ("member__name",) for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
-)
 
 
 @login_required
@@ -268,12 +263,8 @@ def my_work(request):
     # The plans of the person's commitments, with the current reporting period of each, as the progress
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
     # ended), under the member's compliance policy (one query for all). A plan not started yet has
-    # none to report on.
-    plans = {
-        plan.pk: plan
-        for plan in ActionPlan.objects.filter(pk__in=editable.values("plan_id"))
-        .select_related("member").only(*WORK_PLAN_FIELDS).order_by()
-    }
+    # none to report on. Plain rows (``_work_plans``), not model instances (issue #20).
+    plans = _work_plans(ActionPlan.objects.filter(pk__in=editable.values("plan_id")).order_by())
     policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
@@ -559,8 +550,9 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
                 milestones.setdefault(milestone.commitment_id, []).append(milestone)
             if row[first_update] is not None:
                 updates.setdefault(milestone.pk, []).append(_Update(*row[first_update:]))
-    for commitment in commitments:
-        commitment.plan = plans[commitment.plan_id]
+    if not instances:  # (a model instance reads its plan when asked for)
+        for commitment in commitments:
+            commitment.plan = plans[commitment.plan_id]
     work = workload.workload(
         commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id], lambda c: milestones.get(c.pk, ())
     )
@@ -571,6 +563,29 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
                 if row.latest is not None:
                     row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
     return work
+
+
+def _work_plans(plans) -> dict:
+    """``{pk: plan}`` of the queryset ``plans`` as "My work" reads them, one query: each plan's member (its kind
+    for the compliance policy, its name), title (the ended plans' sentence), first and last days; plain
+    objects with the models' attribute names, the texts in the language shown."""
+    from types import SimpleNamespace
+
+    title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
+    rows = plans.values_list(
+        "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
+    )
+    split = 5 + len(title.columns)
+    members: dict = {}
+    result = {}
+    for row in rows:
+        pk, member_id, start_date, end_date, kind = row[:5]
+        if member_id not in members:
+            members[member_id] = SimpleNamespace(pk=member_id, id=member_id, kind=kind, name=name(row[split:]))
+        result[pk] = SimpleNamespace(
+            pk=pk, id=pk, member_id=member_id, member=members[member_id], start_date=start_date, end_date=end_date, title=title(row[5:split])
+        )
+    return result
 
 
 class _WorkCommitment:
