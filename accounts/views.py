@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -340,9 +340,10 @@ def _displayed(work):
     milestones_of = gettext("Milestones of %(id)s")
     counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
     ends: dict = {}
+    truncation = _truncation()
     for item in work:
         commitment = item.commitment
-        item.title = _truncated(commitment.title, 120)
+        item.title = _truncated(commitment.title, 120, truncation)
         item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
         item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
@@ -351,7 +352,7 @@ def _displayed(work):
         for row in item.milestones:
             milestone = row.milestone
             row.progress_url = f"{progress_path(milestone.pk)}{query}"
-            row.deliverable = _truncated(milestone.deliverable, 100)
+            row.deliverable = _truncated(milestone.deliverable, 100, truncation)
             day = milestone.ends_on
             if day not in ends:
                 ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
@@ -479,6 +480,7 @@ def _queue_rows(queue) -> str:
     completions = {value: str(label) for value, label in Completion.choices}
     commitment_path = path_of("commitments:commitment")
     deleted = escape(gettext("a deleted account"))
+    truncation = _truncation()
     rows = []
     for update in queue:
         milestone = update.milestone
@@ -490,7 +492,7 @@ def _queue_rows(queue) -> str:
             "\n    <tr>\n"
             f'      <td><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>\n'
             f"        <small>{escape(commitment.plan.member.name)}</small></td>\n"
-            f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80))}</td>\n"
+            f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80, truncation))}</td>\n"
             f'      <td>{escape(date_format(update.period_start, "SHORT_DATE_FORMAT"))}–'
             f'{escape(date_format(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
             f"      <td>{escape(completion)}</td>\n"
@@ -502,14 +504,24 @@ def _queue_rows(queue) -> str:
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
-def _truncated(text, length):
-    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII."""
+def _truncated(text, length, truncate=None):
+    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII.
+
+    ``truncate``: the truncation text (``_truncation()``), translated once by a caller that truncates many.
+    """
     text = unicodedata.normalize("NFC", text)
     if len(text) <= length:
         return text
+    if truncate is None:
+        truncate = _truncation()
     if text.isascii():  # no combining character: as Truncator.chars, without looking at each one
-        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)], None)
-    return Truncator(text).chars(length)
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, truncate)], truncate)
+    return Truncator(text).chars(length, truncate=truncate)
+
+
+def _truncation():
+    """The text ``truncatechars`` ends a truncated text with (``django.utils.text.add_truncation_text``'s), translated."""
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
 def _workload(commitments, plans, periods, reportable, today, *, instances=True):
