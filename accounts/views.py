@@ -27,13 +27,13 @@ from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from commitments import progress
 from commitments import workload
-from commitments.models import ActionPlan, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
+from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.paths import path_of
@@ -243,11 +243,6 @@ WORK_PAGE_SIZE = 20
 QUEUE_SHOWN = 10
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
-# What it reads of their plans (the periods, the ended plans' titles) and members (the policy's kind, the name).
-WORK_PLAN_FIELDS = (
-    "member", "title", "start_date", "end_date", "member__kind",
-    *(column for field in ("member__name",) for column in (field, *(f"{field}_{code}" for code in settings.MODELTRANSLATION_LANGUAGES))),
-)
 
 
 @login_required
@@ -268,25 +263,31 @@ def my_work(request):
     # The plans of the person's commitments, with the current reporting period of each, as the progress
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
     # ended), under the member's compliance policy (one query for all). A plan not started yet has
-    # none to report on.
-    plans = {
-        plan.pk: plan
-        for plan in ActionPlan.objects.filter(pk__in=editable.values("plan_id"))
-        .select_related("member").only(*WORK_PLAN_FIELDS).order_by()
-    }
+    # none to report on. Plain rows (``_work_plans``), not model instances (issue #20).
+    plans = _work_plans(ActionPlan.objects.filter(pk__in=editable.values("plan_id")).order_by())
     policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
-    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by("plan__member__name", "plan__start_date", "number", "identifier")
+    order = ("plan__member__name", "plan__start_date", "number", "identifier")
+    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order)
     totals = workload.totals_query(editable, periods, today) if plans else {}
     work_page = None
     if plans:
-        paginator = Paginator(ordered, WORK_PAGE_SIZE)
+        # The page's commitments as plain rows (``_WorkCommitment``): what the table prints of each
+        # (issue #20: the model instances and their lead agencies cost twice the query itself).
+        title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
+        rows = editable.order_by(*order).values_list(
+            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
+            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
+        )
+        paginator = Paginator(rows, WORK_PAGE_SIZE)
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
     if work_page:
-        work_page.object_list = _displayed(_workload(work_page.object_list, plans, periods, reportable, today, instances=False))
+        split = 6 + len(title.columns)
+        commitments = [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in work_page.object_list]
+        work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -339,9 +340,10 @@ def _displayed(work):
     milestones_of = gettext("Milestones of %(id)s")
     counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
     ends: dict = {}
+    truncation = _truncation()
     for item in work:
         commitment = item.commitment
-        item.title = _truncated(commitment.title, 120)
+        item.title = _truncated(commitment.title, 120, truncation)
         item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
         item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
@@ -350,7 +352,7 @@ def _displayed(work):
         for row in item.milestones:
             milestone = row.milestone
             row.progress_url = f"{progress_path(milestone.pk)}{query}"
-            row.deliverable = _truncated(milestone.deliverable, 100)
+            row.deliverable = _truncated(milestone.deliverable, 100, truncation)
             day = milestone.ends_on
             if day not in ends:
                 ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
@@ -478,6 +480,7 @@ def _queue_rows(queue) -> str:
     completions = {value: str(label) for value, label in Completion.choices}
     commitment_path = path_of("commitments:commitment")
     deleted = escape(gettext("a deleted account"))
+    truncation = _truncation()
     rows = []
     for update in queue:
         milestone = update.milestone
@@ -489,7 +492,7 @@ def _queue_rows(queue) -> str:
             "\n    <tr>\n"
             f'      <td><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>\n'
             f"        <small>{escape(commitment.plan.member.name)}</small></td>\n"
-            f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80))}</td>\n"
+            f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80, truncation))}</td>\n"
             f'      <td>{escape(date_format(update.period_start, "SHORT_DATE_FORMAT"))}–'
             f'{escape(date_format(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
             f"      <td>{escape(completion)}</td>\n"
@@ -501,14 +504,24 @@ def _queue_rows(queue) -> str:
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
-def _truncated(text, length):
-    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII."""
+def _truncated(text, length, truncate=None):
+    """``text|truncatechars:length``, without walking each character of a text that is short enough or plain ASCII.
+
+    ``truncate``: the truncation text (``_truncation()``), translated once by a caller that truncates many.
+    """
     text = unicodedata.normalize("NFC", text)
     if len(text) <= length:
         return text
+    if truncate is None:
+        truncate = _truncation()
     if text.isascii():  # no combining character: as Truncator.chars, without looking at each one
-        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)], None)
-    return Truncator(text).chars(length)
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, truncate)], truncate)
+    return Truncator(text).chars(length, truncate=truncate)
+
+
+def _truncation():
+    """The text ``truncatechars`` ends a truncated text with (``django.utils.text.add_truncation_text``'s), translated."""
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
 def _workload(commitments, plans, periods, reportable, today, *, instances=True):
@@ -549,8 +562,9 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
                 milestones.setdefault(milestone.commitment_id, []).append(milestone)
             if row[first_update] is not None:
                 updates.setdefault(milestone.pk, []).append(_Update(*row[first_update:]))
-    for commitment in commitments:
-        commitment.plan = plans[commitment.plan_id]
+    if not instances:  # (a model instance reads its plan when asked for)
+        for commitment in commitments:
+            commitment.plan = plans[commitment.plan_id]
     work = workload.workload(
         commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id], lambda c: milestones.get(c.pk, ())
     )
@@ -561,6 +575,42 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
                 if row.latest is not None:
                     row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
     return work
+
+
+def _work_plans(plans) -> dict:
+    """``{pk: plan}`` of the queryset ``plans`` as "My work" reads them, one query: each plan's member (its kind
+    for the compliance policy, its name), title (the ended plans' sentence), first and last days; plain
+    objects with the models' attribute names, the texts in the language shown."""
+    from types import SimpleNamespace
+
+    title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
+    rows = plans.values_list(
+        "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
+    )
+    split = 5 + len(title.columns)
+    members: dict = {}
+    result = {}
+    for row in rows:
+        pk, member_id, start_date, end_date, kind = row[:5]
+        if member_id not in members:
+            members[member_id] = SimpleNamespace(pk=member_id, id=member_id, kind=kind, name=name(row[split:]))
+        result[pk] = SimpleNamespace(
+            pk=pk, id=pk, member_id=member_id, member=members[member_id], start_date=start_date, end_date=end_date, title=title(row[5:split])
+        )
+    return result
+
+
+class _WorkCommitment:
+    """A commitment of "My work"'s page as its table reads it: identifier, title, lead agency, plan (and member)."""
+
+    def __init__(self, row, title, agency_name, plan):
+        self.pk, self.plan_id, self.number, self.identifier, self.lead_agency_id, acronym = row
+        self.id, self.title, self.plan = self.pk, title, plan
+        # As ``Agency.__str__`` writes it.
+        self.lead_agency = None if self.lead_agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
+
+    def get_absolute_url(self):
+        return path_of("commitments:commitment")(self.identifier)
 
 
 class _Milestone:

@@ -320,6 +320,20 @@ def test_my_works_truncation_is_truncatechars(text, length):
     assert _truncated(text, length) == truncatechars(text, length)
 
 
+@pytest.mark.parametrize("text", ["Open data " * 30, "Открытые данные " * 10, "e\u0301" * 120, "ё" * 99 + "e\u0301" * 3])
+@pytest.mark.parametrize("code", ["en", "ru", "ky"])
+def test_my_works_truncation_text_translated_once_is_truncatechars(text, code):
+    """The truncation text translated once a page (``_truncation``, issue #20) gives what ``truncatechars`` gave."""
+    from django.template.defaultfilters import truncatechars
+
+    from accounts.views import _truncated, _truncation
+
+    with translation.override(code):
+        truncation = _truncation()
+        for length in (80, 100, 120):
+            assert _truncated(text, length, truncation) == truncatechars(text, length)
+
+
 @time_machine.travel(PINNED, tick=False)
 @pytest.mark.parametrize("who", ["own", "poc"])
 def test_my_work_in_every_language_runs_the_same_queries(client, world, who):
