@@ -12,6 +12,7 @@ from ogp_portal.text_limits import LONG_TEXT
 
 from django.utils.text import format_lazy
 
+from .services import COMMITMENT_EDITABLE_FIELDS
 from .models import ROLLUP_RULE, Activity, ActionPlan, Agency, Commitment, Completion, Evidence, Member, Milestone, OGPValues, ProgressUpdate
 
 def text_list():
@@ -73,23 +74,8 @@ class ActionPlanSerializer(FastRowsMixin, HtmlUrlMixin, serializers.ModelSeriali
         ]
 
 
-COMMITMENT_TEXT_FIELDS = [
-    "title",
-    "other_state_actors",
-    "other_actors",
-    "problem",
-    "description",
-    "contribution",
-    "relevance",
-    "additional_information",
-    "expected_results",
-    "ogp_values",
-    "themes",
-    "contact_name",
-    "contact_title",
-    "contact_email",
-    "contact_phone",
-]
+# What a coordinator may change of a commitment: the service's own list, not a copy of it (the API reads and writes these).
+COMMITMENT_TEXT_FIELDS = list(COMMITMENT_EDITABLE_FIELDS)
 
 
 class CommitmentSerializer(FastRowsMixin, HtmlUrlMixin, serializers.ModelSerializer):
