@@ -286,7 +286,9 @@ def commitment_detail(request, identifier):
         # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
         # the links to enter progress, review, respond and hide are slots the page fills per visitor.
         "commitment_state": fragment(
-            f"commitment:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, commitment, today)
+            # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
+            # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
+            f"commitment:slots2:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, commitment, today)
         ),
     }
     return render(request, "commitments/commitment_detail.html", context)

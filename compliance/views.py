@@ -135,7 +135,8 @@ def overview_rows(members) -> str:
 
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
-    member = get_object_or_404(Member.objects.select_related("standing").prefetch_related("forums"), code=code)
+    # Its forums are read by the shared part only, when it is rendered (a visit that reuses it reads the member alone).
+    member = get_object_or_404(Member.objects.select_related("standing"), code=code)
     now = timezone.now()
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and
     # signed-in visitors until the next change (issue #20).

@@ -12,7 +12,6 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from commitments.models import Milestone
 from engagement import services
 from engagement.models import Review
 from ogp_portal.paths import path_of
@@ -75,27 +74,10 @@ def review_panel(context, update):
 
 # A slot carries what filling it needs and every visitor shares (so a signed-in visit reads nothing more):
 # ``enter:<milestone>:<its number, URL-quoted>``, ``review:<update>:<authors of its reviews, hidden ones too>,``
-# and ``review-actions:<review>:<1 if answered, else 0>``. A fragment kept before the data was added (no third
-# part) is filled from the database, as before (``_review_rows``, the milestones' numbers).
+# and ``review-actions:<review>:<1 if answered, else 0>``. The shared part holding them is kept under its own
+# name (``commitment:slots2:…``, commitments/views.py), so code of another form never reads it. Slots never
+# reach a visitor: every one is replaced, for anonymous visitors too.
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)(?::([^>]*))?-->")
-REVIEW_ITEM = '<li id="review-'  # engagement/_review_panel.html: one per review, hidden or not (escaped text cannot hold it)
-
-
-def _review_rows(request, commitment_id):
-    """(pk, update_id, author_id, answered) of the commitment's reviews of published updates: what the slots need.
-
-    The rows this request already read for the review panels when it rendered the shared part; else
-    one query of four columns (not the reviews' text, authors and updates).
-    """
-    read = getattr(request, "_engagement_reviews", {}).get(commitment_id)
-    if read is not None:
-        return [(r.pk, r.update_id, r.author_id, r.is_answered) for rows in read.values() for r in rows]
-    rows = (
-        Review.objects.filter(update__milestone__commitment_id=commitment_id, update__state="published")
-        .order_by()  # a dict by pk: the model's order would only cost the ORM its joins to compile
-        .values_list("pk", "update_id", "author_id", "responded_at")
-    )
-    return [(pk, update_id, author_id, responded_at is not None) for pk, update_id, author_id, responded_at in rows]
 
 
 def _link(url, text) -> str:
@@ -109,9 +91,9 @@ def personal_parts(context, html, commitment):
     The slots: the link to enter progress on a milestone (``enter``), the link to review an update or
     to sign in first (``review``), and the links to respond to or hide a review (``review-actions``).
     The shared part is split once at its slots (no scan and callback per slot), and each slot carries
-    the shared facts it needs (see ``PERSONAL_SLOT``): filling costs no query, for any visitor; only
-    a fragment kept in the old form reads the reviews (one query) and, for those who may enter
-    progress, the milestones' numbers (one query). Each link's address is reversed once per page, its
+    the shared facts it needs (see ``PERSONAL_SLOT``): filling costs no query, for any visitor (it read
+    the reviews and, for those who may enter progress, the milestones' numbers: one query each). Each
+    link's address is reversed once per page, its
     text translated once, and who may respond to or hide a review asked once: every review on the page
     is of this commitment's updates, so the answer (the lead agency's coordinator, the member's point
     of contact, an administrator) is the same for all of them.
@@ -131,17 +113,9 @@ def personal_parts(context, html, commitment):
         return mark_safe("".join(parts))  # noqa: S308 - our own fragment, slots filled with escaped markup
     may_review = user.is_active
     may_enter = any(parts[i] == "enter" for i in slots) and user.has_perm("commitments.enter_progress", commitment)
-    if all(parts[i + 2] is not None for i in slots):
-        numbers = {int(parts[i + 1]): unquote(parts[i + 2]) for i in slots if parts[i] == "enter"} if may_enter else {}
-        answered = {int(parts[i + 1]): parts[i + 2] == "1" for i in slots if parts[i] == "review-actions"}
-        own_updates = {
-            int(parts[i + 1]) for i in slots if parts[i] == "review" and str(user.pk) in parts[i + 2].split(",")
-        }
-    else:  # kept in the old form: read what the slots did not carry
-        rows = _review_rows(request, commitment.pk) if REVIEW_ITEM in parts[0] or any(REVIEW_ITEM in parts[i + 3] for i in slots) else []
-        answered = {pk: is_answered for pk, _update_id, _author_id, is_answered in rows}
-        own_updates = {update_id for _pk, update_id, author_id, _answered in rows if author_id == user.pk}
-        numbers = dict(Milestone.objects.filter(commitment=commitment).values_list("pk", "number")) if may_enter else {}
+    numbers = {int(parts[i + 1]): unquote(parts[i + 2] or "") for i in slots if parts[i] == "enter"} if may_enter else {}
+    answered = {int(parts[i + 1]): parts[i + 2] == "1" for i in slots if parts[i] == "review-actions"}
+    own_updates = {int(parts[i + 1]) for i in slots if parts[i] == "review" and str(user.pk) in (parts[i + 2] or "").split(",")}
     may_respond = may_hide = None
     urls, texts = {}, {}
 
