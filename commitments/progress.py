@@ -23,6 +23,7 @@ from ogp_portal.text_limits import check_lengths
 from .models import (
     Commitment,
     Completion,
+    Member,
     Milestone,
     ProgressUpdate,
     StatusReport,
@@ -115,6 +116,19 @@ def find_period(plan, label, today):
         if period.label == label:
             return period
     raise ValidationError({"period": _("Choose one of the plan's reporting periods.")})
+
+
+def members_shown_with(*, update_id=None, member_id=None):
+    """The members whose own pages show a progress update (by ``update_id``) or a member's reports: it and its parent.
+
+    What ``public_pages_changed(members=…)`` is told when a change touches only these records (an update
+    approved, a report published, a review of an update written, answered or hidden): the shared parts of
+    every other member's pages stay valid. The parent too, as a margin: its page lists its local members.
+    """
+    members = Member.objects.all()
+    members = members.filter(plans__commitments__milestones__progress_updates=update_id) if update_id else members.filter(pk=member_id)
+    row = members.values_list("pk", "parent_id").first()
+    return [pk for pk in row or () if pk is not None]
 
 
 # ------------------------------------------------------------- progress updates
@@ -272,7 +286,7 @@ def approve_progress(update, *, by, version, now, comment=""):
         update.save()
         refresh_completion([update.milestone.commitment_id])
         signals.send_on_commit(signals.progress_approved, ProgressUpdate, update=update, by=by)
-        public_pages_changed()
+        public_pages_changed(members=members_shown_with(update_id=update.pk))
     return update
 
 
@@ -465,5 +479,5 @@ def publish_status_report(report, *, by, version, now):
         report.save()
         signals.send_on_commit(signals.status_report_published, StatusReport, report=report, by=by)
         record_changed(StatusReport, report.member_id)  # the compliance rules count published reports
-        public_pages_changed()
+        public_pages_changed(members=members_shown_with(member_id=report.member_id))
     return report

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ogp_portal.cache import fragment, prefetch_fragments
+from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
@@ -251,6 +251,7 @@ def plan_detail(request, pk):
     # The lead institutions and the status reports are read by the parts every visitor shares
     # ({% shared_fragment %} in the template): only when those are rendered.
     plan = get_object_or_404(_with_following(request, ActionPlan.objects.select_related("member"), "plan"), pk=pk)
+    scope_fragments(plan.member_id)  # its shared parts show this member's records only
     # The page's three shared parts (here and in the template) in one cache round trip.
     prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}")
     reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
@@ -277,6 +278,7 @@ def commitment_detail(request, identifier):
         _with_following(request, Commitment.objects.select_related("plan__member", "lead_agency"), "commitment"),
         identifier=identifier,
     )
+    scope_fragments(commitment.plan.member_id)  # its shared part shows this member's records only
     context = {
         "commitment": commitment,
         "following": getattr(commitment, "following", False),

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from ogp_portal.cache import fragment, query_fragment
+from ogp_portal.cache import fragment, query_fragment, scope_fragments
 from ogp_portal.paths import path_of
 
 from . import engine, presentation, selectors
@@ -137,6 +137,7 @@ def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
     # Its forums are read by the shared part only, when it is rendered (a visit that reuses it reads the member alone).
     member = get_object_or_404(Member.objects.select_related("standing"), code=code)
+    scope_fragments(member.pk)  # its shared part shows this member's records only
     now = timezone.now()
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and
     # signed-in visitors until the next change (issue #20).

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.services import addressee, preferred_language
+from commitments.progress import members_shown_with
 from ogp_portal import permissions
 from ogp_portal.cache import public_pages_changed
 from ogp_portal.text_limits import check_lengths
@@ -111,7 +112,7 @@ def review(update, *, by, stance, comment, links=(), now) -> Review:
             from . import notices
 
             notices.queue("dispute", row.pk)
-        public_pages_changed()
+        public_pages_changed(members=members_shown_with(update_id=row.update_id))
     return row
 
 
@@ -133,7 +134,7 @@ def respond(review_row: Review, *, by, text, now) -> Review:
         from . import notices
 
         notices.queue("response", row.pk)
-        public_pages_changed()
+        public_pages_changed(members=members_shown_with(update_id=row.update_id))
     return row
 
 
@@ -149,7 +150,7 @@ def hide(review_row: Review, *, by, reason, now) -> Review:
         row.hidden_reason, row.hidden_by, row.hidden_at = reason, by, now
         row._history_user = by
         row.save()
-        public_pages_changed()
+        public_pages_changed(members=members_shown_with(update_id=row.update_id))
     return row
 
 

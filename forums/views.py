@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ogp_portal.cache import prefetch_fragments
+from ogp_portal.cache import prefetch_fragments, scope_fragments
 from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
@@ -81,6 +81,7 @@ def forum_detail(request, pk):
     open action items and nothing else.
     """
     forum = get_object_or_404(Forum.objects.select_related("member"), pk=pk)
+    scope_fragments(forum.member_id)  # its shared parts show this member's forum only
     now = timezone.now()
     today = services.local_today(now)
     # The template's three shared parts in one cache round trip.

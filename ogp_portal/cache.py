@@ -76,7 +76,9 @@ PUBLIC_PAGES = frozenset(
 # The OpenAPI schema (``api:schema``, seconds to generate) is cached the same way.
 API_LIST = re.compile(r"^api:([a-z-]+-list|schema)$")
 
-GENERATION_KEY = "pages:generation"
+GENERATION_KEY = "pages:generation"  # replaced by every change
+BASE_KEY = "pages:base"  # replaced by every change not scoped to members (public_pages_changed(members=…))
+SCOPE_KEY = "pages:member:%d"  # replaced by a change scoped to this member
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 NONCE_PLACEHOLDER = b"\x00nonce\x00"
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
@@ -88,22 +90,37 @@ def enabled() -> bool:
     return getattr(settings, "PUBLIC_PAGE_CACHE", True)
 
 
-def public_pages_changed() -> None:
+def public_pages_changed(members=None) -> None:
     """Mark every cached public page out of date once the current transaction commits.
 
     Call it from each service function that changes what a public page or feed shows. A
     rolled-back change invalidates nothing, and no reader can cache the old data after the
     commit (the new generation is set after the rows are visible).
+
+    ``members``: the ids of the members whose records alone the change touches (a progress update
+    approved, a status report published, a review written, answered or hidden). Then the pages
+    across members (home, list, compliance overview, API lists, feeds, every whole page kept for
+    anonymous visitors) are out of date as always, but of the shared parts of a member's own pages
+    (``scope_fragments``) only those of these members: the first visitor of another member's plan
+    after a publication reuses its parts instead of rendering them again. Without ``members`` (an
+    import, the admin, a sweep, anything else) every part is out of date.
     """
-    transaction.on_commit(_bump, robust=True)
+    scope = None if members is None else sorted({int(pk) for pk in members if pk is not None})
+    transaction.on_commit(lambda: _bump(scope), robust=True)
 
 
-def _bump() -> None:
+def _bump(members=None) -> None:
     # A failure here is logged by on_commit(robust=True); pages then expire within CACHE_TIMEOUT.
     value = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, value, None)
+    changed = {GENERATION_KEY: value}
+    if members is None:
+        changed[BASE_KEY] = value
+    else:
+        changed.update({SCOPE_KEY % pk: value for pk in members})
+    cache.set_many(changed, None)
     if getattr(_request, "generation", None) is not None:
         _request.generation = value  # the rest of this request reads what it just changed
+        _request.scopes = {}
 
 
 # The generation, read once per request (issue #20): a page with several fragments and derived figures
@@ -116,11 +133,15 @@ _request = Local()
 def _request_started(**kwargs) -> None:
     _request.generation = ""  # in a request: read at the first use
     _request.fragments = None
+    _request.scopes = {}
+    _request.scope = None
 
 
 def _request_finished(**kwargs) -> None:
     _request.generation = None
     _request.fragments = None
+    _request.scopes = None
+    _request.scope = None
 
 
 request_started.connect(_request_started, dispatch_uid="public_pages_generation_started")
@@ -138,6 +159,51 @@ def generation() -> str:
     if memo is not None:
         _request.generation = value
     return value
+
+
+def _read_or_start(found, key) -> str:
+    value = found.get(key)
+    if value is None:  # never set, or evicted: a value never used before, so no old part comes back
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key) or "0"
+    return value
+
+
+def member_generation(member_id: int) -> str:
+    """The token a member's scoped shared parts are kept under: replaced by a change to everything or to this member.
+
+    Read once per request and member (one round trip for both values); outside a request, every time.
+    """
+    memo = getattr(_request, "scopes", None)
+    if memo is not None and member_id in memo:
+        return memo[member_id]
+    keys = (BASE_KEY, SCOPE_KEY % member_id)
+    found = cache.get_many(keys)
+    value = ".".join(_read_or_start(found, key) for key in keys)
+    if memo is not None:
+        memo[member_id] = value
+    return value
+
+
+def scope_fragments(member_id) -> None:
+    """Say that this request's page is one member's own page (member, plan, commitment, forum, compliance member).
+
+    Its shared parts (:func:`fragment`, ``{% shared_fragment %}``, :func:`prefetch_fragments`) are then kept
+    under :func:`member_generation`, so a change scoped to another member leaves them be (see
+    :func:`public_pages_changed`). Such a part may show only this member's records and what only an
+    unscoped change alters (names, agencies, policies, the sweep's findings): a change to another member's
+    progress, reports or reviews must not show in it. Only within a request.
+    """
+    if getattr(_request, "generation", None) is not None:
+        _request.scope = member_id
+
+
+def fragment_key(name: str, language: str | None = None, member: int | None = None) -> str:
+    """The cache key of the shared part ``name`` in ``language`` (the active one), scoped to ``member`` if given."""
+    language = language or translation.get_language()
+    if member is None:
+        return f"fragment:{generation()}:{language}:{name}"
+    return f"fragment:m{member}:{member_generation(member)}:{language}:{name}"
 
 
 def get_with_generation(backend, key: str):
@@ -204,7 +270,8 @@ def fragment(name: str, render, timeout: int = 300) -> str:
     """
     if not enabled():
         return render()
-    value = _kept(lambda: f"fragment:{generation()}:{translation.get_language()}:{name}", name, lambda: str(render()), timeout)
+    member = getattr(_request, "scope", None)
+    value = _kept(lambda: fragment_key(name, member=member), name, lambda: str(render()), timeout)
     return mark_safe(value)  # noqa: S308 - HTML rendered by our own templates (autoescaped)
 
 
@@ -234,8 +301,8 @@ def prefetch_fragments(*names: str) -> None:
     if not enabled() or getattr(_request, "generation", None) is None:
         return
     try:
-        prefix = f"fragment:{generation()}:{translation.get_language()}:"
-        found = cache.get_many([prefix + name for name in names])
+        member = getattr(_request, "scope", None)
+        found = cache.get_many([fragment_key(name, member=member) for name in names])
     except Exception:
         logger.warning("Cache unavailable; fragments not read ahead", exc_info=True)
         return

@@ -38,7 +38,7 @@ from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Meeting
 from ogp_portal.paths import path_of
-from ogp_portal.cache import derived, prefetch_fragments, query_fragment
+from ogp_portal.cache import derived, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page
 
@@ -362,6 +362,7 @@ def member_detail(request, code):
     if request.user.is_authenticated:  # the follow button's state, in the same query
         members = members.annotate(followed=following_sql(Member, request.user, "member"))
     member = get_object_or_404(members, code=code)
+    scope_fragments(member.pk)  # its shared parts show this member's records (and its local members' names) only
     # The template's two shared parts ({% shared_fragment %}) in one cache round trip.
     prefetch_fragments(f"member:{member.pk}:{timezone.localdate().isoformat()}", f"member-locals:{member.pk}")
     member.status_label = MemberStatus(member.status).label

@@ -28,8 +28,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 PERSONAL = ("Sign out", "csrfmiddlewaretoken", "/follow/", "nonce")
 
 
-def _key(name, language="en"):
-    return f"fragment:{page_cache.generation()}:{language}:{name}"
+def _key(name, language="en", member=None):
+    """Where the shared part ``name`` is kept; a member's own page keeps its parts under that member's scope."""
+    return page_cache.fragment_key(name, language, member=member)
 
 
 def _client(user=None):
@@ -53,7 +54,7 @@ def test_the_template_loader_is_cached():
 
 
 def _commitment_key(people):
-    return _key(f"commitment:slots2:{people.commitment.pk}:{timezone.localdate().isoformat()}")
+    return _key(f"commitment:slots2:{people.commitment.pk}:{timezone.localdate().isoformat()}", member=people.commitment.plan.member_id)
 
 
 def test_the_commitment_pages_shared_part_holds_nothing_of_the_coordinator_who_rendered_it(people):
@@ -122,7 +123,7 @@ def test_the_member_pages_shared_parts_hold_nothing_personal_and_show_a_forum_re
     url = reverse("commitments:member", args=[people.kg.code])
     own = _client(people.users.coordinator).get(url).content.decode()
     assert "Sign out (chamber)" in own
-    shared = cache.get(_key(f"member:{people.kg.pk}:{timezone.localdate().isoformat()}"))
+    shared = cache.get(_key(f"member:{people.kg.pk}:{timezone.localdate().isoformat()}", member=people.kg.pk))
     assert shared and people.plan.title in shared
     for personal in (*PERSONAL, "chamber"):
         assert personal not in shared, personal
@@ -152,7 +153,8 @@ def test_the_forum_pages_shared_parts_leave_the_secretariats_links_out_and_show_
     admin = _client(people.users.admin).get(url).content.decode()  # may manage the forum
     assert schedule in admin and "Sign out (ogp-admin)" in admin
     today = timezone.localdate().isoformat()
-    parts = [cache.get(_key(name)) for name in (f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")]
+    names = (f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")
+    parts = [cache.get(_key(name, member=forum.member_id)) for name in names]
     assert all(parts)
     for part in parts:
         for personal in (*PERSONAL, "ogp-admin", schedule):
@@ -183,7 +185,7 @@ def test_the_compliance_member_page_is_shared_without_the_visitor_and_follows_a_
     url = reverse("compliance:member", args=[people.kg.code])
     own = _client(people.users.poc).get(url).content.decode()
     assert "Sign out (kg-poc)" in own
-    shared = cache.get(_key(f"compliance-member:{people.kg.pk}:{timezone.localdate().isoformat()}"))
+    shared = cache.get(_key(f"compliance-member:{people.kg.pk}:{timezone.localdate().isoformat()}", member=people.kg.pk))
     assert shared and shared in own
     for personal in (*PERSONAL, "kg-poc"):
         assert personal not in shared, personal
@@ -253,6 +255,9 @@ def test_a_signed_in_visit_reads_no_review_even_when_the_shared_part_shows_one_h
     other = _client(people.users.civil2).get(url).content.decode()
     assert "Review this update" in other and "Change your review" not in other and "<!--personal:" not in other
     # A part kept under the name of the slots' earlier form (a deploy sharing the cache) is never read.
-    cache.set(_key(f"commitment:{people.commitment.pk}:{timezone.localdate().isoformat()}"), "<!--personal:review:1-->OLD")
+    cache.set(
+        _key(f"commitment:{people.commitment.pk}:{timezone.localdate().isoformat()}", member=people.commitment.plan.member_id),
+        "<!--personal:review:1-->OLD",
+    )
     assert "OLD" not in _client(people.users.civil2).get(url).content.decode()
 

@@ -357,7 +357,7 @@ def test_the_api_schema_is_cached_per_format(people, client):
 
 
 def _plan_state_key(plan, language="en"):
-    return f"fragment:{page_cache.generation()}:{language}:plan-state:{plan.pk}:{timezone.localdate().isoformat()}"
+    return page_cache.fragment_key(f"plan-state:{plan.pk}:{timezone.localdate().isoformat()}", language, member=plan.member_id)
 
 
 def _commitment_rows_read(ctx):

@@ -233,7 +233,7 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
 def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
     from django.core.cache import cache, caches
 
-    from ogp_portal.cache import GENERATION_KEY
+    from ogp_portal.cache import BASE_KEY, GENERATION_KEY, SCOPE_KEY
     from tests.factories import ForumFactory
 
     settings.PUBLIC_PAGE_CACHE = True
@@ -262,11 +262,13 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     session_key = "django.contrib.sessions.cached_db" + client.cookies["sessionid"].value
     assert many[0] == [session_key, GENERATION_KEY], many
     assert GENERATION_KEY not in cache_reads and session_key not in cache_reads, cache_reads
-    # A change (a new generation) made between two requests is seen by the next one.
-    cache.set(GENERATION_KEY, "changed", None)
+    # A member's own page: its parts are kept under the member's scope, read in one more round trip.
+    assert many[1] == [BASE_KEY, SCOPE_KEY % forum.member_id], many
+    # A change to everything (a new base and generation) made between two requests is seen by the next one.
+    cache.set_many({GENERATION_KEY: "changed", BASE_KEY: "changed"}, None)
     many.clear()
     client.get(path)
-    assert all(key.startswith("fragment:changed:") for key in many[1]), many
+    assert all(key.startswith(f"fragment:m{forum.member_id}:changed.") for key in many[2]), many
 
 
 def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
