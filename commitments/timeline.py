@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -241,6 +241,33 @@ class Gantt:
     @property
     def today_label(self):
         return date_label(self.today, "DATE_FORMAT")
+
+    @property
+    def svg_body(self) -> str:
+        """The chart's ticks, the commitments' groups (label and bars) and today's line, as ``_gantt.html``'s loops wrote them.
+
+        Inside ``{% localize off %}``: numbers as Python writes them, ``|add:`` as an integer sum,
+        ``|stringformat:'.1f'`` as ``%.1f`` (tests/commitments/test_gantt_rows.py compares with the loops).
+        """
+        height = localize(self.height, use_l10n=False)
+        parts = ["    "]
+        for tick in self.ticks:
+            x = "%.1f" % tick.x
+            parts.append(f'\n    <line class="tick" x1="{x}" x2="{x}" y1="18" y2="{height}"></line>\n    ')
+            if tick.label:
+                parts.append(f'<text class="tick-label" x="{x}" y="13" text-anchor="middle">{conditional_escape(tick.label)}</text>')
+            parts.append("\n    ")
+        parts.append("\n    ")
+        for group in self.groups:
+            parts.append(
+                f'\n    <g class="gantt-group">\n      <text class="group-label" x="2" y="{_svg_int(group.y, 15)}">'
+                f"{conditional_escape(group.commitment.identifier)}</text>\n      {group.svg_rows}\n    </g>\n    "
+            )
+        parts.append("\n    ")
+        if self.today_x is not None:
+            x = "%.1f" % self.today_x
+            parts.append(f'\n    <line class="today" x1="{x}" x2="{x}" y1="16" y2="{height}"></line>\n    ')
+        return mark_safe("".join(parts)[4:])  # noqa: S308 - every value escaped above; the template indents the first line
 
     @property
     def table_rows(self) -> str:

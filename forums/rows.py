@@ -59,6 +59,35 @@ def meeting_rows(forum, meetings) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
+def sector_lists(sectors) -> str:
+    """The forum's members by sector (``composition.sectors``: value, label, people): a heading and a list per sector with people."""
+    term = escape(_("Term"))
+    roles = {}
+    out = []
+    for _value, sector, people in sectors:
+        if not people:
+            continue
+        out.append(f"\n  <h3>{_text(sector)}</h3>\n  <ul>\n    ")
+        for person in people:
+            role = ""
+            if person.role != "member":
+                if person.role not in roles:
+                    roles[person.role] = _text(person.get_role_display())
+                role = f" — <strong>{roles[person.role]}</strong>"
+            position = ""
+            if person.position or person.organisation:
+                comma = ", " if person.position and person.organisation else ""
+                position = f"<br><small>{_text(person.position)}{comma}{_text(person.organisation)}</small>"
+            dates = ""
+            if person.term_start or person.term_end:
+                start = _text(day(person.term_start) or "…")
+                end = _text(day(person.term_end) or "…")
+                dates = f'<br><span class="term">{term}: {start} – {end}</span>'
+            out.append(f"\n    <li>\n      {_text(person.person)}{role}\n      {position}\n      {dates}\n    </li>\n    ")
+        out.append("\n  </ul>\n  ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
 def period_rows(periods) -> str:
     """The rows of the forum's meeting cadence: each period of the compliance policy, its dates and state."""
     l_period, l_dates, l_status = (escape(_(text)) for text in ("Period", "Dates", "Status"))

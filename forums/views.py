@@ -25,7 +25,7 @@ from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import meeting_rows, period_rows
+from .rows import meeting_rows, period_rows, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -108,6 +108,7 @@ def forum_detail(request, pk):
         "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
         "meeting_rows": cache(lambda: meeting_rows(forum, meetings())),
         "period_rows": cache(lambda: period_rows(periods())),
+        "sector_lists": cache(lambda: sector_lists(context["composition"]().sectors)),
         "can_manage": can_manage,
         "today": today,
     }

@@ -9,11 +9,13 @@ their templates stay under ``templates/commitments/``.
 Each page loads in a small, fixed number of queries (asserted in ``tests/commitments/test_views.py``).
 """
 
+import datetime as dt
 from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -329,11 +331,17 @@ def _next_deadlines(today) -> list:
     # The columns the page shows only: the join reads every open deadline of the first day (about 2,000 at scale 10)
     # before it keeps five, so narrow rows are most of its cost (issue #20).
     names = [f"member__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
+    # Only the deadlines due by the fifth soonest day (read from the index: five entries; none past the last when
+    # there are fewer), and ordered by an expression of the day rather than the indexed column: PostgreSQL then
+    # joins them to the members by hashing (about 1.7 ms at scale 10) instead of one member lookup per deadline
+    # of the first day in the index's order (about 4 ms). The same five; the primary key orders exact ties.
+    open_ = Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
+    fifth_day = Coalesce(Subquery(open_.order_by("due_on").values("due_on")[4:5]), Value(dt.date.max))
     return list(
-        Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
+        open_.filter(due_on__lte=fifth_day)
         .select_related("member")
         .only("due_on", "kind", "cycle", "member", "member__code", "member__name", *names)
-        .order_by("due_on", "member__name")[:5]
+        .order_by(Coalesce("due_on", "due_on"), "member__name", "pk")[:5]
     )
 
 

@@ -156,3 +156,34 @@ def test_an_updates_summary_is_what_the_former_template_wrote_in_each_language()
         with translation.override(language):
             for update in updates:
                 assert update_summary(update) == FORMER_UPDATE.render(Context({"p": update})), (language, update)
+
+
+# The loops _gantt.html had before the ticks, groups and today's line moved into timeline.Gantt.svg_body.
+FORMER_BODY = Template(
+    "{% load l10n %}{% localize off %}"
+    + '    {% for tick in gantt.ticks %}\n    <line class="tick" x1="{{ tick.x|stringformat:\'.1f\' }}" x2="{{ tick.x|stringformat:\'.1f\' }}" y1="18" y2="{{ gantt.height }}"></line>\n    {% if tick.label %}<text class="tick-label" x="{{ tick.x|stringformat:\'.1f\' }}" y="13" text-anchor="middle">{{ tick.label }}</text>{% endif %}\n    {% endfor %}\n    {% for group in gantt.groups %}\n    <g class="gantt-group">\n      <text class="group-label" x="2" y="{{ group.y|add:\'15\' }}">{{ group.commitment.identifier }}{% if show_titles %} — {{ group.commitment.title|truncatechars:80 }}{% endif %}</text>\n      {{ group.svg_rows }}{# one <g> per milestone, written by timeline.GanttGroup.svg_rows #}\n    </g>\n    {% endfor %}\n    {% if gantt.today_x is not None %}\n    <line class="today" x1="{{ gantt.today_x|stringformat:\'.1f\' }}" x2="{{ gantt.today_x|stringformat:\'.1f\' }}" y1="16" y2="{{ gantt.height }}"></line>\n    {% endif %}'
+    + "{% endlocalize %}"
+)
+
+
+def test_the_ticks_groups_and_todays_line_are_what_the_former_template_loops_wrote():
+    from django.utils import translation
+
+    first = SimpleNamespace(identifier='XN<0001>&"', title="A", start_date=dt.date(2020, 1, 1), end_date=dt.date(2022, 6, 30))
+    second = SimpleNamespace(identifier="XN0002", title="B", start_date=dt.date(2021, 2, 1), end_date=dt.date(2021, 9, 30))
+    milestones = [
+        _milestone("1.1", dt.date(2020, 1, 1), dt.date(2020, 6, 30), "complete", False),
+        _milestone("1.2", dt.date(2020, 3, 15), dt.date(2021, 11, 30), "limited", True),
+    ]
+    short = [_milestone("2.1", dt.date(2021, 2, 1), dt.date(2021, 9, 30), "none", False)]
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            for groups, today in (
+                ([(first, milestones), (second, short)], dt.date(2021, 5, 17)),  # six-month ticks, today inside
+                ([(second, short)], dt.date(2021, 5, 17)),  # three-month ticks with month labels
+                ([(first, milestones)], dt.date(2030, 1, 1)),  # today after the end: no line
+            ):
+                gantt = timeline.build_gantt(groups, today)
+                assert gantt.ticks and any(tick.label for tick in gantt.ticks)
+                expected = FORMER_BODY.render(Context({"gantt": gantt}))
+                assert "    " + str(gantt.svg_body) == expected

@@ -152,6 +152,39 @@ def test_home_shows_names_and_titles_in_the_visitors_language_with_the_english_f
     assert "Кыргызская Республика" not in local and local.count("Kyrgyz Republic") == 1
 
 
+def test_the_home_pages_next_deadlines_are_the_five_open_ones_due_soonest_by_day_then_member_name():
+    """ogp_portal.pages._next_deadlines: bounded by the fifth soonest day, ordered by day then name (issue #20)."""
+    from ogp_portal.pages import _next_deadlines
+    from tests.factories import AdminDeadlineFactory
+
+    cycles = iter(range(100))
+
+    def deadline(member, due_on, **fields):  # a cycle of its own (one deadline per member, kind and cycle)
+        return AdminDeadlineFactory(member=member, due_on=due_on, cycle=f"C{next(cycles)}", **fields)
+
+    today = dt.date(2026, 12, 7)
+    names = {code: name for code, name in [("AA", "Zeta"), ("BB", "Alpha"), ("CC", "Mu"), ("DD", "Beta"), ("EE", "Omega")]}
+    members = {code: MemberFactory(code=code, name=name, country=name) for code, name in names.items()}
+    deadline(members["AA"], today - dt.timedelta(days=1))  # past
+    deadline(members["BB"], today, met_on=today)  # met
+    # Fewer than five open deadlines: every one of them, by day then member name.
+    deadline(members["AA"], today + dt.timedelta(days=30))
+    deadline(members["CC"], today + dt.timedelta(days=3))
+    deadline(members["BB"], today + dt.timedelta(days=30))
+    assert [(d.member.name, d.due_on) for d in _next_deadlines(today)] == [
+        ("Mu", today + dt.timedelta(days=3)), ("Alpha", today + dt.timedelta(days=30)), ("Zeta", today + dt.timedelta(days=30)),
+    ]
+    # More than five: the fifth soonest day's deadlines compete by name; later days are left out.
+    for code in ("DD", "EE", "CC"):
+        deadline(members[code], today + dt.timedelta(days=30))
+    deadline(members["DD"], today + dt.timedelta(days=31))
+    assert [(d.member.name, d.due_on) for d in _next_deadlines(today)] == [
+        ("Mu", today + dt.timedelta(days=3)),
+        *[(name, today + dt.timedelta(days=30)) for name in ("Alpha", "Beta", "Mu")],
+        ("Omega", today + dt.timedelta(days=30)),
+    ]
+
+
 def test_home_lists_a_local_member_without_a_national_member(client):
     LocalMemberFactory(parent=None, name="Lonely City", code="XXLC")
     response = get(client, "commitments:home")

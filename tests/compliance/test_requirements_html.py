@@ -100,3 +100,35 @@ def test_the_overview_rows_are_the_templates(language):
     with translation.override(language):
         # The template writes the rows after the loop's indentation.
         assert "    " + str(overview_rows(members)) == Template(OVERVIEW_LOOP).render(Context({"rows": members}))
+
+
+# The findings' include as it was (templates/compliance/_finding_groups.html before issue #20's change).
+FINDING_GROUPS = '{% load i18n %}{% if groups %}{% translate "Cycle or period" as l_period %}{% translate "Effective" as l_effective %}{% translate "Outcome" as l_outcome %}{% translate "Reason" as l_reason %}\n<ul class="finding-groups">\n  {% for group in groups %}\n  <li>\n    <details>\n      <summary><strong>{{ group.label }}{% if group.subject_name %} — {{ group.subject_name }}{% endif %}</strong>: {{ group.amount }}, {{ group.span }}</summary>\n      <table class="compliance-table stack">\n        <caption class="visually-hidden">{{ group.label }}{% if group.subject_name %} — {{ group.subject_name }}{% endif %}</caption>\n        <thead><tr>\n          <th scope="col">{% translate "Cycle or period" %}</th>\n          <th scope="col">{% translate "Effective" %}</th>\n          {% if resolved %}<th scope="col">{% translate "Outcome" %}</th>{% endif %}\n          <th scope="col">{% translate "Reason" %}</th>\n        </tr></thead>\n        <tbody>\n          {% for f in group.findings %}\n          <tr>\n            <th scope="row" data-label="{{ l_period }}">{{ f.period }}</th>\n            <td data-label="{{ l_effective }}">{{ f.effective_on|date:"DATE_FORMAT" }}</td>\n            {% if resolved %}<td data-label="{{ l_outcome }}" data-outcome>{% if f.withdrawn_on %}{% blocktranslate with date=f.withdrawn_on|date:"DATE_FORMAT" %}Withdrawn on {{ date }}{% endblocktranslate %}{% if f.withdrawal_reason %}: {% translate f.withdrawal_reason %}{% endif %}{% elif f.resolved_on %}{% blocktranslate with date=f.resolved_on|date:"DATE_FORMAT" %}Resolved on {{ date }}{% endblocktranslate %}{% elif f.met_again_on %}{% blocktranslate with date=f.met_again_on|date:"DATE_FORMAT" %}Missed; met again on {{ date }}{% endblocktranslate %}{% endif %}</td>{% endif %}\n            <td data-label="{{ l_reason }}">{{ f.reason|default:"—" }}{% if f.reference %}<br><small>{{ f.reference }}</small>{% endif %}</td>\n          </tr>\n          {% endfor %}\n        </tbody>\n      </table>\n    </details>\n  </li>\n  {% endfor %}\n</ul>\n{% else %}\n<p>{% translate "None." %}</p>\n{% endif %}\n'
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_finding_groups_are_the_includes(language):
+    """The member page's grouped findings built in Python (compliance.views.finding_groups_html) are the include's HTML."""
+    from compliance import presentation
+    from compliance.models import Finding
+    from compliance.views import finding_groups_html
+
+    kinds = [value for value, _label in Finding.Kind.choices]
+    findings = [
+        Finding(kind=kinds[0], subject="", period="2024-Q1", effective_on=dt.date(2024, 4, 1), reason="Late <update> & more"),
+        Finding(kind=kinds[0], subject="", period="2024-Q2", effective_on=dt.date(2024, 7, 1), reference="Letter 12/3"),
+        Finding(kind=kinds[1], subject="forum:1", period="2023-H2", effective_on=dt.date(2024, 1, 1), resolved_on=dt.date(2024, 3, 1)),
+        Finding(kind=kinds[1], subject="forum:1", period="2024-H1", effective_on=dt.date(2024, 7, 1), met_again_on=dt.date(2024, 9, 1)),
+        Finding(
+            kind=kinds[-1], subject="", period="2021-2023", effective_on=dt.date(2023, 9, 1), withdrawn_on=dt.date(2023, 10, 2),
+            withdrawal_reason="Extension granted: 100% & <late>",
+        ),
+        Finding(kind=kinds[-1], subject="", period="2023-2025", effective_on=dt.date(2025, 9, 1), withdrawn_on=dt.date(2025, 10, 2)),
+    ]
+    names = {"forum:1": "Open <Forum>"}
+    with translation.override(language):
+        for resolved in (False, True):
+            groups = presentation.group_findings(findings, names)
+            expected = Template(FINDING_GROUPS).render(Context({"groups": groups, "resolved": resolved}))
+            assert str(finding_groups_html(groups, resolved)) == expected
+        assert str(finding_groups_html([], False)) == Template(FINDING_GROUPS).render(Context({"groups": []}))

@@ -60,3 +60,25 @@ def test_a_period_at_risk_says_how_many_days_are_left():
     html = str(period_rows([period]))
     assert "(1 day left)" in html and 'class="state state-at_risk"' in html
     assert str(period_rows([period])) == Template(PERIOD_LOOP).render(Context({"periods": [period]})).removeprefix("      ")
+
+
+SECTOR_LOOP = "{% load i18n portal %}" + '  {% for value, sector, people in composition.sectors %}{% if people %}\n  <h3>{{ sector }}</h3>\n  <ul>\n    {% for person in people %}\n    <li>\n      {{ person.person }}{% if person.role != "member" %} — <strong>{{ person.get_role_display }}</strong>{% endif %}\n      {% if person.position or person.organisation %}<br><small>{{ person.position }}{% if person.position and person.organisation %}, {% endif %}{{ person.organisation }}</small>{% endif %}\n      {% if person.term_start or person.term_end %}<br><span class="term">{% translate "Term" %}: {{ person.term_start|day|default:"…" }} – {{ person.term_end|day|default:"…" }}</span>{% endif %}\n    </li>\n    {% endfor %}\n  </ul>\n  {% endif %}{% empty %}{% endfor %}'
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_sector_lists_are_the_templates(bishkek_forum, language):
+    from forums.models import ForumMembership
+    from forums.rows import sector_lists
+
+    memberships = list(bishkek_forum.memberships.order_by("role", "person"))
+    assert memberships
+    # Every case a person's line shows: a role, a position without an organisation, a term open at either end.
+    extra = ForumMembership(forum=bishkek_forum, person="Ann <Lee> & co", role=memberships[-1].role, sector=memberships[0].sector,
+                            position="Chair & founder", organisation="", term_start=dt.date(2024, 2, 29), term_end=None)
+    plain = ForumMembership(forum=bishkek_forum, person="Bob", role="member", sector=memberships[0].sector,
+                            position="", organisation="NGO \"X\"", term_start=None, term_end=dt.date(2027, 1, 31))
+    composition = services.composition(bishkek_forum, [*memberships, extra, plain], dt.date(2025, 6, 1))
+    assert any(people for _value, _label, people in composition.sectors)
+    with translation.override(language):
+        expected = Template(SECTOR_LOOP).render(Context({"composition": composition}))
+        assert "  " + str(sector_lists(composition.sectors)) == expected
