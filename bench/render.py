@@ -11,7 +11,10 @@ and sessions (the people the pages are rendered for).
 Three kinds of visit per page, side by side (``--as all``, the default; issue #20): ``anonymous``
 (the page cache on: after the warm-up, a cache hit), ``signed-in`` (a coordinator's real session:
 rendered, reusing the figures kept in the cache), ``first-visit`` (the page cache and the kept figures
-off: the first visitor after a publication). Then the working pages, rendered as the person who uses
+off: the first visitor after a publication), ``after-publication`` (anonymous, the page cache on, and
+before every render a publication in another member, as ``approve_progress`` announces one: the
+whole pages and the pages across members are out of date, a member's own page reuses its shared
+parts). Then the working pages, rendered as the person who uses
 them: "My work" (coordinator, point of contact), the progress form, the review queue, the plan's
 status reports, the secretariat's page and the forum as its secretariat sees it.
 
@@ -133,8 +136,8 @@ def main():
     parser.add_argument("--language", default="", help="e.g. ru: render /ru/… pages")
     parser.add_argument("--profile", default="", help="regular expression: cProfile these pages")
     parser.add_argument("--explain", default="", help="regular expression: EXPLAIN ANALYZE these pages' slowest queries")
-    parser.add_argument("--as", dest="mode", choices=["all", "first-visit", "signed-in", "anonymous"], default="all",
-                        help="all (default): the three kinds of visit side by side")
+    parser.add_argument("--as", dest="mode", choices=["all", "first-visit", "signed-in", "anonymous", "after-publication"], default="all",
+                        help="all (default): the four kinds of visit side by side")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not args.database_url:
@@ -155,6 +158,8 @@ def main():
 
     from bench.actors import ensure_actors, working_pages
     from bench.pages import pick_urls, typical_member
+    from commitments.models import Member
+    from ogp_portal import cache as page_cache
 
     # The only writes: the benchmark's three accounts, their roles and sessions (bench/actors.py).
     member = typical_member()
@@ -187,7 +192,9 @@ def main():
     # signed in (a coordinator's real session: the page is rendered, figures kept in the cache are
     # reused), first visit (the page cache and the kept figures off: what the first visitor after a
     # publication gets). The working pages are rendered as the person who uses them (bench/actors.py).
-    modes = ["anonymous", "signed-in", "first-visit"] if args.mode == "all" else [args.mode]
+    modes = ["anonymous", "signed-in", "first-visit", "after-publication"] if args.mode == "all" else [args.mode]
+    # after-publication: a publication in the member created last (not one the pages show), before each render.
+    elsewhere = Member.objects.order_by("-pk").values_list("pk", flat=True).first()
     anonymous = Client(raise_request_exception=False)
     signed_in = {actor: Client(raise_request_exception=False) for actor in cookies}
     for actor, client in signed_in.items():
@@ -197,16 +204,18 @@ def main():
     ]
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}  load {os.getloadavg()[0]:.2f}  "
           f"{connection.settings_dict['NAME']}  as {', '.join(modes)}; repeat {args.repeat}, median")
-    print(f"{'page':<46} {'mode':<12} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
+    print(f"{'page':<46} {'mode':<17} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
     results = []
     for label, path, actor in plan:
         for mode in modes:
-            if actor and mode == "anonymous":
+            if actor and mode in ("anonymous", "after-publication"):
                 continue  # a working page: nobody uses it signed out
             if time.monotonic() > deadline:
                 break
             settings.PUBLIC_PAGE_CACHE = mode != "first-visit"
             client = signed_in[actor or "coordinator"] if actor or mode == "signed-in" else anonymous
+            publish = (lambda: page_cache._bump([elsewhere])) if mode == "after-publication" else (lambda: None)
+            publish()
             status, size, count, sql, total, queries = render(client, path)  # warm-up
             runs = [(sql, total)]
             if status == 200 and total <= args.too_slow:
@@ -214,12 +223,13 @@ def main():
                 for _ in range(args.repeat):
                     if time.monotonic() > deadline:
                         break
+                    publish()
                     status, size, count, sql, total, queries = render(client, path)
                     runs.append((sql, total))
             sql_ms = statistics.median(r[0] for r in runs) * 1000
             total_ms = statistics.median(r[1] for r in runs) * 1000
             note = "" if status == 200 and len(runs) > 1 or args.repeat == 1 else "  (once)"
-            print(f"{label[:46]:<46} {mode:<12} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} "
+            print(f"{label[:46]:<46} {mode:<17} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} "
                   f"{size / 1024:>7.1f}{note}  {path}")
             results.append({"label": label, "path": path, "mode": mode, "as": actor or ("coordinator" if mode == "signed-in" else "anonymous"),
                             "status": status, "queries": count, "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "bytes": size})
