@@ -23,6 +23,13 @@ How it works (BENCHMARKS.md §5 has the reasoning):
   The service functions that change what public pages show call it (publish a progress update or
   a status report, a review, a response, hiding a review, a compliance sweep that writes, an
   import, a forum publication), and so does every change made in the admin (its log entry).
+* **A member's own pages keep their shared parts under the member's scope** (issue #20): the parts of
+  the member, plan, commitment, forum and compliance member pages (``scope_fragments``) are keyed by
+  ``member_generation`` (a base replaced by every unscoped change, and the member's own token). The
+  frequent changes that touch one member's records (an update approved, a status report published, a
+  review written, answered or hidden) call ``public_pages_changed(members=…)``: the whole pages and
+  the pages across members are out of date as always, but the first visitor of another member's plan
+  reuses its parts instead of rendering them again.
 
 ``PUBLIC_PAGE_CACHE`` (settings, default on; off in the test settings so tests that change rows
 directly still read fresh pages) turns it all off.
