@@ -210,6 +210,33 @@ def cache_reads(monkeypatch):
     return keys
 
 
+@pytest.fixture
+def round_trips(monkeypatch, cache_reads):
+    """Call it to start recording: the keys of each ``get_many`` of the default cache (one MGET in Redis), in order.
+
+    A backend without MGET (local memory) asks ``get`` per key: those reads are taken out of ``cache_reads``.
+    """
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    many = []
+    original = backend.get_many
+
+    def get_many(keys, *args, **kwargs):
+        many.append(list(keys))
+        before = len(cache_reads)
+        found = original(keys, *args, **kwargs)
+        del cache_reads[before:]
+        return found
+
+    def start():
+        monkeypatch.setattr(backend, "get_many", get_many)
+        cache_reads.clear()
+        return many
+
+    return start
+
+
 def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_reads):
     from django.core.cache import cache
 
@@ -230,8 +257,8 @@ def test_a_page_of_several_fragments_reads_the_generation_once(settings, cache_r
     assert cache_reads.count(GENERATION_KEY) == 1, cache_reads
 
 
-def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
-    from django.core.cache import cache, caches
+def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(settings, cache_reads, round_trips):
+    from django.core.cache import cache
 
     from ogp_portal.cache import BASE_KEY, GENERATION_KEY, SCOPE_KEY
     from tests.factories import ForumFactory
@@ -244,19 +271,7 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     client = _signed_in(reader)
     path = reverse("forums:forum", args=[forum.pk])
     client.get(path)
-    backend = caches["default"]
-    many = []
-    original = backend.get_many
-
-    def get_many(keys, *args, **kwargs):
-        many.append(list(keys))
-        before = len(cache_reads)
-        found = original(keys, *args, **kwargs)
-        del cache_reads[before:]  # local memory asks get() per key: one MGET in Redis
-        return found
-
-    monkeypatch.setattr(backend, "get_many", get_many)
-    cache_reads.clear()
+    many = round_trips()
     response = client.get(path)
     assert response.status_code == 200 and response.wsgi_request.user == reader
     session_key = "django.contrib.sessions.cached_db" + client.cookies["sessionid"].value
@@ -271,8 +286,8 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     assert all(key.startswith(f"fragment:m{forum.member_id}:changed.") for key in many[2]), many
 
 
-def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
-    from django.core.cache import cache, caches
+def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, round_trips):
+    from django.core.cache import cache
 
     from tests.factories import MemberFactory
 
@@ -283,19 +298,7 @@ def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings
     client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
     path = reverse("commitments:member", args=[member.code])
     first = client.get(path).content.decode()  # renders and keeps the fragments
-    backend = caches["default"]
-    many = []
-    original = backend.get_many
-
-    def get_many(keys, *args, **kwargs):
-        many.append(list(keys))
-        before = len(cache_reads)
-        found = original(keys, *args, **kwargs)
-        del cache_reads[before:]
-        return found
-
-    monkeypatch.setattr(backend, "get_many", get_many)
-    cache_reads.clear()
+    many = round_trips()
     again = client.get(path).content.decode()
     fragments = [keys for keys in many if keys[0].startswith("fragment:")]
     assert len(fragments) == 1 and len(fragments[0]) == 2, many
@@ -304,8 +307,8 @@ def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings
     assert token.sub("", again) == token.sub("", first)
 
 
-def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, monkeypatch):
-    from django.core.cache import cache, caches
+def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, round_trips):
+    from django.core.cache import cache
 
     from tests.factories import ForumFactory
 
@@ -316,19 +319,7 @@ def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings,
     client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
     path = reverse("forums:forum", args=[forum.pk])
     client.get(path)  # renders and keeps the fragments
-    backend = caches["default"]
-    many = []
-    original = backend.get_many
-
-    def get_many(keys, *args, **kwargs):
-        many.append(list(keys))
-        before = len(cache_reads)
-        found = original(keys, *args, **kwargs)
-        del cache_reads[before:]  # a backend without MGET (local memory) asks get() per key: one round trip in Redis
-        return found
-
-    monkeypatch.setattr(backend, "get_many", get_many)
-    cache_reads.clear()
+    many = round_trips()
     assert client.get(path).status_code == 200
     fragments = [keys for keys in many if keys[0].startswith("fragment:")]  # (the other: the session and the generation)
     assert len(fragments) == 1 and len(fragments[0]) == 3, many
