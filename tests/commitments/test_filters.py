@@ -282,6 +282,46 @@ def test_search_uses_the_gin_index_on_postgresql(world, monkeypatch):
     assert "search_vector @@" in plan and "to_tsvector" not in plan, plan
 
 
+def test_the_stored_vector_stays_in_the_row_when_the_long_texts_go_to_toast(world):
+    """Migration 0008's ``STORAGE MAIN``: a commitment's vector is kept in its row, never fetched from TOAST.
+
+    Each row a broad search walks is tested on its vector; out of line, every test would be a TOAST
+    lookup (issue #20). A row with long descriptions in three languages (about 3 KB of vector, as at
+    scale 10) is over PostgreSQL's ``toast_tuple_target``: the descriptions go out of line, the vector
+    stays, with no need of a larger ``toast_tuple_target`` (measured at scale 10: it would move the
+    descriptions into the rows instead, doubling the heap the searches walk).
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite has no stored vector (the LIKE fallback is tested above; a skip would fail CI)
+    import random
+    import string
+
+    rng = random.Random(20)
+
+    def text(words):  # distinct words: neither the text nor its vector compresses much
+        return " ".join("".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(words))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'commitments_commitment'::regclass")
+        toast = cursor.fetchone()[0]
+        out_of_line = f"SELECT chunk_id, sum(length(chunk_data)) FROM {toast} GROUP BY chunk_id"  # each value stored out of line, its size
+        cursor.execute(out_of_line)
+        before = dict(cursor.fetchall())
+        descriptions = {f"description_{code}": text(100) for code in ("en", "ru", "ky")}
+        Commitment.objects.bulk_create(
+            [Commitment(plan=world["kg_plan"], identifier="KG0098", number=98, title="Long", title_en="Long", **descriptions)]
+        )
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), pg_column_size(description), pg_column_size(description_en), "
+            "pg_column_size(description_ru), pg_column_size(description_ky) FROM commitments_commitment WHERE identifier = 'KG0098'"
+        )
+        vector, *texts = cursor.fetchone()
+        assert vector > 2500  # larger than the default toast_tuple_target (about 2 KB)
+        cursor.execute(out_of_line)
+        added = sorted(size for chunk, size in cursor.fetchall() if chunk not in before)
+        assert added == sorted(texts)  # the descriptions (the default language's twice, as modeltranslation keeps it), not the vector
+
+
 @pytest.mark.usefixtures("search_form")
 def test_search_follows_every_write_of_the_texts(world):
     """The stored vectors are generated columns: a save, a queryset update and a bulk insert all keep them current."""
