@@ -36,6 +36,7 @@ from commitments import workload
 from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
+from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
 from . import services, throttle
@@ -257,7 +258,7 @@ def my_work(request):
     now = timezone.now()
     today = timezone.localdate(now)
     user = request.user
-    roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
+    roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
     editable = permissions.editable_by(user, Commitment.objects.all())
     # The plans of the person's commitments, with the current reporting period of each, as the progress
@@ -355,7 +356,7 @@ def _displayed(work):
             row.deliverable = _truncated(milestone.deliverable, 100, truncation)
             day = milestone.ends_on
             if day not in ends:
-                ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
+                ends[day] = formatted_day(day, "DATE_FORMAT") if day else "—"
             row.ends = ends[day]
             latest = row.latest
             row.status_label, row.marked, row.status_class = statuses[row.status]
@@ -405,7 +406,7 @@ def _work_html(work, several_periods) -> str:
         if several_periods:
             for day in (item.period.start, item.period.end):
                 if day not in days:
-                    days[day] = escape(date_format(day, "DATE_FORMAT"))
+                    days[day] = escape(formatted_day(day, "DATE_FORMAT"))
             period = reporting % {"start": days[item.period.start], "end": days[item.period.end]} + " ·"
         milestones_of = escape(item.milestones_of)
         reportable = item.reportable
@@ -493,11 +494,12 @@ def _queue_rows(queue) -> str:
             f'      <td><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>\n'
             f"        <small>{escape(commitment.plan.member.name)}</small></td>\n"
             f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80, truncation))}</td>\n"
-            f'      <td>{escape(date_format(update.period_start, "SHORT_DATE_FORMAT"))}–'
-            f'{escape(date_format(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
+            f'      <td>{escape(formatted_day(update.period_start, "SHORT_DATE_FORMAT"))}–'
+            f'{escape(formatted_day(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
             f"      <td>{escape(completion)}</td>\n"
             f"      <td>{who}</td>\n"
-            f'      <td>{escape(date_format(template_localtime(update.updated_at), "DATE_FORMAT"))}</td>\n'
+            # (the day it was in the time zone shown: DATE_FORMAT prints only the day)
+            f'      <td>{escape(formatted_day(template_localtime(update.updated_at).date(), "DATE_FORMAT"))}</td>\n'
             "    </tr>\n"
             "    "
         )
@@ -598,6 +600,38 @@ def _work_plans(plans) -> dict:
             pk=pk, id=pk, member_id=member_id, member=members[member_id], start_date=start_date, end_date=end_date, title=title(row[5:split])
         )
     return result
+
+
+def _work_roles(user) -> list:
+    """The user's roles as "Your roles" lists them (by member name, then kind), one query of plain rows (``_WorkRole``):
+    the kind, the member's name and address, the agency as ``Agency.__str__`` writes it; not the members' and
+    agencies' every column in every language as model instances (issue #20). The texts in the language shown."""
+    member_name, agency_name = _translated_columns(Member, "name"), _translated_columns(Agency, "name")
+    rows = (
+        Role.objects.filter(user=user).order_by("member__name", "kind")
+        .values_list("kind", "member_id", "agency_id", "member__code", "agency__acronym",
+                     *(f"member__{name}" for name in member_name.columns), *(f"agency__{name}" for name in agency_name.columns))
+    )
+    split = 5 + len(member_name.columns)
+    kinds = dict(Role.Kind.choices)
+    return [_WorkRole(row[:5], member_name(row[5:split]), agency_name(row[split:]), kinds) for row in rows]
+
+
+class _WorkRole:
+    """A role of "My work"'s list: ``role.get_kind_display``, ``role.member.name`` and ``get_absolute_url``, ``role.agency``."""
+
+    def __init__(self, row, member_name, agency_name, kinds):
+        from types import SimpleNamespace
+
+        self.kind, self.member_id, self.agency_id, code, acronym = row
+        self._kind_label = kinds.get(self.kind, self.kind)
+        self.member = SimpleNamespace(pk=self.member_id, id=self.member_id, code=code, name=member_name,
+                                      get_absolute_url=lambda: path_of("commitments:member")(code))
+        # As ``Agency.__str__`` writes it.
+        self.agency = None if self.agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
+
+    def get_kind_display(self):
+        return str(self._kind_label)
 
 
 class _WorkCommitment:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
 
@@ -318,7 +319,7 @@ def review_queue(request):
 
     def day(value):
         if value not in days:
-            days[value] = date_format(value, "DATE_FORMAT") if value else ""
+            days[value] = formatted_day(value, "DATE_FORMAT") if value else ""
         return days[value]
 
     for update in updates:
