@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe

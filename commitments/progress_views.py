@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -304,13 +304,18 @@ def review_queue(request):
         # Only what the page shows of each milestone, commitment and author (not the plan's long texts, in four columns each).
         ProgressUpdate.objects.select_related("milestone__commitment", "author")
         .defer(*_REVIEW_DEFERRED)
-        # Each update's evidence in the model's order (Meta orders by update first, which joined every
-        # row up to its member for the sort).
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk")))
         .order_by("submitted_at", "pk"),
     )
+    updates = list(updates)
     if not request.user.has_perm("commitments.review_progress", None) and not updates:
         raise Http404
+    # Each update's evidence in the model's order (Meta orders by update first, which joined every row up to
+    # its member for the sort), one query grouped here: ``update.evidence_items`` (the prefetch machinery's
+    # queryset per update cost more than the rows; issue #20).
+    evidence: dict = {}
+    if updates:
+        for item in Evidence.objects.filter(update_id__in=[u.pk for u in updates]).order_by("update_id", "created_at", "pk"):
+            evidence.setdefault(item.update_id, []).append(item)
     # What each article prints, computed once here rather than by a translation tag or a display method per
     # update in the template (issue #20): the same text.
     completions = {value: str(label) for value, label in Completion.choices}
@@ -323,6 +328,7 @@ def review_queue(request):
         return days[value]
 
     for update in updates:
+        update.evidence_items = evidence.get(update.pk, [])
         update.completion_label = completions.get(update.completion, update.completion)
         update.milestone_label = milestone % {"number": update.milestone.number}
         update.period_text = f"{day(update.period_start)} – {day(update.period_end)}"
@@ -355,7 +361,7 @@ def _review_articles(updates, csrf_token) -> str:
         links = "; ".join(
             f'<a href="{escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
             f"{escape(str(item))}</a>"
-            for item in u.evidence.all()
+            for item in (u.evidence_items if hasattr(u, "evidence_items") else u.evidence.all())
         ) or "—"
         submitted = date_format(template_localtime(u.submitted_at), "DATETIME_FORMAT") if u.submitted_at else ""
         pk = number(u.pk)
