@@ -275,20 +275,14 @@ def my_work(request):
     totals = workload.totals_query(editable, periods, today) if plans else {}
     work_page = None
     if plans:
-        # The page's commitments as plain rows (``_WorkCommitment``): what the table prints of each
-        # (issue #20: the model instances and their lead agencies cost twice the query itself).
-        title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
-        rows = editable.order_by(*order).values_list(
-            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
-            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
-        )
-        paginator = Paginator(rows, WORK_PAGE_SIZE)
+        paginator = Paginator(editable.order_by(*order).values("pk"), WORK_PAGE_SIZE)  # (its rows never read: below)
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
-    if work_page:
-        split = 6 + len(title.columns)
-        commitments = [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in work_page.object_list]
-        work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
+        first = (work_page.number - 1) * WORK_PAGE_SIZE
+        commitments, milestone_rows = _page_rows(editable.order_by(*order).values("pk")[first:first + WORK_PAGE_SIZE], order, plans)
+        work_page.object_list = _displayed(
+            _workload(commitments, plans, periods, reportable, today, instances=False, milestone_rows=milestone_rows)
+        )
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -526,7 +520,45 @@ def _truncation():
     return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
-def _workload(commitments, plans, periods, reportable, today, *, instances=True):
+def _page_rows(page_pks, order, plans):
+    """The commitments of the page shown (``page_pks``: their pks, a sliced query) and their milestones and updates, one query.
+
+    Each commitment as a plain row (``_WorkCommitment``: what the table prints of it; the model instances
+    and their lead agencies cost twice the query itself), in the page's ``order``, then each of its
+    milestones by id with its updates, latest period first (a LEFT JOIN: a commitment without milestones,
+    a milestone without updates, one row of NULLs), as :func:`_workload` reads them (``milestone_rows``):
+    one statement instead of the page's commitments and then their milestones (issue #20). The texts in
+    the language shown, as django-modeltranslation answers them.
+    """
+    title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
+    deliverable = _translated_columns(Milestone, "deliverable")
+    rows = (
+        Commitment.objects.filter(pk__in=page_pks)
+        .order_by(*order, "milestones__id", "-milestones__progress_updates__period_end", "-milestones__progress_updates__updated_at")
+        .values_list(
+            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
+            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
+            *(f"milestones__{name}" for name in _MILESTONE_COLUMNS if name != "commitment_id"),
+            *(f"milestones__{name}" for name in deliverable.columns),
+            *(f"milestones__progress_updates__{name}" for name in _UPDATE_COLUMNS),
+        )
+    )
+    split = 6 + len(title.columns)
+    first_milestone = split + len(agency.columns)
+    commitments, milestone_rows = [], []
+    for row in rows:
+        if not commitments or commitments[-1].pk != row[0]:
+            commitments.append(_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:first_milestone]), plans[row[1]]))
+        if row[first_milestone] is not None:  # (the milestone's id, then its commitment's, as ``_workload`` reads them)
+            milestone_rows.append((row[first_milestone], row[0], *row[first_milestone + 1:]))
+    return commitments, milestone_rows
+
+
+# What "My work" reads of each milestone (``_workload``), the deliverable's columns after them.
+_MILESTONE_COLUMNS = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
+
+
+def _workload(commitments, plans, periods, reportable, today, *, instances=True, milestone_rows=None):
     """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
 
     Only what the statuses and the "latest update" column read (not the narratives), as plain rows
@@ -549,10 +581,11 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
         # (latest period first; none: one row of NULLs), in one query grouped here (issue #20: the
         # prefetch machinery, then a second query, cost more than the rows). The deliverable in the
         # language shown, as django-modeltranslation answers it.
+        # ``milestone_rows``: these rows, read by the caller (``_page_rows``: with the page's commitments).
         deliverable = _translated_columns(Milestone, "deliverable")
-        columns = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+        columns = (*_MILESTONE_COLUMNS, *deliverable.columns)
         first_update = len(columns)
-        rows = (
+        rows = milestone_rows if milestone_rows is not None else (
             Milestone.objects.filter(commitment_id__in=list(by_pk))
             .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
             .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
