@@ -535,6 +535,9 @@ def _page_rows(page_pks, order, plans):
     rows = (
         Commitment.objects.filter(pk__in=page_pks)
         .order_by(*order, "milestones__id", "-milestones__progress_updates__period_end", "-milestones__progress_updates__updated_at")
+        # (the columns named in the language's order: django-modeltranslation's rewriting, a dictionary built
+        # and rebuilt for each row, only slowed the rows down; the ordering above is already rewritten)
+        .rewrite(False)
         .values_list(
             "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
             *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
@@ -619,7 +622,7 @@ def _work_plans(plans) -> dict:
     from types import SimpleNamespace
 
     title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
-    rows = plans.values_list(
+    rows = plans.rewrite(False).values_list(  # (the columns named: as ``_page_rows``)
         "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
     )
     split = 5 + len(title.columns)
