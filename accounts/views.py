@@ -37,6 +37,7 @@ from commitments.models import ActionPlan, Agency, Commitment, Completion, Membe
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.formats import formatted_day
+from ogp_portal.translated import translated_columns as _translated_columns
 from ogp_portal.paths import path_of
 
 from . import services, throttle
@@ -704,29 +705,6 @@ class _Milestone:
     def ends_on(self):
         """The last day the milestone's end stands for (``Milestone.ends_on``)."""
         return period_end(self.end_date, self.end_precision)
-
-
-def _translated_columns(model, name):
-    """The columns of the translated field ``name`` in the active language's fallback order, and a function
-    giving its value from them: what django-modeltranslation's descriptor answers for an instance."""
-    from modeltranslation.fields import NONE
-    from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
-    from django.utils.translation import get_language
-
-    descriptor = model.__dict__[name]
-    default = descriptor.field.get_default()
-    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
-    columns = [build_localized_fieldname(name, lang) for lang in resolution_order(get_language(), descriptor.fallback_languages)]
-    otherwise = descriptor.fallback_value if fallbacks_enabled() and descriptor.fallback_value is not NONE else default
-
-    def value(values):
-        for v in values:
-            if v is not None and v != undefined:
-                return v
-        return otherwise
-
-    value.columns = columns
-    return value
 
 
 # What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),
