@@ -370,7 +370,8 @@ class _ReviewAuthor:
 class _Items:
     """``update.evidence.all()`` of a plain row: its evidence, read by the view."""
 
-    items: list = []
+    def __init__(self):
+        self.items: list = []
 
     def all(self):
         return self.items
