@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe
@@ -36,6 +36,8 @@ from commitments import workload
 from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from forums.models import Forum
 from ogp_portal import permissions
+from ogp_portal.formats import formatted_day
+from ogp_portal.translated import translated_columns as _translated_columns
 from ogp_portal.paths import path_of
 
 from . import services, throttle
@@ -257,7 +259,7 @@ def my_work(request):
     now = timezone.now()
     today = timezone.localdate(now)
     user = request.user
-    roles = list(user.ogp_roles.select_related("member", "agency").order_by("member__name", "kind"))
+    roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
     editable = permissions.editable_by(user, Commitment.objects.all())
     # The plans of the person's commitments, with the current reporting period of each, as the progress
@@ -274,20 +276,14 @@ def my_work(request):
     totals = workload.totals_query(editable, periods, today) if plans else {}
     work_page = None
     if plans:
-        # The page's commitments as plain rows (``_WorkCommitment``): what the table prints of each
-        # (issue #20: the model instances and their lead agencies cost twice the query itself).
-        title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
-        rows = editable.order_by(*order).values_list(
-            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
-            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
-        )
-        paginator = Paginator(rows, WORK_PAGE_SIZE)
+        paginator = Paginator(editable.order_by(*order).values("pk"), WORK_PAGE_SIZE)  # (its rows never read: below)
         paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
         work_page = paginator.get_page(request.GET.get("page"))
-    if work_page:
-        split = 6 + len(title.columns)
-        commitments = [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in work_page.object_list]
-        work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
+        first = (work_page.number - 1) * WORK_PAGE_SIZE
+        commitments, milestone_rows = _page_rows(editable.order_by(*order).values("pk")[first:first + WORK_PAGE_SIZE], order, plans)
+        work_page.object_list = _displayed(
+            _workload(commitments, plans, periods, reportable, today, instances=False, milestone_rows=milestone_rows)
+        )
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -355,7 +351,7 @@ def _displayed(work):
             row.deliverable = _truncated(milestone.deliverable, 100, truncation)
             day = milestone.ends_on
             if day not in ends:
-                ends[day] = date_format(day, "DATE_FORMAT") if day else "—"
+                ends[day] = formatted_day(day, "DATE_FORMAT") if day else "—"
             row.ends = ends[day]
             latest = row.latest
             row.status_label, row.marked, row.status_class = statuses[row.status]
@@ -405,7 +401,7 @@ def _work_html(work, several_periods) -> str:
         if several_periods:
             for day in (item.period.start, item.period.end):
                 if day not in days:
-                    days[day] = escape(date_format(day, "DATE_FORMAT"))
+                    days[day] = escape(formatted_day(day, "DATE_FORMAT"))
             period = reporting % {"start": days[item.period.start], "end": days[item.period.end]} + " ·"
         milestones_of = escape(item.milestones_of)
         reportable = item.reportable
@@ -493,11 +489,12 @@ def _queue_rows(queue) -> str:
             f'      <td><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>\n'
             f"        <small>{escape(commitment.plan.member.name)}</small></td>\n"
             f"      <td>{escape(milestone.number)} {escape(_truncated(milestone.deliverable, 80, truncation))}</td>\n"
-            f'      <td>{escape(date_format(update.period_start, "SHORT_DATE_FORMAT"))}–'
-            f'{escape(date_format(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
+            f'      <td>{escape(formatted_day(update.period_start, "SHORT_DATE_FORMAT"))}–'
+            f'{escape(formatted_day(update.period_end, "SHORT_DATE_FORMAT"))}</td>\n'
             f"      <td>{escape(completion)}</td>\n"
             f"      <td>{who}</td>\n"
-            f'      <td>{escape(date_format(template_localtime(update.updated_at), "DATE_FORMAT"))}</td>\n'
+            # (the day it was in the time zone shown: DATE_FORMAT prints only the day)
+            f'      <td>{escape(formatted_day(template_localtime(update.updated_at).date(), "DATE_FORMAT"))}</td>\n'
             "    </tr>\n"
             "    "
         )
@@ -524,7 +521,48 @@ def _truncation():
     return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
-def _workload(commitments, plans, periods, reportable, today, *, instances=True):
+def _page_rows(page_pks, order, plans):
+    """The commitments of the page shown (``page_pks``: their pks, a sliced query) and their milestones and updates, one query.
+
+    Each commitment as a plain row (``_WorkCommitment``: what the table prints of it; the model instances
+    and their lead agencies cost twice the query itself), in the page's ``order``, then each of its
+    milestones by id with its updates, latest period first (a LEFT JOIN: a commitment without milestones,
+    a milestone without updates, one row of NULLs), as :func:`_workload` reads them (``milestone_rows``):
+    one statement instead of the page's commitments and then their milestones (issue #20). The texts in
+    the language shown, as django-modeltranslation answers them.
+    """
+    title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
+    deliverable = _translated_columns(Milestone, "deliverable")
+    rows = (
+        Commitment.objects.filter(pk__in=page_pks)
+        .order_by(*order, "milestones__id", "-milestones__progress_updates__period_end", "-milestones__progress_updates__updated_at")
+        # (the columns named in the language's order: django-modeltranslation's rewriting, a dictionary built
+        # and rebuilt for each row, only slowed the rows down; the ordering above is already rewritten)
+        .rewrite(False)
+        .values_list(
+            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
+            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
+            *(f"milestones__{name}" for name in _MILESTONE_COLUMNS if name != "commitment_id"),
+            *(f"milestones__{name}" for name in deliverable.columns),
+            *(f"milestones__progress_updates__{name}" for name in _UPDATE_COLUMNS),
+        )
+    )
+    split = 6 + len(title.columns)
+    first_milestone = split + len(agency.columns)
+    commitments, milestone_rows = [], []
+    for row in rows:
+        if not commitments or commitments[-1].pk != row[0]:
+            commitments.append(_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:first_milestone]), plans[row[1]]))
+        if row[first_milestone] is not None:  # (the milestone's id, then its commitment's, as ``_workload`` reads them)
+            milestone_rows.append((row[first_milestone], row[0], *row[first_milestone + 1:]))
+    return commitments, milestone_rows
+
+
+# What "My work" reads of each milestone (``_workload``), the deliverable's columns after them.
+_MILESTONE_COLUMNS = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
+
+
+def _workload(commitments, plans, periods, reportable, today, *, instances=True, milestone_rows=None):
     """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
 
     Only what the statuses and the "latest update" column read (not the narratives), as plain rows
@@ -547,10 +585,11 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
         # (latest period first; none: one row of NULLs), in one query grouped here (issue #20: the
         # prefetch machinery, then a second query, cost more than the rows). The deliverable in the
         # language shown, as django-modeltranslation answers it.
+        # ``milestone_rows``: these rows, read by the caller (``_page_rows``: with the page's commitments).
         deliverable = _translated_columns(Milestone, "deliverable")
-        columns = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", *deliverable.columns)
+        columns = (*_MILESTONE_COLUMNS, *deliverable.columns)
         first_update = len(columns)
-        rows = (
+        rows = milestone_rows if milestone_rows is not None else (
             Milestone.objects.filter(commitment_id__in=list(by_pk))
             .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
             .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
@@ -584,7 +623,7 @@ def _work_plans(plans) -> dict:
     from types import SimpleNamespace
 
     title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
-    rows = plans.values_list(
+    rows = plans.rewrite(False).values_list(  # (the columns named: as ``_page_rows``)
         "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
     )
     split = 5 + len(title.columns)
@@ -598,6 +637,38 @@ def _work_plans(plans) -> dict:
             pk=pk, id=pk, member_id=member_id, member=members[member_id], start_date=start_date, end_date=end_date, title=title(row[5:split])
         )
     return result
+
+
+def _work_roles(user) -> list:
+    """The user's roles as "Your roles" lists them (by member name, then kind), one query of plain rows (``_WorkRole``):
+    the kind, the member's name and address, the agency as ``Agency.__str__`` writes it; not the members' and
+    agencies' every column in every language as model instances (issue #20). The texts in the language shown."""
+    member_name, agency_name = _translated_columns(Member, "name"), _translated_columns(Agency, "name")
+    rows = (
+        Role.objects.filter(user=user).order_by("member__name", "kind")
+        .values_list("kind", "member_id", "agency_id", "member__code", "agency__acronym",
+                     *(f"member__{name}" for name in member_name.columns), *(f"agency__{name}" for name in agency_name.columns))
+    )
+    split = 5 + len(member_name.columns)
+    kinds = dict(Role.Kind.choices)
+    return [_WorkRole(row[:5], member_name(row[5:split]), agency_name(row[split:]), kinds) for row in rows]
+
+
+class _WorkRole:
+    """A role of "My work"'s list: ``role.get_kind_display``, ``role.member.name`` and ``get_absolute_url``, ``role.agency``."""
+
+    def __init__(self, row, member_name, agency_name, kinds):
+        from types import SimpleNamespace
+
+        self.kind, self.member_id, self.agency_id, code, acronym = row
+        self._kind_label = kinds.get(self.kind, self.kind)
+        self.member = SimpleNamespace(pk=self.member_id, id=self.member_id, code=code, name=member_name,
+                                      get_absolute_url=lambda: path_of("commitments:member")(code))
+        # As ``Agency.__str__`` writes it.
+        self.agency = None if self.agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
+
+    def get_kind_display(self):
+        return str(self._kind_label)
 
 
 class _WorkCommitment:
@@ -634,29 +705,6 @@ class _Milestone:
     def ends_on(self):
         """The last day the milestone's end stands for (``Milestone.ends_on``)."""
         return period_end(self.end_date, self.end_precision)
-
-
-def _translated_columns(model, name):
-    """The columns of the translated field ``name`` in the active language's fallback order, and a function
-    giving its value from them: what django-modeltranslation's descriptor answers for an instance."""
-    from modeltranslation.fields import NONE
-    from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
-    from django.utils.translation import get_language
-
-    descriptor = model.__dict__[name]
-    default = descriptor.field.get_default()
-    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
-    columns = [build_localized_fieldname(name, lang) for lang in resolution_order(get_language(), descriptor.fallback_languages)]
-    otherwise = descriptor.fallback_value if fallbacks_enabled() and descriptor.fallback_value is not NONE else default
-
-    def value(values):
-        for v in values:
-            if v is not None and v != undefined:
-                return v
-        return otherwise
-
-    value.columns = columns
-    return value
 
 
 # What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,11 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
+from ogp_portal.translated import translated_columns
 
 from . import progress, services
-from .models import ActionPlan, Commitment, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
+from .models import ActionPlan, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
 
 
 # =============================================================================
@@ -281,35 +283,26 @@ def evidence_download(request, pk):
     return response
 
 
-# What the review queue leaves unread: the milestone's other columns and its commitment's, but its number,
-# deliverable (every language) and the commitment's identifier. A deferred column read anyway would cost a
-# query per update (tests/commitments/test_progress.py counts them in every language).
-_REVIEW_DEFERRED = tuple(
-    f"{relation}__{field.attname}"
-    for relation, model, kept in (
-        ("milestone", Milestone, {"id", "commitment_id", "number", "deliverable"}),
-        ("milestone__commitment", Commitment, {"id", "identifier"}),
-    )
-    for field in model._meta.concrete_fields
-    if field.attname not in kept and not any(field.attname == f"{name}_{code}" for name in kept for code in settings.MODELTRANSLATION_LANGUAGES)
-)
-
-
 @_login_required
 def review_queue(request):
     """List the updates waiting for the point of contact's review, with approve and return forms."""
-    updates = reviewable_by(
-        request.user,
-        # Only what the page shows of each milestone, commitment and author (not the plan's long texts, in four columns each).
-        ProgressUpdate.objects.select_related("milestone__commitment", "author")
-        .defer(*_REVIEW_DEFERRED)
-        # Each update's evidence in the model's order (Meta orders by update first, which joined every
-        # row up to its member for the sort).
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("update_id", "created_at", "pk")))
-        .order_by("submitted_at", "pk"),
+    # Each update as a plain row (``_ReviewedUpdate``) with only what its article prints: not the update,
+    # milestone, commitment and author as model instances (their deferred columns' bookkeeping and the
+    # instances were most of the page's time; issue #20). The deliverable in the language shown.
+    deliverable = translated_columns(Milestone, "deliverable")
+    rows = reviewable_by(request.user, ProgressUpdate.objects.all()).order_by("submitted_at", "pk").values_list(
+        *_REVIEW_COLUMNS, *(f"milestone__{name}" for name in deliverable.columns)
     )
+    updates = [_ReviewedUpdate(row[: len(_REVIEW_COLUMNS)], deliverable(row[len(_REVIEW_COLUMNS):])) for row in rows]
     if not request.user.has_perm("commitments.review_progress", None) and not updates:
         raise Http404
+    # Each update's evidence in the model's order (Meta orders by update first, which joined every row up to
+    # its member for the sort), one query grouped here: ``update.evidence_items`` (the prefetch machinery's
+    # queryset per update cost more than the rows; issue #20).
+    evidence: dict = {}
+    if updates:
+        for item in Evidence.objects.filter(update_id__in=[u.pk for u in updates]).order_by("update_id", "created_at", "pk"):
+            evidence.setdefault(item.update_id, []).append(item)
     # What each article prints, computed once here rather than by a translation tag or a display method per
     # update in the template (issue #20): the same text.
     completions = {value: str(label) for value, label in Completion.choices}
@@ -318,16 +311,70 @@ def review_queue(request):
 
     def day(value):
         if value not in days:
-            days[value] = date_format(value, "DATE_FORMAT") if value else ""
+            days[value] = formatted_day(value, "DATE_FORMAT") if value else ""
         return days[value]
 
     for update in updates:
+        update.evidence_items = update.evidence.items = evidence.get(update.pk, [])
         update.completion_label = completions.get(update.completion, update.completion)
         update.milestone_label = milestone % {"number": update.milestone.number}
         update.period_text = f"{day(update.period_start)} – {day(update.period_end)}"
         update.as_of_text = day(update.as_of) or "—"
     context = {"updates": updates, "articles": _review_articles(updates, get_token(request))}
     return render(request, "commitments/review_queue.html", context)
+
+
+# What the review queue reads of each update, its milestone, commitment and author (the deliverable's columns after them).
+_REVIEW_COLUMNS = (
+    "pk", "version", "period_start", "period_end", "as_of", "completion", "narrative", "submitted_at",
+    "milestone_id", "milestone__number", "milestone__commitment__identifier", "author_id", "author__username",
+)
+
+
+class _ReviewedUpdate:
+    """An update of the review queue as its article reads it: ``u.milestone.commitment.identifier``, ``u.author``
+    (printed as Django's ``User.__str__``: the username), ``u.evidence.all`` … without the model instances.
+    Equal to the ``ProgressUpdate`` it stands for (``update in queue``)."""
+
+    def __init__(self, row, deliverable):
+        from types import SimpleNamespace
+
+        (self.pk, self.version, self.period_start, self.period_end, self.as_of, self.completion, self.narrative,
+         self.submitted_at, milestone_id, number, identifier, author_id, username) = row
+        self.id = self.pk
+        commitment = SimpleNamespace(identifier=identifier, get_absolute_url=lambda: path_of("commitments:commitment")(identifier))
+        self.milestone = SimpleNamespace(pk=milestone_id, id=milestone_id, number=number, deliverable=deliverable, commitment=commitment)
+        self.author = None if author_id is None else _ReviewAuthor(author_id, username)
+        self.evidence = _Items()
+
+    def __eq__(self, other):
+        if isinstance(other, (_ReviewedUpdate, ProgressUpdate)):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.pk)
+
+
+class _ReviewAuthor:
+    def __init__(self, pk, username):
+        self.pk, self.id, self.username = pk, pk, username
+
+    def __str__(self):  # as Django's AbstractBaseUser
+        return self.username
+
+    def get_username(self):
+        return self.username
+
+
+class _Items:
+    """``update.evidence.all()`` of a plain row: its evidence, read by the view."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def all(self):
+        return self.items
 
 
 def _review_articles(updates, csrf_token) -> str:
@@ -354,7 +401,7 @@ def _review_articles(updates, csrf_token) -> str:
         links = "; ".join(
             f'<a href="{escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
             f"{escape(str(item))}</a>"
-            for item in u.evidence.all()
+            for item in (u.evidence_items if hasattr(u, "evidence_items") else u.evidence.all())
         ) or "—"
         submitted = date_format(template_localtime(u.submitted_at), "DATETIME_FORMAT") if u.submitted_at else ""
         pk = number(u.pk)

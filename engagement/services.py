@@ -402,9 +402,10 @@ def unsubscribe_path(follow_row: Follow) -> str:
         return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])
 
 
-def open_disputes_for(user) -> list[Review]:
+def open_disputes_for(user) -> list:
     """Unanswered, visible disputes ``user`` must answer: those of their agency's commitments (coordinator)
-    or of their member (point of contact); a list that empties itself once each is answered."""
+    or of their member (point of contact); a list that empties itself once each is answered. Each a plain
+    row as "My work" reads it: ``pk``, ``comment``, ``update.milestone.number``, ``update.milestone.commitment.identifier``."""
     if not (user and user.is_authenticated):
         return []
     # The roles as the permission rules read them (once per request, not again here: issue #20).
@@ -417,12 +418,20 @@ def open_disputes_for(user) -> list[Review]:
         q |= Q(update__milestone__commitment__plan__member_id=member_id)
     for agency_id in sorted(agencies):
         q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
-    # Only what the section shows (the comment, the milestone's number, the commitment's identifier):
-    # the reviews' updates, milestones and commitments read whole, with each author, were most of its
-    # time on a point of contact's page (issue #20).
-    return list(
+    # Only what the section shows (the comment, the milestone's number, the commitment's identifier), as
+    # plain rows with the models' attribute names: the reviews' updates, milestones and commitments read
+    # whole, with each author, were most of its time on a point of contact's page (issue #20).
+    from types import SimpleNamespace
+
+    rows = (
         Review.objects.contested().filter(q, update__state="published")
-        .select_related("update__milestone__commitment")
-        .only("comment", "update__milestone__number", "update__milestone__commitment__identifier")
         .order_by("created_at", "pk")
+        .values_list("pk", "comment", "update_id", "update__milestone_id", "update__milestone__number",
+                     "update__milestone__commitment__identifier")
     )
+    return [
+        SimpleNamespace(pk=pk, id=pk, comment=comment, update_id=update_id, update=SimpleNamespace(
+            pk=update_id, id=update_id, milestone=SimpleNamespace(pk=milestone_id, id=milestone_id, number=number,
+                                                                  commitment=SimpleNamespace(identifier=identifier))))
+        for pk, comment, update_id, milestone_id, number, identifier in rows
+    ]
