@@ -206,7 +206,7 @@ def test_a_submitted_update_whose_author_account_was_deleted_is_listed_not_a_500
 @time_machine.travel(PINNED, tick=False)
 def test_a_point_of_contacts_work_comes_a_page_at_a_time_with_the_counts_of_all(client, world):
     """Issue #20: a whole member's commitments are paged (20 a page) and the review queue shows its 10 oldest."""
-    from accounts.views import QUEUE_SHOWN, WORK_PAGE_SIZE
+    from accounts.work_views import QUEUE_SHOWN, WORK_PAGE_SIZE
 
     _grow(world, 25)  # 25 more commitments, each with 3 submitted updates to review
     signed_in = sign_in(client, world.users.poc)
@@ -315,7 +315,7 @@ def test_my_works_truncation_is_truncatechars(text, length):
     """The view shortens texts itself (issue #20): exactly what the template's ``truncatechars`` gave."""
     from django.template.defaultfilters import truncatechars
 
-    from accounts.views import _truncated
+    from accounts.work_views import _truncated
 
     assert _truncated(text, length) == truncatechars(text, length)
 
@@ -326,7 +326,7 @@ def test_my_works_truncation_text_translated_once_is_truncatechars(text, code):
     """The truncation text translated once a page (``_truncation``, issue #20) gives what ``truncatechars`` gave."""
     from django.template.defaultfilters import truncatechars
 
-    from accounts.views import _truncated, _truncation
+    from accounts.work_views import _truncated, _truncation
 
     with translation.override(code):
         truncation = _truncation()
@@ -361,9 +361,9 @@ def test_a_commitment_without_milestones_is_counted_and_shown(client, world):
 
 
 # The template's loop over the page's commitments before "My work" wrote them in Python (issue #20): the
-# view's HTML (``accounts.views._work_html``) must be this, byte for byte.
+# view's HTML (``accounts.work_views._work_html``) must be this, byte for byte.
 _TEMPLATE_LOOP = """{% load i18n %}  {% translate "Milestone" as l_milestone %}{% translate "Ends" as l_ends %}{% translate "Status" as l_status %}{% translate "Latest update" as l_latest %}{% translate "This period" as l_period %}{% translate "Progress" as l_progress %}{% translate "enter progress" as l_enter %}{% translate "Update missing" as l_missing %}{% translate "Nothing missing" as l_nothing %}{% translate "Report progress" as l_report %}{% translate "Open the commitment" as l_open %}{% translate "Lead agency:" as l_lead %}
-  {# each milestone's status, label and class (accounts/_status.html, inlined): computed by the view (accounts.views._displayed) #}
+  {# each milestone's status, label and class (accounts/_status.html, inlined): computed by the view (accounts.work_views._displayed) #}
   {% for item in work_page %}{% with commitment=item.commitment %}
   <details class="work-commitment"{% if item.needs_update %} open{% endif %}>
     <summary>
@@ -387,7 +387,7 @@ _TEMPLATE_LOOP = """{% load i18n %}  {% translate "Milestone" as l_milestone %}{
         </tr>
       </thead>
       <tbody>
-        {% for row in item.milestones %}{# each row's link, dates and texts: computed by the view (accounts.views._displayed) #}
+        {% for row in item.milestones %}{# each row's link, dates and texts: computed by the view (accounts.work_views._displayed) #}
         <tr>
           <th scope="row"><a href="{{ row.progress_url }}">{{ row.milestone.number }}<span class="visually-hidden"> — {{ l_enter }}</span></a>
             <span class="deliverable">{{ row.deliverable }}</span></th>
