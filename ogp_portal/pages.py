@@ -40,7 +40,7 @@ from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Meeting
 from ogp_portal.paths import path_of
-from ogp_portal.cache import derived, prefetch_fragments, query_fragment, scope_fragments
+from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page
 
@@ -274,23 +274,27 @@ def _home_content(request, today) -> str:
     view = request.GET.get("view", "all")
     if view not in HOME_VIEWS:
         view = "all"
-    counts = Member.objects.aggregate(
-        all=Count("pk"),
-        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
-        top=Count("pk", filter=Q(parent__isnull=True)),
-    )
+    # The members, their names and stored standing (the sweep's) change only by a change not scoped to members:
+    # kept across publications (``derived_across_publications``), so the first visitor after one reads them from
+    # the cache and queries only the current plans and the figures, which a publication does change (issue #20).
+    counts = derived_across_publications("home-member-counts", _member_counts)
     ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
     total = counts["local"] if view == "local" else counts["top"]
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]  # one query: the page's ids are its subquery
+    language = get_language()
+    shown_values, local_values = derived_across_publications(
+        f"home-member-rows:{view}:{page.number}:{language}:{today.isoformat()}",
+        lambda: _member_values(view, today, members, page),
+    )
+    shown = [_Row(row) for row in shown_values]
     nested = []
-    if view == "all":  # each member's OGP Local members, nested under it: one query
+    if view == "all":  # each member's OGP Local members, nested under it
         for member in shown:
             member.local_rows = []
         by_pk = {member.pk: member for member in shown}
-        for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+        for row in local_values:
             local = _Row(row)
             by_pk[local.parent_id].local_rows.append(local)
         nested = [local for member in shown for local in member.local_rows]
@@ -320,10 +324,32 @@ def _home_content(request, today) -> str:
         "overdue_milestones": figures["overdue"],
         "contested_commitments": figures["contested"],
         # The same on every page and language of the home page: read once per day and generation (issue #20).
-        "next_deadlines": derived(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
+        # Written by the sweep and the administrators only (unscoped changes): kept across publications.
+        "next_deadlines": derived_across_publications(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
         "today": today,
     }
     return render_to_string("commitments/_home.html", context, request=request)
+
+
+def _member_counts() -> dict:
+    """How many members, OGP Local members and top-level members the portal has: one query."""
+    return Member.objects.aggregate(
+        all=Count("pk"),
+        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        top=Count("pk", filter=Q(parent__isnull=True)),
+    )
+
+
+def _member_values(view, today, members, page) -> tuple[list, list]:
+    """The rows (``values()`` dicts) of a page's members, and for ``view == "all"`` of their OGP Local members.
+
+    One query for the page's members (the page's ids are its subquery), one for their OGP Local members.
+    """
+    shown = list(members.filter(pk__in=page.object_list))
+    if view != "all":
+        return shown, []
+    parents = [row["pk"] for row in shown]
+    return shown, list(_home_queryset("locals", lambda: _local_members(today)).filter(parent__in=parents))
 
 
 def _next_deadlines(today) -> list:
