@@ -109,7 +109,7 @@ def _count(qs):
     return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
 
 
-def plan_totals(*names):
+def plan_totals(*names, stored=False):
     """Annotations of plans: ``commitment_total``, ``complete_total`` and ``contested_total``, as stored or counted.
 
     ``names``: only these (all three when none is given); the member page counts commitments only,
@@ -118,9 +118,17 @@ def plan_totals(*names):
     Read from the plan's stored row in the plans' own query (a join); ``COALESCE`` evaluates the
     correlated count only for a plan without a row (rows written other than through the services,
     e.g. by a test's factories): stored rows cost nothing more. Three expressions, not one per
-    figure: the query is compiled and planned on every home page (issue #20).
+    figure: the query is compiled and planned on every home page (issue #20). ``stored=True``: the
+    stored row alone, for when every plan is known to have one (``checked_portal_figures``).
     """
     names = names or ("commitment_total", "complete_total", "contested_total")
+    if stored:  # every plan known to have its row: the stored figures alone (no fallback to compile and plan)
+        stored_totals = {
+            "commitment_total": lambda: sum((F(f"figures__{field}") for field in PlanFigures.COMPLETION_FIELDS.values()), Value(0)),
+            "complete_total": lambda: F("figures__complete"),
+            "contested_total": lambda: F("figures__contested"),
+        }
+        return {name: Coalesce(stored_totals[name](), Value(0), output_field=IntegerField()) for name in names}
     mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
     make = {
         "commitment_total": lambda: Coalesce(
@@ -172,6 +180,11 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
 
 
 def portal_figures(today) -> dict:
+    """The portal's commitments by roll-up, contested commitments and overdue milestones (:func:`checked_portal_figures`)."""
+    return checked_portal_figures(today)[0]
+
+
+def checked_portal_figures(today) -> tuple[dict, bool]:
     """The portal's commitments by roll-up (``{completion or "": n}``), contested commitments and overdue milestones.
 
     Two queries whatever the size of the portal: the sums of the stored rows (one table, no join:
@@ -180,7 +193,7 @@ def portal_figures(today) -> dict:
     milestones: their overdue milestones, and every figure of a plan that has no stored row at all.
     Whether some plan has no row is asked beside the sums (the plans counted in the same statement)
     and kept across publications; when every plan has its row, the second query counts the lapsed
-    plans' overdue milestones alone.
+    plans' overdue milestones alone. Returns the figures and whether every plan had its row.
     """
     from ogp_portal.cache import derived_across_publications
 
@@ -225,8 +238,9 @@ def portal_figures(today) -> dict:
             },
         )
     total = {name: (sums[name] or 0) + (counted.get(name) or 0) for name in [*fields, "overdue"]}
-    return {
+    figures = {
         "completions": {value: total[field] for value, field in PlanFigures.COMPLETION_FIELDS.items()},
         "contested": total["contested"],
         "overdue": total["overdue"],
     }
+    return figures, all_stored

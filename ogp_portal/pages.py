@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 
 from commitments import timeline
 from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
-from commitments.figures import plan_totals, portal_figures
+from commitments.figures import checked_portal_figures, plan_totals
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
 from commitments.templatetags.portal import tr
@@ -241,12 +241,15 @@ def _translated(row, prefix):
     return ""
 
 
-def _current_plans():
-    """Plans that are their member's current one (latest by start, or submission), with their figures."""
+def _current_plans(stored=False):
+    """Plans that are their member's current one (latest by start, or submission), with their figures.
+
+    ``stored``: every plan is known to have its stored figures (``checked_portal_figures``): read them alone.
+    """
     latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
     return (
         ActionPlan.objects.filter(pk=Subquery(latest))
-        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
+        .annotate(**plan_totals(stored=stored))  # its commitments, complete and contested: stored, in the same query
         .order_by()
         .values("pk", "member_id", "title", *(f"title_{code}" for code in _LANGUAGES), "commitment_total", "complete_total", "contested_total")
     )
@@ -303,13 +306,14 @@ def _home_content(request, today) -> str:
             has_parent = member.parent_id is not None
             member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
     rows = [*shown, *nested]
-    # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
-    current_plans = {
-        plan["member_id"]: _Row(plan) for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])
-    }
+    figures = derived(f"home-figures-3:{today.isoformat()}", lambda: _headline_figures(today))
+    # The current plan of each member shown: its latest by start (or submission), with its figures, in one query
+    # (the stored rows alone when the figures found every plan with its row: kept under the same generation).
+    stored = figures["every_plan_stored"]
+    plans = _home_queryset("plans-stored" if stored else "plans", lambda: _current_plans(stored))
+    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=[m.pk for m in rows])}
     for member in rows:
         member.current_plan = current_plans.get(member.pk)
-    figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
@@ -377,11 +381,12 @@ def _headline_figures(today):
     Sums of the plans' stored figures (``commitments.figures.portal_figures``: two queries whatever
     the size of the portal), kept in the cache per day and generation (``ogp_portal.cache.derived``).
     """
-    figures = portal_figures(today)
+    figures, every_plan_stored = checked_portal_figures(today)
     return {
         "completions": Counter({(value or NO_UPDATE): n for value, n in figures["completions"].items() if n}),
         "overdue": figures["overdue"],
         "contested": figures["contested"],
+        "every_plan_stored": every_plan_stored,
     }
 
 

@@ -98,3 +98,22 @@ def test_a_change_to_a_member_or_a_deadline_shows_on_the_home_page_at_once(
         page_cache.public_pages_changed()  # as the sweep and the administrators' services do
     page = _page(path)
     assert "(2099-2101)" in page and page == _fresh(settings, path)
+
+
+@pytest.mark.parametrize("path", HOME_PATHS)
+def test_with_every_plan_stored_the_current_plans_read_their_rows_alone_and_show_the_same(people, settings, path):
+    from commitments.figures import refresh_plan_figures
+    from commitments.models import ActionPlan, PlanFigures
+
+    refresh_plan_figures(ActionPlan.objects.values_list("pk", flat=True))
+    settings.PUBLIC_PAGE_CACHE = False
+    with CaptureQueriesContext(connection) as ctx:
+        stored = _page(path)
+    plans = [q["sql"] for q in ctx.captured_queries if "AS \"commitment_total\"" in q["sql"]]
+    assert len(plans) == 1 and "engagement_review" not in plans[0]  # no fallback count of the contested commitments
+    PlanFigures.objects.all().delete()  # every plan counted from its commitments instead
+    with CaptureQueriesContext(connection) as ctx:
+        counted = _page(path)
+    plans = [q["sql"] for q in ctx.captured_queries if "AS \"commitment_total\"" in q["sql"]]
+    assert len(plans) == 1 and "engagement_review" in plans[0]  # the stored rows or the counts: the same page
+    assert counted == stored and 'class="plan-standing"' in stored
