@@ -111,8 +111,12 @@ class _MemberRows:
             self.days[day] = escape(date_format(day, "DATE_FORMAT"))
         return self.days[day]
 
-    def row(self, member) -> str:
-        """One member: its name, kind, status, open findings, current plan with its figures, next plan due."""
+    def row(self, member) -> list:
+        """One member: its name, kind, status, open findings, current plan with its figures, next plan due.
+
+        As segments: strings, and the member's id where its current plan goes (:meth:`plan`), so the
+        parts a publication does not change are kept across publications and only the plans filled in.
+        """
         compliance = self.compliance_path(member.code)
         status = self.statuses.get(member.status) or str(MemberStatus(member.status).label)
         parts = [f'<a href="{self.member_path(member.code)}">{self._tr(member, "name")}</a>\n']
@@ -125,31 +129,39 @@ class _MemberRows:
         if member.open_findings:
             parts.append(f'<a href="{compliance}" class="open-findings">{self.findings % {"n": self.number(member.open_findings)}}</a>')
         parts.append("\n<br><small>")
-        plan = member.current_plan
-        if plan is not None:
-            parts.append(f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n')
-            parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
-            if plan.commitment_total:
-                parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
-            if plan.contested_total:
-                parts.append(
-                    f', <a class="contested-badge" href="{self.contested_path}?plan={plan.pk}&amp;contested=true">'
-                    f"{self.contested % {'n': self.number(plan.contested_total)}}</a>"
-                )
-            parts.append("</span>")
-        else:
-            parts.append(self.no_plan)
-        parts.append("\n")
+        head = "".join(parts)
+        tail = "\n"
         if member.next_plan_due:
-            parts.append(f" · {self.due % {'day': self._day(member.next_plan_due)}}")
-        parts.append("</small>\n")
+            tail += f" · {self.due % {'day': self._day(member.next_plan_due)}}"
+        tail += "</small>\n"
+        return [head, member.pk, tail]
+
+    def plan(self, plan) -> str:
+        """A row's current plan with its figures (``None``: no plan yet)."""
+        if plan is None:
+            return self.no_plan
+        parts = [f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n']
+        parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
+        if plan.commitment_total:
+            parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
+        if plan.contested_total:
+            parts.append(
+                f', <a class="contested-badge" href="{self.contested_path}?plan={plan.pk}&amp;contested=true">'
+                f"{self.contested % {'n': self.number(plan.contested_total)}}</a>"
+            )
+        parts.append("</span>")
         return "".join(parts)
 
-    def html(self, members, view) -> str:
-        """The ``<ul class="member-list">`` of a page: each member, with its OGP Local members nested (``view == "all"``)."""
+    def segments(self, members, view) -> list:
+        """The ``<ul class="member-list">`` of a page as segments (strings, and member ids where their plans go).
+
+        Each member, with its OGP Local members nested (``view == "all"``); :meth:`fill` makes the HTML.
+        """
         out = ['<ul class="member-list">\n    \n']
         for member in members:
-            out.append(f"    <li>\n      {self.row(member)}\n      ")
+            out.append("    <li>\n      ")
+            out.extend(self.row(member))
+            out.append("\n      ")
             if view == "local" and member.parent:
                 out.append(f"<br><small>{self.local_in % {'name': escape(member.parent.name)}}</small>")
             out.append("\n      ")
@@ -159,11 +171,26 @@ class _MemberRows:
                     out.append(
                         f'\n      <ul class="nested-members" aria-label="{self.locals_in % {"name": escape(member.name)}}">\n        \n'
                     )
-                    out.extend(f"        <li>{self.row(local)}</li>\n        \n" for local in locals_)
+                    for local in locals_:
+                        out.append("        <li>")
+                        out.extend(self.row(local))
+                        out.append("</li>\n        \n")
                     out.append("      </ul>\n      ")
             out.append("\n    </li>\n    \n")
         out.append("  </ul>")
-        return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+        # Adjacent strings joined: a short list to keep and to fill.
+        joined = []
+        for segment in out:
+            if isinstance(segment, str) and joined and isinstance(joined[-1], str):
+                joined[-1] += segment
+            else:
+                joined.append(segment)
+        return joined
+
+    def fill(self, segments, plans) -> str:
+        """The HTML of :meth:`segments` with each member's current plan (``plans``: member id -> plan row)."""
+        html = "".join(segment if isinstance(segment, str) else self.plan(plans.get(segment)) for segment in segments)
+        return mark_safe(html)  # noqa: S308 - every value escaped above
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
@@ -286,42 +313,25 @@ def _home_content(request, today) -> str:
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    language = get_language()
-    shown_values, local_values = derived_across_publications(
-        f"home-member-rows:{view}:{page.number}:{language}:{today.isoformat()}",
-        lambda: _member_values(view, today, members, page),
+    # The page's list with a slot per member for its current plan, and the members in it: kept across publications.
+    listing = derived_across_publications(
+        f"home-member-list:{view}:{page.number}:{get_language()}:{today.isoformat()}",
+        lambda: _member_list(view, today, members, page),
     )
-    shown = [_Row(row) for row in shown_values]
-    nested = []
-    if view == "all":  # each member's OGP Local members, nested under it
-        for member in shown:
-            member.local_rows = []
-        by_pk = {member.pk: member for member in shown}
-        for row in local_values:
-            local = _Row(row)
-            by_pk[local.parent_id].local_rows.append(local)
-        nested = [local for member in shown for local in member.local_rows]
-    else:
-        for member in shown:
-            has_parent = member.parent_id is not None
-            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
-    rows = [*shown, *nested]
     figures = derived(f"home-figures-3:{today.isoformat()}", lambda: _headline_figures(today))
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query
     # (the stored rows alone when the figures found every plan with its row: kept under the same generation).
     stored = figures["every_plan_stored"]
     plans = _home_queryset("plans-stored" if stored else "plans", lambda: _current_plans(stored))
-    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=[m.pk for m in rows])}
-    for member in rows:
-        member.current_plan = current_plans.get(member.pk)
+    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=listing["members"])}
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "view": view,
         "page": page,
-        "members": shown,
-        "member_rows": _MemberRows().html(shown, view),
+        "members": listing["members"],
+        "member_rows": _MemberRows().fill(listing["segments"], current_plans),
         "member_counts": counts,
         "query": params.urlencode(),
         "chart": commitments_chart,
@@ -344,16 +354,28 @@ def _member_counts() -> dict:
     )
 
 
-def _member_values(view, today, members, page) -> tuple[list, list]:
-    """The rows (``values()`` dicts) of a page's members, and for ``view == "all"`` of their OGP Local members.
+def _member_list(view, today, members, page) -> dict:
+    """A page's list of members: ``segments`` (:meth:`_MemberRows.segments`) and ``members``, the ids of its rows.
 
-    One query for the page's members (the page's ids are its subquery), one for their OGP Local members.
+    One query for the page's members (the page's ids are its subquery), one for their OGP Local members
+    (``view == "all"``: nested under each).
     """
-    shown = list(members.filter(pk__in=page.object_list))
-    if view != "all":
-        return shown, []
-    parents = [row["pk"] for row in shown]
-    return shown, list(_home_queryset("locals", lambda: _local_members(today)).filter(parent__in=parents))
+    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]
+    nested = []
+    if view == "all":  # each member's OGP Local members, nested under it: one query
+        for member in shown:
+            member.local_rows = []
+        by_pk = {member.pk: member for member in shown}
+        if by_pk:
+            for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+                local = _Row(row)
+                by_pk[local.parent_id].local_rows.append(local)
+        nested = [local for member in shown for local in member.local_rows]
+    else:
+        for member in shown:
+            has_parent = member.parent_id is not None
+            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
+    return {"segments": _MemberRows().segments(shown, view), "members": [member.pk for member in [*shown, *nested]]}
 
 
 def _next_deadlines(today) -> list:
