@@ -86,15 +86,18 @@ def _holds_q(today, prefix=""):
     )
 
 
-def lapsed_plans(today, plans=None):
+def lapsed_plans(today, plans=None, *, unstored=True):
     """Plans (a queryset of ids) whose stored overdue count does not hold on ``today``, or without stored figures.
 
     A ``UNION ALL`` of the stored rows whose window excludes ``today`` (the indexes on
     ``overdue_from`` and ``overdue_until``) and the plans without a row (an anti-join).
+    ``unstored=False``: the stored rows' part alone (every plan known to have its row).
     """
     plans = ActionPlan.objects.all() if plans is None else plans
     stored = PlanFigures.objects.filter(plan__in=plans) if plans.query.where else PlanFigures.objects.all()
     lapsed = stored.filter(Q(overdue_from__gt=today) | Q(overdue_until__lte=today)).order_by().values_list("plan_id", flat=True)
+    if not unstored:
+        return lapsed
     # Plans without a row: none when there are as many rows as plans (one row per plan, its primary key), the
     # usual case; PostgreSQL checks the two counts once and then skips the anti-join (issue #20).
     some_unstored = GreaterThan(_count(ActionPlan.objects.order_by()), _count(PlanFigures.objects.order_by()))
@@ -106,7 +109,7 @@ def _count(qs):
     return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
 
 
-def plan_totals(*names):
+def plan_totals(*names, stored=False):
     """Annotations of plans: ``commitment_total``, ``complete_total`` and ``contested_total``, as stored or counted.
 
     ``names``: only these (all three when none is given); the member page counts commitments only,
@@ -115,9 +118,17 @@ def plan_totals(*names):
     Read from the plan's stored row in the plans' own query (a join); ``COALESCE`` evaluates the
     correlated count only for a plan without a row (rows written other than through the services,
     e.g. by a test's factories): stored rows cost nothing more. Three expressions, not one per
-    figure: the query is compiled and planned on every home page (issue #20).
+    figure: the query is compiled and planned on every home page (issue #20). ``stored=True``: the
+    stored row alone, for when every plan is known to have one (``checked_portal_figures``).
     """
     names = names or ("commitment_total", "complete_total", "contested_total")
+    if stored:  # every plan known to have its row: the stored figures alone (no fallback to compile and plan)
+        stored_totals = {
+            "commitment_total": lambda: sum((F(f"figures__{field}") for field in PlanFigures.COMPLETION_FIELDS.values()), Value(0)),
+            "complete_total": lambda: F("figures__complete"),
+            "contested_total": lambda: F("figures__contested"),
+        }
+        return {name: Coalesce(stored_totals[name](), Value(0), output_field=IntegerField()) for name in names}
     mine = Commitment.objects.filter(plan=OuterRef("pk")).order_by()
     make = {
         "commitment_total": lambda: Coalesce(
@@ -169,35 +180,67 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
 
 
 def portal_figures(today) -> dict:
+    """The portal's commitments by roll-up, contested commitments and overdue milestones (:func:`checked_portal_figures`)."""
+    return checked_portal_figures(today)[0]
+
+
+def checked_portal_figures(today) -> tuple[dict, bool]:
     """The portal's commitments by roll-up (``{completion or "": n}``), contested commitments and overdue milestones.
 
     Two queries whatever the size of the portal: the sums of the stored rows (one table, no join:
     about 2 ms at scale 10, issue #20), then the plans whose stored row does not hold on ``today``
     (:func:`lapsed_plans`: few, the sweep stores them again daily), counted from their commitments and
     milestones: their overdue milestones, and every figure of a plan that has no stored row at all.
+    Whether some plan has no row is asked beside the sums (the plans counted in the same statement)
+    and kept across publications; when every plan has its row, the second query counts the lapsed
+    plans' overdue milestones alone. Returns the figures and whether every plan had its row.
     """
+    from ogp_portal.cache import derived_across_publications
+
     fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested"]
-    sums = _aggregate(
-        "sums",
-        today,
-        lambda: PlanFigures.objects.order_by(),
-        {**{field: Sum(field) for field in fields}, "overdue": Sum("overdue", filter=_holds_q(today))},
-    )
-    unstored = Q(plan__figures__isnull=True)
-    overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
-    counted = _aggregate(
-        "counted",
-        today,
-        lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(),
-        {
-            **{field: Count("pk", filter=unstored & Q(completion=value)) for value, field in PlanFigures.COMPLETION_FIELDS.items()},
-            "contested": Count("pk", filter=unstored & Q(contested_commitments_q())),
-            "overdue": Sum(_count(overdue_here)),
-        },
-    )
-    total = {name: (sums[name] or 0) + (counted[name] or 0) for name in [*fields, "overdue"]}
-    return {
+    aggregates = {**{field: Sum(field) for field in fields}, "overdue": Sum("overdue", filter=_holds_q(today))}
+    sums = None
+
+    def every_plan_stored():
+        # The sums' own scan counts the stored rows; the plans are counted beside it (one statement).
+        nonlocal sums
+        checked = {**aggregates, "unstored": _count(ActionPlan.objects.order_by()) - Count("pk")}
+        sums = _aggregate("sums-checked", today, lambda: PlanFigures.objects.order_by(), checked)
+        return (sums["unstored"] or 0) <= 0
+
+    # Whether every plan has its stored row: kept across publications (issue #20). Only a change not scoped to
+    # members adds a plan (the services, an import, the admin: each replaces the base generation); a
+    # publication, a report or a review stores rows, never removes one, so a kept "yes" stays right until then.
+    all_stored = derived_across_publications("every-plan-stored", every_plan_stored)
+    if sums is None:
+        sums = _aggregate("sums", today, lambda: PlanFigures.objects.order_by(), aggregates)
+    if all_stored:
+        # Every plan has its row: only the overdue milestones of the plans whose stored count lapsed, counted.
+        counted = _aggregate(
+            "counted-stored",
+            today,
+            lambda: Milestone.objects.filter(
+                overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today, unstored=False)
+            ).order_by(),
+            {"overdue": Count("pk")},
+        )
+    else:
+        unstored = Q(plan__figures__isnull=True)
+        overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
+        counted = _aggregate(
+            "counted",
+            today,
+            lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(),
+            {
+                **{field: Count("pk", filter=unstored & Q(completion=value)) for value, field in PlanFigures.COMPLETION_FIELDS.items()},
+                "contested": Count("pk", filter=unstored & Q(contested_commitments_q())),
+                "overdue": Sum(_count(overdue_here)),
+            },
+        )
+    total = {name: (sums[name] or 0) + (counted.get(name) or 0) for name in [*fields, "overdue"]}
+    figures = {
         "completions": {value: total[field] for value, field in PlanFigures.COMPLETION_FIELDS.items()},
         "contested": total["contested"],
         "overdue": total["overdue"],
     }
+    return figures, all_stored

@@ -128,6 +128,8 @@ def _bump(members=None) -> None:
     if getattr(_request, "generation", None) is not None:
         _request.generation = value  # the rest of this request reads what it just changed
         _request.scopes = {}
+        if members is None:
+            _request.base = value
 
 
 # The generation, read once per request (issue #20): a page with several fragments and derived figures
@@ -139,6 +141,7 @@ _request = Local()
 
 def _request_started(**kwargs) -> None:
     _request.generation = ""  # in a request: read at the first use
+    _request.base = ""
     _request.fragments = None
     _request.scopes = {}
     _request.scope = None
@@ -146,6 +149,7 @@ def _request_started(**kwargs) -> None:
 
 def _request_finished(**kwargs) -> None:
     _request.generation = None
+    _request.base = None
     _request.fragments = None
     _request.scopes = None
     _request.scope = None
@@ -173,6 +177,21 @@ def _read_or_start(found, key) -> str:
     if value is None:  # never set, or evicted: a value never used before, so no old part comes back
         cache.add(key, uuid.uuid4().hex, None)
         value = cache.get(key) or "0"
+    return value
+
+
+def base_generation() -> str:
+    """The token replaced by every change not scoped to members (an import, the admin, a sweep, a plan created...).
+
+    A change scoped to members (a publication, a review: ``public_pages_changed(members=…)``) leaves it be.
+    Read once per request; outside a request, every time.
+    """
+    memo = getattr(_request, "base", None)
+    if memo:
+        return memo
+    value = _read_or_start({BASE_KEY: cache.get(BASE_KEY)}, BASE_KEY)
+    if memo is not None:
+        _request.base = value
     return value
 
 
@@ -240,6 +259,20 @@ def derived(name: str, compute, timeout: int = 300):
     if not enabled():
         return compute()
     return _kept(lambda: f"derived:{generation()}:{name}", name, compute, timeout)
+
+
+def derived_across_publications(name: str, compute, timeout: int = 300):
+    """:func:`derived` for what no change scoped to members alters: kept under :func:`base_generation`.
+
+    For the parts of the pages across members that only an unscoped change can alter (issue #20: the
+    first visitor of the home page after a publication elsewhere): the members, their names and stored
+    standing (the sweep's), the open deadlines (the sweep's and the administrators'). A publication,
+    a published status report or a review (``public_pages_changed(members=…)``) leaves them kept; every
+    other change replaces them. Nothing a publication, a report or a review writes may be in them.
+    """
+    if not enabled():
+        return compute()
+    return _kept(lambda: f"derived:b{base_generation()}:{name}", name, compute, timeout)
 
 
 def _kept(key, name: str, compute, timeout: int):

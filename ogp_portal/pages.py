@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 
 from commitments import timeline
 from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
-from commitments.figures import plan_totals, portal_figures
+from commitments.figures import checked_portal_figures, plan_totals
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
 from commitments.templatetags.portal import tr
@@ -40,7 +40,7 @@ from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Meeting
 from ogp_portal.paths import path_of
-from ogp_portal.cache import derived, prefetch_fragments, query_fragment, scope_fragments
+from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page
 
@@ -111,8 +111,12 @@ class _MemberRows:
             self.days[day] = escape(date_format(day, "DATE_FORMAT"))
         return self.days[day]
 
-    def row(self, member) -> str:
-        """One member: its name, kind, status, open findings, current plan with its figures, next plan due."""
+    def row(self, member) -> list:
+        """One member: its name, kind, status, open findings, current plan with its figures, next plan due.
+
+        As segments: strings, and the member's id where its current plan goes (:meth:`plan`), so the
+        parts a publication does not change are kept across publications and only the plans filled in.
+        """
         compliance = self.compliance_path(member.code)
         status = self.statuses.get(member.status) or str(MemberStatus(member.status).label)
         parts = [f'<a href="{self.member_path(member.code)}">{self._tr(member, "name")}</a>\n']
@@ -125,31 +129,39 @@ class _MemberRows:
         if member.open_findings:
             parts.append(f'<a href="{compliance}" class="open-findings">{self.findings % {"n": self.number(member.open_findings)}}</a>')
         parts.append("\n<br><small>")
-        plan = member.current_plan
-        if plan is not None:
-            parts.append(f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n')
-            parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
-            if plan.commitment_total:
-                parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
-            if plan.contested_total:
-                parts.append(
-                    f', <a class="contested-badge" href="{self.contested_path}?plan={plan.pk}&amp;contested=true">'
-                    f"{self.contested % {'n': self.number(plan.contested_total)}}</a>"
-                )
-            parts.append("</span>")
-        else:
-            parts.append(self.no_plan)
-        parts.append("\n")
+        head = "".join(parts)
+        tail = "\n"
         if member.next_plan_due:
-            parts.append(f" · {self.due % {'day': self._day(member.next_plan_due)}}")
-        parts.append("</small>\n")
+            tail += f" · {self.due % {'day': self._day(member.next_plan_due)}}"
+        tail += "</small>\n"
+        return [head, member.pk, tail]
+
+    def plan(self, plan) -> str:
+        """A row's current plan with its figures (``None``: no plan yet)."""
+        if plan is None:
+            return self.no_plan
+        parts = [f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n']
+        parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
+        if plan.commitment_total:
+            parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
+        if plan.contested_total:
+            parts.append(
+                f', <a class="contested-badge" href="{self.contested_path}?plan={plan.pk}&amp;contested=true">'
+                f"{self.contested % {'n': self.number(plan.contested_total)}}</a>"
+            )
+        parts.append("</span>")
         return "".join(parts)
 
-    def html(self, members, view) -> str:
-        """The ``<ul class="member-list">`` of a page: each member, with its OGP Local members nested (``view == "all"``)."""
+    def segments(self, members, view) -> list:
+        """The ``<ul class="member-list">`` of a page as segments (strings, and member ids where their plans go).
+
+        Each member, with its OGP Local members nested (``view == "all"``); :meth:`fill` makes the HTML.
+        """
         out = ['<ul class="member-list">\n    \n']
         for member in members:
-            out.append(f"    <li>\n      {self.row(member)}\n      ")
+            out.append("    <li>\n      ")
+            out.extend(self.row(member))
+            out.append("\n      ")
             if view == "local" and member.parent:
                 out.append(f"<br><small>{self.local_in % {'name': escape(member.parent.name)}}</small>")
             out.append("\n      ")
@@ -159,11 +171,26 @@ class _MemberRows:
                     out.append(
                         f'\n      <ul class="nested-members" aria-label="{self.locals_in % {"name": escape(member.name)}}">\n        \n'
                     )
-                    out.extend(f"        <li>{self.row(local)}</li>\n        \n" for local in locals_)
+                    for local in locals_:
+                        out.append("        <li>")
+                        out.extend(self.row(local))
+                        out.append("</li>\n        \n")
                     out.append("      </ul>\n      ")
             out.append("\n    </li>\n    \n")
         out.append("  </ul>")
-        return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+        # Adjacent strings joined: a short list to keep and to fill.
+        joined = []
+        for segment in out:
+            if isinstance(segment, str) and joined and isinstance(joined[-1], str):
+                joined[-1] += segment
+            else:
+                joined.append(segment)
+        return joined
+
+    def fill(self, segments, plans) -> str:
+        """The HTML of :meth:`segments` with each member's current plan (``plans``: member id -> plan row)."""
+        html = "".join(segment if isinstance(segment, str) else self.plan(plans.get(segment)) for segment in segments)
+        return mark_safe(html)  # noqa: S308 - every value escaped above
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
@@ -241,12 +268,15 @@ def _translated(row, prefix):
     return ""
 
 
-def _current_plans():
-    """Plans that are their member's current one (latest by start, or submission), with their figures."""
+def _current_plans(stored=False):
+    """Plans that are their member's current one (latest by start, or submission), with their figures.
+
+    ``stored``: every plan is known to have its stored figures (``checked_portal_figures``): read them alone.
+    """
     latest = ActionPlan.objects.filter(member=OuterRef("member")).order_by("-start_date", "-submitted_on", "-pk").values("pk")[:1]
     return (
         ActionPlan.objects.filter(pk=Subquery(latest))
-        .annotate(**plan_totals())  # its commitments, complete and contested: stored, in the same query
+        .annotate(**plan_totals(stored=stored))  # its commitments, complete and contested: stored, in the same query
         .order_by()
         .values("pk", "member_id", "title", *(f"title_{code}" for code in _LANGUAGES), "commitment_total", "complete_total", "contested_total")
     )
@@ -274,56 +304,78 @@ def _home_content(request, today) -> str:
     view = request.GET.get("view", "all")
     if view not in HOME_VIEWS:
         view = "all"
-    counts = Member.objects.aggregate(
-        all=Count("pk"),
-        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
-        top=Count("pk", filter=Q(parent__isnull=True)),
-    )
+    # The members, their names and stored standing (the sweep's) change only by a change not scoped to members:
+    # kept across publications (``derived_across_publications``), so the first visitor after one reads them from
+    # the cache and queries only the current plans and the figures, which a publication does change (issue #20).
+    counts = derived_across_publications("home-member-counts", _member_counts)
     ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
     total = counts["local"] if view == "local" else counts["top"]
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
     paginator.count = total  # known from the aggregate above: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]  # one query: the page's ids are its subquery
-    nested = []
-    if view == "all":  # each member's OGP Local members, nested under it: one query
-        for member in shown:
-            member.local_rows = []
-        by_pk = {member.pk: member for member in shown}
-        for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
-            local = _Row(row)
-            by_pk[local.parent_id].local_rows.append(local)
-        nested = [local for member in shown for local in member.local_rows]
-    else:
-        for member in shown:
-            has_parent = member.parent_id is not None
-            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
-    rows = [*shown, *nested]
-    # The current plan of each member shown: its latest by start (or submission), with its figures, in one query.
-    current_plans = {
-        plan["member_id"]: _Row(plan) for plan in _home_queryset("plans", _current_plans).filter(member__in=[m.pk for m in rows])
-    }
-    for member in rows:
-        member.current_plan = current_plans.get(member.pk)
-    figures = derived(f"home-figures-2:{today.isoformat()}", lambda: _headline_figures(today))
+    # The page's list with a slot per member for its current plan, and the members in it: kept across publications.
+    listing = derived_across_publications(
+        f"home-member-list:{view}:{page.number}:{get_language()}:{today.isoformat()}",
+        lambda: _member_list(view, today, members, page),
+    )
+    figures = derived(f"home-figures-3:{today.isoformat()}", lambda: _headline_figures(today))
+    # The current plan of each member shown: its latest by start (or submission), with its figures, in one query
+    # (the stored rows alone when the figures found every plan with its row: kept under the same generation).
+    stored = figures["every_plan_stored"]
+    plans = _home_queryset("plans-stored" if stored else "plans", lambda: _current_plans(stored))
+    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=listing["members"])}
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "view": view,
         "page": page,
-        "members": shown,
-        "member_rows": _MemberRows().html(shown, view),
+        "members": listing["members"],
+        "member_rows": _MemberRows().fill(listing["segments"], current_plans),
         "member_counts": counts,
         "query": params.urlencode(),
         "chart": commitments_chart,
         "overdue_milestones": figures["overdue"],
         "contested_commitments": figures["contested"],
         # The same on every page and language of the home page: read once per day and generation (issue #20).
-        "next_deadlines": derived(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
+        # Written by the sweep and the administrators only (unscoped changes): kept across publications.
+        "next_deadlines": derived_across_publications(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
         "today": today,
     }
     return render_to_string("commitments/_home.html", context, request=request)
+
+
+def _member_counts() -> dict:
+    """How many members, OGP Local members and top-level members the portal has: one query."""
+    return Member.objects.aggregate(
+        all=Count("pk"),
+        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        top=Count("pk", filter=Q(parent__isnull=True)),
+    )
+
+
+def _member_list(view, today, members, page) -> dict:
+    """A page's list of members: ``segments`` (:meth:`_MemberRows.segments`) and ``members``, the ids of its rows.
+
+    One query for the page's members (the page's ids are its subquery), one for their OGP Local members
+    (``view == "all"``: nested under each).
+    """
+    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]
+    nested = []
+    if view == "all":  # each member's OGP Local members, nested under it: one query
+        for member in shown:
+            member.local_rows = []
+        by_pk = {member.pk: member for member in shown}
+        if by_pk:
+            for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+                local = _Row(row)
+                by_pk[local.parent_id].local_rows.append(local)
+        nested = [local for member in shown for local in member.local_rows]
+    else:
+        for member in shown:
+            has_parent = member.parent_id is not None
+            member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
+    return {"segments": _MemberRows().segments(shown, view), "members": [member.pk for member in [*shown, *nested]]}
 
 
 def _next_deadlines(today) -> list:
@@ -351,11 +403,12 @@ def _headline_figures(today):
     Sums of the plans' stored figures (``commitments.figures.portal_figures``: two queries whatever
     the size of the portal), kept in the cache per day and generation (``ogp_portal.cache.derived``).
     """
-    figures = portal_figures(today)
+    figures, every_plan_stored = checked_portal_figures(today)
     return {
         "completions": Counter({(value or NO_UPDATE): n for value, n in figures["completions"].items() if n}),
         "overdue": figures["overdue"],
         "contested": figures["contested"],
+        "every_plan_stored": every_plan_stored,
     }
 
 

@@ -185,3 +185,42 @@ def test_the_figures_run_as_the_statement_kept_for_the_day_read_the_data_of_now(
     Commitment.objects.filter(plan=kg17.plan).update(completion="complete")
     changed = portal_figures(day)
     assert changed == oracle(day) and changed != first
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_whether_every_plan_has_its_row_is_kept_across_publications_and_checked_again_after_any_other_change(
+    kg17, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The check for plans without a stored row (the plans counted beside the rows) is kept until a change not
+    scoped to members (issue #20): only such a change adds a plan; a publication stores rows, never removes one."""
+    from ogp_portal import cache as page_cache
+
+    day = dt.date(2026, 11, 30)
+    refresh_plan_figures(ActionPlan.objects.values_list("pk", flat=True), day)
+    assert portal_figures(day) == oracle(day)
+    kept = f"derived:b{page_cache.base_generation()}:every-plan-stored"
+    assert page_cache.cache.get(kept) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed(members=[kg17.plan.member_id])  # a publication
+    expected = oracle(day)
+    with django_assert_num_queries(2) as captured:
+        assert portal_figures(day) == expected
+    assert "commitments_actionplan" not in captured.captured_queries[0]["sql"]  # the plans are not counted again
+    # A plan without its row (as an import, the admin or a factory may leave one), then a change not scoped to members.
+    with django_capture_on_commit_callbacks(execute=True):
+        PlanFigures.objects.filter(plan=kg17.plan).delete()
+        page_cache.public_pages_changed()
+    assert page_cache.cache.get(f"derived:b{page_cache.base_generation()}:every-plan-stored") is None
+    assert portal_figures(day) == oracle(day)  # its commitments counted from the table
+    assert page_cache.cache.get(f"derived:b{page_cache.base_generation()}:every-plan-stored") is False
+    refresh_plan_figures([kg17.plan.pk], day)  # as a publication stores it: "not every plan" stays safe meanwhile
+    assert portal_figures(day) == oracle(day)
+
+
+def test_with_every_plan_stored_the_lapsed_plans_overdue_milestones_are_counted_on_every_day(kg17):
+    """The usual case at scale (every plan has its row): the second query counts only the lapsed plans' overdue milestones."""
+    refresh_plan_figures(ActionPlan.objects.values_list("pk", flat=True), DAYS[0])
+    assert ActionPlan.objects.filter(figures__isnull=True).count() == 0
+    for day in DAYS:
+        assert portal_figures(day) == oracle(day)
+    assert kg17.plan.pk in set(lapsed_plans(DAYS[-1], unstored=False))
