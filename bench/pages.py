@@ -24,7 +24,11 @@ What it does, bounded in time (about (3 × URLs + 4) × (duration + 2) seconds) 
    first visitor after a publication); then the working pages, signed in as the person who uses them
    and cache off: "My work" (coordinator, point of contact), the progress form, the review queue, the
    plan's status reports, the secretariat's page and the forum as its secretariat sees it.
-   ``--modes`` picks the kinds of visit. The benchmark writes only its three ``bench-…`` accounts,
+   ``--modes`` picks the kinds of visit; two more may be asked for: **publications** (anonymous, while
+   this process announces ``--publications`` changes a second scoped to another member, as an approved
+   update, a published report or a review does: the whole pages are out of date at each, a member's own
+   pages reuse their shared parts) and **unscoped changes** (the same rate of changes that make
+   everything out of date, as every publication did before session 9). The benchmark writes only its three ``bench-…`` accounts,
    their roles and sessions;
 4. prints p50, p95, p99 latency, requests a second, errors (non-2xx/3xx answers and socket errors), and
    each page's throughput as a fraction of the one-row floor. A page whose single request takes longer
@@ -318,7 +322,9 @@ def main():
     parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
     parser.add_argument("--only", default="", help="regular expression: run only pages whose label or path it finds")
     parser.add_argument("--modes", default="anonymous,signed in,cache off",
-                        help="comma-separated kinds of visit: anonymous, signed in, cache off")
+                        help="comma-separated kinds of visit: anonymous, signed in, cache off, publications, unscoped changes")
+    parser.add_argument("--publications", type=float, default=10.0,
+                        help="changes a second announced during the 'publications' and 'unscoped changes' visits")
     parser.add_argument("--generate", type=float, help="flush the database and generate this scale first")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
@@ -384,9 +390,28 @@ def main():
     # anonymous figure: they are measured signed in as the person who uses them, and cache off.
     plan = []  # (label, path, cookie-actor or "", modes)
     for label, path in urls:
-        plan.append((label, path, "", [m for m in ("anonymous", "signed in", "cache off") if m in args.modes]))
+        kinds = ("anonymous", "signed in", "cache off", "publications", "unscoped changes")
+        plan.append((label, path, "", [m for m in kinds if m in args.modes]))
     for label, path, actor in work:
         plan.append((label, path, actor, [m for m in ("signed in", "cache off") if m in args.modes]))
+
+    def announcing(mode):
+        """While loaded, announce changes as the services do (``ogp_portal.cache._bump``): scoped or not."""
+        import threading
+
+        from commitments.models import Member
+        from ogp_portal import cache as page_cache
+
+        scope = None if mode == "unscoped changes" else [Member.objects.order_by("-pk").values_list("pk", flat=True).first()]
+        stop = threading.Event()
+
+        def run():
+            while not stop.wait(1 / args.publications):
+                page_cache._bump(scope)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return stop
 
     def measure(portal, label, path, actor, mode, floor_rps):
         who = actor or ("coordinator" if mode == "signed in" else "")
@@ -407,7 +432,12 @@ def main():
             print(f"{label[:44]:<44} {mode}: one request took {single:.1f} s: not loaded (over --too-slow {args.too_slow} s)")
             return
         wrk(portal.port, path, 1, args.connections, args.threads, cookie)  # warm-up
-        r = wrk(portal.port, path, args.duration, args.connections, args.threads, cookie)
+        stop = announcing(mode) if mode in ("publications", "unscoped changes") else None
+        try:
+            r = wrk(portal.port, path, args.duration, args.connections, args.threads, cookie)
+        finally:
+            if stop is not None:
+                stop.set()
         r.update({"label": label, "path": path, "mode": mode, "as": who or "anonymous", "bytes_per_page": size,
                   "of_floor": r["rps"] / floor_rps, "first_request_s": first})
         results["pages"].append(r)
