@@ -286,43 +286,43 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     assert all(key.startswith(f"fragment:m{forum.member_id}:changed.") for key in many[2]), many
 
 
-def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, round_trips):
-    from django.core.cache import cache
+def _second_visit(settings, round_trips, path_of):
+    """A signed-in reader's two visits of a page with the shared parts on: (first HTML, second HTML, its fragment reads).
 
-    from tests.factories import MemberFactory
+    ``path_of()`` makes the page's object (after the cache is emptied) and returns its path; the second
+    visit's ``get_many`` calls for fragments are returned (the other: the session and the generation).
+    """
+    from django.core.cache import cache
 
     settings.PUBLIC_PAGE_CACHE = True
     cache.clear()
-    member = MemberFactory()
+    path = path_of()
     client = Client()
     client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
-    path = reverse("commitments:member", args=[member.code])
     first = client.get(path).content.decode()  # renders and keeps the fragments
     many = round_trips()
-    again = client.get(path).content.decode()
-    fragments = [keys for keys in many if keys[0].startswith("fragment:")]
-    assert len(fragments) == 1 and len(fragments[0]) == 2, many
+    response = client.get(path)
+    assert response.status_code == 200
+    return first, response.content.decode(), [keys for keys in many if keys[0].startswith("fragment:")]
+
+
+def test_the_member_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, round_trips):
+    from tests.factories import MemberFactory
+
+    first, again, fragments = _second_visit(
+        settings, round_trips, lambda: reverse("commitments:member", args=[MemberFactory().code])
+    )
+    assert len(fragments) == 1 and len(fragments[0]) == 2, fragments
     assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub("", again) == token.sub("", first)
 
 
 def test_the_forum_page_reads_its_shared_parts_in_one_cache_round_trip(settings, cache_reads, round_trips):
-    from django.core.cache import cache
-
     from tests.factories import ForumFactory
 
-    settings.PUBLIC_PAGE_CACHE = True
-    cache.clear()
-    forum = ForumFactory()
-    client = Client()
-    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", PASSWORD))
-    path = reverse("forums:forum", args=[forum.pk])
-    client.get(path)  # renders and keeps the fragments
-    many = round_trips()
-    assert client.get(path).status_code == 200
-    fragments = [keys for keys in many if keys[0].startswith("fragment:")]  # (the other: the session and the generation)
-    assert len(fragments) == 1 and len(fragments[0]) == 3, many
+    _first, _again, fragments = _second_visit(settings, round_trips, lambda: reverse("forums:forum", args=[ForumFactory().pk]))
+    assert len(fragments) == 1 and len(fragments[0]) == 3, fragments
     assert not [key for key in cache_reads if key.startswith("fragment:")], cache_reads  # none asked one by one
 
 
