@@ -98,6 +98,20 @@ def check_loopback(database_url: str):
         sys.exit(f"Refusing a database that is not on loopback: {host}")
 
 
+def check_ports_free(port: int):
+    """The three servers bind PORT, PORT+1 and PORT+2: refuse to start (rather than measure another run's
+    server) when one of them is taken."""
+    import socket
+
+    for p in (port, port + 1, port + 2):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p))
+            except OSError:
+                sys.exit(f"Port {p} is taken (this benchmark uses {port}, {port + 1} and {port + 2}): "
+                         "give another --port, three apart from any other run.")
+
+
 class Server:
     """gunicorn with 3 sync workers on 127.0.0.1, stopped (its own process group) on exit."""
 
@@ -317,7 +331,8 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765,
+                        help="the portal's port; the floor server takes PORT+1 and the cache-off server PORT+2")
     parser.add_argument("--max-urls", type=int, default=80)
     parser.add_argument("--too-slow", type=float, default=3.0, help="seconds: a page slower than this alone is not loaded")
     parser.add_argument("--only", default="", help="regular expression: run only pages whose label or path it finds")
@@ -337,6 +352,7 @@ def main():
     args.duration = max(1, min(args.duration, 60))
     args.modes = {m.strip() for m in args.modes.split(",") if m.strip()}
     check_loopback(args.database_url)
+    check_ports_free(args.port)
     env = server_env(args.database_url)
     os.environ.update(env)
     if env["CACHE_URL"].startswith("redis://"):
