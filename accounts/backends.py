@@ -164,8 +164,11 @@ def accounts_changed() -> None:
 
 
 def _user_saved(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= _NOT_KEPT:
-        return  # the sign-in time only (``update_last_login``): not in the copies
+    # The sign-in time alone (``update_last_login``) is not in the copies. The password is not either, but
+    # the session hash they are checked against comes from it: a password saved alone (``check_password``'s
+    # upgrade of the hash, a reset) must replace the token like any other change.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
     accounts_changed()
 
 

@@ -208,3 +208,23 @@ def test_a_change_committed_after_a_request_read_the_old_rows_is_seen_at_the_nex
             remember_user(session, (cache.get(ACCOUNTS_KEY), None), stale)
             assert cache.get(signed_in_key(session.session_key))["roles"] == []
     assert client.get(queue).status_code == 200
+
+
+def test_a_password_saved_alone_signs_out_the_sessions_kept_with_the_old_one(person):
+    """``save(update_fields=["password"])`` (a hash upgrade, a reset): the kept copies go with the old hash."""
+    client = _signed_in(person)
+    assert _user_reads(client) == (200, [])  # kept
+    person.set_password("another-long-pass-99")
+    person.save(update_fields=["password"])
+    assert client.get(reverse("work:my_work")).status_code == 302
+
+
+def test_the_sign_in_time_alone_replaces_no_copy(person):
+    client = _signed_in(person)
+    assert _user_reads(client) == (200, [])
+    token = cache.get(ACCOUNTS_KEY)
+    from django.contrib.auth.models import update_last_login
+
+    update_last_login(None, person)
+    assert cache.get(ACCOUNTS_KEY) == token
+    assert _user_reads(client) == (200, [])
