@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from .backends import connect_signals
+
+        connect_signals()  # a change to a user or their roles: the signed-in users kept in the cache are out of date

@@ -16,7 +16,7 @@ from django.contrib import auth
 from django.contrib.auth import middleware
 from django.utils.functional import SimpleLazyObject
 
-from .backends import LEGACY_MODEL_BACKEND, PORTAL_MODEL_BACKEND
+from .backends import LEGACY_MODEL_BACKEND, PORTAL_MODEL_BACKEND, remember_user, remembered_user
 
 
 def get_user(request):
@@ -24,7 +24,14 @@ def get_user(request):
         session = request.session
         if session.get(auth.BACKEND_SESSION_KEY) == LEGACY_MODEL_BACKEND:
             session[auth.BACKEND_SESSION_KEY] = PORTAL_MODEL_BACKEND
-        request._cached_user = auth.get_user(request)
+        # The user kept beside the session (read with it: accounts/backends.py), else the database's.
+        state = getattr(session, "signed_in", None)
+        user = remembered_user(session, state) if state else None
+        if user is None:
+            user = auth.get_user(request)
+            if state:
+                remember_user(session, state, user)
+        request._cached_user = user
     return request._cached_user
 
 

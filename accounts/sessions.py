@@ -26,7 +26,9 @@ from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import UpdateError
 
-from ogp_portal.cache import get_with_generation
+from ogp_portal.cache import get_many_with_generation
+
+from .backends import ACCOUNTS_KEY, signed_in_key
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +41,18 @@ class SessionStore(cached_db.SessionStore):
     def _cache_timeout(self, expiry_age: int) -> int:
         return max(1, min(expiry_age, cache_seconds()))
 
+    # (accounts' token, the signed-in user kept beside this session) as read with it: accounts/backends.py.
+    signed_in = None
+
     def load(self):
         try:
-            data = get_with_generation(self._cache, self.cache_key)  # and the public pages' generation: one round trip
+            # The session, the accounts' token, the user kept beside the session (accounts/backends.py) and
+            # the public pages' generation: one round trip.
+            keys = [self.cache_key, ACCOUNTS_KEY, signed_in_key(self.session_key)] if self.session_key else [self.cache_key]
+            found = get_many_with_generation(self._cache, keys)
+            data = found.get(self.cache_key)
+            if self.session_key:
+                self.signed_in = (self._accounts_token(found.get(ACCOUNTS_KEY)), found.get(signed_in_key(self.session_key)))
         except Exception:
             logger.warning("Session cache unavailable; reading the session from the database", exc_info=True)
             data = None
@@ -56,6 +67,19 @@ class SessionStore(cached_db.SessionStore):
         except Exception:
             logger.warning("Session cache unavailable; session not cached", exc_info=True)
         return data
+
+    def accounts_token(self):
+        """The accounts' token (accounts/backends.py), started if the cache has none."""
+        return self._accounts_token(self._cache.get(ACCOUNTS_KEY))
+
+    def _accounts_token(self, token):
+        if token is None:  # never set, or evicted: a token never used before, so no older copy is served
+            import uuid
+
+            token = uuid.uuid4().hex
+            if not self._cache.add(ACCOUNTS_KEY, token, None):
+                token = self._cache.get(ACCOUNTS_KEY)  # another process started it meanwhile
+        return token
 
     def exists(self, session_key):
         try:
@@ -90,7 +114,7 @@ class SessionStore(cached_db.SessionStore):
         if not session_key:
             return
         try:
-            self._cache.delete(self.cache_key_prefix + session_key)
+            self._cache.delete_many([self.cache_key_prefix + session_key, signed_in_key(session_key)])
         except Exception:
             logger.error(
                 "Session cache unavailable; a deleted session's cached copy may be served for up to %s s",

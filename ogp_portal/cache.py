@@ -239,12 +239,20 @@ def get_with_generation(backend, key: str):
     the generation its page's fragments are keyed under then comes with it (one ``MGET``), not in a
     round trip of its own (issue #20). Outside a request, or from another cache, a plain ``get``.
     """
+    return get_many_with_generation(backend, [key]).get(key)
+
+
+def get_many_with_generation(backend, keys) -> dict:
+    """``backend.get_many(keys)``, with the generation in the same round trip as :func:`get_with_generation` does.
+
+    For the session and what is kept beside it (accounts/backends.py: the signed-in user, the accounts' token).
+    """
     if getattr(_request, "generation", None) != "" or backend is not caches["default"]:
-        return backend.get(key)
-    found = backend.get_many([key, GENERATION_KEY])
+        return backend.get_many(keys) if len(keys) > 1 else {k: v for k in keys if (v := backend.get(k)) is not None}
+    found = backend.get_many([*keys, GENERATION_KEY])
     if found.get(GENERATION_KEY):
         _request.generation = found[GENERATION_KEY]
-    return found.get(key)
+    return found
 
 
 def derived(name: str, compute, timeout: int = 300):

@@ -98,8 +98,20 @@ def test_a_password_change_signs_out_the_other_cached_sessions(person):
 
 def test_a_deactivated_account_is_signed_out_at_its_next_request(person):
     client = _signed_in(person)
+    assert _is_signed_in(client)  # the user is now kept beside the session
+    person.is_active = False
+    person.save()  # as the admin does
+    assert not _is_signed_in(client)
+
+
+def test_a_deactivation_written_past_the_signals_takes_effect_once_it_says_so(person):
+    """``QuerySet.update`` sends no signal: code that changes users that way calls ``accounts_changed()``."""
+    from accounts.backends import accounts_changed
+
+    client = _signed_in(person)
     assert _is_signed_in(client)
     get_user_model().objects.filter(pk=person.pk).update(is_active=False)
+    accounts_changed()
     assert not _is_signed_in(client)
 
 
@@ -275,7 +287,10 @@ def test_the_session_and_the_generation_are_read_in_one_cache_round_trip(setting
     response = client.get(path)
     assert response.status_code == 200 and response.wsgi_request.user == reader
     session_key = "django.contrib.sessions.cached_db" + client.cookies["sessionid"].value
-    assert many[0] == [session_key, GENERATION_KEY], many
+    # With them, the accounts' token and the user kept beside the session (accounts/backends.py).
+    from accounts.backends import ACCOUNTS_KEY, signed_in_key
+
+    assert many[0] == [session_key, ACCOUNTS_KEY, signed_in_key(client.cookies["sessionid"].value), GENERATION_KEY], many
     assert GENERATION_KEY not in cache_reads and session_key not in cache_reads, cache_reads
     # A member's own page: its parts are kept under the member's scope, read in one more round trip.
     assert many[1] == [BASE_KEY, SCOPE_KEY % forum.member_id], many
@@ -438,7 +453,7 @@ def test_the_api_throttle_counts_a_request_in_one_redis_round_trip(
     redis_round_trips.clear()
     statuses = [api.get("/api/v1/members/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    # Per request: the session (one GET) and the throttle (one pipeline).
+    # Per request: the session (one MGET, with the user kept beside it at sign-in) and the throttle (one pipeline).
     assert len(redis_round_trips) == 4 * 2, redis_round_trips
     # The counter is an integer with an expiry, readable through the cache API.
     from django.core.cache import cache, caches
@@ -536,12 +551,21 @@ def test_the_user_and_their_roles_are_read_in_one_query():
     Role.objects.create(user=user, member=member, kind=Role.Kind.POINT_OF_CONTACT)
     client = Client()
     client.force_login(user)
+    from django.core.cache import cache
+
+    from accounts.backends import signed_in_key
+
+    cache.delete(signed_in_key(client.cookies["sessionid"].value))  # not kept beside the session: the database's
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("commitments:review")).status_code == 200
     reads = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"] or 'FROM "commitments_role"' in q["sql"]]
     user_reads = [q for q in reads if 'FROM "auth_user"' in q and 'WHERE "auth_user"."id" =' in q]
     assert len(user_reads) == 1 and 'FROM "commitments_role"' in user_reads[0], reads
     assert not [q for q in reads if q.lstrip().startswith('SELECT "commitments_role"')], reads
+    # Kept now (accounts/backends.py): the next request reads neither.
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("commitments:review")).status_code == 200
+    assert not [q for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"] or 'FROM "commitments_role"' in q["sql"]]
 
 
 def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(person):
