@@ -550,3 +550,37 @@ def test_the_review_queues_articles_written_in_python_are_what_the_template_wrot
     empty = get_review_page(signed_in)
     assert empty.status_code == 200
     assert "\n\n<p>Nothing is waiting for review.</p>\n\n" in empty.text
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_my_works_first_sentence_ends_each_date_with_one_full_stop_in_every_language(client, world):
+    """Russian and Kyrgyz dates end in "г." and "ж.": the sentence that closes on one adds no second stop."""
+    signed_in = sign_in(client, world.users.poc)
+    first = {}
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            response = signed_in.get(reverse("work:my_work"))
+        assert response.status_code == 200
+        first[code] = re.search(r"<h1>[^<]*</h1>\s*<p>([^<]*)</p>", response.text).group(1)
+        assert ".." not in first[code], first[code]
+    assert first["en"] == "Today is Aug. 15, 2019. The current reporting period runs from July 1, 2019 to Dec. 31, 2019."
+    assert first["ru"] == "Сегодня 15 августа 2019 г. Текущий отчётный период длится с 1 июля 2019 г. по 31 декабря 2019 г."
+    assert first["ky"] == "Бүгүн 15 Август 2019 ж. Учурдагы отчеттук мезгил 1 Июль 2019 ж. баштап 31 Декабрь 2019 ж. чейин."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Сегодня 7 декабря 2026 г..", "Сегодня 7 декабря 2026 г."),
+        ("Бүгүн 7-декабрь 2026-ж.. Учурдагы мезгил 2027-ж. чейин.", "Бүгүн 7-декабрь 2026-ж. Учурдагы мезгил 2027-ж. чейин."),
+        ("Wait... then go.", "Wait... then go."),  # an ellipsis stays
+        ("Today is Dec. 7, 2026.", "Today is Dec. 7, 2026."),
+    ],
+)
+def test_single_stops_makes_a_doubled_full_stop_one_and_keeps_safe_text_safe(text, expected):
+    from django.utils.safestring import SafeData, mark_safe
+
+    from ogp_portal.templatetags.sentences import single_stops
+
+    assert single_stops(text) == expected and not isinstance(single_stops(text), SafeData)
+    assert isinstance(single_stops(mark_safe(text)), SafeData)
