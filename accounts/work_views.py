@@ -108,9 +108,10 @@ class _QueuedAuthor:
         return self.username
 
 
-# "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
-# milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
-WORK_PAGE_SIZE = 20
+# "My work" shows at most this many commitments a page, fewer where they hold many milestones (about
+# ``workload.PAGE_MILESTONES`` a page: a point of contact's whole member can hold hundreds; issue #20), and
+# the first updates of the review queue, with the counts of all and a link on.
+WORK_PAGE_SIZE = workload.PAGE_COMMITMENTS
 QUEUE_SHOWN = 10
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
@@ -141,15 +142,16 @@ def my_work(request):
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
     order = ("plan__member__name", "plan__start_date", "number", "identifier")
-    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order)
     totals = workload.totals_query(editable, periods, today) if plans else {}
     work_page = None
     if plans:
-        paginator = Paginator(editable.order_by(*order).values("pk"), WORK_PAGE_SIZE)  # (its rows never read: below)
-        paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
-        work_page = paginator.get_page(request.GET.get("page"))
-        first = (work_page.number - 1) * WORK_PAGE_SIZE
-        commitments = _page_commitments(editable.order_by(*order), first, plans)
+        # Pages of whole commitments, as many as hold about ``workload.PAGE_MILESTONES`` milestones (the
+        # totals count both); the paginator pages the positions only (counted with the totals: no COUNT
+        # of its own), the page's commitments are read below.
+        count = totals.pop("commitments")
+        per_page = workload.page_size(count, totals["milestones"])
+        work_page = Paginator(range(count), per_page).get_page(request.GET.get("page"))
+        commitments = _page_commitments(editable.order_by(*order), (work_page.number - 1) * per_page, per_page, plans)
         work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
@@ -167,7 +169,11 @@ def my_work(request):
         "roles": roles,
         # Every commitment's workload, read only by whoever asks for it (tests compare the page with
         # it); the page itself renders ``work_page`` and the ``totals``.
-        "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
+        "work": SimpleLazyObject(
+            lambda: _workload(
+                editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order), plans, periods, reportable, today
+            )
+        ),
         "work_page": work_page,
         "work_html": _work_html(work_page.object_list, len(distinct_periods) > 1 or bool(ended_plans)) if work_page else "",
         "totals": totals,
@@ -388,8 +394,8 @@ def _truncation():
     return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
-def _page_commitments(ordered, first, plans):
-    """The commitments of the page shown (``ordered``: the person's, in the page's order; ``first``: the page's first) as plain rows.
+def _page_commitments(ordered, first, size, plans):
+    """The ``size`` commitments of the page shown from the ``first`` (``ordered``: the person's, in the page's order) as plain rows.
 
     Each as a ``_WorkCommitment`` (what the table prints of it; the model instances and their lead agencies
     cost twice the query itself); their milestones and updates are :func:`_workload`'s one query. Not one
@@ -402,7 +408,7 @@ def _page_commitments(ordered, first, plans):
     rows = ordered.rewrite(False).values_list(  # (the columns named in the language's order; the ordering already rewritten)
         "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
         *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
-    )[first:first + WORK_PAGE_SIZE]
+    )[first:first + size]
     split = 6 + len(title.columns)
     return [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in rows]
 

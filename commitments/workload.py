@@ -124,6 +124,24 @@ def workload(commitments, updates_of, today: dt.date, period_of, milestones_of=N
     return result
 
 
+# "My work" pages whole commitments: at most PAGE_COMMITMENTS a page, and fewer where the person's commitments
+# hold many milestones, about PAGE_MILESTONES rows a page (issue #20: a point of contact's page of 20 commitments
+# wrote ~100 milestone rows), never fewer than PAGE_COMMITMENTS_AT_LEAST.
+PAGE_COMMITMENTS = 20
+PAGE_MILESTONES = 50
+PAGE_COMMITMENTS_AT_LEAST = 5
+
+
+def page_size(commitments: int, milestones: int) -> int:
+    """Return how many commitments a page of "My work" shows: about ``PAGE_MILESTONES`` milestones at the person's
+    average number of milestones a commitment (``commitments`` and ``milestones``: the counts of all, from the
+    totals), between ``PAGE_COMMITMENTS_AT_LEAST`` and ``PAGE_COMMITMENTS``. The same for every page of one
+    person's work, so the pages are the paginator's (each commitment on one page)."""
+    if milestones <= 0:
+        return PAGE_COMMITMENTS
+    return max(PAGE_COMMITMENTS_AT_LEAST, min(PAGE_COMMITMENTS, PAGE_MILESTONES * commitments // milestones))
+
+
 def totals(work: list[CommitmentWork]) -> dict[str, int]:
     """Return the counts shown at the top of the page."""
     return {
