@@ -1,14 +1,15 @@
 """The staff's working pages: "My work" (per user, never a shared copy: rows written once a page, totals in
 one SQL statement, milestones and updates as plain rows; issue #20) and the old address of the review queue."""
 
+import datetime as dt
 import unicodedata
 from collections import namedtuple
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Window
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from commitments import progress
 from commitments import workload
@@ -35,6 +36,66 @@ from ogp_portal.paths import path_of
 # ---------------------------------------------------------------------------
 # My work and the review queue (sign-in required)
 # ---------------------------------------------------------------------------
+
+
+# The SQL of "My work"'s own queries, compiled once per process and shape (issue #20: building and compiling
+# their querysets cost ~2.5 ms a page, the queries themselves well under a millisecond each). A shape is
+# everything the SQL depends on: the query, the language (the translated columns and the ordering by the
+# member's name in it), the database, and the person's scope (``_scope_key``) or the values it names.
+_COMPILED: dict = {}
+_COMPILED_MOST = 4096  # shapes kept (each a few kilobytes of SQL); all forgotten when full
+
+
+def _compiled_rows(key, build, substitute=None):
+    """The rows of ``build()`` (a ``values_list`` queryset whose SQL and parameters depend on ``key`` alone), its SQL
+    compiled on the first call for ``key`` (and language and database) only; each row a tuple, as ``values_list``.
+
+    ``substitute``: ``{placeholder: value}``, the values to run it with in place of the placeholders it was built
+    with (``_workload``: the page's commitments, a list whose length is in ``key``). Read straight from the database's
+    cursor: only columns that need no conversion by Django's fields (numbers, texts, days) and moments, which
+    SQLite (the tests) answers without a time zone and are made UTC, as Django's own conversion does.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    compiled = _compiled_sql(key, build)
+    if compiled is None:  # a query that selects nothing whatever the data (nobody's scope): Django runs none
+        return []
+    sql, compiled_params = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, compiled_params if substitute is None else [substitute.get(p, p) for p in compiled_params])
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":
+        rows = [tuple(dt.datetime.replace(value, tzinfo=dt.UTC) if isinstance(value, dt.datetime) and value.tzinfo is None else value
+                      for value in row) for row in rows]
+    return rows
+
+
+def _compiled_sql(key, build) -> tuple | None:
+    """``build().query.sql_with_params()``, compiled once per process, ``key``, language and database (``_compiled_rows``);
+    None for a query that can select nothing (``EmptyResultSet``: an empty scope), which is never run."""
+    key = (key, get_language(), connections[DEFAULT_DB_ALIAS].vendor)
+    try:
+        return _COMPILED[key]
+    except KeyError:
+        pass
+    try:
+        compiled = build().query.sql_with_params()
+    except EmptyResultSet:
+        compiled = None
+    if len(_COMPILED) >= _COMPILED_MOST:
+        _COMPILED.clear()
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _scope_key(user) -> tuple:
+    """What the SQL of ``permissions.editable_by`` and ``reviewable_by`` depends on for ``user`` (``permissions._write_q``):
+    whether they are an active administrator, the members they are the point of contact of, the agencies they coordinate."""
+    return (
+        bool(user.is_active),
+        permissions.is_administrator(user),
+        tuple(sorted(permissions.member_ids_with_role(user, Role.Kind.POINT_OF_CONTACT))),
+        tuple(sorted(permissions.coordinated_agency_ids(user))),
+    )
 
 
 def _review_queue(user):
@@ -63,7 +124,10 @@ def _queue_and_count(user):
     if permissions.is_administrator(user):
         rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
     else:
-        rows = list(queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN])
+        rows = _compiled_rows(  # (its SQL once per scope: ``_compiled_rows``)
+            ("queue", _scope_key(user)),
+            lambda: queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN],
+        )
         count = rows[0][-1] if rows else 0
     texts = len(columns) - len(deliverable.columns) - len(member_name.columns)
     split = texts + len(deliverable.columns)
@@ -131,18 +195,26 @@ def my_work(request):
     user = request.user
     roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
-    editable = permissions.editable_by(user, Commitment.objects.all())
+    # The person's commitments (``permissions.editable_by``), built only when a query's SQL is compiled:
+    # the queries below are compiled once per process and scope (``_compiled_rows``; issue #20).
+    scope = _scope_key(user)
+
+    def editable():
+        return permissions.editable_by(user, Commitment.objects.all())
+
     # The plans of the person's commitments, with the current reporting period of each, as the progress
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
     # ended), under the member's compliance policy (one query for all). A plan not started yet has
     # none to report on. Plain rows (``_work_plans``), not model instances (issue #20).
-    plans = _work_plans(ActionPlan.objects.filter(pk__in=editable.values("plan_id")).order_by())
+    plans = _work_plans(scope, lambda: ActionPlan.objects.filter(pk__in=editable().values("plan_id")).order_by())
     policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
     order = ("plan__member__name", "plan__start_date", "number", "identifier")
-    totals = workload.totals_query(editable, periods, today) if plans else {}
+    totals = workload.totals_query(
+        None, periods, today, scope=_compiled_sql(("scope", scope), lambda: editable().order_by().values("pk"))
+    ) if plans else {}
     work_page = None
     if plans:
         # Pages of whole commitments, as many as hold about ``workload.PAGE_MILESTONES`` milestones (the
@@ -151,7 +223,7 @@ def my_work(request):
         count = totals.pop("commitments")
         per_page = workload.page_size(count, totals["milestones"])
         work_page = Paginator(range(count), per_page).get_page(request.GET.get("page"))
-        commitments = _page_commitments(editable.order_by(*order), (work_page.number - 1) * per_page, per_page, plans)
+        commitments = _page_commitments(scope, lambda: editable().order_by(*order), (work_page.number - 1) * per_page, per_page, plans)
         work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
@@ -171,7 +243,7 @@ def my_work(request):
         # it); the page itself renders ``work_page`` and the ``totals``.
         "work": SimpleLazyObject(
             lambda: _workload(
-                editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order), plans, periods, reportable, today
+                editable().select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order), plans, periods, reportable, today
             )
         ),
         "work_page": work_page,
@@ -394,8 +466,9 @@ def _truncation():
     return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
-def _page_commitments(ordered, first, size, plans):
-    """The ``size`` commitments of the page shown from the ``first`` (``ordered``: the person's, in the page's order) as plain rows.
+def _page_commitments(scope, ordered, first, size, plans):
+    """The ``size`` commitments of the page shown from the ``first`` (``ordered()``: the person's, in the page's order,
+    ``scope``: the person's ``_scope_key``) as plain rows.
 
     Each as a ``_WorkCommitment`` (what the table prints of it; the model instances and their lead agencies
     cost twice the query itself); their milestones and updates are :func:`_workload`'s one query. Not one
@@ -405,14 +478,17 @@ def _page_commitments(ordered, first, size, plans):
     SQL wider and sorted on seven keys. The texts in the language shown, as django-modeltranslation answers them.
     """
     title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
-    rows = ordered.rewrite(False).values_list(  # (the columns named in the language's order; the ordering already rewritten)
+    rows = _compiled_rows(("page", scope, first, size), lambda: ordered().rewrite(False).values_list(
+        # (the columns named in the language's order; the ordering already rewritten)
         "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
         *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
-    )[first:first + size]
+    )[first:first + size])
     split = 6 + len(title.columns)
     return [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in rows]
 
 
+# The ids a compiled query is built with in place of the commitments' (``_workload``): none is ever a row's.
+_PLACEHOLDER = -(10**15)
 # What "My work" reads of each milestone (``_workload``), the deliverable's columns after them.
 _MILESTONE_COLUMNS = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
 
@@ -443,12 +519,19 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
         deliverable = _translated_columns(Milestone, "deliverable")
         columns = (*_MILESTONE_COLUMNS, *deliverable.columns)
         first_update = len(columns)
-        rows = (
-            Milestone.objects.filter(commitment_id__in=list(by_pk))
-            .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
-            .rewrite(False)  # (as ``_page_commitments``: the columns below named in the language's order)
-            .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
-        )
+        def milestones_of(pks):
+            return (
+                Milestone.objects.filter(commitment_id__in=pks)
+                .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
+                .rewrite(False)  # (as ``_page_commitments``: the columns below named in the language's order)
+                .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
+            )
+
+        if instances:
+            rows = milestones_of(list(by_pk))
+        else:  # the page's: its SQL compiled once per number of commitments (``_compiled_rows``), built with placeholders
+            placeholders = [_PLACEHOLDER - i for i in range(len(by_pk))]
+            rows = _compiled_rows(("milestones", len(by_pk)), lambda: milestones_of(placeholders), dict(zip(placeholders, by_pk)))
         milestone = None
         for row in rows:
             if milestone is None or milestone.pk != row[0]:
@@ -471,16 +554,16 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
     return work
 
 
-def _work_plans(plans) -> dict:
-    """``{pk: plan}`` of the queryset ``plans`` as "My work" reads them, one query: each plan's member (its kind
+def _work_plans(scope, plans) -> dict:
+    """``{pk: plan}`` of the queryset ``plans()`` (of the person's ``scope``) as "My work" reads them, one query: each plan's member (its kind
     for the compliance policy, its name), title (the ended plans' sentence), first and last days; plain
     objects with the models' attribute names, the texts in the language shown."""
     from types import SimpleNamespace
 
     title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
-    rows = plans.rewrite(False).values_list(  # (the columns named: as ``_page_commitments``)
+    rows = _compiled_rows(("plans", scope), lambda: plans().rewrite(False).values_list(  # (the columns named: as ``_page_commitments``)
         "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
-    )
+    ))
     split = 5 + len(title.columns)
     members: dict = {}
     result = {}
@@ -499,11 +582,11 @@ def _work_roles(user) -> list:
     the kind, the member's name and address, the agency as ``Agency.__str__`` writes it; not the members' and
     agencies' every column in every language as model instances (issue #20). The texts in the language shown."""
     member_name, agency_name = _translated_columns(Member, "name"), _translated_columns(Agency, "name")
-    rows = (
+    rows = _compiled_rows(("roles", user.pk), lambda: (
         Role.objects.filter(user=user).order_by("member__name", "kind")
         .values_list("kind", "member_id", "agency_id", "member__code", "agency__acronym",
                      *(f"member__{name}" for name in member_name.columns), *(f"agency__{name}" for name in agency_name.columns))
-    )
+    ))
     split = 5 + len(member_name.columns)
     kinds = dict(Role.Kind.choices)
     return [_WorkRole(row[:5], member_name(row[5:split]), agency_name(row[split:]), kinds) for row in rows]

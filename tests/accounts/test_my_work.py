@@ -603,3 +603,29 @@ def test_my_works_pages_hold_about_fifty_milestones(commitments, milestones, siz
     from commitments import workload
 
     assert workload.page_size(commitments, milestones) == size
+
+
+@time_machine.travel(PINNED, tick=False)
+def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_of_role(client, world):
+    """Issue #20: "My work"'s SQL is compiled once per process and scope; a role given or taken changes what is read,
+    and two people never share a scope's rows (the compiled queries kept from the earlier tests in this process)."""
+    from accounts import work_views
+    from commitments.models import Role
+
+    def page(user):
+        client.force_login(user)
+        response = client.get(reverse("work:my_work") + "?page=999")
+        return response.context["work_page"].paginator.count, _identifiers(response.text), len(response.context["queue"])
+
+    coordinator, poc = world.users.own, world.users.poc
+    fresh = {}
+    for user in (coordinator, poc):
+        work_views._COMPILED.clear()
+        fresh[user.pk] = page(user)
+    assert page(coordinator) == fresh[coordinator.pk] and page(poc) == fresh[poc.pk]  # compiled, the same rows
+    assert fresh[coordinator.pk][0] == 1 and fresh[poc.pk][0] > 1 and fresh[poc.pk][2] >= 1
+    role = Role.objects.create(user=coordinator, member=world.kg, kind=Role.Kind.POINT_OF_CONTACT)
+    coordinator.refresh_from_db()
+    assert page(coordinator)[0] == fresh[poc.pk][0] and page(coordinator)[2] == fresh[poc.pk][2]  # now the member's
+    role.delete()
+    assert page(coordinator) == fresh[coordinator.pk]  # and back
