@@ -609,7 +609,7 @@ def test_my_works_pages_hold_about_fifty_milestones(commitments, milestones, siz
 def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_of_role(client, world):
     """Issue #20: "My work"'s SQL is compiled once per process and scope; a role given or taken changes what is read,
     and two people never share a scope's rows (the compiled queries kept from the earlier tests in this process)."""
-    from accounts import work_views
+    from accounts import work_queries
     from commitments.models import Role
 
     def page(user):
@@ -620,7 +620,7 @@ def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_o
     coordinator, poc = world.users.own, world.users.poc
     fresh = {}
     for user in (coordinator, poc):
-        work_views._COMPILED.clear()
+        work_queries._COMPILED.clear()
         fresh[user.pk] = page(user)
     assert page(coordinator) == fresh[coordinator.pk] and page(poc) == fresh[poc.pk]  # compiled, the same rows
     assert fresh[coordinator.pk][0] == 1 and fresh[poc.pk][0] > 1 and fresh[poc.pk][2] >= 1
