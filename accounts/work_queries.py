@@ -42,12 +42,19 @@ def _compiled_rows(key, build, substitute=None):
         return []
     sql, compiled_params = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, compiled_params if substitute is None else [substitute.get(p, p) for p in compiled_params])
+        cursor.execute(sql, compiled_params if substitute is None else [_substituted(p, substitute) for p in compiled_params])
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":
         rows = [tuple(dt.datetime.replace(value, tzinfo=dt.UTC) if isinstance(value, dt.datetime) and value.tzinfo is None else value
                       for value in row) for row in rows]
     return rows
+
+
+def _substituted(param, substitute):
+    """``param`` with each placeholder in it replaced (a list or tuple parameter, as an array, element by element)."""
+    if isinstance(param, (list, tuple)):
+        return type(param)(substitute.get(value, value) for value in param)
+    return substitute.get(param, param) if isinstance(param, int) else param
 
 
 def _compiled_sql(key, build) -> tuple | None:
