@@ -1,35 +1,41 @@
 """The staff's working pages: "My work" (per user, never a shared copy: rows written once a page, totals in
-one SQL statement, milestones and updates as plain rows; issue #20) and the old address of the review queue."""
+one SQL statement, milestones and updates as plain rows read by ``accounts.work_queries``; issue #20) and the
+old address of the review queue."""
 
 import unicodedata
-from collections import namedtuple
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Window
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import escape
-from django.utils.timezone import template_localtime
-from django.utils.safestring import mark_safe
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, pgettext
 
-from commitments import progress
-from commitments import workload
-from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
+from commitments import progress, workload
+from commitments.models import ActionPlan, Commitment, Completion, ProgressUpdate, Role
 from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.formats import formatted_day
-from ogp_portal.translated import translated_columns as _translated_columns
 from ogp_portal.paths import path_of
 
+from .work_queries import (  # noqa: F401 (QUEUE_SHOWN: the page's, read by its tests)
+    QUEUE_SHOWN,
+    _compiled_sql,
+    _page_commitments,
+    _queue_and_count,
+    _scope_key,
+    _work_plans,
+    _work_roles,
+    _workload,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -37,81 +43,10 @@ from ogp_portal.paths import path_of
 # ---------------------------------------------------------------------------
 
 
-def _review_queue(user):
-    """Return the updates waiting for the user's review: the one review scope, ``permissions.reviewable_by``."""
-    return permissions.reviewable_by(user, ProgressUpdate.objects.all()).order_by("updated_at", "pk")
-
-
-def _queue_and_count(user):
-    """The first ``QUEUE_SHOWN`` updates waiting for the user's review and the number of all, in one query.
-
-    The number is a window count over the whole queue (taken before the LIMIT; none waiting, none
-    counted): a point of contact's queue is one member's. An administrator's is the whole portal's
-    (tens of thousands at scale 10), where the window would read every row: counted on its own.
-    Each update as a plain row (``_QueuedUpdate``) with what the review table prints, not five model
-    instances through ``select_related`` (issue #20); the texts in the language shown.
-    """
-    deliverable = _translated_columns(Milestone, "deliverable")
-    member_name = _translated_columns(Member, "name")
-    columns = (
-        "pk", "period_start", "period_end", "completion", "updated_at", "milestone__number",
-        "milestone__commitment__identifier", "author_id", "author__username", "author__first_name", "author__last_name",
-        *(f"milestone__{name}" for name in deliverable.columns),
-        *(f"milestone__commitment__plan__member__{name}" for name in member_name.columns),
-    )
-    queue = _review_queue(user)
-    if permissions.is_administrator(user):
-        rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
-    else:
-        rows = list(queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN])
-        count = rows[0][-1] if rows else 0
-    texts = len(columns) - len(deliverable.columns) - len(member_name.columns)
-    split = texts + len(deliverable.columns)
-    shown = [_QueuedUpdate(row[:texts], deliverable(row[texts:split]), member_name(row[split:len(columns)])) for row in rows]
-    return shown, (queue.count() if count is None else count)
-
-
-class _QueuedUpdate:
-    """An update waiting for review as the review table reads it: ``update.milestone.commitment.plan.member.name``,
-    ``update.author.get_full_name`` and the rest, without the model instances (``_queue_and_count``)."""
-
-    def __init__(self, row, deliverable, member_name):
-        from types import SimpleNamespace
-
-        (self.pk, self.period_start, self.period_end, self.completion, self.updated_at, number, identifier,
-         author_id, username, first_name, last_name) = row
-        self.id = self.pk
-        commitment = _QueuedCommitment(identifier, SimpleNamespace(member=SimpleNamespace(name=member_name)))
-        self.milestone = SimpleNamespace(number=number, deliverable=deliverable, commitment=commitment)
-        self.author = _QueuedAuthor(author_id, username, first_name, last_name) if author_id is not None else None
-
-    def get_completion_display(self):
-        return dict(Completion.choices).get(self.completion, self.completion)
-
-
-class _QueuedCommitment:
-    def __init__(self, identifier, plan):
-        self.identifier, self.plan = identifier, plan
-
-    def get_absolute_url(self):
-        return path_of("commitments:commitment")(self.identifier)
-
-
-class _QueuedAuthor:
-    def __init__(self, pk, username, first_name, last_name):
-        self.pk, self.username, self.first_name, self.last_name = pk, username, first_name, last_name
-
-    def get_full_name(self):  # as Django's AbstractUser
-        return f"{self.first_name} {self.last_name}".strip()
-
-    def get_username(self):
-        return self.username
-
-
-# "My work" shows this many commitments a page (a point of contact's whole member can hold hundreds of
-# milestones: issue #20) and the first updates of the review queue, with the counts of all and a link on.
-WORK_PAGE_SIZE = 20
-QUEUE_SHOWN = 10
+# "My work" shows at most this many commitments a page, fewer where they hold many milestones (about
+# ``workload.PAGE_MILESTONES`` a page: a point of contact's whole member can hold hundreds; issue #20), and
+# the first ``QUEUE_SHOWN`` updates of the review queue, with the counts of all and a link on.
+WORK_PAGE_SIZE = workload.PAGE_COMMITMENTS
 # What the page reads of each commitment and milestone (not the long texts of the plan).
 WORK_COMMITMENT_FIELDS = ("plan", "number", "identifier", "title", "lead_agency")
 
@@ -130,29 +65,36 @@ def my_work(request):
     user = request.user
     roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
-    editable = permissions.editable_by(user, Commitment.objects.all())
+    # The person's commitments (``permissions.editable_by``), built only when a query's SQL is compiled:
+    # the queries below are compiled once per process and scope (``_compiled_rows``; issue #20).
+    scope = _scope_key(user)
+
+    def editable():
+        return permissions.editable_by(user, Commitment.objects.all())
+
     # The plans of the person's commitments, with the current reporting period of each, as the progress
     # form opens on it (progress.current_period: today's while the plan runs, its last once it has
     # ended), under the member's compliance policy (one query for all). A plan not started yet has
     # none to report on. Plain rows (``_work_plans``), not model instances (issue #20).
-    plans = _work_plans(ActionPlan.objects.filter(pk__in=editable.values("plan_id")).order_by())
+    plans = _work_plans(scope, lambda: ActionPlan.objects.filter(pk__in=editable().values("plan_id")).order_by())
     policies = progress.update_policies_by_member({plan.member_id: plan.member for plan in plans.values()}.values())
     current = {pk: progress.current_period(plan, today, policies[plan.member_id]) for pk, plan in plans.items()}
     periods = {pk: current[pk] or progress.reporting_period(today, policies[plan.member_id]) for pk, plan in plans.items()}
     reportable = {pk for pk, period in current.items() if period}
     order = ("plan__member__name", "plan__start_date", "number", "identifier")
-    ordered = editable.select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order)
-    totals = workload.totals_query(editable, periods, today) if plans else {}
+    totals = workload.totals_query(
+        None, periods, today, scope=_compiled_sql(("scope", scope), lambda: editable().order_by().values("pk"))
+    ) if plans else {}
     work_page = None
     if plans:
-        paginator = Paginator(editable.order_by(*order).values("pk"), WORK_PAGE_SIZE)  # (its rows never read: below)
-        paginator.count = totals.pop("commitments")  # counted with the totals: no COUNT of its own
-        work_page = paginator.get_page(request.GET.get("page"))
-        first = (work_page.number - 1) * WORK_PAGE_SIZE
-        commitments, milestone_rows = _page_rows(editable.order_by(*order).values("pk")[first:first + WORK_PAGE_SIZE], order, plans)
-        work_page.object_list = _displayed(
-            _workload(commitments, plans, periods, reportable, today, instances=False, milestone_rows=milestone_rows)
-        )
+        # Pages of whole commitments, as many as hold about ``workload.PAGE_MILESTONES`` milestones (the
+        # totals count both); the paginator pages the positions only (counted with the totals: no COUNT
+        # of its own), the page's commitments are read below.
+        count = totals.pop("commitments")
+        per_page = workload.page_size(count, totals["milestones"])
+        work_page = Paginator(range(count), per_page).get_page(request.GET.get("page"))
+        commitments = _page_commitments(scope, lambda: editable().order_by(*order), (work_page.number - 1) * per_page, per_page, plans)
+        work_page.object_list = _displayed(_workload(commitments, plans, periods, reportable, today, instances=False))
     distinct_periods = sorted(set(periods.values()), key=lambda p: (p.start, p.end))
     ended_plans = sorted((p for p in plans.values() if p.end_date and p.end_date < today), key=lambda p: (p.end_date, p.pk))
     may_review = permissions.is_administrator(user) or any(r.kind == Role.Kind.POINT_OF_CONTACT for r in roles)
@@ -169,7 +111,11 @@ def my_work(request):
         "roles": roles,
         # Every commitment's workload, read only by whoever asks for it (tests compare the page with
         # it); the page itself renders ``work_page`` and the ``totals``.
-        "work": SimpleLazyObject(lambda: _workload(ordered, plans, periods, reportable, today)),
+        "work": SimpleLazyObject(
+            lambda: _workload(
+                editable().select_related("lead_agency").only(*WORK_COMMITMENT_FIELDS).order_by(*order), plans, periods, reportable, today
+            )
+        ),
         "work_page": work_page,
         "work_html": _work_html(work_page.object_list, len(distinct_periods) > 1 or bool(ended_plans)) if work_page else "",
         "totals": totals,
@@ -388,201 +334,6 @@ def _truncated(text, length, truncate=None):
 def _truncation():
     """The text ``truncatechars`` ends a truncated text with (``django.utils.text.add_truncation_text``'s), translated."""
     return pgettext("String to return when truncating text", "%(truncated_text)s…")
-
-
-def _page_rows(page_pks, order, plans):
-    """The commitments of the page shown (``page_pks``: their pks, a sliced query) and their milestones and updates, one query.
-
-    Each commitment as a plain row (``_WorkCommitment``: what the table prints of it; the model instances
-    and their lead agencies cost twice the query itself), in the page's ``order``, then each of its
-    milestones by id with its updates, latest period first (a LEFT JOIN: a commitment without milestones,
-    a milestone without updates, one row of NULLs), as :func:`_workload` reads them (``milestone_rows``):
-    one statement instead of the page's commitments and then their milestones (issue #20). The texts in
-    the language shown, as django-modeltranslation answers them.
-    """
-    title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
-    deliverable = _translated_columns(Milestone, "deliverable")
-    rows = (
-        Commitment.objects.filter(pk__in=page_pks)
-        .order_by(*order, "milestones__id", "-milestones__progress_updates__period_end", "-milestones__progress_updates__updated_at")
-        # (the columns named in the language's order: django-modeltranslation's rewriting, a dictionary built
-        # and rebuilt for each row, only slowed the rows down; the ordering above is already rewritten)
-        .rewrite(False)
-        .values_list(
-            "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
-            *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
-            *(f"milestones__{name}" for name in _MILESTONE_COLUMNS if name != "commitment_id"),
-            *(f"milestones__{name}" for name in deliverable.columns),
-            *(f"milestones__progress_updates__{name}" for name in _UPDATE_COLUMNS),
-        )
-    )
-    split = 6 + len(title.columns)
-    first_milestone = split + len(agency.columns)
-    commitments, milestone_rows = [], []
-    for row in rows:
-        if not commitments or commitments[-1].pk != row[0]:
-            commitments.append(_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:first_milestone]), plans[row[1]]))
-        if row[first_milestone] is not None:  # (the milestone's id, then its commitment's, as ``_workload`` reads them)
-            milestone_rows.append((row[first_milestone], row[0], *row[first_milestone + 1:]))
-    return commitments, milestone_rows
-
-
-# What "My work" reads of each milestone (``_workload``), the deliverable's columns after them.
-_MILESTONE_COLUMNS = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
-
-
-def _workload(commitments, plans, periods, reportable, today, *, instances=True, milestone_rows=None):
-    """Return the workload (``workload.workload``) of ``commitments``, their milestones and updates read in one query.
-
-    Only what the statuses and the "latest update" column read (not the narratives), as plain rows
-    (``_Milestone``, ``_Update``) rather than model instances: a page's hundreds of rows cost a few
-    tuples each. Every update of a commitment the user may edit is visible to them
-    (``permissions.visible_to``: the write scope of updates is the write scope of their commitments),
-    so the updates are read by milestone alone: the visibility filter joined each update up to its
-    member, and at scale 10 PostgreSQL ran that as a parallel plan costing 36 ms where this index
-    scan costs about 2 ms (issue #20). Each milestone's latest update is a ``ProgressUpdate`` (its other
-    fields read if asked for), or, with ``instances=False`` (the page's table, which prints its completion
-    and state), the plain row.
-    """
-    commitments = list(commitments)
-    milestones: dict = {}
-    updates: dict = {}
-    by_pk = {c.pk: c for c in commitments}
-    if commitments:
-        # Each commitment's milestones in their usual order, by id (Meta orders by commitment first, which
-        # joined every milestone up to its member and hashed all 3,000 members), each with its updates
-        # (latest period first; none: one row of NULLs), in one query grouped here (issue #20: the
-        # prefetch machinery, then a second query, cost more than the rows). The deliverable in the
-        # language shown, as django-modeltranslation answers it.
-        # ``milestone_rows``: these rows, read by the caller (``_page_rows``: with the page's commitments).
-        deliverable = _translated_columns(Milestone, "deliverable")
-        columns = (*_MILESTONE_COLUMNS, *deliverable.columns)
-        first_update = len(columns)
-        rows = milestone_rows if milestone_rows is not None else (
-            Milestone.objects.filter(commitment_id__in=list(by_pk))
-            .order_by("id", "-progress_updates__period_end", "-progress_updates__updated_at")
-            .values_list(*columns, *(f"progress_updates__{name}" for name in _UPDATE_COLUMNS))
-        )
-        milestone = None
-        for row in rows:
-            if milestone is None or milestone.pk != row[0]:
-                milestone = _Milestone(*row[:7], deliverable(row[7:first_update]), by_pk[row[1]])
-                milestones.setdefault(milestone.commitment_id, []).append(milestone)
-            if row[first_update] is not None:
-                updates.setdefault(milestone.pk, []).append(_Update(*row[first_update:]))
-    if not instances:  # (a model instance reads its plan when asked for)
-        for commitment in commitments:
-            commitment.plan = plans[commitment.plan_id]
-    work = workload.workload(
-        commitments, lambda m: updates.get(m.pk, ()), today, lambda c: periods[c.plan_id], lambda c: milestones.get(c.pk, ())
-    )
-    for item in work:
-        item.reportable = item.commitment.plan_id in reportable
-        if instances:
-            for row in item.milestones:
-                if row.latest is not None:
-                    row.latest = ProgressUpdate.from_db(DEFAULT_DB_ALIAS, _UPDATE_COLUMNS, row.latest)
-    return work
-
-
-def _work_plans(plans) -> dict:
-    """``{pk: plan}`` of the queryset ``plans`` as "My work" reads them, one query: each plan's member (its kind
-    for the compliance policy, its name), title (the ended plans' sentence), first and last days; plain
-    objects with the models' attribute names, the texts in the language shown."""
-    from types import SimpleNamespace
-
-    title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
-    rows = plans.rewrite(False).values_list(  # (the columns named: as ``_page_rows``)
-        "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
-    )
-    split = 5 + len(title.columns)
-    members: dict = {}
-    result = {}
-    for row in rows:
-        pk, member_id, start_date, end_date, kind = row[:5]
-        if member_id not in members:
-            members[member_id] = SimpleNamespace(pk=member_id, id=member_id, kind=kind, name=name(row[split:]))
-        result[pk] = SimpleNamespace(
-            pk=pk, id=pk, member_id=member_id, member=members[member_id], start_date=start_date, end_date=end_date, title=title(row[5:split])
-        )
-    return result
-
-
-def _work_roles(user) -> list:
-    """The user's roles as "Your roles" lists them (by member name, then kind), one query of plain rows (``_WorkRole``):
-    the kind, the member's name and address, the agency as ``Agency.__str__`` writes it; not the members' and
-    agencies' every column in every language as model instances (issue #20). The texts in the language shown."""
-    member_name, agency_name = _translated_columns(Member, "name"), _translated_columns(Agency, "name")
-    rows = (
-        Role.objects.filter(user=user).order_by("member__name", "kind")
-        .values_list("kind", "member_id", "agency_id", "member__code", "agency__acronym",
-                     *(f"member__{name}" for name in member_name.columns), *(f"agency__{name}" for name in agency_name.columns))
-    )
-    split = 5 + len(member_name.columns)
-    kinds = dict(Role.Kind.choices)
-    return [_WorkRole(row[:5], member_name(row[5:split]), agency_name(row[split:]), kinds) for row in rows]
-
-
-class _WorkRole:
-    """A role of "My work"'s list: ``role.get_kind_display``, ``role.member.name`` and ``get_absolute_url``, ``role.agency``."""
-
-    def __init__(self, row, member_name, agency_name, kinds):
-        from types import SimpleNamespace
-
-        self.kind, self.member_id, self.agency_id, code, acronym = row
-        self._kind_label = kinds.get(self.kind, self.kind)
-        self.member = SimpleNamespace(pk=self.member_id, id=self.member_id, code=code, name=member_name,
-                                      get_absolute_url=lambda: path_of("commitments:member")(code))
-        # As ``Agency.__str__`` writes it.
-        self.agency = None if self.agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
-
-    def get_kind_display(self):
-        return str(self._kind_label)
-
-
-class _WorkCommitment:
-    """A commitment of "My work"'s page as its table reads it: identifier, title, lead agency, plan (and member)."""
-
-    def __init__(self, row, title, agency_name, plan):
-        self.pk, self.plan_id, self.number, self.identifier, self.lead_agency_id, acronym = row
-        self.id, self.title, self.plan = self.pk, title, plan
-        # As ``Agency.__str__`` writes it.
-        self.lead_agency = None if self.lead_agency_id is None else (f"{agency_name} ({acronym})" if acronym else agency_name)
-
-    def get_absolute_url(self):
-        return path_of("commitments:commitment")(self.identifier)
-
-
-class _Milestone:
-    """A milestone as "My work" reads it (``_workload``): its id, number, dates, deliverable and commitment."""
-
-    __slots__ = ("pk", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision", "deliverable", "commitment")
-
-    def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision, deliverable, commitment):
-        self.pk, self.commitment_id, self.number = pk, commitment_id, number
-        self.start_date, self.start_precision, self.end_date, self.end_precision = start_date, start_precision, end_date, end_precision
-        self.deliverable, self.commitment = deliverable, commitment
-
-    @property
-    def id(self):
-        return self.pk
-
-    def __int__(self):  # in a query, as a model instance would be: its id (``filter(milestone=row.milestone)``)
-        return self.pk
-
-    @property
-    def ends_on(self):
-        """The last day the milestone's end stands for (``Milestone.ends_on``)."""
-        return period_end(self.end_date, self.end_precision)
-
-
-# What "My work" reads of each progress update (``workload`` reads the periods, the change and the completion),
-# in the model's column order (``ProgressUpdate.from_db``).
-_UPDATE_COLUMNS = [
-    field.attname for field in ProgressUpdate._meta.concrete_fields
-    if field.attname in {"id", "milestone_id", "period_start", "period_end", "updated_at", "completion", "state", "author_id"}
-]
-_Update = namedtuple("_Update", _UPDATE_COLUMNS)
 
 
 @login_required

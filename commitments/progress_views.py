@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ogp_portal.formats import formatted_day
@@ -86,7 +86,41 @@ def _milestone_for(request, identifier, pk):
     return milestone
 
 
+class _KeptWidgetField(forms.BoundField):
+    """A field of the unbound progress form whose widget's HTML is kept per process (issue #20).
+
+    An unbound form's widget is a function of the field, its value and the language (the choices' labels)
+    alone: the completion select, the "as of" day, the empty link and file inputs and the version recur
+    across people and requests, and Django's widget templates cost about a millisecond a form. The
+    narrative (a person's text) and every bound form (typed values, errors) are rendered as Django does.
+    """
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if self.form.is_bound or widget is not None or attrs or only_initial or self.name not in _KEPT_WIDGETS:
+            return super().as_widget(widget, attrs, only_initial)
+        value = self.value()
+        key = (get_language(), self.name, value)
+        try:
+            return _kept_widgets[key]
+        except (KeyError, TypeError):  # (a value that cannot be a key: rendered, not kept)
+            pass
+        html = super().as_widget(widget, attrs, only_initial)
+        if len(_kept_widgets) >= 1024:
+            _kept_widgets.clear()
+        try:
+            _kept_widgets[key] = html
+        except TypeError:
+            pass
+        return html
+
+
+# The progress form's fields whose widget is kept (``_KeptWidgetField``): not the narrative, a person's text.
+_KEPT_WIDGETS = frozenset({"completion", "as_of", "evidence_url", "evidence_file", "version"})
+_kept_widgets: dict = {}
+
+
 class ProgressForm(forms.Form):
+    bound_field_class = _KeptWidgetField
     completion = forms.ChoiceField(label=gettext_lazy("Completion"), choices=Completion.choices)
     # A date input takes ISO dates whatever the page's language (Russian's own format would leave it empty).
     as_of = forms.DateField(

@@ -124,6 +124,24 @@ def workload(commitments, updates_of, today: dt.date, period_of, milestones_of=N
     return result
 
 
+# "My work" pages whole commitments: at most PAGE_COMMITMENTS a page, and fewer where the person's commitments
+# hold many milestones, about PAGE_MILESTONES rows a page (issue #20: a point of contact's page of 20 commitments
+# wrote ~100 milestone rows), never fewer than PAGE_COMMITMENTS_AT_LEAST.
+PAGE_COMMITMENTS = 20
+PAGE_MILESTONES = 50
+PAGE_COMMITMENTS_AT_LEAST = 5
+
+
+def page_size(commitments: int, milestones: int) -> int:
+    """Return how many commitments a page of "My work" shows: about ``PAGE_MILESTONES`` milestones at the person's
+    average number of milestones a commitment (``commitments`` and ``milestones``: the counts of all, from the
+    totals), between ``PAGE_COMMITMENTS_AT_LEAST`` and ``PAGE_COMMITMENTS``. The same for every page of one
+    person's work, so the pages are the paginator's (each commitment on one page)."""
+    if milestones <= 0:
+        return PAGE_COMMITMENTS
+    return max(PAGE_COMMITMENTS_AT_LEAST, min(PAGE_COMMITMENTS, PAGE_MILESTONES * commitments // milestones))
+
+
 def totals(work: list[CommitmentWork]) -> dict[str, int]:
     """Return the counts shown at the top of the page."""
     return {
@@ -141,7 +159,7 @@ def _month_cut(end: dt.date) -> dt.date:
     return next_month if end == next_month - dt.timedelta(days=1) else first
 
 
-def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
+def totals_query(commitments, periods: dict, today: dt.date, *, scope=None) -> dict[str, int]:
     """Return :func:`totals` of the workload of the milestones of ``commitments`` (a queryset), counted by the database.
 
     The same rules as :func:`milestone_status` and :func:`update_missing`, evaluated by the database
@@ -151,18 +169,19 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
     their plan's period (at most a few dozen groups, each condition evaluated once a milestone), added
     up here, with the number of commitments (their milestones or not: the pages of "My work") in the
     same statement. ``periods``: ``{plan pk: period}``, the current reporting period of the plan of every
-    commitment (the caller's ``period_of``), joined as a list of values; ``today`` as for :func:`workload`.
-    Written as SQL (PostgreSQL and SQLite alike) because the ORM spent longer building it than the
+    commitment (the caller's ``period_of``), joined as a list of values; ``today`` as for :func:`workload`;
+    ``scope``: ``(sql, params)`` selecting the ids of the commitments instead of ``commitments`` (the caller
+    compiles it once per person's scope). Written as SQL (PostgreSQL and SQLite alike) because the ORM spent longer building it than the
     database running it. The one function here that queries.
     """
-    from django.db import connections
+    from django.db import DEFAULT_DB_ALIAS, connections
 
     from commitments.models import Commitment, DatePrecision, Milestone, ProgressUpdate
 
     result = {"overdue": 0, "due": 0, "missing": 0, "milestones": 0, "commitments": 0}
     if not periods:
         return result
-    scope, scope_params = commitments.order_by().values("pk").query.sql_with_params()
+    scope, scope_params = scope or commitments.order_by().values("pk").query.sql_with_params()
     plans = ", ".join(["(%s, %s, %s, %s)"] * len(periods))
     plan_params = [value for pk, p in periods.items() for value in (pk, p.start, p.end, _month_cut(p.end))]
     milestone, update, commitment = Milestone._meta.db_table, ProgressUpdate._meta.db_table, Commitment._meta.db_table
@@ -188,7 +207,7 @@ def totals_query(commitments, periods: dict, today: dt.date) -> dict[str, int]:
         GROUP BY 2, 3, 4, 5, 6
     """
     params = [*scope_params, day, today, day, this_month, day, today, day, this_month, *plan_params, *scope_params]
-    with connections[commitments.db].cursor() as cursor:
+    with connections[commitments.db if commitments is not None else DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         groups = cursor.fetchall()
     for kind, completion, overdue, due, started, reported, n in groups:

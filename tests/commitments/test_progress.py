@@ -1,6 +1,7 @@
 """The progress workflow: entry with evidence, review, six-month status reports, conflicts, history."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -511,6 +512,24 @@ def test_the_published_report_appears_on_the_public_pages(client, kg17, poc, dja
         html = client.get(url).content.decode()
         assert "Status report 2019-H1" in html, url
     assert StatusReport.objects.get().published_at == NOW
+
+
+def test_a_published_reports_date_ends_its_sentence_with_one_full_stop_in_every_language(client, kg17, poc, django_user_model):
+    """Russian dates end in "г.": "Опубликован 10 июля 2019 г. Этот отчёт…", never "г.." (the translation adds its own stop)."""
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    for commitment in kg17.plan.commitments.all():
+        approved(commitment.milestones.order_by("id").first(), admin, poc)
+    report = progress.open_status_report(kg17.plan, H1_2019, by=poc)
+    progress.publish_status_report(report, by=poc, version=report.version, now=NOW)
+    states = {}
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            html = client.get(report.get_absolute_url()).content.decode()
+        states[code] = re.search(r'<p class="state">([^<]*)</p>', html).group(1)
+        assert ".." not in states[code], (code, states[code])
+    assert states["en"].startswith("Published on July 10, 2019. This report")
+    assert states["ru"].startswith("Опубликован 10 июля 2019 г. Этот отчёт")
+    assert states["ky"].startswith("10 Июль 2019 ж. жарыяланган.")
 
 
 # --- admin ------------------------------------------------------------------------------------------

@@ -217,3 +217,31 @@ def test_the_api_refuses_an_empty_submission_and_an_own_approval_with_400(django
     assert refused.status_code == 400 and "someone other than its author" in str(refused.json())
     approved = client_for(second).post(url + "approve/", {}, format="json", HTTP_IF_MATCH=etag(update))
     assert approved.status_code == 200 and approved.json()["self_approved"] is False
+
+
+@pytest.mark.parametrize("code", ["en", "ru", "ky"])
+def test_the_progress_forms_kept_widgets_are_djangos_own(code):
+    """Issue #20: an unbound form's widgets are kept per language, field and value: the same HTML Django writes,
+    a bound form (typed values, errors) and the narrative always rendered afresh."""
+    from django import forms as django_forms
+    from django.utils import translation
+
+    from commitments import progress_views
+
+    class Plain(progress_views.ProgressForm):
+        bound_field_class = django_forms.BoundField
+
+    progress_views._kept_widgets.clear()
+    with translation.override(code):
+        for initial in (
+            {"version": 0, "completion": "not_started", "as_of": dt.date(2020, 12, 31)},
+            {"version": 7, "completion": "limited", "as_of": dt.date(2019, 8, 15), "narrative": "<b>Mine</b> & theirs"},
+            {"version": 7, "completion": "complete", "as_of": None},
+        ):
+            for _ in range(2):  # rendered, then kept
+                kept, plain = progress_views.ProgressForm(initial=initial), Plain(initial=initial)
+                assert [str(kept[name]) for name in kept.fields] == [str(plain[name]) for name in plain.fields]
+        bound = progress_views.ProgressForm({"completion": "nonsense", "as_of": "2020-12-31", "version": "7"})
+        assert not bound.is_valid()
+        assert str(bound["completion"]) == str(Plain(bound.data)["completion"]) and 'aria-invalid="true"' in str(bound["completion"])
+    assert ("narrative" not in {name for _language, name, _value in progress_views._kept_widgets})

@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from forums import services
 from forums.models import ActionItem, Attendance, ForumMembership, Meeting
@@ -239,3 +240,24 @@ def test_minutes_due_warning_on_forum_and_work_pages_until_published(client, bis
     with time_machine.travel(at(2027, 1, 15), tick=False):
         assert "Minutes not yet published:" not in client.get(bishkek_forum.get_absolute_url()).content.decode()
         assert "Minutes not yet published:" not in client.get(reverse("forums:secretariat")).content.decode()
+
+
+@pytest.mark.parametrize("day, overdue", [(at(2027, 1, 15), True), (at(2027, 1, 5), False)])
+def test_the_secretariats_minutes_sentence_ends_with_one_full_stop_in_every_language(client, bishkek_forum, meeting, secretariat, day, overdue):
+    """Russian and Kyrgyz dates end in "г." and "ж.": "срок истёк 9 января 2027 г.", never "г.."."""
+    services.record_meeting(meeting, attendance=everyone(bishkek_forum), by=secretariat, now=AFTER)
+    pages = {}
+    with time_machine.travel(day, tick=False):
+        client.force_login(secretariat)
+        for code in ("en", "ru", "ky"):
+            with translation.override(code):
+                pages[code] = client.get(reverse("forums:secretariat"))
+    for code, response in pages.items():
+        assert response.status_code == 200, code
+        assert ".." not in response.content.decode().replace("...", ""), code
+    ru, ky, en = (pages[code].content.decode() for code in ("ru", "ky", "en"))
+    if overdue:
+        assert "срок истёк 9 января 2027 г.\n" in ru and "мөөнөтү 9 Январь 2027 ж. бүткөн." in ky
+        assert "they were due on Jan. 9, 2027.\n" in en
+    else:
+        assert "срок — до 9 января 2027 г.</p>" in ru and "due by Jan. 9, 2027.</p>" in en
