@@ -829,3 +829,18 @@ def test_the_lists_sort_select_marks_the_chosen_order_and_keeps_a_list_of_orders
     assert re.findall(r'<option value="([^"]*)" selected>', select) == ["-member"]
     assert '<option value="" selected>Member and number</option>' in client.get(url).content.decode()
     assert '<input type="text" name="sort" value="title,number" id="id_sort">' in client.get(url, {"sort": "title,number"}).content.decode()
+
+
+@pytest.mark.parametrize(("lang", "member", "descending"), [("ru", "Участник", "по убыванию"), ("en", "Member", "descending")])
+def test_the_lists_sort_select_says_descending_in_the_visitors_language(client, kg, lang, member, descending):
+    """django-filter writes "(descending)" once, when the FilterSet is defined (in English): the labels
+    follow the language of each request."""
+    with translation.override(lang):
+        url = reverse("commitments:list")
+    body = client.get(url).content.decode()
+    select = re.search(r'<select name="sort"[^>]*>(.*?)</select>', body, re.S).group(1)
+    labels = dict(re.findall(r'<option value="([^"]*)">([^<]*)</option>', select))
+    assert labels["-member"] == f"{member} ({descending})", labels
+    assert labels["member"] == member
+    if lang != "en":
+        assert "descending" not in select
