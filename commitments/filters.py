@@ -203,13 +203,14 @@ def _themes_in_use():
 def theme_choices():
     """Return the themes used by any commitment, sorted.
 
-    Reading them scans every commitment (about 1 s at scale 10), so the list is kept in the cache
-    under the public pages' generation (``ogp_portal.cache.derived``: every service that changes a
-    commitment, an import and every admin change replace it).
+    Reading them skips through an index (one probe per distinct list), so the list is kept in the
+    cache until a change not scoped to members (``ogp_portal.cache.derived_across_publications``:
+    every service that changes a commitment, an import and every admin change replace it; a
+    publication or a review, which never change a commitment's themes, leave it kept).
     """
-    from ogp_portal.cache import derived
+    from ogp_portal.cache import derived_across_publications
 
-    return [(t, t) for t in derived("commitment-themes", _themes_in_use)]
+    return [(t, t) for t in derived_across_publications("commitment-themes", _themes_in_use)]
 
 
 class PlainChoices(BaseChoiceIterator):

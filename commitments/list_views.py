@@ -22,7 +22,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from ogp_portal.cache import derived, query_fragment
+from ogp_portal.cache import derived_across_publications, query_fragment
 from ogp_portal.paths import path_of
 
 from .templatetags.portal import name_of, tr
@@ -70,9 +70,11 @@ def _scope_choices_to_member(form):
             rows = cursor.fetchall()
         return FastSelect.options_html((("", str(field.empty_label)), *rows))
 
-    # The same for every visitor: the options' HTML kept under the public pages' generation (a member added
-    # or renamed replaces it), per language; the selected one is marked when the select is rendered.
-    field.widget.choices = PlainChoices(options=derived(f"member-options:{get_language()}", options))
+    # The same for every visitor: the options' HTML kept per language until a change not scoped to members
+    # (a member added or renamed is an import or the admin; a publication or a review never changes a
+    # member's name: issue #20, the first visitor after a publication); the selected one is marked when
+    # the select is rendered.
+    field.widget.choices = PlainChoices(options=derived_across_publications(f"member-options:{get_language()}", options))
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)

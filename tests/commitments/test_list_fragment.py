@@ -68,3 +68,32 @@ def test_a_dispute_shows_on_the_next_render_of_the_list(people, django_capture_o
         )
     after = _client(people.users.coordinator).get(url).content.decode()
     assert "KG0017" in _results(after) and "contested-badge" in _results(after)
+
+
+def test_the_member_and_theme_options_outlive_a_publication_but_not_a_change_to_everything(
+    people, django_capture_on_commit_callbacks
+):
+    """A review or an approval changes no member's name and no commitment's themes: the first visitor of
+    the list after one reuses both option lists (the results are rendered again); any other change
+    (an import, the admin) replaces them."""
+    from commitments.models import Member
+    from ogp_portal import cache as page_cache
+
+    url = reverse("commitments:list")
+    _client().get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_services.review(
+            people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        after = _client().get(url).content.decode()
+    assert _reads(ctx, "commitments_commitment")  # the results follow the review
+    assert [q for q in _reads(ctx, "commitments_member") if "ORDER BY" in q["sql"]] == []  # the members' options: kept
+    themes = [q for q in ctx.captured_queries if "themes" in q["sql"] and ("DISTINCT" in q["sql"] or "RECURSIVE" in q["sql"])]
+    assert themes == []  # the themes in use: kept
+    assert '<option value="KG">' in after
+
+    Member.objects.filter(code="KG").update(name_en="Kyrgyz Republic (renamed)")
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed()  # what an import or the admin announce
+    assert '<option value="KG">Kyrgyz Republic (renamed)</option>' in _client().get(url).content.decode()
