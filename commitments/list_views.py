@@ -5,6 +5,7 @@ rows are written here rather than by a template loop, and it counts a bounded nu
 (issue #20). The filters are ``filters.py``, the search ``search.py``.
 """
 
+import hashlib
 from html import escape
 
 from django.conf import settings
@@ -107,12 +108,22 @@ class BoundedPaginator(Paginator):
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, **kwargs):
+    def __init__(self, object_list, per_page, subset=None, kept_as=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.subset = subset
+        self.kept_as = kept_as
 
     @cached_property
     def count(self):
+        # ``kept_as``: the rows are the same until a change not scoped to members (see _kept_count_key).
+        counted = derived_across_publications(f"list-count:{self.kept_as}", self._count) if self.kept_as else self._count()
+        if counted > COUNT_LIMIT:
+            self.capped = True
+            return COUNT_LIMIT
+        return counted
+
+    def _count(self) -> int:
+        """The rows counted up to ``COUNT_LIMIT + 1`` (one query)."""
         rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
         if self.subset is None:
             counted = rows.count()
@@ -126,10 +137,30 @@ class BoundedPaginator(Paginator):
                     [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
                 )
                 counted = cursor.fetchone()[0]
-        if counted > COUNT_LIMIT:
-            self.capped = True
-            return COUNT_LIMIT
         return counted
+
+
+# The filters whose rows no publication, status report or review changes (they read texts, names, themes,
+# values, members, plans and agencies, which only an import, the admin or an edit of the plan write).
+# "Completion", "overdue" and "contested" read what an approval or a review writes.
+COUNT_KEPT_FILTERS = ("q", "member", "plan", "theme", "ogp_value", "lead_agency")
+
+
+def _kept_count_key(filterset):
+    """The key the list's count is kept under across publications, or None when a filter it depends on may change.
+
+    The search finds commitments by their own texts, their milestones' deliverables, their identifier
+    and their agency's and member's names: none of which a publication or a review writes (issue #20:
+    the bounded count of a broad search is most of the searched list's SQL, and at scale 10 most first
+    visitors come after a publication elsewhere).
+    """
+    if filterset.errors:
+        return None
+    data = filterset.form.cleaned_data
+    if any(data.get(name) not in (None, "", []) for name in data if name not in (*COUNT_KEPT_FILTERS, "sort")):
+        return None
+    state = [(name, str(getattr(data.get(name), "pk", data.get(name)) or "")) for name in COUNT_KEPT_FILTERS]
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
 
 
 def _languages_of(*fields):
@@ -176,7 +207,7 @@ def commitment_list(request):
         if text:
             # The note's test per language, as columns of the page's own query (no query of its own).
             rows = rows.annotate(**search_language_columns(text))
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset).get_page(request.GET.get("page"))
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filterset)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 

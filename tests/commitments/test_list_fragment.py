@@ -97,3 +97,62 @@ def test_the_member_and_theme_options_outlive_a_publication_but_not_a_change_to_
     with django_capture_on_commit_callbacks(execute=True):
         page_cache.public_pages_changed()  # what an import or the admin announce
     assert '<option value="KG">Kyrgyz Republic (renamed)</option>' in _client().get(url).content.decode()
+
+
+def _counts(ctx):
+    # The bounded count's own statement (the page's query has a COUNT of overdue milestones in a column).
+    return [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT COUNT(", "SELECT CASE WHEN"))]
+
+
+@pytest.mark.parametrize("params", ["?q=audit", "?member=KG&q=audit&sort=-updated", "?theme=&q=audit&page=2", ""])
+def test_the_lists_count_outlives_a_publication_when_no_filter_reads_what_it_writes(
+    people, django_capture_on_commit_callbacks, params
+):
+    """A search (texts, milestones, names), the member, plan, agency, theme and value filters find the same
+    rows before and after a review or an approval: the count is kept, the rows are read again."""
+    from commitments.models import Commitment
+    from ogp_portal import cache as page_cache
+
+    url = reverse("commitments:list") + params
+    before = _results(_client().get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_services.review(
+            people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        after = _results(_client().get(url).content.decode())
+    assert _counts(ctx) == [] and _reads(ctx, "commitments_commitment")  # the count kept, the rows read again
+    assert after.split("</h2>")[0] == before.split("</h2>")[0]  # "N commitments" as before
+
+    # Any other change (an import, the admin, an edit) counts again.
+    Commitment.objects.filter(identifier="KG0017").update(title_en="Audit of audits", title="Audit of audits")
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.public_pages_changed()
+    with CaptureQueriesContext(connection) as ctx:
+        _client().get(url)
+    assert _counts(ctx)
+
+
+@pytest.mark.parametrize("params", ["?q=audit&contested=false", "?completion=none", "?overdue=true&q=audit"])
+def test_the_lists_count_follows_a_publication_when_a_filter_reads_what_it_writes(
+    people, django_capture_on_commit_callbacks, params
+):
+    url = reverse("commitments:list") + params
+    _client().get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_services.review(
+            people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        _client().get(url)
+    assert _counts(ctx)
+
+
+def test_a_dispute_leaves_the_contested_filters_count_right(people, django_capture_on_commit_callbacks):
+    url = reverse("commitments:list") + "?member=KG&contested=true"
+    assert "0 commitments" in _results(_client().get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_services.review(
+            people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
+        )
+    assert "1 commitment<" in _results(_client().get(url).content.decode())
