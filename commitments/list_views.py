@@ -23,7 +23,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from ogp_portal.cache import derived_across_publications, query_fragment
+from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
 from ogp_portal.paths import path_of
 
 from .templatetags.portal import name_of, tr
@@ -188,40 +188,75 @@ LIST_COLUMNS = (
 
 
 def commitment_list(request):
-    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
+    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL.
+
+    Two parts, each the same for every visitor with the same query: the filters (the form, its options
+    and its errors) and the results (count, rows, pages). Each is kept in the cache, so a signed-in
+    visitor's page builds no FilterSet when both are kept (issue #20).
+    """
     today = timezone.localdate()
-    filterset = CommitmentFilterSet(
-        request.GET,
-        queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
-        today=today,
-    )
-    filterset.is_valid()  # the filters' values, for the options below and the status (a fragment may skip the rows)
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()
+    built = []
+
+    def filterset():
+        """The FilterSet of this request, built and validated once, when a part is rendered."""
+        if not built:
+            filters = CommitmentFilterSet(
+                request.GET,
+                queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
+                today=today,
+            )
+            filters.is_valid()  # the filters' values, for the options below and the status
+            built.append(filters)
+        return built[0]
+
+    def form():
+        filters = filterset()
+        context = {
+            "form": filters.form,
+            "choose_member_first": _scope_choices_to_member(filters.form),
+            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        }
+        return str(render_to_string("commitments/_commitment_filters.html", context)), bool(filters.errors)
 
     def results():
-        rows = filterset.qs
-        subset = filterset.search_subset_qs
-        text = _search_text(filterset)
+        filters = filterset()
+        rows = filters.qs
+        subset = filters.search_subset_qs
+        text = _search_text(filters)
         if text:
             # The note's test per language, as columns of the page's own query (no query of its own).
             rows = rows.annotate(**search_language_columns(text))
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filterset)).get_page(request.GET.get("page"))
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
-    # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
-    # language, shared by anonymous and signed-in visitors until the next change (issue #20).
+    form_html, invalid = _kept_form(query, form)
     context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "choose_member_first": _scope_choices_to_member(filterset.form),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filters": mark_safe(form_html),  # noqa: S308 (rendered by our template, autoescaped)
+        # The results are the same for every visitor: kept per filters, page, day and language, shared by
+        # anonymous and signed-in visitors until the next change (issue #20).
         "results": query_fragment(request, "commitment-list", results, today),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
-    return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+    return render(request, "commitments/commitment_list.html", context, status=400 if invalid else 200)
+
+
+def _kept_form(query: str, render_form):
+    """The list's form as ``(html, invalid)``, kept per query (without the page) and language.
+
+    What it shows (the members, the chosen member's plans and agencies, the themes in use, the values
+    typed) changes only with an import, the admin or an edit, never with a publication or a review:
+    kept until a change not scoped to members (``derived_across_publications``). The query as given
+    (a repeated parameter's last value is the one applied), and not kept when longer than the page
+    cache keeps (``MAX_QUERY``), so the key space stays bounded.
+    """
+    if len(query) > MAX_QUERY:
+        return render_form()
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
 
 
 def _list_rows(commitments) -> str:

@@ -156,3 +156,22 @@ def test_a_dispute_leaves_the_contested_filters_count_right(people, django_captu
             people.published, by=people.users.civil, stance="dispute", comment="Not online at all.", now=timezone.now()
         )
     assert "1 commitment<" in _results(_client().get(url).content.decode())
+
+
+def test_the_lists_form_is_kept_with_its_errors_and_the_next_visitor_queries_nothing_of_the_list(people):
+    """The form (options, values typed, errors) is the same for every visitor with the same query: the
+    second visitor, signed in or not, gets the same bytes and the same status, and neither the
+    commitments nor the members are read again (issue #20)."""
+    for params, status in (("?member=KG&q=audit&sort=-member", 200), ("?contested=maybe&q=<b>", 400)):
+        url = reverse("commitments:list") + params
+        first = _client(people.users.coordinator).get(url)
+        assert first.status_code == status
+        with CaptureQueriesContext(connection) as ctx:
+            second = _client(people.users.civil).get(url)
+        assert second.status_code == status
+        assert _reads(ctx, "commitments_commitment") == [] and _reads(ctx, "commitments_member") == []
+        form = second.content.decode().split('<form method="get"')[1].split("</form>")[0]
+        assert form == first.content.decode().split('<form method="get"')[1].split("</form>")[0]
+        assert "csrfmiddlewaretoken" not in form and "chamber" not in form and "citizen" not in form
+        if status == 400:
+            assert 'role="alert"' in form and "&lt;b&gt;" in form
