@@ -23,15 +23,15 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
+from modeltranslation.utils import get_language as translated_language
+from modeltranslation.utils import resolution_order
+
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
 from ogp_portal.paths import path_of
 
-from .templatetags.portal import name_of, tr
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
 from .search import matched_languages, search_language_columns
-from .models import (
-    Commitment,
-)
+from .models import Commitment, Completion
 
 
 
@@ -187,6 +187,26 @@ LIST_COLUMNS = (
 )
 
 
+# The values the list's rows show, read as plain rows (dicts), not model instances (issue #20: building 100
+# instances a page and modeltranslation's descriptors cost more than writing the rows): every language of
+# each translated name (the active one, else English, as modeltranslation resolves them).
+ROW_VALUES = (
+    "identifier",
+    "plan_id",
+    "completion",
+    "completion_percent",
+    *_languages_of("title"),
+    *_languages_of("plan__title"),
+    *_languages_of("plan__member__name"),
+    "lead_agency_id",
+    "lead_agency__acronym",
+    *_languages_of("lead_agency__name"),
+    "latest_update_at",
+    "overdue_count",
+    "contested",
+)
+
+
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL.
 
@@ -226,9 +246,13 @@ def commitment_list(request):
         rows = filters.qs
         subset = filters.search_subset_qs
         text = _search_text(filters)
+        values = ROW_VALUES
         if text:
             # The note's test per language, as columns of the page's own query (no query of its own).
-            rows = rows.annotate(**search_language_columns(text))
+            languages = search_language_columns(text)
+            rows = rows.annotate(**languages)
+            values = (*values, *languages)
+        rows = rows.values(*values)
         page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
@@ -259,13 +283,39 @@ def _kept_form(query: str, render_form):
     return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
 
 
+def _translated(row, field, order) -> str:
+    """``row``'s ``field`` in the first language of ``order`` that has it, else "": what modeltranslation's descriptor gives.
+
+    ``order``: ``modeltranslation.utils.resolution_order`` of the active language (it, then its fallbacks).
+    """
+    for code in order:
+        value = row.get(f"{field}_{code}")
+        if value is not None and value != "":
+            return value
+    return ""
+
+
+def _shown(row, field, language, fallback_note, order) -> str:
+    """``templatetags.portal.tr`` for a plain row: the text escaped, marked as English when it falls back to it."""
+    value = _translated(row, field, order)
+    text = escape(value)
+    own = row.get(f"{field}_{language.replace('-', '_')}", _ABSENT)
+    if not value or language == "en" or own is _ABSENT or own:
+        return text
+    return f'<span lang="en" class="fallback">{text}</span> <small class="fallback-note">{fallback_note}</small>'
+
+
+_ABSENT = object()
+
+
 def _list_rows(commitments) -> str:
     """Render the list's rows (``<tr>``), the same markup a template loop gave, in Python (issue #20).
 
     Per row: the identifier, the title (in the active language, or marked as English) with the
     contested mark, the member and plan, the lead agency, the stored roll-up, the last published
-    update and the overdue milestones. The labels (``data-label``, for the stacked layout on small
-    screens) and the two URL prefixes are computed once per page.
+    update and the overdue milestones. ``commitments``: plain rows (``ROW_VALUES``). The labels
+    (``data-label``, for the stacked layout on small screens) and the two URL prefixes are computed
+    once per page; the names as ``templatetags.portal.tr`` and ``name_of`` write them.
     """
     label = {
         key: escape(str(text))
@@ -281,29 +331,46 @@ def _list_rows(commitments) -> str:
             ("no_update", _("No approved update yet")),
         )
     }
+    language = get_language() or settings.LANGUAGE_CODE
+    order = resolution_order(translated_language())
+    english = translation.get_language_info(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)["name_translated"]
+    note = escape(_("(shown in %(language)s: not translated yet)") % {"language": english})
+    levels = {}
     commitment_url, plan_url = path_of("commitments:commitment"), path_of("commitments:plan")
     rows = []
     for c in commitments:
-        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c.contested else ""
-        rollup = c.stored_rollup
-        completion = f"{escape(str(rollup.get_level_display()))} ({rollup.percent} %)" if rollup.level else label["no_update"]
-        latest = date_format(template_localtime(c.latest_update_at), "DATE_FORMAT") if c.latest_update_at else ""
-        overdue = f'<span class="overdue-badge">{c.overdue_count}</span>' if c.overdue_count else "0"
+        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c["contested"] else ""
+        level = c["completion"]
+        if level:
+            if level not in levels:
+                levels[level] = escape(str(Completion(level).label))
+            completion = f'{levels[level]} ({c["completion_percent"]} %)'
+        else:
+            completion = label["no_update"]
+        latest = date_format(template_localtime(c["latest_update_at"]), "DATE_FORMAT") if c["latest_update_at"] else ""
+        overdue = f'<span class="overdue-badge">{c["overdue_count"]}</span>' if c["overdue_count"] else "0"
+        if c["lead_agency_id"] is None:
+            agency = "—"
+        else:
+            agency = _shown(c, "lead_agency__name", language, note, order)
+            if c["lead_agency__acronym"]:
+                agency = f'{agency} ({escape(c["lead_agency__acronym"])})'
         rows.append(
             "      <tr>\n"
-            f'        <td data-label="{label["identifier"]}">{escape(c.identifier)}</td>\n'
-            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c.identifier))}">'
-            f'{tr(c, "title")}</a>{contested}</th>\n'
-            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c.plan_id))}">{name_of(c.plan.member)}</a>'
-            f'<br><small>{tr(c.plan, "title")}</small></td>\n'
-            f'        <td data-label="{label["agency"]}">{name_of(c.lead_agency)}</td>\n'
-            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(c.completion or "none")}">'
+            f'        <td data-label="{label["identifier"]}">{escape(c["identifier"])}</td>\n'
+            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c["identifier"]))}">'
+            f'{_shown(c, "title", language, note, order)}</a>{contested}</th>\n'
+            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c["plan_id"]))}">'
+            f'{_shown(c, "plan__member__name", language, note, order)}</a>'
+            f'<br><small>{_shown(c, "plan__title", language, note, order)}</small></td>\n'
+            f'        <td data-label="{label["agency"]}">{agency}</td>\n'
+            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(level or "none")}">'
             f"{completion}</span></td>\n"
             f'        <td data-label="{label["latest"]}">{escape(latest or "—")}</td>\n'
             f'        <td data-label="{label["overdue"]}">{overdue}</td>\n'
             "      </tr>\n"
         )
-    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above; tr and name_of escape theirs)
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
 def _search_text(filterset) -> str:
