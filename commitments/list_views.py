@@ -239,7 +239,8 @@ def commitment_list(request):
             "choose_member_first": _scope_choices_to_member(filters.form),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         }
-        return str(render_to_string("commitments/_commitment_filters.html", context)), bool(filters.errors)
+        # The template's SafeString (autoescaped): kept as it is (pickled with its class).
+        return render_to_string("commitments/_commitment_filters.html", context), bool(filters.errors)
 
     def results():
         filters = filterset()
@@ -259,7 +260,7 @@ def commitment_list(request):
 
     form_html, invalid = _kept_form(query, form)
     context = {
-        "filters": mark_safe(form_html),  # noqa: S308 (rendered by our template, autoescaped)
+        "filters": form_html,
         # The results are the same for every visitor: kept per filters, page, day and language, shared by
         # anonymous and signed-in visitors until the next change (issue #20).
         "results": query_fragment(request, "commitment-list", results, today),
