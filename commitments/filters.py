@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -202,13 +203,14 @@ def _themes_in_use():
 def theme_choices():
     """Return the themes used by any commitment, sorted.
 
-    Reading them scans every commitment (about 1 s at scale 10), so the list is kept in the cache
-    under the public pages' generation (``ogp_portal.cache.derived``: every service that changes a
-    commitment, an import and every admin change replace it).
+    Reading them skips through an index (one probe per distinct list), so the list is kept in the
+    cache until a change not scoped to members (``ogp_portal.cache.derived_across_publications``:
+    every service that changes a commitment, an import and every admin change replace it; a
+    publication or a review, which never change a commitment's themes, leave it kept).
     """
-    from ogp_portal.cache import derived
+    from ogp_portal.cache import derived_across_publications
 
-    return [(t, t) for t in derived("commitment-themes", _themes_in_use)]
+    return [(t, t) for t in derived_across_publications("commitment-themes", _themes_in_use)]
 
 
 class PlainChoices(BaseChoiceIterator):
@@ -313,8 +315,30 @@ def member_order():
     return shown_name_order(code if code in settings.MODELTRANSLATION_LANGUAGES else "en", prefix="plan__member__")
 
 
+def _descending(label):
+    # django-filter's own text ("%s (descending)", the msgid its catalogs and ours translate), in the language
+    # of the request that renders the select.
+    return _("%s (descending)") % label
+
+
+_descending_lazy = lazy(_descending, str)
+
+
 class MemberNameOrdering(django_filters.OrderingFilter):
-    """The list's sort; "member" orders by the name as shown (its own in the language, else English)."""
+    """The list's sort; "member" orders by the name as shown (its own in the language, else English).
+
+    The descending orders' labels stay lazy: django-filter writes them once, when the FilterSet class
+    is defined, in the language of that moment (English), so Russian and Kyrgyz visitors read
+    "Member (descending)".
+    """
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices[::2])
+        return [
+            (value, _descending_lazy(ascending[value[1:]]) if value.startswith("-") and value not in labels else label)
+            for value, label in choices
+        ]
 
     def get_ordering_value(self, param):
         if param.lstrip("-") == "member":

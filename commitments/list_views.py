@@ -5,6 +5,7 @@ rows are written here rather than by a template loop, and it counts a bounded nu
 (issue #20). The filters are ``filters.py``, the search ``search.py``.
 """
 
+import hashlib
 from html import escape
 
 from django.conf import settings
@@ -22,15 +23,15 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from ogp_portal.cache import derived, query_fragment
+from modeltranslation.utils import get_language as translated_language
+from modeltranslation.utils import resolution_order
+
+from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
 from ogp_portal.paths import path_of
 
-from .templatetags.portal import name_of, tr
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
 from .search import matched_languages, search_language_columns
-from .models import (
-    Commitment,
-)
+from .models import Commitment, Completion
 
 
 
@@ -70,9 +71,11 @@ def _scope_choices_to_member(form):
             rows = cursor.fetchall()
         return FastSelect.options_html((("", str(field.empty_label)), *rows))
 
-    # The same for every visitor: the options' HTML kept under the public pages' generation (a member added
-    # or renamed replaces it), per language; the selected one is marked when the select is rendered.
-    field.widget.choices = PlainChoices(options=derived(f"member-options:{get_language()}", options))
+    # The same for every visitor: the options' HTML kept per language until a change not scoped to members
+    # (a member added or renamed is an import or the admin; a publication or a review never changes a
+    # member's name: issue #20, the first visitor after a publication); the selected one is marked when
+    # the select is rendered.
+    field.widget.choices = PlainChoices(options=derived_across_publications(f"member-options:{get_language()}", options))
     for name in MEMBER_SCOPED_FILTERS:
         field = form.fields[name]
         current = data.get(name)
@@ -105,12 +108,22 @@ class BoundedPaginator(Paginator):
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, **kwargs):
+    def __init__(self, object_list, per_page, subset=None, kept_as=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.subset = subset
+        self.kept_as = kept_as
 
     @cached_property
     def count(self):
+        # ``kept_as``: the rows are the same until a change not scoped to members (see _kept_count_key).
+        counted = derived_across_publications(f"list-count:{self.kept_as}", self._count) if self.kept_as else self._count()
+        if counted > COUNT_LIMIT:
+            self.capped = True
+            return COUNT_LIMIT
+        return counted
+
+    def _count(self) -> int:
+        """The rows counted up to ``COUNT_LIMIT + 1`` (one query)."""
         rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
         if self.subset is None:
             counted = rows.count()
@@ -124,10 +137,30 @@ class BoundedPaginator(Paginator):
                     [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
                 )
                 counted = cursor.fetchone()[0]
-        if counted > COUNT_LIMIT:
-            self.capped = True
-            return COUNT_LIMIT
         return counted
+
+
+# The filters whose rows no publication, status report or review changes (they read texts, names, themes,
+# values, members, plans and agencies, which only an import, the admin or an edit of the plan write).
+# "Completion", "overdue" and "contested" read what an approval or a review writes.
+COUNT_KEPT_FILTERS = ("q", "member", "plan", "theme", "ogp_value", "lead_agency")
+
+
+def _kept_count_key(filterset):
+    """The key the list's count is kept under across publications, or None when a filter it depends on may change.
+
+    The search finds commitments by their own texts, their milestones' deliverables, their identifier
+    and their agency's and member's names: none of which a publication or a review writes (issue #20:
+    the bounded count of a broad search is most of the searched list's SQL, and at scale 10 most first
+    visitors come after a publication elsewhere).
+    """
+    if filterset.errors:
+        return None
+    data = filterset.form.cleaned_data
+    if any(data.get(name) not in (None, "", []) for name in data if name not in (*COUNT_KEPT_FILTERS, "sort")):
+        return None
+    state = [(name, str(getattr(data.get(name), "pk", data.get(name)) or "")) for name in COUNT_KEPT_FILTERS]
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
 
 
 def _languages_of(*fields):
@@ -154,41 +187,126 @@ LIST_COLUMNS = (
 )
 
 
+# The values the list's rows show, read as plain rows (dicts), not model instances (issue #20: building 100
+# instances a page and modeltranslation's descriptors cost more than writing the rows): every language of
+# each translated name (the active one, else English, as modeltranslation resolves them).
+ROW_VALUES = (
+    "identifier",
+    "plan_id",
+    "completion",
+    "completion_percent",
+    *_languages_of("title"),
+    *_languages_of("plan__title"),
+    *_languages_of("plan__member__name"),
+    "lead_agency_id",
+    "lead_agency__acronym",
+    *_languages_of("lead_agency__name"),
+    "latest_update_at",
+    "overdue_count",
+    "contested",
+)
+
+
 def commitment_list(request):
-    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL."""
+    """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL.
+
+    Two parts, each the same for every visitor with the same query: the filters (the form, its options
+    and its errors) and the results (count, rows, pages). Each is kept in the cache, so a signed-in
+    visitor's page builds no FilterSet when both are kept (issue #20).
+    """
     today = timezone.localdate()
-    filterset = CommitmentFilterSet(
-        request.GET,
-        queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
-        today=today,
-    )
-    filterset.is_valid()  # the filters' values, for the options below and the status (a fragment may skip the rows)
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()
+    built = []
+
+    def filterset():
+        """The FilterSet of this request, built and validated once, when a part is rendered."""
+        if not built:
+            filters = CommitmentFilterSet(
+                request.GET,
+                queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
+                today=today,
+            )
+            filters.is_valid()  # the filters' values, for the options below and the status
+            built.append(filters)
+        return built[0]
+
+    def form():
+        filters = filterset()
+        context = {
+            "form": filters.form,
+            "choose_member_first": _scope_choices_to_member(filters.form),
+            "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        }
+        # The template's SafeString (autoescaped): kept as it is (pickled with its class).
+        return render_to_string("commitments/_commitment_filters.html", context), bool(filters.errors)
 
     def results():
-        rows = filterset.qs
-        subset = filterset.search_subset_qs
-        text = _search_text(filterset)
+        filters = filterset()
+        rows = filters.qs
+        subset = filters.search_subset_qs
+        text = _search_text(filters)
+        values = ROW_VALUES
         if text:
             # The note's test per language, as columns of the page's own query (no query of its own).
-            rows = rows.annotate(**search_language_columns(text))
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset).get_page(request.GET.get("page"))
+            languages = search_language_columns(text)
+            rows = rows.annotate(**languages)
+            values = (*values, *languages)
+        rows = rows.values(*values)
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
-    # The results (count, rows, pages) are the same for every visitor: kept per filters, page, day and
-    # language, shared by anonymous and signed-in visitors until the next change (issue #20).
+    form_html, invalid = _kept_form(query, form)
     context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "choose_member_first": _scope_choices_to_member(filterset.form),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filters": form_html,
+        # The results are the same for every visitor: kept per filters, page, day and language, shared by
+        # anonymous and signed-in visitors until the next change (issue #20).
         "results": query_fragment(request, "commitment-list", results, today),
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
-    return render(request, "commitments/commitment_list.html", context, status=400 if filterset.errors else 200)
+    return render(request, "commitments/commitment_list.html", context, status=400 if invalid else 200)
+
+
+def _kept_form(query: str, render_form):
+    """The list's form as ``(html, invalid)``, kept per query (without the page) and language.
+
+    What it shows (the members, the chosen member's plans and agencies, the themes in use, the values
+    typed) changes only with an import, the admin or an edit, never with a publication or a review:
+    kept until a change not scoped to members (``derived_across_publications``). The query as given
+    (a repeated parameter's last value is the one applied), and not kept when longer than the page
+    cache keeps (``MAX_QUERY``), so the key space stays bounded.
+    """
+    if len(query) > MAX_QUERY:
+        return render_form()
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
+
+
+def _translated(row, field, order) -> str:
+    """``row``'s ``field`` in the first language of ``order`` that has it, else "": what modeltranslation's descriptor gives.
+
+    ``order``: ``modeltranslation.utils.resolution_order`` of the active language (it, then its fallbacks).
+    """
+    for code in order:
+        value = row.get(f"{field}_{code}")
+        if value is not None and value != "":
+            return value
+    return ""
+
+
+def _shown(row, field, language, fallback_note, order) -> str:
+    """``templatetags.portal.tr`` for a plain row: the text escaped, marked as English when it falls back to it."""
+    value = _translated(row, field, order)
+    text = escape(value)
+    own = row.get(f"{field}_{language.replace('-', '_')}", _ABSENT)
+    if not value or language == "en" or own is _ABSENT or own:
+        return text
+    return f'<span lang="en" class="fallback">{text}</span> <small class="fallback-note">{fallback_note}</small>'
+
+
+_ABSENT = object()
 
 
 def _list_rows(commitments) -> str:
@@ -196,8 +314,9 @@ def _list_rows(commitments) -> str:
 
     Per row: the identifier, the title (in the active language, or marked as English) with the
     contested mark, the member and plan, the lead agency, the stored roll-up, the last published
-    update and the overdue milestones. The labels (``data-label``, for the stacked layout on small
-    screens) and the two URL prefixes are computed once per page.
+    update and the overdue milestones. ``commitments``: plain rows (``ROW_VALUES``). The labels
+    (``data-label``, for the stacked layout on small screens) and the two URL prefixes are computed
+    once per page; the names as ``templatetags.portal.tr`` and ``name_of`` write them.
     """
     label = {
         key: escape(str(text))
@@ -213,29 +332,46 @@ def _list_rows(commitments) -> str:
             ("no_update", _("No approved update yet")),
         )
     }
+    language = get_language() or settings.LANGUAGE_CODE
+    order = resolution_order(translated_language())
+    english = translation.get_language_info(settings.MODELTRANSLATION_DEFAULT_LANGUAGE)["name_translated"]
+    note = escape(_("(shown in %(language)s: not translated yet)") % {"language": english})
+    levels = {}
     commitment_url, plan_url = path_of("commitments:commitment"), path_of("commitments:plan")
     rows = []
     for c in commitments:
-        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c.contested else ""
-        rollup = c.stored_rollup
-        completion = f"{escape(str(rollup.get_level_display()))} ({rollup.percent} %)" if rollup.level else label["no_update"]
-        latest = date_format(template_localtime(c.latest_update_at), "DATE_FORMAT") if c.latest_update_at else ""
-        overdue = f'<span class="overdue-badge">{c.overdue_count}</span>' if c.overdue_count else "0"
+        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c["contested"] else ""
+        level = c["completion"]
+        if level:
+            if level not in levels:
+                levels[level] = escape(str(Completion(level).label))
+            completion = f'{levels[level]} ({c["completion_percent"]} %)'
+        else:
+            completion = label["no_update"]
+        latest = date_format(template_localtime(c["latest_update_at"]), "DATE_FORMAT") if c["latest_update_at"] else ""
+        overdue = f'<span class="overdue-badge">{c["overdue_count"]}</span>' if c["overdue_count"] else "0"
+        if c["lead_agency_id"] is None:
+            agency = "—"
+        else:
+            agency = _shown(c, "lead_agency__name", language, note, order)
+            if c["lead_agency__acronym"]:
+                agency = f'{agency} ({escape(c["lead_agency__acronym"])})'
         rows.append(
             "      <tr>\n"
-            f'        <td data-label="{label["identifier"]}">{escape(c.identifier)}</td>\n'
-            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c.identifier))}">'
-            f'{tr(c, "title")}</a>{contested}</th>\n'
-            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c.plan_id))}">{name_of(c.plan.member)}</a>'
-            f'<br><small>{tr(c.plan, "title")}</small></td>\n'
-            f'        <td data-label="{label["agency"]}">{name_of(c.lead_agency)}</td>\n'
-            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(c.completion or "none")}">'
+            f'        <td data-label="{label["identifier"]}">{escape(c["identifier"])}</td>\n'
+            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c["identifier"]))}">'
+            f'{_shown(c, "title", language, note, order)}</a>{contested}</th>\n'
+            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c["plan_id"]))}">'
+            f'{_shown(c, "plan__member__name", language, note, order)}</a>'
+            f'<br><small>{_shown(c, "plan__title", language, note, order)}</small></td>\n'
+            f'        <td data-label="{label["agency"]}">{agency}</td>\n'
+            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(level or "none")}">'
             f"{completion}</span></td>\n"
             f'        <td data-label="{label["latest"]}">{escape(latest or "—")}</td>\n'
             f'        <td data-label="{label["overdue"]}">{overdue}</td>\n'
             "      </tr>\n"
         )
-    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above; tr and name_of escape theirs)
+    return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
 
 
 def _search_text(filterset) -> str:

@@ -665,6 +665,14 @@ class ProgressUpdate(models.Model):
                 condition=Q(state="published", completion__in=["complete", "withdrawn"]),
                 name="progress_done",
             ),
+            # The commitment list's (and API's) latest-update and contested columns: a commitment's published
+            # updates through its milestones, read from this index alone (issue #20: index-only, no visit to
+            # the updates' wide rows).
+            models.Index(
+                fields=["milestone", "period_end", "published_at", "id"],
+                condition=Q(state="published"),
+                name="progress_published_milestone",
+            ),
         ]
 
     def __str__(self):

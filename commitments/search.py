@@ -406,7 +406,8 @@ def _language_column_sql(words, code, vendor) -> tuple[str, tuple]:
 
 def matched_languages(rows) -> list[str]:
     """The language codes (portal order) in which any of ``rows`` matched (rows annotated by :func:`search_language_columns`)."""
-    return [code for code in LANGUAGE_CODES if any(getattr(row, f"search_matched_{code}", False) for row in rows)]
+    rows = [row if isinstance(row, dict) else vars(row) for row in rows]  # plain rows (the list) or instances
+    return [code for code in LANGUAGE_CODES if any(row.get(f"search_matched_{code}", False) for row in rows)]
 
 
 def search_languages(qs, text: str) -> list[str]:

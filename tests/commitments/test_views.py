@@ -829,3 +829,82 @@ def test_the_lists_sort_select_marks_the_chosen_order_and_keeps_a_list_of_orders
     assert re.findall(r'<option value="([^"]*)" selected>', select) == ["-member"]
     assert '<option value="" selected>Member and number</option>' in client.get(url).content.decode()
     assert '<input type="text" name="sort" value="title,number" id="id_sort">' in client.get(url, {"sort": "title,number"}).content.decode()
+
+
+@pytest.mark.parametrize(("lang", "member", "descending"), [("ru", "Участник", "по убыванию"), ("en", "Member", "descending")])
+def test_the_lists_sort_select_says_descending_in_the_visitors_language(client, kg, lang, member, descending):
+    """django-filter writes "(descending)" once, when the FilterSet is defined (in English): the labels
+    follow the language of each request."""
+    with translation.override(lang):
+        url = reverse("commitments:list")
+    body = client.get(url).content.decode()
+    select = re.search(r'<select name="sort"[^>]*>(.*?)</select>', body, re.S).group(1)
+    labels = dict(re.findall(r'<option value="([^"]*)">([^<]*)</option>', select))
+    assert labels["-member"] == f"{member} ({descending})", labels
+    assert labels["member"] == member
+    if lang != "en":
+        assert "descending" not in select
+
+
+def _rows_from_instances(commitments):
+    """The list's rows as session 8 wrote them from model instances (templatetags tr / name_of): the reference."""
+    from html import escape
+
+    from django.utils.formats import date_format
+    from django.utils.timezone import template_localtime
+    from django.utils.translation import gettext as _
+
+    from commitments.templatetags.portal import name_of, tr
+    from ogp_portal.paths import path_of
+
+    label = {k: escape(str(t)) for k, t in (("identifier", _("Identifier")), ("title", _("Title")), ("plan", _("Action plan")),
+             ("agency", _("Lead agency")), ("completion", _("Completion")), ("latest", _("Last published update")),
+             ("overdue", _("Overdue milestones")), ("contested", _("Contested")), ("no_update", _("No approved update yet")))}
+    commitment_url, plan_url = path_of("commitments:commitment"), path_of("commitments:plan")
+    rows = []
+    for c in commitments:
+        contested = f' <strong class="contested-badge">{label["contested"]}</strong>' if c.contested else ""
+        rollup = c.stored_rollup
+        completion = f"{escape(str(rollup.get_level_display()))} ({rollup.percent} %)" if rollup.level else label["no_update"]
+        latest = date_format(template_localtime(c.latest_update_at), "DATE_FORMAT") if c.latest_update_at else ""
+        overdue = f'<span class="overdue-badge">{c.overdue_count}</span>' if c.overdue_count else "0"
+        rows.append(
+            "      <tr>\n"
+            f'        <td data-label="{label["identifier"]}">{escape(c.identifier)}</td>\n'
+            f'        <th scope="row" data-label="{label["title"]}"><a href="{escape(commitment_url(c.identifier))}">'
+            f'{tr(c, "title")}</a>{contested}</th>\n'
+            f'        <td data-label="{label["plan"]}"><a href="{escape(plan_url(c.plan_id))}">{name_of(c.plan.member)}</a>'
+            f'<br><small>{tr(c.plan, "title")}</small></td>\n'
+            f'        <td data-label="{label["agency"]}">{name_of(c.lead_agency)}</td>\n'
+            f'        <td data-label="{label["completion"]}"><span class="completion completion-{escape(c.completion or "none")}">'
+            f"{completion}</span></td>\n"
+            f'        <td data-label="{label["latest"]}">{escape(latest or "—")}</td>\n'
+            f'        <td data-label="{label["overdue"]}">{overdue}</td>\n'
+            "      </tr>\n"
+        )
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_lists_rows_from_plain_rows_are_byte_for_byte_those_of_the_model_instances(kg, language):
+    """The list reads plain rows (issue #20): the same HTML as from instances through tr/name_of, fallbacks
+    to English (marked), a missing lead agency, an acronym, the roll-up, a date, escaping."""
+    from commitments import list_views as views
+    from commitments.filters import CommitmentFilterSet
+    from commitments.models import Commitment
+
+    kg.name_ru, kg.name_ky = "Кыргызская Республика", ""
+    kg.save()
+    plan = ActionPlanFactory(member=kg, title="Plan <2020>", title_ru="План", title_ky="")
+    agency = AgencyFactory(member=kg, name="Accounts & Audit", name_ru="", name_ky="Эсептөө палатасы", acronym="A&A")
+    CommitmentFactory(plan=plan, identifier="KG0001", number=1, title="Open <data>", title_ru="", title_ky="Ачык маалымат",
+                      lead_agency=agency, completion="substantial", completion_percent=67)
+    CommitmentFactory(plan=plan, identifier="KG0002", number=2, title="Budget \"quotes\"", title_ru="Бюджет", lead_agency=None)
+    milestone = MilestoneFactory(commitment=Commitment.objects.get(identifier="KG0002"), end_date=dt.date(2020, 1, 31))
+    ProgressUpdateFactory(milestone=milestone, state="published", published_at=dt.datetime(2020, 3, 1, 12, tzinfo=dt.timezone.utc))
+    with translation.override(language):
+        filters = CommitmentFilterSet({}, queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*views.LIST_COLUMNS),
+                                      today=dt.date(2021, 1, 1))
+        expected = _rows_from_instances(list(filters.qs))
+        assert "KG0002" in expected and ("fallback" in expected) == (language != "en")
+        assert str(views._list_rows(filters.qs.values(*views.ROW_VALUES))) == expected
