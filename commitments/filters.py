@@ -340,6 +340,14 @@ class MemberNameOrdering(django_filters.OrderingFilter):
             for value, label in choices
         ]
 
+    def filter(self, qs, value):
+        """The chosen sort, then the identifier (unique): rows that tie on the sort keep one order from page to
+        page, so paging a sorted list neither repeats nor skips a commitment."""
+        qs = super().filter(qs, value)
+        if value and qs.query.order_by and not any(str(v).lstrip("-") == "identifier" for v in value):
+            qs = qs.order_by(*qs.query.order_by, "identifier")
+        return qs
+
     def get_ordering_value(self, param):
         if param.lstrip("-") == "member":
             return member_order().desc() if param.startswith("-") else member_order().asc()

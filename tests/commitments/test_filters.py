@@ -195,6 +195,16 @@ def test_sorting(world):
     assert [c.identifier for c in fs.qs][0] == "KG0001"
 
 
+@pytest.mark.parametrize("sort", ["member", "-member", "title", "end", "-end", "updated", "-updated", "number"])
+def test_rows_that_tie_on_the_sort_come_in_identifier_order_so_pages_neither_repeat_nor_skip(sort):
+    """Five commitments alike in every sort key (member, title, end, no update, number) but their identifiers."""
+    plan = ActionPlanFactory()
+    for identifier in ("TIE0005", "TIE0002", "TIE0004", "TIE0001", "TIE0003"):
+        CommitmentFactory(plan=plan, identifier=identifier, number=1, title="Same", end_date=TODAY)
+    fs = CommitmentFilterSet({"sort": sort}, queryset=Commitment.objects.all(), today=TODAY)
+    assert [c.identifier for c in fs.qs] == ["TIE0001", "TIE0002", "TIE0003", "TIE0004", "TIE0005"]
+
+
 @pytest.mark.parametrize("language", ["ru", "ky"])
 def test_in_russian_and_kyrgyz_members_are_ordered_by_the_name_the_page_shows(language):
     """A member without a name in the visitor's language is shown, and sorted, under its English name."""
