@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.services import addressee
 from commitments.models import Member, Role
 from ogp_portal.cache import fragment, query_fragment, scope_fragments
+from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 
 from . import engine, presentation, selectors
@@ -187,10 +188,15 @@ def overview_rows(members) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
+def _member_page_query(code):
+    return Member.objects.select_related("standing").filter(code=code).order_by()
+
+
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
     # Its forums are read by the shared part only, when it is rendered (a visit that reuses it reads the member alone).
-    member = get_object_or_404(Member.objects.select_related("standing"), code=code)
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
+    member = one_or_404(compiled("compliance-member-page", _member_page_query, code=code))
     scope_fragments(member.pk)  # its shared part shows this member's records only
     now = timezone.now()
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and

@@ -11,6 +11,7 @@ Each page loads in a small, fixed number of queries (asserted in ``tests/commitm
 
 import datetime as dt
 from collections import Counter
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -39,6 +40,7 @@ from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Meeting
+from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
@@ -412,6 +414,14 @@ def _headline_figures(today):
     }
 
 
+def _member_page_query(code, user=None):
+    """The member page's member: its stored standing, its national member, and whether ``user`` (an id) follows it."""
+    members = members_with_standing(Member.objects.select_related("parent"), None).filter(code=code).order_by()
+    if user is not None:
+        members = members.annotate(followed=following_sql(Member, SimpleNamespace(pk=user), "member"))
+    return members
+
+
 def member_detail(request, code):
     """Render one member: its compliance status (as stored), action plans, forums and OGP Local members.
 
@@ -419,10 +429,12 @@ def member_detail(request, code):
     shared fragments, so a signed-in visitor served the fragments from the cache reads the member
     alone (issue #20). Each plan's commitments are counted from its stored figures (``PlanFigures``).
     """
-    members = members_with_standing(Member.objects.select_related("parent"), timezone.localdate())
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
     if request.user.is_authenticated:  # the follow button's state, in the same query
-        members = members.annotate(followed=following_sql(Member, request.user, "member"))
-    member = get_object_or_404(members, code=code)
+        found = compiled("member-page-followed", _member_page_query, code=code, user=request.user.pk)
+    else:
+        found = compiled("member-page", _member_page_query, code=code)
+    member = one_or_404(found)
     scope_fragments(member.pk)  # its shared parts show this member's records (and its local members' names) only
     # The template's two shared parts ({% shared_fragment %}) in one cache round trip.
     prefetch_fragments(f"member:{member.pk}:{timezone.localdate().isoformat()}", f"member-locals:{member.pk}")
