@@ -147,6 +147,68 @@ def finding_groups_html(groups, resolved=False) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
+def status_history_html(timeline, events, member_code) -> str:
+    """The member page's status history (the SVG timeline, its legend, the list of status events), built here.
+
+    The HTML the template gave (``templates/compliance/_member_detail.html`` before issue #20's change;
+    tests/compliance/test_requirements_html.py compares them in en, ru and ky): a template node per
+    year mark, segment and event, and their filters, were the largest part of the page's own template.
+    The SVG's numbers are written unlocalized (the template's ``{% localize off %}``).
+    """
+    out = []
+    if timeline:
+        width = int(timeline.width) - 16  # the template's ``timeline.width|add:'-16'``
+        title = _("Status from %(start)s to %(end)s; the list below gives each change.") % {
+            "start": _text(date_filter(timeline.start, "DATE_FORMAT")), "end": _text(date_filter(timeline.end, "DATE_FORMAT")),
+        }
+        out.append(
+            f'\n  <figure class="status-timeline">\n    <svg viewBox="0 0 {conditional_escape(str(localize(timeline.width, use_l10n=False)))} 46"'
+            f' role="img" aria-labelledby="status-timeline-title" focusable="false">'
+            f'\n      <title id="status-timeline-title">{title}</title>\n      '
+        )
+        for segment in timeline.segments:
+            label = f"{escape(segment.label)}: {escape(segment.start_label)} – {escape(segment.end_label)}"
+            out.append(
+                f'\n      <rect class="segment status-{escape(segment.status)}" x="{segment.x:.1f}" y="4" width="{segment.width:.1f}"'
+                f' height="20"><title>{label}</title></rect>\n      '
+            )
+        out.append("\n      ")
+        for x, year in timeline.ticks:
+            anchor = "start" if x < 16 else "end" if x > width else "middle"
+            out.append(
+                f'\n      <line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="2" y2="30"></line>\n      \n'
+                f'      <text x="{x:.1f}" y="42" text-anchor="{anchor}">{escape(year)}</text>\n      '
+            )
+        out.append('\n    </svg>\n    <figcaption>\n      <ul class="legend">\n        ')
+        previous = None
+        for segment in timeline.segments:
+            if segment.status != previous:
+                previous = segment.status
+                out.append(
+                    f'<li><span class="swatch status-{escape(segment.status)}" aria-hidden="true"></span>{escape(segment.label)}'
+                    f" ({escape(segment.start_label)} – {escape(segment.end_label)})</li>"
+                )
+        out.append("\n      </ul>\n    </figcaption>\n  </figure>\n  ")
+    out.append("\n  ")
+    if events:
+        letter = path_of("compliance:letter", member_code)
+        notification = _("Notification letter")  # {% translate %}: the catalog's text as it is
+        out.append('\n  <ol class="status-history">\n    ')
+        for event in events:
+            cycle = f"({_text(event.cycle)})" if event.cycle else ""
+            reason = f"<br><small>{_text(event.reason)}</small>" if event.reason else ""
+            out.append(
+                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_text(date_filter(event.effective_on, "DATE_FORMAT"))}</strong>:'
+                f'\n      <span class="status status-{_text(event.status)}">{_text(event.get_status_display())}</span>'
+                f'\n      {cycle}\n      — <a href="{conditional_escape(letter(event.pk))}">{notification}</a>'
+                f"\n      {reason}\n    </li>\n    "
+            )
+        out.append("\n  </ol>\n  ")
+    else:
+        out.append(f"\n  <p>{_('The member has been active throughout.')}</p>\n  ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
 def overview_rows(members) -> str:
     """The overview table's rows, one per member: the HTML the template's loop gave, built here (issue #20).
 
@@ -253,7 +315,7 @@ def _member_content(request, member, now) -> str:
         "evaluation": ev,
         "status_label": MemberStatus(ev.status).label,
         "events": events,
-        "timeline": presentation.status_timeline(events, member.joined_on, today),
+        "status_history_html": status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
         "open_groups_html": finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
         "resolved_groups_html": finding_groups_html(
             presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True
