@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -299,6 +299,8 @@ def _member_content(request, member, now) -> str:
         ev = selectors.evaluate_member(member, now)
     else:  # the member's documents are filed under the same stored cycles: read once
         stored_cycles = [(c.starts_on, c.label, c.plan_id) for c in ev.cycles]
+    # Read once: the deadlines and findings name them, and the minimum requirements read their founding acts.
+    prefetch_related_objects([member], "forums")
     forums = {f"forum:{f.pk}": f for f in member.forums.all()}
     deadlines = [
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
