@@ -86,3 +86,16 @@ def test_the_forum_and_compliance_member_pages_read_their_object_through_the_com
     assert client.get(f"/forums/{forum.pk}/").status_code == 200
     assert client.get(f"/compliance/{forum.member.code}/").status_code == 200
     assert {key[0] for key in compiled_module._COMPILED} == {"forum-page", "forum-open-items", "compliance-member-page"}
+
+
+def test_the_member_pages_cocreation_processes_are_the_related_managers(monkeypatch):
+    from cocreation.templatetags.cocreation_links import _member_processes
+
+    member = MemberFactory()
+    monkeypatch.setattr(compiled_module, "_COMPILED", {})
+    compiled("test-processes", _member_processes, member=member.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        list(compiled("test-processes", _member_processes, member=member.pk))
+    with CaptureQueriesContext(connection) as orm:
+        list(member.cocreation_processes.order_by("-plan_deadline"))
+    assert [q["sql"] for q in ctx.captured_queries] == [q["sql"] for q in orm.captured_queries]
