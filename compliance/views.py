@@ -269,6 +269,19 @@ def member_detail(request, code):
     return render(request, "compliance/member_detail.html", {"member": member, "content": content})
 
 
+# The page's reads, each compiled once per process (``ogp_portal.compiled``): building them cost more than running them.
+def _member_findings(member):
+    return Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period")
+
+
+def _member_events(member):
+    return StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk")
+
+
+def _member_cycles(member):
+    return Cycle.objects.filter(member=member).order_by("starts_on", "pk")
+
+
 def _stored_evaluation(member, today):
     """The member's evaluation as the sweep stored it for ``today`` (standing, next deadlines, cycles), or None.
 
@@ -284,7 +297,7 @@ def _stored_evaluation(member, today):
         return None
     if standing.evaluated_on != today or standing.upcoming is None:
         return None
-    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on", "pk"))
+    cycles = list(compiled("compliance-member-cycles", _member_cycles, member=member.pk))
     return SimpleNamespace(
         status=standing.status, status_since=standing.status_since, cycles=cycles,
         next_deadlines=stored_deadlines(standing.upcoming, today),
@@ -306,10 +319,10 @@ def _member_content(request, member, now) -> str:
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
         for d in ev.next_deadlines
     ]
-    findings = list(Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period"))
+    findings = list(compiled("compliance-member-findings", _member_findings, member=member.pk))
     for f in findings:
         f.forum = forums.get(f.subject)
-    events = list(StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk"))
+    events = list(compiled("compliance-member-events", _member_events, member=member.pk))
     today = timezone.localdate()
     subject_names = {key: forum.name for key, forum in forums.items()}
     context = {

@@ -43,7 +43,7 @@ from commitments.views import following_sql
 from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
 from forums import calendars
-from forums.models import Meeting
+from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
@@ -470,6 +470,20 @@ def _member_page_query(code, user=None):
     return members
 
 
+def _member_plans(member):
+    return ActionPlan.objects.filter(member=member).annotate(
+        commitment_count=plan_totals("commitment_total")["commitment_total"]
+    ).order_by("-start_date")
+
+
+def _member_forums(member):
+    return Forum.objects.filter(member=member)  # what ``member.forums.all()`` reads
+
+
+def _member_locals(member):
+    return Member.objects.filter(parent=member).order_by("name")
+
+
 def member_detail(request, code):
     """Render one member: its compliance status (as stored), action plans, forums and OGP Local members.
 
@@ -492,11 +506,10 @@ def member_detail(request, code):
         "member": member,
         # Built, not only evaluated, by the template inside the fragments only (a template calls a callable):
         # the plans' stored-figures annotation alone cost about 1 ms of Python to build (issue #20).
-        "plans": lambda: ActionPlan.objects.filter(member=member)
-        .annotate(commitment_count=plan_totals("commitment_total")["commitment_total"])
-        .order_by("-start_date"),
-        "forums": lambda: member.forums.all(),
-        "local_members": lambda: Member.objects.filter(parent=member).order_by("name"),
+        # Each compiled once per process (``ogp_portal.compiled``), as the member's own query.
+        "plans": lambda: compiled("member-page-plans", _member_plans, member=member.pk),
+        "forums": lambda: compiled("member-page-forums", _member_forums, member=member.pk),
+        "local_members": lambda: compiled("member-page-locals", _member_locals, member=member.pk),
     }
     return render(request, "commitments/member_detail.html", context)
 
