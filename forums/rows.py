@@ -6,6 +6,9 @@ filters, ``{% translate %}`` per cell. Here labels are translated once, paths re
 (:func:`ogp_portal.paths.path_of`), dates formatted as the ``day`` filter formats them, and every value
 escaped as the template engine escapes it: byte for byte what the loops in
 ``templates/forums/forum_detail.html`` wrote (tests/forums/test_forum_rows.py compares them).
+
+Also the page's lists as it reads them (its meetings, memberships and open action items), in queries
+compiled once per process (``ogp_portal.compiled``; tests/test_compiled.py).
 """
 
 from django.contrib.auth.models import AnonymousUser
@@ -22,7 +25,7 @@ from ogp_portal.compiled import compiled
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import is_administrator, member_ids_with_role, visible_to
 
-from .models import ActionItem
+from .models import ActionItem, ForumMembership, Meeting
 from .services import PeriodState
 
 # What the forum page's table shows of an open action item, its meeting and its commitment (not their texts in three languages).
@@ -154,3 +157,19 @@ def open_items(user, forum):
             "meeting", "commitment"
         ).only(*OPEN_ITEM_FIELDS)
     return compiled("forum-open-items-signed-in", _open_items_query, forum=forum.pk, user=user.pk)
+
+
+def forum_meetings(forum):
+    return Meeting.objects.filter(forum=forum).defer("agenda", "minutes", "private_notes").order_by("-starts_at")
+
+
+def forum_memberships(forum):
+    return ForumMembership.objects.filter(forum=forum).order_by("role", "person")
+
+
+def of_forum(forum, rows) -> list:
+    """``rows`` of the forum, each with ``forum`` set (what ``forum.meetings`` or ``forum.memberships`` gives: no query for it)."""
+    rows = list(rows)
+    for row in rows:
+        row.forum = forum
+    return rows

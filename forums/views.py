@@ -26,7 +26,7 @@ from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import meeting_rows, open_items, period_rows, sector_lists
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -90,7 +90,8 @@ def forum_detail(request, pk):
     # The template's three shared parts in one cache round trip.
     prefetch_fragments(f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")
     # The page lists meetings and counts them per period: not their agenda, minutes or notes (kilobytes each).
-    meetings = cache(lambda: list(forum.meetings.defer("agenda", "minutes", "private_notes").order_by("-starts_at")))
+    # Both lists compiled once per process (``ogp_portal.compiled``), each row given the forum as its related manager gives it.
+    meetings = cache(lambda: of_forum(forum, compiled("forum-page-meetings", forum_meetings, forum=forum.pk)))
     periods = cache(lambda: services.forum_cadence(forum, meetings(), now))
     can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
@@ -98,7 +99,7 @@ def forum_detail(request, pk):
         "member": forum.member,
         "composition": cache(
             lambda: services.composition(
-                forum, list(forum.memberships.order_by("role", "person")), today
+                forum, of_forum(forum, compiled("forum-page-memberships", forum_memberships, forum=forum.pk)), today
             )
         ),
         "periods": periods,

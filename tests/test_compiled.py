@@ -128,3 +128,23 @@ def test_the_member_and_compliance_pages_other_reads_are_the_orms(monkeypatch):
         with CaptureQueriesContext(connection) as theirs:
             list(before())
         assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries], build.__name__
+
+
+def test_the_forum_pages_lists_are_the_related_managers(monkeypatch):
+    from forums import rows as forum_views
+    from tests.factories import ForumFactory
+
+    forum = ForumFactory()
+    orm = {
+        forum_views.forum_meetings: lambda: forum.meetings.defer("agenda", "minutes", "private_notes").order_by("-starts_at"),
+        forum_views.forum_memberships: lambda: forum.memberships.order_by("role", "person"),
+    }
+    monkeypatch.setattr(compiled_module, "_COMPILED", {})
+    for build, before in orm.items():
+        compiled(f"test-{build.__name__}", build, forum=forum.pk)
+        with CaptureQueriesContext(connection) as ours:
+            rows = forum_views.of_forum(forum, compiled(f"test-{build.__name__}", build, forum=forum.pk))
+            assert all(row.forum is forum for row in rows)  # no query for it
+        with CaptureQueriesContext(connection) as theirs:
+            list(before())
+        assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries], build.__name__
