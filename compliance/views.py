@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from ogp_portal.cache import fragment, query_fragment, scope_fragments
+from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 
@@ -261,11 +261,11 @@ def member_detail(request, code):
     member = one_or_404(compiled("compliance-member-page", _member_page_query, code=code))
     scope_fragments(member.pk)  # its shared part shows this member's records only
     now = timezone.now()
+    name = f"compliance-member:{member.pk}:{timezone.localdate(now).isoformat()}"
+    prefetch_fragments(name)  # with the member's scope tokens: one cache round trip
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and
     # signed-in visitors until the next change (issue #20).
-    content = fragment(
-        f"compliance-member:{member.pk}:{timezone.localdate(now).isoformat()}", lambda: _member_content(request, member, now)
-    )
+    content = fragment(name, lambda: _member_content(request, member, now))
     return render(request, "compliance/member_detail.html", {"member": member, "content": content})
 
 

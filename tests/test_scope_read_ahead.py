@@ -69,3 +69,18 @@ def test_a_lost_token_never_brings_an_old_part_back(reads):
     Forum.objects.filter(pk=forum.pk).update(name="New forum name", name_en="New forum name")
     cache.delete_many([page_cache.GENERATION_KEY, page_cache.SCOPE_KEY % forum.member_id])  # evicted
     assert "New forum name" in _visit(Client(), path)
+
+
+@pytest.mark.parametrize("page", ["commitments:member", "compliance:member", "forums:forum"])
+def test_a_signed_in_visit_of_a_members_page_makes_two_cache_round_trips(settings, reads, page):
+    settings.SESSION_ENGINE = "accounts.sessions"  # production's: the session read through the cache
+    forum = ForumFactory()
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("reader", "reader@example.org", "a-long-test-password-42"))
+    path = reverse(page, args=[forum.pk if page == "forums:forum" else forum.member.code])
+    first = _visit(client, path)
+    reads.clear()
+    again = _visit(client, path)
+    assert len(reads) == 2, reads  # the session with the generation; the scope's tokens with the page's parts
+    assert any(key.startswith("fragment:") for key in reads[1]) and page_cache.BASE_KEY in reads[1], reads
+    assert again.count("<section") == first.count("<section")
