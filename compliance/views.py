@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from ogp_portal.cache import fragment, query_fragment, scope_fragments
+from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope_fragments
+from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 
 from . import engine, presentation, selectors
@@ -146,6 +147,68 @@ def finding_groups_html(groups, resolved=False) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
+def status_history_html(timeline, events, member_code) -> str:
+    """The member page's status history (the SVG timeline, its legend, the list of status events), built here.
+
+    The HTML the template gave (``templates/compliance/_member_detail.html`` before issue #20's change;
+    tests/compliance/test_requirements_html.py compares them in en, ru and ky): a template node per
+    year mark, segment and event, and their filters, were the largest part of the page's own template.
+    The SVG's numbers are written unlocalized (the template's ``{% localize off %}``).
+    """
+    out = []
+    if timeline:
+        width = int(timeline.width) - 16  # the template's ``timeline.width|add:'-16'``
+        title = _("Status from %(start)s to %(end)s; the list below gives each change.") % {
+            "start": _text(date_filter(timeline.start, "DATE_FORMAT")), "end": _text(date_filter(timeline.end, "DATE_FORMAT")),
+        }
+        out.append(
+            f'\n  <figure class="status-timeline">\n    <svg viewBox="0 0 {conditional_escape(str(localize(timeline.width, use_l10n=False)))} 46"'
+            f' role="img" aria-labelledby="status-timeline-title" focusable="false">'
+            f'\n      <title id="status-timeline-title">{title}</title>\n      '
+        )
+        for segment in timeline.segments:
+            label = f"{escape(segment.label)}: {escape(segment.start_label)} – {escape(segment.end_label)}"
+            out.append(
+                f'\n      <rect class="segment status-{escape(segment.status)}" x="{segment.x:.1f}" y="4" width="{segment.width:.1f}"'
+                f' height="20"><title>{label}</title></rect>\n      '
+            )
+        out.append("\n      ")
+        for x, year in timeline.ticks:
+            anchor = "start" if x < 16 else "end" if x > width else "middle"
+            out.append(
+                f'\n      <line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="2" y2="30"></line>\n      \n'
+                f'      <text x="{x:.1f}" y="42" text-anchor="{anchor}">{escape(year)}</text>\n      '
+            )
+        out.append('\n    </svg>\n    <figcaption>\n      <ul class="legend">\n        ')
+        previous = None
+        for segment in timeline.segments:
+            if segment.status != previous:
+                previous = segment.status
+                out.append(
+                    f'<li><span class="swatch status-{escape(segment.status)}" aria-hidden="true"></span>{escape(segment.label)}'
+                    f" ({escape(segment.start_label)} – {escape(segment.end_label)})</li>"
+                )
+        out.append("\n      </ul>\n    </figcaption>\n  </figure>\n  ")
+    out.append("\n  ")
+    if events:
+        letter = path_of("compliance:letter", member_code)
+        notification = _("Notification letter")  # {% translate %}: the catalog's text as it is
+        out.append('\n  <ol class="status-history">\n    ')
+        for event in events:
+            cycle = f"({_text(event.cycle)})" if event.cycle else ""
+            reason = f"<br><small>{_text(event.reason)}</small>" if event.reason else ""
+            out.append(
+                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_text(date_filter(event.effective_on, "DATE_FORMAT"))}</strong>:'
+                f'\n      <span class="status status-{_text(event.status)}">{_text(event.get_status_display())}</span>'
+                f'\n      {cycle}\n      — <a href="{conditional_escape(letter(event.pk))}">{notification}</a>'
+                f"\n      {reason}\n    </li>\n    "
+            )
+        out.append("\n  </ol>\n  ")
+    else:
+        out.append(f"\n  <p>{_('The member has been active throughout.')}</p>\n  ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
 def overview_rows(members) -> str:
     """The overview table's rows, one per member: the HTML the template's loop gave, built here (issue #20).
 
@@ -187,18 +250,36 @@ def overview_rows(members) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
+def _member_page_query(code):
+    return Member.objects.select_related("standing").filter(code=code).order_by()
+
+
 def member_detail(request, code):
     """Render one member: status, status history, next deadlines with days left, open and resolved findings."""
     # Its forums are read by the shared part only, when it is rendered (a visit that reuses it reads the member alone).
-    member = get_object_or_404(Member.objects.select_related("standing"), code=code)
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
+    member = one_or_404(compiled("compliance-member-page", _member_page_query, code=code))
     scope_fragments(member.pk)  # its shared part shows this member's records only
     now = timezone.now()
+    name = f"compliance-member:{member.pk}:{timezone.localdate(now).isoformat()}"
+    prefetch_fragments(name)  # with the member's scope tokens: one cache round trip
     # The same for every visitor: rendered once per member, day and language and shared by anonymous and
     # signed-in visitors until the next change (issue #20).
-    content = fragment(
-        f"compliance-member:{member.pk}:{timezone.localdate(now).isoformat()}", lambda: _member_content(request, member, now)
-    )
+    content = fragment(name, lambda: _member_content(request, member, now))
     return render(request, "compliance/member_detail.html", {"member": member, "content": content})
+
+
+# The page's reads, each compiled once per process (``ogp_portal.compiled``): building them cost more than running them.
+def _member_findings(member):
+    return Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period")
+
+
+def _member_events(member):
+    return StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk")
+
+
+def _member_cycles(member):
+    return Cycle.objects.filter(member=member).order_by("starts_on", "pk")
 
 
 def _stored_evaluation(member, today):
@@ -216,7 +297,7 @@ def _stored_evaluation(member, today):
         return None
     if standing.evaluated_on != today or standing.upcoming is None:
         return None
-    cycles = list(Cycle.objects.filter(member=member).order_by("starts_on", "pk"))
+    cycles = list(compiled("compliance-member-cycles", _member_cycles, member=member.pk))
     return SimpleNamespace(
         status=standing.status, status_since=standing.status_since, cycles=cycles,
         next_deadlines=stored_deadlines(standing.upcoming, today),
@@ -231,15 +312,17 @@ def _member_content(request, member, now) -> str:
         ev = selectors.evaluate_member(member, now)
     else:  # the member's documents are filed under the same stored cycles: read once
         stored_cycles = [(c.starts_on, c.label, c.plan_id) for c in ev.cycles]
+    # Read once: the deadlines and findings name them, and the minimum requirements read their founding acts.
+    prefetch_related_objects([member], "forums")
     forums = {f"forum:{f.pk}": f for f in member.forums.all()}
     deadlines = [
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
         for d in ev.next_deadlines
     ]
-    findings = list(Finding.objects.filter(member=member).order_by("-effective_on", "kind", "period"))
+    findings = list(compiled("compliance-member-findings", _member_findings, member=member.pk))
     for f in findings:
         f.forum = forums.get(f.subject)
-    events = list(StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk"))
+    events = list(compiled("compliance-member-events", _member_events, member=member.pk))
     today = timezone.localdate()
     subject_names = {key: forum.name for key, forum in forums.items()}
     context = {
@@ -247,7 +330,7 @@ def _member_content(request, member, now) -> str:
         "evaluation": ev,
         "status_label": MemberStatus(ev.status).label,
         "events": events,
-        "timeline": presentation.status_timeline(events, member.joined_on, today),
+        "status_history_html": status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
         "open_groups_html": finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
         "resolved_groups_html": finding_groups_html(
             presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True

@@ -21,17 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ogp_portal.cache import prefetch_fragments, scope_fragments
+from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import meeting_rows, period_rows, sector_lists
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
-OPEN_ITEM_FIELDS = (
-    "title", "owner", "due_on", "status", "meeting__forum_id", "meeting__starts_at", "commitment__identifier",
-)
 
 
 def _forum(pk):
@@ -72,6 +70,10 @@ def _minutes_warnings(meetings, forum, now):
 # ---------------------------------------------------------------- public pages
 
 
+def _forum_page_query(pk):
+    return Forum.objects.select_related("member").filter(pk=pk).order_by()
+
+
 def forum_detail(request, pk):
     """Render a forum: membership by sector with parity, co-chairs and vacancies; cadence; meetings; open action items.
 
@@ -80,14 +82,16 @@ def forum_detail(request, pk):
     functions, called once by the template), so a visit that reuses them reads the forum, the user's
     open action items and nothing else.
     """
-    forum = get_object_or_404(Forum.objects.select_related("member"), pk=pk)
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
+    forum = one_or_404(compiled("forum-page", _forum_page_query, pk=pk))
     scope_fragments(forum.member_id)  # its shared parts show this member's forum only
     now = timezone.now()
     today = services.local_today(now)
     # The template's three shared parts in one cache round trip.
     prefetch_fragments(f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")
     # The page lists meetings and counts them per period: not their agenda, minutes or notes (kilobytes each).
-    meetings = cache(lambda: list(forum.meetings.defer("agenda", "minutes", "private_notes").order_by("-starts_at")))
+    # Both lists compiled once per process (``ogp_portal.compiled``), each row given the forum as its related manager gives it.
+    meetings = cache(lambda: of_forum(forum, compiled("forum-page-meetings", forum_meetings, forum=forum.pk)))
     periods = cache(lambda: services.forum_cadence(forum, meetings(), now))
     can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
@@ -95,16 +99,14 @@ def forum_detail(request, pk):
         "member": forum.member,
         "composition": cache(
             lambda: services.composition(
-                forum, list(forum.memberships.order_by("role", "person")), today
+                forum, of_forum(forum, compiled("forum-page-memberships", forum_memberships, forum=forum.pk)), today
             )
         ),
         "periods": periods,
         "at_risk": cache(lambda: [p for p in periods() if p.state == services.PeriodState.AT_RISK]),
         "meetings": meetings,
         # What the table shows of an item, its meeting and its commitment (not their texts in three languages).
-        "open_items": visible_to(request.user, ActionItem.objects.open().filter(meeting__forum=forum))
-        .select_related("meeting", "commitment")
-        .only(*OPEN_ITEM_FIELDS),
+        "open_items": open_items(request.user, forum),
         "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
         "meeting_rows": cache(lambda: meeting_rows(forum, meetings())),
         "period_rows": cache(lambda: period_rows(periods())),

@@ -208,7 +208,25 @@ def member_generation(member_id: int) -> str:
     value = ".".join(_read_or_start(found, key) for key in keys)
     if memo is not None:
         memo[member_id] = value
+    _seen_scope(member_id, value)
     return value
+
+
+# The token each member's parts were last keyed under, as this process last read it (issue #20): a page of a
+# member's own reads its parts in the same round trip as the tokens, keyed under this guess, and uses them
+# only if the tokens read in that same MGET are the guess (:func:`prefetch_fragments`). Never trusted alone.
+_LAST_SCOPES: dict = {}
+_LAST_SCOPES_KEPT = 20_000
+
+
+def _seen_scope(member_id: int, value: str) -> None:
+    if len(_LAST_SCOPES) >= _LAST_SCOPES_KEPT:
+        _LAST_SCOPES.clear()
+    _LAST_SCOPES[member_id] = value
+
+
+def _scoped_key(name: str, language: str, member: int, token: str) -> str:
+    return f"fragment:m{member}:{token}:{language}:{name}"
 
 
 def scope_fragments(member_id) -> None:
@@ -229,7 +247,7 @@ def fragment_key(name: str, language: str | None = None, member: int | None = No
     language = language or translation.get_language()
     if member is None:
         return f"fragment:{generation()}:{language}:{name}"
-    return f"fragment:m{member}:{member_generation(member)}:{language}:{name}"
+    return _scoped_key(name, language, member, member_generation(member))
 
 
 def get_with_generation(backend, key: str):
@@ -350,11 +368,36 @@ def prefetch_fragments(*names: str) -> None:
         return
     try:
         member = getattr(_request, "scope", None)
-        found = cache.get_many([fragment_key(name, member=member) for name in names])
+        scopes = getattr(_request, "scopes", None)
+        if member is not None and scopes is not None and member not in scopes:
+            found = _read_scope_and_fragments(member, names)
+        else:
+            found = cache.get_many([fragment_key(name, member=member) for name in names])
     except Exception:
         logger.warning("Cache unavailable; fragments not read ahead", exc_info=True)
         return
     _request.fragments = {**(getattr(_request, "fragments", None) or {}), **found}
+
+
+def _read_scope_and_fragments(member: int, names) -> dict:
+    """A member's scope tokens and its page's parts in one round trip, when this process has seen the tokens before.
+
+    The parts are asked for under the token this process last read (``_LAST_SCOPES``) in the same ``MGET``
+    as the tokens themselves, and kept only if the tokens read are that guess: what one ``MGET`` returns
+    was all current at one instant, so a part is never taken under an out-of-date token. A guess that
+    no longer holds (a change since, or none yet) costs the second round trip the page always made.
+    """
+    keys = (BASE_KEY, SCOPE_KEY % member)
+    language = translation.get_language()
+    guess = _LAST_SCOPES.get(member)
+    wanted = [_scoped_key(name, language, member, guess) for name in names] if guess else []
+    found = cache.get_many([*keys, *wanted])
+    value = ".".join(_read_or_start(found, key) for key in keys)
+    _request.scopes[member] = value
+    _seen_scope(member, value)
+    if value == guess:
+        return {key: found[key] for key in wanted if key in found}
+    return cache.get_many([_scoped_key(name, language, member, value) for name in names])
 
 
 def anonymous_request(request) -> bool:

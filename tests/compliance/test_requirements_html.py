@@ -1,6 +1,7 @@
 """The minimum requirements' tables built in Python are the HTML the template's loop gave (issue #20)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.template import Context, Template
@@ -132,3 +133,50 @@ def test_the_finding_groups_are_the_includes(language):
             expected = Template(FINDING_GROUPS).render(Context({"groups": groups, "resolved": resolved}))
             assert str(finding_groups_html(groups, resolved)) == expected
         assert str(finding_groups_html([], False)) == Template(FINDING_GROUPS).render(Context({"groups": []}))
+
+
+# The status history as it was (templates/compliance/_member_detail.html before issue #20's change: timeline, legend, events).
+STATUS_HISTORY = "{% load i18n l10n %}" + '  {% if timeline %}\n  <figure class="status-timeline">\n    {% localize off %}<svg viewBox="0 0 {{ timeline.width }} 46" role="img" aria-labelledby="status-timeline-title" focusable="false">\n      <title id="status-timeline-title">{% blocktranslate trimmed with start=timeline.start|date:"DATE_FORMAT" end=timeline.end|date:"DATE_FORMAT" %}Status from {{ start }} to {{ end }}; the list below gives each change.{% endblocktranslate %}</title>\n      {% for segment in timeline.segments %}\n      <rect class="segment status-{{ segment.status }}" x="{{ segment.x|stringformat:\'.1f\' }}" y="4" width="{{ segment.width|stringformat:\'.1f\' }}" height="20"><title>{{ segment.label }}: {{ segment.start_label }} – {{ segment.end_label }}</title></rect>\n      {% endfor %}\n      {% for x, label in timeline.ticks %}\n      <line class="tick" x1="{{ x|stringformat:\'.1f\' }}" x2="{{ x|stringformat:\'.1f\' }}" y1="2" y2="30"></line>\n      {# A year label near an edge is anchored inside the viewBox, never cut off. #}\n      <text x="{{ x|stringformat:\'.1f\' }}" y="42" text-anchor="{% if x < 16 %}start{% elif x > timeline.width|add:\'-16\' %}end{% else %}middle{% endif %}">{{ label }}</text>\n      {% endfor %}\n    </svg>{% endlocalize %}\n    <figcaption>\n      <ul class="legend">\n        {% for segment in timeline.segments %}{% ifchanged segment.status %}<li><span class="swatch status-{{ segment.status }}" aria-hidden="true"></span>{{ segment.label }} ({{ segment.start_label }} – {{ segment.end_label }})</li>{% endifchanged %}{% endfor %}\n      </ul>\n    </figcaption>\n  </figure>\n  {% endif %}\n  {% if events %}\n  <ol class="status-history">\n    {% for event in events %}\n    <li id="event-{{ event.pk }}">\n      <strong>{{ event.effective_on|date:"DATE_FORMAT" }}</strong>:\n      <span class="status status-{{ event.status }}">{{ event.get_status_display }}</span>\n      {% if event.cycle %}({{ event.cycle }}){% endif %}\n      — <a href="{% url \'compliance:letter\' member.code event.pk %}">{% translate "Notification letter" %}</a>\n      {% if event.reason %}<br><small>{{ event.reason }}</small>{% endif %}\n    </li>\n    {% endfor %}\n  </ol>\n  {% else %}\n  <p>{% translate "The member has been active throughout." %}</p>\n  {% endif %}\n'
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+@pytest.mark.parametrize("thousands", [False, True])
+def test_the_status_history_is_the_templates(settings, language, thousands):
+    """The timeline, its legend and the status events built in Python (compliance.views.status_history_html)."""
+    from types import SimpleNamespace
+
+    from compliance import presentation
+    from compliance.models import MemberStatus
+    from compliance.views import status_history_html
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    statuses = [value for value, _label in MemberStatus.choices]
+
+    def event(pk, status, day, cycle="", reason=""):
+        return SimpleNamespace(
+            pk=pk, status=status, effective_on=day, cycle=cycle, reason=reason,
+            get_status_display=lambda: MemberStatus(status).label,
+        )
+
+    events = [
+        event(12345, statuses[1], dt.date(2019, 1, 3), "2018-2020 <&>", "Late \"plan\" & <more>"),
+        event(7, statuses[-1], dt.date(2021, 6, 30)),
+        event(8, statuses[-1], dt.date(2022, 2, 1), reason="Again"),
+        event(9, statuses[0], dt.date(2023, 12, 30), cycle="2023-2025"),
+    ]
+    today = dt.date(2026, 12, 7)
+    cases = [
+        (presentation.status_timeline(events, dt.date(2011, 9, 20), today), events, "KG"),
+        (presentation.status_timeline(events, dt.date(2025, 12, 31), today), events[:1], "X<&>"),  # a year mark at the edge
+        (presentation.status_timeline(events, dt.date(2011, 9, 20), dt.date(2026, 1, 10)), events, "KG"),  # and at the end
+        (presentation.status_timeline([], dt.date(2020, 1, 1), today), [], "KG"),  # active throughout
+        (None, [], "KG"),
+    ]
+    anchors = set()
+    with translation.override(language):
+        for timeline, shown, code in cases:
+            context = Context({"timeline": timeline, "events": shown, "member": SimpleNamespace(code=code)})
+            html = str(status_history_html(timeline, shown, code))
+            assert "  " + html + "\n" == Template(STATUS_HISTORY).render(context)
+            anchors.update(re.findall(r'text-anchor="(\w+)"', html))
+    assert anchors == {"start", "middle", "end"}
