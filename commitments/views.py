@@ -31,6 +31,7 @@ from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
+from .compiled import Compiled
 from .templatetags.portal import name_of, tr
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE
@@ -163,6 +164,18 @@ def _plan_commitments():
     return queryset
 
 
+# The plan page's milestones and their published levels, by the plan (the rows of its commitments' milestones),
+# compiled once per process (``compiled.Compiled``).
+_PLAN_MILESTONES = Compiled(
+    lambda plan: Milestone.objects.filter(commitment__plan_id=plan).order_by("id").values_list("pk", *PLAN_MILESTONE_FIELDS)
+)
+_PLAN_LEVELS = Compiled(
+    lambda plan: published_updates(ProgressUpdate.objects.filter(milestone__commitment__plan_id=plan))
+    .order_by("-period_end", "-published_at")
+    .values_list("milestone_id", "period_end", "published_at", "completion")
+)
+
+
 def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
@@ -171,22 +184,11 @@ def _plan_state(request, plan, today) -> str:
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:
-        rows = (
-            Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments])
-            .order_by("id")
-            .values_list("pk", *PLAN_MILESTONE_FIELDS)
-        )
-        for row in rows:
+        for row in _PLAN_MILESTONES.rows(plan.pk):
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
-    milestone_ids = [m.pk for milestones in by_commitment.values() for m in milestones]
-    if milestone_ids:
-        rows = (
-            published_updates(ProgressUpdate.objects.filter(milestone_id__in=milestone_ids))
-            .order_by("-period_end", "-published_at")
-            .values_list("milestone_id", "period_end", "published_at", "completion")
-        )
-        for row in rows:
+    if by_commitment:
+        for row in _PLAN_LEVELS.rows(plan.pk):
             by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
@@ -372,8 +374,11 @@ def plan_detail(request, pk):
     context = {
         "plan": plan,
         "member": plan.member,
-        # Read by the shared part of the reports ({% shared_fragment %} in the template): only when it is rendered.
-        "status_reports": plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start"),
+        # Read by the shared part of the reports ({% shared_fragment %} in the template): built only when it is
+        # rendered (the template calls it; cached, so its two uses share one query).
+        "status_reports": functools.cache(
+            lambda: plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
+        ),
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "following": getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
@@ -451,23 +456,30 @@ def update_summary(update) -> str:
     )
 
 
+# The commitment page's activities, milestones, published updates and their evidence, by the commitment,
+# compiled once per process (``compiled.Compiled``).
+_ACTIVITIES = Compiled(lambda pk: Activity.objects.filter(commitment_id=pk).order_by("number"))
+_MILESTONES = Compiled(lambda pk: Milestone.objects.filter(commitment_id=pk).order_by("id"))
+_UPDATES = Compiled(
+    lambda pk: ProgressUpdate.objects.published().filter(milestone__commitment_id=pk).order_by("-period_end", "-published_at")
+)
+_EVIDENCE = Compiled(
+    lambda pk: Evidence.objects.filter(update__milestone__commitment_id=pk, update__state=ProgressUpdate.State.PUBLISHED)
+    .order_by("update_id", "created_at", "pk")
+)
+
+
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
     # Read level by level and grouped here (the queries prefetch_related would make, without its machinery).
-    activities = list(Activity.objects.filter(commitment=commitment).order_by("number"))
-    milestones = list(Milestone.objects.filter(commitment=commitment).order_by("id"))
+    activities = _ACTIVITIES.objects(commitment.pk)
+    milestones = _MILESTONES.objects(commitment.pk)
     by_milestone = {m.pk: m for m in milestones}
     for m in milestones:
         m.commitment = commitment
         m.published_updates = []
-    updates = []
-    if milestones:
-        updates = list(
-            ProgressUpdate.objects.published()
-            .filter(milestone_id__in=list(by_milestone))
-            .order_by("-period_end", "-published_at")
-        )
+    updates = _UPDATES.objects(commitment.pk) if milestones else []
     by_update = {}
     for p in updates:
         p.milestone = by_milestone[p.milestone_id]
@@ -475,7 +487,7 @@ def _commitment_state(request, commitment, today) -> str:
         p.evidence_items = []  # a list, not a manager: the table asks each update for its evidence
         by_update[p.pk] = p
     if updates:
-        for item in Evidence.objects.filter(update_id__in=list(by_update)).order_by("update_id", "created_at", "pk"):
+        for item in _EVIDENCE.objects(commitment.pk):
             item.update = by_update[item.update_id]
             item.update.evidence_items.append(item)
     timeline.annotate_milestone_progress(milestones, today)
