@@ -67,3 +67,18 @@ def test_what_a_compiled_query_cannot_keep_is_refused(seed_data):
         Compiled(lambda pk: Milestone.objects.filter(pk=pk).values_list("pk", "deliverable")).rows(1)
     with pytest.raises(ValueError, match="appears 2 times"):
         Compiled(lambda pk: Milestone.objects.filter(pk=pk, commitment_id=pk)).objects(1)
+
+
+def test_the_plan_pages_commitments_carry_their_lead_agency_or_none(seed_data):
+    plan = _largest_plan()
+    without = plan.commitments.order_by("number").first()
+    Commitment.objects.filter(pk=without.pk).update(lead_agency=None)
+    expected = {c.pk: c.lead_agency for c in plan.commitments.select_related("lead_agency")}
+    got = [views._with_agency(c) for c in views._PLAN_COMMITMENTS.objects(plan.pk)]
+    assert sorted(c.pk for c in got) == sorted(expected)
+    for c in got:
+        agency = expected[c.pk]
+        assert (c.lead_agency is None) == (agency is None)
+        if agency is not None:
+            assert (c.lead_agency.pk, c.lead_agency.name, c.lead_agency.acronym) == (agency.pk, agency.name, agency.acronym)
+    assert got[[c.pk for c in got].index(without.pk)].lead_agency is None
