@@ -9,13 +9,12 @@ Each view loads its page in a small, fixed number of queries (asserted in
 """
 
 import functools
+from urllib.parse import quote
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField, F
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
@@ -24,33 +23,29 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ogp_portal import cache as page_cache
 from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
 from .compiled import Compiled
-from .templatetags.portal import name_of, tr
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .filters import NO_UPDATE
+from .heads import following_sql, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
+from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import (
-    ActionPlan,
+    ROLLUP_RULE,
     Activity,
     Agency,
     Commitment,
     Completion,
     Evidence,
-    Member,
     Milestone,
     ProgressUpdate,
     StatusReport,
     StatusReportLine,
-    ROLLUP_RULE,
     period_end,
 )
-
-
+from .templatetags.portal import name_of, tr
 
 # Commitment text fields shown in OGP's template order, under their model labels.
 TEMPLATE_FIELDS = (
@@ -230,153 +225,10 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
-def _with_following(request, qs, field):
-    """``qs`` with ``following``: whether the signed-in visitor follows the row, read in the page's own query.
-
-    The follow button's state without a query of its own (``{% follow_button … following %}``); an
-    anonymous visitor's query is unchanged.
-    """
-    user = request.user
-    if not user.is_authenticated:
-        return qs
-    return qs.annotate(following=following_sql(qs.model, user, field))
-
-
-def following_sql(model, user, field):
-    """``EXISTS`` (the user follows the row of ``model`` through Follow's ``field``), as one SQL expression.
-
-    The same condition as ``Exists(Follow.objects.filter(user=user, <field>=OuterRef("pk")))``,
-    written as SQL: the ORM's subquery cost more to build and compile (about 0.4 ms, on every signed-in
-    visit of a plan, commitment or member page) than it costs to run (issue #20).
-    """
-    return RawSQL(_following_condition(model, field), (user.pk,), output_field=BooleanField())  # noqa: S611 - our own table and column names
-
-
-def _following_condition(model, field) -> str:
-    """``following_sql``'s SQL, the user's id its one parameter."""
-    follow = model._meta.get_field("follows").related_model  # engagement's Follow, without importing engagement
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    return (
-        f"EXISTS (SELECT 1 FROM {quote(follow._meta.db_table)} f"
-        f" WHERE f.{quote(follow._meta.get_field('user').column)} = %s"
-        f" AND f.{quote(follow._meta.get_field(field).column)} = {table}.{quote(model._meta.pk.column)})"
-    )
-
-
-# A page's head (issue #20): what a page shows of its object outside its shared parts (title, breadcrumb, follow
-# button, per-visitor links), with the parents it names. ``(model, columns)`` from the object up to its member;
-# a translated field brings its language columns (``tr`` falls back through them).
-PAGE_HEADS = {
-    "plan": ((ActionPlan, ("id", "member_id", "title")), (Member, ("id", "code", "name"))),
-    "commitment": (
-        (Commitment, ("id", "plan_id", "lead_agency_id", "identifier", "title")),
-        (ActionPlan, ("id", "member_id", "title")),
-        (Member, ("id", "code", "name")),
-    ),
-}
-
-PAGE_KEYS = {"plan": "id", "commitment": "identifier"}  # what the page's URL names its object by
-PARENTS = {"plan": "member", "commitment": "plan__member"}  # the head's parents, as select_related names them
-
-
-def _head_columns(model, names):
-    """The attnames of ``names`` and of their language columns, in the model's own order (what ``from_db`` takes)."""
-    wanted = set(names) | {f"{name}_{code.replace('-', '_')}" for name in names for code, _label in settings.LANGUAGES}
-    return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
-
-
-@functools.lru_cache(maxsize=8)
-def _head_sql(kind: str, alias: str, signed_in: bool):
-    """The SQL of a page's head, its columns per model, and its parameters' order: written once per process.
-
-    One join up the parents, the columns the head shows, and for a signed-in visitor whether they follow
-    the object (``following_sql``): the ORM built and compiled the page's query with every column of three
-    or four tables on every visit (about 2-3 ms of a signed-in plan or commitment page; this runs in 0.2-0.3).
-    """
-    quote = connection.ops.quote_name
-    steps = PAGE_HEADS[kind]
-    columns, select, joins = [], [], []
-    for i, (model, names) in enumerate(steps):
-        table = quote(model._meta.db_table)
-        attnames = _head_columns(model, names)
-        columns.append(attnames)
-        select += [f"{table}.{quote(name)}" for name in attnames]
-        if i:
-            parent = steps[i - 1][0]
-            link = next(f for f in parent._meta.concrete_fields if f.is_relation and f.related_model is model)
-            joins.append(
-                f" INNER JOIN {table} ON {table}.{quote(model._meta.pk.column)}"
-                f" = {quote(parent._meta.db_table)}.{quote(link.column)}"
-            )
-    root = steps[0][0]
-    params = []
-    if signed_in:
-        select.append(_following_condition(root, kind))
-        params.append("user")
-    sql = (
-        f"SELECT {', '.join(select)} FROM {quote(root._meta.db_table)}{''.join(joins)}"
-        f" WHERE {quote(root._meta.db_table)}.{quote(root._meta.get_field(PAGE_KEYS[kind]).column)} = %s"
-    )
-    return sql, tuple(columns), (*params, "key")
-
-
-def page_head(kind: str, key, user):
-    """The page's object as its head shows it (``PAGE_HEADS``), its parents attached, or 404.
-
-    Model instances with the other columns deferred: what a shared part shows of them is read when that
-    part is rendered (``_whole``). ``following`` is set for a signed-in ``user``.
-    """
-    signed_in = bool(user and user.is_authenticated)
-    sql, columns, order = _head_sql(kind, connection.alias, signed_in)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if name == "user" else key for name in order])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404(f"No {PAGE_HEADS[kind][0][0]._meta.object_name} matches the given query.")  # get_object_or_404's
-    objects, start = [], 0
-    for (model, _names), attnames in zip(PAGE_HEADS[kind], columns):
-        objects.append(model.from_db(connection.alias, attnames, row[start : start + len(attnames)]))
-        start += len(attnames)
-    for child, parent in zip(objects, objects[1:]):
-        link = next(f for f in type(child)._meta.concrete_fields if f.is_relation and f.related_model is type(parent))
-        link.set_cached_value(child, parent)
-    if signed_in:
-        objects[0].following = bool(row[-1])
-    return objects[0]
-
-
-def _whole(head, *select_related):
-    """The whole row of ``head`` (a ``page_head`` object), with the parents the head read: for its shared parts."""
-    model = type(head)
-    queryset = model.objects.select_related(*select_related) if select_related else model.objects.all()
-    whole = queryset.get(pk=head.pk)
-    for field in model._meta.concrete_fields:
-        if field.is_relation and field.is_cached(head) and not field.is_cached(whole):
-            field.set_cached_value(whole, field.get_cached_value(head))
-    return whole
-
-
-def _page_object(kind, key, request, *select_related):
-    """The page's object and ``whole()``, its whole row for the page's shared parts.
-
-    With the shared parts kept (``PUBLIC_PAGE_CACHE``, production): the head alone (``page_head``), and the
-    whole row read only when a part is rendered (the first visitor after a change). Without (every part is
-    rendered): the whole row and its parents in the page's one query, as the parts need them.
-    """
-    if page_cache.enabled():
-        head = page_head(kind, key, request.user)
-        return head, functools.cache(lambda: _whole(head, *select_related))
-    model = PAGE_HEADS[kind][0][0]
-    queryset = model.objects.select_related(PARENTS[kind], *select_related)
-    whole = get_object_or_404(_with_following(request, queryset, kind), **{PAGE_KEYS[kind]: key})
-    return whole, lambda: whole
-
-
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
-    plan, whole = _page_object("plan", pk, request)
+    plan, whole = page_object("plan", pk, request)
     scope_fragments(plan.member_id)  # its shared parts show this member's records only
     # The page's three shared parts (here and in the template) in one cache round trip.
     prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}")
@@ -408,7 +260,7 @@ def commitment_detail(request, identifier):
     today = timezone.localdate()
     # Whether it is contested is read inside the shared part, from the reviews its panels show
     # ({% commitment_contested %}): a visit that reuses the part does not ask.
-    commitment, whole = _page_object("commitment", identifier, request, "lead_agency")
+    commitment, whole = page_object("commitment", identifier, request, "lead_agency")
     scope_fragments(commitment.plan.member_id)  # its shared part shows this member's records only
     context = {
         "commitment": commitment,
@@ -465,6 +317,65 @@ def update_summary(update) -> str:
     )
 
 
+# The review panels of a page's published updates ({% review_panel %}: engagement's, a layer above), rendered by
+# its tag in one template pass for the page, each followed by this mark (never in escaped text).
+_PANEL_END = "<!--/panel-->"
+
+
+@functools.cache
+def _panels_template():
+    return engines["django"].from_string(
+        "{% load engagement %}{% for p in updates %}{% review_panel p %}" + _PANEL_END + "{% endfor %}"
+    )
+
+
+def review_panels(updates, context) -> dict:
+    """Each update's review panel (by its id), as ``{% review_panel %}`` writes it with ``context`` (request, commitment)."""
+    if not updates:
+        return {}
+    html = _panels_template().render({**context, "updates": updates})
+    return dict(zip((p.pk for p in updates), html.split(_PANEL_END)))
+
+
+def milestone_rows(milestones, panels) -> str:
+    """The rows of a commitment page's table of milestones (``_milestone_table.html``), one per milestone.
+
+    Written here rather than by the template's loop (issue #20: about half of the commitment page's shared part),
+    byte for byte what the loop wrote (tests/commitments/test_gantt_rows.py). Each milestone carries what
+    ``_commitment_state`` sets (``overdue``, the date labels, ``published_updates`` with their ``summary``);
+    ``panels``: each update's review panel (``review_panels``). The link to enter progress stays a per-visitor
+    slot, as in the template.
+    """
+    # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
+    l_milestone, l_deliverable, l_budget, l_start, l_end, l_progress, l_none = (
+        _("Milestone"), _("Deliverable"), _("Budget source"), _("Start"), _("End"), _("Published progress"),
+        _("No published update yet"),
+    )
+    overdue_badge, overdue_class = f'<br><span class="overdue-badge">{_("Overdue")}</span>', ' class="overdue"'
+    parts = ["\n    \n    "]  # what the template's {% translate … as … %} line left
+    for m in milestones:
+        sources = m.budget_sources()
+        budget = "; ".join(conditional_escape(s) for s in sources) if sources else conditional_escape(m.budget_text or "—")
+        updates = "".join(
+            f'\n        <div class="update">{p.summary}{panels[p.pk]}\n        </div>\n        '
+            for p in m.published_updates
+        )
+        parts.append(
+            f'\n    <tr id="milestone-{m.pk}"{overdue_class if m.overdue else ""}>'
+            f'\n      <th scope="row" data-label="{l_milestone}">{conditional_escape(m.number)}</th>'
+            f'\n      <td data-label="{l_deliverable}">{tr(m, "deliverable")}</td>'
+            f'\n      <td data-label="{l_budget}">{budget}</td>'
+            f'\n      <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
+            f'\n      <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
+            f'\n      <td data-label="{l_progress}">'
+            f"\n        {updates or l_none}"
+            f'\n        <!--personal:enter:{m.pk}:{conditional_escape(quote(str(m.number), safe=""))}-->'
+            "\n      </td>"
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
+
+
 # The commitment page's activities, milestones, published updates and their evidence, by the commitment,
 # compiled once per process (``compiled.Compiled``).
 _ACTIVITIES = Compiled(lambda pk: Activity.objects.filter(commitment_id=pk).order_by("number"))
@@ -510,8 +421,11 @@ def _commitment_state(request, commitment, today) -> str:
             p.period_start_label = timeline.date_label(p.period_start)
             p.period_end_label = timeline.date_label(p.period_end)
             p.summary = update_summary(p)
+    panels = review_panels(updates, {"request": request, "commitment": commitment})
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
+        activity.milestone_rows = milestone_rows(activity.milestone_list, panels)
+    loose_milestones = [m for m in milestones if m.activity_id is None]
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
@@ -526,7 +440,8 @@ def _commitment_state(request, commitment, today) -> str:
         "member": commitment.plan.member,
         "sections": sections,
         "activities": activities,
-        "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "loose_milestones": loose_milestones,
+        "loose_rows": milestone_rows(loose_milestones, panels),
         "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
         "rollup": rollup,
         "report_lines": report_lines,
