@@ -48,7 +48,8 @@ class Compiled:
             sql, params = compiler.as_sql()
             slots = []
             for i, marker in enumerate(_MARKERS[:count]):
-                found = [n for n, value in enumerate(params) if value == marker]
+                # A text column's lookup holds the marker as text.
+                found = [n for n, value in enumerate(params) if value in (marker, str(marker))]
                 if len(found) != 1:
                     raise ValueError(f"Value {i} of the compiled queryset appears {len(found)} times in its SQL.")
                 slots.append((found[0], i))

@@ -2,7 +2,8 @@
 
 With the shared parts kept (production), a visit reads its page's object in one narrow query written once
 per process: the title, the breadcrumb's names and whether the visitor follows it. The whole row (the
-commitment's OGP template, the plan's co-creation) is read only when a shared part is rendered. These tests
+commitment's OGP template, the plan's co-creation) is read only when a shared part is rendered. Without them
+(every part rendered), the whole row and its parents come in one statement compiled once (``page_whole``). These tests
 show the page is byte for byte the page rendered from the database, in each language, for the visitor who
 rendered the parts, the visitor who reuses them and an anonymous one; that the head reads no long text; that
 the follow state is the visitor's own; and that an unknown plan or commitment is still a 404.
@@ -67,7 +68,9 @@ def test_the_pages_read_through_their_heads_are_the_pages_read_whole(people, set
         settings.PUBLIC_PAGE_CACHE = True
 
 
-def test_the_follow_state_read_by_the_head_is_the_visitors_own(people):
+@pytest.mark.parametrize("kept", [True, False], ids=["parts kept", "every part rendered"])
+def test_the_follow_state_read_with_the_page_is_the_visitors_own(people, settings, kept):
+    settings.PUBLIC_PAGE_CACHE = kept
     engagement_services.follow(people.plan, by=people.users.coordinator)
     engagement_services.follow(people.commitment, by=people.users.coordinator)
     for name, (url, _table) in _urls(people).items():
@@ -76,7 +79,9 @@ def test_the_follow_state_read_by_the_head_is_the_visitors_own(people):
         assert "Sign in to follow by email" in _page(_client(), url), name
 
 
-def test_an_unknown_plan_or_commitment_is_not_found(people):
+@pytest.mark.parametrize("kept", [True, False], ids=["parts kept", "every part rendered"])
+def test_an_unknown_plan_or_commitment_is_not_found(people, settings, kept):
+    settings.PUBLIC_PAGE_CACHE = kept
     client = _client(people.users.coordinator)
     assert client.get(reverse("commitments:plan", args=[999999])).status_code == 404
     assert client.get(reverse("commitments:commitment", args=["XX9999"])).status_code == 404
