@@ -8,18 +8,18 @@ Each view loads its page in a small, fixed number of queries (asserted in
 ``tests/commitments/test_views.py``), whatever the number of rows shown.
 """
 
+import functools
+from urllib.parse import quote
 
-from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,12 +28,14 @@ from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
-from .templatetags.portal import name_of, tr
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
+from .compiled import Compiled
 from .filters import NO_UPDATE
+from .heads import following_sql, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
+from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import (
-    ActionPlan,
+    ROLLUP_RULE,
     Activity,
+    Agency,
     Commitment,
     Completion,
     Evidence,
@@ -41,11 +43,9 @@ from .models import (
     ProgressUpdate,
     StatusReport,
     StatusReportLine,
-    ROLLUP_RULE,
     period_end,
 )
-
-
+from .templatetags.portal import name_of, tr
 
 # Commitment text fields shown in OGP's template order, under their model labels.
 TEMPLATE_FIELDS = (
@@ -138,51 +138,61 @@ def commitment_rows(commitments) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
 
 
-_PLAN_COMMITMENTS: dict = {}
+# The lead agency's columns a plan's commitments carry (what ``name_of`` shows), read in their query.
+AGENCY_COLUMNS = ("id", "name_en", "name_ru", "name_ky", "acronym")
 
 
-def _plan_commitments():
-    """The plan page's commitments query without its plan, built once per process and language (issue #20).
+def _plan_commitments_query(plan):
+    """The plan page's commitments: the columns shown, the contested mark, the lead agency's name (compiled once).
 
-    Building it (the contested mark's subquery, the lead agency's join, the columns) cost a third of
-    running it; each page filters a copy by its plan. Nothing in it depends on the request or the day.
+    Building it (the contested mark's subquery, the lead agency's join, the columns) cost a third of running it
+    (issue #20). The agency comes as columns of the row (a compiled query fills no relation): ``_with_agency``.
     """
-    key = get_language()
-    queryset = _PLAN_COMMITMENTS.get(key)
-    if queryset is None:
-        queryset = _PLAN_COMMITMENTS[key] = (
-            Commitment.objects.select_related("lead_agency")
-            .only(*PLAN_COMMITMENT_FIELDS)
-            .annotate(contested=contested_commitments_q())
-            .order_by("number", "identifier")
-        )
-    return queryset
+    agency_columns = {f"agency_{name}": F(f"lead_agency__{name}") for name in AGENCY_COLUMNS}
+    return (
+        Commitment.objects.filter(plan_id=plan)
+        .only(*(name for name in PLAN_COMMITMENT_FIELDS if not name.startswith("lead_agency__")), "lead_agency_id")
+        .annotate(contested=contested_commitments_q(), **agency_columns)
+        .order_by("number", "identifier")
+    )
+
+
+_PLAN_COMMITMENTS = Compiled(_plan_commitments_query)
+
+
+def _with_agency(commitment):
+    """``commitment`` with its lead agency (or None) made from the agency columns its query read."""
+    values = [getattr(commitment, f"agency_{name}") for name in AGENCY_COLUMNS]
+    agency = None if values[0] is None else Agency.from_db(commitment._state.db, AGENCY_COLUMNS, values)
+    Commitment._meta.get_field("lead_agency").set_cached_value(commitment, agency)
+    return commitment
+
+
+# The plan page's milestones and their published levels, by the plan (the rows of its commitments' milestones),
+# compiled once per process (``compiled.Compiled``).
+_PLAN_MILESTONES = Compiled(
+    lambda plan: Milestone.objects.filter(commitment__plan_id=plan).order_by("id").values_list("pk", *PLAN_MILESTONE_FIELDS)
+)
+_PLAN_LEVELS = Compiled(
+    lambda plan: published_updates(ProgressUpdate.objects.filter(milestone__commitment__plan_id=plan))
+    .order_by("-period_end", "-published_at")
+    .values_list("milestone_id", "period_end", "published_at", "completion")
+)
 
 
 def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
     # first, which joins each row up to its member (and, for many rows, hashes every member).
-    commitments = list(_plan_commitments().filter(plan=plan))
+    commitments = [_with_agency(c) for c in _PLAN_COMMITMENTS.objects(plan.pk)]
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:
-        rows = (
-            Milestone.objects.filter(commitment_id__in=[c.pk for c in commitments])
-            .order_by("id")
-            .values_list("pk", *PLAN_MILESTONE_FIELDS)
-        )
-        for row in rows:
+        for row in _PLAN_MILESTONES.rows(plan.pk):
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
-    milestone_ids = [m.pk for milestones in by_commitment.values() for m in milestones]
-    if milestone_ids:
-        rows = (
-            published_updates(ProgressUpdate.objects.filter(milestone_id__in=milestone_ids))
-            .order_by("-period_end", "-published_at")
-            .values_list("milestone_id", "period_end", "published_at", "completion")
-        )
-        for row in rows:
+    if by_commitment:
+        for row in _PLAN_LEVELS.rows(plan.pk):
             by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
@@ -215,56 +225,32 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
-def _with_following(request, qs, field):
-    """``qs`` with ``following``: whether the signed-in visitor follows the row, read in the page's own query.
-
-    The follow button's state without a query of its own (``{% follow_button … following %}``); an
-    anonymous visitor's query is unchanged.
-    """
-    user = request.user
-    if not user.is_authenticated:
-        return qs
-    return qs.annotate(following=following_sql(qs.model, user, field))
-
-
-def following_sql(model, user, field):
-    """``EXISTS`` (the user follows the row of ``model`` through Follow's ``field``), as one SQL expression.
-
-    The same condition as ``Exists(Follow.objects.filter(user=user, <field>=OuterRef("pk")))``,
-    written as SQL: the ORM's subquery cost more to build and compile (about 0.4 ms, on every signed-in
-    visit of a plan, commitment or member page) than it costs to run (issue #20).
-    """
-    follow = model._meta.get_field("follows").related_model  # engagement's Follow, without importing engagement
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    sql = (
-        f"EXISTS (SELECT 1 FROM {quote(follow._meta.db_table)} f"
-        f" WHERE f.{quote(follow._meta.get_field('user').column)} = %s"
-        f" AND f.{quote(follow._meta.get_field(field).column)} = {table}.{quote(model._meta.pk.column)})"
-    )
-    return RawSQL(sql, (user.pk,), output_field=BooleanField())  # noqa: S611 - our own table and column names
-
-
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
-    # The lead institutions and the status reports are read by the parts every visitor shares
-    # ({% shared_fragment %} in the template): only when those are rendered.
-    plan = get_object_or_404(_with_following(request, ActionPlan.objects.select_related("member"), "plan"), pk=pk)
+    plan, whole = page_object("plan", pk, request)
     scope_fragments(plan.member_id)  # its shared parts show this member's records only
     # The page's three shared parts (here and in the template) in one cache round trip.
     prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}")
-    reports = plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
     context = {
         "plan": plan,
         "member": plan.member,
-        "status_reports": reports,
+        # Read by the shared part of the reports ({% shared_fragment %} in the template): built only when it is
+        # rendered (the template calls it; cached, so its two uses share one query).
+        "status_reports": functools.cache(
+            lambda: plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
+        ),
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "following": getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
         # signed-in visitors until the next change (issue #20); the follow button and the status
         # reports' link stay outside it.
         "plan_state": fragment(f"plan-state:{plan.pk}:{today.isoformat()}", lambda: _plan_state(request, plan, today)),
+        # Its dates, lead institutions and co-creation: the whole row, read only when the part is rendered.
+        "plan_about": fragment(
+            f"plan-about:{plan.pk}",
+            lambda: render_to_string("commitments/_plan_about.html", {"plan": whole(), "member": plan.member}),
+        ),
     }
     return render(request, "commitments/plan_detail.html", context)
 
@@ -272,12 +258,9 @@ def plan_detail(request, pk):
 def commitment_detail(request, identifier):
     """Render every field of a commitment, its activities and milestones with their published progress and timeline."""
     today = timezone.localdate()
-    commitment = get_object_or_404(
-        # Whether it is contested is read inside the shared part, from the reviews its panels show
-        # ({% commitment_contested %}): a visit that reuses the part does not ask.
-        _with_following(request, Commitment.objects.select_related("plan__member", "lead_agency"), "commitment"),
-        identifier=identifier,
-    )
+    # Whether it is contested is read inside the shared part, from the reviews its panels show
+    # ({% commitment_contested %}): a visit that reuses the part does not ask.
+    commitment, whole = page_object("commitment", identifier, request, "lead_agency")
     scope_fragments(commitment.plan.member_id)  # its shared part shows this member's records only
     context = {
         "commitment": commitment,
@@ -290,7 +273,7 @@ def commitment_detail(request, identifier):
         "commitment_state": fragment(
             # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
             # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
-            f"commitment:slots2:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, commitment, today)
+            f"commitment:slots2:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, whole(), today)
         ),
     }
     return render(request, "commitments/commitment_detail.html", context)
@@ -334,23 +317,89 @@ def update_summary(update) -> str:
     )
 
 
+# The review panels of a page's published updates ({% review_panel %}: engagement's, a layer above), rendered by
+# its tag in one template pass for the page, each followed by this mark (never in escaped text).
+_PANEL_END = "<!--/panel-->"
+
+
+@functools.cache
+def _panels_template():
+    return engines["django"].from_string(
+        "{% load engagement %}{% for p in updates %}{% review_panel p %}" + _PANEL_END + "{% endfor %}"
+    )
+
+
+def review_panels(updates, context) -> dict:
+    """Each update's review panel (by its id), as ``{% review_panel %}`` writes it with ``context`` (request, commitment)."""
+    if not updates:
+        return {}
+    html = _panels_template().render({**context, "updates": updates})
+    return dict(zip((p.pk for p in updates), html.split(_PANEL_END)))
+
+
+def milestone_rows(milestones, panels) -> str:
+    """The rows of a commitment page's table of milestones (``_milestone_table.html``), one per milestone.
+
+    Written here rather than by the template's loop (issue #20: about half of the commitment page's shared part),
+    byte for byte what the loop wrote (tests/commitments/test_gantt_rows.py). Each milestone carries what
+    ``_commitment_state`` sets (``overdue``, the date labels, ``published_updates`` with their ``summary``);
+    ``panels``: each update's review panel (``review_panels``). The link to enter progress stays a per-visitor
+    slot, as in the template.
+    """
+    # Translated literals, as {% translate %} writes them (a template's literal text is not escaped).
+    l_milestone, l_deliverable, l_budget, l_start, l_end, l_progress, l_none = (
+        _("Milestone"), _("Deliverable"), _("Budget source"), _("Start"), _("End"), _("Published progress"),
+        _("No published update yet"),
+    )
+    overdue_badge, overdue_class = f'<br><span class="overdue-badge">{_("Overdue")}</span>', ' class="overdue"'
+    parts = ["\n    \n    "]  # what the template's {% translate … as … %} line left
+    for m in milestones:
+        sources = m.budget_sources()
+        budget = "; ".join(conditional_escape(s) for s in sources) if sources else conditional_escape(m.budget_text or "—")
+        updates = "".join(
+            f'\n        <div class="update">{p.summary}{panels[p.pk]}\n        </div>\n        '
+            for p in m.published_updates
+        )
+        parts.append(
+            f'\n    <tr id="milestone-{m.pk}"{overdue_class if m.overdue else ""}>'
+            f'\n      <th scope="row" data-label="{l_milestone}">{conditional_escape(m.number)}</th>'
+            f'\n      <td data-label="{l_deliverable}">{tr(m, "deliverable")}</td>'
+            f'\n      <td data-label="{l_budget}">{budget}</td>'
+            f'\n      <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
+            f'\n      <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
+            f'\n      <td data-label="{l_progress}">'
+            f"\n        {updates or l_none}"
+            f'\n        <!--personal:enter:{m.pk}:{conditional_escape(quote(str(m.number), safe=""))}-->'
+            "\n      </td>"
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
+
+
+# The commitment page's activities, milestones, published updates and their evidence, by the commitment,
+# compiled once per process (``compiled.Compiled``).
+_ACTIVITIES = Compiled(lambda pk: Activity.objects.filter(commitment_id=pk).order_by("number"))
+_MILESTONES = Compiled(lambda pk: Milestone.objects.filter(commitment_id=pk).order_by("id"))
+_UPDATES = Compiled(
+    lambda pk: ProgressUpdate.objects.published().filter(milestone__commitment_id=pk).order_by("-period_end", "-published_at")
+)
+_EVIDENCE = Compiled(
+    lambda pk: Evidence.objects.filter(update__milestone__commitment_id=pk, update__state=ProgressUpdate.State.PUBLISHED)
+    .order_by("update_id", "created_at", "pk")
+)
+
+
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
     # Read level by level and grouped here (the queries prefetch_related would make, without its machinery).
-    activities = list(Activity.objects.filter(commitment=commitment).order_by("number"))
-    milestones = list(Milestone.objects.filter(commitment=commitment).order_by("id"))
+    activities = _ACTIVITIES.objects(commitment.pk)
+    milestones = _MILESTONES.objects(commitment.pk)
     by_milestone = {m.pk: m for m in milestones}
     for m in milestones:
         m.commitment = commitment
         m.published_updates = []
-    updates = []
-    if milestones:
-        updates = list(
-            ProgressUpdate.objects.published()
-            .filter(milestone_id__in=list(by_milestone))
-            .order_by("-period_end", "-published_at")
-        )
+    updates = _UPDATES.objects(commitment.pk) if milestones else []
     by_update = {}
     for p in updates:
         p.milestone = by_milestone[p.milestone_id]
@@ -358,7 +407,7 @@ def _commitment_state(request, commitment, today) -> str:
         p.evidence_items = []  # a list, not a manager: the table asks each update for its evidence
         by_update[p.pk] = p
     if updates:
-        for item in Evidence.objects.filter(update_id__in=list(by_update)).order_by("update_id", "created_at", "pk"):
+        for item in _EVIDENCE.objects(commitment.pk):
             item.update = by_update[item.update_id]
             item.update.evidence_items.append(item)
     timeline.annotate_milestone_progress(milestones, today)
@@ -372,8 +421,11 @@ def _commitment_state(request, commitment, today) -> str:
             p.period_start_label = timeline.date_label(p.period_start)
             p.period_end_label = timeline.date_label(p.period_end)
             p.summary = update_summary(p)
+    panels = review_panels(updates, {"request": request, "commitment": commitment})
     for activity in activities:
         activity.milestone_list = [m for m in milestones if m.activity_id == activity.pk]
+        activity.milestone_rows = milestone_rows(activity.milestone_list, panels)
+    loose_milestones = [m for m in milestones if m.activity_id is None]
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
@@ -388,7 +440,8 @@ def _commitment_state(request, commitment, today) -> str:
         "member": commitment.plan.member,
         "sections": sections,
         "activities": activities,
-        "loose_milestones": [m for m in milestones if m.activity_id is None],
+        "loose_milestones": loose_milestones,
+        "loose_rows": milestone_rows(loose_milestones, panels),
         "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
         "rollup": rollup,
         "report_lines": report_lines,

@@ -3,9 +3,12 @@
 import datetime as dt
 from types import SimpleNamespace
 
+import pytest
+
 from django.template import Context, Template
 
 from commitments import timeline
+from tests.engagement.conftest import people  # noqa: F401  (fixture)
 
 # The loop _gantt.html had before the bars moved into timeline.GanttGroup.svg_rows.
 FORMER_LOOP = Template(
@@ -187,3 +190,40 @@ def test_the_ticks_groups_and_todays_line_are_what_the_former_template_loops_wro
                 assert gantt.ticks and any(tick.label for tick in gantt.ticks)
                 expected = FORMER_BODY.render(Context({"gantt": gantt}))
                 assert "    " + str(gantt.svg_body) == expected
+
+
+# The loop of _milestone_table.html before its rows moved into views.milestone_rows.
+FORMER_MILESTONE_LOOP = Template("{% load i18n portal engagement %}" + '\n    {% translate "Milestone" as l_milestone %}{% translate "Deliverable" as l_deliverable %}{% translate "Budget source" as l_budget %}{% translate "Start" as l_start %}{% translate "End" as l_end %}{% translate "Published progress" as l_progress %}{% translate "No published update yet" as l_none %}\n    {% for m in milestones %}\n    <tr id="milestone-{{ m.pk }}"{% if m.overdue %} class="overdue"{% endif %}>\n      <th scope="row" data-label="{{ l_milestone }}">{{ m.number }}</th>\n      <td data-label="{{ l_deliverable }}">{% tr m "deliverable" %}</td>\n      <td data-label="{{ l_budget }}">{% for source in m.budget_sources %}{{ source }}{% if not forloop.last %}; {% endif %}{% empty %}{{ m.budget_text|default:"—" }}{% endfor %}</td>\n      <td data-label="{{ l_start }}">{{ m.start_label|default:"—" }}</td>\n      <td data-label="{{ l_end }}">{{ m.end_label|default:"—" }}{% if m.overdue %}<br><span class="overdue-badge">{% translate "Overdue" %}</span>{% endif %}</td>\n      <td data-label="{{ l_progress }}">\n        {% for p in m.published_updates %}\n        <div class="update">{{ p.summary }}{# level, period, text and evidence: views.update_summary #}{% review_panel p %}\n        </div>\n        {% empty %}{{ l_none }}{% endfor %}\n        <!--personal:enter:{{ m.pk }}:{{ m.number|urlencode:"" }}-->\n      </td>\n    </tr>\n    {% endfor %}')
+
+
+@pytest.mark.django_db
+def test_the_milestone_rows_are_what_the_former_template_loop_wrote_in_each_language(people, rf):
+    from django.utils import timezone, translation
+    from django.utils.safestring import mark_safe
+
+    from commitments.models import Milestone
+    from commitments.views import milestone_rows, review_panels
+    from engagement import services as engagement_services
+
+    engagement_services.review(people.published, by=people.users.civil, stance="dispute", comment="<No> & no.", now=timezone.now())
+    milestones = list(Milestone.objects.filter(commitment=people.commitment).order_by("id"))[:3]
+    assert len(milestones) == 3
+    for i, m in enumerate(milestones):
+        m.overdue, m.published_updates = i % 2 == 0, []
+        m.start_label, m.end_label = ("January 1, 2021", "") if i else ("", "June <30>, 2021")
+    first, second, third = milestones
+    first.number = '1 <b>&" /x'  # escaped, and quoted in the slot
+    first.published_updates = [people.published]
+    people.published.summary = mark_safe("\n          <strong>Substantial</strong>\n          ")
+    second.budget_national, second.budget_development_partners = True, True  # "Development partners' funds": escaped
+    third.budget_national = third.budget_development_partners = False
+    third.budget_text = "Donor <grant> & more"
+    context = {"request": rf.get("/"), "commitment": people.commitment}
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            expected = FORMER_MILESTONE_LOOP.render(Context({**context, "milestones": milestones}))
+            assert milestone_rows(milestones, review_panels([people.published], context)) == expected, language
+    rows = milestone_rows(milestones, review_panels([people.published], context))
+    assert "1 &lt;b&gt;&amp;&quot; /x" in rows and "<!--personal:enter:%d:1%%20%%3Cb%%3E%%26%%22%%20%%2Fx-->" % first.pk in rows
+    assert "Donor &lt;grant&gt; &amp; more" in rows and "partners&#x27; funds" in rows
+    assert "&lt;No&gt; &amp; no." in rows  # the review panel, rendered as in the template
