@@ -30,11 +30,17 @@ page's other views (OGP Local members, page 2). Each URL is rendered once to war
 (templates, translations, content types), then ``--repeat`` times (default 3, max 10); the table
 shows the median. Bounded: a URL whose warm-up takes more than ``--too-slow`` seconds (default 10)
 is reported once and not repeated, and the whole run stops after ``--budget`` seconds (default 600).
+
+As production runs: the garbage collector's start-up objects frozen (``gc.freeze()``, as ogp_portal/wsgi.py
+does), and with ``--cache-url redis://127.0.0.1:6379/N`` the cache on Redis (that database emptied first), so
+its round trips count; the default, locmem, leaves them out. Besides wall time ("total ms") each row gives
+"CPU ms", this process's own time, which other processes' load changes far less: on a shared machine compare it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -49,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def configure(database_url: str, mode: str):
+def configure(database_url: str, mode: str, cache_url: str = "locmemcache://"):
     host = urlsplit(database_url).hostname or ""
     if not database_url.startswith("postgres") or host not in {"127.0.0.1", "localhost", "::1"}:
         sys.exit(f"Give a PostgreSQL database on loopback (got {host or database_url!r}).")
@@ -66,7 +72,7 @@ def configure(database_url: str, mode: str):
             # signed-in: the page cache on, but the request carries a session cookie, so the page is
             # rendered (as for every signed-in user) while shared figures kept in the cache are reused.
             "PUBLIC_PAGE_CACHE": "false" if mode == "first-visit" else "true",  # "all" switches it per render
-            "CACHE_URL": "locmemcache://",
+            "CACHE_URL": cache_url,  # locmem by default; --cache-url redis://… as in production (round trips counted)
             "SESSION_ENGINE": "accounts.sessions",  # one process: sessions read through its cache, as on Redis
             "LOG_LEVEL": "WARNING",
             # The anonymous API throttle (60/minute) would answer 429 after a few repeats.
@@ -104,12 +110,12 @@ def render(client, path):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(path)
         body = b"".join(response) if response.streaming else response.content
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     sql = sum(float(q["time"]) for q in ctx.captured_queries)
-    return response.status_code, len(body), len(ctx.captured_queries), sql, total, ctx.captured_queries
+    return response.status_code, len(body), len(ctx.captured_queries), sql, total, cpu, ctx.captured_queries
 
 
 def explain(queries, top=5):
@@ -138,12 +144,21 @@ def main():
     parser.add_argument("--explain", default="", help="regular expression: EXPLAIN ANALYZE these pages' slowest queries")
     parser.add_argument("--as", dest="mode", choices=["all", "first-visit", "signed-in", "anonymous", "after-publication"], default="all",
                         help="all (default): the four kinds of visit side by side")
+    parser.add_argument("--cache-url", default="locmemcache://",
+                        help="the cache: locmem (default) or a redis:// URL on loopback, as production has (its database is emptied first)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not args.database_url:
         sys.exit("Give --database-url or BENCH_DATABASE_URL (a PostgreSQL database on 127.0.0.1).")
     args.repeat = max(1, min(args.repeat, 10))
-    configure(args.database_url, args.mode)
+    if args.cache_url.startswith("redis://"):
+        host = urlsplit(args.cache_url).hostname or ""
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            sys.exit(f"Give a Redis on loopback for --cache-url (got {host!r}).")
+        import redis
+
+        redis.Redis.from_url(args.cache_url).flushdb()  # nothing kept by an earlier run
+    configure(args.database_url, args.mode, args.cache_url)
     deadline = time.monotonic() + max(10.0, min(args.budget, 3600.0))
 
     import django
@@ -202,9 +217,13 @@ def main():
     plan = [(label, path, "") for label, path in urls] + [
         (label, path, actor) for label, path, actor in work if not args.only or re.search(args.only, f"{label} {path}")
     ]
+    # As ogp_portal/wsgi.py does once the app is loaded: what start-up made is never collected again.
+    gc.collect()
+    gc.freeze()
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}  load {os.getloadavg()[0]:.2f}  "
-          f"{connection.settings_dict['NAME']}  as {', '.join(modes)}; repeat {args.repeat}, median")
-    print(f"{'page':<46} {'mode':<17} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'KB':>7}")
+          f"{connection.settings_dict['NAME']}  as {', '.join(modes)}; repeat {args.repeat}, median; "
+          f"cache {args.cache_url.split('://')[0]}")
+    print(f"{'page':<46} {'mode':<17} {'status':>6} {'queries':>7} {'SQL ms':>8} {'total ms':>9} {'CPU ms':>7} {'KB':>7}")
     results = []
     for label, path, actor in plan:
         for mode in modes:
@@ -216,23 +235,24 @@ def main():
             client = signed_in[actor or "coordinator"] if actor or mode == "signed-in" else anonymous
             publish = (lambda: page_cache._bump([elsewhere])) if mode == "after-publication" else (lambda: None)
             publish()
-            status, size, count, sql, total, queries = render(client, path)  # warm-up
-            runs = [(sql, total)]
+            status, size, count, sql, total, cpu, queries = render(client, path)  # warm-up
+            runs = [(sql, total, cpu)]
             if status == 200 and total <= args.too_slow:
                 runs = []
                 for _ in range(args.repeat):
                     if time.monotonic() > deadline:
                         break
                     publish()
-                    status, size, count, sql, total, queries = render(client, path)
-                    runs.append((sql, total))
+                    status, size, count, sql, total, cpu, queries = render(client, path)
+                    runs.append((sql, total, cpu))
             sql_ms = statistics.median(r[0] for r in runs) * 1000
             total_ms = statistics.median(r[1] for r in runs) * 1000
+            cpu_ms = statistics.median(r[2] for r in runs) * 1000
             note = "" if status == 200 and len(runs) > 1 or args.repeat == 1 else "  (once)"
-            print(f"{label[:46]:<46} {mode:<17} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} "
+            print(f"{label[:46]:<46} {mode:<17} {status:>6} {count:>7} {sql_ms:>8.1f} {total_ms:>9.1f} {cpu_ms:>7.1f} "
                   f"{size / 1024:>7.1f}{note}  {path}")
             results.append({"label": label, "path": path, "mode": mode, "as": actor or ("coordinator" if mode == "signed-in" else "anonymous"),
-                            "status": status, "queries": count, "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "bytes": size})
+                            "status": status, "queries": count, "sql_ms": round(sql_ms, 1), "total_ms": round(total_ms, 1), "cpu_ms": round(cpu_ms, 1), "bytes": size})
             if args.explain and re.search(args.explain, f"{label} {path}") and mode != "anonymous":
                 explain(queries)
             if args.profile and re.search(args.profile, f"{label} {path}") and mode != "anonymous":
