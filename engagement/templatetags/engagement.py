@@ -14,22 +14,38 @@ from django.utils.translation import gettext as _
 
 from engagement import services
 from engagement.models import Review
+from ogp_portal.compiled import compiled
 from ogp_portal.paths import path_of
 
 register = template.Library()
 
 
+# What the review panels show of the reviews' authors and responders (their names), not the whole accounts.
+_PERSON = ("first_name", "last_name", "username")
+
+
+def _commitment_reviews(commitment):
+    return (
+        Review.objects.filter(update__milestone__commitment_id=commitment, update__state="published")
+        .select_related("author", "responded_by")
+        .only(*(f.name for f in Review._meta.concrete_fields if f.name != "hidden_by"),
+              *(f"author__{name}" for name in _PERSON), *(f"responded_by__{name}" for name in _PERSON))
+        .order_by("created_at", "pk")
+    )
+
+
 def _reviews_for(request, commitment_id):
-    """All reviews of a commitment's published updates, read once per page (whatever the number of updates)."""
+    """All reviews of a commitment's published updates, read once per page (whatever the number of updates).
+
+    One query compiled once per process (``ogp_portal.compiled``): building it through the ORM cost more
+    than running it on the commitment page's first render (issue #20).
+    """
     cache = getattr(request, "_engagement_reviews", None)
     if cache is None:
         cache = request._engagement_reviews = {}
     if commitment_id not in cache:
         by_update = defaultdict(list)
-        rows = Review.objects.filter(
-            update__milestone__commitment_id=commitment_id, update__state="published"
-        ).select_related("author", "responded_by").order_by("created_at", "pk")
-        for row in rows:
+        for row in compiled("commitment-reviews", _commitment_reviews, commitment=commitment_id):
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
     return cache[commitment_id]
