@@ -404,15 +404,21 @@ def unsubscribe_path(follow_row: Follow) -> str:
         return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])
 
 
+def dispute_scope(user) -> tuple[set, set]:
+    """(members, agencies) whose open disputes ``user`` must answer: as point of contact, as coordinator.
+
+    The roles as the permission rules read them (once per request, not again here: issue #20).
+    """
+    if not (user and user.is_authenticated):
+        return set(), set()
+    return permissions.member_ids_with_role(user, "point_of_contact"), permissions.coordinated_agency_ids(user)
+
+
 def open_disputes_for(user) -> list:
     """Unanswered, visible disputes ``user`` must answer: those of their agency's commitments (coordinator)
     or of their member (point of contact); a list that empties itself once each is answered. Each a plain
     row as "My work" reads it: ``pk``, ``comment``, ``update.milestone.number``, ``update.milestone.commitment.identifier``."""
-    if not (user and user.is_authenticated):
-        return []
-    # The roles as the permission rules read them (once per request, not again here: issue #20).
-    members = permissions.member_ids_with_role(user, "point_of_contact")
-    agencies = permissions.coordinated_agency_ids(user)
+    members, agencies = dispute_scope(user)
     if not (members or agencies):
         return []
     # Compiled once per process for each number of members and agencies (ogp_portal.compiled): building

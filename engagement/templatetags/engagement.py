@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from engagement import services
 from engagement.models import Review
+from ogp_portal.cache import fragment
 from ogp_portal.compiled import compiled
 from ogp_portal.paths import path_of
 
@@ -230,7 +231,18 @@ def my_disputes(user):
     per dispute cost more than the compiled query): the same markup, the same translations, escaped the same way
     (``{% translate %}`` and the values escaped, ``{% blocktranslate %}``'s text not).
     """
-    disputes = services.open_disputes_for(user)
+    members, agencies = services.dispute_scope(user)
+    if not (members or agencies):
+        return _disputes_html([])  # nobody's disputes to answer: no query, nothing kept
+    # Kept as a shared part (ogp_portal.cache.fragment: per generation and language) for everybody with these
+    # roles: the list depends on the roles' members and agencies alone, and every change that alters it (a
+    # review written, answered or hidden, an update published, an import, the admin) replaces the generation.
+    # A signed-in render of "My work" then reads it with no query (issue #20: 2-13 ms under load).
+    name = f"my-disputes:m{','.join(map(str, sorted(members)))}:a{','.join(map(str, sorted(agencies)))}"
+    return fragment(name, lambda: _disputes_html(services.open_disputes_for(user)))
+
+
+def _disputes_html(disputes) -> str:
     parts = []
     if disputes:
         count = len(disputes)

@@ -54,3 +54,33 @@ def test_the_section_is_what_the_template_wrote_with_none_one_and_several_disput
     _same(u.other_poc)
     with translation.override("ru"):
         assert "disputes to answer" not in my_disputes(u.poc)  # translated: the comparison covers the catalogs' texts
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_kept_for_the_same_roles_the_section_follows_every_dispute_at_once(people, client, django_capture_on_commit_callbacks):
+    """With the shared parts on, the section is kept per roles, generation and language: a signed-in render of "My work"
+    reads it with no query, and a dispute written or answered shows at the next render (it replaces the generation)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    u = people.users
+    work = reverse("work:my_work")
+
+    def page(user):
+        client.force_login(user)
+        return client.get(work).content.decode()
+
+    assert "dispute to answer" not in page(u.poc)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.review(people.published, by=u.civil, stance="dispute", comment="Not online.", now=timezone.now())
+    respond = reverse("engagement:respond", args=[row.pk])
+    for user, shown in ((u.poc, True), (u.coordinator, True), (u.other_poc, False), (u.other_coordinator, False)):
+        assert (respond in page(user)) is shown, user
+    client.force_login(u.poc)
+    with CaptureQueriesContext(connection) as kept:
+        assert respond in client.get(work).content.decode()
+    assert not any("engagement_review" in q["sql"] for q in kept.captured_queries)  # read from the kept part
+    with django_capture_on_commit_callbacks(execute=True):
+        services.respond(row, by=u.coordinator, text="They are, since June.", now=timezone.now())
+    assert respond not in page(u.poc) and respond not in page(u.coordinator)
