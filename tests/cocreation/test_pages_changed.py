@@ -131,3 +131,36 @@ def test_every_change_of_the_flow_replaces_the_members_scope_and_no_other(
     process.refresh_from_db()
     step(lambda: services.mark_submitted(process, by=poc, submitted_on=D(2023, 11, 30), now=at(2023, 11, 30)),
          scoped=False)  # the plan's submission date (commitments.services.update_plan): every page
+
+
+def test_my_works_co_creation_kept_per_roles_shows_every_change_at_once(kg, people, client, settings,
+                                                                         django_capture_on_commit_callbacks):
+    """"My work"'s co-creation section is kept per roles, generation and language: a new process and its next stage
+    show at the next render, the kept render runs no co-creation query, and it is what the section renders uncached."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cocreation.templatetags.cocreation_links import my_cocreation
+
+    work = reverse("work:my_work")
+
+    def page(user):
+        client.force_login(user)
+        return client.get(work).content.decode()
+
+    assert "Make and submit the plan" not in page(people["poc"])
+    with django_capture_on_commit_callbacks(execute=True):
+        process = services.open_process(kg, by=people["secretariat"], now=at(2023, 3, 1))
+    assert process.title in page(people["poc"]) and "Make and submit the plan" in page(people["poc"])
+    assert reverse("cocreation:decision", args=[process.pk]) in page(people["secretariat"])
+    assert "Make and submit the plan" not in page(people["citizen"])
+    client.force_login(people["poc"])
+    with CaptureQueriesContext(connection) as kept:
+        assert process.title in client.get(work).content.decode()
+    assert not any("cocreation_cocreationprocess" in q["sql"] for q in kept.captured_queries)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.advance_stage(process, by=people["secretariat"], stage=Stage.DRAFTS)
+    assert str(Stage.DRAFTS.label) in page(people["poc"])
+    kept_html = my_cocreation(people["poc"])
+    settings.PUBLIC_PAGE_CACHE = False
+    assert my_cocreation(people["poc"]) == kept_html
