@@ -78,10 +78,9 @@ def review_panel(context, update):
     page_commitment = context.get("commitment")
     commitment_id = page_commitment.pk if page_commitment is not None else update.milestone.commitment_id
     reviews = _reviews_for(request, commitment_id).get(update.pk, [])
-    if not reviews:
-        return format_html(
-            '<div class="engagement-reviews" id="update-{}">\n  <!--personal:review:{}:-->\n</div>', update.pk, update.pk
-        )
+    if not reviews:  # an integer id alone in the markup: nothing to escape (format_html's cost, 31 times a page)
+        pk = int(update.pk)
+        return mark_safe(f'<div class="engagement-reviews" id="update-{pk}">\n  <!--personal:review:{pk}:-->\n</div>')  # noqa: S308
     counts = {stance: sum(1 for r in reviews if r.stance == stance and not r.is_hidden) for stance in Review.Stance.values}
     panel = {
         "update": update,
