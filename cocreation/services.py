@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.models import Commitment, Member
 from forums.models import Meeting
 from ogp import policy
+from ogp_portal.cache import public_pages_changed
 from ogp_portal.versioning import ANY_VERSION, StaleVersion, claim, current_version
 
 from .models import (
@@ -66,6 +67,19 @@ def _bump(obj):
     """Advance the version of a row changed as part of another change (stored and in memory alike)."""
     claim(type(obj), obj.pk, ANY_VERSION, fetch=False)
     obj.version += 1
+
+
+def _shown(*, process_id) -> None:
+    """Mark the public pages showing co-creation out of date once the change commits, scoped to the member.
+
+    The member page lists its processes (title, stage), the compliance member page counts its co-creation
+    records (processes, drafts opened for comment, the forum's responses) and the API's co-creation lists show
+    proposals, supporters, comments, drafts and responses: all kept for anonymous visitors. The change touches
+    only this member's records, so other members' kept parts stay: as for an approval
+    (``commitments.progress.members_shown_with``), the member and, as a margin, its parent, in one query.
+    """
+    row = Member.objects.filter(cocreation_processes=process_id).values_list("pk", "parent_id").first()
+    public_pages_changed(members=[pk for pk in row or () if pk is not None])
 
 
 def _save(obj, by):
@@ -136,6 +150,7 @@ def open_process(member: Member, *, by, now, deadline: dt.date | None = None, ti
             _save(process, by)
     except IntegrityError:  # opened by someone else meanwhile (the constraint once per member and cycle)
         raise ValidationError(_("A co-creation process for this cycle is already open.")) from None
+    _shown(process_id=process.pk)
     return process
 
 
@@ -150,6 +165,7 @@ def advance_stage(process: CoCreationProcess, *, by, stage: str, version=None) -
             raise ValidationError({"stage": _("The process is already at or past this stage.")})
         process.stage = stage
         _save(process, by)
+        _shown(process_id=process.pk)
     return process
 
 
@@ -185,6 +201,7 @@ def submit_proposal(process: CoCreationProcess, *, by, data: dict, now) -> Propo
     proposal.full_clean()
     _save(proposal, by)
     ProcessFollower.objects.get_or_create(process=process, user=by)
+    _shown(process_id=process.pk)
     return proposal
 
 
@@ -196,6 +213,7 @@ def set_support(proposal: Proposal, *, by, support: bool = True, now) -> bool:
         Support.objects.get_or_create(proposal=proposal, user=by, defaults={"created_at": now})
     else:
         Support.objects.filter(proposal=proposal, user=by).delete()
+    _shown(process_id=proposal.process_id)  # the proposal's count of supporters
     return support
 
 
@@ -216,6 +234,7 @@ def add_comment(target, *, by, text: str, now) -> Comment:
         comment = Comment(proposal=target, author=by, text=text, created_at=now)
     comment.full_clean()
     _save(comment, by)
+    _shown(process_id=target.process_id)
     return comment
 
 
@@ -233,6 +252,7 @@ def moderate(proposal: Proposal, *, by, hide: bool, reason: str, now, version=No
         proposal.moderated_by = by
         _save(proposal, by)
         notify_proposer(proposal, "moderated", now=now)
+        _shown(process_id=proposal.process_id)
     return proposal
 
 
@@ -268,6 +288,7 @@ def create_draft(process: CoCreationProcess, *, by, data: dict, proposals=(), no
         _record_version(draft, by=by, now=now, note=gettext("First version"))
         for proposal in proposals:
             merge_proposal(draft, proposal, by=by, now=now)
+        _shown(process_id=process.pk)
     return draft
 
 
@@ -284,6 +305,7 @@ def merge_proposal(draft: DraftCommitment, proposal: Proposal, *, by, now) -> Me
             proposal.draft = draft
             _save(proposal, by)
             notify_proposer(proposal, "merged", now=now)
+            _shown(process_id=draft.process_id)
     return merge
 
 
@@ -302,6 +324,7 @@ def update_draft(draft: DraftCommitment, *, by, data: dict, version, now, note: 
         draft.full_clean()
         _save(draft, by)
         _record_version(draft, by=by, now=now, note=note)
+        _shown(process_id=draft.process_id)
     return draft
 
 
@@ -323,6 +346,7 @@ def open_for_comment(draft: DraftCommitment, *, by, now, days: int | None = None
             _bump(process)
             _save(process, by)
         notify_followers(process, "draft_open", now=now, obj=draft)
+        _shown(process_id=process.pk)
     return draft
 
 
@@ -387,6 +411,7 @@ def record_decision(process: CoCreationProcess, *, by, meeting: Meeting, drafts:
             _bump(process)
             _save(process, by)
         notify_followers(process, "decided", now=now, obj=meeting)
+        _shown(process_id=process.pk)
     return process
 
 
@@ -417,6 +442,7 @@ def respond(proposal: Proposal, *, by, text: str, now, version=None, outcome: st
                 raise ValidationError({"outcome": _("Merge the proposal into a draft first.")})
             proposal.outcome = outcome
         _respond(proposal, by=by, text=text, now=now)
+        _shown(process_id=proposal.process_id)
     return proposal
 
 
@@ -486,6 +512,7 @@ def build_plan(process: CoCreationProcess, *, by, title: str, start_date: dt.dat
         process.plan_id = outcome.plan_id
         _bump(process)
         _save(process, by)
+        _shown(process_id=process.pk)
     return outcome
 
 
@@ -517,6 +544,7 @@ def mark_submitted(process: CoCreationProcess, *, by, submitted_on: dt.date, now
         process.submitted_on = submitted_on
         process.stage = Stage.SUBMITTED
         _save(process, by)
+        _shown(process_id=process.pk)
     return process
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +29,7 @@ from accounts.services import addressee, preferred_language
 from commitments.progress import members_shown_with
 from ogp_portal import permissions
 from ogp_portal.cache import public_pages_changed
+from ogp_portal.compiled import compiled
 from ogp_portal.text_limits import check_lengths
 
 from .models import Follow, Review
@@ -402,36 +404,48 @@ def unsubscribe_path(follow_row: Follow) -> str:
         return reverse("engagement:unsubscribe", args=[unsubscribe_token(follow_row)])
 
 
+def dispute_scope(user) -> tuple[set, set]:
+    """(members, agencies) whose open disputes ``user`` must answer: as point of contact, as coordinator.
+
+    The roles as the permission rules read them (once per request, not again here: issue #20).
+    """
+    if not (user and user.is_authenticated):
+        return set(), set()
+    return permissions.member_ids_with_role(user, "point_of_contact"), permissions.coordinated_agency_ids(user)
+
+
 def open_disputes_for(user) -> list:
     """Unanswered, visible disputes ``user`` must answer: those of their agency's commitments (coordinator)
     or of their member (point of contact); a list that empties itself once each is answered. Each a plain
     row as "My work" reads it: ``pk``, ``comment``, ``update.milestone.number``, ``update.milestone.commitment.identifier``."""
-    if not (user and user.is_authenticated):
-        return []
-    # The roles as the permission rules read them (once per request, not again here: issue #20).
-    members = permissions.member_ids_with_role(user, "point_of_contact")
-    agencies = permissions.coordinated_agency_ids(user)
+    members, agencies = dispute_scope(user)
     if not (members or agencies):
         return []
-    q = Q(pk__in=[])
-    for member_id in sorted(members):
-        q |= Q(update__milestone__commitment__plan__member_id=member_id)
-    for agency_id in sorted(agencies):
-        q |= Q(update__milestone__commitment__lead_agency_id=agency_id)
+    # Compiled once per process for each number of members and agencies (ogp_portal.compiled): building
+    # the query through the ORM cost more than running it, on every render of "My work" (issue #20).
+    values = {f"m{i}": pk for i, pk in enumerate(sorted(members))}
+    values.update({f"a{i}": pk for i, pk in enumerate(sorted(agencies))})
+    rows = compiled(f"open-disputes:{len(members)}:{len(agencies)}", _open_disputes, **values)
     # Only what the section shows (the comment, the milestone's number, the commitment's identifier), as
     # plain rows with the models' attribute names: the reviews' updates, milestones and commitments read
     # whole, with each author, were most of its time on a point of contact's page (issue #20).
-    from types import SimpleNamespace
-
-    rows = (
-        Review.objects.contested().filter(q, update__state="published")
-        .order_by("created_at", "pk")
-        .values_list("pk", "comment", "update_id", "update__milestone_id", "update__milestone__number",
-                     "update__milestone__commitment__identifier")
-    )
     return [
         SimpleNamespace(pk=pk, id=pk, comment=comment, update_id=update_id, update=SimpleNamespace(
             pk=update_id, id=update_id, milestone=SimpleNamespace(pk=milestone_id, id=milestone_id, number=number,
                                                                   commitment=SimpleNamespace(identifier=identifier))))
         for pk, comment, update_id, milestone_id, number, identifier in rows
     ]
+
+
+def _open_disputes(**values):
+    """The open disputes of the members (``m0``, ``m1``…, point of contact) and agencies (``a0``…, coordinator)."""
+    q = Q(pk__in=[])
+    for name, pk in sorted(values.items()):
+        q |= (Q(update__milestone__commitment__plan__member_id=pk) if name[0] == "m"
+              else Q(update__milestone__commitment__lead_agency_id=pk))
+    return (
+        Review.objects.contested().filter(q, update__state="published")
+        .order_by("created_at", "pk")
+        .values_list("pk", "comment", "update_id", "update__milestone_id", "update__milestone__number",
+                     "update__milestone__commitment__identifier")
+    )
