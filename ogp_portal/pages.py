@@ -16,7 +16,10 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, FileField, OuterRef, Q, Subquery, Value, When
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BooleanField, Case, CharField, Count, DateField, FileField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.db.models.query import ValuesIterable
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -36,7 +39,7 @@ from modeltranslation.fields import NONE as MT_NONE
 
 from commitments import timeline
 from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
-from commitments.figures import checked_portal_figures, plan_totals
+from commitments.figures import checked_portal_figures, compiled_aggregate, plan_totals
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
 from commitments.templatetags.portal import tr
@@ -287,6 +290,35 @@ def _fast_values(queryset):
     return queryset
 
 
+def _postgresql() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
+def _ids_text(ids) -> str:
+    """Ids as one text parameter (:func:`_among`): an array literal on PostgreSQL, a JSON list elsewhere (SQLite)."""
+    joined = ",".join(str(int(pk)) for pk in ids)
+    return f"{{{joined}}}" if _postgresql() else f"[{joined}]"
+
+
+def _among(column: str, ids: str):
+    """A condition: ``column`` is one of ``ids`` (:func:`_ids_text`), given as ONE parameter.
+
+    ``column__in=[…]`` gives a parameter per id, so its SQL differs with every page and must be built and
+    compiled again; with the ids as one parameter the page's query is compiled once per process
+    (``ogp_portal.compiled``) and run with each page's ids (issue #20). ``column``: the quoted column.
+    """
+    if _postgresql():
+        return RawSQL(f"{column} = ANY(CAST(%s AS bigint[]))", (ids,), output_field=BooleanField())
+    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (ids,), output_field=BooleanField())
+
+
+def _day(text: str):
+    """A day given as its ISO text (one parameter a compiled query can take), as a date in SQL."""
+    value = Value(text, output_field=CharField())
+    # SQLite keeps dates as ISO text: compared as given. PostgreSQL casts the text.
+    return Cast(value, DateField()) if _postgresql() else value
+
+
 _LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
 # What a row of the home page shows of a member (its stored standing is annotated): not its every column.
 _MEMBER_VALUES = ("pk", "code", "kind", "name", *(f"name_{code}" for code in _LANGUAGES), "status", "open_findings", "next_plan_due")
@@ -367,7 +399,7 @@ def _home_content(request, today) -> str:
     # The members, their names and stored standing (the sweep's) change only by a change not scoped to members:
     # kept across publications (``derived_across_publications``), so the first visitor after one reads them from
     # the cache and queries only the current plans and the figures, which a publication does change (issue #20).
-    counts = derived_across_publications("home-member-counts", _member_counts)
+    counts = derived_across_publications("home-member-counts", lambda: _member_counts(today))
     ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
     total = counts["local"] if view == "local" else counts["top"]
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
@@ -376,14 +408,13 @@ def _home_content(request, today) -> str:
     # The page's list with a slot per member for its current plan, and the members in it: kept across publications.
     listing = derived_across_publications(
         f"home-member-list:{view}:{page.number}:{get_language()}:{today.isoformat()}",
-        lambda: _member_list(view, today, members, page),
+        lambda: _member_list(view, today, ids, members, page),
     )
     figures = derived(f"home-figures-3:{today.isoformat()}", lambda: _headline_figures(today))
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query
     # (the stored rows alone when the figures found every plan with its row: kept under the same generation).
     stored = figures["every_plan_stored"]
-    plans = _home_queryset("plans-stored" if stored else "plans", lambda: _current_plans(stored))
-    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=listing["members"])}
+    current_plans = {plan["member_id"]: _Row(plan) for plan in _plans_of(listing["members"], stored)}
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
@@ -405,29 +436,59 @@ def _home_content(request, today) -> str:
     return render_to_string("commitments/_home.html", context, request=request)
 
 
-def _member_counts() -> dict:
-    """How many members, OGP Local members and top-level members the portal has: one query."""
-    return Member.objects.aggregate(
-        all=Count("pk"),
-        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
-        top=Count("pk", filter=Q(parent__isnull=True)),
-    )
+def _member_counts(today) -> dict:
+    """How many members, OGP Local members and top-level members the portal has: one query, compiled once a day."""
+    aggregates = {
+        "all": Count("pk"),
+        "local": Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        "top": Count("pk", filter=Q(parent__isnull=True)),
+    }
+    return compiled_aggregate("home-member-counts", today, lambda: Member.objects.order_by(), aggregates)
 
 
-def _member_list(view, today, members, page) -> dict:
+def _plans_of(members, stored):
+    """The current plans (:func:`_current_plans`) of ``members`` (ids): their query compiled once per process (issue #20)."""
+    name = "plans-stored" if stored else "plans"
+
+    def build(ids):
+        plans = _home_queryset(name, lambda: _current_plans(stored))
+        return plans.filter(_among('"commitments_actionplan"."member_id"', ids))
+
+    return compiled(f"home-{name}", build, ids=_ids_text(members))
+
+
+def _page_members(view, today, ids, members, page):
+    """The rows of ``page`` (``members`` whose ids ``ids`` orders): one query, compiled once per process and view.
+
+    The page's ids are the ordered ids' query cut by ``LIMIT`` and ``OFFSET`` given as parameters (the
+    ORM writes a slice's bounds into the SQL, so each page would be built and compiled again).
+    """
+
+    def build(limit, offset):
+        sql, params = ids.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        return members.filter(pk__in=RawSQL(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset)))
+
+    offset = (page.number - 1) * page.paginator.per_page
+    return compiled(f"home-members-{view}", build, limit=page.paginator.per_page, offset=offset)
+
+
+def _member_list(view, today, ids, members, page) -> dict:
     """A page's list of members: ``segments`` (:meth:`_MemberRows.segments`) and ``members``, the ids of its rows.
 
     One query for the page's members (the page's ids are its subquery), one for their OGP Local members
     (``view == "all"``: nested under each).
     """
-    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]
+    shown = [_Row(row) for row in _page_members(view, today, ids, members, page)]
     nested = []
     if view == "all":  # each member's OGP Local members, nested under it: one query
         for member in shown:
             member.local_rows = []
         by_pk = {member.pk: member for member in shown}
         if by_pk:
-            for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+            locals_ = lambda parents: _home_queryset("locals", lambda: _local_members(today)).filter(  # noqa: E731
+                _among('"commitments_member"."parent_id"', parents)
+            )
+            for row in compiled("home-locals", locals_, parents=_ids_text(by_pk)):
                 local = _Row(row)
                 by_pk[local.parent_id].local_rows.append(local)
         nested = [local for member in shown for local in member.local_rows]
@@ -440,6 +501,12 @@ def _member_list(view, today, members, page) -> dict:
 
 def _next_deadlines(today) -> list:
     """The five open deadlines due soonest, portal-wide (the partial index ``deadline_open_due_on``)."""
+    return list(compiled("home-next-deadlines", _next_deadlines_query, day=today.isoformat()))
+
+
+def _next_deadlines_query(day: str):
+    """:func:`_next_deadlines`'s query for ``day`` (its ISO text: the query is compiled once per process)."""
+    today = _day(day)
     # The columns the page shows only: the join reads every open deadline of the first day (about 2,000 at scale 10)
     # before it keeps five, so narrow rows are most of its cost (issue #20).
     names = [f"member__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
@@ -449,7 +516,7 @@ def _next_deadlines(today) -> list:
     # of the first day in the index's order (about 4 ms). The same five; the primary key orders exact ties.
     open_ = Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
     fifth_day = Coalesce(Subquery(open_.order_by("due_on").values("due_on")[4:5]), Value(dt.date.max))
-    return list(
+    return (
         open_.filter(due_on__lte=fifth_day)
         .select_related("member")
         .only("due_on", "kind", "cycle", "member", "member__code", "member__name", *names)
