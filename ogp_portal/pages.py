@@ -16,10 +16,9 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Case, CharField, Count, DateField, FileField, OuterRef, Q, Subquery, Value, When
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Case, Count, FileField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.db.models.query import ValuesIterable
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -28,7 +27,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -50,6 +48,8 @@ from forums import calendars
 from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
+from ogp_portal.sql_values import among, ids_text
+from ogp_portal.sql_values import day as as_day
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page
@@ -290,35 +290,6 @@ def _fast_values(queryset):
     return queryset
 
 
-def _postgresql() -> bool:
-    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
-
-
-def _ids_text(ids) -> str:
-    """Ids as one text parameter (:func:`_among`): an array literal on PostgreSQL, a JSON list elsewhere (SQLite)."""
-    joined = ",".join(str(int(pk)) for pk in ids)
-    return f"{{{joined}}}" if _postgresql() else f"[{joined}]"
-
-
-def _among(column: str, ids: str):
-    """A condition: ``column`` is one of ``ids`` (:func:`_ids_text`), given as ONE parameter.
-
-    ``column__in=[…]`` gives a parameter per id, so its SQL differs with every page and must be built and
-    compiled again; with the ids as one parameter the page's query is compiled once per process
-    (``ogp_portal.compiled``) and run with each page's ids (issue #20). ``column``: the quoted column.
-    """
-    if _postgresql():
-        return RawSQL(f"{column} = ANY(CAST(%s AS bigint[]))", (ids,), output_field=BooleanField())
-    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (ids,), output_field=BooleanField())
-
-
-def _day(text: str):
-    """A day given as its ISO text (one parameter a compiled query can take), as a date in SQL."""
-    value = Value(text, output_field=CharField())
-    # SQLite keeps dates as ISO text: compared as given. PostgreSQL casts the text.
-    return Cast(value, DateField()) if _postgresql() else value
-
-
 _LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
 # What a row of the home page shows of a member (its stored standing is annotated): not its every column.
 _MEMBER_VALUES = ("pk", "code", "kind", "name", *(f"name_{code}" for code in _LANGUAGES), "status", "open_findings", "next_plan_due")
@@ -452,9 +423,9 @@ def _plans_of(members, stored):
 
     def build(ids):
         plans = _home_queryset(name, lambda: _current_plans(stored))
-        return plans.filter(_among('"commitments_actionplan"."member_id"', ids))
+        return plans.filter(among('"commitments_actionplan"."member_id"', ids))
 
-    return compiled(f"home-{name}", build, ids=_ids_text(members))
+    return compiled(f"home-{name}", build, ids=ids_text(members))
 
 
 def _page_members(view, today, ids, members, page):
@@ -486,9 +457,9 @@ def _member_list(view, today, ids, members, page) -> dict:
         by_pk = {member.pk: member for member in shown}
         if by_pk:
             locals_ = lambda parents: _home_queryset("locals", lambda: _local_members(today)).filter(  # noqa: E731
-                _among('"commitments_member"."parent_id"', parents)
+                among('"commitments_member"."parent_id"', parents)
             )
-            for row in compiled("home-locals", locals_, parents=_ids_text(by_pk)):
+            for row in compiled("home-locals", locals_, parents=ids_text(by_pk)):
                 local = _Row(row)
                 by_pk[local.parent_id].local_rows.append(local)
         nested = [local for member in shown for local in member.local_rows]
@@ -506,7 +477,7 @@ def _next_deadlines(today) -> list:
 
 def _next_deadlines_query(day: str):
     """:func:`_next_deadlines`'s query for ``day`` (its ISO text: the query is compiled once per process)."""
-    today = _day(day)
+    today = as_day(day)
     # The columns the page shows only: the join reads every open deadline of the first day (about 2,000 at scale 10)
     # before it keeps five, so narrow rows are most of its cost (issue #20).
     names = [f"member__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
