@@ -227,7 +227,8 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     read = list(compiled("requirements-meetings", _requirement_meetings, member=member.pk))
     meetings = [m for m in read if m.status == Meeting.Status.HELD]
     sectors: dict[int, set] = {}
-    attended = compiled("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings))
+    # None held: no query (as ``meeting__in=[]`` ran none).
+    attended = compiled("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
     for meeting_id, sector in attended:
         sectors.setdefault(meeting_id, set()).add(sector)
     # The member's document repository (``cocreation.documents``): the same rows its page, its Atom feed and

@@ -419,6 +419,8 @@ def _member_counts(today) -> dict:
 
 def _plans_of(members, stored):
     """The current plans (:func:`_current_plans`) of ``members`` (ids): their query compiled once per process (issue #20)."""
+    if not members:
+        return []  # no query, as ``member__in=[]`` ran none
     name = "plans-stored" if stored else "plans"
 
     def build(ids):
