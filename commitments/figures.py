@@ -179,6 +179,9 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
     return {field: None if value is None else int(value) for field, value in zip(aggregates, row)}
 
 
+compiled_aggregate = _aggregate  # for other fixed-shape aggregates (the home page's member counts)
+
+
 def portal_figures(today) -> dict:
     """The portal's commitments by roll-up, contested commitments and overdue milestones (:func:`checked_portal_figures`)."""
     return checked_portal_figures(today)[0]

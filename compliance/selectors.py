@@ -176,17 +176,45 @@ def member_cycles(member: Member, now=None) -> list[str]:
     return labels
 
 
-def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None, stored_cycles=None) -> list:
+def _requirement_meetings(member):
+    """The member's meetings held or with published minutes, by start: the columns the requirements and documents read.
+
+    Not a meeting's minutes, agenda or other texts, nor its forum's other columns (issue #20).
+    """
+    from forums.models import Meeting
+
+    names = [f"forum__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
+    return (
+        Meeting.objects.filter(Q(status=Meeting.Status.HELD) | Q(minutes_published_at__isnull=False), forum__member=member)
+        .select_related("forum")
+        .only("forum", "title", "starts_at", "status", "minutes_published_at", "forum__name", *names)
+        .order_by("starts_at")
+    )
+
+
+def _requirement_attendance(meetings):
+    """(meeting id, sector) of who attended ``meetings`` (their ids: ``ids_text``), present or represented."""
+    from forums.models import Attendance
+    from ogp_portal.sql_values import among
+
+    return Attendance.objects.filter(
+        among('"forums_attendance"."meeting_id"', meetings), status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
+    ).values_list("meeting_id", "membership__sector")
+
+
+def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation | None = None, stored_cycles=None,
+                         forums=None) -> list:
     """Return OGP's minimum requirements checked per cycle of ``member`` (``compliance.requirements``) as of ``now``.
 
     Read from the recorded data: held forum meetings and which sectors attended, the forums' founding
     acts, and the dates of the member's published documents as its document repository lists them
     (``cocreation.documents.documents_for``: plans, status reports, meeting minutes, evidence of published
-    updates, OGP letters, co-creation records).
+    updates, OGP letters, co-creation records). ``forums``: the member's forums, when the caller read them.
     """
     from django.urls import reverse
 
-    from forums.models import Attendance
+    from ogp_portal.compiled import compiled
+    from ogp_portal.sql_values import ids_text
 
     from . import requirements
 
@@ -195,15 +223,13 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     zone = portal_zone()
     evaluation = evaluation or evaluate_member(member, now)
     # One query for the meetings held (MR 1.1 and 5.1) and those with published minutes (the member's documents).
-    read = list(
-        Meeting.objects.filter(Q(status=Meeting.Status.HELD) | Q(minutes_published_at__isnull=False), forum__member=member)
-        .select_related("forum").order_by("starts_at")
-    )
+    # Both queries compiled once per process (``ogp_portal.compiled``): building them cost more than running them.
+    read = list(compiled("requirements-meetings", _requirement_meetings, member=member.pk))
     meetings = [m for m in read if m.status == Meeting.Status.HELD]
     sectors: dict[int, set] = {}
-    for meeting_id, sector in Attendance.objects.filter(
-        meeting__in=[m.pk for m in meetings], status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
-    ).values_list("meeting_id", "membership__sector"):
+    # None held: no query (as ``meeting__in=[]`` ran none).
+    attended = compiled("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
+    for meeting_id, sector in attended:
         sectors.setdefault(meeting_id, set()).add(sector)
     # The member's document repository (``cocreation.documents``): the same rows its page, its Atom feed and
     # its "last updated" date show are what MR 2.2 counts (plans, status reports, minutes, evidence of
@@ -216,7 +242,8 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     reports = [(r.date, r.title) for r in rows if r.type == "status_report"]
     records = requirements.Records(
         member_page=reverse("commitments:member", args=[member.code]),
-        forum_rules=tuple((f.name, f.founding_act) for f in member.forums.all()),  # the page's prefetched forums: no query
+        # The page's forums (or prefetched ones): no query.
+        forum_rules=tuple((f.name, f.founding_act) for f in (member.forums.all() if forums is None else forums)),
         meetings=tuple(requirements.MeetingRecord(m.starts_at.astimezone(zone).date(), m.forum.name,
                                                   frozenset(sectors.get(m.pk, ()))) for m in meetings),
         documents=tuple((r.date, r.title) for r in rows),

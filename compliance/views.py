@@ -6,12 +6,13 @@ the sweep recorded.
 """
 
 import datetime as dt
+import html
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.services import addressee
 from commitments.models import Member, Role
+from forums.models import Forum
 from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
@@ -278,6 +280,10 @@ def _member_events(member):
     return StatusEvent.objects.filter(member=member).order_by("-effective_on", "-pk")
 
 
+def _member_forums(member):
+    return Forum.objects.filter(member=member)  # what ``member.forums.all()`` reads
+
+
 def _member_cycles(member):
     return Cycle.objects.filter(member=member).order_by("starts_on", "pk")
 
@@ -313,8 +319,8 @@ def _member_content(request, member, now) -> str:
     else:  # the member's documents are filed under the same stored cycles: read once
         stored_cycles = [(c.starts_on, c.label, c.plan_id) for c in ev.cycles]
     # Read once: the deadlines and findings name them, and the minimum requirements read their founding acts.
-    prefetch_related_objects([member], "forums")
-    forums = {f"forum:{f.pk}": f for f in member.forums.all()}
+    member_forums = list(compiled("compliance-member-forums", _member_forums, member=member.pk))
+    forums = {f"forum:{f.pk}": f for f in member_forums}
     deadlines = [
         {"deadline": d, "kind_label": Deadline.Kind(d.kind).label, "forum": forums.get(d.subject)}
         for d in ev.next_deadlines
@@ -340,7 +346,7 @@ def _member_content(request, member, now) -> str:
         "resolved_findings": [f for f in findings if not f.is_open],
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
         "requirements_html": _requirements_html(
-            _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles))
+            _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles, forums=member_forums))
         ),
     }
     return render_to_string("compliance/_member_detail.html", context, request=request)
@@ -355,7 +361,7 @@ def _text(value) -> str:
     """
     kind = type(value)
     if kind is str:
-        return escape(value)
+        return html.escape(value)  # ``escape``'s text without its lazy-argument wrapper (hundreds a page)
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
     return conditional_escape(str(localize(value)))

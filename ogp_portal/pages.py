@@ -15,37 +15,32 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, FileField, OuterRef, Q, Subquery, Value, When
-from django.db.models.query import ValuesIterable
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from modeltranslation.manager import FallbackValuesIterable
-from modeltranslation.utils import build_localized_fieldname, resolution_order
-from modeltranslation.fields import NONE as MT_NONE
 
 from commitments import timeline
 from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
-from commitments.figures import checked_portal_figures, plan_totals
+from commitments.figures import checked_portal_figures, compiled_aggregate, plan_totals
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
-from commitments.templatetags.portal import tr
 from commitments.views import following_sql
 from compliance.models import Deadline, MemberStatus, StatusEvent
 from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
-from ogp_portal.paths import path_of
+from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values  # noqa: F401 - _Values: read by tests
+from ogp_portal.sql_values import among, ids_text
+from ogp_portal.sql_values import day as as_day
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page
@@ -54,149 +49,6 @@ from ogp_portal.cache import derived, derived_across_publications, prefetch_frag
 def _members(today):
     # The stored standing (compliance.MemberStanding, written by the sweep): status, open findings, plan due.
     return members_with_standing(Member.objects.all(), today)
-
-
-def _path_maker(name):
-    """Return a function giving ``reverse(name, args=[value])`` escaped for HTML, reversed once (:func:`path_of`).
-
-    The home page's rows link each member, its compliance record and its plan (about 400 reversals a
-    page, issue #20); the paths are the same strings, escaped as the template engine escapes a path.
-    """
-    path = path_of(name)
-    return lambda value: escape(path(value))
-
-
-class _MemberRows:
-    """The home page's list of members as HTML, built here rather than by an include per row (issue #20).
-
-    A page shows about a hundred rows (25 members and their OGP Local members); through the template
-    engine each cost an include, three reversals, ten translation tags and their filters, about 45 ms
-    a page at scale 10. Here the paths are reversed once (:func:`_path_maker`), every label is
-    translated once per page (the same messages as the templates had, so the catalogs hold them),
-    and the values are escaped as the template engine escapes them: the HTML is the same as the
-    include per row (``_member_row.html``) gave.
-    """
-
-    def __init__(self):
-        self.member_path = _path_maker("commitments:member")
-        self.compliance_path = _path_maker("compliance:member")
-        self.plan_path = _path_maker("commitments:plan")
-        self.contested_path = escape(reverse("commitments:list"))
-        self.statuses = {value: str(label) for value, label in MemberStatus.choices}
-        self.local = escape(_("OGP Local"))
-        self.current_plan = escape(_("Current plan:"))
-        self.no_plan = escape(_("No action plan yet."))
-        self.aria = _("%(name)s: compliance status %(status)s")
-        self.findings = _("open findings: %(n)s")
-        self.complete = _("complete: %(n)s")
-        self.contested = _("contested: %(n)s")
-        self.due = _("next action plan due %(day)s")
-        self.local_in = _("OGP Local member in %(name)s")
-        self.locals_in = _("OGP Local members in %(name)s")
-        # A number as the template engine shows it (``localize``: plain digits unless thousands are grouped).
-        self.number = localize if settings.USE_THOUSAND_SEPARATOR else str
-        self.language = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
-        self.commitments = {}  # the plural form of "N commitments", per number
-        self.days = {}  # dates formatted, per day
-
-    def _tr(self, obj, field) -> str:
-        """``tr(obj, field)`` (``name_of`` for a member): the active language's own text escaped, read directly.
-
-        Where that column is empty or absent (a fallback to the original, marked up), :func:`tr` itself.
-        """
-        own = obj.__dict__.get(f"{field}_{self.language}")
-        return escape(own) if own else tr(obj, field)
-
-    def _count(self, n):
-        if n not in self.commitments:
-            self.commitments[n] = ngettext("%(counter)s commitment", "%(counter)s commitments", n) % {"counter": self.number(n)}
-        return self.commitments[n]
-
-    def _day(self, day):
-        if day not in self.days:
-            self.days[day] = escape(date_format(day, "DATE_FORMAT"))
-        return self.days[day]
-
-    def row(self, member) -> list:
-        """One member: its name, kind, status, open findings, current plan with its figures, next plan due.
-
-        As segments: strings, and the member's id where its current plan goes (:meth:`plan`), so the
-        parts a publication does not change are kept across publications and only the plans filled in.
-        """
-        compliance = self.compliance_path(member.code)
-        status = self.statuses.get(member.status) or str(MemberStatus(member.status).label)
-        parts = [f'<a href="{self.member_path(member.code)}">{self._tr(member, "name")}</a>\n']
-        if member.kind == Member.Kind.LOCAL:
-            parts.append(f"<small>{self.local}</small>")
-        aria = self.aria % {"name": escape(member.name), "status": escape(status)}
-        parts.append(
-            f'\n<a href="{compliance}" class="status status-{escape(member.status)}" aria-label="{aria}">{escape(status)}</a>\n'
-        )
-        if member.open_findings:
-            parts.append(f'<a href="{compliance}" class="open-findings">{self.findings % {"n": self.number(member.open_findings)}}</a>')
-        parts.append("\n<br><small>")
-        head = "".join(parts)
-        tail = "\n"
-        if member.next_plan_due:
-            tail += f" · {self.due % {'day': self._day(member.next_plan_due)}}"
-        tail += "</small>\n"
-        return [head, member.pk, tail]
-
-    def plan(self, plan) -> str:
-        """A row's current plan with its figures (``None``: no plan yet)."""
-        if plan is None:
-            return self.no_plan
-        parts = [f'{self.current_plan} <a href="{self.plan_path(plan.pk)}">{self._tr(plan, "title")}</a>\n']
-        parts.append(f'<span class="plan-standing"> · {self._count(plan.commitment_total)}')
-        if plan.commitment_total:
-            parts.append(f", {self.complete % {'n': self.number(plan.complete_total)}}")
-        if plan.contested_total:
-            parts.append(
-                f', <a class="contested-badge" href="{self.contested_path}?plan={plan.pk}&amp;contested=true">'
-                f"{self.contested % {'n': self.number(plan.contested_total)}}</a>"
-            )
-        parts.append("</span>")
-        return "".join(parts)
-
-    def segments(self, members, view) -> list:
-        """The ``<ul class="member-list">`` of a page as segments (strings, and member ids where their plans go).
-
-        Each member, with its OGP Local members nested (``view == "all"``); :meth:`fill` makes the HTML.
-        """
-        out = ['<ul class="member-list">\n    \n']
-        for member in members:
-            out.append("    <li>\n      ")
-            out.extend(self.row(member))
-            out.append("\n      ")
-            if view == "local" and member.parent:
-                out.append(f"<br><small>{self.local_in % {'name': escape(member.parent.name)}}</small>")
-            out.append("\n      ")
-            if view == "all":
-                locals_ = member.local_rows
-                if locals_:
-                    out.append(
-                        f'\n      <ul class="nested-members" aria-label="{self.locals_in % {"name": escape(member.name)}}">\n        \n'
-                    )
-                    for local in locals_:
-                        out.append("        <li>")
-                        out.extend(self.row(local))
-                        out.append("</li>\n        \n")
-                    out.append("      </ul>\n      ")
-            out.append("\n    </li>\n    \n")
-        out.append("  </ul>")
-        # Adjacent strings joined: a short list to keep and to fill.
-        joined = []
-        for segment in out:
-            if isinstance(segment, str) and joined and isinstance(joined[-1], str):
-                joined[-1] += segment
-            else:
-                joined.append(segment)
-        return joined
-
-    def fill(self, segments, plans) -> str:
-        """The HTML of :meth:`segments` with each member's current plan (``plans``: member id -> plan row)."""
-        html = "".join(segment if isinstance(segment, str) else self.plan(plans.get(segment)) for segment in segments)
-        return mark_safe(html)  # noqa: S308 - every value escaped above
 
 
 # The home page lists members a page at a time (issue #12: 3,000 members at scale 10).
@@ -217,63 +69,6 @@ def _home_queryset(name, build):
     queryset = _HOME_QUERYSETS.get(key)
     if queryset is None:
         queryset = _HOME_QUERYSETS[key] = build()
-    return queryset
-
-
-class _Row:
-    """A member or a plan as the home page's rows read it: a ``values()`` row, not a model instance (issue #20).
-
-    A hundred members and their current plans a page, each built as a model (modeltranslation's
-    constructor, two signals, the prefetch's managers), cost more than their queries. The rows carry
-    the columns as attributes; ``name`` or ``title`` is what the model's field gives (modeltranslation's
-    ``values()`` applies the same fallback), so :func:`tr` and :meth:`_MemberRows._tr` read them as a model.
-    """
-
-    def __init__(self, values):
-        self.__dict__.update(values)
-
-
-class _Values(FallbackValuesIterable):
-    """modeltranslation's ``values()`` rows (a translated field's value with its fallback), each fallback found directly.
-
-    modeltranslation gives each row's translated fields by filling an object with the row and asking the
-    field's descriptor (the language order worked out again per row and field): about 2,000 calls for the
-    home page's 200 rows (issue #20). Here the order of the columns to try is worked out once per query
-    and each row's first meaningful value taken as the descriptor takes it; a row with none, or a file
-    field, asks the descriptor itself. The same values (tests/test_home_values.py compares them).
-    """
-
-    def __iter__(self):
-        queryset = self.queryset
-        fields = queryset.original_fields
-        fields += tuple(f for f in queryset.query.annotation_select if f not in fields)
-        language = get_language()
-        plans = []
-        for key in queryset.translation_fields:
-            descriptor = getattr(queryset.model, key)
-            undefined = descriptor.fallback_undefined
-            if undefined is MT_NONE:
-                undefined = descriptor.field.get_default()
-            columns = [build_localized_fieldname(descriptor.field.name, code) for code in resolution_order(language, descriptor.fallback_languages)]
-            plans.append((key, columns, undefined, descriptor, isinstance(descriptor.field, FileField)))
-        for row in ValuesIterable.__iter__(self):
-            for key, columns, undefined, descriptor, is_file in plans:
-                for column in columns:
-                    value = row.get(column)
-                    if not is_file and value is not None and value != undefined:
-                        row[key] = value
-                        break
-                else:
-                    instance = self.X()
-                    instance.__dict__.update(row)
-                    row[key] = descriptor.__get__(instance, None)
-            yield {k: row[k] for k in fields}
-
-
-def _fast_values(queryset):
-    """``queryset`` (a ``values()`` of a translated model) read with :class:`_Values`."""
-    if queryset._iterable_class is FallbackValuesIterable:
-        queryset._iterable_class = _Values
     return queryset
 
 
@@ -357,7 +152,7 @@ def _home_content(request, today) -> str:
     # The members, their names and stored standing (the sweep's) change only by a change not scoped to members:
     # kept across publications (``derived_across_publications``), so the first visitor after one reads them from
     # the cache and queries only the current plans and the figures, which a publication does change (issue #20).
-    counts = derived_across_publications("home-member-counts", _member_counts)
+    counts = derived_across_publications("home-member-counts", lambda: _member_counts(today))
     ids, members = _home_queryset(f"members-{view}", lambda: _home_members(view, today))
     total = counts["local"] if view == "local" else counts["top"]
     paginator = Paginator(ids, MEMBERS_PER_PAGE)
@@ -366,14 +161,13 @@ def _home_content(request, today) -> str:
     # The page's list with a slot per member for its current plan, and the members in it: kept across publications.
     listing = derived_across_publications(
         f"home-member-list:{view}:{page.number}:{get_language()}:{today.isoformat()}",
-        lambda: _member_list(view, today, members, page),
+        lambda: _member_list(view, today, ids, members, page),
     )
     figures = derived(f"home-figures-3:{today.isoformat()}", lambda: _headline_figures(today))
     # The current plan of each member shown: its latest by start (or submission), with its figures, in one query
     # (the stored rows alone when the figures found every plan with its row: kept under the same generation).
     stored = figures["every_plan_stored"]
-    plans = _home_queryset("plans-stored" if stored else "plans", lambda: _current_plans(stored))
-    current_plans = {plan["member_id"]: _Row(plan) for plan in plans.filter(member__in=listing["members"])}
+    current_plans = {plan["member_id"]: _Row(plan) for plan in _plans_of(listing["members"], stored)}
     commitments_chart = timeline.tally_chart(_("Commitments by completion"), _("commitments"), figures["completions"])
     params = request.GET.copy()
     params.pop("page", None)
@@ -395,29 +189,61 @@ def _home_content(request, today) -> str:
     return render_to_string("commitments/_home.html", context, request=request)
 
 
-def _member_counts() -> dict:
-    """How many members, OGP Local members and top-level members the portal has: one query."""
-    return Member.objects.aggregate(
-        all=Count("pk"),
-        local=Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
-        top=Count("pk", filter=Q(parent__isnull=True)),
-    )
+def _member_counts(today) -> dict:
+    """How many members, OGP Local members and top-level members the portal has: one query, compiled once a day."""
+    aggregates = {
+        "all": Count("pk"),
+        "local": Count("pk", filter=Q(kind=Member.Kind.LOCAL)),
+        "top": Count("pk", filter=Q(parent__isnull=True)),
+    }
+    return compiled_aggregate("home-member-counts", today, lambda: Member.objects.order_by(), aggregates)
 
 
-def _member_list(view, today, members, page) -> dict:
+def _plans_of(members, stored):
+    """The current plans (:func:`_current_plans`) of ``members`` (ids): their query compiled once per process (issue #20)."""
+    if not members:
+        return []  # no query, as ``member__in=[]`` ran none
+    name = "plans-stored" if stored else "plans"
+
+    def build(ids):
+        plans = _home_queryset(name, lambda: _current_plans(stored))
+        return plans.filter(among('"commitments_actionplan"."member_id"', ids))
+
+    return compiled(f"home-{name}", build, ids=ids_text(members))
+
+
+def _page_members(view, today, ids, members, page):
+    """The rows of ``page`` (``members`` whose ids ``ids`` orders): one query, compiled once per process and view.
+
+    The page's ids are the ordered ids' query cut by ``LIMIT`` and ``OFFSET`` given as parameters (the
+    ORM writes a slice's bounds into the SQL, so each page would be built and compiled again).
+    """
+
+    def build(limit, offset):
+        sql, params = ids.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        return members.filter(pk__in=RawSQL(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset)))
+
+    offset = (page.number - 1) * page.paginator.per_page
+    return compiled(f"home-members-{view}", build, limit=page.paginator.per_page, offset=offset)
+
+
+def _member_list(view, today, ids, members, page) -> dict:
     """A page's list of members: ``segments`` (:meth:`_MemberRows.segments`) and ``members``, the ids of its rows.
 
     One query for the page's members (the page's ids are its subquery), one for their OGP Local members
     (``view == "all"``: nested under each).
     """
-    shown = [_Row(row) for row in members.filter(pk__in=page.object_list)]
+    shown = [_Row(row) for row in _page_members(view, today, ids, members, page)]
     nested = []
     if view == "all":  # each member's OGP Local members, nested under it: one query
         for member in shown:
             member.local_rows = []
         by_pk = {member.pk: member for member in shown}
         if by_pk:
-            for row in _home_queryset("locals", lambda: _local_members(today)).filter(parent__in=list(by_pk)):
+            locals_ = lambda parents: _home_queryset("locals", lambda: _local_members(today)).filter(  # noqa: E731
+                among('"commitments_member"."parent_id"', parents)
+            )
+            for row in compiled("home-locals", locals_, parents=ids_text(by_pk)):
                 local = _Row(row)
                 by_pk[local.parent_id].local_rows.append(local)
         nested = [local for member in shown for local in member.local_rows]
@@ -430,6 +256,12 @@ def _member_list(view, today, members, page) -> dict:
 
 def _next_deadlines(today) -> list:
     """The five open deadlines due soonest, portal-wide (the partial index ``deadline_open_due_on``)."""
+    return list(compiled("home-next-deadlines", _next_deadlines_query, day=today.isoformat()))
+
+
+def _next_deadlines_query(day: str):
+    """:func:`_next_deadlines`'s query for ``day`` (its ISO text: the query is compiled once per process)."""
+    today = as_day(day)
     # The columns the page shows only: the join reads every open deadline of the first day (about 2,000 at scale 10)
     # before it keeps five, so narrow rows are most of its cost (issue #20).
     names = [f"member__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
@@ -439,7 +271,7 @@ def _next_deadlines(today) -> list:
     # of the first day in the index's order (about 4 ms). The same five; the primary key orders exact ties.
     open_ = Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
     fifth_day = Coalesce(Subquery(open_.order_by("due_on").values("due_on")[4:5]), Value(dt.date.max))
-    return list(
+    return (
         open_.filter(due_on__lte=fifth_day)
         .select_related("member")
         .only("due_on", "kind", "cycle", "member", "member__code", "member__name", *names)
