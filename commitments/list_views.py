@@ -30,7 +30,7 @@ from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragm
 from ogp_portal.paths import path_of
 
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
-from .search import matched_languages, search_language_columns
+from .search import LANGUAGE_NAME_VALUES, matched_languages, search_language_columns
 from .models import Commitment, Completion
 
 
@@ -252,7 +252,8 @@ def commitment_list(request):
             # The note's test per language, as columns of the page's own query (no query of its own).
             languages = search_language_columns(text)
             rows = rows.annotate(**languages)
-            values = (*values, *languages)
+            # The names the note tests in Python (search.matched_languages): the members' countries besides.
+            values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
         rows = rows.values(*values)
         page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
@@ -386,11 +387,12 @@ def _search_note(text, page) -> str:
     come from the English (or another language's) text. Tested on the page shown (at most
     PAGE_SIZE rows), not on every result: word tests per language over all the results were most
     of the searched list's time; read from the page's rows, whose query says per language whether
-    each matched (``search.search_language_columns``, issue #20).
+    each matched by its own text and milestones (``search.search_language_columns``, issue #20), and
+    from the names of its lead agency and member (tested in Python, ``search.matched_languages``).
     """
     if not text:
         return ""
-    languages = matched_languages(page.object_list)
+    languages = matched_languages(page.object_list, text)
     if not languages:
         return ""
     current = get_language()
