@@ -104,14 +104,18 @@ class BoundedPaginator(Paginator):
     when it alone has more than ``COUNT_LIMIT`` rows, so has the list, and the list's rows are not
     counted. One query either way: ``CASE WHEN (count of the subset) > limit THEN … ELSE (count of
     the rows) END``, whose second count the database runs only when the first falls short.
+    ``counted``: the same rows as ``object_list`` without its columns (the filtered queryset before
+    ``values``), counted instead: the list's columns join the plans, members and agencies, which a
+    count need not read, nor plan (issue #20).
     """
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, kept_as=None, **kwargs):
+    def __init__(self, object_list, per_page, subset=None, kept_as=None, counted=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.subset = subset
         self.kept_as = kept_as
+        self.counted = counted
 
     @cached_property
     def count(self):
@@ -124,7 +128,7 @@ class BoundedPaginator(Paginator):
 
     def _count(self) -> int:
         """The rows counted up to ``COUNT_LIMIT + 1`` (one query)."""
-        rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
+        rows = (self.object_list if self.counted is None else self.counted).order_by().values("pk")[: COUNT_LIMIT + 1]
         if self.subset is None:
             counted = rows.count()
         else:
@@ -255,7 +259,10 @@ def commitment_list(request):
             # The names the note tests in Python (search.matched_languages): the members' countries besides.
             values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
         rows = rows.values(*values)
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
+        counted = filters.qs  # the same rows, without the columns' joins
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters), counted=counted).get_page(
+            request.GET.get("page")
+        )
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
