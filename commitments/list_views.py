@@ -30,7 +30,7 @@ from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragm
 from ogp_portal.paths import path_of
 
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
-from .search import matched_languages, search_language_columns
+from .search import LANGUAGE_NAME_VALUES, matched_languages, search_language_columns
 from .models import Commitment, Completion
 
 
@@ -104,14 +104,18 @@ class BoundedPaginator(Paginator):
     when it alone has more than ``COUNT_LIMIT`` rows, so has the list, and the list's rows are not
     counted. One query either way: ``CASE WHEN (count of the subset) > limit THEN … ELSE (count of
     the rows) END``, whose second count the database runs only when the first falls short.
+    ``counted``: the same rows as ``object_list`` without its columns (the filtered queryset before
+    ``values``), counted instead: the list's columns join the plans, members and agencies, which a
+    count need not read, nor plan (issue #20).
     """
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, kept_as=None, **kwargs):
+    def __init__(self, object_list, per_page, subset=None, kept_as=None, counted=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.subset = subset
         self.kept_as = kept_as
+        self.counted = counted
 
     @cached_property
     def count(self):
@@ -124,7 +128,7 @@ class BoundedPaginator(Paginator):
 
     def _count(self) -> int:
         """The rows counted up to ``COUNT_LIMIT + 1`` (one query)."""
-        rows = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1]
+        rows = (self.object_list if self.counted is None else self.counted).order_by().values("pk")[: COUNT_LIMIT + 1]
         if self.subset is None:
             counted = rows.count()
         else:
@@ -252,9 +256,13 @@ def commitment_list(request):
             # The note's test per language, as columns of the page's own query (no query of its own).
             languages = search_language_columns(text)
             rows = rows.annotate(**languages)
-            values = (*values, *languages)
+            # The names the note tests in Python (search.matched_languages): the members' countries besides.
+            values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
         rows = rows.values(*values)
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
+        counted = filters.qs  # the same rows, without the columns' joins
+        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters), counted=counted).get_page(
+            request.GET.get("page")
+        )
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
@@ -386,11 +394,12 @@ def _search_note(text, page) -> str:
     come from the English (or another language's) text. Tested on the page shown (at most
     PAGE_SIZE rows), not on every result: word tests per language over all the results were most
     of the searched list's time; read from the page's rows, whose query says per language whether
-    each matched (``search.search_language_columns``, issue #20).
+    each matched by its own text and milestones (``search.search_language_columns``, issue #20), and
+    from the names of its lead agency and member (tested in Python, ``search.matched_languages``).
     """
     if not text:
         return ""
-    languages = matched_languages(page.object_list)
+    languages = matched_languages(page.object_list, text)
     if not languages:
         return ""
     current = get_language()

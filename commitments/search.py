@@ -372,13 +372,28 @@ def _language_match(words, code):
     return text | milestones | agency | member
 
 
+def _language_text_match(words, code):
+    """Q for commitments whose own text or milestones in language ``code`` hold every word (the note's test in SQL).
+
+    :func:`_language_match` without the names: the list's page query computes this part as a column
+    (:func:`search_language_columns`), and :func:`matched_languages` tests the names of the row's
+    lead agency and member, which the page reads anyway, in Python (:func:`_names_match`).
+    """
+    per_row = GreaterThan(OuterRef("pk"), 0)  # see _language_match
+    text = _words_q(words, (f"title_{code}", f"description_{code}"))
+    milestones = Exists(QuerySet(Milestone).filter(_words_q(words, (f"deliverable_{code}",)), per_row, commitment=OuterRef("pk")))
+    return text | milestones
+
+
 def search_language_columns(text: str) -> dict[str, Expression]:
-    """The columns that say, per language, whether a result matches ``text`` in it: ``{name: expression}``.
+    """The columns that say, per language, whether a result's own text or milestones match ``text`` in it: ``{name: expression}``.
 
     ``search_matched_<code>`` for each language (portal order); empty without a word. Added to the
     list's page query, they are computed for the page's rows only (the database evaluates such
     columns after the sort and limit): the list's note costs no query of its own (issue #20).
-    :func:`matched_languages` reads them back.
+    The names of the lead agency and the member are not in them: :func:`matched_languages` tests
+    those in Python, on the names the rows carry (an EXISTS per language and name made the page
+    query's planning and running ~1-2 ms longer at scale 10, issue #20).
     """
     words = search_words(text)
     if not words:
@@ -389,25 +404,83 @@ def search_language_columns(text: str) -> dict[str, Expression]:
     }
 
 
+# The values :func:`matched_languages` reads the names from (plain rows of the list): the lead agency's
+# name and the member's name and country in every language.
+LANGUAGE_NAME_VALUES = tuple(
+    f"{field}_{code}" for field in ("lead_agency__name", "plan__member__name", "plan__member__country") for code in LANGUAGE_CODES
+)
+
+
 @functools.lru_cache(maxsize=256)
 def _language_column_sql(words, code, vendor) -> tuple[str, tuple]:
-    """The SQL of :func:`_language_match` as a column of a query of commitments, compiled once per process per search.
+    """The SQL of :func:`_language_text_match` as a column of a query of commitments, compiled once per process per search.
 
     Its outer references name the commitments' table itself (the base table of the list's query).
     Building and compiling the nested EXISTS of three languages on every search cost more than
     running them (issue #20).
     """
     query = Query(Commitment)
-    expression = ExpressionWrapper(_language_match(list(words), code), output_field=BooleanField())
+    expression = ExpressionWrapper(_language_text_match(list(words), code), output_field=BooleanField())
     expression = expression.resolve_expression(query, allow_joins=True, reuse=None, summarize=False)
     sql, params = query.get_compiler(connection=connection).compile(expression)
     return sql, tuple(params)
 
 
-def matched_languages(rows) -> list[str]:
-    """The language codes (portal order) in which any of ``rows`` matched (rows annotated by :func:`search_language_columns`)."""
-    rows = [row if isinstance(row, dict) else vars(row) for row in rows]  # plain rows (the list) or instances
-    return [code for code in LANGUAGE_CODES if any(row.get(f"search_matched_{code}", False) for row in rows)]
+@functools.lru_cache(maxsize=256)
+def _name_patterns(words) -> tuple[re.Pattern, ...]:
+    """Per word, the test of :func:`_name_words_regex_q` as a Python pattern: the word starts a word of the name.
+
+    Case-insensitive, a typed "ё" also finding "е" (as PostgreSQL's ``~*`` there).
+    """
+    return tuple(
+        re.compile(_WORD_START_RE + word.replace("ё", "[её]").replace("Ё", "[ЕЁ]"), re.IGNORECASE) for word in words
+    )
+
+
+def _names_match(patterns, *names) -> bool:
+    """Whether every word (``patterns``) starts a word of one of ``names`` (None or "" for a missing name)."""
+    names = [name for name in names if name]
+    return bool(names) and all(any(pattern.search(name) for name in names) for pattern in patterns)
+
+
+def _row_names(row, code):
+    """The lead agency's name and the member's name and country in language ``code``: of a plain row, or of an instance."""
+    if isinstance(row, dict):
+        return (
+            row.get(f"lead_agency__name_{code}"),
+            (row.get(f"plan__member__name_{code}"), row.get(f"plan__member__country_{code}")),
+        )
+    agency = row.lead_agency
+    member = row.plan.member
+    return (
+        getattr(agency, f"name_{code}") if agency is not None else None,
+        (getattr(member, f"name_{code}"), getattr(member, f"country_{code}")),
+    )
+
+
+def matched_languages(rows, text: str) -> list[str]:
+    """The language codes (portal order) in which any of ``rows`` matched ``text``: what :func:`search_languages` says of them.
+
+    ``rows``: annotated by :func:`search_language_columns` (their own text and milestones), plain rows
+    (the list's, with ``LANGUAGE_NAME_VALUES``) or instances; the names of each row's lead agency
+    and member tested here (:func:`_language_match`'s rule: each word starts a word of the agency's
+    name, or of the member's name or country).
+    """
+    patterns = _name_patterns(tuple(search_words(text)))
+    if not patterns:
+        return []
+    found = []
+    for code in LANGUAGE_CODES:
+        column = f"search_matched_{code}"
+        for row in rows:
+            if (row.get(column) if isinstance(row, dict) else getattr(row, column, False)):
+                found.append(code)
+                break
+            agency, member = _row_names(row, code)
+            if _names_match(patterns, agency) or _names_match(patterns, *member):
+                found.append(code)
+                break
+    return found
 
 
 def search_languages(qs, text: str) -> list[str]:

@@ -400,9 +400,9 @@ def test_the_lists_language_columns_say_per_row_what_search_languages_says(trans
 
     for text in ("Счетная палата", "Эсептөө", "auditing", "аудита", "Бишкек", "кыргызская", "public"):
         rows = list(Commitment.objects.annotate(**search_language_columns(text)).order_by("pk"))
-        assert matched_languages(rows) == search_languages(Commitment.objects.all(), text)
+        assert matched_languages(rows, text) == search_languages(Commitment.objects.all(), text)
         for row in rows:
-            assert matched_languages([row]) == search_languages(Commitment.objects.filter(pk=row.pk), text), (text, row)
+            assert matched_languages([row], text) == search_languages(Commitment.objects.filter(pk=row.pk), text), (text, row)
     assert search_language_columns("") == {}
 
 

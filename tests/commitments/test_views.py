@@ -745,6 +745,19 @@ def test_the_note_names_the_visitors_language_first(client, chamber_commitment):
     assert '<p class="search-note">Найдено на языках: Русский, Английский.</p>' in html
 
 
+def test_the_note_reads_the_members_name_and_country_in_each_language(client, chamber_commitment):
+    """Issue #20: the list tests the names of a row's agency and member in Python, on the names its page query reads."""
+    member = chamber_commitment.plan.member
+    member.name_ru, member.country_ru, member.name_ky, member.country_ky = "Кыргызская Республика", "Кыргызстан", "", "Кыргызстан"
+    member.save()
+    html = client.get("/ru/commitments/?q=кыргызская+кыргызстан").content.decode()
+    assert "KG0017" in html
+    assert '<p class="search-note">Найдено на языках: Русский.</p>' in html  # name and country, both Russian
+    html = client.get("/ru/commitments/?q=кыргызстан").content.decode()
+    note = re.search(r"<p class=\"search-note\">([^<]*)</p>", html)
+    assert note and note.group(1) == "Найдено на языках: Русский, Кыргызский.", note and note.group(1)  # the country in both
+
+
 def test_no_note_without_a_search(client, chamber_commitment):
     assert 'class="search-note"' not in client.get("/ru/commitments/").content.decode()
 
