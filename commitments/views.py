@@ -227,6 +227,11 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
+def _lead_institutions(plan):
+    """The plan's lead institutions: the query of ``plan.lead_institutions.all()`` (tests/test_compiled.py)."""
+    return Agency.objects.filter(led_plans=plan)
+
+
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
@@ -251,7 +256,15 @@ def plan_detail(request, pk):
         # Its dates, lead institutions and co-creation: the whole row, read only when the part is rendered.
         "plan_about": fragment(
             f"plan-about:{plan.pk}",
-            lambda: render_to_string("commitments/_plan_about.html", {"plan": whole(), "member": plan.member}),
+            lambda: render_to_string(
+                "commitments/_plan_about.html",
+                {
+                    "plan": whole(),
+                    "member": plan.member,
+                    # ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
+                    "lead_institutions": compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk),
+                },
+            ),
         ),
     }
     return render(request, "commitments/plan_detail.html", context)
@@ -398,6 +411,15 @@ def _evidence(pk):
     )
 
 
+def _report_lines(pk):
+    """The commitment's lines in published status reports, latest first, each with its report."""
+    return (
+        StatusReportLine.objects.filter(commitment_id=pk, report__state=StatusReport.State.PUBLISHED)
+        .select_related("report")
+        .order_by("-report__period_start")
+    )
+
+
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
@@ -438,11 +460,7 @@ def _commitment_state(request, commitment, today) -> str:
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
-    report_lines = (
-        StatusReportLine.objects.filter(commitment=commitment, report__state=StatusReport.State.PUBLISHED)
-        .select_related("report")
-        .order_by("-report__period_start")
-    )
+    report_lines = compiled("commitment-report-lines", _report_lines, pk=commitment.pk)
     context = {
         "commitment": commitment,
         "plan": commitment.plan,

@@ -167,11 +167,19 @@ class _Compiled:
 
     def queryset_for(self, values, alias):
         sql, params = self.sql, self.params_for(values)
-        queryset = self.queryset._chain()
-        compiler = queryset.query.get_compiler(using=alias)
+        # Shallow copies of the kept queryset and its query (never evaluated, never changed: read-only),
+        # not ``_chain()``'s clone of the whole query tree, which cost as much as the rest of a run.
+        kept = self.queryset
+        query = object.__new__(type(kept.query))
+        query.__dict__ = kept.query.__dict__.copy()
+        queryset = object.__new__(type(kept))
+        queryset.__dict__ = kept.__dict__.copy()
+        queryset._query = query
+        connection = connections[alias]
+        compiler = connection.ops.compiler(query.compiler)(query, connection, alias, True)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
 

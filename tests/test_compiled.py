@@ -307,3 +307,28 @@ def test_the_shapes_kept_are_bounded(monkeypatch):
     for shape in range(7):
         assert compiled_rows(("test-bound", shape), lambda pk: Member.objects.filter(pk=pk).values_list("code"), pk=member.pk) == [(member.code,)]
         assert len(compiled_module._COMPILED) <= 3
+
+
+def test_the_plan_pages_lead_institutions_and_the_commitments_report_lines_are_the_orms(seed_data, monkeypatch):
+    from commitments import views
+    from commitments.models import StatusReport, StatusReportLine
+
+    plan = _largest_plan()
+    commitment = plan.commitments.order_by("pk").first()
+    orm = {
+        (views._lead_institutions, plan.pk): lambda: plan.lead_institutions.all(),
+        (views._report_lines, commitment.pk): lambda: StatusReportLine.objects.filter(
+            commitment=commitment, report__state=StatusReport.State.PUBLISHED
+        ).select_related("report").order_by("-report__period_start"),
+    }
+    monkeypatch.setattr(compiled_module, "_COMPILED", {})
+    for (build, pk), before in orm.items():
+        for language in ("en", "ru"):
+            with translation.override(language):
+                compiled(f"test-{build.__name__}", build, **{build.__code__.co_varnames[0]: pk})
+                with CaptureQueriesContext(connection) as ours:
+                    got = list(compiled(f"test-{build.__name__}", build, **{build.__code__.co_varnames[0]: pk}))
+                with CaptureQueriesContext(connection) as theirs:
+                    expected = list(before())
+                assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in theirs.captured_queries], build.__name__
+                assert [row.pk for row in got] == [row.pk for row in expected]
