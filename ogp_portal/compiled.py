@@ -36,6 +36,7 @@ and compiles each time (the list's filters and orders vary); this module keeps w
 
 from __future__ import annotations
 
+import operator
 import threading
 
 from django.core.exceptions import EmptyResultSet
@@ -147,7 +148,8 @@ class _Compiled:
         if sorted(names) != sorted(wanted) or compiler.has_extra_select:
             return None
         converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-        return converters, tuple(names.index(name) for name in wanted)
+        order = tuple(names.index(name) for name in wanted)
+        return converters, (None if order == tuple(range(len(order))) else operator.itemgetter(*order))
 
     def params_for(self, values):
         params = list(self.params)
@@ -252,9 +254,9 @@ def rows(name, build, **values) -> list[tuple]:
                 for function in functions:
                     value = function(value, expression, connection)
                 row[position] = value
-    if order != tuple(range(len(order))):
-        return [tuple(row[i] for i in order) for row in found]
-    return [tuple(row) for row in found]
+    if order is not None:  # (two columns at least: one is in order)
+        return [order(row) for row in found]
+    return found if not converters else [tuple(row) for row in found]
 
 
 def compiled_sql(name, build, **values) -> tuple | None:
