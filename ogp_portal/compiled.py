@@ -236,11 +236,11 @@ def rows(name, build, **values) -> list[tuple]:
     straight from the cursor through the compiler's converters when Django's iterable would do no more."""
     entry, alias = _entry(name, build, values)
     if entry is None:
-        return [tuple(row) for row in build(**values)]
+        return list(build(**values))
     if type(entry) is _Empty:
         return []
     if entry.fast is None:
-        return [tuple(row) for row in entry.queryset_for(values, alias)]
+        return list(entry.queryset_for(values, alias))  # (Django's own rows: tuples of a values_list)
     converters, order = entry.fast
     connection = connections[alias]
     with connection.cursor() as cursor:
