@@ -2,77 +2,26 @@
 each row a plain object with the models' attribute names (roles, plans, the page's commitments, their milestones and
 updates, the review queue), not model instances. ``accounts.work_views`` writes the page from them."""
 
-import datetime as dt
 from collections import namedtuple
 
-from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Window
-from django.utils.translation import get_language
 
 from commitments import workload
 from commitments.models import ActionPlan, Agency, Commitment, Completion, Member, Milestone, ProgressUpdate, Role, period_end
 from ogp_portal import permissions
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.translated import translated_columns as _translated_columns
 
 # The first updates of the review queue "My work" shows, with the count of all and a link on.
 QUEUE_SHOWN = 10
 
-# The SQL of "My work"'s own queries, compiled once per process and shape (issue #20: building and compiling
-# their querysets cost ~2.5 ms a page, the queries themselves well under a millisecond each). A shape is
-# everything the SQL depends on: the query, the language (the translated columns and the ordering by the
-# member's name in it), the database, and the person's scope (``_scope_key``) or the values it names.
-_COMPILED: dict = {}
-_COMPILED_MOST = 4096  # shapes kept (each a few kilobytes of SQL); all forgotten when full
-
-
-def _compiled_rows(key, build, substitute=None):
-    """The rows of ``build()`` (a ``values_list`` queryset whose SQL and parameters depend on ``key`` alone), its SQL
-    compiled on the first call for ``key`` (and language and database) only; each row a tuple, as ``values_list``.
-
-    ``substitute``: ``{placeholder: value}``, the values to run it with in place of the placeholders it was built
-    with (``_workload``: the page's commitments, a list whose length is in ``key``). Read straight from the database's
-    cursor: only columns that need no conversion by Django's fields (numbers, texts, days) and moments, which
-    SQLite (the tests) answers without a time zone and are made UTC, as Django's own conversion does.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    compiled = _compiled_sql(key, build)
-    if compiled is None:  # a query that selects nothing whatever the data (nobody's scope): Django runs none
-        return []
-    sql, compiled_params = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, compiled_params if substitute is None else [_substituted(p, substitute) for p in compiled_params])
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":
-        rows = [tuple(dt.datetime.replace(value, tzinfo=dt.UTC) if isinstance(value, dt.datetime) and value.tzinfo is None else value
-                      for value in row) for row in rows]
-    return rows
-
-
-def _substituted(param, substitute):
-    """``param`` with each placeholder in it replaced (a list or tuple parameter, as an array, element by element)."""
-    if isinstance(param, (list, tuple)):
-        return type(param)(substitute.get(value, value) for value in param)
-    return substitute.get(param, param) if isinstance(param, int) else param
-
-
-def _compiled_sql(key, build) -> tuple | None:
-    """``build().query.sql_with_params()``, compiled once per process, ``key``, language and database (``_compiled_rows``);
-    None for a query that can select nothing (``EmptyResultSet``: an empty scope), which is never run."""
-    key = (key, get_language(), connections[DEFAULT_DB_ALIAS].vendor)
-    try:
-        return _COMPILED[key]
-    except KeyError:
-        pass
-    try:
-        compiled = build().query.sql_with_params()
-    except EmptyResultSet:
-        compiled = None
-    if len(_COMPILED) >= _COMPILED_MOST:
-        _COMPILED.clear()
-    _COMPILED[key] = compiled
-    return compiled
+# "My work"'s own queries are compiled once per process and shape (``ogp_portal.compiled``; issue #20: building and
+# compiling their querysets cost ~2.5 ms a page, the queries themselves well under a millisecond each). A shape is
+# everything the SQL depends on besides the values it is run with: the query, the language (the translated columns
+# and the ordering by the member's name in it), the database, and the person's scope (``_scope_key``) or the values
+# it names; ``ogp_portal.compiled`` keeps a bounded number of them.
 
 
 def _scope_key(user) -> tuple:
@@ -112,8 +61,8 @@ def _queue_and_count(user):
     if permissions.is_administrator(user):
         rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
     else:
-        rows = _compiled_rows(  # (its SQL once per scope: ``_compiled_rows``)
-            ("queue", _scope_key(user)),
+        rows = compiled_rows(  # (its SQL once per scope: ``ogp_portal.compiled``)
+            ("work-queue", _scope_key(user)),
             lambda: queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN],
         )
         count = rows[0][-1] if rows else 0
@@ -172,7 +121,7 @@ def _page_commitments(scope, ordered, first, size, plans):
     SQL wider and sorted on seven keys. The texts in the language shown, as django-modeltranslation answers them.
     """
     title, agency = _translated_columns(Commitment, "title"), _translated_columns(Agency, "name")
-    rows = _compiled_rows(("page", scope, first, size), lambda: ordered().rewrite(False).values_list(
+    rows = compiled_rows(("work-page", scope, first, size), lambda: ordered().rewrite(False).values_list(
         # (the columns named in the language's order; the ordering already rewritten)
         "pk", "plan_id", "number", "identifier", "lead_agency_id", "lead_agency__acronym",
         *title.columns, *(f"lead_agency__{name}" for name in agency.columns),
@@ -181,8 +130,6 @@ def _page_commitments(scope, ordered, first, size, plans):
     return [_WorkCommitment(row[:6], title(row[6:split]), agency(row[split:]), plans[row[1]]) for row in rows]
 
 
-# The ids a compiled query is built with in place of the commitments' (``_workload``): none is ever a row's.
-_PLACEHOLDER = -(10**15)
 # What "My work" reads of each milestone (``_workload``), the deliverable's columns after them.
 _MILESTONE_COLUMNS = ("id", "commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
 
@@ -223,9 +170,8 @@ def _workload(commitments, plans, periods, reportable, today, *, instances=True)
 
         if instances:
             rows = milestones_of(list(by_pk))
-        else:  # the page's: its SQL compiled once per number of commitments (``_compiled_rows``), built with placeholders
-            placeholders = [_PLACEHOLDER - i for i in range(len(by_pk))]
-            rows = _compiled_rows(("milestones", len(by_pk)), lambda: milestones_of(placeholders), dict(zip(placeholders, by_pk)))
+        else:  # the page's: its SQL compiled once per number of commitments (``ogp_portal.compiled``)
+            rows = compiled_rows("work-milestones", milestones_of, pks=list(by_pk))
         milestone = None
         for row in rows:
             if milestone is None or milestone.pk != row[0]:
@@ -255,7 +201,7 @@ def _work_plans(scope, plans) -> dict:
     from types import SimpleNamespace
 
     title, name = _translated_columns(ActionPlan, "title"), _translated_columns(Member, "name")
-    rows = _compiled_rows(("plans", scope), lambda: plans().rewrite(False).values_list(  # (the columns named: as ``_page_commitments``)
+    rows = compiled_rows(("work-plans", scope), lambda: plans().rewrite(False).values_list(  # (the columns named: as ``_page_commitments``)
         "pk", "member_id", "start_date", "end_date", "member__kind", *title.columns, *(f"member__{column}" for column in name.columns)
     ))
     split = 5 + len(title.columns)
@@ -276,11 +222,11 @@ def _work_roles(user) -> list:
     the kind, the member's name and address, the agency as ``Agency.__str__`` writes it; not the members' and
     agencies' every column in every language as model instances (issue #20). The texts in the language shown."""
     member_name, agency_name = _translated_columns(Member, "name"), _translated_columns(Agency, "name")
-    rows = _compiled_rows(("roles", user.pk), lambda: (
+    rows = compiled_rows("work-roles", lambda user: (
         Role.objects.filter(user=user).order_by("member__name", "kind")
         .values_list("kind", "member_id", "agency_id", "member__code", "agency__acronym",
                      *(f"member__{name}" for name in member_name.columns), *(f"agency__{name}" for name in agency_name.columns))
-    ))
+    ), user=user.pk)
     split = 5 + len(member_name.columns)
     kinds = dict(Role.Kind.choices)
     return [_WorkRole(row[:5], member_name(row[5:split]), agency_name(row[split:]), kinds) for row in rows]

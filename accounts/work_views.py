@@ -23,12 +23,12 @@ from commitments import progress, workload
 from commitments.models import ActionPlan, Commitment, Completion, ProgressUpdate, Role
 from forums.models import Forum
 from ogp_portal import permissions
+from ogp_portal.compiled import compiled_sql
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
 from .work_queries import (  # noqa: F401 (QUEUE_SHOWN: the page's, read by its tests)
     QUEUE_SHOWN,
-    _compiled_sql,
     _page_commitments,
     _queue_and_count,
     _scope_key,
@@ -66,7 +66,7 @@ def my_work(request):
     roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
     # The person's commitments (``permissions.editable_by``), built only when a query's SQL is compiled:
-    # the queries below are compiled once per process and scope (``_compiled_rows``; issue #20).
+    # the queries below are compiled once per process and scope (``ogp_portal.compiled``; issue #20).
     scope = _scope_key(user)
 
     def editable():
@@ -83,7 +83,7 @@ def my_work(request):
     reportable = {pk for pk, period in current.items() if period}
     order = ("plan__member__name", "plan__start_date", "number", "identifier")
     totals = workload.totals_query(
-        None, periods, today, scope=_compiled_sql(("scope", scope), lambda: editable().order_by().values("pk"))
+        None, periods, today, scope=compiled_sql(("work-scope", scope), lambda: editable().order_by().values("pk"))
     ) if plans else {}
     work_page = None
     if plans:

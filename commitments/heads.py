@@ -16,8 +16,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from ogp_portal import cache as page_cache
+from ogp_portal.compiled import compiled
 
-from .compiled import Compiled
 from .models import ActionPlan, Agency, Commitment, Member
 
 
@@ -176,7 +176,7 @@ def _whole_query(kind, signed_in):
             queryset = queryset.annotate(following=following_sql(model, SimpleNamespace(pk=user), kind))
         return queryset
 
-    return Compiled(build)
+    return build
 
 
 _WHOLE = {(kind, signed_in): _whole_query(kind, signed_in) for kind in PAGE_HEADS for signed_in in (False, True)}
@@ -185,12 +185,15 @@ _WHOLE = {(kind, signed_in): _whole_query(kind, signed_in) for kind in PAGE_HEAD
 def page_whole(kind: str, key, user):
     """The page's whole row, the parents its parts show attached, ``following`` for a signed-in ``user``, or 404.
 
-    One statement compiled once per process (``compiled.Compiled``): the ORM built and compiled the same
+    One statement compiled once per process (``ogp_portal.compiled``): the ORM built and compiled the same
     query, with every column of three or four tables, on every render (about 2-3 ms of a first render).
     """
     signed_in = bool(user and user.is_authenticated)
-    query = _WHOLE[kind, signed_in]
-    found = query.objects(key, user.pk) if signed_in else query.objects(key)
+    build = _WHOLE[kind, signed_in]
+    if signed_in:
+        found = list(compiled(("page-whole", kind, True), build, key=key, user=user.pk))
+    else:
+        found = list(compiled(("page-whole", kind, False), build, key=key))
     if not found:
         raise Http404(f"No {PAGE_HEADS[kind][0][0]._meta.object_name} matches the given query.")  # get_object_or_404's
     whole = found[0]

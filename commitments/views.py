@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
+from ogp_portal.compiled import compiled
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import exports, services, timeline
-from .compiled import Compiled
 from .filters import NO_UPDATE
 from .heads import following_sql, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
@@ -157,7 +158,6 @@ def _plan_commitments_query(plan):
     )
 
 
-_PLAN_COMMITMENTS = Compiled(_plan_commitments_query)
 
 
 def _with_agency(commitment):
@@ -169,30 +169,32 @@ def _with_agency(commitment):
 
 
 # The plan page's milestones and their published levels, by the plan (the rows of its commitments' milestones),
-# compiled once per process (``compiled.Compiled``).
-_PLAN_MILESTONES = Compiled(
-    lambda plan: Milestone.objects.filter(commitment__plan_id=plan).order_by("id").values_list("pk", *PLAN_MILESTONE_FIELDS)
-)
-_PLAN_LEVELS = Compiled(
-    lambda plan: published_updates(ProgressUpdate.objects.filter(milestone__commitment__plan_id=plan))
-    .order_by("-period_end", "-published_at")
-    .values_list("milestone_id", "period_end", "published_at", "completion")
-)
+# compiled once per process (``ogp_portal.compiled``).
+def _plan_milestones(plan):
+    return Milestone.objects.filter(commitment__plan_id=plan).order_by("id").values_list("pk", *PLAN_MILESTONE_FIELDS)
+
+
+def _plan_levels(plan):
+    return (
+        published_updates(ProgressUpdate.objects.filter(milestone__commitment__plan_id=plan))
+        .order_by("-period_end", "-published_at")
+        .values_list("milestone_id", "period_end", "published_at", "completion")
+    )
 
 
 def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
     # first, which joins each row up to its member (and, for many rows, hashes every member).
-    commitments = [_with_agency(c) for c in _PLAN_COMMITMENTS.objects(plan.pk)]
+    commitments = [_with_agency(c) for c in compiled("plan-commitments", _plan_commitments_query, plan=plan.pk)]
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:
-        for row in _PLAN_MILESTONES.rows(plan.pk):
+        for row in compiled_rows("plan-milestones", _plan_milestones, plan=plan.pk):
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
     if by_commitment:
-        for row in _PLAN_LEVELS.rows(plan.pk):
+        for row in compiled_rows("plan-levels", _plan_levels, plan=plan.pk):
             by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
     groups, all_milestones = [], []
     for commitment in commitments:
@@ -225,6 +227,11 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
+def _lead_institutions(plan):
+    """The plan's lead institutions: the query of ``plan.lead_institutions.all()`` (tests/test_compiled.py)."""
+    return Agency.objects.filter(led_plans=plan)
+
+
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
@@ -249,7 +256,15 @@ def plan_detail(request, pk):
         # Its dates, lead institutions and co-creation: the whole row, read only when the part is rendered.
         "plan_about": fragment(
             f"plan-about:{plan.pk}",
-            lambda: render_to_string("commitments/_plan_about.html", {"plan": whole(), "member": plan.member}),
+            lambda: render_to_string(
+                "commitments/_plan_about.html",
+                {
+                    "plan": whole(),
+                    "member": plan.member,
+                    # ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
+                    "lead_institutions": compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk),
+                },
+            ),
         ),
     }
     return render(request, "commitments/plan_detail.html", context)
@@ -377,29 +392,45 @@ def milestone_rows(milestones, panels) -> str:
 
 
 # The commitment page's activities, milestones, published updates and their evidence, by the commitment,
-# compiled once per process (``compiled.Compiled``).
-_ACTIVITIES = Compiled(lambda pk: Activity.objects.filter(commitment_id=pk).order_by("number"))
-_MILESTONES = Compiled(lambda pk: Milestone.objects.filter(commitment_id=pk).order_by("id"))
-_UPDATES = Compiled(
-    lambda pk: ProgressUpdate.objects.published().filter(milestone__commitment_id=pk).order_by("-period_end", "-published_at")
-)
-_EVIDENCE = Compiled(
-    lambda pk: Evidence.objects.filter(update__milestone__commitment_id=pk, update__state=ProgressUpdate.State.PUBLISHED)
-    .order_by("update_id", "created_at", "pk")
-)
+# compiled once per process (``ogp_portal.compiled``).
+def _activities(pk):
+    return Activity.objects.filter(commitment_id=pk).order_by("number")
+
+
+def _milestones(pk):
+    return Milestone.objects.filter(commitment_id=pk).order_by("id")
+
+
+def _updates(pk):
+    return ProgressUpdate.objects.published().filter(milestone__commitment_id=pk).order_by("-period_end", "-published_at")
+
+
+def _evidence(pk):
+    return Evidence.objects.filter(update__milestone__commitment_id=pk, update__state=ProgressUpdate.State.PUBLISHED).order_by(
+        "update_id", "created_at", "pk"
+    )
+
+
+def _report_lines(pk):
+    """The commitment's lines in published status reports, latest first, each with its report."""
+    return (
+        StatusReportLine.objects.filter(commitment_id=pk, report__state=StatusReport.State.PUBLISHED)
+        .select_related("report")
+        .order_by("-report__period_start")
+    )
 
 
 def _commitment_state(request, commitment, today) -> str:
     """Render the commitment page's shared part: where it stands, its fields, activities and milestones, reports."""
     # Orders equal to the models' own within one commitment (see _plan_state), without the joins up to the member.
     # Read level by level and grouped here (the queries prefetch_related would make, without its machinery).
-    activities = _ACTIVITIES.objects(commitment.pk)
-    milestones = _MILESTONES.objects(commitment.pk)
+    activities = list(compiled("commitment-activities", _activities, pk=commitment.pk))
+    milestones = list(compiled("commitment-milestones", _milestones, pk=commitment.pk))
     by_milestone = {m.pk: m for m in milestones}
     for m in milestones:
         m.commitment = commitment
         m.published_updates = []
-    updates = _UPDATES.objects(commitment.pk) if milestones else []
+    updates = list(compiled("commitment-updates", _updates, pk=commitment.pk)) if milestones else []
     by_update = {}
     for p in updates:
         p.milestone = by_milestone[p.milestone_id]
@@ -407,7 +438,7 @@ def _commitment_state(request, commitment, today) -> str:
         p.evidence_items = []  # a list, not a manager: the table asks each update for its evidence
         by_update[p.pk] = p
     if updates:
-        for item in _EVIDENCE.objects(commitment.pk):
+        for item in compiled("commitment-evidence", _evidence, pk=commitment.pk):
             item.update = by_update[item.update_id]
             item.update.evidence_items.append(item)
     timeline.annotate_milestone_progress(milestones, today)
@@ -429,11 +460,7 @@ def _commitment_state(request, commitment, today) -> str:
     sections = [(Commitment._meta.get_field(name).verbose_name, name) for name in TEMPLATE_FIELDS]
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
-    report_lines = (
-        StatusReportLine.objects.filter(commitment=commitment, report__state=StatusReport.State.PUBLISHED)
-        .select_related("report")
-        .order_by("-report__period_start")
-    )
+    report_lines = compiled("commitment-report-lines", _report_lines, pk=commitment.pk)
     context = {
         "commitment": commitment,
         "plan": commitment.plan,

@@ -1,30 +1,50 @@
-"""A page's own query built and compiled once per process, then run with each request's values (issue #20).
+"""A queryset built and compiled to SQL once per process, then run with each request's values (issue #20).
 
-The member, forum and compliance member pages read their object with one query on every visit,
-signed in or not. Building that query through the ORM (the stored standing's annotations, the
-``select_related``, the follow state) and compiling it to SQL cost about 1 ms of Python a visit,
-more than running it. Its SQL is the same on every visit but for a few values (the code or the id
-in the URL, the visitor's id), so it is compiled once per process, database and language (the
-ORM orders and falls back by the active language's columns) and run with the request's values:
-the same SQL, the same parameters, the same model instances (``select_related`` objects and
-annotations included) as the queryset gives. ``commitments.filters.CompiledColumn`` does the same
-for one column of the commitment list.
+The one copy of this mechanism: every page's own queries use it (the member, forum, compliance member,
+plan and commitment pages, the pages' heads, "My work"). Building a queryset through the ORM (its
+annotations, ``select_related``, columns, sub-selects) and compiling it to SQL cost 0.2-1 ms of Python a
+query, often more than running it. Its SQL is the same on every visit but for a few values (the code or
+the id in the URL, the visitor's id, the page's commitments), so it is compiled once per process, shape,
+database and language (the ORM orders and falls back by the active language's columns) and run with the
+request's values: the same SQL, the same parameters, the same rows as the queryset gives.
 
-How the values are found in the compiled SQL: the queryset is built once with a placeholder for
-each value (an integer or a text that no page uses), and the positions of the placeholders among
-the compiled parameters are where each request's values go. A value the ORM would transform
-(a ``LIKE`` pattern, a lower-cased text), so that its placeholder is not found as given, makes
-the query run through the ORM every time, as before: never a wrong parameter.
+- :func:`compiled` returns a read-only queryset whose compiler answers the kept SQL: model instances
+  (``select_related`` objects and annotations included), ``values_list`` tuples, each through Django's
+  own iterables and converters, and modeltranslation's language fallback.
+- :func:`rows` gives the tuples of a ``values_list`` straight from the cursor, through the compiler's
+  converters (SQLite's dates and moments), in the order ``values_list`` was given: for pages of
+  hundreds of rows. A ``values_list`` the fast path cannot read as Django would (a translated field's
+  fallback, ``flat``/``named``, columns renamed) goes through Django's iterable instead.
+- :func:`compiled_sql` gives the kept ``(sql, params)`` itself, to be used inside another statement.
+
+A shape is ``name`` (anything hashable: it must hold everything ``build`` depends on besides the values,
+e.g. a person's scope) and the values' names, kinds and, for a list, its length. At most ``MOST_SHAPES``
+shapes are kept (each a few kilobytes of SQL); all are forgotten when that many are, and compiled again.
+
+How the values are found in the compiled SQL: the queryset is built once with a placeholder for each value
+(an integer or a text that no page uses; for a list of integers one placeholder per item) and the positions
+of the placeholders among the compiled parameters (or inside a list parameter: an array) are where each
+request's values go, however many times each appears. A value the ORM would transform (a ``LIKE``
+pattern, a lower-cased text), so that its placeholder is not found as given, makes the query run through
+the ORM every time, as before: never a wrong parameter. A query that can select nothing whatever the
+values (``EmptyResultSet``: an empty list, nobody's scope) is answered with no query, as the ORM does.
+
+``commitments.filters.CompiledColumn`` is a different thing on the same idea: one column expression (a
+sub-select of the commitment list) whose SQL is compiled once and pasted into queries the ORM still builds
+and compiles each time (the list's filters and orders vary); this module keeps whole statements.
 """
 
 from __future__ import annotations
 
+import operator
 import threading
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404
 from django.utils import translation
 
+MOST_SHAPES = 4096
 _COMPILED: dict = {}
 _LOCK = threading.Lock()
 _NOT_COMPILABLE = object()
@@ -32,14 +52,29 @@ _NOT_COMPILABLE = object()
 # them in a query, so one could never come from a URL into a query of ours).
 _INT_BASE = -7_300_000_000_000_000_000
 _INT64 = (-(2**63) + 2**62, 2**63 - 1)  # values below the placeholders' range go through the ORM too
+# Django's values_list() rows and modeltranslation's (which falls back across languages for a translated field).
+_TUPLES = {"ValuesListIterable", "FallbackValuesListIterable"}
+
+
+def _shape(value):
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    return type(value).__name__
 
 
 def _placeholders(values: dict) -> dict:
-    out = {}
-    for index, (name, value) in enumerate(sorted(values.items())):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise TypeError(f"compiled queries take integers and texts, not {type(value).__name__} ({name})")
-        out[name] = _INT_BASE - index if isinstance(value, int) else f"\x00{name}\x00"
+    out, count = {}, 0
+    for name, value in sorted(values.items()):
+        if isinstance(value, (list, tuple)):
+            if not all(type(item) is int for item in value):
+                raise TypeError(f"compiled queries take lists of integers ({name})")
+            out[name] = [_INT_BASE - count - i for i in range(len(value))]
+            count += len(value)
+        elif isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"compiled queries take integers, texts and lists of integers, not {type(value).__name__} ({name})")
+        else:
+            out[name] = _INT_BASE - count if isinstance(value, int) else f"\x00{name}\x00"
+            count += 1
     return out
 
 
@@ -51,64 +86,196 @@ def _hashable(value) -> bool:
     return True
 
 
+def _out_of_range(values) -> bool:
+    """Whether an integer (or a list's) is one no column holds (a URL's digits): the ORM answers it, no rows."""
+    for value in values.values():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if type(item) is int and not _INT64[0] <= item <= _INT64[1]:
+                return True
+    return False
+
+
 class _Compiled:
     """The queryset built with placeholders, its SQL, and where each value goes among its parameters."""
 
-    __slots__ = ("queryset", "sql", "params", "slots", "state")
+    __slots__ = ("queryset", "sql", "params", "slots", "state", "fast")
 
     def __init__(self, queryset, alias, placeholders):
         compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        by_placeholder = {value: name for name, value in placeholders.items()}
-        self.slots = [(index, by_placeholder[param]) for index, param in enumerate(params) if _hashable(param) and param in by_placeholder]
-        if sorted({name for _index, name in self.slots}) != sorted(placeholders):
+        sql, params = compiler.as_sql()  # (EmptyResultSet: the caller keeps that)
+        where = {}  # placeholder -> (value's name, item of a list or None)
+        for name, placeholder in placeholders.items():
+            if isinstance(placeholder, list):
+                where.update({item: (name, i) for i, item in enumerate(placeholder)})
+            else:
+                where[placeholder] = (name, None)
+        slots, found = [], set()
+        for index, param in enumerate(params):
+            if isinstance(param, (list, tuple)):  # an array parameter: the placeholders inside it
+                for inner, item in enumerate(param):
+                    if _hashable(item) and item in where:
+                        slots.append((index, inner, *where[item]))
+                        found.add(item)
+            elif _hashable(param) and param in where:
+                slots.append((index, None, *where[param]))
+                found.add(param)
+        if found != set(where):
             raise LookupError("a value was transformed by the ORM")  # run through the ORM instead
-        self.queryset, self.sql, self.params = queryset, sql, list(params)
-        # What ``execute_sql`` and the model iterable read of the compiler after ``as_sql``.
+        self.queryset, self.sql, self.params, self.slots = queryset, sql, tuple(params), tuple(slots)
+        # What ``execute_sql`` and the iterables read of the compiler after ``as_sql``.
         self.state = {
             name: getattr(compiler, name)
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
+        self.fast = self._fast_rows(queryset, compiler)
+
+    @staticmethod
+    def _fast_rows(queryset, compiler):
+        """(converters, order) to read a ``values_list``'s tuples from the cursor as Django would, or None."""
+        if queryset._fields is None or queryset._iterable_class.__name__ not in _TUPLES:
+            return None
+        wanted = list(getattr(queryset, "original_fields", None) or queryset._fields)
+        if queryset._iterable_class.__name__ == "FallbackValuesListIterable":
+            from modeltranslation.translator import NotRegistered, translator
+
+            try:
+                translated = set(translator.get_options_for_model(queryset.model).all_fields)
+            except NotRegistered:
+                translated = set()
+            if set(wanted) & translated:
+                return None  # a translated field's language fallback: modeltranslation's iterable
+        names = [alias for _column, _sql, alias in compiler.select]
+        if sorted(names) != sorted(wanted) or compiler.has_extra_select:
+            return None
+        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+        order = tuple(names.index(name) for name in wanted)
+        return converters, (None if order == tuple(range(len(order))) else operator.itemgetter(*order))
+
+    def params_for(self, values):
+        params = list(self.params)
+        copied = set()
+        for index, inner, name, item in self.slots:
+            value = values[name] if item is None else values[name][item]
+            if inner is None:
+                params[index] = value
+            else:
+                if index not in copied:
+                    params[index] = list(params[index])
+                    copied.add(index)
+                params[index][inner] = value
+        for index in copied:
+            params[index] = type(self.params[index])(params[index])
+        return tuple(params)
 
     def queryset_for(self, values, alias):
-        params = list(self.params)
-        for index, name in self.slots:
-            params[index] = values[name]
-        sql, params = self.sql, tuple(params)
-        queryset = self.queryset._chain()
-        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = self.sql, self.params_for(values)
+        # Shallow copies of the kept queryset and its query (never evaluated, never changed: read-only),
+        # not ``_chain()``'s clone of the whole query tree, which cost as much as the rest of a run.
+        kept = self.queryset
+        query = object.__new__(type(kept.query))
+        query.__dict__ = kept.query.__dict__.copy()
+        queryset = object.__new__(type(kept))
+        queryset.__dict__ = kept.__dict__.copy()
+        queryset._query = query
+        connection = connections[alias]
+        compiler = connection.ops.compiler(query.compiler)(query, connection, alias, True)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
 
-def compiled(name: str, build, **values):
-    """Return ``build(**values)``: a queryset whose SQL was compiled once per process, database and language.
+class _Empty:
+    """A shape that selects nothing whatever the values (``EmptyResultSet``): no query, as the ORM."""
 
-    ``name`` names the query's shape: everything ``build`` depends on besides ``values`` (integers
-    and texts, each used as a parameter of the SQL as given) must be in it. The queryset returned
-    is for reading only (iterate it, or ``list()`` it): do not filter, order or slice it further.
-    """
+    __slots__ = ("queryset",)
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+
+def _entry(name, build, values):
     alias = DEFAULT_DB_ALIAS
-    key = (name, alias, connections[alias].vendor, translation.get_language(), tuple(sorted(values)))
+    key = (name, alias, connections[alias].vendor, translation.get_language(), tuple((k, _shape(v)) for k, v in sorted(values.items())))
     entry = _COMPILED.get(key)
     if entry is None:
         placeholders = _placeholders(values)
+        queryset = build(**placeholders)
         try:
-            entry = _Compiled(build(**placeholders), alias, placeholders)
+            entry = _Compiled(queryset, alias, placeholders)
+        except EmptyResultSet:
+            entry = _Empty(queryset)
         except LookupError:
             entry = _NOT_COMPILABLE
         with _LOCK:
+            if len(_COMPILED) >= MOST_SHAPES:
+                _COMPILED.clear()
             _COMPILED[key] = entry
-    if entry is _NOT_COMPILABLE or any(type(value) is int and not _INT64[0] <= value <= _INT64[1] for value in values.values()):
-        return build(**values)  # an id no column holds (a URL's digits): the ORM answers it (no rows), as before
+    if entry is _NOT_COMPILABLE or (type(entry) is _Compiled and _out_of_range(values)):
+        return None, alias
+    return entry, alias
+
+
+def compiled(name, build, **values):
+    """Return ``build(**values)``: a queryset whose SQL was compiled once per process, shape, database and language.
+
+    ``name`` names the query's shape: everything ``build`` depends on besides ``values`` (integers, texts
+    and lists of integers, each used as parameters of the SQL as given) must be in it. The queryset
+    returned is for reading only (iterate it, or ``list()`` it): do not filter, order or slice it further.
+    """
+    entry, alias = _entry(name, build, values)
+    if entry is None:
+        return build(**values)
+    if type(entry) is _Empty:
+        return entry.queryset.none()
     return entry.queryset_for(values, alias)
+
+
+def rows(name, build, **values) -> list[tuple]:
+    """The rows of the ``values_list`` queryset ``build(**values)`` as tuples (:func:`compiled`'s shapes), read
+    straight from the cursor through the compiler's converters when Django's iterable would do no more."""
+    entry, alias = _entry(name, build, values)
+    if entry is None:
+        return list(build(**values))
+    if type(entry) is _Empty:
+        return []
+    if entry.fast is None:
+        return list(entry.queryset_for(values, alias))  # (Django's own rows: tuples of a values_list)
+    converters, order = entry.fast
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(entry.sql, entry.params_for(values))
+        found = cursor.fetchall()
+    if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
+        found = [list(row) for row in found]
+        for row in found:
+            for position, (functions, expression) in converters.items():
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+    if order is not None:  # (two columns at least: one is in order)
+        return [order(row) for row in found]
+    return found if not converters else [tuple(row) for row in found]
+
+
+def compiled_sql(name, build, **values) -> tuple | None:
+    """``(sql, params)`` of ``build(**values)`` (:func:`compiled`'s shapes), to use inside another statement;
+    None for a query that can select nothing (``EmptyResultSet``)."""
+    entry, _alias = _entry(name, build, values)
+    if entry is None:
+        try:
+            return build(**values).query.sql_with_params()
+        except EmptyResultSet:
+            return None
+    if type(entry) is _Empty:
+        return None
+    return entry.sql, entry.params_for(values)
 
 
 def one_or_404(queryset):
     """The one row of ``queryset`` (read by a unique key), or 404: what ``get_object_or_404`` gives."""
-    rows = list(queryset)
-    if not rows:
+    found = list(queryset)
+    if not found:
         raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
-    return rows[0]
+    return found[0]

@@ -609,8 +609,8 @@ def test_my_works_pages_hold_about_fifty_milestones(commitments, milestones, siz
 def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_of_role(client, world):
     """Issue #20: "My work"'s SQL is compiled once per process and scope; a role given or taken changes what is read,
     and two people never share a scope's rows (the compiled queries kept from the earlier tests in this process)."""
-    from accounts import work_queries
     from commitments.models import Role
+    from ogp_portal import compiled as compiled_module
 
     def page(user):
         client.force_login(user)
@@ -620,9 +620,12 @@ def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_o
     coordinator, poc = world.users.own, world.users.poc
     fresh = {}
     for user in (coordinator, poc):
-        work_queries._COMPILED.clear()
+        compiled_module._COMPILED.clear()
         fresh[user.pk] = page(user)
     assert page(coordinator) == fresh[coordinator.pk] and page(poc) == fresh[poc.pk]  # compiled, the same rows
+    work = {key[0] if isinstance(key[0], str) else key[0][0]: entry for key, entry in compiled_module._COMPILED.items()}
+    assert {"work-roles", "work-plans", "work-page", "work-milestones", "work-queue"} <= set(work)
+    assert all(work[name].fast is not None for name in ("work-roles", "work-plans", "work-page", "work-milestones", "work-queue"))
     assert fresh[coordinator.pk][0] == 1 and fresh[poc.pk][0] > 1 and fresh[poc.pk][2] >= 1
     role = Role.objects.create(user=coordinator, member=world.kg, kind=Role.Kind.POINT_OF_CONTACT)
     coordinator.refresh_from_db()
