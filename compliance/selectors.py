@@ -195,7 +195,7 @@ def _requirement_meetings(member):
 def _requirement_attendance(meetings):
     """(meeting id, sector) of who attended ``meetings`` (their ids: ``ids_text``), present or represented."""
     from forums.models import Attendance
-    from ogp_portal.sql_values import among
+    from ogp_portal.compiled import among
 
     return Attendance.objects.filter(
         among('"forums_attendance"."meeting_id"', meetings), status__in=[Attendance.Status.PRESENT, Attendance.Status.REPRESENTED]
@@ -214,7 +214,7 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     from django.urls import reverse
 
     from ogp_portal.compiled import compiled
-    from ogp_portal.sql_values import ids_text
+    from ogp_portal.compiled import ids_text
 
     from . import requirements
 

@@ -16,6 +16,10 @@ request's values: the same SQL, the same parameters, the same rows as the querys
   hundreds of rows. A ``values_list`` the fast path cannot read as Django would (a translated field's
   fallback, ``flat``/``named``, columns renamed) goes through Django's iterable instead.
 - :func:`compiled_sql` gives the kept ``(sql, params)`` itself, to be used inside another statement.
+- :func:`ids_text` with :func:`among`, and :func:`day`: a list of ids of any length, or a day, as ONE
+  parameter (``column__in=[…]`` gives one parameter per id, so a list's length is part of the shape, and
+  the ORM turns a day into a date not found among the parameters as given): for lists whose length varies
+  with every request (the home page's members), one shape serves them all.
 
 A shape is ``name`` (anything hashable: it must hold everything ``build`` depends on besides the values,
 e.g. a person's scope) and the values' names, kinds and, for a list, its length. At most ``MOST_SHAPES``
@@ -41,6 +45,9 @@ import threading
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BooleanField, CharField, DateField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import translation
 
@@ -279,3 +286,29 @@ def one_or_404(queryset):
     if not found:
         raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
     return found[0]
+
+
+# --- Values given as ONE parameter each: a list of ids of any length, a day -------------------------------------
+
+
+def _postgresql() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
+def ids_text(ids) -> str:
+    """Ids as one text parameter (:func:`among`): an array literal on PostgreSQL, a JSON list elsewhere (SQLite)."""
+    joined = ",".join(str(int(pk)) for pk in ids)
+    return f"{{{joined}}}" if _postgresql() else f"[{joined}]"
+
+
+def among(column: str, ids: str):
+    """A condition for ``filter()``: ``column`` (quoted, as the query names it) is one of ``ids`` (:func:`ids_text`)."""
+    if _postgresql():
+        return RawSQL(f"{column} = ANY(CAST(%s AS bigint[]))", (ids,), output_field=BooleanField())
+    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (ids,), output_field=BooleanField())
+
+
+def day(text: str):
+    """A day given as its ISO text, as a date in SQL (SQLite keeps dates as ISO text: compared as given)."""
+    value = Value(text, output_field=CharField())
+    return Cast(value, DateField()) if _postgresql() else value

@@ -39,8 +39,8 @@ from forums import calendars
 from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values  # noqa: F401 - _Values: read by tests
-from ogp_portal.sql_values import among, ids_text
-from ogp_portal.sql_values import day as as_day
+from ogp_portal.compiled import among, ids_text
+from ogp_portal.compiled import day as as_day
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
 
 # ---------------------------------------------------------------- the home page and a member's page

@@ -1,6 +1,6 @@
 """The home page's and the minimum requirements' reads compiled once with their values as parameters (issue #20).
 
-``ogp_portal.sql_values``: a page's bounds, a list of ids and a day given as one parameter each, so the
+``ogp_portal.compiled``: a page's bounds, a list of ids and a day given as one parameter each, so the
 query is compiled once per process and run with each request's values. Each gives the rows the ORM's
 own query (``pk__in=`` a page's slice, ``member__in=[…]``) gives, page after page, on SQLite and PostgreSQL.
 """
