@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_noop
 
 from commitments import progress, workload
 from commitments.models import ActionPlan, Commitment, Completion, ProgressUpdate, Role
@@ -189,10 +190,10 @@ def _work_html(work, several_periods) -> str:
     label = {
         key: escape(gettext(text))
         for key, text in (
-            ("milestone", "Milestone"), ("ends", "Ends"), ("status", "Status"), ("latest", "Latest update"),
-            ("period", "This period"), ("progress", "Progress"), ("enter", "enter progress"),
-            ("missing", "Update missing"), ("nothing", "Nothing missing"), ("report", "Report progress"),
-            ("open", "Open the commitment"), ("lead", "Lead agency:"),
+            ("milestone", gettext_noop("Milestone")), ("ends", gettext_noop("Ends")), ("status", gettext_noop("Status")), ("latest", gettext_noop("Latest update")),
+            ("period", gettext_noop("This period")), ("progress", gettext_noop("Progress")), ("enter", gettext_noop("enter progress")),
+            ("missing", gettext_noop("Update missing")), ("nothing", gettext_noop("Nothing missing")), ("report", gettext_noop("Report progress")),
+            ("open", gettext_noop("Open the commitment")), ("lead", gettext_noop("Lead agency:")),
         )
     }
     progress_head = f'<th scope="col">{label["progress"]}</th>'

@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from ogp_portal.formats import formatted_day
@@ -421,9 +422,9 @@ def _review_articles(updates, csrf_token) -> str:
     label = {
         key: escape(_(text))
         for key, text in (
-            ("period", "Reporting period"), ("completion", "Completion"), ("as_of", "As of"), ("narrative", "Narrative"),
-            ("submitted", "Submitted by"), ("evidence", "Evidence"), ("comment", "Comment (required to return)"),
-            ("approve", "Approve and publish"), ("return", "Return with comment"),
+            ("period", gettext_noop("Reporting period")), ("completion", gettext_noop("Completion")), ("as_of", gettext_noop("As of")), ("narrative", gettext_noop("Narrative")),
+            ("submitted", gettext_noop("Submitted by")), ("evidence", gettext_noop("Evidence")), ("comment", gettext_noop("Comment (required to return)")),
+            ("approve", gettext_noop("Approve and publish")), ("return", gettext_noop("Return with comment")),
         )
     }
     number = localize if settings.USE_THOUSAND_SEPARATOR else str

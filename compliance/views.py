@@ -22,6 +22,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_noop
 
 from accounts.services import addressee
 from commitments.models import Member, Role
@@ -104,8 +105,9 @@ def finding_groups_html(groups, resolved=False) -> str:
     past findings' table, with the outcome of each.
     """
     if not groups:
-        return mark_safe(f"\n<p>{escape(_('None.'))}</p>\n\n")  # noqa: S308 - escaped
-    l_period, l_effective, l_outcome, l_reason = (escape(_(text)) for text in ("Cycle or period", "Effective", "Outcome", "Reason"))
+        none = escape(_("None."))
+        return mark_safe(f"\n<p>{none}</p>\n\n")  # noqa: S308 - escaped
+    l_period, l_effective, l_outcome, l_reason = (escape(_(text)) for text in (gettext_noop("Cycle or period"), gettext_noop("Effective"), gettext_noop("Outcome"), gettext_noop("Reason")))
     outcome_head = f'<th scope="col">{l_outcome}</th>' if resolved else ""
     days: dict = {}
 
@@ -207,7 +209,8 @@ def status_history_html(timeline, events, member_code) -> str:
             )
         out.append("\n  </ol>\n  ")
     else:
-        out.append(f"\n  <p>{_('The member has been active throughout.')}</p>\n  ")
+        active = _("The member has been active throughout.")
+        out.append(f"\n  <p>{active}</p>\n  ")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
@@ -221,7 +224,7 @@ def overview_rows(members) -> str:
     carries ``status_label`` and ``days_left`` (:func:`_overview_content` sets them).
     """
     l_member, l_status, l_since, l_open, l_due = (
-        escape(_(text)) for text in ("Member", "Status", "Since", "Open findings", "Next action plan due")
+        escape(_(text)) for text in (gettext_noop("Member"), gettext_noop("Status"), gettext_noop("Since"), gettext_noop("Open findings"), gettext_noop("Next action plan due"))
     )
     member_path = path_of("compliance:member")
     days: dict = {}
@@ -381,7 +384,7 @@ def _requirements_html(requirements) -> str:
     largest part of the page's first render. Labels are translated once; every value is escaped as the
     template engine escapes it (tests/compliance/test_requirements_html.py compares with the template).
     """
-    labels = [escape(_(text)) for text in ("Requirement", "Status", "Records counted", "Evidence")]
+    labels = [escape(_(text)) for text in (gettext_noop("Requirement"), gettext_noop("Status"), gettext_noop("Records counted"), gettext_noop("Evidence"))]
     head = (
         f'\n    <table class="compliance-table stack">\n      <thead><tr><th scope="col">{labels[0]}</th><th scope="col">{labels[1]}</th>'
         f'\n        <th scope="col">{labels[2]}</th><th scope="col">{labels[3]}</th></tr></thead>\n      <tbody>'

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from commitments.templatetags.portal import day
 from ogp_portal.compiled import compiled
@@ -43,7 +44,7 @@ def meeting_rows(forum, meetings) -> str:
     """The rows of the forum's table of meetings (latest first, as given)."""
     l_date, l_meeting, l_place, l_status, l_minutes, l_untitled, l_published, l_unpublished = (
         escape(_(text))
-        for text in ("Date", "Meeting", "Place", "Status", "Minutes", "Forum meeting", "Published", "Not published")
+        for text in (gettext_noop("Date"), gettext_noop("Meeting"), gettext_noop("Place"), gettext_noop("Status"), gettext_noop("Minutes"), gettext_noop("Forum meeting"), gettext_noop("Published"), gettext_noop("Not published"))
     )
     meeting_path = path_of("forums:meeting", forum.pk)
     statuses = {}
@@ -102,7 +103,7 @@ def sector_lists(sectors) -> str:
 
 def period_rows(periods) -> str:
     """The rows of the forum's meeting cadence: each period of the compliance policy, its dates and state."""
-    l_period, l_dates, l_status = (escape(_(text)) for text in ("Period", "Dates", "Status"))
+    l_period, l_dates, l_status = (escape(_(text)) for text in (gettext_noop("Period"), gettext_noop("Dates"), gettext_noop("Status")))
     out = []
     for p in periods:
         left = ""

@@ -245,11 +245,12 @@ def _disputes_html(disputes) -> str:
     parts = []
     if disputes:
         count = len(disputes)
+        explained = _("A civil-society reviewer disputes published progress; the commitment shows as contested until you respond with reasons.")
         heading = ngettext("%(counter)s dispute to answer", "%(counter)s disputes to answer", count) % {"counter": _value(count)}
         parts.append(
             '\n<section aria-labelledby="disputes-heading">\n'
             f'  <h2 id="disputes-heading">{heading}</h2>\n'
-            f'  <p>{escape(_("A civil-society reviewer disputes published progress; the commitment shows as contested until you respond with reasons."))}</p>\n'
+            f"  <p>{escape(explained)}</p>\n"
             "  <ul>\n"
         )
         respond_path, respond = path_of("engagement:respond"), escape(_("Respond"))
@@ -265,10 +266,8 @@ def _disputes_html(disputes) -> str:
                 "    </li>\n"
             )
         parts.append("    \n  </ul>\n</section>\n")
-    parts.append(
-        f'\n<p class="notice-settings"><a href="{escape(reverse("engagement:notice_settings"))}">'
-        f'{escape(_("Notices: each at once, a daily digest, or none"))}</a></p>\n'
-    )
+    notices = escape(_("Notices: each at once, a daily digest, or none"))
+    parts.append(f'\n<p class="notice-settings"><a href="{escape(reverse("engagement:notice_settings"))}">{notices}</a></p>\n')
     return mark_safe("".join(parts))  # noqa: S308 - our own markup, every value escaped
 
 
