@@ -683,6 +683,7 @@ def _chunk(
     # latest, which may still be a draft or awaiting publication.
     updates, reviews = [], []
     latest_level: dict[int, str] = {}  # milestone pk: completion of its latest published update
+    latest_moment: dict[int, tuple] = {}  # milestone pk: (period end, published at) of that update
 
     def flush_updates(batch):
         # Reviews of the published updates just written (they need the updates' primary keys).
@@ -708,6 +709,7 @@ def _chunk(
             published = _noon(period_end + dt.timedelta(days=rng.randint(5, 40))) if state == ProgressUpdate.State.PUBLISHED else None
             if state == ProgressUpdate.State.PUBLISHED:
                 latest_level[milestone.pk] = completion
+                latest_moment[milestone.pk] = (period_end, published)
             updates.append(
                 _make(
                     ProgressUpdate,
@@ -732,11 +734,16 @@ def _chunk(
         # Computed here by the one rule from the updates just made (the same result as
         # progress.refresh_completion, which the bulk path runs), then the commitments are written.
         levels: dict[int, list] = {c.pk: [] for c in commitments}
+        newest: dict[int, tuple] = {}  # commitment pk: its newest published update (Commitment.latest_update_at)
         for milestone in milestones:
             levels[milestone.commitment_id].append(latest_level.get(milestone.pk))
+            moment = latest_moment.get(milestone.pk)
+            if moment and (milestone.commitment_id not in newest or moment > newest[milestone.commitment_id]):
+                newest[milestone.commitment_id] = moment
         for commitment in commitments:
             rollup = rollup_completion(levels[commitment.pk])
             commitment.completion, commitment.completion_percent = rollup.level or "", rollup.percent
+            commitment.latest_update_at = newest[commitment.pk][1] if commitment.pk in newest else None
         w.flush()
     else:
         from commitments.progress import refresh_completion

@@ -17,7 +17,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, DateTimeField, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.sql import Query
 from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
@@ -99,6 +99,8 @@ def _latest_published(outer):
 
 
 def _latest_update_at():
+    """The rule of the stored ``Commitment.latest_update_at`` (``progress.refresh_completion`` keeps it; migration
+    0019 filled it): ``published_at`` of the newest published update by (period end, publication) of any milestone."""
     return Subquery(_latest_published("milestone__commitment").values("published_at")[:1])
 
 
@@ -118,16 +120,14 @@ def _contested():
 
 
 def annotate_commitments(qs, today):
-    """Add ``latest_update_at`` and ``overdue_count`` (as of ``today``) to commitments.
+    """Add ``overdue_count`` (as of ``today``) to commitments: a sub-select compiled once per process and day
+    (:class:`CompiledColumn`).
 
-    A commitment's completion is not annotated here: it is the stored roll-up
-    (``Commitment.completion`` and ``completion_percent``, see ``models.rollup_completion``).
-    Both are sub-selects compiled once per process (and day): :class:`CompiledColumn`.
+    A commitment's completion and its last published update are not annotated here: they are stored on
+    the row (``Commitment.completion``, ``completion_percent`` and ``latest_update_at``, kept by
+    ``progress.refresh_completion``), so the list sorts by the last update from an index.
     """
-    return qs.annotate(
-        latest_update_at=CompiledColumn(_latest_update_at, output_field=DateTimeField()),
-        overdue_count=CompiledColumn(_overdue_count, today, output_field=IntegerField()),
-    )
+    return qs.annotate(overdue_count=CompiledColumn(_overdue_count, today, output_field=IntegerField()))
 
 
 class CompiledColumn(Expression):

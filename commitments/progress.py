@@ -318,21 +318,35 @@ def commitment_rollups(commitments, *, until=None):
 
     ``until``: count only updates of periods ending on or before that day (a status report's period).
     """
+    return _rollups_and_latest(commitments, until=until)[0]
+
+
+def _rollups_and_latest(commitments, *, until=None):
+    """Return ``({commitment pk: Rollup}, {commitment pk: latest_update_at})`` in two queries.
+
+    The second: ``published_at`` of the commitment's newest published update by (period end, publication),
+    of any milestone, or None (the rule of ``filters._latest_update_at``), read from the same rows.
+    """
     commitments = list(commitments)
     ids = [c.pk for c in commitments]
     milestones = list(Milestone.objects.filter(commitment_id__in=ids).values_list("pk", "commitment_id"))
     updates = ProgressUpdate.objects.published().filter(milestone__commitment_id__in=ids)
     if until:
         updates = updates.filter(period_end__lte=until)
-    latest = {}
-    for milestone_id, completion in updates.order_by("milestone_id", "period_end", "published_at").values_list(
-        "milestone_id", "completion"
-    ):
+    latest, newest = {}, {}
+    for milestone_id, completion, period_end, published_at in updates.order_by(
+        "milestone_id", "period_end", "published_at"
+    ).values_list("milestone_id", "completion", "period_end", "published_at"):
         latest[milestone_id] = completion  # ordered oldest first: the last one wins
-    levels = {}
+        if milestone_id not in newest or (period_end, published_at) >= newest[milestone_id]:
+            newest[milestone_id] = (period_end, published_at)
+    levels, moments = {}, {}
     for milestone_id, commitment_id in milestones:
         levels.setdefault(commitment_id, []).append(latest.get(milestone_id))
-    return {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
+        if milestone_id in newest and (commitment_id not in moments or newest[milestone_id] > moments[commitment_id]):
+            moments[commitment_id] = newest[milestone_id]
+    rollups = {pk: rollup_completion(levels.get(pk, [])) for pk in ids}
+    return rollups, {pk: moments[pk][1] if pk in moments else None for pk in ids}
 
 
 def refresh_done_flags(milestones=None):
@@ -362,7 +376,8 @@ def refresh_done_flags(milestones=None):
 
 
 def refresh_completion(commitments):
-    """Store the roll-up (:func:`~commitments.models.rollup_completion`) on ``commitments``; return how many changed.
+    """Store the roll-up (:func:`~commitments.models.rollup_completion`) and ``latest_update_at`` (when the newest
+    published update was published) on ``commitments``; return how many changed.
 
     ``commitments``: a queryset of commitments, or their ids. Call it in the same transaction as
     whatever changed an input of the rule: an update approved (or changed or deleted by an
@@ -380,17 +395,19 @@ def refresh_completion(commitments):
     changed = 0
     for start in range(0, len(ids), 500):
         chunk = list(
-            Commitment.objects.filter(pk__in=ids[start : start + 500]).only("pk", "plan_id", "completion", "completion_percent")
+            Commitment.objects.filter(pk__in=ids[start : start + 500]).only(
+                "pk", "plan_id", "completion", "completion_percent", "latest_update_at"
+            )
         )
-        rollups = commitment_rollups(chunk)
+        rollups, moments = _rollups_and_latest(chunk)
         stale = []
         for commitment in chunk:
             rollup = rollups[commitment.pk]
-            level, percent = rollup.level or "", rollup.percent
-            if (commitment.completion, commitment.completion_percent) != (level, percent):
-                commitment.completion, commitment.completion_percent = level, percent
+            values = (rollup.level or "", rollup.percent, moments[commitment.pk])
+            if (commitment.completion, commitment.completion_percent, commitment.latest_update_at) != values:
+                commitment.completion, commitment.completion_percent, commitment.latest_update_at = values
                 stale.append(commitment)
-        Commitment.objects.bulk_update(stale, ["completion", "completion_percent"])
+        Commitment.objects.bulk_update(stale, ["completion", "completion_percent", "latest_update_at"])
         refresh_done_flags(Milestone.objects.filter(commitment_id__in=[c.pk for c in chunk]))
         refresh_plan_figures({c.plan_id for c in chunk})  # the home page's sums (commitments.figures)
         changed += len(stale)

@@ -58,7 +58,7 @@ for _model, _excluded in (
     (Member, []),
     (Agency, []),
     (ActionPlan, []),
-    (Commitment, ["completion", "completion_percent"]),
+    (Commitment, ["completion", "completion_percent", "latest_update_at"]),
     (Activity, []),
     (Milestone, ["done"]),
 ):

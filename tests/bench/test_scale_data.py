@@ -21,7 +21,7 @@ def fingerprint():
         h.update(repr(row).encode())
     for row in Commitment.objects.order_by("identifier").values_list(
         "identifier", "plan__start_date", "title_en", "title_ru", "title_ky", "problem_ky", "lead_agency__name",
-        "completion", "completion_percent",
+        "completion", "completion_percent", "latest_update_at",
     ):
         h.update(repr(row).encode())
     for row in Milestone.objects.order_by("commitment__identifier", "number").values_list(
@@ -60,6 +60,17 @@ def test_copy_and_bulk_create_write_the_same_rows():
             generate(0.004, 42, method="copy")
         return
     assert generated(0.004, 42, "copy")[0] == generated(0.004, 42, "bulk")[0]
+
+
+@pytest.mark.parametrize("method", ["auto", "bulk"])
+def test_the_stored_last_published_update_follows_its_rule(method):
+    """``Commitment.latest_update_at`` as the list's sub-select read it (``filters._latest_update_at``), by either path."""
+    from commitments.filters import _latest_update_at
+
+    generate(0.004, 42, method=method)
+    rows = list(Commitment.objects.annotate(rule=_latest_update_at()).values_list("latest_update_at", "rule"))
+    assert rows and all(kept == rule for kept, rule in rows)
+    assert any(kept is not None for kept, _rule in rows)
 
 
 def test_counts_follow_the_scale():

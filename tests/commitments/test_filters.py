@@ -464,24 +464,25 @@ def test_the_theme_options_are_every_theme_in_use_once_sorted(world):
 
 
 def test_the_lists_compiled_columns_read_the_same_as_the_expressions_they_keep(world):
-    """``latest_update_at`` and ``overdue_count`` (compiled once per process and day, issue #20) read what their
-    sub-selects read, per day, and stay right when the query of commitments is nested in another one."""
+    """``overdue_count`` (compiled once per process and day, issue #20) reads what its sub-select reads, per day,
+    and stays right when the query of commitments is nested in another one; the stored ``latest_update_at`` holds
+    what the rule's sub-select reads."""
     from django.db.models import OuterRef, Subquery
 
     from commitments.filters import _latest_update_at, _overdue_count, annotate_commitments
 
     def plain(today):
-        return Commitment.objects.annotate(latest_update_at=_latest_update_at(), overdue_count=_overdue_count(today))
+        return Commitment.objects.annotate(latest_rule=_latest_update_at(), overdue=_overdue_count(today))
 
     columns = ("identifier", "latest_update_at", "overdue_count")
     for today in (TODAY, dt.date(2019, 1, 1), dt.date(2021, 1, 1)):
         compiled = annotate_commitments(Commitment.objects.all(), today)
-        assert sorted(compiled.values_list(*columns)) == sorted(plain(today).values_list(*columns))
+        assert sorted(compiled.values_list(*columns)) == sorted(plain(today).values_list("identifier", "latest_rule", "overdue"))
         # Nested: the commitments' table gets another alias inside the outer query.
         overdue = compiled.filter(overdue_count__gt=0).values("pk")
         assert set(Commitment.objects.filter(pk__in=overdue).values_list("identifier", flat=True)) == {
-            i for i, _at, n in plain(today).values_list(*columns) if n
+            i for i, n in plain(today).values_list("identifier", "overdue") if n
         }
         latest = Commitment.objects.annotate(at=Subquery(compiled.filter(pk=OuterRef("pk")).values("latest_update_at")[:1]))
-        assert dict(latest.values_list("identifier", "at")) == {i: at for i, at, _n in plain(today).values_list(*columns)}
+        assert dict(latest.values_list("identifier", "at")) == dict(plain(today).values_list("identifier", "latest_rule"))
     assert sorted(c.overdue_count for c in annotate_commitments(Commitment.objects.all(), TODAY)) == [0, 0, 1]
