@@ -585,7 +585,7 @@ def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(perso
 
 
 def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_kept_in_it():
-    """templates/base.html's navigation, search, language buttons and footer: {% same_everywhere %}."""
+    """templates/base.html's head, navigation, search, language buttons and footer: {% same_everywhere %}."""
     from ogp_portal.templatetags import site
     from tests.factories import UserFactory
 
@@ -604,5 +604,10 @@ def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_k
         assert 'value="ru" lang="ru"\n                class="current"' in pages[user, "/ru/"]
         assert 'value="ru" lang="ru"\n                class="outline"' in pages[user, "/"]
         assert 'href="/ru/commitments/"' in pages[user, "/ru/"] and 'href="/commitments/"' in pages[user, "/"]
-    assert {key[0] for key in site._rendered} == {"site-nav", "site-search", "language-buttons", "site-footer"}
+        assert '<html lang="ru" dir="ltr">' in pages[user, "/ru/"] and '<html lang="en" dir="ltr">' in pages[user, "/"]
+        assert "· Портал планов действий OGP</title>" in pages[user, "/ru/"]
+        assert 'hreflang="ru" href="http://testserver/ru/"' in pages[user, "/"]  # per page, outside the kept parts
+    assert {key[0] for key in site._rendered} == {
+        "head-start", "head-icon", "head-css", "site-nav", "site-search", "language-buttons", "site-footer"
+    }
     assert {key[1] for key in site._rendered} == {"en", "ru"}
