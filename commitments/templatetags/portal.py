@@ -47,9 +47,10 @@ def page_in_languages(request) -> dict[str, str]:
     translated = _translated_paths.get(key)
     if translated is None:
         translated = _translate_path(request, parsed.path)
-        if len(_translated_paths) >= _TRANSLATED_PATHS_KEPT:
-            _translated_paths.clear()
-        _translated_paths[key] = translated
+        if len(parsed.path) <= _LONGEST_PATH_KEPT:  # bounded memory, whatever addresses visitors make up
+            if len(_translated_paths) >= _TRANSLATED_PATHS_KEPT:
+                _translated_paths.clear()
+            _translated_paths[key] = translated
     paths = {}
     for code, path in translated.items():
         if path is None:
@@ -62,6 +63,7 @@ def page_in_languages(request) -> dict[str, str]:
 
 _translated_paths: dict[tuple, dict[str, str | None]] = {}
 _TRANSLATED_PATHS_KEPT = 4096
+_LONGEST_PATH_KEPT = 200
 
 
 def _forget_translated_paths(**kwargs) -> None:
