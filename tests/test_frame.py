@@ -36,9 +36,7 @@ def replaced_context(request):
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ky"])
-@pytest.mark.parametrize(
-    "path", ["/", "/compliance/", "/commitments/?q=a%26b%3C%22x%22&page=2", "/members/KG/", "/no/such/page/?a=<b>"]
-)
+@pytest.mark.parametrize("path", ["/", "/compliance/", "/commitments/?q=a%26b%3C%22x%22&page=2", "/members/KG/", "/no/such/page/?a=<b>"])
 def test_the_alternate_links_are_the_bytes_the_template_rendered(language, path):
     engine = engines["django"]
     old, new = engine.from_string(REPLACED), engine.from_string("{% load portal %}{% alternate_links %}")
