@@ -494,6 +494,7 @@ def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkey
 
     from commitments.templatetags import portal
 
+    portal._translated_paths.clear()  # kept per process: this test counts the first request's resolution
     request = rf.get(path)
     with translation.override(translation.get_language_from_path(request.path_info) or "en"):
         expected = {code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES}
@@ -504,6 +505,31 @@ def test_the_page_in_every_language_is_what_translate_url_gives(rf, path, monkey
         assert portal.page_in_languages(request) == expected
         assert portal.default_language_path({"request": request}) == expected["en"]
     assert len(resolves) == 1  # once per request
+
+
+def test_the_page_in_every_language_is_kept_per_path_and_each_request_keeps_its_own_query(rf, monkeypatch):
+    """The reversals are done once per path and process (issue #20); the query is each request's own."""
+    from django.conf import settings
+    from django.urls import translate_url
+    from django.utils import translation
+
+    from commitments.templatetags import portal
+
+    portal._translated_paths.clear()
+    calls = []
+    original = portal.reverse
+    monkeypatch.setattr(portal, "reverse", lambda *a, **k: calls.append(a) or original(*a, **k))
+    with translation.override("ru"):
+        for query in ("tab=x", "q=%C3%A9&page=2", ""):
+            request = rf.get(f"/ru/commitments/KG0017/?{query}" if query else "/ru/commitments/KG0017/")
+            expected = {code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES}
+            assert portal.page_in_languages(request) == expected
+            if query:
+                assert all(path.endswith(f"?{query}") for path in expected.values())
+    assert len(calls) == len(settings.LANGUAGES)  # the first request's reversals only
+    with translation.override("ky"):
+        request = rf.get("/ky/members/KG/")
+        assert portal.page_in_languages(request)["en"] == "/members/KG/"
 
 
 def test_a_rendered_page_takes_its_language_links_from_the_handlers_resolution(client, monkeypatch):
@@ -585,7 +611,7 @@ def test_a_session_signed_in_through_djangos_model_backend_stays_signed_in(perso
 
 
 def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_kept_in_it():
-    """templates/base.html's navigation, search, language buttons and footer: {% same_everywhere %}."""
+    """templates/base.html's head, navigation, search, language buttons and footer: {% same_everywhere %}."""
     from ogp_portal.templatetags import site
     from tests.factories import UserFactory
 
@@ -604,5 +630,10 @@ def test_the_sites_frame_is_rendered_once_per_language_and_nothing_personal_is_k
         assert 'value="ru" lang="ru"\n                class="current"' in pages[user, "/ru/"]
         assert 'value="ru" lang="ru"\n                class="outline"' in pages[user, "/"]
         assert 'href="/ru/commitments/"' in pages[user, "/ru/"] and 'href="/commitments/"' in pages[user, "/"]
-    assert {key[0] for key in site._rendered} == {"site-nav", "site-search", "language-buttons", "site-footer"}
+        assert '<html lang="ru" dir="ltr">' in pages[user, "/ru/"] and '<html lang="en" dir="ltr">' in pages[user, "/"]
+        assert "· Портал планов действий OGP</title>" in pages[user, "/ru/"]
+        assert 'hreflang="ru" href="http://testserver/ru/"' in pages[user, "/"]  # per page, outside the kept parts
+    assert {key[0] for key in site._rendered} == {
+        "head-start", "head-icon", "head-css", "site-nav", "site-search", "language-buttons", "site-footer"
+    }
     assert {key[1] for key in site._rendered} == {"en", "ru"}

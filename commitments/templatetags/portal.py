@@ -6,7 +6,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from django import template
 from django.template import defaultfilters
 from django.conf import settings
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, override
@@ -33,33 +34,65 @@ def page_in_languages(request) -> dict[str, str]:
 
     The language switcher and the alternate links of every rendered page need it (issue #20): the
     path is resolved once and reversed once per language, instead of resolved and reversed again by
-    each ``translate_url``.
+    each ``translate_url``. The paths in each language depend on the path alone (not on the visitor,
+    nor the query), so they are kept per process, URL configuration, script prefix and active language (a bounded
+    dict, emptied when settings change): a page's reversals happen once, not on every render.
     """
     paths = getattr(request, "_page_in_languages", None)
     if paths is not None:
         return paths
     full_path = request.get_full_path()
     parsed = urlsplit(full_path)
+    key = (get_urlconf(), get_script_prefix(), get_language(), parsed.path)  # i18n patterns resolve per language
+    translated = _translated_paths.get(key)
+    if translated is None:
+        translated = _translate_path(request, parsed.path)
+        if len(parsed.path) <= _LONGEST_PATH_KEPT:  # bounded memory, whatever addresses visitors make up
+            if len(_translated_paths) >= _TRANSLATED_PATHS_KEPT:
+                _translated_paths.clear()
+            _translated_paths[key] = translated
+    paths = {}
+    for code, path in translated.items():
+        if path is None:
+            paths[code] = full_path
+        else:
+            paths[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
+    request._page_in_languages = paths
+    return paths
+
+
+_translated_paths: dict[tuple, dict[str, str | None]] = {}
+_TRANSLATED_PATHS_KEPT = 4096
+_LONGEST_PATH_KEPT = 200
+
+
+def _forget_translated_paths(**kwargs) -> None:
+    _translated_paths.clear()  # a test's changed settings (languages, URLs) translate afresh
+
+
+setting_changed.connect(_forget_translated_paths, dispatch_uid="portal_translated_paths")
+
+
+def _translate_path(request, path_part: str) -> dict[str, str | None]:
+    """{language: the path of this page in it, or None when it has none (the full path is kept then)}."""
     match = getattr(request, "resolver_match", None)  # the handler's own resolution of this path (issue #20)
-    if match is None or unquote(parsed.path) != request.path_info:
+    if match is None or unquote(path_part) != request.path_info:
         try:
-            match = resolve(unquote(parsed.path))
+            match = resolve(unquote(path_part))
         except Resolver404:
             match = None
-    paths = {}
+    translated: dict[str, str | None] = {}
     for code, _name in settings.LANGUAGES:
-        paths[code] = full_path
+        translated[code] = None
         if match is None:
             continue
         name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
         with override(code):
             try:
-                path = reverse(name, args=match.args, kwargs=match.kwargs)
+                translated[code] = reverse(name, args=match.args, kwargs=match.kwargs)
             except NoReverseMatch:
                 continue
-        paths[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
-    request._page_in_languages = paths
-    return paths
+    return translated
 
 
 _ABSENT = object()
@@ -148,19 +181,29 @@ def attr(obj, name):
     return getattr(obj, name, "")
 
 
-@register.inclusion_tag("_alternate_links.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def alternate_links(context):
     """Return the links to this page in every language (``<link rel="alternate" hreflang>``).
 
-    English, the default, has no prefix and is also the ``x-default`` version.
+    English, the default, has no prefix and is also the ``x-default`` version. Written here, the
+    same bytes templates/_alternate_links.html rendered through an inclusion tag (issue #20: the
+    frame of every rendered page; a template render of its own cost ~40 us).
     """
     request = context.get("request")
     if request is None:
-        return {"links": []}
+        return mark_safe("\n")  # noqa: S308 - what the template rendered for no links
     paths = page_in_languages(request)
-    links = [(code, request.build_absolute_uri(paths[code])) for code, _name in settings.LANGUAGES]
-    default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
-    return {"links": links, "default": default}
+    html = []
+    default = None
+    for code, _name in settings.LANGUAGES:
+        url = conditional_escape(request.build_absolute_uri(paths[code]))
+        html.append(f'<link rel="alternate" hreflang="{conditional_escape(code)}" href="{url}">\n  ')
+        if code == settings.LANGUAGE_CODE and default is None:
+            default = url
+    if default:
+        html.append(f'<link rel="alternate" hreflang="x-default" href="{default}">')
+    html.append("\n")
+    return mark_safe("".join(html))  # noqa: S308 - every value escaped above
 
 
 class SharedFragmentNode(template.Node):

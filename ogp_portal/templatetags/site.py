@@ -29,6 +29,9 @@ setting_changed.connect(_forget, dispatch_uid="ogp_portal_same_everywhere")
 
 
 class SameEverywhereNode(template.Node):
+    # Not searched for blocks ({% extends %} walks the parent's nodes on every render): none may be inside.
+    child_nodelists = ()
+
     def __init__(self, nodelist, name):
         self.nodelist = nodelist
         self.name = name
