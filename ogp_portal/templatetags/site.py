@@ -71,21 +71,22 @@ def _account_links() -> dict[str, str]:
     from django.utils.html import escape
     from django.utils.translation import gettext
 
-    def translated(msgid):  # as {% translate "…" %}: the translation is not escaped, doubled percent signs restored
-        return gettext(msgid).replace("%%", "%")
+    def translated(text):  # as {% translate "…" %}: the translation is not escaped, doubled percent signs restored
+        return text.replace("%%", "%")
 
     key = (translation.get_language(), get_urlconf(), get_script_prefix())
     parts = _account_parts.get(key)
     if parts is None:
+        my_work, sign_in = translated(gettext("My work")), translated(gettext("Sign in"))
         parts = _account_parts[key] = {
             "signed_in": (
-                f'\n<li><a href="{escape(reverse("work:my_work"))}">{translated("My work")}</a></li>\n'
+                f'\n<li><a href="{escape(reverse("work:my_work"))}">{my_work}</a></li>\n'
                 f'<li><form class="sign-out" method="post" action="{escape(reverse("accounts:logout"))}">'
             ),
             "button": '<button type="submit" class="outline secondary">',
             "sign_out": gettext("Sign out (%(name)s)"),
             "end": "</button></form></li>\n\n",
-            "anonymous": f'\n<li><a href="{escape(reverse("accounts:login"))}">{translated("Sign in")}</a></li>\n\n',
+            "anonymous": f'\n<li><a href="{escape(reverse("accounts:login"))}">{sign_in}</a></li>\n\n',
         }
     return parts
 
