@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.template.defaultfilters import capfirst
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -129,6 +130,57 @@ class BarChart:
     @property
     def width(self):
         return self.label_width + self.bar_area + 60
+
+    def html(self, key) -> str:
+        """The chart as ``templates/commitments/_bar_chart.html`` wrote it, byte for byte (without its last newline).
+
+        The plan page draws two charts and the home page one on every first render: through the
+        template, each bar took a dozen lookups and filters (issue #20). ``_bar_chart.html`` calls
+        this, so both pages keep one writer. The SVG is inside ``{% localize off %}``: numbers as
+        ``localize(..., use_l10n=False)`` writes them, ``|add:`` as an integer sum; the table's
+        numbers localized as the template's ``{{ }}`` did.
+        """
+        esc = conditional_escape
+        raw = _raw_number
+        key = esc(key)
+        title = esc(self.title)
+        lw = int(self.label_width)
+        svg = []
+        rows = []
+        for bar in self.bars:
+            label = esc(bar.label)
+            y = int(bar.y)
+            svg.append(
+                f'\n    <g class="completion-{esc(bar.value)}">\n'
+                f'      <text x="{lw - 8}" y="{y + 19}" text-anchor="end">{label}</text>\n'
+                f'      <rect x="{raw(self.label_width)}" y="{y + 5}" width="{bar.width:.1f}" height="18" rx="2"></rect>\n'
+                f'      <text class="value" x="{float(lw + int(bar.width) + 6):.1f}" y="{y + 19}">{raw(bar.count)}</text>\n'
+                "    </g>\n    "
+            )
+            rows.append(
+                f'<tr><th scope="row">{label}</th><td>{localize(bar.count)}</td><td>{localize(bar.percent)}%</td></tr>'
+            )
+        return (
+            '\n<figure class="chart">\n'
+            f'  <figcaption id="chart-{key}-title">{title}</figcaption>\n'
+            f'  <svg class="bar-chart" viewBox="0 0 {raw(self.width)} {raw(self.height)}" role="img"'
+            f' aria-labelledby="chart-{key}-title" focusable="false">\n    '
+            + "".join(svg)
+            + '\n  </svg>\n  <table class="chart-data">\n'
+            f'    <caption class="visually-hidden">{title}</caption>\n'
+            f'    <thead><tr><th scope="col">{esc(_("Completion"))}</th><th scope="col">{esc(capfirst(self.unit))}</th>'
+            f'<th scope="col">{esc(_("Share"))}</th></tr></thead>\n'
+            "    <tbody>\n      "
+            + "".join(rows)
+            + "\n    </tbody>\n"
+            f'    <tfoot><tr><th scope="row">{esc(_("Total"))}</th><td>{localize(self.total)}</td><td>100%</td></tr></tfoot>\n'
+            "  </table>\n</figure>"
+        )
+
+
+def _raw_number(value) -> str:
+    """A number as ``{{ value }}`` writes it inside ``{% localize off %}``."""
+    return localize(value, use_l10n=False)
 
 
 def tally_chart(title, unit, values) -> BarChart:
