@@ -230,6 +230,10 @@ def _plan_state(request, plan, today) -> str:
     return render_to_string("commitments/_plan_state.html", context, request=request)
 
 
+def _plan_status_reports(plan):
+    return StatusReport.objects.filter(plan_id=plan, state=StatusReport.State.PUBLISHED).order_by("-period_start")
+
+
 def _lead_institutions(plan):
     """The plan's lead institutions: the query of ``plan.lead_institutions.all()`` (tests/test_compiled.py)."""
     return Agency.objects.filter(led_plans=plan)
@@ -247,9 +251,8 @@ def plan_detail(request, pk):
         "member": plan.member,
         # Read by the shared part of the reports ({% shared_fragment %} in the template): built only when it is
         # rendered (the template calls it; cached, so its two uses share one query).
-        "status_reports": functools.cache(
-            lambda: plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
-        ),
+        # Its query compiled once per process (``ogp_portal.compiled``).
+        "status_reports": functools.cache(lambda: list(compiled("plan-status-reports", _plan_status_reports, plan=plan.pk))),
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "following": getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
