@@ -7,6 +7,7 @@ objects and ``today`` (computed once per request).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,19 @@ from django.utils.translation import gettext as _
 
 from .filters import NO_UPDATE, milestone_is_overdue
 from .models import Completion, DatePrecision, rollup_completion
+
+def escape_text(value) -> str:
+    """``conditional_escape(value)``'s characters, without its lazy-argument wrapper for a plain ``str``.
+
+    The plan page's Python-written rows escape several hundred values on every first render; Django's
+    ``escape`` (``keep_lazy``) inspects its arguments on each call, several times ``html.escape``'s own
+    cost. For a plain ``str`` the text is the same (``escape`` is ``html.escape(str(text))``); anything
+    else (safe strings, lazy translations, numbers) goes through ``conditional_escape`` itself.
+    """
+    if type(value) is str:
+        return html.escape(value)
+    return conditional_escape(value)
+
 
 # The order completion values are shown in (charts, tables), "no update" last.
 COMPLETION_ORDER = [
@@ -140,7 +154,7 @@ class BarChart:
         ``localize(..., use_l10n=False)`` writes them, ``|add:`` as an integer sum; the table's
         numbers localized as the template's ``{{ }}`` did.
         """
-        esc = conditional_escape
+        esc = escape_text
         raw = _raw_number
         key = esc(key)
         title = esc(self.title)
@@ -256,9 +270,9 @@ class GanttGroup:
                 else ""
             )
             parts.append(
-                f'\n      <g class="completion-{conditional_escape(row.state)}{overdue_class}">'
+                f'\n      <g class="completion-{escape_text(row.state)}{overdue_class}">'
                 f'\n        <text class="row-label" x="{_svg_int(self.label_width, -6)}" y="{_svg_int(row.y, 15)}" '
-                f'text-anchor="end">{conditional_escape(row.milestone.number)}</text>'
+                f'text-anchor="end">{escape_text(row.milestone.number)}</text>'
                 f'\n        <rect x="{"%.1f" % row.x}" y="{_svg_int(row.y, 4)}" width="{"%.1f" % row.width}" height="14" rx="2"></rect>'
                 f"\n        {mark}\n      </g>\n      "
             )
@@ -307,13 +321,13 @@ class Gantt:
             x = "%.1f" % tick.x
             parts.append(f'\n    <line class="tick" x1="{x}" x2="{x}" y1="18" y2="{height}"></line>\n    ')
             if tick.label:
-                parts.append(f'<text class="tick-label" x="{x}" y="13" text-anchor="middle">{conditional_escape(tick.label)}</text>')
+                parts.append(f'<text class="tick-label" x="{x}" y="13" text-anchor="middle">{escape_text(tick.label)}</text>')
             parts.append("\n    ")
         parts.append("\n    ")
         for group in self.groups:
             parts.append(
                 f'\n    <g class="gantt-group">\n      <text class="group-label" x="2" y="{_svg_int(group.y, 15)}">'
-                f"{conditional_escape(group.commitment.identifier)}</text>\n      {group.svg_rows}\n    </g>\n    "
+                f"{escape_text(group.commitment.identifier)}</text>\n      {group.svg_rows}\n    </g>\n    "
             )
         parts.append("\n    ")
         if self.today_x is not None:
@@ -335,18 +349,18 @@ class Gantt:
         labels = {}
         parts = []
         for group in self.groups:
-            identifier = conditional_escape(group.commitment.identifier)
+            identifier = escape_text(group.commitment.identifier)
             for row in group.rows:
                 m = row.milestone
                 state = labels.get(row.state)
                 if state is None:
-                    state = labels[row.state] = conditional_escape(completion_label(row.state))
+                    state = labels[row.state] = escape_text(completion_label(row.state))
                 overdue_class = ' class="overdue"' if row.overdue else ""
                 parts.append(
                     f"\n      <tr{overdue_class}>"
-                    f'\n        <th scope="row" data-label="{l_milestone}">{identifier} · {conditional_escape(m.number)}</th>'
-                    f'\n        <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
-                    f'\n        <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}</td>'
+                    f'\n        <th scope="row" data-label="{l_milestone}">{identifier} · {escape_text(m.number)}</th>'
+                    f'\n        <td data-label="{l_start}">{escape_text(m.start_label or "—")}</td>'
+                    f'\n        <td data-label="{l_end}">{escape_text(m.end_label or "—")}</td>'
                     f'\n        <td data-label="{l_latest}">{state}</td>'
                     f'\n        <td data-label="{l_overdue}">{l_overdue if row.overdue else "—"}</td>'
                     "\n      </tr>\n      "

@@ -115,7 +115,7 @@ def commitment_rows(commitments) -> str:
     for c in commitments:
         rollup = c.rollup
         if rollup.level:
-            completion = f"{conditional_escape(rollup.get_level_display())} ({conditional_escape(rollup.percent)} %)"
+            completion = f"{timeline.escape_text(rollup.get_level_display())} ({timeline.escape_text(rollup.percent)} %)"
         else:
             completion = no_update
         latest = c.latest_progress
@@ -126,11 +126,11 @@ def commitment_rows(commitments) -> str:
             overdue = f' <span class="overdue-badge">{text}</span>'
         parts.append(
             "\n      <tr>"
-            f'\n        <td data-label="{l_identifier}">{conditional_escape(c.identifier)}</td>'
-            f'\n        <th scope="row" data-label="{l_title}"><a href="{conditional_escape(url_of(c.identifier))}">'
+            f'\n        <td data-label="{l_identifier}">{timeline.escape_text(c.identifier)}</td>'
+            f'\n        <th scope="row" data-label="{l_title}"><a href="{timeline.escape_text(url_of(c.identifier))}">'
             f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
             f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
-            f'\n        <td data-label="{l_completion}"><span class="completion completion-{conditional_escape(rollup.level or "none")}">'
+            f'\n        <td data-label="{l_completion}"><span class="completion completion-{timeline.escape_text(rollup.level or "none")}">'
             f"{completion}</span></td>"
             f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
             f'\n        <td data-label="{l_milestones}">{c.milestone_count}{overdue}</td>'
@@ -376,21 +376,21 @@ def milestone_rows(milestones, panels) -> str:
     parts = ["\n    \n    "]  # what the template's {% translate … as … %} line left
     for m in milestones:
         sources = m.budget_sources()
-        budget = "; ".join(conditional_escape(s) for s in sources) if sources else conditional_escape(m.budget_text or "—")
+        budget = "; ".join(timeline.escape_text(s) for s in sources) if sources else timeline.escape_text(m.budget_text or "—")
         updates = "".join(
             f'\n        <div class="update">{p.summary}{panels[p.pk]}\n        </div>\n        '
             for p in m.published_updates
         )
         parts.append(
             f'\n    <tr id="milestone-{m.pk}"{overdue_class if m.overdue else ""}>'
-            f'\n      <th scope="row" data-label="{l_milestone}">{conditional_escape(m.number)}</th>'
+            f'\n      <th scope="row" data-label="{l_milestone}">{timeline.escape_text(m.number)}</th>'
             f'\n      <td data-label="{l_deliverable}">{tr(m, "deliverable")}</td>'
             f'\n      <td data-label="{l_budget}">{budget}</td>'
-            f'\n      <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
-            f'\n      <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
+            f'\n      <td data-label="{l_start}">{timeline.escape_text(m.start_label or "—")}</td>'
+            f'\n      <td data-label="{l_end}">{timeline.escape_text(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
             f'\n      <td data-label="{l_progress}">'
             f"\n        {updates or l_none}"
-            f'\n        <!--personal:enter:{m.pk}:{conditional_escape(quote(str(m.number), safe=""))}-->'
+            f'\n        <!--personal:enter:{m.pk}:{timeline.escape_text(quote(str(m.number), safe=""))}-->'
             "\n      </td>"
             "\n    </tr>\n    "
         )
