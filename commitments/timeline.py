@@ -7,11 +7,13 @@ objects and ``today`` (computed once per request).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.template.defaultfilters import capfirst
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -20,6 +22,19 @@ from django.utils.translation import gettext as _
 
 from .filters import NO_UPDATE, milestone_is_overdue
 from .models import Completion, DatePrecision, rollup_completion
+
+def escape_text(value) -> str:
+    """``conditional_escape(value)``'s characters, without its lazy-argument wrapper for a plain ``str``.
+
+    The plan page's Python-written rows escape several hundred values on every first render; Django's
+    ``escape`` (``keep_lazy``) inspects its arguments on each call, several times ``html.escape``'s own
+    cost. For a plain ``str`` the text is the same (``escape`` is ``html.escape(str(text))``); anything
+    else (safe strings, lazy translations, numbers) goes through ``conditional_escape`` itself.
+    """
+    if type(value) is str:
+        return html.escape(value)
+    return conditional_escape(value)
+
 
 # The order completion values are shown in (charts, tables), "no update" last.
 COMPLETION_ORDER = [
@@ -130,6 +145,57 @@ class BarChart:
     def width(self):
         return self.label_width + self.bar_area + 60
 
+    def html(self, key) -> str:
+        """The chart as ``templates/commitments/_bar_chart.html`` wrote it, byte for byte (without its last newline).
+
+        The plan page draws two charts and the home page one on every first render: through the
+        template, each bar took a dozen lookups and filters (issue #20). ``_bar_chart.html`` calls
+        this, so both pages keep one writer. The SVG is inside ``{% localize off %}``: numbers as
+        ``localize(..., use_l10n=False)`` writes them, ``|add:`` as an integer sum; the table's
+        numbers localized as the template's ``{{ }}`` did.
+        """
+        esc = escape_text
+        raw = _raw_number
+        key = esc(key)
+        title = esc(self.title)
+        lw = int(self.label_width)
+        svg = []
+        rows = []
+        for bar in self.bars:
+            label = esc(bar.label)
+            y = int(bar.y)
+            svg.append(
+                f'\n    <g class="completion-{esc(bar.value)}">\n'
+                f'      <text x="{lw - 8}" y="{y + 19}" text-anchor="end">{label}</text>\n'
+                f'      <rect x="{raw(self.label_width)}" y="{y + 5}" width="{bar.width:.1f}" height="18" rx="2"></rect>\n'
+                f'      <text class="value" x="{float(lw + int(bar.width) + 6):.1f}" y="{y + 19}">{raw(bar.count)}</text>\n'
+                "    </g>\n    "
+            )
+            rows.append(
+                f'<tr><th scope="row">{label}</th><td>{localize(bar.count)}</td><td>{localize(bar.percent)}%</td></tr>'
+            )
+        return (
+            '\n<figure class="chart">\n'
+            f'  <figcaption id="chart-{key}-title">{title}</figcaption>\n'
+            f'  <svg class="bar-chart" viewBox="0 0 {raw(self.width)} {raw(self.height)}" role="img"'
+            f' aria-labelledby="chart-{key}-title" focusable="false">\n    '
+            + "".join(svg)
+            + '\n  </svg>\n  <table class="chart-data">\n'
+            f'    <caption class="visually-hidden">{title}</caption>\n'
+            f'    <thead><tr><th scope="col">{esc(_("Completion"))}</th><th scope="col">{esc(capfirst(self.unit))}</th>'
+            f'<th scope="col">{esc(_("Share"))}</th></tr></thead>\n'
+            "    <tbody>\n      "
+            + "".join(rows)
+            + "\n    </tbody>\n"
+            f'    <tfoot><tr><th scope="row">{esc(_("Total"))}</th><td>{localize(self.total)}</td><td>100%</td></tr></tfoot>\n'
+            "  </table>\n</figure>"
+        )
+
+
+def _raw_number(value) -> str:
+    """A number as ``{{ value }}`` writes it inside ``{% localize off %}``."""
+    return localize(value, use_l10n=False)
+
 
 def tally_chart(title, unit, values) -> BarChart:
     """Return a bar chart counting ``values`` (completion values) in OGP's order; empty categories left out.
@@ -204,9 +270,9 @@ class GanttGroup:
                 else ""
             )
             parts.append(
-                f'\n      <g class="completion-{conditional_escape(row.state)}{overdue_class}">'
+                f'\n      <g class="completion-{escape_text(row.state)}{overdue_class}">'
                 f'\n        <text class="row-label" x="{_svg_int(self.label_width, -6)}" y="{_svg_int(row.y, 15)}" '
-                f'text-anchor="end">{conditional_escape(row.milestone.number)}</text>'
+                f'text-anchor="end">{escape_text(row.milestone.number)}</text>'
                 f'\n        <rect x="{"%.1f" % row.x}" y="{_svg_int(row.y, 4)}" width="{"%.1f" % row.width}" height="14" rx="2"></rect>'
                 f"\n        {mark}\n      </g>\n      "
             )
@@ -255,13 +321,13 @@ class Gantt:
             x = "%.1f" % tick.x
             parts.append(f'\n    <line class="tick" x1="{x}" x2="{x}" y1="18" y2="{height}"></line>\n    ')
             if tick.label:
-                parts.append(f'<text class="tick-label" x="{x}" y="13" text-anchor="middle">{conditional_escape(tick.label)}</text>')
+                parts.append(f'<text class="tick-label" x="{x}" y="13" text-anchor="middle">{escape_text(tick.label)}</text>')
             parts.append("\n    ")
         parts.append("\n    ")
         for group in self.groups:
             parts.append(
                 f'\n    <g class="gantt-group">\n      <text class="group-label" x="2" y="{_svg_int(group.y, 15)}">'
-                f"{conditional_escape(group.commitment.identifier)}</text>\n      {group.svg_rows}\n    </g>\n    "
+                f"{escape_text(group.commitment.identifier)}</text>\n      {group.svg_rows}\n    </g>\n    "
             )
         parts.append("\n    ")
         if self.today_x is not None:
@@ -283,18 +349,18 @@ class Gantt:
         labels = {}
         parts = []
         for group in self.groups:
-            identifier = conditional_escape(group.commitment.identifier)
+            identifier = escape_text(group.commitment.identifier)
             for row in group.rows:
                 m = row.milestone
                 state = labels.get(row.state)
                 if state is None:
-                    state = labels[row.state] = conditional_escape(completion_label(row.state))
+                    state = labels[row.state] = escape_text(completion_label(row.state))
                 overdue_class = ' class="overdue"' if row.overdue else ""
                 parts.append(
                     f"\n      <tr{overdue_class}>"
-                    f'\n        <th scope="row" data-label="{l_milestone}">{identifier} · {conditional_escape(m.number)}</th>'
-                    f'\n        <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
-                    f'\n        <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}</td>'
+                    f'\n        <th scope="row" data-label="{l_milestone}">{identifier} · {escape_text(m.number)}</th>'
+                    f'\n        <td data-label="{l_start}">{escape_text(m.start_label or "—")}</td>'
+                    f'\n        <td data-label="{l_end}">{escape_text(m.end_label or "—")}</td>'
                     f'\n        <td data-label="{l_latest}">{state}</td>'
                     f'\n        <td data-label="{l_overdue}">{l_overdue if row.overdue else "—"}</td>'
                     "\n      </tr>\n      "

@@ -115,7 +115,7 @@ def commitment_rows(commitments) -> str:
     for c in commitments:
         rollup = c.rollup
         if rollup.level:
-            completion = f"{conditional_escape(rollup.get_level_display())} ({conditional_escape(rollup.percent)} %)"
+            completion = f"{timeline.escape_text(rollup.get_level_display())} ({timeline.escape_text(rollup.percent)} %)"
         else:
             completion = no_update
         latest = c.latest_progress
@@ -126,11 +126,11 @@ def commitment_rows(commitments) -> str:
             overdue = f' <span class="overdue-badge">{text}</span>'
         parts.append(
             "\n      <tr>"
-            f'\n        <td data-label="{l_identifier}">{conditional_escape(c.identifier)}</td>'
-            f'\n        <th scope="row" data-label="{l_title}"><a href="{conditional_escape(url_of(c.identifier))}">'
+            f'\n        <td data-label="{l_identifier}">{timeline.escape_text(c.identifier)}</td>'
+            f'\n        <th scope="row" data-label="{l_title}"><a href="{timeline.escape_text(url_of(c.identifier))}">'
             f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
             f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
-            f'\n        <td data-label="{l_completion}"><span class="completion completion-{conditional_escape(rollup.level or "none")}">'
+            f'\n        <td data-label="{l_completion}"><span class="completion completion-{timeline.escape_text(rollup.level or "none")}">'
             f"{completion}</span></td>"
             f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
             f'\n        <td data-label="{l_milestones}">{c.milestone_count}{overdue}</td>'
@@ -214,10 +214,13 @@ def _plan_state(request, plan, today) -> str:
             _("Milestones by completion"), _("milestones"), [m.state for m in all_milestones]
         ),
     ]
+    charts = [c for c in charts if c.total]
     context = {
         "plan": plan,
         "commitments": commitments,
-        "charts": [c for c in charts if c.total],
+        "charts": charts,
+        # _bar_chart.html's bytes for each chart (key: its place), without an include per chart.
+        "charts_html": mark_safe("".join(c.html(i) + "\n" for i, c in enumerate(charts, 1))),  # noqa: S308 - escaped
         "gantt": timeline.build_gantt(groups, today),
         "commitment_rows": commitment_rows(commitments),
         "milestone_count": len(all_milestones),
@@ -225,6 +228,10 @@ def _plan_state(request, plan, today) -> str:
         "today": today,
     }
     return render_to_string("commitments/_plan_state.html", context, request=request)
+
+
+def _plan_status_reports(plan):
+    return StatusReport.objects.filter(plan_id=plan, state=StatusReport.State.PUBLISHED).order_by("-period_start")
 
 
 def _lead_institutions(plan):
@@ -244,9 +251,8 @@ def plan_detail(request, pk):
         "member": plan.member,
         # Read by the shared part of the reports ({% shared_fragment %} in the template): built only when it is
         # rendered (the template calls it; cached, so its two uses share one query).
-        "status_reports": functools.cache(
-            lambda: plan.status_reports.filter(state=StatusReport.State.PUBLISHED).order_by("-period_start")
-        ),
+        # Its query compiled once per process (``ogp_portal.compiled``).
+        "status_reports": functools.cache(lambda: list(compiled("plan-status-reports", _plan_status_reports, plan=plan.pk))),
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
         "following": getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
@@ -370,21 +376,21 @@ def milestone_rows(milestones, panels) -> str:
     parts = ["\n    \n    "]  # what the template's {% translate … as … %} line left
     for m in milestones:
         sources = m.budget_sources()
-        budget = "; ".join(conditional_escape(s) for s in sources) if sources else conditional_escape(m.budget_text or "—")
+        budget = "; ".join(timeline.escape_text(s) for s in sources) if sources else timeline.escape_text(m.budget_text or "—")
         updates = "".join(
             f'\n        <div class="update">{p.summary}{panels[p.pk]}\n        </div>\n        '
             for p in m.published_updates
         )
         parts.append(
             f'\n    <tr id="milestone-{m.pk}"{overdue_class if m.overdue else ""}>'
-            f'\n      <th scope="row" data-label="{l_milestone}">{conditional_escape(m.number)}</th>'
+            f'\n      <th scope="row" data-label="{l_milestone}">{timeline.escape_text(m.number)}</th>'
             f'\n      <td data-label="{l_deliverable}">{tr(m, "deliverable")}</td>'
             f'\n      <td data-label="{l_budget}">{budget}</td>'
-            f'\n      <td data-label="{l_start}">{conditional_escape(m.start_label or "—")}</td>'
-            f'\n      <td data-label="{l_end}">{conditional_escape(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
+            f'\n      <td data-label="{l_start}">{timeline.escape_text(m.start_label or "—")}</td>'
+            f'\n      <td data-label="{l_end}">{timeline.escape_text(m.end_label or "—")}{overdue_badge if m.overdue else ""}</td>'
             f'\n      <td data-label="{l_progress}">'
             f"\n        {updates or l_none}"
-            f'\n        <!--personal:enter:{m.pk}:{conditional_escape(quote(str(m.number), safe=""))}-->'
+            f'\n        <!--personal:enter:{m.pk}:{timeline.escape_text(quote(str(m.number), safe=""))}-->'
             "\n      </td>"
             "\n    </tr>\n    "
         )

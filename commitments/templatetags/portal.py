@@ -160,6 +160,12 @@ def day(value, arg="DATE_FORMAT"):
     return defaultfilters.date(value, arg)
 
 
+@register.simple_tag
+def bar_chart(chart, key):
+    """A ``commitments.timeline.BarChart`` with its data table (``_bar_chart.html``), written in Python."""
+    return mark_safe(chart.html(key))  # noqa: S308 - BarChart.html escapes every value it writes
+
+
 @register.filter
 def completion_label(value):
     """Return the label of a completion value ('none' or empty: no published update)."""
