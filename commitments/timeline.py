@@ -158,6 +158,7 @@ class BarChart:
         raw = _raw_number
         key = esc(key)
         title = esc(self.title)
+        l_completion, l_share, l_total = esc(_("Completion")), esc(_("Share")), esc(_("Total"))
         lw = int(self.label_width)
         svg = []
         rows = []
@@ -182,12 +183,12 @@ class BarChart:
             + "".join(svg)
             + '\n  </svg>\n  <table class="chart-data">\n'
             f'    <caption class="visually-hidden">{title}</caption>\n'
-            f'    <thead><tr><th scope="col">{esc(_("Completion"))}</th><th scope="col">{esc(capfirst(self.unit))}</th>'
-            f'<th scope="col">{esc(_("Share"))}</th></tr></thead>\n'
+            f'    <thead><tr><th scope="col">{l_completion}</th><th scope="col">{esc(capfirst(self.unit))}</th>'
+            f'<th scope="col">{l_share}</th></tr></thead>\n'
             "    <tbody>\n      "
             + "".join(rows)
             + "\n    </tbody>\n"
-            f'    <tfoot><tr><th scope="row">{esc(_("Total"))}</th><td>{localize(self.total)}</td><td>100%</td></tr></tfoot>\n'
+            f'    <tfoot><tr><th scope="row">{l_total}</th><td>{localize(self.total)}</td><td>100%</td></tr></tfoot>\n'
             "  </table>\n</figure>"
         )
 

@@ -108,7 +108,8 @@ def commitment_rows(commitments) -> str:
     l_identifier, l_title, l_agency, l_completion, l_latest, l_milestones = (
         _("Identifier"), _("Title"), _("Lead agency"), _("Completion"), _("Last published update"), _("Milestones"),
     )
-    contested = f' <strong class="contested-badge">{_("Contested")}</strong>'
+    contested = _("Contested")
+    contested = f' <strong class="contested-badge">{contested}</strong>'
     no_update = _("No approved update yet")
     url_of = path_of("commitments:commitment")
     parts = []
@@ -313,11 +314,10 @@ def update_summary(update) -> str:
         "end": conditional_escape(update.period_end_label),
     }
     narrative = linebreaks(update.narrative, autoescape=True) if update.narrative else ""
-    self_approved = (
-        f'<p class="self-approved"><small>{_("Approved by its author, the member's single point of contact.")}</small></p>'
-        if update.self_approved
-        else ""
-    )
+    self_approved = ""
+    if update.self_approved:
+        self_approved = _("Approved by its author, the member's single point of contact.")
+        self_approved = f'<p class="self-approved"><small>{self_approved}</small></p>'
     evidence = ""
     if update.evidence_items:
         nofollow = ' rel="nofollow noopener noreferrer"'
@@ -326,7 +326,8 @@ def update_summary(update) -> str:
             f"{conditional_escape(Truncator(str(item)).chars(60))}</a>"
             for item in update.evidence_items
         )
-        evidence = f'\n          <p class="evidence">{_("Evidence:")}{links}</p>\n          '
+        evidence = _("Evidence:")
+        evidence = f'\n          <p class="evidence">{evidence}{links}</p>\n          '
     return mark_safe(  # noqa: S308 - every value above is escaped or our own markup
         f'\n          <strong class="completion completion-{conditional_escape(update.completion)}">'
         f"{conditional_escape(update.completion_label)}</strong>"
@@ -372,7 +373,8 @@ def milestone_rows(milestones, panels) -> str:
         _("Milestone"), _("Deliverable"), _("Budget source"), _("Start"), _("End"), _("Published progress"),
         _("No published update yet"),
     )
-    overdue_badge, overdue_class = f'<br><span class="overdue-badge">{_("Overdue")}</span>', ' class="overdue"'
+    overdue_badge = _("Overdue")
+    overdue_badge, overdue_class = f'<br><span class="overdue-badge">{overdue_badge}</span>', ' class="overdue"'
     parts = ["\n    \n    "]  # what the template's {% translate … as … %} line left
     for m in milestones:
         sources = m.budget_sources()

@@ -145,3 +145,94 @@ def test_a_status_report_and_a_progress_update_are_told_apart_in_russian():
         assert translation.gettext("Status reports") == "Отчёты о статусе"
     with translation.override("ky"):
         assert translation.gettext("Period") == "Мезгил"  # a reporting period, not a due date ("Мөөнөтү")
+
+
+# --- texts translated in Python: makemessages must find them (pages written in Python, issue #20) ----------
+#
+# Rows and sections written in Python instead of templates translate their labels with gettext. xgettext
+# (makemessages) finds a text only as the literal argument of a gettext function called by its own name:
+# not inside an f-string's braces, not through an alias such as ``N_``, not when the text comes from a
+# loop over a tuple of plain strings. A text it does not find drops out of the catalogs at the next
+# ``make messages`` and the page shows it in English: "Reason", "Ends", "This period", "Requirement" … did.
+
+TRANSLATING = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+               "npgettext", "npgettext_lazy"}
+SKIPPED_DIRS = {".venv", "tests", "bench", "migrations", "staticfiles", "node_modules", ".ci-tmp", ".bench", "locale"}
+
+
+def _project_modules():
+    import ast
+
+    root = Path(settings.BASE_DIR)
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in parts[:-1]):
+            continue
+        yield str(path.relative_to(root)), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _name(call):
+    import ast
+
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _translating_calls(tree):
+    import ast
+
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call) and _name(node) in TRANSLATING]
+
+
+def test_no_text_is_translated_inside_an_f_strings_braces():
+    import ast
+
+    found = []
+    for path, tree in _project_modules():
+        for fstring in (n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)):
+            found += [
+                f"{path}:{call.lineno} {ast.unparse(call)[:70]}"
+                for call in _translating_calls(fstring)
+                if any(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in call.args)
+            ]
+    assert found == [], "xgettext does not read f-strings: translate into a variable first"
+
+
+def test_a_loop_over_texts_to_translate_marks_each_with_gettext_noop():
+    """``(_(text) for text in ("Period", "Status"))`` translates texts makemessages never sees."""
+    import ast
+
+    found = []
+    for path, tree in _project_modules():
+        for loop in (n for n in ast.walk(tree) if isinstance(n, (ast.GeneratorExp, ast.ListComp, ast.DictComp, ast.SetComp))):
+            element = ast.Module(body=[ast.Expr(getattr(loop, "elt", None) or loop.value)], type_ignores=[])
+            if not any(call.args and isinstance(call.args[0], ast.Name) for call in _translating_calls(element)):
+                continue
+            for generator in loop.generators:
+                marked = {id(c) for call in _translating_calls(generator.iter) for c in ast.walk(call)}
+                # Texts, not keys: a dict's keys ("milestone", "ends") are lower-case identifiers.
+                plain = [c for c in ast.walk(generator.iter) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                         and id(c) not in marked and (not c.value.isidentifier() or c.value[:1].isupper())]
+                found += [f"{path}:{c.lineno} {c.value!r}" for c in plain]
+    assert sorted(set(found)) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_every_text_the_code_translates_has_a_translation(lang):
+    import ast
+
+    po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+    translated = {(e.msgctxt, e.msgid) for e in po.translated_entries() if "fuzzy" not in e.flags}
+    missing, checked = [], 0
+    for path, tree in _project_modules():
+        for call in _translating_calls(tree):
+            context = _name(call).startswith(("pgettext", "npgettext"))
+            args = call.args[1:] if context else call.args
+            if not args or not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)):
+                continue
+            msgctxt = call.args[0].value if context and isinstance(call.args[0], ast.Constant) else None
+            checked += 1
+            if (msgctxt, args[0].value) not in translated:
+                missing.append(f"{path}:{call.lineno} {args[0].value[:60]!r}")
+    assert checked > 300
+    assert missing == []
