@@ -309,6 +309,7 @@ def pick_urls() -> list[tuple[str, str]]:
         if re.search(r"commitment.*list|^/commitments/$", label + " " + path):
             urls.append((f"{label} (searched)", f"{path}?q=open+data"))
             urls.append((f"{label} (page 2)", f"{path}?page=2"))
+            urls.append((f"{label} (by last update)", f"{path}?sort=-updated"))
     connection.close()
     return urls
 

@@ -25,7 +25,7 @@ status reports, the secretariat's page and the forum as its secretariat sees it.
 
 Pages: the same as bench/pages.py (home, the member with most plans, its largest plan, that plan's
 commitment with most milestones, its forum, compliance overview and member page, every list, feed,
-export and API URL without parameters, the commitment list searched and on page 2), plus the home
+export and API URL without parameters, the commitment list searched, on page 2 and sorted by last update), plus the home
 page's other views (OGP Local members, page 2). Each URL is rendered once to warm the process
 (templates, translations, content types), then ``--repeat`` times (default 3, max 10); the table
 shows the median. Bounded: a URL whose warm-up takes more than ``--too-slow`` seconds (default 10)
