@@ -172,8 +172,8 @@ class SharedPublicListMixin:
     """A list whose answer is the same for everyone: a signed-in request reads the anonymous visitors' copy.
 
     For the viewsets whose rows (``get_queryset``), filters and fields read nothing of the user (the
-    public reference data: members, agencies, plans, commitments, activities, milestones, forums and
-    their seats): what a signed-in user or a token would be rendered is, byte for byte, the copy the
+    public reference data: members, agencies, plans, commitments, activities, milestones, forums,
+    their seats and the meetings' attendance): what a signed-in user or a token would be rendered is, byte for byte, the copy the
     public page cache (ogp_portal/cache.py) keeps for anonymous clients under the same key (language,
     path, query, Accept, generation). So when that copy exists, it is the answer, after the view's own
     authentication, permission and throttle checks (a signed-in client is counted at its own rate).

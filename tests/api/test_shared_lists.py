@@ -27,6 +27,7 @@ SHARED = {
     "milestones": "commitments_milestone",
     "forums": "forums_forum",
     "forum-memberships": "forums_forummembership",
+    "attendance": "forums_attendance",
 }
 
 
@@ -47,8 +48,12 @@ def _tables(queries):
 def test_a_signed_in_read_of_a_public_list_is_the_anonymous_copy_byte_for_byte(world, resource):
     from tests.factories import ActivityFactory, ForumFactory, ForumMembershipFactory
 
+    from forums.models import Attendance
+    from tests.factories import MeetingFactory
+
     ActivityFactory(commitment=world["own"])
-    ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
+    seat = ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
+    Attendance.objects.create(meeting=MeetingFactory(forum=seat.forum), membership=seat, representative="Deputy")
     url = f"/api/v1/{resource}/"
     coordinator = session_client(world["users"]["coordinator"])
     token = client_for(world["users"]["point_of_contact"])
