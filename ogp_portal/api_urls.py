@@ -1,7 +1,10 @@
 """The REST API's router: /api/v1/<resource>/ for every model, plus the OpenAPI schema."""
 
+from django.conf import settings
 from django.urls import include, path
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from cocreation import api as cocreation_api
@@ -38,8 +41,35 @@ router.register("draft-commitments", cocreation_api.DraftViewSet, basename="draf
 router.register("cocreation-comments", cocreation_api.CommentViewSet, basename="cocreation-comment")
 router.register("cocreation-responses", cocreation_api.ResponseViewSet, basename="cocreation-response")
 
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process, language and API version (issue #20).
+
+    It is served public (the same for every reader) and fixed for a deployment, yet drf-spectacular
+    generates it on every request: ~230 ms, which anonymous readers never paid (the public page cache
+    keeps it) and a signed-in reader paid every time. Each format is still rendered from the kept data.
+    Only the languages and versions the site has are kept (a made-up ``?lang=`` or ``?version=`` is
+    generated for its request alone).
+    """
+
+    _kept: dict = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        language = translation.get_language()
+        key = (language, version, self.serve_public)
+        data = self._kept.get(key)
+        if data is None:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            data = generator.get_schema(request=request, public=self.serve_public)
+            if language in dict(settings.LANGUAGES) and len(self._kept) < 16:
+                self._kept[key] = data
+        return Response(data=data, headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'})
+
+
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
 ]

@@ -353,6 +353,26 @@ def test_the_api_schema_is_cached_per_format(people, client):
     assert client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content == as_json.content
 
 
+def test_a_signed_in_reader_gets_the_schema_generated_once_per_language(people):
+    """A signed-in reader is never served the page cache's copy: the schema's data is kept per process instead."""
+    from ogp_portal.api_urls import SchemaView
+
+    SchemaView._kept.clear()
+    reader = Client()
+    reader.force_login(people.users.poc)
+    first = reader.get("/api/schema/")
+    assert first.status_code == 200 and "X-Page-Cache" not in first
+    kept = dict(SchemaView._kept)
+    assert [key[0] for key in kept] == ["en"]
+    again = reader.get("/api/schema/")
+    assert again.content == first.content and SchemaView._kept == kept  # the same data, not generated again
+    as_json = reader.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert as_json.content.decode().lstrip().startswith("{") and len(SchemaView._kept) == 1  # rendered from it
+    assert Client().get("/api/schema/").content == first.content  # what an anonymous reader gets
+    reader.get("/api/schema/?lang=xx-made-up")
+    assert len(SchemaView._kept) == 1  # a made-up language is not kept
+
+
 # --- Fragments shared by anonymous and signed-in visitors (issue #20) ---------------------------
 
 
