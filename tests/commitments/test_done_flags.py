@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from commitments import progress
 from commitments.filters import DONE_COMPLETIONS, annotate_commitments, overdue_milestones_q
-from commitments.models import Commitment, DatePrecision, Milestone, ProgressUpdate, Role
+from commitments.models import Commitment, DatePrecision, Milestone, ProgressUpdate
 from compliance.engine import Period
 
 pytestmark = pytest.mark.django_db
@@ -36,20 +36,6 @@ def old_overdue_q(today):
         milestone=OuterRef("pk"), state=ProgressUpdate.State.PUBLISHED, completion__in=DONE_COMPLETIONS
     )
     return ended & ~Exists(closing)
-
-
-@pytest.fixture
-def kg17(seed_data):
-    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
-
-
-@pytest.fixture
-def people(django_user_model, kg17):
-    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
-    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
-    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
-    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
-    return coordinator, poc
 
 
 def entered(milestone, people, completion, period=H1_2019, *, submit=False, approve=False):

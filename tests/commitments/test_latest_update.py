@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from commitments import progress
 from commitments.filters import CommitmentFilterSet, _latest_update_at
-from commitments.models import Commitment, Milestone, ProgressUpdate, Role
+from commitments.models import Commitment, Milestone, ProgressUpdate
 from compliance.engine import Period
 from tests.factories import ActionPlanFactory, CommitmentFactory, MilestoneFactory, ProgressUpdateFactory
 
@@ -41,20 +41,6 @@ def every_row_follows_the_rule():
     rows = Commitment.objects.annotate(at=_latest_update_at()).values_list("identifier", "latest_update_at", "at")
     wrong = [(identifier, kept, rule) for identifier, kept, rule in rows if kept != rule]
     assert not wrong
-
-
-@pytest.fixture
-def kg17(seed_data):
-    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
-
-
-@pytest.fixture
-def people(django_user_model, kg17):
-    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
-    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
-    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
-    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
-    return coordinator, poc
 
 
 def approve(milestone, people, period, now):

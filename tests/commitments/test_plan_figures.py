@@ -17,7 +17,7 @@ from commitments import progress, services
 from commitments.figures import lapsed_plans, portal_figures, refresh_plan_figures
 from commitments.filters import overdue_milestones_q
 from commitments.marks import contested_commitments_q
-from commitments.models import ActionPlan, Commitment, Milestone, PlanFigures, Role
+from commitments.models import ActionPlan, Commitment, Milestone, PlanFigures
 from compliance.engine import Period
 from compliance.sweep import sweep_all
 
@@ -51,20 +51,6 @@ def stored(plan, today):
         "contested": row.contested,
         "overdue": row.overdue,
     }
-
-
-@pytest.fixture
-def kg17(seed_data):
-    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
-
-
-@pytest.fixture
-def people(django_user_model, kg17):
-    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
-    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
-    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
-    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
-    return coordinator, poc
 
 
 def publish(milestone, people, completion):

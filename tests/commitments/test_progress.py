@@ -15,7 +15,6 @@ from commitments import progress, services
 from commitments.models import (
     ActionPlan,
     Agency,
-    Commitment,
     Evidence,
     Milestone,
     ProgressUpdate,
@@ -47,11 +46,6 @@ def media(settings, tmp_path):
 
 def stored_files(root):
     return [p for p in root.rglob("*") if p.is_file()]
-
-
-@pytest.fixture
-def kg17(seed_data):
-    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
 
 
 @pytest.fixture

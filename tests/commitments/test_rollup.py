@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments import filters, progress
-from commitments.models import Commitment, Completion, Role, rollup_completion
+from commitments.models import Commitment, Completion, rollup_completion
 from compliance.engine import Period
 
 H1_2019 = Period(dt.date(2019, 1, 1), dt.date(2019, 6, 30), "2019-H1")
@@ -19,20 +19,6 @@ H2_2019 = Period(dt.date(2019, 7, 1), dt.date(2019, 12, 31), "2019-H2")
 NOW = timezone.make_aware(dt.datetime(2019, 12, 20, 12))
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kg17(seed_data):
-    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
-
-
-@pytest.fixture
-def people(django_user_model, kg17):
-    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
-    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
-    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
-    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
-    return coordinator, poc
 
 
 def approve(milestone, people, completion, period=H1_2019):

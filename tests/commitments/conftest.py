@@ -1,0 +1,20 @@
+"""Fixtures the commitments tests share: commitment KG0017 of the seeded Kyrgyz plan and its two people."""
+
+import pytest
+
+from commitments.models import Commitment, Role
+
+
+@pytest.fixture
+def kg17(seed_data):
+    return Commitment.objects.select_related("plan__member", "lead_agency").get(identifier="KG0017")
+
+
+@pytest.fixture
+def people(django_user_model, kg17):
+    """A coordinator of KG0017's lead agency and the Kyrgyz Republic's point of contact: (coordinator, poc)."""
+    coordinator = django_user_model.objects.create_user("ac-coordinator", "ac@example.org", "ac-pass-123")
+    Role.objects.create(user=coordinator, member=kg17.plan.member, kind=Role.Kind.COORDINATOR, agency=kg17.lead_agency)
+    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
+    Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
+    return coordinator, poc
