@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import decorators, exceptions, response, viewsets
 
-from ogp_portal.api import CursorPagination, ServiceWriteMixin, service_write_schema
+from ogp_portal.api import CursorPagination, ServiceWriteMixin, SharedPublicListMixin, service_write_schema
 from ogp_portal.api_filters import member_code_filters
 
 from . import filters, records, selectors, serializers
@@ -34,7 +34,7 @@ class DecisionApiFilterSet(filters.DecisionFilterSet):
     what="a deadline set by OGP (administrators); the cycle's computed deadline, if any, is taken over",
     destroy={"description": "Remove a deadline an administrator set (the rules compute the cycle's deadline again)."},
 ))
-class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class DeadlineViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """Due dates members must meet: computed by rule or set by OGP (administrators) with a reason."""
 
     queryset = Deadline.objects.all()
@@ -85,7 +85,7 @@ class DeadlineViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
         return response.Response(serializers.RequirementCheckSerializer(checks, many=True).data)
 
 
-class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+class FindingViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Missed obligations and IRM findings, open or resolved."""
 
     queryset = Finding.objects.all()
@@ -97,7 +97,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
 
 
-class StatusEventViewSet(viewsets.ReadOnlyModelViewSet):
+class StatusEventViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Changes of a member's OGP status, with the letter or decision behind each.
 
     Read-only by design: the compliance sweep records status events from the member's record
@@ -126,7 +126,7 @@ class StatusEventViewSet(viewsets.ReadOnlyModelViewSet):
     what="an OGP decision about a member: an IRM finding or a Steering Committee decision (administrators)",
     destroy={"description": "Remove a decision recorded by mistake (its history keeps it)."},
 ))
-class DecisionViewSet(ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
+class DecisionViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnlyModelViewSet):
     """What only OGP decides: IRM findings and Steering Committee decisions, recorded by administrators."""
 
     queryset = Decision.objects.all()

@@ -28,6 +28,10 @@ SHARED = {
     "forums": "forums_forum",
     "forum-memberships": "forums_forummembership",
     "attendance": "forums_attendance",
+    "deadlines": "compliance_deadline",
+    "findings": "compliance_finding",
+    "status-events": "compliance_statusevent",
+    "decisions": "compliance_decision",
 }
 
 
@@ -44,6 +48,18 @@ def _tables(queries):
     return " ".join(q["sql"] for q in queries)
 
 
+def _compliance_records(member):
+    """One of each compliance record the API lists, on ``member``."""
+    from compliance.models import Deadline, Finding, StatusEvent
+    from tests.factories import DecisionFactory
+
+    day = dt.date(2024, 6, 30)
+    Deadline.objects.create(member=member, kind=Deadline.Kind.values[0], due_on=day)
+    Finding.objects.create(member=member, kind=Finding.Kind.values[0], period="2024-H1", effective_on=day)
+    StatusEvent.objects.create(member=member, status=StatusEvent._meta.get_field("status").choices[0][0], effective_on=day)
+    DecisionFactory(member=member)
+
+
 @pytest.mark.parametrize("resource", SHARED)
 def test_a_signed_in_read_of_a_public_list_is_the_anonymous_copy_byte_for_byte(world, resource):
     from tests.factories import ActivityFactory, ForumFactory, ForumMembershipFactory
@@ -54,6 +70,7 @@ def test_a_signed_in_read_of_a_public_list_is_the_anonymous_copy_byte_for_byte(w
     ActivityFactory(commitment=world["own"])
     seat = ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
     Attendance.objects.create(meeting=MeetingFactory(forum=seat.forum), membership=seat, representative="Deputy")
+    _compliance_records(world["kg"])
     url = f"/api/v1/{resource}/"
     coordinator = session_client(world["users"]["coordinator"])
     token = client_for(world["users"]["point_of_contact"])
