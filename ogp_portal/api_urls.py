@@ -1,6 +1,7 @@
 """The REST API's router: /api/v1/<resource>/ for every model, plus the OpenAPI schema."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
@@ -54,6 +55,28 @@ class SchemaView(SpectacularAPIView):
     """
 
     _kept: dict = {}
+    _rendered: dict = {}  # (language, media type) -> (bytes, Content-Type, Content-Disposition)
+
+    def get(self, request, *args, **kwargs):
+        # Each format rendered once too (the YAML of ~13,600 lines took ~60 ms): the plain address only
+        # (``?lang=`` and ``?version=`` go the long way, generated and rendered for their request).
+        if request.GET:
+            return super().get(request, *args, **kwargs)
+        key = (translation.get_language(), request.accepted_media_type)
+        kept = self._rendered.get(key)
+        if kept is None:
+            response = super().get(request, *args, **kwargs)
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            response.render()
+            if key[0] in dict(settings.LANGUAGES) and len(self._rendered) < 16:
+                self._rendered[key] = (response.content, response["Content-Type"], response["Content-Disposition"])
+            return response
+        content, content_type, disposition = kept
+        answer = HttpResponse(content, content_type=content_type)
+        answer["Content-Disposition"] = disposition
+        return answer
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)

@@ -358,6 +358,7 @@ def test_a_signed_in_reader_gets_the_schema_generated_once_per_language(people):
     from ogp_portal.api_urls import SchemaView
 
     SchemaView._kept.clear()
+    SchemaView._rendered.clear()
     reader = Client()
     reader.force_login(people.users.poc)
     first = reader.get("/api/schema/")
@@ -368,7 +369,12 @@ def test_a_signed_in_reader_gets_the_schema_generated_once_per_language(people):
     assert again.content == first.content and SchemaView._kept == kept  # the same data, not generated again
     as_json = reader.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert as_json.content.decode().lstrip().startswith("{") and len(SchemaView._kept) == 1  # rendered from it
-    assert Client().get("/api/schema/").content == first.content  # what an anonymous reader gets
+    assert len(SchemaView._rendered) == 2  # each format rendered once
+    assert reader.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content == as_json.content
+    anonymous = Client().get("/api/schema/")
+    assert anonymous.content == first.content  # what an anonymous reader gets
+    for header in ("Content-Type", "Content-Disposition", "Vary"):
+        assert again[header] == first[header] == anonymous[header], header
     reader.get("/api/schema/?lang=xx-made-up")
     assert len(SchemaView._kept) == 1  # a made-up language is not kept
 
