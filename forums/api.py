@@ -103,8 +103,8 @@ class MeetingViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["id"]
 
 
-class AttendanceViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
-    """Who attended each meeting (the same for everyone: a signed-in reader gets the anonymous copy)."""
+class AttendanceViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):  # the same for everyone: shared
+    """Who attended each meeting."""
 
     queryset = Attendance.objects.all()
     serializer_class = serializers.AttendanceSerializer

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import translation
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -57,6 +58,7 @@ class SchemaView(SpectacularAPIView):
     _kept: dict = {}
     _rendered: dict = {}  # (language, media type) -> (bytes, Content-Type, Content-Disposition)
 
+    @extend_schema(**SCHEMA_KWARGS)  # as drf-spectacular documents its own view's get
     def get(self, request, *args, **kwargs):
         # Each format rendered once too (the YAML of ~13,600 lines took ~60 ms): the plain address only
         # (``?lang=`` and ``?version=`` go the long way, generated and rendered for their request).
