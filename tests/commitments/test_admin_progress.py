@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from commitments import progress
 from commitments.models import Evidence
-from tests.commitments.test_progress import H1_2019, NOW, _admin_payload, coordinator, kg17, milestone, poc  # noqa: F401
+from tests.commitments.test_progress import H1_2019, NOW, _admin_payload, coordinator, milestone, poc  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

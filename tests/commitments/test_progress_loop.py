@@ -21,7 +21,6 @@ from tests.commitments.test_progress import (  # noqa: F401  (fixtures)
     _user,
     colleague,
     coordinator,
-    kg17,
     media,
     milestone,
     poc,
