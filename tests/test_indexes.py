@@ -41,6 +41,21 @@ def plan_of(queryset) -> str:
         return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
 
 
+def plan_preferring_indexes(queryset, *, sort_off: bool = False) -> str:
+    """``plan_of`` with sequential scans (and, with ``sort_off``, sorts) off for this query in PostgreSQL.
+
+    The test data is small, so the planner would rightly read a few pages or sort a few rows; with those
+    off it takes any index that serves the query, so a test fails exactly when no index serves it.
+    """
+    with transaction.atomic():
+        if POSTGRES:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                if sort_off:
+                    cursor.execute("SET LOCAL enable_sort = off")
+        return plan_of(queryset)
+
+
 def analyze():
     if POSTGRES:
         with connection.cursor() as cursor:
@@ -155,11 +170,7 @@ def test_the_lists_member_options_are_read_in_order_from_an_index(data):
     options = QuerySet(Member).order_by(*order).values_list("code", "name_en", "name_ru")
     assert len(options) == Member.objects.count()
     if POSTGRES:
-        with transaction.atomic():
-            with connection.cursor() as cursor:  # fresh test rows: the planner would rightly sort a few pages
-                cursor.execute("SET LOCAL enable_sort = off")
-                cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = plan_of(options)
+        plan = plan_preferring_indexes(options, sort_off=True)
         assert "using member_kind_name" in plan and "Sort" not in plan, plan
 
 
@@ -184,13 +195,7 @@ def test_the_default_order_of_the_commitment_list_reads_members_by_their_name_in
     from django.utils import translation
 
     with translation.override(language):
-        page = list_query({})[:25]
-        with transaction.atomic():
-            if POSTGRES:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute("SET LOCAL enable_sort = off")
-            plan = plan_of(page)
+        plan = plan_preferring_indexes(list_query({})[:25], sort_off=True)
     if POSTGRES:
         assert index in plan, plan
         assert "Seq Scan on commitments_commitment" not in plan, plan
@@ -206,13 +211,7 @@ def test_the_list_sorted_by_last_update_reads_the_stored_column_from_its_index_i
     """``?sort=updated`` and ``?sort=-updated`` (ties by identifier) read a page from the stored column's index
     in order, without sorting every commitment (issue #20: a sub-select per commitment, all sorted: ~2 s at
     scale 10). NULLs last ascending, first descending: PostgreSQL's default, which the indexes keep."""
-    page = list_query({"sort": sort})[:25]
-    with transaction.atomic():
-        if POSTGRES:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute("SET LOCAL enable_sort = off")
-        plan = plan_of(page)
+    plan = plan_preferring_indexes(list_query({"sort": sort})[:25], sort_off=True)
     if POSTGRES:
         assert f"using {index} on commitments_commitment" in plan, plan
         assert "Seq Scan on commitments_commitment" not in plan, plan
@@ -236,10 +235,7 @@ def test_the_overdue_milestones_count_reads_the_milestones_not_done_from_their_p
 
     overdue = Milestone.objects.filter(overdue_milestones_q(TODAY)).values("pk")
     if POSTGRES:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = plan_of(overdue)
+        plan = plan_preferring_indexes(overdue)
         assert "milestone_open_end" in plan, plan
         assert "commitments_progressupdate" not in plan, plan
     else:
@@ -257,10 +253,7 @@ def test_refreshing_the_done_flags_reads_the_closing_updates_from_their_partial_
 
     closing = Milestone.objects.filter(done=False).filter(milestones_done_q()).values("pk")
     if POSTGRES:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = plan_of(closing)
+        plan = plan_preferring_indexes(closing)
         assert "progress_done" in plan, plan
         assert "Seq Scan on commitments_progressupdate" not in plan, plan
     else:
@@ -282,10 +275,7 @@ def test_the_lists_latest_update_and_contested_columns_read_the_published_update
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'progress_published_milestone'")
             (definition,) = cursor.fetchone()
         assert "(milestone_id, period_end, published_at, id) WHERE ((state)::text = 'published'::text)" in definition, definition
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = plan_of(page)
+        plan = plan_preferring_indexes(page)
         assert "Seq Scan on commitments_progressupdate" not in plan, plan
     else:
         with connection.cursor() as cursor:
