@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -28,6 +29,7 @@ from ogp_portal.compiled import compiled_sql
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
+from . import work_cache
 from .work_queries import (  # noqa: F401 (QUEUE_SHOWN: the page's, read by its tests)
     QUEUE_SHOWN,
     _page_commitments,
@@ -64,6 +66,11 @@ def my_work(request):
     now = timezone.now()
     today = timezone.localdate(now)
     user = request.user
+    # The page's content as this person last had it, if nothing it shows has changed since (``work_cache``):
+    # the frame around it (header, CSRF token, messages) is rendered every time.
+    kept = work_cache.read(request, today, permissions._roles(user))
+    if kept.html is not None:
+        return render(request, "accounts/my_work.html", {"content": mark_safe(kept.html)})  # noqa: S308 (our own HTML)
     roles = _work_roles(user)
     permissions.remember_roles(user, roles)  # the rules below (and the page's tags) read these: not again
     # The person's commitments (``permissions.editable_by``), built only when a query's SQL is compiled:
@@ -129,7 +136,10 @@ def my_work(request):
         "is_administrator": permissions.is_administrator(user),
         "may_import": user.has_perm("commitments.import_plan"),
     }
-    return render(request, "accounts/my_work.html", context)
+    context["request"] = request
+    content = get_template("accounts/_my_work_content.html").render(context)
+    kept.store(content)
+    return render(request, "accounts/my_work.html", {"content": content})
 
 
 def _displayed(work):
