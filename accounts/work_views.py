@@ -3,6 +3,7 @@ one SQL statement, milestones and updates as plain rows read by ``accounts.work_
 old address of the review queue."""
 
 import unicodedata
+from html import escape as _html_escape
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timezone import template_localtime
@@ -325,6 +325,12 @@ def _queue_rows(queue) -> str:
             "    "
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value escaped above)
+
+
+def escape(text) -> str:
+    """``django.utils.html.escape``'s text (it is ``html.escape`` of ``str(text)``), without its wrapper for lazy
+    arguments, which cost more than the escaping on the page's ~450 values (issue #20). The caller marks the whole safe."""
+    return _html_escape(str(text))
 
 
 def _truncated(text, length, truncate=None):
