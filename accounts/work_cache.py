@@ -112,41 +112,66 @@ def work_changed(members) -> None:
     Now: the rest of this transaction (and tests, whose transactions never commit) see it. At the commit:
     a page rendered meanwhile from the rows before the change kept its copy under the token replaced now,
     which the commit replaces again. ``members``: ids; None among them (a member that could not be told):
-    every kept page.
+    every kept page. The replacement at the commit is registered once a transaction for the same tokens (a
+    cascade deleting hundreds of updates asks for each): one still to come covers them.
     """
-    keys = sorted({WORK_ALL_KEY if pk is None else WORK_KEY % int(pk) for pk in members})
+    keys = frozenset(WORK_ALL_KEY if pk is None else WORK_KEY % int(pk) for pk in members)
     if not keys:
         return
-
-    def replace():
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
-
+    replace = _Replace(keys)
     try:
         replace()
     except Exception:
         logger.error("Cache unavailable; a kept My work may be served for up to %s s", TIMEOUT, exc_info=True)
+    try:
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(
+            isinstance(func, _Replace) and keys <= func.keys for _savepoints, func, _robust in connection.run_on_commit
+        ):
+            return  # (one replacement at the commit covers them all)
+    except Exception:  # (Django's list of callbacks read as 6.x keeps it; otherwise one each, as is safe)
+        pass
     transaction.on_commit(replace, robust=True)
 
 
-def _member_of(update):
-    """The member of a progress update: from the rows already read with it (the services' and views' do), else one query."""
+class _Replace:
+    """New values for ``keys`` (work tokens): called now and at the commit (``work_changed``)."""
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    def __call__(self):
+        cache.set_many({key: uuid.uuid4().hex for key in self.keys}, None)
+
+
+def _member_of(update, *, query=True):
+    """The member of a progress update: from the rows already read with it (the services' and views' do), else one
+    query (``query=False``: None, every kept page)."""
     milestone = update._state.fields_cache.get("milestone")
     commitment = milestone._state.fields_cache.get("commitment") if milestone is not None else None
     plan = commitment._state.fields_cache.get("plan") if commitment is not None else None
     if plan is not None:
         return plan.member_id
+    if not query:
+        return None
     from commitments.models import Milestone
 
     return Milestone.objects.filter(pk=update.milestone_id).values_list("commitment__plan__member_id", flat=True).first()
 
 
-def _update_changed(sender, instance, **kwargs):
-    work_changed([_member_of(instance)])  # (None: the milestone gone with it in a cascade: every kept page)
+def _update_saved(sender, instance, **kwargs):
+    work_changed([_member_of(instance)])
+
+
+def _update_deleted(sender, instance, **kwargs):
+    # Rare (the admin, a cascade from a milestone, commitment, plan or member: hundreds of updates at once), so
+    # no query per update: an update read without its plan makes every kept page out of date, once a transaction.
+    work_changed([_member_of(instance, query=False)])
 
 
 def connect_signals() -> None:
     """Called once from ``AccountsConfig.ready``: every save or deletion of a progress update replaces its member's work token."""
     from django.db.models.signals import post_delete, post_save
 
-    post_save.connect(_update_changed, sender="commitments.ProgressUpdate", dispatch_uid="work_changed_update_saved")
-    post_delete.connect(_update_changed, sender="commitments.ProgressUpdate", dispatch_uid="work_changed_update_deleted")
+    post_save.connect(_update_saved, sender="commitments.ProgressUpdate", dispatch_uid="work_changed_update_saved")
+    post_delete.connect(_update_deleted, sender="commitments.ProgressUpdate", dispatch_uid="work_changed_update_deleted")

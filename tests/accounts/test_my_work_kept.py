@@ -213,3 +213,23 @@ def test_a_cache_that_is_down_costs_the_rendering_not_the_page(world, monkeypatc
     monkeypatch.setattr(work_cache.cache, "get_many", down)
     monkeypatch.setattr(work_cache.cache, "set", down)
     assert _main(own) == expected
+
+
+def test_a_cascade_deleting_many_updates_replaces_the_tokens_once_at_its_commit(world, django_capture_on_commit_callbacks):
+    """A milestone deleted with its updates (the admin, a cascade from a plan or member: hundreds at scale 10) asks
+    no query per update and leaves one replacement for the commit; every kept page shows the change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    own = _person(world, world.users.own)
+    before = _kept(own)
+    milestone = Milestone.objects.get(pk=world.milestone.pk)
+    updates = ProgressUpdate.objects.filter(milestone=milestone).count()
+    assert updates >= 2
+    with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as queries:
+        milestone.delete()
+    assert len([c for c in callbacks if isinstance(c, work_cache._Replace)]) == 1
+    looked_up = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "commitments_actionplan"."member_id"')]
+    assert not looked_up  # (a saved update's member is looked up when not read with it; a deleted one's is not)
+    after = _main(own)
+    assert after != before and after.count("<tr>") < before.count("<tr>")
