@@ -149,7 +149,7 @@ def _v(value) -> str:
 
 
 def _content_html(c) -> str:
-    """The page's content, as its template (``accounts/_my_work_content.html`` until issue #20) wrote it, in Python.
+    """The page's content, as ``accounts/my_work.html`` wrote it inside its frame until session 11 of issue #20, in Python.
 
     The same bytes in every language (tests/accounts/test_my_work.py renders the template it replaced with
     the same context and compares): each ``{% translate "…" %}`` as it is (a literal is safe), each ``{% blocktranslate %}``'s
