@@ -19,8 +19,11 @@ kept in the cache under a key made of:
   (:data:`WORK_KEY`, below: replaced by every change to a progress update of the member: a draft saved, an
   update submitted, returned, approved, deleted, whoever makes it).
 
-Everything the page shows is one of the person's members' records, or a name only an unscoped change
-alters, so no kept copy outlives a change. Administrators (the whole portal is theirs) are rendered every
+Everything the page shows is one of the person's members' records (a coordinator's agency and the commitments
+it leads belong to the role's member: ``Role.clean``, ``Commitment.clean``), or a name only an unscoped change
+alters, so no kept copy outlives a change made through a service, a signal-sending save or the admin. A
+deleted update read without its plan (a cascade) replaces every member's work token. What is written past
+all of them (``QuerySet.update``, raw SQL, a command that calls no service) shows within :data:`TIMEOUT`. Administrators (the whole portal is theirs) are rendered every
 time. The tokens and the copy are read in one round trip (the copy under the tokens this process last saw
 for the person, kept only if the tokens read are those: as ``ogp_portal.cache._read_scope_and_fragments``).
 Follows ``PUBLIC_PAGE_CACHE``; a cache that is down costs the rendering, never the page.
