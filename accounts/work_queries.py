@@ -57,13 +57,14 @@ def _queue_and_count(user):
         *(f"milestone__{name}" for name in deliverable.columns),
         *(f"milestone__commitment__plan__member__{name}" for name in member_name.columns),
     )
-    queue = _review_queue(user)
+    queue = None
     if permissions.is_administrator(user):
+        queue = _review_queue(user)
         rows, count = list(queue.values_list(*columns)[:QUEUE_SHOWN]), None
     else:
-        rows = compiled_rows(  # (its SQL once per scope: ``ogp_portal.compiled``)
+        rows = compiled_rows(  # (its SQL once per scope: ``ogp_portal.compiled``; the queryset built only then)
             ("work-queue", _scope_key(user)),
-            lambda: queue.annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN],
+            lambda: _review_queue(user).annotate(waiting=Window(Count("pk"))).values_list(*columns, "waiting")[:QUEUE_SHOWN],
         )
         count = rows[0][-1] if rows else 0
     texts = len(columns) - len(deliverable.columns) - len(member_name.columns)

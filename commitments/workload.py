@@ -44,7 +44,11 @@ def latest_update(updates):
 
 def milestone_status(milestone, updates, today: dt.date, period) -> str:
     """Return done / overdue / due / upcoming / unscheduled for one milestone on ``today``."""
-    latest = latest_update(updates)
+    return _status(milestone, latest_update(updates), today, period)
+
+
+def _status(milestone, latest, today: dt.date, period) -> str:
+    """:func:`milestone_status` given the latest update (:func:`latest_update`), found once by :func:`workload`."""
     if latest is not None and latest.completion in DONE_COMPLETIONS:
         return DONE
     ends = milestone.ends_on
@@ -116,10 +120,9 @@ def workload(commitments, updates_of, today: dt.date, period_of, milestones_of=N
         work = CommitmentWork(commitment, period)
         for milestone in (milestones_of(commitment) if milestones_of else commitment.milestones.all()):
             updates = updates_of(milestone)
-            status = milestone_status(milestone, updates, today, period)
-            work.milestones.append(
-                MilestoneWork(milestone, status, update_missing(milestone, updates, status, period), latest_update(updates))
-            )
+            latest = latest_update(updates)
+            status = _status(milestone, latest, today, period)
+            work.milestones.append(MilestoneWork(milestone, status, update_missing(milestone, updates, status, period), latest))
         result.append(work)
     return result
 

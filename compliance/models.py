@@ -195,10 +195,17 @@ class PolicyQuerySet(models.QuerySet):
         """
         from ogp.policy import versions_for
 
+        from ogp_portal.compiled import compiled
+
         members = list(members)
-        stored = list(
-            self.filter(Q(member__isnull=True) | Q(member_id__in=[m.pk for m in members])).order_by("member_id", "effective_from", "pk")
-        )
+        model = self.model
+
+        def build(members):
+            return model._default_manager.filter(Q(member__isnull=True) | Q(member_id__in=members)).order_by("member_id", "effective_from", "pk")
+
+        # Compiled once per process and number of members (issue #20: building it cost more than running it).
+        stored = list(compiled("policy-versions", build, members=[int(m.pk) for m in members]) if self._db is None and not self.query.where
+                      else self.filter(Q(member__isnull=True) | Q(member_id__in=[m.pk for m in members])).order_by("member_id", "effective_from", "pk"))
         shared = tuple(p.as_rule() for p in stored if p.member_id is None)
         own: dict = {}
         for p in stored:

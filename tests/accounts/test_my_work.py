@@ -632,3 +632,127 @@ def test_my_works_queries_compiled_once_follow_each_persons_scope_and_a_change_o
     assert page(coordinator)[0] == fresh[poc.pk][0] and page(coordinator)[2] == fresh[poc.pk][2]  # now the member's
     role.delete()
     assert page(coordinator) == fresh[coordinator.pk]  # and back
+
+
+# The page's content as its template wrote it before "My work" wrote it in Python (issue #20), the review table's
+# include in place: rendered with the view's context, it must give the same bytes.
+# (A string here, not a template file: the catalogs' extraction reads the project's .html files, not this.)
+_CONTENT_TEMPLATE = """{% load i18n %}
+<h1>{% translate "My work" %}</h1>
+{% if period %}
+{% load sentences %}{% blocktranslate trimmed with start=period.start|date:"DATE_FORMAT" end=period.end|date:"DATE_FORMAT" today=now|date:"DATE_FORMAT" asvar today_and_period %}
+  Today is {{ today }}. The current reporting period runs from {{ start }} to {{ end }}.
+{% endblocktranslate %}<p>{{ today_and_period|single_stops }}</p>
+{% endif %}
+{% for plan in ended_plans %}
+<p>{% blocktranslate trimmed with title=plan.title end=plan.end_date|date:"DATE_FORMAT" %}
+  The action plan “{{ title }}” ended on {{ end }}: its progress is reported for its last reporting period.
+{% endblocktranslate %}</p>
+{% endfor %}
+
+<section aria-labelledby="roles-heading">
+  <h2 id="roles-heading">{% translate "Your roles" %}</h2>
+  {% if roles or is_administrator %}
+  <ul>
+    {% if is_administrator %}<li>{% translate "Administrator (OGP staff)" %} — <a href="{% url 'admin:index' %}">{% translate "administration" %}</a></li>{% endif %}
+    {% for role in roles %}
+    <li>{{ role.get_kind_display }}: <a href="{{ role.member.get_absolute_url }}">{{ role.member.name }}</a>{% if role.agency %}, {{ role.agency }}{% endif %}</li>
+    {% endfor %}
+  </ul>
+  {% else %}
+  <p>{% blocktranslate trimmed %}
+    You have a civil-society account: you can follow and review the commitments of every member.
+    Government coordinators and points of contact receive their roles from the OGP administrators.
+  {% endblocktranslate %} <a href="{% url 'commitments:home' %}">{% translate "Browse the members and their commitments" %}</a></p>
+  {% endif %}
+  <p><a href="{% url 'accounts:password_change' %}">{% translate "Change your password" %}</a></p>
+</section>
+
+{% load engagement %}{% my_disputes request.user %}
+{% load cocreation_links %}{% my_cocreation request.user %}
+
+{% if may_review %}
+<section aria-labelledby="review-heading">
+  <h2 id="review-heading">{% blocktranslate trimmed count counter=queue_count %}{{ counter }} update to review{% plural %}{{ counter }} updates to review{% endblocktranslate %}</h2>
+  {% if queue_count > queue|length %}<p>{% blocktranslate trimmed with shown=queue|length %}The {{ shown }} waiting longest:{% endblocktranslate %}</p>{% endif %}
+  {% load i18n %}{% if queue %}
+<div class="overflow-auto" tabindex="0" role="region" aria-label="{% translate 'Updates waiting for review' %}">
+<table class="striped">
+  <caption class="visually-hidden">{% translate "Updates waiting for review" %}</caption>
+  <thead>
+    <tr>
+      <th scope="col">{% translate "Commitment" %}</th>
+      <th scope="col">{% translate "Milestone" %}</th>
+      <th scope="col">{% translate "Reporting period" %}</th>
+      <th scope="col">{% translate "Completion" %}</th>
+      <th scope="col">{% translate "Author" %}</th>
+      <th scope="col">{% translate "Submitted" %}</th>
+    </tr>
+  </thead>
+  <tbody>
+    {# the rows: written by the view (accounts.views._queue_rows) #}{{ queue_rows }}
+  </tbody>
+</table>
+</div>
+{% if review_url %}<p><a href="{{ review_url }}" role="button">{% translate "Review these updates" %}</a></p>{% endif %}
+{% else %}
+<p>{% translate "No update is waiting for review." %}</p>
+{% endif %}
+
+</section>
+{% endif %}
+
+{% if may_import %}
+<section aria-labelledby="import-heading">
+  <h2 id="import-heading">{% translate "Action plans" %}</h2>
+  <p><a href="{% url 'commitments:import_upload' %}">{% translate "Import an action plan" %}</a>:
+    {% translate "a Word or plain-text file in OGP's commitment template, or the portal's CSV; you see every change before anything is saved." %}</p>
+</section>
+{% endif %}
+
+{% if forums %}
+<section aria-labelledby="forums-heading">
+  <h2 id="forums-heading">{% translate "Forums you keep" %}</h2>
+  <ul>{% for forum in forums %}<li><a href="{{ forum.get_absolute_url }}">{{ forum.name }}</a> ({{ forum.member.name }}) · <a href="{% url 'forums:meeting_new' forum.pk %}" class="schedule-meeting">{% translate "Schedule a meeting" %}</a></li>{% endfor %}</ul>
+</section>
+{% endif %}
+
+{% if work_page %}
+<section aria-labelledby="milestones-heading">
+  <h2 id="milestones-heading">{% translate "Your commitments and milestones" %}</h2>
+  <ul class="work-totals">
+    <li>{% blocktranslate trimmed count counter=totals.overdue %}{{ counter }} milestone overdue{% plural %}{{ counter }} milestones overdue{% endblocktranslate %}</li>
+    <li>{% blocktranslate trimmed count counter=totals.due %}{{ counter }} milestone due this period{% plural %}{{ counter }} milestones due this period{% endblocktranslate %}</li>
+    <li>{% blocktranslate trimmed count counter=totals.missing %}{{ counter }} update missing for this period{% plural %}{{ counter }} updates missing for this period{% endblocktranslate %}</li>
+  </ul>
+  {% if work_page.has_other_pages %}<p>{% blocktranslate trimmed with first=work_page.start_index last=work_page.end_index total=work_page.paginator.count %}Commitments {{ first }}–{{ last }} of {{ total }}{% endblocktranslate %}</p>{% endif %}
+  {# the commitments and their milestone tables: written by the view (accounts.views._work_html) #}
+  {# each row's link, dates, texts and status: computed by the view (accounts.views._displayed) #}
+  {{ work_html }}
+  {% include "_pagination.html" with page=work_page %}
+</section>
+{% endif %}
+"""
+
+
+@pytest.mark.parametrize("day", ["2019-08-15", "2021-03-01"])  # the plan running; ended
+@pytest.mark.parametrize("who", ["own", "poc", "civil", "secretariat", "admin", "other_poc"])
+def test_my_works_content_written_in_python_is_what_its_template_wrote(client, world, who, day):
+    from django.template import engines
+
+    template = engines["django"].from_string(_CONTENT_TEMPLATE)
+    signed_in = sign_in(client, getattr(world.users, who))
+    if who == "secretariat":
+        assert world.kg.forums.exists()  # the forums section is written too
+    with time_machine.travel(dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=dt.UTC), tick=False):
+        for code in ("en", "ru", "ky"):
+            for page in ("", "?page=2", "?page=999"):
+                with translation.override(code):
+                    response = signed_in.get(reverse("work:my_work") + page)
+                    assert response.status_code == 200
+                    context = response.context
+                    keys = ("period", "now", "ended_plans", "roles", "is_administrator", "may_review", "queue", "queue_count",
+                            "queue_rows", "review_url", "may_import", "forums", "work_page", "totals", "work_html")
+                    written = template.render({key: context[key] for key in keys}, response.wsgi_request)
+                assert written == context["content"], (who, code, page)
+                assert written in response.text
