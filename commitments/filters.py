@@ -454,14 +454,19 @@ class CommitmentFilterSet(DayAwareFilterSet):
         search has that many matches by their own text (issue #20: "open data" at scale 10). None
         for a narrow search (PostgreSQL), whose count reads the UNION of its indexed selects.
         """
-        qs = self.qs  # validates the form and filters; a valid search applies even beside an invalid filter
-        text = getattr(self.form, "cleaned_data", {}).get("q") or ""
-        if not search_words(text) or self.broad_search is False:
+        if not self._counts_a_subset():
             return None  # no search, or a narrow one: its count reads the UNION from the indexes
+        qs, text = self.qs, self.form.cleaned_data.get("q")
         # The own-text test on the rows of the other filters, not on the searched rows: a row whose own
         # text matches is a result, and the search's own test of that vector (a second read of it from
         # its TOAST table per row, most of the count's time) is left out (issue #20).
         return search_subset(qs if self.unsearched_qs is None else self.unsearched_qs, text)
+
+    def _counts_a_subset(self) -> bool:
+        """Whether the bounded count reads a subset: a search with words, not narrow (see :attr:`search_subset_qs`)."""
+        self.qs  # validates the form and filters; a valid search applies even beside an invalid filter
+        text = getattr(self.form, "cleaned_data", {}).get("q") or ""
+        return bool(search_words(text)) and self.broad_search is not False
 
     @property
     def search_subset_in_key_order(self) -> bool:
@@ -477,9 +482,9 @@ class CommitmentFilterSet(DayAwareFilterSet):
         ~2,000 pages every time, which stay in shared buffers. With another filter the planner keeps
         its own choice (that filter's index). The count is the same in any order.
         """
-        if self.search_subset_qs is None:  # (validates the form first)
+        if not self._counts_a_subset():
             return False
-        data = getattr(self.form, "cleaned_data", {})
+        data = self.form.cleaned_data
         return not any(data.get(name) not in (None, "", []) for name in data if name not in ("q", "sort"))
 
     def filter_theme(self, qs, name, value: str):
