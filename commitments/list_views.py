@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -27,6 +26,7 @@ from modeltranslation.utils import get_language as translated_language
 from modeltranslation.utils import resolution_order
 
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
+from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
@@ -368,7 +368,8 @@ def _list_rows(commitments) -> str:
             completion = f'{levels[level]} ({c["completion_percent"]} %)'
         else:
             completion = label["no_update"]
-        latest = date_format(template_localtime(c["latest_update_at"]), "DATE_FORMAT") if c["latest_update_at"] else ""
+        # The day of the last update in the portal's time zone, formatted once a process per language (ogp_portal.formats).
+        latest = formatted_day(template_localtime(c["latest_update_at"]).date(), "DATE_FORMAT") if c["latest_update_at"] else ""
         overdue = f'<span class="overdue-badge">{c["overdue_count"]}</span>' if c["overdue_count"] else "0"
         if c["lead_agency_id"] is None:
             agency = "—"
