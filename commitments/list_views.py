@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -27,6 +26,7 @@ from modeltranslation.utils import get_language as translated_language
 from modeltranslation.utils import resolution_order
 
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
+from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
@@ -104,6 +104,8 @@ class BoundedPaginator(Paginator):
     when it alone has more than ``COUNT_LIMIT`` rows, so has the list, and the list's rows are not
     counted. One query either way: ``CASE WHEN (count of the subset) > limit THEN … ELSE (count of
     the rows) END``, whose second count the database runs only when the first falls short.
+    ``subset_in_key_order``: walk the subset in the order of the primary key (its index), not as the rows
+    lie in the table (see ``CommitmentFilterSet.search_subset_in_key_order``).
     ``counted``: the same rows as ``object_list`` without its columns (the filtered queryset before
     ``values``), counted instead: the list's columns join the plans, members and agencies, which a
     count need not read, nor plan (issue #20).
@@ -111,9 +113,10 @@ class BoundedPaginator(Paginator):
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, kept_as=None, counted=None, **kwargs):
+    def __init__(self, object_list, per_page, subset=None, kept_as=None, counted=None, subset_in_key_order=False, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.subset = subset
+        self.subset_in_key_order = subset_in_key_order
         self.kept_as = kept_as
         self.counted = counted
 
@@ -132,7 +135,11 @@ class BoundedPaginator(Paginator):
         if self.subset is None:
             counted = rows.count()
         else:
-            subset_sql, subset_params = self.subset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+            # In the order of the primary key when the subset is the whole table's own-text matches (no other
+            # filter): see ``CommitmentFilterSet.search_subset_in_key_order``.
+            ordering = ("pk",) if self.subset_in_key_order else ()
+            subset = self.subset.order_by(*ordering).values("pk")[: COUNT_LIMIT + 1]
+            subset_sql, subset_params = subset.query.sql_with_params()
             rows_sql, rows_params = rows.query.sql_with_params()
             with connections[rows.db].cursor() as cursor:
                 cursor.execute(
@@ -260,9 +267,14 @@ def commitment_list(request):
             values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
         rows = rows.values(*values)
         counted = filters.qs  # the same rows, without the columns' joins
-        page = BoundedPaginator(rows, PAGE_SIZE, subset=subset, kept_as=_kept_count_key(filters), counted=counted).get_page(
-            request.GET.get("page")
-        )
+        page = BoundedPaginator(
+            rows,
+            PAGE_SIZE,
+            subset=subset,
+            kept_as=_kept_count_key(filters),
+            counted=counted,
+            subset_in_key_order=filters.search_subset_in_key_order,
+        ).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
@@ -356,7 +368,8 @@ def _list_rows(commitments) -> str:
             completion = f'{levels[level]} ({c["completion_percent"]} %)'
         else:
             completion = label["no_update"]
-        latest = date_format(template_localtime(c["latest_update_at"]), "DATE_FORMAT") if c["latest_update_at"] else ""
+        # The day of the last update in the portal's time zone, formatted once a process per language (ogp_portal.formats).
+        latest = formatted_day(template_localtime(c["latest_update_at"]).date(), "DATE_FORMAT") if c["latest_update_at"] else ""
         overdue = f'<span class="overdue-badge">{c["overdue_count"]}</span>' if c["overdue_count"] else "0"
         if c["lead_agency_id"] is None:
             agency = "—"

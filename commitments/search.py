@@ -18,6 +18,7 @@ import re
 import time
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import BooleanField, CharField, Count, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
@@ -388,7 +389,9 @@ def _language_text_match(words, code):
 def search_language_columns(text: str) -> dict[str, Expression]:
     """The columns that say, per language, whether a result's own text or milestones match ``text`` in it: ``{name: expression}``.
 
-    ``search_matched_<code>`` for each language (portal order); empty without a word. Added to the
+    ``search_matched_<code>`` for each language (portal order), or on PostgreSQL one column,
+    ``search_matched``, their answers as an array in that order (the milestones read once for the
+    three: :func:`_languages_array_sql`); empty without a word. Added to the
     list's page query, they are computed for the page's rows only (the database evaluates such
     columns after the sort and limit): the list's note costs no query of its own (issue #20).
     The names of the lead agency and the member are not in them: :func:`matched_languages` tests
@@ -398,10 +401,54 @@ def search_language_columns(text: str) -> dict[str, Expression]:
     words = search_words(text)
     if not words:
         return {}
+    if connection.vendor == "postgresql":
+        # One column, the languages' answers as an array in portal order (read by matched_languages).
+        return {SEARCH_MATCHED_ARRAY: RawSQL(*_languages_array_sql(tuple(words)), output_field=ArrayField(BooleanField()))}
     return {
         f"search_matched_{code}": RawSQL(*_language_column_sql(tuple(words), code, connection.vendor), output_field=BooleanField())
         for code in LANGUAGE_CODES
     }
+
+
+# PostgreSQL: the note's answers per language as one array column (LANGUAGE_CODES' order).
+SEARCH_MATCHED_ARRAY = "search_matched"
+
+
+@functools.lru_cache(maxsize=256)
+def _languages_array_sql(words) -> tuple[str, tuple]:
+    """:func:`_language_text_match` for every language at once (PostgreSQL), compiled once per process per search.
+
+    The same tests as the per-language columns (each word in the title or the description in that
+    language, or every word in one milestone's deliverable in it), but the row's milestones are read
+    once for the three languages, by one aggregate sub-select, not probed once per language: each
+    probe fetched every milestone of the row from the milestones' wide table (issue #20: the searched
+    list's page query, ~1 ms of its SQL). ``bool_or`` over no milestone is NULL, as no match.
+    """
+    quote = connection.ops.quote_name
+    commitments = Query(Commitment, alias_cols=True)
+    milestones = Query(Milestone, alias_cols=True)
+    parts, params = [], []
+    for code in LANGUAGE_CODES:
+        text_sql, text_params = _compiled_q(commitments, _words_q(list(words), (f"title_{code}", f"description_{code}")))
+        milestone_sql, milestone_params = _compiled_q(milestones, _words_q(list(words), (f"deliverable_{code}",)))
+        parts.append(f"(({text_sql}) OR bool_or({milestone_sql}))")
+        params += [*text_params, *milestone_params]
+    milestone_table, commitment_table = quote(Milestone._meta.db_table), quote(Commitment._meta.db_table)
+    commitment_id = quote(Milestone._meta.get_field("commitment").column)
+    pk = f"{commitment_table}.{quote(Commitment._meta.pk.column)}"
+    # The pk > 0 condition (always true): a probe per row, never a hash of every milestone (marks.row_by_row).
+    sql = (
+        f"(SELECT ARRAY[{', '.join(parts)}] FROM {milestone_table} "
+        f"WHERE {milestone_table}.{commitment_id} = {pk} AND {pk} > 0)"
+    )
+    return sql, tuple(params)
+
+
+def _compiled_q(query, q) -> tuple[str, list]:
+    """The SQL of a condition ``q`` on ``query``'s model, its columns named by their table."""
+    where = query.build_where(q)
+    sql, params = where.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, list(params)
 
 
 # The values :func:`matched_languages` reads the names from (plain rows of the list): the lead agency's
@@ -470,10 +517,15 @@ def matched_languages(rows, text: str) -> list[str]:
     if not patterns:
         return []
     found = []
-    for code in LANGUAGE_CODES:
+    for index, code in enumerate(LANGUAGE_CODES):
         column = f"search_matched_{code}"
         for row in rows:
-            if (row.get(column) if isinstance(row, dict) else getattr(row, column, False)):
+            answers = row.get(SEARCH_MATCHED_ARRAY) if isinstance(row, dict) else getattr(row, SEARCH_MATCHED_ARRAY, None)
+            if answers is not None:
+                matched = answers[index]
+            else:
+                matched = row.get(column) if isinstance(row, dict) else getattr(row, column, False)
+            if matched:
                 found.append(code)
                 break
             agency, member = _row_names(row, code)

@@ -406,6 +406,26 @@ def test_the_lists_language_columns_say_per_row_what_search_languages_says(trans
     assert search_language_columns("") == {}
 
 
+def test_the_lists_language_columns_read_each_languages_milestones(world):
+    """Issue #20: the note's columns (on PostgreSQL one array, the milestones read once for the three languages)
+    say per language what search_languages says: a milestone's deliverable in Russian or Kyrgyz, every word in
+    one milestone (not two words in two), a commitment without milestones, a title in one language only."""
+    from commitments.search import matched_languages, search_language_columns, search_languages
+
+    c1, c3 = world["c1"], world["c3"]
+    MilestoneFactory(commitment=c1, number="1.2", deliverable="Train editors", deliverable_ru="Портал открытых данных")
+    MilestoneFactory(commitment=c3, number="1.1", deliverable="Budget", deliverable_ky="Ачык бюджет порталы")
+    MilestoneFactory(commitment=c3, number="1.2", deliverable="Hearings", deliverable_ky="Шаардык угуулар")
+    for text in ("портал", "открытых данных", "ачык бюджет", "бюджет угуулар", "open data", "auditing", "city", "нет такого"):
+        rows = list(Commitment.objects.annotate(**search_language_columns(text)).order_by("pk"))
+        assert matched_languages(rows, text) == search_languages(Commitment.objects.all(), text), text
+        for row in rows:
+            assert matched_languages([row], text) == search_languages(Commitment.objects.filter(pk=row.pk), text), (text, row)
+    assert matched_languages(list(Commitment.objects.annotate(**search_language_columns("ачык бюджет"))), "ачык бюджет") == ["ky"]
+    assert matched_languages(list(Commitment.objects.annotate(**search_language_columns("бюджет угуулар"))), "бюджет угуулар") == []
+    assert matched_languages(list(Commitment.objects.annotate(**search_language_columns("открытых данных"))), "открытых данных") == ["ru"]
+
+
 def test_the_broad_or_narrow_estimate_is_asked_once_per_search(world, monkeypatch):
     """Issue #20: the planner's estimate (an EXPLAIN) is kept per process per search; the share is compared each time."""
     from commitments import search

@@ -661,6 +661,50 @@ def test_the_lists_count_subset_is_within_the_filtered_search(kg, monkeypatch):
         assert sql.count(f'"{SEARCH_VECTOR_COLUMN}"') == 1  # the own-text test only, not the search's as well
 
 
+def test_the_lists_count_walks_a_search_alone_in_key_order_and_counts_the_same(client, kg, monkeypatch):
+    """With the search as the only filter the bounded count walks its subset by the primary key (the same rows
+    every time, never the table's empty pages); with another filter the planner keeps its choice; the count
+    is the same either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments import list_views as views
+    from commitments import search
+    from commitments.filters import CommitmentFilterSet
+    from commitments.models import Commitment
+
+    plan = ActionPlanFactory(member=kg)
+    for number in range(1, 6):
+        CommitmentFactory(plan=plan, number=number, title=f"Open data {number}", description="")
+    CommitmentFactory(plan=plan, number=6, title="Roads", description="")
+    monkeypatch.setattr(search, "BROAD_SEARCH_SHARE", 0)  # PostgreSQL: the broad form, whose count reads the subset
+    alone = CommitmentFilterSet({"q": "open data"}, queryset=Commitment.objects.all())
+    assert alone.search_subset_in_key_order is True
+    assert CommitmentFilterSet({"q": "open data", "member": kg.code}, queryset=Commitment.objects.all()).search_subset_in_key_order is False
+    assert CommitmentFilterSet({"q": "open data", "sort": "-updated"}, queryset=Commitment.objects.all()).search_subset_in_key_order is True
+    assert CommitmentFilterSet({"member": kg.code}, queryset=Commitment.objects.all()).search_subset_in_key_order is False
+    url = reverse("commitments:list")
+
+    def heading(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        return re.search(r'<h2 id="results-heading">(.*?)</h2>', response.content.decode()).group(1), counts
+
+    found, counts = heading({"q": "open data"})
+    assert found == "5 commitments"
+    if connection.vendor == "postgresql":  # the subset's walk: ORDER BY the key inside the bounded count
+        assert len(counts) == 1 and "ORDER BY" in counts[0].split(") subset")[0], counts
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    found, counts = heading({"q": "open data"})
+    assert found.startswith("More than 3 commitments")
+    found, counts = heading({"q": "open data", "member": kg.code})
+    assert found.startswith("More than 3 commitments")
+    if connection.vendor == "postgresql":
+        assert "ORDER BY" not in counts[0].split(") subset")[0], counts
+
+
 def test_the_search_subset_is_the_search_results_matched_by_their_own_text(kg):
     """``search_subset`` (the bounded count's first test) never holds a commitment the search does not find."""
     from commitments.models import Commitment
