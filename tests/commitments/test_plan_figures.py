@@ -210,3 +210,48 @@ def test_with_every_plan_stored_the_lapsed_plans_overdue_milestones_are_counted_
     for day in DAYS:
         assert portal_figures(day) == oracle(day)
     assert kg17.plan.pk in set(lapsed_plans(DAYS[-1], unstored=False))
+
+
+def test_a_row_holds_its_counts_for_the_next_two_days_more_milestones_become_overdue(kg17):
+    """Stored once, a row gives the right count on every day up to its last window's end, with nothing written since.
+
+    With one window ~4 % of the plans lapsed every day at scale 10 and the home page counted their milestones
+    (~30 ms) until the sweep ran; now the sums read the stored counts for three windows (issue #20).
+    """
+    first = dt.date(2019, 7, 1)
+    refresh_plan_figures(ActionPlan.objects.all(), first)
+    rows = list(PlanFigures.objects.filter(overdue_next_until__isnull=False))
+    assert rows, "a plan with two days ahead on which milestones become overdue"
+    for row in rows:
+        ends = [row.overdue_until, row.overdue_next_until, row.overdue_later_until]
+        assert ends[0] < ends[1] and (ends[2] is None or ends[1] < ends[2])
+        days = {first, ends[0] - dt.timedelta(days=1), ends[0], ends[1] - dt.timedelta(days=1), ends[1]}
+        if ends[2]:
+            days |= {ends[2] - dt.timedelta(days=1)}
+        for day in sorted(days):
+            assert row.overdue_on(day) == oracle(day, [row.plan_id])["overdue"], (row.plan_id, day)
+            assert row.plan_id not in set(lapsed_plans(day))
+            assert portal_figures(day) == oracle(day)
+        if ends[2]:  # past the last window: lapsed, counted from its milestones, and the sweep stores it again
+            assert row.overdue_on(ends[2]) is None
+            assert row.plan_id in set(lapsed_plans(ends[2]))
+            assert portal_figures(ends[2]) == oracle(ends[2])
+    assert PlanFigures.objects.get(plan=kg17.plan).overdue_on(first - dt.timedelta(days=400)) is None  # before the row's day
+
+
+def test_the_migration_fills_the_counts_as_the_service_stores_them(kg17):
+    """Migration 0020's fill (the rule written out) gives every row what ``refresh_plan_figures`` stores on the same day."""
+    import importlib
+
+    from django.apps import apps
+
+    from commitments.figures import OVERDUE_FIELDS
+
+    fill = importlib.import_module("commitments.migrations.0020_plan_figures_overdue_next_counts").fill
+    day = dt.date(2019, 7, 1)  # while the seed plans ran: days ahead on which milestones become overdue
+    refresh_plan_figures(ActionPlan.objects.all(), day)
+    expected = {row["plan_id"]: row for row in PlanFigures.objects.values("plan_id", *OVERDUE_FIELDS)}
+    PlanFigures.objects.update(overdue=0, overdue_from=None, overdue_until=None, overdue_next=0, overdue_next_until=None)
+    fill(apps, None, day)
+    assert {row["plan_id"]: row for row in PlanFigures.objects.values("plan_id", *OVERDUE_FIELDS)} == expected
+    assert any(row["overdue_next_until"] for row in expected.values())
