@@ -175,8 +175,8 @@ class SharedPublicListMixin:
 
     For the viewsets whose rows (``get_queryset``), filters and fields read nothing of the user (the
     public reference data: members, agencies, plans, commitments, activities, milestones, forums,
-    their seats, the meetings' attendance, and the compliance record: deadlines, findings, status events
-    and OGP decisions): what a signed-in user or a token would be rendered is, byte for byte, the copy the
+    their seats, the meetings' attendance, the reviews of published progress, and the compliance record:
+    deadlines, findings, status events and OGP decisions): what a signed-in user or a token would be rendered is, byte for byte, the copy the
     public page cache (ogp_portal/cache.py) keeps for anonymous clients under the same key (language,
     path, query, Accept, generation). So when that copy exists, it is the answer, after the view's own
     authentication, permission and throttle checks (a signed-in client is counted at its own rate).
