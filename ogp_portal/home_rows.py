@@ -10,7 +10,7 @@ import html
 from django.conf import settings
 from django.db.models import FileField
 from django.db.models.query import ValuesIterable
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format, localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -87,11 +87,15 @@ class _MemberRows:
 
     def _count(self, n):
         if n not in self.commitments:
+            if len(self.commitments) > 10_000:  # kept for the process: bounded
+                self.commitments.clear()
             self.commitments[n] = ngettext("%(counter)s commitment", "%(counter)s commitments", n) % {"counter": self.number(n)}
         return self.commitments[n]
 
     def _day(self, day):
         if day not in self.days:
+            if len(self.days) > 10_000:
+                self.days.clear()
             self.days[day] = _escape(date_format(day, "DATE_FORMAT"))
         return self.days[day]
 
@@ -175,6 +179,22 @@ class _MemberRows:
         """The HTML of :meth:`segments` with each member's current plan (``plans``: member id -> plan row)."""
         html = "".join(segment if isinstance(segment, str) else self.plan(plans.get(segment)) for segment in segments)
         return mark_safe(html)  # noqa: S308 - every value escaped above
+
+
+_ROWS_BY_LANGUAGE: dict = {}
+
+
+def member_rows() -> "_MemberRows":
+    """The :class:`_MemberRows` of the active language, made once per process and language (issue #20).
+
+    Its paths, labels and the numbers and days it formatted are the same for every page in a language:
+    making it reversed three patterns and translated about fifteen labels on every first render (~0.13 ms).
+    """
+    key = (get_language() or settings.LANGUAGE_CODE, settings.USE_THOUSAND_SEPARATOR, get_script_prefix())
+    rows = _ROWS_BY_LANGUAGE.get(key)
+    if rows is None:
+        rows = _ROWS_BY_LANGUAGE[key] = _MemberRows()
+    return rows
 
 
 class _Row:

@@ -38,7 +38,7 @@ from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
-from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values  # noqa: F401 - _Values: read by tests
+from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values, member_rows  # noqa: F401 - _MemberRows, _Values: read by tests
 from ogp_portal.compiled import among, ids_text
 from ogp_portal.compiled import day as as_day
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
@@ -175,7 +175,7 @@ def _home_content(request, today) -> str:
         "view": view,
         "page": page,
         "members": listing["members"],
-        "member_rows": _MemberRows().fill(listing["segments"], current_plans),
+        "member_rows": member_rows().fill(listing["segments"], current_plans),
         "member_counts": counts,
         "query": params.urlencode(),
         "chart": commitments_chart,
@@ -251,7 +251,7 @@ def _member_list(view, today, ids, members, page) -> dict:
         for member in shown:
             has_parent = member.parent_id is not None
             member.parent = _Row({"name": _translated(member.__dict__, "parent__name")}) if has_parent else None
-    return {"segments": _MemberRows().segments(shown, view), "members": [member.pk for member in [*shown, *nested]]}
+    return {"segments": member_rows().segments(shown, view), "members": [member.pk for member in [*shown, *nested]]}
 
 
 def _next_deadlines(today) -> list:
