@@ -14,6 +14,7 @@ from collections import Counter
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -150,6 +151,13 @@ def _count(qs):
     return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
 
 
+def _plans_count():
+    """How many plans there are: the count the database keeps (``ogp_portal_table_rows``, migration ogp_portal 0001),
+    else counted (a database without it). Counting 10,000 plans was ~40 % of the figures' statement (issue #20)."""
+    kept = RawSQL('SELECT "rows" FROM ogp_portal_table_rows WHERE "table" = %s', ("commitments_actionplan",), output_field=IntegerField())
+    return Coalesce(kept, _count(ActionPlan.objects.order_by()), output_field=IntegerField())
+
+
 def plan_totals(*names, stored=False):
     """Annotations of plans: ``commitment_total``, ``complete_total`` and ``contested_total``, as stored or counted.
 
@@ -248,7 +256,7 @@ def checked_portal_figures(today) -> tuple[dict, bool]:
     def every_plan_stored():
         # The sums' own scan counts the stored rows; the plans are counted beside it (one statement).
         nonlocal sums
-        checked = {**aggregates, "unstored": _count(ActionPlan.objects.order_by()) - Count("pk")}
+        checked = {**aggregates, "unstored": _plans_count() - Count("pk")}
         sums = _aggregate("sums-checked", today, lambda: PlanFigures.objects.order_by(), checked)
         return (sums["unstored"] or 0) <= 0
 

@@ -216,7 +216,7 @@ class SharedPublicListMixin:
 
 
 # The tables whose rows the database counts itself (``ogp_portal_table_rows``, migration ogp_portal 0001).
-ROW_COUNTED_TABLES = frozenset({"commitments_activity", "forums_attendance"})
+ROW_COUNTED_TABLES = frozenset({"commitments_activity", "forums_attendance", "commitments_actionplan"})
 
 
 def stored_row_count(queryset):

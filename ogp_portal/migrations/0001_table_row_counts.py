@@ -9,12 +9,13 @@ sees every one. So ``ogp_portal_table_rows`` holds one row per counted table, ke
 the writing statement's own transaction (a reader sees the count of the rows it sees): on
 PostgreSQL statement-level triggers (the rows inserted or deleted, from the transition tables; a
 ``TRUNCATE`` sets 0), on SQLite row-level ones. No model: read by ``ogp_portal.api`` with one
-query in place of the ``COUNT`` (``StoredCountPaginator``). Tests: tests/api/test_stored_counts.py.
+query in place of the ``COUNT`` (``StoredCountPaginator``); the plans' count, by the home page's figures
+(``commitments.figures``: whether every plan has its stored figures). Tests: tests/api/test_stored_counts.py.
 """
 
 from django.db import migrations
 
-TABLES = ("commitments_activity", "forums_attendance")
+TABLES = ("commitments_activity", "forums_attendance", "commitments_actionplan")
 
 _CREATE = 'CREATE TABLE ogp_portal_table_rows ("table" varchar(63) NOT NULL PRIMARY KEY, "rows" bigint NOT NULL)'
 

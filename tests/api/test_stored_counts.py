@@ -4,6 +4,7 @@
 read from ``ogp_portal_table_rows`` (kept by triggers, migration ogp_portal 0001) instead of a ``COUNT(*)``
 of the table. These tests hold the kept count to the table's own after every kind of write: one row saved,
 rows inserted in bulk, a filtered delete, a delete that cascades from a commitment or a meeting, raw SQL,
+and the plans' count the home page's figures read (``commitments.figures``),
 and (on PostgreSQL) ``TRUNCATE``; with a filter the count is the filtered one, counted.
 """
 
@@ -12,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from commitments.models import Activity
+from commitments.models import ActionPlan, Activity
 from forums.models import Attendance, ForumMembership
 from ogp_portal.api import stored_row_count
 from tests.factories import ActivityFactory, CommitmentFactory, ForumMembershipFactory, MeetingFactory
@@ -30,6 +31,7 @@ def kept(table):
 
 def assert_counts_right():
     """The kept counts are the tables' own, and each list's answer says so (read, not counted)."""
+    assert kept("commitments_actionplan") == ActionPlan.objects.count()  # read by the home page's figures
     client = APIClient()
     for path, model in LISTS.items():
         rows = model.objects.count()
@@ -60,7 +62,9 @@ def test_the_kept_counts_follow_every_kind_of_write():
     Attendance.objects.filter(membership=memberships[0]).delete()
     assert_counts_right()
 
+    plan = commitment.plan
     commitment.delete()  # cascades to its activities
+    plan.delete()
     ForumMembership.objects.filter(pk=memberships[1].pk).delete()  # cascades to its attendance
     assert_counts_right()
     meeting.delete()
