@@ -204,6 +204,7 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
     compiling them (Q objects, subqueries, filtered counts) cost three times their SQL on every
     first render of the home page (issue #20). The first call of the day runs the ORM and keeps the
     statement it executed; later calls run that statement. Integers, as the ORM gives them.
+    ``aggregates``: a dict, or a function making it (built only when the statement is compiled).
     """
     connection = connections[DEFAULT_DB_ALIAS]
     key = (DEFAULT_DB_ALIAS, connection.vendor, connection.settings_dict["NAME"], name, today)
@@ -215,17 +216,19 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
             captured.append((sql, params))
             return execute(sql, params, many, context)
 
+        aggregates = aggregates() if callable(aggregates) else aggregates
         with connection.execute_wrapper(keep):
             result = make_queryset().aggregate(**aggregates)
         if len(captured) == 1:
             if len(_STATEMENTS) > 16:  # yesterday's and other databases': a bounded memory
                 _STATEMENTS.clear()
-            _STATEMENTS[key] = captured[0]
+            _STATEMENTS[key] = (*captured[0], tuple(aggregates))
         return result
+    sql, params, names = statement
     with connection.cursor() as cursor:
-        cursor.execute(*statement)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    return {field: None if value is None else int(value) for field, value in zip(aggregates, row)}
+    return {field: None if value is None else int(value) for field, value in zip(names, row)}
 
 
 compiled_aggregate = _aggregate  # for other fixed-shape aggregates (the home page's member counts)
@@ -250,23 +253,26 @@ def checked_portal_figures(today) -> tuple[dict, bool]:
     from ogp_portal.cache import derived_across_publications
 
     fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested"]
-    # The overdue milestones of the plans whose stored count lapsed (few: the rows hold for three windows and the
-    # sweep stores them again), counted in the sums' own statement (a sub-select run once): what to add when
-    # every plan has its row, without a statement of its own (issue #20).
-    lapsed_overdue = Milestone.objects.filter(
-        overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today, unstored=False)
-    ).order_by()
-    aggregates = {
-        **{field: Sum(field) for field in fields},
-        "overdue": Sum(overdue_on_q(today), filter=_holds_q(today)),
-        "lapsed_overdue": Max(_count(lapsed_overdue)),
-    }
+
+    def aggregates():  # built only when the day's statement is compiled (``_aggregate``)
+        # The overdue milestones of the plans whose stored count lapsed (few: the rows hold for three windows and
+        # the sweep stores them again), counted in the sums' own statement (a sub-select run once): what to add
+        # when every plan has its row, without a statement of its own (issue #20).
+        lapsed_overdue = Milestone.objects.filter(
+            overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today, unstored=False)
+        ).order_by()
+        return {
+            **{field: Sum(field) for field in fields},
+            "overdue": Sum(overdue_on_q(today), filter=_holds_q(today)),
+            "lapsed_overdue": Max(_count(lapsed_overdue)),
+        }
+
     sums = None
 
     def every_plan_stored():
         # The sums' own scan counts the stored rows; the plans are counted beside it (one statement).
         nonlocal sums
-        checked = {**aggregates, "unstored": _plans_count() - Count("pk")}
+        checked = lambda: {**aggregates(), "unstored": _plans_count() - Count("pk")}  # noqa: E731
         sums = _aggregate("sums-checked", today, lambda: PlanFigures.objects.order_by(), checked)
         return (sums["unstored"] or 0) <= 0
 
@@ -280,17 +286,18 @@ def checked_portal_figures(today) -> tuple[dict, bool]:
         # Every plan has its row: only the overdue milestones of the plans whose stored count lapsed, counted beside the sums.
         counted = {"overdue": sums["lapsed_overdue"]}
     else:
-        unstored = Q(plan__figures__isnull=True)
-        overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
-        counted = _aggregate(
-            "counted",
-            today,
-            lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(),
-            {
+
+        def counted_aggregates():
+            unstored = Q(plan__figures__isnull=True)
+            overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
+            return {
                 **{field: Count("pk", filter=unstored & Q(completion=value)) for value, field in PlanFigures.COMPLETION_FIELDS.items()},
                 "contested": Count("pk", filter=unstored & Q(contested_commitments_q())),
                 "overdue": Sum(_count(overdue_here)),
-            },
+            }
+
+        counted = _aggregate(
+            "counted", today, lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(), counted_aggregates
         )
     total = {name: (sums[name] or 0) + (counted.get(name) or 0) for name in [*fields, "overdue"]}
     figures = {
