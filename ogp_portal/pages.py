@@ -21,7 +21,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -38,7 +37,7 @@ from compliance.presentation import members_with_standing
 from forums import calendars
 from forums.models import Forum, Meeting
 from ogp_portal.compiled import compiled, one_or_404
-from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values, member_rows  # noqa: F401 - _MemberRows, _Values: read by tests
+from ogp_portal.home_rows import _fast_values, _MemberRows, _Row, _Values, home_html, member_rows  # noqa: F401 - _MemberRows, _Values: read by tests
 from ogp_portal.compiled import among, ids_text
 from ogp_portal.compiled import day as as_day
 from ogp_portal.cache import derived, derived_across_publications, prefetch_fragments, query_fragment, scope_fragments
@@ -186,7 +185,23 @@ def _home_content(request, today) -> str:
         "next_deadlines": derived_across_publications(f"home-deadlines:{today.isoformat()}", lambda: _next_deadlines(today)),
         "today": today,
     }
-    return render_to_string("commitments/_home.html", context, request=request)
+    return _render_home(context)
+
+
+def _render_home(context) -> str:
+    """The content's HTML: ``home_html`` writes what ``templates/commitments/_home.html`` renders (tests/test_home_html.py)."""
+    return home_html(
+        view=context["view"],
+        page=context["page"],
+        members=context["members"],
+        rows_html=context["member_rows"],
+        member_counts=context["member_counts"],
+        query=context["query"],
+        chart=context["chart"],
+        overdue=context["overdue_milestones"],
+        contested=context["contested_commitments"],
+        next_deadlines=context["next_deadlines"],
+    )
 
 
 def _member_counts(today) -> dict:
