@@ -286,11 +286,14 @@ def _next_deadlines_query(day: str):
     # of the first day in the index's order (about 4 ms). The same five; the primary key orders exact ties.
     open_ = Deadline.objects.filter(met_on__isnull=True, due_on__gte=today)
     fifth_day = Coalesce(Subquery(open_.order_by("due_on").values("due_on")[4:5]), Value(dt.date.max))
+    # The five are picked joined to the members' names alone; only they are read with the columns shown (the join
+    # hashed every member's names in every language: ~0.3 ms more at scale 10).
+    five = open_.filter(due_on__lte=fifth_day).order_by(Coalesce("due_on", "due_on"), "member__name", "pk").values("pk")[:5]
     return (
-        open_.filter(due_on__lte=fifth_day)
+        Deadline.objects.filter(pk__in=five)
         .select_related("member")
         .only("due_on", "kind", "cycle", "member", "member__code", "member__name", *names)
-        .order_by(Coalesce("due_on", "due_on"), "member__name", "pk")[:5]
+        .order_by("due_on", "member__name", "pk")
     )
 
 
