@@ -10,9 +10,11 @@ sweep stores again the plans whose overdue count no longer holds (:func:`lapsed_
 """
 
 import datetime as dt
+from collections import Counter
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, Func, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -33,6 +35,50 @@ def overdue_from(end_date, precision):
     if precision == DatePrecision.MONTH:
         return (end_date.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return None
+
+
+OVERDUE_FIELDS = (
+    "overdue", "overdue_from", "overdue_until", "overdue_next", "overdue_next_until", "overdue_later", "overdue_later_until"
+)
+
+
+def overdue_counts(days, today) -> dict:
+    """A plan's stored overdue counts (``PlanFigures``) from ``days``, the days its open milestones become overdue.
+
+    The count on ``today`` with the days it holds for (from the latest day one of them became
+    overdue, until the first day another does), and the counts from each of the next two such days,
+    so the row stays right for days without the sweep (issue #20: ~4 % of the plans a day lapsed
+    with one window, and the home page counted their milestones, ~30 ms at scale 10).
+    """
+    past = [day for day in days if day <= today]
+    coming = sorted({day for day in days if day > today})
+    ending = Counter(days)  # how many become overdue on each day
+    nth = lambda n: coming[n] if len(coming) > n else None  # noqa: E731 - the n-th next such day
+    overdue = len(past)
+    overdue_next = overdue + (ending[nth(0)] if nth(0) else 0)
+    overdue_later = overdue_next + (ending[nth(1)] if nth(1) else 0)
+    return {
+        "overdue": overdue,
+        "overdue_from": max(past, default=None),
+        "overdue_until": nth(0),
+        "overdue_next": overdue_next,
+        "overdue_next_until": nth(1),
+        "overdue_later": overdue_later,
+        "overdue_later_until": nth(2),
+    }
+
+
+def overdue_on_q(today, prefix=""):
+    """The stored overdue count of a ``PlanFigures`` row on ``today`` (where it holds: :func:`_holds_q`), as an expression."""
+    return Case(
+        When(Q(**{f"{prefix}overdue_until__isnull": True}) | Q(**{f"{prefix}overdue_until__gt": today}), then=F(f"{prefix}overdue")),
+        When(
+            Q(**{f"{prefix}overdue_next_until__isnull": True}) | Q(**{f"{prefix}overdue_next_until__gt": today}),
+            then=F(f"{prefix}overdue_next"),
+        ),
+        default=F(f"{prefix}overdue_later"),
+        output_field=IntegerField(),
+    )
 
 
 def refresh_plan_figures(plans, today=None) -> int:
@@ -68,13 +114,9 @@ def refresh_plan_figures(plans, today=None) -> int:
             if due is not None:
                 dues.setdefault(plan_id, []).append(due)
         for plan_id, days in dues.items():
-            row = rows[plan_id]
-            past = [day for day in days if day <= today]
-            coming = [day for day in days if day > today]
-            row.overdue = len(past)
-            row.overdue_from = max(past, default=None)
-            row.overdue_until = min(coming, default=None)
-        fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested", "overdue", "overdue_from", "overdue_until"]
+            for field, value in overdue_counts(days, today).items():
+                setattr(rows[plan_id], field, value)
+        fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested", *OVERDUE_FIELDS]
         PlanFigures.objects.bulk_create(rows.values(), update_conflicts=True, unique_fields=["plan"], update_fields=fields)
         written += len(rows)
     return written
@@ -82,7 +124,7 @@ def refresh_plan_figures(plans, today=None) -> int:
 
 def _holds_q(today, prefix=""):
     return (Q(**{f"{prefix}overdue_from__isnull": True}) | Q(**{f"{prefix}overdue_from__lte": today})) & (
-        Q(**{f"{prefix}overdue_until__isnull": True}) | Q(**{f"{prefix}overdue_until__gt": today})
+        Q(**{f"{prefix}overdue_later_until__isnull": True}) | Q(**{f"{prefix}overdue_later_until__gt": today})
     )
 
 
@@ -90,12 +132,12 @@ def lapsed_plans(today, plans=None, *, unstored=True):
     """Plans (a queryset of ids) whose stored overdue count does not hold on ``today``, or without stored figures.
 
     A ``UNION ALL`` of the stored rows whose window excludes ``today`` (the indexes on
-    ``overdue_from`` and ``overdue_until``) and the plans without a row (an anti-join).
+    ``overdue_from`` and ``overdue_later_until``) and the plans without a row (an anti-join).
     ``unstored=False``: the stored rows' part alone (every plan known to have its row).
     """
     plans = ActionPlan.objects.all() if plans is None else plans
     stored = PlanFigures.objects.filter(plan__in=plans) if plans.query.where else PlanFigures.objects.all()
-    lapsed = stored.filter(Q(overdue_from__gt=today) | Q(overdue_until__lte=today)).order_by().values_list("plan_id", flat=True)
+    lapsed = stored.filter(Q(overdue_from__gt=today) | Q(overdue_later_until__lte=today)).order_by().values_list("plan_id", flat=True)
     if not unstored:
         return lapsed
     # Plans without a row: none when there are as many rows as plans (one row per plan, its primary key), the
@@ -107,6 +149,13 @@ def lapsed_plans(today, plans=None, *, unstored=True):
 
 def _count(qs):
     return Subquery(qs.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")[:1])
+
+
+def _plans_count():
+    """How many plans there are: the count the database keeps (``ogp_portal_table_rows``, migration ogp_portal 0001),
+    else counted (a database without it). Counting 10,000 plans was ~40 % of the figures' statement (issue #20)."""
+    kept = RawSQL('SELECT "rows" FROM ogp_portal_table_rows WHERE "table" = %s', ("commitments_actionplan",), output_field=IntegerField())
+    return Coalesce(kept, _count(ActionPlan.objects.order_by()), output_field=IntegerField())
 
 
 def plan_totals(*names, stored=False):
@@ -155,6 +204,7 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
     compiling them (Q objects, subqueries, filtered counts) cost three times their SQL on every
     first render of the home page (issue #20). The first call of the day runs the ORM and keeps the
     statement it executed; later calls run that statement. Integers, as the ORM gives them.
+    ``aggregates``: a dict, or a function making it (built only when the statement is compiled).
     """
     connection = connections[DEFAULT_DB_ALIAS]
     key = (DEFAULT_DB_ALIAS, connection.vendor, connection.settings_dict["NAME"], name, today)
@@ -166,17 +216,19 @@ def _aggregate(name: str, today, make_queryset, aggregates: dict) -> dict:
             captured.append((sql, params))
             return execute(sql, params, many, context)
 
+        aggregates = aggregates() if callable(aggregates) else aggregates
         with connection.execute_wrapper(keep):
             result = make_queryset().aggregate(**aggregates)
         if len(captured) == 1:
             if len(_STATEMENTS) > 16:  # yesterday's and other databases': a bounded memory
                 _STATEMENTS.clear()
-            _STATEMENTS[key] = captured[0]
+            _STATEMENTS[key] = (*captured[0], tuple(aggregates))
         return result
+    sql, params, names = statement
     with connection.cursor() as cursor:
-        cursor.execute(*statement)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    return {field: None if value is None else int(value) for field, value in zip(aggregates, row)}
+    return {field: None if value is None else int(value) for field, value in zip(names, row)}
 
 
 compiled_aggregate = _aggregate  # for other fixed-shape aggregates (the home page's member counts)
@@ -190,24 +242,37 @@ def portal_figures(today) -> dict:
 def checked_portal_figures(today) -> tuple[dict, bool]:
     """The portal's commitments by roll-up (``{completion or "": n}``), contested commitments and overdue milestones.
 
-    Two queries whatever the size of the portal: the sums of the stored rows (one table, no join:
-    about 2 ms at scale 10, issue #20), then the plans whose stored row does not hold on ``today``
-    (:func:`lapsed_plans`: few, the sweep stores them again daily), counted from their commitments and
-    milestones: their overdue milestones, and every figure of a plan that has no stored row at all.
-    Whether some plan has no row is asked beside the sums (the plans counted in the same statement)
-    and kept across publications; when every plan has its row, the second query counts the lapsed
-    plans' overdue milestones alone. Returns the figures and whether every plan had its row.
+    One query whatever the size of the portal when every plan has its stored row: the sums of the stored
+    rows (one table, no join: about 1.5 ms at scale 10, issue #20) with, in the same statement, the
+    overdue milestones of the plans whose stored row does not hold on ``today`` (:func:`lapsed_plans`:
+    few, the sweep stores them again daily). Whether some plan has no row is asked beside the sums (the
+    plans' kept count) and kept across publications; when some plan has none, a second query counts the
+    lapsed and unstored plans from their commitments and milestones (every figure of a plan without a
+    row). Returns the figures and whether every plan had its row.
     """
     from ogp_portal.cache import derived_across_publications
 
     fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested"]
-    aggregates = {**{field: Sum(field) for field in fields}, "overdue": Sum("overdue", filter=_holds_q(today))}
+
+    def aggregates():  # built only when the day's statement is compiled (``_aggregate``)
+        # The overdue milestones of the plans whose stored count lapsed (few: the rows hold for three windows and
+        # the sweep stores them again), counted in the sums' own statement (a sub-select run once): what to add
+        # when every plan has its row, without a statement of its own (issue #20).
+        lapsed_overdue = Milestone.objects.filter(
+            overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today, unstored=False)
+        ).order_by()
+        return {
+            **{field: Sum(field) for field in fields},
+            "overdue": Sum(overdue_on_q(today), filter=_holds_q(today)),
+            "lapsed_overdue": Max(_count(lapsed_overdue)),
+        }
+
     sums = None
 
     def every_plan_stored():
         # The sums' own scan counts the stored rows; the plans are counted beside it (one statement).
         nonlocal sums
-        checked = {**aggregates, "unstored": _count(ActionPlan.objects.order_by()) - Count("pk")}
+        checked = lambda: {**aggregates(), "unstored": _plans_count() - Count("pk")}  # noqa: E731
         sums = _aggregate("sums-checked", today, lambda: PlanFigures.objects.order_by(), checked)
         return (sums["unstored"] or 0) <= 0
 
@@ -218,27 +283,21 @@ def checked_portal_figures(today) -> tuple[dict, bool]:
     if sums is None:
         sums = _aggregate("sums", today, lambda: PlanFigures.objects.order_by(), aggregates)
     if all_stored:
-        # Every plan has its row: only the overdue milestones of the plans whose stored count lapsed, counted.
-        counted = _aggregate(
-            "counted-stored",
-            today,
-            lambda: Milestone.objects.filter(
-                overdue_milestones_q(today), commitment__plan_id__in=lapsed_plans(today, unstored=False)
-            ).order_by(),
-            {"overdue": Count("pk")},
-        )
+        # Every plan has its row: only the overdue milestones of the plans whose stored count lapsed, counted beside the sums.
+        counted = {"overdue": sums["lapsed_overdue"]}
     else:
-        unstored = Q(plan__figures__isnull=True)
-        overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
-        counted = _aggregate(
-            "counted",
-            today,
-            lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(),
-            {
+
+        def counted_aggregates():
+            unstored = Q(plan__figures__isnull=True)
+            overdue_here = Milestone.objects.filter(overdue_milestones_q(today), commitment=OuterRef("pk")).order_by()
+            return {
                 **{field: Count("pk", filter=unstored & Q(completion=value)) for value, field in PlanFigures.COMPLETION_FIELDS.items()},
                 "contested": Count("pk", filter=unstored & Q(contested_commitments_q())),
                 "overdue": Sum(_count(overdue_here)),
-            },
+            }
+
+        counted = _aggregate(
+            "counted", today, lambda: Commitment.objects.filter(plan_id__in=lapsed_plans(today)).order_by(), counted_aggregates
         )
     total = {name: (sums[name] or 0) + (counted.get(name) or 0) for name in [*fields, "overdue"]}
     figures = {

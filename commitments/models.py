@@ -850,8 +850,11 @@ class PlanFigures(models.Model):
     many are contested (a published update has an open dispute) and how many of its milestones
     are overdue. The overdue count holds for the days ``overdue_from`` (the latest day one of the
     counted milestones became overdue) up to, not including, ``overdue_until`` (the first day
-    another open milestone becomes overdue); outside that window it is counted again from the
-    milestones (the home page) and the daily sweep stores it again. The services that change an
+    another open milestone becomes overdue); then ``overdue_next`` up to ``overdue_next_until``,
+    then ``overdue_later`` up to ``overdue_later_until`` (the counts on the next two days more
+    milestones become overdue: a row stays right for days without the sweep, issue #20). Outside
+    that window it is counted again from the milestones (the home page) and the daily sweep
+    stores it again. The services that change an
     input (approving an update, importing, the admin, a milestone's dates, a dispute raised,
     answered or hidden) refresh the plan's row in the same transaction; the home page's headline
     figures are sums of these rows (issue #20).
@@ -871,6 +874,10 @@ class PlanFigures(models.Model):
     overdue = models.PositiveIntegerField(_("Overdue milestones"), default=0)
     overdue_from = models.DateField(_("overdue count holds from"), null=True, blank=True)
     overdue_until = models.DateField(_("overdue count holds until"), null=True, blank=True)
+    overdue_next = models.PositiveIntegerField(_("Overdue milestones from that day"), default=0)
+    overdue_next_until = models.DateField(_("that count holds until"), null=True, blank=True)
+    overdue_later = models.PositiveIntegerField(_("Overdue milestones after that"), default=0)
+    overdue_later_until = models.DateField(_("the last count holds until"), null=True, blank=True)
 
     COMPLETION_FIELDS = {
         "": "no_update",
@@ -888,7 +895,7 @@ class PlanFigures(models.Model):
         indexes = [
             # The home page's plans whose stored overdue count does not hold today (figures.lapsed_plans).
             models.Index(fields=["overdue_from"], name="planfigures_overdue_from"),
-            models.Index(fields=["overdue_until"], name="planfigures_overdue_until"),
+            models.Index(fields=["overdue_later_until"], name="planfigures_overdue_ends"),
         ]
 
     @property
@@ -896,7 +903,21 @@ class PlanFigures(models.Model):
         return sum(getattr(self, name) for name in self.COMPLETION_FIELDS.values())
 
     def overdue_holds_on(self, day) -> bool:
+        """Whether ``overdue`` itself is the count on ``day`` (the row as stored that day)."""
         return (self.overdue_from is None or self.overdue_from <= day) and (self.overdue_until is None or day < self.overdue_until)
+
+    def overdue_on(self, day):
+        """The overdue count on ``day`` from the stored counts (``overdue``, ``overdue_next``, ``overdue_later``); ``None``: not stored for it."""
+        if self.overdue_from is not None and day < self.overdue_from:
+            return None
+        for count, until in (
+            (self.overdue, self.overdue_until),
+            (self.overdue_next, self.overdue_next_until),
+            (self.overdue_later, self.overdue_later_until),
+        ):
+            if until is None or day < until:
+                return count
+        return None
 
     def __str__(self):
         return f"{self.plan_id}"

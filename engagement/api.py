@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from commitments.models import ProgressUpdate
 from ogp_portal import permissions
-from ogp_portal.api import CursorPagination, action_schema
+from ogp_portal.api import CursorPagination, SharedPublicListMixin, action_schema
 from ogp_portal.api_filters import member_code_filters
 
 from . import serializers
@@ -27,8 +27,12 @@ class ReviewApiFilterSet(django_filters.FilterSet):
         fields = ["update", "stance"]
 
 
-class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Reviews of published progress: anyone signed in reviews; the lead agency's coordinator or the point of contact responds."""
+class ReviewViewSet(SharedPublicListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviews of published progress: anyone signed in reviews; the lead agency's coordinator or the point of contact responds.
+
+    The list is the same for everyone (every review of a published update; a hidden one shows the
+    moderators' reason to all; no author): a signed-in reader gets the anonymous copy (issue #20).
+    """
 
     queryset = Review.objects.all()
     serializer_class = serializers.ReviewSerializer

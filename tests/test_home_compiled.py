@@ -68,3 +68,25 @@ def test_the_member_counts_are_counted(members):
     assert pages._member_counts(timezone.localdate()) == counted()
     MemberFactory()
     assert pages._member_counts(timezone.localdate()) == counted()  # the statement kept, run again
+
+
+def test_each_members_current_plan_is_its_latest_by_start_then_submission_then_id(members):
+    """The window that numbers each member's plans picks what the ORM's sub-select per plan picks (ties included)."""
+    import datetime as dt
+
+    day = dt.date
+    cases = {
+        members[20]: [(day(2018, 9, 1), day(2018, 12, 1)), (day(2020, 9, 1), day(2020, 12, 1)), (day(2016, 1, 1), day(2016, 2, 1))],
+        members[21]: [(day(2020, 9, 1), day(2020, 12, 1)), (day(2020, 9, 1), day(2021, 1, 5))],  # same start: later submission
+        members[22]: [(day(2020, 9, 1), day(2020, 12, 1)), (day(2020, 9, 1), day(2020, 12, 1))],  # a tie: the higher id
+        members[23]: [(None, day(2020, 12, 1)), (day(2019, 9, 1), day(2019, 12, 1))],  # no start (where NULLs sort as the database sorts them)
+        members[24]: [(day(2022, 1, 1), None), (day(2022, 1, 1), day(2021, 12, 1))],  # not submitted yet
+    }
+    for member, dates in cases.items():
+        for start, submitted in dates:
+            ActionPlanFactory(member=member, start_date=start, submitted_on=submitted, end_date=None)
+    ids = [member.pk for member in members]
+    for stored in (False, True):
+        expected = sorted(pages._current_plans(stored).filter(member__in=ids), key=lambda r: r["pk"])
+        assert sorted(pages._plans_of(ids, stored), key=lambda r: r["pk"]) == expected
+        assert {row["member_id"] for row in expected} >= {member.pk for member in cases}

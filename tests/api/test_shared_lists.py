@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from commitments import services
 from commitments.models import ProgressUpdate, Role
+from engagement.models import Review
 from tests.api.conftest import client_for
 from tests.factories import RoleFactory
 
@@ -32,6 +33,7 @@ SHARED = {
     "findings": "compliance_finding",
     "status-events": "compliance_statusevent",
     "decisions": "compliance_decision",
+    "reviews": "engagement_review",
 }
 
 
@@ -71,6 +73,7 @@ def test_a_signed_in_read_of_a_public_list_is_the_anonymous_copy_byte_for_byte(w
     seat = ForumMembershipFactory(forum=ForumFactory(member=world["kg"]))
     Attendance.objects.create(meeting=MeetingFactory(forum=seat.forum), membership=seat, representative="Deputy")
     _compliance_records(world["kg"])
+    Review.objects.create(update=world["published"], author=world["users"]["civil_society"], stance="agree", comment="Seen it done.", created_at=dt.datetime(2024, 7, 1, tzinfo=dt.timezone.utc))
     url = f"/api/v1/{resource}/"
     coordinator = session_client(world["users"]["coordinator"])
     token = client_for(world["users"]["point_of_contact"])
