@@ -169,7 +169,7 @@ def _content_html(c) -> str:
             "end": escape(formatted_day(period.end, "DATE_FORMAT"))}
         out += ["\n<p>", single_stops(mark_safe(sentence)), "</p>\n"]  # noqa: S308 (values escaped)
     out.append("\n")
-    ended = gettext("The action plan \u201c%(title)s\u201d ended on %(end)s: its progress is reported for its last reporting period.")
+    ended = gettext("The action plan “%(title)s” ended on %(end)s: its progress is reported for its last reporting period.")
     for plan in c["ended_plans"]:
         out += ["\n<p>", ended % {"title": _v(plan.title), "end": escape(formatted_day(plan.end_date, "DATE_FORMAT"))}, "</p>\n"]
     out += ['\n\n<section aria-labelledby="roles-heading">\n  <h2 id="roles-heading">', gettext("Your roles"), "</h2>\n  "]
@@ -227,7 +227,7 @@ def _content_html(c) -> str:
                 "</li>\n  </ul>\n  "]
         other_pages = page.has_other_pages()
         if other_pages:
-            out += ["<p>", gettext("Commitments %(first)s\u2013%(last)s of %(total)s") % {
+            out += ["<p>", gettext("Commitments %(first)s–%(last)s of %(total)s") % {
                 "first": _v(page.start_index()), "last": _v(page.end_index()), "total": _v(page.paginator.count)}, "</p>"]
         out += ["\n  \n  \n  ", c["work_html"], "\n  ", _pagination_html(page) if other_pages else "", "\n\n</section>\n"]
     out.append("\n")
