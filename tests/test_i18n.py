@@ -236,3 +236,23 @@ def test_every_text_the_code_translates_has_a_translation(lang):
                 missing.append(f"{path}:{call.lineno} {args[0].value[:60]!r}")
     assert checked > 300
     assert missing == []
+
+
+def test_a_text_to_translate_is_written_as_its_characters_not_escapes():
+    """xgettext keeps ``\\u201c`` in a Python literal as six characters: the catalog's msgid then never
+    equals the text gettext looks up, and Russian and Kyrgyz readers see English (My work, session 11)."""
+    import ast
+    import re
+
+    escape = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|N\{)")
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path, tree in _project_modules():
+        source = (root / path).read_text(encoding="utf-8")
+        for call in _translating_calls(tree):
+            for arg in call.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    segment = ast.get_source_segment(source, arg) or ""
+                    if escape.search(segment):
+                        found.append(f"{path}:{arg.lineno} {segment[:60]}")
+    assert found == []
