@@ -120,13 +120,14 @@ def period_rows(periods) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
-def _open_items_query(forum, user=None):
+def _open_items_query(forum, user=None, secretariat=()):
     """The forum's open action items that ``user`` may see (``visible_to``): what the table shows of them.
 
-    ``user``: an id, for a signed-in visitor who is neither an administrator nor a secretariat (the
-    query's shape for every such visitor); None: an anonymous visitor. Others: :func:`open_items`.
+    ``user``: an id, for a signed-in visitor who is not an administrator (the query's shape for every such
+    visitor with the same ``secretariat``: the members whose forums they keep); None: an anonymous visitor.
+    An administrator: :func:`open_items`.
     """
-    reader = AnonymousUser() if user is None else _Reader(user)
+    reader = AnonymousUser() if user is None else _Reader(user, secretariat)
     return (
         visible_to(reader, ActionItem.objects.open().filter(meeting__forum=forum))
         .select_related("meeting", "commitment")
@@ -135,14 +136,15 @@ def _open_items_query(forum, user=None):
 
 
 class _Reader:
-    """A signed-in visitor without a role that widens what they read of a forum's record (the query's shape)."""
+    """A signed-in visitor, not an administrator, with no role that widens what they read of a forum's record but
+    the secretariat of ``secretariat`` (member ids): the query's shape."""
 
     is_authenticated = is_active = True
     is_staff = False
 
-    def __init__(self, pk):
+    def __init__(self, pk, secretariat=()):
         self.pk = pk
-        self._ogp_roles_cache = []  # permissions._roles: none
+        self._ogp_roles_cache = [("secretariat", member, None) for member in secretariat]  # permissions._roles
 
 
 def open_items(user, forum):
@@ -153,10 +155,17 @@ def open_items(user, forum):
     """
     if not user.is_authenticated:
         return compiled("forum-open-items", _open_items_query, forum=forum.pk)
-    if is_administrator(user) or member_ids_with_role(user, "secretariat"):
+    if is_administrator(user):
         return visible_to(user, ActionItem.objects.open().filter(meeting__forum=forum)).select_related(
             "meeting", "commitment"
         ).only(*OPEN_ITEM_FIELDS)
+    secretariat = tuple(sorted(member_ids_with_role(user, "secretariat")))
+    if secretariat:  # a secretariat's rule names the members whose forums they keep: in the shape's name
+        return compiled(
+            ("forum-open-items-secretariat", secretariat),
+            lambda forum, user: _open_items_query(forum, user, secretariat),
+            forum=forum.pk, user=user.pk,
+        )
     return compiled("forum-open-items-signed-in", _open_items_query, forum=forum.pk, user=user.pk)
 
 
