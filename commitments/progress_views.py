@@ -84,10 +84,25 @@ def _milestone_query(pk, identifier):
     return Milestone.objects.select_related("commitment__plan__member").filter(pk=pk, commitment__identifier=identifier).order_by()
 
 
+# What the form's page (GET) reads of the milestone, its commitment, plan and member: the rules (the lead agency's
+# and the member's ids), the reporting periods (the plan's dates, the member's kind), the heading and breadcrumb.
+# Not their texts in every language (~5 KB a row, a converter per column: most of the page's query; issue #20).
+_MILESTONE_SHOWN = (
+    "number", "deliverable", "commitment__identifier", "commitment__lead_agency_id", "commitment__plan__start_date",
+    "commitment__plan__end_date", "commitment__plan__member__kind",
+)
+
+
+def _milestone_shown_query(pk, identifier):
+    return _milestone_query(pk, identifier).only(*_MILESTONE_SHOWN)
+
+
 def _milestone_for(request, identifier, pk):
     """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
     # Its query compiled once per process (``ogp_portal.compiled``; issue #20): building it cost more than running it.
-    milestone = one_or_404(compiled("progress-milestone", _milestone_query, pk=pk, identifier=identifier))
+    # A save (POST) reads the whole rows, which the services write from.
+    build = _milestone_query if request.method == "POST" else _milestone_shown_query
+    milestone = one_or_404(compiled(("progress-milestone", build is _milestone_query), build, pk=pk, identifier=identifier))
     if not request.user.has_perm("commitments.enter_progress", milestone):
         raise Http404
     return milestone
