@@ -26,7 +26,7 @@ from ogp_portal.permissions import can_read_minutes, is_administrator, managed_f
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, sector_lists
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, secretariat_sections, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -262,7 +262,7 @@ def secretariat_home(request):
         )
     if not rows and not request.user.has_perm("forums.manage_forum"):
         raise PermissionDenied(_("This page is for forum secretariats."))
-    return render(request, "forums/secretariat.html", {"rows": rows})
+    return render(request, "forums/secretariat.html", {"rows": rows, "sections": secretariat_sections(rows)})
 
 
 def _holiday_check(form, forum, data) -> list[str]:
