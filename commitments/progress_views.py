@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import date_format, localize
-from django.utils.html import escape
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
@@ -166,10 +167,54 @@ class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+def _period_options(periods, period) -> str:
+    """The period picker's options, as the template's loop wrote them (the same bytes; issue #20)."""
+    from commitments.timeline import date_label
+
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{_escape(str(p.label))}"{" selected" if p.label == period.label else ""}>'
+            f"{_escape(str(p.label))} ({_escape(date_label(p.start))} – {_escape(date_label(p.end))})</option>"
+            for p in periods
+        )
+    )
+
+
+def _form_fields(form, max_bytes) -> str:
+    """The progress form's visible fields (label, widget, help, errors), as the template's loop wrote them.
+
+    Issue #20: the loop's dozen nodes a field were most of the form's rendering. The same bytes in every
+    language, bound or not (tests/commitments/test_progress_form_fields.py): each value escaped as
+    ``{{ }}`` escapes it, the widget as Django renders it (``_KeptWidgetField``), the file's limit as
+    ``{% blocktranslate %}`` writes it.
+    """
+    out = []
+    for field in form.visible_fields():
+        help_text = ""
+        if field.help_text:
+            limit = ""
+            if field.name == "evidence_file":
+                limit = " " + _("At most %(max)s.") % {"max": conditional_escape(filesizeformat(max_bytes))}
+            help_text = f'<small id="{conditional_escape(field.auto_id)}_helptext">{conditional_escape(field.help_text)}{limit}</small>'
+        errors = "".join(f'<small class="error" role="alert">{conditional_escape(error)}</small>' for error in field.errors)
+        out.append(
+            '\n    <div class="field">\n'
+            f'      <label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>\n'
+            f"      {conditional_escape(field)}\n"
+            f"      {help_text}\n"
+            f"      {errors}\n"
+            "    </div>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the widgets are Django's
+
+
 def _progress_context(request, milestone, period, periods, update, form, errors=()):
     # The model's order for one update, without its joins up to the member.
     evidence = list(update.evidence.order_by("created_at", "pk")) if update and update.pk else []
     return {
+        # Written in Python when the template shows them (issue #20): the form's fields once its errors are in.
+        "period_options": lambda: _period_options(periods, period),
+        "form_fields": lambda: _form_fields(form, settings.EVIDENCE_MAX_BYTES),
         "milestone": milestone,
         "commitment": milestone.commitment,
         "period": period,
