@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import date_format, localize
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import conditional_escape, escape
@@ -528,6 +527,11 @@ class _Items:
         return self.items
 
 
+def _lines(text) -> str:
+    """``text|linebreaksbr`` (escaped, each line break a ``<br>``) without the filter's lazy and safe-string wrappers."""
+    return _escape(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
 def _review_articles(updates, csrf_token) -> str:
     """Render the review queue's articles (one per update, with its approve and return form) in Python (issue #20).
 
@@ -567,7 +571,7 @@ def _review_articles(updates, csrf_token) -> str:
             f"    <dt>{label['period']}</dt><dd>{_escape(u.period_text)}</dd>\n"
             f"    <dt>{label['completion']}</dt><dd>{_escape(u.completion_label)}</dd>\n"
             f"    <dt>{label['as_of']}</dt><dd>{_escape(u.as_of_text)}</dd>\n"
-            f"    <dt>{label['narrative']}</dt><dd>{linebreaksbr(u.narrative, autoescape=True) or '—'}</dd>\n"
+            f"    <dt>{label['narrative']}</dt><dd>{_lines(u.narrative) or '—'}</dd>\n"
             f"    <dt>{label['submitted']}</dt><dd>{_escape(str(u.author)) if u.author else '—'}, {_escape(submitted)}</dd>\n"
             f"    <dt>{label['evidence']}</dt>\n"
             f"    <dd>{links}</dd>\n"
