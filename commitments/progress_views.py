@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
@@ -624,6 +624,58 @@ def _status_reports_plan(pk):
     return ActionPlan.objects.select_related("member").filter(pk=pk).order_by()
 
 
+# What the page (GET) reads of the plan and its member: the title, the dates of its periods, the breadcrumb, the
+# rules and policies (the member's id and kind). Not their texts in every language (issue #20).
+_STATUS_PLAN_SHOWN = ("title", "start_date", "end_date", "member__name", "member__code", "member__kind")
+
+
+def _status_reports_plan_shown(pk):
+    return _status_reports_plan(pk).only(*_STATUS_PLAN_SHOWN)
+
+
+def _status_report_rows(periods, can_publish, csrf_token) -> str:
+    """The table's rows (a period, its report's state, a link or the form that prepares it), as the template's loop
+    wrote them: the labels translated once, each value escaped as ``{{ }}`` escapes it (issue #20; the same bytes in
+    every language: tests/commitments/test_status_report_rows.py)."""
+    from commitments.timeline import date_label
+
+    l_period, l_state, l_report = _("Period"), pgettext("status", "State"), _("Report")
+    if not periods:
+        nothing = _("No status report has been published yet.")
+        return mark_safe(f'\n  <tr><td colspan="3">{nothing}</td></tr>\n  ')  # noqa: S308 - our own text
+    not_started = _("Not started")
+    report_path = path_of("commitments:status_report")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
+    out = []
+    for period, report in periods:
+        label = _escape(str(period.label))
+        if report:
+            state = _escape(str(report.get_state_display()))
+            if report.is_published:
+                state += ", " + _escape(date_label(template_localtime(report.published_at).date()) if report.published_at else "")
+            link = _("Status report %(label)s") % {"label": label}
+            action = f'<a href="{_escape(report_path(report.pk))}">{link}</a>\n      '
+        else:
+            state = not_started
+            action = ""
+            if can_publish:
+                prepare = _("Prepare the report for %(label)s") % {"label": label}
+                action = (
+                    f'\n      <form method="post">{csrf}<input type="hidden" name="period" value="{label}">\n'
+                    f'        <button type="submit" class="outline">{prepare}</button></form>\n      '
+                )
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row" data-label="{l_period}">{label} ({_escape(date_label(period.start))} – {_escape(date_label(period.end))})</th>\n'
+            f'    <td data-label="{l_state}">{state}</td>\n'
+            f'    <td data-label="{l_report}">\n'
+            f"      {action}\n"
+            "    </td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
 def _status_reports_of(user, plan):
     """The plan's status reports ``user`` may see (``visible_to``), in a query compiled once per process and reader's scope."""
     # The SQL of ``visible_to`` for status reports depends on whether the reader is an administrator and on the members
@@ -640,7 +692,9 @@ def _status_reports_of(user, plan):
 def status_reports(request, pk):
     """List a plan's reporting periods with their status reports; the point of contact opens one here."""
     # Its queries compiled once per process (``ogp_portal.compiled``), the policies kept (issue #20).
-    plan = one_or_404(compiled("status-reports-plan", _status_reports_plan, pk=pk))
+    # A POST (a report prepared) reads the whole rows, which the service writes from.
+    build = _status_reports_plan if request.method == "POST" else _status_reports_plan_shown
+    plan = one_or_404(compiled(("status-reports-plan", build is _status_reports_plan), build, pk=pk))
     can_publish = request.user.has_perm("commitments.publish_status_report", plan)
     reports = {r.period_start: r for r in _status_reports_of(request.user, plan)}
     if request.method == "POST":
@@ -661,7 +715,8 @@ def status_reports(request, pk):
             periods.append((period, report))
         elif can_publish:
             periods.append((period, None))
-    return render(request, "commitments/status_reports.html", {"plan": plan, "periods": periods, "can_publish": can_publish})
+    rows = _status_report_rows(periods, can_publish, get_token(request) if can_publish else "")
+    return render(request, "commitments/status_reports.html", {"plan": plan, "rows": rows, "can_publish": can_publish})
 
 
 def status_report_detail(request, pk):
