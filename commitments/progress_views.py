@@ -119,14 +119,17 @@ class _KeptWidgetField(forms.BoundField):
 
     An unbound form's widget is a function of the field, its value and the language (the choices' labels)
     alone: the completion select, the "as of" day, the empty link and file inputs and the version recur
-    across people and requests, and Django's widget templates cost about a millisecond a form. The
-    narrative (a person's text) and every bound form (typed values, errors) are rendered as Django does.
+    across people and requests, and Django's widget templates cost about a millisecond a form. So does a new
+    update's empty narrative; a narrative with a person's text and every bound form (typed values, errors)
+    are rendered as Django does.
     """
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
-        if self.form.is_bound or widget is not None or attrs or only_initial or self.name not in _KEPT_WIDGETS:
+        if self.form.is_bound or widget is not None or attrs or only_initial:
             return super().as_widget(widget, attrs, only_initial)
         value = self.value()
+        if self.name not in _KEPT_WIDGETS and (self.name not in _KEPT_WHEN_EMPTY or value not in (None, "")):
+            return super().as_widget(widget, attrs, only_initial)
         key = (get_language(), self.name, value)
         try:
             return _kept_widgets[key]
@@ -142,8 +145,10 @@ class _KeptWidgetField(forms.BoundField):
         return html
 
 
-# The progress form's fields whose widget is kept (``_KeptWidgetField``): not the narrative, a person's text.
+# The progress form's fields whose widget is kept (``_KeptWidgetField``): not the narrative, a person's text, ...
 _KEPT_WIDGETS = frozenset({"completion", "as_of", "evidence_url", "evidence_file", "version"})
+# ... and those kept only when empty (a new update's narrative: the same for everybody; a person's text is not kept).
+_KEPT_WHEN_EMPTY = frozenset({"narrative"})
 _kept_widgets: dict = {}
 
 

@@ -71,3 +71,20 @@ def test_the_form_page_and_its_panel_show_the_fields_and_a_refusal_keeps_what_wa
     panel = client.post(url, {"period": "2019-H1", "completion": "limited", "evidence_url": "not a link"}, HTTP_HX_REQUEST="true")
     assert panel.status_code == 400 and panel.text.lstrip().startswith('<section id="progress-panel"')
     assert '<small class="error" role="alert">' in panel.text
+
+
+def test_a_kept_widget_is_what_django_renders_and_a_persons_text_is_not_kept():
+    from django import forms
+
+    from commitments import progress_views
+
+    progress_views._kept_widgets.clear()
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            for form in _forms()[:2]:
+                for name in ("completion", "as_of", "narrative", "evidence_url", "evidence_file", "version"):
+                    django_html = forms.BoundField(form, form.fields[name], name).as_widget()
+                    assert str(form[name]) == django_html == str(form[name]), (code, name)  # (the second: kept)
+    kept = {name for _code, name, _value in progress_views._kept_widgets}
+    assert "narrative" in kept
+    assert not [value for _code, name, value in progress_views._kept_widgets if name == "narrative" and value]
