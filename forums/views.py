@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -205,21 +206,26 @@ def rsvp(request, token):
 
 
 def _secretariat_forums(user):
-    """The forums ``user`` keeps (``managed_forums``), in a query compiled once per process and scope (issue #20)."""
+    """The forums ``user`` keeps (``managed_forums``), each with its number of open action items (``open_items``), in
+    one query compiled once per process and scope (issue #20)."""
     scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "secretariat"))))
-    return list(compiled(("secretariat-forums", scope), lambda: managed_forums(user, Forum.objects.select_related("member"))))
+    open_items = (
+        ActionItem.objects.open().filter(meeting__forum=OuterRef("pk"))
+        .order_by().values("meeting__forum").annotate(n=Count("pk")).values("n")
+    )
+    return list(
+        compiled(
+            ("secretariat-forums", scope),
+            lambda: managed_forums(user, Forum.objects.select_related("member")).annotate(
+                open_items=Coalesce(Subquery(open_items), 0)
+            ),
+        )
+    )
 
 
 def _secretariat_meetings(forums):
     # What the page reads of a meeting (not its agenda, minutes or notes: kilobytes each), latest first.
     return Meeting.objects.filter(forum__in=forums).defer("agenda", "minutes", "private_notes").order_by("-starts_at")
-
-
-def _secretariat_open_items(forums):
-    return (
-        ActionItem.objects.open().filter(meeting__forum__in=forums)
-        .order_by().values_list("meeting__forum").annotate(n=Count("pk"))
-    )
 
 
 def secretariat_home(request):
@@ -232,8 +238,7 @@ def secretariat_home(request):
     # generation (``derived_in_process``): building the querysets and reading the policies were most of a visit (issue #20).
     forums = _secretariat_forums(request.user)
     pks = [forum.pk for forum in forums]
-    # The meetings, the policies of every member and the open action items of every forum, each in one query (not
-    # one per forum: an administrator keeps them all).
+    # The meetings and the policies of every member, each in one query (not one per forum: an administrator keeps them all).
     meetings: dict = {pk: [] for pk in pks}
     if forums:
         by_pk = {forum.pk: forum for forum in forums}
@@ -244,7 +249,6 @@ def secretariat_home(request):
     policies = derived_in_process(
         ("forum-policies", tuple((member.pk, member.kind) for member in members)), lambda: versions_by_member(members)
     ) if forums else {}
-    open_items = dict(compiled("secretariat-open-items", _secretariat_open_items, forums=pks)) if forums else {}
     now = timezone.now()
     rows = []
     for forum in forums:
@@ -257,7 +261,7 @@ def secretariat_home(request):
                 "minutes_due": _minutes_warnings(kept, forum, now),
                 "upcoming": [m for m in reversed(kept) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
                 "to_record": [m for m in kept if m.status == Meeting.Status.PLANNED and m.starts_at < now],
-                "open_items": open_items.get(forum.pk, 0),
+                "open_items": forum.open_items,
             }
         )
     if not rows and not request.user.has_perm("forums.manage_forum"):

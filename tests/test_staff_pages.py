@@ -28,7 +28,7 @@ QUERIES = {
     "progress form (coordinator)": 3,
     "review queue (point of contact)": 2,
     "status reports of the plan (point of contact)": 3,
-    "secretariat's page": 4,
+    "secretariat's page": 3,
     "forum page (secretariat)": 5,
 }
 

@@ -108,4 +108,10 @@ def test_a_person_who_keeps_no_forum_is_refused_and_an_administrator_sees_every_
     client.force_login(admin_user)
     response = client.get(reverse("forums:secretariat"))
     assert response.status_code == 200
-    assert len(response.context["rows"]) == Forum.objects.count() >= 2
+    rows = response.context["rows"]
+    assert len(rows) == Forum.objects.count() >= 2
+    # Each forum's open action items counted in the forums' query (none: 0, not a missing value).
+    assert {row["forum"].pk: row["open_items"] for row in rows} == {
+        forum.pk: ActionItem.objects.open().filter(meeting__forum=forum).count() for forum in Forum.objects.all()
+    }
+    assert 0 in {row["open_items"] for row in rows}
