@@ -212,9 +212,13 @@ def _form_fields(form, max_bytes) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the widgets are Django's
 
 
+def _update_evidence(update):
+    return Evidence.objects.filter(update=update).order_by("created_at", "pk")
+
+
 def _progress_context(request, milestone, period, periods, update, form, errors=()):
-    # The model's order for one update, without its joins up to the member.
-    evidence = list(update.evidence.order_by("created_at", "pk")) if update and update.pk else []
+    # The model's order for one update, without its joins up to the member; compiled once per process (issue #20).
+    evidence = list(compiled("progress-evidence", _update_evidence, update=update.pk)) if update and update.pk else []
     return {
         # Written in Python when the template shows them (issue #20): the form's fields once its errors are in.
         "period_options": lambda: _period_options(periods, period),
