@@ -683,6 +683,9 @@ class ProgressUpdate(models.Model):
                 condition=Q(state="published"),
                 name="progress_published_milestone",
             ),
+            # The review queue (and "My work"'s): a member's updates waiting for review, probed per milestone in
+            # this small index instead of every update of each milestone (issue #20: ~0.95 -> ~0.45 ms at scale 10).
+            models.Index(fields=["milestone"], condition=Q(state="submitted"), name="progress_submitted_milestone"),
         ]
 
     def __str__(self):

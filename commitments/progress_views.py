@@ -5,6 +5,8 @@ and commitments they sit beside in ``commitments/urls.py``). Each change is one 
 ``commitments.progress``.
 """
 
+from html import escape as _escape  # (Django's ``escape`` of a text, without its lazy wrapper: the review queue's values)
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -17,20 +19,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import date_format, localize
-from django.utils.html import escape
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from ogp_portal.cache import derived_in_process
+from ogp_portal.compiled import among, compiled, day as sql_day, ids_text, one_or_404
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
-from ogp_portal.permissions import evidence_visible_to, reviewable_by, visible_to
+from ogp_portal.permissions import evidence_visible_to, is_administrator, member_ids_with_role, reviewable_by, visible_to
 from ogp_portal.translated import translated_columns
 
 from . import progress, services
@@ -74,17 +79,39 @@ def _int(value, default=0):
         return default
 
 
+def _milestone_query(pk, identifier):
+    # Not the lead agency's row: the rules read its id, the page shows nothing of it (issue #20).
+    return Milestone.objects.select_related("commitment__plan__member").filter(pk=pk, commitment__identifier=identifier).order_by()
+
+
+# What the form's page (GET) reads of the milestone, its commitment, plan and member: the rules (the lead agency's
+# and the member's ids), the reporting periods (the plan's dates, the member's kind), the heading and breadcrumb.
+# Not their texts in every language (~5 KB a row, a converter per column: most of the page's query; issue #20).
+_MILESTONE_SHOWN = (
+    "number", "deliverable", "commitment__identifier", "commitment__lead_agency_id", "commitment__plan__start_date",
+    "commitment__plan__end_date", "commitment__plan__member__kind",
+)
+
+
+def _milestone_shown_query(pk, identifier):
+    return _milestone_query(pk, identifier).only(*_MILESTONE_SHOWN)
+
+
 def _milestone_for(request, identifier, pk):
     """Return the milestone if the user may enter its progress; 404 otherwise (no hint that it exists for others)."""
-    # Not the lead agency's row: the rules read its id, the page shows nothing of it (issue #20).
-    milestone = get_object_or_404(
-        Milestone.objects.select_related("commitment__plan__member"),
-        pk=pk,
-        commitment__identifier=identifier,
-    )
+    # Its query compiled once per process (``ogp_portal.compiled``; issue #20): building it cost more than running it.
+    # A save (POST) reads the whole rows, which the services write from.
+    build = _milestone_query if request.method == "POST" else _milestone_shown_query
+    milestone = one_or_404(compiled(("progress-milestone", build is _milestone_query), build, pk=pk, identifier=identifier))
     if not request.user.has_perm("commitments.enter_progress", milestone):
         raise Http404
     return milestone
+
+
+def _update_policies(member):
+    """The member's policy versions (``progress.update_policies``), kept in this process under the generation:
+    every visit of a staff page read them again (one query; issue #20), and only an unscoped change alters them."""
+    return derived_in_process(("update-policies", member.pk, member.kind), lambda: progress.update_policies(member))
 
 
 class _KeptWidgetField(forms.BoundField):
@@ -92,14 +119,17 @@ class _KeptWidgetField(forms.BoundField):
 
     An unbound form's widget is a function of the field, its value and the language (the choices' labels)
     alone: the completion select, the "as of" day, the empty link and file inputs and the version recur
-    across people and requests, and Django's widget templates cost about a millisecond a form. The
-    narrative (a person's text) and every bound form (typed values, errors) are rendered as Django does.
+    across people and requests, and Django's widget templates cost about a millisecond a form. So does a new
+    update's empty narrative; a narrative with a person's text and every bound form (typed values, errors)
+    are rendered as Django does.
     """
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
-        if self.form.is_bound or widget is not None or attrs or only_initial or self.name not in _KEPT_WIDGETS:
+        if self.form.is_bound or widget is not None or attrs or only_initial:
             return super().as_widget(widget, attrs, only_initial)
         value = self.value()
+        if self.name not in _KEPT_WIDGETS and (self.name not in _KEPT_WHEN_EMPTY or value not in (None, "")):
+            return super().as_widget(widget, attrs, only_initial)
         key = (get_language(), self.name, value)
         try:
             return _kept_widgets[key]
@@ -115,8 +145,10 @@ class _KeptWidgetField(forms.BoundField):
         return html
 
 
-# The progress form's fields whose widget is kept (``_KeptWidgetField``): not the narrative, a person's text.
+# The progress form's fields whose widget is kept (``_KeptWidgetField``): not the narrative, a person's text, ...
 _KEPT_WIDGETS = frozenset({"completion", "as_of", "evidence_url", "evidence_file", "version"})
+# ... and those kept only when empty (a new update's narrative: the same for everybody; a person's text is not kept).
+_KEPT_WHEN_EMPTY = frozenset({"narrative"})
 _kept_widgets: dict = {}
 
 
@@ -139,10 +171,58 @@ class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+def _period_options(periods, period) -> str:
+    """The period picker's options, as the template's loop wrote them (the same bytes; issue #20)."""
+    from commitments.timeline import date_label
+
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{_escape(str(p.label))}"{" selected" if p.label == period.label else ""}>'
+            f"{_escape(str(p.label))} ({_escape(date_label(p.start))} – {_escape(date_label(p.end))})</option>"
+            for p in periods
+        )
+    )
+
+
+def _form_fields(form, max_bytes) -> str:
+    """The progress form's visible fields (label, widget, help, errors), as the template's loop wrote them.
+
+    Issue #20: the loop's dozen nodes a field were most of the form's rendering. The same bytes in every
+    language, bound or not (tests/commitments/test_progress_form_fields.py): each value escaped as
+    ``{{ }}`` escapes it, the widget as Django renders it (``_KeptWidgetField``), the file's limit as
+    ``{% blocktranslate %}`` writes it.
+    """
+    out = []
+    for field in form.visible_fields():
+        help_text = ""
+        if field.help_text:
+            limit = ""
+            if field.name == "evidence_file":
+                limit = " " + _("At most %(max)s.") % {"max": conditional_escape(filesizeformat(max_bytes))}
+            help_text = f'<small id="{conditional_escape(field.auto_id)}_helptext">{conditional_escape(field.help_text)}{limit}</small>'
+        errors = "".join(f'<small class="error" role="alert">{conditional_escape(error)}</small>' for error in field.errors)
+        out.append(
+            '\n    <div class="field">\n'
+            f'      <label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>\n'
+            f"      {conditional_escape(field)}\n"
+            f"      {help_text}\n"
+            f"      {errors}\n"
+            "    </div>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the widgets are Django's
+
+
+def _update_evidence(update):
+    return Evidence.objects.filter(update=update).order_by("created_at", "pk")
+
+
 def _progress_context(request, milestone, period, periods, update, form, errors=()):
-    # The model's order for one update, without its joins up to the member.
-    evidence = list(update.evidence.order_by("created_at", "pk")) if update and update.pk else []
+    # The model's order for one update, without its joins up to the member; compiled once per process (issue #20).
+    evidence = list(compiled("progress-evidence", _update_evidence, update=update.pk)) if update and update.pk else []
     return {
+        # Written in Python when the template shows them (issue #20): the form's fields once its errors are in.
+        "period_options": lambda: _period_options(periods, period),
+        "form_fields": lambda: _form_fields(form, settings.EVIDENCE_MAX_BYTES),
         "milestone": milestone,
         "commitment": milestone.commitment,
         "period": period,
@@ -184,16 +264,26 @@ def _progress_initial(milestone, period, update, today, earlier=_UNREAD):
     return {"version": 0, "completion": completion, "as_of": min(today, period.end)}
 
 
+def _update_and_earlier_query(milestone, start, end):
+    return (
+        ProgressUpdate.objects.filter(milestone=milestone)
+        .filter(Q(period_start=sql_day(start), period_end=sql_day(end)) | Q(period_end__lt=sql_day(start)))
+        .order_by("-period_end")[:2]
+    )
+
+
 def _update_and_earlier(milestone, period):
     """Return (the milestone's update for ``period`` or None, its latest update before the period or None), in one query.
 
     The earlier one is what ``progress.previous_completion`` reads (the latest ending before the
     period starts); the period's own update ends after every earlier one, so it comes first.
+    Compiled once per process (``ogp_portal.compiled``), the days as parameters.
     """
     rows = list(
-        ProgressUpdate.objects.filter(milestone=milestone)
-        .filter(Q(period_start=period.start, period_end=period.end) | Q(period_end__lt=period.start))
-        .order_by("-period_end")[:2]
+        compiled(
+            "progress-update-and-earlier", _update_and_earlier_query,
+            milestone=milestone.pk, start=period.start.isoformat(), end=period.end.isoformat(),
+        )
     )
     if rows and rows[0].period_start == period.start and rows[0].period_end == period.end:
         return rows[0], (rows[1] if len(rows) > 1 else None)
@@ -226,7 +316,7 @@ def progress_entry(request, identifier, pk):
     milestone = _milestone_for(request, identifier, pk)
     plan = milestone.commitment.plan
     today = timezone.localdate()
-    periods = progress.reporting_periods(plan, today)
+    periods = progress.reporting_periods(plan, today, _update_policies(plan.member) if plan.start_date else ())
     if not periods:
         raise Http404
     label = request.POST.get("period") or request.GET.get("period") or periods[0].label  # periods[0]: current_period
@@ -325,19 +415,27 @@ def review_queue(request):
     # milestone, commitment and author as model instances (their deferred columns' bookkeeping and the
     # instances were most of the page's time; issue #20). The deliverable in the language shown.
     deliverable = translated_columns(Milestone, "deliverable")
-    rows = reviewable_by(request.user, ProgressUpdate.objects.all()).order_by("submitted_at", "pk").values_list(
-        *_REVIEW_COLUMNS, *(f"milestone__{name}" for name in deliverable.columns)
+    user = request.user
+    # Both queries compiled once per process (``ogp_portal.compiled``; issue #20: building them through the ORM cost
+    # more than running them). The review scope's SQL depends on whether the reader is an administrator and on the
+    # members they are the point of contact of (``permissions.reviewable_by``): both in the shape's name.
+    scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "point_of_contact"))), tuple(deliverable.columns))
+    rows = compiled_rows(
+        ("review-queue", scope),
+        lambda: reviewable_by(user, ProgressUpdate.objects.all()).order_by("submitted_at", "pk").values_list(
+            *_REVIEW_COLUMNS, *(f"milestone__{name}" for name in deliverable.columns)
+        ),
     )
     updates = [_ReviewedUpdate(row[: len(_REVIEW_COLUMNS)], deliverable(row[len(_REVIEW_COLUMNS):])) for row in rows]
-    if not request.user.has_perm("commitments.review_progress", None) and not updates:
+    if not user.has_perm("commitments.review_progress", None) and not updates:
         raise Http404
     # Each update's evidence in the model's order (Meta orders by update first, which joined every row up to
     # its member for the sort), one query grouped here: ``update.evidence_items`` (the prefetch machinery's
-    # queryset per update cost more than the rows; issue #20).
+    # queryset per update cost more than the rows; issue #20), each as what the article prints of it.
     evidence: dict = {}
     if updates:
-        for item in Evidence.objects.filter(update_id__in=[u.pk for u in updates]).order_by("update_id", "created_at", "pk"):
-            evidence.setdefault(item.update_id, []).append(item)
+        for update_id, *item in compiled_rows("review-evidence", _review_evidence, updates=ids_text(u.pk for u in updates)):
+            evidence.setdefault(update_id, []).append(_ReviewEvidence(*item))
     # What each article prints, computed once here rather than by a translation tag or a display method per
     # update in the template (issue #20): the same text.
     completions = {value: str(label) for value, label in Completion.choices}
@@ -391,6 +489,32 @@ class _ReviewedUpdate:
         return hash(self.pk)
 
 
+def _review_evidence(updates):
+    return (
+        Evidence.objects.filter(among('"commitments_evidence"."update_id"', updates))
+        .order_by("update_id", "created_at", "pk")
+        .values_list("update_id", "pk", "kind", "url", "original_name")
+    )
+
+
+class _ReviewEvidence:
+    """A piece of evidence as the review queue prints it: ``Evidence.__str__``, ``get_absolute_url`` and ``kind``."""
+
+    __slots__ = ("pk", "id", "kind", "url", "original_name")
+
+    def __init__(self, pk, kind, url, original_name):
+        self.pk = self.id = pk
+        self.kind, self.url, self.original_name = kind, url, original_name
+
+    def __str__(self):  # as Evidence.__str__
+        return self.url if self.kind == Evidence.Kind.LINK else self.original_name
+
+    def get_absolute_url(self):  # as Evidence.get_absolute_url
+        if self.kind == Evidence.Kind.LINK:
+            return self.url
+        return path_of("commitments:evidence")(self.pk)
+
+
 class _ReviewAuthor:
     def __init__(self, pk, username):
         self.pk, self.id, self.username = pk, pk, username
@@ -412,6 +536,11 @@ class _Items:
         return self.items
 
 
+def _lines(text) -> str:
+    """``text|linebreaksbr`` (escaped, each line break a ``<br>``) without the filter's lazy and safe-string wrappers."""
+    return _escape(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
 def _review_articles(updates, csrf_token) -> str:
     """Render the review queue's articles (one per update, with its approve and return form) in Python (issue #20).
 
@@ -429,13 +558,13 @@ def _review_articles(updates, csrf_token) -> str:
     }
     number = localize if settings.USE_THOUSAND_SEPARATOR else str
     commitment_path, review_path = path_of("commitments:commitment"), path_of("commitments:review_progress")
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
     parts = []
     for u in updates:
         commitment = u.milestone.commitment
         links = "; ".join(
-            f'<a href="{escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
-            f"{escape(str(item))}</a>"
+            f'<a href="{_escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
+            f"{_escape(str(item))}</a>"
             for item in (u.evidence_items if hasattr(u, "evidence_items") else u.evidence.all())
         ) or "—"
         submitted = date_format(template_localtime(u.submitted_at), "DATETIME_FORMAT") if u.submitted_at else ""
@@ -443,20 +572,20 @@ def _review_articles(updates, csrf_token) -> str:
         parts.append(
             "\n<article>\n"
             "  <header>\n"
-            f'    <h2><a href="{escape(commitment_path(commitment.identifier))}">{escape(commitment.identifier)}</a>,\n'
-            f"      {escape(u.milestone_label)}</h2>\n"
-            f'    <p>{escape(Truncator(u.milestone.deliverable).words(25, truncate=" …"))}</p>\n'
+            f'    <h2><a href="{_escape(commitment_path(commitment.identifier))}">{_escape(commitment.identifier)}</a>,\n'
+            f"      {_escape(u.milestone_label)}</h2>\n"
+            f'    <p>{_escape(Truncator(u.milestone.deliverable).words(25, truncate=" …"))}</p>\n'
             "  </header>\n"
             '  <dl class="facts">\n'
-            f"    <dt>{label['period']}</dt><dd>{escape(u.period_text)}</dd>\n"
-            f"    <dt>{label['completion']}</dt><dd>{escape(u.completion_label)}</dd>\n"
-            f"    <dt>{label['as_of']}</dt><dd>{escape(u.as_of_text)}</dd>\n"
-            f"    <dt>{label['narrative']}</dt><dd>{linebreaksbr(u.narrative, autoescape=True) or '—'}</dd>\n"
-            f"    <dt>{label['submitted']}</dt><dd>{escape(str(u.author)) if u.author else '—'}, {escape(submitted)}</dd>\n"
+            f"    <dt>{label['period']}</dt><dd>{_escape(u.period_text)}</dd>\n"
+            f"    <dt>{label['completion']}</dt><dd>{_escape(u.completion_label)}</dd>\n"
+            f"    <dt>{label['as_of']}</dt><dd>{_escape(u.as_of_text)}</dd>\n"
+            f"    <dt>{label['narrative']}</dt><dd>{_lines(u.narrative) or '—'}</dd>\n"
+            f"    <dt>{label['submitted']}</dt><dd>{_escape(str(u.author)) if u.author else '—'}, {_escape(submitted)}</dd>\n"
             f"    <dt>{label['evidence']}</dt>\n"
             f"    <dd>{links}</dd>\n"
             "  </dl>\n"
-            f'  <form method="post" action="{escape(review_path(u.pk))}">\n'
+            f'  <form method="post" action="{_escape(review_path(u.pk))}">\n'
             f"    {csrf}\n"
             f'    <input type="hidden" name="version" value="{number(u.version)}">\n'
             f'    <label for="comment-{pk}">{label["comment"]}</label>\n'
@@ -500,11 +629,83 @@ def review_progress(request, pk):
     return redirect("commitments:review")
 
 
+def _status_reports_plan(pk):
+    return ActionPlan.objects.select_related("member").filter(pk=pk).order_by()
+
+
+# What the page (GET) reads of the plan and its member: the title, the dates of its periods, the breadcrumb, the
+# rules and policies (the member's id and kind). Not their texts in every language (issue #20).
+_STATUS_PLAN_SHOWN = ("title", "start_date", "end_date", "member__name", "member__code", "member__kind")
+
+
+def _status_reports_plan_shown(pk):
+    return _status_reports_plan(pk).only(*_STATUS_PLAN_SHOWN)
+
+
+def _status_report_rows(periods, can_publish, csrf_token) -> str:
+    """The table's rows (a period, its report's state, a link or the form that prepares it), as the template's loop
+    wrote them: the labels translated once, each value escaped as ``{{ }}`` escapes it (issue #20; the same bytes in
+    every language: tests/commitments/test_status_report_rows.py)."""
+    from commitments.timeline import date_label
+
+    l_period, l_state, l_report = _("Period"), pgettext("status", "State"), _("Report")
+    if not periods:
+        nothing = _("No status report has been published yet.")
+        return mark_safe(f'\n  <tr><td colspan="3">{nothing}</td></tr>\n  ')  # noqa: S308 - our own text
+    not_started = _("Not started")
+    report_path = path_of("commitments:status_report")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
+    out = []
+    for period, report in periods:
+        label = _escape(str(period.label))
+        if report:
+            state = _escape(str(report.get_state_display()))
+            if report.is_published:
+                state += ", " + _escape(date_label(template_localtime(report.published_at).date()) if report.published_at else "")
+            link = _("Status report %(label)s") % {"label": label}
+            action = f'<a href="{_escape(report_path(report.pk))}">{link}</a>\n      '
+        else:
+            state = not_started
+            action = ""
+            if can_publish:
+                prepare = _("Prepare the report for %(label)s") % {"label": label}
+                action = (
+                    f'\n      <form method="post">{csrf}<input type="hidden" name="period" value="{label}">\n'
+                    f'        <button type="submit" class="outline">{prepare}</button></form>\n      '
+                )
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row" data-label="{l_period}">{label} ({_escape(date_label(period.start))} – {_escape(date_label(period.end))})</th>\n'
+            f'    <td data-label="{l_state}">{state}</td>\n'
+            f'    <td data-label="{l_report}">\n'
+            f"      {action}\n"
+            "    </td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def _status_reports_of(user, plan):
+    """The plan's status reports ``user`` may see (``visible_to``), in a query compiled once per process and reader's scope."""
+    # The SQL of ``visible_to`` for status reports depends on whether the reader is an administrator and on the members
+    # they are the point of contact of (``permissions._status_report_visible_to``): both in the shape's name. Not in
+    # the model's order (by member, which joined the member's own order): the page takes them by period.
+    scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "point_of_contact"))))
+    return compiled(
+        ("status-reports", scope),
+        lambda plan: visible_to(user, StatusReport.objects.filter(plan=plan)).order_by(),
+        plan=plan.pk,
+    )
+
+
 def status_reports(request, pk):
     """List a plan's reporting periods with their status reports; the point of contact opens one here."""
-    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
+    # Its queries compiled once per process (``ogp_portal.compiled``), the policies kept (issue #20).
+    # A POST (a report prepared) reads the whole rows, which the service writes from.
+    build = _status_reports_plan if request.method == "POST" else _status_reports_plan_shown
+    plan = one_or_404(compiled(("status-reports-plan", build is _status_reports_plan), build, pk=pk))
     can_publish = request.user.has_perm("commitments.publish_status_report", plan)
-    reports = {r.period_start: r for r in visible_to(request.user, plan.status_reports.all())}
+    reports = {r.period_start: r for r in _status_reports_of(request.user, plan)}
     if request.method == "POST":
         if not can_publish:
             raise Http404
@@ -516,13 +717,15 @@ def status_reports(request, pk):
         report = progress.open_status_report(plan, period, by=request.user)
         return redirect(report)
     periods = []
-    for period in progress.reporting_periods(plan, timezone.localdate()):
+    policies = _update_policies(plan.member) if plan.start_date else ()
+    for period in progress.reporting_periods(plan, timezone.localdate(), policies):
         report = reports.get(period.start)
         if report and (report.is_published or can_publish):
             periods.append((period, report))
         elif can_publish:
             periods.append((period, None))
-    return render(request, "commitments/status_reports.html", {"plan": plan, "periods": periods, "can_publish": can_publish})
+    rows = _status_report_rows(periods, can_publish, get_token(request) if can_publish else "")
+    return render(request, "commitments/status_reports.html", {"plan": plan, "rows": rows, "can_publish": can_publish})
 
 
 def status_report_detail(request, pk):

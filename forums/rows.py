@@ -120,13 +120,14 @@ def period_rows(periods) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
-def _open_items_query(forum, user=None):
+def _open_items_query(forum, user=None, secretariat=()):
     """The forum's open action items that ``user`` may see (``visible_to``): what the table shows of them.
 
-    ``user``: an id, for a signed-in visitor who is neither an administrator nor a secretariat (the
-    query's shape for every such visitor); None: an anonymous visitor. Others: :func:`open_items`.
+    ``user``: an id, for a signed-in visitor who is not an administrator (the query's shape for every such
+    visitor with the same ``secretariat``: the members whose forums they keep); None: an anonymous visitor.
+    An administrator: :func:`open_items`.
     """
-    reader = AnonymousUser() if user is None else _Reader(user)
+    reader = AnonymousUser() if user is None else _Reader(user, secretariat)
     return (
         visible_to(reader, ActionItem.objects.open().filter(meeting__forum=forum))
         .select_related("meeting", "commitment")
@@ -135,14 +136,15 @@ def _open_items_query(forum, user=None):
 
 
 class _Reader:
-    """A signed-in visitor without a role that widens what they read of a forum's record (the query's shape)."""
+    """A signed-in visitor, not an administrator, with no role that widens what they read of a forum's record but
+    the secretariat of ``secretariat`` (member ids): the query's shape."""
 
     is_authenticated = is_active = True
     is_staff = False
 
-    def __init__(self, pk):
+    def __init__(self, pk, secretariat=()):
         self.pk = pk
-        self._ogp_roles_cache = []  # permissions._roles: none
+        self._ogp_roles_cache = [("secretariat", member, None) for member in secretariat]  # permissions._roles
 
 
 def open_items(user, forum):
@@ -153,10 +155,17 @@ def open_items(user, forum):
     """
     if not user.is_authenticated:
         return compiled("forum-open-items", _open_items_query, forum=forum.pk)
-    if is_administrator(user) or member_ids_with_role(user, "secretariat"):
+    if is_administrator(user):
         return visible_to(user, ActionItem.objects.open().filter(meeting__forum=forum)).select_related(
             "meeting", "commitment"
         ).only(*OPEN_ITEM_FIELDS)
+    secretariat = tuple(sorted(member_ids_with_role(user, "secretariat")))
+    if secretariat:  # a secretariat's rule names the members whose forums they keep: in the shape's name
+        return compiled(
+            ("forum-open-items-secretariat", secretariat),
+            lambda forum, user: _open_items_query(forum, user, secretariat),
+            forum=forum.pk, user=user.pk,
+        )
     return compiled("forum-open-items-signed-in", _open_items_query, forum=forum.pk, user=user.pk)
 
 
@@ -174,3 +183,88 @@ def of_forum(forum, rows) -> list:
     for row in rows:
         row.forum = forum
     return rows
+
+
+def secretariat_sections(rows) -> str:
+    """The secretariat's page, one section per forum kept (``forums.views.secretariat_home``'s rows), in Python.
+
+    Issue #20: the template's loops (a reversal, a date filter and a translation tag per line) were half of a
+    signed-in visit. The labels translated once, the addresses reversed once, the sentences as
+    ``{% blocktranslate %}`` makes them (its values localized and escaped, the "due" sentences through
+    ``single_stops``), every value escaped as the template escaped it: the bytes the template's loop wrote
+    (tests/forums/test_secretariat_sections.py compares them in every language).
+    """
+    from ogp_portal.templatetags.sentences import single_stops
+
+    if not rows:
+        nothing = _("You keep no forum.")
+        return mark_safe(f"\n<p>{nothing}</p>\n")  # noqa: S308 - our own text, as {% translate %} writes it
+    # Not escaped: ``{% translate "…" %}`` of a literal writes the translation as it is (a safe literal's translation).
+    l_risk, l_schedule, l_minutes, l_record, l_next, l_contacts, l_calendar = (
+        _(text)
+        for text in (
+            gettext_noop("Meeting at risk:"), gettext_noop("Schedule a meeting"), gettext_noop("Minutes not yet published:"),
+            gettext_noop("Attendance not recorded:"), gettext_noop("Next meeting:"), gettext_noop("Members' contacts"),
+            gettext_noop("Calendar of deadlines, meetings and milestones (iCal)"),
+        )
+    )
+    forum_path, new_path, contacts_path = path_of("forums:forum"), path_of("forums:meeting_new"), path_of("forums:contacts")
+    calendar_path = path_of("forums:member_calendar")
+    out = []
+    for row in rows:
+        forum = row["forum"]
+        new_meeting = escape(new_path(forum.pk))
+        out.append(
+            f'\n<section aria-labelledby="forum-{_text(forum.pk)}">\n'
+            f'  <h2 id="forum-{_text(forum.pk)}"><a href="{escape(forum_path(forum.pk))}">{_text(forum.name)}</a> '
+            f"<small>({_text(forum.member.name)})</small></h2>\n  "
+        )
+        for p in row["at_risk"]:
+            sentence = ngettext(
+                "nothing is scheduled for %(period)s and %(days)s day is left.",
+                "nothing is scheduled for %(period)s and %(days)s days are left.",
+                p.days_left,
+            ) % {"period": _text(p.label), "days": _text(p.days_left)}
+            out.append(
+                f'\n  <p class="warning"><strong>{l_risk}</strong>\n    {sentence}\n'
+                f'    <a href="{new_meeting}">{l_schedule}</a></p>\n  '
+            )
+        out.append("\n  ")
+        minutes_path = path_of("forums:minutes", forum.pk) if row["minutes_due"] else None
+        for meeting, due, overdue in row["minutes_due"]:
+            if overdue:
+                text = _("they were due on %(due)s.") % {"due": _text(day(due))}
+            else:
+                text = _("due by %(due)s.") % {"due": _text(day(due))}
+            out.append(
+                f'\n  <p class="warning{" danger" if overdue else ""}"><strong>{l_minutes}</strong>\n'
+                f'    <a href="{escape(minutes_path(meeting.pk))}">{_text(meeting.display_title())}</a> '
+                f"({_text(day(template_localtime(meeting.starts_at)))}) —\n"
+                f"    {single_stops(text)}{chr(10) + '    ' if overdue else ''}</p>\n  "
+            )
+        out.append("\n  ")
+        record_path = path_of("forums:record", forum.pk) if row["to_record"] else None
+        for meeting in row["to_record"]:
+            out.append(
+                f'\n  <p class="warning"><strong>{l_record}</strong>\n'
+                f'    <a href="{escape(record_path(meeting.pk))}">{_text(meeting.display_title())}</a> '
+                f"({_text(day(template_localtime(meeting.starts_at)))})</p>\n  "
+            )
+        items = ngettext("%(n)s open action item", "%(n)s open action items", row["open_items"]) % {"n": _text(row["open_items"])}
+        out.append(f"\n  <ul>\n    <li>{items}</li>\n    ")
+        meeting_path = path_of("forums:meeting", forum.pk) if row["upcoming"] else None
+        for meeting in row["upcoming"]:
+            out.append(
+                f'<li>{l_next} <a href="{escape(meeting_path(meeting.pk))}">'
+                f'{_text(date_filter(template_localtime(meeting.starts_at), "DATETIME_FORMAT"))}</a></li>'
+            )
+        out.append(
+            "\n  </ul>\n"
+            '  <p class="actions-bar">\n'
+            f'    <a role="button" href="{new_meeting}">{l_schedule}</a>\n'
+            f'    <a href="{escape(contacts_path(forum.pk))}">{l_contacts}</a>\n'
+            f'    <a href="{escape(calendar_path(forum.member.code))}">{l_calendar}</a>\n'
+            "  </p>\n"
+            "</section>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above

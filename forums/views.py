@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,13 +21,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ogp_portal.cache import prefetch_fragments, scope_fragments
+from ogp_portal.cache import derived_in_process, prefetch_fragments, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
-from ogp_portal.permissions import can_read_minutes, managed_forums, visible_to
+from ogp_portal.permissions import can_read_minutes, is_administrator, managed_forums, member_ids_with_role, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, sector_lists
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, secretariat_sections, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -204,42 +205,68 @@ def rsvp(request, token):
 # ---------------------------------------------------------------- the secretariat's pages
 
 
+def _secretariat_forums(user):
+    """The forums ``user`` keeps (``managed_forums``), each with its number of open action items (``open_items``), in
+    one query compiled once per process and scope (issue #20)."""
+    scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "secretariat"))))
+    open_items = (
+        ActionItem.objects.open().filter(meeting__forum=OuterRef("pk"))
+        .order_by().values("meeting__forum").annotate(n=Count("pk")).values("n")
+    )
+    return list(
+        compiled(
+            ("secretariat-forums", scope),
+            lambda: managed_forums(user, Forum.objects.select_related("member")).annotate(
+                open_items=Coalesce(Subquery(open_items), 0)
+            ),
+        )
+    )
+
+
+def _secretariat_meetings(forums):
+    # What the page reads of a meeting (not its agenda, minutes or notes: kilobytes each), latest first.
+    return Meeting.objects.filter(forum__in=forums).defer("agenda", "minutes", "private_notes").order_by("-starts_at")
+
+
 def secretariat_home(request):
     """The secretariat's work page: per forum, periods at risk, minutes due, open action items, upcoming meetings."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     from ogp.policy_store import versions_by_member  # compliance registers the reader of the stored versions
 
-    forums = list(
-        managed_forums(request.user, Forum.objects.select_related("member")).prefetch_related(
-            Prefetch("meetings", queryset=Meeting.objects.order_by("-starts_at"))
-        )
-    )
-    # The policies of every member and the open action items of every forum, each in one query (not one
-    # per forum: an administrator keeps them all).
-    policies = versions_by_member({forum.member_id: forum.member for forum in forums}.values()) if forums else {}
-    open_items = dict(
-        ActionItem.objects.open().filter(meeting__forum__in=[forum.pk for forum in forums])
-        .order_by().values_list("meeting__forum").annotate(n=Count("pk"))
+    # Its queries compiled once per process (``ogp_portal.compiled``), the policies kept in the process under the
+    # generation (``derived_in_process``): building the querysets and reading the policies were most of a visit (issue #20).
+    forums = _secretariat_forums(request.user)
+    pks = [forum.pk for forum in forums]
+    # The meetings and the policies of every member, each in one query (not one per forum: an administrator keeps them all).
+    meetings: dict = {pk: [] for pk in pks}
+    if forums:
+        by_pk = {forum.pk: forum for forum in forums}
+        for meeting in compiled("secretariat-meetings", _secretariat_meetings, forums=pks):
+            meeting.forum = by_pk[meeting.forum_id]  # as the related manager gives it: no query for it
+            meetings[meeting.forum_id].append(meeting)
+    members = list({forum.member_id: forum.member for forum in forums}.values())
+    policies = derived_in_process(
+        ("forum-policies", tuple((member.pk, member.kind) for member in members)), lambda: versions_by_member(members)
     ) if forums else {}
     now = timezone.now()
     rows = []
     for forum in forums:
-        meetings = list(forum.meetings.all())
-        periods = services.forum_cadence(forum, meetings, now, policies=policies[forum.member_id])
+        kept = meetings[forum.pk]
+        periods = services.forum_cadence(forum, kept, now, policies=policies[forum.member_id])
         rows.append(
             {
                 "forum": forum,
                 "at_risk": [p for p in periods if p.state == services.PeriodState.AT_RISK],
-                "minutes_due": _minutes_warnings(meetings, forum, now),
-                "upcoming": [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
-                "to_record": [m for m in meetings if m.status == Meeting.Status.PLANNED and m.starts_at < now],
-                "open_items": open_items.get(forum.pk, 0),
+                "minutes_due": _minutes_warnings(kept, forum, now),
+                "upcoming": [m for m in reversed(kept) if m.status == Meeting.Status.PLANNED and m.starts_at >= now],
+                "to_record": [m for m in kept if m.status == Meeting.Status.PLANNED and m.starts_at < now],
+                "open_items": forum.open_items,
             }
         )
     if not rows and not request.user.has_perm("forums.manage_forum"):
         raise PermissionDenied(_("This page is for forum secretariats."))
-    return render(request, "forums/secretariat.html", {"rows": rows})
+    return render(request, "forums/secretariat.html", {"rows": rows, "sections": secretariat_sections(rows)})
 
 
 def _holiday_check(form, forum, data) -> list[str]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -299,6 +300,38 @@ def derived_across_publications(name: str, compute, timeout: int = 300):
     if not enabled():
         return compute()
     return _kept(lambda: f"derived:b{base_generation()}:{name}", name, compute, timeout)
+
+
+_IN_PROCESS: dict = {}
+_IN_PROCESS_KEPT = 4096
+
+
+def derived_in_process(name, compute, timeout: int = 300):
+    """:func:`derived` kept in this process's memory under the current generation: no round trip of its own.
+
+    For small values every visitor shares that only an unscoped change alters and that a page reads on
+    every visit (issue #20: the policy versions a staff page's reporting periods or forum cadence read,
+    one query a visit): in a request the generation came with the session in one MGET, so a hit costs
+    nothing. The same lifetime as :func:`derived` (a new generation or ``timeout`` seconds); ``name``
+    (hashable) must say what the value depends on; the value must not be changed by its readers.
+    Follows ``PUBLIC_PAGE_CACHE``; a cache that is down costs the computation.
+    """
+    if not enabled():
+        return compute()
+    try:
+        token = generation()
+    except Exception:
+        logger.warning("Cache unavailable; computing %s", name, exc_info=True)
+        return compute()
+    now = time.monotonic()
+    found = _IN_PROCESS.get(name)
+    if found is not None and found[0] == token and found[1] > now:
+        return found[2]
+    value = compute()
+    if len(_IN_PROCESS) >= _IN_PROCESS_KEPT:
+        _IN_PROCESS.clear()
+    _IN_PROCESS[name] = (token, now + timeout, value)
+    return value
 
 
 def _kept(key, name: str, compute, timeout: int):
