@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0019_commitment_latest_update_at'),
+        ('commitments', '0020_plan_figures_overdue_next_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
