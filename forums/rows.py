@@ -12,6 +12,8 @@ compiled once per process (``ogp_portal.compiled``; tests/test_compiled.py).
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
@@ -24,9 +26,9 @@ from django.utils.translation import gettext_noop
 from commitments.templatetags.portal import day
 from ogp_portal.compiled import compiled
 from ogp_portal.paths import path_of
-from ogp_portal.permissions import is_administrator, member_ids_with_role, visible_to
+from ogp_portal.permissions import is_administrator, managed_forums, member_ids_with_role, visible_to
 
-from .models import ActionItem, ForumMembership, Meeting
+from .models import ActionItem, Forum, ForumMembership, Meeting
 from .services import PeriodState
 
 # What the forum page's table shows of an open action item, its meeting and its commitment (not their texts in three languages).
@@ -268,3 +270,26 @@ def secretariat_sections(rows) -> str:
             "</section>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def secretariat_forums(user):
+    """The forums ``user`` keeps (``managed_forums``), each with its number of open action items (``open_items``), in
+    one query compiled once per process and scope (issue #20)."""
+    scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "secretariat"))))
+    open_items = (
+        ActionItem.objects.open().filter(meeting__forum=OuterRef("pk"))
+        .order_by().values("meeting__forum").annotate(n=Count("pk")).values("n")
+    )
+    return list(
+        compiled(
+            ("secretariat-forums", scope),
+            lambda: managed_forums(user, Forum.objects.select_related("member")).annotate(
+                open_items=Coalesce(Subquery(open_items), 0)
+            ),
+        )
+    )
+
+
+def secretariat_meetings(forums):
+    # What the page reads of a meeting (not its agenda, minutes or notes: kilobytes each), latest first.
+    return Meeting.objects.filter(forum__in=forums).defer("agenda", "minutes", "private_notes").order_by("-starts_at")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from ogp_portal.cache import derived_in_process, prefetch_fragments, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
-from ogp_portal.permissions import can_read_minutes, is_administrator, managed_forums, member_ids_with_role, visible_to
+from ogp_portal.permissions import can_read_minutes, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows, secretariat_sections, sector_lists
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows
+from .rows import secretariat_forums, secretariat_meetings, secretariat_sections, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
 RECENT_DAYS = 365  # minutes of meetings older than this are history, not a warning
@@ -205,29 +205,6 @@ def rsvp(request, token):
 # ---------------------------------------------------------------- the secretariat's pages
 
 
-def _secretariat_forums(user):
-    """The forums ``user`` keeps (``managed_forums``), each with its number of open action items (``open_items``), in
-    one query compiled once per process and scope (issue #20)."""
-    scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "secretariat"))))
-    open_items = (
-        ActionItem.objects.open().filter(meeting__forum=OuterRef("pk"))
-        .order_by().values("meeting__forum").annotate(n=Count("pk")).values("n")
-    )
-    return list(
-        compiled(
-            ("secretariat-forums", scope),
-            lambda: managed_forums(user, Forum.objects.select_related("member")).annotate(
-                open_items=Coalesce(Subquery(open_items), 0)
-            ),
-        )
-    )
-
-
-def _secretariat_meetings(forums):
-    # What the page reads of a meeting (not its agenda, minutes or notes: kilobytes each), latest first.
-    return Meeting.objects.filter(forum__in=forums).defer("agenda", "minutes", "private_notes").order_by("-starts_at")
-
-
 def secretariat_home(request):
     """The secretariat's work page: per forum, periods at risk, minutes due, open action items, upcoming meetings."""
     if not request.user.is_authenticated:
@@ -236,13 +213,13 @@ def secretariat_home(request):
 
     # Its queries compiled once per process (``ogp_portal.compiled``), the policies kept in the process under the
     # generation (``derived_in_process``): building the querysets and reading the policies were most of a visit (issue #20).
-    forums = _secretariat_forums(request.user)
+    forums = secretariat_forums(request.user)
     pks = [forum.pk for forum in forums]
     # The meetings and the policies of every member, each in one query (not one per forum: an administrator keeps them all).
     meetings: dict = {pk: [] for pk in pks}
     if forums:
         by_pk = {forum.pk: forum for forum in forums}
-        for meeting in compiled("secretariat-meetings", _secretariat_meetings, forums=pks):
+        for meeting in compiled("secretariat-meetings", secretariat_meetings, forums=pks):
             meeting.forum = by_pk[meeting.forum_id]  # as the related manager gives it: no query for it
             meetings[meeting.forum_id].append(meeting)
     members = list({forum.member_id: forum.member for forum in forums}.values())

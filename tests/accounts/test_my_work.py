@@ -530,7 +530,7 @@ def test_the_review_queues_articles_written_in_python_are_what_the_template_wrot
     from django.template import engines
 
     from commitments.models import Evidence
-    from commitments.progress_views import _review_articles
+    from commitments.progress_rows import review_articles
 
     _grow(world, 2)
     waiting = ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED, milestone__commitment__plan__member=world.kg)
@@ -549,7 +549,7 @@ def test_the_review_queues_articles_written_in_python_are_what_the_template_wrot
             assert response.status_code == 200
             updates = list(response.context["updates"])
             written = template.render({"updates": updates, "csrf_token": "T0KEN<&>"})
-            ours = _review_articles(updates, "T0KEN<&>")
+            ours = review_articles(updates, "T0KEN<&>")
         assert len(updates) > 2 and "&lt;b&gt;bold&lt;/b&gt; &amp;" in written and "<br>" in written
         assert written == "\n" + ours + "\n"
         assert str(response.context["articles"]).split('name="csrfmiddlewaretoken"')[0] in response.text

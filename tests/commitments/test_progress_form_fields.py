@@ -1,5 +1,5 @@
-"""The progress form's period options and fields written in Python (``commitments.progress_views._period_options``,
-``_form_fields``; issue #20) are byte for byte what the template's loops wrote, in every language, for a new
+"""The progress form's period options and fields written in Python (``commitments.progress_rows.period_options``,
+``form_fields``; issue #20) are byte for byte what the template's loops wrote, in every language, for a new
 update, a draft with a person's text, and a form sent back with its errors."""
 
 import datetime as dt
@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from commitments import progress
-from commitments.progress_views import ProgressForm, _form_fields, _period_options
+from commitments.progress_rows import form_fields, period_options
+from commitments.progress_views import ProgressForm
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_the_fields_written_in_python_are_what_the_templates_loop_wrote():
         with translation.override(code):
             for form in _forms():
                 written = template.render({"form": form, "max_bytes": settings.EVIDENCE_MAX_BYTES})
-                assert _form_fields(form, settings.EVIDENCE_MAX_BYTES) == written, (code, form.is_bound)
+                assert form_fields(form, settings.EVIDENCE_MAX_BYTES) == written, (code, form.is_bound)
                 assert "&lt;one&gt; &amp; &quot;two&quot;" in written or not form.initial.get("narrative")
 
 
@@ -54,7 +55,7 @@ def test_the_period_options_written_in_python_are_what_the_templates_loop_wrote(
     for code in ("en", "ru", "ky"):
         with translation.override(code):
             for period in (periods[0], periods[-1]):
-                assert _period_options(periods, period) == template.render({"periods": periods, "period": period})
+                assert period_options(periods, period) == template.render({"periods": periods, "period": period})
 
 
 def test_the_form_page_and_its_panel_show_the_fields_and_a_refusal_keeps_what_was_typed(client, kg17, people):

@@ -1,4 +1,4 @@
-"""The plan's status reports table written in Python (``commitments.progress_views._status_report_rows``; issue #20)
+"""The plan's status reports table written in Python (``commitments.progress_rows.status_report_rows``; issue #20)
 is byte for byte what the template's loop wrote, in every language: a published report (with its day), one in
 preparation, a period without one for the point of contact (the form that prepares it) and for anyone else, none."""
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from commitments.models import StatusReport
-from commitments.progress_views import _status_report_rows
+from commitments.progress_rows import status_report_rows
 from compliance.engine import Period
 
 _ROWS_LOOP = """{% load i18n %}{% for period, report in periods %}
@@ -48,7 +48,7 @@ def test_the_rows_written_in_python_are_what_the_templates_loop_wrote():
                 for can_publish in (True, False):
                     context = {"periods": periods, "can_publish": can_publish, "csrf_token": "T0KEN<&>"}
                     written = template.render(context)
-                    assert _status_report_rows(periods, can_publish, "T0KEN<&>") == written, (code, can_publish, periods)
+                    assert status_report_rows(periods, can_publish, "T0KEN<&>") == written, (code, can_publish, periods)
                     assert ("2019-&lt;H2&gt;" in written) == bool(periods) and ("T0KEN&lt;&amp;&gt;" in written) == (can_publish and bool(periods))
 
 

@@ -1,0 +1,249 @@
+"""The progress workflow pages' parts written in Python: the progress form's period options and fields, the
+review queue's articles, the plan's status reports table (issue #20: each the bytes its template loop wrote,
+in every language; tests/commitments/test_progress_form_fields.py, test_status_report_rows.py and
+tests/accounts/test_my_work.py compare them). The views that use them are in ``progress_views.py``.
+"""
+
+from html import escape as _escape  # (Django's ``escape`` of a text, without its lazy wrapper: the review queue's values)
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
+
+from ogp_portal.compiled import among
+from ogp_portal.paths import path_of
+
+from .models import Evidence, ProgressUpdate
+
+
+def period_options(periods, period) -> str:
+    """The period picker's options, as the template's loop wrote them (the same bytes; issue #20)."""
+    from commitments.timeline import date_label
+
+    return mark_safe(  # noqa: S308 - every value escaped
+        "".join(
+            f'<option value="{_escape(str(p.label))}"{" selected" if p.label == period.label else ""}>'
+            f"{_escape(str(p.label))} ({_escape(date_label(p.start))} – {_escape(date_label(p.end))})</option>"
+            for p in periods
+        )
+    )
+
+
+def form_fields(form, max_bytes) -> str:
+    """The progress form's visible fields (label, widget, help, errors), as the template's loop wrote them.
+
+    Issue #20: the loop's dozen nodes a field were most of the form's rendering. The same bytes in every
+    language, bound or not (tests/commitments/test_progress_form_fields.py): each value escaped as
+    ``{{ }}`` escapes it, the widget as Django renders it (``_KeptWidgetField``), the file's limit as
+    ``{% blocktranslate %}`` writes it.
+    """
+    out = []
+    for field in form.visible_fields():
+        help_text = ""
+        if field.help_text:
+            limit = ""
+            if field.name == "evidence_file":
+                limit = " " + _("At most %(max)s.") % {"max": conditional_escape(filesizeformat(max_bytes))}
+            help_text = f'<small id="{conditional_escape(field.auto_id)}_helptext">{conditional_escape(field.help_text)}{limit}</small>'
+        errors = "".join(f'<small class="error" role="alert">{conditional_escape(error)}</small>' for error in field.errors)
+        out.append(
+            '\n    <div class="field">\n'
+            f'      <label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>\n'
+            f"      {conditional_escape(field)}\n"
+            f"      {help_text}\n"
+            f"      {errors}\n"
+            "    </div>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the widgets are Django's
+
+
+# What the review queue reads of each update, its milestone, commitment and author (the deliverable's columns after them).
+REVIEW_COLUMNS = (
+    "pk", "version", "period_start", "period_end", "as_of", "completion", "narrative", "submitted_at",
+    "milestone_id", "milestone__number", "milestone__commitment__identifier", "author_id", "author__username",
+)
+
+
+class ReviewedUpdate:
+    """An update of the review queue as its article reads it: ``u.milestone.commitment.identifier``, ``u.author``
+    (printed as Django's ``User.__str__``: the username), ``u.evidence.all`` … without the model instances.
+    Equal to the ``ProgressUpdate`` it stands for (``update in queue``)."""
+
+    def __init__(self, row, deliverable):
+        from types import SimpleNamespace
+
+        (self.pk, self.version, self.period_start, self.period_end, self.as_of, self.completion, self.narrative,
+         self.submitted_at, milestone_id, number, identifier, author_id, username) = row
+        self.id = self.pk
+        commitment = SimpleNamespace(identifier=identifier, get_absolute_url=lambda: path_of("commitments:commitment")(identifier))
+        self.milestone = SimpleNamespace(pk=milestone_id, id=milestone_id, number=number, deliverable=deliverable, commitment=commitment)
+        self.author = None if author_id is None else _ReviewAuthor(author_id, username)
+        self.evidence = _Items()
+
+    def __eq__(self, other):
+        if isinstance(other, (ReviewedUpdate, ProgressUpdate)):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.pk)
+
+
+def review_evidence(updates):
+    return (
+        Evidence.objects.filter(among('"commitments_evidence"."update_id"', updates))
+        .order_by("update_id", "created_at", "pk")
+        .values_list("update_id", "pk", "kind", "url", "original_name")
+    )
+
+
+class ReviewEvidence:
+    """A piece of evidence as the review queue prints it: ``Evidence.__str__``, ``get_absolute_url`` and ``kind``."""
+
+    __slots__ = ("pk", "id", "kind", "url", "original_name")
+
+    def __init__(self, pk, kind, url, original_name):
+        self.pk = self.id = pk
+        self.kind, self.url, self.original_name = kind, url, original_name
+
+    def __str__(self):  # as Evidence.__str__
+        return self.url if self.kind == Evidence.Kind.LINK else self.original_name
+
+    def get_absolute_url(self):  # as Evidence.get_absolute_url
+        if self.kind == Evidence.Kind.LINK:
+            return self.url
+        return path_of("commitments:evidence")(self.pk)
+
+
+class _ReviewAuthor:
+    def __init__(self, pk, username):
+        self.pk, self.id, self.username = pk, pk, username
+
+    def __str__(self):  # as Django's AbstractBaseUser
+        return self.username
+
+    def get_username(self):
+        return self.username
+
+
+class _Items:
+    """``update.evidence.all()`` of a plain row: its evidence, read by the view."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def all(self):
+        return self.items
+
+
+def _lines(text) -> str:
+    """``text|linebreaksbr`` (escaped, each line break a ``<br>``) without the filter's lazy and safe-string wrappers."""
+    return _escape(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def review_articles(updates, csrf_token) -> str:
+    """Render the review queue's articles (one per update, with its approve and return form) in Python (issue #20).
+
+    The same HTML as the template's loop wrote (tests/accounts/test_my_work.py compares them
+    in every language): the labels translated once, the two addresses reversed once, every value
+    escaped as the template escaped it. ``updates``: as the view prepared them (their labels and texts).
+    """
+    label = {
+        key: escape(_(text))
+        for key, text in (
+            ("period", gettext_noop("Reporting period")), ("completion", gettext_noop("Completion")), ("as_of", gettext_noop("As of")), ("narrative", gettext_noop("Narrative")),
+            ("submitted", gettext_noop("Submitted by")), ("evidence", gettext_noop("Evidence")), ("comment", gettext_noop("Comment (required to return)")),
+            ("approve", gettext_noop("Approve and publish")), ("return", gettext_noop("Return with comment")),
+        )
+    }
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
+    commitment_path, review_path = path_of("commitments:commitment"), path_of("commitments:review_progress")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
+    parts = []
+    for u in updates:
+        commitment = u.milestone.commitment
+        links = "; ".join(
+            f'<a href="{_escape(item.get_absolute_url())}"{" rel=\"noopener noreferrer\"" if item.kind == "link" else ""}>'
+            f"{_escape(str(item))}</a>"
+            for item in (u.evidence_items if hasattr(u, "evidence_items") else u.evidence.all())
+        ) or "—"
+        submitted = date_format(template_localtime(u.submitted_at), "DATETIME_FORMAT") if u.submitted_at else ""
+        pk = number(u.pk)
+        parts.append(
+            "\n<article>\n"
+            "  <header>\n"
+            f'    <h2><a href="{_escape(commitment_path(commitment.identifier))}">{_escape(commitment.identifier)}</a>,\n'
+            f"      {_escape(u.milestone_label)}</h2>\n"
+            f'    <p>{_escape(Truncator(u.milestone.deliverable).words(25, truncate=" …"))}</p>\n'
+            "  </header>\n"
+            '  <dl class="facts">\n'
+            f"    <dt>{label['period']}</dt><dd>{_escape(u.period_text)}</dd>\n"
+            f"    <dt>{label['completion']}</dt><dd>{_escape(u.completion_label)}</dd>\n"
+            f"    <dt>{label['as_of']}</dt><dd>{_escape(u.as_of_text)}</dd>\n"
+            f"    <dt>{label['narrative']}</dt><dd>{_lines(u.narrative) or '—'}</dd>\n"
+            f"    <dt>{label['submitted']}</dt><dd>{_escape(str(u.author)) if u.author else '—'}, {_escape(submitted)}</dd>\n"
+            f"    <dt>{label['evidence']}</dt>\n"
+            f"    <dd>{links}</dd>\n"
+            "  </dl>\n"
+            f'  <form method="post" action="{_escape(review_path(u.pk))}">\n'
+            f"    {csrf}\n"
+            f'    <input type="hidden" name="version" value="{number(u.version)}">\n'
+            f'    <label for="comment-{pk}">{label["comment"]}</label>\n'
+            f'    <textarea id="comment-{pk}" name="comment" rows="2"></textarea>\n'
+            '    <div class="grid buttons">\n'
+            f'      <button type="submit" name="action" value="approve">{label["approve"]}</button>\n'
+            f'      <button type="submit" name="action" value="return" class="secondary">{label["return"]}</button>\n'
+            "    </div>\n"
+            "  </form>\n"
+            "</article>\n"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above; linebreaksbr escapes its own)
+
+
+def status_report_rows(periods, can_publish, csrf_token) -> str:
+    """The table's rows (a period, its report's state, a link or the form that prepares it), as the template's loop
+    wrote them: the labels translated once, each value escaped as ``{{ }}`` escapes it (issue #20; the same bytes in
+    every language: tests/commitments/test_status_report_rows.py)."""
+    from commitments.timeline import date_label
+
+    l_period, l_state, l_report = _("Period"), pgettext("status", "State"), _("Report")
+    if not periods:
+        nothing = _("No status report has been published yet.")
+        return mark_safe(f'\n  <tr><td colspan="3">{nothing}</td></tr>\n  ')  # noqa: S308 - our own text
+    not_started = _("Not started")
+    report_path = path_of("commitments:status_report")
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
+    out = []
+    for period, report in periods:
+        label = _escape(str(period.label))
+        if report:
+            state = _escape(str(report.get_state_display()))
+            if report.is_published:
+                state += ", " + _escape(date_label(template_localtime(report.published_at).date()) if report.published_at else "")
+            link = _("Status report %(label)s") % {"label": label}
+            action = f'<a href="{_escape(report_path(report.pk))}">{link}</a>\n      '
+        else:
+            state = not_started
+            action = ""
+            if can_publish:
+                prepare = _("Prepare the report for %(label)s") % {"label": label}
+                action = (
+                    f'\n      <form method="post">{csrf}<input type="hidden" name="period" value="{label}">\n'
+                    f'        <button type="submit" class="outline">{prepare}</button></form>\n      '
+                )
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row" data-label="{l_period}">{label} ({_escape(date_label(period.start))} – {_escape(date_label(period.end))})</th>\n'
+            f'    <td data-label="{l_state}">{state}</td>\n'
+            f'    <td data-label="{l_report}">\n'
+            f"      {action}\n"
+            "    </td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
