@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from commitments.models import Agency, Member
 from ogp_portal.api import (
     CursorPagination,
+    ScopedPublicListMixin,
     StrictModelSerializer,
     StrictSerializer,
     action_schema,
@@ -220,7 +221,7 @@ def _visible(user, model, pk):
     return row
 
 
-class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(ScopedPublicListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals: anyone with a confirmed account proposes while proposals are open; the secretariat moderates
     (hidden ones stay visible to the secretariat and their author) and publishes the reasoned response."""
 
@@ -236,6 +237,10 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset().prefetch_related("supports"))
+
+    def beyond_public(self, reader):
+        # Hidden proposals the reader may see (their own, their members' as secretariat).
+        return permissions.visible_to(reader, Proposal.objects.all()).exclude(visibility="published")
 
     @versioned_retrieve_schema()
     def retrieve(self, request, *args, **kwargs):
@@ -283,7 +288,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(row).data)
 
 
-class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DraftViewSet(ScopedPublicListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Draft commitments in OGP's template fields; changed with If-Match, each change a new version."""
 
     versioned_actions = ("open_for_comment",)  # If-Match required: 412 / 428 documented
@@ -296,6 +301,10 @@ class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset())
+
+    def beyond_public(self, reader):
+        # Drafts in preparation the reader may see (their members' co-creation, as secretariat).
+        return permissions.visible_to(reader, DraftCommitment.objects.all()).filter(state="preparing")
 
     @versioned_retrieve_schema()
     def retrieve(self, request, *args, **kwargs):
@@ -331,7 +340,7 @@ class DraftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return with_etag(Response(self.get_serializer(row).data), row)
 
 
-class CommentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CommentViewSet(ScopedPublicListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Comments on proposals and on drafts open for comment (anyone signed in)."""
 
     queryset = Comment.objects.select_related("author")
@@ -343,6 +352,13 @@ class CommentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset())
+
+    def beyond_public(self, reader):
+        # Comments on a hidden proposal or a draft in preparation that the reader may see.
+        from django.db.models import Q
+
+        hidden = Q(draft__state="preparing") | (Q(proposal__isnull=False) & ~Q(proposal__visibility="published"))
+        return permissions.visible_to(reader, Comment.objects.filter(hidden))
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def create(self, request, *args, **kwargs):
@@ -357,7 +373,7 @@ class CommentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """The forum's published reasoned responses to the proposals (write them through proposals/{id}/respond/)."""
 
     queryset = Proposal.objects.filter(response_published_at__isnull=False)
@@ -366,3 +382,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset())
+
+    def beyond_public(self, reader):
+        # Responses to hidden proposals the reader may see (their own, their members' as secretariat).
+        return permissions.visible_to(reader, self.queryset.all()).exclude(visibility="published")

@@ -264,7 +264,15 @@ from rest_framework import exceptions, mixins, parsers, status  # noqa: E402
 from rest_framework.decorators import action  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 
-from ogp_portal.api import ETAG, IF_MATCH, action_schema, int_version, require_if_match, with_etag  # noqa: E402
+from ogp_portal.api import (  # noqa: E402
+    ETAG,
+    IF_MATCH,
+    ScopedPublicListMixin,
+    action_schema,
+    int_version,
+    require_if_match,
+    with_etag,
+)
 
 from .models import StatusReport  # noqa: E402
 
@@ -423,7 +431,7 @@ class ProgressUpdateWriteViewSet(mixins.CreateModelMixin, ProgressUpdateViewSet)
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class EvidenceViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+class EvidenceViewSet(ScopedPublicListMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Evidence of progress updates: links and files (of approved updates for everyone, of drafts for their editors)."""
 
     queryset = Evidence.objects.select_related("update__milestone__commitment__plan")
@@ -440,6 +448,10 @@ class EvidenceViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.evidence_visible_to(self.request.user, super().get_queryset())
+
+    def beyond_public(self, reader):
+        # Evidence of updates not yet approved, in the reader's scope (the public see an approved update's).
+        return permissions.evidence_visible_to(reader, Evidence.objects.all()).exclude(update__state="published")
 
     @extend_schema(responses={204: OpenApiResponse(description="Removed.")}, description="Remove evidence from a draft or returned update.")
     def destroy(self, request, *args, **kwargs):

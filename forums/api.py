@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
-from ogp_portal.api import ServiceWriteMixin, SharedPublicListMixin, service_write_schema
+from ogp_portal.api import ScopedPublicListMixin, ServiceWriteMixin, SharedPublicListMixin, service_write_schema
 from ogp_portal.api_filters import member_code_filters
 
 from . import filters, serializers, services
@@ -253,8 +253,11 @@ class MeetingWriteViewSet(mixins.CreateModelMixin, MeetingViewSet):
         return self._answer(record_meeting(meeting, attendance=attendance, by=request.user, now=timezone.now(), version=version))
 
 
-class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Rows of a meeting's record: public once the minutes are published, before that for the forum's keepers."""
+class _MeetingRecordViewSet(ScopedPublicListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows of a meeting's record: public once the minutes are published, before that for the forum's keepers.
+
+    A reader who may see no row of a meeting whose minutes are in preparation is served the anonymous copy.
+    """
 
     ordering_fields = ["id"]
     ordering = ["id"]
@@ -262,6 +265,11 @@ class _MeetingRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     def get_queryset(self):
         return permissions.visible_to(self.request.user, super().get_queryset())
+
+    def beyond_public(self, reader):
+        # The rows of meetings whose minutes are in preparation that the reader may read (their forum's keepers).
+        model = self.queryset.model
+        return permissions.visible_to(reader, model.objects.all()).filter(meeting__minutes_published_at__isnull=True)
 
     def _meeting_and_commitment(self, request, data):
         meeting = _named(Meeting.objects.select_related("forum"), data.pop("meeting"), "meeting")

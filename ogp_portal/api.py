@@ -215,6 +215,74 @@ class SharedPublicListMixin:
         return True
 
 
+class _ReaderIdRead(Exception):
+    """A list's ``beyond_public`` read the reader's id: its query takes the id as a parameter."""
+
+
+class _ScopedReader:
+    """A stand-in for a signed-in, active reader who is not an administrator: their roles and (when the query
+    needs it) their id, a placeholder while the query is compiled: all that the ``visible_to`` rules read of a user."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+
+    def __init__(self, pk, roles):
+        self._pk = pk
+        self._ogp_roles_cache = list(roles)
+
+    @property
+    def pk(self):
+        if self._pk is None:
+            raise _ReaderIdRead
+        return self._pk
+
+    id = pk
+
+
+# The shapes (list, reader's roles) whose query reads the reader's id (found when first built).
+_READS_READER_ID: set = set()
+
+
+class ScopedPublicListMixin(SharedPublicListMixin):
+    """A list that shows some readers rows beyond the public ones (drafts, hidden proposals, records of a
+    meeting whose minutes are in preparation), and nothing else of them (its serializer reads nothing of the user).
+
+    ``beyond_public(reader)`` is the queryset of the rows ``reader`` may see that an anonymous visitor may not.
+    A reader with no such row, whatever the list's filters, search or cursor, would be rendered the anonymous
+    copy byte for byte, so they are served it: asked in one query (``LIMIT 1``) compiled once per process and
+    reader's scope (the list and the reader's roles name the shape; their id, when the rule reads it, is a
+    parameter: ``ogp_portal/compiled.py``), or none when the scope can show nothing more. Administrators, who
+    may see every row, are always rendered for. A reader who may see one row more is rendered for, and
+    nothing rendered for a signed-in reader is stored (``SharedPublicListMixin``). Tests:
+    tests/api/test_shared_lists.py.
+    """
+
+    def beyond_public(self, reader):
+        raise NotImplementedError
+
+    def shares_public_copy(self, request) -> bool:
+        from ogp_portal import permissions
+        from ogp_portal.compiled import rows
+
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active) or permissions.is_administrator(user):
+            return False
+        roles = frozenset(permissions._roles(user))
+        name = (type(self).__name__, "beyond-public", roles)
+        if name not in _READS_READER_ID:
+            try:
+                return not rows(name, lambda: self.beyond_public(_ScopedReader(None, roles)).values_list("pk")[:1])
+            except _ReaderIdRead:
+                _READS_READER_ID.add(name)
+
+        def build(user):
+            return self.beyond_public(_ScopedReader(user, roles)).values_list("pk")[:1]
+
+        return not rows((*name, "reader"), build, user=user.pk)
+
+
 # The tables whose rows the database counts itself (``ogp_portal_table_rows``, migration ogp_portal 0001).
 ROW_COUNTED_TABLES = frozenset({"commitments_activity", "forums_attendance", "commitments_actionplan"})
 

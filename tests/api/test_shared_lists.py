@@ -16,6 +16,7 @@ from commitments import services
 from commitments.models import ProgressUpdate, Role
 from engagement.models import Review
 from tests.api.conftest import client_for
+from tests.api.test_permission_matrix import m  # noqa: F401  (the matrix's world: rows that are not public)
 from tests.factories import RoleFactory
 
 # Each shared list and its table.
@@ -186,3 +187,78 @@ def test_meetings_shared_unless_the_user_may_read_minutes_in_preparation(world):
     assert own.json()["results"][0]["minutes"] == "Draft minutes: budget data discussed"
     assert APIClient().get(url)["X-Page-Cache"] == "hit"  # what the secretariat was rendered was not stored
     assert APIClient().get(url).json()["results"][0]["minutes"] == ""
+
+
+# Lists that show some readers rows beyond the public ones (ogp_portal.api.ScopedPublicListMixin): their table, and
+# the roles of the permission matrix's world (plus the co-creation rows below) who may see such a row.
+SCOPED = {
+    "evidence": ("commitments_evidence", {"coordinator", "poc", "other_member_poc"}),
+    "meeting-decisions": ("forums_meetingdecision", {"secretariat"}),
+    "action-items": ("forums_actionitem", {"secretariat"}),
+    "proposals": ("cocreation_proposal", {"secretariat", "civil"}),
+    "draft-commitments": ("cocreation_draftcommitment", {"secretariat"}),
+    "cocreation-comments": ("cocreation_comment", {"secretariat", "civil"}),
+    "cocreation-responses": ("cocreation_proposal", {"secretariat", "civil"}),
+}
+READERS = ("coordinator", "poc", "other_coordinator", "other_member_poc", "secretariat", "civil")
+
+
+def _cocreation_rows_not_public(m):
+    """A hidden proposal of ``civil`` (commented on and answered) and a draft in preparation, beside public ones."""
+    from django.utils import timezone
+
+    from cocreation import services as cocreation
+
+    now = timezone.now()
+    civil, secretariat = m["roles"]["civil"], m["roles"]["secretariat"]
+    process = cocreation.open_process(m["kg"], by=None, system=True, now=now, deadline=now.date() + dt.timedelta(days=200))
+    proposals = []
+    for title in ("Open contracts", "Off topic"):
+        proposal = cocreation.submit_proposal(process, by=civil, now=now, data={
+            "title": title, "problem": "p", "proposed_commitment": "c", "sector": "citizen"})
+        cocreation.add_comment(proposal, by=civil, text=f"About {title}", now=now)
+        proposals.append(cocreation.respond(proposal, by=secretariat, text="Thank you", now=now, outcome="rejected"))
+    cocreation.moderate(proposals[1], by=secretariat, hide=True, reason="Off topic", now=now)
+    cocreation.open_for_comment(cocreation.create_draft(process, by=secretariat, data={"title": "Open budgets"}, now=now),
+                                by=secretariat, now=now)
+    cocreation.create_draft(process, by=secretariat, data={"title": "Open contracting"}, now=now)  # in preparation
+
+
+def _list_read(queries, table):
+    return any(f'FROM "{table}"' in q["sql"] and "LIMIT 1" not in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("resource", SCOPED)
+def test_scoped_lists_serve_the_anonymous_copy_only_to_readers_who_would_be_rendered_the_same(m, settings, resource):
+    """Issue #20: a reader who may see no row beyond the public ones gets the anonymous copy (the list not read
+    again); one who may see more is rendered for, and what they see never reaches the shared copy."""
+    from commitments.models import Evidence
+    from forums.models import ActionItem, MeetingDecision
+    from tests.factories import MeetingFactory
+
+    _cocreation_rows_not_public(m)
+    Evidence.objects.create(update=m["published"], kind="link", url="https://minfin.kg/report")
+    held = MeetingFactory(forum=m["forum"], minutes="Agreed", minutes_published_at=dt.datetime(2024, 7, 1, tzinfo=dt.timezone.utc))
+    MeetingDecision.objects.create(meeting=held, text="Publish the budget")
+    ActionItem.objects.create(meeting=held, title="Publish", owner="MoF")
+    table, see_more = SCOPED[resource]
+    url = f"/api/v1/{resource}/?page_size=200"
+    anonymous = APIClient().get(url)
+    assert anonymous.status_code == 200 and anonymous["X-Page-Cache"] == "miss" and anonymous.json()["results"]
+    for role in READERS:
+        user = m["roles"][role]
+        for client in (session_client(user), client_for(user)):
+            settings.PUBLIC_PAGE_CACHE = False
+            rendered = client.get(url)  # what this reader is rendered without any shared copy
+            settings.PUBLIC_PAGE_CACHE = True
+            assert (rendered.content != anonymous.content) == (role in see_more), role
+            with CaptureQueriesContext(connection) as ctx:
+                answer = client.get(url)
+            assert answer.status_code == 200 and answer.content == rendered.content, role
+            assert _list_read(ctx.captured_queries, table) == (role in see_more), role
+            assert "X-Page-Cache" not in answer
+    assert APIClient().get(url).content == anonymous.content  # nothing rendered for a reader was stored
+    # An administrator (who may see every row) is always rendered for.
+    with CaptureQueriesContext(connection) as ctx:
+        answer = session_client(m["roles"]["admin"]).get(url)
+    assert answer.status_code == 200 and _list_read(ctx.captured_queries, table)
