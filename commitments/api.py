@@ -12,6 +12,7 @@ from ogp_portal.api_filters import IdFilter, member_code_filters
 from ogp_portal.api_rows import prefetched_list, without_base_columns
 from ogp_portal.api import (
     CursorPagination,
+    ScopedPublicListMixin,
     ServiceWriteMixin,
     SharedPublicListMixin,
     VersionedUpdateMixin,
@@ -220,7 +221,7 @@ class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Rea
         return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
 
 
-class ProgressUpdateViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet):
+class ProgressUpdateViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet):
     """Progress on milestones: published updates for everyone; drafts for those who may enter progress."""
 
     queryset = ProgressUpdate.objects.all()
@@ -237,18 +238,21 @@ class ProgressUpdateViewSet(SharedPublicListMixin, viewsets.ReadOnlyModelViewSet
         evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
         return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
 
-    def shares_public_copy(self, request) -> bool:
+    def beyond_public_shape(self) -> tuple:
+        return () if self.request.GET else (self.paginator.get_page_size(self.request),)
+
+    def beyond_public(self, reader):
         # The anonymous copy is this user's answer when no update beyond the published ones that the
         # user may see (their drafts, the submitted ones they review) would be on it: on the first page
         # in the default order (no parameters), none newer than the copy's last row; with any parameter
-        # (filters, search, cursor), none at all. One query (issue #20).
+        # (filters, search, cursor), none at all. One query, compiled once per roles (issue #20).
         published = ProgressUpdate.State.PUBLISHED
-        more = permissions.visible_progress_updates(request.user, ProgressUpdate.objects.exclude(state=published))
-        if not request.GET:
-            size = self.paginator.get_page_size(request)
+        more = permissions.visible_progress_updates(reader, ProgressUpdate.objects.exclude(state=published))
+        if not self.request.GET:
+            size = self.paginator.get_page_size(self.request)
             last = ProgressUpdate.objects.filter(state=published).order_by("-id").values("id")[size - 1:size]
             more = more.filter(id__gte=Coalesce(Subquery(last), 0))
-        return not more.exists()
+        return more
 
 
 # ---------------------------------------------------------------------------
@@ -267,7 +271,6 @@ from rest_framework.response import Response  # noqa: E402
 from ogp_portal.api import (  # noqa: E402
     ETAG,
     IF_MATCH,
-    ScopedPublicListMixin,
     action_schema,
     int_version,
     require_if_match,

@@ -262,6 +262,10 @@ class ScopedPublicListMixin(SharedPublicListMixin):
     def beyond_public(self, reader):
         raise NotImplementedError
 
+    def beyond_public_shape(self) -> tuple:
+        """What of the request, besides the reader's roles, ``beyond_public`` depends on (a part of its query's shape)."""
+        return ()
+
     def shares_public_copy(self, request) -> bool:
         from ogp_portal import permissions
         from ogp_portal.compiled import rows
@@ -270,15 +274,15 @@ class ScopedPublicListMixin(SharedPublicListMixin):
         if not (user and user.is_authenticated and user.is_active) or permissions.is_administrator(user):
             return False
         roles = frozenset(permissions._roles(user))
-        name = (type(self).__name__, "beyond-public", roles)
+        name = (type(self).__name__, "beyond-public", roles, self.beyond_public_shape())
         if name not in _READS_READER_ID:
             try:
-                return not rows(name, lambda: self.beyond_public(_ScopedReader(None, roles)).values_list("pk")[:1])
+                return not rows(name, lambda: self.beyond_public(_ScopedReader(None, roles)).order_by().values_list("pk")[:1])
             except _ReaderIdRead:
                 _READS_READER_ID.add(name)
 
         def build(user):
-            return self.beyond_public(_ScopedReader(user, roles)).values_list("pk")[:1]
+            return self.beyond_public(_ScopedReader(user, roles)).order_by().values_list("pk")[:1]
 
         return not rows((*name, "reader"), build, user=user.pk)
 
