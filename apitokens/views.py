@@ -5,16 +5,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from ogp_portal.compiled import compiled
+
 from .forms import TokenForm
 from .models import ApiToken
 from .services import create_token, revoke_token
+
+
+def _tokens_of(user):
+    return ApiToken.objects.filter(user=user)
+
+
+# The unbound form's HTML per language: the same for every reader (no value, no error), rendered once per process.
+_BLANK_FORM_HTML: dict = {}
+
+
+def _blank_form_html(form):
+    """``form.as_div`` of the unbound token form, kept per language (its widgets and labels cost ~1-2 ms a render)."""
+    language = translation.get_language()
+    html = _BLANK_FORM_HTML.get(language)
+    if html is None:
+        html = _BLANK_FORM_HTML[language] = form.as_div()
+    return html
 
 
 @never_cache
@@ -37,11 +56,14 @@ def token_list(request):
         else:
             new = {"id": token.pk, "secret": secret}
             form = TokenForm()
-    tokens = list(ApiToken.objects.filter(user=request.user))
+    # The reader's tokens, in a query compiled once per process (ogp_portal/compiled.py).
+    tokens = list(compiled("api-tokens-of-user", _tokens_of, user=request.user.pk))
     now = timezone.now()
     for token in tokens:
         token.usable = token.is_usable(now)
     context = {"form": form, "tokens": tokens, "new_secret": new and new["secret"], "new_id": new and new["id"]}
+    if not form.is_bound:
+        context["form_html"] = _blank_form_html(form)
     return render(request, "apitokens/token_list.html", context, status=400 if form.errors else 200)
 
 

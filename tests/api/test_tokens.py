@@ -180,3 +180,28 @@ def test_anonymous_clients_get_the_anonymous_rate_and_signed_in_clients_the_sign
     assert [anonymous.get("/api/v1/members/").status_code for _ in range(5)] == [200] * 5
     _token, secret = create_token(world["users"]["civil_society"], name="t", scope="read", days=30, now=timezone.now())
     assert [_bearer(secret).get("/api/v1/members/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_blank_form_kept_per_language_is_the_form_rendered_in_that_language(client, world, settings, language):
+    """Issue #20: the unbound token form's HTML is rendered once per process and language (apitokens/views.py);
+    it is what the form renders in that language, and a form sent back with errors is rendered with them."""
+    from django.utils import translation
+
+    from apitokens.forms import TokenForm
+    from apitokens.views import _BLANK_FORM_HTML
+
+    _BLANK_FORM_HTML.clear()
+    client.force_login(world["users"]["civil_society"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(language):
+        fresh = str(TokenForm().as_div())
+    for _ in range(2):  # rendered, then kept
+        page = client.get("/api/tokens/").content.decode()
+        assert fresh in page
+    assert set(_BLANK_FORM_HTML) == {language}
+    sent = client.post("/api/tokens/", {"name": "", "scope": "admin", "days": "30"})
+    assert sent.status_code == 400
+    with translation.override(language):
+        bound = str(TokenForm({"name": "", "scope": "admin", "days": "30"}).as_div())
+    assert bound != fresh and bound in sent.content.decode()
