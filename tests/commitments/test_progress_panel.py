@@ -116,3 +116,15 @@ def test_the_form_page_shows_the_panel_and_a_saved_drafts_message_once(client, k
     saved = client.post(url, {"period": "2019-H1", "completion": "limited", "narrative": "Mine", "version": 0, "action": "save"}, follow=True)
     assert saved.status_code == 200 and saved.text.count('<div class="messages" role="status">') == 1
     assert client.get(url).text.count('<div class="messages"') == 0  # (shown once)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "one", "a  b\nc\td", " ".join(["word"] * 25), " ".join(["word"] * 26), " ".join(["w"] * 30) + " …", "x …", None, 12],
+)
+def test_the_review_queues_truncated_deliverable_is_truncators(text):
+    from django.utils.text import Truncator
+
+    from commitments.progress_rows import _words
+
+    assert _words(text, 25, " …") == Truncator(text).words(25, truncate=" …")
