@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.text import add_truncation_text
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -142,6 +142,14 @@ class _Items:
         return self.items
 
 
+def _words(text, length, truncate) -> str:
+    """``Truncator(text).words(length, truncate=truncate)`` without the lazy object (its attribute lookups were most of its cost)."""
+    words = str(text).split()
+    if len(words) > length:
+        return add_truncation_text(" ".join(words[:length]), truncate)
+    return " ".join(words)
+
+
 def _lines(text) -> str:
     """``text|linebreaksbr`` (escaped, each line break a ``<br>``) without the filter's lazy and safe-string wrappers."""
     return _escape(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
@@ -180,7 +188,7 @@ def review_articles(updates, csrf_token) -> str:
             "  <header>\n"
             f'    <h2><a href="{_escape(commitment_path(commitment.identifier))}">{_escape(commitment.identifier)}</a>,\n'
             f"      {_escape(u.milestone_label)}</h2>\n"
-            f'    <p>{_escape(Truncator(u.milestone.deliverable).words(25, truncate=" …"))}</p>\n'
+            f'    <p>{_escape(_words(u.milestone.deliverable, 25, " …"))}</p>\n'
             "  </header>\n"
             '  <dl class="facts">\n'
             f"    <dt>{label['period']}</dt><dd>{_escape(u.period_text)}</dd>\n"
@@ -247,3 +255,123 @@ def status_report_rows(periods, can_publish, csrf_token) -> str:
             "  </tr>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def progress_panel(request, context) -> str:
+    """The progress form's panel (``progress_entry.html#panel``) as its template wrote it, without a conflict.
+
+    Issue #20: the panel's template (two dozen tags and filters, an include) was about half of the
+    form page's rendering. The texts translated as its tags translate them, every value escaped as
+    ``{{ }}`` escapes it, the CSRF token one per render as the template's; the history still through
+    its own template. The same bytes in every language, for a new update, a draft with evidence, a
+    submitted, a returned and a published one, with messages and errors
+    (tests/commitments/test_progress_panel.py). A conflict (409) is rendered by the template.
+    """
+    from django.contrib.messages import get_messages
+    from django.middleware.csrf import get_token
+    from django.template.loader import get_template
+
+    period, update, evidence, errors = context["period"], context["update"], context["evidence"], context["errors"]
+    csrf_token = None
+
+    def csrf():
+        nonlocal csrf_token
+        if csrf_token is None:
+            csrf_token = get_token(request)
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_escape(csrf_token)}">'
+
+    # As ``{% translate %}`` writes a literal's translation (not escaped); into variables first (xgettext reads no f-string).
+    l_state, l_comment, l_none = pgettext("status", "State"), _("Comment of the point of contact"), _("No update for this period yet.")
+    l_evidence, l_save, l_submit = _("Evidence"), _("Save draft"), _("Submit for review")
+    l_completion, l_as_of, l_narrative, l_history = _("Completion"), _("As of"), _("Narrative"), _("History of this update")
+    start, end = date_format(period.start, "DATE_FORMAT"), date_format(period.end, "DATE_FORMAT")
+    heading = _("Period %(label)s (%(start)s – %(end)s)") % {
+        "label": conditional_escape(localize(period.label)), "start": conditional_escape(start), "end": conditional_escape(end)
+    }
+    out = [f'\n<section id="progress-panel" aria-labelledby="progress-heading">\n  <h2 id="progress-heading">{heading}</h2>\n  ']
+    stored = get_messages(request)  # (what the ``messages`` context processor gives: read, then marked as used)
+    if stored:
+        shown = "".join(
+            f'<p class="message {conditional_escape(message.tags)}">{conditional_escape(message)}</p>' for message in stored
+        )
+        out.append(f'\n<div class="messages" role="status">\n  {shown}\n</div>\n')
+    out.append("\n\n  ")
+    if errors:
+        shown = "".join(f"<p>{conditional_escape(error)}</p>" for error in errors)
+        out.append(f'\n  <div class="form-errors" role="alert">\n    {shown}\n  </div>\n  ')
+    out.append("\n  ")
+    if update:
+        submitted = ""
+        if update.submitted_at and update.state == "submitted":
+            submitted = "· " + conditional_escape(date_format(template_localtime(update.submitted_at), "DATETIME_FORMAT"))
+        out.append(
+            f'\n  <p class="state">{l_state}: <strong>{conditional_escape(update.get_state_display())}</strong>\n'
+            f"    {submitted}</p>\n  "
+        )
+        if update.review_comment:
+            by = f": {conditional_escape(update.reviewed_by)}" if update.reviewed_by else ""
+            out.append(
+                f"\n  <blockquote><p>{_lines(update.review_comment)}</p>\n"
+                f'    <footer>{l_comment}{by}</footer></blockquote>\n  '
+            )
+        out.append("\n  ")
+    else:
+        out.append(f'\n  <p class="state">{l_none}</p>\n  ')
+    out.append("\n\n  ")
+    editable = update.is_editable if update else False
+    if evidence:
+        remove_path = path_of("commitments:evidence_remove")
+        out.append(f'\n  <h3>{l_evidence}</h3>\n  <ul class="evidence">\n    ')
+        for item in evidence:
+            if item.kind == "link":
+                shown = f'<a href="{conditional_escape(item.url)}" rel="noopener noreferrer">{conditional_escape(item.url)}</a>\n      '
+            else:
+                shown = (
+                    f'<a href="{conditional_escape(item.get_absolute_url())}">{conditional_escape(item.original_name)}</a> '
+                    f"({conditional_escape(filesizeformat(item.size))})"
+                )
+            remove = ""
+            if editable:
+                label = _("Remove %(name)s") % {"name": conditional_escape(localize(item))}
+                remove = (
+                    f'\n      <form method="post" action="{conditional_escape(remove_path(item.pk))}" class="inline-form">\n'
+                    f"        {csrf()}\n"
+                    f'        <button type="submit" class="secondary outline small">{label}</button>\n'
+                    "      </form>\n      "
+                )
+            out.append(f"\n    <li>\n      {shown}\n      {remove}\n    </li>\n    ")
+        out.append("\n  </ul>\n  ")
+    out.append("\n\n  \n\n  ")
+    if not update or editable:
+        form = context["form"]
+        out.append(
+            "\n  \n"
+            f'  <form method="post" enctype="multipart/form-data" hx-post="{conditional_escape(request.path)}" '
+            'hx-target="#progress-panel" hx-swap="outerHTML" novalidate>\n'
+            f"    {csrf()}\n"
+            f'    <input type="hidden" name="period" value="{conditional_escape(localize(period.label))}">\n'
+            f"    {conditional_escape(form['version'])}\n"
+            f"    {context['form_fields']()}\n"
+            '    <div class="grid buttons">\n'
+            f'      <button type="submit" name="action" value="save" class="secondary">{l_save}</button>\n'
+            f'      <button type="submit" name="action" value="submit">{l_submit}</button>\n'
+            "    </div>\n"
+            "  </form>\n  "
+        )
+    else:
+        as_of = conditional_escape(date_format(update.as_of, "DATE_FORMAT")) if update.as_of else "—"
+        out.append(
+            "\n  \n"
+            '  <dl class="facts">\n'
+            f'    <dt>{l_completion}</dt><dd>{conditional_escape(update.get_completion_display())}</dd>\n'
+            f'    <dt>{l_as_of}</dt><dd>{as_of}</dd>\n'
+            f'    <dt>{l_narrative}</dt><dd>{_lines(update.narrative) or "—"}</dd>\n'
+            "  </dl>\n  "
+        )
+    out.append("\n\n  ")
+    history = context["history"]
+    if history:
+        entries = get_template("commitments/_history.html").render({"entries": history})
+        out.append(f'\n  <details>\n    <summary>{l_history}</summary>\n    {entries}\n  </details>\n  ')
+    out.append("\n</section>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the fields and history are Django's

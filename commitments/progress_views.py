@@ -35,6 +35,7 @@ from .progress_rows import (
     REVIEW_COLUMNS,
     form_fields,
     period_options,
+    progress_panel,
     review_articles,
     review_evidence,
     ReviewedUpdate,
@@ -197,6 +198,8 @@ def _progress_context(request, milestone, period, periods, update, form, errors=
 
 def _render_progress(request, context, status=200):
     template = "commitments/progress_entry.html"
+    if not context.get("conflict"):  # the panel written in Python (issue #20); a conflict's by the template
+        context["panel_html"] = progress_panel(request, context)
     if request.htmx:
         template += "#panel"
     return render(request, template, context, status=status)

@@ -276,18 +276,28 @@ def secretariat_forums(user):
     """The forums ``user`` keeps (``managed_forums``), each with its number of open action items (``open_items``), in
     one query compiled once per process and scope (issue #20)."""
     scope = (is_administrator(user), tuple(sorted(member_ids_with_role(user, "secretariat"))))
+    return list(compiled(("secretariat-forums", scope), lambda: _secretariat_forums_query(user)))
+
+
+def _secretariat_forums_query(user):
+    # Built only when its shape is compiled (once per process and scope), not on every visit (issue #20).
     open_items = (
         ActionItem.objects.open().filter(meeting__forum=OuterRef("pk"))
         .order_by().values("meeting__forum").annotate(n=Count("pk")).values("n")
     )
-    return list(
-        compiled(
-            ("secretariat-forums", scope),
-            lambda: managed_forums(user, Forum.objects.select_related("member")).annotate(
-                open_items=Coalesce(Subquery(open_items), 0)
-            ),
-        )
+    return (
+        managed_forums(user, Forum.objects.select_related("member"))
+        .only(*SECRETARIAT_FORUM_FIELDS)
+        .annotate(open_items=Coalesce(Subquery(open_items), 0))
     )
+
+
+# What the secretariat's page reads of a forum and its member: the section's heading and links, the cadence (its
+# founding day, the member's policies by kind), the minutes' deadline. Not their texts in every language (~3 KB a
+# row, a converter per column; issue #20).
+SECRETARIAT_FORUM_FIELDS = (
+    "name", "member_id", "founded_on", "minutes_due_days", "member__name", "member__code", "member__kind",
+)
 
 
 def secretariat_meetings(forums):
