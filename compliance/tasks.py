@@ -5,9 +5,6 @@ The services are idempotent, so a task redelivered after a lost worker
 write nothing twice.
 """
 
-import ctypes
-import ctypes.util
-import gc
 import logging
 import time
 from contextlib import contextmanager
@@ -36,28 +33,6 @@ def counting_queries():
 
     with connection.execute_wrapper(count):
         yield queries
-
-
-def _malloc_trim():
-    """Return glibc's ``malloc_trim`` (None elsewhere)."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
-
-
-def release_memory() -> None:
-    """Hand the memory a chunk used back to the system once it is swept (the worker lives on between sweeps).
-
-    Python keeps freed memory for reuse, so a pool process stayed at its largest chunk's size after it
-    (issue 20: the worker's memory); collected and trimmed, it comes back near its size before the chunk.
-    """
-    gc.collect()
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 @shared_task(**RELIABLE, soft_time_limit=5 * 60, time_limit=6 * 60)
@@ -91,14 +66,12 @@ def sweep_chunk_task(first_pk: int, last_pk: int) -> int:
     start = time.perf_counter()
     with counting_queries() as queries:
         results = sweep.sweep_range(first_pk, last_pk, now=timezone.now(), notify="inline")
-    swept, changed = len(results), sum(1 for r in results if r.changed or r.standing_changed)
-    del results
-    release_memory()
     logger.info(
         "compliance sweep chunk %d-%d: %d members, %d changed, %d queries, %.2f s",
-        first_pk, last_pk, swept, changed, queries[0], time.perf_counter() - start,
+        first_pk, last_pk, len(results), sum(1 for r in results if r.changed or r.standing_changed), queries[0],
+        time.perf_counter() - start,
     )
-    return swept
+    return len(results)
 
 
 @shared_task(**RELIABLE, soft_time_limit=10 * 60, time_limit=11 * 60)
