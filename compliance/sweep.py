@@ -103,11 +103,17 @@ class SweepWrites:
     reasons: list[tuple] = field(default_factory=list)  # (new finding or event, its lazily translated reason)
 
     def translate_reasons(self) -> None:
-        """Write each new row's reason in every language (one language switch per language, not per row)."""
+        """Write each new row's reason in every language (one language switch per language, not per row).
+
+        Equal texts are kept once (a first sweep's thousands of findings have a few hundred distinct
+        reasons): the rows wait in memory until they are written, three languages each.
+        """
         for code, _name in settings.LANGUAGES:
+            texts: dict[str, str] = {}
             with translation.override(code):
                 for row, text in self.reasons:
-                    row[f"reason_{code}"] = str(text)
+                    text = str(text)
+                    row[f"reason_{code}"] = texts.setdefault(text, text)
         default = f"reason_{settings.LANGUAGE_CODE}"
         for row, _text in self.reasons:
             row["reason"] = row[default]  # the original column holds the default language (as modeltranslation keeps it)

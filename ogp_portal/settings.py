@@ -368,6 +368,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process still above this resident size (KB) after a task is replaced by a fresh fork: Python
+# keeps what a large task freed (a safety net; issue 20: the sweep's worker <= 300 MB, pool peaks ~150 MB).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=200_000)
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # Visibility timeout above the longest task, so an unacked task is redelivered
