@@ -15,7 +15,9 @@ hold a worker's memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,6 +40,8 @@ from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, Pr
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 CHUNK_SIZE = 500
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -292,3 +296,83 @@ def stream_json(dataset, rows):
 
 def today():
     return timezone.localdate()
+
+
+# A kept export (issue #20): a member's progress updates were ~400 KB and ~90 ms of CPU for every reader at
+# scale 10. Larger answers (a whole table) stream as before and are not kept.
+KEPT_BYTES = 4 * 1024 * 1024
+
+
+def kept_key(request, dataset: str, fmt: str, day) -> str | None:
+    """The cache key an export's answer is kept under, or ``None`` when it is not kept (cache off, a long query).
+
+    Per dataset, format, query string (its parameters in a canonical order), language and ``day`` (the
+    overdue columns are the export day's), under the token every change to its rows replaces: an export
+    filtered by one member (``?member=KG``) under that member's scope (``ogp_portal.cache.member_generation``:
+    a publication, a review or a status report of this member, and every unscoped change, such as an import,
+    an admin edit or a sweep, replace it); any other under the generation (replaced by every change).
+    """
+    from ogp_portal import cache as page_cache
+
+    if not page_cache.enabled():
+        return None
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    if len(query) > page_cache.MAX_QUERY:
+        return None
+    codes = request.GET.getlist("member")
+    try:
+        member_id = None
+        if len(codes) == 1 and codes[0]:
+            from .models import Member
+
+            member_id = page_cache.derived_in_process(
+                ("export-member", codes[0]),
+                lambda: Member.objects.filter(code=codes[0]).order_by().values_list("pk", flat=True).first(),
+            )
+        token = page_cache.member_generation(member_id) if member_id else page_cache.generation()
+    except Exception:  # the cache server is down: the export is made and streamed, not kept
+        logger.warning("Cache unavailable; export not kept", exc_info=True)
+        return None
+    raw = f"{translation.get_language()}|{dataset}.{fmt}|{day.isoformat()}|{query}"
+    return f"export:{token}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def kept_answer(key: str | None):
+    """The bytes kept under ``key``, or ``None`` (nothing kept, or the cache is down: the export is made again)."""
+    if key is None:
+        return None
+    from django.core.cache import cache
+
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; export made again", exc_info=True)
+        return None
+
+
+def keeping(chunks, key: str | None):
+    """Yield ``chunks`` (text) as they come and, once all are sent, keep their UTF-8 bytes under ``key``.
+
+    Not kept when they come to more than ``KEPT_BYTES`` (then nothing more is held in memory) or when the
+    reader stops before the end.
+    """
+    if key is None:
+        yield from chunks
+        return
+    from django.core.cache import cache
+
+    held, size = [], 0
+    for chunk in chunks:
+        yield chunk
+        if held is not None:
+            data = chunk.encode()
+            size += len(data)
+            if size > KEPT_BYTES:
+                held = None
+            else:
+                held.append(data)
+    if held is not None:
+        try:
+            cache.set(key, b"".join(held))
+        except Exception:
+            logger.warning("Cache unavailable; export not kept", exc_info=True)
