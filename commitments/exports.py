@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,7 @@ from .filters import (
     ProgressUpdateFilterSet,
     overdue_milestones_q,
 )
-from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, ProgressUpdate
+from .models import ActionPlan, Commitment, Completion, Evidence, Milestone, OGPValues, ProgressUpdate
 
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -207,8 +207,21 @@ def _update_rows(params, today):
     fs = ProgressUpdateFilterSet(params, queryset=published_updates(ProgressUpdate.objects.select_related("milestone__commitment")))
     if not fs.is_valid():
         return None, fs.errors
-    qs = fs.qs.prefetch_related("evidence").order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk")
+    # Only the columns the export writes (issue #20): the whole milestone and commitment rows (every text in three
+    # languages) made a member's ~800 updates ~2/3 of their export's time to fetch and build.
+    qs = (
+        fs.qs.only(*UPDATE_FIELDS)
+        .prefetch_related(Prefetch("evidence", Evidence.objects.only("id", "update_id", "kind", "url")))
+        .order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk")
+    )
     return qs.iterator(CHUNK_SIZE), None
+
+
+# What UPDATE_COLUMNS read of an update, its milestone and commitment.
+UPDATE_FIELDS = (
+    "id", "period_start", "period_end", "completion", "narrative", "published_at",
+    "milestone__number", "milestone__commitment__identifier",
+)
 
 
 DATASETS = {
