@@ -19,9 +19,19 @@ from .models import ActionPlan, Commitment, ProgressUpdate, StatusReport
 MAX_ITEMS = 50
 
 
+# What a feed's entry reads of an update, its milestone and commitment (issue #20): the whole milestone and
+# commitment rows (every text in three languages) were fetched and built for each of 50 entries.
+UPDATE_FIELDS = (
+    "id", "milestone", "period_start", "period_end", "completion", "narrative", "published_at", "created_at",
+    "updated_at", "milestone__number", "milestone__commitment__identifier",
+)
+
+
 def _updates():
-    return published_updates(ProgressUpdate.objects.select_related("milestone__commitment")).order_by(
-        "-published_at", "-pk"
+    return (
+        published_updates(ProgressUpdate.objects.select_related("milestone__commitment"))
+        .only(*UPDATE_FIELDS)
+        .order_by("-published_at", "-pk")
     )
 
 
