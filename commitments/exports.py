@@ -170,12 +170,11 @@ UPDATE_COLUMNS = (
     Column("published_at", _("When the update was published (ISO 8601)."), lambda u: u.published_at.isoformat() if u.published_at else None),
 )
 
-def _plan_numbers():
-    """Return {plan id: its ordinal among its member's plans, oldest first} in one query."""
+def _plan_numbers(member=None):
+    """Return {plan id: its ordinal among its member's plans, oldest first} in one query (of ``member``'s plans only, if given)."""
     numbers, counts = {}, {}
-    for pk, member_id in ActionPlan.objects.order_by("member_id", "start_date", "submitted_on", "pk").values_list(
-        "pk", "member_id"
-    ):
+    plans = ActionPlan.objects.filter(member=member) if member is not None else ActionPlan.objects.all()
+    for pk, member_id in plans.order_by("member_id", "start_date", "submitted_on", "pk").values_list("pk", "member_id"):
         counts[member_id] = counts.get(member_id, 0) + 1
         numbers[pk] = counts[member_id]
     return numbers
@@ -185,7 +184,7 @@ def _commitment_rows(params, today):
     fs = CommitmentFilterSet(params, queryset=Commitment.objects.select_related("plan__member", "lead_agency"), today=today)
     if not fs.is_valid():
         return None, fs.errors
-    numbers = _plan_numbers()
+    numbers = _plan_numbers(fs.form.cleaned_data.get("member"))  # a member's export: its plans, not every plan's
 
     def rows():
         for c in fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").iterator(CHUNK_SIZE):
@@ -200,7 +199,16 @@ def _milestone_rows(params, today):
     if not fs.is_valid():
         return None, fs.errors
     qs = fs.qs.annotate(is_overdue=Case(When(overdue_milestones_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()))
-    return qs.order_by("commitment__identifier", "pk").iterator(CHUNK_SIZE), None
+    return qs.only(*MILESTONE_FIELDS).order_by("commitment__identifier", "pk").iterator(CHUNK_SIZE), None
+
+
+# What MILESTONE_COLUMNS read of a milestone, its commitment and activity (issue #20: not their every text in
+# three languages). The deliverable in every language: ``_en`` falls back on the active language's.
+MILESTONE_FIELDS = (
+    "id", "commitment", "activity", "number", "deliverable", "deliverable_en", "deliverable_ru", "deliverable_ky",
+    "start_date", "start_precision", "end_date", "end_precision", "budget_development_partners", "budget_national",
+    "budget_text", "commitment__identifier", "activity__number",
+)
 
 
 def _update_rows(params, today):
