@@ -12,16 +12,27 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
-from .models import ActionPlan, Commitment, ProgressUpdate, StatusReport
+from .models import ActionPlan, Commitment, Completion, ProgressUpdate, StatusReport
 
 MAX_ITEMS = 50
 
 
+# What a feed's entry reads of an update, its milestone and commitment (issue #20): the whole milestone and
+# commitment rows (every text in three languages) were fetched and built for each of 50 entries.
+UPDATE_FIELDS = (
+    "id", "milestone", "period_start", "period_end", "completion", "narrative", "published_at", "created_at",
+    "updated_at", "milestone__number", "milestone__commitment__identifier",
+)
+
+
 def _updates():
-    return published_updates(ProgressUpdate.objects.select_related("milestone__commitment")).order_by(
-        "-published_at", "-pk"
+    return (
+        published_updates(ProgressUpdate.objects.select_related("milestone__commitment"))
+        .only(*UPDATE_FIELDS)
+        .order_by("-published_at", "-pk")
     )
 
 
@@ -51,7 +62,7 @@ class ProgressFeed(Feed):
         return _("%(commitment)s, milestone %(milestone)s: %(completion)s") % {
             "commitment": item.milestone.commitment.identifier,
             "milestone": item.milestone.number,
-            "completion": item.get_completion_display(),
+            "completion": self.completion_labels.get(item.completion, item.completion),
         }
 
     def item_description(self, item):
@@ -63,7 +74,7 @@ class ProgressFeed(Feed):
     def item_link(self, item):
         if isinstance(item, StatusReport):
             return item.get_absolute_url()
-        return item.milestone.commitment.get_absolute_url() + f"#milestone-{item.milestone_id}"
+        return self.commitment_path(item.milestone.commitment.identifier) + f"#milestone-{item.milestone_id}"
 
     def item_guid(self, item):
         kind = {StatusReport: "report"}.get(type(item), "update")
@@ -79,6 +90,9 @@ class ProgressFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         self.link_for_guid = request.build_absolute_uri("/")
+        # Per request (the language): a commitment's path reversed once, the completion labels translated once.
+        self.commitment_path = path_of("commitments:commitment")
+        self.completion_labels = {value: str(label) for value, label in Completion.choices}
         return super().__call__(request, *args, **kwargs)
 
 

@@ -12,7 +12,7 @@ import functools
 from urllib.parse import quote
 
 from django.db.models import F
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import engines
 from django.template.loader import render_to_string
@@ -515,14 +515,26 @@ def export(request, dataset, fmt):
     spec = exports.DATASETS.get(dataset)
     if spec is None or fmt not in ("csv", "json"):
         raise Http404(_("No such dataset."))
-    rows, errors = spec.rows(request.GET, exports.today())
+    day = exports.today()
+    key = exports.kept_key(request, dataset, fmt, day)  # kept per query, language, day and scope (issue #20)
+    kept = exports.kept_answer(key)
+    if kept is not None:
+        response = HttpResponse(kept, content_type=_EXPORT_TYPES[fmt])
+        return _export_headers(response, dataset, fmt)
+    rows, errors = spec.rows(request.GET, day)
     if errors:
         message = "\n".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    stream = exports.stream_csv(spec, rows) if fmt == "csv" else exports.stream_json(spec, rows)
+    response = StreamingHttpResponse(exports.keeping(stream, key), content_type=_EXPORT_TYPES[fmt])
+    return _export_headers(response, dataset, fmt)
+
+
+_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+def _export_headers(response, dataset, fmt):
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.stream_csv(spec, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{dataset}.csv"'
-    else:
-        response = StreamingHttpResponse(exports.stream_json(spec, rows), content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response

@@ -9,7 +9,8 @@ How it works (BENCHMARKS.md §5 has the reasoning):
   in, no token, and nobody with a pending message). An API list served from the cache still
   counts against the anonymous throttle. A signed-in user's request is neither served from the
   cache nor stored into it, so their name, "Sign out" and follow buttons never reach anybody else,
-  and they never see an anonymous copy. The open-data exports stream (a whole table can be
+  and they never see an anonymous copy, but for the answers that read nothing of the reader (the feeds
+  and a plan's CSV: ``SHARED_WITH_SIGNED_IN``), which a signed-in reader is served from the kept copy. The open-data exports stream (a whole table can be
   hundreds of megabytes) and are not cached.
 * **Per language**: the key holds the active language and the full path with its query string
   (sorted), so ``/``, ``/ru/`` and ``/ky/`` are different entries.
@@ -75,6 +76,20 @@ PUBLIC_PAGES = frozenset(
         "compliance:overview",
         "compliance:member",
         "forums:forum",
+    }
+)
+
+# Of those, the answers that read nothing of the reader (issue #20): the Atom feeds (published progress, published
+# status reports, the sweep's status events: ``commitments/feeds.py``, ``MemberFeed``) and a plan's CSV (every
+# commitment, activity and milestone of the plan, which the public reads alike). A signed-in reader's GET is
+# answered with the anonymous visitors' copy when one is kept (never stored from a signed-in request), as the
+# API's public lists do (``ogp_portal.api.SharedPublicListMixin``). Tests: tests/test_shared_feeds.py.
+SHARED_WITH_SIGNED_IN = frozenset(
+    {
+        "commitments:member_feed",
+        "commitments:plan_feed",
+        "commitments:commitment_feed",
+        "commitments:plan_csv",
     }
 )
 
@@ -448,6 +463,15 @@ def cached_view(view_name: str) -> bool:
     return view_name in PUBLIC_PAGES or bool(API_LIST.match(view_name))
 
 
+def _shared_with_signed_in(request, view_name: str) -> bool:
+    """A signed-in GET of an answer that reads nothing of the reader (``SHARED_WITH_SIGNED_IN``): the kept copy serves it."""
+    return (
+        view_name in SHARED_WITH_SIGNED_IN
+        and request.method in ("GET", "HEAD")
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY
+    )
+
+
 def page_key(request) -> str:
     query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
     raw = f"{translation.get_language()}|{request.path}|{query}"
@@ -470,7 +494,10 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if not enabled() or match is None or not cached_view(match.view_name) or not anonymous_request(request):
+        if not enabled() or match is None or not cached_view(match.view_name):
+            return None
+        anonymous = anonymous_request(request)
+        if not anonymous and not _shared_with_signed_in(request, match.view_name):
             return None
         try:
             key = page_key(request)
@@ -479,7 +506,8 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
             logger.warning("Public page cache unavailable; rendering %s", request.path, exc_info=True)
             return None
         if stored is None:
-            request._public_page_key = key
+            if anonymous:  # a signed-in reader's answer is never stored
+                request._public_page_key = key
             return None
         if match.view_name not in PUBLIC_PAGES and _throttled(request, view_func):
             return None  # the view answers 429 itself, with its Retry-After

@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from ogp_portal.paths import path_of
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -393,6 +393,10 @@ def member_detail(request, code):
 class MemberFeed(ProgressFeed):
     """A member's published progress and status reports (``commitments.feeds``) and its compliance status events."""
 
+    def __call__(self, request, *args, **kwargs):
+        self.compliance_path = path_of("compliance:member")  # per request (the language): reversed once
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request, code):
         return get_object_or_404(Member, code=code)
 
@@ -421,7 +425,7 @@ class MemberFeed(ProgressFeed):
 
     def item_link(self, item):
         if isinstance(item, StatusEvent):
-            return reverse("compliance:member", args=[item.member.code]) + f"#event-{item.pk}"
+            return self.compliance_path(item.member.code) + f"#event-{item.pk}"
         return super().item_link(item)
 
     def item_guid(self, item):
