@@ -21,7 +21,7 @@ from commitments.models import Member
 from compliance import services as compliance_services
 from engagement import services as engagement_services
 from ogp_portal import cache as page_cache
-from tests.engagement.conftest import PASSWORD, people  # noqa: F401  (fixture)
+from tests.engagement.conftest import PASSWORD, people, submitted_update  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -145,16 +145,9 @@ def test_an_approved_progress_update_shows_at_once(people, client, django_captur
 
     u = people.users
     Role.objects.create(user=u.civil2, member=people.kg, kind=Role.Kind.POINT_OF_CONTACT)
-    milestone = people.commitment.milestones.order_by("id").first()
     url = commitment_url(people)
     client.get(url)
-    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
-    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
-    update = commitment_progress.save_progress(
-        milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
-        version=0, now=now,
-    )
-    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    update, now = submitted_update(people)
     assert not fresh(client, url, "All audit reports are online.")  # submitted, not public
     with django_capture_on_commit_callbacks(execute=True):
         commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)
@@ -327,16 +320,9 @@ def test_an_approved_progress_update_shows_at_once_in_the_api(people, client, dj
 
     u = people.users
     Role.objects.create(user=u.civil2, member=people.kg, kind=Role.Kind.POINT_OF_CONTACT)
-    milestone = people.commitment.milestones.order_by("id").first()
     url = "/api/v1/progress-updates/"
     assert client.get(url)["X-Page-Cache"] == "miss"
-    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
-    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
-    update = commitment_progress.save_progress(
-        milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
-        version=0, now=now,
-    )
-    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    update, now = submitted_update(people)
     assert not fresh(client, url, "All audit reports are online.")
     with django_capture_on_commit_callbacks(execute=True):
         commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from tests.engagement.conftest import people  # noqa: F401  (fixture)
+from tests.engagement.conftest import people, submitted_update  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -74,10 +74,6 @@ def test_a_signed_in_reader_is_served_the_kept_copy_without_reading_the_feeds_ro
 
 
 def test_a_publication_reaches_signed_in_readers_of_the_feed_at_once(people, django_capture_on_commit_callbacks):
-    import datetime as dt
-
-    from django.utils import timezone
-
     from commitments import progress as commitment_progress
     from commitments.models import Role
 
@@ -86,14 +82,7 @@ def test_a_publication_reaches_signed_in_readers_of_the_feed_at_once(people, dja
     url = reverse("commitments:commitment_feed", args=[people.commitment.identifier])
     Client().get(url)
     coordinator = _signed_in(u.coordinator)
-    milestone = people.commitment.milestones.order_by("id").first()
-    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
-    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
-    update = commitment_progress.save_progress(
-        milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
-        version=0, now=now,
-    )
-    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    update, now = submitted_update(people)
     assert b"All audit reports are online." not in coordinator.get(url).content  # submitted: not in the feed
     with django_capture_on_commit_callbacks(execute=True):
         commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)

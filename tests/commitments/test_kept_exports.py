@@ -18,7 +18,7 @@ from django.utils import timezone
 from commitments import exports
 from commitments import progress as commitment_progress
 from commitments.models import ActionPlan, Role
-from tests.engagement.conftest import people  # noqa: F401  (fixture)
+from tests.engagement.conftest import people, submitted_update  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
@@ -85,14 +85,7 @@ def test_a_publication_gives_the_next_reader_the_new_update_and_keeps_other_memb
     kg_address, bishkek_address = url("progress-updates"), url("progress-updates", query="member=KGBSK")
     body(Client().get(kg_address))
     body(Client().get(bishkek_address))
-    milestone = people.commitment.milestones.order_by("id").first()
-    period = commitment_progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
-    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
-    update = commitment_progress.save_progress(
-        milestone, period, by=u.coordinator, data={"completion": "complete", "narrative": "All audit reports are online."},
-        version=0, now=now,
-    )
-    update = commitment_progress.submit_progress(update, by=u.coordinator, version=update.version, now=now)
+    update, now = submitted_update(people)
     assert b"All audit reports are online." not in body(Client().get(kg_address))  # submitted, not published
     with django_capture_on_commit_callbacks(execute=True):
         commitment_progress.approve_progress(update, by=u.poc, version=update.version, now=now)

@@ -46,3 +46,18 @@ def people(seed_data):
         period_start=dt.date(2019, 1, 1), period_end=dt.date(2019, 6, 30),
     )
     return SimpleNamespace(users=users, kg=kg, commitment=kg0017, plan=kg0017.plan, published=published, draft=draft)
+
+
+def submitted_update(people, narrative="All audit reports are online."):
+    """The coordinator's update of KG0017's first milestone for 2020-H1, saved and submitted for review (not yet
+    published), through the services as the progress form does: ``(update, now)``."""
+    from commitments import progress
+
+    milestone = people.commitment.milestones.order_by("id").first()
+    period = progress.find_period(people.plan, "2020-H1", dt.date(2020, 7, 10))
+    now = timezone.make_aware(dt.datetime(2020, 7, 10, 12))
+    coordinator = people.users.coordinator
+    update = progress.save_progress(
+        milestone, period, by=coordinator, data={"completion": "complete", "narrative": narrative}, version=0, now=now,
+    )
+    return progress.submit_progress(update, by=coordinator, version=update.version, now=now), now
