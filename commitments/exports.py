@@ -191,12 +191,93 @@ def _commitment_rows(params, today):
         return None, fs.errors
     numbers = _plan_numbers(fs.form.cleaned_data.get("member"))  # a member's export: its plans, not every plan's
 
+    # Plain rows of the columns COMMITMENT_COLUMNS read (issue #20): not a commitment, its plan, member and lead
+    # agency built as model instances (every text in three languages) and a URL reversed for each row.
+    values = fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").values_list(*_CommitmentRow.__slots__[:-2])
+
     def rows():
-        for c in fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").iterator(CHUNK_SIZE):
-            c.plan_number = numbers.get(c.plan_id)
-            yield c
+        path = path_of("commitments:commitment")  # (run as the rows are written: in the export's language)
+        for value in values.iterator(CHUNK_SIZE):
+            row = _CommitmentRow.of(value)
+            row.plan_number, row.path = numbers.get(row.plan_id), path
+            yield row
 
     return rows(), None
+
+
+def _translated(names):
+    return tuple(f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES)
+
+
+class _Translated:
+    """A plain row whose translated texts are read as modeltranslation's field reads them: ``row.title`` is the
+    active language's ``title_<code>`` or its fallbacks', or ""."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        codes = resolution_order(translation.get_language())
+        if f"{name}_{codes[0]}" not in type(self).__slots__:
+            raise AttributeError(name)
+        for code in codes:
+            value = getattr(self, f"{name}_{code}")
+            if value is not None and value != "":
+                return value
+        return ""
+
+    @classmethod
+    def of(cls, values):
+        row = cls.__new__(cls)
+        for name, value in zip(cls.__slots__, values):
+            setattr(row, name, value)
+        return row
+
+
+class _Member(_Translated):
+    __slots__ = ("code", *_translated(("name",)))
+
+
+class _Agency(_Translated):
+    __slots__ = _translated(("name",))
+
+
+class _Plan(_Translated):
+    __slots__ = ("submitted_on", "member", *_translated(("title",)))
+
+
+_COMMITMENT_TEXTS = (
+    "title", "description", "other_state_actors", "other_actors", "problem", "contribution", "relevance",
+    "additional_information", "expected_results",
+)
+_PLAN_VALUES = ("plan__submitted_on", *(f"plan__{name}" for name in _translated(("title",))))
+_MEMBER_VALUES = ("plan__member__code", *(f"plan__member__{name}" for name in _translated(("name",))))
+_AGENCY_VALUES = tuple(f"lead_agency__{name}" for name in _translated(("name",)))
+
+
+class _CommitmentRow(_Translated):
+    """What COMMITMENT_COLUMNS read of a commitment, its plan, member and lead agency, as plain values."""
+
+    __slots__ = (
+        "identifier", "number", "themes", "ogp_values", "completion", "completion_percent", "latest_update_at",
+        "start_date", "end_date", "plan_id", "overdue_count", "lead_agency_id", *_translated(_COMMITMENT_TEXTS),
+        *_PLAN_VALUES, *_MEMBER_VALUES, *_AGENCY_VALUES, "plan_number", "path",
+    )
+
+    @property
+    def plan(self):
+        member = _Member.of([getattr(self, name) for name in _MEMBER_VALUES])
+        return _Plan.of([getattr(self, name) for name in _PLAN_VALUES[:1]] + [member] + [getattr(self, name) for name in _PLAN_VALUES[1:]])
+
+    @property
+    def lead_agency(self):
+        if self.lead_agency_id is None:
+            return None
+        return _Agency.of([getattr(self, name) for name in _AGENCY_VALUES])
+
+    def get_absolute_url(self):
+        return self.path(self.identifier)
 
 
 def _milestone_rows(params, today):

@@ -1,0 +1,118 @@
+"""The open-data exports written from plain rows give the bytes the model-instance writer gave (issue #20).
+
+commitments.csv, milestones.csv and progress-updates.csv read their columns as ``values_list`` rows
+(``commitments/exports.py``: ``_CommitmentRow``, ``_MilestoneRow``, ``_UpdateRow``), their evidence by one
+compiled query a chunk, and are written a chunk of rows at a time. The reference here is the writer they
+replaced: the same querysets read as model instances (``select_related``), each column's value read from
+the instance, each row written by ``csv_safe.writer`` (JSON: ``json.dumps`` of the record). On the seed
+data with a published update carrying a link and a file, a formula-looking narrative, a translated text
+missing in English and a milestone without an activity, in each language of the request.
+"""
+
+import csv
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import BooleanField, Case, Value, When
+from django.urls import reverse
+from django.utils import translation
+
+from commitments import exports
+from commitments.filters import CommitmentFilterSet, MilestoneFilterSet, ProgressUpdateFilterSet, overdue_milestones_q
+from commitments.models import Commitment, Evidence, Milestone, ProgressUpdate
+from ogp_portal import csv_safe
+from ogp_portal.permissions import published_updates
+from tests.factories import ProgressUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _old_commitments(params, today):
+    fs = CommitmentFilterSet(params, queryset=Commitment.objects.select_related("plan__member", "lead_agency"), today=today)
+    assert fs.is_valid()
+    numbers = exports._plan_numbers(fs.form.cleaned_data.get("member"))
+    for c in fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier"):
+        c.plan_number = numbers.get(c.plan_id)
+        yield c
+
+
+def _old_milestones(params, today):
+    fs = MilestoneFilterSet(params, queryset=Milestone.objects.select_related("commitment", "activity"), today=today)
+    assert fs.is_valid()
+    qs = fs.qs.annotate(is_overdue=Case(When(overdue_milestones_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return list(qs.order_by("commitment__identifier", "pk"))
+
+
+class _OldUpdate:
+    """A progress update instance whose evidence column is read as the old column read it."""
+
+    def __init__(self, update):
+        self.__dict__.update(update.__dict__)
+        self.pk, self.milestone = update.pk, update.milestone
+        links = [e.url if e.kind == "link" else settings.SITE_URL.rstrip("/") + e.get_absolute_url() for e in update.evidence.all()]
+        self.evidence = exports._Evidence(links)
+
+
+def _old_updates(params, today):
+    fs = ProgressUpdateFilterSet(params, queryset=published_updates(ProgressUpdate.objects.select_related("milestone__commitment")))
+    assert fs.is_valid()
+    qs = fs.qs.order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk").prefetch_related("evidence")
+    return [_OldUpdate(u) for u in qs]
+
+
+OLD = {"commitments": _old_commitments, "milestones": _old_milestones, "progress-updates": _old_updates}
+
+
+def _old_csv(dataset, objects):
+    lines = []
+
+    class Echo:
+        def write(self, value):
+            lines.append(value)
+
+    writer = csv_safe.writer(Echo())
+    with translation.override(settings.LANGUAGE_CODE):
+        writer.writerow([c.name for c in dataset.columns])
+        for obj in objects:
+            writer.writerow([exports.csv_value(col.get(obj)) for col in dataset.columns])
+    return ("\ufeff" + "".join(lines)).encode()
+
+
+def _old_json(dataset, objects):
+    with translation.override(settings.LANGUAGE_CODE):
+        records = [json.dumps(exports.record(dataset, obj), ensure_ascii=False) for obj in objects]
+    return ("[" + "".join(("\n" if i == 0 else ",\n") + r for i, r in enumerate(records)) + "\n]\n").encode()
+
+
+@pytest.fixture
+def exported(seed_data):
+    kg0017 = Commitment.objects.get(identifier="KG0017")
+    milestones = list(kg0017.milestones.order_by("pk"))
+    update = ProgressUpdateFactory(milestone=milestones[0], completion="complete", narrative="=HYPERLINK(\"x\"), «quotes»,\na new line")
+    Evidence.objects.create(update=update, kind=Evidence.Kind.LINK, url="https://esep.kg/report-1")
+    Evidence.objects.create(update=update, kind=Evidence.Kind.FILE, file="evidence/x.pdf", original_name="scan.pdf")
+    ProgressUpdateFactory(milestone=milestones[1], completion="limited", state="draft", published_at=None, narrative="secret draft")
+    Commitment.objects.filter(pk=kg0017.pk).update(title_en="", problem_en="")  # English missing: its fallback
+    Milestone.objects.filter(pk=milestones[2].pk).update(activity=None, deliverable_en="")
+    call_command("compliance_sweep", "--as-of", "2024-01-01", verbosity=0)
+    return kg0017
+
+
+@pytest.mark.parametrize("slug", ["commitments", "milestones", "progress-updates"])
+@pytest.mark.parametrize("params", [{}, {"member": "KG"}], ids=["all", "KG"])
+@pytest.mark.parametrize("prefix", ["", "/ru", "/ky"])
+def test_plain_rows_write_the_bytes_the_instances_wrote(client, exported, slug, params, prefix):
+    dataset = exports.DATASETS[slug]
+    objects = list(OLD[slug](params, exports.today()))
+    assert objects
+    for fmt, old in (("csv", _old_csv), ("json", _old_json)):
+        with translation.override("en"):
+            path = reverse("commitments:export", args=[slug, fmt])
+        response = client.get(prefix + path, params)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == old(dataset, objects), (slug, fmt)
+    if slug == "progress-updates":
+        rows = list(csv.reader(old(dataset, objects).decode()[1:].splitlines()))
+        assert any("/evidence/" in cell for row in rows for cell in row)  # the file's download address is there
