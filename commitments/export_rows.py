@@ -1,0 +1,206 @@
+"""The open-data exports' rows as plain values (issue #20): what the columns of ``commitments/exports.py`` read.
+
+A member's export read as model instances (a commitment with its plan, member and lead agency; a milestone
+with its commitment and activity: every text in three languages) spent most of its time building them. These
+rows hold the columns' values from one ``values_list`` and answer the same attribute reads; translated texts
+are read as modeltranslation's field reads them (the active language, then its fallbacks, else "").
+``tests/commitments/test_export_rows.py`` compares the bytes with the model-instance writer's.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from modeltranslation.utils import resolution_order
+
+from ogp_portal.compiled import among, ids_text
+from ogp_portal.compiled import rows as compiled_rows
+from ogp_portal.paths import path_of
+
+from .models import Evidence, period_end
+
+CHUNK_SIZE = 500
+
+def _translated(names):
+    return tuple(f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES)
+
+
+class _Translated:
+    """A plain row whose translated texts are read as modeltranslation's field reads them: ``row.title`` is the
+    active language's ``title_<code>`` or its fallbacks', or ""."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        codes = resolution_order(translation.get_language())
+        if f"{name}_{codes[0]}" not in type(self).__slots__:
+            raise AttributeError(name)
+        for code in codes:
+            value = getattr(self, f"{name}_{code}")
+            if value is not None and value != "":
+                return value
+        return ""
+
+    @classmethod
+    def of(cls, values):
+        row = cls.__new__(cls)
+        for name, value in zip(cls.__slots__, values):
+            setattr(row, name, value)
+        return row
+
+
+class _Member(_Translated):
+    __slots__ = ("code", *_translated(("name",)))
+
+
+class _Agency(_Translated):
+    __slots__ = _translated(("name",))
+
+
+class _Plan(_Translated):
+    __slots__ = ("submitted_on", "member", *_translated(("title",)))
+
+
+_COMMITMENT_TEXTS = (
+    "title", "description", "other_state_actors", "other_actors", "problem", "contribution", "relevance",
+    "additional_information", "expected_results",
+)
+_PLAN_VALUES = ("plan__submitted_on", *(f"plan__{name}" for name in _translated(("title",))))
+_MEMBER_VALUES = ("plan__member__code", *(f"plan__member__{name}" for name in _translated(("name",))))
+_AGENCY_VALUES = tuple(f"lead_agency__{name}" for name in _translated(("name",)))
+
+
+class _CommitmentRow(_Translated):
+    """What COMMITMENT_COLUMNS read of a commitment, its plan, member and lead agency, as plain values."""
+
+    __slots__ = (
+        "identifier", "number", "themes", "ogp_values", "completion", "completion_percent", "latest_update_at",
+        "start_date", "end_date", "plan_id", "overdue_count", "lead_agency_id", *_translated(_COMMITMENT_TEXTS),
+        *_PLAN_VALUES, *_MEMBER_VALUES, *_AGENCY_VALUES, "plan_number", "path",
+    )
+
+    @property
+    def plan(self):
+        member = _Member.of([getattr(self, name) for name in _MEMBER_VALUES])
+        return _Plan.of([getattr(self, name) for name in _PLAN_VALUES[:1]] + [member] + [getattr(self, name) for name in _PLAN_VALUES[1:]])
+
+    @property
+    def lead_agency(self):
+        if self.lead_agency_id is None:
+            return None
+        return _Agency.of([getattr(self, name) for name in _AGENCY_VALUES])
+
+    def get_absolute_url(self):
+        return self.path(self.identifier)
+
+
+class _Number:
+    __slots__ = ("number",)
+
+    def __init__(self, number):
+        self.number = number
+
+
+class _MilestoneRow:
+    """What MILESTONE_COLUMNS read of a milestone, its commitment and activity, as plain values (a ``values_list`` row)."""
+
+    __slots__ = (
+        "commitment__identifier", "activity_id", "activity__number", "number", *(f"deliverable_{code}" for code in settings.MODELTRANSLATION_LANGUAGES),
+        "start_date", "start_precision", "end_date", "end_precision", "budget_development_partners", "budget_national",
+        "budget_text", "latest_completion", "is_overdue",
+    )
+
+    @classmethod
+    def of(cls, values):
+        row = cls.__new__(cls)
+        for name, value in zip(cls.__slots__, values):
+            setattr(row, name, value)
+        return row
+
+    @property
+    def commitment(self):
+        commitment = _Commitment()
+        commitment.identifier = self.commitment__identifier
+        return commitment
+
+    @property
+    def activity(self):
+        return _Number(self.activity__number) if self.activity_id is not None else None
+
+    @property
+    def deliverable(self):
+        """The active language's deliverable, or its fallbacks' (as modeltranslation's field reads it), or ""."""
+        for code in resolution_order(translation.get_language()):
+            value = getattr(self, f"deliverable_{code}", None)
+            if value is not None and value != "":
+                return value
+        return ""
+
+    @property
+    def ends_on(self):
+        return period_end(self.end_date, self.end_precision)
+
+
+class _Commitment:
+    __slots__ = ("identifier",)
+
+
+class _Milestone:
+    __slots__ = ("number", "commitment")
+
+
+class _Evidence(list):
+    def all(self):
+        return self
+
+
+class _UpdateRow:
+    """What UPDATE_COLUMNS read of a progress update, its milestone, commitment and evidence, as plain values."""
+
+    __slots__ = ("pk", "period_start", "period_end", "completion", "narrative", "published_at", "milestone__number",
+                 "milestone__commitment__identifier", "evidence")
+
+    @property
+    def milestone(self):
+        milestone, commitment = _Milestone(), _Commitment()
+        milestone.number, milestone.commitment = self.milestone__number, commitment
+        commitment.identifier = self.milestone__commitment__identifier
+        return milestone
+
+
+def _update_rows_with_evidence(values):
+    """Yield an :class:`_UpdateRow` a row, their evidence read a chunk at a time (one query a chunk, as a prefetch)."""
+    names = _UpdateRow.__slots__[:-1]
+    chunk = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == CHUNK_SIZE:
+            yield from _with_evidence(chunk, names)
+            chunk = []
+    if chunk:
+        yield from _with_evidence(chunk, names)
+
+
+def _chunk_evidence(ids):
+    return (
+        Evidence.objects.filter(among('"commitments_evidence"."update_id"', ids))
+        .order_by("update", "created_at", "pk")  # Evidence's own order
+        .values_list("update_id", "pk", "kind", "url")
+    )
+
+
+def _with_evidence(chunk, names):
+    # The chunk's evidence in one query compiled once per process (issue #20: building ``update_id__in=[500 ids]``
+    # through the ORM was ~3 ms a chunk), its links written as ``Evidence.get_absolute_url`` gives them.
+    evidence = {}
+    site = settings.SITE_URL.rstrip("/")
+    file_path = path_of("commitments:evidence")
+    found = compiled_rows(("export-evidence",), _chunk_evidence, ids=ids_text([value[0] for value in chunk]))
+    for update_id, pk, kind, url in found:
+        evidence.setdefault(update_id, _Evidence()).append(url if kind == Evidence.Kind.LINK else site + file_path(pk))
+    for value in chunk:
+        row = _UpdateRow()
+        for name, field in zip(names, value):
+            setattr(row, name, field)
+        row.evidence = evidence.get(value[0]) or _Evidence()
+        yield row
