@@ -8,8 +8,11 @@ feed adds the status events the compliance sweep recorded: it is the site's (``o
 """
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from ogp_portal.paths import path_of
@@ -93,7 +96,16 @@ class ProgressFeed(Feed):
         # Per request (the language): a commitment's path reversed once, the completion labels translated once.
         self.commitment_path = path_of("commitments:commitment")
         self.completion_labels = {value: str(label) for value, label in Completion.choices}
-        return super().__call__(request, *args, **kwargs)
+        # ``Feed.__call__`` with the XML written into one text first (issue #20): written into the response, each
+        # of an entry's ~30 pieces was converted to bytes on its own. The same bytes and headers.
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404("Feed object does not exist.")
+        feed = self.get_feed(obj, request)
+        response = HttpResponse(feed.writeString("utf-8"), content_type=feed.content_type)
+        response.headers["Last-Modified"] = http_date(feed.latest_post_date().timestamp())
+        return response
 
 
 class CommitmentFeed(ProgressFeed):

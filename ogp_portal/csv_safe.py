@@ -16,6 +16,7 @@ import re
 
 # What a spreadsheet may run when a cell starts with it.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(FORMULA_START)  # one character each
 # What an import refuses: = + @ TAB CR at the start; a minus unless the cell is prose starting
 # with "- " (a list item), a lone "-", or a plain number ("-12", "-1.5"). "-1+cmd|…" (DDE) is refused.
 FORMULA_RE = re.compile(r"^(?:[=+@\t\r]|-(?!\s|$|\d+(?:[.,]\d+)?$))")
@@ -39,7 +40,10 @@ class _SafeWriter:
         self._writer = csv.writer(out, **kwargs)
 
     def writerow(self, row):
-        return self._writer.writerow([neutralise(cell) for cell in row])
+        # (issue #20: a plan's CSV writes ~90 cells a row, most of them empty texts) ``neutralise`` inlined for texts.
+        return self._writer.writerow(
+            [("'" + cell if cell[:1] in _FIRST else cell) if cell.__class__ is str else neutralise(cell) for cell in row]
+        )
 
     def writerows(self, rows):
         for row in rows:
