@@ -20,14 +20,15 @@ import csv
 import io
 import re
 
-from django.db.models import Prefetch
-from django.urls import reverse
 
 from ogp_portal import csv_safe
 from ogp_portal.csv_safe import FORMULA_RE, FORMULA_START, neutralise  # noqa: F401 - neutralise: tests import it here
 
+from ogp_portal.paths import path_of
+
+from .export_rows import _translated, _Translated
 from .importer import ImportRefused
-from .models import Agency, Commitment, Milestone
+from .models import Activity, Agency, Commitment, Milestone
 from .template_parser import OGP_VALUE_ORDER, TemplateError, decode_text, gettext_noop
 
 ROW_TYPE = "Row Type"
@@ -151,10 +152,18 @@ def export_rows(plan):
         yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
                "Agency Kind": agency.kind, "Agency Name (Russian)": agency.name_ru or "",
                "Agency Name (Kyrgyz)": agency.name_ky or ""}
-    commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
-                   .prefetch_related("activities", Prefetch("milestones", Milestone.objects.select_related("activity"))))
+    # Plain rows of what the CSV writes (issue #20): not each commitment, activity and milestone (and the lead
+    # agency, the milestone's activity) built as model instances; the commitment's URL reversed once.
+    commitments = Commitment.objects.filter(plan=plan).values_list(*_PlanCommitment.__slots__)
+    activities, milestones = {}, {}
+    for values in Activity.objects.filter(commitment__plan=plan).order_by("commitment", "number").values_list(*_PlanActivity.__slots__):
+        activities.setdefault(values[0], []).append(_PlanActivity.of(values))
+    for values in Milestone.objects.filter(commitment__plan=plan).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__):
+        milestones.setdefault(values[0], []).append(_PlanMilestone.of(values))
+    commitment_path = path_of("commitments:commitment")
     year = str(plan.submitted_on.year) if plan.submitted_on else ""
-    for c in commitments:
+    for values in commitments:
+        c = _PlanCommitment.of(values)
         row = {
             ROW_TYPE: COMMITMENT,
             "Commitment Unique Identifier": c.identifier,
@@ -164,9 +173,9 @@ def export_rows(plan):
             "Theme": "; ".join(c.themes or []),
             "Year Of Submission": year,
             "Commitment Number": c.number or "",
-            "Lead Institution": c.lead_agency.name if c.lead_agency else "",
+            "Lead Institution": c.lead_agency__name if c.lead_agency_id is not None else "",
             "Supporting Institution(s)": c.other_state_actors,
-            "URL": reverse("commitments:commitment", args=[c.identifier]),
+            "URL": commitment_path(c.identifier),
             "Action Plan": plan.title,
             "Action Plan Start": _iso(plan.start_date),
             "Action Plan End": _iso(plan.end_date),
@@ -186,16 +195,16 @@ def export_rows(plan):
         for value, column in OGP_VALUE_COLUMNS.items():
             row[column] = YES if value in (c.ogp_values or []) else ""
         yield row
-        for a in c.activities.all():
+        for a in activities.get(c.id, ()):
             yield {ROW_TYPE: ACTIVITY, "Commitment Unique Identifier": c.identifier, "Activity Number": a.number,
                    "Activity Title": a.title, "Activity Expected Results": a.expected_results}
-        for m in c.milestones.all():
+        for m in milestones.get(c.id, ()):
             sources = [code for code, on in (("development_partners", m.budget_development_partners),
                                               ("national_budget", m.budget_national)) if on]
             yield {
                 ROW_TYPE: MILESTONE,
                 "Commitment Unique Identifier": c.identifier,
-                "Activity Number": m.activity.number if m.activity else "",
+                "Activity Number": m.activity__number if m.activity_id is not None else "",
                 "Milestone Number": m.number,
                 "Deliverable": m.deliverable,
                 "Budget": m.budget_text,
@@ -203,6 +212,27 @@ def export_rows(plan):
                 "Milestone Start": _partial(m.start_date, m.start_precision),
                 "Milestone End": _partial(m.end_date, m.end_precision),
             }
+
+
+class _PlanCommitment(_Translated):
+    __slots__ = (
+        "id", "identifier", "themes", "number", "lead_agency_id", "start_date", "end_date", "contact_name",
+        "contact_email", "contact_phone", "ogp_values",
+        *_translated(("title", "description", "other_state_actors", "other_actors", "problem", "contribution", "relevance",
+                      "additional_information", "expected_results", "contact_title")),
+        *(f"lead_agency__{name}" for name in _translated(("name",))),
+    )
+
+
+class _PlanActivity(_Translated):
+    __slots__ = ("commitment_id", "number", *_translated(("title", "expected_results")))
+
+
+class _PlanMilestone(_Translated):
+    __slots__ = (
+        "commitment_id", "activity_id", "activity__number", "number", "budget_text", "budget_development_partners",
+        "budget_national", "start_date", "start_precision", "end_date", "end_precision", *_translated(("deliverable",)),
+    )
 
 
 def export_plan_csv(plan):

@@ -15,13 +15,14 @@ import json
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Value, When
 from django.urls import reverse
 from django.utils import translation
 
-from commitments import exports
+from commitments import csv_io, exports
+from commitments.csv_io import ACTIVITY, AGENCY, COMMITMENT, MILESTONE, OGP_VALUE_COLUMNS, PLAN, ROW_TYPE, YES, _iso, _partial
 from commitments.filters import CommitmentFilterSet, MilestoneFilterSet, ProgressUpdateFilterSet, overdue_milestones_q
-from commitments.models import Commitment, Evidence, Milestone, ProgressUpdate
+from commitments.models import Agency, Commitment, Evidence, Milestone, ProgressUpdate
 from ogp_portal import csv_safe
 from ogp_portal.permissions import published_updates
 from tests.factories import ProgressUpdateFactory
@@ -116,3 +117,93 @@ def test_plain_rows_write_the_bytes_the_instances_wrote(client, exported, slug, 
     if slug == "progress-updates":
         rows = list(csv.reader(old(dataset, objects).decode()[1:].splitlines()))
         assert any("/evidence/" in cell for row in rows for cell in row)  # the file's download address is there
+
+
+def _old_plan_rows(plan):
+    """``csv_io.export_rows`` as it read model instances (before issue #20's plain rows)."""
+    yield {
+        ROW_TYPE: PLAN,
+        "Country/Locality": plan.member.name,
+        "Action Plan": plan.title,
+        "Action Plan Start": _iso(plan.start_date),
+        "Action Plan End": _iso(plan.end_date),
+        "Approval Act": plan.approval_act,
+        "Approved On": _iso(plan.approved_on),
+        "Submitted On": _iso(plan.submitted_on),
+        "Plan Themes": "; ".join(plan.themes or []),
+        "Co-creation": plan.co_creation,
+    }
+    for agency in Agency.objects.filter(member=plan.member).order_by("name", "pk"):  # those that lead nothing too
+        yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
+               "Agency Kind": agency.kind, "Agency Name (Russian)": agency.name_ru or "",
+               "Agency Name (Kyrgyz)": agency.name_ky or ""}
+    commitments = (Commitment.objects.filter(plan=plan).select_related("lead_agency")
+                   .prefetch_related("activities", Prefetch("milestones", Milestone.objects.select_related("activity"))))
+    year = str(plan.submitted_on.year) if plan.submitted_on else ""
+    for c in commitments:
+        row = {
+            ROW_TYPE: COMMITMENT,
+            "Commitment Unique Identifier": c.identifier,
+            "Commitment Title": c.title,
+            "Full Text": c.description,
+            "Country/Locality": plan.member.name,
+            "Theme": "; ".join(c.themes or []),
+            "Year Of Submission": year,
+            "Commitment Number": c.number or "",
+            "Lead Institution": c.lead_agency.name if c.lead_agency else "",
+            "Supporting Institution(s)": c.other_state_actors,
+            "URL": reverse("commitments:commitment", args=[c.identifier]),
+            "Action Plan": plan.title,
+            "Action Plan Start": _iso(plan.start_date),
+            "Action Plan End": _iso(plan.end_date),
+            "Start Date": _iso(c.start_date),
+            "End Date": _iso(c.end_date),
+            "Problem": c.problem,
+            "Contribution": c.contribution,
+            "Relevance": c.relevance,
+            "Additional Information": c.additional_information,
+            "Expected Results": c.expected_results,
+            "Other Actors": c.other_actors,
+            "Contact Name": c.contact_name,
+            "Contact Title": c.contact_title,
+            "Contact Email": c.contact_email,
+            "Contact Phone": c.contact_phone,
+        }
+        for value, column in OGP_VALUE_COLUMNS.items():
+            row[column] = YES if value in (c.ogp_values or []) else ""
+        yield row
+        for a in c.activities.all():
+            yield {ROW_TYPE: ACTIVITY, "Commitment Unique Identifier": c.identifier, "Activity Number": a.number,
+                   "Activity Title": a.title, "Activity Expected Results": a.expected_results}
+        for m in c.milestones.all():
+            sources = [code for code, on in (("development_partners", m.budget_development_partners),
+                                              ("national_budget", m.budget_national)) if on]
+            yield {
+                ROW_TYPE: MILESTONE,
+                "Commitment Unique Identifier": c.identifier,
+                "Activity Number": m.activity.number if m.activity else "",
+                "Milestone Number": m.number,
+                "Deliverable": m.deliverable,
+                "Budget": m.budget_text,
+                "Budget Sources": "; ".join(sources),
+                "Milestone Start": _partial(m.start_date, m.start_precision),
+                "Milestone End": _partial(m.end_date, m.end_precision),
+            }
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_a_plans_csv_from_plain_rows_is_the_instances_csv(exported, language):
+    plan = exported.plan
+    with translation.override(language):
+        rows = list(_old_plan_rows(plan))
+        lines = []
+
+        class Echo:
+            def write(self, value):
+                lines.append(value)
+
+        writer = csv_safe.writer(Echo(), lineterminator="\r\n")
+        writer.writerow(csv_io.COLUMNS)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in csv_io.COLUMNS])
+        assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines)
