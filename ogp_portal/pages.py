@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments import timeline
-from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, _reports, _updates
+from commitments.feeds import MAX_ITEMS, ProgressFeed, _newest, newest_reports, newest_updates
 from commitments.figures import checked_portal_figures, compiled_aggregate, plan_totals
 from commitments.filters import NO_UPDATE
 from commitments.models import ActionPlan, Member, Milestone
@@ -390,6 +390,10 @@ def member_detail(request, code):
 # ---------------------------------------------------------------- a member's Atom feed
 
 
+def _status_events(pk):
+    return StatusEvent.objects.filter(member=pk).select_related("member").order_by("-effective_on")[:MAX_ITEMS]
+
+
 class MemberFeed(ProgressFeed):
     """A member's published progress and status reports (``commitments.feeds``) and its compliance status events."""
 
@@ -398,7 +402,7 @@ class MemberFeed(ProgressFeed):
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, code):
-        return get_object_or_404(Member, code=code)
+        return one_or_404(compiled("feed-member", lambda code: Member.objects.filter(code=code), code=code))
 
     def title(self, obj):
         return _("Progress and compliance of %(member)s") % {"member": obj.name}
@@ -408,9 +412,9 @@ class MemberFeed(ProgressFeed):
 
     def items(self, obj):
         return _newest(
-            _updates().filter(milestone__commitment__plan__member=obj)[:MAX_ITEMS],
-            _reports().filter(member=obj)[:MAX_ITEMS],
-            StatusEvent.objects.filter(member=obj).select_related("member").order_by("-effective_on")[:MAX_ITEMS],
+            newest_updates("milestone__commitment__plan__member", obj.pk),
+            newest_reports("member", obj.pk),
+            compiled("feed-status-events", _status_events, pk=obj.pk),
         )
 
     def item_title(self, item):
