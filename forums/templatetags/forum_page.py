@@ -2,22 +2,13 @@
 
 from django import template
 
-from forums.rows import open_items_section as _section
+from forums.page_parts import fill
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def open_items_section(context):
-    """The "Open action items" section for this visitor (``forums.rows.open_items_section``), with the page's own
-    CSRF token (the language switcher's) in the secretariat's "Mark done" forms."""
-    can_manage = context.get("can_manage", False)
-    request = context.get("request")
-    return _section(
-        context.get("open_items") or (),
-        forum_pk=context["forum"].pk,
-        can_manage=can_manage,
-        today=context["today"],
-        csrf_token=str(context.get("csrf_token", "")) if can_manage else "",
-        path=request.path if can_manage and request is not None else "",
-    )
+    """The "Open action items" section for this visitor (the view's ``open_items_html``: ``forums.page_parts``), with
+    the page's own CSRF token (the language switcher's) in the secretariat's "Mark done" forms."""
+    return fill(context["open_items_html"](), context.get("csrf_token", ""))
