@@ -284,6 +284,11 @@ def commitment_detail(request, identifier):
     # ({% commitment_contested %}): a visit that reuses the part does not ask.
     commitment, whole = page_object("commitment", identifier, request, "lead_agency")
     scope_fragments(commitment.plan.member_id)  # its shared part shows this member's records only
+    # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
+    # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
+    state = f"commitment:slots2:{commitment.pk}:{today.isoformat()}"
+    # The member's scope tokens and the shared part in one cache round trip (issue #20: it was asked for alone).
+    prefetch_fragments(state)
     context = {
         "commitment": commitment,
         "following": getattr(commitment, "following", False),
@@ -292,11 +297,7 @@ def commitment_detail(request, identifier):
         # The same for every visitor: rendered once per commitment, day and language, shared by anonymous
         # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
         # the links to enter progress, review, respond and hide are slots the page fills per visitor.
-        "commitment_state": fragment(
-            # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
-            # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
-            f"commitment:slots2:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, whole(), today)
-        ),
+        "commitment_state": fragment(state, lambda: _commitment_state(request, whole(), today)),
     }
     return render(request, "commitments/commitment_detail.html", context)
 
