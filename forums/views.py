@@ -84,8 +84,9 @@ def forum_detail(request, pk):
     functions, called once by the template), so a visit that reuses them reads the forum, the user's
     open action items and nothing else.
     """
-    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
-    forum = one_or_404(compiled("forum-page", _forum_page_query, pk=pk))
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it;
+    # its row kept in the process under the generation (every forum change and the admin replace it; issue #20).
+    forum = derived_in_process(("forum-page", pk), lambda: one_or_404(compiled("forum-page", _forum_page_query, pk=pk)))
     scope_fragments(forum.member_id)  # its shared parts show this member's forum only
     now = timezone.now()
     today = services.local_today(now)

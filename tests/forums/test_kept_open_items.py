@@ -201,3 +201,22 @@ def test_each_kind_of_forum_change_renews_the_members_kept_parts(bishkek_forum, 
     with django_capture_on_commit_callbacks(execute=True):
         changes[change]()
     assert member_generation(bishkek_forum.member_id) != before
+
+
+def test_the_forum_row_is_kept_in_the_process_until_a_change(settings, bishkek_forum, records, readers, secretariat, django_capture_on_commit_callbacks):
+    """The forum's own row is read once per process and generation: a signed-in reader's next visit runs no query;
+    a change to the forum (a new name) shows at the next visit; a forum that does not exist is still a 404."""
+    from django.core.cache import cache
+    from ogp_portal.versioning import current_version
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    client = _client(readers["coordinator"])
+    _page(client, bishkek_forum)
+    with CaptureQueriesContext(connection) as ctx:
+        _page(client, bishkek_forum)
+    assert not ctx.captured_queries, [q["sql"] for q in ctx.captured_queries]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_forum(bishkek_forum, by=secretariat, data={"name": "The renamed committee"}, version=current_version(bishkek_forum))
+    assert "The renamed committee" in _page(client, bishkek_forum)
+    assert client.get("/forums/999999/").status_code == 404
