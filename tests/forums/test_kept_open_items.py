@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Role
@@ -220,3 +221,23 @@ def test_the_forum_row_is_kept_in_the_process_until_a_change(settings, bishkek_f
         services.update_forum(bishkek_forum, by=secretariat, data={"name": "The renamed committee"}, version=current_version(bishkek_forum))
     assert "The renamed committee" in _page(client, bishkek_forum)
     assert client.get("/forums/999999/").status_code == 404
+
+
+def test_the_secretariats_kept_form_closes_the_item_with_csrf_checks_on(settings, bishkek_forum, records, readers):
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE = True
+    cache.clear()
+    _page(_client(readers["administrator"]), bishkek_forum)  # another keeper fills the kept copy
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(readers["secretariat"])
+    html = _page(client, bishkek_forum)
+    item = ActionItem.objects.get(title=SECRET)
+    action = reverse("forums:action_status", args=[bishkek_forum.pk, item.pk])
+    form = re.search(rf'<form method="post" action="({re.escape(action)})" class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">', html)
+    assert form, html
+    response = client.post(form.group(1), {"csrfmiddlewaretoken": form.group(2), "status": "done", "next": f"/forums/{bishkek_forum.pk}/"})
+    assert response.status_code == 302, response.content
+    assert response["Location"] == f"/forums/{bishkek_forum.pk}/", response["Location"]
+    item.refresh_from_db()
+    assert item.status == "done"
