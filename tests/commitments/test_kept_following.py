@@ -97,3 +97,18 @@ def test_the_page_is_what_a_render_with_nothing_kept_gives(settings, kept):
                 pages[on, who, language] = _page(client, commitment, language)
     for key in [k for k in pages if k[0]]:
         assert pages[key] == pages[(False, *key[1:])], key
+
+
+def test_the_kept_head_follows_a_change_to_the_commitment(kept, django_capture_on_commit_callbacks):
+    """The head is kept in the process under the generation: a change announced as every change is (a service, an
+    import, the admin: ``public_pages_changed``) shows at the next visit."""
+    from commitments.models import Commitment
+    from ogp_portal.cache import public_pages_changed
+
+    commitment = CommitmentFactory()
+    _ann, client = _reader("ann")
+    assert commitment.title in _page(client, commitment)
+    with django_capture_on_commit_callbacks(execute=True):
+        Commitment.objects.filter(pk=commitment.pk).update(title="A renamed commitment")
+        public_pages_changed()
+    assert "A renamed commitment" in _page(client, commitment)
