@@ -81,8 +81,8 @@ def forum_detail(request, pk):
 
     The parts every visitor sees alike are fragments kept in the cache (``{% shared_fragment %}``,
     issue #20): what they show is computed only when one of them is rendered (the context holds
-    functions, called once by the template), so a visit that reuses them reads the forum, the user's
-    open action items and nothing else.
+    functions, called once by the template); the open action items are kept per kind of reader
+    (``forums.page_parts``) and the forum's row in the process, so a visit that reuses them runs no query.
     """
     # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it;
     # its row kept in the process under the generation (every forum change and the admin replace it; issue #20).
