@@ -149,6 +149,17 @@ def page_object(kind, key, request, *select_related):
     return whole, lambda: whole
 
 
+def kept_page_object(kind, key, *select_related):
+    """:func:`page_object` with the shared parts kept, its head kept in the process under the generation (issue #20).
+
+    The head is the same for every visitor (no ``following``: ``commitments.following`` keeps that per reader), and
+    only an import, the admin or a service that replaces the generation changes what it shows. Its readers must
+    not change it (it serves every request of the process until the next change).
+    """
+    head = page_cache.derived_in_process(("page-head", kind, key), lambda: page_head(kind, key, None))
+    return head, functools.cache(lambda: _whole(head, *select_related))
+
+
 # The parents a page's whole row comes with when every part is rendered (``page_whole``): (path, model,
 # columns), the columns those parts and the head show of them. A translated field's language columns only
 # (``tr`` reads those; modeltranslation may rewrite its base name in an expression).

@@ -23,15 +23,16 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ogp_portal.cache import enabled as page_cache_enabled
 from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
 from ogp_portal.compiled import compiled
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
-from . import exports, services, timeline
+from . import exports, following, services, timeline
 from .filters import NO_UPDATE
-from .heads import following_sql, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
+from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import (
     ROLLUP_RULE,
@@ -282,21 +283,29 @@ def commitment_detail(request, identifier):
     today = timezone.localdate()
     # Whether it is contested is read inside the shared part, from the reviews its panels show
     # ({% commitment_contested %}): a visit that reuses the part does not ask.
-    commitment, whole = page_object("commitment", identifier, request, "lead_agency")
+    if page_cache_enabled():
+        # The head kept in the process, whether the reader follows it kept beside the shared part: a visit that
+        # finds them kept runs no query (commitments/following.py).
+        commitment, whole = kept_page_object("commitment", identifier, "lead_agency")
+    else:
+        commitment, whole = page_object("commitment", identifier, request, "lead_agency")
     scope_fragments(commitment.plan.member_id)  # its shared part shows this member's records only
+    # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
+    # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
+    state = f"commitment:slots2:{commitment.pk}:{today.isoformat()}"
+    # The member's scope tokens and the shared part in one cache round trip (issue #20: it was asked for alone).
+    signed_in = request.user.is_authenticated
+    follow_state = following.part_name(request.user.pk, commitment.pk) if signed_in and page_cache_enabled() else None
+    prefetch_fragments(state, *([follow_state] if follow_state else []))
     context = {
         "commitment": commitment,
-        "following": getattr(commitment, "following", False),
+        "following": following.follows(request.user, commitment) if follow_state else getattr(commitment, "following", False),
         "plan": commitment.plan,
         "member": commitment.plan.member,
         # The same for every visitor: rendered once per commitment, day and language, shared by anonymous
         # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
         # the links to enter progress, review, respond and hide are slots the page fills per visitor.
-        "commitment_state": fragment(
-            # "slots2": its per-visitor slots carry their shared facts (engagement's PERSONAL_SLOT); a part kept by
-            # code before them is never read by this code, nor this one by that (both may share a cache in a deploy).
-            f"commitment:slots2:{commitment.pk}:{today.isoformat()}", lambda: _commitment_state(request, whole(), today)
-        ),
+        "commitment_state": fragment(state, lambda: _commitment_state(request, whole(), today)),
     }
     return render(request, "commitments/commitment_detail.html", context)
 

@@ -26,7 +26,8 @@ from ogp_portal.permissions import can_read_minutes, visible_to
 from ogp_portal.versioning import StaleVersion
 
 from . import calendars, forms, services
-from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, open_items, period_rows
+from .page_parts import open_items_part
+from .rows import forum_meetings, forum_memberships, meeting_rows, of_forum, period_rows
 from .rows import secretariat_forums, secretariat_meetings, secretariat_sections, sector_lists
 from .models import ActionItem, Attendance, Forum, ForumMembership, Meeting, MeetingDecision
 
@@ -80,21 +81,27 @@ def forum_detail(request, pk):
 
     The parts every visitor sees alike are fragments kept in the cache (``{% shared_fragment %}``,
     issue #20): what they show is computed only when one of them is rendered (the context holds
-    functions, called once by the template), so a visit that reuses them reads the forum, the user's
-    open action items and nothing else.
+    functions, called once by the template); the open action items are kept per kind of reader
+    (``forums.page_parts``) and the forum's row in the process, so a visit that reuses them runs no query.
     """
-    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it.
-    forum = one_or_404(compiled("forum-page", _forum_page_query, pk=pk))
+    # The page's query is compiled once per process (``ogp_portal.compiled``): building it cost more than running it;
+    # its row kept in the process under the generation (every forum change and the admin replace it; issue #20).
+    forum = derived_in_process(("forum-page", pk), lambda: one_or_404(compiled("forum-page", _forum_page_query, pk=pk)))
     scope_fragments(forum.member_id)  # its shared parts show this member's forum only
     now = timezone.now()
     today = services.local_today(now)
-    # The template's three shared parts in one cache round trip.
-    prefetch_fragments(f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}")
+    can_manage = request.user.has_perm("forums.manage_forum", forum)
+    # The open action items this kind of reader sees, kept as a shared part (``forums.page_parts``).
+    kept_items, open_items_html = open_items_part(request, forum, can_manage=can_manage, today=today)
+    # The template's shared parts in one cache round trip.
+    prefetch_fragments(
+        f"forum-head:{forum.pk}:{today}", f"forum-body:{forum.pk}:{today}", f"forum-meetings:{forum.pk}",
+        *([kept_items] if kept_items else []),
+    )
     # The page lists meetings and counts them per period: not their agenda, minutes or notes (kilobytes each).
     # Both lists compiled once per process (``ogp_portal.compiled``), each row given the forum as its related manager gives it.
     meetings = cache(lambda: of_forum(forum, compiled("forum-page-meetings", forum_meetings, forum=forum.pk)))
     periods = cache(lambda: services.forum_cadence(forum, meetings(), now))
-    can_manage = request.user.has_perm("forums.manage_forum", forum)
     context = {
         "forum": forum,
         "member": forum.member,
@@ -106,8 +113,7 @@ def forum_detail(request, pk):
         "periods": periods,
         "at_risk": cache(lambda: [p for p in periods() if p.state == services.PeriodState.AT_RISK]),
         "meetings": meetings,
-        # What the table shows of an item, its meeting and its commitment (not their texts in three languages).
-        "open_items": open_items(request.user, forum),
+        "open_items_html": open_items_html,
         "minutes_due": cache(lambda: _minutes_warnings(meetings(), forum, now)),
         "meeting_rows": cache(lambda: meeting_rows(forum, meetings())),
         "period_rows": cache(lambda: period_rows(periods())),

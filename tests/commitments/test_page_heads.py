@@ -56,9 +56,10 @@ def test_the_pages_read_through_their_heads_are_the_pages_read_whole(people, set
         with CaptureQueriesContext(connection) as ctx:
             again = _page(coordinator, url)  # reuses them: the head alone
         reads = [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
-        assert len(reads) == 1, (name, reads)
+        # The commitment's head is kept in the process (commitments/heads.kept_page_object): no read at all.
+        assert len(reads) == (0 if name == "commitment" else 1), (name, reads)
         for long_text in ("description", "co_creation", "problem", "monitoring_body"):
-            assert f'"{long_text}' not in reads[0], (name, long_text)
+            assert not [sql for sql in reads if f'"{long_text}' in sql], (name, long_text)
         anonymous = _page(_client(), url)
         someone_else = _page(other, url)
         settings.PUBLIC_PAGE_CACHE = False  # every part rendered from the database, the page's whole row read at once
