@@ -9,8 +9,3 @@ class CommitmentsConfig(AppConfig):
     def ready(self):
         # Register the permission predicates (ogp_portal/permissions.py) once the apps are loaded.
         from ogp_portal import permissions  # noqa: F401
-
-        # A follow saved or deleted forgets the commitment page's kept follow state (commitments/following.py).
-        from .following import connect_signals
-
-        connect_signals()

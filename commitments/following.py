@@ -8,7 +8,7 @@ so a visit that finds both kept runs no query.
 
 A follow saved or deleted (``engagement.services.follow``, ``unfollow``, ``unsubscribe``, the admin, a cascade)
 deletes the reader's kept state for that commitment in every language, at once and again when its transaction
-commits (``Follow``'s ``post_save`` and ``post_delete``; connected in ``CommitmentsConfig.ready``). A follow
+commits (``Follow``'s ``post_save`` and ``post_delete``: engagement's receiver calls :func:`forget`). A follow
 written past the signals (``QuerySet.update``, raw SQL) shows within the part's timeout. With the shared parts
 off (``PUBLIC_PAGE_CACHE``), the page reads it with its head, as before.
 """
@@ -60,14 +60,3 @@ def forget(user_pk: int, commitment_pk: int) -> None:
         logger.warning("Cache unavailable; a kept follow state may be served until it expires", exc_info=True)
     transaction.on_commit(delete, robust=True)
 
-
-def _changed(sender, instance, **kwargs):
-    if instance.commitment_id and instance.user_id:
-        forget(instance.user_id, instance.commitment_id)
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    post_save.connect(_changed, sender="engagement.Follow", dispatch_uid="commitment_following_saved")
-    post_delete.connect(_changed, sender="engagement.Follow", dispatch_uid="commitment_following_deleted")

@@ -7,11 +7,12 @@ work (a Celery task), so a request never waits for a mail server.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from commitments import following
 from commitments import signals as commitment_signals
 from forums import signals as forum_signals
 
 from . import notices
-from .models import Review
+from .models import Follow, Review
 from .services import notify_followers, refresh_figures
 
 
@@ -20,6 +21,14 @@ from .services import notify_followers, refresh_figures
 def on_review_saved(sender, instance, **kwargs):
     """A dispute raised, answered, hidden or deleted: its plan's stored contested count (``commitments.figures``)."""
     refresh_figures(instance.update_id)
+
+
+@receiver(post_save, sender=Follow, dispatch_uid="engagement.follow_saved")
+@receiver(post_delete, sender=Follow, dispatch_uid="engagement.follow_deleted")
+def on_follow_changed(sender, instance, **kwargs):
+    """A follow saved or deleted (services, admin, cascades): the commitment page's kept follow state for that reader."""
+    if instance.commitment_id and instance.user_id:
+        following.forget(instance.user_id, instance.commitment_id)
 
 
 @receiver(commitment_signals.progress_submitted, dispatch_uid="engagement.progress_submitted")
