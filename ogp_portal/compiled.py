@@ -138,7 +138,7 @@ class _Compiled:
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
         self.fast = self._fast_rows(queryset, compiler)
-        self.prepared = _statement(sql, len(self.params), connections[alias].vendor)
+        self.prepared = _statement(sql, self.params, {index for index, *_rest in slots}, connections[alias].vendor)
 
     @staticmethod
     def _fast_rows(queryset, compiler):
@@ -199,7 +199,7 @@ class _Compiled:
                 # A server-side cursor (``iterator()``) declares a SELECT: the kept SQL as given there.
                 execute = None if chunked_fetch else _prepared(self, connection)
                 if execute is not None:
-                    compiler.as_sql = lambda *args, **kwargs: (execute, params)
+                    compiler.as_sql = lambda *args, **kwargs: (execute[0], execute[1](params))
                 try:
                     return execute_sql(result_type, chunked_fetch, chunk_size)
                 finally:
@@ -269,8 +269,12 @@ def rows(name, build, **values) -> list[tuple]:
     converters, order = entry.fast
     connection = connections[alias]
     execute = _prepared(entry, connection) if entry.prepared is not None else None
+    params = entry.params_for(values)
     with connection.cursor() as cursor:
-        cursor.execute(execute or entry.sql, entry.params_for(values))
+        if execute is None:
+            cursor.execute(entry.sql, params)
+        else:
+            cursor.execute(execute[0], execute[1](params))
         found = cursor.fetchall()
     if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
         found = [list(row) for row in found]
@@ -310,39 +314,74 @@ def one_or_404(queryset):
 # --- Server-side prepared statements (PostgreSQL) ---------------------------------------------------------------
 #
 # A kept statement's SQL is the same on every visit, yet PostgreSQL parsed, analysed and planned it again on each
-# (issue #20: planning was a large part of the staff pages' SQL time). On PostgreSQL each kept statement is
-# prepared once per connection (``PREPARE name AS …`` with ``$1 …`` for Django's ``%s``; psycopg2 has no
-# protocol-level prepare) and run as ``EXECUTE name(%s, …)`` with the same parameters: the same rows. Connections
-# live across requests (``CONN_MAX_AGE``), so a statement is prepared about once per process. What is prepared on
-# which connection is kept beside Django's connection object, under the driver's connection it was prepared on: a
-# new connection (a closed one reopened, another thread's) starts with nothing prepared and prepares again.
-# Prepared only outside a transaction (a web request runs in autocommit): a PREPARE that failed would abort the
-# caller's transaction, so inside one a statement not yet prepared on the connection runs as plain SQL. A
-# statement PostgreSQL refuses to prepare runs as plain SQL from then on. SQLite (tests) runs the plain SQL.
+# (issue #20: planning was 0.2-0.7 ms of the staff pages' queries, more than running them). On PostgreSQL each
+# kept statement is prepared once per connection (``PREPARE name AS …``; psycopg2 has no protocol-level prepare)
+# and run as ``EXECUTE name(%s, …)`` with the request's values: the same rows. Only the request's values are
+# parameters (``$1 …``); the values fixed in the statement (a state, a kind: the ORM's own parameters) are written
+# in as literals, quoted by the driver, so that the plan PostgreSQL keeps for every request after the fifth
+# (``plan_cache_mode`` auto: a generic plan) can still use a partial index on them (the review queue's
+# ``progress_submitted_milestone``, on ``state = 'submitted'``).
+# Connections live across requests (``CONN_MAX_AGE``), so a statement is prepared about once per process. What is
+# prepared on which connection is kept beside Django's connection object, under the driver's connection it was
+# prepared on: a new connection (a closed one reopened, another thread's) starts with nothing prepared. Prepared
+# only outside a transaction (a web request runs in autocommit): a refused PREPARE would abort the caller's
+# transaction, so inside one a statement not yet prepared on the connection runs as plain SQL. A statement
+# PostgreSQL refuses to prepare runs as plain SQL from then on. SQLite (tests) runs the plain SQL.
 
 MOST_PREPARED = 512  # statements prepared on one connection; past that all are deallocated and prepared again
 _NAMES = itertools.count(1)
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
-def _statement(sql, count, vendor):
-    """(name, PREPARE text, EXECUTE text) of a kept statement on PostgreSQL, or None (another database, no parameter)."""
-    if vendor != "postgresql" or not count:
+class _Statement:
+    """A kept statement as prepared: its name, its text (``$n`` for the request's values, ``%s`` for the fixed ones,
+    which the driver quotes when it is prepared), the fixed values, and the ``EXECUTE`` with the request's values."""
+
+    __slots__ = ("name", "text", "fixed", "execute", "variable")
+
+    def __init__(self, name, text, fixed, variable):
+        self.name, self.text, self.fixed, self.variable = name, text, tuple(fixed), tuple(variable)
+        given = f"({', '.join(['%s'] * len(variable))})" if variable else ""
+        self.execute = f"EXECUTE {name}{given}"
+
+    def values(self, params):
+        """The request's values among a run's ``params``, in the order of their ``$n``."""
+        return [params[index] for index in self.variable]
+
+
+def _statement(sql, params, variable, vendor):
+    """A kept statement's :class:`_Statement` on PostgreSQL, or None (another database, no parameter)."""
+    if vendor != "postgresql" or not params:
         return None
-    numbers = itertools.count(1)
-    text = _PLACEHOLDER.sub(lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", sql)
-    if next(numbers) - 1 != count:
+    fixed, order, positions = [], [], itertools.count()
+
+    def placeholder(found):
+        if found.group() == "%%":
+            return "%%"
+        index = next(positions)
+        if index >= len(params):
+            raise LookupError
+        if index in variable:
+            order.append(index)
+            return f"${len(order)}"
+        fixed.append(params[index])
+        return "%s"
+
+    try:
+        text = _PLACEHOLDER.sub(placeholder, sql)
+    except LookupError:
+        return None
+    if next(positions) != len(params):
         return None  # (a placeholder Django did not write: never guess)
-    name = f"ogp_kept_{next(_NAMES)}"
-    return name, f"PREPARE {name} AS {text}", f"EXECUTE {name}({', '.join(['%s'] * count)})"
+    return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order)
 
 
 def _prepared(entry, connection):
-    """The ``EXECUTE`` text to run ``entry``'s statement prepared on ``connection``, or None (run its SQL as given)."""
+    """(``EXECUTE`` text, the function picking its values from a run's parameters) to run ``entry``'s statement
+    prepared on ``connection``, or None (run its SQL as given)."""
     statement = entry.prepared
     if statement is None:
         return None
-    name, prepare, execute = statement
     connection.ensure_connection()
     driver = connection.connection
     kept = connection.__dict__.get("_ogp_prepared")
@@ -350,23 +389,22 @@ def _prepared(entry, connection):
         kept = (driver, set())
         connection._ogp_prepared = kept
     names = kept[1]
-    if name in names:
-        return execute
-    if connection.in_atomic_block or not connection.get_autocommit():
-        return None  # a refused PREPARE would abort the caller's transaction: plain SQL this time
-    # On the driver's own cursor: part of the connection's set-up, once per connection, not a query of the page
-    # (Django's cursor would count it, and the pages' query counts are asserted).
-    try:
-        with driver.cursor() as cursor:
-            if len(names) >= MOST_PREPARED:
-                cursor.execute("DEALLOCATE ALL")
-                names.clear()
-            cursor.execute(prepare)
-    except connection.Database.Error:
-        entry.prepared = None  # refused (a parameter's type it cannot infer): plain SQL from now on
-        return None
-    names.add(name)
-    return execute
+    if statement.name not in names:
+        if connection.in_atomic_block or not connection.get_autocommit():
+            return None  # a refused PREPARE would abort the caller's transaction: plain SQL this time
+        # On the driver's own cursor: part of the connection's set-up, once per connection, not a query of the page
+        # (Django's cursor would count it, and the pages' query counts are asserted).
+        try:
+            with driver.cursor() as cursor:
+                if len(names) >= MOST_PREPARED:
+                    cursor.execute("DEALLOCATE ALL")
+                    names.clear()
+                cursor.execute(cursor.mogrify(f"PREPARE {statement.name} AS {statement.text}", statement.fixed))
+        except connection.Database.Error:
+            entry.prepared = None  # refused (a parameter's type it cannot infer): plain SQL from now on
+            return None
+        names.add(statement.name)
+    return statement.execute, statement.values
 
 
 # --- Values given as ONE parameter each: a list of ids of any length, a day -------------------------------------

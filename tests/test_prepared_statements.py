@@ -54,11 +54,11 @@ def test_a_kept_statement_is_prepared_once_per_connection_and_gives_the_orms_row
     assert compiled_rows("test-prepared-rows", _rows, code="NOPE") == []
     entry = _entry("test-prepared-rows")
     if POSTGRESQL:
-        assert entry.prepared[0] in _prepared_names()
+        assert entry.prepared.name in _prepared_names()
         # Model instances (Django's iterable over the compiler) run prepared too: the same objects.
         got = list(compiled("test-prepared-members", _members, pk=first.pk))
         assert [(m.pk, m.code, m.name) for m in got] == [(m.pk, m.code, m.name) for m in _members(first.pk)]
-        assert _entry("test-prepared-members").prepared[0] in _prepared_names()
+        assert _entry("test-prepared-members").prepared.name in _prepared_names()
         with CaptureQueriesContext(connection) as ctx:
             assert [m.pk for m in compiled("test-prepared-members", _members, pk=second.pk)] == [second.pk]
         assert ctx.captured_queries[0]["sql"].startswith("EXECUTE ogp_kept_")
@@ -95,8 +95,7 @@ def test_a_statement_the_server_refuses_to_prepare_runs_as_plain_sql(monkeypatch
     connection.close()
     entry = _entry("test-prepared-refused")
     if POSTGRESQL:
-        name, _prepare, execute = entry.prepared
-        entry.prepared = (name + "_refused", f"PREPARE {name}_refused AS SELEC 1", execute.replace(name, name + "_refused"))
+        entry.prepared.text = "SELEC 1"  # (what the server refuses)
     with CaptureQueriesContext(connection) as ctx:
         assert compiled_rows("test-prepared-refused", _rows, code=member.code) == expected
         assert compiled_rows("test-prepared-refused", _rows, code=member.code) == expected
@@ -106,10 +105,36 @@ def test_a_statement_the_server_refuses_to_prepare_runs_as_plain_sql(monkeypatch
         assert Member.objects.filter(pk=member.pk).exists()
 
 
-def test_the_statement_text_numbers_django_placeholders_and_keeps_literal_percents():
-    name, prepare, execute = compiled_module._statement("SELECT a FROM t WHERE b LIKE 'x%%' AND c = %s AND d = %s", 2, "postgresql")
-    assert prepare == f"PREPARE {name} AS SELECT a FROM t WHERE b LIKE 'x%' AND c = $1 AND d = $2"
-    assert execute == f"EXECUTE {name}(%s, %s)"
-    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", 2, "postgresql") is None  # count differs: never guess
-    assert compiled_module._statement("SELECT 1", 0, "postgresql") is None
-    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", 1, "sqlite") is None
+def test_only_the_requests_values_are_parameters_the_fixed_ones_are_written_in():
+    sql = "SELECT a FROM t WHERE b LIKE 'x%%' AND c = %s AND s = %s AND d = ANY(%s)"
+    statement = compiled_module._statement(sql, (5, "submitted", [7, 8]), {0, 2}, "postgresql")
+    assert statement.text == "SELECT a FROM t WHERE b LIKE 'x%%' AND c = $1 AND s = %s AND d = ANY($2)"
+    assert statement.fixed == ("submitted",)
+    assert statement.execute == f"EXECUTE {statement.name}(%s, %s)"
+    assert statement.values((6, "submitted", [9])) == [6, [9]]
+    fixed_only = compiled_module._statement("SELECT a FROM t WHERE s = %s", ("x",), set(), "postgresql")
+    assert fixed_only.execute == f"EXECUTE {fixed_only.name}" and fixed_only.values(("x",)) == []
+    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", (1, 2), {0}, "postgresql") is None  # never guess
+    assert compiled_module._statement("SELECT 1", (), set(), "postgresql") is None
+    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", (1,), {0}, "sqlite") is None
+
+
+def test_the_review_queues_state_is_written_into_its_prepared_statement(client, django_user_model, monkeypatch):
+    """Its partial index (``state = 'submitted'``) stays usable by the plan PostgreSQL keeps for every request."""
+    from commitments.models import Role
+
+    monkeypatch.setattr(compiled_module, "_COMPILED", {})
+    member = MemberFactory()
+    poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
+    Role.objects.create(user=poc, member=member, kind=Role.Kind.POINT_OF_CONTACT)
+    client.force_login(poc)
+    assert client.get("/review/").status_code == 200
+    entry = next(value for key, value in compiled_module._COMPILED.items() if key[0][0] == "review-queue")
+    if POSTGRESQL:
+        # The reader's members are in the shape (their scope), the state fixed: no parameter left, one plan, the custom one.
+        assert "submitted" in entry.prepared.fixed and member.pk in entry.prepared.fixed and entry.prepared.variable == ()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/review/").status_code == 200
+        assert any(query["sql"] == entry.prepared.execute for query in ctx.captured_queries)
+    else:
+        assert entry.prepared is None
