@@ -46,7 +46,7 @@ import re
 import threading
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import BooleanField, CharField, DateField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -202,6 +202,10 @@ class _Compiled:
                     compiler.as_sql = lambda *args, **kwargs: (execute[0], execute[1](params))
                 try:
                     return execute_sql(result_type, chunked_fetch, chunk_size)
+                except DatabaseError:
+                    if execute is not None:
+                        _renamed(self)
+                    raise
                 finally:
                     compiler.as_sql = lambda *args, **kwargs: (sql, params)
 
@@ -274,7 +278,11 @@ def rows(name, build, **values) -> list[tuple]:
         if execute is None:
             cursor.execute(entry.sql, params)
         else:
-            cursor.execute(execute[0], execute[1](params))
+            try:
+                cursor.execute(execute[0], execute[1](params))
+            except DatabaseError:
+                _renamed(entry)
+                raise
         found = cursor.fetchall()
     if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
         found = [list(row) for row in found]
@@ -374,6 +382,15 @@ def _statement(sql, params, variable, vendor):
     if next(positions) != len(params):
         return None  # (a placeholder Django did not write: never guess)
     return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order)
+
+
+def _renamed(entry):
+    """After an ``EXECUTE`` failed: the statement prepared afresh, under a new name, at its next run. (A migration
+    that changed a column's type makes PostgreSQL refuse a prepared plan whose rows it changes, where the plain SQL
+    would run: one request fails, not every one until the connection is replaced.)"""
+    statement = entry.prepared
+    if statement is not None:
+        entry.prepared = _Statement(f"ogp_kept_{next(_NAMES)}", statement.text, statement.fixed, statement.variable)
 
 
 def _prepared(entry, connection):

@@ -138,3 +138,30 @@ def test_the_review_queues_state_is_written_into_its_prepared_statement(client, 
         assert any(query["sql"] == entry.prepared.execute for query in ctx.captured_queries)
     else:
         assert entry.prepared is None
+
+
+def test_a_prepared_statement_that_fails_is_prepared_afresh_at_its_next_run(monkeypatch):
+    """(A migration that changes a column's type makes PostgreSQL refuse the old prepared plan: one request fails.)"""
+    from django.db import DatabaseError
+
+    monkeypatch.setattr(compiled_module, "_COMPILED", {})
+    member = MemberFactory()
+    expected = [tuple(row) for row in _rows(member.code)]
+    assert compiled_rows("test-prepared-fails", _rows, code=member.code) == expected
+    assert [m.pk for m in compiled("test-prepared-fails-members", _members, pk=member.pk)] == [member.pk]
+    if not POSTGRESQL:
+        return
+    for name in ("test-prepared-fails", "test-prepared-fails-members"):
+        entry = _entry(name)
+        before = entry.prepared.name
+        with connection.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE {before}")  # (what the server no longer runs)
+        with pytest.raises(DatabaseError):
+            if name == "test-prepared-fails":
+                compiled_rows(name, _rows, code=member.code)
+            else:
+                list(compiled(name, _members, pk=member.pk))
+        assert entry.prepared.name != before
+    assert compiled_rows("test-prepared-fails", _rows, code=member.code) == expected
+    assert [m.pk for m in compiled("test-prepared-fails-members", _members, pk=member.pk)] == [member.pk]
+    assert {_entry("test-prepared-fails").prepared.name, _entry("test-prepared-fails-members").prepared.name} <= _prepared_names()
