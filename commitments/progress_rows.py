@@ -375,3 +375,20 @@ def progress_panel(request, context) -> str:
         out.append(f'\n  <details>\n    <summary>{l_history}</summary>\n    {entries}\n  </details>\n  ')
     out.append("\n</section>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the fields and history are Django's
+
+
+def progress_heading(milestone, commitment) -> dict:
+    """The progress form page's title, breadcrumb and heading parts, as its template's tags wrote them (issue #20):
+    ``{% blocktranslate %}`` (the number localized and escaped, the translation as it is), the plan's and the
+    commitment's addresses, the deliverable cut at 40 words as ``truncatewords`` cuts it (escaped by the template).
+    The same bytes in every language (tests/commitments/test_progress_heading.py)."""
+    from django.urls import reverse
+
+    number = conditional_escape(localize(milestone.number))
+    return {
+        "title": mark_safe(_("Progress on milestone %(number)s") % {"number": number}),  # noqa: S308 - as blocktranslate
+        "milestone": mark_safe(_("Milestone %(number)s") % {"number": number}),  # noqa: S308 - as blocktranslate
+        "plan_url": reverse("commitments:plan", args=[commitment.plan_id]),
+        "commitment_url": reverse("commitments:commitment", args=[commitment.identifier]),
+        "deliverable": _words(milestone.deliverable, 40, " …"),
+    }
