@@ -33,6 +33,10 @@ pattern, a lower-cased text), so that its placeholder is not found as given, mak
 the ORM every time, as before: never a wrong parameter. A query that can select nothing whatever the
 values (``EmptyResultSet``: an empty list, nobody's scope) is answered with no query, as the ORM does.
 
+On PostgreSQL each kept statement is also prepared on the server once per connection (``PREPARE`` /
+``EXECUTE``: no parsing or planning per request; only the request's values are its parameters, the statement's
+fixed values written in): see "Server-side prepared statements" below and tests/test_prepared_statements.py.
+
 ``commitments.filters.CompiledColumn`` is a different thing on the same idea: one column expression (a
 sub-select of the commitment list) whose SQL is compiled once and pasted into queries the ORM still builds
 and compiles each time (the list's filters and orders vary); this module keeps whole statements.
