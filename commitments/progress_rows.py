@@ -7,12 +7,14 @@ tests/accounts/test_my_work.py compare them). The views that use them are in ``p
 from html import escape as _escape  # (Django's ``escape`` of a text, without its lazy wrapper: the review queue's values)
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import add_truncation_text
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
@@ -61,6 +63,43 @@ def form_fields(form, max_bytes) -> str:
             "    </div>\n    "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the widgets are Django's
+
+
+_kept_fields: dict = {}
+
+
+def _forget_kept_fields(**kwargs) -> None:
+    _kept_fields.clear()  # a test's changed settings (languages, limits, templates) render afresh
+
+
+setting_changed.connect(_forget_kept_fields, dispatch_uid="commitments_progress_kept_fields")
+
+
+def kept_form_fields(form, max_bytes) -> str:
+    """:func:`form_fields` of an unbound form whose narrative is empty, kept per process, language and values.
+
+    Issue #20: a new update's form (and an update's with no narrative) is a function of the language, the limit
+    and the fields' starting values alone (the completion, the "as of" day, the version: nothing of the person),
+    and those recur across people and requests. A bound form (typed values, errors) and a form with a person's
+    narrative are written afresh each time. The same bytes (tests/commitments/test_progress_form_fields.py).
+    """
+    if form.is_bound:
+        return form_fields(form, max_bytes)
+    values = tuple((name, form[name].value()) for name in form.fields)
+    if dict(values).get("narrative") not in (None, ""):
+        return form_fields(form, max_bytes)
+    key = (get_language(), max_bytes, form.auto_id, form.prefix, values)
+    try:
+        return _kept_fields[key]
+    except KeyError:
+        pass
+    except TypeError:  # (a value that cannot be a key: written, not kept)
+        return form_fields(form, max_bytes)
+    html = form_fields(form, max_bytes)
+    if len(_kept_fields) >= 256:
+        _kept_fields.clear()
+    _kept_fields[key] = html
+    return html
 
 
 # What the review queue reads of each update, its milestone, commitment and author (the deliverable's columns after them).
@@ -375,3 +414,20 @@ def progress_panel(request, context) -> str:
         out.append(f'\n  <details>\n    <summary>{l_history}</summary>\n    {entries}\n  </details>\n  ')
     out.append("\n</section>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the fields and history are Django's
+
+
+def progress_heading(milestone, commitment) -> dict:
+    """The progress form page's title, breadcrumb and heading parts, as its template's tags wrote them (issue #20):
+    ``{% blocktranslate %}`` (the number localized and escaped, the translation as it is), the plan's and the
+    commitment's addresses, the deliverable cut at 40 words as ``truncatewords`` cuts it (escaped by the template).
+    The same bytes in every language (tests/commitments/test_progress_heading.py)."""
+    from django.urls import reverse
+
+    number = conditional_escape(localize(milestone.number))
+    return {
+        "title": mark_safe(_("Progress on milestone %(number)s") % {"number": number}),  # noqa: S308 - as blocktranslate
+        "milestone": mark_safe(_("Milestone %(number)s") % {"number": number}),  # noqa: S308 - as blocktranslate
+        "plan_url": reverse("commitments:plan", args=[commitment.plan_id]),
+        "commitment_url": reverse("commitments:commitment", args=[commitment.identifier]),
+        "deliverable": _words(milestone.deliverable, 40, " …"),
+    }

@@ -33,8 +33,9 @@ from . import progress, services
 from .models import ActionPlan, Completion, Evidence, Milestone, ProgressUpdate, StatusReport
 from .progress_rows import (
     REVIEW_COLUMNS,
-    form_fields,
+    kept_form_fields,
     period_options,
+    progress_heading,
     progress_panel,
     review_articles,
     review_evidence,
@@ -182,9 +183,10 @@ def _progress_context(request, milestone, period, periods, update, form, errors=
     return {
         # Written in Python when the template shows them (issue #20): the form's fields once its errors are in.
         "period_options": lambda: period_options(periods, period),
-        "form_fields": lambda: form_fields(form, settings.EVIDENCE_MAX_BYTES),
+        "form_fields": lambda: kept_form_fields(form, settings.EVIDENCE_MAX_BYTES),
         "milestone": milestone,
         "commitment": milestone.commitment,
+        "heading": progress_heading(milestone, milestone.commitment),
         "period": period,
         "periods": periods,
         "update": update,

@@ -33,6 +33,10 @@ pattern, a lower-cased text), so that its placeholder is not found as given, mak
 the ORM every time, as before: never a wrong parameter. A query that can select nothing whatever the
 values (``EmptyResultSet``: an empty list, nobody's scope) is answered with no query, as the ORM does.
 
+On PostgreSQL each kept statement is also prepared on the server once per connection (``PREPARE`` /
+``EXECUTE``: no parsing or planning per request; only the request's values are its parameters, the statement's
+fixed values written in): see "Server-side prepared statements" below and tests/test_prepared_statements.py.
+
 ``commitments.filters.CompiledColumn`` is a different thing on the same idea: one column expression (a
 sub-select of the commitment list) whose SQL is compiled once and pasted into queries the ORM still builds
 and compiles each time (the list's filters and orders vary); this module keeps whole statements.
@@ -40,14 +44,17 @@ and compiles each time (the list's filters and orders vary); this module keeps w
 
 from __future__ import annotations
 
+import itertools
 import operator
+import re
 import threading
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import BooleanField, CharField, DateField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 from django.http import Http404
 from django.utils import translation
 
@@ -105,7 +112,7 @@ def _out_of_range(values) -> bool:
 class _Compiled:
     """The queryset built with placeholders, its SQL, and where each value goes among its parameters."""
 
-    __slots__ = ("queryset", "sql", "params", "slots", "state", "fast")
+    __slots__ = ("queryset", "sql", "params", "slots", "state", "fast", "prepared")
 
     def __init__(self, queryset, alias, placeholders):
         compiler = queryset.query.get_compiler(using=alias)
@@ -135,6 +142,7 @@ class _Compiled:
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
         self.fast = self._fast_rows(queryset, compiler)
+        self.prepared = _statement(sql, self.params, {index for index, *_rest in slots}, connections[alias].vendor)
 
     @staticmethod
     def _fast_rows(queryset, compiler):
@@ -188,6 +196,24 @@ class _Compiled:
         compiler = connection.ops.compiler(query.compiler)(query, connection, alias, True)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        if self.prepared is not None:
+            execute_sql = compiler.execute_sql
+
+            def prepared_execute_sql(result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE):
+                # A server-side cursor (``iterator()``) declares a SELECT: the kept SQL as given there.
+                execute = None if chunked_fetch else _prepared(self, connection)
+                if execute is not None:
+                    compiler.as_sql = lambda *args, **kwargs: (execute[0], execute[1](params))
+                try:
+                    return execute_sql(result_type, chunked_fetch, chunk_size)
+                except DatabaseError:
+                    if execute is not None:
+                        _renamed(self)
+                    raise
+                finally:
+                    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+
+            compiler.execute_sql = prepared_execute_sql
         query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
@@ -250,8 +276,17 @@ def rows(name, build, **values) -> list[tuple]:
         return list(entry.queryset_for(values, alias))  # (Django's own rows: tuples of a values_list)
     converters, order = entry.fast
     connection = connections[alias]
+    execute = _prepared(entry, connection) if entry.prepared is not None else None
+    params = entry.params_for(values)
     with connection.cursor() as cursor:
-        cursor.execute(entry.sql, entry.params_for(values))
+        if execute is None:
+            cursor.execute(entry.sql, params)
+        else:
+            try:
+                cursor.execute(execute[0], execute[1](params))
+            except DatabaseError:
+                _renamed(entry)
+                raise
         found = cursor.fetchall()
     if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
         found = [list(row) for row in found]
@@ -286,6 +321,111 @@ def one_or_404(queryset):
     if not found:
         raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
     return found[0]
+
+
+# --- Server-side prepared statements (PostgreSQL) ---------------------------------------------------------------
+#
+# A kept statement's SQL is the same on every visit, yet PostgreSQL parsed, analysed and planned it again on each
+# (issue #20: planning was 0.2-0.7 ms of the staff pages' queries, more than running them). On PostgreSQL each
+# kept statement is prepared once per connection (``PREPARE name AS …``; psycopg2 has no protocol-level prepare)
+# and run as ``EXECUTE name(%s, …)`` with the request's values: the same rows. Only the request's values are
+# parameters (``$1 …``); the values fixed in the statement (a state, a kind: the ORM's own parameters) are written
+# in as literals, quoted by the driver, so that the plan PostgreSQL keeps for every request after the fifth
+# (``plan_cache_mode`` auto: a generic plan) can still use a partial index on them (the review queue's
+# ``progress_submitted_milestone``, on ``state = 'submitted'``).
+# Connections live across requests (``CONN_MAX_AGE``), so a statement is prepared about once per process. What is
+# prepared on which connection is kept beside Django's connection object, under the driver's connection it was
+# prepared on: a new connection (a closed one reopened, another thread's) starts with nothing prepared. Prepared
+# only outside a transaction (a web request runs in autocommit): a refused PREPARE would abort the caller's
+# transaction, so inside one a statement not yet prepared on the connection runs as plain SQL. A statement
+# PostgreSQL refuses to prepare runs as plain SQL from then on. SQLite (tests) runs the plain SQL.
+
+MOST_PREPARED = 512  # statements prepared on one connection; past that all are deallocated and prepared again
+_NAMES = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+class _Statement:
+    """A kept statement as prepared: its name, its text (``$n`` for the request's values, ``%s`` for the fixed ones,
+    which the driver quotes when it is prepared), the fixed values, and the ``EXECUTE`` with the request's values."""
+
+    __slots__ = ("name", "text", "fixed", "execute", "variable")
+
+    def __init__(self, name, text, fixed, variable):
+        self.name, self.text, self.fixed, self.variable = name, text, tuple(fixed), tuple(variable)
+        given = f"({', '.join(['%s'] * len(variable))})" if variable else ""
+        self.execute = f"EXECUTE {name}{given}"
+
+    def values(self, params):
+        """The request's values among a run's ``params``, in the order of their ``$n``."""
+        return [params[index] for index in self.variable]
+
+
+def _statement(sql, params, variable, vendor):
+    """A kept statement's :class:`_Statement` on PostgreSQL, or None (another database, no parameter)."""
+    if vendor != "postgresql" or not params:
+        return None
+    fixed, order, positions = [], [], itertools.count()
+
+    def placeholder(found):
+        if found.group() == "%%":
+            return "%%"
+        index = next(positions)
+        if index >= len(params):
+            raise LookupError
+        if index in variable:
+            order.append(index)
+            return f"${len(order)}"
+        fixed.append(params[index])
+        return "%s"
+
+    try:
+        text = _PLACEHOLDER.sub(placeholder, sql)
+    except LookupError:
+        return None
+    if next(positions) != len(params):
+        return None  # (a placeholder Django did not write: never guess)
+    return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order)
+
+
+def _renamed(entry):
+    """After an ``EXECUTE`` failed: the statement prepared afresh, under a new name, at its next run. (A migration
+    that changed a column's type makes PostgreSQL refuse a prepared plan whose rows it changes, where the plain SQL
+    would run: one request fails, not every one until the connection is replaced.)"""
+    statement = entry.prepared
+    if statement is not None:
+        entry.prepared = _Statement(f"ogp_kept_{next(_NAMES)}", statement.text, statement.fixed, statement.variable)
+
+
+def _prepared(entry, connection):
+    """(``EXECUTE`` text, the function picking its values from a run's parameters) to run ``entry``'s statement
+    prepared on ``connection``, or None (run its SQL as given)."""
+    statement = entry.prepared
+    if statement is None:
+        return None
+    connection.ensure_connection()
+    driver = connection.connection
+    kept = connection.__dict__.get("_ogp_prepared")
+    if kept is None or kept[0] is not driver:
+        kept = (driver, set())
+        connection._ogp_prepared = kept
+    names = kept[1]
+    if statement.name not in names:
+        if connection.in_atomic_block or not connection.get_autocommit():
+            return None  # a refused PREPARE would abort the caller's transaction: plain SQL this time
+        # On the driver's own cursor: part of the connection's set-up, once per connection, not a query of the page
+        # (Django's cursor would count it, and the pages' query counts are asserted).
+        try:
+            with driver.cursor() as cursor:
+                if len(names) >= MOST_PREPARED:
+                    cursor.execute("DEALLOCATE ALL")
+                    names.clear()
+                cursor.execute(cursor.mogrify(f"PREPARE {statement.name} AS {statement.text}", statement.fixed))
+        except connection.Database.Error:
+            entry.prepared = None  # refused (a parameter's type it cannot infer): plain SQL from now on
+            return None
+        names.add(statement.name)
+    return statement.execute, statement.values
 
 
 # --- Values given as ONE parameter each: a list of ids of any length, a day -------------------------------------

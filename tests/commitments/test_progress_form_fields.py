@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from commitments import progress
-from commitments.progress_rows import form_fields, period_options
+from commitments import progress_rows
+from commitments.progress_rows import form_fields, kept_form_fields, period_options
 from commitments.progress_views import ProgressForm
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,24 @@ def test_the_fields_written_in_python_are_what_the_templates_loop_wrote():
                 written = template.render({"form": form, "max_bytes": settings.EVIDENCE_MAX_BYTES})
                 assert form_fields(form, settings.EVIDENCE_MAX_BYTES) == written, (code, form.is_bound)
                 assert "&lt;one&gt; &amp; &quot;two&quot;" in written or not form.initial.get("narrative")
+
+
+def test_an_unbound_forms_fields_are_kept_per_language_and_values_and_a_persons_text_never(monkeypatch):
+    monkeypatch.setattr(progress_rows, "_kept_fields", {})
+    limit = settings.EVIDENCE_MAX_BYTES
+    for code in ("en", "ru", "ky"):
+        with translation.override(code):
+            new, draft, refused = _forms()
+            first = kept_form_fields(new, limit)
+            assert first == form_fields(new, limit)
+            again = ProgressForm(initial={"version": 0, "completion": "not_started", "as_of": dt.date(2019, 6, 30)})
+            assert kept_form_fields(again, limit) is first  # kept
+            other = ProgressForm(initial={"version": 0, "completion": "substantial", "as_of": dt.date(2019, 6, 30)})
+            assert kept_form_fields(other, limit) == form_fields(other, limit) != first
+            assert kept_form_fields(draft, limit) == form_fields(draft, limit)  # a person's narrative: written afresh
+            assert kept_form_fields(refused, limit) == form_fields(refused, limit)  # bound, with its errors
+    assert len(progress_rows._kept_fields) == 6  # two sets of values in three languages: no narrative, no bound form
+    assert not any("line three" in html for html in progress_rows._kept_fields.values())
 
 
 def test_the_period_options_written_in_python_are_what_the_templates_loop_wrote(kg17):
