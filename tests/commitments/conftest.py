@@ -1,6 +1,7 @@
 """Fixtures the commitments tests share: commitment KG0017 of the seeded Kyrgyz plan and its two people."""
 
 import pytest
+from django.urls import reverse
 
 from commitments.models import Commitment, Role
 
@@ -18,3 +19,11 @@ def people(django_user_model, kg17):
     poc = django_user_model.objects.create_user("kg-poc", "poc@example.org", "poc-pass-123")
     Role.objects.create(user=poc, member=kg17.plan.member, kind=Role.Kind.POINT_OF_CONTACT)
     return coordinator, poc
+
+
+@pytest.fixture
+def progress_url_as_coordinator(client, kg17, people):
+    """The progress form of KG0017's first milestone for 2019-H1, with ``client`` signed in as its coordinator."""
+    milestone = kg17.milestones.order_by("id").first()
+    client.force_login(people[0])
+    return reverse("commitments:progress", args=[kg17.identifier, milestone.pk]) + "?period=2019-H1"

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.template import engines
-from django.urls import reverse
 from django.utils import translation
 
 from commitments import progress
@@ -77,11 +76,8 @@ def test_the_period_options_written_in_python_are_what_the_templates_loop_wrote(
                 assert period_options(periods, period) == template.render({"periods": periods, "period": period})
 
 
-def test_the_form_page_and_its_panel_show_the_fields_and_a_refusal_keeps_what_was_typed(client, kg17, people):
-    coordinator, _poc = people
-    milestone = kg17.milestones.order_by("id").first()
-    url = reverse("commitments:progress", args=[kg17.identifier, milestone.pk]) + "?period=2019-H1"
-    client.force_login(coordinator)
+def test_the_form_page_and_its_panel_show_the_fields_and_a_refusal_keeps_what_was_typed(client, progress_url_as_coordinator):
+    url = progress_url_as_coordinator
     page = client.get(url)
     assert page.status_code == 200 and page.text.count('<div class="field">') == 5
     assert '<option value="2019-H1" selected>' in page.text
