@@ -64,6 +64,8 @@ class Deadline(models.Model):
         indexes = [
             # The home page's next deadlines portal-wide: the open ones from today on, soonest first (issue #20).
             models.Index(fields=["due_on"], condition=Q(met_on__isnull=True), name="deadline_open_due_on"),
+            # The same, for the members read in name order: is a member's deadline due on a given day (issue #20).
+            models.Index(fields=["member", "due_on"], condition=Q(met_on__isnull=True), name="deadline_open_member_due"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["member", "kind", "cycle"], name="deadline_one_per_cycle"),
