@@ -26,6 +26,7 @@ from .marks import contested_commitments_q
 from .models import ActionPlan, Commitment, Completion, DatePrecision, Milestone, PlanFigures
 
 CHUNK = 500
+SUMS_LOCK = 2026_1207_0022  # pg_advisory_xact_lock's key: the writers of PlanFigures, one transaction at a time
 
 
 def overdue_from(end_date, precision):
@@ -92,6 +93,13 @@ def refresh_plan_figures(plans, today=None) -> int:
     today = today or timezone.localdate()
     ids = sorted({getattr(plan, "pk", plan) for plan in plans} - {None})  # plans, or their ids (a flat values_list)
     written = 0
+    connection = connections[DEFAULT_DB_ALIAS]
+    if ids and connection.vendor == "postgresql":
+        # The kept sums' row (``SUMS_TABLE``) is updated by every statement writing rows and stays locked until the
+        # transaction ends: writers take this lock first, so one whose transaction writes rows twice (chunks, an
+        # import) never waits for the sums while holding a row another writer waits for (a deadlock).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMS_LOCK])
     for start in range(0, len(ids), CHUNK):
         chunk = list(ActionPlan.objects.filter(pk__in=ids[start : start + CHUNK]).values_list("pk", flat=True))
         rows = {pk: PlanFigures(plan_id=pk) for pk in chunk}
