@@ -899,6 +899,8 @@ class PlanFigures(models.Model):
             # The home page's plans whose stored overdue count does not hold today (figures.lapsed_plans).
             models.Index(fields=["overdue_from"], name="planfigures_overdue_from"),
             models.Index(fields=["overdue_later_until"], name="planfigures_overdue_ends"),
+            # The rows past their first window (figures.checked_portal_figures corrects the kept sums by them).
+            models.Index(fields=["overdue_until"], name="planfigures_overdue_until"),
         ]
 
     @property

@@ -64,6 +64,8 @@ class Deadline(models.Model):
         indexes = [
             # The home page's next deadlines portal-wide: the open ones from today on, soonest first (issue #20).
             models.Index(fields=["due_on"], condition=Q(met_on__isnull=True), name="deadline_open_due_on"),
+            # The same, for the members read in name order: is a member's deadline due on a given day (issue #20).
+            models.Index(fields=["member", "due_on"], condition=Q(met_on__isnull=True), name="deadline_open_member_due"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["member", "kind", "cycle"], name="deadline_one_per_cycle"),
@@ -441,6 +443,9 @@ class MemberStanding(models.Model):
         indexes = [
             models.Index(fields=["status"], name="standing_status"),
             models.Index(fields=["next_deadline"], name="standing_next_deadline"),
+            # What the home page's rows read of a member's standing, from the index alone: the rows are ~1 KB
+            # (``upcoming``), so without it PostgreSQL scanned all 3,000 to hash them for 75 members (issue #20).
+            models.Index(fields=["member", "status", "open_findings", "plan_deadline"], name="standing_home_row"),
         ]
 
     def __str__(self):
