@@ -435,13 +435,15 @@ class CommitmentFilterSet(DayAwareFilterSet):
             queryset = queryset.order_by(member_order().asc(), "-plan__start_date", "number", "identifier")
         return queryset
 
-    # Whether the search is broad (search.search_is_broad), asked once: by the search and by its count.
+    # Whether the search is broad (search.search_is_broad), asked once: by the search and by its count; set before
+    # filtering, the answer to use (``list_compiled`` builds a shape with placeholder words for a request's search).
     broad_search = None
     # The rows of every filter but the search (set by filter_queryset; None in the API's path).
     unsearched_qs = None
 
     def filter_search(self, qs, name, value):
-        self.broad_search = search_is_broad(value)
+        if self.broad_search is None:
+            self.broad_search = search_is_broad(value)
         return search_commitments(qs, value, broad=self.broad_search)
 
     @property

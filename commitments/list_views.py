@@ -5,12 +5,13 @@ rows are written here rather than by a template loop, and it counts a bounded nu
 (issue #20). The filters are ``filters.py``, the search ``search.py``.
 """
 
+import functools
 import hashlib
 from html import escape
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import render
@@ -29,8 +30,9 @@ from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragm
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
+from . import list_compiled
 from .filters import CommitmentFilterSet, FastSelect, PlainChoices
-from .search import LANGUAGE_NAME_VALUES, matched_languages, search_language_columns
+from .search import LANGUAGE_NAME_VALUES, matched_languages, search_is_broad, search_language_columns
 from .models import Commitment, Completion
 
 
@@ -109,12 +111,17 @@ class BoundedPaginator(Paginator):
     ``counted``: the same rows as ``object_list`` without its columns (the filtered queryset before
     ``values``), counted instead: the list's columns join the plans, members and agencies, which a
     count need not read, nor plan (issue #20).
+    ``compiled_count``: a callable giving the count from a statement compiled once per shape
+    (``list_compiled``), or None when it cannot; the querysets are then read as above.
     """
 
     capped = False
 
-    def __init__(self, object_list, per_page, subset=None, kept_as=None, counted=None, subset_in_key_order=False, **kwargs):
+    def __init__(
+        self, object_list, per_page, subset=None, kept_as=None, counted=None, subset_in_key_order=False, compiled_count=None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
+        self.compiled_count = compiled_count
         self.subset = subset
         self.subset_in_key_order = subset_in_key_order
         self.kept_as = kept_as
@@ -131,24 +138,31 @@ class BoundedPaginator(Paginator):
 
     def _count(self) -> int:
         """The rows counted up to ``COUNT_LIMIT + 1`` (one query)."""
+        if self.compiled_count is not None:
+            counted = self.compiled_count()
+            if counted is not None:
+                return counted
+        sql, params = self.count_sql()
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def count_sql(self):
+        """The statement :meth:`_count` runs: ``(sql, params)``."""
         rows = (self.object_list if self.counted is None else self.counted).order_by().values("pk")[: COUNT_LIMIT + 1]
+        rows_sql, rows_params = rows.query.sql_with_params()
         if self.subset is None:
-            counted = rows.count()
-        else:
-            # In the order of the primary key when the subset is the whole table's own-text matches (no other
-            # filter): see ``CommitmentFilterSet.search_subset_in_key_order``.
-            ordering = ("pk",) if self.subset_in_key_order else ()
-            subset = self.subset.order_by(*ordering).values("pk")[: COUNT_LIMIT + 1]
-            subset_sql, subset_params = subset.query.sql_with_params()
-            rows_sql, rows_params = rows.query.sql_with_params()
-            with connections[rows.db].cursor() as cursor:
-                cursor.execute(
-                    f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({subset_sql}) subset) > %s THEN %s "
-                    f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) counted) END",
-                    [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
-                )
-                counted = cursor.fetchone()[0]
-        return counted
+            return f"SELECT COUNT(*) FROM ({rows_sql}) counted", rows_params
+        # In the order of the primary key when the subset is the whole table's own-text matches (no other
+        # filter): see ``CommitmentFilterSet.search_subset_in_key_order``.
+        ordering = ("pk",) if self.subset_in_key_order else ()
+        subset = self.subset.order_by(*ordering).values("pk")[: COUNT_LIMIT + 1]
+        subset_sql, subset_params = subset.query.sql_with_params()
+        return (
+            f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({subset_sql}) subset) > %s THEN %s "
+            f"ELSE (SELECT COUNT(*) FROM ({rows_sql}) counted) END",
+            [*subset_params, COUNT_LIMIT, COUNT_LIMIT + 1, *rows_params],
+        )
 
 
 # The filters whose rows no publication, status report or review changes (they read texts, names, themes,
@@ -236,7 +250,7 @@ def commitment_list(request):
         if not built:
             filters = CommitmentFilterSet(
                 request.GET,
-                queryset=Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS),
+                queryset=_list_queryset(),
                 today=today,
             )
             filters.is_valid()  # the filters' values, for the options below and the status
@@ -255,26 +269,13 @@ def commitment_list(request):
 
     def results():
         filters = filterset()
-        rows = filters.qs
-        subset = filters.search_subset_qs
         text = _search_text(filters)
-        values = ROW_VALUES
-        if text:
-            # The note's test per language, as columns of the page's own query (no query of its own).
-            languages = search_language_columns(text)
-            rows = rows.annotate(**languages)
-            # The names the note tests in Python (search.matched_languages): the members' countries besides.
-            values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
-        rows = rows.values(*values)
-        counted = filters.qs  # the same rows, without the columns' joins
-        page = BoundedPaginator(
-            rows,
-            PAGE_SIZE,
-            subset=subset,
-            kept_as=_kept_count_key(filters),
-            counted=counted,
-            subset_in_key_order=filters.search_subset_in_key_order,
-        ).get_page(request.GET.get("page"))
+        shape = list_compiled.shape_of(filters)
+        if shape is None:
+            rows, paginator = _list_querysets(filters, text)
+        else:
+            rows, paginator = _compiled_list(request, filters, shape, today)
+        page = paginator(rows, PAGE_SIZE, kept_as=_kept_count_key(filters)).get_page(request.GET.get("page"))
         context = {"page": page, "query": query, "search_note": _search_note(text, page), "rows": _list_rows(page.object_list)}
         return render_to_string("commitments/_commitment_results.html", context)
 
@@ -287,6 +288,83 @@ def commitment_list(request):
     }
     # A filter value that does not exist (a stale link): say so, show the rest, answer 400.
     return render(request, "commitments/commitment_list.html", context, status=400 if invalid else 200)
+
+
+def _list_querysets(filters, text):
+    """The list's rows (a ``values()`` queryset) and its paginator's class with the count's querysets, built by the ORM."""
+    rows = filters.qs
+    values = ROW_VALUES
+    if text:
+        # The note's test per language, as columns of the page's own query (no query of its own).
+        languages = search_language_columns(text)
+        rows = rows.annotate(**languages)
+        # The names the note tests in Python (search.matched_languages): the members' countries besides.
+        values = (*values, *(name for name in LANGUAGE_NAME_VALUES if name not in values), *languages)
+    paginator = functools.partial(
+        BoundedPaginator,
+        subset=filters.search_subset_qs,
+        counted=filters.qs,  # the same rows, without the columns' joins
+        subset_in_key_order=filters.search_subset_in_key_order,
+    )
+    return rows.values(*values), paginator
+
+
+class _CompiledRows:
+    """The list's rows for a paginator: each page's slice read by a statement compiled once per shape
+    (``list_compiled``), or by the ORM's queryset (``orm()``) when the shape cannot be compiled."""
+
+    def __init__(self, fetch, orm):
+        self.fetch, self.orm = fetch, orm
+
+    def __getitem__(self, index):
+        if index.stop is not None and index.stop <= (index.start or 0):
+            return []  # an empty page (no result): no query, as an empty slice of a queryset
+        found = self.fetch(index.start or 0, index.stop)
+        return found if found is not None else list(self.orm()[0][index])
+
+    def __len__(self):  # (never asked: the paginator's count is bounded)
+        raise TypeError("count the rows with BoundedPaginator")
+
+
+def _compiled_list(request, filters, shape, today):
+    """As :func:`_list_querysets`, the statements compiled once per process and shape (no filter, or the search alone)."""
+    shape, words, text = shape
+    broad = search_is_broad(text) if words else None
+    shape = (*shape, broad, COUNT_LIMIT)  # (the limit: tests change it)
+
+    def built(typed):
+        """The list's querysets for the search ``typed`` (the placeholders' text), the rest as in this request."""
+        data = request.GET.copy()
+        data.pop("page", None)
+        data["q"] = typed
+        placeholders = CommitmentFilterSet(data, queryset=_list_queryset(), today=today)
+        placeholders.broad_search = broad
+        placeholders.is_valid()
+        return _list_querysets(placeholders, typed)
+
+    orm = functools.cache(lambda: _list_querysets(filters, _search_text(filters)))
+
+    def count():
+        return list_compiled.compiled_count(shape, words, text, lambda typed: _count_sql(*built(typed)), today)
+
+    def fetch(bottom, top):
+        return list_compiled.compiled_rows(shape, words, text, lambda typed: built(typed)[0], bottom, top, today)
+
+    def paginator(rows, per_page, **kwargs):
+        bounded = BoundedPaginator(rows, per_page, compiled_count=count, **kwargs)
+        bounded.count_sql = lambda: _count_sql(*orm())  # when the count's shape cannot be compiled
+        return bounded
+
+    return _CompiledRows(fetch, orm), paginator
+
+
+def _count_sql(rows, paginator):
+    """The bounded count's statement of the list's ``rows`` and paginator class (:func:`_list_querysets`)."""
+    return paginator(rows, PAGE_SIZE).count_sql()
+
+
+def _list_queryset():
+    return Commitment.objects.select_related("plan__member", "lead_agency").only(*LIST_COLUMNS)
 
 
 def _kept_form(query: str, render_form):

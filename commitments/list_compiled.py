@@ -1,0 +1,219 @@
+"""The commitment list's page and count queries compiled once per process and shape (issue #20).
+
+Building the list's queryset (the FilterSet's annotations, joins, search and order) and compiling its page
+query and its bounded count cost ~2 ms of Python on every first render, more than some of their SQL. For
+the list as most visitors see it (no filter, or a search alone, with or without a sort) the SQL is the same
+on every request but for the search's words and text: it is compiled once per *shape* (the number of
+words and which are ASCII, broad or narrow, the sort, the page's slice, the day, the language, the
+database) with placeholder words, and each request's words are put where the placeholders are among the
+parameters, exactly as the ORM would have written them (``%word%`` for a ``LIKE``, ``word:* & …`` for
+the tsquery, the start-of-word pattern of a name, the identifier's text as typed). A search whose words
+the ORM would transform differently from a placeholder (a "ё", a word whose case variants are fewer than
+three) goes through the ORM as before; so does every other filter. The same rows, in the same order,
+with the same count: ``tests/commitments/test_list_compiled.py`` compares both ways.
+
+``ogp_portal.compiled`` keeps whole statements for integers, texts and id lists used as parameters as
+given; a search's words reach this SQL inside patterns the ORM builds from them, hence this module.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import translation
+
+from .search import search_words
+
+MOST_SHAPES = 256
+_KEPT: dict = {}
+_LOCK = threading.Lock()
+_NOT_COMPILABLE = object()
+
+# Placeholder words: letters no search sends together, fixed length, none inside another; an ASCII one
+# for an ASCII word (no case variants in the SQLite fallback), a Cyrillic one for a word with three distinct
+# case variants (``search._words_q`` tries a Cyrillic word as typed, capitalised and upper-cased).
+_ASCII = tuple(f"zqj{chr(97 + i)}xq" for i in range(26))
+_CYRILLIC = tuple(f"щъж{chr(0x430 + i)}ыщ" for i in range(26))
+# The search as typed is the placeholder words and this mark (no word: the identifier's text differs from every word).
+_TEXT_MARK = " ·"
+
+
+def shape_of(filterset) -> tuple | None:
+    """``(shape, words, text)`` when the list's queries can be compiled for this request, else None.
+
+    Only without a filter, or with the search alone (and a sort), on a valid form.
+    """
+    if filterset.errors:
+        return None
+    data = filterset.form.cleaned_data
+    if any(data.get(name) not in (None, "", []) for name in data if name not in ("q", "sort")):
+        return None
+    text = (data.get("q") or "").strip()
+    words = search_words(text)
+    kinds = []
+    for word in words:
+        if "ё" in word or "Ё" in word:
+            return None  # the names' pattern writes it "[её]"
+        if word.isascii():
+            kinds.append("a")
+        elif len({word, word.capitalize(), word.upper()}) == 3:
+            kinds.append("c")
+        else:
+            return None
+    if len(words) > len(_ASCII):
+        return None
+    sort = tuple(str(value) for value in (data.get("sort") or ()))
+    return (tuple(kinds), sort), words, text
+
+
+def _placeholder_words(kinds):
+    return [(_ASCII if kind == "a" else _CYRILLIC)[i] for i, kind in enumerate(kinds)]
+
+
+def _replacements(kinds, words, text) -> list[tuple[str, str]]:
+    """(placeholder, value) pairs, the longest variants first: how each placeholder text becomes the request's."""
+    pairs = []
+    for placeholder, word in zip(_placeholder_words(kinds), words):
+        if word.isascii():
+            pairs.append((placeholder, word))
+        else:
+            pairs += [(placeholder.upper(), word.upper()), (placeholder.capitalize(), word.capitalize()), (placeholder, word)]
+    return pairs
+
+
+class _Statement:
+    """One compiled statement: its SQL, its parameters with placeholders, and how to read its rows as dicts."""
+
+    __slots__ = ("sql", "params", "names", "converters", "fields")
+
+    def __init__(self, sql, params, names=None, converters=None, fields=None):
+        self.sql, self.params, self.names, self.converters, self.fields = sql, tuple(params), names, converters, fields
+
+    def params_for(self, pairs, text, kinds):
+        if not pairs and not text:
+            return self.params
+        typed = _placeholder_text(kinds)
+        out = []
+        for param in self.params:
+            if type(param) is str:
+                if param == typed:  # the identifier's text, as the ORM gives it to ``iexact``
+                    param = connections[DEFAULT_DB_ALIAS].ops.prep_for_iexact_query(text)
+                else:
+                    for placeholder, value in pairs:
+                        if placeholder in param:
+                            param = param.replace(placeholder, value)
+            out.append(param)
+        return tuple(out)
+
+    def check(self, kinds):
+        """Raise LookupError unless every placeholder is found among the parameters (the ORM kept them as given)."""
+        typed = _placeholder_text(kinds)
+        found = " ".join(param for param in self.params if type(param) is str and param != typed)
+        missing = [p for p in _placeholder_words(kinds) if p not in found]
+        if missing or (kinds and typed not in self.params):
+            raise LookupError("a placeholder was transformed by the ORM")
+
+    def rows(self, pairs, text, kinds):
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(pairs, text, kinds))
+            found = cursor.fetchall()
+        names, converters, fields = self.names, self.converters, self.fields
+        out = []
+        for row in found:
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters.items():
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            values = dict(zip(names, row))
+            out.append({name: values[name] for name in fields})
+        return out
+
+    def value(self, pairs, text, kinds):
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(pairs, text, kinds))
+            return cursor.fetchone()[0]
+
+
+def page_statement(queryset) -> _Statement:
+    """The statement of a sliced ``values()`` queryset, read as Django (and modeltranslation) would give its dicts."""
+    if getattr(queryset, "translation_fields", None):
+        raise LookupError("a translated field's fallback: modeltranslation's rows")
+    query = queryset.query
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+    if query.extra_select:
+        raise LookupError("not a plain values() query")
+    # The columns' names in the order of the row, as Django's ValuesIterable reads them.
+    names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
+    if len(names) != compiler.col_count:
+        raise LookupError("columns other than the values")
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select[: compiler.col_count]])
+    fields = tuple(getattr(queryset, "original_fields", None) or names)
+    fields = (*fields, *(name for name in query.annotation_select if name not in fields))
+    return _Statement(sql, params, names, converters, fields)
+
+
+def _entry(key, build):
+    entry = _KEPT.get(key)
+    if entry is None:
+        try:
+            entry = build()
+        except LookupError:
+            entry = _NOT_COMPILABLE
+        with _LOCK:
+            if len(_KEPT) >= MOST_SHAPES:
+                _KEPT.clear()
+            _KEPT[key] = entry
+    return None if entry is _NOT_COMPILABLE else entry
+
+
+def _key(kind, shape, extra):
+    connection = connections[DEFAULT_DB_ALIAS]
+    return (kind, shape, extra, DEFAULT_DB_ALIAS, connection.vendor, translation.get_language())
+
+
+def compiled_count(shape, words, text, build_count, today):
+    """The bounded count of this shape's rows, or None when it cannot be compiled.
+
+    ``build_count(query_text)``: the count's ``(sql, params)`` built by the ORM for the search ``query_text``.
+    """
+    kinds = shape[0]
+
+    def build():
+        sql, params = build_count(_placeholder_text(kinds))
+        statement = _Statement(sql, params)
+        statement.check(kinds)
+        return statement
+
+    statement = _entry(_key("count", shape, today), build)
+    if statement is None:
+        return None
+    return statement.value(_replacements(kinds, words, text), text, kinds)
+
+
+def compiled_rows(shape, words, text, build_rows, bottom, top, today):
+    """The rows ``[bottom:top]`` of this shape's page query as dicts, or None when it cannot be compiled.
+
+    ``build_rows(query_text)``: the ``values()`` queryset of the list built by the ORM for the search ``query_text``.
+    """
+    kinds = shape[0]
+
+    def build():
+        statement = page_statement(build_rows(_placeholder_text(kinds))[bottom:top])
+        statement.check(kinds)
+        return statement
+
+    statement = _entry(_key("rows", shape, (bottom, top, today)), build)
+    if statement is None:
+        return None
+    return statement.rows(_replacements(kinds, words, text), text, kinds)
+
+
+def _placeholder_text(kinds) -> str:
+    """The search the placeholders are built from: its words are the placeholders and a mark; "" without words."""
+    return " ".join(_placeholder_words(kinds)) + _TEXT_MARK if kinds else ""
