@@ -965,3 +965,28 @@ def test_the_lists_rows_from_plain_rows_are_byte_for_byte_those_of_the_model_ins
         expected = _rows_from_instances(list(filters.qs))
         assert "KG0002" in expected and ("fallback" in expected) == (language != "en")
         assert str(views._list_rows(filters.qs.values(*views.ROW_VALUES))) == expected
+
+
+def test_the_matched_in_columns_test_each_word_in_the_title_or_description_or_all_in_one_milestone(kg):
+    """Issue #20: the note's columns (one upper-cased copy of each column a row, every word tested against it)."""
+    from commitments.models import Commitment
+    from commitments.search import matched_languages, search_language_columns
+
+    plan = ActionPlanFactory(member=kg)
+    split = CommitmentFactory(plan=plan, number=1, title="Open hearings", description="Budget DATA", title_ru="", description_ru="")
+    joined = CommitmentFactory(plan=plan, number=2, title="Roads", description="", title_ru="Дороги", description_ru="")
+    MilestoneFactory(commitment=joined, deliverable="x", deliverable_ru="Открытые ДАННЫЕ о дорогах")
+    apart = CommitmentFactory(plan=plan, number=3, title="Roads", description="", title_ru="", description_ru="")
+    MilestoneFactory(commitment=apart, deliverable="open hearings", deliverable_ru="")
+    MilestoneFactory(commitment=apart, deliverable="data", deliverable_ru="")
+    across = CommitmentFactory(plan=plan, number=4, title="Open", description="", title_ru="данные", description_ru="")
+
+    def languages(pk, text):
+        row = Commitment.objects.filter(pk=pk).values("pk", **search_language_columns(text))[0]
+        return matched_languages([row], text)
+
+    assert languages(split.pk, "open data") == ["en"]
+    assert languages(joined.pk, "открытые данные") == ["ru"]
+    assert languages(apart.pk, "open data") == []  # the two words in two milestones: no match
+    assert languages(across.pk, "open данные") == []  # one word in English, the other in Russian
+    assert languages(split.pk, "") == []

@@ -1,0 +1,68 @@
+"""Issue #20: the commitment list's compiled page statements run prepared on PostgreSQL where their generic plan is
+no worse (commitments/list_compiled.py ``_prepared_shape``): the list without a search and a broad search's page;
+never a narrow search's page nor a search's count. The same results either way (SQLite: nothing is prepared)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import list_compiled, list_views
+from tests.factories import ActionPlanFactory, CommitmentFactory, MemberFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # prepared only outside a transaction
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def nothing_compiled():
+    list_compiled._KEPT.clear()
+    yield
+    list_compiled._KEPT.clear()
+
+
+@pytest.fixture
+def commitments():
+    plan = ActionPlanFactory(member=MemberFactory(code="KG", name="Kyrgyz Republic"))
+    for n in range(30):
+        CommitmentFactory(plan=plan, number=n + 1, identifier=f"KG{n:04d}", title=f"Open data portal {n}" if n % 2 else f"Water budget {n}")
+    road = CommitmentFactory(plan=plan, number=99, identifier="KG0099", title="Roads")
+    MilestoneFactory(commitment=road, deliverable="Publish the open data on roads")
+
+
+def _results(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = re.search(r'<section aria-labelledby="results-heading">.*?</section>', html, re.S).group(0)
+    return section, [query["sql"] for query in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("broad", [True, False])
+def test_a_broad_searchs_page_runs_prepared_a_narrow_ones_and_every_count_as_plain_sql(client, commitments, monkeypatch, broad):
+    monkeypatch.setattr(list_views, "search_is_broad", lambda text: broad)
+    urls = ["/commitments/?q=open+data", "/commitments/?q=water+budget", "/commitments/?q=data+portal", "/commitments/?q=open+data"]
+    plain = {}
+    monkeypatch.setattr(list_compiled._Statement, "prepare", lambda self, kinds: None)
+    for url in urls:
+        plain[url] = _results(client, url)
+    monkeypatch.undo()
+    monkeypatch.setattr(list_views, "search_is_broad", lambda text: broad)
+    list_compiled._KEPT.clear()
+    for url in urls:
+        section, queries = _results(client, url)
+        assert section == plain[url][0]
+        assert len(queries) == len(plain[url][1])  # the PREPARE is the connection's, not a query of the page
+        executed = [sql for sql in queries if sql.startswith("EXECUTE ogp_kept_")]
+        assert len(executed) == (1 if POSTGRESQL and broad else 0), queries
+    assert "KG0099" in plain["/commitments/?q=open+data"][0]
+
+
+def test_the_list_without_a_search_runs_prepared(client, commitments):
+    first, queries = _results(client, "/commitments/")
+    second, queries = _results(client, "/commitments/")
+    assert first == second and "31 commitments" in first
+    assert any(sql.startswith("EXECUTE ogp_kept_") for sql in queries) == POSTGRESQL
