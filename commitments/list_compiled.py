@@ -23,7 +23,7 @@ import threading
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils import translation
 
-from ogp_portal.compiled import _prepared, _renamed, _statement
+from ogp_portal.compiled import prepare_afresh, prepared_execute, prepared_statement
 
 from .search import search_words
 
@@ -103,17 +103,17 @@ class _Statement:
             for index, param in enumerate(self.params)
             if type(param) is str and (param == typed or any(word in param.lower() for word in words))
         }
-        self.prepared = _statement(self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
+        self.prepared = prepared_statement(self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
 
     def _execute(self, cursor, connection, params):
-        execute = _prepared(self, connection) if self.prepared is not None else None
+        execute = prepared_execute(self, connection) if self.prepared is not None else None
         if execute is None:
             cursor.execute(self.sql, params)
             return
         try:
             cursor.execute(execute[0], execute[1](params))
         except DatabaseError:
-            _renamed(self)
+            prepare_afresh(self)
             raise
 
     def params_for(self, pairs, text, kinds):

@@ -142,7 +142,7 @@ class _Compiled:
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
         self.fast = self._fast_rows(queryset, compiler)
-        self.prepared = _statement(sql, self.params, {index for index, *_rest in slots}, connections[alias].vendor)
+        self.prepared = prepared_statement(sql, self.params, {index for index, *_rest in slots}, connections[alias].vendor)
 
     @staticmethod
     def _fast_rows(queryset, compiler):
@@ -201,14 +201,14 @@ class _Compiled:
 
             def prepared_execute_sql(result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE):
                 # A server-side cursor (``iterator()``) declares a SELECT: the kept SQL as given there.
-                execute = None if chunked_fetch else _prepared(self, connection)
+                execute = None if chunked_fetch else prepared_execute(self, connection)
                 if execute is not None:
                     compiler.as_sql = lambda *args, **kwargs: (execute[0], execute[1](params))
                 try:
                     return execute_sql(result_type, chunked_fetch, chunk_size)
                 except DatabaseError:
                     if execute is not None:
-                        _renamed(self)
+                        prepare_afresh(self)
                     raise
                 finally:
                     compiler.as_sql = lambda *args, **kwargs: (sql, params)
@@ -276,7 +276,7 @@ def rows(name, build, **values) -> list[tuple]:
         return list(entry.queryset_for(values, alias))  # (Django's own rows: tuples of a values_list)
     converters, order = entry.fast
     connection = connections[alias]
-    execute = _prepared(entry, connection) if entry.prepared is not None else None
+    execute = prepared_execute(entry, connection) if entry.prepared is not None else None
     params = entry.params_for(values)
     with connection.cursor() as cursor:
         if execute is None:
@@ -285,7 +285,7 @@ def rows(name, build, **values) -> list[tuple]:
             try:
                 cursor.execute(execute[0], execute[1](params))
             except DatabaseError:
-                _renamed(entry)
+                prepare_afresh(entry)
                 raise
         found = cursor.fetchall()
     if converters:  # as SQLCompiler.apply_converters does, with this thread's connection
@@ -361,7 +361,7 @@ class _Statement:
         return [params[index] for index in self.variable]
 
 
-def _statement(sql, params, variable, vendor):
+def prepared_statement(sql, params, variable, vendor):
     """A kept statement's :class:`_Statement` on PostgreSQL, or None (another database, no parameter)."""
     if vendor != "postgresql" or not params:
         return None
@@ -388,7 +388,7 @@ def _statement(sql, params, variable, vendor):
     return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order)
 
 
-def _renamed(entry):
+def prepare_afresh(entry):
     """After an ``EXECUTE`` failed: the statement prepared afresh, under a new name, at its next run. (A migration
     that changed a column's type makes PostgreSQL refuse a prepared plan whose rows it changes, where the plain SQL
     would run: one request fails, not every one until the connection is replaced.)"""
@@ -397,7 +397,7 @@ def _renamed(entry):
         entry.prepared = _Statement(f"ogp_kept_{next(_NAMES)}", statement.text, statement.fixed, statement.variable)
 
 
-def _prepared(entry, connection):
+def prepared_execute(entry, connection):
     """(``EXECUTE`` text, the function picking its values from a run's parameters) to run ``entry``'s statement
     prepared on ``connection``, or None (run its SQL as given)."""
     statement = entry.prepared

@@ -107,16 +107,16 @@ def test_a_statement_the_server_refuses_to_prepare_runs_as_plain_sql(monkeypatch
 
 def test_only_the_requests_values_are_parameters_the_fixed_ones_are_written_in():
     sql = "SELECT a FROM t WHERE b LIKE 'x%%' AND c = %s AND s = %s AND d = ANY(%s)"
-    statement = compiled_module._statement(sql, (5, "submitted", [7, 8]), {0, 2}, "postgresql")
+    statement = compiled_module.prepared_statement(sql, (5, "submitted", [7, 8]), {0, 2}, "postgresql")
     assert statement.text == "SELECT a FROM t WHERE b LIKE 'x%%' AND c = $1 AND s = %s AND d = ANY($2)"
     assert statement.fixed == ("submitted",)
     assert statement.execute == f"EXECUTE {statement.name}(%s, %s)"
     assert statement.values((6, "submitted", [9])) == [6, [9]]
-    fixed_only = compiled_module._statement("SELECT a FROM t WHERE s = %s", ("x",), set(), "postgresql")
+    fixed_only = compiled_module.prepared_statement("SELECT a FROM t WHERE s = %s", ("x",), set(), "postgresql")
     assert fixed_only.execute == f"EXECUTE {fixed_only.name}" and fixed_only.values(("x",)) == []
-    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", (1, 2), {0}, "postgresql") is None  # never guess
-    assert compiled_module._statement("SELECT 1", (), set(), "postgresql") is None
-    assert compiled_module._statement("SELECT a FROM t WHERE c = %s", (1,), {0}, "sqlite") is None
+    assert compiled_module.prepared_statement("SELECT a FROM t WHERE c = %s", (1, 2), {0}, "postgresql") is None  # never guess
+    assert compiled_module.prepared_statement("SELECT 1", (), set(), "postgresql") is None
+    assert compiled_module.prepared_statement("SELECT a FROM t WHERE c = %s", (1,), {0}, "sqlite") is None
 
 
 def test_the_review_queues_state_is_written_into_its_prepared_statement(client, django_user_model, monkeypatch):
