@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ogp_portal.cache import enabled as page_cache_enabled
-from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
+from ogp_portal.cache import derived_in_process, fragment, prefetch_fragments, scope_fragments
 from ogp_portal.compiled import compiled
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
@@ -313,6 +314,12 @@ def commitment_detail(request, identifier):
         # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
         # the links to enter progress, review, respond and hide are slots the page fills per visitor.
         "commitment_state": fragment(state, lambda: _commitment_state(request, whole(), today)),
+        # Its breadcrumb and heading: the head's names only, the same for every visitor, kept in the process with
+        # the head under the generation, per language (issue #20: ~20 template nodes on every visit).
+        "frame": derived_in_process(("commitment-frame", commitment.pk, get_language()), lambda: render_to_string(
+            "commitments/_commitment_frame.html",
+            {"commitment": commitment, "plan": commitment.plan, "member": commitment.plan.member},
+        )),
     }
     return render(request, "commitments/commitment_detail.html", context)
 

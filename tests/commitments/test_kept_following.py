@@ -123,7 +123,9 @@ def test_the_kept_head_follows_a_change_to_the_commitment(kept, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         Commitment.objects.filter(pk=commitment.pk).update(title="A renamed commitment")
         public_pages_changed()
-    assert "A renamed commitment" in _page(client, commitment)
+    page = _page(client, commitment)
+    assert "<h1>A renamed commitment</h1>" in page  # the kept breadcrumb and heading too, not only the title
+    assert "<title>" in page and commitment.title not in page
 
 
 def test_the_kept_plan_head_follows_a_change_to_the_plan(kept, django_capture_on_commit_callbacks):
