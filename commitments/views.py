@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ogp_portal.cache import enabled as page_cache_enabled
-from ogp_portal.cache import fragment, prefetch_fragments, scope_fragments
+from ogp_portal.cache import derived_in_process, fragment, prefetch_fragments, scope_fragments
 from ogp_portal.compiled import compiled
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
@@ -244,10 +245,17 @@ def _lead_institutions(plan):
 def plan_detail(request, pk):
     """Render an action plan, state first: progress charts, the milestone timeline, the commitments, then co-creation."""
     today = timezone.localdate()
-    plan, whole = page_object("plan", pk, request)
+    if page_cache_enabled():
+        # The head kept in the process, whether the reader follows it kept beside the shared parts, as the
+        # commitment page does (commitments/following.py): a visit that finds them kept reads no head.
+        plan, whole = kept_page_object("plan", pk)
+    else:
+        plan, whole = page_object("plan", pk, request)
     scope_fragments(plan.member_id)  # its shared parts show this member's records only
-    # The page's three shared parts (here and in the template) in one cache round trip.
-    prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}")
+    follow_state = following.part_name(request.user.pk, plan.pk, "plan") if request.user.is_authenticated and page_cache_enabled() else None
+    # The page's three shared parts (here and in the template) and the follow state in one cache round trip.
+    prefetch_fragments(f"plan-state:{plan.pk}:{today.isoformat()}", f"plan-reports:{plan.pk}", f"plan-about:{plan.pk}",
+                       *([follow_state] if follow_state else []))
     context = {
         "plan": plan,
         "member": plan.member,
@@ -256,7 +264,7 @@ def plan_detail(request, pk):
         # Its query compiled once per process (``ogp_portal.compiled``).
         "status_reports": functools.cache(lambda: list(compiled("plan-status-reports", _plan_status_reports, plan=plan.pk))),
         "can_publish": request.user.has_perm("commitments.publish_status_report", plan),
-        "following": getattr(plan, "following", False),
+        "following": following.follows(request.user, plan) if follow_state else getattr(plan, "following", False),
         # The same for every visitor: rendered once per plan, day and language, shared by anonymous and
         # signed-in visitors until the next change (issue #20); the follow button and the status
         # reports' link stay outside it.
@@ -306,6 +314,12 @@ def commitment_detail(request, identifier):
         # and signed-in visitors until the next change (issue #20). The follow button stays outside it;
         # the links to enter progress, review, respond and hide are slots the page fills per visitor.
         "commitment_state": fragment(state, lambda: _commitment_state(request, whole(), today)),
+        # Its breadcrumb and heading: the head's names only, the same for every visitor, kept in the process with
+        # the head under the generation, per language (issue #20: ~20 template nodes on every visit).
+        "frame": derived_in_process(("commitment-frame", commitment.pk, get_language()), lambda: render_to_string(
+            "commitments/_commitment_frame.html",
+            {"commitment": commitment, "plan": commitment.plan, "member": commitment.plan.member},
+        )),
     }
     return render(request, "commitments/commitment_detail.html", context)
 

@@ -26,9 +26,11 @@ def on_review_saved(sender, instance, **kwargs):
 @receiver(post_save, sender=Follow, dispatch_uid="engagement.follow_saved")
 @receiver(post_delete, sender=Follow, dispatch_uid="engagement.follow_deleted")
 def on_follow_changed(sender, instance, **kwargs):
-    """A follow saved or deleted (services, admin, cascades): the commitment page's kept follow state for that reader."""
+    """A follow saved or deleted (services, admin, cascades): the commitment or plan page's kept follow state for that reader."""
     if instance.commitment_id and instance.user_id:
         following.forget(instance.user_id, instance.commitment_id)
+    elif instance.plan_id and instance.user_id:
+        following.forget(instance.user_id, instance.plan_id, "plan")
 
 
 @receiver(commitment_signals.progress_submitted, dispatch_uid="engagement.progress_submitted")

@@ -99,8 +99,7 @@ def review_panel(context, update):
 PERSONAL_SLOT = re.compile(r"<!--personal:(enter|review|review-actions):(\d+)(?::([^>]*))?-->")
 
 
-def _link(url, text) -> str:
-    return f'<p><a href="{escape(url)}">{text}</a></p>'  # format_html's markup, the text escaped by the caller
+_MARK = "9753186420"  # digits: a plain value path_of joins in place (ogp_portal.paths)
 
 
 @register.simple_tag(takes_context=True)
@@ -130,50 +129,52 @@ def personal_parts(context, html, commitment):
         for i in slots:
             parts[i : i + 3] = [sign_in if parts[i] == "review" else "", "", ""]
         return mark_safe("".join(parts))  # noqa: S308 - our own fragment, slots filled with escaped markup
-    may_review = user.is_active
-    may_enter = any(parts[i] == "enter" for i in slots) and user.has_perm("commitments.enter_progress", commitment)
-    numbers = {int(parts[i + 1]): unquote(parts[i + 2] or "") for i in slots if parts[i] == "enter"} if may_enter else {}
-    answered = {int(parts[i + 1]): parts[i + 2] == "1" for i in slots if parts[i] == "review-actions"}
-    own_updates = {int(parts[i + 1]) for i in slots if parts[i] == "review" and str(user.pk) in (parts[i + 2] or "").split(",")}
-    may_respond = may_hide = None
-    urls, texts = {}, {}
+    # The lazy user read once, not per slot; each kind's link written once around its integer id (an id alone
+    # needs no escaping, and escaping is per character: escape(prefix + id + suffix) is the same string).
+    user_pk, may_review = str(user.pk), user.is_active
+    may_respond = may_hide = may_enter = None
+    heads = {}
 
-    def url(kind, pk):
-        if kind not in urls:
-            urls[kind] = path_of(
+    def link(kind, pk, text):
+        if kind not in heads:
+            prefix, suffix = path_of(
                 {"enter": "commitments:progress", "review": "engagement:review",
                  "respond": "engagement:respond", "hide": "engagement:hide"}[kind],
                 *([commitment.identifier] if kind == "enter" else []),
-            )
-        return urls[kind](pk)
+            )(_MARK).rsplit(_MARK, 1)
+            heads[kind] = (f'<p><a href="{escape(prefix)}', f'{escape(suffix)}">')
+        head, tail = heads[kind]
+        return f"{head}{pk}{tail}{text}</a></p>"
 
-    def text(key):
-        if not texts:  # translated and escaped once per page
-            texts.update({
-                "change-review": escape(_("Change your review")), "review": escape(_("Review this update")),
-                "change-response": escape(_("Change the response")), "respond": escape(_("Respond")),
-                "hide": escape(_("Hide as abusive")),
-            })
-        return texts[key]
-
+    texts = {}
+    if may_review:
+        texts["review"] = escape(_("Review this update"))
+        texts["change-review"] = escape(_("Change your review"))
     for i in slots:
         kind, pk = parts[i], int(parts[i + 1])
         filled = ""
-        if kind == "enter":
-            if pk in numbers:
-                filled = _link(url("enter", pk), escape(_("Enter progress on %(number)s") % {"number": numbers[pk]}))
-        elif kind == "review":
+        if kind == "review":
             if may_review:
-                filled = _link(url("review", pk), text("change-review" if pk in own_updates else "review"))
-        elif pk in answered:
+                own = user_pk in (parts[i + 2] or "").split(",")
+                filled = link("review", pk, texts["change-review" if own else "review"])
+        elif kind == "enter":
+            if may_enter is None:
+                may_enter = user.has_perm("commitments.enter_progress", commitment)
+                # Translated and escaped once (escaping is per character: the same as escaping each filled text).
+                texts["enter"] = escape(_("Enter progress on %(number)s"))
+            if may_enter:
+                filled = link("enter", pk, texts["enter"] % {"number": escape(unquote(parts[i + 2] or ""))})
+        elif kind == "review-actions":
             if may_respond is None:
                 may_respond = user.has_perm("engagement.respond_review", commitment)
                 may_hide = user.has_perm("engagement.hide_review", commitment)
+                texts["change-response"], texts["respond"] = escape(_("Change the response")), escape(_("Respond"))
+                texts["hide"] = escape(_("Hide as abusive"))
             links = []
             if may_respond:
-                links.append(_link(url("respond", pk), text("change-response" if answered[pk] else "respond")))
+                links.append(link("respond", pk, texts["change-response" if parts[i + 2] == "1" else "respond"]))
             if may_hide:
-                links.append(_link(url("hide", pk), text("hide")))
+                links.append(link("hide", pk, texts["hide"]))
             filled = "\n".join(links)
         parts[i : i + 3] = [filled, "", ""]
     return mark_safe("".join(parts))  # noqa: S308 - our own fragment, slots filled with escaped markup
@@ -188,23 +189,33 @@ def _kind_key(target):
     return "member", target.code
 
 
-@register.inclusion_tag("engagement/_follow_button.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def follow_button(context, target, following=None):
     """Follow / stop following ``target`` (a commitment, plan or member); a sign-in link for visitors.
 
     ``following``: whether the user follows it, when the view already read it (e.g. in the page's own query).
+    Written here (issue #20: an inclusion tag's template on every signed-in plan, member and commitment page),
+    byte for byte what ``engagement/_follow_button.html`` renders (tests/engagement/test_follow_button.py).
     """
     request = context.get("request")
     user = getattr(request, "user", None)
     kind, key = _kind_key(target)
-    return {
-        "request": request,
-        "user": user,
-        "action_url": reverse("engagement:follow", args=[kind, key]),
-        "following": services.is_following(user, target) if following is None else following,
-        "feed_url": feed_url(target),
-        "csrf_token": context.get("csrf_token"),
-    }
+    atom = f'\n  <p><small><a href="{escape(feed_url(target))}">{escape(_("Atom feed"))}</a></small></p>\n</div>\n'
+    if not (user is not None and user.is_authenticated):
+        login = f'{reverse("accounts:login")}?next={urlencode(request.path)}'
+        return mark_safe(  # noqa: S308 - every value escaped
+            f'<div class="follow">\n  \n  <p><a href="{escape(login)}">{escape(_("Sign in to follow by email"))}</a></p>\n  {atom}'
+        )
+    if services.is_following(user, target) if following is None else following:
+        button = f'<button type="submit" name="action" value="unfollow" class="secondary">{escape(_("Stop following"))}</button>'
+    else:
+        button = f'<button type="submit" name="action" value="follow">{escape(_("Follow: email me new updates"))}</button>'
+    return mark_safe(  # noqa: S308 - every value escaped
+        f'<div class="follow">\n  \n  <form method="post" action="{escape(reverse("engagement:follow", args=[kind, key]))}">'
+        f'\n    <input type="hidden" name="csrfmiddlewaretoken" value="{escape(context.get("csrf_token"))}">'
+        f'\n    <input type="hidden" name="next" value="{escape(request.get_full_path())}">'
+        f"\n    \n    {button}\n    \n  </form>\n  {atom}"
+    )
 
 
 @register.simple_tag

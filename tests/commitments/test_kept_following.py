@@ -1,5 +1,5 @@
-"""The commitment page's head kept in the process and each reader's follow state kept beside its shared part
-(commitments/following.py, commitments/heads.kept_page_object; issue #20).
+"""The commitment and plan pages' heads kept in the process and each reader's follow state kept beside their shared
+parts (commitments/following.py, commitments/heads.kept_page_object; issue #20).
 
 A signed-in visit that finds them kept runs no query; each reader sees their own state (never another's: the state
 is kept per reader and commitment); a follow or an unfollow, through the service, the admin or a cascade, shows at
@@ -39,14 +39,26 @@ def _reader(name):
     return user, client
 
 
-def _page(client, commitment, language=""):
-    response = client.get(f"{language}/commitments/{commitment.identifier}/")
+@pytest.fixture(params=["commitment", "plan"])
+def kind(request):
+    return request.param
+
+
+def _target(kind):
+    """A commitment, or its plan: each test runs for both pages."""
+    commitment = CommitmentFactory()
+    return commitment if kind == "commitment" else commitment.plan
+
+
+def _page(client, target, language=""):
+    path = f"/commitments/{target.identifier}/" if hasattr(target, "identifier") else f"/plans/{target.pk}/"
+    response = client.get(f"{language}{path}")
     assert response.status_code == 200
     return _SECRETS.sub(lambda m: (m.group(1) or m.group(2)) + "X", response.content.decode())
 
 
-def test_a_second_visit_runs_no_query_and_each_reader_sees_their_own_state(kept):
-    commitment = CommitmentFactory()
+def test_a_second_visit_runs_no_query_and_each_reader_sees_their_own_state(kept, kind):
+    commitment = _target(kind)
     ann, ann_client = _reader("ann")
     bob, bob_client = _reader("bob")
     services.follow(commitment, by=ann)
@@ -59,8 +71,8 @@ def test_a_second_visit_runs_no_query_and_each_reader_sees_their_own_state(kept)
 
 
 @pytest.mark.parametrize("language", ["", "/ru", "/ky"])
-def test_a_follow_and_an_unfollow_show_at_the_next_visit_in_every_language(kept, language, django_capture_on_commit_callbacks):
-    commitment = CommitmentFactory()
+def test_a_follow_and_an_unfollow_show_at_the_next_visit_in_every_language(kept, kind, language, django_capture_on_commit_callbacks):
+    commitment = _target(kind)
     ann, client = _reader("ann")
     for lang in ("", "/ru", "/ky"):
         _page(client, commitment, lang)  # every language's state kept
@@ -73,18 +85,18 @@ def test_a_follow_and_an_unfollow_show_at_the_next_visit_in_every_language(kept,
     assert 'value="unfollow"' in followed and 'value="unfollow"' not in left and 'value="follow"' in left
 
 
-def test_a_follow_written_in_the_admin_way_or_deleted_by_a_cascade_shows_at_the_next_visit(kept):
-    commitment = CommitmentFactory()
+def test_a_follow_written_in_the_admin_way_or_deleted_by_a_cascade_shows_at_the_next_visit(kept, kind):
+    commitment = _target(kind)
     ann, client = _reader("ann")
     assert FOLLOW in _page(client, commitment)
-    row = Follow.objects.create(user=ann, commitment=commitment)  # a plain save (the admin's): the signal
+    row = Follow.objects.create(user=ann, **{kind: commitment})  # a plain save (the admin's): the signal
     assert STOP in _page(client, commitment)
     Follow.objects.filter(pk=row.pk).delete()  # a queryset delete (as a cascade does): the signal
     assert FOLLOW in _page(client, commitment)
 
 
-def test_the_page_is_what_a_render_with_nothing_kept_gives(settings, kept):
-    commitment = CommitmentFactory()
+def test_the_page_is_what_a_render_with_nothing_kept_gives(settings, kept, kind):
+    commitment = _target(kind)
     ann, ann_client = _reader("ann")
     bob, bob_client = _reader("bob")
     services.follow(commitment, by=ann)
@@ -111,4 +123,28 @@ def test_the_kept_head_follows_a_change_to_the_commitment(kept, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         Commitment.objects.filter(pk=commitment.pk).update(title="A renamed commitment")
         public_pages_changed()
-    assert "A renamed commitment" in _page(client, commitment)
+    page = _page(client, commitment)
+    assert "<h1>A renamed commitment</h1>" in page  # the kept breadcrumb and heading too, not only the title
+    assert "<title>" in page and commitment.title not in page
+
+
+def test_the_kept_plan_head_follows_a_change_to_the_plan(kept, django_capture_on_commit_callbacks):
+    from commitments.models import ActionPlan
+    from ogp_portal.cache import public_pages_changed
+
+    plan = CommitmentFactory().plan
+    _ann, client = _reader("ann")
+    assert plan.title in _page(client, plan)
+    with django_capture_on_commit_callbacks(execute=True):
+        ActionPlan.objects.filter(pk=plan.pk).update(title="A renamed plan")
+        public_pages_changed()
+    assert "A renamed plan" in _page(client, plan)
+
+
+def test_a_readers_plan_state_is_not_the_commitments(kept):
+    """The two pages' kept states have their own names: following the commitment is not following its plan."""
+    commitment = CommitmentFactory()
+    ann, client = _reader("ann")
+    services.follow(commitment, by=ann)
+    assert STOP in _page(client, commitment) and FOLLOW in _page(client, commitment.plan)
+    assert STOP in _page(client, commitment) and FOLLOW in _page(client, commitment.plan)
