@@ -200,16 +200,20 @@ def follow_button(context, target, following=None):
     request = context.get("request")
     user = getattr(request, "user", None)
     kind, key = _kind_key(target)
-    atom = f'\n  <p><small><a href="{escape(feed_url(target))}">{escape(_("Atom feed"))}</a></small></p>\n</div>\n'
+    atom_text = _("Atom feed")
+    atom = f'\n  <p><small><a href="{escape(feed_url(target))}">{escape(atom_text)}</a></small></p>\n</div>\n'
     if not (user is not None and user.is_authenticated):
         login = f'{reverse("accounts:login")}?next={urlencode(request.path)}'
+        sign_in = _("Sign in to follow by email")
         return mark_safe(  # noqa: S308 - every value escaped
-            f'<div class="follow">\n  \n  <p><a href="{escape(login)}">{escape(_("Sign in to follow by email"))}</a></p>\n  {atom}'
+            f'<div class="follow">\n  \n  <p><a href="{escape(login)}">{escape(sign_in)}</a></p>\n  {atom}'
         )
     if services.is_following(user, target) if following is None else following:
-        button = f'<button type="submit" name="action" value="unfollow" class="secondary">{escape(_("Stop following"))}</button>'
+        stop = _("Stop following")
+        button = f'<button type="submit" name="action" value="unfollow" class="secondary">{escape(stop)}</button>'
     else:
-        button = f'<button type="submit" name="action" value="follow">{escape(_("Follow: email me new updates"))}</button>'
+        follow = _("Follow: email me new updates")
+        button = f'<button type="submit" name="action" value="follow">{escape(follow)}</button>'
     return mark_safe(  # noqa: S308 - every value escaped
         f'<div class="follow">\n  \n  <form method="post" action="{escape(reverse("engagement:follow", args=[kind, key]))}">'
         f'\n    <input type="hidden" name="csrfmiddlewaretoken" value="{escape(context.get("csrf_token"))}">'
