@@ -102,7 +102,10 @@ def test_a_crowded_day_is_walked_by_name_on_postgresql():
         cursor.execute(("EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql, params)
         plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
     if connection.vendor == "postgresql":
-        assert "member_stored_name" in plan and "deadline_open_member_due" in plan, plan
+        # Each member's deadline on the day by an index on the member: the open deadlines' (member, due) index, or
+        # on a table of 120 rows with dead tuples from earlier tests the planner may take the foreign key's.
+        per_member = ("deadline_open_member_due", "compliance_deadline_member_id")
+        assert "member_stored_name" in plan and any(name in plan for name in per_member), plan
         walked = [line for line in plan.splitlines() if "member_stored_name" in line][0]
         assert "rows=3000" not in walked and "never executed" not in walked, plan  # walked, and stopped early
     else:
