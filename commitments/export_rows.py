@@ -23,7 +23,20 @@ def _translated(names):
     return tuple(f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES)
 
 
-class _Translated:
+class _Plain:
+    """A row of plain values, one slot per column read (``of``: from a ``values_list`` row, in slot order)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, values):
+        row = cls.__new__(cls)
+        for name, value in zip(cls.__slots__, values):
+            setattr(row, name, value)
+        return row
+
+
+class _Translated(_Plain):
     """A plain row whose translated texts are read as modeltranslation's field reads them: ``row.title`` is the
     active language's ``title_<code>`` or its fallbacks', or ""."""
 
@@ -40,13 +53,6 @@ class _Translated:
             if value is not None and value != "":
                 return value
         return ""
-
-    @classmethod
-    def of(cls, values):
-        row = cls.__new__(cls)
-        for name, value in zip(cls.__slots__, values):
-            setattr(row, name, value)
-        return row
 
 
 class _Member(_Translated):
@@ -101,7 +107,7 @@ class _Number:
         self.number = number
 
 
-class _MilestoneRow:
+class _MilestoneRow(_Plain):
     """What MILESTONE_COLUMNS read of a milestone, its commitment and activity, as plain values (a ``values_list`` row)."""
 
     __slots__ = (
@@ -109,13 +115,6 @@ class _MilestoneRow:
         "start_date", "start_precision", "end_date", "end_precision", "budget_development_partners", "budget_national",
         "budget_text", "latest_completion", "is_overdue",
     )
-
-    @classmethod
-    def of(cls, values):
-        row = cls.__new__(cls)
-        for name, value in zip(cls.__slots__, values):
-            setattr(row, name, value)
-        return row
 
     @property
     def commitment(self):

@@ -27,3 +27,13 @@ def progress_url_as_coordinator(client, kg17, people):
     milestone = kg17.milestones.order_by("id").first()
     client.force_login(people[0])
     return reverse("commitments:progress", args=[kg17.identifier, milestone.pk]) + "?period=2019-H1"
+
+
+@pytest.fixture
+def nothing_compiled():
+    """The commitment list's compiled shapes forgotten before and after the test (commitments/list_compiled.py)."""
+    from commitments import list_compiled
+
+    list_compiled._KEPT.clear()
+    yield
+    list_compiled._KEPT.clear()

@@ -25,10 +25,8 @@ def english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
-def nothing_compiled():
-    list_compiled._KEPT.clear()
+def fresh_compiled_lists(nothing_compiled):
     yield
-    list_compiled._KEPT.clear()
 
 
 @pytest.fixture

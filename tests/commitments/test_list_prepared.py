@@ -17,10 +17,8 @@ POSTGRESQL = connection.vendor == "postgresql"
 
 
 @pytest.fixture(autouse=True)
-def nothing_compiled():
-    list_compiled._KEPT.clear()
+def fresh_compiled_lists(nothing_compiled):
     yield
-    list_compiled._KEPT.clear()
 
 
 @pytest.fixture
