@@ -18,18 +18,16 @@ given; a search's words reach this SQL inside patterns the ORM builds from them,
 
 from __future__ import annotations
 
-import threading
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils import translation
 
-from ogp_portal.compiled import prepare_afresh, prepared_execute, prepared_statement
+from ogp_portal.compiled import keep_shape, prepare_afresh, prepared_execute, prepared_statement
 
 from .search import search_words
 
 MOST_SHAPES = 256
 _KEPT: dict = {}
-_LOCK = threading.Lock()
 _NOT_COMPILABLE = object()
 
 # Placeholder words: letters no search sends together, fixed length, none inside another; an ASCII one
@@ -192,10 +190,7 @@ def _entry(key, build):
             entry = build()
         except LookupError:
             entry = _NOT_COMPILABLE
-        with _LOCK:
-            if len(_KEPT) >= MOST_SHAPES:
-                _KEPT.clear()
-            _KEPT[key] = entry
+        keep_shape(_KEPT, key, entry, MOST_SHAPES)
     return None if entry is _NOT_COMPILABLE else entry
 
 

@@ -61,6 +61,15 @@ from django.utils import translation
 MOST_SHAPES = 4096
 _COMPILED: dict = {}
 _LOCK = threading.Lock()
+
+
+def keep_shape(store: dict, key, entry, most: int | None = None) -> None:
+    """Keep ``entry`` under ``key`` in a per-process store of compiled shapes: at most ``most``, all forgotten when
+    full (shapes are few; a flood of new ones costs a recompile, never memory)."""
+    with _LOCK:
+        if len(store) >= (MOST_SHAPES if most is None else most):
+            store.clear()
+        store[key] = entry
 _NOT_COMPILABLE = object()
 # Placeholders no request sends: integers far below any id, texts with a NUL byte (PostgreSQL refuses
 # them in a query, so one could never come from a URL into a query of ours).
@@ -240,10 +249,7 @@ def _entry(name, build, values):
             entry = _Empty(queryset)
         except LookupError:
             entry = _NOT_COMPILABLE
-        with _LOCK:
-            if len(_COMPILED) >= MOST_SHAPES:
-                _COMPILED.clear()
-            _COMPILED[key] = entry
+        keep_shape(_COMPILED, key, entry)
     if entry is _NOT_COMPILABLE or (type(entry) is _Compiled and _out_of_range(values)):
         return None, alias
     return entry, alias
