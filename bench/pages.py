@@ -301,7 +301,11 @@ def pick_urls() -> list[tuple[str, str]]:
 
     walk(get_resolver().url_patterns)
     # A filtered, searched and paginated list, when the portal has a commitment list.
-    for label, path in list(urls):
+    for index, (label, path) in enumerate(list(urls)):
+        if path.startswith("/api/") and re.search(r"/deadlines/(cycles|minimum-requirements)/$", path):
+            # The member's cycles and minimum requirements answer 400 without a member: ask for the typical one.
+            urls[index] = (f"{label} (one member)", f"{path}?member={national.pk}")
+            continue
         if path.startswith("/api/"):
             if path.rstrip("/").endswith("commitments"):
                 urls.append((f"{label} (searched)", f"{path}?search=open+data"))

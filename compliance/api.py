@@ -61,6 +61,8 @@ class DeadlineViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnl
     def cycles(self, request):
         from commitments.models import Member
 
+        if kept := self.kept_public_copy(request):
+            return kept
         raw = request.query_params.get("member", "")
         member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if member is None:
@@ -77,6 +79,8 @@ class DeadlineViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadOnl
     def minimum_requirements(self, request):
         from commitments.models import Member
 
+        if kept := self.kept_public_copy(request):
+            return kept
         raw = request.query_params.get("member", "")
         member = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         if member is None:

@@ -188,6 +188,13 @@ class SharedPublicListMixin:
     """
 
     def list(self, request, *args, **kwargs):
+        return self.kept_public_copy(request) or super().list(request, *args, **kwargs)
+
+    def kept_public_copy(self, request):
+        """The anonymous visitors' kept copy of this answer for a signed-in user or a token, or None.
+
+        Also for the viewset's actions whose answer reads nothing of the reader (``ogp_portal.cache.DAILY_ANSWERS``).
+        """
         from django.core.cache import cache
         from django.http import HttpResponse
 
@@ -204,7 +211,7 @@ class SharedPublicListMixin:
                 for name, value in headers.items():
                     response[name] = value
                 return response
-        return super().list(request, *args, **kwargs)
+        return None
 
     def shares_public_copy(self, request) -> bool:
         """Whether this user's answer is the anonymous copy (asked only when that copy exists).

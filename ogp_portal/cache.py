@@ -4,7 +4,8 @@ How it works (BENCHMARKS.md §5 has the reasoning):
 
 * **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
   commitment list, commitment, compliance overview and member page, forum page, Atom feeds, a
-  plan's CSV) and of the REST API's lists (``api:*-list``) and schema, with status 200, for a visitor who
+  plan's CSV) and of the REST API's lists (``api:*-list``), schema and a member's cycles and minimum requirements
+  (``DAILY_ANSWERS``, kept per portal day), with status 200, for a visitor who
   sends no session cookie, no messages cookie and no ``Authorization`` header (so nobody signed
   in, no token, and nobody with a pending message). An API list served from the cache still
   counts against the anonymous throttle. A signed-in user's request is neither served from the
@@ -52,7 +53,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.safestring import mark_safe
 
@@ -98,6 +99,12 @@ SHARED_WITH_SIGNED_IN = frozenset(
 # the anonymous throttle has counted the request (a cached answer is not a way around it).
 # The OpenAPI schema (``api:schema``, seconds to generate) is cached the same way.
 API_LIST = re.compile(r"^api:([a-z-]+-list|schema)$")
+
+# Answers computed as of the portal's day with nothing of the reader in them: a member's cycles and OGP's minimum
+# requirements checked per cycle (``compliance/api.py``). Kept like the API lists, and under the day as well, since
+# a cycle or a requirement's period turns at midnight without any change to announce. A signed-in reader or a token
+# is answered with the kept copy after the view's own checks (``SharedPublicListMixin.kept_public_copy``).
+DAILY_ANSWERS = frozenset({"api:deadline-cycles", "api:deadline-minimum-requirements"})
 
 GENERATION_KEY = "pages:generation"  # replaced by every change
 BASE_KEY = "pages:base"  # replaced by every change not scoped to members (public_pages_changed(members=…))
@@ -460,7 +467,7 @@ def anonymous_request(request) -> bool:
 
 def cached_view(view_name: str) -> bool:
     """Return whether anonymous GET answers of this view are cached: a public page, a feed or an API list."""
-    return view_name in PUBLIC_PAGES or bool(API_LIST.match(view_name))
+    return view_name in PUBLIC_PAGES or view_name in DAILY_ANSWERS or bool(API_LIST.match(view_name))
 
 
 def _shared_with_signed_in(request, view_name: str) -> bool:
@@ -477,6 +484,9 @@ def page_key(request) -> str:
     raw = f"{translation.get_language()}|{request.path}|{query}"
     if request.path.startswith("/api/"):  # the API negotiates its format (the schema: YAML or JSON) from Accept
         raw += "|" + request.META.get("HTTP_ACCEPT", "")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in DAILY_ANSWERS:
+        raw += "|" + timezone.localdate().isoformat()
     return f"page:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -262,3 +262,40 @@ def test_scoped_lists_serve_the_anonymous_copy_only_to_readers_who_would_be_rend
     with CaptureQueriesContext(connection) as ctx:
         answer = session_client(m["roles"]["admin"]).get(url)
     assert answer.status_code == 200 and _list_read(ctx.captured_queries, table)
+
+
+# A member's cycles and minimum requirements: computed as of the portal's day, the same for every reader.
+DAILY = {"cycles": '"compliance_cycle"', "minimum-requirements": '"forums_meeting"'}
+
+
+@pytest.mark.parametrize("answer", DAILY)
+def test_a_members_cycles_and_requirements_are_kept_for_the_day_and_shared_with_signed_in_readers(world, answer):
+    import time_machine
+    from zoneinfo import ZoneInfo
+
+    bishkek = ZoneInfo("Asia/Bishkek")
+    url = f"/api/v1/deadlines/{answer}/?member={world['kg'].pk}"
+    with time_machine.travel(dt.datetime(2026, 12, 8, 23, 50, tzinfo=bishkek), tick=False):
+        first = APIClient().get(url)
+        assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
+        with CaptureQueriesContext(connection) as ctx:
+            again = APIClient().get(url)
+        assert again["X-Page-Cache"] == "hit" and again.content == first.content
+        assert DAILY[answer] not in _tables(ctx.captured_queries)
+        for client in (session_client(world["users"]["coordinator"]), client_for(world["users"]["point_of_contact"])):
+            with CaptureQueriesContext(connection) as ctx:
+                shared = client.get(url)
+            assert shared.status_code == 200 and shared.content == first.content
+            assert DAILY[answer] not in _tables(ctx.captured_queries)  # not computed again
+        other = APIClient().get(f"/api/v1/deadlines/{answer}/?member={world['bishkek'].pk}")
+        assert other["X-Page-Cache"] == "miss"  # each member its own copy
+    with time_machine.travel(dt.datetime(2026, 12, 9, 0, 5, tzinfo=bishkek), tick=False):
+        assert APIClient().get(url)["X-Page-Cache"] == "miss"  # a new day: computed again as of that day
+
+
+@pytest.mark.parametrize("answer", DAILY)
+def test_a_members_cycles_asked_without_a_member_are_refused_each_time_and_never_kept(world, answer):
+    for _ in range(2):
+        refused = APIClient().get(f"/api/v1/deadlines/{answer}/")
+        assert refused.status_code == 400 and "X-Page-Cache" not in refused
+        assert "member" in refused.json()
