@@ -15,9 +15,34 @@ from ogp_portal.compiled import among, ids_text
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 
-from .models import Evidence, period_end
+from .models import Completion, Evidence, OGPValues, period_end
 
 CHUNK_SIZE = 500
+_OGP_VALUES = (
+    OGPValues.ACCESS_TO_INFORMATION, OGPValues.CIVIC_PARTICIPATION, OGPValues.PUBLIC_ACCOUNTABILITY, OGPValues.TECHNOLOGY_INNOVATION,
+)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _join(*parts):
+    return "; ".join(p.strip() for p in parts if p and p.strip())
+
+
+# A row's CSV cells written directly (issue #20; each row class's ``cells``): each cell is the text
+# ``exports.csv_value`` gives of what its column reads (``None`` empty, booleans true/false), in the columns' order.
+def _text(value):
+    return "" if value is None else value if value.__class__ is str else str(value)
+
+
+def _day(day):
+    return day.isoformat() if day else ""
+
+
+def _flag(value):
+    return "" if value is None else ("true" if value else "false") if value.__class__ is bool else str(value)
 
 def _translated(names):
     return tuple(f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES)
@@ -99,6 +124,25 @@ class _CommitmentRow(_Translated):
     def get_absolute_url(self):
         return self.path(self.identifier)
 
+    def cells(self):
+        """The CSV cells of ``exports.COMMITMENT_COLUMNS`` (OGP's columns, then the portal's)."""
+        values, submitted = self.ogp_values or [], self.plan__submitted_on
+        return [
+            _text(self.identifier), self.title_en or self.title, "", self.description_en or self.description,
+            self.plan__member__name, "", "; ".join(self.themes or []), str(submitted.year) if submitted else "",
+            _text(self.plan_number), _text(self.number),
+            self.lead_agency__name if self.lead_agency_id is not None else "",
+            _join(self.other_state_actors_en or self.other_state_actors, self.other_actors_en or self.other_actors),
+            settings.SITE_URL.rstrip("/") + self.path(self.identifier),
+            *["Yes" if value in values else "No" for value in _OGP_VALUES], "", "",
+            str(Completion(self.completion).label) if self.completion else "", "",
+            _text(self.plan__member__code), self.plan__title_en or self.plan__title, _day(self.start_date), _day(self.end_date),
+            self.problem_en or self.problem, self.contribution_en or self.contribution, self.relevance_en or self.relevance,
+            self.additional_information_en or self.additional_information, self.expected_results_en or self.expected_results,
+            _text(self.completion_percent), self.latest_update_at.isoformat() if self.latest_update_at else "",
+            _text(self.overdue_count),
+        ]
+
 
 class _Number:
     __slots__ = ("number",)
@@ -139,6 +183,15 @@ class _MilestoneRow(_Plain):
     def ends_on(self):
         return period_end(self.end_date, self.end_precision)
 
+    def cells(self):
+        """The CSV cells of ``exports.MILESTONE_COLUMNS``."""
+        return [
+            _text(self.commitment__identifier), _text(self.number), _text(self.activity__number) if self.activity_id is not None else "",
+            self.deliverable_en or self.deliverable, _day(self.start_date), _text(self.start_precision), _day(self.end_date),
+            _text(self.end_precision), _day(period_end(self.end_date, self.end_precision)), _flag(self.budget_development_partners),
+            _flag(self.budget_national), _text(self.budget_text), _text(self.latest_completion), _flag(self.is_overdue),
+        ]
+
 
 class _Commitment:
     __slots__ = ("identifier",)
@@ -165,6 +218,14 @@ class _UpdateRow:
         milestone.number, milestone.commitment = self.milestone__number, commitment
         commitment.identifier = self.milestone__commitment__identifier
         return milestone
+
+    def cells(self):
+        """The CSV cells of ``exports.UPDATE_COLUMNS``."""
+        return [
+            _text(self.pk), _text(self.milestone__commitment__identifier), _text(self.milestone__number), _day(self.period_start),
+            _day(self.period_end), _text(self.completion), _text(self.narrative), " ".join(map(str, self.evidence)),
+            self.published_at.isoformat() if self.published_at else "",
+        ]
 
 
 def _update_rows_with_evidence(values):

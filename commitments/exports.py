@@ -15,7 +15,6 @@ hold a worker's memory.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -37,7 +36,16 @@ from .filters import (
     ProgressUpdateFilterSet,
     overdue_milestones_q,
 )
-from .export_rows import CHUNK_SIZE, _CommitmentRow, _Evidence, _MilestoneRow, _UpdateRow, _update_rows_with_evidence  # noqa: F401 - _Evidence: read by tests
+from .export_rows import (  # noqa: F401 - _Evidence: read by tests
+    CHUNK_SIZE,
+    _CommitmentRow,
+    _Evidence,
+    _iso,
+    _join,
+    _MilestoneRow,
+    _UpdateRow,
+    _update_rows_with_evidence,
+)
 from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, ProgressUpdate
 
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -60,10 +68,9 @@ class Dataset:
     description: str
     columns: tuple[Column, ...]
     rows: Callable  # (params, today) -> (iterable of objects, errors)
-
-
-def _iso(day):
-    return day.isoformat() if day else None
+    # A row's CSV cells as texts in the columns' order, each ``csv_value(column.get(row))`` (issue #20: written
+    # directly, not through each column's function); ``None``: through the columns.
+    cells: Callable | None = None
 
 
 def _completion(value):
@@ -76,10 +83,6 @@ def _absolute(path):
 
 def _yes_no(value):
     return lambda c: "Yes" if value in (c.ogp_values or []) else "No"
-
-
-def _join(*parts):
-    return "; ".join(p.strip() for p in parts if p and p.strip())
 
 
 def _en(obj, field):
@@ -232,14 +235,23 @@ DATASETS = {
             _("One row a commitment, in the column names of OGP's commitments spreadsheet, then the portal's own columns."),
             COMMITMENT_COLUMNS,
             _commitment_rows,
+            _CommitmentRow.cells,
         ),
-        Dataset("milestones", _("Milestones"), _("One row a milestone, with its latest published completion."), MILESTONE_COLUMNS, _milestone_rows),
+        Dataset(
+            "milestones",
+            _("Milestones"),
+            _("One row a milestone, with its latest published completion."),
+            MILESTONE_COLUMNS,
+            _milestone_rows,
+            _MilestoneRow.cells,
+        ),
         Dataset(
             "progress-updates",
             _("Progress updates"),
             _("One row a published progress update on a milestone (drafts are never exported)."),
             UPDATE_COLUMNS,
             _update_rows,
+            _UpdateRow.cells,
         ),
     )
 }
@@ -277,43 +289,27 @@ def csv_value(value):
     return value
 
 
-_FORMULA_FIRST = frozenset(csv_safe.FORMULA_START)  # one character each
-
-
-def _csv_cell(value):
-    """``csv_safe.neutralise(csv_value(value))`` in one call (a cell of an exported row)."""
-    if value is None:
-        return ""
-    if value.__class__ is str:
-        return "'" + value if value[:1] in _FORMULA_FIRST else value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    else:
-        value = str(value)
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
+def _csv_text(value):
+    """``csv_value(value)`` as the text the CSV holds."""
+    value = csv_value(value)
+    return value if value.__class__ is str else str(value)
 
 
 def stream_csv(dataset, rows):
     """Yield the CSV text (UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic) row by row.
 
-    Written by the one CSV writer (``ogp_portal.csv_safe``): a cell a spreadsheet would run as a
+    Written by the one CSV writer (``ogp_portal.csv_safe.line``): a cell a spreadsheet would run as a
     formula gets an apostrophe in front, as in a plan's CSV.
     """
-    writer = csv.writer(_Echo())  # every cell goes through csv_safe.neutralise (in _csv_cell) first
+    line = csv_safe.line
     getters = [col.get for col in dataset.columns]
+    cells = dataset.cells or (lambda obj: [_csv_text(get(obj)) for get in getters])
     with translation.override(settings.LANGUAGE_CODE):
         # A chunk of rows a yield (issue #20): a yield a row cost the response a conversion to bytes and a
         # look-up of its charset for each of a member's ~1,300 rows; the bytes are the same.
-        lines = ["\ufeff" + writer.writerow([csv_safe.neutralise(c.name) for c in dataset.columns])]
+        lines = ["\ufeff" + line([c.name for c in dataset.columns])]
         for obj in rows:
-            lines.append(writer.writerow([_csv_cell(get(obj)) for get in getters]))
+            lines.append(line(cells(obj)))
             if len(lines) >= CHUNK_SIZE:
                 yield "".join(lines)
                 lines = []

@@ -73,11 +73,11 @@ def _old_csv(dataset, objects):
         def write(self, value):
             lines.append(value)
 
-    writer = csv_safe.writer(Echo())
+    writer = csv.writer(Echo())  # the standard library's writer, each cell neutralised (csv_safe.writer's reference)
     with translation.override(settings.LANGUAGE_CODE):
-        writer.writerow([c.name for c in dataset.columns])
+        writer.writerow([csv_safe.neutralise(c.name) for c in dataset.columns])
         for obj in objects:
-            writer.writerow([exports.csv_value(col.get(obj)) for col in dataset.columns])
+            writer.writerow([csv_safe.neutralise(exports.csv_value(col.get(obj))) for col in dataset.columns])
     return ("\ufeff" + "".join(lines)).encode()
 
 
@@ -202,8 +202,8 @@ def test_a_plans_csv_from_plain_rows_is_the_instances_csv(exported, language):
             def write(self, value):
                 lines.append(value)
 
-        writer = csv_safe.writer(Echo(), lineterminator="\r\n")
-        writer.writerow(csv_io.COLUMNS)
+        writer = csv.writer(Echo(), lineterminator="\r\n")  # the standard library's writer, each cell neutralised
+        writer.writerow([csv_safe.neutralise(column) for column in csv_io.COLUMNS])
         for row in rows:
-            writer.writerow([row.get(column, "") for column in csv_io.COLUMNS])
+            writer.writerow([csv_safe.neutralise(row.get(column, "")) for column in csv_io.COLUMNS])
         assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines)
