@@ -207,3 +207,36 @@ def test_a_plans_csv_from_plain_rows_is_the_instances_csv(exported, language):
         for row in rows:
             writer.writerow([csv_safe.neutralise(row.get(column, "")) for column in csv_io.COLUMNS])
         assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines)
+
+
+def _written(slug, params, language):
+    dataset = exports.DATASETS[slug]
+    with translation.override(language):
+        rows, errors = dataset.rows(params, exports.today())
+        assert errors is None
+        return "".join(exports.stream_csv(dataset, rows)), "".join(exports.stream_json(dataset, dataset.rows(params, exports.today())[0]))
+
+
+@pytest.mark.parametrize("slug", ["commitments", "milestones", "progress-updates"])
+def test_a_members_export_by_its_compiled_queries_is_the_filtersets(exported, slug):
+    """``?member=<code>`` alone runs the queries compiled once per process (``exports._one_member``); any other
+    parameter beside it (here an empty one, which filters nothing) goes through the FilterSet: the same bytes,
+    for every member (each its own rows, whoever was compiled first), in every language."""
+    empty = {"commitments": "q", "milestones": "overdue", "progress-updates": "completion"}[slug]
+    codes = list(Commitment.objects.order_by().values_list("plan__member__code", flat=True).distinct())
+    assert len(codes) >= 2
+    seen = set()
+    for code in codes + codes[:1]:
+        assert exports._one_member({"member": code}) is not None
+        for language in ("en", "ru", "ky"):
+            fast = _written(slug, {"member": code}, language)
+            assert fast == _written(slug, {"member": code, empty: ""}, language)
+            seen.add(fast)
+    assert len(seen) == len(codes)  # each member its own rows
+    assert exports._one_member({"member": "NOPE"}) is None and exports._one_member({"member": ""}) is None
+    assert exports._one_member({"member": codes[0], "plan": "1"}) is None
+
+
+def test_an_unknown_member_is_still_a_400(client):
+    response = client.get(reverse("commitments:export", args=["commitments", "csv"]), {"member": "NOPE"})
+    assert response.status_code == 400
