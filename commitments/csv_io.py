@@ -22,6 +22,8 @@ import re
 
 
 from ogp_portal import csv_safe
+from ogp_portal.compiled import compiled
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.csv_safe import FORMULA_RE, FORMULA_START, neutralise  # noqa: F401 - neutralise: tests import it here
 
 from ogp_portal.paths import path_of
@@ -148,17 +150,28 @@ def export_rows(plan):
         "Plan Themes": "; ".join(plan.themes or []),
         "Co-creation": plan.co_creation,
     }
-    for agency in Agency.objects.filter(member=plan.member).order_by("name", "pk"):  # those that lead nothing too
+    # The plan's queries compiled once per process and language (ogp_portal/compiled.py; issue #20: built and
+    # compiled through the ORM on every first render), run with the plan's or its member's id.
+    agencies = compiled("plan-csv-agencies", lambda pk: Agency.objects.filter(member=pk).order_by("name", "pk"), pk=plan.member_id)
+    for agency in agencies:  # those that lead nothing too
         yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
                "Agency Kind": agency.kind, "Agency Name (Russian)": agency.name_ru or "",
                "Agency Name (Kyrgyz)": agency.name_ky or ""}
     # Plain rows of what the CSV writes (issue #20): not each commitment, activity and milestone (and the lead
     # agency, the milestone's activity) built as model instances; the commitment's URL reversed once.
-    commitments = Commitment.objects.filter(plan=plan).values_list(*_PlanCommitment.__slots__)
+    commitments = compiled_rows("plan-csv-commitments", lambda pk: Commitment.objects.filter(plan=pk).values_list(*_PlanCommitment.__slots__), pk=plan.pk)
     activities, milestones = {}, {}
-    for values in Activity.objects.filter(commitment__plan=plan).order_by("commitment", "number").values_list(*_PlanActivity.__slots__):
+    for values in compiled_rows(
+        "plan-csv-activities",
+        lambda pk: Activity.objects.filter(commitment__plan=pk).order_by("commitment", "number").values_list(*_PlanActivity.__slots__),
+        pk=plan.pk,
+    ):
         activities.setdefault(values[0], []).append(_PlanActivity.of(values))
-    for values in Milestone.objects.filter(commitment__plan=plan).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__):
+    for values in compiled_rows(
+        "plan-csv-milestones",
+        lambda pk: Milestone.objects.filter(commitment__plan=pk).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__),
+        pk=plan.pk,
+    ):
         milestones.setdefault(values[0], []).append(_PlanMilestone.of(values))
     commitment_path = path_of("commitments:commitment")
     year = str(plan.submitted_on.year) if plan.submitted_on else ""

@@ -70,14 +70,24 @@ class _Translated(_Plain):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        codes = resolution_order(translation.get_language())
-        if f"{name}_{codes[0]}" not in type(self).__slots__:
+        # The slots to read, in the language's resolution order, found once per class, language and name
+        # (issue #20: a plan's CSV asked modeltranslation for the order ~400 times a render).
+        key = (type(self), translation.get_language(), name)
+        slots = _READS.get(key)
+        if slots is None:
+            codes = resolution_order(key[1])
+            slots = tuple(f"{name}_{code}" for code in codes) if f"{name}_{codes[0]}" in key[0].__slots__ else ()
+            _READS[key] = slots  # (bounded: the classes here, the languages, the names the code reads)
+        if not slots:
             raise AttributeError(name)
-        for code in codes:
-            value = getattr(self, f"{name}_{code}")
+        for slot in slots:
+            value = getattr(self, slot)
             if value is not None and value != "":
                 return value
         return ""
+
+
+_READS: dict = {}
 
 
 class _Member(_Translated):

@@ -193,20 +193,25 @@ def _old_plan_rows(plan):
 
 @pytest.mark.parametrize("language", ["en", "ru", "ky"])
 def test_a_plans_csv_from_plain_rows_is_the_instances_csv(exported, language):
-    plan = exported.plan
-    with translation.override(language):
-        rows = list(_old_plan_rows(plan))
-        lines = []
+    """Every plan (its queries compiled once per process: each plan its own rows, whichever ran first)."""
+    from commitments.models import ActionPlan
 
-        class Echo:
-            def write(self, value):
-                lines.append(value)
+    plans = list(ActionPlan.objects.order_by("-pk")) + [exported.plan]
+    assert len(plans) >= 3
+    for plan in plans:
+        with translation.override(language):
+            rows = list(_old_plan_rows(plan))
+            lines = []
 
-        writer = csv.writer(Echo(), lineterminator="\r\n")  # the standard library's writer, each cell neutralised
-        writer.writerow([csv_safe.neutralise(column) for column in csv_io.COLUMNS])
-        for row in rows:
-            writer.writerow([csv_safe.neutralise(row.get(column, "")) for column in csv_io.COLUMNS])
-        assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines)
+            class Echo:
+                def write(self, value):
+                    lines.append(value)
+
+            writer = csv.writer(Echo(), lineterminator="\r\n")  # the standard library's writer, each cell neutralised
+            writer.writerow([csv_safe.neutralise(column) for column in csv_io.COLUMNS])
+            for row in rows:
+                writer.writerow([csv_safe.neutralise(row.get(column, "")) for column in csv_io.COLUMNS])
+            assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines), plan.pk
 
 
 def _written(slug, params, language):
