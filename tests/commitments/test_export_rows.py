@@ -245,3 +245,32 @@ def test_a_members_export_by_its_compiled_queries_is_the_filtersets(exported, sl
 def test_an_unknown_member_is_still_a_400(client):
     response = client.get(reverse("commitments:export", args=["commitments", "csv"]), {"member": "NOPE"})
     assert response.status_code == 400
+
+
+def test_a_day_or_moment_is_written_as_isoformat_writes_it_in_its_own_offset():
+    import datetime as dt
+
+    from commitments.export_rows import _day
+
+    utc = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    plus6 = utc.astimezone(dt.timezone(dt.timedelta(hours=6)))
+    assert utc == plus6
+    for _ in range(2):  # written, then read back
+        assert _day(utc) == "2024-01-01T12:00:00+00:00"
+        assert _day(plus6) == "2024-01-01T18:00:00+06:00"
+        assert _day(dt.datetime(2024, 1, 1, 12)) == "2024-01-01T12:00:00"
+        assert _day(dt.date(2024, 1, 1)) == "2024-01-01"
+        assert _day(None) == ""
+
+
+def test_a_moment_in_a_zone_with_two_offsets_is_written_with_its_own():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from commitments.export_rows import _day
+
+    zone = ZoneInfo("Europe/Berlin")
+    first, second = dt.datetime(2024, 10, 27, 2, 30, tzinfo=zone), dt.datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=zone)
+    for _ in range(2):
+        assert _day(first) == first.isoformat() == "2024-10-27T02:30:00+02:00"
+        assert _day(second) == second.isoformat() == "2024-10-27T02:30:00+01:00"
