@@ -18,7 +18,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.xmlutils import UnserializableContentError
 
 from commitments import feeds
-from commitments.models import Commitment, StatusReport, StatusReportLine
+from commitments.models import Commitment, ProgressUpdate, StatusReport, StatusReportLine
+from ogp_portal import pages
+from ogp_portal.permissions import published_updates
 from tests.factories import ProgressUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +43,15 @@ def published(seed_data):
     return kg0017
 
 
+def _instances(scope, pk):
+    """The feeds' updates as model instances (before issue #20's plain rows): the reference's entries."""
+    updates = published_updates(ProgressUpdate.objects.select_related("milestone__commitment")).order_by("-published_at", "-pk")
+    return list(updates.filter(**{scope: pk})[: feeds.MAX_ITEMS])
+
+
 def _both(path):
-    """(the feed's response, the reference's) for ``path``: the same feed class, Django's get_feed and writer."""
+    """(the feed's response, the reference's) for ``path``: the same feed class with Django's get_feed and writer,
+    its updates read as model instances."""
     match = resolve(path)
     feed_class = type(match.func)
 
@@ -52,11 +61,12 @@ def _both(path):
         def get_feed(self, obj, request):
             return Feed.get_feed(self, obj, request)
 
-    answers = []
-    for feed in (feed_class(), Reference()):
-        request = RequestFactory().get(path)
-        answers.append(feed(request, *match.args, **match.kwargs))
-    return answers
+    ours = feed_class()(RequestFactory().get(path), *match.args, **match.kwargs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(feeds, "newest_updates", _instances)
+        patch.setattr(pages, "newest_updates", _instances)
+        reference = Reference()(RequestFactory().get(path), *match.args, **match.kwargs)
+    return ours, reference
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ky"])
