@@ -274,3 +274,35 @@ def test_a_moment_in_a_zone_with_two_offsets_is_written_with_its_own():
     for _ in range(2):
         assert _day(first) == first.isoformat() == "2024-10-27T02:30:00+02:00"
         assert _day(second) == second.isoformat() == "2024-10-27T02:30:00+01:00"
+
+
+def test_a_members_exports_run_as_many_queries_with_many_more_rows(exported, client):
+    """``?member=KG`` alone: the same number of queries with a few updates as with more than a chunk's
+    (``CHUNK_SIZE``) worth: the member's evidence is read in one query (issue #20)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    def counts():
+        found = {}
+        for slug in ("commitments", "milestones", "progress-updates"):
+            with translation.override("en"):
+                path = reverse("commitments:export", args=[slug, "csv"])
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path, {"member": "KG"})
+                body = b"".join(response.streaming_content)
+            found[slug] = (len(ctx.captured_queries), body.count(b"\n"))
+        return found
+
+    before = counts()
+    milestone = exported.milestones.order_by("pk").first()
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(milestone=milestone, period_start=dt.date(2000, 1, 1) + dt.timedelta(days=n), period_end=dt.date(2000, 1, 2) + dt.timedelta(days=n), completion="limited",
+                       narrative=f"Update {n}, in detail.", state=ProgressUpdate.State.PUBLISHED, published_at=timezone.now())
+        for n in range(exports.CHUNK_SIZE + 20)
+    )
+    after = counts()
+    assert after["progress-updates"][1] >= before["progress-updates"][1] + exports.CHUNK_SIZE
+    assert {slug: queries for slug, (queries, _lines) in after.items()} == {slug: queries for slug, (queries, _lines) in before.items()}
