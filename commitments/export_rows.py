@@ -88,12 +88,16 @@ class _Translated(_Plain):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
+        return self.read(name, translation.get_language())
+
+    def read(self, name, language):
+        """``self.<name>`` as read in ``language`` (a page of rows asks for the active language once)."""
         # The slots to read, in the language's resolution order, found once per class, language and name
         # (issue #20: a plan's CSV asked modeltranslation for the order ~400 times a render).
-        key = (type(self), translation.get_language(), name)
+        key = (type(self), language, name)
         slots = _READS.get(key)
         if slots is None:
-            codes = resolution_order(key[1])
+            codes = resolution_order(language)
             slots = tuple(f"{name}_{code}" for code in codes) if f"{name}_{codes[0]}" in key[0].__slots__ else ()
             _READS[key] = slots  # (bounded: the classes here, the languages, the names the code reads)
         if not slots:
