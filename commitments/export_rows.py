@@ -158,19 +158,19 @@ class _CommitmentRow(_Translated):
 
     def cells(self):
         """The CSV cells of ``exports.COMMITMENT_COLUMNS`` (OGP's columns, then the portal's)."""
-        values, submitted = self.ogp_values or [], self.plan__submitted_on
+        values, submitted, language = self.ogp_values or [], self.plan__submitted_on, translation.get_language()
         return [
-            _text(self.identifier), self.title_en or self.title, "", self.description_en or self.description,
-            self.plan__member__name, "", "; ".join(self.themes or []), str(submitted.year) if submitted else "",
+            _text(self.identifier), self.title_en or self.read("title", language), "", self.description_en or self.read("description", language),
+            self.read("plan__member__name", language), "", "; ".join(self.themes or []), str(submitted.year) if submitted else "",
             _text(self.plan_number), _text(self.number),
-            self.lead_agency__name if self.lead_agency_id is not None else "",
-            _join(self.other_state_actors_en or self.other_state_actors, self.other_actors_en or self.other_actors),
+            self.read("lead_agency__name", language) if self.lead_agency_id is not None else "",
+            _join(self.other_state_actors_en or self.read("other_state_actors", language), self.other_actors_en or self.read("other_actors", language)),
             settings.SITE_URL.rstrip("/") + self.path(self.identifier),
             *["Yes" if value in values else "No" for value in _OGP_VALUES], "", "",
             str(Completion(self.completion).label) if self.completion else "", "",
-            _text(self.plan__member__code), self.plan__title_en or self.plan__title, _day(self.start_date), _day(self.end_date),
-            self.problem_en or self.problem, self.contribution_en or self.contribution, self.relevance_en or self.relevance,
-            self.additional_information_en or self.additional_information, self.expected_results_en or self.expected_results,
+            _text(self.plan__member__code), self.plan__title_en or self.read("plan__title", language), _day(self.start_date), _day(self.end_date),
+            self.problem_en or self.read("problem", language), self.contribution_en or self.read("contribution", language), self.relevance_en or self.read("relevance", language),
+            self.additional_information_en or self.read("additional_information", language), self.expected_results_en or self.read("expected_results", language),
             _text(self.completion_percent), _day(self.latest_update_at),
             _text(self.overdue_count),
         ]
