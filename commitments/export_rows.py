@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import translation
 from modeltranslation.utils import resolution_order
 
+from ogp_portal import csv_safe
 from ogp_portal.compiled import among, ids_text
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
@@ -263,6 +264,17 @@ class _UpdateRow:
             _day(self.period_end), _text(self.completion), _text(self.narrative), " ".join(map(str, self.evidence)) if self.evidence else "",
             _day(self.published_at),
         ]
+
+    def line(self):
+        """The CSV record of :meth:`cells`, written directly: the id and the ISO days and moment never need
+        neutralising or quoting (digits, "-", ":", "T", "+", "."), the texts go through ``csv_safe.cell``
+        (issue #20: a member's ~800 updates; the bytes ``csv_safe.line(self.cells())`` gives)."""
+        cell = csv_safe.cell
+        return (
+            f"{self.pk},{cell(self.milestone__commitment__identifier)},{cell(self.milestone__number)},{_day(self.period_start)},"
+            f"{_day(self.period_end)},{cell(self.completion)},{cell(self.narrative)},"
+            f"{cell(' '.join(map(str, self.evidence))) if self.evidence else ''},{_day(self.published_at)}\r\n"
+        )
 
 
 def _update_rows_with_evidence(values, chunk_size=CHUNK_SIZE):

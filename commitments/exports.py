@@ -72,6 +72,8 @@ class Dataset:
     # A row's CSV cells as texts in the columns' order, each ``csv_value(column.get(row))`` (issue #20: written
     # directly, not through each column's function); ``None``: through the columns.
     cells: Callable | None = None
+    # A row's whole CSV record (the bytes ``csv_safe.line(cells(row))`` gives), written directly; ``None``: from cells.
+    line: Callable | None = None
 
 
 def _completion(value):
@@ -317,6 +319,7 @@ DATASETS = {
             UPDATE_COLUMNS,
             _update_rows,
             _UpdateRow.cells,
+            _UpdateRow.line,
         ),
     )
 }
@@ -369,12 +372,13 @@ def stream_csv(dataset, rows):
     line = csv_safe.line
     getters = [col.get for col in dataset.columns]
     cells = dataset.cells or (lambda obj: [_csv_text(get(obj)) for get in getters])
+    record = dataset.line or (lambda obj: line(cells(obj)))
     with translation.override(settings.LANGUAGE_CODE):
         # A chunk of rows a yield (issue #20): a yield a row cost the response a conversion to bytes and a
         # look-up of its charset for each of a member's ~1,300 rows; the bytes are the same.
         lines = ["\ufeff" + line([c.name for c in dataset.columns])]
         for obj in rows:
-            lines.append(line(cells(obj)))
+            lines.append(record(obj))
             if len(lines) >= CHUNK_SIZE:
                 yield "".join(lines)
                 lines = []

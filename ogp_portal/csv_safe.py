@@ -52,6 +52,20 @@ def line(cells) -> str:
     ) + "\r\n"
 
 
+def cell(value) -> str:
+    """One cell of a record as :func:`line` writes it (neutralised, quoted only when it must be): for a record
+    written piece by piece whose other pieces need no checking (numbers, ISO dates); never a record's only cell."""
+    if value.__class__ is not str:
+        value = neutralise(value)
+    elif value[:1] in _FIRST:
+        value = "'" + value
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
 class _SafeWriter:
     """A CSV writer that neutralises every cell it writes: :func:`line` for ``csv.writer``'s defaults, else a
     ``csv.writer`` with the options given."""
