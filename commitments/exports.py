@@ -311,6 +311,7 @@ DATASETS = {
             MILESTONE_COLUMNS,
             _milestone_rows,
             _MilestoneRow.cells,
+            _MilestoneRow.line,
         ),
         Dataset(
             "progress-updates",

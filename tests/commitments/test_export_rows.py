@@ -308,3 +308,15 @@ def test_a_members_exports_run_as_many_queries_with_many_more_rows(exported, cli
     after = counts()
     assert after["progress-updates"][1] >= before["progress-updates"][1] + exports.CHUNK_SIZE
     assert {slug: queries for slug, (queries, _lines) in after.items()} == {slug: queries for slug, (queries, _lines) in before.items()}
+
+
+@pytest.mark.parametrize("slug", ["milestones", "progress-updates"])
+@pytest.mark.parametrize("params", [{}, {"member": "KG"}], ids=["all", "KG"])
+def test_a_record_written_directly_is_its_cells_through_the_one_writer(exported, slug, params):
+    dataset = exports.DATASETS[slug]
+    rows, _errors = dataset.rows(params, exports.today())
+    rows = list(rows)
+    assert rows and dataset.line is not None
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in rows:
+            assert dataset.line(row) == csv_safe.line(dataset.cells(row))
