@@ -20,8 +20,10 @@ import csv
 import io
 import re
 
+from django.utils import translation
 
 from ogp_portal import csv_safe
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.csv_safe import FORMULA_RE, FORMULA_START, neutralise  # noqa: F401 - neutralise: tests import it here
 
 from ogp_portal.paths import path_of
@@ -148,17 +150,32 @@ def export_rows(plan):
         "Plan Themes": "; ".join(plan.themes or []),
         "Co-creation": plan.co_creation,
     }
-    for agency in Agency.objects.filter(member=plan.member).order_by("name", "pk"):  # those that lead nothing too
-        yield {ROW_TYPE: AGENCY, "Agency Name": agency.name, "Agency Acronym": agency.acronym,
+    # The plan's queries compiled once per process and language (ogp_portal/compiled.py; issue #20: built and
+    # compiled through the ORM on every first render), run with the plan's or its member's id.
+    # Translated texts read in the request's language, asked for once (``_Translated.read``).
+    language = translation.get_language()
+    agencies = compiled_rows(
+        "plan-csv-agencies", lambda pk: Agency.objects.filter(member=pk).order_by("name", "pk").values_list(*_PlanAgency.__slots__), pk=plan.member_id,
+    )
+    for agency in map(_PlanAgency.of, agencies):  # those that lead nothing too
+        yield {ROW_TYPE: AGENCY, "Agency Name": agency.read("name", language), "Agency Acronym": agency.acronym,
                "Agency Kind": agency.kind, "Agency Name (Russian)": agency.name_ru or "",
                "Agency Name (Kyrgyz)": agency.name_ky or ""}
     # Plain rows of what the CSV writes (issue #20): not each commitment, activity and milestone (and the lead
     # agency, the milestone's activity) built as model instances; the commitment's URL reversed once.
-    commitments = Commitment.objects.filter(plan=plan).values_list(*_PlanCommitment.__slots__)
+    commitments = compiled_rows("plan-csv-commitments", lambda pk: Commitment.objects.filter(plan=pk).values_list(*_PlanCommitment.__slots__), pk=plan.pk)
     activities, milestones = {}, {}
-    for values in Activity.objects.filter(commitment__plan=plan).order_by("commitment", "number").values_list(*_PlanActivity.__slots__):
+    for values in compiled_rows(
+        "plan-csv-activities",
+        lambda pk: Activity.objects.filter(commitment__plan=pk).order_by("commitment", "number").values_list(*_PlanActivity.__slots__),
+        pk=plan.pk,
+    ):
         activities.setdefault(values[0], []).append(_PlanActivity.of(values))
-    for values in Milestone.objects.filter(commitment__plan=plan).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__):
+    for values in compiled_rows(
+        "plan-csv-milestones",
+        lambda pk: Milestone.objects.filter(commitment__plan=pk).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__),
+        pk=plan.pk,
+    ):
         milestones.setdefault(values[0], []).append(_PlanMilestone.of(values))
     commitment_path = path_of("commitments:commitment")
     year = str(plan.submitted_on.year) if plan.submitted_on else ""
@@ -167,28 +184,28 @@ def export_rows(plan):
         row = {
             ROW_TYPE: COMMITMENT,
             "Commitment Unique Identifier": c.identifier,
-            "Commitment Title": c.title,
-            "Full Text": c.description,
+            "Commitment Title": c.read("title", language),
+            "Full Text": c.read("description", language),
             "Country/Locality": plan.member.name,
             "Theme": "; ".join(c.themes or []),
             "Year Of Submission": year,
             "Commitment Number": c.number or "",
-            "Lead Institution": c.lead_agency__name if c.lead_agency_id is not None else "",
-            "Supporting Institution(s)": c.other_state_actors,
+            "Lead Institution": c.read("lead_agency__name", language) if c.lead_agency_id is not None else "",
+            "Supporting Institution(s)": c.read("other_state_actors", language),
             "URL": commitment_path(c.identifier),
             "Action Plan": plan.title,
             "Action Plan Start": _iso(plan.start_date),
             "Action Plan End": _iso(plan.end_date),
             "Start Date": _iso(c.start_date),
             "End Date": _iso(c.end_date),
-            "Problem": c.problem,
-            "Contribution": c.contribution,
-            "Relevance": c.relevance,
-            "Additional Information": c.additional_information,
-            "Expected Results": c.expected_results,
-            "Other Actors": c.other_actors,
+            "Problem": c.read("problem", language),
+            "Contribution": c.read("contribution", language),
+            "Relevance": c.read("relevance", language),
+            "Additional Information": c.read("additional_information", language),
+            "Expected Results": c.read("expected_results", language),
+            "Other Actors": c.read("other_actors", language),
             "Contact Name": c.contact_name,
-            "Contact Title": c.contact_title,
+            "Contact Title": c.read("contact_title", language),
             "Contact Email": c.contact_email,
             "Contact Phone": c.contact_phone,
         }
@@ -197,7 +214,7 @@ def export_rows(plan):
         yield row
         for a in activities.get(c.id, ()):
             yield {ROW_TYPE: ACTIVITY, "Commitment Unique Identifier": c.identifier, "Activity Number": a.number,
-                   "Activity Title": a.title, "Activity Expected Results": a.expected_results}
+                   "Activity Title": a.read("title", language), "Activity Expected Results": a.read("expected_results", language)}
         for m in milestones.get(c.id, ()):
             sources = [code for code, on in (("development_partners", m.budget_development_partners),
                                               ("national_budget", m.budget_national)) if on]
@@ -206,7 +223,7 @@ def export_rows(plan):
                 "Commitment Unique Identifier": c.identifier,
                 "Activity Number": m.activity__number if m.activity_id is not None else "",
                 "Milestone Number": m.number,
-                "Deliverable": m.deliverable,
+                "Deliverable": m.read("deliverable", language),
                 "Budget": m.budget_text,
                 "Budget Sources": "; ".join(sources),
                 "Milestone Start": _partial(m.start_date, m.start_precision),
@@ -222,6 +239,10 @@ class _PlanCommitment(_Translated):
                       "additional_information", "expected_results", "contact_title")),
         *(f"lead_agency__{name}" for name in _translated(("name",))),
     )
+
+
+class _PlanAgency(_Translated):
+    __slots__ = ("acronym", "kind", *_translated(("name",)))
 
 
 class _PlanActivity(_Translated):

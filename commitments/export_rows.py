@@ -7,17 +7,66 @@ are read as modeltranslation's field reads them (the active language, then its f
 ``tests/commitments/test_export_rows.py`` compares the bytes with the model-instance writer's.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.utils import translation
 from modeltranslation.utils import resolution_order
 
+from ogp_portal import csv_safe
 from ogp_portal.compiled import among, ids_text
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 
-from .models import Evidence, period_end
+from .models import Completion, Evidence, OGPValues, period_end
 
 CHUNK_SIZE = 500
+_OGP_VALUES = (
+    OGPValues.ACCESS_TO_INFORMATION, OGPValues.CIVIC_PARTICIPATION, OGPValues.PUBLIC_ACCOUNTABILITY, OGPValues.TECHNOLOGY_INNOVATION,
+)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _join(*parts):
+    return "; ".join(p.strip() for p in parts if p and p.strip())
+
+
+# A row's CSV cells written directly (issue #20; each row class's ``cells``): each cell is the text
+# ``exports.csv_value`` gives of what its column reads (``None`` empty, booleans true/false), in the columns' order.
+def _text(value):
+    return "" if value is None else value if value.__class__ is str else str(value)
+
+
+def _day(day):
+    """A day's or a moment's ISO 8601 text ("" for none), each written once per process (issue #20: a member's
+    ~800 updates share few days, and ``isoformat`` was ~1.2 µs a moment). A moment is kept with its time zone and
+    fold: moments with the same zone are equal only when their wall times are, so the same instant in another zone
+    or offset is its own entry; at most ``_MOST_DAYS``, all forgotten when full."""
+    if not day:
+        return ""
+    key = (day, day.tzinfo, day.fold) if day.__class__ is not date else day
+    text = _DAYS.get(key)
+    if text is None:
+        if len(_DAYS) >= _MOST_DAYS:
+            _DAYS.clear()
+        text = _DAYS[key] = day.isoformat()
+    return text
+
+
+def _checked_flag(value):
+    """:func:`_flag` as a written cell (only a value that is not a boolean could need checking)."""
+    return "" if value is None else ("true" if value else "false") if value.__class__ is bool else csv_safe.cell(str(value))
+
+
+_DAYS: dict = {}
+_MOST_DAYS = 65536
+
+
+def _flag(value):
+    return "" if value is None else ("true" if value else "false") if value.__class__ is bool else str(value)
 
 def _translated(names):
     return tuple(f"{name}_{code}" for name in names for code in settings.MODELTRANSLATION_LANGUAGES)
@@ -45,14 +94,28 @@ class _Translated(_Plain):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        codes = resolution_order(translation.get_language())
-        if f"{name}_{codes[0]}" not in type(self).__slots__:
+        return self.read(name, translation.get_language())
+
+    def read(self, name, language):
+        """``self.<name>`` as read in ``language`` (a page of rows asks for the active language once)."""
+        # The slots to read, in the language's resolution order, found once per class, language and name
+        # (issue #20: a plan's CSV asked modeltranslation for the order ~400 times a render).
+        key = (type(self), language, name)
+        slots = _READS.get(key)
+        if slots is None:
+            codes = resolution_order(language)
+            slots = tuple(f"{name}_{code}" for code in codes) if f"{name}_{codes[0]}" in key[0].__slots__ else ()
+            _READS[key] = slots  # (bounded: the classes here, the languages, the names the code reads)
+        if not slots:
             raise AttributeError(name)
-        for code in codes:
-            value = getattr(self, f"{name}_{code}")
+        for slot in slots:
+            value = getattr(self, slot)
             if value is not None and value != "":
                 return value
         return ""
+
+
+_READS: dict = {}
 
 
 class _Member(_Translated):
@@ -99,6 +162,25 @@ class _CommitmentRow(_Translated):
     def get_absolute_url(self):
         return self.path(self.identifier)
 
+    def cells(self):
+        """The CSV cells of ``exports.COMMITMENT_COLUMNS`` (OGP's columns, then the portal's)."""
+        values, submitted, language = self.ogp_values or [], self.plan__submitted_on, translation.get_language()
+        return [
+            _text(self.identifier), self.title_en or self.read("title", language), "", self.description_en or self.read("description", language),
+            self.read("plan__member__name", language), "", "; ".join(self.themes or []), str(submitted.year) if submitted else "",
+            _text(self.plan_number), _text(self.number),
+            self.read("lead_agency__name", language) if self.lead_agency_id is not None else "",
+            _join(self.other_state_actors_en or self.read("other_state_actors", language), self.other_actors_en or self.read("other_actors", language)),
+            settings.SITE_URL.rstrip("/") + self.path(self.identifier),
+            *["Yes" if value in values else "No" for value in _OGP_VALUES], "", "",
+            str(Completion(self.completion).label) if self.completion else "", "",
+            _text(self.plan__member__code), self.plan__title_en or self.read("plan__title", language), _day(self.start_date), _day(self.end_date),
+            self.problem_en or self.read("problem", language), self.contribution_en or self.read("contribution", language), self.relevance_en or self.read("relevance", language),
+            self.additional_information_en or self.read("additional_information", language), self.expected_results_en or self.read("expected_results", language),
+            _text(self.completion_percent), _day(self.latest_update_at),
+            _text(self.overdue_count),
+        ]
+
 
 class _Number:
     __slots__ = ("number",)
@@ -139,6 +221,27 @@ class _MilestoneRow(_Plain):
     def ends_on(self):
         return period_end(self.end_date, self.end_precision)
 
+    def cells(self):
+        """The CSV cells of ``exports.MILESTONE_COLUMNS``."""
+        return [
+            _text(self.commitment__identifier), _text(self.number), _text(self.activity__number) if self.activity_id is not None else "",
+            self.deliverable_en or self.deliverable, _day(self.start_date), _text(self.start_precision), _day(self.end_date),
+            _text(self.end_precision), _day(period_end(self.end_date, self.end_precision)), _flag(self.budget_development_partners),
+            _flag(self.budget_national), _text(self.budget_text), _text(self.latest_completion), _flag(self.is_overdue),
+        ]
+
+    def line(self):
+        """The CSV record of :meth:`cells`, written directly: ISO days and true/false never need neutralising or
+        quoting, the texts go through ``csv_safe.cell`` (issue #20; the bytes ``csv_safe.line(self.cells())`` gives)."""
+        cell, end = csv_safe.cell, self.end_date
+        activity = cell(self.activity__number) if self.activity_id is not None else ""
+        return (
+            f"{cell(self.commitment__identifier)},{cell(self.number)},{activity},{cell(self.deliverable_en or self.deliverable)},"
+            f"{_day(self.start_date)},{cell(self.start_precision)},{_day(end)},{cell(self.end_precision)},"
+            f"{_day(period_end(end, self.end_precision))},{_checked_flag(self.budget_development_partners)},"
+            f"{_checked_flag(self.budget_national)},{cell(self.budget_text)},{cell(self.latest_completion)},{_checked_flag(self.is_overdue)}\r\n"
+        )
+
 
 class _Commitment:
     __slots__ = ("identifier",)
@@ -159,6 +262,11 @@ class _UpdateRow:
     __slots__ = ("pk", "period_start", "period_end", "completion", "narrative", "published_at", "milestone__number",
                  "milestone__commitment__identifier", "evidence")
 
+    def __init__(self, pk, period_start, period_end, completion, narrative, published_at, number, identifier, evidence):
+        self.pk, self.period_start, self.period_end, self.completion, self.narrative = pk, period_start, period_end, completion, narrative
+        self.published_at, self.milestone__number, self.milestone__commitment__identifier = published_at, number, identifier
+        self.evidence = evidence
+
     @property
     def milestone(self):
         milestone, commitment = _Milestone(), _Commitment()
@@ -166,18 +274,37 @@ class _UpdateRow:
         commitment.identifier = self.milestone__commitment__identifier
         return milestone
 
+    def cells(self):
+        """The CSV cells of ``exports.UPDATE_COLUMNS``."""
+        return [
+            _text(self.pk), _text(self.milestone__commitment__identifier), _text(self.milestone__number), _day(self.period_start),
+            _day(self.period_end), _text(self.completion), _text(self.narrative), " ".join(map(str, self.evidence)) if self.evidence else "",
+            _day(self.published_at),
+        ]
 
-def _update_rows_with_evidence(values):
-    """Yield an :class:`_UpdateRow` a row, their evidence read a chunk at a time (one query a chunk, as a prefetch)."""
-    names = _UpdateRow.__slots__[:-1]
+    def line(self):
+        """The CSV record of :meth:`cells`, written directly: the id and the ISO days and moment never need
+        neutralising or quoting (digits, "-", ":", "T", "+", "."), the texts go through ``csv_safe.cell``
+        (issue #20: a member's ~800 updates; the bytes ``csv_safe.line(self.cells())`` gives)."""
+        cell = csv_safe.cell
+        return (
+            f"{self.pk},{cell(self.milestone__commitment__identifier)},{cell(self.milestone__number)},{_day(self.period_start)},"
+            f"{_day(self.period_end)},{cell(self.completion)},{cell(self.narrative)},"
+            f"{cell(' '.join(map(str, self.evidence))) if self.evidence else ''},{_day(self.published_at)}\r\n"
+        )
+
+
+def _update_rows_with_evidence(values, chunk_size=CHUNK_SIZE):
+    """Yield an :class:`_UpdateRow` a row, their evidence read a chunk at a time (one query a chunk, as a prefetch;
+    rows already read, such as a member's, give their whole length as ``chunk_size``: one query)."""
     chunk = []
     for value in values:
         chunk.append(value)
-        if len(chunk) == CHUNK_SIZE:
-            yield from _with_evidence(chunk, names)
+        if len(chunk) == chunk_size:
+            yield from _with_evidence(chunk)
             chunk = []
     if chunk:
-        yield from _with_evidence(chunk, names)
+        yield from _with_evidence(chunk)
 
 
 def _chunk_evidence(ids):
@@ -188,7 +315,7 @@ def _chunk_evidence(ids):
     )
 
 
-def _with_evidence(chunk, names):
+def _with_evidence(chunk):
     # The chunk's evidence in one query compiled once per process (issue #20: building ``update_id__in=[500 ids]``
     # through the ORM was ~3 ms a chunk), its links written as ``Evidence.get_absolute_url`` gives them.
     evidence = {}
@@ -198,8 +325,4 @@ def _with_evidence(chunk, names):
     for update_id, pk, kind, url in found:
         evidence.setdefault(update_id, _Evidence()).append(url if kind == Evidence.Kind.LINK else site + file_path(pk))
     for value in chunk:
-        row = _UpdateRow()
-        for name, field in zip(names, value):
-            setattr(row, name, field)
-        row.evidence = evidence.get(value[0]) or _Evidence()
-        yield row
+        yield _UpdateRow(*value, evidence.get(value[0]) or _Evidence())

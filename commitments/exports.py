@@ -15,7 +15,6 @@ hold a worker's memory.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -28,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ogp_portal import csv_safe
+from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
@@ -37,8 +37,17 @@ from .filters import (
     ProgressUpdateFilterSet,
     overdue_milestones_q,
 )
-from .export_rows import CHUNK_SIZE, _CommitmentRow, _Evidence, _MilestoneRow, _UpdateRow, _update_rows_with_evidence  # noqa: F401 - _Evidence: read by tests
-from .models import ActionPlan, Commitment, Completion, Milestone, OGPValues, ProgressUpdate
+from .export_rows import (  # noqa: F401 - _Evidence: read by tests
+    CHUNK_SIZE,
+    _CommitmentRow,
+    _Evidence,
+    _iso,
+    _join,
+    _MilestoneRow,
+    _UpdateRow,
+    _update_rows_with_evidence,
+)
+from .models import ActionPlan, Commitment, Completion, Member, Milestone, OGPValues, ProgressUpdate
 
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -60,10 +69,11 @@ class Dataset:
     description: str
     columns: tuple[Column, ...]
     rows: Callable  # (params, today) -> (iterable of objects, errors)
-
-
-def _iso(day):
-    return day.isoformat() if day else None
+    # A row's CSV cells as texts in the columns' order, each ``csv_value(column.get(row))`` (issue #20: written
+    # directly, not through each column's function); ``None``: through the columns.
+    cells: Callable | None = None
+    # A row's whole CSV record (the bytes ``csv_safe.line(cells(row))`` gives), written directly; ``None``: from cells.
+    line: Callable | None = None
 
 
 def _completion(value):
@@ -76,10 +86,6 @@ def _absolute(path):
 
 def _yes_no(value):
     return lambda c: "Yes" if value in (c.ogp_values or []) else "No"
-
-
-def _join(*parts):
-    return "; ".join(p.strip() for p in parts if p and p.strip())
 
 
 def _en(obj, field):
@@ -174,27 +180,72 @@ UPDATE_COLUMNS = (
 
 def _plan_numbers(member=None):
     """Return {plan id: its ordinal among its member's plans, oldest first} in one query (of ``member``'s plans only, if given)."""
-    numbers, counts = {}, {}
     plans = ActionPlan.objects.filter(member=member) if member is not None else ActionPlan.objects.all()
-    for pk, member_id in plans.order_by("member_id", "start_date", "submitted_on", "pk").values_list("pk", "member_id"):
+    return _numbered(plans.order_by("member_id", "start_date", "submitted_on", "pk").values_list("pk", "member_id"))
+
+
+def _numbered(plans):
+    numbers, counts = {}, {}
+    for pk, member_id in plans:
         counts[member_id] = counts.get(member_id, 0) + 1
         numbers[pk] = counts[member_id]
     return numbers
 
 
-def _commitment_rows(params, today):
-    fs = CommitmentFilterSet(params, queryset=Commitment.objects.select_related("plan__member", "lead_agency"), today=today)
-    if not fs.is_valid():
-        return None, fs.errors
-    numbers = _plan_numbers(fs.form.cleaned_data.get("member"))  # a member's export: its plans, not every plan's
+# A member's export (``?member=KG`` and nothing else: what the member page links and most readers ask for) runs
+# its queries compiled once per process and day (ogp_portal/compiled.py; issue #20: validating the filter form
+# and building and compiling the querysets were ~3 ms of a first render). The same querysets: the FilterSet's
+# with nothing chosen, then filtered by the member as its member filter filters. Any other query, or a code that
+# names no member (its 400), goes through the FilterSet as before.
+def _one_member(params):
+    """The id of the member ``params`` name when they are ``member=<code>`` alone, else None."""
+    if len(params) != 1:
+        return None
+    codes = params.getlist("member") if hasattr(params, "getlist") else [params.get("member")]
+    if len(codes) != 1 or codes[0].__class__ is not str or not codes[0] or "\x00" in codes[0]:
+        return None
+    found = compiled_rows(("export-member",), lambda code: Member.objects.filter(code=code).values_list("pk"), code=codes[0])
+    return found[0][0] if found else None
 
-    # Plain rows of the columns COMMITMENT_COLUMNS read (issue #20): not a commitment, its plan, member and lead
-    # agency built as model instances (every text in three languages) and a URL reversed for each row.
-    values = fs.qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").values_list(*_CommitmentRow.__slots__[:-2])
+
+def _member_values(name, filterset, queryset, member_filter, ordered, member_id, today):
+    """The rows of ``ordered(qs)`` for one member: ``qs`` the ``filterset``'s with nothing chosen, filtered by the member."""
+
+    def build(pk):
+        fs = filterset({}, queryset=queryset(), **({"today": today} if filterset is not ProgressUpdateFilterSet else {}))
+        return ordered(fs.qs.filter(**{member_filter: pk}))
+
+    return compiled_rows((name, today.isoformat()), build, pk=member_id)
+
+
+def _ordered_commitments(qs):
+    return qs.order_by("plan__member__code", "plan__start_date", "number", "identifier").values_list(*_CommitmentRow.__slots__[:-2])
+
+
+def _commitment_rows(params, today):
+    member_id = _one_member(params)
+    if member_id is not None:
+        values = _member_values(
+            "export-commitments", CommitmentFilterSet, lambda: Commitment.objects.select_related("plan__member", "lead_agency"),
+            "plan__member", _ordered_commitments, member_id, today,
+        )
+        numbers = _numbered(compiled_rows(
+            ("export-plan-numbers",),
+            lambda pk: ActionPlan.objects.filter(member=pk).order_by("member_id", "start_date", "submitted_on", "pk").values_list("pk", "member_id"),
+            pk=member_id,
+        ))
+    else:
+        fs = CommitmentFilterSet(params, queryset=Commitment.objects.select_related("plan__member", "lead_agency"), today=today)
+        if not fs.is_valid():
+            return None, fs.errors
+        numbers = _plan_numbers(fs.form.cleaned_data.get("member"))  # a member's export: its plans, not every plan's
+        # Plain rows of the columns COMMITMENT_COLUMNS read (issue #20): not a commitment, its plan, member and lead
+        # agency built as model instances (every text in three languages) and a URL reversed for each row.
+        values = _ordered_commitments(fs.qs).iterator(CHUNK_SIZE)
 
     def rows():
         path = path_of("commitments:commitment")  # (run as the rows are written: in the export's language)
-        for value in values.iterator(CHUNK_SIZE):
+        for value in values:
             row = _CommitmentRow.of(value)
             row.plan_number, row.path = numbers.get(row.plan_id), path
             yield row
@@ -202,25 +253,44 @@ def _commitment_rows(params, today):
     return rows(), None
 
 
+def _ordered_milestones(qs, today):
+    qs = qs.annotate(is_overdue=Case(When(overdue_milestones_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()))
+    # Plain rows of the columns MILESTONE_COLUMNS read (issue #20): a member's ~400 milestones built as three model
+    # instances each (milestone, commitment, activity) were most of the export's time.
+    return qs.order_by("commitment__identifier", "pk").values_list(*_MilestoneRow.__slots__)
+
+
 def _milestone_rows(params, today):
+    member_id = _one_member(params)
+    if member_id is not None:
+        return map(_MilestoneRow.of, _member_values(
+            "export-milestones", MilestoneFilterSet, lambda: Milestone.objects.select_related("commitment", "activity"),
+            "commitment__plan__member", lambda qs: _ordered_milestones(qs, today), member_id, today,
+        )), None
     fs = MilestoneFilterSet(params, queryset=Milestone.objects.select_related("commitment", "activity"), today=today)
     if not fs.is_valid():
         return None, fs.errors
-    qs = fs.qs.annotate(is_overdue=Case(When(overdue_milestones_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()))
-    # Plain rows of the columns MILESTONE_COLUMNS read (issue #20): a member's ~400 milestones built as three model
-    # instances each (milestone, commitment, activity) were most of the export's time.
-    values = qs.order_by("commitment__identifier", "pk").values_list(*_MilestoneRow.__slots__)
-    return map(_MilestoneRow.of, values.iterator(CHUNK_SIZE)), None
+    return map(_MilestoneRow.of, _ordered_milestones(fs.qs, today).iterator(CHUNK_SIZE)), None
+
+
+def _ordered_updates(qs):
+    # Plain rows of the columns the export writes (issue #20): the whole milestone and commitment rows (every text
+    # in three languages) built as model instances for each of a member's ~800 updates were most of its time.
+    return qs.order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk").values_list(*_UpdateRow.__slots__[:-1])
 
 
 def _update_rows(params, today):
+    member_id = _one_member(params)
+    if member_id is not None:
+        values = _member_values(
+            "export-updates", ProgressUpdateFilterSet, lambda: published_updates(ProgressUpdate.objects.all()),
+            "milestone__commitment__plan__member", _ordered_updates, member_id, today,
+        )
+        return _update_rows_with_evidence(values, chunk_size=max(len(values), 1)), None  # their evidence in one query
     fs = ProgressUpdateFilterSet(params, queryset=published_updates(ProgressUpdate.objects.all()))
     if not fs.is_valid():
         return None, fs.errors
-    # Plain rows of the columns the export writes (issue #20): the whole milestone and commitment rows (every text
-    # in three languages) built as model instances for each of a member's ~800 updates were most of its time.
-    qs = fs.qs.order_by("milestone__commitment__identifier", "milestone_id", "period_end", "pk").values_list(*_UpdateRow.__slots__[:-1])
-    return _update_rows_with_evidence(qs.iterator(CHUNK_SIZE)), None
+    return _update_rows_with_evidence(_ordered_updates(fs.qs).iterator(CHUNK_SIZE)), None
 
 
 DATASETS = {
@@ -232,14 +302,25 @@ DATASETS = {
             _("One row a commitment, in the column names of OGP's commitments spreadsheet, then the portal's own columns."),
             COMMITMENT_COLUMNS,
             _commitment_rows,
+            _CommitmentRow.cells,
         ),
-        Dataset("milestones", _("Milestones"), _("One row a milestone, with its latest published completion."), MILESTONE_COLUMNS, _milestone_rows),
+        Dataset(
+            "milestones",
+            _("Milestones"),
+            _("One row a milestone, with its latest published completion."),
+            MILESTONE_COLUMNS,
+            _milestone_rows,
+            _MilestoneRow.cells,
+            _MilestoneRow.line,
+        ),
         Dataset(
             "progress-updates",
             _("Progress updates"),
             _("One row a published progress update on a milestone (drafts are never exported)."),
             UPDATE_COLUMNS,
             _update_rows,
+            _UpdateRow.cells,
+            _UpdateRow.line,
         ),
     )
 }
@@ -277,43 +358,28 @@ def csv_value(value):
     return value
 
 
-_FORMULA_FIRST = frozenset(csv_safe.FORMULA_START)  # one character each
-
-
-def _csv_cell(value):
-    """``csv_safe.neutralise(csv_value(value))`` in one call (a cell of an exported row)."""
-    if value is None:
-        return ""
-    if value.__class__ is str:
-        return "'" + value if value[:1] in _FORMULA_FIRST else value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    else:
-        value = str(value)
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
+def _csv_text(value):
+    """``csv_value(value)`` as the text the CSV holds."""
+    value = csv_value(value)
+    return value if value.__class__ is str else str(value)
 
 
 def stream_csv(dataset, rows):
     """Yield the CSV text (UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic) row by row.
 
-    Written by the one CSV writer (``ogp_portal.csv_safe``): a cell a spreadsheet would run as a
+    Written by the one CSV writer (``ogp_portal.csv_safe.line``): a cell a spreadsheet would run as a
     formula gets an apostrophe in front, as in a plan's CSV.
     """
-    writer = csv.writer(_Echo())  # every cell goes through csv_safe.neutralise (in _csv_cell) first
+    line = csv_safe.line
     getters = [col.get for col in dataset.columns]
+    cells = dataset.cells or (lambda obj: [_csv_text(get(obj)) for get in getters])
+    record = dataset.line or (lambda obj: line(cells(obj)))
     with translation.override(settings.LANGUAGE_CODE):
         # A chunk of rows a yield (issue #20): a yield a row cost the response a conversion to bytes and a
         # look-up of its charset for each of a member's ~1,300 rows; the bytes are the same.
-        lines = ["\ufeff" + writer.writerow([csv_safe.neutralise(c.name) for c in dataset.columns])]
+        lines = ["\ufeff" + line([c.name for c in dataset.columns])]
         for obj in rows:
-            lines.append(writer.writerow([_csv_cell(get(obj)) for get in getters]))
+            lines.append(record(obj))
             if len(lines) >= CHUNK_SIZE:
                 yield "".join(lines)
                 lines = []

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.permissions import importable_members
 
 from .csv_io import export_plan_csv
@@ -198,7 +199,8 @@ def confirm(request):
 
 def export_csv(request, pk):
     """Download an action plan as CSV: OGP's spreadsheet columns for commitments, plus activity and milestone rows."""
-    plan = get_object_or_404(ActionPlan.objects.select_related("member"), pk=pk)
+    # (compiled once per process: ogp_portal/compiled.py, issue #20)
+    plan = one_or_404(compiled("plan-csv-plan", lambda pk: ActionPlan.objects.select_related("member").filter(pk=pk), pk=pk))
     response = HttpResponse(export_plan_csv(plan), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{plan.member.code}-plan-{plan.pk}.csv"'
     return response

@@ -73,11 +73,11 @@ def _old_csv(dataset, objects):
         def write(self, value):
             lines.append(value)
 
-    writer = csv_safe.writer(Echo())
+    writer = csv.writer(Echo())  # the standard library's writer, each cell neutralised (csv_safe.writer's reference)
     with translation.override(settings.LANGUAGE_CODE):
-        writer.writerow([c.name for c in dataset.columns])
+        writer.writerow([csv_safe.neutralise(c.name) for c in dataset.columns])
         for obj in objects:
-            writer.writerow([exports.csv_value(col.get(obj)) for col in dataset.columns])
+            writer.writerow([csv_safe.neutralise(exports.csv_value(col.get(obj))) for col in dataset.columns])
     return ("\ufeff" + "".join(lines)).encode()
 
 
@@ -193,17 +193,130 @@ def _old_plan_rows(plan):
 
 @pytest.mark.parametrize("language", ["en", "ru", "ky"])
 def test_a_plans_csv_from_plain_rows_is_the_instances_csv(exported, language):
-    plan = exported.plan
+    """Every plan (its queries compiled once per process: each plan its own rows, whichever ran first)."""
+    from commitments.models import ActionPlan
+
+    plans = list(ActionPlan.objects.order_by("-pk")) + [exported.plan]
+    assert len(plans) >= 3
+    agency = Agency.objects.filter(member=exported.plan.member).order_by("pk").first()
+    Agency.objects.filter(pk=agency.pk).update(name_ru="", name_ky=None)  # their fallback: the English name
+    for plan in plans:
+        with translation.override(language):
+            rows = list(_old_plan_rows(plan))
+            lines = []
+
+            class Echo:
+                def write(self, value):
+                    lines.append(value)
+
+            writer = csv.writer(Echo(), lineterminator="\r\n")  # the standard library's writer, each cell neutralised
+            writer.writerow([csv_safe.neutralise(column) for column in csv_io.COLUMNS])
+            for row in rows:
+                writer.writerow([csv_safe.neutralise(row.get(column, "")) for column in csv_io.COLUMNS])
+            assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines), plan.pk
+
+
+def _written(slug, params, language):
+    dataset = exports.DATASETS[slug]
     with translation.override(language):
-        rows = list(_old_plan_rows(plan))
-        lines = []
+        rows, errors = dataset.rows(params, exports.today())
+        assert errors is None
+        return "".join(exports.stream_csv(dataset, rows)), "".join(exports.stream_json(dataset, dataset.rows(params, exports.today())[0]))
 
-        class Echo:
-            def write(self, value):
-                lines.append(value)
 
-        writer = csv_safe.writer(Echo(), lineterminator="\r\n")
-        writer.writerow(csv_io.COLUMNS)
+@pytest.mark.parametrize("slug", ["commitments", "milestones", "progress-updates"])
+def test_a_members_export_by_its_compiled_queries_is_the_filtersets(exported, slug):
+    """``?member=<code>`` alone runs the queries compiled once per process (``exports._one_member``); any other
+    parameter beside it (here an empty one, which filters nothing) goes through the FilterSet: the same bytes,
+    for every member (each its own rows, whoever was compiled first), in every language."""
+    empty = {"commitments": "q", "milestones": "overdue", "progress-updates": "completion"}[slug]
+    codes = list(Commitment.objects.order_by().values_list("plan__member__code", flat=True).distinct())
+    assert len(codes) >= 2
+    seen = set()
+    for code in codes + codes[:1]:
+        assert exports._one_member({"member": code}) is not None
+        for language in ("en", "ru", "ky"):
+            fast = _written(slug, {"member": code}, language)
+            assert fast == _written(slug, {"member": code, empty: ""}, language)
+            seen.add(fast)
+    assert len(seen) == len(codes)  # each member its own rows
+    assert exports._one_member({"member": "NOPE"}) is None and exports._one_member({"member": ""}) is None
+    assert exports._one_member({"member": codes[0], "plan": "1"}) is None
+
+
+def test_an_unknown_member_is_still_a_400(client):
+    response = client.get(reverse("commitments:export", args=["commitments", "csv"]), {"member": "NOPE"})
+    assert response.status_code == 400
+
+
+def test_a_day_or_moment_is_written_as_isoformat_writes_it_in_its_own_offset():
+    import datetime as dt
+
+    from commitments.export_rows import _day
+
+    utc = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    plus6 = utc.astimezone(dt.timezone(dt.timedelta(hours=6)))
+    assert utc == plus6
+    for _ in range(2):  # written, then read back
+        assert _day(utc) == "2024-01-01T12:00:00+00:00"
+        assert _day(plus6) == "2024-01-01T18:00:00+06:00"
+        assert _day(dt.datetime(2024, 1, 1, 12)) == "2024-01-01T12:00:00"
+        assert _day(dt.date(2024, 1, 1)) == "2024-01-01"
+        assert _day(None) == ""
+
+
+def test_a_moment_in_a_zone_with_two_offsets_is_written_with_its_own():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from commitments.export_rows import _day
+
+    zone = ZoneInfo("Europe/Berlin")
+    first, second = dt.datetime(2024, 10, 27, 2, 30, tzinfo=zone), dt.datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=zone)
+    for _ in range(2):
+        assert _day(first) == first.isoformat() == "2024-10-27T02:30:00+02:00"
+        assert _day(second) == second.isoformat() == "2024-10-27T02:30:00+01:00"
+
+
+def test_a_members_exports_run_as_many_queries_with_many_more_rows(exported, client):
+    """``?member=KG`` alone: the same number of queries with a few updates as with more than a chunk's
+    (``CHUNK_SIZE``) worth: the member's evidence is read in one query (issue #20)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    def counts():
+        found = {}
+        for slug in ("commitments", "milestones", "progress-updates"):
+            with translation.override("en"):
+                path = reverse("commitments:export", args=[slug, "csv"])
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path, {"member": "KG"})
+                body = b"".join(response.streaming_content)
+            found[slug] = (len(ctx.captured_queries), body.count(b"\n"))
+        return found
+
+    before = counts()
+    milestone = exported.milestones.order_by("pk").first()
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(milestone=milestone, period_start=dt.date(2000, 1, 1) + dt.timedelta(days=n), period_end=dt.date(2000, 1, 2) + dt.timedelta(days=n), completion="limited",
+                       narrative=f"Update {n}, in detail.", state=ProgressUpdate.State.PUBLISHED, published_at=timezone.now())
+        for n in range(exports.CHUNK_SIZE + 20)
+    )
+    after = counts()
+    assert after["progress-updates"][1] >= before["progress-updates"][1] + exports.CHUNK_SIZE
+    assert {slug: queries for slug, (queries, _lines) in after.items()} == {slug: queries for slug, (queries, _lines) in before.items()}
+
+
+@pytest.mark.parametrize("slug", ["milestones", "progress-updates"])
+@pytest.mark.parametrize("params", [{}, {"member": "KG"}], ids=["all", "KG"])
+def test_a_record_written_directly_is_its_cells_through_the_one_writer(exported, slug, params):
+    dataset = exports.DATASETS[slug]
+    rows, _errors = dataset.rows(params, exports.today())
+    rows = list(rows)
+    assert rows and dataset.line is not None
+    with translation.override(settings.LANGUAGE_CODE):
         for row in rows:
-            writer.writerow([row.get(column, "") for column in csv_io.COLUMNS])
-        assert csv_io.export_plan_csv(plan) == "\ufeff" + "".join(lines)
+            assert dataset.line(row) == csv_safe.line(dataset.cells(row))
