@@ -27,6 +27,7 @@ from modeltranslation.utils import get_language as translated_language
 from modeltranslation.utils import resolution_order
 
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
+from ogp_portal.compiled import keep_shape
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
@@ -265,7 +266,7 @@ def commitment_list(request):
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         }
         # The template's SafeString (autoescaped): kept as it is (pickled with its class).
-        return render_to_string("commitments/_commitment_filters.html", context), bool(filters.errors)
+        return _form_html(query, context), bool(filters.errors)
 
     def results():
         filters = filterset()
@@ -380,6 +381,44 @@ def _kept_form(query: str, render_form):
         return render_form()
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
+
+
+# The list's form as rendered, per process, under everything it was rendered from (see _form_html).
+_FORMS: dict = {}
+_FORMS_KEPT = 32  # forms of ~150 KB (the members' options, one string shared by all): at most ~5 MB
+
+
+def _form_html(query: str, context) -> str:
+    """The list's form (``_commitment_filters.html``) for ``context``, rendered once per process while what it is
+    rendered from stays equal (issue #20, the first render: the template and its ten fields cost ~2 ms a render).
+
+    What the form shows is a function of the language, the query (the values typed and chosen) and the options
+    this request read from the database (the members' options, the chosen member's plans and agencies, the
+    themes in use), which are the key: every render still reads them, and a change shows at once. A form with
+    errors (a value that does not exist) is rendered each time, and so is one whose query is longer than the
+    page cache keeps (``MAX_QUERY``). No per-visitor value is in it (a GET form: no CSRF token).
+    """
+    form = context["form"]
+    if form.errors or len(query) > MAX_QUERY:
+        return render_to_string("commitments/_commitment_filters.html", context)
+    if "theme" in form.fields:  # the themes in use, read once (as the select read them), kept as plain strings
+        field = form.fields["theme"]
+        field.widget.choices = PlainChoices(rows=(("" if v is None else str(v), str(label)) for v, label in field.choices))
+    options = []
+    for name, field in form.fields.items():
+        choices = getattr(field.widget, "choices", None)
+        if isinstance(choices, PlainChoices):
+            options.append((name, choices.rows, choices.options))
+        elif isinstance(choices, list):  # the chosen member's plans and agencies (_scope_choices_to_member)
+            options.append((name, tuple((str(v), str(label)) for v, label in choices)))
+        else:
+            options.append(name)  # fixed choices: the same in a language
+    key = (get_language(), query, context["choose_member_first"], context["filtered"], tuple(options))
+    found = _FORMS.get(key)
+    if found is None:
+        found = render_to_string("commitments/_commitment_filters.html", context)
+        keep_shape(_FORMS, key, found, most=_FORMS_KEPT)
+    return found
 
 
 def _translated(row, field, order) -> str:
