@@ -12,8 +12,6 @@ from html import escape
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,75 +25,18 @@ from modeltranslation.utils import get_language as translated_language
 from modeltranslation.utils import resolution_order
 
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
-from ogp_portal.compiled import keep_shape
-from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.formats import formatted_day
 from ogp_portal.paths import path_of
 
 from . import list_compiled
-from .filters import CommitmentFilterSet, FastSelect, PlainChoices
+from . import list_form
+from .filters import CommitmentFilterSet
 from .search import LANGUAGE_NAME_VALUES, matched_languages, search_is_broad, search_language_columns
 from .models import Commitment, Completion
 
 
 
 PAGE_SIZE = 25
-
-
-# Filters whose options are the rows of one member: listed once a member is chosen (10,000 plans and
-# 22,500 agencies at scale 10 would make every list page megabytes of options).
-MEMBER_SCOPED_FILTERS = ("plan", "lead_agency")
-
-
-def _scope_choices_to_member(form):
-    """Offer every member as a light option, and the plan and lead agency options of the chosen member only.
-
-    Returns True when no member is chosen (the template then says to choose one first).
-
-    Validation still accepts any plan or agency (a shared link keeps working); only the options
-    rendered change. Without a member, a filter already set keeps its one option (so it shows
-    and can be cleared), and an unset one is left out, with a note to choose a member first.
-    """
-    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
-    member = data.get("member")
-    # Every member is an option (3,000 at scale 10): read as (code, name) pairs, not model instances.
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    own = f"name_{language}" if language in settings.MODELTRANSLATION_LANGUAGES else "name_en"
-    field = form.fields["member"]
-
-    order = tuple(field.queryset.query.order_by)
-
-    def members():
-        label = Coalesce(NullIf(own, Value("")), "name_en", output_field=CharField()) if own != "name_en" else F("name_en")
-        return QuerySet(field.queryset.model).order_by(*order).values_list("code", label)
-
-    def options():
-        # (code, the name in the visitor's language or else in English), in the filter's order, as the
-        # cursor gives them: a plain query (modeltranslation's, and Django's, row iterators cost more
-        # than the query here), read from the index member_kind_name alone; compiled and prepared once
-        # per process (ogp_portal.compiled: building and compiling it cost ~0.4 ms, planning it ~0.6).
-        rows = compiled_rows(("list-member-options", own, order), members)
-        return FastSelect.options_html((("", str(field.empty_label)), *rows))
-
-    # The same for every visitor: the options' HTML kept per language until a change not scoped to members
-    # (a member added or renamed is an import or the admin; a publication or a review never changes a
-    # member's name: issue #20, the first visitor after a publication); the selected one is marked when
-    # the select is rendered.
-    field.widget.choices = PlainChoices(options=derived_across_publications(f"member-options:{get_language()}", options))
-    for name in MEMBER_SCOPED_FILTERS:
-        field = form.fields[name]
-        current = data.get(name)
-        if member is not None:
-            rows = list(field.queryset.filter(member=member))
-            if current is not None and current not in rows:
-                rows.append(current)
-        elif current is not None:
-            rows = [current]
-        else:
-            del form.fields[name]
-            continue
-        field.widget.choices = [("", field.empty_label), *((row.pk, field.label_from_instance(row)) for row in rows)]
-    return member is None and any(name not in form.fields for name in MEMBER_SCOPED_FILTERS)
 
 
 # The commitment list counts at most this many results (40 pages): a broad search or no filter at
@@ -236,22 +177,6 @@ ROW_VALUES = (
 )
 
 
-class _ListFilterSet(CommitmentFilterSet):
-    """The list's FilterSet with its form class made once per process and language (issue #20: django-filter makes a
-    form class, and each filter's form field, on every request: ~0.3 ms). Each form still gets its own fields (a
-    Django form deep-copies its class's fields), so what a request changes in its form stays in it."""
-
-    _form_classes: dict = {}
-
-    def get_form_class(self):
-        language = get_language()
-        found = self._form_classes.get(language)
-        if found is None:
-            found = super().get_form_class()
-            keep_shape(self._form_classes, language, found, most=8)
-        return found
-
-
 def commitment_list(request):
     """Render the commitments, filtered, searched, sorted and paginated: every state is a GET URL.
 
@@ -268,7 +193,7 @@ def commitment_list(request):
     def filterset():
         """The FilterSet of this request, built and validated once, when a part is rendered."""
         if not built:
-            filters = _ListFilterSet(
+            filters = list_form.ListFilterSet(
                 request.GET,
                 queryset=_list_queryset(),
                 today=today,
@@ -281,11 +206,11 @@ def commitment_list(request):
         filters = filterset()
         context = {
             "form": filters.form,
-            "choose_member_first": _scope_choices_to_member(filters.form),
+            "choose_member_first": list_form.scope_choices_to_member(filters.form),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         }
         # The template's SafeString (autoescaped): kept as it is (pickled with its class).
-        return _form_html(query, context), bool(filters.errors)
+        return list_form.form_html(query, context), bool(filters.errors)
 
     def results():
         filters = filterset()
@@ -400,44 +325,6 @@ def _kept_form(query: str, render_form):
         return render_form()
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
-
-
-# The list's form as rendered, per process, under everything it was rendered from (see _form_html).
-_FORMS: dict = {}
-_FORMS_KEPT = 32  # forms of ~150 KB (the members' options, one string shared by all): at most ~5 MB
-
-
-def _form_html(query: str, context) -> str:
-    """The list's form (``_commitment_filters.html``) for ``context``, rendered once per process while what it is
-    rendered from stays equal (issue #20, the first render: the template and its ten fields cost ~2 ms a render).
-
-    What the form shows is a function of the language, the query (the values typed and chosen) and the options
-    this request read from the database (the members' options, the chosen member's plans and agencies, the
-    themes in use), which are the key: every render still reads them, and a change shows at once. A form with
-    errors (a value that does not exist) is rendered each time, and so is one whose query is longer than the
-    page cache keeps (``MAX_QUERY``). No per-visitor value is in it (a GET form: no CSRF token).
-    """
-    form = context["form"]
-    if form.errors or len(query) > MAX_QUERY:
-        return render_to_string("commitments/_commitment_filters.html", context)
-    if "theme" in form.fields:  # the themes in use, read once (as the select read them), kept as plain strings
-        field = form.fields["theme"]
-        field.widget.choices = PlainChoices(rows=(("" if v is None else str(v), str(label)) for v, label in field.choices))
-    options = []
-    for name, field in form.fields.items():
-        choices = getattr(field.widget, "choices", None)
-        if isinstance(choices, PlainChoices):
-            options.append((name, choices.rows, choices.options))
-        elif isinstance(choices, list):  # the chosen member's plans and agencies (_scope_choices_to_member)
-            options.append((name, tuple((str(v), str(label)) for v, label in choices)))
-        else:
-            options.append(name)  # fixed choices: the same in a language
-    key = (get_language(), query, context["choose_member_first"], context["filtered"], tuple(options))
-    found = _FORMS.get(key)
-    if found is None:
-        found = render_to_string("commitments/_commitment_filters.html", context)
-        keep_shape(_FORMS, key, found, most=_FORMS_KEPT)
-    return found
 
 
 def _translated(row, field, order) -> str:
