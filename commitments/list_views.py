@@ -26,7 +26,7 @@ from modeltranslation.utils import resolution_order
 
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
 from ogp_portal.formats import formatted_day
-from ogp_portal.home_rows import _pagination  # _pagination.html with the list's query kept (one copy)
+from ogp_portal.pagination import pagination
 from ogp_portal.paths import path_of
 
 from . import list_compiled
@@ -349,7 +349,7 @@ def _results_texts(language) -> dict:
 def results_html(page, query: str, search_note: str, rows: str) -> str:
     """``_commitment_results.html`` written in Python (issue #20: its render cost ~0.3 ms of a ~3.5 ms first render):
     the count (or that there are more than it counts), the search's note, the table around ``rows`` (HTML) and the
-    pages (``ogp_portal.home_rows._pagination``, the ``_pagination.html`` of a list whose query is kept). The
+    pages (``ogp_portal.pagination``, the ``_pagination.html`` of a list whose query is kept). The
     template stays the reference: tests/commitments/test_list_results_html.py compares the two, byte for byte."""
     number = localize if settings.USE_THOUSAND_SEPARATOR else str  # as {% blocktranslate %} writes a number
     paginator = page.paginator
@@ -362,7 +362,7 @@ def results_html(page, query: str, search_note: str, rows: str) -> str:
     out = [f'\n<h2 id="results-heading">{heading}</h2>\n  {note}\n  ']
     texts = _results_texts(get_language())
     if page.object_list:
-        out += [texts["table"], rows, "    </tbody>\n  </table>\n  ", _pagination(page, query, number), "\n  "]
+        out += [texts["table"], rows, "    </tbody>\n  </table>\n  ", pagination(page, query, number), "\n  "]
     else:
         out.append(texts["none"])
     out.append("\n")
