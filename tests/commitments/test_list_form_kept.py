@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from commitments import list_form, list_views
+from commitments import list_form, list_views, search
 from commitments.filters import CommitmentFilterSet, FastSelect
 from commitments.models import Member
 from tests.factories import ActionPlanFactory, AgencyFactory, CommitmentFactory, MemberFactory
@@ -30,6 +30,7 @@ def no_kept_forms(nothing_compiled):
     yield
     list_form._FORMS.clear()
     list_form._MEMBER_OPTIONS.clear()
+    search._estimates.clear()  # the searches' broadness estimated here (PostgreSQL) is of this test's rows only
 
 
 @pytest.fixture
