@@ -23,6 +23,7 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 from commitments.models import Member
 from commitments.templatetags.portal import tr
 from compliance.models import MemberStatus
+from ogp_portal.pagination import pagination as _pagination
 from ogp_portal.paths import path_of
 
 def _escape(value) -> str:
@@ -325,25 +326,3 @@ def home_html(*, view, page, members, rows_html, member_counts, query, chart, ov
         out.append(f"\n  <p>{no_members}</p>\n  ")
     out.append("\n</section>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above, the messages are ours
-
-
-def _pagination(page, query, number) -> str:
-    """``templates/_pagination.html`` for the home page (``page_url``: the query kept, the page number set)."""
-    if not page.has_other_pages():
-        return "\n"
-
-    def url(n):
-        return _escape(f"?{query}&page={n}" if query else f"?page={n}")
-
-    pages_label = _("Pages")
-    out = [f'\n<nav aria-label="{pages_label}" class="pagination">\n  <ul>\n    ']
-    if page.has_previous():
-        previous = _("Previous page")
-        out.append(f'<li><a href="{url(page.previous_page_number())}" rel="prev">{previous}</a></li>')
-    where = _("Page %(number)s of %(total)s") % {"number": _escape(number(page.number)), "total": _escape(number(page.paginator.num_pages))}
-    out.append(f"\n    <li>{where}</li>\n    ")
-    if page.has_next():
-        following = _("Next page")
-        out.append(f'<li><a href="{url(page.next_page_number())}" rel="next">{following}</a></li>')
-    out.append("\n  </ul>\n</nav>\n\n")
-    return "".join(out)
