@@ -179,8 +179,9 @@ class FastRowsMixin:
         Building a ModelSerializer's fields (a copy of the declared ones, every model field mapped,
         labels translated) costs as much as reading 50 rows, on every request. When every getter
         reads nothing of the serializer it came from (plain columns, translated texts, ids, DRF's
-        own fields without a request or nested serializer), the getters are kept per class and
-        language and only the ``SerializerMethodField`` methods are bound to this serializer.
+        own fields without a request, a nested list of fast rows), the getters are kept per class
+        and language and only what is this serializer's is bound to it: the ``SerializerMethodField``
+        methods, and a nested list's child serializer, made with this serializer's context.
         """
         from django.utils.translation import get_language
 
@@ -195,21 +196,73 @@ class FastRowsMixin:
             model = getattr(getattr(self, "Meta", None), "model", None)
             kept, shareable = [], same_fields
             for field in source._readable_fields:
-                if isinstance(field, serializers.SerializerMethodField):
-                    kept.append((field.field_name, None, field.method_name))
-                    continue
-                shareable = shareable and _reads_nothing_of_its_serializer(field)
-                kept.append((field.field_name, _getter(source, field, model), None))
+                entry = _kept_entry(source, field, model)
+                shareable = shareable and (entry[1] is None or isinstance(entry[2], _Nested) or _reads_nothing_of_its_serializer(field))
+                kept.append(entry)
             if not shareable:
                 if source is not self:  # built again from this serializer's own fields
-                    kept = [(f.field_name, None, f.method_name) if isinstance(f, serializers.SerializerMethodField)
-                            else (f.field_name, _getter(self, f, model), None) for f in self._readable_fields]
-                return [(name, get if method is None else getattr(self, method)) for name, get, method in kept]
+                    kept = [_kept_entry(self, f, model) for f in self._readable_fields]
+                return self._fast_rows_bind(kept)
             _KEPT_PLANS[key] = kept
-        return [(name, get if method is None else getattr(self, method)) for name, get, method in kept]
+        return self._fast_rows_bind(kept)
+
+    def _fast_rows_bind(self, kept):
+        plan = []
+        for name, get, method in kept:
+            if get is None:
+                plan.append((name, getattr(self, method)))
+            elif isinstance(method, _Nested):
+                plan.append((name, method.bind(self)))
+            else:
+                plan.append((name, get))
+        return plan
 
 
-# (serializer class, language) -> [(field name, getter or None, method name or None)]
+class _Nested:
+    """A nested list of fast rows (``Child(many=True)``): the rows of a relation, each as the child gives it.
+
+    The child serializer is made for each request with the parent's context (its methods may read the
+    request), its plan kept like any other; the relation's rows are read from the prefetch when there is
+    one (the manager's ``all()``, as DRF's ``ListSerializer`` reads them, otherwise).
+    """
+
+    def __init__(self, field):
+        child = field.child
+        self.child_class, self.args, self.kwargs = type(child), child._args, dict(child._kwargs)
+        self.name = field.source_attrs[0]
+
+    def bind(self, serializer):
+        from django.db.models.manager import BaseManager
+
+        child = self.child_class(*self.args, **{**self.kwargs, "context": serializer.context})
+        name, row = self.name, child.to_representation
+
+        def value(instance):
+            cache = instance.__dict__.get("_prefetched_objects_cache")
+            if cache is not None and name in cache:
+                return [row(item) for item in cache[name]]
+            data = getattr(instance, name)
+            if data is None:
+                return None
+            return [row(item) for item in (data.all() if isinstance(data, BaseManager) else data)]
+
+        return value
+
+
+def _kept_entry(serializer, field, model):
+    """(field name, getter or None, method name or a nested list's binder or None) for one readable field."""
+    if isinstance(field, serializers.SerializerMethodField):
+        return (field.field_name, None, field.method_name)
+    if (
+        type(field) is serializers.ListSerializer and isinstance(field.child, FastRowsMixin) and field.child.fast_rows
+        and field.source != "*" and len(field.source_attrs) == 1 and "context" not in field.child._kwargs
+    ):
+        nested = _Nested(field)
+        return (field.field_name, nested, nested)
+    return (field.field_name, _getter(serializer, field, model), None)
+
+
+# (serializer class, language) -> [(field name, getter or None, method name or a nested list (_Nested) or None)]
 _KEPT_PLANS: dict = {}
 
 # DRF's fields whose value depends on nothing but the row (no request, no context, no nested serializer).
