@@ -287,8 +287,11 @@ class ScopedPublicListMixin(SharedPublicListMixin):
         return not rows((*name, "reader"), build, user=user.pk)
 
 
-# The tables whose rows the database counts itself (``ogp_portal_table_rows``, migration ogp_portal 0001).
-ROW_COUNTED_TABLES = frozenset({"commitments_activity", "forums_attendance", "commitments_actionplan"})
+# The tables whose rows the database counts itself (``ogp_portal_table_rows``, migrations ogp_portal 0001, 0002).
+ROW_COUNTED_TABLES = frozenset({
+    "commitments_activity", "forums_attendance", "commitments_actionplan",  # migration ogp_portal 0001
+    "forums_forummembership", "forums_meeting", "compliance_deadline",  # 0002
+})
 
 
 def stored_row_count(queryset):
