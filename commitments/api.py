@@ -9,7 +9,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
-from ogp_portal.api_rows import prefetched_list, without_base_columns
+from ogp_portal.api_rows import prefetch_ids, without_base_columns
 from ogp_portal.api import (
     CursorPagination,
     ScopedPublicListMixin,
@@ -132,13 +132,18 @@ class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadO
 
     def get_queryset(self):
         if self.action == "list" and self.serializer_class.fast_rows:
-            # A list shows the member's id only, and the lead institutions' ids: prefetched into a plain
-            # list (read by ogp_portal.api_rows' fast rows; DRF's own would ask each row's manager), in
-            # the same order.
-            lead = Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS, to_attr=prefetched_list("lead_institutions"))
-            return without_base_columns(ActionPlan.objects.prefetch_related(lead))
+            # A list shows the member's id only, and the lead institutions' ids: read for the page's plans
+            # in one query of ids, in the same order (paginate_queryset; read by ogp_portal.api_rows' fast
+            # rows; DRF's own would ask each row's manager).
+            return without_base_columns(ActionPlan.objects.all())
         # The write rules read the plan's member.
         return super().get_queryset().select_related("member") if self.action != "list" else super().get_queryset()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list" and self.serializer_class.fast_rows:
+            prefetch_ids(page, "lead_institutions", LEAD_INSTITUTIONS)
+        return page
 
 
 @extend_schema_view(
