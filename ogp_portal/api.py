@@ -26,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.response import Response
 
+from ogp_portal.api_rows import ReadRowsMixin
 from ogp_portal.cache import count_in_window
 from ogp_portal.versioning import StaleVersion, current_version, etag
 
@@ -170,7 +171,7 @@ class UserThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.UserRateThr
         return super().get_cache_key(request, view)
 
 
-class SharedPublicListMixin:
+class SharedPublicListMixin(ReadRowsMixin):
     """A list whose answer is the same for everyone: a signed-in request reads the anonymous visitors' copy.
 
     For the viewsets whose rows (``get_queryset``), filters and fields read nothing of the user (the

@@ -46,3 +46,31 @@ def test_a_list_reads_only_its_languages_columns_and_answers_the_same(varied, mo
     if language != "en":  # the fixture's texts in that language and the English fallback both shown
         commitments_body = trimmed["/api/v1/commitments/"][0].decode()
         assert ("Открытые данные" if language == "ru" else '"title":"') in commitments_body
+
+
+def _fields(obj):
+    return {name: value for name, value in obj.__dict__.items() if name not in ("_state", "_mt_init")}
+
+
+def test_rows_read_directly_are_the_instances_django_makes(varied):  # noqa: F811
+    """``read_rows``: each instance holds what Django's own would (values, deferred columns, state), saves and
+    loads a deferred column as usual; a query it does not make plainly (``select_related``) is Django's."""
+    from commitments.models import Commitment, ProgressUpdate
+    from compliance.models import Finding
+    from ogp_portal.api_rows import read_rows, without_base_columns
+
+    for queryset in (
+        without_base_columns(Commitment.objects.order_by("pk")), ProgressUpdate.objects.order_by("-pk"),
+        Finding.objects.order_by("pk"), Commitment.objects.filter(number=None),
+    ):
+        django_rows, read = list(queryset), list(read_rows(queryset))
+        assert read and [type(obj) for obj in read] == [type(obj) for obj in django_rows]
+        for mine, theirs in zip(read, django_rows):
+            assert _fields(mine) == _fields(theirs)
+            assert mine.get_deferred_fields() == theirs.get_deferred_fields()
+            assert (mine._state.adding, mine._state.db) == (theirs._state.adding, theirs._state.db) == (False, "default")
+    commitment = list(read_rows(without_base_columns(Commitment.objects.order_by("pk"))))[0]
+    assert commitment.description_ky == Commitment.objects.get(pk=commitment.pk).description_ky  # a deferred column, loaded
+    commitment.save(update_fields=["contact_name"])
+    with_plan = list(read_rows(Commitment.objects.select_related("plan").order_by("pk")))[0]
+    assert "plan" in with_plan._state.fields_cache  # Django's own instances, the plan set
