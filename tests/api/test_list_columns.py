@@ -74,3 +74,37 @@ def test_rows_read_directly_are_the_instances_django_makes(varied):  # noqa: F81
     commitment.save(update_fields=["contact_name"])
     with_plan = list(read_rows(Commitment.objects.select_related("plan").order_by("pk")))[0]
     assert "plan" in with_plan._state.fields_cache  # Django's own instances, the plan set
+
+
+@pytest.mark.parametrize("zone", ["Asia/Bishkek", "UTC", "America/New_York", "Asia/Kathmandu"])
+def test_a_fast_datetime_is_drfs_own(settings, zone):
+    """The fast rows' datetimes (``api_rows._DateTimeColumn``, the time zone read once a request) read as DRF's
+    ``DateTimeField`` writes them, in every time zone, for aware, naive, missing and out-of-range values."""
+    import datetime as dt
+    import types
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from ogp_portal.api_rows import _DateTimeColumn
+
+    values = [
+        dt.datetime(2019, 7, 1, 12, 30, tzinfo=dt.UTC), dt.datetime(2024, 3, 10, 6, 59, 59, 123456, tzinfo=dt.UTC),
+        dt.datetime(2024, 11, 3, 5, 30, tzinfo=ZoneInfo("Europe/Moscow")), dt.datetime(2020, 1, 1, 0, 0),  # the last naive
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC), None,
+    ]
+    for use_tz in (True, False):
+        settings.USE_TZ = use_tz
+        with timezone.override(ZoneInfo(zone)):
+            for field in (serializers.DateTimeField(), serializers.DateTimeField(format="%Y-%m-%d %H:%M")):
+                fast = _DateTimeColumn(field, "at").bind(None)
+                for value in values:
+                    row = types.SimpleNamespace(at=value)
+                    try:
+                        expected = None if value is None else field.to_representation(value)
+                    except serializers.ValidationError:
+                        with pytest.raises(serializers.ValidationError):
+                            fast(row)
+                        continue
+                    assert fast(row) == expected, (zone, use_tz, value)
