@@ -9,7 +9,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
-from ogp_portal.api_rows import prefetch_ids, without_base_columns
+from ogp_portal.api_rows import prefetch_ids, prefetched_rows, without_base_columns
 from ogp_portal.api import (
     CursorPagination,
     ScopedPublicListMixin,
@@ -240,7 +240,12 @@ class ProgressUpdateViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet
     def get_queryset(self):
         # Each update's evidence in its own order (Evidence.Meta's "update, created_at, pk" without
         # the joins that ordering by the update would add to the prefetch).
-        evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
+        # A list of fast rows takes them into a plain list (no manager and queryset made for each update:
+        # ogp_portal.api_rows.prefetched_rows).
+        plain = self.action == "list" and self.serializer_class.fast_rows
+        evidence = Prefetch(
+            "evidence", queryset=Evidence.objects.order_by("created_at", "pk"), to_attr=prefetched_rows("evidence") if plain else None,
+        )
         return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
 
     def beyond_public_shape(self) -> tuple:
