@@ -9,7 +9,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
-from ogp_portal.api_rows import prefetch_ids, prefetched_rows, without_base_columns
+from ogp_portal.api_rows import prefetch_ids, prefetched_rows
 from ogp_portal.api import (
     CursorPagination,
     ScopedPublicListMixin,
@@ -135,7 +135,7 @@ class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadO
             # A list shows the member's id only, and the lead institutions' ids: read for the page's plans
             # in one query of ids, in the same order (paginate_queryset; read by ogp_portal.api_rows' fast
             # rows; DRF's own would ask each row's manager).
-            return without_base_columns(ActionPlan.objects.all())
+            return ActionPlan.objects.all()
         # The write rules read the plan's member.
         return super().get_queryset().select_related("member") if self.action != "list" else super().get_queryset()
 
@@ -167,10 +167,10 @@ class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Re
 
     def get_queryset(self):
         qs = super().get_queryset()
-        # A list shows the plan's id only (no plan and member rows fetched with each commitment), and
-        # its texts from their languages' columns (ogp_portal.api_rows.without_base_columns); the
-        # write rules read the commitment's plan and member.
-        return without_base_columns(qs) if self.action == "list" else qs.select_related("plan__member")
+        # A list shows the plan's id only (no plan and member rows fetched with each commitment; its texts
+        # read from the active language's columns: ogp_portal.api_rows.ReadRowsMixin); the write rules read
+        # the commitment's plan and member.
+        return qs if self.action == "list" else qs.select_related("plan__member")
 
 
 @extend_schema_view(**service_write_schema(
@@ -223,7 +223,7 @@ class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Rea
     def get_queryset(self):
         # The write permission rule reads the milestone's commitment (a list shows its id only).
         qs = super().get_queryset()
-        return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
+        return qs if self.action == "list" else qs.select_related("commitment")
 
 
 class ProgressUpdateViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet):

@@ -437,12 +437,13 @@ def read_rows(queryset):
 
 
 class ReadRowsMixin:
-    """A viewset whose list of fast rows reads its instances made from the rows directly (:func:`read_rows`)."""
+    """A viewset whose list of fast rows reads only the columns of its texts in the active language and its
+    fallback (:func:`without_base_columns`), its instances made from the rows directly (:func:`read_rows`)."""
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.action == "list" and getattr(self.get_serializer_class(), "fast_rows", False):
-            queryset = read_rows(queryset)
+            queryset = read_rows(without_base_columns(queryset))
         return queryset
 
 
