@@ -9,7 +9,7 @@ from rest_framework import viewsets
 
 from ogp_portal import permissions
 from ogp_portal.api_filters import IdFilter, member_code_filters
-from ogp_portal.api_rows import prefetched_list, without_base_columns
+from ogp_portal.api_rows import prefetch_ids, prefetched_rows
 from ogp_portal.api import (
     CursorPagination,
     ScopedPublicListMixin,
@@ -132,13 +132,18 @@ class ActionPlanViewSet(SharedPublicListMixin, ServiceWriteMixin, viewsets.ReadO
 
     def get_queryset(self):
         if self.action == "list" and self.serializer_class.fast_rows:
-            # A list shows the member's id only, and the lead institutions' ids: prefetched into a plain
-            # list (read by ogp_portal.api_rows' fast rows; DRF's own would ask each row's manager), in
-            # the same order.
-            lead = Prefetch("lead_institutions", queryset=LEAD_INSTITUTIONS, to_attr=prefetched_list("lead_institutions"))
-            return without_base_columns(ActionPlan.objects.prefetch_related(lead))
+            # A list shows the member's id only, and the lead institutions' ids: read for the page's plans
+            # in one query of ids, in the same order (paginate_queryset; read by ogp_portal.api_rows' fast
+            # rows; DRF's own would ask each row's manager).
+            return ActionPlan.objects.all()
         # The write rules read the plan's member.
         return super().get_queryset().select_related("member") if self.action != "list" else super().get_queryset()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list" and self.serializer_class.fast_rows:
+            prefetch_ids(page, "lead_institutions", LEAD_INSTITUTIONS)
+        return page
 
 
 @extend_schema_view(
@@ -162,10 +167,10 @@ class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Re
 
     def get_queryset(self):
         qs = super().get_queryset()
-        # A list shows the plan's id only (no plan and member rows fetched with each commitment), and
-        # its texts from their languages' columns (ogp_portal.api_rows.without_base_columns); the
-        # write rules read the commitment's plan and member.
-        return without_base_columns(qs) if self.action == "list" else qs.select_related("plan__member")
+        # A list shows the plan's id only (no plan and member rows fetched with each commitment; its texts
+        # read from the active language's columns: ogp_portal.api_rows.ReadRowsMixin); the write rules read
+        # the commitment's plan and member.
+        return qs if self.action == "list" else qs.select_related("plan__member")
 
 
 @extend_schema_view(**service_write_schema(
@@ -218,7 +223,7 @@ class MilestoneViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Rea
     def get_queryset(self):
         # The write permission rule reads the milestone's commitment (a list shows its id only).
         qs = super().get_queryset()
-        return without_base_columns(qs) if self.action == "list" else qs.select_related("commitment")
+        return qs if self.action == "list" else qs.select_related("commitment")
 
 
 class ProgressUpdateViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet):
@@ -235,7 +240,12 @@ class ProgressUpdateViewSet(ScopedPublicListMixin, viewsets.ReadOnlyModelViewSet
     def get_queryset(self):
         # Each update's evidence in its own order (Evidence.Meta's "update, created_at, pk" without
         # the joins that ordering by the update would add to the prefetch).
-        evidence = Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk"))
+        # A list of fast rows takes them into a plain list (no manager and queryset made for each update:
+        # ogp_portal.api_rows.prefetched_rows).
+        plain = self.action == "list" and self.serializer_class.fast_rows
+        evidence = Prefetch(
+            "evidence", queryset=Evidence.objects.order_by("created_at", "pk"), to_attr=prefetched_rows("evidence") if plain else None,
+        )
         return permissions.visible_progress_updates(self.request.user, super().get_queryset()).prefetch_related(evidence)
 
     def beyond_public_shape(self) -> tuple:

@@ -2,16 +2,18 @@
 
 from rest_framework import serializers
 
+from ogp_portal.api_rows import FastRowsMixin
+
 from .models import Deadline, Decision, Finding, StatusEvent
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Deadline
         fields = ["id", "member", "plan", "cycle", "kind", "due_on", "delivered_on", "met_on", "source", "reason", "reference"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Finding
         fields = [
@@ -20,13 +22,13 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatusEventSerializer(serializers.ModelSerializer):
+class StatusEventSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = StatusEvent
         fields = ["id", "member", "status", "previous_status", "effective_on", "cycle", "reason", "reference", "created_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "member", "kind", "decided_on", "cycle", "document", "summary", "created_at"]

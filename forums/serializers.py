@@ -48,14 +48,14 @@ from .models import ActionItem, MeetingDecision  # noqa: E402
 ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 
-class MeetingDecisionSerializer(serializers.ModelSerializer):
+class MeetingDecisionSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = MeetingDecision
         fields = ["id", "meeting", "text", "commitment"]
         read_only_fields = fields
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(FastRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = ActionItem
         fields = ["id", "meeting", "title", "owner", "due_on", "status", "commitment", "closed_on"]

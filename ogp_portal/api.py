@@ -26,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.response import Response
 
+from ogp_portal.api_rows import ReadRowsMixin
 from ogp_portal.cache import count_in_window
 from ogp_portal.versioning import StaleVersion, current_version, etag
 
@@ -170,7 +171,7 @@ class UserThrottle(_SettingsRateMixin, _FixedWindowMixin, throttling.UserRateThr
         return super().get_cache_key(request, view)
 
 
-class SharedPublicListMixin:
+class SharedPublicListMixin(ReadRowsMixin):
     """A list whose answer is the same for everyone: a signed-in request reads the anonymous visitors' copy.
 
     For the viewsets whose rows (``get_queryset``), filters and fields read nothing of the user (the
@@ -294,8 +295,11 @@ class ScopedPublicListMixin(SharedPublicListMixin):
         return not rows((*name, "reader"), build, user=user.pk)
 
 
-# The tables whose rows the database counts itself (``ogp_portal_table_rows``, migration ogp_portal 0001).
-ROW_COUNTED_TABLES = frozenset({"commitments_activity", "forums_attendance", "commitments_actionplan"})
+# The tables whose rows the database counts itself (``ogp_portal_table_rows``, migrations ogp_portal 0001, 0002).
+ROW_COUNTED_TABLES = frozenset({
+    "commitments_activity", "forums_attendance", "commitments_actionplan",  # migration ogp_portal 0001
+    "forums_forummembership", "forums_meeting", "compliance_deadline",  # 0002
+})
 
 
 def stored_row_count(queryset):

@@ -11,14 +11,19 @@ import pytest
 from django.utils import timezone
 
 from commitments.models import Evidence
-from forums.models import Attendance
+from compliance.models import Finding, StatusEvent
+from forums.models import ActionItem, Attendance, MeetingDecision
 from ogp_portal.api_rows import FastRowsMixin, ReversedUrl
 from tests.api.conftest import client_for
-from tests.factories import ActivityFactory, CommitmentFactory, ForumFactory, ForumMembershipFactory, MeetingFactory, MilestoneFactory
+from tests.factories import (
+    ActivityFactory, AdminDeadlineFactory, CommitmentFactory, DecisionFactory, ForumFactory, ForumMembershipFactory, MeetingFactory,
+    MilestoneFactory,
+)
 
 LISTS = [
     "members", "agencies", "plans", "commitments", "activities", "milestones", "progress-updates", "evidence", "forums",
-    "forum-memberships", "meetings", "attendance",
+    "forum-memberships", "meetings", "attendance", "deadlines", "findings", "status-events", "decisions", "meeting-decisions",
+    "action-items",
 ]
 
 
@@ -51,6 +56,19 @@ def varied(world):
     held = MeetingFactory(forum=forum, minutes="Decided things.", status="held")
     Attendance.objects.create(meeting=held, membership=seat, representative="Deputy")
     MeetingFactory(forum=forum, minutes="Draft minutes.", status="held", starts_at=timezone.now() - dt.timedelta(days=3))
+    # The compliance record and a meeting's record (reasons translated in part, nulls, a row with every date).
+    published = MeetingFactory(forum=forum, status="held", minutes_published_at=dt.datetime(2019, 4, 1, tzinfo=dt.UTC))
+    MeetingDecision.objects.create(meeting=published, text="Adopt the plan.", commitment=odd)
+    MeetingDecision.objects.create(meeting=published, text="Meet again.")
+    ActionItem.objects.create(meeting=published, title="Send the draft", owner="MoF", due_on=dt.date(2019, 5, 1))
+    AdminDeadlineFactory(member=kg, cycle="c1")
+    Finding.objects.create(member=kg, kind="missed_forum_meeting", period="p1", effective_on=dt.date(2022, 7, 1), reason_ru="Причина")
+    Finding.objects.create(
+        member=kg, kind="missed_forum_meeting", period="p2", effective_on=dt.date(2022, 8, 1), resolved_on=dt.date(2022, 9, 1),
+        reason_en="Late", reason_ky="Кечикти",
+    )
+    StatusEvent.objects.create(member=kg, status="active", effective_on=dt.date(2000, 1, 1), reason_en="Joined")
+    DecisionFactory(member=kg, decided_on=dt.date(2000, 1, 2))
     return world
 
 
@@ -85,6 +103,8 @@ def test_every_list_and_object_reads_the_same_with_fast_rows_as_with_drf(varied,
     # The rows compared hold what the fixture made: translations, nulls, the fallback, a quoted address.
     commitments = b"".join(fast[p] for p in paths if p.startswith("/api/v1/commitments/"))
     assert b"KG0003%20%C3%A9" in commitments and b'"number":null' in commitments
+    findings = fast["/api/v1/findings/"].decode()
+    assert ("Причина" if language == "ru" else "Кечикти" if language == "ky" else "Late") in findings
     if language == "ru":
         assert "Открытый бюджет".encode() in commitments and "Открытые данные".encode() in commitments
     else:

@@ -1,7 +1,8 @@
 """The API's long page-numbered lists read a whole table's count where the database keeps it (issue #20).
 
-``/api/v1/activities/`` and ``/api/v1/attendance/`` answer with their exact ``count``; without a filter it is
-read from ``ogp_portal_table_rows`` (kept by triggers, migration ogp_portal 0001) instead of a ``COUNT(*)``
+``/api/v1/activities/``, ``/api/v1/attendance/``, ``/api/v1/forum-memberships/``, ``/api/v1/meetings/`` and
+``/api/v1/deadlines/`` answer with their exact ``count``; without a filter it is read from
+``ogp_portal_table_rows`` (kept by triggers, migrations ogp_portal 0001 and 0002) instead of a ``COUNT(*)``
 of the table. These tests hold the kept count to the table's own after every kind of write: one row saved,
 rows inserted in bulk, a filtered delete, a delete that cascades from a commitment or a meeting, raw SQL,
 and the plans' count the home page's figures read (``commitments.figures``),
@@ -14,13 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from commitments.models import ActionPlan, Activity
-from forums.models import Attendance, ForumMembership
+from compliance.models import Deadline
+from forums.models import Attendance, ForumMembership, Meeting
 from ogp_portal.api import stored_row_count
-from tests.factories import ActivityFactory, CommitmentFactory, ForumMembershipFactory, MeetingFactory
+from tests.factories import ActivityFactory, AdminDeadlineFactory, CommitmentFactory, ForumMembershipFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-LISTS = {"activities": Activity, "attendance": Attendance}
+LISTS = {
+    "activities": Activity, "attendance": Attendance, "forum-memberships": ForumMembership, "meetings": Meeting, "deadlines": Deadline,
+}
 
 
 def kept(table):
@@ -77,6 +81,15 @@ def test_the_kept_counts_follow_every_kind_of_write():
     assert_counts_right()
     Activity.objects.filter(pk__in=[]).delete()  # nothing deleted: nothing changes
     Activity.objects.update(title="Renamed")  # an update leaves the count be
+    assert_counts_right()
+
+    deadlines = [AdminDeadlineFactory(cycle=f"c{n}") for n in range(3)]
+    assert_counts_right()
+    Deadline.objects.filter(pk=deadlines[0].pk).delete()
+    with connection.cursor() as cursor:  # written past the ORM
+        cursor.execute("DELETE FROM compliance_deadline WHERE id = %s", [deadlines[1].pk])
+    assert_counts_right()
+    other.forum.delete()  # cascades to its seats, its meetings and their attendance
     assert_counts_right()
 
 
