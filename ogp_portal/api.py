@@ -197,7 +197,6 @@ class SharedPublicListMixin(ReadRowsMixin):
         Also for the viewset's actions whose answer reads nothing of the reader (``ogp_portal.cache.DAILY_ANSWERS``).
         """
         from django.core.cache import cache
-        from django.http import HttpResponse
 
         from ogp_portal import cache as page_cache
 
@@ -207,11 +206,7 @@ class SharedPublicListMixin(ReadRowsMixin):
             except Exception:  # the cache server is down: render as usual
                 stored = None
             if stored is not None and self.shares_public_copy(request):
-                content, headers = stored
-                response = HttpResponse(content)
-                for name, value in headers.items():
-                    response[name] = value
-                return response
+                return page_cache.stored_response(stored)
         return None
 
     def shares_public_copy(self, request) -> bool:

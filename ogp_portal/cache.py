@@ -2,17 +2,16 @@
 
 How it works (BENCHMARKS.md §5 has the reasoning):
 
-* **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan,
-  commitment list, commitment, compliance overview and member page, forum page, Atom feeds, a
-  plan's CSV) and of the REST API's lists (``api:*-list``), schema and a member's cycles and minimum requirements
-  (``DAILY_ANSWERS``, kept per portal day), with status 200, for a visitor who
-  sends no session cookie, no messages cookie and no ``Authorization`` header (so nobody signed
-  in, no token, and nobody with a pending message). An API list served from the cache still
-  counts against the anonymous throttle. A signed-in user's request is neither served from the
-  cache nor stored into it, so their name, "Sign out" and follow buttons never reach anybody else,
-  and they never see an anonymous copy, but for the answers that read nothing of the reader (the feeds
-  and a plan's CSV: ``SHARED_WITH_SIGNED_IN``), which a signed-in reader is served from the kept copy. The open-data exports stream (a whole table can be
-  hundreds of megabytes) and are not cached.
+* **What is cached**: the GET answers of the views named in ``PUBLIC_PAGES`` (home, member, plan, commitment list,
+  commitment, compliance overview and member page, forum page, Atom feeds, a plan's CSV) and of the REST API's lists
+  (``api:*-list``), schema and a member's cycles and minimum requirements (``DAILY_ANSWERS``, kept per portal day),
+  with status 200, for a visitor who sends no session cookie, no messages cookie and no ``Authorization`` header (so
+  nobody signed in, no token, and nobody with a pending message). An API list served from the cache still counts
+  against the anonymous throttle. A signed-in user's request is neither served from the cache nor stored into it, so
+  their name, "Sign out" and follow buttons never reach anybody else, and they never see an anonymous copy, but for
+  the answers that read nothing of the reader (the feeds and a plan's CSV: ``SHARED_WITH_SIGNED_IN``), which a
+  signed-in reader is served from the kept copy. The open-data exports stream (a whole table can be hundreds of
+  megabytes) and are not cached.
 * **Per language**: the key holds the active language and the full path with its query string
   (sorted), so ``/``, ``/ru/`` and ``/ky/`` are different entries.
 * **Per-response secrets are not replayed**: every page carries the language switcher's CSRF
@@ -100,10 +99,8 @@ SHARED_WITH_SIGNED_IN = frozenset(
 # The OpenAPI schema (``api:schema``, seconds to generate) is cached the same way.
 API_LIST = re.compile(r"^api:([a-z-]+-list|schema)$")
 
-# Answers computed as of the portal's day with nothing of the reader in them: a member's cycles and OGP's minimum
-# requirements checked per cycle (``compliance/api.py``). Kept like the API lists, and under the day as well, since
-# a cycle or a requirement's period turns at midnight without any change to announce. A signed-in reader or a token
-# is answered with the kept copy after the view's own checks (``SharedPublicListMixin.kept_public_copy``).
+# A member's cycles and minimum requirements (``compliance/api.py``): kept like the API lists and per portal day too
+# (a cycle or a period turns at midnight with no change announced); shared as ``SharedPublicListMixin`` shares.
 DAILY_ANSWERS = frozenset({"api:deadline-cycles", "api:deadline-minimum-requirements"})
 
 GENERATION_KEY = "pages:generation"  # replaced by every change
@@ -490,6 +487,15 @@ def page_key(request) -> str:
     return f"page:{generation()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def stored_response(stored) -> HttpResponse:
+    """A response of a kept copy whose placeholders are filled (or that has none: an API answer)."""
+    content, headers = stored
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
 def _throttled(request, view_func) -> bool:
     """Count an anonymous API request against its throttles, as the view would; True when over the rate."""
     view_class = getattr(view_func, "cls", None)
@@ -526,9 +532,7 @@ class PublicPageCacheMiddleware(MiddlewareMixin):
             content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
         if NONCE_PLACEHOLDER in content:
             content = content.replace(NONCE_PLACEHOLDER, str(request._csp_nonce).encode())
-        response = HttpResponse(content)
-        for name, value in headers.items():
-            response[name] = value
+        response = stored_response((content, headers))
         response["X-Page-Cache"] = "hit"
         return response
 
