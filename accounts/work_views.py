@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import SimpleLazyObject
@@ -131,7 +131,7 @@ def my_work(request):
         "queue": queue,
         "queue_count": queue_count,
         "queue_rows": _queue_rows(queue),
-        "review_url": reverse("commitments:review"),
+        "review_url": _path("commitments:review"),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
         "may_import": user.has_perm("commitments.import_plan"),
@@ -177,7 +177,7 @@ def _content_html(c) -> str:
     if roles or administrator:
         out.append("\n  <ul>\n    ")
         if administrator:
-            out += ["<li>", gettext("Administrator (OGP staff)"), ' \u2014 <a href="', escape(reverse("admin:index")), '">', gettext("administration"), "</a></li>"]
+            out += ["<li>", gettext("Administrator (OGP staff)"), ' \u2014 <a href="', escape(_path("admin:index")), '">', gettext("administration"), "</a></li>"]
         out.append("\n    ")
         for role in roles:
             agency = f", {_v(role.agency)}" if role.agency else ""
@@ -187,8 +187,8 @@ def _content_html(c) -> str:
     else:
         out += ["\n  <p>", gettext("You have a civil-society account: you can follow and review the commitments of every member. "
                                    "Government coordinators and points of contact receive their roles from the OGP administrators.") % {},
-                ' <a href="', escape(reverse("commitments:home")), '">', gettext("Browse the members and their commitments"), "</a></p>\n  "]
-    out += ['\n  <p><a href="', escape(reverse("accounts:password_change")), '">', gettext("Change your password"), "</a></p>\n</section>\n\n"]
+                ' <a href="', escape(_path("commitments:home")), '">', gettext("Browse the members and their commitments"), "</a></p>\n  "]
+    out += ['\n  <p><a href="', escape(_path("accounts:password_change")), '">', gettext("Change your password"), "</a></p>\n</section>\n\n"]
     user = c["request"].user
     out += [my_disputes(user), "\n", my_cocreation(user), "\n\n"]
     if c["may_review"]:
@@ -201,7 +201,7 @@ def _content_html(c) -> str:
     out.append("\n\n")
     if c["may_import"]:
         out += ['\n<section aria-labelledby="import-heading">\n  <h2 id="import-heading">', gettext("Action plans"), "</h2>\n  <p><a href=\"",
-                escape(reverse("commitments:import_upload")), '">', gettext("Import an action plan"), "</a>:\n    ",
+                escape(_path("commitments:import_upload")), '">', gettext("Import an action plan"), "</a>:\n    ",
                 gettext("a Word or plain-text file in OGP's commitment template, or the portal's CSV; you see every change before anything is saved."),
                 "</p>\n</section>\n"]
     out.append("\n\n")
@@ -308,6 +308,21 @@ def _texts() -> dict:
         _TEXTS.clear()
     _TEXTS[language] = texts
     return texts
+
+
+_PATHS: dict = {}
+
+
+def _path(name) -> str:
+    """``reverse(name)`` of a pattern without arguments, reversed once per process, language and script prefix (the
+    page links five of them; issue #20)."""
+    key = (name, get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    path = _PATHS.get(key)
+    if path is None:
+        if len(_PATHS) > 256:
+            _PATHS.clear()
+        path = _PATHS[key] = reverse(name)
+    return path
 
 
 _IDENTIFIER_MARK = "ZZ1357924680"  # a plain identifier no commitment has: where each one goes in the reversed path
