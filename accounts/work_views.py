@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import SimpleLazyObject
@@ -18,7 +18,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_noop
 
 from commitments import progress, workload
@@ -27,7 +27,7 @@ from forums.models import Forum
 from ogp_portal import permissions
 from ogp_portal.compiled import compiled_sql
 from ogp_portal.formats import formatted_day
-from ogp_portal.paths import path_of
+from ogp_portal.paths import is_plain, path_of
 
 from . import work_cache
 from .work_queries import (  # noqa: F401 (QUEUE_SHOWN: the page's, read by its tests)
@@ -131,7 +131,7 @@ def my_work(request):
         "queue": queue,
         "queue_count": queue_count,
         "queue_rows": _queue_rows(queue),
-        "review_url": reverse("commitments:review"),
+        "review_url": _path("commitments:review"),
         "forums": forums,
         "is_administrator": permissions.is_administrator(user),
         "may_import": user.has_perm("commitments.import_plan"),
@@ -177,7 +177,7 @@ def _content_html(c) -> str:
     if roles or administrator:
         out.append("\n  <ul>\n    ")
         if administrator:
-            out += ["<li>", gettext("Administrator (OGP staff)"), ' \u2014 <a href="', escape(reverse("admin:index")), '">', gettext("administration"), "</a></li>"]
+            out += ["<li>", gettext("Administrator (OGP staff)"), ' \u2014 <a href="', escape(_path("admin:index")), '">', gettext("administration"), "</a></li>"]
         out.append("\n    ")
         for role in roles:
             agency = f", {_v(role.agency)}" if role.agency else ""
@@ -187,8 +187,8 @@ def _content_html(c) -> str:
     else:
         out += ["\n  <p>", gettext("You have a civil-society account: you can follow and review the commitments of every member. "
                                    "Government coordinators and points of contact receive their roles from the OGP administrators.") % {},
-                ' <a href="', escape(reverse("commitments:home")), '">', gettext("Browse the members and their commitments"), "</a></p>\n  "]
-    out += ['\n  <p><a href="', escape(reverse("accounts:password_change")), '">', gettext("Change your password"), "</a></p>\n</section>\n\n"]
+                ' <a href="', escape(_path("commitments:home")), '">', gettext("Browse the members and their commitments"), "</a></p>\n  "]
+    out += ['\n  <p><a href="', escape(_path("accounts:password_change")), '">', gettext("Change your password"), "</a></p>\n</section>\n\n"]
     user = c["request"].user
     out += [my_disputes(user), "\n", my_cocreation(user), "\n\n"]
     if c["may_review"]:
@@ -201,7 +201,7 @@ def _content_html(c) -> str:
     out.append("\n\n")
     if c["may_import"]:
         out += ['\n<section aria-labelledby="import-heading">\n  <h2 id="import-heading">', gettext("Action plans"), "</h2>\n  <p><a href=\"",
-                escape(reverse("commitments:import_upload")), '">', gettext("Import an action plan"), "</a>:\n    ",
+                escape(_path("commitments:import_upload")), '">', gettext("Import an action plan"), "</a>:\n    ",
                 gettext("a Word or plain-text file in OGP's commitment template, or the portal's CSV; you see every change before anything is saved."),
                 "</p>\n</section>\n"]
     out.append("\n\n")
@@ -264,38 +264,114 @@ def _pagination_html(page) -> str:
     return "".join(out)
 
 
+# The page's labels in each language, translated once per process (issue #20: ~70 gettext calls a render).
+_TEXTS: dict = {}
+
+
+def _texts() -> dict:
+    """The labels :func:`_displayed`, :func:`_work_html` and :func:`_queue_rows` write, in the active language: translated
+    once per language (the catalogs do not change while the process runs)."""
+    language = get_language()
+    texts = _TEXTS.get(language)
+    if texts is not None:
+        return texts
+    label = {
+        key: escape(gettext(text))
+        for key, text in (
+            ("milestone", gettext_noop("Milestone")), ("ends", gettext_noop("Ends")), ("status", gettext_noop("Status")), ("latest", gettext_noop("Latest update")),
+            ("period", gettext_noop("This period")), ("progress", gettext_noop("Progress")), ("enter", gettext_noop("enter progress")),
+            ("missing", gettext_noop("Update missing")), ("nothing", gettext_noop("Nothing missing")), ("report", gettext_noop("Report progress")),
+            ("open", gettext_noop("Open the commitment")), ("lead", gettext_noop("Lead agency:")),
+        )
+    }
+    texts = {
+        "completions": {value: str(text) for value, text in Completion.choices},
+        "states": {value: str(text) for value, text in ProgressUpdate.State.choices},
+        # Each status: its label, marked (overdue, due) or not, and its class (accounts/_status.html, inlined).
+        "statuses": {
+            workload.OVERDUE: (gettext("Overdue"), True, ""),
+            workload.DUE: (gettext("Due this period"), True, ""),
+            workload.DONE: (gettext("Done"), False, " status-done"),
+            workload.UPCOMING: (gettext("Upcoming"), False, ""),
+            workload.UNSCHEDULED: (gettext("No end date"), False, ""),
+        },
+        "for_milestone": gettext("milestone %(number)s, %(period)s"),
+        "milestones_of": gettext("Milestones of %(id)s"),
+        "counts": gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s"),
+        "truncation": _truncation(),
+        "label": label,
+        "progress_head": '<th scope="col">' + label["progress"] + "</th>",
+        "reporting": gettext("reporting period %(start)s – %(end)s"),
+        "deleted": escape(gettext("a deleted account")),
+    }
+    if len(_TEXTS) > 16:  # (languages: a handful)
+        _TEXTS.clear()
+    _TEXTS[language] = texts
+    return texts
+
+
+_PATHS: dict = {}
+
+
+def _path(name) -> str:
+    """``reverse(name)`` of a pattern without arguments, reversed once per process, language and script prefix (the
+    page links five of them; issue #20)."""
+    key = (name, get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    path = _PATHS.get(key)
+    if path is None:
+        if len(_PATHS) > 256:
+            _PATHS.clear()
+        path = _PATHS[key] = reverse(name)
+    return path
+
+
+_IDENTIFIER_MARK = "ZZ1357924680"  # a plain identifier no commitment has: where each one goes in the reversed path
+
+
+def _progress_path():
+    """``identifier -> (pk -> reverse("commitments:progress", args=[identifier, pk]))``, reversed once (``path_of``'s way);
+    an identifier that ``reverse()`` would quote is reversed as before."""
+    with_mark = path_of("commitments:progress", _IDENTIFIER_MARK)
+    prefix, suffix = with_mark(_MILESTONE_MARK).split(_MILESTONE_MARK)
+    if prefix.count(_IDENTIFIER_MARK) != 1:  # (never with these patterns: safe either way)
+        return lambda identifier: path_of("commitments:progress", identifier)
+    before, after = prefix.split(_IDENTIFIER_MARK)
+
+    def progress(identifier):
+        if not is_plain(identifier):
+            return path_of("commitments:progress", identifier)
+        start = f"{before}{identifier}{after}"
+        return lambda pk: f"{start}{pk}{suffix}" if type(pk) is int else path_of("commitments:progress", identifier)(pk)
+
+    return progress
+
+
+_MILESTONE_MARK = "8642097531"
+
+
 def _displayed(work):
     """Give the rows of the page shown what its table prints, computed once here rather than per row in the template.
 
     The same text as the template's ``{% url %}``, ``|date``, ``|truncatechars``, ``get_…_display``
     and ``{% blocktranslate %}`` gave (issue #20: about half the page's time went to them, 100 rows a page).
     """
-    completions = {value: str(label) for value, label in Completion.choices}
-    states = {value: str(label) for value, label in ProgressUpdate.State.choices}
-    # Each status: its label, marked (overdue, due) or not, and its class (accounts/_status.html, inlined).
-    statuses = {
-        workload.OVERDUE: (gettext("Overdue"), True, ""),
-        workload.DUE: (gettext("Due this period"), True, ""),
-        workload.DONE: (gettext("Done"), False, " status-done"),
-        workload.UPCOMING: (gettext("Upcoming"), False, ""),
-        workload.UNSCHEDULED: (gettext("No end date"), False, ""),
-    }
-    for_milestone = gettext("milestone %(number)s, %(period)s")
-    milestones_of = gettext("Milestones of %(id)s")
-    counts = gettext("overdue: %(overdue)s, due: %(due)s, missing updates: %(missing)s")
+    texts = _texts()
+    statuses, for_milestone, milestones_of, counts = texts["statuses"], texts["for_milestone"], texts["milestones_of"], texts["counts"]
+    completions, states = texts["completions"], texts["states"]
+    progress_path = _progress_path()
     ends: dict = {}
-    truncation = _truncation()
+    truncation = texts["truncation"]
     for item in work:
         commitment = item.commitment
         item.title = _truncated(commitment.title, 120, truncation)
         item.counts = counts % {"overdue": item.overdue, "due": item.due, "missing": item.missing}
         item.milestones_of = milestones_of % {"id": commitment.identifier}
         query = f"?period={item.period.label}" if item.reportable else ""
-        # The progress form's address, reversed once per commitment (a placeholder where each milestone's id goes).
-        progress_path = path_of("commitments:progress", commitment.identifier)
+        # The progress form's address, reversed once a page (placeholders where the identifier and each milestone's id go).
+        progress = progress_path(commitment.identifier)
         for row in item.milestones:
             milestone = row.milestone
-            row.progress_url = f"{progress_path(milestone.pk)}{query}"
+            row.progress_url = f"{progress(milestone.pk)}{query}"
             row.deliverable = _truncated(milestone.deliverable, 100, truncation)
             day = milestone.ends_on
             if day not in ends:
@@ -319,17 +395,8 @@ def _work_html(work, several_periods) -> str:
     ``several_periods``: each commitment names its reporting period (members under different cadences,
     or a plan that has ended).
     """
-    label = {
-        key: escape(gettext(text))
-        for key, text in (
-            ("milestone", gettext_noop("Milestone")), ("ends", gettext_noop("Ends")), ("status", gettext_noop("Status")), ("latest", gettext_noop("Latest update")),
-            ("period", gettext_noop("This period")), ("progress", gettext_noop("Progress")), ("enter", gettext_noop("enter progress")),
-            ("missing", gettext_noop("Update missing")), ("nothing", gettext_noop("Nothing missing")), ("report", gettext_noop("Report progress")),
-            ("open", gettext_noop("Open the commitment")), ("lead", gettext_noop("Lead agency:")),
-        )
-    }
-    progress_head = f'<th scope="col">{label["progress"]}</th>'
-    reporting = gettext("reporting period %(start)s – %(end)s")
+    texts = _texts()
+    label, progress_head, reporting = texts["label"], texts["progress_head"], texts["reporting"]
     number = localize if settings.USE_THOUSAND_SEPARATOR else str
     commitment_path = path_of("commitments:commitment")
     names: dict = {}  # members' names and agencies, escaped once each
@@ -421,10 +488,9 @@ def _queue_rows(queue) -> str:
     every language): each row's commitment link, member, milestone, period, completion, author and
     day of submission, every value escaped as the template escaped it.
     """
-    completions = {value: str(label) for value, label in Completion.choices}
+    texts = _texts()
+    completions, deleted, truncation = texts["completions"], texts["deleted"], texts["truncation"]
     commitment_path = path_of("commitments:commitment")
-    deleted = escape(gettext("a deleted account"))
-    truncation = _truncation()
     rows = []
     for update in queue:
         milestone = update.milestone

@@ -294,7 +294,11 @@ def _kept_sums(today, fields, *, checked: bool) -> dict | None:
         statement = _STATEMENTS[key] = (sql, params, (*fields, "overdue", "lapsed_overdue", "unstored"))  # zip: "unstored" if checked
     sql, params, names = statement
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # Prepared on PostgreSQL once per connection and day (planning it was ~0.4 ms of home's first render, running it
+        # ~0.06 ms; issue #20): ``ogp_portal.compiled.execute_kept``, the day's values written in.
+        from ogp_portal.compiled import execute_kept
+
+        execute_kept(cursor, sql, params)
         row = cursor.fetchone()
     if row is None:
         return None

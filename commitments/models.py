@@ -686,6 +686,10 @@ class ProgressUpdate(models.Model):
             # The review queue (and "My work"'s): a member's updates waiting for review, probed per milestone in
             # this small index instead of every update of each milestone (issue #20: ~0.95 -> ~0.45 ms at scale 10).
             models.Index(fields=["milestone"], condition=Q(state="submitted"), name="progress_submitted_milestone"),
+            # "My work"'s totals: each milestone's latest update (by period, then change) and whether one covers the
+            # period, read from this index alone rather than sorting each milestone's updates (issue #20: a point of
+            # contact's totals ~1.0 -> ~0.75 ms at scale 10).
+            models.Index(fields=["milestone", "-period_end", "-updated_at", "completion", "period_start"], name="progress_latest_milestone"),
         ]
 
     def __str__(self):

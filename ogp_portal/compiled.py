@@ -434,6 +434,43 @@ def prepared_execute(entry, connection):
     return statement.execute, statement.values
 
 
+class _RawStatement:
+    """A statement written as SQL (not a queryset), kept by :func:`execute_kept`: its ``_Statement`` (``prepared``),
+    None to run the plain SQL (another database, no parameter, or refused by the server)."""
+
+    __slots__ = ("prepared",)
+
+    def __init__(self, prepared):
+        self.prepared = prepared
+
+
+_RAW: dict = {}  # (database, vendor, SQL, its fixed values, the variable positions) -> _RawStatement, per process
+MOST_RAW = 1024
+
+
+def execute_kept(cursor, sql, params, variable=frozenset()):
+    """Run ``sql`` (written as SQL, with ``params``) on ``cursor`` (Django's) as a kept statement: on PostgreSQL prepared
+    once per connection as the compiled querysets' are (above), elsewhere (or inside a transaction that has not
+    prepared it) the plain SQL. ``variable``: the positions among ``params`` of the request's values (the statement's
+    ``$n``); the others are written in, so the statement is kept per value of them (a scope's ids, a kind)."""
+    connection = cursor.db
+    fixed = tuple(param for index, param in enumerate(params) if index not in variable)
+    key = (connection.alias, connection.vendor, sql, fixed, frozenset(variable))
+    entry = _RAW.get(key)
+    if entry is None:
+        entry = _RawStatement(prepared_statement(sql, params, set(variable), connection.vendor))
+        keep_shape(_RAW, key, entry, most=MOST_RAW)
+    execute = prepared_execute(entry, connection) if entry.prepared is not None else None
+    if execute is None:
+        cursor.execute(sql, params)
+        return
+    try:
+        cursor.execute(execute[0], execute[1](params))
+    except DatabaseError:
+        prepare_afresh(entry)
+        raise
+
+
 # --- Values given as ONE parameter each: a list of ids of any length, a day -------------------------------------
 
 

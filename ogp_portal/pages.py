@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -225,6 +225,8 @@ def _plans_of(members, stored):
         # with its figures: the same plans as :func:`_current_plans`' sub-select per plan (tests/test_home_compiled.py),
         # ~0.25 ms less at scale 10 (issue #20).
         plans = _home_queryset(f"{name}-totals", lambda: _plans_with_totals(stored))
+        if _postgresql():  # each member's latest plan looked up in ``plan_member_start``: ~0.07 ms less than the window
+            return plans.filter(RawSQL(_LATEST_PLANS, (ids,), output_field=BooleanField()))
         return plans.filter(pk__in=_latest_plans(ids))
 
     return compiled(f"home-{name}", build, ids=ids_text(members))
@@ -237,6 +239,15 @@ def _plans_with_totals(stored):
         .order_by()
         .values("pk", "member_id", "title", *(f"title_{code}" for code in _LANGUAGES), "commitment_total", "complete_total", "contested_total")
     )
+
+
+# The latest plan of each member among the ids (``%s``: :func:`ids_text`) on PostgreSQL: one index lookup a member (index
+# ``plan_member_start``), the plans' ids as an array (a join on them, not a hashed semi-join). The same plans as
+# :func:`_latest_plans`' window (tests/test_home_compiled.py).
+_LATEST_PLANS = (
+    '"commitments_actionplan"."id" = ANY(ARRAY(SELECT (SELECT p."id" FROM "commitments_actionplan" p WHERE p."member_id" = m.id '
+    'ORDER BY p."start_date" DESC, p."submitted_on" DESC, p."id" DESC LIMIT 1) FROM unnest(CAST(%s AS bigint[])) AS m(id)))'
+)
 
 
 def _latest_plans(ids):
@@ -259,6 +270,9 @@ def _page_members(view, today, ids, members, page):
 
     def build(limit, offset):
         sql, params = ids.query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+        if _postgresql():  # the page's ids as an array: looked up by primary key, not a hash of every member (~0.09 ms less)
+            table = Member._meta.db_table
+            return members.filter(RawSQL(f'"{table}"."id" = ANY(ARRAY({sql} LIMIT %s OFFSET %s))', (*params, limit, offset), output_field=BooleanField()))
         return members.filter(pk__in=RawSQL(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset)))
 
     offset = (page.number - 1) * page.paginator.per_page

@@ -756,3 +756,16 @@ def test_my_works_content_written_in_python_is_what_its_template_wrote(client, w
                     written = template.render({key: context[key] for key in keys}, response.wsgi_request)
                 assert written == context["content"], (who, code, page)
                 assert written in response.text
+
+
+@pytest.mark.parametrize("identifier", ["KG0017", "XN00010038", "a b", "ключ", "a%b?c", "ZZ1357924680"])
+@pytest.mark.parametrize("code", ["en", "ru", "ky"])
+def test_my_works_progress_links_reversed_once_a_page_are_reverses(identifier, code):
+    """Issue #20: the progress form's address is reversed once a page (``_progress_path``), then filled per commitment
+    and milestone: exactly what ``reverse()`` gives, in every language, quoted identifiers included."""
+    from accounts.work_views import _progress_path
+
+    with translation.override(code):
+        progress = _progress_path()
+        for pk in (1, 178, 98765):
+            assert progress(identifier)(pk) == reverse("commitments:progress", args=[identifier, pk])
