@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.services import addressee
 from commitments.models import Member, Role
+from commitments.timeline import date_label
 from forums.models import Forum
 from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
@@ -113,7 +114,7 @@ def finding_groups_html(groups, resolved=False) -> str:
 
     def day(value):
         if value not in days:
-            days[value] = _text(date_filter(value, "DATE_FORMAT"))
+            days[value] = _day(value)
         return days[value]
 
     out = ['\n<ul class="finding-groups">\n  ']
@@ -163,7 +164,7 @@ def status_history_html(timeline, events, member_code) -> str:
     if timeline:
         width = int(timeline.width) - 16  # the template's ``timeline.width|add:'-16'``
         title = _("Status from %(start)s to %(end)s; the list below gives each change.") % {
-            "start": _text(date_filter(timeline.start, "DATE_FORMAT")), "end": _text(date_filter(timeline.end, "DATE_FORMAT")),
+            "start": _day(timeline.start), "end": _day(timeline.end),
         }
         out.append(
             f'\n  <figure class="status-timeline">\n    <svg viewBox="0 0 {conditional_escape(str(localize(timeline.width, use_l10n=False)))} 46"'
@@ -202,7 +203,7 @@ def status_history_html(timeline, events, member_code) -> str:
             cycle = f"({_text(event.cycle)})" if event.cycle else ""
             reason = f"<br><small>{_text(event.reason)}</small>" if event.reason else ""
             out.append(
-                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_text(date_filter(event.effective_on, "DATE_FORMAT"))}</strong>:'
+                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_day(event.effective_on)}</strong>:'
                 f'\n      <span class="status status-{_text(event.status)}">{_text(event.get_status_display())}</span>'
                 f'\n      {cycle}\n      — <a href="{conditional_escape(letter(event.pk))}">{notification}</a>'
                 f"\n      {reason}\n    </li>\n    "
@@ -231,7 +232,7 @@ def overview_rows(members) -> str:
 
     def day(value):
         if value not in days:
-            days[value] = _text(date_filter(value, "DATE_FORMAT"))
+            days[value] = _day(value)
         return days[value]
 
     out = []
@@ -368,6 +369,16 @@ def _text(value) -> str:
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
     return conditional_escape(str(localize(value)))
+
+
+def _day(value) -> str:
+    """``{{ value|date:"DATE_FORMAT" }}``, a date's label kept per process and language (``timeline.date_label``, issue #20).
+
+    The date filter looks up the translated month names on every call: a member page labels about fifty dates.
+    """
+    if type(value) is dt.date:
+        return html.escape(date_label(value))
+    return _text(date_filter(value, "DATE_FORMAT"))
 
 
 def _ymd(value) -> str:
