@@ -31,7 +31,7 @@ from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
-from . import exports, following, services, timeline
+from . import exports, following, plan_page, services, timeline
 from .filters import NO_UPDATE
 from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
@@ -218,19 +218,18 @@ def _plan_state(request, plan, today) -> str:
         ),
     ]
     charts = [c for c in charts if c.total]
-    context = {
-        "plan": plan,
-        "commitments": commitments,
-        "charts": charts,
-        # _bar_chart.html's bytes for each chart (key: its place), without an include per chart.
-        "charts_html": mark_safe("".join(c.html(i) + "\n" for i, c in enumerate(charts, 1))),  # noqa: S308 - escaped
-        "gantt": timeline.build_gantt(groups, today),
-        "commitment_rows": commitment_rows(commitments),
-        "milestone_count": len(all_milestones),
-        "overdue_count": sum(1 for m in all_milestones if m.overdue),
-        "today": today,
-    }
-    return render_to_string("commitments/_plan_state.html", context, request=request)
+    # _bar_chart.html's bytes for each chart (key: its place), without an include per chart; the part written in
+    # Python, byte for byte what _plan_state.html wrote (commitments/plan_page.py).
+    return plan_page.state_html(
+        plan,
+        commitments,
+        "".join(c.html(i) + "\n" for i, c in enumerate(charts, 1)),
+        timeline.build_gantt(groups, today),
+        commitment_rows(commitments),
+        len(all_milestones),
+        sum(1 for m in all_milestones if m.overdue),
+        today,
+    )
 
 
 def _plan_status_reports(plan):

@@ -1,3 +1,21 @@
+"""The plan page's "where the plan stands", written in Python (``commitments.plan_page.state_html``, issue #20),
+is byte for byte what ``_plan_state.html`` wrote, in each language."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from django.template import Context, Template
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from commitments import plan_page, timeline
+
+# templates/commitments/_plan_state.html before the plan page called plan_page.state_html (its timeline
+# include already replaced by timeline.Gantt.html, tests/commitments/test_gantt_html.py).
+FORMER_PLAN_STATE = Template(
+    """
 {% load i18n portal %}{# The plan page's shared part: no user, no form, no token in here (ogp_portal.cache.fragment). #}
 <section aria-labelledby="summary-heading" class="plan-summary">
   <h2 id="summary-heading">{% translate "Where the plan stands" %}</h2>
@@ -19,7 +37,7 @@
 {% if gantt %}
 <section aria-labelledby="timeline-heading">
   <h2 id="timeline-heading">{% translate "Timeline" %}</h2>
-  {% include "commitments/_gantt.html" with gantt=gantt %}
+  {{ gantt.html }}{# timeline.Gantt.html: what _gantt.html wrote #}
 </section>
 {% endif %}
 
@@ -49,3 +67,32 @@
   {% endif %}
 </section>
 
+"""[1:]
+)
+
+
+def _gantt():
+    commitment = SimpleNamespace(identifier="XN1", title="A", start_date=dt.date(2020, 1, 1), end_date=dt.date(2022, 6, 30))
+    milestone = SimpleNamespace(number="1", start_date=dt.date(2020, 1, 1), ends_on=dt.date(2020, 6, 30), state="complete",
+                                overdue=False, start_label="a", end_label="b")
+    return timeline.build_gantt([(commitment, [milestone])], dt.date(2021, 5, 17))
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+@pytest.mark.parametrize("count, milestones, overdue", [(0, 0, 0), (1, 1, 1), (3, 4, 2), (5, 21, 5), (21, 1002, 0)])
+@pytest.mark.parametrize("drawn", [True, False], ids=["charts", "no-charts"])
+def test_the_part_is_what_the_former_template_wrote(language, count, milestones, overdue, drawn):
+    plan = SimpleNamespace(pk=4)
+    commitments = [SimpleNamespace(identifier=f"XN{i}") for i in range(count)]
+    rows = mark_safe("\n      <tr><td>row &amp; more</td></tr>\n      ")
+    charts_html = mark_safe('\n<figure class="chart">…</figure>\n') if drawn else ""
+    gantt = _gantt() if drawn else None
+    today = dt.date(2026, 12, 8)
+    with translation.override(language):
+        expected = FORMER_PLAN_STATE.render(Context({
+            "plan": plan, "commitments": commitments, "charts": [1] if drawn else [], "charts_html": charts_html,
+            "gantt": gantt, "commitment_rows": rows, "milestone_count": milestones, "overdue_count": overdue, "today": today,
+        }))
+        got = plan_page.state_html(plan, commitments, charts_html, gantt, rows, milestones, overdue, today)
+    assert got == expected
+    assert ("?plan=4" in got) == bool(count)

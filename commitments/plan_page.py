@@ -1,0 +1,118 @@
+"""The plan page's shared part "where the plan stands" written in Python (issue #20).
+
+A first render (nothing kept: the first visitor after a change, or a server without the page cache) rendered
+``_plan_state.html``: about forty template nodes around the rows, charts and timeline that Python already
+wrote. :func:`state_html` gives its bytes (tests/commitments/test_plan_page_html.py compares with the template
+in en, ru and ky); the literal texts are translated once per language and process.
+"""
+
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ogp_portal.paths import path_of
+
+from .timeline import date_label, escape_text
+
+_TEXTS: dict = {}
+
+
+def _texts() -> dict:
+    """The part's literal texts and links in the active language, as ``{% translate %}`` writes them (not escaped)."""
+    language = get_language() or ""
+    texts = _TEXTS.get(language)
+    if texts is None:
+        texts = _TEXTS[language] = {
+            "where": _("Where the plan stands"),
+            "as_of": _("As of %(day)s, from the published progress updates only."),
+            "none": _("No commitments yet."),
+            "timeline": _("Timeline"),
+            "commitments": _("Commitments"),
+            "search": _("Search and filter these commitments"),
+            "identifier": _("Identifier"),
+            "title": _("Title"),
+            "agency": _("Lead agency"),
+            "completion": _("Completion"),
+            "latest": _("Last published update"),
+            "milestones": _("Milestones"),
+            "download": _("Download the commitments and milestones as CSV"),
+            "list": escape_text(reverse("commitments:list")),
+            "csv": path_of("commitments:plan_csv"),
+        }
+    return texts
+
+
+def _count(value) -> str:
+    """An integer as ``{{ value }}`` writes it (localized, escaped)."""
+    return escape_text(str(localize(value)))
+
+
+def state_html(plan, commitments, charts_html, gantt, commitment_rows, milestone_count, overdue_count, today) -> str:
+    """``_plan_state.html``'s bytes for the plan page's figures, charts, timeline and table of commitments.
+
+    ``charts_html``: the charts' HTML (empty when there is no chart), ``gantt``: ``timeline.Gantt`` or None,
+    ``commitment_rows``: ``views.commitment_rows``' HTML.
+    """
+    t = _texts()
+    n = len(commitments)
+    # As {% blocktranslate count %} writes them: the plural form for the number, its ``%(counter)s`` filled in.
+    words = [
+        ngettext("commitment", "commitments", n),
+        ngettext("milestone", "milestones", milestone_count),
+        ngettext("milestone overdue", "milestones overdue", overdue_count),
+    ]
+    words = [word % {"counter": _count(count)} for word, count in zip(words, (n, milestone_count, overdue_count))]
+    figures = (
+        f'    <li><strong>{_count(n)}</strong> {words[0]}</li>\n'
+        f'    <li><strong>{_count(milestone_count)}</strong> {words[1]}</li>\n'
+        f'    <li class="{"is-overdue" if overdue_count else ""}"><strong>{_count(overdue_count)}</strong> {words[2]}</li>\n'
+    )
+    as_of = t["as_of"] % {"day": escape_text(date_label(today))}
+    if charts_html:
+        charts = f'\n  <div class="charts">\n    {charts_html}\n  </div>\n  '
+    else:
+        charts = f"\n  <p>{t['none']}</p>\n  "
+    timeline = ""
+    if gantt:
+        timeline = (
+            f'\n<section aria-labelledby="timeline-heading">\n  <h2 id="timeline-heading">{t["timeline"]}</h2>\n'
+            f"  {gantt.html()}\n</section>\n"
+        )
+    if commitments:
+        caption = ngettext("%(counter)s commitment in this plan", "%(counter)s commitments in this plan", n) % {
+            "counter": _count(n)
+        }
+        table = (
+            f'\n  <p><a href="{t["list"]}?plan={_count(plan.pk)}">{t["search"]}</a></p>\n'
+            '  <table class="stack">\n'
+            f'    <caption class="visually-hidden">{caption}</caption>\n'
+            "    <thead>\n      <tr>\n"
+            f'        <th scope="col">{t["identifier"]}</th>\n'
+            f'        <th scope="col">{t["title"]}</th>\n'
+            f'        <th scope="col">{t["agency"]}</th>\n'
+            f'        <th scope="col">{t["completion"]}</th>\n'
+            f'        <th scope="col">{t["latest"]}</th>\n'
+            f'        <th scope="col">{t["milestones"]}</th>\n'
+            "      </tr>\n    </thead>\n    <tbody>\n"
+            f"      {commitment_rows}\n"
+            "    </tbody>\n  </table>\n"
+            f'  <p><a href="{escape_text(t["csv"](plan.pk))}" download>{t["download"]}</a></p>\n  '
+        )
+    else:
+        table = f"\n  <p>{t['none']}</p>\n  "
+    return mark_safe(  # noqa: S308 - every value above is escaped, our own markup or already safe HTML
+        '\n<section aria-labelledby="summary-heading" class="plan-summary">\n'
+        f'  <h2 id="summary-heading">{t["where"]}</h2>\n'
+        '  <ul class="headline-figures">\n'
+        f"{figures}"
+        "  </ul>\n"
+        f'  <p class="progress">{as_of}</p>\n'
+        f"  {charts}\n</section>\n\n"
+        f"{timeline}\n\n"
+        '<section aria-labelledby="commitments-heading">\n'
+        f'  <h2 id="commitments-heading">{t["commitments"]}</h2>\n'
+        f"  {table}\n</section>\n\n"
+    )
