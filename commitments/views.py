@@ -31,7 +31,7 @@ from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
-from . import exports, following, plan_page, services, timeline
+from . import commitment_page, exports, following, plan_page, services, timeline
 from .filters import NO_UPDATE
 from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
 from .marks import contested_commitments_q  # engagement's rule, registered at start-up
@@ -493,17 +493,15 @@ def _commitment_state(request, commitment, today) -> str:
     report_lines = compiled("commitment-report-lines", _report_lines, pk=commitment.pk)
     context = {
         "commitment": commitment,
-        "plan": commitment.plan,
-        "member": commitment.plan.member,
-        "sections": sections,
-        "activities": activities,
-        "loose_milestones": loose_milestones,
-        "loose_rows": milestone_rows(loose_milestones, panels),
         "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
         "rollup": rollup,
-        "report_lines": report_lines,
+        "rollup_html": commitment_page.rollup_html(rollup),
+        # Its facts, texts, activities and milestone tables, reports and contact written in Python, byte for byte
+        # what the template wrote (commitments/commitment_page.py).
+        "body_html": commitment_page.body_html(
+            commitment, rollup, sections, activities, loose_milestones, milestone_rows(loose_milestones, panels), report_lines,
+        ),
         "gantt": timeline.build_gantt([(commitment, milestones)], today),
-        "today": today,
     }
     return render_to_string("commitments/_commitment_state.html", context, request=request)
 
