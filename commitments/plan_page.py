@@ -1,4 +1,4 @@
-"""The plan page's shared part "where the plan stands" written in Python (issue #20).
+"""The plan page's shared parts "where the plan stands" and "about the plan" written in Python (issue #20).
 
 A first render (nothing kept: the first visitor after a change, or a server without the page cache) rendered
 ``_plan_state.html``: about forty template nodes around the rows, charts and timeline that Python already
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from ogp_portal.paths import path_of
 
+from .templatetags.portal import name_of, tr
 from .timeline import date_label, escape_text
 
 _TEXTS: dict = {}
@@ -116,3 +117,81 @@ def state_html(plan, commitments, charts_html, gantt, commitment_rows, milestone
         f'  <h2 id="commitments-heading">{t["commitments"]}</h2>\n'
         f"  {table}\n</section>\n\n"
     )
+
+
+_ABOUT_TEXTS: dict = {}
+
+
+def _about_texts() -> dict:
+    """The "about the plan" part's literal texts in the active language, as ``{% translate %}`` writes them."""
+    language = get_language() or ""
+    texts = _ABOUT_TEXTS.get(language)
+    if texts is None:
+        texts = _ABOUT_TEXTS[language] = {
+            "about": _("About the plan"),
+            "member": _("Member"),
+            "period": _("Implementation period"),
+            "not_stated": _("Not stated"),
+            "submitted": _("Submitted on"),
+            "no_submission": _("No submission date recorded"),
+            "approved": _("Approved"),
+            "leads": _("Lead institutions"),
+            "monitoring": _("Monitoring body"),
+            "themes": _("Themes"),
+            "co_creation": _("Co-creation"),
+        }
+    return texts
+
+
+def _day(value) -> str:
+    """``{{ value|day }}`` of a date (``portal.day``): its label, escaped; "" for none."""
+    return "" if value is None else escape_text(date_label(value))
+
+
+def about_html(plan, member, lead_institutions) -> str:
+    """``_plan_about.html``'s bytes: the plan's facts (member, dates, approval, lead institutions, …) and co-creation.
+
+    ``plan`` the whole row, ``member`` its member, ``lead_institutions`` its lead agencies (tests/commitments/
+    test_plan_page_html.py compares with the template in en, ru and ky).
+    """
+    t = _about_texts()
+    not_stated = t["not_stated"]
+    if plan.start_date or plan.end_date:
+        period = f"{_day(plan.start_date) or '…'} – {_day(plan.end_date) or '…'}"
+    else:
+        period = not_stated
+    submitted = _day(plan.submitted_on) if plan.submitted_on else t["no_submission"]
+    out = [
+        '\n<section aria-labelledby="about-heading">\n'
+        f'  <h2 id="about-heading">{t["about"]}</h2>\n'
+        '  <dl class="facts">\n'
+        f'    <dt>{t["member"]}</dt><dd><a href="{escape_text(member.get_absolute_url())}">{name_of(member)}</a></dd>\n'
+        f'    <dt>{t["period"]}</dt>\n'
+        f"    <dd>{period}</dd>\n"
+        f'    <dt>{t["submitted"]}</dt>\n'
+        f"    <dd>{submitted}</dd>\n    "
+    ]
+    if plan.approved_on or plan.approval_act:
+        comma = ", " if plan.approval_act and plan.approved_on else ""
+        out.append(
+            f'\n    <dt>{t["approved"]}</dt>\n'
+            f"    <dd>{escape_text(plan.approval_act)}{comma}{_day(plan.approved_on)}</dd>\n    "
+        )
+    leads = list(lead_institutions)
+    leads = "; ".join(str(name_of(lead)) for lead in leads) if leads else not_stated
+    out.append(f'\n    <dt>{t["leads"]}</dt>\n    <dd>{leads}</dd>\n    ')
+    if plan.monitoring_body:
+        out.append(f'\n    <dt>{t["monitoring"]}</dt><dd>{tr(plan, "monitoring_body")}</dd>\n    ')
+    out.append("\n    ")
+    if plan.themes:
+        tags = "".join(f"<li>{escape_text(theme)}</li>" for theme in plan.themes)
+        out.append(f'\n    <dt>{t["themes"]}</dt>\n    <dd><ul class="tags">{tags}</ul></dd>\n    ')
+    out.append("\n  </dl>\n</section>\n\n")
+    if plan.co_creation:
+        out.append(
+            '\n<section aria-labelledby="co-creation-heading">\n'
+            f'  <h2 id="co-creation-heading">{t["co_creation"]}</h2>\n'
+            f'  {tr(plan, "co_creation", block=True)}\n</section>\n'
+        )
+    out.append("\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped, our own markup or already safe HTML

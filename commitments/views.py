@@ -271,15 +271,9 @@ def plan_detail(request, pk):
         # Its dates, lead institutions and co-creation: the whole row, read only when the part is rendered.
         "plan_about": fragment(
             f"plan-about:{plan.pk}",
-            lambda: render_to_string(
-                "commitments/_plan_about.html",
-                {
-                    "plan": whole(),
-                    "member": plan.member,
-                    # ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
-                    "lead_institutions": compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk),
-                },
-            ),
+            # Written in Python, byte for byte what _plan_about.html wrote (commitments/plan_page.py); the lead
+            # institutions: ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
+            lambda: plan_page.about_html(whole(), plan.member, compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk)),
         ),
     }
     return render(request, "commitments/plan_detail.html", context)

@@ -1,5 +1,5 @@
-"""The plan page's "where the plan stands", written in Python (``commitments.plan_page.state_html``, issue #20),
-is byte for byte what ``_plan_state.html`` wrote, in each language."""
+"""The plan page's "where the plan stands" and "about the plan", written in Python (``commitments.plan_page``,
+issue #20), are byte for byte what ``_plan_state.html`` and ``_plan_about.html`` wrote, in each language."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -96,3 +96,77 @@ def test_the_part_is_what_the_former_template_wrote(language, count, milestones,
         got = plan_page.state_html(plan, commitments, charts_html, gantt, rows, milestones, overdue, today)
     assert got == expected
     assert ("?plan=4" in got) == bool(count)
+
+
+# templates/commitments/_plan_about.html before the plan page called plan_page.about_html.
+FORMER_PLAN_ABOUT = Template("""{% load i18n portal %}{# The plan page's facts and co-creation: a shared part (views.plan_detail), from the whole plan row. #}
+<section aria-labelledby="about-heading">
+  <h2 id="about-heading">{% translate "About the plan" %}</h2>
+  <dl class="facts">
+    <dt>{% translate "Member" %}</dt><dd><a href="{{ member.get_absolute_url }}">{% name_of member %}</a></dd>
+    <dt>{% translate "Implementation period" %}</dt>
+    <dd>{% if plan.start_date or plan.end_date %}{{ plan.start_date|day|default:"…" }} – {{ plan.end_date|day|default:"…" }}{% else %}{% translate "Not stated" %}{% endif %}</dd>
+    <dt>{% translate "Submitted on" %}</dt>
+    <dd>{% if plan.submitted_on %}{{ plan.submitted_on|day }}{% else %}{% translate "No submission date recorded" %}{% endif %}</dd>
+    {% if plan.approved_on or plan.approval_act %}
+    <dt>{% translate "Approved" %}</dt>
+    <dd>{{ plan.approval_act }}{% if plan.approval_act and plan.approved_on %}, {% endif %}{{ plan.approved_on|day }}</dd>
+    {% endif %}
+    <dt>{% translate "Lead institutions" %}</dt>
+    <dd>{% with leads=lead_institutions %}{% if leads %}{% for lead in leads %}{% name_of lead %}{% if not forloop.last %}; {% endif %}{% endfor %}{% else %}{% translate "Not stated" %}{% endif %}{% endwith %}</dd>
+    {% if plan.monitoring_body %}
+    <dt>{% translate "Monitoring body" %}</dt><dd>{% tr plan "monitoring_body" %}</dd>
+    {% endif %}
+    {% if plan.themes %}
+    <dt>{% translate "Themes" %}</dt>
+    <dd><ul class="tags">{% for theme in plan.themes %}<li>{{ theme }}</li>{% endfor %}</ul></dd>
+    {% endif %}
+  </dl>
+</section>
+
+{% if plan.co_creation %}
+<section aria-labelledby="co-creation-heading">
+  <h2 id="co-creation-heading">{% translate "Co-creation" %}</h2>
+  {% tr plan "co_creation" block=True %}
+</section>
+{% endif %}
+""")
+
+
+class Named(SimpleNamespace):
+    def get_absolute_url(self):
+        return self.url
+
+
+def _plan(full):
+    texts = {
+        "monitoring_body": "Council <of> CSOs" if full else "",
+        "co_creation": "Held <meetings>\n\nand & more" if full else "",
+    }
+    translated = {f"{name}_{code}": (value if code != "ru" else "") for name, value in texts.items() for code in ("en", "ru", "ky")}
+    return SimpleNamespace(
+        start_date=dt.date(2020, 1, 1) if full else None,
+        end_date=None,
+        submitted_on=dt.date(2019, 12, 31) if full else None,
+        approved_on=dt.date(2020, 2, 1) if full == "approved" else None,
+        approval_act="Decree <No. 5> & annex" if full else "",
+        themes=["Open data", "Fiscal & budget"] if full else [],
+        **texts, **translated,
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+@pytest.mark.parametrize("full", ["approved", True, False])
+@pytest.mark.parametrize("leads", [0, 1, 2])
+def test_the_about_part_is_what_the_former_template_wrote(language, full, leads):
+    member = Named(url="/members/KG/?a&b", name="Kyrgyz <Republic>", name_en="Kyrgyz <Republic>", name_ru="", name_ky="Кыргыз")
+    agencies = [
+        Named(name="Ministry <of> Finance", name_en="Ministry <of> Finance", name_ru="", name_ky="Каржы", acronym="MoF"),
+        Named(name="Parliament", name_en="Parliament", name_ru="Парламент", name_ky="", acronym=""),
+    ][:leads]
+    plan = _plan(full)
+    with translation.override(language):
+        expected = FORMER_PLAN_ABOUT.render(Context({"plan": plan, "member": member, "lead_institutions": agencies}))
+        got = plan_page.about_html(plan, member, agencies)
+    assert got == expected
+    assert "/members/KG/?a&amp;b" in got
