@@ -115,12 +115,22 @@ def commitment_rows(commitments) -> str:
     no_update = _("No approved update yet")
     url_of = path_of("commitments:commitment")
     parts = []
+    levels, agencies = {}, {}  # each level's label and each lead agency's name, written once per call
     for c in commitments:
         rollup = c.rollup
         if rollup.level:
-            completion = f"{timeline.escape_text(rollup.get_level_display())} ({timeline.escape_text(rollup.percent)} %)"
+            level = levels.get(rollup.level)
+            if level is None:
+                level = levels[rollup.level] = timeline.escape_text(rollup.get_level_display())
+            completion = f"{level} ({timeline.escape_text(rollup.percent)} %)"
         else:
             completion = no_update
+        key = getattr(c, "lead_agency_id", None)  # None: no agency, or a row that does not say (written each time)
+        agency = agencies.get(key) if key is not None else None
+        if agency is None:
+            agency = name_of(c.lead_agency)
+            if key is not None:
+                agencies[key] = agency
         latest = c.latest_progress
         latest_day = timeline.date_label(timezone.localtime(latest.published_at).date()) if latest and latest.published_at else ""
         overdue = ""
@@ -132,7 +142,7 @@ def commitment_rows(commitments) -> str:
             f'\n        <td data-label="{l_identifier}">{timeline.escape_text(c.identifier)}</td>'
             f'\n        <th scope="row" data-label="{l_title}"><a href="{timeline.escape_text(url_of(c.identifier))}">'
             f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
-            f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
+            f'\n        <td data-label="{l_agency}">{agency}</td>'
             f'\n        <td data-label="{l_completion}"><span class="completion completion-{timeline.escape_text(rollup.level or "none")}">'
             f"{completion}</span></td>"
             f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
@@ -317,6 +327,9 @@ def commitment_detail(request, identifier):
     return render(request, "commitments/commitment_detail.html", context)
 
 
+_REPORTING_PERIOD: dict = {}  # per language: update_summary's translated period, its %(start)s and %(end)s to fill
+
+
 def update_summary(update) -> str:
     """What the commitment page shows of a published update before its reviews: level, period, text, evidence.
 
@@ -325,10 +338,11 @@ def update_summary(update) -> str:
     update carries ``completion_label``, ``period_start_label``, ``period_end_label`` and
     ``evidence_items`` (``_commitment_state`` sets them).
     """
-    period = _("Reporting period %(start)s – %(end)s") % {
-        "start": conditional_escape(update.period_start_label),
-        "end": conditional_escape(update.period_end_label),
-    }
+    language = get_language()
+    period = _REPORTING_PERIOD.get(language)
+    if period is None:  # translated once per language (a page has dozens of updates)
+        period = _REPORTING_PERIOD[language] = _("Reporting period %(start)s – %(end)s")
+    period = period % {"start": timeline.escape_text(update.period_start_label), "end": timeline.escape_text(update.period_end_label)}
     narrative = linebreaks(update.narrative, autoescape=True) if update.narrative else ""
     self_approved = ""
     if update.self_approved:
@@ -345,8 +359,8 @@ def update_summary(update) -> str:
         evidence = _("Evidence:")
         evidence = f'\n          <p class="evidence">{evidence}{links}</p>\n          '
     return mark_safe(  # noqa: S308 - every value above is escaped or our own markup
-        f'\n          <strong class="completion completion-{conditional_escape(update.completion)}">'
-        f"{conditional_escape(update.completion_label)}</strong>"
+        f'\n          <strong class="completion completion-{timeline.escape_text(update.completion)}">'
+        f"{timeline.escape_text(update.completion_label)}</strong>"
         f'\n          <span class="progress">{period}</span>'
         f"\n          {narrative}"
         f"\n          {self_approved}"
