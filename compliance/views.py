@@ -6,15 +6,12 @@ the sweep recorded.
 """
 
 import datetime as dt
-import html
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import localize
@@ -26,13 +23,15 @@ from django.utils.translation import gettext_noop
 
 from accounts.services import addressee
 from commitments.models import Member, Role
-from commitments.timeline import date_label
 from forums.models import Forum
 from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope_fragments
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 
-from . import engine, presentation, selectors
+from . import engine, member_page, presentation, selectors
+from .member_page import day as _day
+from .member_page import text as _text
+from .member_page import ymd as _ymd
 from .sweep import stored_deadlines
 from .models import (
     Cycle,
@@ -335,57 +334,20 @@ def _member_content(request, member, now) -> str:
     events = list(compiled("compliance-member-events", _member_events, member=member.pk))
     today = timezone.localdate()
     subject_names = {key: forum.name for key, forum in forums.items()}
-    context = {
-        "member": member,
-        "evaluation": ev,
-        "status_label": MemberStatus(ev.status).label,
-        "events": events,
-        "status_history_html": status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
-        "open_groups_html": finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
-        "resolved_groups_html": finding_groups_html(
-            presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True
-        ),
-        "deadlines": deadlines,
-        "open_findings": [f for f in findings if f.is_open],
-        "resolved_findings": [f for f in findings if not f.is_open],
+    # Written in Python, byte for byte what _member_detail.html wrote (compliance/member_page.py).
+    return member_page.content_html(
+        member,
+        ev,
+        MemberStatus(ev.status).label,
+        deadlines,
+        status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
+        finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
+        finding_groups_html(presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True),
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
-        "requirements_html": _requirements_html(
+        _requirements_html(
             _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles, forums=member_forums))
         ),
-    }
-    return render_to_string("compliance/_member_detail.html", context, request=request)
-
-
-def _text(value) -> str:
-    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe.
-
-    Plain text and integers (most of the values of the requirements' tables, hundreds a page) take the
-    short way: ``localize`` returns text unchanged and writes an integer as its digits unless thousands
-    are grouped; only digits, nothing to escape.
-    """
-    kind = type(value)
-    if kind is str:
-        return html.escape(value)  # ``escape``'s text without its lazy-argument wrapper (hundreds a page)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    return conditional_escape(str(localize(value)))
-
-
-def _day(value) -> str:
-    """``{{ value|date:"DATE_FORMAT" }}``, a date's label kept per process and language (``timeline.date_label``, issue #20).
-
-    The date filter looks up the translated month names on every call: a member page labels about fifty dates.
-    """
-    if type(value) is dt.date:
-        return html.escape(date_label(value))
-    return _text(date_filter(value, "DATE_FORMAT"))
-
-
-def _ymd(value) -> str:
-    """``{{ value|date:"Y-m-d" }}`` (a date's ISO form, the same digits, without the formatter)."""
-    if type(value) is dt.date:
-        return value.isoformat()
-    return _text(date_filter(value, "Y-m-d"))
+    )
 
 
 def _requirements_html(requirements) -> str:
