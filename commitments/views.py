@@ -11,7 +11,6 @@ Each view loads its page in a small, fixed number of queries (asserted in
 import functools
 from urllib.parse import quote
 
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import engines
@@ -34,7 +33,6 @@ from ogp_portal.permissions import published_updates
 from . import commitment_page, exports, following, plan_page, services, timeline
 from .filters import NO_UPDATE
 from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import (
     ROLLUP_RULE,
     Activity,
@@ -61,11 +59,7 @@ TEMPLATE_FIELDS = (
 )
 
 
-# What the plan page shows of a commitment, a milestone and an update (issue #20: a plan's commitments
-# carry their whole OGP template in three languages, of which the page shows the title).
-PLAN_COMMITMENT_FIELDS = (
-    "plan_id", "number", "identifier", "title", "start_date", "end_date", "lead_agency__name", "lead_agency__acronym",
-)
+# What the plan page shows of a milestone and an update (its commitments: plan_page.plan_commitments).
 PLAN_MILESTONE_FIELDS = ("commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
 
 
@@ -152,35 +146,6 @@ def commitment_rows(commitments) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
 
 
-# The lead agency's columns a plan's commitments carry (what ``name_of`` shows), read in their query.
-AGENCY_COLUMNS = ("id", "name_en", "name_ru", "name_ky", "acronym")
-
-
-def _plan_commitments_query(plan):
-    """The plan page's commitments: the columns shown, the contested mark, the lead agency's name (compiled once).
-
-    Building it (the contested mark's subquery, the lead agency's join, the columns) cost a third of running it
-    (issue #20). The agency comes as columns of the row (a compiled query fills no relation): ``_with_agency``.
-    """
-    agency_columns = {f"agency_{name}": F(f"lead_agency__{name}") for name in AGENCY_COLUMNS}
-    return (
-        Commitment.objects.filter(plan_id=plan)
-        .only(*(name for name in PLAN_COMMITMENT_FIELDS if not name.startswith("lead_agency__")), "lead_agency_id")
-        .annotate(contested=contested_commitments_q(), **agency_columns)
-        .order_by("number", "identifier")
-    )
-
-
-
-
-def _with_agency(commitment):
-    """``commitment`` with its lead agency (or None) made from the agency columns its query read."""
-    values = [getattr(commitment, f"agency_{name}") for name in AGENCY_COLUMNS]
-    agency = None if values[0] is None else Agency.from_db(commitment._state.db, AGENCY_COLUMNS, values)
-    Commitment._meta.get_field("lead_agency").set_cached_value(commitment, agency)
-    return commitment
-
-
 # The plan page's milestones and their published levels, by the plan (the rows of its commitments' milestones),
 # compiled once per process (``ogp_portal.compiled``).
 def _plan_milestones(plan):
@@ -199,7 +164,7 @@ def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
     # first, which joins each row up to its member (and, for many rows, hashes every member).
-    commitments = [_with_agency(c) for c in compiled("plan-commitments", _plan_commitments_query, plan=plan.pk)]
+    commitments = plan_page.plan_commitments(plan.pk)  # plain rows
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:

@@ -170,3 +170,30 @@ def test_the_about_part_is_what_the_former_template_wrote(language, full, leads)
         got = plan_page.about_html(plan, member, agencies)
     assert got == expected
     assert "/members/KG/?a&amp;b" in got
+
+
+@pytest.mark.django_db
+def test_the_plan_pages_commitment_rows_read_titles_and_agencies_as_the_models_do_in_each_language():
+    """``plan_page.plan_commitments`` (plain rows): the title, the agency's name and whether a language's own column
+    is empty (``tr``'s fallback mark) are what model instances give, in every language."""
+    from commitments.models import Commitment
+    from commitments.templatetags.portal import name_of, tr
+    from tests.factories import CommitmentFactory
+
+    first = CommitmentFactory(title_en="Open <budget>", title_ru="", title_ky="Ачык бюджет")
+    plan = first.plan
+    first.lead_agency.name_ru, first.lead_agency.name_ky, first.lead_agency.acronym = "Минфин", "", "MoF"
+    first.lead_agency.save()
+    CommitmentFactory(plan=plan, number=2, title_en="Second", title_ru="Второе", title_ky="", lead_agency=None)
+    for language in ("en", "ru", "ky"):
+        with translation.override(language):
+            rows = plan_page.plan_commitments(plan.pk)
+            models = list(Commitment.objects.filter(plan=plan).select_related("lead_agency").order_by("number", "identifier"))
+            assert [c.pk for c in rows] == [c.pk for c in models]
+            for row, model in zip(rows, models):
+                assert (row.identifier, row.start_date, row.end_date, row.lead_agency_id) == (
+                    model.identifier, model.start_date, model.end_date, model.lead_agency_id
+                )
+                assert tr(row, "title") == tr(model, "title"), language
+                assert str(name_of(row.lead_agency)) == str(name_of(model.lead_agency)), language
+                assert row.contested is False
