@@ -449,11 +449,15 @@ def _commitment_state(request, commitment, today) -> str:
     # What the table shows of each update, worked out once here (issue #20): a model's get_FOO_display
     # translates every choice to find one, and the date filter looks up translated month names.
     completion_labels = {value: str(label) for value, label in Completion.choices}
+    day_labels = {}  # each day labelled once (reporting periods recur across milestones)
     for m in milestones:
         for p in m.published_updates:
             p.completion_label = completion_labels.get(p.completion, p.completion)
-            p.period_start_label = timeline.date_label(p.period_start)
-            p.period_end_label = timeline.date_label(p.period_end)
+            for day, attribute in ((p.period_start, "period_start_label"), (p.period_end, "period_end_label")):
+                label = day_labels.get(day)
+                if label is None:
+                    label = day_labels[day] = timeline.date_label(day)
+                setattr(p, attribute, label)
             p.summary = update_summary(p)
     panels = review_panels(updates, {"request": request, "commitment": commitment})
     for activity in activities:
