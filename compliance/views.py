@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -170,8 +170,11 @@ def status_history_html(timeline, events, member_code) -> str:
             f' role="img" aria-labelledby="status-timeline-title" focusable="false">'
             f'\n      <title id="status-timeline-title">{title}</title>\n      '
         )
+        # Each segment's days labelled once (``presentation.Segment.start_label``'s text, kept per process: ``_day``).
+        spans = {id(segment): (_span_day(segment.start), _span_day(segment.end)) for segment in timeline.segments}
         for segment in timeline.segments:
-            label = f"{escape(segment.label)}: {escape(segment.start_label)} – {escape(segment.end_label)}"
+            start, end = spans[id(segment)]
+            label = f"{escape(segment.label)}: {start} – {end}"
             out.append(
                 f'\n      <rect class="segment status-{escape(segment.status)}" x="{segment.x:.1f}" y="4" width="{segment.width:.1f}"'
                 f' height="20"><title>{label}</title></rect>\n      '
@@ -188,9 +191,10 @@ def status_history_html(timeline, events, member_code) -> str:
         for segment in timeline.segments:
             if segment.status != previous:
                 previous = segment.status
+                start, end = spans[id(segment)]
                 out.append(
                     f'<li><span class="swatch status-{escape(segment.status)}" aria-hidden="true"></span>{escape(segment.label)}'
-                    f" ({escape(segment.start_label)} – {escape(segment.end_label)})</li>"
+                    f" ({start} – {end})</li>"
                 )
         out.append("\n      </ul>\n    </figcaption>\n  </figure>\n  ")
     out.append("\n  ")
@@ -212,6 +216,11 @@ def status_history_html(timeline, events, member_code) -> str:
         active = _("The member has been active throughout.")
         out.append(f"\n  <p>{active}</p>\n  ")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def _span_day(value) -> str:
+    """A status segment's start or end as its label writes it (``date_format(value, "DATE_FORMAT")``), escaped."""
+    return _day(value) if type(value) is dt.date else escape(date_format(value, "DATE_FORMAT"))
 
 
 def overview_rows(members) -> str:
