@@ -68,6 +68,7 @@ class PlanMilestone:
 
     __slots__ = (
         "pk", *PLAN_MILESTONE_FIELDS, "published_updates", "latest_progress", "overdue", "state", "start_label", "end_label",
+        "_ends_on",
     )
 
     def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision):
@@ -78,7 +79,12 @@ class PlanMilestone:
 
     @property
     def ends_on(self):
-        return period_end(self.end_date, self.end_precision)
+        """The last day its end stands for, worked out once (the overdue rule and the timeline each ask, twice)."""
+        try:
+            return self._ends_on
+        except AttributeError:
+            self._ends_on = period_end(self.end_date, self.end_precision)
+            return self._ends_on
 
 
 class PublishedLevel:
