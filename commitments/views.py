@@ -31,7 +31,7 @@ from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
 from . import commitment_page, exports, following, plan_page, services, timeline
-from .filters import NO_UPDATE
+from .filters import DONE_COMPLETIONS, NO_UPDATE
 from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
 from .models import (
     ROLLUP_RULE,
@@ -178,8 +178,14 @@ def _plan_state(request, plan, today) -> str:
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
     if by_commitment:
+        # The rows come latest first for each milestone (period end, then publication, descending): the page needs of a
+        # milestone its latest level and whether any level is done (the overdue rule), not every one (~4 a milestone).
         for row in compiled_rows("plan-levels", _plan_levels, plan=plan.pk):
-            by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
+            kept = by_milestone.get(row[0])
+            if kept is None:
+                by_milestone[row[0]] = [PublishedLevel(*row)]
+            elif len(kept) == 1 and kept[0].completion not in DONE_COMPLETIONS and row[3] in DONE_COMPLETIONS:
+                kept.append(PublishedLevel(*row))  # not the latest (max keeps the first of equals): overdue reads it
     groups, all_milestones = [], []
     for commitment in commitments:
         milestones = by_commitment.get(commitment.pk, [])

@@ -197,3 +197,32 @@ def test_the_plan_pages_commitment_rows_read_titles_and_agencies_as_the_models_d
                 assert tr(row, "title") == tr(model, "title"), language
                 assert str(name_of(row.lead_agency)) == str(name_of(model.lead_agency)), language
                 assert row.contested is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("older, latest, overdue", [
+    ("complete", "limited", False),  # done once: not overdue, though the latest level is lower
+    ("limited", "substantial", True),
+    ("limited", "withdrawn", False),
+])
+def test_the_plan_page_reads_a_milestones_latest_level_and_whether_any_level_is_done(client, older, latest, overdue):
+    """The plan page keeps of each milestone's published levels the latest and a done one (session 13): where it
+    stands and whether it is overdue are what the model's rules give from all of them."""
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from commitments.filters import milestone_is_overdue
+    from commitments.timeline import latest_update
+    from tests.factories import MilestoneFactory, ProgressUpdateFactory
+
+    milestone = MilestoneFactory(end_date=dt.date(2019, 6, 30))  # long past
+    updates = [
+        ProgressUpdateFactory(milestone=milestone, completion=older, period_end=dt.date(2019, 6, 30)),
+        ProgressUpdateFactory(milestone=milestone, completion=latest, period_end=dt.date(2019, 12, 31)),
+    ]
+    assert milestone_is_overdue(milestone, updates, timezone.localdate()) is overdue  # the rule, from every level
+    with override_settings(PUBLIC_PAGE_CACHE=False):
+        page = client.get(f"/plans/{milestone.commitment.plan_id}/").content.decode()
+    assert ('class="overdue"' in page) is overdue
+    state = latest_update(updates).completion
+    assert f'class="completion-{state}' in page and (older == state or f'class="completion-{older}' not in page)
