@@ -91,14 +91,22 @@ def annotate_milestone_progress(milestones, today):
     Each milestone must carry ``published_updates`` (a prefetch of its published updates).
     ``state`` is the latest published completion, or ``"none"``.
     """
+    language = get_language() or ""  # once for the call: a plan labels two dates of each of its hundreds of milestones
+    month = DatePrecision.MONTH
     for m in milestones:
         updates = list(getattr(m, "published_updates", []))
         m.latest_progress = latest_update(updates)
         m.overdue = milestone_is_overdue(m, updates, today)
         m.state = m.latest_progress.completion if m.latest_progress else NO_UPDATE
-        # Month-precision dates read "December 2019", day-precision ones a full date.
-        m.start_label = milestone_date_label(m, "start")
-        m.end_label = milestone_date_label(m, "end")
+        # Month-precision dates read "December 2019", day-precision ones a full date (``milestone_date_label``).
+        day = m.start_date
+        m.start_label = "" if day is None else _date_label(
+            day, "YEAR_MONTH_FORMAT" if m.start_precision == month else "DATE_FORMAT", language
+        )
+        day = m.end_date
+        m.end_label = "" if day is None else _date_label(
+            day, "YEAR_MONTH_FORMAT" if m.end_precision == month else "DATE_FORMAT", language
+        )
     return milestones
 
 
