@@ -14,6 +14,7 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ogp_portal.paths import path_of
 
@@ -60,6 +61,11 @@ def _texts() -> dict:
             "start": _("Start"),
             "end": _("End"),
             "progress": _("Published progress"),
+            "where": _("Where it stands"),
+            "rolled_up": _("completion, rolled up from the milestones"),
+            "last_update": _("last published update"),
+            "contested": _("Contested"),
+            "disputed": _("a reviewer disputes a published update; no response yet"),
             "history_path": path_of("commitments:commitment_history"),
             "feed_path": path_of("commitments:commitment_feed"),
         }
@@ -103,6 +109,39 @@ def _day(value) -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
     return escape_text(date_label(value))
+
+
+def head_html(commitment, rollup, contested, gantt) -> str:
+    """``_commitment_state.html``'s bytes up to its facts: the headline figures and the timeline (``gantt`` or None).
+
+    ``commitment`` carries ``latest_progress`` and ``overdue_count`` (``timeline.annotate_commitment_progress``);
+    ``contested``: whether a published update is disputed (engagement's ``{% commitment_contested %}``, asked by
+    the view).
+    """
+    t = _texts()
+    latest = commitment.latest_progress
+    latest = f"<strong>{_day(latest.published_at)}</strong>" if latest else "<strong>—</strong>"
+    count = commitment.overdue_count
+    overdue = ngettext("milestone overdue", "milestones overdue", count) % {"counter": _value(count)}
+    disputed = ""
+    if contested:
+        disputed = (
+            f'<li class="is-contested"><strong class="contested-badge">{t["contested"]}</strong><br><small>'
+            f'{t["disputed"]}</small></li>'
+        )
+    return mark_safe(  # noqa: S308 - every value above is escaped, our own markup or already safe HTML
+        '\n<section aria-labelledby="state-heading" class="commitment-state">\n'
+        f'  <h2 id="state-heading">{t["where"]}</h2>\n'
+        '  <ul class="headline-figures">\n'
+        f'    <li><span class="completion completion-{escape_text(rollup.level or "none")}"><strong>{rollup_html(rollup)}'
+        f'</strong></span><br><small>{t["rolled_up"]}</small></li>\n'
+        f'    <li>{latest}<br><small>{t["last_update"]}</small></li>\n'
+        f'    <li class="{"is-overdue" if count else ""}"><strong>{_value(count)}</strong><br><small>{overdue}</small></li>\n'
+        f"    {disputed}\n"
+        "  </ul>\n"
+        f"  {gantt.html() if gantt else ''}\n"
+        "</section>\n\n"
+    )
 
 
 def body_html(commitment, rollup, sections, activities, loose_milestones, loose_rows, report_lines) -> str:

@@ -480,19 +480,24 @@ def _commitment_state(request, commitment, today) -> str:
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
     report_lines = compiled("commitment-report-lines", _report_lines, pk=commitment.pk)
-    context = {
-        "commitment": commitment,
-        "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
-        "rollup": rollup,
-        "rollup_html": commitment_page.rollup_html(rollup),
-        # Its facts, texts, activities and milestone tables, reports and contact written in Python, byte for byte
-        # what the template wrote (commitments/commitment_page.py).
-        "body_html": commitment_page.body_html(
-            commitment, rollup, sections, activities, loose_milestones, milestone_rows(loose_milestones, panels), report_lines,
-        ),
-        "gantt": timeline.build_gantt([(commitment, milestones)], today),
-    }
-    return render_to_string("commitments/_commitment_state.html", context, request=request)
+    # Whether it is contested: engagement's rule (a layer above), asked through its tag from the reviews the panels
+    # read (no query of its own); without a published update there is nothing to dispute.
+    contested = any(m.published_updates for m in milestones) and _contested_template().render(
+        {"request": request, "commitment": commitment}
+    ) == "1"
+    # Written in Python, byte for byte what _commitment_state.html wrote (commitments/commitment_page.py).
+    head = commitment_page.head_html(commitment, rollup, contested, timeline.build_gantt([(commitment, milestones)], today))
+    body = commitment_page.body_html(
+        commitment, rollup, sections, activities, loose_milestones, milestone_rows(loose_milestones, panels), report_lines,
+    )
+    return mark_safe(f"{head}{body}\n")  # noqa: S308 - both parts are safe HTML
+
+
+@functools.cache
+def _contested_template():
+    return engines["django"].from_string(
+        "{% load engagement %}{% commitment_contested commitment as contested %}{% if contested %}1{% endif %}"
+    )
 
 
 def commitment_history(request, identifier):

@@ -1,5 +1,6 @@
-"""The commitment page's facts, texts, activities, reports and contact, written in Python
-(``commitments.commitment_page.body_html``, issue #20), are byte for byte what ``_commitment_state.html`` wrote, in each language."""
+"""The commitment page's shared part, written in Python (``commitments.commitment_page``: ``head_html``, its headline
+figures and timeline, and ``body_html``, its facts, texts, activities, reports and contact; issue #20), is byte for
+byte what ``_commitment_state.html`` wrote, in each language."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -208,3 +209,45 @@ def test_the_body_is_what_the_former_template_wrote(language, full, level, with_
         assert commitment_page.rollup_html(rollup) == ROLLUP.render(Context({"rollup": rollup}))
     if full:
         assert "Ministry &lt;of&gt; Finance" in got and "2021 &lt;H1&gt;" in got and "?a=1&amp;b=2" in got
+
+
+# _commitment_state.html's headline figures and timeline (up to its facts), before commitment_page.head_html.
+FORMER_HEAD = Template("""{% load i18n portal engagement %}{# The commitment page's shared part (ogp_portal.cache.fragment): no user, form or token in here; the per-visitor links are <!--personal:…--> slots that engagement's personal_parts tag fills. #}
+<section aria-labelledby="state-heading" class="commitment-state">
+  <h2 id="state-heading">{% translate "Where it stands" %}</h2>
+  <ul class="headline-figures">
+    <li><span class="completion completion-{{ rollup.level|default:'none' }}"><strong>{{ rollup_html }}</strong></span><br><small>{% translate "completion, rolled up from the milestones" %}</small></li>
+    <li>{% if commitment.latest_progress %}<strong>{{ commitment.latest_progress.published_at|day }}</strong>{% else %}<strong>—</strong>{% endif %}<br><small>{% translate "last published update" %}</small></li>
+    <li class="{% if commitment.overdue_count %}is-overdue{% endif %}"><strong>{{ commitment.overdue_count }}</strong><br><small>{% blocktranslate trimmed count counter=commitment.overdue_count %}milestone overdue{% plural %}milestones overdue{% endblocktranslate %}</small></li>
+    {% if any_published %}{% commitment_contested commitment as contested %}{% endif %}{% if contested %}<li class="is-contested"><strong class="contested-badge">{% translate "Contested" %}</strong><br><small>{% translate "a reviewer disputes a published update; no response yet" %}</small></li>{% endif %}
+  </ul>
+  {% if gantt %}{{ gantt.html }}{# timeline.Gantt.html: what _gantt.html wrote #}{% endif %}
+</section>
+
+""")
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+@pytest.mark.parametrize("overdue", [0, 1, 3, 5, 21])
+@pytest.mark.parametrize("contested", [True, False])
+@pytest.mark.parametrize("level", ["complete", None])
+@pytest.mark.parametrize("updated", [True, False])
+def test_the_head_is_what_the_former_template_wrote(language, overdue, contested, level, updated):
+    from commitments import timeline
+
+    published = timezone.make_aware(dt.datetime(2021, 3, 31, 23, 30), dt.timezone.utc)  # April 1 in Bishkek
+    commitment = Obj(latest_progress=Obj(published_at=published) if updated else None, overdue_count=overdue,
+                     identifier="XN<1>", start_date=dt.date(2020, 1, 1), end_date=dt.date(2022, 6, 30))
+    milestone = SimpleNamespace(number="1", start_date=dt.date(2020, 1, 1), ends_on=dt.date(2020, 6, 30), state="complete",
+                                overdue=bool(overdue), start_label="a", end_label="b")
+    gantt = timeline.build_gantt([(commitment, [milestone])], dt.date(2021, 5, 17)) if updated else None
+    rollup = Rollup(level=level, percent=100 if level else 0)
+    with translation.override(language):
+        # The former template asked engagement's tag only with a published update; its answer given as ``contested``.
+        expected = FORMER_HEAD.render(Context({
+            "commitment": commitment, "rollup": rollup, "rollup_html": commitment_page.rollup_html(rollup),
+            "any_published": False, "contested": contested, "gantt": gantt,
+        }))
+        got = commitment_page.head_html(commitment, rollup, contested, gantt)
+    assert got == expected
+    assert ("contested-badge" in got) == contested
