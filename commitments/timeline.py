@@ -91,14 +91,22 @@ def annotate_milestone_progress(milestones, today):
     Each milestone must carry ``published_updates`` (a prefetch of its published updates).
     ``state`` is the latest published completion, or ``"none"``.
     """
+    language = get_language() or ""  # once for the call: a plan labels two dates of each of its hundreds of milestones
+    month = DatePrecision.MONTH
     for m in milestones:
         updates = list(getattr(m, "published_updates", []))
         m.latest_progress = latest_update(updates)
         m.overdue = milestone_is_overdue(m, updates, today)
         m.state = m.latest_progress.completion if m.latest_progress else NO_UPDATE
-        # Month-precision dates read "December 2019", day-precision ones a full date.
-        m.start_label = milestone_date_label(m, "start")
-        m.end_label = milestone_date_label(m, "end")
+        # Month-precision dates read "December 2019", day-precision ones a full date (``milestone_date_label``).
+        day = m.start_date
+        m.start_label = "" if day is None else _date_label(
+            day, "YEAR_MONTH_FORMAT" if m.start_precision == month else "DATE_FORMAT", language
+        )
+        day = m.end_date
+        m.end_label = "" if day is None else _date_label(
+            day, "YEAR_MONTH_FORMAT" if m.end_precision == month else "DATE_FORMAT", language
+        )
     return milestones
 
 
@@ -231,6 +239,42 @@ def tally_chart(title, unit, values) -> BarChart:
 # --- Gantt ------------------------------------------------------------------
 
 
+_GANTT_TEXTS: dict = {}
+
+
+def _gantt_texts() -> dict:
+    """The timeline's literal texts in the active language, translated once per process (``Gantt.html``).
+
+    As ``{% translate %}`` and ``{% blocktranslate %}`` write them: the catalog's text, not escaped; the
+    blocktranslate ones keep their ``%(…)s`` for the escaped values.
+    """
+    language = get_language() or ""
+    texts = _GANTT_TEXTS.get(language)
+    if texts is None:
+        texts = _GANTT_TEXTS[language] = {
+            "title": _("Milestone timeline"),
+            "desc": _(
+                "Milestones from %(start)s to %(end)s; overdue milestones are marked with an exclamation mark. "
+                "The table below gives the same data."
+            ),
+            "complete": _("Complete"),
+            "substantial": _("Substantial"),
+            "limited": _("Limited"),
+            "none": _("No published update"),
+            "overdue_note": _("Overdue: past its end without a published “complete”"),
+            "today": _("Today, %(day)s"),
+            "after": _("Today (%(day)s) is after the last milestone's end."),
+            "before": _("Today (%(day)s) is before the first milestone starts."),
+            "as_table": _("Timeline as a table"),
+            "milestone": _("Milestone"),
+            "start": _("Start"),
+            "end": _("End"),
+            "latest": _("Latest progress"),
+            "overdue": _("Overdue"),
+        }
+    return texts
+
+
 @dataclass
 class GanttRow:
     milestone: object
@@ -288,7 +332,7 @@ class Tick:
 
 @dataclass
 class Gantt:
-    """Geometry of a milestone timeline in SVG user units (``templates/commitments/_gantt.html``)."""
+    """Geometry of a milestone timeline in SVG user units (``Gantt.html``, once ``templates/commitments/_gantt.html``)."""
 
     start: dt.date
     end: dt.date
@@ -367,6 +411,52 @@ class Gantt:
                     "\n      </tr>\n      "
                 )
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+    def html(self) -> str:
+        """The whole timeline (the SVG, its legend, the data table) as ``_gantt.html`` wrote it, byte for byte.
+
+        The plan and commitment pages include it on every first render (issue #20: about 20 template nodes around
+        :attr:`svg_body` and :attr:`table_rows`); tests/commitments/test_gantt_html.py compares with the template.
+        Numbers unlocalized as inside its ``{% localize off %}``; literal texts as ``{% translate %}`` writes them.
+        """
+        esc = escape_text
+        t = _gantt_texts()
+        desc = t["desc"] % {
+            "start": esc(date_label(self.start, "YEAR_MONTH_FORMAT")), "end": esc(date_label(self.end, "YEAR_MONTH_FORMAT")),
+        }
+        day = esc(self.today_label)
+        if self.today_x is not None:
+            today = f'<li><span class="swatch today" aria-hidden="true"></span>{t["today"] % {"day": day}}</li>\n      '
+        elif self.today_after_end:
+            today = f"<li>{t['after'] % {'day': day}}</li>\n      "
+        else:
+            today = f"<li>{t['before'] % {'day': day}}</li>"
+        return mark_safe(  # noqa: S308 - every value escaped above or escaped by svg_body and table_rows
+            '\n<figure class="gantt">\n'
+            f'  <svg viewBox="0 0 {esc(_raw_number(self.width))} {esc(_raw_number(self.height))}" role="img"'
+            ' aria-labelledby="gantt-title gantt-desc" focusable="false">\n'
+            f'    <title id="gantt-title">{t["title"]}</title>\n'
+            f'    <desc id="gantt-desc">{desc}</desc>\n'
+            f"    {self.svg_body}\n"
+            "  </svg>\n  <figcaption>\n    <ul class=\"legend\">\n"
+            f'      <li><span class="swatch completion-complete" aria-hidden="true"></span>{t["complete"]}</li>\n'
+            f'      <li><span class="swatch completion-substantial" aria-hidden="true"></span>{t["substantial"]}</li>\n'
+            f'      <li><span class="swatch completion-limited" aria-hidden="true"></span>{t["limited"]}</li>\n'
+            f'      <li><span class="swatch completion-none" aria-hidden="true"></span>{t["none"]}</li>\n'
+            f'      <li><span class="swatch overdue" aria-hidden="true">!</span>{t["overdue_note"]}</li>\n'
+            f"      {today}\n"
+            "    </ul>\n  </figcaption>\n</figure>\n"
+            '<details class="gantt-data">\n'
+            f'  <summary>{t["as_table"]}</summary>\n'
+            '  <table class="stack">\n'
+            f'    <caption class="visually-hidden">{t["title"]}</caption>\n'
+            "    <thead><tr>\n"
+            f'      <th scope="col">{t["milestone"]}</th><th scope="col">{t["start"]}</th><th scope="col">{t["end"]}</th>\n'
+            f'      <th scope="col">{t["latest"]}</th><th scope="col">{t["overdue"]}</th>\n'
+            "    </tr></thead>\n    <tbody>\n"
+            f"      {self.table_rows}\n"
+            "    </tbody>\n  </table>\n</details>\n"
+        )
 
     @property
     def today_after_end(self):

@@ -11,7 +11,6 @@ Each view loads its page in a small, fixed number of queries (asserted in
 import functools
 from urllib.parse import quote
 
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import engines
@@ -31,10 +30,9 @@ from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.permissions import published_updates
 
-from . import exports, following, services, timeline
-from .filters import NO_UPDATE
+from . import commitment_page, exports, following, plan_page, services, timeline
+from .filters import DONE_COMPLETIONS, NO_UPDATE
 from .heads import following_sql, kept_page_object, page_object  # noqa: F401 - following_sql: ogp_portal.pages reads it here
-from .marks import contested_commitments_q  # engagement's rule, registered at start-up
 from .models import (
     ROLLUP_RULE,
     Activity,
@@ -61,11 +59,7 @@ TEMPLATE_FIELDS = (
 )
 
 
-# What the plan page shows of a commitment, a milestone and an update (issue #20: a plan's commitments
-# carry their whole OGP template in three languages, of which the page shows the title).
-PLAN_COMMITMENT_FIELDS = (
-    "plan_id", "number", "identifier", "title", "start_date", "end_date", "lead_agency__name", "lead_agency__acronym",
-)
+# What the plan page shows of a milestone and an update (its commitments: plan_page.plan_commitments).
 PLAN_MILESTONE_FIELDS = ("commitment_id", "number", "start_date", "start_precision", "end_date", "end_precision")
 
 
@@ -74,6 +68,7 @@ class PlanMilestone:
 
     __slots__ = (
         "pk", *PLAN_MILESTONE_FIELDS, "published_updates", "latest_progress", "overdue", "state", "start_label", "end_label",
+        "_ends_on",
     )
 
     def __init__(self, pk, commitment_id, number, start_date, start_precision, end_date, end_precision):
@@ -84,7 +79,12 @@ class PlanMilestone:
 
     @property
     def ends_on(self):
-        return period_end(self.end_date, self.end_precision)
+        """The last day its end stands for, worked out once (the overdue rule and the timeline each ask, twice)."""
+        try:
+            return self._ends_on
+        except AttributeError:
+            self._ends_on = period_end(self.end_date, self.end_precision)
+            return self._ends_on
 
 
 class PublishedLevel:
@@ -115,12 +115,22 @@ def commitment_rows(commitments) -> str:
     no_update = _("No approved update yet")
     url_of = path_of("commitments:commitment")
     parts = []
+    levels, agencies = {}, {}  # each level's label and each lead agency's name, written once per call
     for c in commitments:
         rollup = c.rollup
         if rollup.level:
-            completion = f"{timeline.escape_text(rollup.get_level_display())} ({timeline.escape_text(rollup.percent)} %)"
+            level = levels.get(rollup.level)
+            if level is None:
+                level = levels[rollup.level] = timeline.escape_text(rollup.get_level_display())
+            completion = f"{level} ({timeline.escape_text(rollup.percent)} %)"
         else:
             completion = no_update
+        key = getattr(c, "lead_agency_id", None)  # None: no agency, or a row that does not say (written each time)
+        agency = agencies.get(key) if key is not None else None
+        if agency is None:
+            agency = name_of(c.lead_agency)
+            if key is not None:
+                agencies[key] = agency
         latest = c.latest_progress
         latest_day = timeline.date_label(timezone.localtime(latest.published_at).date()) if latest and latest.published_at else ""
         overdue = ""
@@ -132,7 +142,7 @@ def commitment_rows(commitments) -> str:
             f'\n        <td data-label="{l_identifier}">{timeline.escape_text(c.identifier)}</td>'
             f'\n        <th scope="row" data-label="{l_title}"><a href="{timeline.escape_text(url_of(c.identifier))}">'
             f"{tr(c, 'title')}</a>{contested if c.contested else ''}</th>"
-            f'\n        <td data-label="{l_agency}">{name_of(c.lead_agency)}</td>'
+            f'\n        <td data-label="{l_agency}">{agency}</td>'
             f'\n        <td data-label="{l_completion}"><span class="completion completion-{timeline.escape_text(rollup.level or "none")}">'
             f"{completion}</span></td>"
             f'\n        <td data-label="{l_latest}">{latest_day if latest else "—"}</td>'
@@ -140,35 +150,6 @@ def commitment_rows(commitments) -> str:
             "\n      </tr>\n      "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or our own markup
-
-
-# The lead agency's columns a plan's commitments carry (what ``name_of`` shows), read in their query.
-AGENCY_COLUMNS = ("id", "name_en", "name_ru", "name_ky", "acronym")
-
-
-def _plan_commitments_query(plan):
-    """The plan page's commitments: the columns shown, the contested mark, the lead agency's name (compiled once).
-
-    Building it (the contested mark's subquery, the lead agency's join, the columns) cost a third of running it
-    (issue #20). The agency comes as columns of the row (a compiled query fills no relation): ``_with_agency``.
-    """
-    agency_columns = {f"agency_{name}": F(f"lead_agency__{name}") for name in AGENCY_COLUMNS}
-    return (
-        Commitment.objects.filter(plan_id=plan)
-        .only(*(name for name in PLAN_COMMITMENT_FIELDS if not name.startswith("lead_agency__")), "lead_agency_id")
-        .annotate(contested=contested_commitments_q(), **agency_columns)
-        .order_by("number", "identifier")
-    )
-
-
-
-
-def _with_agency(commitment):
-    """``commitment`` with its lead agency (or None) made from the agency columns its query read."""
-    values = [getattr(commitment, f"agency_{name}") for name in AGENCY_COLUMNS]
-    agency = None if values[0] is None else Agency.from_db(commitment._state.db, AGENCY_COLUMNS, values)
-    Commitment._meta.get_field("lead_agency").set_cached_value(commitment, agency)
-    return commitment
 
 
 # The plan page's milestones and their published levels, by the plan (the rows of its commitments' milestones),
@@ -189,7 +170,7 @@ def _plan_state(request, plan, today) -> str:
     """Render the plan page's shared part: headline figures, charts, the milestone timeline, the commitments."""
     # Explicit orders equal to the models' own for one plan or commitment: Meta orders by the parent
     # first, which joins each row up to its member (and, for many rows, hashes every member).
-    commitments = [_with_agency(c) for c in compiled("plan-commitments", _plan_commitments_query, plan=plan.pk)]
+    commitments = plan_page.plan_commitments(plan.pk)  # plain rows
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:
@@ -197,8 +178,14 @@ def _plan_state(request, plan, today) -> str:
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
     if by_commitment:
+        # The rows come latest first for each milestone (period end, then publication, descending): the page needs of a
+        # milestone its latest level and whether any level is done (the overdue rule), not every one (~4 a milestone).
         for row in compiled_rows("plan-levels", _plan_levels, plan=plan.pk):
-            by_milestone.setdefault(row[0], []).append(PublishedLevel(*row))
+            kept = by_milestone.get(row[0])
+            if kept is None:
+                by_milestone[row[0]] = [PublishedLevel(*row)]
+            elif len(kept) == 1 and kept[0].completion not in DONE_COMPLETIONS and row[3] in DONE_COMPLETIONS:
+                kept.append(PublishedLevel(*row))  # not the latest (max keeps the first of equals): overdue reads it
     groups, all_milestones = [], []
     for commitment in commitments:
         milestones = by_commitment.get(commitment.pk, [])
@@ -218,19 +205,18 @@ def _plan_state(request, plan, today) -> str:
         ),
     ]
     charts = [c for c in charts if c.total]
-    context = {
-        "plan": plan,
-        "commitments": commitments,
-        "charts": charts,
-        # _bar_chart.html's bytes for each chart (key: its place), without an include per chart.
-        "charts_html": mark_safe("".join(c.html(i) + "\n" for i, c in enumerate(charts, 1))),  # noqa: S308 - escaped
-        "gantt": timeline.build_gantt(groups, today),
-        "commitment_rows": commitment_rows(commitments),
-        "milestone_count": len(all_milestones),
-        "overdue_count": sum(1 for m in all_milestones if m.overdue),
-        "today": today,
-    }
-    return render_to_string("commitments/_plan_state.html", context, request=request)
+    # _bar_chart.html's bytes for each chart (key: its place), without an include per chart; the part written in
+    # Python, byte for byte what _plan_state.html wrote (commitments/plan_page.py).
+    return plan_page.state_html(
+        plan,
+        commitments,
+        "".join(c.html(i) + "\n" for i, c in enumerate(charts, 1)),
+        timeline.build_gantt(groups, today),
+        commitment_rows(commitments),
+        len(all_milestones),
+        sum(1 for m in all_milestones if m.overdue),
+        today,
+    )
 
 
 def _plan_status_reports(plan):
@@ -272,15 +258,9 @@ def plan_detail(request, pk):
         # Its dates, lead institutions and co-creation: the whole row, read only when the part is rendered.
         "plan_about": fragment(
             f"plan-about:{plan.pk}",
-            lambda: render_to_string(
-                "commitments/_plan_about.html",
-                {
-                    "plan": whole(),
-                    "member": plan.member,
-                    # ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
-                    "lead_institutions": compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk),
-                },
-            ),
+            # Written in Python, byte for byte what _plan_about.html wrote (commitments/plan_page.py); the lead
+            # institutions: ``plan.lead_institutions.all()``'s query, compiled once per process (``ogp_portal.compiled``).
+            lambda: plan_page.about_html(whole(), plan.member, compiled("plan-lead-institutions", _lead_institutions, plan=plan.pk)),
         ),
     }
     return render(request, "commitments/plan_detail.html", context)
@@ -324,6 +304,9 @@ def commitment_detail(request, identifier):
     return render(request, "commitments/commitment_detail.html", context)
 
 
+_REPORTING_PERIOD: dict = {}  # per language: update_summary's translated period, its %(start)s and %(end)s to fill
+
+
 def update_summary(update) -> str:
     """What the commitment page shows of a published update before its reviews: level, period, text, evidence.
 
@@ -332,10 +315,11 @@ def update_summary(update) -> str:
     update carries ``completion_label``, ``period_start_label``, ``period_end_label`` and
     ``evidence_items`` (``_commitment_state`` sets them).
     """
-    period = _("Reporting period %(start)s – %(end)s") % {
-        "start": conditional_escape(update.period_start_label),
-        "end": conditional_escape(update.period_end_label),
-    }
+    language = get_language()
+    period = _REPORTING_PERIOD.get(language)
+    if period is None:  # translated once per language (a page has dozens of updates)
+        period = _REPORTING_PERIOD[language] = _("Reporting period %(start)s – %(end)s")
+    period = period % {"start": timeline.escape_text(update.period_start_label), "end": timeline.escape_text(update.period_end_label)}
     narrative = linebreaks(update.narrative, autoescape=True) if update.narrative else ""
     self_approved = ""
     if update.self_approved:
@@ -352,8 +336,8 @@ def update_summary(update) -> str:
         evidence = _("Evidence:")
         evidence = f'\n          <p class="evidence">{evidence}{links}</p>\n          '
     return mark_safe(  # noqa: S308 - every value above is escaped or our own markup
-        f'\n          <strong class="completion completion-{conditional_escape(update.completion)}">'
-        f"{conditional_escape(update.completion_label)}</strong>"
+        f'\n          <strong class="completion completion-{timeline.escape_text(update.completion)}">'
+        f"{timeline.escape_text(update.completion_label)}</strong>"
         f'\n          <span class="progress">{period}</span>'
         f"\n          {narrative}"
         f"\n          {self_approved}"
@@ -477,11 +461,15 @@ def _commitment_state(request, commitment, today) -> str:
     # What the table shows of each update, worked out once here (issue #20): a model's get_FOO_display
     # translates every choice to find one, and the date filter looks up translated month names.
     completion_labels = {value: str(label) for value, label in Completion.choices}
+    day_labels = {}  # each day labelled once (reporting periods recur across milestones)
     for m in milestones:
         for p in m.published_updates:
             p.completion_label = completion_labels.get(p.completion, p.completion)
-            p.period_start_label = timeline.date_label(p.period_start)
-            p.period_end_label = timeline.date_label(p.period_end)
+            for day, attribute in ((p.period_start, "period_start_label"), (p.period_end, "period_end_label")):
+                label = day_labels.get(day)
+                if label is None:
+                    label = day_labels[day] = timeline.date_label(day)
+                setattr(p, attribute, label)
             p.summary = update_summary(p)
     panels = review_panels(updates, {"request": request, "commitment": commitment})
     for activity in activities:
@@ -492,21 +480,24 @@ def _commitment_state(request, commitment, today) -> str:
     # The roll-up rule, from the same latest approved updates the table shows.
     rollup = commitment.rollup
     report_lines = compiled("commitment-report-lines", _report_lines, pk=commitment.pk)
-    context = {
-        "commitment": commitment,
-        "plan": commitment.plan,
-        "member": commitment.plan.member,
-        "sections": sections,
-        "activities": activities,
-        "loose_milestones": loose_milestones,
-        "loose_rows": milestone_rows(loose_milestones, panels),
-        "any_published": any(m.published_updates for m in milestones),  # else not contested, nothing to read
-        "rollup": rollup,
-        "report_lines": report_lines,
-        "gantt": timeline.build_gantt([(commitment, milestones)], today),
-        "today": today,
-    }
-    return render_to_string("commitments/_commitment_state.html", context, request=request)
+    # Whether it is contested: engagement's rule (a layer above), asked through its tag from the reviews the panels
+    # read (no query of its own); without a published update there is nothing to dispute.
+    contested = any(m.published_updates for m in milestones) and _contested_template().render(
+        {"request": request, "commitment": commitment}
+    ) == "1"
+    # Written in Python, byte for byte what _commitment_state.html wrote (commitments/commitment_page.py).
+    head = commitment_page.head_html(commitment, rollup, contested, timeline.build_gantt([(commitment, milestones)], today))
+    body = commitment_page.body_html(
+        commitment, rollup, sections, activities, loose_milestones, milestone_rows(loose_milestones, panels), report_lines,
+    )
+    return mark_safe(f"{head}{body}\n")  # noqa: S308 - both parts are safe HTML
+
+
+@functools.cache
+def _contested_template():
+    return engines["django"].from_string(
+        "{% load engagement %}{% commitment_contested commitment as contested %}{% if contested %}1{% endif %}"
+    )
 
 
 def commitment_history(request, identifier):

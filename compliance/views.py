@@ -6,18 +6,15 @@ the sweep recorded.
 """
 
 import datetime as dt
-import html
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,7 +28,10 @@ from ogp_portal.cache import fragment, prefetch_fragments, query_fragment, scope
 from ogp_portal.compiled import compiled, one_or_404
 from ogp_portal.paths import path_of
 
-from . import engine, presentation, selectors
+from . import engine, member_page, presentation, selectors
+from .member_page import day as _day
+from .member_page import text as _text
+from .member_page import ymd as _ymd
 from .sweep import stored_deadlines
 from .models import (
     Cycle,
@@ -113,7 +113,7 @@ def finding_groups_html(groups, resolved=False) -> str:
 
     def day(value):
         if value not in days:
-            days[value] = _text(date_filter(value, "DATE_FORMAT"))
+            days[value] = _day(value)
         return days[value]
 
     out = ['\n<ul class="finding-groups">\n  ']
@@ -163,15 +163,18 @@ def status_history_html(timeline, events, member_code) -> str:
     if timeline:
         width = int(timeline.width) - 16  # the template's ``timeline.width|add:'-16'``
         title = _("Status from %(start)s to %(end)s; the list below gives each change.") % {
-            "start": _text(date_filter(timeline.start, "DATE_FORMAT")), "end": _text(date_filter(timeline.end, "DATE_FORMAT")),
+            "start": _day(timeline.start), "end": _day(timeline.end),
         }
         out.append(
             f'\n  <figure class="status-timeline">\n    <svg viewBox="0 0 {conditional_escape(str(localize(timeline.width, use_l10n=False)))} 46"'
             f' role="img" aria-labelledby="status-timeline-title" focusable="false">'
             f'\n      <title id="status-timeline-title">{title}</title>\n      '
         )
+        # Each segment's days labelled once (``presentation.Segment.start_label``'s text, kept per process: ``_day``).
+        spans = {id(segment): (_span_day(segment.start), _span_day(segment.end)) for segment in timeline.segments}
         for segment in timeline.segments:
-            label = f"{escape(segment.label)}: {escape(segment.start_label)} – {escape(segment.end_label)}"
+            start, end = spans[id(segment)]
+            label = f"{escape(segment.label)}: {start} – {end}"
             out.append(
                 f'\n      <rect class="segment status-{escape(segment.status)}" x="{segment.x:.1f}" y="4" width="{segment.width:.1f}"'
                 f' height="20"><title>{label}</title></rect>\n      '
@@ -188,9 +191,10 @@ def status_history_html(timeline, events, member_code) -> str:
         for segment in timeline.segments:
             if segment.status != previous:
                 previous = segment.status
+                start, end = spans[id(segment)]
                 out.append(
                     f'<li><span class="swatch status-{escape(segment.status)}" aria-hidden="true"></span>{escape(segment.label)}'
-                    f" ({escape(segment.start_label)} – {escape(segment.end_label)})</li>"
+                    f" ({start} – {end})</li>"
                 )
         out.append("\n      </ul>\n    </figcaption>\n  </figure>\n  ")
     out.append("\n  ")
@@ -202,7 +206,7 @@ def status_history_html(timeline, events, member_code) -> str:
             cycle = f"({_text(event.cycle)})" if event.cycle else ""
             reason = f"<br><small>{_text(event.reason)}</small>" if event.reason else ""
             out.append(
-                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_text(date_filter(event.effective_on, "DATE_FORMAT"))}</strong>:'
+                f'\n    <li id="event-{_text(event.pk)}">\n      <strong>{_day(event.effective_on)}</strong>:'
                 f'\n      <span class="status status-{_text(event.status)}">{_text(event.get_status_display())}</span>'
                 f'\n      {cycle}\n      — <a href="{conditional_escape(letter(event.pk))}">{notification}</a>'
                 f"\n      {reason}\n    </li>\n    "
@@ -212,6 +216,11 @@ def status_history_html(timeline, events, member_code) -> str:
         active = _("The member has been active throughout.")
         out.append(f"\n  <p>{active}</p>\n  ")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def _span_day(value) -> str:
+    """A status segment's start or end as its label writes it (``date_format(value, "DATE_FORMAT")``), escaped."""
+    return _day(value) if type(value) is dt.date else escape(date_format(value, "DATE_FORMAT"))
 
 
 def overview_rows(members) -> str:
@@ -231,7 +240,7 @@ def overview_rows(members) -> str:
 
     def day(value):
         if value not in days:
-            days[value] = _text(date_filter(value, "DATE_FORMAT"))
+            days[value] = _day(value)
         return days[value]
 
     out = []
@@ -334,47 +343,20 @@ def _member_content(request, member, now) -> str:
     events = list(compiled("compliance-member-events", _member_events, member=member.pk))
     today = timezone.localdate()
     subject_names = {key: forum.name for key, forum in forums.items()}
-    context = {
-        "member": member,
-        "evaluation": ev,
-        "status_label": MemberStatus(ev.status).label,
-        "events": events,
-        "status_history_html": status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
-        "open_groups_html": finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
-        "resolved_groups_html": finding_groups_html(
-            presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True
-        ),
-        "deadlines": deadlines,
-        "open_findings": [f for f in findings if f.is_open],
-        "resolved_findings": [f for f in findings if not f.is_open],
+    # Written in Python, byte for byte what _member_detail.html wrote (compliance/member_page.py).
+    return member_page.content_html(
+        member,
+        ev,
+        MemberStatus(ev.status).label,
+        deadlines,
+        status_history_html(presentation.status_timeline(events, member.joined_on, today), events, member.code),
+        finding_groups_html(presentation.group_findings([f for f in findings if f.is_open], subject_names)),
+        finding_groups_html(presentation.group_findings([f for f in findings if not f.is_open], subject_names), resolved=True),
         # Issue 19.5: OGP's minimum requirements per cycle, latest cycle first.
-        "requirements_html": _requirements_html(
+        _requirements_html(
             _by_cycle(selectors.minimum_requirements(member, now, evaluation=ev, stored_cycles=stored_cycles, forums=member_forums))
         ),
-    }
-    return render_to_string("compliance/_member_detail.html", context, request=request)
-
-
-def _text(value) -> str:
-    """``{{ value }}`` as the template engine writes it: localized, then escaped unless already safe.
-
-    Plain text and integers (most of the values of the requirements' tables, hundreds a page) take the
-    short way: ``localize`` returns text unchanged and writes an integer as its digits unless thousands
-    are grouped; only digits, nothing to escape.
-    """
-    kind = type(value)
-    if kind is str:
-        return html.escape(value)  # ``escape``'s text without its lazy-argument wrapper (hundreds a page)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    return conditional_escape(str(localize(value)))
-
-
-def _ymd(value) -> str:
-    """``{{ value|date:"Y-m-d" }}`` (a date's ISO form, the same digits, without the formatter)."""
-    if type(value) is dt.date:
-        return value.isoformat()
-    return _text(date_filter(value, "Y-m-d"))
+    )
 
 
 def _requirements_html(requirements) -> str:
