@@ -86,3 +86,20 @@ def test_a_broad_searchs_page_runs_with_its_generic_plan_in_the_orders_an_index_
     assert len(executed) == (2 if POSTGRESQL else 0), queries
     with_generic_plan = [sql for sql in executed if sql.startswith("SET LOCAL plan_cache_mode = force_generic_plan; ")]
     assert len(with_generic_plan) == (0 if not POSTGRESQL else 2 if generic else 1)  # the count's always
+
+
+@pytest.mark.parametrize("limit", [5, 1000])
+def test_a_broad_searchs_statements_with_their_generic_plans_give_the_orms_rows_and_count(client, commitments, monkeypatch, limit):
+    """The page and the count run prepared with their generic plans and each tsquery computed once (``(SELECT
+    to_tsquery(…))``): the same section as the ORM's queries, which the list runs when a shape cannot be compiled;
+    with the count's limit below the matches (the own-text walk reaches it) and above (the whole search counted)."""
+    monkeypatch.setattr(list_views, "search_is_broad", lambda text: True)
+    monkeypatch.setattr(list_views, "COUNT_LIMIT", limit)
+    urls = ["/commitments/?q=open+data", "/commitments/?q=data&sort=-updated", "/commitments/?q=water+budget&sort=title", "/commitments/?q=open&sort=end"]
+    compiled = {url: _results(client, url) for url in urls}
+    monkeypatch.setattr(list_compiled, "shape_of", lambda filterset: None)
+    for url in urls:
+        section, queries = _results(client, url)
+        assert not any("EXECUTE" in sql for sql in queries)
+        assert compiled[url][0] == section, url
+    assert ("16 commitments" if limit > 16 else "More than 5") in compiled["/commitments/?q=open+data"][0]
