@@ -95,7 +95,12 @@ def test_a_broad_searchs_statements_with_their_generic_plans_give_the_orms_rows_
     with the count's limit below the matches (the own-text walk reaches it) and above (the whole search counted)."""
     monkeypatch.setattr(list_views, "search_is_broad", lambda text: True)
     monkeypatch.setattr(list_views, "COUNT_LIMIT", limit)
-    urls = ["/commitments/?q=open+data", "/commitments/?q=data&sort=-updated", "/commitments/?q=water+budget&sort=title", "/commitments/?q=open&sort=end"]
+    urls = [
+        "/commitments/?q=open+data",
+        "/commitments/?q=data&sort=-updated",
+        "/commitments/?q=water+budget&sort=title",
+        "/commitments/?q=open&sort=end",
+    ]
     compiled = {url: _results(client, url) for url in urls}
     monkeypatch.setattr(list_compiled, "shape_of", lambda filterset: None)
     for url in urls:
