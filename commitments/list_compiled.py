@@ -97,7 +97,7 @@ class _Statement:
         self.prepared = None
         self.generic = False
 
-    def prepare(self, kinds, generic=False):
+    def prepare(self, kinds, generic=False, text=None):
         """Run as a server-side prepared statement on PostgreSQL (``ogp_portal.compiled``'s mechanism: PREPARE once
         per connection, plain SQL inside a transaction or when refused): the parameters a request's words change
         are its ``$n``, the others (days, states, the language's values) written in.
@@ -106,7 +106,8 @@ class _Statement:
         custom plan, planned again on every run, whenever the generic plan's estimated cost is the higher, and for a
         searched page it always is (its estimates of the words' matches and of the names' patterns are the defaults):
         the searched list's page statement was planned afresh on every request (``pg_prepared_statements``: 0 generic
-        plans after hundreds of runs, issue #20)."""
+        plans after hundreds of runs, issue #20). ``text``: the prepared statement's SQL when not the plain one's (the
+        same parameters in the same places)."""
         self.generic = generic
         typed, words = _placeholder_text(kinds), _placeholder_words(kinds)
         variable = {
@@ -114,7 +115,7 @@ class _Statement:
             for index, param in enumerate(self.params)
             if type(param) is str and (param == typed or any(word in param.lower() for word in words))
         }
-        self.prepared = prepared_statement(self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
+        self.prepared = prepared_statement(text or self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
 
     def _execute(self, cursor, connection, params):
         execute = prepared_execute(self, connection) if self.prepared is not None else None
@@ -222,12 +223,10 @@ def compiled_count(shape, words, text, build_count, today):
     def build():
         sql, params = build_count(_placeholder_text(kinds))
         generic = _generic_count_shape(shape) and _OWN_TEXT_WALK in sql
-        if generic:
-            sql = sql.replace(_TSQUERY, f"(SELECT {_TSQUERY})")
         statement = _Statement(sql, params)
         statement.check(kinds)
         if _prepared_shape(shape, "count") or generic:
-            statement.prepare(kinds, generic=generic)
+            statement.prepare(kinds, generic=generic, text=_once_a_run(sql) if generic else None)
         return statement
 
     statement = _entry(_key("count", shape, today), build)
@@ -247,10 +246,8 @@ def compiled_rows(shape, words, text, build_rows, bottom, top, today):
         statement = page_statement(build_rows(_placeholder_text(kinds))[bottom:top])
         statement.check(kinds)
         generic = _generic_plan_shape(shape)
-        if generic:  # each tsquery computed once per run, not on each row walked (see _generic_count_shape)
-            statement.sql = statement.sql.replace(_TSQUERY, f"(SELECT {_TSQUERY})")
         if _prepared_shape(shape, "rows"):
-            statement.prepare(kinds, generic=generic)
+            statement.prepare(kinds, generic=generic, text=_once_a_run(statement.sql) if generic else None)
         return statement
 
     statement = _entry(_key("rows", shape, (bottom, top, today)), build)
@@ -305,6 +302,13 @@ def _generic_count_shape(shape) -> bool:
     9.1 -> 4.1, "government open" 15.8 -> 7.4, "budget report" 9.8 -> 10.2, the same counts (issue #20)."""
     kinds, _sort, broad = shape[:3]
     return bool(kinds) and broad is True
+
+
+def _once_a_run(sql) -> str:
+    """``sql`` with each tsquery computed once per run (``(SELECT to_tsquery(…))``), for a statement run with its
+    generic plan (see :func:`_generic_count_shape`). Not the plain SQL's: a custom plan computes the tsquery once
+    anyway, and estimates its matches from it (from an InitPlan's value it could not)."""
+    return sql.replace(_TSQUERY, f"(SELECT {_TSQUERY})")
 
 
 def _placeholder_text(kinds) -> str:

@@ -45,7 +45,7 @@ def test_a_broad_searchs_page_and_count_run_prepared_a_narrow_ones_as_plain_sql(
     monkeypatch.setattr(list_views, "search_is_broad", lambda text: broad)
     urls = ["/commitments/?q=open+data", "/commitments/?q=water+budget", "/commitments/?q=data+portal", "/commitments/?q=open+data"]
     plain = {}
-    monkeypatch.setattr(list_compiled._Statement, "prepare", lambda self, kinds, generic=False: None)
+    monkeypatch.setattr(list_compiled._Statement, "prepare", lambda self, kinds, generic=False, text=None: None)
     for url in urls:
         plain[url] = _results(client, url)
     monkeypatch.undo()
@@ -64,9 +64,11 @@ def test_a_broad_searchs_page_and_count_run_prepared_a_narrow_ones_as_plain_sql(
         with connection.cursor() as cursor:
             cursor.execute("SHOW plan_cache_mode")
             assert cursor.fetchone()[0] == "auto"  # not left set for the connection's other statements
-            cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%%search_vector%%'")
+            cursor.execute("SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements WHERE statement LIKE '%%search_vector%%'")
             plans = cursor.fetchall()
-        assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans), plans
+        assert plans and all(generic >= 1 and custom == 0 for generic, custom, _text in plans), plans
+        # Each tsquery computed once a run (an InitPlan), not on every row the generic plan walks.
+        assert all("to_tsquery" in text and "to_tsquery" not in text.replace("(SELECT to_tsquery(", "") for *_plans, text in plans)
 
 
 def test_the_list_without_a_search_runs_prepared(client, commitments):
