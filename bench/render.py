@@ -127,7 +127,9 @@ def explain(queries, top=5):
     with connection.cursor() as cursor:
         for q in slowest:
             print(f"\n-- {float(q['time']) * 1000:.1f} ms: {q['sql'][:300]}")
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            # A statement run with its generic plan is "SET LOCAL plan_cache_mode = …; EXECUTE …" (commitments/list_compiled.py).
+            setting, sql = q["sql"].split("; ", 1) if q["sql"].startswith("SET LOCAL ") else ("", q["sql"])
+            cursor.execute((setting + "; " if setting else "") + "EXPLAIN (ANALYZE, BUFFERS) " + sql)
             for (line,) in cursor.fetchall():
                 print("   ", line)
 

@@ -462,7 +462,8 @@ class CommitmentFilterSet(DayAwareFilterSet):
         # The own-text test on the rows of the other filters, not on the searched rows: a row whose own
         # text matches is a result, and the search's own test of that vector (a second read of it from
         # its TOAST table per row, most of the count's time) is left out (issue #20).
-        return search_subset(qs if self.unsearched_qs is None else self.unsearched_qs, text)
+        rows = qs if self.unsearched_qs is None else self.unsearched_qs
+        return search_subset(rows, text, key_order=self.search_subset_in_key_order)
 
     def _counts_a_subset(self) -> bool:
         """Whether the bounded count reads a subset: a search with words, not narrow (see :attr:`search_subset_qs`)."""

@@ -82,26 +82,40 @@ def _replacements(kinds, words, text) -> list[tuple[str, str]]:
     return pairs
 
 
+# Run before a statement whose generic plan was measured no worse than its custom plans, in the same query string: one
+# implicit transaction, so it holds for that EXECUTE only (see _Statement.prepare).
+_GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan; "
+
+
 class _Statement:
     """One compiled statement: its SQL, its parameters with placeholders, and how to read its rows as dicts."""
 
-    __slots__ = ("sql", "params", "names", "converters", "fields", "prepared")
+    __slots__ = ("sql", "params", "names", "converters", "fields", "prepared", "generic")
 
     def __init__(self, sql, params, names=None, converters=None, fields=None):
         self.sql, self.params, self.names, self.converters, self.fields = sql, tuple(params), names, converters, fields
         self.prepared = None
+        self.generic = False
 
-    def prepare(self, kinds):
+    def prepare(self, kinds, generic=False, text=None):
         """Run as a server-side prepared statement on PostgreSQL (``ogp_portal.compiled``'s mechanism: PREPARE once
         per connection, plain SQL inside a transaction or when refused): the parameters a request's words change
-        are its ``$n``, the others (days, states, the language's values) written in."""
+        are its ``$n``, the others (days, states, the language's values) written in.
+
+        ``generic``: always run with its generic plan, planned once per connection. PostgreSQL's own choice keeps a
+        custom plan, planned again on every run, whenever the generic plan's estimated cost is the higher, and for a
+        searched page it always is (its estimates of the words' matches and of the names' patterns are the defaults):
+        the searched list's page statement was planned afresh on every request (``pg_prepared_statements``: 0 generic
+        plans after hundreds of runs, issue #20). ``text``: the prepared statement's SQL when not the plain one's (the
+        same parameters in the same places)."""
+        self.generic = generic
         typed, words = _placeholder_text(kinds), _placeholder_words(kinds)
         variable = {
             index
             for index, param in enumerate(self.params)
             if type(param) is str and (param == typed or any(word in param.lower() for word in words))
         }
-        self.prepared = prepared_statement(self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
+        self.prepared = prepared_statement(text or self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
 
     def _execute(self, cursor, connection, params):
         execute = prepared_execute(self, connection) if self.prepared is not None else None
@@ -109,7 +123,7 @@ class _Statement:
             cursor.execute(self.sql, params)
             return
         try:
-            cursor.execute(execute[0], execute[1](params))
+            cursor.execute(_GENERIC_PLAN + execute[0] if self.generic else execute[0], execute[1](params))
         except DatabaseError:
             prepare_afresh(self)
             raise
@@ -208,10 +222,11 @@ def compiled_count(shape, words, text, build_count, today):
 
     def build():
         sql, params = build_count(_placeholder_text(kinds))
+        generic = _generic_count_shape(shape) and _OWN_TEXT_WALK in sql
         statement = _Statement(sql, params)
         statement.check(kinds)
-        if _prepared_shape(shape, "count"):
-            statement.prepare(kinds)
+        if _prepared_shape(shape, "count") or generic:
+            statement.prepare(kinds, generic=generic, text=_once_a_run(sql) if generic else None)
         return statement
 
     statement = _entry(_key("count", shape, today), build)
@@ -230,8 +245,9 @@ def compiled_rows(shape, words, text, build_rows, bottom, top, today):
     def build():
         statement = page_statement(build_rows(_placeholder_text(kinds))[bottom:top])
         statement.check(kinds)
+        generic = _generic_plan_shape(shape)
         if _prepared_shape(shape, "rows"):
-            statement.prepare(kinds)
+            statement.prepare(kinds, generic=generic, text=_once_a_run(statement.sql) if generic else None)
         return statement
 
     statement = _entry(_key("rows", shape, (bottom, top, today)), build)
@@ -245,10 +261,54 @@ def _prepared_shape(shape, kind) -> bool:
     estimated cost is no worse than the custom plans', and that plan cannot see how many rows the words match).
     The list without a search: no parameter a request changes. A broad search's page: its generic plan walks the
     list's order, as fast as the custom plans or faster (scale 10: "a" 44-51 -> 3.3 ms, "open data" ~9-16 ms
-    either way). Not a narrow search's page (one word: 3.7 -> 10.4 ms, "zz" 16 -> 30 ms generic) nor a search's
-    count (generic ~330-460 ms against 2-30 ms custom, any search), issue #20."""
+    either way), and in the orders an index walks it runs with that plan always (:func:`_generic_plan_shape`):
+    PostgreSQL's own choice kept planning it afresh on every run. Not a narrow search's page (one word: 3.7 ->
+    10.4 ms, "zz" 16 -> 30 ms generic) nor a narrow search's count (the UNION of the indexes' matches); a broad
+    search's count: :func:`_generic_count_shape`, issue #20."""
     kinds, _sort, broad = shape[:3]
     return not kinds or (kind == "rows" and broad is True)
+
+
+# The sorts a broad search's page walks an index in (the member's name, the default; the identifier, the title, the
+# last update): their generic plan, run always, was measured as fast or faster than PostgreSQL's own (custom) plans.
+# Not the number, the end date nor the overdue milestones, whose custom plans were faster (issue #20).
+GENERIC_PLAN_SORTS = frozenset({"member", "-member", "identifier", "-identifier", "title", "-title", "updated", "-updated"})
+
+
+def _generic_plan_shape(shape) -> bool:
+    """Whether this shape's page statement runs with its generic plan always (``_Statement.prepare``, ``generic``):
+    a broad search's page in an order an index walks. Scale 10, six broad searches, the page statement: default order
+    "open data" 14.5 -> 14.0 ms (median), "a" 68 -> 10, "budget" 13.9 -> 13.3, "public service" 18.4 -> 15.9; by last
+    update 17.5 -> 12.1, 13.3 -> 8.7; by title and member within the noise; the same rows. Its tsqueries computed once
+    per run as the count's (:func:`_generic_count_shape`): "open data" 4.2 -> 3.6 ms, "government open" 7.7 -> 5.9
+    (issue #20)."""
+    kinds, sort, broad = shape[:3]
+    return bool(kinds) and broad is True and all(value in GENERIC_PLAN_SORTS for value in sort)
+
+
+# The search's tsquery as the ORM writes it (commitments/search.py), and the bounded count's walk of the rows matched by
+# their own text in the key's order, as search.search_subset writes it for a search alone (estimate-free).
+_TSQUERY = "to_tsquery(%s::regconfig, %s)"
+_OWN_TEXT_WALK = f"""COALESCE(("commitments_commitment"."search_vector" @@ {_TSQUERY}), false)"""
+
+
+def _generic_count_shape(shape) -> bool:
+    """Whether this shape's bounded count runs prepared with its generic plan always: a broad search's count, planned
+    once per connection, not on every request (~0.8 ms). Its walk of the own-text matches in the key's order is
+    estimate-free (``search.search_subset``, ``key_order``), so its generic plan is the custom plans' walk; and every
+    tsquery is computed once per run (``(SELECT to_tsquery(…))``), as a custom plan computes it once when planning,
+    where a generic plan parsed it again on every row walked (~2 us a row: "open data" 2.4 -> 5.2 ms). Scale 10,
+    interleaved runs: "open data" 2.4 -> 1.6 ms (min), 7.4 -> 5.0 (median), "a b" 1.1 -> 0.4, "public service"
+    9.1 -> 4.1, "government open" 15.8 -> 7.4, "budget report" 9.8 -> 10.2, the same counts (issue #20)."""
+    kinds, _sort, broad = shape[:3]
+    return bool(kinds) and broad is True
+
+
+def _once_a_run(sql) -> str:
+    """``sql`` with each tsquery computed once per run (``(SELECT to_tsquery(…))``), for a statement run with its
+    generic plan (see :func:`_generic_count_shape`). Not the plain SQL's: a custom plan computes the tsquery once
+    anyway, and estimates its matches from it (from an InitPlan's value it could not)."""
+    return sql.replace(_TSQUERY, f"(SELECT {_TSQUERY})")
 
 
 def _placeholder_text(kinds) -> str:

@@ -218,14 +218,15 @@ class _VectorMatch(Expression):
     query gives it) and an EXISTS probe through the milestones' ``commitment_id`` index. The EXISTS
     carries a non-equality condition on the outer row (``pk > 0``, always true) so that the planner
     probes per row rather than hashing every matching milestone first (see ``marks.row_by_row``).
-    ``milestones=False``: the commitment's own vector only (:func:`search_subset`).
+    ``milestones=False``: the commitment's own vector only (:func:`search_subset`); ``opaque``: written so that the
+    planner cannot estimate it (see :func:`search_subset`).
     """
 
     output_field = BooleanField()
 
-    def __init__(self, pk, tsquery, milestones=True):
+    def __init__(self, pk, tsquery, milestones=True, opaque=False):
         super().__init__()
-        self.pk, self.tsquery, self.milestones = pk, tsquery, milestones
+        self.pk, self.tsquery, self.milestones, self.opaque = pk, tsquery, milestones, opaque
 
     def get_source_expressions(self):
         return [self.pk]
@@ -242,6 +243,8 @@ class _VectorMatch(Expression):
         commitment_id = quote(Milestone._meta.get_field("commitment").column)
         query = [SEARCH_CONFIG, self.tsquery]
         if not self.milestones:  # the commitment's own vector only, tested on each row walked (search_subset)
+            if self.opaque:
+                return f"COALESCE(({table}.{vector} @@ to_tsquery(%s::regconfig, %s)), false)", query
             return f"(({table}.{vector} @@ to_tsquery(%s::regconfig, %s)) IS TRUE)", query
         sql = (
             f"({table}.{vector} @@ to_tsquery(%s::regconfig, %s) OR EXISTS (SELECT 1 FROM {milestones} m "
@@ -330,7 +333,7 @@ def search_is_broad(text: str) -> bool | None:
     return _is_broad(_prefix_tsquery(words))
 
 
-def search_subset(qs, text: str):
+def search_subset(qs, text: str, key_order: bool = False):
     """Return the commitments of ``qs`` whose own title or description matches every word of ``text``.
 
     A subset of :func:`search_commitments` (the same words, without the milestones, the identifier
@@ -340,12 +343,20 @@ def search_subset(qs, text: str):
     written so that it is made on the rows walked, never by a bitmap of the GIN index: for a broad
     search (common prefixes, "open data": 36,000 rows) building that bitmap cost more than walking
     to the count's limit. So it is for broad searches only. ``qs`` unchanged without a word.
+
+    ``key_order``: the count walks the subset in the primary key's order (the search alone, see
+    ``CommitmentFilterSet.search_subset_in_key_order``); the test is then one the planner cannot estimate
+    (``COALESCE(… @@ …, false)``: the same rows as ``IS TRUE``, estimated at half the table), so that walk is
+    its plan whatever the words, also as the generic plan of a prepared statement, which cannot see them
+    (with ``IS TRUE`` that plan expected a few hundred matches and sorted a scan of the table: 300-500 ms at
+    scale 10; ``list_compiled``'s broad counts run it, issue #20). With other filters the planner's estimate
+    of the search chooses between their indexes (``IS TRUE``).
     """
     words = search_words(text)
     if not words:
         return qs
     if connection.vendor == "postgresql":
-        return qs.filter(_VectorMatch(F("pk"), _prefix_tsquery(words), milestones=False))
+        return qs.filter(_VectorMatch(F("pk"), _prefix_tsquery(words), milestones=False, opaque=key_order))
     return qs.filter(_words_q(words, COMMITMENT_SEARCH_COLUMNS))
 
 
