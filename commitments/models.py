@@ -342,8 +342,14 @@ class Commitment(models.Model):
             models.Index(fields=["title_en"], name="commitment_title_en"),
             models.Index(fields=["title_ru"], name="commitment_title_ru"),
             models.Index(fields=["title_ky"], name="commitment_title_ky"),
-            models.Index(fields=["end_date"], name="commitment_end_date"),
-            models.Index(fields=["number"], name="commitment_number"),
+            # End date and number, both ways, ties by identifier as ``filters.MemberNameOrdering`` orders them:
+            # a few distinct numbers (and days) each hold thousands of commitments, so an index of the key alone
+            # still sorted them all by identifier (scale 10, unsearched: by number 76 -> 19 ms, by end date
+            # 69 -> 16 ms; searched "open data" 163 -> 38 and 202 -> 53 ms; issue #20).
+            models.Index(fields=["end_date", "identifier"], name="commitment_end_identifier"),
+            models.Index(fields=["-end_date", "identifier"], name="commitment_end_desc_ident"),
+            models.Index(fields=["number", "identifier"], name="commitment_number_identifier"),
+            models.Index(fields=["-number", "identifier"], name="commitment_number_desc_ident"),
             # The list's sort by last published update, both ways, ties by identifier (as
             # ``filters.MemberNameOrdering`` orders them): NULLs last ascending, first descending, as
             # PostgreSQL orders them by default, so a page is read from the index in order.
