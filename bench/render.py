@@ -22,6 +22,7 @@ status reports, the secretariat's page and the forum as its secretariat sees it.
     .venv/bin/python bench/render.py --database-url postgres://… --repeat 5 --only "plan|list" --json out.json
     .venv/bin/python bench/render.py … --profile "home"     # cProfile of that page's render (top 60 by cumulative, 20 by own time)
     .venv/bin/python bench/render.py … --explain "list"     # EXPLAIN ANALYZE of that page's 5 slowest queries
+    .venv/bin/python bench/render.py … --repeat 10 --plans   # then the prepared statements PostgreSQL still plans on every run
 
 Pages: the same as bench/pages.py (home, the member with most plans, its largest plan, that plan's
 commitment with most milestones, its forum, compliance overview and member page, every list, feed,
@@ -134,6 +135,21 @@ def explain(queries, top=5):
                 print("   ", line)
 
 
+def custom_planned():
+    """The statements prepared on this run's connection that PostgreSQL kept planning afresh (no generic plan after its
+    five custom ones): candidates for ``generic_plan=True`` (ogp_portal/compiled.py "Generic plans") once their generic
+    plan is measured no worse (EXPLAIN ANALYZE EXECUTE … under each ``plan_cache_mode``) for typical and extreme values."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, generic_plans, custom_plans, statement FROM pg_prepared_statements ORDER BY custom_plans DESC")
+        found = cursor.fetchall()
+    stuck = [row for row in found if row[1] == 0 and row[2] > 5]
+    print(f"\n{len(found)} statements prepared, {len(stuck)} planned afresh on every run:")
+    for name, _generic, custom, text in stuck:
+        print(f"  {name}: {custom} custom plans  {' '.join(text.split())[:200]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -148,6 +164,8 @@ def main():
                         help="all (default): the four kinds of visit side by side")
     parser.add_argument("--cache-url", default="locmemcache://",
                         help="the cache: locmem (default) or a redis:// URL on loopback, as production has (its database is emptied first)")
+    parser.add_argument("--plans", action="store_true",
+                        help="at the end, the kept statements PostgreSQL planned afresh on every run (pg_prepared_statements)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not args.database_url:
@@ -271,6 +289,8 @@ def main():
         if time.monotonic() > deadline:
             print(f"budget of {args.budget:.0f} s spent: stopped at {label}")
             break
+    if args.plans:
+        custom_planned()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

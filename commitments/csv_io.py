@@ -175,6 +175,7 @@ def export_rows(plan):
         "plan-csv-milestones",
         lambda pk: Milestone.objects.filter(commitment__plan=pk).order_by("commitment", "id").values_list(*_PlanMilestone.__slots__),
         pk=plan.pk,
+        generic_plan=True,
     ):
         milestones.setdefault(values[0], []).append(_PlanMilestone.of(values))
     commitment_path = path_of("commitments:commitment")

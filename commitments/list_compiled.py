@@ -82,11 +82,6 @@ def _replacements(kinds, words, text) -> list[tuple[str, str]]:
     return pairs
 
 
-# Run before a statement whose generic plan was measured no worse than its custom plans, in the same query string: one
-# implicit transaction, so it holds for that EXECUTE only (see _Statement.prepare).
-_GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan; "
-
-
 class _Statement:
     """One compiled statement: its SQL, its parameters with placeholders, and how to read its rows as dicts."""
 
@@ -115,7 +110,7 @@ class _Statement:
             for index, param in enumerate(self.params)
             if type(param) is str and (param == typed or any(word in param.lower() for word in words))
         }
-        self.prepared = prepared_statement(text or self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor)
+        self.prepared = prepared_statement(text or self.sql, self.params, variable, connections[DEFAULT_DB_ALIAS].vendor, generic)
 
     def _execute(self, cursor, connection, params):
         execute = prepared_execute(self, connection) if self.prepared is not None else None
@@ -123,7 +118,7 @@ class _Statement:
             cursor.execute(self.sql, params)
             return
         try:
-            cursor.execute(_GENERIC_PLAN + execute[0] if self.generic else execute[0], execute[1](params))
+            cursor.execute(execute[0], execute[1](params))  # (with its generic plan: ogp_portal.compiled's GENERIC_PLAN)
         except DatabaseError:
             prepare_afresh(self)
             raise

@@ -57,7 +57,7 @@ def plan_commitments(plan) -> list:
     name = translated_columns(Agency, "name")
     size = len(COMMITMENT_COLUMNS)
     found = []
-    for values in compiled_rows("plan-commitments", _commitments_query, plan=plan):
+    for values in compiled_rows("plan-commitments", _commitments_query, plan=plan, generic_plan=True):
         commitment = Row(zip(COMMITMENT_COLUMNS, values[:size]))
         commitment.title = title([getattr(commitment, column) for column in title.columns])
         agency = dict(zip(AGENCY_COLUMNS, values[size:]))

@@ -174,13 +174,13 @@ def _plan_state(request, plan, today) -> str:
     # The milestones and their published levels as plain rows (a plan has hundreds), grouped here.
     by_commitment, by_milestone = {}, {}
     if commitments:
-        for row in compiled_rows("plan-milestones", _plan_milestones, plan=plan.pk):
+        for row in compiled_rows("plan-milestones", _plan_milestones, plan=plan.pk, generic_plan=True):
             milestone = PlanMilestone(*row)
             by_commitment.setdefault(milestone.commitment_id, []).append(milestone)
     if by_commitment:
         # The rows come latest first for each milestone (period end, then publication, descending): the page needs of a
         # milestone its latest level and whether any level is done (the overdue rule), not every one (~4 a milestone).
-        for row in compiled_rows("plan-levels", _plan_levels, plan=plan.pk):
+        for row in compiled_rows("plan-levels", _plan_levels, plan=plan.pk, generic_plan=True):
             kept = by_milestone.get(row[0])
             if kept is None:
                 by_milestone[row[0]] = [PublishedLevel(*row)]

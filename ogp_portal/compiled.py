@@ -123,7 +123,7 @@ class _Compiled:
 
     __slots__ = ("queryset", "sql", "params", "slots", "state", "fast", "prepared")
 
-    def __init__(self, queryset, alias, placeholders):
+    def __init__(self, queryset, alias, placeholders, generic_plan=False):
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()  # (EmptyResultSet: the caller keeps that)
         where = {}  # placeholder -> (value's name, item of a list or None)
@@ -151,7 +151,8 @@ class _Compiled:
             for name in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
         }
         self.fast = self._fast_rows(queryset, compiler)
-        self.prepared = prepared_statement(sql, self.params, {index for index, *_rest in slots}, connections[alias].vendor)
+        variable = {index for index, *_rest in slots}
+        self.prepared = prepared_statement(sql, self.params, variable, connections[alias].vendor, generic_plan)
 
     @staticmethod
     def _fast_rows(queryset, compiler):
@@ -236,15 +237,16 @@ class _Empty:
         self.queryset = queryset
 
 
-def _entry(name, build, values):
+def _entry(name, build, values, generic_plan=False):
     alias = DEFAULT_DB_ALIAS
-    key = (name, alias, connections[alias].vendor, translation.get_language(), tuple((k, _shape(v)) for k, v in sorted(values.items())))
+    shape = tuple((k, _shape(v)) for k, v in sorted(values.items()))
+    key = (name, alias, connections[alias].vendor, translation.get_language(), shape, generic_plan)
     entry = _COMPILED.get(key)
     if entry is None:
         placeholders = _placeholders(values)
         queryset = build(**placeholders)
         try:
-            entry = _Compiled(queryset, alias, placeholders)
+            entry = _Compiled(queryset, alias, placeholders, generic_plan)
         except EmptyResultSet:
             entry = _Empty(queryset)
         except LookupError:
@@ -255,14 +257,16 @@ def _entry(name, build, values):
     return entry, alias
 
 
-def compiled(name, build, **values):
+def compiled(name, build, *, generic_plan=False, **values):
     """Return ``build(**values)``: a queryset whose SQL was compiled once per process, shape, database and language.
 
     ``name`` names the query's shape: everything ``build`` depends on besides ``values`` (integers, texts
     and lists of integers, each used as parameters of the SQL as given) must be in it. The queryset
     returned is for reading only (iterate it, or ``list()`` it): do not filter, order or slice it further.
+    ``generic_plan``: on PostgreSQL run it with its generic plan always (see "Generic plans" below): only for a
+    statement whose generic plan was measured no worse than its custom plans, for typical and extreme values.
     """
-    entry, alias = _entry(name, build, values)
+    entry, alias = _entry(name, build, values, generic_plan)
     if entry is None:
         return build(**values)
     if type(entry) is _Empty:
@@ -270,10 +274,11 @@ def compiled(name, build, **values):
     return entry.queryset_for(values, alias)
 
 
-def rows(name, build, **values) -> list[tuple]:
+def rows(name, build, *, generic_plan=False, **values) -> list[tuple]:
     """The rows of the ``values_list`` queryset ``build(**values)`` as tuples (:func:`compiled`'s shapes), read
-    straight from the cursor through the compiler's converters when Django's iterable would do no more."""
-    entry, alias = _entry(name, build, values)
+    straight from the cursor through the compiler's converters when Django's iterable would do no more.
+    ``generic_plan``: as :func:`compiled`'s."""
+    entry, alias = _entry(name, build, values, generic_plan)
     if entry is None:
         return list(build(**values))
     if type(entry) is _Empty:
@@ -346,6 +351,17 @@ def one_or_404(queryset):
 # transaction, so inside one a statement not yet prepared on the connection runs as plain SQL. A statement
 # PostgreSQL refuses to prepare runs as plain SQL from then on. SQLite (tests) runs the plain SQL.
 
+# Generic plans. After a prepared statement's fifth run PostgreSQL (``plan_cache_mode`` auto) keeps its generic plan only
+# when that plan's estimated cost is no higher than the custom plans' average, and otherwise plans it again on every run
+# (0.1-0.9 ms). Statements read by an id whose rows the statistics cannot foresee (a plan's commitments, milestones and
+# updates, the home page's members by LIMIT/OFFSET) stayed on custom plans for ever (``pg_prepared_statements``: 0
+# generic plans after hundreds of runs), though their generic plan ran as fast. Such a statement, declared with
+# ``generic_plan=True`` where it is measured no worse for typical and extreme values, runs as
+# ``SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE …``, one query string: in autocommit (a web request) its own
+# implicit transaction, so the setting ends with it. Inside the caller's transaction (where SET LOCAL would hold until
+# its end) it runs as a plain EXECUTE. tests/test_generic_plans.py; issue #20.
+GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan; "
+
 MOST_PREPARED = 512  # statements prepared on one connection; past that all are deallocated and prepared again
 _NAMES = itertools.count(1)
 _PLACEHOLDER = re.compile(r"%%|%s")
@@ -355,20 +371,23 @@ class _Statement:
     """A kept statement as prepared: its name, its text (``$n`` for the request's values, ``%s`` for the fixed ones,
     which the driver quotes when it is prepared), the fixed values, and the ``EXECUTE`` with the request's values."""
 
-    __slots__ = ("name", "text", "fixed", "execute", "variable")
+    __slots__ = ("name", "text", "fixed", "execute", "variable", "generic_plan", "execute_generic")
 
-    def __init__(self, name, text, fixed, variable):
+    def __init__(self, name, text, fixed, variable, generic_plan=False):
         self.name, self.text, self.fixed, self.variable = name, text, tuple(fixed), tuple(variable)
         given = f"({', '.join(['%s'] * len(variable))})" if variable else ""
         self.execute = f"EXECUTE {name}{given}"
+        self.generic_plan = generic_plan
+        self.execute_generic = GENERIC_PLAN + self.execute if generic_plan else self.execute
 
     def values(self, params):
         """The request's values among a run's ``params``, in the order of their ``$n``."""
         return [params[index] for index in self.variable]
 
 
-def prepared_statement(sql, params, variable, vendor):
-    """A kept statement's :class:`_Statement` on PostgreSQL, or None (another database, no parameter)."""
+def prepared_statement(sql, params, variable, vendor, generic_plan=False):
+    """A kept statement's :class:`_Statement` on PostgreSQL, or None (another database, no parameter).
+    ``generic_plan``: run it with its generic plan always (see "Generic plans")."""
     if vendor != "postgresql" or not params:
         return None
     fixed, order, positions = [], [], itertools.count()
@@ -391,7 +410,7 @@ def prepared_statement(sql, params, variable, vendor):
         return None
     if next(positions) != len(params):
         return None  # (a placeholder Django did not write: never guess)
-    return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order)
+    return _Statement(f"ogp_kept_{next(_NAMES)}", text, fixed, order, generic_plan)
 
 
 def prepare_afresh(entry):
@@ -400,7 +419,7 @@ def prepare_afresh(entry):
     would run: one request fails, not every one until the connection is replaced.)"""
     statement = entry.prepared
     if statement is not None:
-        entry.prepared = _Statement(f"ogp_kept_{next(_NAMES)}", statement.text, statement.fixed, statement.variable)
+        entry.prepared = _Statement(f"ogp_kept_{next(_NAMES)}", statement.text, statement.fixed, statement.variable, statement.generic_plan)
 
 
 def prepared_execute(entry, connection):
@@ -416,8 +435,9 @@ def prepared_execute(entry, connection):
         kept = (driver, set())
         connection._ogp_prepared = kept
     names = kept[1]
+    in_transaction = connection.in_atomic_block or not connection.get_autocommit()
     if statement.name not in names:
-        if connection.in_atomic_block or not connection.get_autocommit():
+        if in_transaction:
             return None  # a refused PREPARE would abort the caller's transaction: plain SQL this time
         # On the driver's own cursor: part of the connection's set-up, once per connection, not a query of the page
         # (Django's cursor would count it, and the pages' query counts are asserted).
@@ -431,7 +451,8 @@ def prepared_execute(entry, connection):
             entry.prepared = None  # refused (a parameter's type it cannot infer): plain SQL from now on
             return None
         names.add(statement.name)
-    return statement.execute, statement.values
+    # Inside the caller's transaction a SET LOCAL would hold until its end: PostgreSQL's own choice of plan there.
+    return (statement.execute if in_transaction else statement.execute_generic), statement.values
 
 
 class _RawStatement:
@@ -448,17 +469,18 @@ _RAW: dict = {}  # (database, vendor, SQL, its fixed values, the variable positi
 MOST_RAW = 1024
 
 
-def execute_kept(cursor, sql, params, variable=frozenset()):
+def execute_kept(cursor, sql, params, variable=frozenset(), generic_plan=False):
     """Run ``sql`` (written as SQL, with ``params``) on ``cursor`` (Django's) as a kept statement: on PostgreSQL prepared
     once per connection as the compiled querysets' are (above), elsewhere (or inside a transaction that has not
     prepared it) the plain SQL. ``variable``: the positions among ``params`` of the request's values (the statement's
-    ``$n``); the others are written in, so the statement is kept per value of them (a scope's ids, a kind)."""
+    ``$n``); the others are written in, so the statement is kept per value of them (a scope's ids, a kind).
+    ``generic_plan``: as :func:`compiled`'s."""
     connection = cursor.db
     fixed = tuple(param for index, param in enumerate(params) if index not in variable)
-    key = (connection.alias, connection.vendor, sql, fixed, frozenset(variable))
+    key = (connection.alias, connection.vendor, sql, fixed, frozenset(variable), generic_plan)
     entry = _RAW.get(key)
     if entry is None:
-        entry = _RawStatement(prepared_statement(sql, params, set(variable), connection.vendor))
+        entry = _RawStatement(prepared_statement(sql, params, set(variable), connection.vendor, generic_plan))
         keep_shape(_RAW, key, entry, most=MOST_RAW)
     execute = prepared_execute(entry, connection) if entry.prepared is not None else None
     if execute is None:

@@ -276,7 +276,7 @@ def _page_members(view, today, ids, members, page):
         return members.filter(pk__in=RawSQL(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset)))
 
     offset = (page.number - 1) * page.paginator.per_page
-    return compiled(f"home-members-{view}", build, limit=page.paginator.per_page, offset=offset)
+    return compiled(f"home-members-{view}", build, limit=page.paginator.per_page, offset=offset, generic_plan=True)
 
 
 def _member_list(view, today, ids, members, page) -> dict:
