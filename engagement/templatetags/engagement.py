@@ -5,6 +5,7 @@ from collections import defaultdict
 from urllib.parse import unquote
 
 from django import template
+from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import linebreaks
@@ -19,7 +20,7 @@ from django.utils.translation import get_language, ngettext
 from engagement import services
 from engagement.models import Review
 from ogp_portal.cache import fragment
-from ogp_portal.compiled import compiled
+from ogp_portal.compiled import rows
 from ogp_portal.paths import path_of
 
 register = template.Library()
@@ -29,14 +30,48 @@ register = template.Library()
 _PERSON = ("first_name", "last_name", "username")
 
 
+_REVIEW_COLUMNS = ("pk", "update_id", "author_id", "stance", "comment", "evidence_links", "created_at", "response",
+                   "responded_at", "hidden_reason", "hidden_at")
+
+
 def _commitment_reviews(commitment):
+    """The reviews of a commitment's published updates, by creation: what the panels show (``_REVIEW_COLUMNS``, then
+    the author's and the responder's names), as plain values."""
     return (
         Review.objects.filter(update__milestone__commitment_id=commitment, update__state="published")
-        .select_related("author", "responded_by")
-        .only(*(f.name for f in Review._meta.concrete_fields if f.name != "hidden_by"),
-              *(f"author__{name}" for name in _PERSON), *(f"responded_by__{name}" for name in _PERSON))
         .order_by("created_at", "pk")
+        .values_list(*_REVIEW_COLUMNS, *(f"author__{name}" for name in _PERSON), *(f"responded_by__{name}" for name in _PERSON))
     )
+
+
+class _PersonRow:
+    """A review's author or responder: the names the panels show."""
+
+    __slots__ = _PERSON
+    get_full_name = AbstractUser.get_full_name
+
+    def __init__(self, first_name, last_name, username):
+        self.first_name, self.last_name, self.username = first_name, last_name, username
+
+
+class _ReviewRow:
+    """A review as the panels and the "contested" mark read it, made without ``Model.__init__`` (issue #20)."""
+
+    __slots__ = (*_REVIEW_COLUMNS, "author", "responded_by")
+    Stance = Review.Stance
+    is_hidden, is_answered, is_contested = Review.is_hidden, Review.is_answered, Review.is_contested
+
+
+def _review_rows(commitment_id) -> list:
+    width, found = len(_REVIEW_COLUMNS), []
+    for row in rows("commitment-reviews", _commitment_reviews, commitment=commitment_id):
+        review = _ReviewRow()
+        for name, value in zip(_REVIEW_COLUMNS, row):
+            setattr(review, name, value)
+        review.author = _PersonRow(*row[width:width + 3])
+        review.responded_by = _PersonRow(*row[width + 3:width + 6]) if row[width + 5] is not None else None
+        found.append(review)
+    return found
 
 
 def _reviews_for(request, commitment_id):
@@ -50,7 +85,7 @@ def _reviews_for(request, commitment_id):
         cache = request._engagement_reviews = {}
     if commitment_id not in cache:
         by_update = defaultdict(list)
-        for row in compiled("commitment-reviews", _commitment_reviews, commitment=commitment_id):
+        for row in _review_rows(commitment_id):
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
     return cache[commitment_id]

@@ -81,3 +81,35 @@ def test_review_panel_is_the_templates_bytes(language, zone):
         assert page == _reference(update, reviews)
         assert "&lt;i&gt;spam&lt;/i&gt; &amp; abuse" in page and "Ana &lt;b&gt; O&#x27;Neil &amp; Co" in page
     assert compared == 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ru", "ky"])
+def test_the_pages_reviews_read_as_plain_rows_give_the_instances_panel(people, language):
+    """The commitment page reads its reviews as plain rows (``_review_rows``): each update's panel and the commitment's
+    "contested" mark are what the model instances give, authors and responders (one deleted) included."""
+    u = people.users
+    at = timezone.now() - dt.timedelta(days=2)
+    made = [
+        Review.objects.create(update=people.published, author=u.civil, stance="dispute", comment="No <b>", created_at=at,
+                              evidence_links=["https://example.org/?a=1&b=2"]),
+        Review.objects.create(update=people.published, author=u.civil2, stance="partly", comment="Some", created_at=at,
+                              response="Answered & done", responded_by=u.coordinator, responded_at=at),
+        Review.objects.create(update=people.published, author=u.admin, stance="agree", comment="Yes", created_at=at,
+                              response="Thanks", responded_by=None, responded_at=at),
+        Review.objects.create(update=people.published, author=u.poc, stance="dispute", comment="Spam", created_at=at,
+                              hidden_reason="abuse", hidden_at=at, hidden_by=u.admin),
+    ]
+    u.civil2.first_name, u.civil2.last_name = "Ana", "<O'Neil>"
+    u.civil2.save()
+    instances = list(Review.objects.filter(pk__in=[r.pk for r in made]).select_related("author", "responded_by")
+                     .order_by("created_at", "pk"))
+    rows = engagement._review_rows(people.commitment.pk)
+    assert [r.pk for r in rows] == [r.pk for r in instances]
+    with translation.override(language):
+        assert engagement.panel_html(people.published.pk, rows) == engagement.panel_html(people.published.pk, instances)
+        assert "Ana &lt;O&#x27;Neil&gt;" in engagement.panel_html(people.published.pk, rows)
+    request = RequestFactory().get("/")
+    assert engagement.commitment_contested(Context({"request": request}), people.commitment) is True
+    Review.objects.filter(pk=made[0].pk).update(response="Answered", responded_at=at)
+    assert engagement.commitment_contested(Context({"request": RequestFactory().get("/")}), people.commitment) is False
