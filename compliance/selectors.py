@@ -242,8 +242,7 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     """
     from django.urls import reverse
 
-    from ogp_portal.compiled import compiled
-    from ogp_portal.compiled import ids_text
+    from ogp_portal.compiled import ids_text, rows
 
     from . import requirements
 
@@ -252,12 +251,13 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     zone = portal_zone()
     evaluation = evaluation or evaluate_member(member, now)
     # One query for the meetings held (MR 1.1 and 5.1) and those with published minutes (the member's documents).
-    # Both queries compiled once per process (``ogp_portal.compiled``): building them cost more than running them.
+    # Both queries compiled once per process (``ogp_portal.compiled``): building them cost more than running them;
+    # read as plain values (``rows``), not through the ORM's iterables.
     read = _meeting_rows(member.pk)
     meetings = [m for m in read if m.status == Meeting.Status.HELD]
     sectors: dict[int, set] = {}
     # None held: no query (as ``meeting__in=[]`` ran none).
-    attended = compiled("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
+    attended = rows("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
     for meeting_id, sector in attended:
         sectors.setdefault(meeting_id, set()).add(sector)
     # The member's document repository (``cocreation.documents``): the same rows its page, its Atom feed and
