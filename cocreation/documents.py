@@ -23,6 +23,7 @@ from modeltranslation.utils import get_language as mt_language
 from commitments.models import Evidence, Member, ProgressUpdate, StatusReport
 from compliance.models import Cycle
 from forums.models import Meeting
+from ogp_portal.compiled import execute_kept
 
 TYPES = {
     "plan": _("Action plan"),
@@ -98,6 +99,9 @@ SELECT 'draft', d.comment_opens_on, CAST(NULL AS TIMESTAMP WITH TIME ZONE), d.id
 _TITLE_COLUMNS = {"en": 0, "ru": 1, "ky": 2}  # the plan's title columns in the texts of a row
 
 
+_MEMBER_PARAMS = frozenset({0, 1, 3, 5, 6, 7})  # the positions of the member among :func:`_params`
+
+
 def _params(member_id) -> list:
     published = ProgressUpdate.State.PUBLISHED
     return [member_id, member_id, str(StatusReport.State.PUBLISHED), member_id, str(published), member_id, member_id, member_id]
@@ -147,8 +151,10 @@ def documents_for(member: Member, *, kind: str = "", cycle: str = "", cycles=Non
         add(meeting.minutes_published_at, "minutes", f"{meeting.forum.name}: {meeting.display_title()}", meeting.get_absolute_url())
     # Plans, status reports, evidence, letters, co-creation processes and drafts: one statement (issue #20).
     title_column = _TITLE_COLUMNS.get(mt_language(), 0)
+    # Kept (``ogp_portal.compiled.execute_kept``): PostgreSQL planned this six-part UNION on every run, ~1.1 ms of
+    # planning against ~0.15 ms of running (issue #20). The states are written in, the member is the statement's value.
     with connection.cursor() as cursor:
-        cursor.execute(_DOCUMENTS_SQL, _params(member.pk))
+        execute_kept(cursor, _DOCUMENTS_SQL, _params(member.pk), _MEMBER_PARAMS)
         read = cursor.fetchall()
     for type_, day, at, pk, ref, *texts, at2 in read:
         when = _as_date(day) if day is not None else _as_datetime(at)

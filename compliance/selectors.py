@@ -176,20 +176,49 @@ def member_cycles(member: Member, now=None) -> list[str]:
     return labels
 
 
+_MEETING_COLUMNS = ("pk", "forum_id", "title", "starts_at", "status", "minutes_published_at")
+
+
 def _requirement_meetings(member):
-    """The member's meetings held or with published minutes, by start: the columns the requirements and documents read.
+    """The member's meetings held or with published minutes, by start: the columns the requirements and documents read
+    (``_MEETING_COLUMNS``, then the forum's name in every language), as plain values.
 
     Not a meeting's minutes, agenda or other texts, nor its forum's other columns (issue #20).
     """
-    from forums.models import Meeting
-
     names = [f"forum__name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES]
     return (
         Meeting.objects.filter(Q(status=Meeting.Status.HELD) | Q(minutes_published_at__isnull=False), forum__member=member)
-        .select_related("forum")
-        .only("forum", "title", "starts_at", "status", "minutes_published_at", "forum__name", *names)
         .order_by("starts_at")
+        .values_list(*_MEETING_COLUMNS, *names)
     )
+
+
+class _MeetingRow:
+    """A meeting as the requirements and the member's documents read it (``forum.name`` in the active language, as
+    django-modeltranslation answers it), made without ``Model.__init__`` (issue #20: ~0.2 ms a compliance page)."""
+
+    __slots__ = (*_MEETING_COLUMNS, "forum")
+    display_title = Meeting.display_title
+    get_absolute_url = Meeting.get_absolute_url
+
+
+def _meeting_rows(member_id) -> list:
+    from types import SimpleNamespace
+
+    from ogp_portal.compiled import rows
+    from ogp_portal.translated import translated_columns
+
+    name_of = translated_columns(Forum, "name")
+    languages = list(settings.MODELTRANSLATION_LANGUAGES)
+    width = len(_MEETING_COLUMNS)
+    order = [width + languages.index(column.rsplit("_", 1)[1]) for column in name_of.columns]
+    found = []
+    for row in rows("requirements-meetings", _requirement_meetings, member=member_id):
+        meeting = _MeetingRow()
+        meeting.pk, meeting.forum_id, meeting.title, meeting.starts_at, meeting.status, meeting.minutes_published_at = row[:width]
+        meeting.forum = SimpleNamespace(pk=meeting.forum_id, name=name_of([row[i] for i in order]))
+        found.append(meeting)
+    return found
 
 
 def _requirement_attendance(meetings):
@@ -213,8 +242,7 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     """
     from django.urls import reverse
 
-    from ogp_portal.compiled import compiled
-    from ogp_portal.compiled import ids_text
+    from ogp_portal.compiled import ids_text, rows
 
     from . import requirements
 
@@ -223,12 +251,13 @@ def minimum_requirements(member: Member, now=None, evaluation: engine.Evaluation
     zone = portal_zone()
     evaluation = evaluation or evaluate_member(member, now)
     # One query for the meetings held (MR 1.1 and 5.1) and those with published minutes (the member's documents).
-    # Both queries compiled once per process (``ogp_portal.compiled``): building them cost more than running them.
-    read = list(compiled("requirements-meetings", _requirement_meetings, member=member.pk))
+    # Both queries compiled once per process (``ogp_portal.compiled``): building them cost more than running them;
+    # read as plain values (``rows``), not through the ORM's iterables.
+    read = _meeting_rows(member.pk)
     meetings = [m for m in read if m.status == Meeting.Status.HELD]
     sectors: dict[int, set] = {}
     # None held: no query (as ``meeting__in=[]`` ran none).
-    attended = compiled("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
+    attended = rows("requirements-attendance", _requirement_attendance, meetings=ids_text(m.pk for m in meetings)) if meetings else ()
     for meeting_id, sector in attended:
         sectors.setdefault(meeting_id, set()).add(sector)
     # The member's document repository (``cocreation.documents``): the same rows its page, its Atom feed and

@@ -5,20 +5,22 @@ from collections import defaultdict
 from urllib.parse import unquote
 
 from django import template
+from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
+from django.utils.html import linebreaks
+from django.utils.timezone import template_localtime
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.text import Truncator
 from django.template.defaultfilters import urlencode
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from engagement import services
 from engagement.models import Review
 from ogp_portal.cache import fragment
-from ogp_portal.compiled import compiled
+from ogp_portal.compiled import rows
 from ogp_portal.paths import path_of
 
 register = template.Library()
@@ -28,14 +30,48 @@ register = template.Library()
 _PERSON = ("first_name", "last_name", "username")
 
 
+_REVIEW_COLUMNS = ("pk", "update_id", "author_id", "stance", "comment", "evidence_links", "created_at", "response",
+                   "responded_at", "hidden_reason", "hidden_at")
+
+
 def _commitment_reviews(commitment):
+    """The reviews of a commitment's published updates, by creation: what the panels show (``_REVIEW_COLUMNS``, then
+    the author's and the responder's names), as plain values."""
     return (
         Review.objects.filter(update__milestone__commitment_id=commitment, update__state="published")
-        .select_related("author", "responded_by")
-        .only(*(f.name for f in Review._meta.concrete_fields if f.name != "hidden_by"),
-              *(f"author__{name}" for name in _PERSON), *(f"responded_by__{name}" for name in _PERSON))
         .order_by("created_at", "pk")
+        .values_list(*_REVIEW_COLUMNS, *(f"author__{name}" for name in _PERSON), *(f"responded_by__{name}" for name in _PERSON))
     )
+
+
+class _PersonRow:
+    """A review's author or responder: the names the panels show."""
+
+    __slots__ = _PERSON
+    get_full_name = AbstractUser.get_full_name
+
+    def __init__(self, first_name, last_name, username):
+        self.first_name, self.last_name, self.username = first_name, last_name, username
+
+
+class _ReviewRow:
+    """A review as the panels and the "contested" mark read it, made without ``Model.__init__`` (issue #20)."""
+
+    __slots__ = (*_REVIEW_COLUMNS, "author", "responded_by")
+    Stance = Review.Stance
+    is_hidden, is_answered, is_contested = Review.is_hidden, Review.is_answered, Review.is_contested
+
+
+def _review_rows(commitment_id) -> list:
+    width, found = len(_REVIEW_COLUMNS), []
+    for row in rows("commitment-reviews", _commitment_reviews, commitment=commitment_id):
+        review = _ReviewRow()
+        for name, value in zip(_REVIEW_COLUMNS, row):
+            setattr(review, name, value)
+        review.author = _PersonRow(*row[width:width + 3])
+        review.responded_by = _PersonRow(*row[width + 3:width + 6]) if row[width + 5] is not None else None
+        found.append(review)
+    return found
 
 
 def _reviews_for(request, commitment_id):
@@ -49,7 +85,7 @@ def _reviews_for(request, commitment_id):
         cache = request._engagement_reviews = {}
     if commitment_id not in cache:
         by_update = defaultdict(list)
-        for row in compiled("commitment-reviews", _commitment_reviews, commitment=commitment_id):
+        for row in _review_rows(commitment_id):
             by_update[row.update_id].append(row)
         cache[commitment_id] = by_update
     return cache[commitment_id]
@@ -81,14 +117,91 @@ def review_panel(context, update):
     if not reviews:  # an integer id alone in the markup: nothing to escape (format_html's cost, 31 times a page)
         pk = int(update.pk)
         return mark_safe(f'<div class="engagement-reviews" id="update-{pk}">\n  <!--personal:review:{pk}:-->\n</div>')  # noqa: S308
-    counts = {stance: sum(1 for r in reviews if r.stance == stance and not r.is_hidden) for stance in Review.Stance.values}
-    panel = {
-        "update": update,
-        "reviews": reviews,
-        "counts": counts,
-        "contested": any(r.is_contested for r in reviews),
-    }
-    return get_template("engagement/_review_panel.html").render(panel)
+    return mark_safe(panel_html(update.pk, reviews))  # noqa: S308 - every value escaped in panel_html
+
+
+# The review panel's translated texts, per language (a template literal is written unescaped, as here).
+_PANEL_TEXTS: dict = {}
+
+
+def _panel_texts() -> dict:
+    language = get_language()
+    texts = _PANEL_TEXTS.get(language)
+    if texts is None:
+        texts = _PANEL_TEXTS[language] = {
+            "contested": _("Contested"), "awaits": _("A reviewer disputes this update and awaits a response."),
+            "agree": _("agree"), "partly": _("partly agree"), "dispute": _("dispute"), "evidence": _("Evidence:"),
+            "response": _("Response"), "deleted": _("a deleted account"),
+            "awaiting": _("Awaiting a response from the lead agency."),
+            "stances": {value: escape(label) for value, label in Review.Stance.choices},
+        }
+    return texts
+
+
+def _person(user) -> str:
+    """``{{ user.get_full_name|default:user.username }}``, escaped."""
+    return escape(user.get_full_name() or user.username)
+
+
+def _panel_date(value) -> str:
+    """``{{ value|date:"DATE_FORMAT" }}``: in the current time zone, escaped."""
+    return escape(date_format(template_localtime(value), "DATE_FORMAT")) if value else ""
+
+
+def panel_html(update_pk, reviews) -> str:
+    """The review panel of one update with ``reviews`` (its reviews, hidden ones too, by creation): byte for byte what
+    ``engagement/_review_panel.html`` renders (issue #20: its ~60 nodes a reviewed update on the commitment page's
+    first render; tests/engagement/test_review_panel_bytes.py compares them in en/ru/ky)."""
+    t = _panel_texts()
+    pk = int(update_pk)
+    parts = [f'<div class="engagement-reviews" id="update-{pk}">\n  ']
+    if any(r.is_contested for r in reviews):
+        parts.append(f'<p><strong class="contested-badge">{t["contested"]}</strong> <small>{t["awaits"]}</small></p>')
+    parts.append("\n  ")
+    if reviews:
+        shown = [r for r in reviews if not r.is_hidden]
+        counts = {stance: localize(sum(1 for r in shown if r.stance == stance)) for stance in Review.Stance.values}
+        n = len(reviews)
+        summary = ngettext("%(counter)s review", "%(counter)s reviews", n) % {"counter": escape(localize(n))}
+        parts.append(
+            f"\n  <details>\n    <summary>{summary}\n      ({t['agree']}: {counts['agree']}, {t['partly']}: "
+            f"{counts['partly']}, {t['dispute']}: {counts['dispute']})</summary>\n    <ul class=\"reviews\">\n      "
+        )
+        for r in reviews:
+            parts.append(f'\n      <li id="review-{int(r.pk)}">\n        ')
+            if r.is_hidden:
+                reason = _("Hidden by the moderators: %(reason)s") % {"reason": escape(r.hidden_reason)}
+                parts.append(f"\n        <p><em>{reason}</em></p>\n        ")
+            else:
+                evidence = ""
+                if r.evidence_links:
+                    links = ";".join(
+                        f' <a href="{escape(link)}" rel="nofollow noopener noreferrer ugc">{escape(Truncator(link).chars(60))}</a>'
+                        for link in r.evidence_links
+                    )
+                    evidence = f"<p>{t['evidence']}{links}</p>"
+                if r.is_answered:
+                    who = _person(r.responded_by) if r.responded_by else t["deleted"]
+                    answer = (
+                        f'\n        <blockquote class="response">\n          <p><strong>{t["response"]}</strong> — {who}, '
+                        f"{_panel_date(r.responded_at)}</p>\n          {linebreaks(r.response, autoescape=True)}"
+                        "\n        </blockquote>\n        "
+                    )
+                elif r.stance == "dispute":
+                    answer = f"<p><small>{t['awaiting']}</small></p>"
+                else:
+                    answer = ""
+                parts.append(
+                    f'\n        <p><strong class="stance stance-{escape(r.stance)}">{t["stances"].get(r.stance, escape(r.stance))}'
+                    f"</strong>\n          — {_person(r.author)}, {_panel_date(r.created_at)}</p>"
+                    f"\n        {linebreaks(r.comment, autoescape=True)}\n        {evidence}\n        {answer}"
+                    f"\n        <!--personal:review-actions:{int(r.pk)}:{'1' if r.is_answered else '0'}-->\n        "
+                )
+            parts.append("\n      </li>\n      ")
+        parts.append("\n    </ul>\n  </details>\n  ")
+    authors = "".join(f"{r.author_id or ''}," for r in reviews)
+    parts.append(f"\n  <!--personal:review:{pk}:{escape(authors)}-->\n</div>\n")
+    return "".join(parts)
 
 
 # A slot carries what filling it needs and every visitor shares (so a signed-in visit reads nothing more):
