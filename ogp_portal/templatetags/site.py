@@ -4,7 +4,12 @@ The base template's navigation, search form and footer are the same on every pag
 visitor, in a given language: a dozen address reversals and twenty translations that every page
 (a signed-in one too, which no cache serves) rendered again. They are rendered once per process,
 language, URL configuration and script prefix, then reused. Nothing per visitor or per page may be
-inside (no user, request, CSRF token, CSP nonce, current path): those stay outside the tag.
+inside (no user, request, CSRF token, CSP nonce, current path), except in a slot.
+
+Slots (session 13): a ``{% csrf_token %}`` or a simple tag (``{% account_links %}``, ``{% alternate_links %}``,
+``{% default_language_path %}``) placed directly inside the tag is not kept: the text around the slots is
+rendered once, and each render joins it with what the slots render for this request. So the whole frame
+between two blocks is one node (base.html: four), not a dozen nodes rendered on every page.
 """
 
 from __future__ import annotations
@@ -36,12 +41,40 @@ class SameEverywhereNode(template.Node):
         self.nodelist = nodelist
         self.name = name
 
+        # The nodes rendered for every request (see the module's docstring), in order, between the kept texts.
+        self.slots = [node for node in nodelist if _is_slot(node)]
+
     def render(self, context):
         key = (self.name, translation.get_language(), get_urlconf(), get_script_prefix())
-        html = _rendered.get(key)
-        if html is None:
-            html = _rendered[key] = self.nodelist.render(context)
-        return mark_safe(html)  # noqa: S308 - rendered by our own template (autoescaped)
+        texts = _rendered.get(key)
+        if texts is None:
+            texts = _rendered[key] = self._kept_texts(context)
+        if not self.slots:
+            return mark_safe(texts[0])  # noqa: S308 - rendered by our own template (autoescaped)
+        html = [texts[0]]
+        for slot, text in zip(self.slots, texts[1:]):
+            html.append(slot.render_annotated(context))
+            html.append(text)
+        return mark_safe("".join(html))  # noqa: S308 - our own template's text; the slots render as they would in it
+
+    def _kept_texts(self, context) -> list[str]:
+        """The texts before, between and after the slots (one more than the slots), rendered as the template would."""
+        texts, current = [], []
+        for node in self.nodelist:
+            if _is_slot(node):
+                texts.append("".join(current))
+                current = []
+            else:
+                current.append(str(node.render_annotated(context)))
+        texts.append("".join(current))
+        return texts
+
+
+def _is_slot(node) -> bool:
+    from django.template.defaulttags import CsrfTokenNode
+    from django.template.library import SimpleNode
+
+    return isinstance(node, (CsrfTokenNode, SimpleNode))
 
 
 @register.tag
