@@ -14,6 +14,7 @@ from django.utils.translation import get_language, get_language_info, override
 from django.utils.translation import gettext as _
 
 from ogp_portal.cache import fragment
+from ogp_portal.templatetags.site import frame_key
 
 register = template.Library()
 
@@ -202,7 +203,7 @@ def alternate_links(context):
     # The links depend on the scheme and host (checked against ALLOWED_HOSTS as build_absolute_uri does), the
     # full path and the active language: kept per process like the translated paths (session 13, the shell).
     full_path = request.get_full_path()
-    key = (request._current_scheme_host, get_urlconf(), get_script_prefix(), get_language(), full_path)
+    key = (request._current_scheme_host, *frame_key(context), full_path)
     kept = _alternate_links.get(key)
     if kept is not None:
         if getattr(request, "_page_in_languages", None) is None:

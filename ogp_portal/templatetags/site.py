@@ -45,7 +45,7 @@ class SameEverywhereNode(template.Node):
         self.slots = [node for node in nodelist if _is_slot(node)]
 
     def render(self, context):
-        key = (self.name, *_frame_key(context))
+        key = (self.name, *frame_key(context))
         texts = _rendered.get(key)
         if texts is None:
             texts = _rendered[key] = self._kept_texts(context)
@@ -70,12 +70,15 @@ class SameEverywhereNode(template.Node):
         return texts
 
 
-def _frame_key(context) -> tuple:
-    """The language, URL configuration and script prefix, looked up once per render (~10 µs each time), not per part."""
+def frame_key(context) -> tuple:
+    """The language, URL configuration and script prefix, looked up once per render (~10 µs each time), not per part.
+
+    The kept parts, the account links and the alternate links (commitments/templatetags/portal.py) are keyed by it.
+    """
     render_context = context.render_context
-    key = render_context.get(_frame_key)
+    key = render_context.get(frame_key)
     if key is None:
-        key = render_context[_frame_key] = (translation.get_language(), get_urlconf(), get_script_prefix())
+        key = render_context[frame_key] = (translation.get_language(), get_urlconf(), get_script_prefix())
     return key
 
 
@@ -108,7 +111,7 @@ def same_everywhere(parser, token):
 _account_parts: dict[tuple, dict[str, str]] = {}
 
 
-def _account_links() -> dict[str, str]:
+def _account_links(key: tuple | None = None) -> dict[str, str]:
     from django.urls import reverse
     from django.utils.html import escape
     from django.utils.translation import gettext
@@ -116,7 +119,7 @@ def _account_links() -> dict[str, str]:
     def translated(text):  # as {% translate "…" %}: the translation is not escaped, doubled percent signs restored
         return text.replace("%%", "%")
 
-    key = (translation.get_language(), get_urlconf(), get_script_prefix())
+    key = key or (translation.get_language(), get_urlconf(), get_script_prefix())
     parts = _account_parts.get(key)
     if parts is None:
         my_work, sign_in = translated(gettext("My work")), translated(gettext("Sign in"))
@@ -138,7 +141,7 @@ def account_links(context):
     """The header's "My work" and "Sign out (name)" for a signed-in visitor, "Sign in" for anyone else."""
     from django.utils.html import conditional_escape
 
-    parts = _account_links()
+    parts = _account_links(frame_key(context))
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return mark_safe(parts["anonymous"])  # noqa: S308 - our own text and addresses, escaped above
