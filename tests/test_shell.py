@@ -105,3 +105,14 @@ def test_nothing_of_one_visitor_reaches_another():
     assert "reader" not in kept and "csrfmiddlewaretoken" not in kept and "hreflang" not in kept
     assert "/compliance/" in kept  # the navigation is kept; the page's own path is not
     assert 'name="next"' in kept and 'name="next" value="/' not in kept
+
+
+@pytest.mark.parametrize(
+    "inside", ["{% if 1 %}{% csrf_token %}{% endif %}", "{% for x in '12' %}{% account_links %}{% endfor %}", "{% if 1 %}{% alternate_links %}{% endif %}"]
+)
+def test_a_per_request_tag_nested_inside_a_kept_part_is_refused(inside):
+    from django.template import TemplateSyntaxError, engines
+
+    with pytest.raises(TemplateSyntaxError, match="directly inside"):
+        engines["django"].from_string('{% load site portal %}{% same_everywhere "x" %}<p>' + inside + "</p>{% endsame_everywhere %}")
+    engines["django"].from_string('{% load site portal %}{% same_everywhere "x" %}<p>{% csrf_token %}{% account_links %}</p>{% endsame_everywhere %}')

@@ -97,6 +97,12 @@ def same_everywhere(parser, token):
         raise template.TemplateSyntaxError("same_everywhere takes one quoted name")
     nodelist = parser.parse(("endsame_everywhere",))
     parser.delete_first_token()
+    from django.template.defaulttags import CsrfTokenNode
+    from django.template.library import SimpleNode
+
+    nested = [node for kind in (CsrfTokenNode, SimpleNode) for node in nodelist.get_nodes_by_type(kind) if node not in nodelist]
+    if nested:  # it would be kept with the text: one visitor's token or path shown to the next
+        raise template.TemplateSyntaxError(f"same_everywhere: {nested[0].token.contents!r} must be directly inside, as a slot")
     return SameEverywhereNode(nodelist, bits[1][1:-1])
 
 
