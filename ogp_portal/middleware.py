@@ -161,10 +161,21 @@ def new_csrf_string(length: int = 32, chars: str = "") -> str:
     chars = chars or CSRF_ALLOWED_CHARS
     size = len(chars)
     limit = 256 - 256 % size  # 248 for 62 characters
+    table = _byte_tables.get(chars)
+    if table is None and chars.isascii():
+        table = _byte_tables[chars] = (bytes(ord(chars[b % size]) for b in range(256)), bytes(range(limit, 256)))
+    if table is not None:  # the same draw in C: each byte below the limit mapped to chars[byte % size], the others dropped
+        drawn_bytes = b""
+        while len(drawn_bytes) < length:
+            drawn_bytes += secrets.token_bytes(length + length // 2).translate(*table)
+        return drawn_bytes[:length].decode("ascii")
     drawn = []
     while len(drawn) < length:
         drawn.extend(chars[b % size] for b in secrets.token_bytes(length + length // 2) if b < limit)
     return "".join(drawn[:length])
+
+
+_byte_tables: dict[str, tuple[bytes, bytes]] = {}
 
 
 def _new_csrf_secret() -> str:
@@ -173,13 +184,38 @@ def _new_csrf_secret() -> str:
     return new_csrf_string(CSRF_SECRET_LENGTH)
 
 
-def use_faster_csrf_strings() -> bool:
-    """Put :func:`new_csrf_string` in Django's ``_get_new_csrf_string`` (masks and new secrets); False if Django has no such function."""
+_positions: dict[str, dict[str, int]] = {}
+
+
+def mask_csrf_secret(secret: str) -> str:
+    """Django's ``_mask_cipher_secret``: a new mask, then each secret character shifted by its mask character's position.
+
+    The same cipher; the positions in the alphabet are read from a dict instead of two ``str.index``
+    per character (~19 → ~5 µs on every page with a form; session 13, the page shell).
+    """
     from django.middleware import csrf
 
-    if not callable(getattr(csrf, "_get_new_csrf_string", None)):
+    chars = csrf.CSRF_ALLOWED_CHARS
+    position = _positions.get(chars)
+    if position is None:
+        position = _positions[chars] = {char: index for index, char in enumerate(chars)}
+    mask = csrf._get_new_csrf_string()
+    size = len(chars)
+    try:
+        return mask + "".join([chars[(position[x] + position[y]) % size] for x, y in zip(secret, mask)])
+    except KeyError:  # not a secret of this alphabet: str.index's ValueError, as Django raised
+        raise ValueError("substring not found") from None
+
+
+def use_faster_csrf_strings() -> bool:
+    """Put :func:`new_csrf_string` in Django's ``_get_new_csrf_string`` (masks and new secrets) and :func:`mask_csrf_secret`
+    in its ``_mask_cipher_secret``; False if Django has no such functions."""
+    from django.middleware import csrf
+
+    if not callable(getattr(csrf, "_get_new_csrf_string", None)) or not callable(getattr(csrf, "_mask_cipher_secret", None)):
         return False
     csrf._get_new_csrf_string = _new_csrf_secret
+    csrf._mask_cipher_secret = mask_csrf_secret
     return True
 
 

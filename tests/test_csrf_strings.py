@@ -13,7 +13,7 @@ from django.middleware import csrf
 from django.test import Client
 from django.urls import reverse
 
-from ogp_portal.middleware import new_csrf_string
+from ogp_portal.middleware import mask_csrf_secret, new_csrf_string
 
 
 @pytest.mark.django_db
@@ -46,3 +46,31 @@ def test_a_pages_token_is_accepted_and_a_wrong_one_refused():
     wrong = token[:-1] + ("a" if token[-1] != "a" else "b")
     assert client.post(reverse("accounts:login"), {**form, "csrfmiddlewaretoken": wrong}).status_code == 403
     assert client.post(reverse("accounts:login"), form).status_code == 403
+
+
+def _django_mask(secret, mask):
+    """Django's _mask_cipher_secret as it is written, for a given mask."""
+    chars = csrf.CSRF_ALLOWED_CHARS
+    pairs = zip((chars.index(x) for x in secret), (chars.index(x) for x in mask))
+    return mask + "".join(chars[(x + y) % len(chars)] for x, y in pairs)
+
+
+def test_a_masked_secret_is_djangos_cipher_and_unmasks_to_the_secret():
+    assert csrf._mask_cipher_secret is mask_csrf_secret
+    masks = set()
+    for _ in range(2000):
+        secret = new_csrf_string(csrf.CSRF_SECRET_LENGTH)
+        token = mask_csrf_secret(secret)
+        mask = token[: csrf.CSRF_SECRET_LENGTH]
+        assert len(token) == csrf.CSRF_TOKEN_LENGTH and token == _django_mask(secret, mask)
+        assert csrf._unmask_cipher_token(token) == secret and csrf._does_token_match(token, secret)
+        masks.add(mask)
+    assert len(masks) == 2000  # a new mask each time
+    with pytest.raises(ValueError):
+        mask_csrf_secret("!" * csrf.CSRF_SECRET_LENGTH)
+
+
+def test_any_alphabet_is_drawn_from():
+    assert set(new_csrf_string(300, "abc")) == set("abc")
+    assert set(new_csrf_string(300, "абв")) == set("абв")  # not ASCII: drawn in Python, the same way
+    assert len(new_csrf_string(7)) == 7 and len(new_csrf_string(200)) == 200

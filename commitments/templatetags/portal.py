@@ -14,6 +14,7 @@ from django.utils.translation import get_language, get_language_info, override
 from django.utils.translation import gettext as _
 
 from ogp_portal.cache import fragment
+from ogp_portal.templatetags.site import frame_key
 
 register = template.Library()
 
@@ -68,6 +69,7 @@ _LONGEST_PATH_KEPT = 200
 
 def _forget_translated_paths(**kwargs) -> None:
     _translated_paths.clear()  # a test's changed settings (languages, URLs) translate afresh
+    _alternate_links.clear()
 
 
 setting_changed.connect(_forget_translated_paths, dispatch_uid="portal_translated_paths")
@@ -198,6 +200,15 @@ def alternate_links(context):
     request = context.get("request")
     if request is None:
         return mark_safe("\n")  # noqa: S308 - what the template rendered for no links
+    # The links depend on the scheme and host (checked against ALLOWED_HOSTS as build_absolute_uri does), the
+    # full path and the active language: kept per process like the translated paths (session 13, the shell).
+    full_path = request.get_full_path()
+    key = (request._current_scheme_host, *frame_key(context), full_path)
+    kept = _alternate_links.get(key)
+    if kept is not None:
+        if getattr(request, "_page_in_languages", None) is None:
+            request._page_in_languages = dict(kept[1])
+        return mark_safe(kept[0])  # noqa: S308 - escaped when it was written
     paths = page_in_languages(request)
     html = []
     default = None
@@ -209,7 +220,15 @@ def alternate_links(context):
     if default:
         html.append(f'<link rel="alternate" hreflang="x-default" href="{default}">')
     html.append("\n")
-    return mark_safe("".join(html))  # noqa: S308 - every value escaped above
+    html = "".join(html)
+    if len(full_path) <= _LONGEST_PATH_KEPT:  # bounded memory, whatever addresses visitors make up
+        if len(_alternate_links) >= _TRANSLATED_PATHS_KEPT:
+            _alternate_links.clear()
+        _alternate_links[key] = (html, dict(paths))
+    return mark_safe(html)  # noqa: S308 - every value escaped above
+
+
+_alternate_links: dict[tuple, tuple[str, dict[str, str]]] = {}
 
 
 class SharedFragmentNode(template.Node):

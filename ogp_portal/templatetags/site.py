@@ -4,7 +4,12 @@ The base template's navigation, search form and footer are the same on every pag
 visitor, in a given language: a dozen address reversals and twenty translations that every page
 (a signed-in one too, which no cache serves) rendered again. They are rendered once per process,
 language, URL configuration and script prefix, then reused. Nothing per visitor or per page may be
-inside (no user, request, CSRF token, CSP nonce, current path): those stay outside the tag.
+inside (no user, request, CSRF token, CSP nonce, current path), except in a slot.
+
+Slots (session 13): a ``{% csrf_token %}`` or a simple tag (``{% account_links %}``, ``{% alternate_links %}``,
+``{% default_language_path %}``) placed directly inside the tag is not kept: the text around the slots is
+rendered once, and each render joins it with what the slots render for this request. So the whole frame
+between two blocks is one node (base.html: four), not a dozen nodes rendered on every page.
 """
 
 from __future__ import annotations
@@ -36,12 +41,52 @@ class SameEverywhereNode(template.Node):
         self.nodelist = nodelist
         self.name = name
 
+        # The nodes rendered for every request (see the module's docstring), in order, between the kept texts.
+        self.slots = [node for node in nodelist if _is_slot(node)]
+
     def render(self, context):
-        key = (self.name, translation.get_language(), get_urlconf(), get_script_prefix())
-        html = _rendered.get(key)
-        if html is None:
-            html = _rendered[key] = self.nodelist.render(context)
-        return mark_safe(html)  # noqa: S308 - rendered by our own template (autoescaped)
+        key = (self.name, *frame_key(context))
+        texts = _rendered.get(key)
+        if texts is None:
+            texts = _rendered[key] = self._kept_texts(context)
+        if not self.slots:
+            return mark_safe(texts[0])  # noqa: S308 - rendered by our own template (autoescaped)
+        html = [texts[0]]
+        for slot, text in zip(self.slots, texts[1:]):
+            html.append(slot.render_annotated(context))
+            html.append(text)
+        return mark_safe("".join(html))  # noqa: S308 - our own template's text; the slots render as they would in it
+
+    def _kept_texts(self, context) -> list[str]:
+        """The texts before, between and after the slots (one more than the slots), rendered as the template would."""
+        texts, current = [], []
+        for node in self.nodelist:
+            if _is_slot(node):
+                texts.append("".join(current))
+                current = []
+            else:
+                current.append(str(node.render_annotated(context)))
+        texts.append("".join(current))
+        return texts
+
+
+def frame_key(context) -> tuple:
+    """The language, URL configuration and script prefix, looked up once per render (~10 µs each time), not per part.
+
+    The kept parts, the account links and the alternate links (commitments/templatetags/portal.py) are keyed by it.
+    """
+    render_context = context.render_context
+    key = render_context.get(frame_key)
+    if key is None:
+        key = render_context[frame_key] = (translation.get_language(), get_urlconf(), get_script_prefix())
+    return key
+
+
+def _is_slot(node) -> bool:
+    from django.template.defaulttags import CsrfTokenNode
+    from django.template.library import SimpleNode
+
+    return isinstance(node, (CsrfTokenNode, SimpleNode))
 
 
 @register.tag
@@ -52,6 +97,12 @@ def same_everywhere(parser, token):
         raise template.TemplateSyntaxError("same_everywhere takes one quoted name")
     nodelist = parser.parse(("endsame_everywhere",))
     parser.delete_first_token()
+    from django.template.defaulttags import CsrfTokenNode
+    from django.template.library import SimpleNode
+
+    nested = [node for kind in (CsrfTokenNode, SimpleNode) for node in nodelist.get_nodes_by_type(kind) if node not in nodelist]
+    if nested:  # it would be kept with the text: one visitor's token or path shown to the next
+        raise template.TemplateSyntaxError(f"same_everywhere: {nested[0].token.contents!r} must be directly inside, as a slot")
     return SameEverywhereNode(nodelist, bits[1][1:-1])
 
 
@@ -66,7 +117,7 @@ def same_everywhere(parser, token):
 _account_parts: dict[tuple, dict[str, str]] = {}
 
 
-def _account_links() -> dict[str, str]:
+def _account_links(key: tuple | None = None) -> dict[str, str]:
     from django.urls import reverse
     from django.utils.html import escape
     from django.utils.translation import gettext
@@ -74,7 +125,7 @@ def _account_links() -> dict[str, str]:
     def translated(text):  # as {% translate "…" %}: the translation is not escaped, doubled percent signs restored
         return text.replace("%%", "%")
 
-    key = (translation.get_language(), get_urlconf(), get_script_prefix())
+    key = key or (translation.get_language(), get_urlconf(), get_script_prefix())
     parts = _account_parts.get(key)
     if parts is None:
         my_work, sign_in = translated(gettext("My work")), translated(gettext("Sign in"))
@@ -96,7 +147,7 @@ def account_links(context):
     """The header's "My work" and "Sign out (name)" for a signed-in visitor, "Sign in" for anyone else."""
     from django.utils.html import conditional_escape
 
-    parts = _account_links()
+    parts = _account_links(frame_key(context))
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return mark_safe(parts["anonymous"])  # noqa: S308 - our own text and addresses, escaped above
