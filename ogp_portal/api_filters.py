@@ -16,9 +16,11 @@ import threading
 
 import django_filters
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from django_filters import utils
+from django_filters.filters import FilterMethod
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
@@ -116,10 +118,27 @@ class KeptFilterSet:
         return kept
 
     def filters(self) -> dict:
-        """A FilterSet's own filters: copies of the prototypes that share what no request changes."""
+        """A FilterSet's own filters: copies of the prototypes that share what no request changes.
+
+        What ``copy.deepcopy`` gives with the shared objects kept (``memo``), attribute by attribute: a text,
+        number, class or shared object as it is, a method filter's ``FilterMethod`` made for the copy, anything
+        else (``extra``, a sort's ``param_map``) deep-copied.
+        """
         memo = dict(self.shared)
         memo[id(memo)] = [self.shared]  # deepcopy's keep-alive entry: never one of the shared objects
-        return copy.deepcopy(self.prototypes, memo)
+        shared = self.shared
+        copies = {}
+        for name, prototype in self.prototypes.items():
+            made = copy.copy(prototype)
+            for key, value in prototype.__dict__.items():
+                if value is None or isinstance(value, _AS_IS) or id(value) in shared:
+                    continue
+                if isinstance(value, FilterMethod) and value.f is prototype:
+                    made.__dict__[key] = FilterMethod(made)
+                else:
+                    made.__dict__[key] = copy.deepcopy(value, memo)
+            copies[name] = made
+        return copies
 
     def form_class(self, names):
         """The form class of the filters ``names`` (their prototypes' fields), made once per set of names."""
@@ -131,6 +150,9 @@ class KeptFilterSet:
                 self.forms.clear()
             self.forms[names] = form
         return form
+
+
+_AS_IS = (str, int, float, bool, type, Promise)
 
 
 class _KeptParts:
