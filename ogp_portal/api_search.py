@@ -32,6 +32,7 @@ from django.db.models.lookups import IContains
 from django.utils.translation import get_language
 from rest_framework import filters
 
+MOST_WORDS_ESTIMATED = 10  # more words than this: DRF's conditions as they are (so many words find few rows)
 BROAD_SHARE = 0.01  # the rarest word in 1 % of the rows or more: walk the list (~51 rows of a page within ~5,000)
 
 
@@ -62,7 +63,7 @@ class SearchFilter(filters.SearchFilter):
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "search_indexed", False) and connection.vendor == "postgresql":
             fields, terms = self.get_search_fields(view, request), self.get_search_terms(request)
-            if fields and terms:
+            if fields and 0 < len(terms) <= MOST_WORDS_ESTIMATED:
                 self.walk = self.broad(queryset, [self.construct_search(str(f), queryset) for f in fields], terms)
         return super().filter_queryset(request, queryset, view)
 
