@@ -161,6 +161,7 @@ class CommitmentViewSet(SharedPublicListMixin, VersionedUpdateMixin, viewsets.Re
     filterset_class = CommitmentApiFilterSet
     pagination_class = CursorPagination
     search_fields = ["identifier", "title"]
+    search_indexed = True  # trigram indexes on both (migration 0024): ogp_portal/api_search.py
     ordering_fields = ["id", "identifier"]
     ordering = ["id"]
     http_method_names = ["get", "patch", "head", "options"]

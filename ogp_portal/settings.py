@@ -277,7 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["ogp_portal.api.ReadOnlyOrScopedWrite"],
     "DEFAULT_FILTER_BACKENDS": [
         "ogp_portal.api_filters.FilterBackend",  # django-filter's, with the explicit API FilterSets of ogp_portal/api_filters.py
-        "rest_framework.filters.SearchFilter",
+        "ogp_portal.api_search.SearchFilter",  # DRF's, with a plan that fits the search's rows (api_search.py)
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "ogp_portal.api.PageNumberPagination",
