@@ -38,7 +38,7 @@ def remove_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("commitments", "0023_progress_latest_milestone_index"),
+        ("commitments", "0024_list_sort_identifier_indexes"),
     ]
 
     operations = [
