@@ -10,7 +10,7 @@ descriptions and every language, not identifiers), so they are not used here.
 The plan: DRF's ``UPPER(col::text) LIKE '%WORD%'`` walks the list in its order and tests each row. A word
 found in many rows ("open data": about one row in five at scale 10) fills a page after a few hundred rows
 (~2 ms); a rare word walked every row (1.2–1.8 s at scale 10). A view with ``search_indexed = True`` has
-trigram indexes on its fields' upper-cased text (migration commitments 0024), which find a rare word's rows
+trigram indexes on its fields' upper-cased text (migration commitments 0025), which find a rare word's rows
 in well under a millisecond. The planner multiplies the words' shares, so for words that come together
 ("open data") it expects a few hundred rows where there are 12,000 and reads them all through the index
 (250 ms): so the search asks the planner once (one EXPLAIN, no rows read) how many rows each word alone

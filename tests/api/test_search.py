@@ -2,7 +2,7 @@
 
 Every word within the identifier or the title in the request's language, case-insensitive; a broad search's
 conditions written to walk the list (``strpos``), a narrow one's left for the trigram indexes (migration
-commitments 0024). Both forms answer the same rows, in every language, as DRF's own SearchFilter.
+commitments 0025). Both forms answer the same rows, in every language, as DRF's own SearchFilter.
 """
 
 import pytest
