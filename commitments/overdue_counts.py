@@ -97,3 +97,18 @@ def counts_hold_q(today, prefix=""):
     return Q(**{f"{prefix}overdue_from__lte": today}) & (
         Q(**{f"{prefix}overdue_until__isnull": True}) | Q(**{f"{prefix}overdue_until__gt": today})
     )
+
+
+def every_count_holds(today):
+    """A condition (uncorrelated: PostgreSQL tests it once per statement, an index probe each) true when every
+    commitment's stored count holds on ``today``: none never counted, counted for a later day, or past its window."""
+    from django.db.models import Exists
+
+    from .models import Commitment
+
+    rows = Commitment.objects.order_by()
+    return (
+        ~Exists(rows.filter(overdue_from__isnull=True))
+        & ~Exists(rows.filter(overdue_from__gt=today))
+        & ~Exists(rows.filter(overdue_until__lte=today))
+    )

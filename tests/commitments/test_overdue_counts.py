@@ -7,6 +7,7 @@ rows whose window has ended), every row that holds on a day has the live count o
 """
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from commitments import progress, services
 from commitments.figures import refresh_plan_figures
-from commitments.filters import overdue_milestones_q
+from commitments.filters import annotate_commitments, overdue_milestones_q
 from commitments.models import ActionPlan, Commitment, Milestone
 from commitments.overdue_counts import counts_hold_q, refresh_lapsed_counts, store_overdue_counts
 from compliance.engine import Period
@@ -139,3 +140,44 @@ def each_write_stores_the_count_again(admin_client, kg17, people):
     progress.refresh_completion([kg17.pk])
     every_row_holds_with_the_live_count(today)
     assert Commitment.objects.filter(Q(overdue_stored__gt=0)).exists()
+
+
+def _list_identifiers(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    section = re.search(r'<section aria-labelledby="results-heading">.*?</section>', response.content.decode(), re.S).group(0)
+    return list(dict.fromkeys(re.findall(r'href="/commitments/([A-Z0-9]+)/"', section)))
+
+
+def _orm_order(sort, words=""):
+    rows = annotate_commitments(Commitment.objects.all(), timezone.localdate())
+    if words:
+        rows = rows.filter(Q(title__icontains=words) | Q(description__icontains=words) | Q(milestones__deliverable__icontains=words)).distinct()
+    key = "-overdue_count" if sort.startswith("-") else "overdue_count"
+    return list(rows.order_by(key, "identifier").values_list("identifier", flat=True))
+
+
+@pytest.mark.parametrize("words", ["", "open"])
+@pytest.mark.parametrize("sort", ["overdue", "-overdue"])
+def test_the_list_by_overdue_milestones_shows_the_orms_order_from_the_stored_counts_or_the_live_ones(
+    client, kg17, nothing_compiled, sort, words
+):
+    today = timezone.localdate()
+    url = f"/commitments/?sort={sort}" + (f"&q={words}" if words else "")
+    assert not Commitment.objects.exclude(counts_hold_q(today)).exists()  # every stored count holds: read from them
+    shown = _list_identifiers(client, url)
+    assert len(shown) >= (3 if words else 10)
+    expected = _orm_order(sort, words)
+    if not words:
+        assert shown == expected[: len(shown)]
+    else:
+        assert set(shown) <= set(expected) and shown == [i for i in expected if i in set(shown)]
+    # The page is read from the stored counts while they hold (a stored count changed by hand moves its row) ...
+    last = Commitment.objects.get(identifier=shown[0 if sort == "overdue" else -1])
+    Commitment.objects.filter(pk=last.pk).update(overdue_stored=999)
+    moved = _list_identifiers(client, url)
+    assert moved != shown
+    assert moved[-1 if sort == "overdue" else 0] == last.identifier or last.identifier not in moved
+    # ... and from the live counts when one is out of its window (as a raw edit could leave it).
+    Commitment.objects.filter(pk=last.pk).update(overdue_until=today)
+    assert _list_identifiers(client, url) == shown
