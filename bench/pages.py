@@ -315,6 +315,8 @@ def pick_urls() -> list[tuple[str, str]]:
             urls.append((f"{label} (searched)", f"{path}?q=open+data"))
             urls.append((f"{label} (page 2)", f"{path}?page=2"))
             urls.append((f"{label} (by last update)", f"{path}?sort=-updated"))
+            urls.append((f"{label} (by overdue milestones)", f"{path}?sort=-overdue"))
+            urls.append((f"{label} (searched, by overdue)", f"{path}?q=open+data&sort=overdue"))
     connection.close()
     return urls
 

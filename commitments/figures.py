@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .filters import overdue_milestones_q
 from .marks import contested_commitments_q
+from .overdue_counts import store_overdue_counts
 from .models import ActionPlan, Commitment, Completion, DatePrecision, Milestone, PlanFigures
 
 CHUNK = 500
@@ -128,6 +129,7 @@ def refresh_plan_figures(plans, today=None) -> int:
                 setattr(rows[plan_id], field, value)
         fields = [*PlanFigures.COMPLETION_FIELDS.values(), "contested", *OVERDUE_FIELDS]
         PlanFigures.objects.bulk_create(rows.values(), update_conflicts=True, unique_fields=["plan"], update_fields=fields)
+        store_overdue_counts(chunk, today)  # the commitments' own counts, by the same rule (commitments.overdue_counts)
         written += len(rows)
     return written
 

@@ -24,6 +24,7 @@ from django.utils import translation
 
 from ogp_portal.compiled import keep_shape, prepare_afresh, prepared_execute, prepared_statement
 
+from .overdue_counts import every_count_holds
 from .search import search_words
 
 MOST_SHAPES = 256
@@ -238,7 +239,7 @@ def compiled_rows(shape, words, text, build_rows, bottom, top, today):
     kinds = shape[0]
 
     def build():
-        statement = page_statement(build_rows(_placeholder_text(kinds))[bottom:top])
+        statement = _page_statement(build_rows(_placeholder_text(kinds)), shape[1], bottom, top, today)
         statement.check(kinds)
         generic = _generic_plan_shape(shape)
         if _prepared_shape(shape, "rows"):
@@ -249,6 +250,31 @@ def compiled_rows(shape, words, text, build_rows, bottom, top, today):
     if statement is None:
         return None
     return statement.rows(_replacements(kinds, words, text), text, kinds)
+
+
+# The overdue orders: the stored count (``commitments.overdue_counts``) read from its index, both ways, where it holds.
+STORED_ORDERS = {("overdue",): "overdue_stored", ("-overdue",): "-overdue_stored"}
+
+
+def _page_statement(rows, sort, bottom, top, today) -> _Statement:
+    """The statement of the rows ``[bottom:top]`` of the list's ``values()`` queryset ``rows`` sorted by ``sort``.
+
+    Sorted by overdue milestones: the live count of every matching commitment, all sorted, took 1.1-4.3 s at scale
+    10 (97 % have some, issue #20). When every commitment's stored count holds today (``overdue_counts``), the page
+    is read from the index of the stored count (the same values, the same ties by identifier); otherwise from the
+    live count as before. One statement: the ``UNION ALL`` of both pages, each under its (uncorrelated) condition,
+    which PostgreSQL tests once, so only one of them runs."""
+    stored = STORED_ORDERS.get(sort)
+    if stored is None:
+        return page_statement(rows[bottom:top])
+    order = [stored if str(key).lstrip("-") == "overdue_count" else key for key in rows.query.order_by]
+    holds = every_count_holds(today)
+    first = page_statement(rows.filter(holds).order_by(*order)[bottom:top])
+    second = page_statement(rows.filter(~holds)[bottom:top])
+    if first.names != second.names:
+        raise LookupError("the two pages' columns differ")
+    sql = f"SELECT * FROM ({first.sql}) AS stored_order UNION ALL SELECT * FROM ({second.sql}) AS live_order"
+    return _Statement(sql, (*first.params, *second.params), first.names, first.converters, first.fields)
 
 
 def _prepared_shape(shape, kind) -> bool:

@@ -58,7 +58,7 @@ for _model, _excluded in (
     (Member, []),
     (Agency, []),
     (ActionPlan, []),
-    (Commitment, ["completion", "completion_percent", "latest_update_at"]),
+    (Commitment, ["completion", "completion_percent", "latest_update_at", "overdue_stored", "overdue_from", "overdue_until"]),
     (Activity, []),
     (Milestone, ["done"]),
 ):

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from commitments.figures import lapsed_plans, refresh_plan_figures
+from commitments.overdue_counts import refresh_lapsed_counts
 from commitments.models import ActionPlan, Member
 from engagement.services import notify_followers_many
 from ogp_portal.bulk import insert_rows, write_deleted_history, write_history
@@ -501,6 +502,8 @@ def _sweep_chunk(members: list, *, now, notify: str, where: dict | None = None, 
     if figures:
         # The chunk's plans whose stored overdue count no longer holds today: stored again (commitments.figures).
         refresh_plan_figures(lapsed_plans(today_for(now), ActionPlan.objects.filter(**where)), today_for(now))
+        # The chunk's commitments whose stored overdue count no longer holds today (commitments.overdue_counts).
+        refresh_lapsed_counts(today_for(now), ActionPlan.objects.filter(**where))
     if notify == "inline":
         today = today_for(now)
         since = today - dt.timedelta(days=NOTICE_WINDOW_DAYS)
