@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from commitments import progress, workload
 from commitments.models import ActionPlan, Commitment, Completion, ProgressUpdate, Role
 from forums.models import Forum
+from ogp_portal.languages import per_language
 from ogp_portal import permissions
 from ogp_portal.compiled import compiled_sql
 from ogp_portal.formats import formatted_day
@@ -264,17 +265,10 @@ def _pagination_html(page) -> str:
     return "".join(out)
 
 
-# The page's labels in each language, translated once per process (issue #20: ~70 gettext calls a render).
-_TEXTS: dict = {}
-
-
+@per_language
 def _texts() -> dict:
     """The labels :func:`_displayed`, :func:`_work_html` and :func:`_queue_rows` write, in the active language: translated
-    once per language (the catalogs do not change while the process runs)."""
-    language = get_language()
-    texts = _TEXTS.get(language)
-    if texts is not None:
-        return texts
+    once per language (issue #20: ~70 gettext calls a render)."""
     label = {
         key: escape(gettext(text))
         for key, text in (
@@ -284,7 +278,7 @@ def _texts() -> dict:
             ("open", gettext_noop("Open the commitment")), ("lead", gettext_noop("Lead agency:")),
         )
     }
-    texts = {
+    return {
         "completions": {value: str(text) for value, text in Completion.choices},
         "states": {value: str(text) for value, text in ProgressUpdate.State.choices},
         # Each status: its label, marked (overdue, due) or not, and its class (accounts/_status.html, inlined).
@@ -304,10 +298,6 @@ def _texts() -> dict:
         "reporting": gettext("reporting period %(start)s – %(end)s"),
         "deleted": escape(gettext("a deleted account")),
     }
-    if len(_TEXTS) > 16:  # (languages: a handful)
-        _TEXTS.clear()
-    _TEXTS[language] = texts
-    return texts
 
 
 _PATHS: dict = {}

@@ -12,64 +12,58 @@ from django.template.defaultfilters import capfirst, urlize
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ogp_portal.languages import per_language
 from ogp_portal.paths import path_of
 
 from .templatetags.portal import name_of, tr
 from .timeline import date_label, escape_text
 
-_TEXTS: dict = {}
-
-
+@per_language
 def _texts() -> dict:
     """The part's literal texts and links in the active language, as ``{% translate %}`` writes them (not escaped)."""
-    language = get_language() or ""
-    texts = _TEXTS.get(language)
-    if texts is None:
-        texts = _TEXTS[language] = {
-            "period": _("Period"),
-            "completion": _("Completion"),
-            "agency": _("Lead implementing agency"),
-            "not_stated": _("Not stated"),
-            "state_actors": _("Other state actors involved"),
-            "other_actors": _("CSOs, private sector, multilaterals, working groups"),
-            "values": _("OGP values"),
-            "themes": _("Themes"),
-            "milestones_heading": _("Activities and milestones"),
-            "activity": _("Activity %(number)s"),
-            "expected": _("Expected results"),
-            "activity_milestones": _("Milestones of activity %(number)s"),
-            "milestones": _("Milestones"),
-            "no_milestones": _("No milestones yet."),
-            "reports": _("Six-month status reports"),
-            "report": _("Status report %(label)s"),
-            "published": _("published on %(day)s"),
-            "no_report": _("No status report has been published yet."),
-            "history": _("Change history"),
-            "contact": _("Contact person"),
-            "name": _("Name"),
-            "title": _("Title, department"),
-            "email": _("Email"),
-            "phone": _("Phone"),
-            "feed": _("Follow this page with a feed reader (Atom)"),
-            "milestone": _("Milestone"),
-            "deliverable": _("Deliverable"),
-            "budget": _("Budget source"),
-            "start": _("Start"),
-            "end": _("End"),
-            "progress": _("Published progress"),
-            "where": _("Where it stands"),
-            "rolled_up": _("completion, rolled up from the milestones"),
-            "last_update": _("last published update"),
-            "contested": _("Contested"),
-            "disputed": _("a reviewer disputes a published update; no response yet"),
-            "history_path": path_of("commitments:commitment_history"),
-            "feed_path": path_of("commitments:commitment_feed"),
-        }
-    return texts
+    return {
+        "period": _("Period"),
+        "completion": _("Completion"),
+        "agency": _("Lead implementing agency"),
+        "not_stated": _("Not stated"),
+        "state_actors": _("Other state actors involved"),
+        "other_actors": _("CSOs, private sector, multilaterals, working groups"),
+        "values": _("OGP values"),
+        "themes": _("Themes"),
+        "milestones_heading": _("Activities and milestones"),
+        "activity": _("Activity %(number)s"),
+        "expected": _("Expected results"),
+        "activity_milestones": _("Milestones of activity %(number)s"),
+        "milestones": _("Milestones"),
+        "no_milestones": _("No milestones yet."),
+        "reports": _("Six-month status reports"),
+        "report": _("Status report %(label)s"),
+        "published": _("published on %(day)s"),
+        "no_report": _("No status report has been published yet."),
+        "history": _("Change history"),
+        "contact": _("Contact person"),
+        "name": _("Name"),
+        "title": _("Title, department"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "feed": _("Follow this page with a feed reader (Atom)"),
+        "milestone": _("Milestone"),
+        "deliverable": _("Deliverable"),
+        "budget": _("Budget source"),
+        "start": _("Start"),
+        "end": _("End"),
+        "progress": _("Published progress"),
+        "where": _("Where it stands"),
+        "rolled_up": _("completion, rolled up from the milestones"),
+        "last_update": _("last published update"),
+        "contested": _("Contested"),
+        "disputed": _("a reviewer disputes a published update; no response yet"),
+        "history_path": path_of("commitments:commitment_history"),
+        "feed_path": path_of("commitments:commitment_feed"),
+    }
 
 
 def _value(value) -> str:

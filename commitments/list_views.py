@@ -24,6 +24,7 @@ from django.utils.translation import get_language, ngettext
 from modeltranslation.utils import get_language as translated_language
 from modeltranslation.utils import resolution_order
 
+from ogp_portal.languages import per_language
 from ogp_portal.cache import MAX_QUERY, derived_across_publications, query_fragment
 from ogp_portal.compiled import keep_shape
 from ogp_portal.formats import formatted_day
@@ -338,9 +339,9 @@ def _kept_form(query: str, render_form):
     return derived_across_publications(f"list-form:{get_language()}:{digest}", render_form)
 
 
-@functools.cache
-def _results_texts(language) -> dict:
-    """The fixed parts of the list's results in ``language`` (the active one), written once a process."""
+@per_language
+def _results_texts() -> dict:
+    """The fixed parts of the list's results in the active language, written once a process."""
     heads = "".join(
         f'        <th scope="col">{label}</th>\n'
         for label in (
@@ -371,7 +372,7 @@ def results_html(page, query: str, search_note: str, rows: str) -> str:
         heading = ngettext("%(counter)s commitment", "%(counter)s commitments", count) % {"counter": escape(number(count))}
     note = f'<p class="search-note">{escape(search_note)}</p>' if search_note else ""
     out = [f'\n<h2 id="results-heading">{heading}</h2>\n  {note}\n  ']
-    texts = _results_texts(get_language())
+    texts = _results_texts()
     if page.object_list:
         out += [texts["table"], rows, "    </tbody>\n  </table>\n  ", pagination(page, query, number), "\n  "]
     else:

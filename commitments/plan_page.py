@@ -11,10 +11,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ogp_portal.languages import per_language
 from ogp_portal.compiled import rows as compiled_rows
 from ogp_portal.paths import path_of
 from ogp_portal.translated import translated_columns
@@ -71,32 +71,26 @@ def plan_commitments(plan) -> list:
     return found
 
 
-_TEXTS: dict = {}
-
-
+@per_language
 def _texts() -> dict:
     """The part's literal texts and links in the active language, as ``{% translate %}`` writes them (not escaped)."""
-    language = get_language() or ""
-    texts = _TEXTS.get(language)
-    if texts is None:
-        texts = _TEXTS[language] = {
-            "where": _("Where the plan stands"),
-            "as_of": _("As of %(day)s, from the published progress updates only."),
-            "none": _("No commitments yet."),
-            "timeline": _("Timeline"),
-            "commitments": _("Commitments"),
-            "search": _("Search and filter these commitments"),
-            "identifier": _("Identifier"),
-            "title": _("Title"),
-            "agency": _("Lead agency"),
-            "completion": _("Completion"),
-            "latest": _("Last published update"),
-            "milestones": _("Milestones"),
-            "download": _("Download the commitments and milestones as CSV"),
-            "list": escape_text(reverse("commitments:list")),
-            "csv": path_of("commitments:plan_csv"),
-        }
-    return texts
+    return {
+        "where": _("Where the plan stands"),
+        "as_of": _("As of %(day)s, from the published progress updates only."),
+        "none": _("No commitments yet."),
+        "timeline": _("Timeline"),
+        "commitments": _("Commitments"),
+        "search": _("Search and filter these commitments"),
+        "identifier": _("Identifier"),
+        "title": _("Title"),
+        "agency": _("Lead agency"),
+        "completion": _("Completion"),
+        "latest": _("Last published update"),
+        "milestones": _("Milestones"),
+        "download": _("Download the commitments and milestones as CSV"),
+        "list": escape_text(reverse("commitments:list")),
+        "csv": path_of("commitments:plan_csv"),
+    }
 
 
 def _count(value) -> str:
@@ -172,28 +166,22 @@ def state_html(plan, commitments, charts_html, gantt, commitment_rows, milestone
     )
 
 
-_ABOUT_TEXTS: dict = {}
-
-
+@per_language
 def _about_texts() -> dict:
     """The "about the plan" part's literal texts in the active language, as ``{% translate %}`` writes them."""
-    language = get_language() or ""
-    texts = _ABOUT_TEXTS.get(language)
-    if texts is None:
-        texts = _ABOUT_TEXTS[language] = {
-            "about": _("About the plan"),
-            "member": _("Member"),
-            "period": _("Implementation period"),
-            "not_stated": _("Not stated"),
-            "submitted": _("Submitted on"),
-            "no_submission": _("No submission date recorded"),
-            "approved": _("Approved"),
-            "leads": _("Lead institutions"),
-            "monitoring": _("Monitoring body"),
-            "themes": _("Themes"),
-            "co_creation": _("Co-creation"),
-        }
-    return texts
+    return {
+        "about": _("About the plan"),
+        "member": _("Member"),
+        "period": _("Implementation period"),
+        "not_stated": _("Not stated"),
+        "submitted": _("Submitted on"),
+        "no_submission": _("No submission date recorded"),
+        "approved": _("Approved"),
+        "leads": _("Lead institutions"),
+        "monitoring": _("Monitoring body"),
+        "themes": _("Themes"),
+        "co_creation": _("Co-creation"),
+    }
 
 
 def _day(value) -> str:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ogp_portal.languages import per_language
 from .filters import NO_UPDATE, milestone_is_overdue
 from .models import Completion, DatePrecision, rollup_completion
 
@@ -239,40 +240,34 @@ def tally_chart(title, unit, values) -> BarChart:
 # --- Gantt ------------------------------------------------------------------
 
 
-_GANTT_TEXTS: dict = {}
-
-
+@per_language
 def _gantt_texts() -> dict:
     """The timeline's literal texts in the active language, translated once per process (``Gantt.html``).
 
     As ``{% translate %}`` and ``{% blocktranslate %}`` write them: the catalog's text, not escaped; the
     blocktranslate ones keep their ``%(…)s`` for the escaped values.
     """
-    language = get_language() or ""
-    texts = _GANTT_TEXTS.get(language)
-    if texts is None:
-        texts = _GANTT_TEXTS[language] = {
-            "title": _("Milestone timeline"),
-            "desc": _(
-                "Milestones from %(start)s to %(end)s; overdue milestones are marked with an exclamation mark. "
-                "The table below gives the same data."
-            ),
-            "complete": _("Complete"),
-            "substantial": _("Substantial"),
-            "limited": _("Limited"),
-            "none": _("No published update"),
-            "overdue_note": _("Overdue: past its end without a published “complete”"),
-            "today": _("Today, %(day)s"),
-            "after": _("Today (%(day)s) is after the last milestone's end."),
-            "before": _("Today (%(day)s) is before the first milestone starts."),
-            "as_table": _("Timeline as a table"),
-            "milestone": _("Milestone"),
-            "start": _("Start"),
-            "end": _("End"),
-            "latest": _("Latest progress"),
-            "overdue": _("Overdue"),
-        }
-    return texts
+    return {
+        "title": _("Milestone timeline"),
+        "desc": _(
+            "Milestones from %(start)s to %(end)s; overdue milestones are marked with an exclamation mark. "
+            "The table below gives the same data."
+        ),
+        "complete": _("Complete"),
+        "substantial": _("Substantial"),
+        "limited": _("Limited"),
+        "none": _("No published update"),
+        "overdue_note": _("Overdue: past its end without a published “complete”"),
+        "today": _("Today, %(day)s"),
+        "after": _("Today (%(day)s) is after the last milestone's end."),
+        "before": _("Today (%(day)s) is before the first milestone starts."),
+        "as_table": _("Timeline as a table"),
+        "milestone": _("Milestone"),
+        "start": _("Start"),
+        "end": _("End"),
+        "latest": _("Latest progress"),
+        "overdue": _("Overdue"),
+    }
 
 
 @dataclass

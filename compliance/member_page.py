@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments.templatetags.portal import name_of
 from commitments.timeline import date_label
+from ogp_portal.languages import per_language
 from ogp_portal.paths import path_of
 
 
@@ -55,41 +55,35 @@ def ymd(value) -> str:
     return text(date_filter(value, "Y-m-d"))
 
 
-_TEXTS: dict = {}
-
-
+@per_language
 def _texts() -> dict:
     """The content's literal texts and links in the active language, as ``{% translate %}`` writes them (not escaped)."""
-    language = get_language() or ""
-    texts = _TEXTS.get(language)
-    if texts is None:
-        texts = _TEXTS[language] = {
-            "breadcrumb": _("Breadcrumb"),
-            "compliance": _("Compliance"),
-            "status": _("Status:"),
-            "since": _("since %(date)s"),
-            "deadlines": _("Next deadlines"),
-            "obligation": _("Obligation"),
-            "period": _("Cycle or period"),
-            "due": _("Due"),
-            "days_left": _("Days left"),
-            "set_by_ogp": _("Set by OGP:"),
-            "no_deadline": _("No upcoming deadline."),
-            "history": _("Status history"),
-            "open": _("Open findings"),
-            "resolved": _("Past findings: met again, resolved or withdrawn"),
-            "requirements": _("OGP minimum requirements, per cycle"),
-            "checked": _(
-                "Checked from the portal's records; where OGP's wording was not retrieved, the records are shown "
-                "without a verdict."
-            ),
-            "plans_and_forums": _("Action plans and forums of %(name)s"),
-            "findings_csv": _("Findings as open data (CSV)"),
-            "overview_path": html.escape(reverse("compliance:overview")),
-            "member_path": path_of("commitments:member"),
-            "export_path": html.escape(reverse("commitments:export", args=["findings", "csv"])),
-        }
-    return texts
+    return {
+        "breadcrumb": _("Breadcrumb"),
+        "compliance": _("Compliance"),
+        "status": _("Status:"),
+        "since": _("since %(date)s"),
+        "deadlines": _("Next deadlines"),
+        "obligation": _("Obligation"),
+        "period": _("Cycle or period"),
+        "due": _("Due"),
+        "days_left": _("Days left"),
+        "set_by_ogp": _("Set by OGP:"),
+        "no_deadline": _("No upcoming deadline."),
+        "history": _("Status history"),
+        "open": _("Open findings"),
+        "resolved": _("Past findings: met again, resolved or withdrawn"),
+        "requirements": _("OGP minimum requirements, per cycle"),
+        "checked": _(
+            "Checked from the portal's records; where OGP's wording was not retrieved, the records are shown "
+            "without a verdict."
+        ),
+        "plans_and_forums": _("Action plans and forums of %(name)s"),
+        "findings_csv": _("Findings as open data (CSV)"),
+        "overview_path": html.escape(reverse("compliance:overview")),
+        "member_path": path_of("commitments:member"),
+        "export_path": html.escape(reverse("commitments:export", args=["findings", "csv"])),
+    }
 
 
 def content_html(member, evaluation, status_label, deadlines, status_history_html, open_groups_html,

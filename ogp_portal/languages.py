@@ -17,3 +17,26 @@ def preferred_language(user) -> str:
 def language_for(user) -> str:
     """Return the language to write to ``user`` in: the one they chose (their account preference), else the active one."""
     return preferred_language(user) or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def per_language(build):
+    """``build()``'s result kept per active language for the process: a page's fixed texts translated once (issue #20).
+
+    The one mechanism the pages written in Python use for their labels (the catalogs do not change while a process
+    runs). At most a few dozen languages are kept; the key is the active language, "" when none is active.
+    """
+    import functools
+
+    kept: dict = {}
+
+    @functools.wraps(build)
+    def in_active_language():
+        language = translation.get_language() or ""
+        found = kept.get(language)
+        if found is None:
+            if len(kept) > 32:
+                kept.clear()
+            found = kept[language] = build()
+        return found
+
+    return in_active_language

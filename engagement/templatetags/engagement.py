@@ -15,10 +15,11 @@ from django.utils.text import Truncator
 from django.template.defaultfilters import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 
 from engagement import services
 from engagement.models import Review
+from ogp_portal.languages import per_language
 from ogp_portal.cache import fragment
 from ogp_portal.compiled import rows
 from ogp_portal.paths import path_of
@@ -121,21 +122,15 @@ def review_panel(context, update):
 
 
 # The review panel's translated texts, per language (a template literal is written unescaped, as here).
-_PANEL_TEXTS: dict = {}
-
-
+@per_language
 def _panel_texts() -> dict:
-    language = get_language()
-    texts = _PANEL_TEXTS.get(language)
-    if texts is None:
-        texts = _PANEL_TEXTS[language] = {
-            "contested": _("Contested"), "awaits": _("A reviewer disputes this update and awaits a response."),
-            "agree": _("agree"), "partly": _("partly agree"), "dispute": _("dispute"), "evidence": _("Evidence:"),
-            "response": _("Response"), "deleted": _("a deleted account"),
-            "awaiting": _("Awaiting a response from the lead agency."),
-            "stances": {value: escape(label) for value, label in Review.Stance.choices},
-        }
-    return texts
+    return {
+        "contested": _("Contested"), "awaits": _("A reviewer disputes this update and awaits a response."),
+        "agree": _("agree"), "partly": _("partly agree"), "dispute": _("dispute"), "evidence": _("Evidence:"),
+        "response": _("Response"), "deleted": _("a deleted account"),
+        "awaiting": _("Awaiting a response from the lead agency."),
+        "stances": {value: escape(label) for value, label in Review.Stance.choices},
+    }
 
 
 def _person(user) -> str:
